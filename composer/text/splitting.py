@@ -1,0 +1,493 @@
+"""Optimal thread splitting: Knuth-Plass line breaking with posts for lines.
+
+Cut candidates are the whitespace runs between tokens (composer.text.breaks), each with a
+kind; a post costs its cut's penalty plus a small slack penalty, and dynamic programming finds
+the cheapest thread. Every post's capacity is its platform limit minus its own numbering
+("9/12 " is shorter than "10/12 "), so the numbers are right for any count.
+
+To weigh the post count against clean cuts, the DP state carries the number of posts so far,
+but only within `extra` of the least possible at that point (`fewest[b]`): that bounds the work
+at (extra + 1) x tokens x tokens-per-post. Written by hand: no library splits text into
+posts under a weighted, per-platform measure.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from composer.text.breaks import BreakKind, Token, tokenize
+from composer.text.counting import Measure, Platform, normalize, platform
+from composer.text.graphemes import graphemes
+from composer.text.numbering import Numbering
+
+Mode = Literal["fewest", "balanced", "cleanest"]
+MODES: tuple[Mode, ...] = ("balanced", "fewest", "cleanest")
+
+# Penalty of a cut by kind: clean cuts are nearly free, a word cut costs more than any slack.
+PENALTY: dict[BreakKind, float] = {
+    BreakKind.SECTION: 0.0,
+    BreakKind.PARAGRAPH: 0.0,
+    BreakKind.LINE: 3.0,
+    BreakKind.SENTENCE: 6.0,
+    BreakKind.CLAUSE: 40.0,
+    BreakKind.WORD: 70.0,
+    BreakKind.FORCED: 1000.0,
+    BreakKind.END: 0.0,
+}
+SLACK_WEIGHT = 8.0  # at most this much for an empty post: slack only breaks ties between cuts
+SHORT_LAST_WEIGHT = 10.0  # a last post under a quarter of its capacity looks like a leftover
+EXTRA_POSTS: dict[str, int] = {"fewest": 0, "balanced": 1, "cleanest": 3}
+BALANCED_GAIN = 0.20  # one more post is worth it for 20 points more clean cuts
+INFINITY = float("inf")
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One post of a thread. `text` is exactly what is published, numbering included."""
+
+    index: int
+    text: str
+    length: int
+    body: str
+    start: int  # body = Thread.source[start:end]
+    end: int
+    cut: BreakKind  # how the cut after this post reads (END for the last post)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "text": self.text, "length": self.length}
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """The posts of a report on one platform, and how they were chosen."""
+
+    platform: str
+    limit: int
+    unit: str
+    posts: list[Post]
+    mode: str
+    fewest_possible: int
+    source: str
+    note: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.posts)
+
+    def __iter__(self) -> Any:
+        return iter(self.posts)
+
+    @property
+    def cuts(self) -> list[BreakKind]:
+        return [post.cut for post in self.posts[:-1]]
+
+    @property
+    def clean_share(self) -> float:
+        """Share of the cuts between posts that fall between sections, paragraphs, lines or
+        sentences (1.0 for a single post)."""
+        cuts = self.cuts
+        return sum(kind.clean for kind in cuts) / len(cuts) if cuts else 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "platform": self.platform,
+            "limit": self.limit,
+            "posts": [post.to_dict() for post in self.posts],
+        }
+
+
+@dataclass(slots=True)
+class _Plan:
+    """A solution of the DP: the token index where each post ends (exclusive), and its cost."""
+
+    ends: list[int]
+    cost: float
+    clean: float
+
+
+class SplitError(ValueError):
+    """Input that cannot be split (a limit too small for the numbering, say)."""
+
+
+def split(
+    text: str,
+    platform_name: str,
+    *,
+    numbering: str | None = "{i}/{n}",
+    limit: int | None = None,
+    hook: bool = False,
+    mode: Mode = "balanced",
+) -> Thread:
+    """Split `text` into a thread for `platform_name` whose every post fits, numbering included.
+
+    `numbering` is a preset name (prefix, suffix, paren, thread, thread-suffix, none) or a
+    format with {i}, {n} and optionally {text}; `hook` leaves the first post unnumbered.
+    `mode`: "fewest" posts; "balanced" (the default) allows one more post when it buys
+    clearly cleaner cuts; "cleanest" allows up to three more.
+    """
+    rules = platform(platform_name)
+    if limit is not None:
+        if limit < 1:
+            raise SplitError(f"limit must be a positive number, not {limit}")
+        rules = rules.with_limit(limit)
+    if mode not in EXTRA_POSTS:
+        raise SplitError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
+    scheme = Numbering.parse(numbering, hook=hook)
+    source = normalize(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _Splitter(source, rules, scheme, mode).run()
+
+
+class _Splitter:
+    def __init__(self, source: str, rules: Platform, scheme: Numbering, mode: Mode) -> None:
+        self.source = source
+        self.rules = rules
+        self.scheme = scheme
+        self.mode = mode
+        self.measures: tuple[Measure, ...] = (rules.measure, *rules.extra)
+        self.warnings: list[str] = []
+        self.tokens = tokenize(source)
+        # Prefix sums of each measure's weights over the source text.
+        self.prefix = [
+            list(itertools.accumulate(m.weights(source), initial=0)) for m in self.measures
+        ]
+
+    # --- the result -------------------------------------------------------------------
+    def run(self) -> Thread:
+        if not self.tokens:
+            return self._thread([], 0, "nothing to split")
+        tokens = self.tokens
+        if self._fits_one_post(tokens):
+            single = self._thread([len(tokens)], 1, "fits in one post")
+            if self._overflow(single.posts[0]) <= 0:
+                return single
+        shrink = 0
+        for _attempt in range(4):
+            plans, fewest, tokens = self._solve(shrink)
+            chosen, note = self._choose(plans, fewest)
+            thread = self._thread(chosen.ends, fewest, note, tokens)
+            overflow = max(self._overflow(post) for post in thread.posts)
+            if overflow <= 0:
+                return thread
+            shrink += overflow  # a weight that depends on context: retry with less room
+        raise AssertionError("could not fit the posts within the limit")  # pragma: no cover
+
+    def _overflow(self, post: Post) -> int:
+        return max(m.count(post.text) - m.limit for m in self.measures)
+
+    def _fits_one_post(self, tokens: list[Token]) -> bool:
+        if any(t.after is BreakKind.SECTION for t in tokens):
+            return False
+        start, end = tokens[0].start, tokens[-1].end
+        return all(
+            p[end] - p[start] <= m.limit for p, m in zip(self.prefix, self.measures, strict=True)
+        )
+
+    def _thread(
+        self, ends: list[int], fewest: int, note: str, tokens: list[Token] | None = None
+    ) -> Thread:
+        tokens = self.tokens if tokens is None else tokens
+        posts: list[Post] = []
+        total = len(ends)
+        first = 0
+        for index, end in enumerate(ends, start=1):
+            start_char, end_char = tokens[first].start, tokens[end - 1].end
+            body = self.source[start_char:end_char]
+            text = self.scheme.render(index, total, body)
+            cut = tokens[end - 1].after if index < total else BreakKind.END
+            posts.append(
+                Post(index, text, self.rules.measure.count(text), body, start_char, end_char, cut)
+            )
+            first = end
+        return Thread(
+            platform=self.rules.name,
+            limit=self.rules.limit,
+            unit=self.rules.measure.unit,
+            posts=posts,
+            mode=self.mode,
+            fewest_possible=fewest,
+            source=self.source,
+            note=note,
+            warnings=list(self.warnings),
+        )
+
+    def _choose(self, plans: dict[int, _Plan], fewest: int) -> tuple[_Plan, str]:
+        best = plans[min(plans)]
+        if self.mode == "balanced" and fewest + 1 in plans and fewest >= 2:
+            more = plans[fewest + 1]
+            if more.clean - best.clean >= BALANCED_GAIN:
+                return more, (
+                    f"{fewest + 1} posts, one more than the minimum of {fewest}, for "
+                    f"{more.clean:.0%} clean cuts instead of {best.clean:.0%}"
+                )
+        elif self.mode == "cleanest":
+            for count in sorted(plans):
+                if plans[count].clean >= best.clean + 0.05:
+                    best = plans[count]
+            if len(best.ends) > fewest:
+                return best, (
+                    f"{len(best.ends)} posts ({len(best.ends) - fewest} more than the minimum "
+                    f"of {fewest}) for {best.clean:.0%} clean cuts"
+                )
+        return best, f"{len(best.ends)} posts, the minimum, with {best.clean:.0%} clean cuts"
+
+    # --- the DP ---------------------------------------------------------------------------
+    def _capacities(self, digits: int, most: int, shrink: int) -> list[list[int]]:
+        """caps[measure][c]: room for the body of post c (1-based) when the thread has a
+        `digits`-digit number of posts."""
+        total = 10 ** (digits - 1) if digits > 1 else 2
+        # Digits weigh 1 in every measure, so the numbering of post c costs the same for all
+        # c with as many digits (the first post aside, which a hook leaves unnumbered).
+        caps: list[list[int]] = [[0] for _ in self.measures]
+        costs: list[int] = []
+        shape: tuple[int, bool] | None = None
+        for c in range(1, most + 1):
+            if (len(str(c)), c == 1) != shape:
+                shape = (len(str(c)), c == 1)
+                overhead = self.scheme.overhead(c, max(total, c))
+                costs = [m.count(overhead) for m in self.measures]
+            for k, (row, m) in enumerate(zip(caps, self.measures, strict=True)):
+                row.append(m.limit - costs[k] - (shrink if k == 0 else 0))
+        return caps
+
+    @functools.cached_property
+    def _widest_token(self) -> list[int]:
+        return [max(p[t.end] - p[t.start] for t in self.tokens) for p in self.prefix]
+
+    def _cut_long_tokens(self, room: list[int]) -> tuple[list[Token], list[str]]:
+        """Tokens longer than the smallest room are cut between graphemes, with a warning."""
+        if all(w <= r for w, r in zip(self._widest_token, room, strict=True)):
+            return self.tokens, []
+        tokens: list[Token] = []
+        warnings: list[str] = []
+        for token in self.tokens:
+            widths = [p[token.end] - p[token.start] for p in self.prefix]
+            if all(w <= r for w, r in zip(widths, room, strict=True)):
+                tokens.append(token)
+                continue
+            word = self.source[token.start : token.end]
+            shown = word if len(word) <= 40 else word[:37] + "…"
+            warnings.append(f"cut inside a word longer than a post: {shown!r}")
+            piece_start = token.start
+            position = token.start
+            for cluster in graphemes(word):
+                after = position + len(cluster)
+                if (
+                    any(
+                        p[after] - p[piece_start] > r
+                        for p, r in zip(self.prefix, room, strict=True)
+                    )
+                    and position > piece_start
+                ):
+                    tokens.append(Token(piece_start, position, BreakKind.FORCED))
+                    piece_start = position
+                position = after
+            tokens.append(Token(piece_start, token.end, token.after))
+        return tokens, warnings
+
+    def _solve(self, shrink: int) -> tuple[dict[int, _Plan], int, list[Token]]:
+        extra = EXTRA_POSTS[self.mode]
+        plans: dict[int, _Plan] = {}
+        digits = 1
+        tried: set[int] = set()
+        fewest_overall = 0
+        tokens = self.tokens
+        while digits not in tried and digits < 8:
+            tried.add(digits)
+            most = 10**digits - 1
+            caps = self._capacities(digits, most, shrink)
+            room = [min(row[1:]) for row in caps]
+            if room[0] < 1:
+                raise SplitError(
+                    f"a limit of {self.rules.limit} leaves no room for the text after numbering"
+                )
+            tokens, self.warnings = self._cut_long_tokens(room)
+            floor = self._floors(tokens, caps)
+            fewest = self._fewest(tokens, caps, floor, most)
+            if fewest is None or fewest > most:
+                digits += 1
+                continue
+            fewest_overall = fewest if not fewest_overall else min(fewest_overall, fewest)
+            for count, plan in self._dp(
+                tokens, caps, floor, fewest, min(fewest + extra, most)
+            ).items():
+                plans.setdefault(count, plan)
+            if fewest + extra > most:
+                digits += 1
+        if not plans:
+            raise SplitError("the text is too long to number")  # pragma: no cover
+        return plans, min(plans), tokens
+
+    def _fewest(
+        self, tokens: list[Token], caps: list[list[int]], floor: list[int], most: int
+    ) -> int | None:
+        """Fewest posts, by greedy filling (optimal: feasibility is monotone), under the
+        same limits as the DP."""
+        prefix = self.prefix[0]
+        rooms = caps[0]
+        total = len(tokens)
+        count = 0
+        first = 0
+        while first < total:
+            count += 1
+            if count > most:
+                return None
+            room = rooms[count]
+            start_weight = prefix[tokens[first].start]
+            end = first
+            while (
+                end < total
+                and prefix[tokens[end].end] - start_weight <= room
+                and floor[end + 1] <= first
+            ):
+                end += 1
+            if end == first:
+                return None
+            first = end
+        return count
+
+    def _dp(
+        self,
+        tokens: list[Token],
+        caps: list[list[int]],
+        floor: list[int],
+        fewest: int,
+        most: int,
+    ) -> dict[int, _Plan]:
+        """Cheapest plan for each post count in [fewest, most].
+
+        The slack cost is linear in the free room, so the best start of a post ending at b is
+        a sliding-window minimum: one monotone deque per post count keeps it in O(1)
+        amortised, O((extra + 1) x tokens) in all.
+        """
+        total = len(tokens)
+        extra = most - fewest
+        prefix = self.prefix[0]
+        starts = [prefix[t.start] for t in tokens]
+        ends = [prefix[t.end] for t in tokens]
+        rooms = caps[0]
+        # A post may not start before floor[b]: a section mark, or too many bytes or links
+        # (the secondary limits are taken at their tightest, a few units conservative).
+        remaining = self._remaining_lower_bound(tokens, max(rooms[1:]))
+        rates = [0.0] + [SLACK_WEIGHT / room for room in rooms[1:]]
+        penalties = [PENALTY[t.after] for t in tokens]
+
+        # For each state (b, c), c posts ending after token b-1: its cost and where its last
+        # post starts. queues[c] holds the states with c posts, (key, b, start weight), in
+        # increasing key and position order: the front is the best start still in the window.
+        value: list[dict[int, float]] = [{0: 0.0}] + [{} for _ in range(total)]
+        back: list[dict[int, int]] = [{0: -1}] + [{} for _ in range(total)]
+        queues = [deque[tuple[float, int, int]]() for _ in range(most + 1)]
+        queues[0].append((0.0, 0, starts[0]))
+        oldest = newest = 0  # the range of post counts that have states
+        for b in range(1, total):
+            end_weight = ends[b - 1]
+            penalty = penalties[b - 1]
+            lowest_start = floor[b]
+            while oldest < newest and not queues[oldest]:
+                oldest += 1  # every state with that count has left the window for good
+            top = min(newest, most - remaining[b] - 1)
+            here_value = value[b]
+            here_back = back[b]
+            first = -1
+            for c in range(oldest, top + 1):
+                queue = queues[c]
+                threshold = end_weight - rooms[c + 1]
+                while queue and (queue[0][1] < lowest_start or queue[0][2] < threshold):
+                    queue.popleft()
+                if not queue:
+                    continue
+                if first < 0:
+                    first = c
+                elif c > first + extra:
+                    break
+                key, a, _ = queue[0]
+                v = key + SLACK_WEIGHT - rates[c + 1] * end_weight + penalty
+                here_value[c + 1] = v
+                here_back[c + 1] = a
+            # Enter the new states in the queues of their counts, for the posts after them
+            # (only now: a post ending at b cannot start at b).
+            start_weight = starts[b]
+            for c, v in here_value.items():
+                if c < most:
+                    key = v + rates[c + 1] * start_weight
+                    queue = queues[c]
+                    while queue and queue[-1][0] >= key:
+                        queue.pop()
+                    queue.append((key, b, start_weight))
+                    if c > newest:
+                        newest = c
+
+        # The last post pays no slack, only a penalty if it is a short leftover: its start is
+        # chosen by scanning the last window.
+        finals: dict[int, tuple[float, int]] = {}
+        end_weight = ends[total - 1]
+        for a in range(floor[total], total):
+            width = end_weight - starts[a]
+            for count_before, v in value[a].items():
+                c = count_before + 1
+                if c > most or width > rooms[c]:
+                    continue
+                short = rooms[c] / 4 - width
+                total_cost = v + (SHORT_LAST_WEIGHT * 4 * short / rooms[c] if short > 0 else 0.0)
+                if c not in finals or total_cost < finals[c][0]:
+                    finals[c] = (total_cost, a)
+
+        plans: dict[int, _Plan] = {}
+        for c, (total_cost, a) in finals.items():
+            if c < fewest:
+                continue
+            cut_after = [total]
+            b, count_at = a, c - 1
+            while b > 0:
+                cut_after.append(b)
+                b, count_at = back[b][count_at], count_at - 1
+            cut_after.reverse()
+            kinds = [tokens[i - 1].after for i in cut_after[:-1]]
+            clean = sum(k.clean for k in kinds) / len(kinds) if kinds else 1.0
+            plans[c] = _Plan(cut_after, total_cost, clean)
+        return plans
+
+    def _floors(self, tokens: list[Token], caps: list[list[int]]) -> list[int]:
+        """floor[b]: the first token a post ending after token b-1 may start at."""
+        total = len(tokens)
+        floor = [0] * (total + 1)
+        section = 0
+        for b in range(1, total + 1):
+            floor[b] = section
+            if tokens[b - 1].after is BreakKind.SECTION:
+                section = b
+        for prefix, row in zip(self.prefix[1:], caps[1:], strict=True):
+            room = min(row[1:])
+            low = 0
+            for b in range(1, total + 1):
+                end_weight = prefix[tokens[b - 1].end]
+                while end_weight - prefix[tokens[low].start] > room:
+                    low += 1
+                floor[b] = max(floor[b], low)
+        return floor
+
+    def _remaining_lower_bound(self, tokens: list[Token], widest: int) -> list[int]:
+        """remaining[b]: a lower bound on the posts needed after token b-1 (with the widest
+        room everywhere), so states that cannot finish within the allowed count are skipped."""
+        total = len(tokens)
+        starts = [self.prefix[0][t.start] for t in tokens]
+        ends = [self.prefix[0][t.end] for t in tokens]
+        reach = [0] * total
+        end = 0
+        for first in range(total):
+            end = max(end, first + 1)
+            while (
+                end < total
+                and ends[end] - starts[first] <= widest
+                and tokens[end - 1].after is not BreakKind.SECTION
+            ):
+                end += 1
+            reach[first] = end
+        remaining = [0] * (total + 1)
+        for first in range(total - 1, -1, -1):
+            remaining[first] = 1 + remaining[reach[first]]
+        return remaining

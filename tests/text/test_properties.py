@@ -1,0 +1,89 @@
+"""Property tests: random reports mixing scripts, emoji, links and mentions always split into
+posts that fit, keep the text, and are numbered consistently."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from composer.text import count, split
+from composer.text.counting import normalize
+from composer.text.graphemes import grapheme_count, grapheme_weights
+from tests.text.checks import assert_valid_thread, words
+
+PIECES = [
+    "word",
+    "the",
+    "observers",
+    "No.",
+    "37",
+    "e.g.",
+    "выборы",
+    "т.е.",
+    "наблюдатели",
+    "сайлау",
+    "әділ",
+    "қазақ",
+    "ұлттық",
+    "選挙",
+    "監視団",
+    "👍🏽",
+    "👨‍👩‍👧‍👦",
+    "🇰🇿",
+    "🐦‍🔥",
+    "#️⃣",
+    "https://example.org/a?b=c",
+    "osce.org",
+    "@hrw",
+    "@hrw@mastodon.social",
+    "#Kazakhstan",
+    "$TSLA",
+    "1 000",
+    "end.",
+    "clause,",
+    "—",
+    "e\u0301",
+    "x" * 40,
+]
+SEPARATORS = [" ", " ", " ", "  ", "\n", "\n\n", "\u00a0", "\t", "\n---\n"]
+
+report = st.lists(
+    st.tuples(st.sampled_from(PIECES), st.sampled_from(SEPARATORS)), min_size=1, max_size=400
+).map(lambda pairs: "".join(piece + sep for piece, sep in pairs))
+platforms = st.sampled_from(["x", "mastodon", "bluesky", "threads"])
+numberings = st.sampled_from(["{i}/{n}", "suffix", "paren", "thread", "none"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=report, platform_name=platforms, numbering=numberings, hook=st.booleans())
+def test_every_post_fits_and_the_text_is_kept(
+    text: str, platform_name: str, numbering: str, hook: bool
+) -> None:
+    thread = split(text, platform_name, numbering=numbering, hook=hook)
+    assert_valid_thread(thread, numbering=numbering, hook=hook)
+    assert words(" ".join(p.body for p in thread.posts)) == words(normalize(text))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    text=report,
+    limit=st.integers(min_value=30, max_value=120),
+    mode=st.sampled_from(["fewest", "balanced", "cleanest"]),
+)
+def test_small_limits_and_modes(text: str, limit: int, mode: str) -> None:
+    thread = split(text, "bluesky", limit=limit, mode=mode)  # type: ignore[arg-type]
+    assert_valid_thread(thread, limit=limit)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=report)
+def test_weights_add_up_to_the_count(text: str) -> None:
+    from composer.text import platform
+
+    source = normalize(text)
+    for name in ("x", "mastodon", "bluesky", "threads", "linkedin"):
+        rules = platform(name)
+        for measure in (rules.measure, *rules.extra):
+            assert sum(measure.weights(source)) == measure.count(source), (name, measure.unit)
+    assert sum(grapheme_weights(source)) == grapheme_count(source)
+    assert count(text, "bluesky") == grapheme_count(source)
