@@ -1,0 +1,1 @@
+"""Files the composer keeps: drafts (and, later, the accounts file)."""
