@@ -97,9 +97,20 @@ def _mastodon_weights(text: str) -> list[int]:
 
 
 def _mastodon_count(text: str) -> int:
-    if "://" not in text and "@" not in text:
-        return grapheme_count(text)
-    return sum(_mastodon_weights(text))
+    # The server rewrites each link to 23 characters and "@user@domain" to "@user", then
+    # counts graphemes; the same arithmetic without building per-character weights.
+    total = grapheme_count(text)
+    urls = extract_urls(text, without_protocol=False) if "://" in text else []
+    for url in urls:
+        total += MASTODON_URL_LENGTH - grapheme_count(url.text)
+    if "@" in text:
+        for mention in _MASTODON_MENTION.finditer(text):
+            domain = mention.group("domain")
+            if domain and not any(
+                u.start < mention.end() and mention.start() < u.end for u in urls
+            ):
+                total -= grapheme_count(domain)
+    return total
 
 
 # --- Bluesky: graphemes, and UTF-8 bytes.

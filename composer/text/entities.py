@@ -484,16 +484,14 @@ _EMOJI_RANGES = (
     (0x1F000, 0x1FFFF),
     (0xE0020, 0xE007F),
 )
-_EMOJI_RUN = re.compile(
-    "[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _EMOJI_RANGES) + "]*"
+# Stretches of characters that may belong to an emoji. stdlib re tests a class with astral
+# ranges range by range, forty times slower than a BMP bitmap, so the whole astral plane stands
+# in for the astral ranges: a stretch may hold other astral characters, which the scan skips.
+_EMOJI_STRETCH = re.compile(
+    "["
+    + "".join(f"{chr(low)}-{chr(high)}" for low, high in _EMOJI_RANGES if high <= 0xFFFF)
+    + "\U00010000-\U0010ffff]+"
 )
-# Every emoji sequence of two or more code points holds one of these: U+FE0F, a ZWJ or a keycap,
-# or an astral joiner, that is a regional indicator (U+1F1E6..U+1F1FF), a skin tone
-# (U+1F3FB..U+1F3FF) or the tag that ends a tag sequence (U+E007F). Astral joiners are looked for
-# in the UTF-16 encoding first, where a bytes regex finds them far faster than a class in a str.
-_BMP_JOINERS = "\ufe0f\u200d\u20e3"
-_FLAG_OR_SKIN_TONE_UTF16 = re.compile(b"\x3c\xd8(?:[\xe6-\xff]\xdd|[\xfb-\xff]\xdf)")
-_CANCEL_TAG_UTF16 = _CANCEL_TAG.encode("utf-16-le")
 
 
 class _EmojiCharacters:
@@ -592,60 +590,40 @@ def _emoji_matches(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _joiner_positions(text: str) -> list[int]:
-    """Sorted positions of the joiners in ``text``; str.find beats a regex class here."""
-    joiners = set(_BMP_JOINERS)
-    encoded = text.encode("utf-16-le", "surrogatepass")
-    if len(encoded) != 2 * len(text):  # there are astral characters
-        for match in _FLAG_OR_SKIN_TONE_UTF16.finditer(encoded):
-            # A match across two code units decodes to some other character, which costs a
-            # search and perhaps a stretch to scan, but never a wrong count.
-            joiners.add(match[0].decode("utf-16-le", "surrogatepass"))
-        if _CANCEL_TAG_UTF16 in encoded:
-            joiners.add(_CANCEL_TAG)
-    positions = []
-    for joiner in joiners:
-        index = text.find(joiner)
-        while index >= 0:
-            positions.append(index)
-            index = text.find(joiner, index + 1)
-    positions.sort()
-    return positions
-
-
 def _emoji_spans(text: str) -> list[tuple[int, int]]:
     """Spans of the emoji sequences of two or more code points (the others weigh as characters).
 
-    Scans only the stretches of emoji characters that hold a joiner. Stretches are separated by
-    characters no emoji holds, so scanning them one by one finds the emoji of the whole text.
+    Emoji lie within stretches of emoji characters, so only the stretches that hold a
+    non-ASCII character are scanned, and each distinct stretch only once.
     """
-    joiners = _joiner_positions(text)
-    if not joiners:
-        return []
     spans: list[tuple[int, int]] = []
-    length = len(text)
-    reversed_text = text[::-1]  # re cannot search backwards for the start of a stretch
-    stretch_end = 0
-    for joiner in joiners:
-        if joiner < stretch_end:
+    for stretch in _EMOJI_STRETCH.finditer(text):
+        chars = stretch[0]
+        if len(chars) < 2 or chars.isascii():
             continue
-        stretch_start = length - _run_end(_EMOJI_RUN, reversed_text, length - joiner)
-        stretch_end = _run_end(_EMOJI_RUN, text, joiner)
-        for start, end in _emoji_sequences(text[stretch_start:stretch_end]):
-            spans.append((stretch_start + start, stretch_start + end))
+        base = stretch.start()
+        for start, end in _emoji_sequences(chars):
+            if end - start > 1:
+                spans.append((base + start, base + end))
     return spans
 
 
 @lru_cache(maxsize=4096)  # the same few emoji recur within a text and across a thread
 def _emoji_sequences(stretch: str) -> tuple[tuple[int, int], ...]:
-    return tuple((start, end) for start, end in _emoji_matches(stretch) if end - start > 1)
+    return tuple(_emoji_matches(stretch))
 
 
 def extract_emoji(text: str) -> list[Entity]:
     """Emoji; a sequence (flag, keycap, skin tone, ZWJ sequence...) is one entity."""
+    found: list[Entity] = []
     if text.isascii():
-        return []
-    return [
-        Entity("emoji", start, end, text[start:end], text[start:end])
-        for start, end in _emoji_matches(text)
-    ]
+        return found
+    for stretch in _EMOJI_STRETCH.finditer(text):
+        chars = stretch[0]
+        if chars.isascii():  # digits, "#" and "*" are emoji only in keycaps
+            continue
+        base = stretch.start()
+        for start, end in _emoji_sequences(chars):
+            emoji = chars[start:end]
+            found.append(Entity("emoji", base + start, base + end, emoji, emoji))
+    return found
