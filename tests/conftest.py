@@ -3,8 +3,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from composer.workspace.drafts import Draft, load_draft
+
+# Property tests run 200 examples each; `pytest --hypothesis-profile=thorough` runs 5,000.
+settings.register_profile("default", max_examples=200, deadline=None)
+settings.register_profile("thorough", max_examples=5000, deadline=None)
+settings.load_profile("default")
 
 ROOT = Path(__file__).resolve().parent.parent
 

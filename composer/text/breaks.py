@@ -51,15 +51,16 @@ _CLAUSE_END = re.compile(r"[,;:][\"'”’»)\]]*$")
 _DASHES = frozenset("—–-")
 # Chinese and Japanese are written without spaces: a cut may fall after any ideograph or kana,
 # cleanly after their sentence and clause marks.
-_CJK = re.compile(
-    r"[\u2e80-\u2fdf\u3001-\u303f\u3040-\u30ff\u3100-\u312f\u31a0-\u31ff\u3400-\u4dbf"
-    r"\u4e00-\u9fff\uf900-\ufaff\uff01-\uff0f\uff1a-\uff20\uff5b-\uff65\U00020000-\U0003134f]"
+_CJK_CHARS = (
+    "\u2e80-\u2fdf\u3001-\u303f\u3040-\u30ff\u3100-\u312f\u31a0-\u31ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uf900-\ufaff\uff01-\uff0f\uff1a-\uff20\uff5b-\uff65\U00020000-\U0003134f"
 )
+_CJK = re.compile(f"[{_CJK_CHARS}]")
 _CJK_PIECE = re.compile(
-    r"[「『（(\u3008\u300a\u3010]*(?:[^\u2e80-\u2fdf\u3001-\u303f\u3040-\u30ff\u3100-\u312f\u31a0-\u31ff\u3400-\u4dbf"
-    r"\u4e00-\u9fff\uf900-\ufaff\uff01-\uff0f\uff1a-\uff20\uff5b-\uff65\U00020000-\U0003134f]+"
-    r"|.)[\u3001\u3002\uff01\uff0c\uff0e\uff1a\uff1b\uff1f\u300d\u300f\u3011\uff09」』）]*",
-    re.DOTALL,
+    # a run of other characters (no-break spaces inside it, never at its ends), or
+    f"[^{_CJK_CHARS}\\s]+(?:{_NO_BREAK}[^{_CJK_CHARS}\\s]+)*"
+    # one CJK character with the opening marks before it and the closing marks after it
+    f"|[「『（(〈《【]*[{_CJK_CHARS}][、。！，．：；？」』】）)]*"
 )
 _ENTITY_HINT = re.compile(r"[.@#$＠＃]")
 _CJK_CLOSERS = "」』）)】"  # a set of characters to strip

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -43,6 +44,7 @@ SHORT_LAST_WEIGHT = 10.0  # a last post under a quarter of its capacity looks li
 EXTRA_POSTS: dict[str, int] = {"fewest": 0, "balanced": 1, "cleanest": 3}
 BALANCED_GAIN = 0.20  # one more post is worth it for 20 points more clean cuts
 INFINITY = float("inf")
+_NO_BREAK_PARTS = re.compile(r"[^\u00a0\u2007\u202f]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,8 @@ class _Plan:
     """A solution of the DP: the token index where each post ends (exclusive), and its cost."""
 
     ends: list[int]
+    tokens: list[Token]  # the tokens `ends` indexes (long words cut for this numbering width)
+    warnings: list[str]
     cost: float
     clean: float
 
@@ -166,9 +170,10 @@ class _Splitter:
                 return single
         shrink = 0
         for _attempt in range(4):
-            plans, fewest, tokens = self._solve(shrink)
+            plans, fewest = self._solve(shrink)
             chosen, note = self._choose(plans, fewest)
-            thread = self._thread(chosen.ends, fewest, note, tokens)
+            self.warnings = chosen.warnings
+            thread = self._thread(chosen.ends, fewest, note, chosen.tokens)
             overflow = max(self._overflow(post) for post in thread.posts)
             if overflow <= 0:
                 return thread
@@ -257,44 +262,51 @@ class _Splitter:
     def _widest_token(self) -> list[int]:
         return [max(p[t.end] - p[t.start] for t in self.tokens) for p in self.prefix]
 
+    def _fits_room(self, start: int, end: int, room: list[int]) -> bool:
+        return all(p[end] - p[start] <= r for p, r in zip(self.prefix, room, strict=True))
+
     def _cut_long_tokens(self, room: list[int]) -> tuple[list[Token], list[str]]:
-        """Tokens longer than the smallest room are cut between graphemes, with a warning."""
+        """Tokens longer than the smallest room are cut, with a warning: at their no-break
+        spaces first, then between graphemes."""
         if all(w <= r for w, r in zip(self._widest_token, room, strict=True)):
             return self.tokens, []
         tokens: list[Token] = []
         warnings: list[str] = []
         for token in self.tokens:
-            widths = [p[token.end] - p[token.start] for p in self.prefix]
-            if all(w <= r for w, r in zip(widths, room, strict=True)):
+            if self._fits_room(token.start, token.end, room):
                 tokens.append(token)
                 continue
             word = self.source[token.start : token.end]
             shown = word if len(word) <= 40 else word[:37] + "…"
-            warnings.append(f"cut inside a word longer than a post: {shown!r}")
-            piece_start = token.start
-            position = token.start
-            for cluster in graphemes(word):
-                after = position + len(cluster)
-                if (
-                    any(
-                        p[after] - p[piece_start] > r
-                        for p, r in zip(self.prefix, room, strict=True)
-                    )
-                    and position > piece_start
-                ):
-                    tokens.append(Token(piece_start, position, BreakKind.FORCED))
-                    piece_start = position
-                position = after
-            tokens.append(Token(piece_start, token.end, token.after))
+            parts = [
+                (token.start + m.start(), token.start + m.end())
+                for m in _NO_BREAK_PARTS.finditer(word)
+            ]
+            if len(parts) > 1:
+                warnings.append(
+                    f"cut at a no-break space, the group is longer than a post: {shown!r}"
+                )
+            for number, (part_start, part_end) in enumerate(parts):
+                after = token.after if number == len(parts) - 1 else BreakKind.WORD
+                if self._fits_room(part_start, part_end, room):
+                    tokens.append(Token(part_start, part_end, after))
+                    continue
+                warnings.append(f"cut inside a word longer than a post: {shown!r}")
+                piece_start = position = part_start
+                for cluster in graphemes(self.source[part_start:part_end]):
+                    following = position + len(cluster)
+                    if position > piece_start and not self._fits_room(piece_start, following, room):
+                        tokens.append(Token(piece_start, position, BreakKind.FORCED))
+                        piece_start = position
+                    position = following
+                tokens.append(Token(piece_start, part_end, after))
         return tokens, warnings
 
-    def _solve(self, shrink: int) -> tuple[dict[int, _Plan], int, list[Token]]:
+    def _solve(self, shrink: int) -> tuple[dict[int, _Plan], int]:
         extra = EXTRA_POSTS[self.mode]
         plans: dict[int, _Plan] = {}
         digits = 1
         tried: set[int] = set()
-        fewest_overall = 0
-        tokens = self.tokens
         while digits not in tried and digits < 8:
             tried.add(digits)
             most = 10**digits - 1
@@ -304,22 +316,22 @@ class _Splitter:
                 raise SplitError(
                     f"a limit of {self.rules.limit} leaves no room for the text after numbering"
                 )
-            tokens, self.warnings = self._cut_long_tokens(room)
+            tokens, warnings = self._cut_long_tokens(room)
             floor = self._floors(tokens, caps)
             fewest = self._fewest(tokens, caps, floor, most)
             if fewest is None or fewest > most:
                 digits += 1
                 continue
-            fewest_overall = fewest if not fewest_overall else min(fewest_overall, fewest)
             for count, plan in self._dp(
                 tokens, caps, floor, fewest, min(fewest + extra, most)
             ).items():
+                plan.warnings = warnings
                 plans.setdefault(count, plan)
             if fewest + extra > most:
                 digits += 1
         if not plans:
             raise SplitError("the text is too long to number")  # pragma: no cover
-        return plans, min(plans), tokens
+        return plans, min(plans)
 
     def _fewest(
         self, tokens: list[Token], caps: list[list[int]], floor: list[int], most: int
@@ -448,7 +460,7 @@ class _Splitter:
             cut_after.reverse()
             kinds = [tokens[i - 1].after for i in cut_after[:-1]]
             clean = sum(k.clean for k in kinds) / len(kinds) if kinds else 1.0
-            plans[c] = _Plan(cut_after, total_cost, clean)
+            plans[c] = _Plan(cut_after, tokens, [], total_cost, clean)
         return plans
 
     def _floors(self, tokens: list[Token], caps: list[list[int]]) -> list[int]:

@@ -43,9 +43,22 @@ PIECES = [
     "clause,",
     "—",
     "e\u0301",
+    "\u0301",
+    "\u200d",
     "x" * 40,
+    "https://example.org/" + "p" * 320,
+    "example.kz",
+    "мир.рф",
+    "مرحبا",
+    "한국어",
+    "選挙\u00a0監視",
+    "(see",
+    "it).",
+    "«цитата».",
+    "No.",
+    "г.",
 ]
-SEPARATORS = [" ", " ", " ", "  ", "\n", "\n\n", "\u00a0", "\t", "\n---\n"]
+SEPARATORS = [" ", " ", " ", "  ", "\n", "\n\n", "\u00a0", "\t", "\n---\n", "", "\r\n", "\u3000"]
 
 report = st.lists(
     st.tuples(st.sampled_from(PIECES), st.sampled_from(SEPARATORS)), min_size=1, max_size=400
@@ -54,7 +67,7 @@ platforms = st.sampled_from(["x", "mastodon", "bluesky", "threads"])
 numberings = st.sampled_from(["{i}/{n}", "suffix", "paren", "thread", "none"])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(text=report, platform_name=platforms, numbering=numberings, hook=st.booleans())
 def test_every_post_fits_and_the_text_is_kept(
     text: str, platform_name: str, numbering: str, hook: bool
@@ -64,7 +77,7 @@ def test_every_post_fits_and_the_text_is_kept(
     assert words(" ".join(p.body for p in thread.posts)) == words(normalize(text))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(
     text=report,
     limit=st.integers(min_value=30, max_value=120),
@@ -75,7 +88,7 @@ def test_small_limits_and_modes(text: str, limit: int, mode: str) -> None:
     assert_valid_thread(thread, limit=limit)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(text=report)
 def test_weights_add_up_to_the_count(text: str) -> None:
     from composer.text import platform

@@ -62,6 +62,19 @@ CASES = [
     Case("windows line endings", "Line one.\r\nLine two.\r\n\r\n" * 40),
     Case("a word longer than a post is cut", "x" * 700 + " tail", "bluesky"),
     Case("a url longer than a bluesky post is cut", "https://e.org/" + "p" * 400, "bluesky"),
+    Case(
+        "cut words under another numbering width keep their tail",
+        "word\n---\nword https://example.org/" + "p" * 320,
+        "bluesky",
+        {"limit": 72, "mode": "cleanest"},
+    ),
+    Case(
+        "CJK next to a no-break space",
+        "word " * 13 + "選挙\u00a0word word",
+        "bluesky",
+        {"limit": 30},
+    ),
+    Case("a no-break group longer than a post", "5\u00a0000 " + "x\u00a0" * 200 + "end", "bluesky"),
 ]
 
 
