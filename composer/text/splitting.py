@@ -6,9 +6,10 @@ the cheapest thread. Every post's capacity is its platform limit minus its own n
 ("9/12 " is shorter than "10/12 "), so the numbers are right for any count.
 
 To weigh the post count against clean cuts, the DP state carries the number of posts so far,
-but only within `extra` of the least possible at that point (`fewest[b]`): that bounds the work
-at (extra + 1) x tokens x tokens-per-post. Written by hand: no library splits text into
-posts under a weighted, per-platform measure.
+kept within `extra` of the least possible at that point and pruned by a lower bound on the
+posts still needed. The slack cost is linear, so the best start of each post is a sliding-window
+minimum (a monotone deque per post count): O((extra + 1) x tokens) in all. Written by hand: no
+library splits text into posts under a weighted, per-platform measure.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import functools
 import itertools
 import re
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -80,7 +82,7 @@ class Thread:
     def __len__(self) -> int:
         return len(self.posts)
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[Post]:
         return iter(self.posts)
 
     @property
@@ -168,17 +170,21 @@ class _Splitter:
             single = self._thread([len(tokens)], 1, "fits in one post")
             if self._overflow(single.posts[0]) <= 0:
                 return single
-        shrink = 0
+        # Weights are summed per character; should a post count more as a whole (a weight
+        # that depends on context), solve again with that much less room.
+        shrink = [0] * len(self.measures)
         for _attempt in range(4):
             plans, fewest = self._solve(shrink)
             chosen, note = self._choose(plans, fewest)
             self.warnings = chosen.warnings
             thread = self._thread(chosen.ends, fewest, note, chosen.tokens)
-            overflow = max(self._overflow(post) for post in thread.posts)
-            if overflow <= 0:
+            overflows = [
+                max(m.count(post.text) - m.limit for post in thread.posts) for m in self.measures
+            ]
+            if all(over <= 0 for over in overflows):
                 return thread
-            shrink += overflow  # a weight that depends on context: retry with less room
-        raise AssertionError("could not fit the posts within the limit")  # pragma: no cover
+            shrink = [s + max(over, 0) for s, over in zip(shrink, overflows, strict=True)]
+        raise SplitError("could not fit the posts within the limit")  # pragma: no cover
 
     def _overflow(self, post: Post) -> int:
         return max(m.count(post.text) - m.limit for m in self.measures)
@@ -240,7 +246,7 @@ class _Splitter:
         return best, f"{len(best.ends)} posts, the minimum, with {best.clean:.0%} clean cuts"
 
     # --- the DP ---------------------------------------------------------------------------
-    def _capacities(self, digits: int, most: int, shrink: int) -> list[list[int]]:
+    def _capacities(self, digits: int, most: int, shrink: list[int]) -> list[list[int]]:
         """caps[measure][c]: room for the body of post c (1-based) when the thread has a
         `digits`-digit number of posts."""
         total = 10 ** (digits - 1) if digits > 1 else 2
@@ -255,7 +261,7 @@ class _Splitter:
                 overhead = self.scheme.overhead(c, max(total, c))
                 costs = [m.count(overhead) for m in self.measures]
             for k, (row, m) in enumerate(zip(caps, self.measures, strict=True)):
-                row.append(m.limit - costs[k] - (shrink if k == 0 else 0))
+                row.append(m.limit - costs[k] - shrink[k])
         return caps
 
     @functools.cached_property
@@ -302,7 +308,7 @@ class _Splitter:
                 tokens.append(Token(piece_start, part_end, after))
         return tokens, warnings
 
-    def _solve(self, shrink: int) -> tuple[dict[int, _Plan], int]:
+    def _solve(self, shrink: list[int]) -> tuple[dict[int, _Plan], int]:
         extra = EXTRA_POSTS[self.mode]
         plans: dict[int, _Plan] = {}
         digits = 1
