@@ -18,12 +18,13 @@ import functools
 import itertools
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from composer.text.breaks import BreakKind, Token, tokenize
 from composer.text.counting import Measure, Platform, normalize, platform
+from composer.text.enrich import Extras, MentionPlacement, TagPlacement, as_tag, link_terms
 from composer.text.graphemes import graphemes
 from composer.text.numbering import Numbering
 
@@ -46,6 +47,7 @@ SHORT_LAST_WEIGHT = 10.0  # a last post under a quarter of its capacity looks li
 EXTRA_POSTS: dict[str, int] = {"fewest": 0, "balanced": 1, "cleanest": 3}
 BALANCED_GAIN = 0.20  # one more post is worth it for 20 points more clean cuts
 INFINITY = float("inf")
+_DIGITS = re.compile(r"[0-9]")
 _NO_BREAK_PARTS = re.compile(r"[^\u00a0\u2007\u202f]+")
 
 
@@ -60,6 +62,7 @@ class Post:
     start: int  # body = Thread.source[start:end]
     end: int
     cut: BreakKind  # how the cut after this post reads (END for the last post)
+    extras: str = ""  # mentions and tags added after the body
 
     def to_dict(self) -> dict[str, Any]:
         return {"index": self.index, "text": self.text, "length": self.length}
@@ -78,6 +81,7 @@ class Thread:
     source: str
     note: str = ""
     warnings: list[str] = field(default_factory=list)
+    linked_tags: list[str] = field(default_factory=list)  # terms made hashtags in the text
 
     def __len__(self) -> int:
         return len(self.posts)
@@ -127,13 +131,22 @@ def split(
     limit: int | None = None,
     hook: bool = False,
     mode: Mode = "balanced",
+    mentions: Sequence[str] = (),
+    mention_placement: MentionPlacement = "first",
+    tags: Sequence[str] = (),
+    tag_placement: TagPlacement = "last",
+    hashtag_terms: Sequence[str] = (),
 ) -> Thread:
-    """Split `text` into a thread for `platform_name` whose every post fits, numbering included.
+    """Split `text` into a thread for `platform_name` whose every post fits, numbering,
+    mentions and tags included.
 
     `numbering` is a preset name (prefix, suffix, paren, thread, thread-suffix, none) or a
     format with {i}, {n} and optionally {text}; `hook` leaves the first post unnumbered.
     `mode`: "fewest" posts; "balanced" (the default) allows one more post when it buys
     clearly cleaner cuts; "cleanest" allows up to three more.
+    `mentions` (this platform's handles, or plain names) go into the first post, one per post
+    ("spread") or the last; `tags` are appended to the first or last post; the first
+    occurrence of each of `hashtag_terms` in the text becomes a hashtag.
     """
     rules = platform(platform_name)
     if limit is not None:
@@ -143,16 +156,30 @@ def split(
     if mode not in EXTRA_POSTS:
         raise SplitError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
     scheme = Numbering.parse(numbering, hook=hook)
+    extras = Extras(
+        tuple(m.strip() for m in mentions if m.strip()),
+        mention_placement,
+        tuple(dict.fromkeys(as_tag(t) for t in tags)),
+        tag_placement,
+    )
     source = normalize(text.replace("\r\n", "\n").replace("\r", "\n"))
-    return _Splitter(source, rules, scheme, mode).run()
+    linked: list[str] = []
+    if hashtag_terms:
+        source, linked = link_terms(source, hashtag_terms)
+    thread = _Splitter(source, rules, scheme, mode, extras).run()
+    thread.linked_tags.extend(linked)
+    return thread
 
 
 class _Splitter:
-    def __init__(self, source: str, rules: Platform, scheme: Numbering, mode: Mode) -> None:
+    def __init__(
+        self, source: str, rules: Platform, scheme: Numbering, mode: Mode, extras: Extras
+    ) -> None:
         self.source = source
         self.rules = rules
         self.scheme = scheme
         self.mode = mode
+        self.extras = extras
         self.measures: tuple[Measure, ...] = (rules.measure, *rules.extra)
         self.warnings: list[str] = []
         self.tokens = tokenize(source)
@@ -193,8 +220,10 @@ class _Splitter:
         if any(t.after is BreakKind.SECTION for t in tokens):
             return False
         start, end = tokens[0].start, tokens[-1].end
+        block = self.extras.block(1, 1)
         return all(
-            p[end] - p[start] <= m.limit for p, m in zip(self.prefix, self.measures, strict=True)
+            p[end] - p[start] + m.count(block) <= m.limit
+            for p, m in zip(self.prefix, self.measures, strict=True)
         )
 
     def _thread(
@@ -207,11 +236,11 @@ class _Splitter:
         for index, end in enumerate(ends, start=1):
             start_char, end_char = tokens[first].start, tokens[end - 1].end
             body = self.source[start_char:end_char]
-            text = self.scheme.render(index, total, body)
+            extras = self.extras.block(index, total)
+            text = self.scheme.render(index, total, body + extras)
             cut = tokens[end - 1].after if index < total else BreakKind.END
-            posts.append(
-                Post(index, text, self.rules.measure.count(text), body, start_char, end_char, cut)
-            )
+            length = self.rules.measure.count(text)
+            posts.append(Post(index, text, length, body, start_char, end_char, cut, extras))
             first = end
         return Thread(
             platform=self.rules.name,
@@ -246,23 +275,32 @@ class _Splitter:
         return best, f"{len(best.ends)} posts, the minimum, with {best.clean:.0%} clean cuts"
 
     # --- the DP ---------------------------------------------------------------------------
-    def _capacities(self, digits: int, most: int, shrink: list[int]) -> list[list[int]]:
-        """caps[measure][c]: room for the body of post c (1-based) when the thread has a
-        `digits`-digit number of posts."""
+    def _capacities(
+        self, digits: int, most: int, shrink: list[int]
+    ) -> tuple[list[list[int]], list[list[int]]]:
+        """Room for the body of post c (1-based) in each measure, when the thread has a
+        `digits`-digit number of posts: caps[k][c] when post c is not the last, last[k][c]
+        when it is (the last post may carry other mentions and tags)."""
         total = 10 ** (digits - 1) if digits > 1 else 2
-        # Digits weigh 1 in every measure, so the numbering of post c costs the same for all
-        # c with as many digits (the first post aside, which a hook leaves unnumbered).
         caps: list[list[int]] = [[0] for _ in self.measures]
-        costs: list[int] = []
-        shape: tuple[int, bool] | None = None
+        last: list[list[int]] = [[0] for _ in self.measures]
+        # Digits weigh 1 in every measure, so "7/12 " costs what "0/00 " does: count each
+        # shape of numbering and extras once.
+        costs: dict[tuple[str, str, str], tuple[list[int], list[int]]] = {}
         for c in range(1, most + 1):
-            if (len(str(c)), c == 1) != shape:
-                shape = (len(str(c)), c == 1)
-                overhead = self.scheme.overhead(c, max(total, c))
-                costs = [m.count(overhead) for m in self.measures]
-            for k, (row, m) in enumerate(zip(caps, self.measures, strict=True)):
-                row.append(m.limit - costs[k] - shrink[k])
-        return caps
+            overhead = self.scheme.overhead(c, max(total, c))
+            middle, final = self.extras.block(c, 10**9), self.extras.block(c, c)
+            shape = (_DIGITS.sub("0", overhead), middle, final)
+            if shape not in costs:
+                costs[shape] = (
+                    [m.count(overhead) + m.count(middle) for m in self.measures],
+                    [m.count(overhead) + m.count(final) for m in self.measures],
+                )
+            paid, paid_last = costs[shape]
+            for k, m in enumerate(self.measures):
+                caps[k].append(m.limit - paid[k] - shrink[k])
+                last[k].append(m.limit - paid_last[k] - shrink[k])
+        return caps, last
 
     @functools.cached_property
     def _widest_token(self) -> list[int]:
@@ -316,21 +354,26 @@ class _Splitter:
         while digits not in tried and digits < 8:
             tried.add(digits)
             most = 10**digits - 1
-            caps = self._capacities(digits, most, shrink)
-            room = [min(row[1:]) for row in caps]
+            caps, last = self._capacities(digits, most, shrink)
+            room = [min(*row[1:], *end_row[1:]) for row, end_row in zip(caps, last, strict=True)]
             if room[0] < 1:
+                what = "numbering, mentions and tags" if self.extras else "numbering"
                 raise SplitError(
-                    f"a limit of {self.rules.limit} leaves no room for the text after numbering"
+                    f"a limit of {self.rules.limit} leaves no room for the text after {what}"
                 )
             tokens, warnings = self._cut_long_tokens(room)
-            floor = self._floors(tokens, caps)
+            floor = self._floors(tokens, room)
             fewest = self._fewest(tokens, caps, floor, most)
             if fewest is None or fewest > most:
                 digits += 1
                 continue
-            for count, plan in self._dp(
-                tokens, caps, floor, fewest, min(fewest + extra, most)
-            ).items():
+            found: dict[int, _Plan] = {}
+            while not found and fewest <= most:
+                # Greedy filling ignores what only the last post carries: when that does not
+                # fit at the fewest count, the next count is the fewest.
+                found = self._dp(tokens, caps, last, floor, fewest, min(fewest + extra, most))
+                fewest += 0 if found else 1
+            for count, plan in found.items():
                 plan.warnings = warnings
                 plans.setdefault(count, plan)
             if fewest + extra > most:
@@ -371,6 +414,7 @@ class _Splitter:
         self,
         tokens: list[Token],
         caps: list[list[int]],
+        last: list[list[int]],
         floor: list[int],
         fewest: int,
         most: int,
@@ -389,7 +433,8 @@ class _Splitter:
         rooms = caps[0]
         # A post may not start before floor[b]: a section mark, or too many bytes or links
         # (the secondary limits are taken at their tightest, a few units conservative).
-        remaining = self._remaining_lower_bound(tokens, max(rooms[1:]))
+        last_rooms = last[0]
+        remaining = self._remaining_lower_bound(tokens, max(*rooms[1:], *last_rooms[1:]))
         rates = [0.0] + [SLACK_WEIGHT / room for room in rooms[1:]]
         penalties = [PENALTY[t.after] for t in tokens]
 
@@ -447,10 +492,11 @@ class _Splitter:
             width = end_weight - starts[a]
             for count_before, v in value[a].items():
                 c = count_before + 1
-                if c > most or width > rooms[c]:
+                if c > most or width > last_rooms[c]:
                     continue
-                short = rooms[c] / 4 - width
-                total_cost = v + (SHORT_LAST_WEIGHT * 4 * short / rooms[c] if short > 0 else 0.0)
+                room = last_rooms[c]
+                short = room / 4 - width
+                total_cost = v + (SHORT_LAST_WEIGHT * 4 * short / room if short > 0 else 0.0)
                 if c not in finals or total_cost < finals[c][0]:
                     finals[c] = (total_cost, a)
 
@@ -469,7 +515,7 @@ class _Splitter:
             plans[c] = _Plan(cut_after, tokens, [], total_cost, clean)
         return plans
 
-    def _floors(self, tokens: list[Token], caps: list[list[int]]) -> list[int]:
+    def _floors(self, tokens: list[Token], room: list[int]) -> list[int]:
         """floor[b]: the first token a post ending after token b-1 may start at."""
         total = len(tokens)
         floor = [0] * (total + 1)
@@ -478,12 +524,11 @@ class _Splitter:
             floor[b] = section
             if tokens[b - 1].after is BreakKind.SECTION:
                 section = b
-        for prefix, row in zip(self.prefix[1:], caps[1:], strict=True):
-            room = min(row[1:])
+        for prefix, tightest in zip(self.prefix[1:], room[1:], strict=True):
             low = 0
             for b in range(1, total + 1):
                 end_weight = prefix[tokens[b - 1].end]
-                while end_weight - prefix[tokens[low].start] > room:
+                while end_weight - prefix[tokens[low].start] > tightest:
                     low += 1
                 floor[b] = max(floor[b], low)
         return floor

@@ -32,7 +32,7 @@ def assert_valid_thread(
         assert post.body == thread.source[post.start : post.end]
         assert post.body and post.body == post.body.strip()
         assert post.text == Numbering.parse(numbering, hook=hook).render(
-            post.index, total, post.body
+            post.index, total, post.body + post.extras
         )
     assert [post.index for post in thread.posts] == list(range(1, total + 1))
 

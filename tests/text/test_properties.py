@@ -77,6 +77,48 @@ def test_every_post_fits_and_the_text_is_kept(
     assert words(" ".join(p.body for p in thread.posts)) == words(normalize(text))
 
 
+mention_lists = st.lists(
+    st.sampled_from(["@hrw", "@hrw@mastodon.social", "@fh.org", "Human Rights Watch", "@x_y"]),
+    max_size=8,
+)
+tag_lists = st.lists(st.sampled_from(["OSCE", "#Kazakhstan", "Human Rights", "выборы"]), max_size=4)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(
+    text=report,
+    platform_name=platforms,
+    mentions=mention_lists,
+    placement=st.sampled_from(["first", "spread", "last"]),
+    tags=tag_lists,
+    tag_placement=st.sampled_from(["first", "last"]),
+    terms=st.lists(st.sampled_from(["word", "the", "выборы", "observers end"]), max_size=3),
+)
+def test_mentions_and_tags_always_fit(
+    text: str,
+    platform_name: str,
+    mentions: list[str],
+    placement: str,
+    tags: list[str],
+    tag_placement: str,
+    terms: list[str],
+) -> None:
+    thread = split(
+        text,
+        platform_name,
+        mentions=mentions,
+        mention_placement=placement,  # type: ignore[arg-type]
+        tags=tags,
+        tag_placement=tag_placement,  # type: ignore[arg-type]
+        hashtag_terms=terms,
+    )
+    assert_valid_thread(thread)
+    if thread.posts:
+        published = " ".join(p.text for p in thread.posts)
+        for mention in mentions:
+            assert mention in published
+
+
 @settings(suppress_health_check=[HealthCheck.too_slow])
 @given(
     text=report,

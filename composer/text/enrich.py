@@ -1,0 +1,117 @@
+"""What a thread carries besides the report: mentions, hashtags linked in the text, and tags
+appended to a post. Pure text; the workspace maps contacts to each platform's handles."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from composer.text.entities import extract_entities
+
+MentionPlacement = Literal["first", "spread", "last"]
+TagPlacement = Literal["first", "last"]
+MENTION_PLACEMENTS: tuple[MentionPlacement, ...] = ("first", "spread", "last")
+TAG_PLACEMENTS: tuple[TagPlacement, ...] = ("first", "last")
+BLOCK_SEPARATOR = "\n\n"  # a block of mentions or tags sits on its own line at a post's end
+_ADDRESS_LIKE = re.compile(r"\S*(?:://|www\.)\S*|\S+@\S+")
+
+
+class EnrichError(ValueError):
+    """A mention placement, tag or term that cannot be used."""
+
+
+@dataclass(frozen=True, slots=True)
+class Extras:
+    """Mentions and tags to add to a thread's posts, and where."""
+
+    mentions: tuple[str, ...] = ()
+    mention_placement: MentionPlacement = "first"
+    tags: tuple[str, ...] = ()
+    tag_placement: TagPlacement = "last"
+
+    def __post_init__(self) -> None:
+        if self.mention_placement not in MENTION_PLACEMENTS:
+            raise EnrichError(
+                f"unknown mention placement {self.mention_placement!r}: "
+                f"choose one of {', '.join(MENTION_PLACEMENTS)}"
+            )
+        if self.tag_placement not in TAG_PLACEMENTS:
+            raise EnrichError(
+                f"unknown hashtag placement {self.tag_placement!r}: "
+                f"choose one of {', '.join(TAG_PLACEMENTS)}"
+            )
+
+    def __bool__(self) -> bool:
+        return bool(self.mentions or self.tags)
+
+    def block(self, index: int, total: int) -> str:
+        """What post `index` (1-based) of `total` carries after its text ("" for nothing).
+
+        Spread mentions go one per post; those left over when there are more mentions than
+        posts go into the last post. Items are always separated by a space, so two mentions
+        never run together ("@a@b" would be one Mastodon address).
+        """
+        items: list[str] = []
+        first, last = index == 1, index == total
+        if self.mention_placement == "spread":
+            if index <= len(self.mentions):
+                items.append(self.mentions[index - 1])
+            if last:
+                items.extend(self.mentions[total:])
+        elif (self.mention_placement == "first" and first) or (
+            self.mention_placement == "last" and last
+        ):
+            items.extend(self.mentions)
+        if (self.tag_placement == "first" and first) or (self.tag_placement == "last" and last):
+            items.extend(self.tags)
+        return BLOCK_SEPARATOR + " ".join(items) if items else ""
+
+
+def as_tag(text: str) -> str:
+    """A hashtag from a term or a tag given with or without "#": "Human Rights" -> "#HumanRights".
+
+    Each word of several is capitalised, which screen readers need to read a tag; characters
+    that cannot be in a hashtag (spaces, hyphens, dots) are dropped.
+    """
+    words = [w for w in re.split(r"[^\w]+", text.removeprefix("#").removeprefix("＃")) if w]
+    if not words:
+        raise EnrichError(f"{text!r} cannot be a hashtag: it has no letters or digits")
+    tag = words[0] if len(words) == 1 else "".join(w[:1].upper() + w[1:] for w in words)
+    if tag.isdigit():
+        raise EnrichError(f"{text!r} cannot be a hashtag: a tag of digits only is not linked")
+    return "#" + tag
+
+
+def link_terms(text: str, terms: Sequence[str]) -> tuple[str, list[str]]:
+    """The text with the first occurrence of each term turned into a hashtag, and the tags made.
+
+    Whole words only, case-insensitive (Cyrillic too), never inside a link, a mention or a
+    hashtag; a term already present as a hashtag is left alone. "human rights" becomes
+    "#HumanRights"; a single word keeps its case as written.
+    """
+    made: list[str] = []
+    for term in terms:
+        if not term.strip():
+            continue
+        tag = as_tag(term)
+        protected = [(e.start, e.end) for e in extract_entities(text)]
+        # Whatever looks like an address is left alone too, even with a TLD twitter-text
+        # does not know ("https://kazakhstan.example").
+        protected += [m.span() for m in _ADDRESS_LIKE.finditer(text)]
+        if any(text[s:e].lower() == tag.lower() for s, e in protected):
+            continue
+        words = [re.escape(w) for w in term.split()]
+        pattern = re.compile(
+            r"(?<![\w#＃@＠$/.])" + r"\s+".join(words) + r"(?![\w@]|\.\w)", re.IGNORECASE
+        )
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if any(s < end and start < e for s, e in protected):
+                continue
+            linked = as_tag(match.group())
+            text = text[:start] + linked + text[end:]
+            made.append(linked)
+            break
+    return text, made
