@@ -15,7 +15,7 @@ TagPlacement = Literal["first", "last"]
 MENTION_PLACEMENTS: tuple[MentionPlacement, ...] = ("first", "spread", "last")
 TAG_PLACEMENTS: tuple[TagPlacement, ...] = ("first", "last")
 BLOCK_SEPARATOR = "\n\n"  # a block of mentions or tags sits on its own line at a post's end
-_ADDRESS_LIKE = re.compile(r"\S*(?:://|www\.)\S*|\S+@\S+")
+_ADDRESS_LIKE = re.compile(r"(?<!\S)\S*?(?:://|www\.|\w@\w)\S*")  # anchored at word starts
 
 
 class EnrichError(ValueError):
@@ -92,14 +92,16 @@ def link_terms(text: str, terms: Sequence[str]) -> tuple[str, list[str]]:
     "#HumanRights"; a single word keeps its case as written.
     """
     made: list[str] = []
+    protected: list[tuple[int, int]] | None = None
     for term in terms:
         if not term.strip():
             continue
         tag = as_tag(term)
-        protected = [(e.start, e.end) for e in extract_entities(text)]
-        # Whatever looks like an address is left alone too, even with a TLD twitter-text
-        # does not know ("https://kazakhstan.example").
-        protected += [m.span() for m in _ADDRESS_LIKE.finditer(text)]
+        if protected is None:
+            protected = [(e.start, e.end) for e in extract_entities(text)]
+            # Whatever looks like an address is left alone too, even with a TLD twitter-text
+            # does not know ("https://kazakhstan.example").
+            protected += [m.span() for m in _ADDRESS_LIKE.finditer(text)]
         if any(text[s:e].lower() == tag.lower() for s, e in protected):
             continue
         words = [re.escape(w) for w in term.split()]
@@ -113,5 +115,6 @@ def link_terms(text: str, terms: Sequence[str]) -> tuple[str, list[str]]:
             linked = as_tag(match.group())
             text = text[:start] + linked + text[end:]
             made.append(linked)
+            protected = None  # positions moved
             break
     return text, made
