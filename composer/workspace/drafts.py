@@ -13,11 +13,18 @@ post break (composer.text handles that).
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import tomlkit
 
 FENCE = "+++"
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
@@ -55,6 +62,13 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
 }
 
 
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "mention_placement": ("first", "spread", "last"),
+    "hashtag_placement": ("first", "last"),
+    "mode": ("balanced", "fewest", "cleanest"),
+}
+
+
 class DraftError(ValueError):
     """A draft that cannot be read or parsed; the message names the file and line."""
 
@@ -67,6 +81,7 @@ class Draft:
     meta: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
     unknown_keys: tuple[str, ...] = ()
+    header: str | None = None  # the front matter as written, kept for writing it back
 
     @property
     def numbering(self) -> str | None:
@@ -84,8 +99,56 @@ class Draft:
 
     @property
     def platforms(self) -> list[str]:
-        value = self.meta.get("platforms", [])
-        return [str(p) for p in value] if isinstance(value, list) else []
+        return self._strings("platforms")
+
+    @property
+    def title(self) -> str:
+        value = self.meta.get("title")
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        first_line = self.body.strip().split("\n", 1)[0]
+        return first_line[:60] + ("…" if len(first_line) > 60 else "")
+
+    @property
+    def accounts(self) -> list[str]:
+        return self._strings("accounts")
+
+    @property
+    def mentions(self) -> list[str]:
+        """Contact names (from the accounts file) or handles given directly ("@hrw")."""
+        return self._strings("mentions")
+
+    @property
+    def mention_placement(self) -> str:
+        return str(self.meta.get("mention_placement", "first"))
+
+    @property
+    def hashtags(self) -> list[str]:
+        """Tags appended to the thread."""
+        return self._strings("hashtags")
+
+    @property
+    def hashtag_placement(self) -> str:
+        return str(self.meta.get("hashtag_placement", "last"))
+
+    @property
+    def language(self) -> str | None:
+        value = self.meta.get("language")
+        return value if isinstance(value, str) else None
+
+    def _strings(self, key: str) -> list[str]:
+        value = self.meta.get(key, [])
+        return [str(item) for item in value] if isinstance(value, list) else []
+
+    def text(self) -> str:
+        """The draft as written to its file: front matter (as it was written, comments and
+        all, or made from `meta`) and body."""
+        if not self.meta and not self.header:
+            return self.body
+        header = self.header if self.header is not None else tomlkit.dumps(self.meta)
+        if header and not header.endswith("\n"):
+            header += "\n"
+        return f"{FENCE}\n{header}{FENCE}\n{self.body}"
 
 
 def parse_draft(text: str, name: str = "<draft>", path: Path | None = None) -> Draft:
@@ -114,9 +177,28 @@ def parse_draft(text: str, name: str = "<draft>", path: Path | None = None) -> D
             line_no = _line_of_key(lines, key, closing)
             kind = expected.__name__ if isinstance(expected, type) else "value"
             raise DraftError(f"{name}:{line_no}: {key} must be a {kind}, not {meta[key]!r}")
+    for key, allowed in _CHOICES.items():
+        if key in meta and meta[key] not in allowed:
+            line_no = _line_of_key(lines, key, closing)
+            raise DraftError(
+                f"{name}:{line_no}: {key} must be one of {', '.join(allowed)}, not {meta[key]!r}"
+            )
+    if "timezone" in meta:
+        try:
+            ZoneInfo(meta["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            line_no = _line_of_key(lines, "timezone", closing)
+            raise DraftError(
+                f"{name}:{line_no}: unknown time zone {meta['timezone']!r} "
+                "(use an IANA name such as Asia/Almaty)"
+            ) from None
+    for key in ("accounts", "platforms", "mentions", "hashtags"):
+        if key in meta and not all(isinstance(item, str) for item in meta[key]):
+            line_no = _line_of_key(lines, key, closing)
+            raise DraftError(f"{name}:{line_no}: {key} must be a list of strings")
     unknown = tuple(sorted(set(meta) - KNOWN_KEYS))
     body = "".join(lines[closing + 1 :])
-    return Draft(body=body, meta=meta, path=path, unknown_keys=unknown)
+    return Draft(body=body, meta=meta, path=path, unknown_keys=unknown, header=header)
 
 
 def _line_of_key(lines: list[str], key: str, closing: int) -> int:
@@ -156,3 +238,109 @@ def load_draft(source: str) -> Draft:
     """Read and parse a draft from a path or "-"."""
     text, name = read_text(source)
     return parse_draft(text, name, None if source == "-" else Path(source))
+
+
+# --- the drafts folder ----------------------------------------------------------------------
+_TRANSLIT = str.maketrans(
+    {
+        **dict(zip("абвгдезийклмнопрстуфхцы", "abvgdezijklmnoprstufhcy", strict=True)),
+        "ё": "e",
+        "ж": "zh",
+        "ч": "ch",
+        "ш": "sh",
+        "щ": "sch",
+        "ъ": "",
+        "ь": "",
+        "э": "e",
+        "ю": "yu",
+        "я": "ya",
+        "ә": "a",
+        "ғ": "g",
+        "қ": "q",
+        "ң": "n",
+        "ө": "o",
+        "ұ": "u",
+        "ү": "u",
+        "һ": "h",
+        "і": "i",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DraftSummary:
+    """A line of `draft list`: what a draft is, or why it cannot be read."""
+
+    name: str
+    path: Path
+    title: str
+    modified: datetime
+    characters: int
+    error: str | None = None
+
+
+def slug(title: str) -> str:
+    """A file name from a title, in ASCII: "Выборы 2026: итоги" -> "vybory-2026-itogi"."""
+    text = unicodedata.normalize("NFKD", title.lower().translate(_TRANSLIT))
+    text = text.encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60] or "draft"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a file so that a crash leaves either the old or the new text, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def new_draft(folder: Path, title: str, meta: dict[str, Any] | None = None) -> Path:
+    """Create a draft file for `title` in `folder` (never overwriting one); its path."""
+    base = slug(title)
+    path = folder / f"{base}.md"
+    number = 1
+    while path.exists():
+        number += 1
+        path = folder / f"{base}-{number}.md"
+    front: dict[str, Any] = {"title": title, **(meta or {})}
+    body = "Write the report here. Paragraphs are separated by a blank line.\n"
+    write_atomically(path, Draft(body=body, meta=front).text())
+    return path
+
+
+def resolve(folder: Path, name: str) -> Path:
+    """A draft by path, or by name in the drafts folder (".md" optional)."""
+    candidates = [Path(name), folder / name, folder / f"{name}.md"]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    known = ", ".join(s.name for s in list_drafts(folder)) or "none"
+    raise DraftError(f"no draft {name!r} in {folder}/ (drafts: {known})")
+
+
+def list_drafts(folder: Path) -> list[DraftSummary]:
+    """The drafts in `folder`, newest first; unreadable ones say why."""
+    summaries: list[DraftSummary] = []
+    if not folder.is_dir():
+        return summaries
+    for path in folder.glob("*.md"):
+        modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        try:
+            draft = load_draft(str(path))
+        except DraftError as error:
+            summaries.append(DraftSummary(path.stem, path, "", modified, 0, str(error)))
+            continue
+        summaries.append(
+            DraftSummary(path.stem, path, draft.title, modified, len(draft.body.strip()))
+        )
+    summaries.sort(key=lambda s: (s.modified, s.name), reverse=True)
+    return summaries

@@ -64,3 +64,95 @@ def test_the_bundled_examples_parse(example_draft: object, example_ru_draft: obj
         assert not draft.unknown_keys
         assert len(draft.body) > 3000
         assert draft.meta["title"]
+
+
+# --- writing drafts, and the drafts folder ---------------------------------------------------
+def test_round_trip_keeps_the_file_byte_for_byte(example_draft: object) -> None:
+    from composer.workspace.drafts import Draft
+
+    assert isinstance(example_draft, Draft) and example_draft.path is not None
+    original = example_draft.path.read_text(encoding="utf-8")
+    assert example_draft.text() == original
+    again = parse_draft(example_draft.text())
+    assert (again.meta, again.body) == (example_draft.meta, example_draft.body)
+
+
+def test_a_draft_made_from_meta_parses_back() -> None:
+    from composer.workspace.drafts import Draft
+
+    made = Draft(body="Body.\n", meta={"title": "Выборы", "hook": True, "mentions": ["hrw"]})
+    again = parse_draft(made.text())
+    assert again.meta == made.meta and again.body == "Body.\n"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("OSCE: elections without competition", "osce-elections-without-competition"),
+        ("Выборы 2026: итоги", "vybory-2026-itogi"),
+        ("Қазақстан сайлауы", "qazaqstan-sajlauy"),
+        ("!!!", "draft"),
+    ],
+)
+def test_slug(title: str, expected: str) -> None:
+    from composer.workspace.drafts import slug
+
+    assert slug(title) == expected
+
+
+def test_new_draft_never_overwrites(tmp_path: Path) -> None:
+    from composer.workspace.drafts import new_draft
+
+    first = new_draft(tmp_path, "Statement")
+    second = new_draft(tmp_path, "Statement")
+    assert (first.name, second.name) == ("statement.md", "statement-2.md")
+    assert load_draft(str(second)).meta == {"title": "Statement"}
+
+
+def test_atomic_write_leaves_the_old_text_on_failure(tmp_path: Path) -> None:
+    from composer.workspace import drafts
+
+    path = tmp_path / "d.md"
+    drafts.write_atomically(path, "old text")
+
+    class Boom(Exception):
+        pass
+
+    real_replace = drafts.os.replace
+
+    def failing_replace(*args: object) -> None:
+        raise Boom
+
+    drafts.os.replace = failing_replace  # type: ignore[assignment]
+    try:
+        with pytest.raises(Boom):
+            drafts.write_atomically(path, "new text")
+    finally:
+        drafts.os.replace = real_replace
+    assert path.read_text() == "old text"
+    assert [p.name for p in tmp_path.iterdir()] == ["d.md"]  # no temporary file left
+
+
+def test_list_drafts_reports_broken_ones(tmp_path: Path) -> None:
+    from composer.workspace.drafts import list_drafts, new_draft
+
+    new_draft(tmp_path, "Good one")
+    (tmp_path / "broken.md").write_text("+++\ntitle = \n+++\n", encoding="utf-8")
+    summaries = {s.name: s for s in list_drafts(tmp_path)}
+    assert summaries["good-one"].title == "Good one" and summaries["good-one"].error is None
+    assert "bad front matter" in (summaries["broken"].error or "")
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('mention_placement = "middle"', "mention_placement must be one of first, spread, last"),
+        ('hashtag_placement = "spread"', "hashtag_placement must be one of first, last"),
+        ('timezone = "Mars/Olympus"', "unknown time zone 'Mars/Olympus'"),
+        ("mentions = [1, 2]", "mentions must be a list of strings"),
+    ],
+)
+def test_value_errors_name_the_line(line: str, message: str) -> None:
+    with pytest.raises(DraftError) as error:
+        parse_draft(f'+++\ntitle = "T"\n{line}\n+++\nBody.\n', "d.md")
+    assert str(error.value).startswith(f"d.md:3: {message}")
