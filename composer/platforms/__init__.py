@@ -1,0 +1,1 @@
+"""HTTP clients of the platforms, one module each, behind the interface in `base`."""

@@ -1,0 +1,123 @@
+"""What every platform client offers the publisher, and the errors it raises.
+
+The publisher (composer.publishing) sends a thread one post at a time through
+`PlatformClient.create_post`, each replying to the previous one, and resolves an unclear
+outcome with `find_post` before it ever sends again. The error tree tells it what to do:
+
+    PlatformError                 anything a platform or the network did
+    ├── Retryable                 try again after `retry_after` (capped backoff otherwise)
+    │   ├── RateLimited           429, or a quota header at zero
+    │   ├── Unavailable           5xx, or the connection failed BEFORE the request was sent
+    │   └── ReplyTargetMissing    404 on the post replied to, right after it was created
+    ├── Unclear                   sent, but no answer (timeout, dropped connection, 5xx after
+    │                             sending): call find_post before anything else
+    └── Refused                   401/403/422 and the like: stop the edition, resumable later
+        └── Duplicate             X's "duplicate content": find the existing post instead
+
+Messages hold the platform's own words (`reason`), which front ends must escape before
+showing; they never hold a secret.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedPost:
+    """Where a post went: enough to reply to it and to link to it."""
+
+    remote_id: str  # X/Mastodon/Threads id; Bluesky at:// URI
+    url: str | None = None  # the post's web address, for people
+    uri: str | None = None  # Bluesky at:// URI
+    cid: str | None = None  # Bluesky record CID (replies need uri + cid)
+
+
+@dataclass(frozen=True, slots=True)
+class PostRequest:
+    """One post of a thread, as the publisher asks for it."""
+
+    text: str
+    index: int  # 1-based position in the thread
+    idempotency_key: str  # the same for every attempt at this post of this edition
+    reply_to: PublishedPost | None = None  # the previous post (None for the first)
+    root: PublishedPost | None = None  # the first post of the thread (None for the first)
+    language: str | None = None  # ISO 639-1, e.g. "en", "ru", "kk"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountInfo:
+    """What a harmless authenticated call tells about an account."""
+
+    handle: str  # as the platform spells it
+    max_characters: int | None = None  # the instance's own limit (Mastodon)
+    daily_quota: int | None = None  # posts a day, when the platform tells
+    remaining_quota: int | None = None
+
+
+class PlatformError(Exception):
+    """Anything a platform or the network did to a request."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        reason: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.reason = reason  # the platform's own words, to be escaped before display
+        self.retry_after = retry_after  # seconds, when the platform said
+
+
+class Retryable(PlatformError):
+    """Try again later; nothing was created."""
+
+
+class RateLimited(Retryable):
+    """Over a rate limit: wait `retry_after` seconds."""
+
+
+class Unavailable(Retryable):
+    """5xx before acting, or no connection: the request certainly created nothing."""
+
+
+class ReplyTargetMissing(Retryable):
+    """The post replied to is not visible yet (or was deleted)."""
+
+
+class Unclear(PlatformError):
+    """The request may or may not have created the post: resolve with find_post first."""
+
+
+class Refused(PlatformError):
+    """Authentication, permission or validation failure: stop, fix, resume."""
+
+
+class Duplicate(Refused):
+    """The platform already has this text (X): look for it with find_post."""
+
+
+class PlatformClient(Protocol):
+    """One account on one platform. Clients are async and own no global state."""
+
+    platform: str
+
+    async def verify(self) -> AccountInfo:
+        """A harmless authenticated call: who the account is, and its limits."""
+        ...
+
+    async def create_post(self, request: PostRequest) -> PublishedPost:
+        """Publish one post (replying to `request.reply_to` when given)."""
+        ...
+
+    async def find_post(self, request: PostRequest) -> PublishedPost | None:
+        """After an unclear outcome: the post if the platform has it, else None."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections (and end a session where there is one)."""
+        ...

@@ -1,0 +1,181 @@
+"""A loopback HTTP server for fake platforms, with faults injected on demand.
+
+Each fake platform (tests/fakes/mastodon.py, x.py, threads.py) subclasses `FakePlatform`
+and routes requests to methods that behave as the platform documents. Faults are queued per
+route and consumed by the next matching request:
+
+    fake.inject("POST", "/api/v1/statuses", Fault.RATE_LIMIT)     # 429 with reset headers
+    fake.inject("POST", "/api/v1/statuses", Fault.SERVER_ERROR)   # 500, nothing stored
+    fake.inject("POST", "/api/v1/statuses", Fault.STALL)          # no answer; nothing stored
+    fake.inject("POST", "/api/v1/statuses", Fault.DROP_AFTER)     # stored, then connection cut
+
+Runs in a thread on 127.0.0.1 with an OS-chosen port, so tests can run in parallel.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+class Fault(enum.Enum):
+    RATE_LIMIT = "429"
+    SERVER_ERROR = "500"
+    STALL = "stall"  # hold the request without acting until the client gives up
+    DROP_AFTER = "drop-after"  # act (store the post), then close the connection unanswered
+
+
+@dataclass
+class Request:
+    """What the fake received, for the handlers and for tests to inspect."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"{}")
+
+    def form(self) -> dict[str, str]:
+        return {k: v[-1] for k, v in parse_qs(self.body.decode()).items()}
+
+
+@dataclass
+class Response:
+    status: int
+    body: Any = None  # JSON-serialisable, or bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[Request], Response]
+
+
+class FakePlatform:
+    """Subclasses register routes with `route(method, path_prefix, handler)`."""
+
+    STALL_SECONDS = 3.0
+
+    def __init__(self) -> None:
+        self._routes: list[tuple[str, str, Handler]] = []
+        self._faults: dict[tuple[str, str], deque[Fault]] = defaultdict(deque)
+        self.requests: list[Request] = []
+        self.lock = threading.RLock()
+        self._server: ThreadingHTTPServer | None = None
+
+    # --- set-up -------------------------------------------------------------------------
+    def route(self, method: str, path_prefix: str, handler: Handler) -> None:
+        self._routes.append((method, path_prefix, handler))
+
+    def inject(self, method: str, path_prefix: str, *faults: Fault) -> None:
+        """Queue faults for the next requests to a route (one fault per request)."""
+        with self.lock:
+            self._faults[(method, path_prefix)].extend(faults)
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "start the fake first"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @contextmanager
+    def running(self) -> Iterator[FakePlatform]:
+        fake = self
+
+        class RequestHandler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet in tests
+                pass
+
+            def _handle(self) -> None:
+                fake._dispatch(self)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), RequestHandler)
+        self._server.daemon_threads = True
+        thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            self._server.shutdown()
+            self._server.server_close()
+
+    # --- serving ------------------------------------------------------------------------
+    def _dispatch(self, handler: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(handler.path)
+        length = int(handler.headers.get("Content-Length") or 0)
+        request = Request(
+            method=handler.command,
+            path=parts.path,
+            query=parse_qs(parts.query),
+            headers={k.lower(): v for k, v in handler.headers.items()},
+            body=handler.rfile.read(length) if length else b"",
+        )
+        with self.lock:
+            self.requests.append(request)
+            match = self._match(request)
+            fault = None
+            if match is not None:
+                queue = self._faults.get((match[0], match[1]))
+                fault = queue.popleft() if queue else None
+        if match is None:
+            self._send(handler, Response(404, {"error": "Not found"}))
+            return
+        if fault is Fault.RATE_LIMIT:
+            self._send(handler, self.rate_limited(request))
+            return
+        if fault is Fault.SERVER_ERROR:
+            self._send(handler, Response(500, {"error": "Internal server error"}))
+            return
+        if fault is Fault.STALL:
+            time.sleep(self.STALL_SECONDS)
+            handler.close_connection = True
+            return
+        with self.lock:
+            response = match[2](request)
+        if fault is Fault.DROP_AFTER:
+            handler.close_connection = True  # acted, but the client never hears of it
+            return
+        self._send(handler, response)
+
+    def _match(self, request: Request) -> tuple[str, str, Handler] | None:
+        best: tuple[str, str, Handler] | None = None
+        for method, prefix, handler in self._routes:
+            fits = method == request.method and request.path.startswith(prefix)
+            if fits and (best is None or len(prefix) > len(best[1])):
+                best = (method, prefix, handler)
+        return best
+
+    def rate_limited(self, request: Request) -> Response:
+        """The platform's 429; subclasses add their own headers."""
+        return Response(429, {"error": "Too many requests"})
+
+    @staticmethod
+    def _send(handler: BaseHTTPRequestHandler, response: Response) -> None:
+        body = (
+            response.body
+            if isinstance(response.body, bytes)
+            else json.dumps(response.body).encode()
+            if response.body is not None
+            else b""
+        )
+        handler.send_response(response.status)
+        headers = {"Content-Type": "application/json; charset=utf-8", **response.headers}
+        for name, value in headers.items():
+            handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
