@@ -1,0 +1,445 @@
+"""X (API v2) client: post a thread as a chain of replies, and find a post after an unclear send.
+
+Auth is OAuth 1.0a user context (HMAC-SHA1 signed by oauthlib) or an OAuth 2.0 user token
+(Bearer), refreshed once on a 401 when a refresh token is configured. X has no idempotency
+key, so `find_post` reads the account's recent posts and matches the text and reply target.
+
+Secrets are read from the account only when a request needs them and are never stored in
+anything that is printed: not in errors, not in the client's repr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import time
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+from urllib.parse import quote, urlencode
+
+import httpx
+from oauthlib.oauth1 import SIGNATURE_TYPE_AUTH_HEADER
+from oauthlib.oauth1 import Client as OAuth1Client
+
+from composer.platforms.base import (
+    AccountInfo,
+    Duplicate,
+    PlatformError,
+    PostRequest,
+    PublishedPost,
+    RateLimited,
+    Refused,
+    ReplyTargetMissing,
+    Unavailable,
+    Unclear,
+)
+from composer.text.entities import extract_urls
+
+__all__ = ["RateLimit", "XAccount", "XClient"]
+
+TIMELINE_FIELDS = "referenced_tweets,created_at,text"
+TIMELINE_SIZE = 20
+# X answers "reply target not visible" in these words (v2 detail, or v1.1-style error 385).
+_REPLY_MISSING_WORDS = ("deleted or not visible", "does not exist", "not found")
+_REPLY_MISSING_CODE = 385
+
+
+class XAccount(Protocol):
+    """The parts of `composer.workspace.config.Account` this client uses.
+
+    A Protocol rather than an import: platforms and workspace are sibling I/O layers.
+    """
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def handle(self) -> str | None: ...
+    @property
+    def api_url(self) -> str: ...
+    @property
+    def x_auth(self) -> Literal["oauth1", "oauth2"] | None: ...
+    @property
+    def client_id(self) -> str | None: ...
+    @property
+    def daily_post_quota(self) -> int | None: ...
+    def has_secret(self, key: str) -> bool: ...
+    def secret(self, key: str) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """One rate-limit window as X reported it; `reset` is Unix seconds."""
+
+    limit: int | None
+    remaining: int | None
+    reset: float | None
+
+
+TokensRefreshed = Callable[[str, str], None]
+
+
+class XClient:
+    """One X account. Use `async with` or call `aclose()`."""
+
+    platform = "x"
+
+    def __init__(
+        self,
+        account: XAccount,
+        *,
+        http: httpx.AsyncClient | None = None,
+        timeout: float = 30.0,
+        clock: Callable[[], float] = time.time,
+        on_tokens_refreshed: TokensRefreshed | None = None,
+    ) -> None:
+        self._account = account
+        self._base = account.api_url.rstrip("/")
+        self._owns_http = http is None
+        self._http = http if http is not None else httpx.AsyncClient()
+        self._timeout = timeout
+        self._clock = clock
+        self.on_tokens_refreshed = on_tokens_refreshed
+        # OAuth 2.0 tokens after a refresh; until then the account's own are used.
+        self._oauth2_access: str | None = None
+        self._oauth2_refresh: str | None = None
+        self._refresh_lock: asyncio.Lock | None = None
+        self._user_id: str | None = None
+        self._username: str | None = None
+        self.last_rate_limit: RateLimit | None = None
+        """The `x-rate-limit-*` headers of the last response that had them."""
+        self.last_user_limit: RateLimit | None = None
+        """The `x-user-limit-24hour-*` headers (posts a day) of the last response with them."""
+
+    def __repr__(self) -> str:
+        return (
+            f"XClient(account={self._account.name!r}, api_url={self._base!r}, "
+            f"auth={self._account.x_auth!r})"
+        )
+
+    __str__ = __repr__
+
+    async def __aenter__(self) -> XClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    # --- the PlatformClient interface -------------------------------------------------------
+    async def verify(self) -> AccountInfo:
+        response = await self._request("GET", "/2/users/me")
+        data = _json(response).get("data")
+        if not isinstance(data, dict) or not data.get("id") or not data.get("username"):
+            raise Unavailable("X answered /2/users/me without a user", status=response.status_code)
+        self._user_id = str(data["id"])
+        self._username = str(data["username"])
+        quota = self.last_user_limit
+        daily = quota.limit if quota and quota.limit is not None else None
+        return AccountInfo(
+            handle="@" + self._username,
+            daily_quota=daily if daily is not None else self._account.daily_post_quota,
+            remaining_quota=quota.remaining if quota else None,
+        )
+
+    async def create_post(self, request: PostRequest) -> PublishedPost:
+        body: dict[str, Any] = {"text": request.text}
+        if request.reply_to is not None:
+            body["reply"] = {"in_reply_to_tweet_id": request.reply_to.remote_id}
+        response = await self._request(
+            "POST", "/2/tweets", json=body, replying=request.reply_to is not None
+        )
+        data = _json(response).get("data")
+        if not isinstance(data, dict) or not data.get("id"):
+            # A 2xx without an id: the post may well exist, so never resend blindly.
+            raise Unclear("X accepted the post but returned no id", status=response.status_code)
+        post_id = str(data["id"])
+        return PublishedPost(remote_id=post_id, url=await self._post_url(post_id))
+
+    async def find_post(self, request: PostRequest) -> PublishedPost | None:
+        if self._user_id is None:
+            await self.verify()
+        params = {
+            "max_results": str(TIMELINE_SIZE),
+            "tweet.fields": TIMELINE_FIELDS,
+        }
+        response = await self._request("GET", f"/2/users/{self._user_id}/tweets", params=params)
+        posts = _json(response).get("data") or []  # no "data" key when there are no posts
+        wanted_reply = request.reply_to.remote_id if request.reply_to else None
+        exact, loose = _text_keys(request.text)
+        fallback: str | None = None
+        for post in posts if isinstance(posts, list) else []:
+            if not isinstance(post, dict) or not post.get("id"):
+                continue
+            if _replied_to(post) != wanted_reply:
+                continue
+            got_exact, got_loose = _text_keys(html.unescape(str(post.get("text", ""))))
+            if got_exact == exact:
+                return PublishedPost(str(post["id"]), url=await self._post_url(str(post["id"])))
+            # X shows links as t.co: match the text around them, after any exact match.
+            if fallback is None and got_loose == loose:
+                fallback = str(post["id"])
+        if fallback is not None:
+            return PublishedPost(fallback, url=await self._post_url(fallback))
+        return None
+
+    # --- helpers ------------------------------------------------------------------------------
+    async def _post_url(self, post_id: str) -> str:
+        if self._username is None:
+            handle = (self._account.handle or "").removeprefix("@")
+            if handle:
+                self._username = handle
+            else:
+                await self.verify()
+        return f"https://x.com/{self._username}/status/{post_id}"
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        replying: bool = False,
+    ) -> httpx.Response:
+        # The exact URL is both sent and signed, so query parameters are covered by OAuth 1.0a.
+        url = self._base + path
+        if params:
+            url += "?" + urlencode(params, quote_via=quote)
+        refreshed = False
+        while True:
+            token = self._current_access_token()
+            response = await self._send(method, url, json=json, token=token)
+            self._note_limits(response.headers)
+            if (
+                response.status_code == 401
+                and not refreshed
+                and self._account.x_auth == "oauth2"
+                and self._has_refresh_token()
+            ):
+                await self._refresh(token)
+                refreshed = True
+                continue  # once: a second 401 is a real refusal
+            if response.is_success:
+                return response
+            raise self._error(method, response, replying=replying)
+
+    async def _send(self, method: str, url: str, *, json: Any, token: str | None) -> httpx.Response:
+        authorization = f"Bearer {token}" if token is not None else self._sign(method, url)
+        headers = {"Accept": "application/json", "Authorization": authorization}
+        mutating = method != "GET"
+        try:
+            return await self._http.request(
+                method, url, json=json, headers=headers, timeout=self._timeout
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+            # Nothing reached X: safe to retry.
+            raise Unavailable(f"cannot reach X at {self._base}: {_describe(error)}") from None
+        except httpx.TransportError as error:
+            if mutating:
+                raise Unclear(
+                    f"no answer from X after sending ({_describe(error)}): "
+                    "the post may exist; look for it before sending again"
+                ) from None
+            raise Unavailable(f"no answer from X ({_describe(error)})") from None
+
+    def _sign(self, method: str, url: str) -> str:
+        """An OAuth 1.0a Authorization header for this request."""
+        secret = self._account.secret
+        client = OAuth1Client(
+            secret("consumer_key"),
+            client_secret=secret("consumer_secret"),
+            resource_owner_key=secret("access_token"),
+            resource_owner_secret=secret("access_token_secret"),
+            signature_type=SIGNATURE_TYPE_AUTH_HEADER,
+        )
+        # A JSON body is not part of the signature base string: sign method and URL only.
+        _, headers, _ = client.sign(url, http_method=method)
+        value = headers["Authorization"]
+        return value.decode() if isinstance(value, bytes) else str(value)
+
+    def _current_access_token(self) -> str | None:
+        if self._account.x_auth != "oauth2":
+            return None
+        if self._oauth2_access is None:
+            return self._account.secret("oauth2_access_token")
+        return self._oauth2_access
+
+    def _has_refresh_token(self) -> bool:
+        return self._oauth2_refresh is not None or self._account.has_secret("oauth2_refresh_token")
+
+    async def _refresh(self, used_token: str | None) -> None:
+        if self._refresh_lock is None:
+            self._refresh_lock = asyncio.Lock()
+        async with self._refresh_lock:
+            if used_token != self._current_access_token():
+                return  # another request refreshed meanwhile (X rotates refresh tokens)
+            refresh = self._oauth2_refresh or self._account.secret("oauth2_refresh_token")
+            client_id = self._account.client_id or ""
+            auth = (
+                httpx.BasicAuth(client_id, self._account.secret("client_secret"))
+                if self._account.has_secret("client_secret")
+                else None
+            )
+            form = {"grant_type": "refresh_token", "refresh_token": refresh, "client_id": client_id}
+            try:
+                response = await self._http.post(
+                    self._base + "/2/oauth2/token",
+                    data=form,
+                    auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
+                    headers={"Accept": "application/json"},
+                    timeout=self._timeout,
+                )
+            except httpx.TransportError as error:
+                raise Unavailable(f"cannot refresh the X token: {_describe(error)}") from None
+            body = _json(response)
+            access = body.get("access_token")
+            if not response.is_success or not isinstance(access, str) or not access:
+                words = body.get("error_description") or body.get("error") or _reason(body)
+                raise Refused(
+                    f"X refused to refresh the OAuth 2.0 token ({response.status_code}): "
+                    f"{words or 'no reason given'}; authorise the account again",
+                    status=response.status_code,
+                    reason=str(words) if words else None,
+                )
+            new_refresh = body.get("refresh_token")
+            self._oauth2_access = access
+            self._oauth2_refresh = new_refresh if isinstance(new_refresh, str) else refresh
+            if self.on_tokens_refreshed is not None:
+                self.on_tokens_refreshed(self._oauth2_access, self._oauth2_refresh)
+
+    def _note_limits(self, headers: httpx.Headers) -> None:
+        window = _limits(headers, "x-rate-limit-")
+        if window is not None:
+            self.last_rate_limit = window
+        daily = _limits(headers, "x-user-limit-24hour-")
+        if daily is not None:
+            self.last_user_limit = daily
+
+    def _error(self, method: str, response: httpx.Response, *, replying: bool) -> PlatformError:
+        status = response.status_code
+        body = _json(response)
+        reason = _reason(body)
+        said = f": {reason}" if reason else ""
+        if status == 429:
+            return RateLimited(
+                f"X rate limit reached (429){said}",
+                status=status,
+                reason=reason,
+                retry_after=self._retry_after(response.headers),
+            )
+        if replying and (status == 404 or (status in (400, 403) and _reply_missing(body))):
+            return ReplyTargetMissing(
+                f"X cannot see the post replied to ({status}){said}", status=status, reason=reason
+            )
+        if status == 403 and "duplicate content" in (reason or "").lower():
+            return Duplicate(f"X already has this text (403){said}", status=status, reason=reason)
+        if 400 <= status < 500:
+            return Refused(f"X refused the request ({status}){said}", status=status, reason=reason)
+        if status == 503 or method == "GET":
+            # 503 is "over capacity": X did nothing. A failed read created nothing either.
+            return Unavailable(
+                f"X is unavailable ({status}){said}",
+                status=status,
+                reason=reason,
+                retry_after=_seconds(response.headers.get("retry-after")),
+            )
+        return Unclear(
+            f"X failed after the post was sent ({status}){said}: look for it before resending",
+            status=status,
+            reason=reason,
+        )
+
+    def _retry_after(self, headers: httpx.Headers) -> float | None:
+        resets = [_seconds(headers.get("x-rate-limit-reset"))]
+        if headers.get("x-user-limit-24hour-remaining") == "0":
+            resets.append(_seconds(headers.get("x-user-limit-24hour-reset")))
+        known = [reset for reset in resets if reset is not None]
+        if not known:
+            return _seconds(headers.get("retry-after"))
+        return max(0.0, max(known) - self._clock())
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _errors(body: Mapping[str, Any]) -> list[dict[str, Any]]:
+    errors = body.get("errors")
+    return [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
+
+
+def _reason(body: Mapping[str, Any]) -> str | None:
+    """The platform's own words: problem details, or the older `errors` list."""
+    for key in ("detail", "title"):
+        value = body.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    messages = [str(e.get("message") or e.get("detail") or "") for e in _errors(body)]
+    joined = "; ".join(m for m in messages if m)
+    return joined or None
+
+
+def _reply_missing(body: Mapping[str, Any]) -> bool:
+    texts = [str(body.get("detail") or ""), str(body.get("title") or "")]
+    for error in _errors(body):
+        if error.get("code") == _REPLY_MISSING_CODE:
+            return True
+        texts += [str(error.get("message") or ""), str(error.get("detail") or "")]
+    lowered = " ".join(texts).lower()
+    return any(words in lowered for words in _REPLY_MISSING_WORDS) and (
+        "repl" in lowered or "tweet" in lowered or "post" in lowered
+    )
+
+
+def _replied_to(post: Mapping[str, Any]) -> str | None:
+    for reference in post.get("referenced_tweets") or []:
+        if isinstance(reference, dict) and reference.get("type") == "replied_to":
+            return str(reference.get("id"))
+    return None
+
+
+def _text_keys(text: str) -> tuple[str, str]:
+    """The text as X compares it (NFC), and the same with every link masked."""
+    exact = unicodedata.normalize("NFC", text)
+    loose = exact
+    for url in reversed(extract_urls(exact)):
+        loose = loose[: url.start] + "\x00" + loose[url.end :]
+    return exact, loose
+
+
+def _limits(headers: httpx.Headers, prefix: str) -> RateLimit | None:
+    limit = _integer(headers.get(prefix + "limit"))
+    remaining = _integer(headers.get(prefix + "remaining"))
+    reset = _seconds(headers.get(prefix + "reset"))
+    if limit is None and remaining is None and reset is None:
+        return None
+    return RateLimit(limit, remaining, reset)
+
+
+def _integer(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _describe(error: httpx.TransportError) -> str:
+    # httpx messages name the host and the socket error, never headers (where secrets are).
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -1,0 +1,318 @@
+"""A loopback X API v2 that checks OAuth the way X does and answers as X documents.
+
+    fake = FakeX(username="ankreports", consumer_secret="...", access_token_secret="...")
+    with fake.running():
+        ...  # account base_url = fake.url
+    fake.tweets  # id -> {"id", "text", "in_reply_to", "author", "created_at"}
+
+OAuth 1.0a requests are verified by recomputing the HMAC-SHA1 signature from the
+Authorization header, the method, the URL and the query (a JSON body is not signed);
+OAuth 2.0 requests need a current Bearer token, which `POST /2/oauth2/token` rotates together
+with the refresh token, and `expire_access_token()` makes stale. As on X, the text of a post
+comes back with links as t.co and `& < >` HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import html
+import itertools
+import time
+import unicodedata
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import urlencode
+
+from oauthlib.oauth1.rfc5849 import signature
+
+from composer.text import count
+from composer.text.entities import extract_urls
+from tests.fakes.server import FakePlatform, Request, Response
+
+MAX_WEIGHTED_LENGTH = 280
+DUPLICATE_DETAIL = "You are not allowed to create a Tweet with duplicate content."
+REPLY_MISSING_DETAIL = "You attempted to reply to a Tweet that is deleted or not visible to you."
+WINDOW_SECONDS = 15 * 60
+DAY_SECONDS = 24 * 60 * 60
+# Requests per 15-minute window, per user and endpoint (roomy, so tests rarely reach them).
+WINDOW_LIMITS = {"GET /2/users/me": 75, "GET /2/users/tweets": 50, "POST /2/tweets": 100}
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> dict[str, Any]:
+    """An RFC 7807 problem-details body as X sends it."""
+    return {"title": title, "type": "about:blank", "status": status, "detail": detail, **extra}
+
+
+UNAUTHORIZED = problem(401, "Unauthorized", "Unauthorized")
+
+
+class FakeX(FakePlatform):
+    def __init__(
+        self,
+        *,
+        username: str = "ankreports",
+        user_id: str = "1500000000000000001",
+        consumer_key: str | None = None,
+        consumer_secret: str | None = None,
+        access_token: str | None = None,
+        access_token_secret: str | None = None,
+        oauth2_access_token: str | None = None,
+        oauth2_refresh_token: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        daily_limit: int = 100,
+        reply_missing_status: int = 403,
+    ) -> None:
+        super().__init__()
+        self.username = username
+        self.user_id = user_id
+        self.oauth1 = (consumer_key, consumer_secret, access_token, access_token_secret)
+        self.access_token = oauth2_access_token
+        self.refresh_token = oauth2_refresh_token
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.access_token_expired = False
+        self.refreshes = 0
+        self.reply_missing_status = reply_missing_status
+        self.shorten_links = True
+        self.tweets: dict[str, dict[str, Any]] = {}
+        self._ids = itertools.count(1860000000000000001)
+        self._nonces: set[str] = set()
+        self.window_reset = int(time.time()) + WINDOW_SECONDS
+        self.day_reset = int(time.time()) + DAY_SECONDS
+        self.daily_limit = daily_limit
+        self.daily_remaining = daily_limit
+        self.window_remaining = dict(WINDOW_LIMITS)
+        self.route("GET", "/2/users/me", self.users_me)
+        self.route("GET", "/2/users/", self.user_tweets)
+        self.route("POST", "/2/tweets", self.create_tweet)
+        self.route("POST", "/2/oauth2/token", self.token)
+
+    # --- test controls ------------------------------------------------------------------------
+    def expire_access_token(self) -> None:
+        """The current OAuth 2.0 access token now gets 401, as after its two hours."""
+        self.access_token_expired = True
+
+    def chain(self, last_id: str) -> list[str]:
+        """The ids of a thread, first post first, walking back from `last_id`."""
+        ids = [last_id]
+        while (parent := self.tweets[ids[-1]]["in_reply_to"]) is not None:
+            ids.append(parent)
+        return ids[::-1]
+
+    # --- auth ---------------------------------------------------------------------------------
+    def authenticate(self, request: Request) -> bool:
+        header = request.headers.get("authorization", "")
+        if header.startswith("OAuth "):
+            return self._check_oauth1(request, header)
+        if header.startswith("Bearer "):
+            token = header.removeprefix("Bearer ")
+            return (
+                self.access_token is not None
+                and not self.access_token_expired
+                and hmac.compare_digest(token, self.access_token)
+            )
+        return False
+
+    def _check_oauth1(self, request: Request, header: str) -> bool:
+        consumer_key, consumer_secret, token, token_secret = self.oauth1
+        if consumer_key is None or consumer_secret is None or token_secret is None:
+            return False
+        # Decoded parameters of the query and the header (oauth_signature kept to compare).
+        params = signature.collect_parameters(
+            uri_query=urlencode(request.query, doseq=True),
+            headers={"Authorization": header},
+            exclude_oauth_signature=False,
+        )
+        oauth = dict(params)
+        if (
+            oauth.get("oauth_consumer_key") != consumer_key
+            or oauth.get("oauth_token") != token
+            or oauth.get("oauth_signature_method") != "HMAC-SHA1"
+            or oauth.get("oauth_version", "1.0") != "1.0"
+            or not oauth.get("oauth_nonce")
+            or not oauth.get("oauth_timestamp")
+        ):
+            return False
+        nonce = oauth["oauth_nonce"]
+        if nonce in self._nonces:  # a replayed request
+            return False
+        unsigned = [(k, v) for k, v in params if k != "oauth_signature"]
+        uri = signature.base_string_uri(f"http://{request.headers['host']}{request.path}")
+        base = signature.signature_base_string(
+            request.method, uri, signature.normalize_parameters(unsigned)
+        )
+        secrets = SimpleNamespace(client_secret=consumer_secret, resource_owner_secret=token_secret)
+        expected = signature.sign_hmac_sha1_with_client(base, secrets)
+        if not signature.safe_string_equals(expected, oauth.get("oauth_signature", "")):
+            return False
+        self._nonces.add(nonce)
+        return True
+
+    # --- headers ------------------------------------------------------------------------------
+    @staticmethod
+    def _key(request: Request) -> str:
+        if request.method == "POST":
+            return "POST /2/tweets"
+        return "GET /2/users/me" if request.path == "/2/users/me" else "GET /2/users/tweets"
+
+    def _window(self, key: str) -> dict[str, str]:
+        """Spend one request of the window; `x-rate-limit-remaining: 0` then means 429."""
+        self.window_remaining[key] = max(0, self.window_remaining[key] - 1)
+        return {
+            "x-rate-limit-limit": str(WINDOW_LIMITS[key]),
+            "x-rate-limit-remaining": str(self.window_remaining[key]),
+            "x-rate-limit-reset": str(self.window_reset),
+        }
+
+    def _daily(self) -> dict[str, str]:
+        return {
+            "x-user-limit-24hour-limit": str(self.daily_limit),
+            "x-user-limit-24hour-remaining": str(self.daily_remaining),
+            "x-user-limit-24hour-reset": str(self.day_reset),
+        }
+
+    def rate_limited(self, request: Request) -> Response:
+        key = self._key(request)
+        headers = {
+            "x-rate-limit-limit": str(WINDOW_LIMITS[key]),
+            "x-rate-limit-remaining": "0",
+            "x-rate-limit-reset": str(self.window_reset),
+        }
+        if request.method == "POST":
+            headers.update(self._daily())
+        return Response(429, problem(429, "Too Many Requests", "Too Many Requests"), headers)
+
+    def _shown(self, text: str) -> str:
+        """The text as X returns it: links as t.co, `& < >` escaped."""
+        if self.shorten_links:
+            for n, url in enumerate(reversed(extract_urls(text))):
+                text = text[: url.start] + f"https://t.co/Fake{n:06d}" + text[url.end :]
+        return html.escape(text, quote=False)
+
+    def _refuse(self, request: Request) -> Response | None:
+        """401 without valid credentials, 429 once the endpoint's window is used up."""
+        if not self.authenticate(request):
+            return Response(401, UNAUTHORIZED)
+        if self.window_remaining[self._key(request)] <= 0:
+            return self.rate_limited(request)
+        return None
+
+    # --- endpoints ----------------------------------------------------------------------------
+    def users_me(self, request: Request) -> Response:
+        if (refused := self._refuse(request)) is not None:
+            return refused
+        data = {"id": self.user_id, "name": "Report Desk", "username": self.username}
+        return Response(200, {"data": data}, self._window("GET /2/users/me"))
+
+    def user_tweets(self, request: Request) -> Response:
+        if (refused := self._refuse(request)) is not None:
+            return refused
+        parts = request.path.strip("/").split("/")  # 2, users, :id, tweets
+        if len(parts) != 4 or parts[3] != "tweets":
+            return Response(404, problem(404, "Not Found", f"No route {request.path}"))
+        headers = self._window("GET /2/users/tweets")
+        if parts[2] != self.user_id:
+            detail = f"Could not find user with id: [{parts[2]}]."
+            return Response(200, {"errors": [problem(404, "Not Found Error", detail)]}, headers)
+        max_results = int(request.query.get("max_results", ["10"])[-1])
+        if not 5 <= max_results <= 100:
+            detail = (
+                f"The `max_results` query parameter value [{max_results}] is not between 5 and 100"
+            )
+            return Response(400, problem(400, "Invalid Request", detail), headers)
+        fields = set(",".join(request.query.get("tweet.fields", [])).split(","))
+        mine = [t for t in self.tweets.values() if t["author"] == self.user_id]
+        newest = sorted(mine, key=lambda t: int(t["id"]), reverse=True)[:max_results]
+        data = []
+        for tweet in newest:
+            item: dict[str, Any] = {
+                "id": tweet["id"],
+                "text": self._shown(tweet["text"]),
+                "edit_history_tweet_ids": [tweet["id"]],
+            }
+            if "created_at" in fields:
+                item["created_at"] = tweet["created_at"]
+            if "referenced_tweets" in fields and tweet["in_reply_to"] is not None:
+                item["referenced_tweets"] = [{"type": "replied_to", "id": tweet["in_reply_to"]}]
+            data.append(item)
+        meta: dict[str, Any] = {"result_count": len(data)}
+        if data:
+            meta.update(newest_id=data[0]["id"], oldest_id=data[-1]["id"])
+            return Response(200, {"data": data, "meta": meta}, headers)
+        return Response(200, {"meta": meta}, headers)  # X leaves out "data" when empty
+
+    def create_tweet(self, request: Request) -> Response:
+        if (refused := self._refuse(request)) is not None:
+            return refused
+        headers = {**self._window("POST /2/tweets"), **self._daily()}
+        try:
+            body = request.json()
+        except ValueError:
+            return Response(400, problem(400, "Invalid Request", "Body is not JSON"), headers)
+        text = body.get("text") if isinstance(body, dict) else None
+        if not isinstance(text, str) or not text:
+            detail = "One or more parameters to your request was invalid: text is required."
+            return Response(400, problem(400, "Invalid Request", detail), headers)
+        if self.daily_remaining <= 0:
+            return Response(429, problem(429, "Too Many Requests", "Too Many Requests"), headers)
+        length = count(text, "x")
+        if length > MAX_WEIGHTED_LENGTH:
+            detail = (
+                f"Your Tweet text is too long: weighted length {length} is over "
+                f"{MAX_WEIGHTED_LENGTH}."
+            )
+            return Response(400, problem(400, "Invalid Request", detail), headers)
+        reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id")
+        if reply_to is not None and str(reply_to) not in self.tweets:
+            status = self.reply_missing_status
+            title = "Forbidden" if status == 403 else "Invalid Request"
+            return Response(status, problem(status, title, REPLY_MISSING_DETAIL), headers)
+        normalised = unicodedata.normalize("NFC", text)
+        if any(
+            t["author"] == self.user_id and unicodedata.normalize("NFC", t["text"]) == normalised
+            for t in self.tweets.values()
+        ):
+            return Response(403, problem(403, "Forbidden", DUPLICATE_DETAIL), headers)
+        tweet_id = str(next(self._ids))
+        self.tweets[tweet_id] = {
+            "id": tweet_id,
+            "text": text,
+            "in_reply_to": str(reply_to) if reply_to is not None else None,
+            "author": self.user_id,
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+        }
+        self.daily_remaining -= 1
+        headers.update(self._daily())
+        data = {"id": tweet_id, "text": self._shown(text), "edit_history_tweet_ids": [tweet_id]}
+        return Response(201, {"data": data}, headers)
+
+    def token(self, request: Request) -> Response:
+        form = request.form()
+        if self.client_secret is not None:
+            expected = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
+            given = request.headers.get("authorization", "").removeprefix("Basic ")
+            if not hmac.compare_digest(given, expected):
+                return Response(401, {"error": "invalid_client", "error_description": "bad client"})
+        if form.get("grant_type") != "refresh_token" or form.get("client_id") != self.client_id:
+            return Response(400, {"error": "invalid_request", "error_description": "bad request"})
+        if self.refresh_token is None or not hmac.compare_digest(
+            form.get("refresh_token", ""), self.refresh_token
+        ):
+            description = "Value passed for the token was invalid."
+            return Response(400, {"error": "invalid_request", "error_description": description})
+        self.refreshes += 1
+        self.access_token = f"rotated-access-{self.refreshes}"
+        self.refresh_token = f"rotated-refresh-{self.refreshes}"
+        self.access_token_expired = False
+        return Response(
+            200,
+            {
+                "token_type": "bearer",
+                "expires_in": 7200,
+                "access_token": self.access_token,
+                "refresh_token": self.refresh_token,
+                "scope": "tweet.read tweet.write users.read offline.access",
+            },
+        )
