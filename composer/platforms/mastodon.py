@@ -1,0 +1,459 @@
+"""Mastodon: one account on one instance, through the REST API with async httpx.
+
+A thread is a chain of `POST /api/v1/statuses`, each `in_reply_to_id` the previous status.
+Every post carries the publisher's `Idempotency-Key` (the same on every attempt): Mastodon
+keeps it for an hour per account and answers a repeat with the original status.
+
+What an unclear outcome means here, and why `find_post` reads back before it re-sends:
+Mastodon records the key only AFTER it has created the status, so a re-send that overtakes
+an original still being processed creates a second status. Reading the account's recent
+statuses first (a harmless GET) finds every post that has landed; only then is the request
+re-sent, and only when the replay is still guaranteed (this client sent the key itself,
+within the hour).
+
+The bearer token is read from the account on the first request and goes only into the
+Authorization header: no message, repr or log line of this module holds it.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final, Protocol
+
+import httpx
+
+from composer.platforms.base import (
+    AccountInfo,
+    PostRequest,
+    PublishedPost,
+    RateLimited,
+    Refused,
+    ReplyTargetMissing,
+    Unavailable,
+    Unclear,
+)
+
+DEFAULT_MAX_CHARACTERS: Final = 500
+DEFAULT_URL_LENGTH: Final = 23
+REPLAY_WINDOW: Final = timedelta(hours=1)  # how long Mastodon keeps an Idempotency-Key
+# Re-send only well inside the window: our clock, the server's and the request's own
+# travel time all eat into it.
+REPLAY_MARGIN: Final = timedelta(minutes=10)
+# A read-back accepts statuses created this long before our first attempt (clock skew).
+CLOCK_SKEW: Final = timedelta(minutes=5)
+READ_BACK_LIMIT: Final = 40  # the most /api/v1/accounts/:id/statuses returns at once
+_REASON_MAX = 300
+
+# Failures that happen before a byte of the request reached the server.
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+    httpx.ProxyError,
+)
+
+
+class MastodonAccount(Protocol):
+    """What the client needs of an account (composer.workspace.config.Account fits).
+
+    Declared here because platforms and workspace are sibling layers: neither imports
+    the other.
+    """
+
+    @property
+    def api_url(self) -> str: ...
+    @property
+    def reply_visibility(self) -> str: ...
+    @property
+    def language(self) -> str | None: ...
+    @property
+    def max_characters(self) -> int | None: ...
+    def secret(self, key: str) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """The last `X-RateLimit-*` headers seen, for the publisher's pacing."""
+
+    limit: int | None
+    remaining: int | None
+    reset: datetime | None  # aware, UTC
+
+
+class _Hidden:
+    """Holds the token so that no repr, str or debugger view of the client shows it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "<hidden>"
+
+    __str__ = __repr__
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class MastodonClient:
+    """A PlatformClient for one Mastodon account."""
+
+    platform = "mastodon"
+
+    def __init__(
+        self,
+        account: MastodonAccount,
+        *,
+        http: httpx.AsyncClient | None = None,
+        timeout: float = 30.0,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        # `timeout` configures the client created here; a client passed in keeps its own.
+        self._account = account
+        self._base = account.api_url.rstrip("/")
+        self._owns_http = http is None
+        self._http = http or httpx.AsyncClient(base_url=self._base, timeout=timeout)
+        self._clock = clock or _utcnow  # injectable for tests
+        self._token: _Hidden | None = None
+        self._account_id: str | None = None
+        self._acct: str | None = None
+        self._limits: tuple[int, int] | None = None
+        self._domain: str | None = None
+        self._first_sent: dict[str, datetime] = {}  # idempotency key -> first attempt
+        self._in_flight: set[str] = set()
+        self.last_rate_limit: RateLimit | None = None
+
+    def __repr__(self) -> str:
+        return f"MastodonClient(api_url={self._base!r})"
+
+    __str__ = __repr__
+
+    # --- PlatformClient ---------------------------------------------------------------
+    async def verify(self) -> AccountInfo:
+        await self._credentials()
+        max_characters, _ = await self.instance_limits()
+        if self._account.max_characters:
+            max_characters = self._account.max_characters
+        acct = self._acct or ""
+        # A local account's acct is its bare username: add the instance's domain.
+        handle = f"@{acct}@{self._domain}" if self._domain and "@" not in acct else f"@{acct}"
+        # Mastodon reports no daily quota; its rate limits are in `last_rate_limit`.
+        return AccountInfo(handle=handle, max_characters=max_characters)
+
+    async def instance_limits(self) -> tuple[int, int]:
+        """(max_characters, characters_reserved_per_url) of the instance, cached."""
+        if self._limits is None:
+            try:
+                data = await self._get_json("/api/v2/instance")
+                statuses = _dig(data, "configuration", "statuses")
+            except Refused as error:
+                if error.status != 404:
+                    raise
+                # Older Mastodon and some other servers only have v1.
+                data = await self._get_json("/api/v1/instance")
+                statuses = _dig(data, "configuration", "statuses")
+                if "max_toot_chars" in data:  # Pleroma / Akkoma
+                    statuses = {"max_characters": data["max_toot_chars"], **statuses}
+            self._domain = _str_or_none(data.get("domain") or data.get("uri"))
+            self._limits = (
+                _positive_int(statuses.get("max_characters"), DEFAULT_MAX_CHARACTERS),
+                _positive_int(statuses.get("characters_reserved_per_url"), DEFAULT_URL_LENGTH),
+            )
+        return self._limits
+
+    async def create_post(self, request: PostRequest) -> PublishedPost:
+        return await self._send(request)
+
+    async def find_post(self, request: PostRequest) -> PublishedPost | None:
+        """The post if Mastodon has it, else None.
+
+        Reads the account's recent statuses first; if the post is not there and this
+        client sent the key less than REPLAY_WINDOW - REPLAY_MARGIN ago, re-sends it with
+        the same key, which answers with the original status if there is one and
+        otherwise creates it (so a non-None answer may be a post created just now).
+        Raises a PlatformError when Mastodon cannot be asked.
+        """
+        found = await self._read_back(request)
+        if found is not None or not self._replay_is_safe(request.idempotency_key):
+            return found
+        try:
+            return await self._send(request)
+        except (Unclear, Unavailable):
+            return await self._read_back(request)  # no answer again: look once more
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    # --- posting ----------------------------------------------------------------------
+    async def _send(self, request: PostRequest) -> PublishedPost:
+        key = request.idempotency_key
+        body: dict[str, Any] = {
+            "status": request.text,
+            # The thread's head is public; replies take the account's choice ("unlisted"
+            # keeps a long thread from flooding followers' public timelines).
+            "visibility": "public" if request.reply_to is None else self._account.reply_visibility,
+        }
+        if request.reply_to is not None:
+            body["in_reply_to_id"] = request.reply_to.remote_id
+        language = request.language or self._account.language
+        if language:
+            body["language"] = language
+        self._first_sent.setdefault(key, self._clock())
+        self._in_flight.add(key)
+        try:
+            response = await self._request(
+                "POST",
+                "/api/v1/statuses",
+                json=body,
+                headers={"Idempotency-Key": key},
+                replying=request.reply_to is not None,
+            )
+        finally:
+            self._in_flight.discard(key)
+        data = _json_object(response)
+        status_id = _str_or_none(data.get("id")) if data is not None else None
+        if data is None or status_id is None:
+            # 2xx but not a status (a proxy's page?): it may have been created.
+            raise Unclear(
+                f"Mastodon POST /api/v1/statuses: HTTP {response.status_code} without a status",
+                status=response.status_code,
+            )
+        return PublishedPost(remote_id=status_id, url=_str_or_none(data.get("url")))
+
+    def _replay_is_safe(self, key: str) -> bool:
+        first = self._first_sent.get(key)
+        if first is None or key in self._in_flight:
+            return False  # sent by another process, or at an unknown time: no guarantee
+        return self._clock() - first < REPLAY_WINDOW - REPLAY_MARGIN
+
+    async def _read_back(self, request: PostRequest) -> PublishedPost | None:
+        account_id = await self._credentials()
+        statuses = await self._get_json(
+            f"/api/v1/accounts/{account_id}/statuses",
+            params={"limit": READ_BACK_LIMIT, "exclude_reblogs": "true"},
+            list_ok=True,
+        )
+        if not isinstance(statuses, list):
+            raise Unavailable("Mastodon: the statuses list is not a list")
+        parent = request.reply_to.remote_id if request.reply_to is not None else None
+        first = self._first_sent.get(request.idempotency_key)
+        not_before = first - CLOCK_SKEW if first is not None else None
+        for status in statuses:  # newest first
+            if not isinstance(status, dict) or status.get("reblog"):
+                continue
+            status_id = _str_or_none(status.get("id"))
+            if status_id is None or _str_or_none(status.get("in_reply_to_id")) != parent:
+                continue
+            created = _parse_time(status.get("created_at"))
+            if not_before is not None and created is not None and created < not_before:
+                continue  # an older post with the same text (an earlier edition, say)
+            if _same_text(await self._source_text(status_id, status), request.text):
+                return PublishedPost(remote_id=status_id, url=_str_or_none(status.get("url")))
+        return None
+
+    async def _source_text(self, status_id: str, status: Mapping[str, Any]) -> str | None:
+        # Mastodon lists statuses as rendered HTML (`content`); the typed text comes from
+        # /source. Some servers (GoToSocial) include `text` for one's own statuses.
+        text = status.get("text")
+        if isinstance(text, str):
+            return text
+        source = await self._get_json(f"/api/v1/statuses/{status_id}/source")
+        return _str_or_none(source.get("text"))
+
+    async def _credentials(self) -> str:
+        """The account id (cached), from verify_credentials."""
+        if self._account_id is None:
+            data = await self._get_json("/api/v1/accounts/verify_credentials")
+            account_id = _str_or_none(data.get("id"))
+            if account_id is None:
+                raise Unavailable("Mastodon: verify_credentials returned no account id")
+            self._acct = _str_or_none(data.get("acct")) or _str_or_none(data.get("username"))
+            self._account_id = account_id
+        return self._account_id
+
+    # --- HTTP -------------------------------------------------------------------------
+    async def _get_json(
+        self, path: str, *, params: Mapping[str, Any] | None = None, list_ok: bool = False
+    ) -> Any:
+        response = await self._request("GET", path, params=params)
+        data = _json_object(response, list_ok=list_ok)
+        if data is None:
+            raise Unavailable(
+                f"Mastodon GET {path}: HTTP {response.status_code} without JSON",
+                status=response.status_code,
+            )
+        return data
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        replying: bool = False,
+    ) -> httpx.Response:
+        creates = method == "POST"  # only a POST can leave something behind
+        all_headers = {"Authorization": f"Bearer {self._bearer()}", **(headers or {})}
+        try:
+            response = await self._http.request(
+                method, self._base + path, params=params, json=json, headers=all_headers
+            )
+        except _NOT_SENT as error:
+            raise Unavailable(f"Mastodon {method} {path}: {_describe(error)}") from None
+        except httpx.TransportError as error:
+            # Timeouts, dropped connections, read errors: the request may have arrived.
+            kind = Unclear if creates else Unavailable
+            raise kind(f"Mastodon {method} {path}: {_describe(error)}") from None
+        # `from None` above: httpx errors carry the request, and so the header.
+        self._note_rate_limit(response.headers)
+        status = response.status_code
+        if status < 300:
+            return response
+        reason = _reason(response)
+        message = f"Mastodon {method} {path}: HTTP {status}: {reason}"
+        if status == 429:
+            raise RateLimited(
+                message, status=status, reason=reason, retry_after=self._retry_after(response)
+            )
+        if status == 404 and replying:
+            raise ReplyTargetMissing(message, status=status, reason=reason)
+        if status == 408:  # the server gave up waiting for our request: nothing was done
+            raise Unavailable(message, status=status, reason=reason)
+        if status >= 500:
+            # 503 is what a proxy says when it could not reach Mastodon at all; any other
+            # 5xx to a POST may come after the status was saved.
+            kind = Unclear if creates and status != 503 else Unavailable
+            raise kind(message, status=status, reason=reason)
+        raise Refused(message, status=status, reason=reason)
+
+    def _bearer(self) -> str:
+        if self._token is None:
+            try:
+                self._token = _Hidden(self._account.secret("access_token"))
+            except Exception as error:  # ConfigError: its message names no secret value
+                raise Refused(f"Mastodon: cannot read the access token: {error}") from None
+        return self._token.value
+
+    def _note_rate_limit(self, headers: httpx.Headers) -> None:
+        if "x-ratelimit-limit" not in headers and "x-ratelimit-remaining" not in headers:
+            return
+        self.last_rate_limit = RateLimit(
+            limit=_int_or_none(headers.get("x-ratelimit-limit")),
+            remaining=_int_or_none(headers.get("x-ratelimit-remaining")),
+            reset=self._reset_time(headers.get("x-ratelimit-reset")),
+        )
+
+    def _retry_after(self, response: httpx.Response) -> float | None:
+        now = self._clock()
+        retry = response.headers.get("retry-after")
+        if retry is not None:
+            if retry.strip().isdigit():
+                return float(retry.strip())
+            try:
+                when = email.utils.parsedate_to_datetime(retry)
+            except (TypeError, ValueError):
+                when = None
+            if when is not None and when.tzinfo is not None:
+                return max(0.0, (when - now).total_seconds())
+        reset = self._reset_time(response.headers.get("x-ratelimit-reset"))
+        if reset is not None:
+            return max(0.0, (reset - now).total_seconds())
+        return None
+
+    def _reset_time(self, value: str | None) -> datetime | None:
+        """X-RateLimit-Reset: ISO 8601 on Mastodon; epoch (or seconds to go) elsewhere."""
+        if not value:
+            return None
+        value = value.strip()
+        if value.isdigit():
+            number = int(value)
+            if number > 10**9:  # a Unix timestamp
+                return datetime.fromtimestamp(number, UTC)
+            return self._clock() + timedelta(seconds=number)
+        return _parse_time(value)
+
+
+# --- helpers ----------------------------------------------------------------------------
+def _describe(error: httpx.TransportError) -> str:
+    detail = str(error)
+    return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+
+
+def _same_text(stored: str | None, sent: str) -> bool:
+    # Exact, except for what a server may normalise on the way in: CRLF and the
+    # whitespace around the text.
+    if stored is None:
+        return False
+    return stored.replace("\r\n", "\n").strip() == sent.replace("\r\n", "\n").strip()
+
+
+def _reason(response: httpx.Response) -> str:
+    """The server's own words: Mastodon's `{"error": ...}`, else the status phrase."""
+    data = _json_object(response)
+    text: str | None = None
+    if data is not None:
+        text = _str_or_none(data.get("error"))
+        description = _str_or_none(data.get("error_description"))
+        if text and description:
+            text = f"{text}: {description}"
+    text = text or response.reason_phrase or "no reason given"
+    return text if len(text) <= _REASON_MAX else text[: _REASON_MAX - 1] + "…"
+
+
+def _json_object(response: httpx.Response, *, list_ok: bool = False) -> Any:
+    try:
+        data = response.json()
+    except ValueError:
+        return None
+    if isinstance(data, dict) or (list_ok and isinstance(data, list)):
+        return data
+    return None
+
+
+def _dig(data: Mapping[str, Any], *keys: str) -> dict[str, Any]:
+    node: Any = data
+    for key in keys:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node if isinstance(node, dict) else {}
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _str_or_none(value: object) -> str | None:
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _positive_int(value: object, default: int) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return default

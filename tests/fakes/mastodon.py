@@ -1,0 +1,233 @@
+"""A loopback Mastodon that behaves as Mastodon documents (and as its source does).
+
+- Every API route needs `Authorization: Bearer <token>`; otherwise 401
+  `{"error": "The access token is invalid"}`.
+- `POST /api/v1/statuses` (form or JSON): the Idempotency-Key is looked up first (per
+  account, kept 1 hour; a repeat answers 200 with the ORIGINAL status, whatever its
+  text); then the reply target (404 with Mastodon's `in_reply_not_found` text); then the
+  length by Mastodon's rule (`composer.text.count(..., "mastodon")`, spoiler included)
+  against this instance's `max_characters` (422 "Validation failed: ...").
+- Statuses are listed as Mastodon lists them: HTML `content`, `text` null; the typed text
+  is at `/api/v1/statuses/:id/source`.
+- Every answer of a route carries `X-RateLimit-Limit/-Remaining/-Reset` (Reset ISO 8601,
+  the end of the current 5-minute window); the injected 429 has them and no Retry-After.
+
+`statuses` (id -> {"id", "text", "in_reply_to_id", "visibility", "language", ...}) and
+`idempotency` are there for tests to inspect; `clock` can be replaced to pin time.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from composer.text import count
+from tests.fakes.server import FakePlatform, Request, Response
+
+TOKEN = "fake-mastodon-token"
+RATE_LIMIT = 300
+RATE_PERIOD = 300  # seconds
+IDEMPOTENCY_TTL = timedelta(hours=1)
+REPLY_NOT_FOUND = "The post you are trying to reply to does not appear to exist."
+VISIBILITIES = ("public", "unlisted", "private", "direct")
+
+
+class FakeMastodon(FakePlatform):
+    def __init__(
+        self,
+        *,
+        token: str = TOKEN,
+        max_characters: int = 500,
+        domain: str = "fake.social",
+        username: str = "monitor",
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__()
+        self._settings = (token, max_characters, clock)
+        self.domain = domain
+        self.username = username
+        self.account_id = "109000000000000001"
+        self._next_id = 110_000_000_000_000_000
+        self.reset()
+        self.route("GET", "/api/v1/accounts/verify_credentials", self._api(self.verify))
+        self.route("GET", "/api/v2/instance", self._api(self.instance))
+        self.route("POST", "/api/v1/statuses", self._api(self.create_status))
+        self.route("GET", "/api/v1/statuses/", self._api(self.get_status))
+        self.route("GET", "/api/v1/accounts/", self._api(self.account_statuses))
+
+    def reset(self) -> None:
+        """Forget every status, key, request and fault (one server can serve many tests)."""
+        token, max_characters, clock = self._settings
+        with self.lock:
+            self.token = token
+            self.max_characters = max_characters
+            self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+            self.STALL_SECONDS = type(self).STALL_SECONDS
+            self.statuses: dict[str, dict[str, Any]] = {}
+            self.idempotency: dict[tuple[str, str], tuple[str, datetime]] = {}
+            self.requests.clear()
+            self._faults.clear()
+            self._window: int | None = None
+            self._used = 0
+
+    # --- plumbing -----------------------------------------------------------------------
+    def _api(self, handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
+        def wrapped(request: Request) -> Response:
+            if request.headers.get("authorization") != f"Bearer {self.token}":
+                response = Response(401, {"error": "The access token is invalid"})
+            else:
+                response = handler(request)
+            response.headers.update(self._rate_headers(spend=True))
+            return response
+
+        return wrapped
+
+    def _rate_headers(self, *, spend: bool) -> dict[str, str]:
+        now = self.clock()
+        window = int(now.timestamp()) // RATE_PERIOD
+        if window != self._window:
+            self._window, self._used = window, 0
+        if spend:
+            self._used += 1
+        reset = datetime.fromtimestamp((window + 1) * RATE_PERIOD, UTC)
+        return {
+            "X-RateLimit-Limit": str(RATE_LIMIT),
+            "X-RateLimit-Remaining": str(max(0, RATE_LIMIT - self._used)),
+            # Mastodon writes `reset.iso8601(6)`: microseconds and a Z.
+            "X-RateLimit-Reset": reset.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        }
+
+    def rate_limited(self, request: Request) -> Response:
+        headers = self._rate_headers(spend=False)
+        headers["X-RateLimit-Remaining"] = "0"
+        return Response(429, {"error": "Too many requests"}, headers)
+
+    @staticmethod
+    def _params(request: Request) -> dict[str, Any]:
+        if request.headers.get("content-type", "").startswith("application/json"):
+            data = request.json()
+            return data if isinstance(data, dict) else {}
+        return request.form()
+
+    def _render(self, status: dict[str, Any]) -> dict[str, Any]:
+        paragraphs = status["text"].split("\n\n")
+        content = "".join(
+            "<p>" + html.escape(part).replace("\n", "<br />") + "</p>" for part in paragraphs
+        )
+        return {
+            "id": status["id"],
+            "created_at": status["created_at"],
+            "in_reply_to_id": status["in_reply_to_id"],
+            "in_reply_to_account_id": self.account_id if status["in_reply_to_id"] else None,
+            "visibility": status["visibility"],
+            "language": status["language"],
+            "spoiler_text": status["spoiler_text"],
+            "uri": f"https://{self.domain}/users/{self.username}/statuses/{status['id']}",
+            "url": status["url"],
+            "content": content,
+            "text": None,  # Mastodon returns the source text only from DELETE
+            "reblog": None,
+            "account": self._account(),
+        }
+
+    def _account(self) -> dict[str, Any]:
+        return {
+            "id": self.account_id,
+            "username": self.username,
+            "acct": self.username,
+            "display_name": "Monitor",
+            "url": f"https://{self.domain}/@{self.username}",
+        }
+
+    # --- routes -------------------------------------------------------------------------
+    def verify(self, request: Request) -> Response:
+        return Response(200, {**self._account(), "source": {"privacy": "public"}})
+
+    def instance(self, request: Request) -> Response:
+        return Response(
+            200,
+            {
+                "domain": self.domain,
+                "title": "Fake Social",
+                "version": "4.3.0",
+                "configuration": {
+                    "statuses": {
+                        "max_characters": self.max_characters,
+                        "max_media_attachments": 4,
+                        "characters_reserved_per_url": 23,
+                    }
+                },
+            },
+        )
+
+    def create_status(self, request: Request) -> Response:
+        params = self._params(request)
+        now = self.clock()
+        key = request.headers.get("idempotency-key")
+        if key:
+            seen = self.idempotency.get((self.account_id, key))
+            if seen is not None and now - seen[1] < IDEMPOTENCY_TTL and seen[0] in self.statuses:
+                return Response(200, self._render(self.statuses[seen[0]]))
+        reply_to = params.get("in_reply_to_id") or None
+        if reply_to is not None and str(reply_to) not in self.statuses:
+            return Response(404, {"error": REPLY_NOT_FOUND})
+        text = str(params.get("status") or "")
+        spoiler = str(params.get("spoiler_text") or "")
+        if not text.strip():
+            return Response(422, {"error": "Validation failed: Text can't be blank"})
+        length = count(text, "mastodon") + (count(spoiler, "mastodon") if spoiler else 0)
+        if length > self.max_characters:
+            return Response(
+                422,
+                {
+                    "error": "Validation failed: Text character limit of "
+                    f"{self.max_characters} exceeded"
+                },
+            )
+        visibility = str(params.get("visibility") or "public")
+        if visibility not in VISIBILITIES:
+            return Response(422, {"error": "Validation failed: Visibility is not included"})
+        self._next_id += 1
+        status_id = str(self._next_id)
+        status = {
+            "id": status_id,
+            "text": text,
+            "spoiler_text": spoiler,
+            "in_reply_to_id": str(reply_to) if reply_to is not None else None,
+            "visibility": visibility,
+            "language": params.get("language") or None,
+            "created_at": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
+            "url": f"https://{self.domain}/@{self.username}/{status_id}",
+            "idempotency_key": key,
+        }
+        self.statuses[status_id] = status
+        if key:  # Mastodon records the key only once the status exists
+            self.idempotency[(self.account_id, key)] = (status_id, now)
+        return Response(200, self._render(status))
+
+    def get_status(self, request: Request) -> Response:
+        parts = request.path.removeprefix("/api/v1/statuses/").split("/")
+        status = self.statuses.get(parts[0])
+        if status is None or len(parts) > 2 or (len(parts) == 2 and parts[1] != "source"):
+            return Response(404, {"error": "Record not found"})
+        if len(parts) == 2:
+            source = {"id": status["id"], "text": status["text"], "spoiler_text": ""}
+            return Response(200, {**source, "spoiler_text": status["spoiler_text"]})
+        return Response(200, self._render(status))
+
+    def account_statuses(self, request: Request) -> Response:
+        parts = request.path.removeprefix("/api/v1/accounts/").split("/")
+        if len(parts) != 2 or parts[1] != "statuses" or parts[0] != self.account_id:
+            return Response(404, {"error": "Record not found"})
+        try:
+            limit = min(40, max(1, int(request.query.get("limit", ["20"])[-1])))
+        except ValueError:
+            limit = 20
+        newest = sorted(self.statuses.values(), key=lambda s: int(s["id"]), reverse=True)
+        return Response(200, [self._render(s) for s in newest[:limit]])
+
+    def thread(self) -> list[dict[str, Any]]:
+        """The statuses in creation order (for assertions)."""
+        return sorted(self.statuses.values(), key=lambda s: int(s["id"]))
