@@ -1,0 +1,641 @@
+"""Bluesky (AT Protocol) client: one session per account, deterministic record keys.
+
+Sessions. `com.atproto.server.createSession` (handle + app password) runs only when there is
+no session: neither in this client nor in its `session_store` (the workspace persists
+sessions between runs; the default store keeps them in memory). An access token that the
+server calls expired (400 `ExpiredToken`/`InvalidToken`, or 401) is renewed with
+`com.atproto.server.refreshSession` (the refresh JWT as bearer; it rotates both tokens) and
+the request is sent once more; only a refused refresh token leads to a new login. So a
+thread never costs a login per post (createSession is limited to 30 per 5 minutes).
+
+Record keys. Every post gets a record key (a TID) chosen before it is sent, the same on
+every attempt, so an unclear outcome is resolved by reading that key back (`find_post`,
+`com.atproto.repo.getRecord`) and a second create of the same post fails instead of
+duplicating it. The publisher gives no timestamp that stays fixed across attempts, so:
+- the first post's TID takes its timestamp from a hash of `request.idempotency_key`, within
+  2023-01-01 + 2**45 µs (about 13 months: a plausible, past Bluesky time), and its clock id
+  from the same hash;
+- every later post takes the root's timestamp plus (index - 1) µs, with a clock id from its
+  own key's hash, so a thread's keys sort in thread order (`listRecords` shows it in order).
+The `createdAt` of the record is the real time (from `clock`); that is what feeds sort by.
+
+Errors map onto composer.platforms.base; messages hold the server's own words and never a
+password or token (neither does any repr).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+import httpx
+
+from composer.platforms.base import (
+    AccountInfo,
+    PlatformClient,
+    PlatformError,
+    PostRequest,
+    PublishedPost,
+    RateLimited,
+    Refused,
+    Unavailable,
+    Unclear,
+)
+from composer.text.facets import (
+    MAX_TID_TIMESTAMP,
+    TID_PATTERN,
+    facets,
+    new_tid,
+    tid_timestamp,
+    to_record_facets,
+)
+
+__all__ = [
+    "POST_COLLECTION",
+    "BlueskyClient",
+    "MemorySessionStore",
+    "SessionStore",
+    "record_cid",
+]
+
+POST_COLLECTION = "app.bsky.feed.post"
+RKEY_EPOCH_US = 1_672_531_200_000_000  # 2023-01-01T00:00:00Z
+RKEY_SPAN_US = 1 << 45  # about 407 days
+MAX_WRITES = 200  # com.atproto.repo.applyWrites
+_AUTH_EXPIRED_ERRORS = frozenset({"ExpiredToken", "InvalidToken"})
+_SESSION_KEYS = ("did", "handle", "accessJwt", "refreshJwt")
+
+
+class BlueskyAccount(Protocol):
+    """What the client needs of a `composer.workspace.config.Account`."""
+
+    @property
+    def api_url(self) -> str: ...
+
+    @property
+    def handle(self) -> str | None: ...
+
+    def secret(self, key: str) -> str: ...
+
+
+class SessionStore(Protocol):
+    """Keeps one account's session ({did, handle, accessJwt, refreshJwt}) between runs."""
+
+    def load(self) -> Mapping[str, str] | None: ...
+
+    def save(self, session: Mapping[str, str] | None) -> None: ...
+
+
+class MemorySessionStore:
+    """The default store: the session lives as long as this object."""
+
+    def __init__(self, session: Mapping[str, str] | None = None) -> None:
+        self.session: dict[str, str] | None = dict(session) if session else None
+
+    def load(self) -> Mapping[str, str] | None:
+        return self.session
+
+    def save(self, session: Mapping[str, str] | None) -> None:
+        self.session = dict(session) if session else None
+
+    def __repr__(self) -> str:
+        state = "a session" if self.session else "no session"
+        return f"MemorySessionStore({state})"
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class _Session:
+    did: str
+    handle: str
+    access_jwt: str
+    refresh_jwt: str
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> _Session | None:
+        values = [data.get(key) for key in _SESSION_KEYS]
+        strings = [value for value in values if isinstance(value, str) and value]
+        if len(strings) != len(_SESSION_KEYS):
+            return None
+        return cls(*strings)
+
+    def to_json(self) -> dict[str, str]:
+        values = (self.did, self.handle, self.access_jwt, self.refresh_jwt)
+        return dict(zip(_SESSION_KEYS, values, strict=True))
+
+    def __repr__(self) -> str:
+        return f"_Session(did={self.did!r}, handle={self.handle!r})"
+
+
+def _xrpc_error(response: httpx.Response) -> tuple[str, str]:
+    """The XRPC error name and message of a failed response ("" when absent)."""
+    try:
+        data = response.json()
+    except ValueError:
+        return "", ""
+    if not isinstance(data, dict):
+        return "", ""
+    error, message = data.get("error"), data.get("message")
+    return (error if isinstance(error, str) else ""), (message if isinstance(message, str) else "")
+
+
+def _auth_expired(response: httpx.Response) -> bool:
+    if response.status_code == 401:
+        return True
+    return response.status_code == 400 and _xrpc_error(response)[0] in _AUTH_EXPIRED_ERRORS
+
+
+def _rkey_of(uri: str | None) -> str | None:
+    """The record key of an at:// URI, if it is a TID."""
+    if not uri:
+        return None
+    rkey = uri.rstrip("/").rsplit("/", 1)[-1]
+    return rkey if TID_PATTERN.fullmatch(rkey) else None
+
+
+def _derive_rkey(idempotency_key: str, index: int, root_rkey: str | None) -> str:
+    seed = f"thread-composer/bluesky/rkey/{idempotency_key}".encode()
+    number = int.from_bytes(hashlib.sha256(seed).digest()[:8], "big")
+    clock_id = number & 0x3FF
+    if root_rkey is not None and index > 1:
+        timestamp = tid_timestamp(root_rkey) + index - 1
+        if timestamp <= MAX_TID_TIMESTAMP:
+            return new_tid(timestamp, clock_id)
+    return new_tid(RKEY_EPOCH_US + (number >> 10) % RKEY_SPAN_US, clock_id)
+
+
+def _cbor_head(major: int, length: int) -> bytes:
+    if length < 24:
+        return bytes([major << 5 | length])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if length < 1 << (8 * size):
+            return bytes([major << 5 | info]) + length.to_bytes(size, "big")
+    raise ValueError("integer too large for CBOR")
+
+
+def _dag_cbor(value: Any) -> bytes:
+    """DAG-CBOR of a JSON record without links, bytes or floats (a post record)."""
+    if value is None:
+        return b"\xf6"
+    if value is True:
+        return b"\xf5"
+    if value is False:
+        return b"\xf4"
+    if isinstance(value, int):
+        return _cbor_head(0, value) if value >= 0 else _cbor_head(1, -1 - value)
+    if isinstance(value, str):
+        data = value.encode("utf-8")
+        return _cbor_head(3, len(data)) + data
+    if isinstance(value, list | tuple):
+        return _cbor_head(4, len(value)) + b"".join(_dag_cbor(item) for item in value)
+    if isinstance(value, Mapping):
+        # DAG-CBOR's canonical order: shorter keys first, then bytewise.
+        keys = sorted(
+            ((str(key).encode("utf-8"), key) for key in value),
+            key=lambda pair: (len(pair[0]), pair[0]),
+        )
+        return _cbor_head(5, len(keys)) + b"".join(
+            _cbor_head(3, len(encoded)) + encoded + _dag_cbor(value[key]) for encoded, key in keys
+        )
+    raise TypeError(f"cannot encode {type(value).__name__} as DAG-CBOR")
+
+
+def record_cid(record: Mapping[str, Any]) -> str:
+    """The CID (v1, dag-cbor, sha2-256, base32) a PDS gives this record."""
+    digest = hashlib.sha256(_dag_cbor(record)).digest()
+    raw = bytes([0x01, 0x71, 0x12, 0x20]) + digest
+    return "b" + base64.b32encode(raw).decode("ascii").lower().rstrip("=")
+
+
+def _strong_ref(post: PublishedPost) -> dict[str, str]:
+    if not post.uri or not post.cid:
+        raise ValueError(f"a Bluesky reply needs the uri and cid of {post.remote_id!r}")
+    return {"uri": post.uri, "cid": post.cid}
+
+
+class BlueskyClient:
+    """One Bluesky account on its PDS (`account.api_url`, e.g. https://bsky.social)."""
+
+    platform = "bluesky"
+
+    def __init__(
+        self,
+        account: BlueskyAccount,
+        *,
+        http: httpx.AsyncClient | None = None,
+        timeout: float = 30.0,
+        clock: Callable[[], float] = time.time,
+        session_store: SessionStore | None = None,
+    ) -> None:
+        self._account = account
+        self._service = account.api_url.rstrip("/")
+        self._timeout = timeout
+        self._owns_http = http is None
+        self._http = http if http is not None else httpx.AsyncClient(timeout=timeout)
+        self._clock = clock
+        self._store: SessionStore = session_store or MemorySessionStore()
+        self._session: _Session | None = None
+        self._lock = asyncio.Lock()
+        self._dids: dict[str, str | None] = {}
+
+    def __repr__(self) -> str:
+        return f"BlueskyClient(handle={self._account.handle!r}, service={self._service!r})"
+
+    __str__ = __repr__
+
+    # --- PlatformClient ---------------------------------------------------------------------
+
+    async def verify(self) -> AccountInfo:
+        response = await self._call("GET", "com.atproto.server.getSession")
+        data = self._json(response, "com.atproto.server.getSession", write=False)
+        handle = data.get("handle")
+        if not isinstance(handle, str):
+            raise Unavailable("Bluesky: com.atproto.server.getSession gave no handle")
+        return AccountInfo(handle=handle)
+
+    async def create_post(self, request: PostRequest) -> PublishedPost:
+        session = await self._ensure_session()
+        rkey = self.rkey_for(request)
+        record = await self.post_record(request)
+        nsid = "com.atproto.repo.createRecord"
+        body = {"repo": session.did, "collection": POST_COLLECTION, "rkey": rkey, "record": record}
+        response = await self._call("POST", nsid, json=body, write=True)
+        if response.is_success:
+            data = self._json(response, nsid, write=True)
+            uri, cid = data.get("uri"), data.get("cid")
+            if not isinstance(uri, str) or not isinstance(cid, str):
+                raise Unclear(f"Bluesky: {nsid} answered without uri and cid", status=200)
+            return self._published(uri, cid, rkey)
+        if response.status_code >= 500:
+            # A second create of an existing rkey fails with a bare 500 (a retry after an
+            # unclear outcome): if the record is there with our text, the post went out.
+            try:
+                existing = await self._get_record(session, rkey)
+            except PlatformError:
+                existing = None
+            if existing is not None and existing[1].get("text") == request.text:
+                return existing[0]
+        raise self._error(response, nsid, write=True)
+
+    async def find_post(self, request: PostRequest) -> PublishedPost | None:
+        """The post at this request's record key (getRecord), whatever its text, or None.
+
+        The key is derived from the request's idempotency key, so a record there is this
+        ledger row's post even if the text was edited since it was sent.
+        """
+        session = await self._ensure_session()
+        found = await self._get_record(session, self.rkey_for(request))
+        return None if found is None else found[0]
+
+    async def create_thread(self, requests: list[PostRequest]) -> list[PublishedPost]:
+        """A whole thread in one commit (`com.atproto.repo.applyWrites`): all posts or none.
+
+        Record keys are those `create_post` would use, and each record's CID is computed
+        here (DAG-CBOR, sha2-256) to fill the next post's reply refs. After an unclear
+        outcome, `find_post` of the first request tells whether the thread went out; a
+        retry of a thread that is there returns its posts instead of writing it again.
+        """
+        if not requests:
+            return []
+        if len(requests) > MAX_WRITES:
+            raise ValueError(f"applyWrites takes at most {MAX_WRITES} posts, not {len(requests)}")
+        if requests[0].reply_to is not None or requests[0].root is not None:
+            raise ValueError("create_thread writes a thread from its first post")
+        session = await self._ensure_session()
+        root_rkey = _derive_rkey(requests[0].idempotency_key, 1, None)
+        writes: list[dict[str, Any]] = []
+        planned: list[tuple[str, str, str]] = []  # rkey, uri, cid
+        root: PublishedPost | None = None
+        parent: PublishedPost | None = None
+        for position, request in enumerate(requests, start=1):
+            rkey = _derive_rkey(request.idempotency_key, position, root_rkey)
+            placed = PostRequest(
+                request.text,
+                position,
+                request.idempotency_key,
+                reply_to=parent,
+                root=root,
+                language=request.language,
+            )
+            record = await self.post_record(placed, offset_ms=position - 1)
+            uri = f"at://{session.did}/{POST_COLLECTION}/{rkey}"
+            cid = record_cid(record)
+            writes.append(
+                {
+                    "$type": "com.atproto.repo.applyWrites#create",
+                    "collection": POST_COLLECTION,
+                    "rkey": rkey,
+                    "value": record,
+                }
+            )
+            planned.append((rkey, uri, cid))
+            parent = PublishedPost(remote_id=uri, uri=uri, cid=cid)
+            root = root or parent
+        nsid = "com.atproto.repo.applyWrites"
+        body = {"repo": session.did, "writes": writes}
+        response = await self._call("POST", nsid, json=body, write=True)
+        if response.is_success:
+            results = self._json(response, nsid, write=True).get("results")
+            published = []
+            for index, (rkey, uri, cid) in enumerate(planned):
+                result = (
+                    results[index] if isinstance(results, list) and index < len(results) else {}
+                )
+                got = result.get("cid") if isinstance(result, dict) else None
+                published.append(self._published(uri, got if isinstance(got, str) else cid, rkey))
+            return published
+        if response.status_code >= 500:
+            try:
+                first = await self._get_record(session, planned[0][0])
+            except PlatformError:
+                first = None
+            if first is not None and first[1].get("text") == requests[0].text:
+                found = []
+                for rkey, _, _ in planned:
+                    existing = await self._get_record(session, rkey)
+                    if existing is None:
+                        break
+                    found.append(existing[0])
+                else:
+                    return found
+        raise self._error(response, nsid, write=True)
+
+    async def __aenter__(self) -> BlueskyClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        # The session is kept (in the store) for the next run: no deleteSession here.
+        if self._owns_http:
+            await self._http.aclose()
+
+    # --- Records ----------------------------------------------------------------------------
+
+    def rkey_for(self, request: PostRequest) -> str:
+        """The record key of this post: the same on every attempt (see the module docstring)."""
+        root = request.root or (request.reply_to if request.index == 2 else None)
+        root_rkey = _rkey_of(root.uri) if root is not None else None
+        return _derive_rkey(request.idempotency_key, request.index, root_rkey)
+
+    async def post_record(self, request: PostRequest, *, offset_ms: int = 0) -> dict[str, Any]:
+        """The `app.bsky.feed.post` record of a post, mentions resolved to DIDs."""
+        created = datetime.fromtimestamp(self._clock() + offset_ms / 1000, tz=UTC)
+        record: dict[str, Any] = {
+            "$type": POST_COLLECTION,
+            "text": request.text,
+            "createdAt": created.strftime("%Y-%m-%dT%H:%M:%S.")
+            + f"{created.microsecond // 1000:03d}Z",
+        }
+        if request.language:
+            record["langs"] = [request.language]
+        found = facets(request.text)
+        dids: dict[str, str] = {}
+        for facet in found:
+            if facet.kind == "mention" and facet.value not in dids:
+                did = await self.resolve_handle(facet.value)
+                if did:
+                    dids[facet.value] = did
+        record_facets = to_record_facets(found, dids)
+        if record_facets:
+            record["facets"] = record_facets
+        if request.reply_to is not None:
+            root = request.root or request.reply_to  # post 2 replies to the root itself
+            record["reply"] = {"root": _strong_ref(root), "parent": _strong_ref(request.reply_to)}
+        return record
+
+    async def resolve_handle(self, handle: str) -> str | None:
+        """The DID of a handle, or None when it does not resolve (cached)."""
+        handle = handle.removeprefix("@").lower()
+        if handle in self._dids:
+            return self._dids[handle]
+        session = self._session
+        if session is not None and session.handle.lower() == handle:
+            self._dids[handle] = session.did
+            return session.did
+        nsid = "com.atproto.identity.resolveHandle"
+        response = await self._send("GET", nsid, params={"handle": handle}, write=False)
+        did: str | None = None
+        if response.is_success:
+            value = self._json(response, nsid, write=False).get("did")
+            did = value if isinstance(value, str) and value.startswith("did:") else None
+        elif response.status_code != 400:  # 400: no such handle; leave the mention plain
+            raise self._error(response, nsid, write=False)
+        self._dids[handle] = did
+        return did
+
+    async def _get_record(
+        self, session: _Session, rkey: str
+    ) -> tuple[PublishedPost, Mapping[str, Any]] | None:
+        nsid = "com.atproto.repo.getRecord"
+        params = {"repo": session.did, "collection": POST_COLLECTION, "rkey": rkey}
+        response = await self._call("GET", nsid, params=params)
+        if response.status_code == 400 and _xrpc_error(response)[0] == "RecordNotFound":
+            return None
+        if not response.is_success:
+            raise self._error(response, nsid, write=False)
+        data = self._json(response, nsid, write=False)
+        uri, cid, value = data.get("uri"), data.get("cid"), data.get("value")
+        if not isinstance(uri, str) or not isinstance(cid, str) or not isinstance(value, dict):
+            raise Unavailable(f"Bluesky: {nsid} answered without uri, cid and value")
+        return self._published(uri, cid, rkey), value
+
+    def _published(self, uri: str, cid: str, rkey: str) -> PublishedPost:
+        session = self._session
+        handle = session.handle if session is not None else (self._account.handle or "")
+        url = f"https://bsky.app/profile/{handle}/post/{rkey}"
+        return PublishedPost(remote_id=uri, url=url, uri=uri, cid=cid)
+
+    # --- Sessions ---------------------------------------------------------------------------
+
+    async def _ensure_session(self) -> _Session:
+        async with self._lock:
+            if self._session is None:
+                stored = self._store.load()
+                self._session = _Session.from_json(stored) if stored else None
+            if self._session is None:
+                self._session = await self._create_session()
+            return self._session
+
+    async def _create_session(self) -> _Session:
+        nsid = "com.atproto.server.createSession"
+        handle = (self._account.handle or "").removeprefix("@")
+        if not handle:
+            raise Refused("Bluesky: the account has no handle to log in with")
+        try:
+            password = self._account.secret("app_password")
+        except (ValueError, OSError) as error:  # ConfigError names the source, not the value
+            raise Refused(f"Bluesky: cannot read the app password: {error}") from None
+        body = {"identifier": handle, "password": password}
+        response = await self._send("POST", nsid, json=body, write=False)
+        if not response.is_success:
+            raise self._error(response, nsid, write=False, hide=(password,))
+        session = _Session.from_json(self._json(response, nsid, write=False))
+        if session is None:
+            raise Unavailable(f"Bluesky: {nsid} answered without a session")
+        self._store.save(session.to_json())
+        return session
+
+    async def _refresh(self, stale: _Session) -> _Session:
+        """A fresh access token (refreshSession; a new login if the refresh token is refused)."""
+        async with self._lock:
+            if self._session is not None and self._session != stale:
+                return self._session  # another task has refreshed it already
+            nsid = "com.atproto.server.refreshSession"
+            response = await self._send("POST", nsid, token=stale.refresh_jwt, write=False)
+            session: _Session | None
+            if response.is_success:
+                data = dict(self._json(response, nsid, write=False))
+                data.setdefault("did", stale.did)
+                data.setdefault("handle", stale.handle)
+                session = _Session.from_json(data)
+                if session is None:
+                    raise Unavailable(f"Bluesky: {nsid} answered without tokens")
+                self._store.save(session.to_json())
+            elif response.status_code in (400, 401):
+                self._session = None
+                self._store.save(None)
+                session = await self._create_session()
+            else:
+                raise self._error(response, nsid, write=False)
+            self._session = session
+            return session
+
+    # --- HTTP -------------------------------------------------------------------------------
+
+    async def _call(
+        self,
+        method: str,
+        nsid: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        write: bool = False,
+    ) -> httpx.Response:
+        """An authenticated request, renewing an expired access token once."""
+        session = await self._ensure_session()
+        response = await self._send(
+            method, nsid, params=params, json=json, token=session.access_jwt, write=write
+        )
+        if not _auth_expired(response):
+            return response
+        session = await self._refresh(session)
+        response = await self._send(
+            method, nsid, params=params, json=json, token=session.access_jwt, write=write
+        )
+        if _auth_expired(response):
+            raise self._error(response, nsid, write=write, auth=True)
+        return response
+
+    async def _send(
+        self,
+        method: str,
+        nsid: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        token: str | None = None,
+        write: bool,
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else None
+        try:
+            return await self._http.request(
+                method,
+                f"{self._service}/xrpc/{nsid}",
+                params=params,
+                json=json,
+                headers=headers,
+                timeout=self._timeout,
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+            raise Unavailable(
+                f"Bluesky: cannot connect to {self._service} for {nsid} ({type(error).__name__})"
+            ) from None
+        except httpx.TransportError as error:  # sent, but no clear answer
+            kind = Unclear if write else Unavailable
+            raise kind(
+                f"Bluesky: no answer from {self._service} to {nsid} ({type(error).__name__})"
+            ) from None
+
+    def _json(self, response: httpx.Response, nsid: str, *, write: bool) -> Mapping[str, Any]:
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            kind = Unclear if write else Unavailable
+            raise kind(
+                f"Bluesky: {nsid} answered {response.status_code} without a JSON object",
+                status=response.status_code,
+            )
+        return data
+
+    def _error(
+        self,
+        response: httpx.Response,
+        nsid: str,
+        *,
+        write: bool,
+        auth: bool = False,
+        hide: tuple[str, ...] = (),
+    ) -> PlatformError:
+        """The error for a failed response: the server's words, never a secret."""
+        status = response.status_code
+        error, message = _xrpc_error(response)
+        secrets = [*hide]
+        if self._session is not None:
+            secrets += [self._session.access_jwt, self._session.refresh_jwt]
+        for secret in secrets:
+            if secret:
+                message = message.replace(secret, "***")
+        reason = message or error or response.reason_phrase or None
+        label = f"{status} {error}".strip()
+        if status == 429:
+            retry_after = self._retry_after(response)
+            wait = f"; retry in {retry_after:.0f} s" if retry_after is not None else ""
+            return RateLimited(
+                f"Bluesky: rate limited on {nsid} ({label}){wait}",
+                status=status,
+                reason=reason,
+                retry_after=retry_after,
+            )
+        if 400 <= status < 500:
+            what = "refused the credentials for" if auth else "refused"
+            detail = f": {reason}" if reason else ""
+            return Refused(f"Bluesky {what} {nsid} ({label}){detail}", status=status, reason=reason)
+        kind = Unclear if write else Unavailable
+        detail = f": {reason}" if reason and reason != response.reason_phrase else ""
+        return kind(f"Bluesky: {nsid} failed ({label}){detail}", status=status, reason=reason)
+
+    def _retry_after(self, response: httpx.Response) -> float | None:
+        value = response.headers.get("Retry-After")
+        if value:
+            try:
+                return max(0.0, float(value))
+            except ValueError:
+                try:
+                    moment = parsedate_to_datetime(value)
+                except (TypeError, ValueError):
+                    moment = None
+                if moment is not None:
+                    return max(0.0, moment.timestamp() - self._clock())
+        reset = response.headers.get("RateLimit-Reset")
+        if reset:
+            try:
+                return max(0.0, float(reset) - self._clock())
+            except ValueError:
+                return None
+        return None
+
+
+if TYPE_CHECKING:
+
+    def _is_platform_client(client: BlueskyClient) -> PlatformClient:
+        return client  # mypy checks that BlueskyClient implements the protocol
