@@ -1,0 +1,127 @@
+"""A draft and the accounts file made into split() options for one platform.
+
+The CLI and the TUI both compose through here, so a preview and a publication can never use
+different mentions, tags or numbering.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from composer.text import Thread, split
+from composer.workspace.config import (
+    DEFAULT_CONFIG_NAME,
+    EXAMPLE_CONFIG_NAME,
+    Config,
+    ConfigError,
+    load_config,
+)
+from composer.workspace.drafts import Draft
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """Choices made on the command line (or in the TUI) that win over the draft's."""
+
+    numbering: str | None = None
+    limit: int | None = None
+    hook: bool | None = None
+    mode: str | None = None
+    mentions: tuple[str, ...] | None = None
+    mention_placement: str | None = None
+    tags: tuple[str, ...] | None = None
+    tag_placement: str | None = None
+
+
+NO_OVERRIDES = Overrides()
+
+
+@dataclass(slots=True)
+class ConfigChoice:
+    """Which accounts file applies, and a notice when it is not the user's own."""
+
+    config: Config | None
+    notice: str | None = None
+
+
+def find_config(explicit: str | None, folder: Path = Path()) -> ConfigChoice:
+    """The accounts file: the one named (it must load), else ./accounts.toml, else the bundled
+    accounts.example.toml so that drafts can be composed before any account is set up."""
+    if explicit:
+        return ConfigChoice(load_config(explicit))
+    own = folder / DEFAULT_CONFIG_NAME
+    if own.exists():
+        return ConfigChoice(load_config(own))
+    example = folder / EXAMPLE_CONFIG_NAME
+    if example.exists():
+        return ConfigChoice(
+            load_config(example),
+            f"no {DEFAULT_CONFIG_NAME}: contacts and hashtags come from {EXAMPLE_CONFIG_NAME} "
+            f"(cp {EXAMPLE_CONFIG_NAME} {DEFAULT_CONFIG_NAME} to set up your own)",
+        )
+    return ConfigChoice(None)
+
+
+@dataclass(slots=True)
+class Composition:
+    """split() keyword arguments for one platform, and what the user should be told."""
+
+    options: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def composition(
+    draft: Draft, platform: str, config: Config | None, overrides: Overrides = NO_OVERRIDES
+) -> Composition:
+    """How `draft` is split for `platform`: the draft's settings, the accounts file's
+    defaults, contacts and hashtag rules, and the overrides, in increasing precedence."""
+    default_numbering = config.defaults.numbering if config else None
+    default_mode = config.defaults.mode if config else None
+    names = overrides.mentions if overrides.mentions is not None else tuple(draft.mentions)
+    mentions, warnings = _mentions(names, platform, config)
+    tags = overrides.tags if overrides.tags is not None else tuple(draft.hashtags)
+    if config:
+        tags = (*tags, *config.hashtags.always)
+    options: dict[str, Any] = {
+        "numbering": _first(overrides.numbering, draft.numbering, default_numbering),
+        "limit": overrides.limit,
+        "hook": draft.hook if overrides.hook is None else overrides.hook,
+        "mode": _first(overrides.mode, draft.mode, default_mode) or "balanced",
+        "mentions": mentions,
+        "mention_placement": overrides.mention_placement or draft.mention_placement,
+        "tags": tags,
+        "tag_placement": overrides.tag_placement or draft.hashtag_placement,
+        "hashtag_terms": config.hashtags.terms if config else (),
+    }
+    return Composition(options, warnings)
+
+
+def compose(
+    draft: Draft, platform: str, config: Config | None, overrides: Overrides = NO_OVERRIDES
+) -> Thread:
+    """The thread of `draft` on `platform`, with the composition's warnings added."""
+    plan = composition(draft, platform, config, overrides)
+    thread = split(draft.body, platform, **plan.options)
+    thread.warnings[:0] = plan.warnings
+    return thread
+
+
+def _mentions(
+    names: tuple[str, ...], platform: str, config: Config | None
+) -> tuple[list[str], list[str]]:
+    """Contact names become the platform's handles; "@handles" written out are kept."""
+    contacts = [name for name in names if not name.startswith("@")]
+    if contacts and config is None:
+        raise ConfigError(
+            f"the draft mentions contacts ({', '.join(contacts)}) but there is no "
+            f"{DEFAULT_CONFIG_NAME} to look them up in"
+        )
+    mapped, warnings = config.mentions_for(contacts, platform) if config else ([], [])
+    by_name = dict(zip(contacts, mapped, strict=True))
+    return [by_name.get(name, name) for name in names], warnings
+
+
+def _first(*values: str | None) -> str | None:
+    return next((v for v in values if v), None)

@@ -1,0 +1,87 @@
+"""A draft and the accounts file made into each platform's thread."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from composer.workspace.compose import Overrides, compose, composition, find_config
+from composer.workspace.config import ConfigError, load_config
+from composer.workspace.drafts import parse_draft
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+EXAMPLE_CONFIG = ROOT / "accounts.example.toml"
+DRAFT = parse_draft(
+    '+++\nmentions = ["hrw", "freedomhouse", "@osce_odihr"]\nhashtags = ["Vote2026"]\n+++\n'
+    + "The OSCE observed the vote in Kazakhstan. " * 20
+)
+
+
+@pytest.fixture(scope="module")
+def config():  # type: ignore[no-untyped-def]
+    return load_config(EXAMPLE_CONFIG)
+
+
+@pytest.mark.parametrize(
+    ("platform", "expected"),
+    [
+        ("x", ["@hrw", "@freedomhouse", "@osce_odihr"]),
+        ("bluesky", ["@hrw.org", "@freedomhouse.org", "@osce_odihr"]),
+    ],
+)
+def test_contacts_become_each_platforms_handles(config, platform: str, expected: list[str]) -> None:  # type: ignore[no-untyped-def]
+    plan = composition(DRAFT, platform, config)
+    assert plan.options["mentions"] == expected
+    thread = compose(DRAFT, platform, config)
+    assert thread.posts[0].extras == "\n\n" + " ".join(expected)
+
+
+def test_a_contact_without_a_handle_is_named_with_a_warning(config) -> None:  # type: ignore[no-untyped-def]
+    contact = config.contact("freedomhouse")
+    if contact.handle("mastodon"):
+        pytest.skip("the example gives Freedom House a Mastodon handle")
+    thread = compose(DRAFT, "mastodon", config)
+    assert contact.name in thread.posts[0].text
+    assert any("has no mastodon handle" in w for w in thread.warnings)
+
+
+def test_terms_and_tags_from_the_accounts_file(config) -> None:  # type: ignore[no-untyped-def]
+    thread = compose(DRAFT, "x", config)
+    published = "\n".join(p.text for p in thread.posts)
+    assert published.count("#OSCE") == 1 and published.count("#Kazakhstan") == 1
+    assert thread.posts[-1].text.endswith("#Vote2026 #ElectionWatch")
+
+
+def test_overrides_win(config) -> None:  # type: ignore[no-untyped-def]
+    overrides = Overrides(mentions=("@someone",), mention_placement="last", tags=("Other",))
+    thread = compose(DRAFT, "x", config, overrides)
+    assert thread.posts[-1].text.endswith("@someone #Other #ElectionWatch")
+    assert "@hrw" not in "\n".join(p.text for p in thread.posts)
+
+
+def test_contacts_without_an_accounts_file_are_an_error() -> None:
+    with pytest.raises(ConfigError, match="mentions contacts \\(hrw, freedomhouse\\)"):
+        compose(DRAFT, "x", None)
+    # Handles written out need no accounts file.
+    assert compose(parse_draft('+++\nmentions = ["@a"]\n+++\nText.'), "x", None).posts
+
+
+def test_unknown_contact_lists_the_known_ones(config) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError, match=r"unknown contact 'hrv'.*did you mean 'hrw'"):
+        compose(parse_draft('+++\nmentions = ["hrv"]\n+++\nText.'), "x", config)
+
+
+def test_find_config(tmp_path: Path) -> None:
+    assert find_config(None, tmp_path).config is None
+    shutil.copy(EXAMPLE_CONFIG, tmp_path / "accounts.example.toml")
+    example = find_config(None, tmp_path)
+    assert example.config is not None and "cp accounts.example.toml accounts.toml" in (
+        example.notice or ""
+    )
+    shutil.copy(EXAMPLE_CONFIG, tmp_path / "accounts.toml")
+    own = find_config(None, tmp_path)
+    assert own.config is not None and own.notice is None
+    with pytest.raises(ConfigError, match="no such file"):
+        find_config(str(tmp_path / "missing.toml"))
