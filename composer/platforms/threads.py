@@ -1,0 +1,686 @@
+"""Threads (Meta): one account through the Threads Graph API with async httpx.
+
+A post is made in two steps: `POST /{user-id}/threads` (`media_type=TEXT`, `text`, and
+`reply_to_id` for every post after the first) creates a media CONTAINER, and
+`POST /{user-id}/threads_publish` (`creation_id`) publishes it and answers the post id.
+
+Why a resend never posts twice: a container is published at most once. The client
+remembers the container made for each idempotency key (`containers`, which the publisher
+can persist in its ledger) and, before it publishes a container again, reads its status
+(`GET /{container-id}?fields=status,error_message`):
+
+    IN_PROGRESS   wait `poll_interval` and read again (a few times)
+    FINISHED      not published yet: publish it
+    PUBLISHED     the post exists: find its id in the account's threads (or the replies
+                  of the post replied to); never publish again
+    ERROR/EXPIRED nothing was published: make a new container
+
+A container that was created but never published is invisible and expires after 24 hours,
+so an unclear container creation (no container id known) is resolved by making a new one.
+
+The access token goes as the `access_token` parameter, as Meta documents: in the form body
+of a POST and, as a GET has no body, in the query of a GET. It is read from the account on
+the first request and kept in an object that never prints; no message of this module holds
+a URL with a query, and the `httpx` logger (which logs request URLs at INFO) gets a filter
+that masks the parameter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final, Protocol
+
+import httpx
+
+from composer.platforms.base import (
+    AccountInfo,
+    PlatformError,
+    PostRequest,
+    PublishedPost,
+    RateLimited,
+    Refused,
+    ReplyTargetMissing,
+    Unavailable,
+    Unclear,
+)
+
+__all__ = ["RateLimit", "ThreadsAccount", "ThreadsClient"]
+
+STATUS_POLLS: Final = 5  # status reads of an IN_PROGRESS container before giving up
+LIST_LIMIT: Final = 25  # posts read back when looking for one
+LIST_FIELDS: Final = "id,text,timestamp,permalink,is_reply,replied_to,username"
+# A read-back accepts posts this long before the container was made (clock skew).
+CLOCK_SKEW: Final = 300.0
+_REASON_MAX = 300
+
+# Graph API error codes (https://developers.facebook.com/docs/graph-api/guides/error-handling).
+_RATE_LIMIT_CODES: Final = frozenset({4, 17, 32, 613})
+_TOKEN_CODES: Final = frozenset({102, 190})
+_PERMISSION_CODES: Final = frozenset({10, *range(200, 300)})
+_MISSING_OBJECT_SUBCODE: Final = 33  # "Object with ID ... does not exist"
+
+# Failures that happen before a byte of the request reached the server.
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+    httpx.ProxyError,
+)
+_TOKEN_PARAM = re.compile(r"(access_token=)[^&\s\"'>]+")
+
+
+class ThreadsAccount(Protocol):
+    """What the client needs of an account (composer.workspace.config.Account fits).
+
+    Declared here because platforms and workspace are sibling layers: neither imports
+    the other.
+    """
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def api_url(self) -> str: ...
+    @property
+    def user_id(self) -> str | None: ...
+    def secret(self, key: str) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """Meta's usage headers (`X-App-Usage`, `X-Business-Use-Case-Usage`) last seen.
+
+    `usage` is the highest percentage among call count, total time and CPU time; Meta
+    throttles at 100. `regain_after` is seconds until access returns, when Meta said.
+    """
+
+    usage: int | None
+    regain_after: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class PublishingQuota:
+    """`threads_publishing_limit`: posts and replies used in the last 24 hours."""
+
+    posts_used: int | None
+    posts_total: int | None
+    replies_used: int | None
+    replies_total: int | None
+
+
+class _Hidden:
+    """Holds the token so that no repr, str or debugger view of the client shows it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "<hidden>"
+
+    __str__ = __repr__
+
+
+class _MaskTokens(logging.Filter):
+    """Masks `access_token=...` in the records of the `httpx` logger (it logs URLs)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(
+            "access_token=" in str(arg) for arg in record.args
+        ):
+            record.args = tuple(
+                _mask(str(arg)) if "access_token=" in str(arg) else arg for arg in record.args
+            )
+        if isinstance(record.msg, str) and "access_token=" in record.msg:
+            record.msg = _mask(record.msg)
+        return True
+
+
+def _install_log_filter() -> None:
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, _MaskTokens) for f in logger.filters):
+        logger.addFilter(_MaskTokens())
+
+
+class ThreadsClient:
+    """A PlatformClient for one Threads account. Use `async with` or call `aclose()`."""
+
+    platform = "threads"
+
+    def __init__(
+        self,
+        account: ThreadsAccount,
+        *,
+        http: httpx.AsyncClient | None = None,
+        timeout: float = 30.0,
+        clock: Callable[[], float] = time.time,
+        poll_interval: float = 1.0,
+    ) -> None:
+        # `timeout` applies to every request, also on a client passed in.
+        _install_log_filter()
+        self._account = account
+        self._base = account.api_url.rstrip("/")
+        self._owns_http = http is None
+        self._http = http if http is not None else httpx.AsyncClient()
+        self._timeout = timeout
+        self._clock = clock
+        self._poll_interval = poll_interval
+        self._token: _Hidden | None = None
+        self._user_id: str | None = account.user_id or None
+        self._username: str | None = None
+        self.containers: dict[str, str] = {}
+        """Idempotency key -> the container made for that post (persist it to resume)."""
+        self._made_at: dict[str, float] = {}  # idempotency key -> when its container was made
+        self.last_rate_limit: RateLimit | None = None
+        self.last_quota: PublishingQuota | None = None
+
+    def __repr__(self) -> str:
+        return f"ThreadsClient(account={self._account.name!r}, api_url={self._base!r})"
+
+    __str__ = __repr__
+
+    async def __aenter__(self) -> ThreadsClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    # --- PlatformClient ---------------------------------------------------------------
+    async def verify(self) -> AccountInfo:
+        me = await self._get_json("/me", {"fields": "id,username"})
+        user_id = _str_or_none(me.get("id"))
+        username = _str_or_none(me.get("username"))
+        if user_id is None or username is None:
+            raise Unavailable("Threads GET /me: no id or username in the answer")
+        configured = self._account.user_id
+        if configured and configured != user_id:
+            raise Refused(
+                f"Threads: the access token belongs to user {user_id} (@{username}), "
+                f"not to the configured user_id {configured}"
+            )
+        self._user_id, self._username = user_id, username
+        quota = await self.publishing_quota()
+        total = quota.posts_total if quota else None
+        used = quota.posts_used if quota else None
+        remaining = max(0, total - used) if total is not None and used is not None else None
+        return AccountInfo(
+            handle="@" + username,
+            max_characters=500,
+            daily_quota=total,
+            remaining_quota=remaining,
+        )
+
+    async def publishing_quota(self) -> PublishingQuota | None:
+        """Posts and replies used in the last 24 hours; None when Meta will not say."""
+        user_id = await self._me()
+        try:
+            data = await self._get_json(
+                f"/{user_id}/threads_publishing_limit",
+                {"fields": "quota_usage,config,reply_quota_usage,reply_config"},
+            )
+        except Refused:  # an older token without the permission: not worth failing over
+            return None
+        rows = data.get("data")
+        row = rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], dict) else {}
+        config = _dict(row.get("config"))
+        reply_config = _dict(row.get("reply_config"))
+        self.last_quota = PublishingQuota(
+            posts_used=_int(row.get("quota_usage")),
+            posts_total=_int(config.get("quota_total")),
+            replies_used=_int(row.get("reply_quota_usage")),
+            replies_total=_int(reply_config.get("quota_total")),
+        )
+        return self.last_quota
+
+    async def create_post(self, request: PostRequest) -> PublishedPost:
+        key = request.idempotency_key
+        container = self.containers.get(key)
+        if container is not None:
+            # A container was made for this post before: never make a second one while
+            # it can still be published (or has been).
+            status, message = await self._settled_status(container)
+            if status == "PUBLISHED":
+                return await self._published(request, container)
+            if status == "FINISHED":
+                return await self._publish(request, container)
+            # ERROR or EXPIRED (or unknown): nothing was published; start again.
+            del self.containers[key]
+        container = await self._create_container(request)
+        status, message = await self._settled_status(container)
+        if status == "FINISHED":
+            return await self._publish(request, container)
+        if status == "PUBLISHED":  # not by us, but it is there
+            return await self._published(request, container)
+        del self.containers[key]
+        raise Refused(
+            f"Threads could not prepare the post (container {status}): "
+            f"{message or 'no reason given'}",
+            reason=message,
+        )
+
+    async def find_post(self, request: PostRequest) -> PublishedPost | None:
+        """The post if Threads has it, else None.
+
+        Only a container this client made (or was given in `containers`) can say: if it is
+        PUBLISHED the post is looked up; FINISHED, IN_PROGRESS, ERROR or EXPIRED mean that
+        nothing was published, so None. Without a container nothing was published by this
+        client (an unclear container creation publishes nothing), so None as well.
+        Raises Unclear when the container is PUBLISHED but the post cannot be found yet.
+        """
+        container = self.containers.get(request.idempotency_key)
+        if container is None:
+            return None
+        status, _ = await self._status(container)
+        if status != "PUBLISHED":
+            return None
+        return await self._published(request, container)
+
+    # --- posting ----------------------------------------------------------------------
+    async def _create_container(self, request: PostRequest) -> str:
+        user_id = await self._me()
+        form = {"media_type": "TEXT", "text": request.text}
+        if request.reply_to is not None:
+            form["reply_to_id"] = request.reply_to.remote_id
+        made_at = self._clock()
+        try:
+            data = await self._post_json(
+                f"/{user_id}/threads", form, replying=request.reply_to is not None
+            )
+        except Unclear as error:
+            raise Unclear(
+                f"{error} (a container may exist, but nothing was published: an unpublished "
+                "container is invisible and expires in 24 hours, so a retry makes a new one)",
+                status=error.status,
+                reason=error.reason,
+            ) from None
+        container = _str_or_none(data.get("id"))
+        if container is None:
+            raise Unavailable(f"Threads POST /{user_id}/threads: no container id in the answer")
+        self.containers[request.idempotency_key] = container
+        self._made_at[request.idempotency_key] = made_at
+        return container
+
+    async def _publish(self, request: PostRequest, container: str) -> PublishedPost:
+        user_id = await self._me()
+        try:
+            data = await self._post_json(f"/{user_id}/threads_publish", {"creation_id": container})
+        except Refused as refused:
+            # Published meanwhile (by an attempt whose answer was lost)? Then find it.
+            try:
+                status, _ = await self._status(container)
+            except PlatformError:
+                raise refused from None
+            if status == "PUBLISHED":
+                return await self._published(request, container)
+            raise
+        post_id = _str_or_none(data.get("id"))
+        if post_id is None:
+            raise Unclear(
+                f"Threads POST /{user_id}/threads_publish: no post id in the answer; "
+                "check the container before publishing again"
+            )
+        return PublishedPost(remote_id=post_id, url=await self._permalink(post_id))
+
+    async def _status(self, container: str) -> tuple[str, str | None]:
+        data = await self._get_json(f"/{container}", {"fields": "status,error_message"})
+        status = _str_or_none(data.get("status"))
+        if status is None:
+            raise Unavailable(f"Threads GET /{container}: no status in the answer")
+        return status.upper(), _str_or_none(data.get("error_message"))
+
+    async def _settled_status(self, container: str) -> tuple[str, str | None]:
+        """The container's status, waiting while it is IN_PROGRESS (a few reads)."""
+        for poll in range(STATUS_POLLS):
+            status, message = await self._status(container)
+            if status != "IN_PROGRESS":
+                return status, message
+            if poll < STATUS_POLLS - 1:
+                await asyncio.sleep(self._poll_interval)
+        # Still processing: nothing is published yet, and the container is remembered.
+        raise Unavailable(
+            f"Threads: container {container} is still IN_PROGRESS; try again later",
+            retry_after=self._poll_interval * STATUS_POLLS,
+        )
+
+    async def _published(self, request: PostRequest, container: str) -> PublishedPost:
+        """The post of a PUBLISHED container (Unclear if it cannot be found yet)."""
+        found = await self._look_up(request)
+        if found is None:
+            raise Unclear(
+                f"Threads: container {container} is PUBLISHED but its post is not listed yet; "
+                "look again before doing anything else"
+            )
+        return found
+
+    async def _look_up(self, request: PostRequest) -> PublishedPost | None:
+        """The account's post with this text (and reply target), made after the container."""
+        user_id = await self._me()
+        parent = request.reply_to.remote_id if request.reply_to is not None else None
+        made_at = self._made_at.get(request.idempotency_key)
+        not_before = made_at - CLOCK_SKEW if made_at is not None else None
+        data = await self._get_json(
+            f"/{user_id}/threads", {"fields": LIST_FIELDS, "limit": str(LIST_LIMIT)}
+        )
+        found = _match(data.get("data"), request.text, parent, not_before, username=None)
+        if found is not None or parent is None:
+            return found
+        # Whether replies show in the account's threads is not documented: also read the
+        # replies to the post replied to (needs threads_read_replies; skipped without it).
+        try:
+            data = await self._get_json(
+                f"/{parent}/replies", {"fields": LIST_FIELDS, "limit": str(LIST_LIMIT)}
+            )
+        except Refused:
+            return None
+        # Anyone may reply there: keep to this account's replies.
+        username = self._username or await self._whoami()
+        return _match(data.get("data"), request.text, parent, not_before, username=username)
+
+    async def _permalink(self, post_id: str) -> str | None:
+        """The post's web address; None if Meta does not answer (the post exists anyway)."""
+        try:
+            data = await self._get_json(f"/{post_id}", {"fields": "permalink"})
+        except PlatformError:
+            return None
+        return _str_or_none(data.get("permalink"))
+
+    async def _me(self) -> str:
+        """The Threads user id: configured, or from `GET /me` (cached)."""
+        if self._user_id is None:
+            await self._whoami()
+        if self._user_id is None:  # _whoami sets it or raises
+            raise Unavailable("Threads GET /me: no id in the answer")
+        return self._user_id
+
+    async def _whoami(self) -> str | None:
+        """Reads `GET /me`: sets the user id (unless configured) and the username."""
+        me = await self._get_json("/me", {"fields": "id,username"})
+        user_id = _str_or_none(me.get("id"))
+        if user_id is None:
+            raise Unavailable("Threads GET /me: no id in the answer")
+        self._user_id = self._user_id or user_id
+        self._username = _str_or_none(me.get("username"))
+        return self._username
+
+    # --- HTTP -------------------------------------------------------------------------
+    async def _get_json(self, path: str, params: Mapping[str, str]) -> dict[str, Any]:
+        response = await self._request("GET", path, params=dict(params))
+        return _json(response)
+
+    async def _post_json(
+        self, path: str, form: Mapping[str, str], *, replying: bool = False
+    ) -> dict[str, Any]:
+        response = await self._request("POST", path, form=dict(form), replying=replying)
+        data = _json(response)
+        if not data:
+            # 2xx without JSON (a proxy's page?): the request may have acted.
+            raise Unclear(
+                f"Threads POST {path}: HTTP {response.status_code} without an answer",
+                status=response.status_code,
+            )
+        return data
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        form: dict[str, str] | None = None,
+        replying: bool = False,
+    ) -> httpx.Response:
+        token = self._access_token()
+        if method == "GET":
+            params = {**(params or {}), "access_token": token}
+        else:
+            form = {**(form or {}), "access_token": token}
+        try:
+            response = await self._http.request(
+                method, self._base + path, params=params, data=form, timeout=self._timeout
+            )
+        except _NOT_SENT as error:
+            raise Unavailable(f"Threads {method} {path}: {self._describe(error)}") from None
+        except httpx.TransportError as error:
+            # Timeouts, dropped connections, read errors: a POST may have acted.
+            if method == "POST":
+                raise Unclear(
+                    f"Threads {method} {path}: no answer after sending ({self._describe(error)})"
+                ) from None
+            raise Unavailable(f"Threads {method} {path}: {self._describe(error)}") from None
+        # `from None` above: httpx errors carry the request, and so the token.
+        self._note_usage(response.headers)
+        if response.is_success:
+            return response
+        raise self._error(method, path, response, replying=replying)
+
+    def _error(
+        self, method: str, path: str, response: httpx.Response, *, replying: bool
+    ) -> PlatformError:
+        status = response.status_code
+        error = _graph_error(response)
+        code = _int(error.get("code"))
+        subcode = _int(error.get("error_subcode"))
+        reason = self._reason(error, response)
+        numbers = f"HTTP {status}" + (f", code {code}" if code is not None else "")
+        numbers += f"/{subcode}" if subcode is not None else ""
+        message = f"Threads {method} {path}: {numbers}: {reason}"
+        if status == 429 or code in _RATE_LIMIT_CODES:
+            return RateLimited(
+                message, status=status, reason=reason, retry_after=self._retry_after(response)
+            )
+        if status == 401 or code in _TOKEN_CODES:
+            return Refused(message, status=status, reason=reason)
+        if code in _PERMISSION_CODES or status == 403:
+            return Refused(message, status=status, reason=reason)
+        if replying and self._reply_missing(status, code, subcode, reason):
+            return ReplyTargetMissing(message, status=status, reason=reason)
+        if status == 408:  # the server gave up waiting for our request: nothing was done
+            return Unavailable(message, status=status, reason=reason)
+        if status >= 500:
+            # 503 is what a proxy says when it could not reach the API at all; any other
+            # 5xx to a POST may come after it acted.
+            kind = Unclear if method == "POST" and status != 503 else Unavailable
+            return kind(
+                message,
+                status=status,
+                reason=reason,
+                retry_after=_seconds(response.headers.get("retry-after")),
+            )
+        return Refused(message, status=status, reason=reason)
+
+    def _reply_missing(
+        self, status: int, code: int | None, subcode: int | None, reason: str
+    ) -> bool:
+        """Meta's "Object with ID '...' does not exist" about the post replied to."""
+        lowered = reason.lower()
+        missing = subcode == _MISSING_OBJECT_SUBCODE or "does not exist" in lowered
+        if status == 404:
+            missing = True
+        # The same words about the user id would mean a wrong account, not a reply target.
+        about_user = self._user_id is not None and f"'{self._user_id}'" in reason
+        return missing and not about_user and (code in (None, 100) or status == 404)
+
+    def _note_usage(self, headers: httpx.Headers) -> None:
+        usage: int | None = None
+        regain: float | None = None
+        app = _json_header(headers.get("x-app-usage"))
+        if isinstance(app, dict):
+            usage = _max_percent(app)
+        business = _json_header(headers.get("x-business-use-case-usage"))
+        if isinstance(business, dict):
+            for entries in business.values():
+                for entry in entries if isinstance(entries, list) else []:
+                    if not isinstance(entry, dict):
+                        continue
+                    percent = _max_percent(entry)
+                    if percent is not None:
+                        usage = max(usage or 0, percent)
+                    minutes = _int(entry.get("estimated_time_to_regain_access"))
+                    if minutes:
+                        regain = max(regain or 0.0, minutes * 60.0)
+        if usage is not None or regain is not None:
+            self.last_rate_limit = RateLimit(usage=usage, regain_after=regain)
+
+    def _retry_after(self, response: httpx.Response) -> float | None:
+        seconds = _seconds(response.headers.get("retry-after"))
+        if seconds is not None:
+            return max(0.0, seconds)
+        if self.last_rate_limit is not None and self.last_rate_limit.regain_after:
+            return self.last_rate_limit.regain_after
+        return None
+
+    def _access_token(self) -> str:
+        if self._token is None:
+            try:
+                self._token = _Hidden(self._account.secret("access_token"))
+            except Exception as error:  # ConfigError: its message names no secret value
+                raise Refused(f"Threads: cannot read the access token: {error}") from None
+        return self._token.value
+
+    def _scrub(self, text: str) -> str:
+        if self._token is not None and self._token.value:
+            text = text.replace(self._token.value, "<hidden>")
+        return _mask(text)
+
+    def _describe(self, error: httpx.TransportError) -> str:
+        detail = self._scrub(str(error))
+        return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+
+    def _reason(self, error: Mapping[str, Any], response: httpx.Response) -> str:
+        """The platform's own words (user message first), never holding the token."""
+        text = _str_or_none(error.get("error_user_msg")) or _str_or_none(error.get("message"))
+        title = _str_or_none(error.get("error_user_title"))
+        if text and title and title not in text:
+            text = f"{title}: {text}"
+        text = self._scrub(text or response.reason_phrase or "no reason given")
+        return text if len(text) <= _REASON_MAX else text[: _REASON_MAX - 1] + "…"
+
+
+# --- helpers ----------------------------------------------------------------------------
+def _match(
+    posts: object,
+    text: str,
+    parent: str | None,
+    not_before: float | None,
+    *,
+    username: str | None,
+) -> PublishedPost | None:
+    for post in posts if isinstance(posts, list) else []:  # newest first
+        if not isinstance(post, dict):
+            continue
+        post_id = _str_or_none(post.get("id"))
+        if post_id is None or not _same_text(post.get("text"), text):
+            continue
+        if username is not None and post.get("username") not in (None, username):
+            continue  # someone else's reply with the same words
+        replied_to = post.get("replied_to")
+        replied_id = _str_or_none(replied_to.get("id")) if isinstance(replied_to, dict) else None
+        if parent is None and (post.get("is_reply") is True or replied_id is not None):
+            continue
+        if parent is not None and replied_id is not None and replied_id != parent:
+            continue
+        if parent is not None and replied_id is None and post.get("is_reply") is False:
+            continue
+        when = _timestamp(post.get("timestamp"))
+        if not_before is not None and when is not None and when < not_before:
+            continue  # an older post with the same text (an earlier edition, say)
+        return PublishedPost(remote_id=post_id, url=_str_or_none(post.get("permalink")))
+    return None
+
+
+def _same_text(stored: object, sent: str) -> bool:
+    # Exact, except for what a server may normalise on the way in: CRLF and the
+    # whitespace around the text.
+    if not isinstance(stored, str):
+        return False
+    return stored.replace("\r\n", "\n").strip() == sent.replace("\r\n", "\n").strip()
+
+
+def _timestamp(value: object) -> float | None:
+    """Meta's `2024-07-01T12:00:00+0000` as Unix seconds."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").timestamp()
+    except ValueError:
+        try:
+            return datetime.fromisoformat(value).timestamp()
+        except ValueError:
+            return None
+
+
+def _graph_error(response: httpx.Response) -> dict[str, Any]:
+    error = _json(response).get("error")
+    return error if isinstance(error, dict) else {}
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _json_header(value: str | None) -> Any:
+    if not value:
+        return None
+    try:
+        return json.loads(value)
+    except ValueError:
+        return None
+
+
+def _max_percent(entry: Mapping[str, Any]) -> int | None:
+    values = [_int(entry.get(k)) for k in ("call_count", "total_time", "total_cputime")]
+    known = [v for v in values if v is not None]
+    return max(known) if known else None
+
+
+def _mask(text: str) -> str:
+    return _TOKEN_PARAM.sub(r"\1<hidden>", text)
+
+
+def _str_or_none(value: object) -> str | None:
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
