@@ -1,0 +1,179 @@
+"""Opening the history database: URL or file path, SQLite pragmas, migrations to head."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlmodel import Session
+
+from composer.store.errors import StoreError, redact
+from composer.store.migrations import FTS_TABLE
+
+APP_NAME = "thread-composer"
+DB_FILENAME = "history.sqlite3"
+BUSY_TIMEOUT_MS = 5000
+# Execution option read by the "begin" listener: which BEGIN a SQLite transaction uses.
+_BEGIN_OPTION = "composer_sqlite_begin"
+
+
+@dataclass(frozen=True)
+class Database:
+    """An engine on a migrated database, and the sessions to use it with.
+
+    On SQLite every transaction of `engine` starts with BEGIN IMMEDIATE (one writer at a
+    time, waiting up to the busy timeout); use `read_engine` / `read_session` to only read.
+    """
+
+    engine: Engine
+    location: str  # the file path, or the URL with any password hidden: safe to show
+    has_fts: bool
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session for writing, committed when the block ends without error.
+
+        On SQLite it starts with BEGIN IMMEDIATE: the write lock is taken (or waited for, up
+        to the busy timeout) at once, so a transaction that reads and then writes cannot fail
+        with "database is locked" when another process wrote in between.
+        """
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @property
+    def read_engine(self) -> Engine:
+        """The engine for read-only work: deferred transactions that never wait for writers."""
+        return self.engine.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session for reading only (see `read_engine`)."""
+        with Session(self.read_engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def default_database_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME)) / DB_FILENAME
+
+
+def database_url(url_or_path: str | None) -> URL:
+    """A SQLAlchemy URL for a URL, a SQLite file path, or None (the user data dir)."""
+    if url_or_path is None:
+        path = default_database_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot create {path.parent}: {error.strerror}") from None
+        return URL.create("sqlite", database=str(path))
+    if "://" in url_or_path:
+        try:
+            return make_url(url_or_path)
+        except ArgumentError:
+            # The message would echo the URL, password included.
+            raise StoreError("the database URL is not a valid SQLAlchemy URL") from None
+    return URL.create("sqlite", database=str(Path(url_or_path).expanduser().resolve()))
+
+
+def open_database(url_or_path: str | None) -> Database:
+    """Open (creating if needed) and migrate the history database; raise StoreError."""
+    url = database_url(url_or_path)
+    location = _safe_location(url)
+    try:
+        engine = sa.create_engine(url)
+    except (ArgumentError, ImportError) as error:
+        raise StoreError(f"cannot use database {location}: {type(error).__name__}") from None
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    try:
+        upgrade(engine, location=location)
+        has_fts = engine.dialect.name == "sqlite" and _has_table(engine, FTS_TABLE)
+    except DBAPIError as error:
+        engine.dispose()
+        reason = redact(str(error.orig).splitlines()[0] if error.orig else type(error).__name__)
+        raise StoreError(f"cannot open database {location}: {reason}") from None
+    except StoreError:
+        engine.dispose()
+        raise
+    return Database(engine=engine, location=location, has_fts=has_fts)
+
+
+def _has_table(engine: Engine, name: str) -> bool:
+    reader = engine.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
+    return name in sa.inspect(reader).get_table_names()
+
+
+def _safe_location(url: URL) -> str:
+    if url.get_backend_name() == "sqlite" and url.database:
+        return url.database
+    return url.render_as_string(hide_password=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when a transaction begins (see "begin").
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            # The timeout first: switching to WAL itself may have to wait for a lock.
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+        finally:
+            cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get(_BEGIN_OPTION, "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(resources.files(__package__) / "migrations"))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: Engine, *, location: str | None = None) -> None:
+    """Migrate the database to the newest schema; refuse one written by newer code."""
+    with engine.begin() as connection:  # on SQLite: BEGIN IMMEDIATE, one migrator at a time
+        config = _alembic_config(connection)
+        script = ScriptDirectory.from_config(config)
+        known = {revision.revision for revision in script.walk_revisions()}
+        current = MigrationContext.configure(connection).get_current_heads()
+        unknown = [revision for revision in current if revision not in known]
+        if unknown:
+            where = location or _safe_location(engine.url)
+            raise StoreError(
+                f"database {where} has schema revision {', '.join(unknown)}, newer than this "
+                "version of thread-composer knows; upgrade thread-composer to use it"
+            )
+        command.upgrade(config, "head")

@@ -1,0 +1,321 @@
+"""The publishing ledger and the history search, as small typed functions over a Database.
+
+Callers pass account names only; nothing here ever receives a credential, and every error
+text is passed through `redact` before it is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from composer.store.database import Database
+from composer.store.errors import StoreError, redact
+from composer.store.models import (
+    Attempt,
+    AttemptOutcome,
+    Edition,
+    EditionStatus,
+    PostRecord,
+    PostStatus,
+    ThreadRecord,
+    idempotency_key,
+    utc_now,
+)
+
+
+@dataclass(frozen=True)
+class HistoryHit:
+    """One published post, as the history command and screen show it."""
+
+    thread_title: str
+    account: str
+    platform: str
+    index: int
+    text: str
+    url: str | None
+    sent_at: datetime | None
+    edition_status: EditionStatus
+    edition_id: int
+    post_id: int
+
+
+def record_thread(
+    db: Database,
+    *,
+    title: str,
+    body: str,
+    draft_path: str | None = None,
+    language: str | None = None,
+) -> ThreadRecord:
+    """Snapshot a draft's text as it was when it was scheduled or published."""
+    thread = ThreadRecord(title=title, body=body, draft_path=draft_path, language=language)
+    with db.session() as session:
+        session.add(thread)
+    return thread
+
+
+def create_edition(
+    db: Database,
+    thread_id: int,
+    *,
+    account: str,
+    platform: str,
+    posts: Sequence[str],
+    scheduled_at: datetime | None = None,
+    timezone: str | None = None,
+    status: EditionStatus | None = None,
+) -> Edition:
+    """An edition with one pending ledger row per post, in one transaction, before any send."""
+    if not posts:
+        raise StoreError("an edition needs at least one post")
+    if status is None:
+        status = EditionStatus.SCHEDULED if scheduled_at else EditionStatus.DRAFT
+    edition = Edition(
+        thread_id=thread_id,
+        account=account,
+        platform=platform,
+        status=status,
+        scheduled_at=scheduled_at,
+        timezone=timezone,
+    )
+    with db.session() as session:
+        session.add(edition)
+        session.flush()  # the edition id goes into every idempotency key
+        edition_id = _id(edition)
+        session.add_all(
+            PostRecord(
+                edition_id=edition_id,
+                position=position,
+                text=text,
+                idempotency_key=idempotency_key(edition_id, edition.created_at, position),
+            )
+            for position, text in enumerate(posts, start=1)
+        )
+    return edition
+
+
+def edition_posts(db: Database, edition_id: int) -> list[PostRecord]:
+    """The ledger of one edition, in thread order."""
+    with db.read_session() as session:
+        statement = (
+            select(PostRecord)
+            .where(PostRecord.edition_id == edition_id)
+            .order_by(col(PostRecord.position))
+        )
+        return list(session.exec(statement))
+
+
+def set_post_status(db: Database, post_id: int, status: PostStatus) -> PostRecord:
+    """Mark a post sending (before its request) or failed; `mark_post_sent` records success."""
+    if status is PostStatus.SENT:
+        raise StoreError("use mark_post_sent to record a sent post with its remote id")
+    with db.session() as session:
+        post = _post(session, post_id)
+        if post.status is PostStatus.SENT:
+            raise StoreError(f"post {post_id} was already sent; the ledger keeps it sent")
+        post.status = status
+        _touch_edition(session, post.edition_id)
+    return post
+
+
+def mark_post_sent(
+    db: Database,
+    post_id: int,
+    *,
+    remote_id: str,
+    remote_uri: str | None = None,
+    remote_cid: str | None = None,
+    remote_url: str | None = None,
+    sent_at: datetime | None = None,
+) -> PostRecord:
+    """Commit a post's remote identity; the next post may be sent only after this returns."""
+    with db.session() as session:
+        post = _post(session, post_id)
+        if post.status is PostStatus.SENT:
+            if post.remote_id == remote_id:
+                return post  # a replayed confirmation of the same post
+            raise StoreError(f"post {post_id} was already sent as {post.remote_id}")
+        _require_previous_sent(session, post)
+        post.status = PostStatus.SENT
+        post.remote_id = remote_id
+        post.remote_uri = remote_uri
+        post.remote_cid = remote_cid
+        post.remote_url = remote_url
+        post.sent_at = sent_at or utc_now()
+        _touch_edition(session, post.edition_id)
+    return post
+
+
+def record_attempt(
+    db: Database,
+    post_id: int,
+    *,
+    outcome: AttemptOutcome,
+    started_at: datetime,
+    finished_at: datetime | None = None,
+    http_status: int | None = None,
+    error: str | None = None,
+    secrets: Iterable[str] = (),
+) -> Attempt:
+    """Log one request for a post; the error text is redacted before it is stored."""
+    attempt = Attempt(
+        post_id=post_id,
+        outcome=outcome,
+        started_at=started_at,
+        finished_at=finished_at or utc_now(),
+        http_status=http_status,
+        error=None if error is None else redact(error, secrets),
+    )
+    with db.session() as session:
+        session.add(attempt)
+    return attempt
+
+
+def set_edition_status(
+    db: Database,
+    edition_id: int,
+    status: EditionStatus,
+    *,
+    last_error: str | None = None,
+    secrets: Iterable[str] = (),
+) -> Edition:
+    """Move an edition to `status`, keeping a redacted reason when it stopped on an error."""
+    with db.session() as session:
+        edition = session.get(Edition, edition_id)
+        if edition is None:
+            raise StoreError(f"no edition {edition_id}")
+        edition.status = status
+        edition.last_error = None if last_error is None else redact(last_error, secrets)
+        edition.updated_at = utc_now()
+    return edition
+
+
+def search(
+    db: Database, query: str | None, *, account: str | None = None, limit: int = 50
+) -> list[HistoryHit]:
+    """Sent posts whose text holds every word of `query`, best match first, then newest.
+
+    Without a query (or a blank one), the most recent sent posts. Any user text is safe:
+    each word is quoted, so FTS syntax in it (quotes, `*`, NEAR, `-`) is just text.
+    """
+    words = query_words(query) if query and query.strip() else None
+    if words == []:
+        return []  # only punctuation: nothing can match
+    newest = (col(PostRecord.sent_at).desc(), col(PostRecord.id).desc())
+    if words is None:
+        statement = _sent_posts(account).order_by(*newest)
+    elif db.has_fts:
+        statement = _ranked_by_fts(words, account, limit)
+    else:
+        statement = _sent_posts(account).order_by(*newest)
+        for word in words:
+            statement = statement.where(col(PostRecord.text).icontains(word, autoescape=True))
+    with db.read_session() as session:
+        rows = session.execute(statement.limit(limit)).mappings()
+        return [HistoryHit(**row) for row in rows]
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a user query; a word without letters or digits cannot match and is dropped."""
+    return [word for word in query.split() if any(char.isalnum() for char in word)]
+
+
+def fts_query(words: Iterable[str]) -> str:
+    """An FTS5 query AND-ing `words`, each as a quoted phrase so nothing in it is syntax."""
+    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+_fts = sa.table("posts_fts", sa.column("rowid"))
+_HitSelect = sa.Select[*tuple[Any, ...]]
+
+
+def _sent_posts(account: str | None) -> _HitSelect:
+    statement = _hits_select().where(col(PostRecord.status) == PostStatus.SENT)
+    if account is not None:
+        statement = statement.where(col(Edition.account) == account)
+    return statement
+
+
+def _ranked_by_fts(words: list[str], account: str | None, limit: int) -> _HitSelect:
+    # Rank in a subquery that touches only the index and posts (plus editions to filter
+    # by account), then fetch titles for the few rows kept: bm25 has to see every match.
+    fts: sa.ColumnClause[Any] = sa.literal_column("posts_fts")
+    score = sa.func.bm25(fts).label("score")
+    ranked = (
+        sa.select(col(PostRecord.id).label("post_id"), score, col(PostRecord.sent_at))
+        .select_from(PostRecord)
+        .join(_fts, _fts.c.rowid == PostRecord.id)
+        .where(fts.op("MATCH")(fts_query(words)), col(PostRecord.status) == PostStatus.SENT)
+        .order_by(score, col(PostRecord.sent_at).desc(), col(PostRecord.id).desc())
+        .limit(limit)
+    )
+    if account is not None:
+        ranked = ranked.join(Edition, col(Edition.id) == col(PostRecord.edition_id)).where(
+            col(Edition.account) == account
+        )
+    top = ranked.subquery("top")
+    return (
+        _hits_select()
+        .join(top, top.c.post_id == PostRecord.id)
+        .order_by(top.c.score, top.c.sent_at.desc(), top.c.post_id.desc())
+    )
+
+
+def _hits_select() -> _HitSelect:
+    return (
+        sa.select(
+            col(ThreadRecord.title).label("thread_title"),
+            col(Edition.account).label("account"),
+            col(Edition.platform).label("platform"),
+            col(PostRecord.position).label("index"),
+            col(PostRecord.text).label("text"),
+            col(PostRecord.remote_url).label("url"),
+            col(PostRecord.sent_at).label("sent_at"),
+            col(Edition.status).label("edition_status"),
+            col(Edition.id).label("edition_id"),
+            col(PostRecord.id).label("post_id"),
+        )
+        .select_from(PostRecord)
+        .join(Edition, col(Edition.id) == col(PostRecord.edition_id))
+        .join(ThreadRecord, col(ThreadRecord.id) == col(Edition.thread_id))
+    )
+
+
+def _id(record: Edition | PostRecord | ThreadRecord) -> int:
+    if record.id is None:
+        raise StoreError("record has no id before it is flushed")
+    return record.id
+
+
+def _post(session: Session, post_id: int) -> PostRecord:
+    post = session.get(PostRecord, post_id)
+    if post is None:
+        raise StoreError(f"no post {post_id}")
+    return post
+
+
+def _require_previous_sent(session: Session, post: PostRecord) -> None:
+    if post.position == 1:
+        return
+    previous = session.exec(
+        select(PostRecord.status).where(
+            PostRecord.edition_id == post.edition_id, PostRecord.position == post.position - 1
+        )
+    ).one_or_none()
+    if previous is not PostStatus.SENT:
+        raise StoreError(
+            f"post {post.position} of edition {post.edition_id} cannot be sent before "
+            f"post {post.position - 1}"
+        )
+
+
+def _touch_edition(session: Session, edition_id: int) -> None:
+    session.execute(
+        sa.update(Edition).where(col(Edition.id) == edition_id).values(updated_at=utc_now())
+    )

@@ -1,0 +1,148 @@
+"""Initial schema: threads, editions, the post ledger, attempts, and FTS5 over post texts.
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-28
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision: str | None = None
+branch_labels: str | None = None
+depends_on: str | None = None
+
+# Frozen copies of the model enums: later code may add values, this migration must not move.
+EDITION_STATUSES = (
+    "draft",
+    "scheduled",
+    "publishing",
+    "published",
+    "partial",
+    "failed",
+    "cancelled",
+    "missed",
+)
+POST_STATUSES = ("pending", "sending", "sent", "failed")
+ATTEMPT_OUTCOMES = ("ok", "error", "unclear")
+
+
+def _enum(values: tuple[str, ...], name: str) -> sa.Enum:
+    return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=16)
+
+
+def _utc() -> sa.DateTime:
+    return sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "threads",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("draft_path", sa.Text(), nullable=True),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("language", sa.String(length=35), nullable=True),
+        sa.Column("created_at", _utc(), nullable=False),
+    )
+    op.create_table(
+        "editions",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "thread_id",
+            sa.Integer(),
+            sa.ForeignKey("threads.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("account", sa.String(length=200), nullable=False),
+        sa.Column("platform", sa.String(length=32), nullable=False),
+        sa.Column("status", _enum(EDITION_STATUSES, "edition_status"), nullable=False),
+        sa.Column("scheduled_at", _utc(), nullable=True),
+        sa.Column("timezone", sa.String(length=64), nullable=True),
+        sa.Column("claimed_by", sa.String(length=200), nullable=True),
+        sa.Column("claimed_until", _utc(), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", _utc(), nullable=False),
+        sa.Column("updated_at", _utc(), nullable=False),
+    )
+    op.create_index("ix_editions_thread_id", "editions", ["thread_id"])
+    op.create_index("ix_editions_account", "editions", ["account"])
+    op.create_index("ix_editions_status_scheduled_at", "editions", ["status", "scheduled_at"])
+    op.create_table(
+        "posts",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "edition_id",
+            sa.Integer(),
+            sa.ForeignKey("editions.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("status", _enum(POST_STATUSES, "post_status"), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=64), nullable=False),
+        sa.Column("remote_id", sa.Text(), nullable=True),
+        sa.Column("remote_uri", sa.Text(), nullable=True),
+        sa.Column("remote_cid", sa.Text(), nullable=True),
+        sa.Column("remote_url", sa.Text(), nullable=True),
+        sa.Column("sent_at", _utc(), nullable=True),
+        sa.Column("created_at", _utc(), nullable=False),
+        sa.UniqueConstraint("edition_id", "position", name="uq_posts_edition_position"),
+    )
+    op.create_index("ix_posts_idempotency_key", "posts", ["idempotency_key"], unique=True)
+    op.create_index("ix_posts_status_sent_at", "posts", ["status", "sent_at"])
+    op.create_table(
+        "attempts",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "post_id",
+            sa.Integer(),
+            sa.ForeignKey("posts.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("started_at", _utc(), nullable=False),
+        sa.Column("finished_at", _utc(), nullable=True),
+        sa.Column("outcome", _enum(ATTEMPT_OUTCOMES, "attempt_outcome"), nullable=False),
+        sa.Column("http_status", sa.Integer(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+    )
+    op.create_index("ix_attempts_post_id", "attempts", ["post_id"])
+    if op.get_bind().dialect.name == "sqlite":
+        _create_posts_fts()
+
+
+def _create_posts_fts() -> None:
+    # An external-content index: the text lives once, in posts; triggers keep the index equal.
+    op.execute(
+        "CREATE VIRTUAL TABLE posts_fts USING fts5("
+        "text, content='posts', content_rowid='id', "
+        "tokenize='unicode61 remove_diacritics 2')"
+    )
+    op.execute(
+        "CREATE TRIGGER posts_fts_after_insert AFTER INSERT ON posts BEGIN "
+        "INSERT INTO posts_fts(rowid, text) VALUES (new.id, new.text); END"
+    )
+    op.execute(
+        "CREATE TRIGGER posts_fts_after_delete AFTER DELETE ON posts BEGIN "
+        "INSERT INTO posts_fts(posts_fts, rowid, text) VALUES ('delete', old.id, old.text); END"
+    )
+    # Only a change of text touches the index; status updates (the common case) do not.
+    op.execute(
+        "CREATE TRIGGER posts_fts_after_update AFTER UPDATE OF text ON posts BEGIN "
+        "INSERT INTO posts_fts(posts_fts, rowid, text) VALUES ('delete', old.id, old.text); "
+        "INSERT INTO posts_fts(rowid, text) VALUES (new.id, new.text); END"
+    )
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        for trigger in ("insert", "delete", "update"):
+            op.execute(f"DROP TRIGGER IF EXISTS posts_fts_after_{trigger}")
+        op.execute("DROP TABLE IF EXISTS posts_fts")
+    op.drop_table("attempts")
+    op.drop_table("posts")
+    op.drop_table("editions")
+    op.drop_table("threads")

@@ -1,0 +1,181 @@
+"""The history tables: threads, their editions (one per account), the post ledger, attempts.
+
+Every timestamp is a timezone-aware datetime in UTC. SQLite has no time zones, so
+`UTCDateTime` stores naive UTC text there and hands back aware datetimes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out; naive input is refused, not guessed."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} given; pass an aware one")
+        value = value.astimezone(UTC)
+        # SQLite would drop the offset anyway; naive UTC keeps the text sortable.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class EditionStatus(StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    PARTIAL = "partial"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    MISSED = "missed"
+
+
+class PostStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class AttemptOutcome(StrEnum):
+    OK = "ok"
+    ERROR = "error"
+    UNCLEAR = "unclear"
+
+
+def _status_type(enum: type[StrEnum], name: str) -> sa.Enum:
+    # Stored as short strings with a CHECK (no native enum), the same on SQLite and Postgres.
+    return sa.Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+def idempotency_key(edition_id: int, edition_created_at: datetime, position: int) -> str:
+    """The key a post is sent with, the same on every retry of that post.
+
+    The edition's creation time is part of it so that a fresh database, which numbers its
+    editions from 1 again, never reuses a key a platform still remembers (Mastodon: 1 hour).
+    """
+    created = edition_created_at.astimezone(UTC).isoformat(timespec="microseconds")
+    material = f"thread-composer/edition/{edition_id}/{created}/post/{position}"
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+class ThreadRecord(SQLModel, table=True):
+    __tablename__ = "threads"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(sa_type=sa.Text)
+    draft_path: str | None = Field(default=None, sa_type=sa.Text)
+    body: str = Field(sa_type=sa.Text)
+    language: str | None = Field(default=None, max_length=35)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class Edition(SQLModel, table=True):
+    __tablename__ = "editions"
+    __table_args__ = (
+        # The daemon's due query: scheduled editions by time.
+        sa.Index("ix_editions_status_scheduled_at", "status", "scheduled_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    thread_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("threads.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    account: str = Field(max_length=200, index=True)
+    platform: str = Field(max_length=32)
+    status: EditionStatus = Field(
+        default=EditionStatus.DRAFT, sa_type=_status_type(EditionStatus, "edition_status")
+    )
+    scheduled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    timezone: str | None = Field(default=None, max_length=64)
+    claimed_by: str | None = Field(default=None, max_length=200)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class PostRecord(SQLModel, table=True):
+    __tablename__ = "posts"
+    __table_args__ = (
+        sa.UniqueConstraint("edition_id", "position", name="uq_posts_edition_position"),
+        # History without a query: the newest sent posts.
+        sa.Index("ix_posts_status_sent_at", "status", "sent_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("editions.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    position: int = Field(description="1-based index of the post in its thread")
+    text: str = Field(sa_type=sa.Text)
+    status: PostStatus = Field(
+        default=PostStatus.PENDING, sa_type=_status_type(PostStatus, "post_status")
+    )
+    idempotency_key: str = Field(max_length=64, unique=True, index=True)
+    remote_id: str | None = Field(default=None, sa_type=sa.Text)
+    remote_uri: str | None = Field(default=None, sa_type=sa.Text)
+    remote_cid: str | None = Field(default=None, sa_type=sa.Text)
+    remote_url: str | None = Field(default=None, sa_type=sa.Text)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class Attempt(SQLModel, table=True):
+    __tablename__ = "attempts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("posts.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    started_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    outcome: AttemptOutcome = Field(sa_type=_status_type(AttemptOutcome, "attempt_outcome"))
+    http_status: int | None = Field(default=None)
+    error: str | None = Field(default=None, sa_type=sa.Text)
+
+
+metadata = SQLModel.metadata

@@ -1,0 +1,121 @@
+"""Opening, migrating and configuring the history database."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from composer.store import StoreError, open_database
+from composer.store.database import database_url
+from composer.store.migrations import include_name
+from composer.store.models import metadata
+
+TABLES = {"threads", "editions", "posts", "attempts", "posts_fts", "alembic_version"}
+
+
+def test_migrates_an_empty_file_to_head(db_path: Path) -> None:
+    assert not db_path.exists()
+    db = open_database(str(db_path))
+    db.close()
+    with sqlite3.connect(db_path) as raw:
+        names = {row[0] for row in raw.execute("SELECT name FROM sqlite_master")}
+        version = raw.execute("SELECT version_num FROM alembic_version").fetchall()
+    assert names >= TABLES
+    assert {"posts_fts_after_insert", "posts_fts_after_update", "posts_fts_after_delete"} <= names
+    assert version == [("0001",)]
+
+
+def test_migrated_schema_matches_the_models(db_path: Path) -> None:
+    db = open_database(str(db_path))
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name}
+        )
+        diff = compare_metadata(context, metadata)
+    db.close()
+    assert diff == []
+
+
+def test_reopening_is_a_no_op(db_path: Path) -> None:
+    open_database(str(db_path)).close()
+    db = open_database(str(db_path))
+    assert db.has_fts
+    db.close()
+
+
+def test_sqlite_pragmas_on_every_connection(db_path: Path) -> None:
+    db = open_database(str(db_path))
+    with db.read_engine.connect() as first, db.read_engine.connect() as second:
+        for connection in (first, second):
+            pragma = connection.exec_driver_sql
+            assert pragma("PRAGMA journal_mode").scalar() == "wal"
+            assert pragma("PRAGMA busy_timeout").scalar() == 5000
+            assert pragma("PRAGMA foreign_keys").scalar() == 1
+            assert pragma("PRAGMA synchronous").scalar() == 1  # NORMAL
+    db.close()
+
+
+def test_foreign_keys_are_enforced(db_path: Path) -> None:
+    db = open_database(str(db_path))
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO editions (thread_id, account, platform, status, created_at, updated_at)"
+            " VALUES (999, 'a', 'x', 'draft', '2026-01-01', '2026-01-01')"
+        )
+    db.close()
+
+
+def test_a_database_newer_than_the_code_is_refused(db_path: Path) -> None:
+    open_database(str(db_path)).close()
+    with sqlite3.connect(db_path) as raw:
+        raw.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    with pytest.raises(StoreError, match="newer") as caught:
+        open_database(str(db_path))
+    assert str(db_path) in str(caught.value)
+
+
+def test_an_unopenable_path_is_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "missing-dir" / "history.sqlite3"
+    with pytest.raises(StoreError) as caught:
+        open_database(str(path))
+    assert str(path) in str(caught.value)
+
+
+def test_a_directory_is_not_a_database(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="cannot open"):
+        open_database(str(tmp_path))
+
+
+def test_a_url_password_never_shows_in_errors() -> None:
+    with pytest.raises(StoreError) as caught:
+        open_database("nosuchdialect://user:s3cr3t-pw@localhost/db")
+    assert "s3cr3t-pw" not in str(caught.value)
+
+
+def test_urls_and_paths(tmp_path: Path) -> None:
+    assert database_url("sqlite:///x.db").database == "x.db"
+    url = database_url(str(tmp_path / "h.db"))
+    assert url.drivername == "sqlite"
+    assert url.database == str(tmp_path / "h.db")
+
+
+def test_default_path_is_in_the_user_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    url = database_url(None)
+    assert url.database == str(tmp_path / "data" / "thread-composer" / "history.sqlite3")
+    assert (tmp_path / "data" / "thread-composer").is_dir()
+
+
+def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("not sqlite " * 200)
+    with pytest.raises(StoreError, match="cannot open") as caught:
+        open_database(str(path))
+    assert str(path) in str(caught.value)
