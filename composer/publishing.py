@@ -1,0 +1,446 @@
+"""Publish one thread edition to one account: never twice, never half.
+
+The ledger (composer.store) holds a row per post, written before any request. A post is
+marked `sending` (committed) before its request, and `sent` with its remote id (committed)
+before the next post is sent, so a crash at any point leaves a ledger that says exactly where
+to resume: the first post not sent, replying to the last one sent. A post found `sending` at
+start, or a request with an unclear outcome, is resolved with the platform (`find_post`)
+before it is ever sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from composer.platforms.base import (
+    Duplicate,
+    PlatformClient,
+    PlatformError,
+    PostRequest,
+    PublishedPost,
+    RateLimited,
+    Refused,
+    ReplyTargetMissing,
+    Retryable,
+    Unclear,
+)
+from composer.platforms.clients import make_client
+from composer.store import (
+    AttemptOutcome,
+    Database,
+    EditionStatus,
+    PostRecord,
+    PostStatus,
+    create_edition,
+    edition_posts,
+    mark_post_sent,
+    record_attempt,
+    record_thread,
+    set_edition_status,
+    set_post_status,
+)
+from composer.store.editions import published_edition, resumable_edition
+from composer.text import Thread
+from composer.workspace.compose import Overrides, compose
+from composer.workspace.config import (
+    DEFAULT_CONFIG_NAME,
+    EXAMPLE_CONFIG_NAME,
+    Account,
+    Config,
+)
+from composer.workspace.drafts import Draft
+
+MAX_ATTEMPTS = 8  # per post, before the edition stops (resumable)
+BACKOFF_START = 1.0  # seconds, doubled per attempt, with jitter
+BACKOFF_CAP = 60.0
+LONGEST_WAIT = 15 * 60.0  # a rate limit resetting later than this stops the edition instead
+UNCLEAR_SETTLE = 2.0  # let a platform finish what it may be doing before asking about it
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """What the publisher tells a front end as it goes (for a progress display)."""
+
+    kind: str  # "sending", "sent", "waiting", "resolving", "stopped", "done"
+    index: int
+    total: int
+    url: str | None = None
+    detail: str | None = None  # the platform's words or our own, to be escaped on display
+    delay: float | None = None
+
+
+Listener = Callable[[Event], None]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class Outcome:
+    """How an edition ended this time."""
+
+    edition_id: int
+    status: EditionStatus
+    sent: int
+    total: int
+    urls: list[str | None] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status is EditionStatus.PUBLISHED
+
+
+class _Stop(Exception):
+    """The edition stops here, resumable; the message says why."""
+
+
+async def publish_edition(
+    db: Database,
+    edition_id: int,
+    client: PlatformClient,
+    *,
+    language: str | None = None,
+    listener: Listener | None = None,
+    sleep: Sleep = asyncio.sleep,
+) -> Outcome:
+    """Send the edition's unsent posts in order, each replying to the previous one."""
+    notify = listener or (lambda event: None)
+    posts = edition_posts(db, edition_id)
+    total = len(posts)
+    set_edition_status(db, edition_id, EditionStatus.PUBLISHING)
+    root = _published(posts[0]) if posts and posts[0].status is PostStatus.SENT else None
+    previous: PublishedPost | None = None
+    try:
+        for post in posts:
+            if post.status is PostStatus.SENT:
+                previous = _published(post)
+                continue
+            request = PostRequest(
+                text=post.text,
+                index=post.position,
+                idempotency_key=post.idempotency_key,
+                reply_to=previous,
+                root=root,
+                language=language,
+            )
+            published = await _send(db, client, post, request, total, notify, sleep)
+            previous = published
+            if root is None:
+                root = published
+            notify(Event("sent", post.position, total, url=published.url))
+    except _Stop as stop:
+        return _stopped(db, edition_id, str(stop), notify)
+    set_edition_status(db, edition_id, EditionStatus.PUBLISHED)
+    final = edition_posts(db, edition_id)
+    notify(Event("done", total, total))
+    return Outcome(edition_id, EditionStatus.PUBLISHED, total, total, [p.remote_url for p in final])
+
+
+async def _send(
+    db: Database,
+    client: PlatformClient,
+    post: PostRecord,
+    request: PostRequest,
+    total: int,
+    notify: Listener,
+    sleep: Sleep,
+) -> PublishedPost:
+    post_id = _id(post)
+    if post.status is PostStatus.SENDING:
+        # A previous run was stopped mid-request: did the platform take it?
+        found = await _resolve(db, client, post_id, request, total, notify, sleep)
+        if found is not None:
+            return found
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        set_post_status(db, post_id, PostStatus.SENDING)
+        notify(Event("sending", request.index, total))
+        started = _now()
+        try:
+            published = await client.create_post(request)
+        except Unclear as error:
+            _log(db, post_id, started, AttemptOutcome.UNCLEAR, error)
+            found = await _resolve(db, client, post_id, request, total, notify, sleep)
+            if found is not None:
+                return found
+            delay = _backoff(attempt)
+        except Duplicate as error:
+            _log(db, post_id, started, AttemptOutcome.ERROR, error)
+            found = await _resolve(db, client, post_id, request, total, notify, sleep)
+            if found is not None:
+                return found
+            raise _Stop(f"post {request.index}: {_reason(error)}") from None
+        except Refused as error:
+            _log(db, post_id, started, AttemptOutcome.ERROR, error)
+            set_post_status(db, post_id, PostStatus.FAILED)
+            raise _Stop(f"post {request.index}: {_reason(error)}") from None
+        except Retryable as error:
+            _log(db, post_id, started, AttemptOutcome.ERROR, error)
+            set_post_status(db, post_id, PostStatus.PENDING)  # certainly not created
+            delay = _delay(error, attempt)
+            if delay > LONGEST_WAIT:
+                raise _Stop(
+                    f"post {request.index}: {_reason(error)}; try again in {delay / 60:.0f} minutes"
+                ) from None
+            if isinstance(error, ReplyTargetMissing) and attempt >= 4:
+                raise _Stop(f"post {request.index}: {_reason(error)}") from None
+        except PlatformError as error:  # pragma: no cover - every error is one of the above
+            _log(db, post_id, started, AttemptOutcome.ERROR, error)
+            raise _Stop(f"post {request.index}: {_reason(error)}") from None
+        else:
+            _log(db, post_id, started, AttemptOutcome.OK, None)
+            return _commit(db, post_id, published)
+        if attempt < MAX_ATTEMPTS:
+            notify(Event("waiting", request.index, total, delay=delay))
+            await sleep(delay)
+    raise _Stop(f"post {request.index}: gave up after {MAX_ATTEMPTS} attempts")
+
+
+async def _resolve(
+    db: Database,
+    client: PlatformClient,
+    post_id: int,
+    request: PostRequest,
+    total: int,
+    notify: Listener,
+    sleep: Sleep,
+) -> PublishedPost | None:
+    """Ask the platform whether it has the post; keep asking while it cannot say."""
+    notify(Event("resolving", request.index, total))
+    await sleep(UNCLEAR_SETTLE)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        started = _now()
+        try:
+            found = await client.find_post(request)
+        except Retryable as error:
+            _log(db, post_id, started, AttemptOutcome.ERROR, error)
+            delay = _delay(error, attempt)
+            if delay > LONGEST_WAIT:
+                break
+            await sleep(delay)
+            continue
+        except PlatformError as error:
+            _log(db, post_id, started, AttemptOutcome.ERROR, error)
+            break
+        if found is None:
+            return None
+        return _commit(db, post_id, found)
+    # Still unknown: never send again blind. Stop; the next run asks again.
+    raise _Stop(
+        f"post {request.index}: the platform did not answer whether it has the post; "
+        "run again to check and resume"
+    )
+
+
+def _commit(db: Database, post_id: int, published: PublishedPost) -> PublishedPost:
+    mark_post_sent(
+        db,
+        post_id,
+        remote_id=published.remote_id,
+        remote_uri=published.uri,
+        remote_cid=published.cid,
+        remote_url=published.url,
+    )
+    return published
+
+
+def _stopped(db: Database, edition_id: int, reason: str, notify: Listener) -> Outcome:
+    posts = edition_posts(db, edition_id)
+    sent = sum(p.status is PostStatus.SENT for p in posts)
+    status = EditionStatus.PARTIAL if sent else EditionStatus.FAILED
+    set_edition_status(db, edition_id, status, last_error=reason)
+    notify(Event("stopped", sent, len(posts), detail=reason))
+    return Outcome(edition_id, status, sent, len(posts), [p.remote_url for p in posts], reason)
+
+
+def _published(post: PostRecord) -> PublishedPost:
+    assert post.remote_id is not None, "a sent post has its remote id"
+    return PublishedPost(post.remote_id, post.remote_url, post.remote_uri, post.remote_cid)
+
+
+def _delay(error: PlatformError, attempt: int) -> float:
+    if error.retry_after is not None:
+        return max(error.retry_after, 0.0)
+    if isinstance(error, RateLimited):
+        return BACKOFF_CAP  # a 429 without a reset: wait a minute
+    return _backoff(attempt)
+
+
+def _backoff(attempt: int) -> float:
+    base = min(BACKOFF_START * 2.0 ** (attempt - 1), BACKOFF_CAP)
+    return base * (0.5 + random.random() / 2)  # jitter, so accounts do not retry in step
+
+
+def _reason(error: PlatformError) -> str:
+    return error.reason or str(error)
+
+
+def _log(
+    db: Database,
+    post_id: int,
+    started: datetime,
+    outcome: AttemptOutcome,
+    error: PlatformError | None,
+) -> None:
+    record_attempt(
+        db,
+        post_id,
+        outcome=outcome,
+        started_at=started,
+        http_status=error.status if error else None,
+        error=f"{type(error).__name__}: {_reason(error)}" if error else None,
+    )
+
+
+def _id(post: PostRecord) -> int:
+    assert post.id is not None
+    return post.id
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- publishing a draft now, to several accounts at once ----------------------------------
+
+
+class PublishError(ValueError):
+    """A draft that cannot be published as asked (no account, no accounts file...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EditionPlan:
+    """One account's thread of a draft, as it will be (or would be) sent."""
+
+    account: Account
+    thread: Thread
+    draft: Draft
+    draft_path: str
+
+
+def plan_editions(
+    draft: Draft,
+    path: Path,
+    config: Config | None,
+    account_names: Sequence[str],
+    *,
+    for_real: bool = True,
+) -> list[EditionPlan]:
+    """Each account's thread, composed exactly as the preview composes it."""
+    if config is None:
+        raise PublishError(f"no {DEFAULT_CONFIG_NAME}: publishing needs your accounts")
+    if for_real and config.path is not None and config.path.name == EXAMPLE_CONFIG_NAME:
+        raise PublishError(
+            f"{EXAMPLE_CONFIG_NAME} holds example accounts: copy it to {DEFAULT_CONFIG_NAME} "
+            "and fill in yours to publish (use --dry-run to see what would be sent)"
+        )
+    names = list(dict.fromkeys(account_names or draft.accounts))
+    if not names:
+        raise PublishError(
+            "no account to publish to: give --account NAME or list accounts in the draft"
+        )
+    plans: list[EditionPlan] = []
+    for name in names:
+        account = config.account(name)
+        limit = account.max_characters if account.platform == "mastodon" else None
+        thread = compose(draft, account.platform, config, Overrides(limit=limit))
+        if not thread.posts:
+            raise PublishError(f"{path}: the draft has no text to publish")
+        plans.append(EditionPlan(account, thread, draft, str(path.resolve())))
+    return plans
+
+
+AccountListener = Callable[[str, Event], None]
+QUOTA_WARNING_SHARE = 0.8  # warn when a thread takes more than this share of what is left
+
+
+def check_not_published(db: Database, plans: Sequence[EditionPlan]) -> None:
+    """Refuse to publish a thread an account already has, unless asked to again."""
+    for plan in plans:
+        done = published_edition(db, plan.draft_path, plan.account.name)
+        if done is None or done.id is None:
+            continue
+        if [p.text for p in edition_posts(db, done.id)] == [p.text for p in plan.thread.posts]:
+            when = done.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            raise PublishError(
+                f"{plan.account.name} already has this thread (edition {done.id}, published "
+                f"{when}); use --again to publish it once more"
+            )
+
+
+async def run_editions(
+    db: Database, plans: Sequence[EditionPlan], listener: AccountListener
+) -> list[Outcome]:
+    """Publish each plan's edition (resuming an unfinished one), accounts concurrently."""
+    return list(await asyncio.gather(*(_run_one(db, plan, listener) for plan in plans)))
+
+
+async def _run_one(db: Database, plan: EditionPlan, listener: AccountListener) -> Outcome:
+    name = plan.account.name
+
+    def notify(event: Event) -> None:
+        listener(name, event)
+
+    edition_id = _edition_for(db, plan, notify)
+    client = make_client(plan.account)
+    try:
+        try:
+            info = await client.verify()
+        except PlatformError as error:
+            return _stopped(db, edition_id, f"{name}: {_reason(error)}", notify)
+        remaining = info.remaining_quota
+        needed = sum(p.status is not PostStatus.SENT for p in edition_posts(db, edition_id))
+        if remaining is not None and needed > QUOTA_WARNING_SHARE * remaining:
+            notify(
+                Event(
+                    "warning",
+                    0,
+                    needed,
+                    detail=f"{needed} posts will use most of the {remaining} left today",
+                )
+            )
+        return await publish_edition(
+            db, edition_id, client, language=plan.draft.language, listener=notify
+        )
+    finally:
+        await client.aclose()
+
+
+def _edition_for(db: Database, plan: EditionPlan, notify: Listener) -> int:
+    """The unfinished edition of this draft on this account, or a new one."""
+    existing = resumable_edition(db, plan.draft_path, plan.account.name)
+    texts = [post.text for post in plan.thread.posts]
+    if existing is not None and existing.id is not None:
+        ledger = [post.text for post in edition_posts(db, existing.id)]
+        if ledger != texts:
+            notify(
+                Event(
+                    "warning",
+                    0,
+                    len(ledger),
+                    detail="the draft changed since this edition started: resuming it "
+                    "with the posts it was started with",
+                )
+            )
+        return existing.id
+    thread = record_thread(
+        db,
+        title=plan.draft.title,
+        body=plan.draft.body,
+        draft_path=plan.draft_path,
+        language=plan.draft.language,
+    )
+    assert thread.id is not None
+    edition = create_edition(
+        db,
+        thread.id,
+        account=plan.account.name,
+        platform=plan.account.platform,
+        posts=texts,
+        status=EditionStatus.PUBLISHING,
+    )
+    assert edition.id is not None
+    return edition.id
