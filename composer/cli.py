@@ -15,14 +15,16 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from composer.text import MODES, PLATFORM_NAMES, SplitError, Thread, UnknownPlatformError
 from composer.text import count as count_text
-from composer.text import split as split_text
+from composer.text.enrich import MENTION_PLACEMENTS, TAG_PLACEMENTS, EnrichError
 from composer.text.numbering import NumberingError
+from composer.workspace.compose import NO_OVERRIDES, Overrides, compose, find_config
+from composer.workspace.config import Config, ConfigError
 from composer.workspace.drafts import (
     Draft,
     DraftError,
@@ -31,6 +33,9 @@ from composer.workspace.drafts import (
     new_draft,
     resolve,
 )
+
+if TYPE_CHECKING:
+    from composer.store import Database
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 PREVIEW_PLATFORMS = ("x", "mastodon", "bluesky")
@@ -95,7 +100,7 @@ def cli(ctx: click.Context, config: str | None, db: str | None, drafts_dir: str)
     for number, name in enumerate(platforms):
         if number:
             click.echo()
-        thread = _split(draft, name, None, None, None, None)
+        thread = _split(draft, name)
         _print_thread(thread)
 
 
@@ -109,27 +114,25 @@ def _load(source: str) -> Draft:
     return draft
 
 
-def _split(
-    draft: Draft,
-    platform: str,
-    numbering: str | None,
-    limit: int | None,
-    hook: bool | None,
-    mode: str | None,
-) -> Thread:
-    chosen_mode = mode or draft.mode or "balanced"
-    if chosen_mode not in MODES:
-        fail(f"unknown mode {chosen_mode!r}: choose one of {', '.join(MODES)}")
+def _config() -> Config | None:
+    """The accounts file for this command, loaded once; a notice if it is the example."""
+    root = click.get_current_context().find_root()
+    if "config_choice" not in root.meta:
+        try:
+            choice = find_config(root.obj["config"])
+        except ConfigError as error:
+            fail(str(error))
+        if choice.notice:
+            click.echo(f"note: {choice.notice}", err=True)
+        root.meta["config_choice"] = choice
+    config: Config | None = root.meta["config_choice"].config
+    return config
+
+
+def _split(draft: Draft, platform: str, overrides: Overrides = NO_OVERRIDES) -> Thread:
     try:
-        return split_text(
-            draft.body,
-            platform,
-            numbering=numbering if numbering is not None else draft.numbering,
-            limit=limit,
-            hook=draft.hook if hook is None else hook,
-            mode=chosen_mode,
-        )
-    except (UnknownPlatformError, NumberingError, SplitError) as error:
+        return compose(draft, platform, _config(), overrides)
+    except (UnknownPlatformError, NumberingError, SplitError, EnrichError, ConfigError) as error:
         fail(str(error))
 
 
@@ -163,6 +166,16 @@ platform_option = click.option(
 @click.option("--limit", type=click.IntRange(min=1), help="Override the platform's limit.")
 @click.option("--hook/--no-hook", default=None, help="Leave the first post unnumbered.")
 @click.option("--mode", type=click.Choice(MODES), help="fewest | balanced (default) | cleanest.")
+@click.option(
+    "--mention",
+    "mentions",
+    multiple=True,
+    metavar="NAME|@HANDLE",
+    help="A contact of the accounts file, or a handle (repeatable; replaces the draft's).",
+)
+@click.option("--mention-placement", type=click.Choice(MENTION_PLACEMENTS), help="Default: first.")
+@click.option("--tag", "tags", multiple=True, help="A hashtag to append (repeatable).")
+@click.option("--tag-placement", type=click.Choice(TAG_PLACEMENTS), help="Default: last.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def split(
     source: str,
@@ -171,11 +184,26 @@ def split(
     limit: int | None,
     hook: bool | None,
     mode: str | None,
+    mentions: tuple[str, ...],
+    mention_placement: str | None,
+    tags: tuple[str, ...],
+    tag_placement: str | None,
     as_json: bool,
 ) -> None:
-    """Split a report or draft into numbered posts that fit PLATFORM."""
+    """Split a report or draft into numbered posts that fit PLATFORM, with the draft's
+    mentions and hashtags."""
     draft = _load(source)
-    thread = _split(draft, platform.lower(), numbering, limit, hook, mode)
+    overrides = Overrides(
+        numbering=numbering,
+        limit=limit,
+        hook=hook,
+        mode=mode,
+        mentions=mentions or None,
+        mention_placement=mention_placement,
+        tags=tags or None,
+        tag_placement=tag_placement,
+    )
+    thread = _split(draft, platform.lower(), overrides)
     if not thread.posts:
         fail(f"{source}: nothing to split")
     if as_json:
@@ -284,7 +312,7 @@ def draft_show(name: str) -> None:
             click.echo(f"  {key} = {safe(json.dumps(value, ensure_ascii=False))}")
     counts = []
     for name_ in shown.platforms or list(PREVIEW_PLATFORMS):
-        thread = _split(shown, name_, None, None, None, None)
+        thread = _split(shown, name_)
         counts.append(f"{name_} {len(thread.posts)}")
     click.echo("  posts: " + ", ".join(counts))
     click.echo()
@@ -312,6 +340,139 @@ def _resolve(name: str) -> Path:
         return resolve(_drafts_folder(), name)
     except DraftError as error:
         fail(str(error))
+
+
+def _database() -> Database:
+    from composer.store import StoreError, open_database
+
+    root = click.get_current_context().find_root()
+    try:
+        return open_database(root.obj["db"])
+    except StoreError as error:
+        fail(str(error))
+
+
+@cli.command()
+@click.argument("name", metavar="DRAFT")
+@click.option("--account", "accounts", multiple=True, help="Account to post to (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Show exactly what would be sent; send nothing.")
+@click.option("--again", is_flag=True, help="Publish a thread an account already has.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def publish(
+    name: str, accounts: tuple[str, ...], dry_run: bool, again: bool, as_json: bool
+) -> None:
+    """Publish DRAFT now to each account; run again to resume after a failure."""
+    import asyncio
+
+    from composer.publishing import (
+        Event,
+        PublishError,
+        check_not_published,
+        plan_editions,
+        run_editions,
+    )
+
+    path = _resolve(name)
+    chosen = _load(str(path))
+    config = _config()
+    try:
+        plans = plan_editions(chosen, path, config, accounts, for_real=not dry_run)
+    except (PublishError, ConfigError, SplitError, NumberingError, EnrichError) as error:
+        fail(str(error))
+    if dry_run:
+        if as_json:
+            rows = [
+                {"account": p.account.name, **p.thread.to_dict(), "warnings": p.thread.warnings}
+                for p in plans
+            ]
+            click.echo(json.dumps({"dry_run": True, "editions": rows}, ensure_ascii=False))
+            return
+        for number, plan in enumerate(plans):
+            if number:
+                click.echo()
+            click.echo(f"would publish to {plan.account.name}:")
+            _print_thread(plan.thread)
+        return
+
+    def show(account: str, event: Event) -> None:
+        if as_json:
+            return
+        where = f"{account} {event.index}/{event.total}"
+        if event.kind == "sent":
+            click.echo(f"✓ {where} {safe(event.url or '')}")
+        elif event.kind == "waiting":
+            click.echo(f"… {where} waiting {event.delay or 0:.0f} s", err=True)
+        elif event.kind == "resolving":
+            click.echo(f"? {where} checking whether the platform has it", err=True)
+        elif event.kind == "warning":
+            click.echo(f"warning: {account}: {safe(event.detail or '')}", err=True)
+        elif event.kind == "stopped":
+            click.echo(f"✗ {account} stopped: {safe(event.detail or '')}", err=True)
+
+    with _database() as db:
+        if not again:
+            try:
+                check_not_published(db, plans)
+            except PublishError as error:
+                fail(str(error))
+        results = asyncio.run(run_editions(db, plans, show))
+    if as_json:
+        rows = [
+            {
+                "id": r.edition_id,
+                "account": plan.account.name,
+                "status": r.status.value,
+                "posts": [{"index": i, "url": u} for i, u in enumerate(r.urls, start=1)],
+                "error": r.error,
+            }
+            for plan, r in zip(plans, results, strict=True)
+        ]
+        click.echo(json.dumps({"editions": rows}, ensure_ascii=False, indent=2))
+    for plan, result in zip(plans, results, strict=True):
+        if not as_json and result.finished:
+            click.echo(
+                f"{plan.account.name}: published {result.total} posts (edition {result.edition_id})"
+            )
+    if not all(r.finished for r in results):
+        raise click.ClickException(
+            "not every edition was published; run the same command again to resume"
+        )
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("--account", help="Only this account's posts.")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def history(query: str | None, account: str | None, limit: int, as_json: bool) -> None:
+    """Search everything ever published (all words must match), newest first without QUERY."""
+    from composer.store import search
+
+    with _database() as db:
+        hits = search(db, query, account=account, limit=limit)
+    if as_json:
+        rows = [
+            {
+                "thread": h.thread_title,
+                "account": h.account,
+                "platform": h.platform,
+                "index": h.index,
+                "text": h.text,
+                "url": h.url,
+                "sent_at": h.sent_at.isoformat() if h.sent_at else None,
+                "edition": h.edition_id,
+            }
+            for h in hits
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        click.echo("nothing found" if query else "nothing published yet")
+    for hit in hits:
+        when = hit.sent_at.astimezone().strftime("%Y-%m-%d %H:%M") if hit.sent_at else "?"
+        text = " ".join(hit.text.split())
+        click.echo(f"{when}  {hit.account} #{hit.index}  {safe(hit.url or '')}")
+        click.echo(f"    {safe(text[:200])}{'…' if len(text) > 200 else ''}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -16,8 +16,17 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "drafts" / "example.md"
 
 
+EXAMPLE_CONFIG = ROOT / "accounts.example.toml"
+
+
 def run(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "NO_COLOR": "1"}
+    # The example accounts file, whatever accounts.toml the developer has.
+    env = {
+        **os.environ,
+        "PYTHONIOENCODING": "utf-8",
+        "NO_COLOR": "1",
+        "COMPOSER_CONFIG": str(EXAMPLE_CONFIG),
+    }
     return subprocess.run(
         [sys.executable, "-m", "composer", *args],
         input=stdin,
@@ -47,12 +56,20 @@ def test_split_json_has_the_documented_shape() -> None:
 
 
 def test_split_matches_the_python_api() -> None:
+    from composer.workspace.compose import compose
+    from composer.workspace.config import load_config
     from composer.workspace.drafts import load_draft
 
     draft = load_draft(str(EXAMPLE))
     result = run("split", str(EXAMPLE), "-p", "bluesky", "--json")
-    api = split(draft.body, "bluesky", hook=draft.hook)
+    api = compose(draft, "bluesky", load_config(EXAMPLE_CONFIG))
     assert [p["text"] for p in json.loads(result.stdout)["posts"]] == [p.text for p in api.posts]
+    # The draft's contacts are mapped to Bluesky handles, its terms linked, its tags added.
+    published = "\n".join(p.text for p in api.posts)
+    assert "@hrw.org" in api.posts[0].text and "#Kazakhstan" in published
+    assert api.posts[-1].text.endswith("#KazakhstanElections #ElectionWatch")
+    plain = split(draft.body, "bluesky", hook=draft.hook)
+    assert [p.body for p in plain.posts] != [p.body for p in api.posts]
 
 
 def test_split_human_output_shows_lengths() -> None:
@@ -186,3 +203,23 @@ def test_split_does_not_import_heavy_front_ends() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
     )
     assert "HEAVY []" in result.stderr, result.stderr
+
+
+def test_split_with_mentions_and_tags_from_the_command_line() -> None:
+    text = "The observers in Kazakhstan reported pressure on voters. " * 12
+    result = run(
+        "split", "-", "-p", "x", "--mention", "hrw", "--mention", "@osce_odihr",
+        "--mention-placement", "spread", "--tag", "Vote2026", "--json", stdin=text,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    posts = [p["text"] for p in json.loads(result.stdout)["posts"]]
+    assert posts[0].endswith("\n\n@hrw") and posts[1].endswith("\n\n@osce_odihr")
+    assert posts[-1].endswith("#Vote2026 #ElectionWatch")
+    assert "#Kazakhstan" in posts[0]
+
+
+def test_unknown_contact_is_one_line_and_exit_2() -> None:
+    result = run("split", "-", "-p", "x", "--mention", "nobody", stdin="Text.")
+    assert result.returncode == 2
+    assert "unknown contact 'nobody'" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
