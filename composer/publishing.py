@@ -41,6 +41,7 @@ from composer.store import (
     mark_post_sent,
     record_attempt,
     record_thread,
+    remember_container,
     set_edition_status,
     set_post_status,
 )
@@ -111,6 +112,7 @@ async def publish_edition(
     notify = listener or (lambda event: None)
     posts = edition_posts(db, edition_id)
     total = len(posts)
+    _keep_containers(db, client, posts)
     set_edition_status(db, edition_id, EditionStatus.PUBLISHING)
     root = _published(posts[0]) if posts and posts[0].status is PostStatus.SENT else None
     previous: PublishedPost | None = None
@@ -233,6 +235,24 @@ async def _resolve(
         f"post {request.index}: the platform did not answer whether it has the post; "
         "run again to check and resume"
     )
+
+
+def _keep_containers(db: Database, client: PlatformClient, posts: list[PostRecord]) -> None:
+    """Platforms that publish from a container (Threads) get back the containers the ledger
+    kept, and every new one is written to the ledger before it is published from."""
+    containers = getattr(client, "containers", None)
+    if not isinstance(containers, dict) or not hasattr(client, "on_container"):
+        return
+    by_key = {post.idempotency_key: _id(post) for post in posts}
+    for post in posts:
+        if post.remote_container and post.status is not PostStatus.SENT:
+            containers[post.idempotency_key] = post.remote_container
+
+    def remember(key: str, container: str) -> None:
+        if key in by_key:
+            remember_container(db, by_key[key], container)
+
+    client.on_container = remember
 
 
 def _commit(db: Database, post_id: int, published: PublishedPost) -> PublishedPost:

@@ -178,6 +178,9 @@ class ThreadsClient:
         self._user_id: str | None = account.user_id or None
         self._username: str | None = None
         self.containers: dict[str, str] = {}
+        # Called with (idempotency key, container id) as soon as a container exists, so the
+        # publisher can keep it in the ledger before asking Threads to publish it.
+        self.on_container: Callable[[str, str], None] | None = None
         """Idempotency key -> the container made for that post (persist it to resume)."""
         self._made_at: dict[str, float] = {}  # idempotency key -> when its container was made
         self.last_rate_limit: RateLimit | None = None
@@ -311,6 +314,8 @@ class ThreadsClient:
             raise Unavailable(f"Threads POST /{user_id}/threads: no container id in the answer")
         self.containers[request.idempotency_key] = container
         self._made_at[request.idempotency_key] = made_at
+        if self.on_container is not None:
+            self.on_container(request.idempotency_key, container)  # persisted before publishing
         return container
 
     async def _publish(self, request: PostRequest, container: str) -> PublishedPost:

@@ -162,8 +162,9 @@ def _alembic_config(connection: Connection) -> Config:
     return config
 
 
-def upgrade(engine: Engine, *, location: str | None = None) -> None:
-    """Migrate the database to the newest schema; refuse one written by newer code."""
+def upgrade(engine: Engine, *, location: str | None = None, revision: str = "head") -> None:
+    """Migrate the database to the newest schema (or `revision`, for tests of migrations);
+    refuse one written by newer code."""
     with engine.begin() as connection:  # on SQLite: BEGIN IMMEDIATE, one migrator at a time
         config = _alembic_config(connection)
         script = ScriptDirectory.from_config(config)
@@ -176,4 +177,4 @@ def upgrade(engine: Engine, *, location: str | None = None) -> None:
                 f"database {where} has schema revision {', '.join(unknown)}, newer than this "
                 "version of thread-composer knows; upgrade thread-composer to use it"
             )
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)

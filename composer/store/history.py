@@ -152,6 +152,13 @@ def mark_post_sent(
     return post
 
 
+def remember_container(db: Database, post_id: int, container: str) -> None:
+    """Keep the container a platform made for a post, before the post is published from it."""
+    with db.session() as session:
+        post = _post(session, post_id)
+        post.remote_container = container
+
+
 def record_attempt(
     db: Database,
     post_id: int,

@@ -155,6 +155,8 @@ class PostRecord(SQLModel, table=True):
     remote_uri: str | None = Field(default=None, sa_type=sa.Text)
     remote_cid: str | None = Field(default=None, sa_type=sa.Text)
     remote_url: str | None = Field(default=None, sa_type=sa.Text)
+    # A container made before publishing (Threads), so a resumed run can check its status.
+    remote_container: str | None = Field(default=None, sa_type=sa.Text)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 

@@ -27,7 +27,40 @@ def test_migrates_an_empty_file_to_head(db_path: Path) -> None:
         version = raw.execute("SELECT version_num FROM alembic_version").fetchall()
     assert names >= TABLES
     assert {"posts_fts_after_insert", "posts_fts_after_update", "posts_fts_after_delete"} <= names
-    assert version == [("0001",)]
+    assert version == [("0002",)]
+
+
+def test_a_database_from_the_first_version_is_upgraded_with_its_data(db_path: Path) -> None:
+    """0001 -> 0002 keeps the rows and the FTS triggers (an ADD COLUMN, not a table copy)."""
+    import sqlalchemy as sa
+
+    from composer.store import create_edition, record_thread, search
+    from composer.store.database import upgrade
+
+    engine = sa.create_engine(f"sqlite:///{db_path}")
+    upgrade(engine, revision="0001")
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO threads (title, body, created_at) "
+                "VALUES ('T', 'B', '2026-11-28 00:00:00+00:00')"
+            )
+        )
+    engine.dispose()
+    db = open_database(str(db_path))
+    try:
+        thread = record_thread(db, title="After", body="x")
+        assert thread.id == 2
+        edition = create_edition(db, thread.id, account="a", platform="x", posts=["Zhanaozen vote"])
+        assert edition.id is not None
+        from composer.store import edition_posts, mark_post_sent
+
+        post = edition_posts(db, edition.id)[0]
+        assert post.id is not None and post.remote_container is None
+        mark_post_sent(db, post.id, remote_id="1")
+        assert [hit.text for hit in search(db, "zhanaozen")] == ["Zhanaozen vote"]
+    finally:
+        db.close()
 
 
 def test_migrated_schema_matches_the_models(db_path: Path) -> None:
