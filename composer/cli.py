@@ -368,6 +368,7 @@ def publish(
         Event,
         PublishError,
         check_not_published,
+        fit_to_instances,
         plan_editions,
         run_editions,
     )
@@ -379,6 +380,7 @@ def publish(
         plans = plan_editions(chosen, path, config, accounts, for_real=not dry_run)
     except (PublishError, ConfigError, SplitError, NumberingError, EnrichError) as error:
         fail(str(error))
+    plans = asyncio.run(fit_to_instances(plans))
     if dry_run:
         if as_json:
             rows = [

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -339,6 +339,7 @@ class EditionPlan:
     thread: Thread
     draft: Draft
     draft_path: str
+    config: Config
 
 
 def plan_editions(
@@ -369,8 +370,29 @@ def plan_editions(
         thread = compose(draft, account.platform, config, Overrides(limit=limit))
         if not thread.posts:
             raise PublishError(f"{path}: the draft has no text to publish")
-        plans.append(EditionPlan(account, thread, draft, str(path.resolve())))
+        plans.append(EditionPlan(account, thread, draft, str(path.resolve()), config))
     return plans
+
+
+async def fit_to_instances(plans: Sequence[EditionPlan]) -> list[EditionPlan]:
+    """Mastodon threads recomposed for the instance's own limit, read from the instance
+    (an account's `max_characters` wins; an instance that cannot be asked keeps 500)."""
+    fitted: list[EditionPlan] = []
+    for plan in plans:
+        if plan.account.platform == "mastodon" and not plan.account.max_characters:
+            client = make_client(plan.account)
+            try:
+                info = await client.verify()
+            except PlatformError:
+                info = None  # publishing will say what is wrong with the account
+            finally:
+                await client.aclose()
+            limit = info.max_characters if info else None
+            if limit and limit != plan.thread.limit:
+                thread = compose(plan.draft, "mastodon", plan.config, Overrides(limit=limit))
+                plan = replace(plan, thread=thread)
+        fitted.append(plan)
+    return fitted
 
 
 AccountListener = Callable[[str, Event], None]

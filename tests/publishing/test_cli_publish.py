@@ -176,3 +176,17 @@ def test_drop_after_store_is_resolved_without_a_duplicate(
     assert result.returncode == 0, result.stderr
     texts = [s["text"] for s in mastodon.thread()]
     assert len(texts) == len(set(texts))
+
+
+def test_mastodon_threads_fit_the_instances_own_limit(
+    workspace: Path, platforms: tuple[FakeMastodon, FakeX]
+) -> None:
+    mastodon, _ = platforms
+    mastodon.max_characters = 1000
+    result = run(workspace, "publish", "report", "--account", "fake-masto", "--dry-run", "--json")
+    edition = json.loads(result.stdout)["editions"][0]
+    assert edition["limit"] == 1000
+    assert max(p["length"] for p in edition["posts"]) > 500
+    published = run(workspace, "publish", "report", "--account", "fake-masto")
+    assert published.returncode == 0, published.stderr
+    assert len(mastodon.statuses) == len(edition["posts"])
