@@ -357,9 +357,17 @@ def _database() -> Database:
 @click.option("--account", "accounts", multiple=True, help="Account to post to (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Show exactly what would be sent; send nothing.")
 @click.option("--again", is_flag=True, help="Publish a thread an account already has.")
+@click.option(
+    "--atomic", is_flag=True, help="Bluesky: the whole thread in one commit, all posts or none."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def publish(
-    name: str, accounts: tuple[str, ...], dry_run: bool, again: bool, as_json: bool
+    name: str,
+    accounts: tuple[str, ...],
+    dry_run: bool,
+    again: bool,
+    atomic: bool,
+    as_json: bool,
 ) -> None:
     """Publish DRAFT now to each account; run again to resume after a failure."""
     import asyncio
@@ -417,7 +425,7 @@ def publish(
                 check_not_published(db, plans)
             except PublishError as error:
                 fail(str(error))
-        results = asyncio.run(run_editions(db, plans, show))
+        results = asyncio.run(run_editions(db, plans, show, atomic=atomic))
     if as_json:
         rows = [
             {

@@ -107,8 +107,13 @@ async def publish_edition(
     language: str | None = None,
     listener: Listener | None = None,
     sleep: Sleep = asyncio.sleep,
+    atomic: bool = False,
 ) -> Outcome:
-    """Send the edition's unsent posts in order, each replying to the previous one."""
+    """Send the edition's unsent posts in order, each replying to the previous one.
+
+    With `atomic`, a platform that can (Bluesky's applyWrites) takes the whole thread in one
+    commit: all posts or none.
+    """
     notify = listener or (lambda event: None)
     posts = edition_posts(db, edition_id)
     total = len(posts)
@@ -116,8 +121,11 @@ async def publish_edition(
     set_edition_status(db, edition_id, EditionStatus.PUBLISHING)
     root = _published(posts[0]) if posts and posts[0].status is PostStatus.SENT else None
     previous: PublishedPost | None = None
+    create_thread = getattr(client, "create_thread", None)
     try:
-        for post in posts:
+        if atomic and create_thread is not None and root is None:
+            await _send_all_at_once(db, create_thread, posts, language, notify, sleep)
+        for post in edition_posts(db, edition_id) if atomic else posts:
             if post.status is PostStatus.SENT:
                 previous = _published(post)
                 continue
@@ -140,6 +148,46 @@ async def publish_edition(
     final = edition_posts(db, edition_id)
     notify(Event("done", total, total))
     return Outcome(edition_id, EditionStatus.PUBLISHED, total, total, [p.remote_url for p in final])
+
+
+async def _send_all_at_once(
+    db: Database,
+    create_thread: Callable[[list[PostRequest]], Awaitable[list[PublishedPost]]],
+    posts: list[PostRecord],
+    language: str | None,
+    notify: Listener,
+    sleep: Sleep,
+) -> None:
+    """The whole thread in one request; a retry of a thread already written returns it."""
+    requests = [
+        PostRequest(p.text, p.position, p.idempotency_key, language=language) for p in posts
+    ]
+    total = len(posts)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        for post in posts:
+            set_post_status(db, _id(post), PostStatus.SENDING)
+        notify(Event("sending", 1, total))
+        started = _now()
+        try:
+            published = await create_thread(requests)
+        except Refused as error:
+            _log(db, _id(posts[0]), started, AttemptOutcome.ERROR, error)
+            raise _Stop(f"the thread: {_reason(error)}") from None
+        except (Unclear, Retryable) as error:
+            outcome = AttemptOutcome.UNCLEAR if isinstance(error, Unclear) else AttemptOutcome.ERROR
+            _log(db, _id(posts[0]), started, outcome, error)
+            delay = _delay(error, attempt)
+            if delay > LONGEST_WAIT:
+                raise _Stop(f"the thread: {_reason(error)}") from None
+            notify(Event("waiting", 1, total, delay=delay))
+            await sleep(delay)
+            continue
+        _log(db, _id(posts[0]), started, AttemptOutcome.OK, None)
+        for post, result in zip(posts, published, strict=True):
+            _commit(db, _id(post), result)
+            notify(Event("sent", post.position, total, url=result.url))
+        return
+    raise _Stop(f"the thread: gave up after {MAX_ATTEMPTS} attempts")
 
 
 async def _send(
@@ -414,13 +462,20 @@ def check_not_published(db: Database, plans: Sequence[EditionPlan]) -> None:
 
 
 async def run_editions(
-    db: Database, plans: Sequence[EditionPlan], listener: AccountListener
+    db: Database,
+    plans: Sequence[EditionPlan],
+    listener: AccountListener,
+    *,
+    atomic: bool = False,
 ) -> list[Outcome]:
     """Publish each plan's edition (resuming an unfinished one), accounts concurrently."""
-    return list(await asyncio.gather(*(_run_one(db, plan, listener) for plan in plans)))
+    runs = (_run_one(db, plan, listener, atomic) for plan in plans)
+    return list(await asyncio.gather(*runs))
 
 
-async def _run_one(db: Database, plan: EditionPlan, listener: AccountListener) -> Outcome:
+async def _run_one(
+    db: Database, plan: EditionPlan, listener: AccountListener, atomic: bool
+) -> Outcome:
     name = plan.account.name
 
     def notify(event: Event) -> None:
@@ -445,7 +500,7 @@ async def _run_one(db: Database, plan: EditionPlan, listener: AccountListener) -
                 )
             )
         return await publish_edition(
-            db, edition_id, client, language=plan.draft.language, listener=notify
+            db, edition_id, client, language=plan.draft.language, listener=notify, atomic=atomic
         )
     finally:
         await client.aclose()
