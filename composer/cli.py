@@ -342,6 +342,42 @@ def _resolve(name: str) -> Path:
         fail(str(error))
 
 
+class _ProgressBars:
+    """A rich progress bar per account when `enabled`, else nothing but plain lines."""
+
+    def __init__(self, names: list[str], totals: list[int]) -> None:
+        self.names, self.totals = names, totals
+        self.enabled = False
+        self._progress: Any = None
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> _ProgressBars:
+        if self.enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self._progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()
+            )
+            self._progress.start()
+            for name, total in zip(self.names, self.totals, strict=True):
+                self._tasks[name] = self._progress.add_task(name, total=total)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def advance(self, name: str) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._tasks[name])
+
+    def echo(self, line: str, *, err: bool = False) -> None:
+        if self._progress is not None and not err:
+            self._progress.console.print(line, markup=False, highlight=False)
+        else:
+            click.echo(line, err=err)
+
+
 def _database() -> Database:
     from composer.store import StoreError, open_database
 
@@ -404,20 +440,26 @@ def publish(
             _print_thread(plan.thread)
         return
 
+    # On a terminal, a progress bar per account advances post by post; the lines with each
+    # post's URL are printed either way (and are all there is when the output is piped).
+    bars = _ProgressBars([p.account.name for p in plans], [len(p.thread) for p in plans])
+    bars.enabled = sys.stdout.isatty() and not as_json
+
     def show(account: str, event: Event) -> None:
         if as_json:
             return
         where = f"{account} {event.index}/{event.total}"
         if event.kind == "sent":
-            click.echo(f"✓ {where} {safe(event.url or '')}")
+            bars.advance(account)
+            bars.echo(f"✓ {where} {safe(event.url or '')}")
         elif event.kind == "waiting":
-            click.echo(f"… {where} waiting {event.delay or 0:.0f} s", err=True)
+            bars.echo(f"… {where} waiting {event.delay or 0:.0f} s", err=True)
         elif event.kind == "resolving":
-            click.echo(f"? {where} checking whether the platform has it", err=True)
+            bars.echo(f"? {where} checking whether the platform has it", err=True)
         elif event.kind == "warning":
-            click.echo(f"warning: {account}: {safe(event.detail or '')}", err=True)
+            bars.echo(f"warning: {account}: {safe(event.detail or '')}", err=True)
         elif event.kind == "stopped":
-            click.echo(f"✗ {account} stopped: {safe(event.detail or '')}", err=True)
+            bars.echo(f"✗ {account} stopped: {safe(event.detail or '')}", err=True)
 
     with _database() as db:
         if not again:
@@ -425,7 +467,8 @@ def publish(
                 check_not_published(db, plans)
             except PublishError as error:
                 fail(str(error))
-        results = asyncio.run(run_editions(db, plans, show, atomic=atomic))
+        with bars:
+            results = asyncio.run(run_editions(db, plans, show, atomic=atomic))
     if as_json:
         rows = [
             {
