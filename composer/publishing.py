@@ -55,6 +55,7 @@ from composer.workspace.config import (
     Config,
 )
 from composer.workspace.drafts import Draft
+from composer.workspace.sessions import SessionFile
 
 MAX_ATTEMPTS = 8  # per post, before the edition stops (resumable)
 BACKOFF_START = 1.0  # seconds, doubled per attempt, with jitter
@@ -482,7 +483,7 @@ async def _run_one(
         listener(name, event)
 
     edition_id = _edition_for(db, plan, notify)
-    client = make_client(plan.account)
+    client = _client(plan.account)
     try:
         try:
             info = await client.verify()
@@ -504,6 +505,15 @@ async def _run_one(
         )
     finally:
         await client.aclose()
+
+
+def _client(account: Account) -> PlatformClient:
+    """The account's client, with its stored session or tokens (Bluesky, X OAuth 2.0)."""
+    if account.platform == "bluesky":
+        return make_client(account, session_store=SessionFile(account.name))
+    if account.platform == "x" and account.x_auth == "oauth2":
+        return make_client(account, token_store=SessionFile(account.name))
+    return make_client(account)
 
 
 def _edition_for(db: Database, plan: EditionPlan, notify: Listener) -> int:

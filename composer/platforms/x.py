@@ -80,6 +80,14 @@ class RateLimit:
 TokensRefreshed = Callable[[str, str], None]
 
 
+class TokenStore(Protocol):
+    """Keeps an account's refreshed OAuth 2.0 tokens ({access, refresh}) between runs."""
+
+    def load(self) -> Mapping[str, str] | None: ...
+
+    def save(self, tokens: Mapping[str, str] | None) -> None: ...
+
+
 class XClient:
     """One X account. Use `async with` or call `aclose()`."""
 
@@ -93,6 +101,7 @@ class XClient:
         timeout: float = 30.0,
         clock: Callable[[], float] = time.time,
         on_tokens_refreshed: TokensRefreshed | None = None,
+        token_store: TokenStore | None = None,
     ) -> None:
         self._account = account
         self._base = account.api_url.rstrip("/")
@@ -101,9 +110,12 @@ class XClient:
         self._timeout = timeout
         self._clock = clock
         self.on_tokens_refreshed = on_tokens_refreshed
-        # OAuth 2.0 tokens after a refresh; until then the account's own are used.
-        self._oauth2_access: str | None = None
-        self._oauth2_refresh: str | None = None
+        # OAuth 2.0 tokens after a refresh (this run's or a stored one); until then the
+        # account's own are used. X rotates the refresh token: the old one stops working.
+        self._token_store = token_store
+        stored = token_store.load() if token_store is not None else None
+        self._oauth2_access: str | None = stored.get("access") if stored else None
+        self._oauth2_refresh: str | None = stored.get("refresh") if stored else None
         self._refresh_lock: asyncio.Lock | None = None
         self._user_id: str | None = None
         self._username: str | None = None
@@ -309,6 +321,10 @@ class XClient:
             new_refresh = body.get("refresh_token")
             self._oauth2_access = access
             self._oauth2_refresh = new_refresh if isinstance(new_refresh, str) else refresh
+            if self._token_store is not None:
+                self._token_store.save(
+                    {"access": self._oauth2_access, "refresh": self._oauth2_refresh}
+                )
             if self.on_tokens_refreshed is not None:
                 self.on_tokens_refreshed(self._oauth2_access, self._oauth2_refresh)
 

@@ -442,3 +442,32 @@ def test_daily_quota_spent_waits_for_the_day_reset(fake: FakeX, account: Account
     assert raised.value.retry_after == pytest.approx(50_000)
     assert client.last_user_limit is not None
     assert client.last_user_limit.remaining == 0
+
+
+def test_rotated_oauth2_tokens_are_kept_for_the_next_run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    """X rotates the refresh token: the next run must use the new pair, not the file's."""
+    from composer.workspace.sessions import SessionFile
+
+    fake = FakeX(
+        oauth2_access_token=OAUTH2_ACCESS,
+        oauth2_refresh_token=OAUTH2_REFRESH,
+        client_id="client-abc",
+        client_secret=CLIENT_SECRET,
+    )
+    store = SessionFile("ank-x", tmp_path)
+    with fake.running():
+        account = oauth2_account(fake.url, monkeypatch)
+        fake.expire_access_token()
+
+        async def once(text: str) -> PublishedPost:
+            async with XClient(account, token_store=store) as client:
+                return await client.create_post(post(text))
+
+        run(lambda: once("First run"))
+        assert fake.refreshes == 1
+        assert store.load() == {"access": fake.access_token, "refresh": fake.refresh_token}
+        run(lambda: once("Second run"))  # with the stored pair: no refresh needed
+    assert fake.refreshes == 1
+    assert OAUTH2_REFRESH not in store.path.read_text()

@@ -1,0 +1,55 @@
+"""Tokens a platform hands an account (a Bluesky session, X's rotated OAuth 2.0 tokens), kept
+between runs so that no run logs in again or loses a refresh token the platform rotated.
+
+One JSON file per account in the user data folder (or `COMPOSER_DATA_DIR`), readable by its
+owner alone and written atomically. Never in the history database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import platformdirs
+
+from composer.workspace.drafts import write_atomically
+
+APP_NAME = "thread-composer"
+
+
+def data_folder() -> Path:
+    override = os.environ.get("COMPOSER_DATA_DIR")
+    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
+
+
+class SessionFile:
+    """`load()` and `save()` of one account's tokens (the platforms' SessionStore)."""
+
+    def __init__(self, account: str, folder: Path | None = None) -> None:
+        safe_name = re.sub(r"[^A-Za-z0-9._-]", "_", account)
+        self.path = (folder or data_folder()) / "sessions" / f"{safe_name}.json"
+
+    def load(self) -> Mapping[str, str] | None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # none yet, or unreadable: the platform gives a new one
+        if not isinstance(data, dict):
+            return None
+        return {str(k): str(v) for k, v in data.items()}
+
+    def save(self, session: Mapping[str, str] | None) -> None:
+        if session is None:
+            self.path.unlink(missing_ok=True)
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not self.path.exists():
+            self.path.touch(mode=0o600)  # write_atomically keeps an existing file's mode
+        self.path.chmod(0o600)
+        write_atomically(self.path, json.dumps(dict(session)))
+
+    def __repr__(self) -> str:
+        return f"SessionFile({str(self.path)!r})"
