@@ -510,9 +510,11 @@ async def _run_one(
 def _client(account: Account) -> PlatformClient:
     """The account's client, with its stored session or tokens (Bluesky, X OAuth 2.0)."""
     if account.platform == "bluesky":
-        return make_client(account, session_store=SessionFile(account.name))
+        identity = f"bluesky {account.api_url} {account.handle}"
+        return make_client(account, session_store=SessionFile(account.name, identity=identity))
     if account.platform == "x" and account.x_auth == "oauth2":
-        return make_client(account, token_store=SessionFile(account.name))
+        identity = f"x {account.api_url} {account.client_id}"
+        return make_client(account, token_store=SessionFile(account.name, identity=identity))
     return make_client(account)
 
 

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import settings
 
 from composer.workspace.drafts import Draft, load_draft
+from tests.pds import make_account, pds  # noqa: F401 - fixtures: one real PDS per session
 
 # Property tests run 200 examples each; `pytest --hypothesis-profile=thorough` runs 5,000.
 settings.register_profile("default", max_examples=200, deadline=None)
@@ -23,3 +24,11 @@ def example_draft() -> Draft:
 @pytest.fixture(scope="session")
 def example_ru_draft() -> Draft:
     return load_draft(str(ROOT / "drafts" / "example-ru.md"))
+
+
+@pytest.fixture(autouse=True)
+def private_data_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test (nor the commands it runs) touches the user's own data folder."""
+    monkeypatch.setenv("COMPOSER_DATA_DIR", str(tmp_path_factory.mktemp("data")))

@@ -7,6 +7,7 @@ owner alone and written atomically. Never in the history database.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -26,10 +27,17 @@ def data_folder() -> Path:
 
 
 class SessionFile:
-    """`load()` and `save()` of one account's tokens (the platforms' SessionStore)."""
+    """`load()` and `save()` of one account's tokens (the platforms' SessionStore).
 
-    def __init__(self, account: str, folder: Path | None = None) -> None:
+    The file is named for the account AND for who it is (`identity`: the server and the
+    handle or client), so that an account renamed, pointed elsewhere or reused by another
+    accounts file never gets someone else's session.
+    """
+
+    def __init__(self, account: str, folder: Path | None = None, *, identity: str = "") -> None:
         safe_name = re.sub(r"[^A-Za-z0-9._-]", "_", account)
+        if identity:
+            safe_name += "-" + hashlib.sha256(identity.encode()).hexdigest()[:16]
         self.path = (folder or data_folder()) / "sessions" / f"{safe_name}.json"
 
     def load(self) -> Mapping[str, str] | None:

@@ -205,6 +205,7 @@ class FakeMastodon(FakePlatform):
         self.statuses[status_id] = status
         if key:  # Mastodon records the key only once the status exists
             self.idempotency[(self.account_id, key)] = (status_id, now)
+        self.notify_stored(status)
         return Response(200, self._render(status))
 
     def get_status(self, request: Request) -> Response:

@@ -9,6 +9,14 @@ route and consumed by the next matching request:
     fake.inject("POST", "/api/v1/statuses", Fault.STALL)          # no answer; nothing stored
     fake.inject("POST", "/api/v1/statuses", Fault.DROP_AFTER)     # stored, then connection cut
 
+Two optional hooks let a test act at exact moments (both run on the server's thread):
+
+    fake.on_request = lambda request: ...  # as each request arrives, before it is handled
+    fake.on_store = lambda post: ...       # right after a post is stored, before the answer
+
+A hook may raise `Hangup`: the connection is then closed without an answer (what a client
+killed at that moment would never have read anyway).
+
 Runs in a thread on 127.0.0.1 with an OS-chosen port, so tests can run in parallel.
 """
 
@@ -33,6 +41,10 @@ class Fault(enum.Enum):
     SERVER_ERROR = "500"
     STALL = "stall"  # hold the request without acting until the client gives up
     DROP_AFTER = "drop-after"  # act (store the post), then close the connection unanswered
+
+
+class Hangup(Exception):
+    """Raised by a hook: close the connection without answering."""
 
 
 @dataclass
@@ -60,6 +72,8 @@ class Response:
 
 
 Handler = Callable[[Request], Response]
+RequestHook = Callable[[Request], None]
+StoreHook = Callable[[dict[str, Any]], None]
 
 
 class FakePlatform:
@@ -73,6 +87,8 @@ class FakePlatform:
         self.requests: list[Request] = []
         self.lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
+        self.on_request: RequestHook | None = None
+        self.on_store: StoreHook | None = None
 
     # --- set-up -------------------------------------------------------------------------
     def route(self, method: str, path_prefix: str, handler: Handler) -> None:
@@ -82,6 +98,12 @@ class FakePlatform:
         """Queue faults for the next requests to a route (one fault per request)."""
         with self.lock:
             self._faults[(method, path_prefix)].extend(faults)
+
+    def notify_stored(self, post: dict[str, Any]) -> None:
+        """Subclasses call this right after storing a post, before answering (may raise Hangup)."""
+        hook = self.on_store
+        if hook is not None:
+            hook(post)
 
     @property
     def url(self) -> str:
@@ -133,6 +155,13 @@ class FakePlatform:
             headers={k.lower(): v for k, v in handler.headers.items()},
             body=handler.rfile.read(length) if length else b"",
         )
+        hook = self.on_request
+        if hook is not None:
+            try:
+                hook(request)
+            except Hangup:
+                handler.close_connection = True
+                return
         with self.lock:
             self.requests.append(request)
             match = self._match(request)
@@ -153,8 +182,12 @@ class FakePlatform:
             time.sleep(self.STALL_SECONDS)
             handler.close_connection = True
             return
-        with self.lock:
-            response = match[2](request)
+        try:
+            with self.lock:
+                response = match[2](request)
+        except Hangup:
+            handler.close_connection = True
+            return
         if fault is Fault.DROP_AFTER:
             handler.close_connection = True  # acted, but the client never hears of it
             return

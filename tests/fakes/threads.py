@@ -292,6 +292,7 @@ class FakeThreads(FakePlatform):
         }
         container["status"] = "PUBLISHED"
         container["post_id"] = post_id
+        self.notify_stored(self.posts[post_id])
         return Response(200, {"id": post_id})
 
     def get_object(self, request: Request, params: dict[str, str]) -> Response:

@@ -285,6 +285,7 @@ class FakeX(FakePlatform):
         }
         self.daily_remaining -= 1
         headers.update(self._daily())
+        self.notify_stored(self.tweets[tweet_id])
         data = {"id": tweet_id, "text": self._shown(text), "edit_history_tweet_ids": [tweet_id]}
         return Response(201, {"data": data}, headers)
 

@@ -22,8 +22,7 @@ from composer.platforms.base import (
 )
 from composer.platforms.bluesky import BlueskyClient, MemorySessionStore, record_cid
 from composer.text.facets import TID_PATTERN, tid_timestamp
-
-from .conftest import PdsAccount
+from tests.pds import PdsAccount
 
 T = TypeVar("T")
 MakeAccount = Callable[[], PdsAccount]

@@ -34,7 +34,7 @@ def peer_folder() -> Path:
     given = os.environ.get("BLUESKY_PDS_PEER")
     if given:
         return Path(given).expanduser()
-    return Path(__file__).resolve().parents[2].parent / "shared" / "peers" / "bluesky-pds"
+    return Path(__file__).resolve().parents[1].parent / "shared" / "peers" / "bluesky-pds"
 
 
 def peer_home() -> Path:
