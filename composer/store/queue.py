@@ -1,0 +1,177 @@
+"""The schedule: editions waiting for their time, and the changes a user may make to them.
+
+The database is the truth about what is scheduled (DESIGN.md, "Scheduling"). Every change
+here is one short transaction with a conditional UPDATE (`... WHERE status = 'scheduled'`),
+so it cannot race a daemon that claims the same edition: whichever commits first wins, and
+the other is told what the edition's status now is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from composer.store.database import Database
+from composer.store.errors import StoreError
+from composer.store.history import create_edition
+from composer.store.models import Edition, EditionStatus, PostRecord, ThreadRecord, utc_now
+
+# Shown by `queue` whatever the options: waiting, or being published right now.
+ACTIVE = (EditionStatus.SCHEDULED, EditionStatus.PUBLISHING)
+# Added by `include_done`: finished one way or another (partial: stopped midway, resumable).
+DONE = (
+    EditionStatus.PUBLISHED,
+    EditionStatus.PARTIAL,
+    EditionStatus.FAILED,
+    EditionStatus.MISSED,
+    EditionStatus.CANCELLED,
+)
+DONE_LIMIT = 20
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    """One edition as `queue` shows it."""
+
+    edition_id: int
+    account: str
+    platform: str
+    status: EditionStatus
+    scheduled_at: datetime | None  # aware UTC; None for an edition published without a time
+    timezone: str | None
+    title: str
+    post_count: int
+    updated_at: datetime
+    last_error: str | None  # already redacted
+
+
+def schedule_edition(
+    db: Database,
+    thread_id: int,
+    *,
+    account: str,
+    platform: str,
+    posts: Sequence[str],
+    at_utc: datetime,
+    zone: str,
+) -> Edition:
+    """A scheduled edition of a recorded thread, its ledger rows written at once."""
+    _require_aware(at_utc, "at_utc")
+    return create_edition(
+        db,
+        thread_id,
+        account=account,
+        platform=platform,
+        posts=posts,
+        scheduled_at=at_utc,
+        timezone=zone,
+        status=EditionStatus.SCHEDULED,
+    )
+
+
+def upcoming(
+    db: Database,
+    *,
+    account: str | None = None,
+    include_done: bool = False,
+    done_limit: int = DONE_LIMIT,
+) -> list[QueueEntry]:
+    """Scheduled (and publishing) editions, soonest first; with `include_done`, followed by
+    the `done_limit` most recently finished ones (published, partial, failed, missed,
+    cancelled), newest first. `account` keeps one account's editions only."""
+    active = _entries_select(account).where(col(Edition.status).in_(ACTIVE))
+    active = active.order_by(
+        col(Edition.scheduled_at).is_(None), col(Edition.scheduled_at), col(Edition.id)
+    )
+    with db.read_session() as session:
+        entries = _entries(session, active)
+        if include_done:
+            done = (
+                _entries_select(account)
+                .where(col(Edition.status).in_(DONE))
+                .order_by(col(Edition.updated_at).desc(), col(Edition.id).desc())
+                .limit(done_limit)
+            )
+            entries += _entries(session, done)
+    return entries
+
+
+def cancel(db: Database, edition_id: int) -> Edition:
+    """Cancel a scheduled edition; any other status is refused with a StoreError naming it."""
+    return _change_scheduled(db, edition_id, "cancelled", status=EditionStatus.CANCELLED)
+
+
+def move(db: Database, edition_id: int, at_utc: datetime, zone: str) -> Edition:
+    """Give a scheduled edition a new time (and the zone it was entered in)."""
+    _require_aware(at_utc, "at_utc")
+    return _change_scheduled(db, edition_id, "moved", scheduled_at=at_utc, timezone=zone)
+
+
+def mark_due_now(db: Database, edition_id: int, now: datetime) -> Edition:
+    """Make a scheduled edition due at `now`, for `queue publish-now` (the daemon sends it)."""
+    _require_aware(now, "now")
+    return _change_scheduled(db, edition_id, "published now", scheduled_at=now)
+
+
+def _change_scheduled(db: Database, edition_id: int, verb: str, **values: Any) -> Edition:
+    statement = (
+        sa.update(Edition)
+        .where(col(Edition.id) == edition_id, col(Edition.status) == EditionStatus.SCHEDULED)
+        .values(updated_at=utc_now(), **values)
+    )
+    with db.session() as session:
+        changed = session.connection().execute(statement).rowcount
+        edition = session.get(Edition, edition_id, populate_existing=True)
+        if edition is None:
+            raise StoreError(f"no edition {edition_id}")
+        if changed != 1:
+            raise StoreError(
+                f"edition {edition_id} is {edition.status.value}, not scheduled: "
+                f"only a scheduled edition can be {verb}"
+            )
+    return edition
+
+
+def _require_aware(value: datetime, name: str) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise StoreError(f"{name} is a naive datetime {value.isoformat()}; pass an aware one")
+
+
+_QueueSelect = sa.Select[*tuple[Any, ...]]
+
+
+def _entries_select(account: str | None) -> _QueueSelect:
+    post_count = (
+        sa.select(sa.func.count(col(PostRecord.id)))
+        .where(col(PostRecord.edition_id) == col(Edition.id))
+        .correlate(Edition)
+        .scalar_subquery()
+    )
+    statement = (
+        sa.select(
+            col(Edition.id).label("edition_id"),
+            col(Edition.account).label("account"),
+            col(Edition.platform).label("platform"),
+            col(Edition.status).label("status"),
+            col(Edition.scheduled_at).label("scheduled_at"),
+            col(Edition.timezone).label("timezone"),
+            col(ThreadRecord.title).label("title"),
+            post_count.label("post_count"),
+            col(Edition.updated_at).label("updated_at"),
+            col(Edition.last_error).label("last_error"),
+        )
+        .select_from(Edition)
+        .join(ThreadRecord, col(ThreadRecord.id) == col(Edition.thread_id))
+    )
+    if account is not None:
+        statement = statement.where(col(Edition.account) == account)
+    return statement
+
+
+def _entries(session: Session, statement: _QueueSelect) -> list[QueueEntry]:
+    return [QueueEntry(**row) for row in session.execute(statement).mappings()]
