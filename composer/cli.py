@@ -493,6 +493,175 @@ def publish(
 
 
 @cli.command()
+@click.argument("name", metavar="DRAFT")
+@click.option("--account", "accounts", multiple=True, help="Account to post to (repeatable).")
+@click.option("--at", "at", metavar="WHEN", help="'YYYY-MM-DD HH:MM' in the zone, or ISO 8601.")
+@click.option("--tz", "zone", metavar="ZONE", help="IANA zone (default: draft, config, system).")
+@click.option("--in", "delay", metavar="DURATION", help="From now: 90s, 15m, 2h, 1h30m, 1d.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def schedule(
+    name: str,
+    accounts: tuple[str, ...],
+    at: str | None,
+    zone: str | None,
+    delay: str | None,
+    as_json: bool,
+) -> None:
+    """Schedule DRAFT for each account; the daemon publishes it at that time."""
+    from datetime import UTC, datetime
+
+    from composer.publishing import PublishError, plan_editions, schedule_editions
+    from composer.workspace.when import (
+        WhenError,
+        format_local,
+        parse_duration,
+        parse_when,
+        resolve_zone,
+    )
+
+    if (at is None) == (delay is None):
+        fail("give exactly one of --at WHEN or --in DURATION")
+    path = _resolve(name)
+    chosen = _load(str(path))
+    config = _config()
+    now = datetime.now(UTC)
+    try:
+        tz = resolve_zone(
+            zone, chosen.meta.get("timezone"), config.defaults.timezone if config else None
+        )
+        if at is not None:
+            when = parse_when(at, tz, now)
+            at_utc = when.at_utc
+        else:
+            at_utc = (now + parse_duration(delay or "")).replace(microsecond=0)
+        plans = plan_editions(chosen, path, config, accounts, for_real=False)
+    except (WhenError, PublishError, ConfigError, SplitError, NumberingError, EnrichError) as error:
+        fail(str(error))
+    with _database() as db:
+        ids = schedule_editions(db, plans, at_utc, tz)
+    if as_json:
+        rows = [
+            {"id": i, "account": p.account.name, "at": at_utc.isoformat().replace("+00:00", "Z")}
+            for i, p in zip(ids, plans, strict=True)
+        ]
+        click.echo(json.dumps({"editions": rows}))
+        return
+    for edition_id, plan in zip(ids, plans, strict=True):
+        click.echo(
+            f"{edition_id}  {plan.account.name}  {format_local(at_utc, tz)}  "
+            f"{len(plan.thread.posts)} posts"
+        )
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--all", "show_all", is_flag=True, help="Also recent published, failed, missed.")
+@click.option("--account", help="Only this account's editions.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool) -> None:
+    """Scheduled editions, soonest first (times in their own zones)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from composer.store.queue import upcoming
+    from composer.workspace.when import format_local
+
+    with _database() as db:
+        entries = upcoming(db, account=account, include_done=show_all)
+    if as_json:
+        rows = [
+            {
+                "id": e.edition_id,
+                "account": e.account,
+                "at": e.scheduled_at.isoformat().replace("+00:00", "Z") if e.scheduled_at else None,
+                "status": e.status.value,
+                "timezone": e.timezone,
+                "title": e.title,
+                "posts": e.post_count,
+                "error": e.last_error,
+            }
+            for e in entries
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not entries:
+        click.echo("nothing scheduled")
+    for e in entries:
+        when = format_local(e.scheduled_at, e.timezone or "UTC") if e.scheduled_at else "-"
+        line = f"{e.edition_id:>5}  {e.status.value:<10} {when}  {e.account}  {safe(e.title)[:40]}"
+        click.echo(line + (f"  ({safe(e.last_error)})" if e.last_error else ""))
+
+
+def _queue_change(action: str, edition_id: int, *args: Any) -> None:
+    from composer.store import StoreError
+    from composer.store import queue as store_queue
+
+    with _database() as db:
+        try:
+            getattr(store_queue, action)(db, edition_id, *args)
+        except StoreError as error:
+            fail(str(error))
+
+
+@queue.command("cancel")
+@click.argument("edition_id", type=int, metavar="ID")
+def queue_cancel(edition_id: int) -> None:
+    """Cancel a scheduled edition."""
+    _queue_change("cancel", edition_id)
+    click.echo(f"cancelled {edition_id}")
+
+
+@queue.command("move")
+@click.argument("edition_id", type=int, metavar="ID")
+@click.option("--at", "at", required=True, metavar="WHEN")
+@click.option("--tz", "zone", metavar="ZONE", help="Default: the edition's own zone.")
+def queue_move(edition_id: int, at: str, zone: str | None) -> None:
+    """Move a scheduled edition to another time."""
+    from datetime import UTC, datetime
+
+    from composer.store import StoreError
+    from composer.store.editions import find_edition
+    from composer.workspace.when import WhenError, format_local, parse_when, resolve_zone
+
+    with _database() as db:
+        try:
+            edition = find_edition(db, edition_id)
+        except StoreError as error:
+            fail(str(error))
+    try:
+        tz = resolve_zone(zone, edition.timezone, None)
+        when = parse_when(at, tz, datetime.now(UTC))
+    except WhenError as error:
+        fail(str(error))
+    _queue_change("move", edition_id, when.at_utc, tz)
+    click.echo(f"moved {edition_id} to {format_local(when.at_utc, tz)}")
+
+
+@queue.command("publish-now")
+@click.argument("edition_id", type=int, metavar="ID")
+def queue_publish_now(edition_id: int) -> None:
+    """Publish a scheduled edition now, from this process."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from composer.publishing import publish_existing
+
+    config = _config()
+    if config is None:
+        fail("no accounts.toml: publishing needs your accounts")
+    _queue_change("mark_due_now", edition_id, datetime.now(UTC))
+    with _database() as db:
+        try:
+            outcome = asyncio.run(publish_existing(db, edition_id, config))
+        except ConfigError as error:
+            fail(str(error))
+    if not outcome.finished:
+        raise click.ClickException(f"edition {edition_id} stopped: {outcome.error}")
+    click.echo(f"published edition {edition_id}: {outcome.total} posts")
+    for url in outcome.urls:
+        click.echo(f"  {safe(url or '')}")
+
+
+@cli.command()
 @click.argument("query", required=False)
 @click.option("--account", help="Only this account's posts.")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)

@@ -45,7 +45,8 @@ from composer.store import (
     set_edition_status,
     set_post_status,
 )
-from composer.store.editions import published_edition, resumable_edition
+from composer.store.editions import find_edition, published_edition, resumable_edition
+from composer.store.queue import schedule_edition
 from composer.text import Thread
 from composer.workspace.compose import Overrides, compose
 from composer.workspace.config import (
@@ -553,3 +554,53 @@ def _edition_for(db: Database, plan: EditionPlan, notify: Listener) -> int:
     )
     assert edition.id is not None
     return edition.id
+
+
+# --- scheduling and the queue ----------------------------------------------------------------
+
+
+def schedule_editions(
+    db: Database, plans: Sequence[EditionPlan], at_utc: datetime, zone: str
+) -> list[int]:
+    """Each plan's edition written to the ledger as scheduled: the texts are fixed now, as
+    previewed; the daemon sends them at `at_utc`."""
+    ids: list[int] = []
+    for plan in plans:
+        thread = record_thread(
+            db,
+            title=plan.draft.title,
+            body=plan.draft.body,
+            draft_path=plan.draft_path,
+            language=plan.draft.language,
+        )
+        assert thread.id is not None
+        edition = schedule_edition(
+            db,
+            thread.id,
+            account=plan.account.name,
+            platform=plan.account.platform,
+            posts=[post.text for post in plan.thread.posts],
+            at_utc=at_utc,
+            zone=zone,
+        )
+        assert edition.id is not None
+        ids.append(edition.id)
+    return ids
+
+
+async def publish_existing(
+    db: Database,
+    edition_id: int,
+    config: Config,
+    listener: Listener | None = None,
+    *,
+    language: str | None = None,
+) -> Outcome:
+    """Publish an edition already in the ledger (a scheduled one, now) to its account."""
+    edition = find_edition(db, edition_id)
+    account = config.account(edition.account)
+    client = _client(account)
+    try:
+        return await publish_edition(db, edition_id, client, language=language, listener=listener)
+    finally:
+        await client.aclose()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,14 @@ def example_draft() -> Draft:
 @pytest.fixture(scope="session")
 def example_ru_draft() -> Draft:
     return load_draft(str(ROOT / "drafts" / "example-ru.md"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_once(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Commands run as subprocesses keep their byte code in one temporary cache, so each one
+    does not compile the package again (some machines set PYTHONDONTWRITEBYTECODE)."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(tmp_path_factory.mktemp("pycache"))
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from composer.store.database import Database
+from composer.store.errors import StoreError
 from composer.store.models import Edition, EditionStatus, ThreadRecord
 
 RESUMABLE = (EditionStatus.PUBLISHING, EditionStatus.PARTIAL, EditionStatus.FAILED)
@@ -38,3 +39,12 @@ def published_edition(db: Database, draft_path: str, account: str) -> Edition | 
     )
     with db.read_session() as session:
         return session.exec(statement).first()
+
+
+def find_edition(db: Database, edition_id: int) -> Edition:
+    """The edition with this id; StoreError if there is none."""
+    with db.read_session() as session:
+        edition = session.get(Edition, edition_id)
+    if edition is None:
+        raise StoreError(f"no edition {edition_id}")
+    return edition

@@ -1,0 +1,141 @@
+"""`schedule` and `queue` as a user runs them (the daemon that sends them comes later)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.mastodon import FakeMastodon
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(
+    cwd: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "composer", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        env={**os.environ, "NO_COLOR": "1", "COMPOSER_DB": str(cwd / "h.sqlite3"), **(env or {})},
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    (tmp_path / "drafts").mkdir()
+    (tmp_path / "drafts" / "report.md").write_text(
+        '+++\ntitle = "Report"\ntimezone = "Asia/Almaty"\n+++\n' + "The count was slow. " * 30,
+        encoding="utf-8",
+    )
+    (tmp_path / "accounts.toml").write_text(
+        '[accounts.ank-x]\nplatform = "x"\nconsumer_key_env = "A"\nconsumer_secret_env = "B"\n'
+        'access_token_env = "C"\naccess_token_secret_env = "D"\n'
+        '[accounts.ank-masto]\nplatform = "mastodon"\ninstance = "https://mastodon.social"\n'
+        'access_token_env = "E"\n',
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def test_schedule_at_a_local_time_and_list_the_queue(workspace: Path) -> None:
+    result = run(
+        workspace, "schedule", "report", "--account", "ank-x", "--at", "2030-01-10 09:00", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    [edition] = json.loads(result.stdout)["editions"]
+    # 09:00 in Almaty (+05) is 04:00 UTC.
+    assert edition["account"] == "ank-x" and edition["at"] == "2030-01-10T04:00:00Z"
+    queue = json.loads(run(workspace, "queue", "--json").stdout)
+    assert [(e["id"], e["status"], e["timezone"]) for e in queue] == [
+        (edition["id"], "scheduled", "Asia/Almaty")
+    ]
+    human = run(workspace, "queue").stdout
+    assert "2030-01-10 09:00 Asia/Almaty (+05)" in human
+
+
+def test_schedule_in_a_duration(workspace: Path) -> None:
+    before = datetime.now(UTC)
+    result = run(
+        workspace, "schedule", "report", "--account", "ank-masto", "--in", "1h30m", "--json"
+    )
+    at = datetime.fromisoformat(
+        json.loads(result.stdout)["editions"][0]["at"].replace("Z", "+00:00")
+    )
+    assert timedelta(minutes=89) < at - before < timedelta(minutes=91)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--at", "2020-01-01 10:00"), "is in the past"),
+        (("--at", "2030-03-31 02:30", "--tz", "Europe/Berlin"), "does not exist in Europe/Berlin"),
+        (("--at", "2030-10-27 02:30", "--tz", "Europe/Berlin"), "happens twice"),
+        (("--at", "2030-01-10 09:00", "--tz", "Europe/Berln"), "did you mean 'Europe/Berlin'"),
+        (("--at", "next tuesday"), "cannot read 'next tuesday' as a time"),
+        (("--in", "soon"), "soon"),
+        ((), "give exactly one of --at WHEN or --in DURATION"),
+    ],
+    ids=["past", "dst gap", "dst fold", "bad zone", "bad time", "bad duration", "no time"],
+)
+def test_bad_times_are_one_line_and_exit_2(
+    workspace: Path, args: tuple[str, ...], message: str
+) -> None:
+    result = run(workspace, "schedule", "report", "--account", "ank-x", *args)
+    assert result.returncode == 2, result.stdout
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert run(workspace, "queue", "--json").stdout.strip() == "[]"
+
+
+def test_move_and_cancel(workspace: Path) -> None:
+    first = json.loads(
+        run(
+            workspace,
+            "schedule",
+            "report",
+            "--account",
+            "ank-x",
+            "--at",
+            "2030-01-10 09:00",
+            "--json",
+        ).stdout
+    )["editions"][0]["id"]
+    moved = run(workspace, "queue", "move", str(first), "--at", "2030-02-01 10:00")
+    assert moved.returncode == 0 and "2030-02-01 10:00 Asia/Almaty" in moved.stdout
+    assert run(workspace, "queue", "cancel", str(first)).returncode == 0
+    again = run(workspace, "queue", "cancel", str(first))
+    assert again.returncode == 2 and "is cancelled, not scheduled" in again.stderr
+    assert run(workspace, "queue", "--json").stdout.strip() == "[]"
+    everything = json.loads(run(workspace, "queue", "--all", "--json").stdout)
+    assert everything[0]["status"] == "cancelled"
+    missing = run(workspace, "queue", "move", "999", "--at", "2030-02-01 10:00")
+    assert missing.returncode == 2 and "no edition 999" in missing.stderr
+
+
+def test_publish_now_sends_a_scheduled_edition(workspace: Path) -> None:
+    fake = FakeMastodon(token="tok-now")
+    with fake.running():
+        config = (
+            (workspace / "accounts.toml").read_text().replace("https://mastodon.social", fake.url)
+        )
+        (workspace / "accounts.toml").write_text(config)
+        edition = json.loads(
+            run(
+                workspace, "schedule", "report", "--account", "ank-masto", "--in", "1d", "--json"
+            ).stdout
+        )["editions"][0]["id"]
+        result = run(workspace, "queue", "publish-now", str(edition), env={"E": "tok-now"})
+        assert result.returncode == 0, result.stderr
+        assert len(fake.statuses) >= 1 and f"published edition {edition}" in result.stdout
+    queue = json.loads(run(workspace, "queue", "--all", "--json").stdout)
+    assert queue[0]["status"] == "published"
