@@ -519,6 +519,19 @@ def _client(account: Account) -> PlatformClient:
     return make_client(account)
 
 
+def _snapshot(db: Database, plan: EditionPlan) -> int:
+    """The draft as it is now, kept with the edition; its id."""
+    thread = record_thread(
+        db,
+        title=plan.draft.title,
+        body=plan.draft.body,
+        draft_path=plan.draft_path,
+        language=plan.draft.language,
+    )
+    assert thread.id is not None
+    return thread.id
+
+
 def _edition_for(db: Database, plan: EditionPlan, notify: Listener) -> int:
     """The unfinished edition of this draft on this account, or a new one."""
     existing = resumable_edition(db, plan.draft_path, plan.account.name)
@@ -536,17 +549,9 @@ def _edition_for(db: Database, plan: EditionPlan, notify: Listener) -> int:
                 )
             )
         return existing.id
-    thread = record_thread(
-        db,
-        title=plan.draft.title,
-        body=plan.draft.body,
-        draft_path=plan.draft_path,
-        language=plan.draft.language,
-    )
-    assert thread.id is not None
     edition = create_edition(
         db,
-        thread.id,
+        _snapshot(db, plan),
         account=plan.account.name,
         platform=plan.account.platform,
         posts=texts,
@@ -566,17 +571,9 @@ def schedule_editions(
     previewed; the daemon sends them at `at_utc`."""
     ids: list[int] = []
     for plan in plans:
-        thread = record_thread(
-            db,
-            title=plan.draft.title,
-            body=plan.draft.body,
-            draft_path=plan.draft_path,
-            language=plan.draft.language,
-        )
-        assert thread.id is not None
         edition = schedule_edition(
             db,
-            thread.id,
+            _snapshot(db, plan),
             account=plan.account.name,
             platform=plan.account.platform,
             posts=[post.text for post in plan.thread.posts],
