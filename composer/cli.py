@@ -662,6 +662,46 @@ def queue_publish_now(edition_id: int) -> None:
 
 
 @cli.command()
+@click.option("--once", is_flag=True, help="Publish what is due, then exit (for cron/timers).")
+@click.option(
+    "--grace",
+    default="15m",
+    show_default=True,
+    metavar="DURATION",
+    help="Publish editions late by less than this; older ones are marked missed.",
+)
+@click.option(
+    "--interval",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(min=0.2),
+    help="Seconds between looks at the schedule.",
+)
+def daemon(once: bool, grace: str, interval: float) -> None:
+    """Publish scheduled editions on time; structured logs (JSON lines) on standard error."""
+    import asyncio
+
+    from composer.daemon import configure_logging, run_round, serve
+    from composer.workspace.when import WhenError, parse_duration
+
+    try:
+        grace_span = parse_duration(grace)
+    except WhenError as error:
+        fail(str(error))
+    config = _config()
+    if config is None:
+        fail("no accounts.toml: the daemon publishes to your accounts")
+    configure_logging()
+    with _database() as db:
+        if once:
+            result = asyncio.run(run_round(db, config, grace=grace_span))
+            if not all(o.finished for o in result.outcomes):
+                raise click.ClickException("not every due edition was published")
+            return
+        serve(db, config, interval=interval, grace=grace_span)
+
+
+@cli.command()
 @click.argument("query", required=False)
 @click.option("--account", help="Only this account's posts.")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)

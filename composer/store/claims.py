@@ -1,0 +1,115 @@
+"""Claims on due editions, so that two daemons on one database never publish the same one.
+
+A claim is one conditional UPDATE (works the same on SQLite and PostgreSQL): it succeeds for
+exactly one daemon. A claim has a lease; a daemon that dies leaves an edition `publishing`
+with an expired lease, which another daemon may claim again and resume from the ledger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+
+from composer.store.database import Database
+from composer.store.models import Edition, EditionStatus, utc_now
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    edition_id: int
+    account: str
+    platform: str
+    scheduled_at: datetime | None
+
+
+def mark_missed(db: Database, now: datetime, grace: timedelta) -> list[int]:
+    """Scheduled editions later than `grace` become `missed` (never posted hours late)."""
+    cutoff = now - grace
+    with db.session() as session:
+        ids = list(
+            session.exec(
+                select(Edition.id)
+                .where(col(Edition.status) == EditionStatus.SCHEDULED)
+                .where(col(Edition.scheduled_at) < cutoff)
+            )
+        )
+        if ids:
+            session.connection().execute(
+                sa.update(Edition)
+                .where(col(Edition.id).in_(ids), col(Edition.status) == EditionStatus.SCHEDULED)
+                .values(
+                    status=EditionStatus.MISSED,
+                    updated_at=utc_now(),
+                    last_error=f"missed: not published within {_minutes(grace)} of its time "
+                    "(the daemon was not running); schedule it again or publish it now",
+                )
+            )
+    return [i for i in ids if i is not None]
+
+
+def claim_due(db: Database, now: datetime, worker: str, lease: timedelta) -> list[Claimed]:
+    """Claim every edition due by `now` (and every one whose claim expired), for `worker`."""
+    with db.read_session() as session:
+        candidates = list(
+            session.exec(
+                select(Edition)
+                .where(
+                    sa.or_(
+                        sa.and_(
+                            col(Edition.status) == EditionStatus.SCHEDULED,
+                            col(Edition.scheduled_at) <= now,
+                        ),
+                        sa.and_(
+                            col(Edition.status) == EditionStatus.PUBLISHING,
+                            col(Edition.claimed_until) < now,
+                        ),
+                    )
+                )
+                .order_by(col(Edition.scheduled_at))
+            )
+        )
+    claimed: list[Claimed] = []
+    for edition in candidates:
+        assert edition.id is not None
+        condition = (
+            col(Edition.status) == EditionStatus.SCHEDULED
+            if edition.status is EditionStatus.SCHEDULED
+            else sa.and_(
+                col(Edition.status) == EditionStatus.PUBLISHING,
+                col(Edition.claimed_until) < now,
+            )
+        )
+        statement = (
+            sa.update(Edition)
+            .where(col(Edition.id) == edition.id, condition)
+            .values(
+                status=EditionStatus.PUBLISHING,
+                claimed_by=worker,
+                claimed_until=now + lease,
+                updated_at=utc_now(),
+            )
+        )
+        with db.session() as session:
+            if session.connection().execute(statement).rowcount == 1:
+                claimed.append(
+                    Claimed(edition.id, edition.account, edition.platform, edition.scheduled_at)
+                )
+    return claimed
+
+
+def release(db: Database, edition_id: int, worker: str) -> None:
+    """Drop `worker`'s claim (the publisher has set the edition's status)."""
+    with db.session() as session:
+        session.connection().execute(
+            sa.update(Edition)
+            .where(col(Edition.id) == edition_id, col(Edition.claimed_by) == worker)
+            .values(claimed_by=None, claimed_until=None)
+        )
+
+
+def _minutes(span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"

@@ -1,0 +1,170 @@
+"""The daemon: claims, grace and missed editions, --once, and the foreground loop."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from composer.store import Database, EditionStatus, open_database, record_thread
+from composer.store.claims import claim_due, mark_missed
+from composer.store.editions import find_edition
+from composer.store.queue import schedule_edition
+from tests.fakes.mastodon import FakeMastodon
+
+NOW = datetime(2030, 1, 10, 4, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = open_database(str(tmp_path / "h.sqlite3"))
+    yield database
+    database.close()
+
+
+def scheduled(db: Database, at: datetime, account: str = "m") -> int:
+    thread = record_thread(db, title="T", body="Body.")
+    assert thread.id is not None
+    edition = schedule_edition(
+        db,
+        thread.id,
+        account=account,
+        platform="mastodon",
+        posts=["One.", "Two."],
+        at_utc=at,
+        zone="UTC",
+    )
+    assert edition.id is not None
+    return edition.id
+
+
+def test_late_editions_within_grace_are_due_older_ones_missed(db: Database) -> None:
+    on_time = scheduled(db, NOW - timedelta(minutes=5))
+    too_late = scheduled(db, NOW - timedelta(hours=2))
+    future = scheduled(db, NOW + timedelta(minutes=5))
+    assert mark_missed(db, NOW, timedelta(minutes=15)) == [too_late]
+    missed = find_edition(db, too_late)
+    assert missed.status is EditionStatus.MISSED and "missed" in (missed.last_error or "")
+    claimed = claim_due(db, NOW, "w1", timedelta(minutes=30))
+    assert [c.edition_id for c in claimed] == [on_time]
+    assert find_edition(db, future).status is EditionStatus.SCHEDULED
+
+
+def test_two_daemons_never_claim_the_same_edition(db: Database) -> None:
+    ids = [scheduled(db, NOW - timedelta(seconds=n)) for n in range(40)]
+    results: dict[str, list[int]] = {}
+
+    def worker(name: str) -> None:
+        results[name] = [c.edition_id for c in claim_due(db, NOW, name, timedelta(minutes=30))]
+
+    threads = [threading.Thread(target=worker, args=(f"w{n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    taken = results["w0"] + results["w1"]
+    assert sorted(taken) == sorted(ids)  # every edition claimed exactly once
+    assert len(set(taken)) == len(taken)
+
+
+def test_a_dead_daemons_claim_expires(db: Database) -> None:
+    edition_id = scheduled(db, NOW - timedelta(minutes=1))
+    assert claim_due(db, NOW, "dead", timedelta(minutes=30))
+    assert claim_due(db, NOW + timedelta(minutes=10), "alive", timedelta(minutes=30)) == []
+    later = claim_due(db, NOW + timedelta(minutes=31), "alive", timedelta(minutes=30))
+    assert [c.edition_id for c in later] == [edition_id]
+    assert find_edition(db, edition_id).claimed_by == "alive"
+
+
+# --- the command ---------------------------------------------------------------------------
+def workspace(tmp_path: Path, url: str) -> Path:
+    (tmp_path / "drafts").mkdir(exist_ok=True)
+    (tmp_path / "drafts" / "report.md").write_text("The count was slow. " * 40, encoding="utf-8")
+    (tmp_path / "accounts.toml").write_text(
+        f'[accounts.m]\nplatform = "mastodon"\ninstance = "{url}"\naccess_token_env = "TOK"\n',
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def command(cwd: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "composer", *args]
+
+
+def env_for(cwd: Path) -> dict[str, str]:
+    return {**os.environ, "TOK": "tok", "COMPOSER_DB": str(cwd / "h.sqlite3"), "NO_COLOR": "1"}
+
+
+def test_once_publishes_what_is_due(tmp_path: Path) -> None:
+    fake = FakeMastodon(token="tok")
+    with fake.running():
+        cwd = workspace(tmp_path, fake.url)
+        run = lambda *a: subprocess.run(  # noqa: E731
+            command(cwd, *a), cwd=cwd, env=env_for(cwd), capture_output=True, text=True, timeout=120
+        )
+        edition = json.loads(
+            run("schedule", "report", "--account", "m", "--in", "1d", "--json").stdout
+        )
+        assert run("daemon", "--once").returncode == 0
+        assert fake.statuses == {}  # not due yet
+        db = open_database(str(cwd / "h.sqlite3"))
+        try:
+            edition_id = edition["editions"][0]["id"]
+            from composer.store.queue import mark_due_now
+
+            mark_due_now(db, edition_id, datetime.now(UTC))
+        finally:
+            db.close()
+        result = run("daemon", "--once")
+        assert result.returncode == 0, result.stderr
+        logs = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+        assert any(e["event"] == "edition" and e["status"] == "published" for e in logs)
+        thread = fake.thread()
+        assert len(thread) >= 2
+        assert all(b["in_reply_to_id"] == a["id"] for a, b in itertools.pairwise(thread))
+        assert "tok" not in result.stderr.replace("token", "")
+
+
+def test_the_foreground_daemon_publishes_on_time_and_stops_on_sigterm(tmp_path: Path) -> None:
+    fake = FakeMastodon(token="tok")
+    with fake.running():
+        cwd = workspace(tmp_path, fake.url)
+        daemon = subprocess.Popen(
+            command(cwd, "daemon", "--interval", "0.5"),
+            cwd=cwd,
+            env=env_for(cwd),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            scheduled_run = subprocess.run(
+                command(cwd, "schedule", "report", "--account", "m", "--in", "5s", "--json"),
+                cwd=cwd, env=env_for(cwd), capture_output=True, text=True, timeout=120,
+            )  # fmt: skip
+            assert scheduled_run.returncode == 0, scheduled_run.stderr
+            at = datetime.fromisoformat(
+                json.loads(scheduled_run.stdout)["editions"][0]["at"].replace("Z", "+00:00")
+            )
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and len(fake.statuses) < 2:
+                time.sleep(0.1)
+            first = min(fake.statuses.values(), key=lambda s: int(s["id"]))
+            assert len(fake.statuses) >= 2
+            assert datetime.now(UTC) >= at  # not before its time
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            _, stderr = daemon.communicate(timeout=30)
+        assert daemon.returncode == 0, stderr
+        assert '"event": "stopping"' in stderr
+        assert first["text"]
