@@ -498,6 +498,7 @@ def publish(
 @click.option("--at", "at", metavar="WHEN", help="'YYYY-MM-DD HH:MM' in the zone, or ISO 8601.")
 @click.option("--tz", "zone", metavar="ZONE", help="IANA zone (default: draft, config, system).")
 @click.option("--in", "delay", metavar="DURATION", help="From now: 90s, 15m, 2h, 1h30m, 1d.")
+@click.option("--next-slot", is_flag=True, help="Each account's next free posting slot.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def schedule(
     name: str,
@@ -505,6 +506,7 @@ def schedule(
     at: str | None,
     zone: str | None,
     delay: str | None,
+    next_slot: bool,
     as_json: bool,
 ) -> None:
     """Schedule DRAFT for each account; the daemon publishes it at that time."""
@@ -519,8 +521,8 @@ def schedule(
         resolve_zone,
     )
 
-    if (at is None) == (delay is None):
-        fail("give exactly one of --at WHEN or --in DURATION")
+    if sum((at is not None, delay is not None, next_slot)) != 1:
+        fail("give exactly one of --at WHEN, --in DURATION or --next-slot")
     path = _resolve(name)
     chosen = _load(str(path))
     config = _config()
@@ -530,27 +532,53 @@ def schedule(
             zone, chosen.meta.get("timezone"), config.defaults.timezone if config else None
         )
         if at is not None:
-            when = parse_when(at, tz, now)
-            at_utc = when.at_utc
-        else:
-            at_utc = (now + parse_duration(delay or "")).replace(microsecond=0)
+            at_utc = parse_when(at, tz, now).at_utc
+        elif delay is not None:
+            at_utc = (now + parse_duration(delay)).replace(microsecond=0)
         plans = plan_editions(chosen, path, config, accounts, for_real=False)
     except (WhenError, PublishError, ConfigError, SplitError, NumberingError, EnrichError) as error:
         fail(str(error))
     with _database() as db:
-        ids = schedule_editions(db, plans, at_utc, tz)
+        times = [_next_free_slot(db, p.account, tz, now) for p in plans] if next_slot else []
+        ids = []
+        for number, plan in enumerate(plans):
+            ids += schedule_editions(db, [plan], times[number] if next_slot else at_utc, tz)
+        if not next_slot:
+            times = [at_utc] * len(plans)
     if as_json:
         rows = [
-            {"id": i, "account": p.account.name, "at": at_utc.isoformat().replace("+00:00", "Z")}
-            for i, p in zip(ids, plans, strict=True)
+            {"id": i, "account": p.account.name, "at": t.isoformat().replace("+00:00", "Z")}
+            for i, p, t in zip(ids, plans, times, strict=True)
         ]
         click.echo(json.dumps({"editions": rows}))
         return
-    for edition_id, plan in zip(ids, plans, strict=True):
+    for edition_id, plan, when in zip(ids, plans, times, strict=True):
         click.echo(
-            f"{edition_id}  {plan.account.name}  {format_local(at_utc, tz)}  "
+            f"{edition_id}  {plan.account.name}  {format_local(when, tz)}  "
             f"{len(plan.thread.posts)} posts"
         )
+
+
+def _next_free_slot(db: Database, account: Any, zone: str, now: Any) -> Any:
+    """The first of the account's slots after now that no edition of it has taken."""
+    from composer.store import EditionStatus
+    from composer.store.queue import upcoming
+    from composer.workspace.when import slot_times
+
+    if not account.slots:
+        fail(
+            f"account {account.name!r} has no posting slots: add slots = "
+            '["Mon-Fri 09:00", "Mon-Fri 17:00"] to its table in the accounts file'
+        )
+    taken = {
+        e.scheduled_at
+        for e in upcoming(db, account=account.name, include_done=True, done_limit=500)
+        if e.status not in (EditionStatus.CANCELLED, EditionStatus.MISSED)
+    }
+    for when in slot_times(account.slots, zone, now):
+        if when not in taken:
+            return when
+    fail(f"account {account.name!r}: every slot of the next two months is taken")
 
 
 @cli.group(invoke_without_command=True)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -40,6 +41,7 @@ def workspace(tmp_path: Path) -> Path:
     (tmp_path / "accounts.toml").write_text(
         '[accounts.ank-x]\nplatform = "x"\nconsumer_key_env = "A"\nconsumer_secret_env = "B"\n'
         'access_token_env = "C"\naccess_token_secret_env = "D"\n'
+        'slots = ["Mon-Fri 09:00", "Mon-Fri 17:00"]\n'
         '[accounts.ank-masto]\nplatform = "mastodon"\ninstance = "https://mastodon.social"\n'
         'access_token_env = "E"\n',
         encoding="utf-8",
@@ -83,7 +85,7 @@ def test_schedule_in_a_duration(workspace: Path) -> None:
         (("--at", "2030-01-10 09:00", "--tz", "Europe/Berln"), "did you mean 'Europe/Berlin'"),
         (("--at", "next tuesday"), "cannot read 'next tuesday' as a time"),
         (("--in", "soon"), "soon"),
-        ((), "give exactly one of --at WHEN or --in DURATION"),
+        ((), "give exactly one of --at WHEN, --in DURATION or --next-slot"),
     ],
     ids=["past", "dst gap", "dst fold", "bad zone", "bad time", "bad duration", "no time"],
 )
@@ -139,3 +141,35 @@ def test_publish_now_sends_a_scheduled_edition(workspace: Path) -> None:
         assert len(fake.statuses) >= 1 and f"published edition {edition}" in result.stdout
     queue = json.loads(run(workspace, "queue", "--all", "--json").stdout)
     assert queue[0]["status"] == "published"
+
+
+def test_next_slot_takes_each_free_slot_in_turn(workspace: Path) -> None:
+    def schedule_next() -> datetime:
+        result = run(workspace, "schedule", "report", "--account", "ank-x", "--next-slot", "--json")
+        assert result.returncode == 0, result.stderr
+        at = json.loads(result.stdout)["editions"][0]["at"]
+        return datetime.fromisoformat(at.replace("Z", "+00:00"))
+
+    first, second = schedule_next(), schedule_next()
+    assert first < second
+    for when in (first, second):
+        local = when.astimezone(ZoneInfo("Asia/Almaty"))
+        assert local.weekday() < 5 and (local.hour, local.minute) in {(9, 0), (17, 0)}
+    # Cancelling the first frees its slot again.
+    queue = json.loads(run(workspace, "queue", "--json").stdout)
+    run(workspace, "queue", "cancel", str(queue[0]["id"]))
+    assert schedule_next() == first
+
+
+def test_next_slot_needs_slots(workspace: Path) -> None:
+    result = run(workspace, "schedule", "report", "--account", "ank-masto", "--next-slot")
+    assert result.returncode == 2
+    assert "has no posting slots" in result.stderr
+
+
+def test_a_bad_slot_names_its_line(workspace: Path) -> None:
+    config = workspace / "accounts.toml"
+    config.write_text(config.read_text().replace("Mon-Fri 17:00", "Someday 17:00"))
+    result = run(workspace, "schedule", "report", "--account", "ank-x", "--next-slot")
+    assert result.returncode == 2
+    assert "accounts.toml:" in result.stderr and "bad slot 'Someday 17:00'" in result.stderr

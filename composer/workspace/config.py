@@ -56,7 +56,7 @@ X_OAUTH1_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_toke
 X_OAUTH2_SECRETS = ("oauth2_access_token", "oauth2_refresh_token", "client_secret")
 
 _TOP_KEYS = ("accounts", "contacts", "hashtags", "defaults")
-_COMMON_KEYS = ("platform", "handle", "base_url")
+_COMMON_KEYS = ("platform", "handle", "base_url", "slots")
 # Plain (non-secret) settings per platform and how to check them.
 _Kind = Literal["str", "url", "int", "visibility", "language"]
 _SETTINGS: Mapping[str, Mapping[str, _Kind]] = {
@@ -104,6 +104,12 @@ _HANDLE_RULES: Mapping[str, tuple[re.Pattern[str], str]] = {
     "bluesky": (re.compile("@" + _DOMAIN), "@handle.domain, e.g. @hrw.org or @name.bsky.social"),
     "threads": (re.compile(r"@[A-Za-z0-9._]{1,30}"), "@user: 1-30 letters, digits, . or _"),
 }
+_DAY = r"(?:mon|tue|wed|thu|fri|sat|sun)"
+# A queue slot: days (a range, a list, "daily" or "weekdays") and a local time.
+SLOT = re.compile(
+    rf"(?i:(?:daily|weekdays|weekends|{_DAY}(?:-{_DAY})?(?:,{_DAY}(?:-{_DAY})?)*))"
+    r"\s+(?:[01]\d|2[0-3]):[0-5]\d"
+)
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
@@ -182,6 +188,7 @@ class Account:
     daily_post_quota: int | None = None  # x
     max_characters: int | None = None  # mastodon override of the instance's limit
     reply_visibility: str = "public"  # mastodon: visibility of posts 2..n
+    slots: tuple[str, ...] = ()  # posting times for schedule --next-slot: "Mon-Fri 09:00"
     language: str | None = None  # mastodon
     secret_sources: Mapping[str, SecretSource] = field(default_factory=dict)
     source: str = DEFAULT_CONFIG_NAME
@@ -587,6 +594,17 @@ class _Loader:
         base_url = self.string(where, values, "base_url")
         if base_url is not None:
             settings["base_url"] = self.url(where, "base_url", base_url)
+        if "slots" in values:
+            slots = self.string_list(where, values, "slots")
+            for slot in slots:
+                if not SLOT.fullmatch(slot.strip()):
+                    self.fail(
+                        where,
+                        f"bad slot {slot!r}: write days and a time, like 'Mon-Fri 09:00', "
+                        "'Sat,Sun 11:30' or 'daily 17:00'",
+                        "slots",
+                    )
+            settings["slots"] = tuple(slot.strip() for slot in slots)
         for key, kind in _SETTINGS[platform].items():
             if key not in values:
                 continue

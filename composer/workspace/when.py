@@ -302,3 +302,50 @@ def _humanize(span: timedelta) -> str:
         if len(parts) == 2:
             break
     return " ".join(parts)
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_SETS = {"daily": set(range(7)), "weekdays": set(range(5)), "weekends": {5, 6}}
+
+
+def slot_days(days: str) -> set[int]:
+    """The weekdays (0 = Monday) of a slot's days part: "Mon-Fri", "sat,sun", "daily"."""
+    days = days.lower()
+    if days in _DAY_SETS:
+        return set(_DAY_SETS[days])
+    chosen: set[int] = set()
+    for part in days.split(","):
+        first, _, last = part.partition("-")
+        start = _WEEKDAYS.index(first)
+        end = _WEEKDAYS.index(last) if last else start
+        chosen.update(
+            range(start, end + 1) if start <= end else [*range(start, 7), *range(end + 1)]
+        )
+    return chosen
+
+
+def slot_times(
+    slots: list[str] | tuple[str, ...], zone: str, after: datetime, days: int = 62
+) -> list[datetime]:
+    """The UTC times of `slots` ("Mon-Fri 09:00", in `zone`) after `after`, soonest first.
+
+    A slot time a DST change skips moves to the same time after the change; one it repeats
+    is the first of the two.
+    """
+    tz = zone_info(zone)
+    parsed = []
+    for slot in slots:
+        day_part, _, clock = slot.strip().rpartition(" ")
+        hour, minute = (int(x) for x in clock.split(":"))
+        parsed.append((slot_days(day_part), hour, minute))
+    start = after.astimezone(tz).date()
+    times: set[datetime] = set()
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        for weekdays, hour, minute in parsed:
+            if day.weekday() in weekdays:
+                local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
+                at = local.astimezone(UTC)
+                if at > after:
+                    times.add(at)
+    return sorted(times)

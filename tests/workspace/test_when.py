@@ -484,3 +484,22 @@ def test_the_property_generators_reach_gaps_and_folds() -> None:
         for minutes in range(0, 24 * 60, 15)
     }
     assert kinds == {0, 1, 2}
+
+
+def test_slot_times() -> None:
+    from composer.workspace.when import slot_days, slot_times
+
+    assert slot_days("Mon-Fri") == {0, 1, 2, 3, 4}
+    assert slot_days("sat,sun") == {5, 6}
+    assert slot_days("Fri-Mon") == {4, 5, 6, 0}
+    assert slot_days("daily") == set(range(7))
+    after = datetime(2030, 1, 10, 5, 0, tzinfo=UTC)  # Thursday 10:00 in Almaty
+    times = slot_times(["Mon-Fri 09:00", "Sat 11:30"], "Asia/Almaty", after)
+    assert times[:3] == [
+        datetime(2030, 1, 11, 4, 0, tzinfo=UTC),  # Friday 09:00 (+05)
+        datetime(2030, 1, 12, 6, 30, tzinfo=UTC),  # Saturday 11:30
+        datetime(2030, 1, 14, 4, 0, tzinfo=UTC),  # Monday 09:00
+    ]
+    # 02:30 does not exist in Berlin on 2030-03-31: the slot moves to 03:30 CEST.
+    berlin = slot_times(["daily 02:30"], "Europe/Berlin", datetime(2030, 3, 30, 12, 0, tzinfo=UTC))
+    assert berlin[0] == datetime(2030, 3, 31, 1, 30, tzinfo=UTC)
