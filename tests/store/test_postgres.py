@@ -1,0 +1,117 @@
+"""The store on a real PostgreSQL server: where a team outgrowing one machine goes.
+
+`.ci/run` installs Debian's postgresql, starts it and sets COMPOSER_TEST_POSTGRES (a
+SQLAlchemy URL) and COMPOSER_REQUIRE_POSTGRES=1; elsewhere these tests skip without a URL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from composer.store import (
+    Database,
+    EditionStatus,
+    StoreError,
+    create_edition,
+    edition_posts,
+    mark_post_sent,
+    open_database,
+    record_thread,
+    search,
+)
+from composer.store.claims import claim_due
+from composer.store.queue import cancel, schedule_edition, upcoming
+
+URL = os.environ.get("COMPOSER_TEST_POSTGRES")
+NOW = datetime(2030, 1, 10, 4, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def pg() -> Iterator[Database]:
+    if not URL:
+        if os.environ.get("COMPOSER_REQUIRE_POSTGRES") == "1":
+            pytest.fail("COMPOSER_REQUIRE_POSTGRES=1 but COMPOSER_TEST_POSTGRES is not set")
+        pytest.skip("no PostgreSQL server (set COMPOSER_TEST_POSTGRES to a SQLAlchemy URL)")
+    engine = sa.create_engine(URL)
+    with engine.begin() as connection:  # an empty database for every test
+        connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    db = open_database(URL)
+    yield db
+    db.close()
+
+
+def test_migrates_and_keeps_the_ledger(pg: Database) -> None:
+    assert pg.engine.dialect.name == "postgresql" and not pg.has_fts
+    assert "***" in pg.location or "@" not in pg.location  # no password shown
+    thread = record_thread(pg, title="Выборы", body="b")
+    assert thread.id is not None
+    edition = create_edition(
+        pg, thread.id, account="a", platform="x", posts=["Наблюдатели ЦИК", "Two"]
+    )
+    assert edition.id is not None
+    first, second = edition_posts(pg, edition.id)
+    assert first.id is not None and second.id is not None
+    with pytest.raises(StoreError):
+        mark_post_sent(pg, second.id, remote_id="2")  # never post 2 before post 1
+    mark_post_sent(pg, first.id, remote_id="1")
+    assert [h.text for h in search(pg, "наблюдатели")] == ["Наблюдатели ЦИК"]  # ILIKE, Cyrillic
+
+
+def test_queue_changes_only_scheduled_editions(pg: Database) -> None:
+    thread = record_thread(pg, title="T", body="b")
+    assert thread.id is not None
+    edition = schedule_edition(
+        pg, thread.id, account="a", platform="x", posts=["x"], at_utc=NOW, zone="UTC"
+    )
+    assert edition.id is not None
+    assert [e.edition_id for e in upcoming(pg)] == [edition.id]
+    cancel(pg, edition.id)
+    with pytest.raises(StoreError, match="is cancelled, not scheduled"):
+        cancel(pg, edition.id)
+
+
+CLAIMER = """
+import json, sys
+from datetime import datetime, timedelta
+from composer.store import open_database
+from composer.store.claims import claim_due
+db = open_database(sys.argv[1])
+now = datetime.fromisoformat(sys.argv[2])
+print(json.dumps([c.edition_id for c in claim_due(db, now, sys.argv[3], timedelta(minutes=30))]))
+"""
+
+
+def test_two_processes_never_claim_the_same_edition(pg: Database) -> None:
+    thread = record_thread(pg, title="T", body="b")
+    assert thread.id is not None
+    ids = []
+    for n in range(60):
+        edition = schedule_edition(
+            pg, thread.id, account=f"a{n % 5}", platform="x", posts=["x"],
+            at_utc=NOW - timedelta(seconds=n), zone="UTC",
+        )  # fmt: skip
+        ids.append(edition.id)
+    assert URL is not None
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", CLAIMER, URL, NOW.isoformat(), f"w{n}"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(2)
+    ]
+    claimed = [json.loads(worker.communicate(timeout=120)[0]) for worker in workers]
+    taken = claimed[0] + claimed[1]
+    assert sorted(taken) == sorted(ids) and len(set(taken)) == len(taken)
+    assert claim_due(pg, NOW, "late", timedelta(minutes=30)) == []
+    statuses = {e.status for e in upcoming(pg)}
+    assert statuses == {EditionStatus.PUBLISHING}
