@@ -16,6 +16,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 from composer.platforms.base import (
     Duplicate,
@@ -508,15 +511,17 @@ async def _run_one(
         await client.aclose()
 
 
-def _client(account: Account) -> PlatformClient:
-    """The account's client, with its stored session or tokens (Bluesky, X OAuth 2.0)."""
+def _client(account: Account, http: httpx.AsyncClient | None = None) -> PlatformClient:
+    """The account's client, with its stored session or tokens (Bluesky, X OAuth 2.0); on
+    `http` when given (one connection pool and TLS setup shared by many editions)."""
+    options: dict[str, Any] = {} if http is None else {"http": http}
     if account.platform == "bluesky":
         identity = f"bluesky {account.api_url} {account.handle}"
-        return make_client(account, session_store=SessionFile(account.name, identity=identity))
-    if account.platform == "x" and account.x_auth == "oauth2":
+        options["session_store"] = SessionFile(account.name, identity=identity)
+    elif account.platform == "x" and account.x_auth == "oauth2":
         identity = f"x {account.api_url} {account.client_id}"
-        return make_client(account, token_store=SessionFile(account.name, identity=identity))
-    return make_client(account)
+        options["token_store"] = SessionFile(account.name, identity=identity)
+    return make_client(account, **options)
 
 
 def _snapshot(db: Database, plan: EditionPlan) -> int:
@@ -592,11 +597,12 @@ async def publish_existing(
     listener: Listener | None = None,
     *,
     language: str | None = None,
+    http: httpx.AsyncClient | None = None,
 ) -> Outcome:
     """Publish an edition already in the ledger (a scheduled one, now) to its account."""
     edition = find_edition(db, edition_id)
     account = config.account(edition.account)
-    client = _client(account)
+    client = _client(account, http)
     try:
         return await publish_edition(db, edition_id, client, language=language, listener=listener)
     finally:
