@@ -1,0 +1,338 @@
+"""One daemon round under load: 1,000 editions of 5 posts, due in the same minute, on 50
+Mastodon accounts (loopback fakes answering each request after 20 ms).
+
+Prints the round's wall time against the critical path (the longest chain of one account:
+its requests one after another, 20 ms each), how late each edition's first post went out,
+peak memory, and whether every thread arrived whole and in order, and whether one
+account's editions were interleaved.
+
+uv run python -m benchmarks.bench_daemon            # 1,000 editions on 50 accounts
+uv run python -m benchmarks.bench_daemon 200 10     # a smaller load: editions, accounts
+
+The fakes run in this process (threads), so they share the GIL with the daemon's event
+loop: the figures are an upper bound of the daemon's own cost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections import defaultdict
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import col
+
+import tests.fakes.server as fake_server
+from composer.daemon import run_round
+from composer.store import open_database, record_thread
+from composer.store.models import Edition, EditionStatus, PostRecord
+from composer.store.queue import schedule_edition
+from composer.workspace.config import parse_config
+from tests.fakes.mastodon import FakeMastodon
+
+LATENCY = 0.020  # seconds each fake takes to answer a request
+POSTS = 5
+MINUTE = timedelta(seconds=60)
+
+
+class _DeepBacklog(ThreadingHTTPServer):
+    # http.server listens with a backlog of 5: 20 editions connecting at once to one fake
+    # would overflow it and wait on SYN retransmits (1 s), which a real instance does not.
+    request_queue_size = 1024
+
+
+fake_server.ThreadingHTTPServer = _DeepBacklog  # type: ignore[attr-defined]
+
+
+class SlowMastodon(FakeMastodon):
+    """FakeMastodon answering after LATENCY (outside its lock, so requests overlap), and
+    noting when each status was stored."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.stored_at: dict[str, datetime] = {}  # idempotency key -> when stored
+        self.on_store = self._note
+
+    def _note(self, status: dict[str, Any]) -> None:
+        self.stored_at[status["idempotency_key"]] = datetime.now(UTC)
+
+    def _dispatch(self, handler: BaseHTTPRequestHandler) -> None:
+        time.sleep(LATENCY)
+        super()._dispatch(handler)
+
+
+@dataclass
+class Load:
+    editions: int
+    accounts: int
+    fakes: dict[str, SlowMastodon] = field(default_factory=dict)
+
+
+def setup(stack: ExitStack, folder: Path, load: Load) -> tuple[Any, Any, datetime]:
+    """Fakes, config, database and the schedule; the round's `now` (end of the minute)."""
+    lines = []
+    for number in range(load.accounts):
+        name = f"acct{number:02d}"
+        fake = SlowMastodon(token=f"tok-{name}", username=name)
+        fake.account_id = f"1090000000000{number:05d}"
+        stack.enter_context(fake.running())
+        load.fakes[name] = fake
+        env = f"BENCH_DAEMON_TOKEN_{number}"
+        os.environ[env] = f"tok-{name}"
+        lines.append(
+            f'[accounts.{name}]\nplatform = "mastodon"\ninstance = "{fake.url}"\n'
+            f'access_token_env = "{env}"\n'
+        )
+    config = parse_config("\n".join(lines), name="bench-accounts.toml")
+    db = open_database(str(folder / "history.sqlite3"))
+    stack.callback(db.close)
+    now = datetime.now(UTC) + timedelta(seconds=5)  # the round starts about now
+    start = now - MINUTE
+    names = list(load.fakes)
+    for number in range(load.editions):
+        account = names[number % load.accounts]
+        title = f"Report {number}"
+        texts = [
+            f"{title}, part {p} of {POSTS}: what the monitors saw at the polling station."
+            for p in range(1, POSTS + 1)
+        ]
+        thread = record_thread(db, title=title, body="\n\n".join(texts))
+        assert thread.id is not None
+        at = start + MINUTE * (number / load.editions)
+        schedule_edition(
+            db, thread.id, account=account, platform="mastodon", posts=texts, at_utc=at, zone="UTC"
+        )
+    return db, config, now
+
+
+def percentiles(values: list[float]) -> str:
+    ordered = sorted(values)
+    if not ordered:
+        return "n/a"
+
+    def at(q: float) -> float:
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+    return (
+        f"p50 {at(0.50):7.3f} s   p90 {at(0.90):7.3f} s   p99 {at(0.99):7.3f} s   "
+        f"max {ordered[-1]:7.3f} s"
+    )
+
+
+def ledger(db: Any) -> tuple[dict[int, tuple[str, EditionStatus, datetime]], dict[int, list[Any]]]:
+    with db.engine.connect() as connection:
+        editions = {
+            row.id: (row.account, EditionStatus(row.status), row.scheduled_at)
+            for row in connection.execute(
+                sa.select(
+                    col(Edition.id),
+                    col(Edition.account),
+                    col(Edition.status),
+                    col(Edition.scheduled_at),
+                )
+            )
+        }
+        posts: dict[int, list[Any]] = defaultdict(list)
+        for row in connection.execute(
+            sa.select(
+                col(PostRecord.edition_id),
+                col(PostRecord.position),
+                col(PostRecord.text),
+                col(PostRecord.idempotency_key),
+                col(PostRecord.remote_id),
+                col(PostRecord.sent_at),
+            ).order_by(col(PostRecord.edition_id), col(PostRecord.position))
+        ):
+            posts[row.edition_id].append(row)
+    return editions, posts
+
+
+def run(load: Load, *, trace: bool) -> dict[str, Any]:
+    with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
+        db, config, now = setup(stack, Path(tmp), load)
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        if trace:
+            tracemalloc.start()
+        round_start = datetime.now(UTC)
+        started = time.perf_counter()
+        result = asyncio.run(run_round(db, config, now=now, grace=timedelta(hours=1)))
+        wall = time.perf_counter() - started
+        peak = 0
+        if trace:
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        editions, posts = ledger(db)
+        return {
+            "wall": wall,
+            "round_start": round_start,
+            "result": result,
+            "editions": editions,
+            "posts": posts,
+            "peak": peak,
+            "rss": (rss_before, rss_after),
+            "requests": {name: len(fake.requests) for name, fake in load.fakes.items()},
+            "statuses": {name: fake.thread() for name, fake in load.fakes.items()},
+            "stored_at": {name: dict(fake.stored_at) for name, fake in load.fakes.items()},
+        }
+
+
+def check_threads(
+    run_: dict[str, Any],
+) -> tuple[int, int, int, int, float]:
+    """(editions whole and in order, statuses stored more than once, accounts whose editions
+    interleave, editions interleaved with another, mean editions in flight per account)."""
+    editions, posts = run_["editions"], run_["posts"]
+    by_key: dict[str, dict[str, Any]] = {}
+    duplicates = 0
+    for statuses in run_["statuses"].values():
+        for status in statuses:
+            if status["idempotency_key"] in by_key:
+                duplicates += 1
+            by_key[status["idempotency_key"]] = status
+    whole = 0
+    edition_of: dict[str, int] = {}
+    for edition_id, rows in posts.items():
+        chain = [by_key.get(row.idempotency_key) for row in rows]
+        for row in rows:
+            edition_of[row.idempotency_key] = edition_id
+        ok = all(status is not None for status in chain) and len(chain) == POSTS
+        if ok:
+            previous = None
+            for row, status in zip(rows, chain, strict=True):
+                assert status is not None
+                ok = ok and status["text"] == row.text and status["id"] == row.remote_id
+                ok = ok and status["in_reply_to_id"] == previous
+                ok = ok and (previous is None or int(status["id"]) > int(previous))
+                previous = status["id"]
+        whole += ok
+    accounts_interleaved = 0
+    interleaved: set[int] = set()
+    in_flight: list[float] = []
+    for name, statuses in run_["statuses"].items():
+        order = [edition_of[s["idempotency_key"]] for s in statuses]
+        span: dict[int, tuple[int, int]] = {}
+        for index, edition_id in enumerate(order):
+            first, _ = span.get(edition_id, (index, index))
+            span[edition_id] = (first, index)
+        mixed = {e for e, (a, b) in span.items() if any(x != e for x in order[a : b + 1])}
+        interleaved |= mixed
+        accounts_interleaved += bool(mixed)
+        # editions open (first post stored, last not yet) when each status was stored
+        open_counts = [
+            sum(1 for a, b in span.values() if a <= index <= b) for index in range(len(order))
+        ]
+        if open_counts:
+            in_flight.append(statistics.mean(open_counts))
+        assert all(editions[e][0] == name for e in span)
+    return whole, duplicates, accounts_interleaved, len(interleaved), statistics.mean(in_flight)
+
+
+def report(load: Load, run_: dict[str, Any]) -> None:
+    wall = run_["wall"]
+    editions, posts = run_["editions"], run_["posts"]
+    statuses = {s: sum(1 for e in editions.values() if e[1] is s) for s in EditionStatus}
+    requests = run_["requests"]
+    busiest = max(requests, key=requests.__getitem__)
+    total_requests = sum(requests.values())
+    per_account = load.editions // load.accounts
+    critical = requests[busiest] * LATENCY
+    theoretical = per_account * POSTS * LATENCY
+    print(
+        f"{load.editions:,} editions x {POSTS} posts on {load.accounts} accounts "
+        f"({per_account} editions, {per_account * POSTS} posts an account), "
+        f"{LATENCY * 1e3:.0f} ms a request"
+    )
+    print(
+        "  outcome: "
+        + ", ".join(f"{s.value} {n}" for s, n in statuses.items() if n)
+        + f"; {len(run_['result'].outcomes)} outcomes, {len(run_['result'].missed)} missed"
+    )
+    print(f"  total wall time            {wall:8.2f} s")
+    print(
+        f"  critical path (requests)   {critical:8.2f} s   "
+        f"({requests[busiest]} requests to {busiest} x {LATENCY * 1e3:.0f} ms; "
+        f"{requests[busiest] / (per_account * POSTS):.2f} a post)"
+    )
+    print(
+        f"  critical path (posts)      {theoretical:8.2f} s   "
+        f"({per_account * POSTS} posts x {LATENCY * 1e3:.0f} ms)"
+    )
+    print(f"  total / critical path      {wall / critical:8.2f}x")
+    print(
+        f"  requests                   {total_requests:,} ({total_requests / wall:,.0f}/s; "
+        f"statuses {sum(len(s) for s in run_['statuses'].values()):,}, "
+        f"{sum(len(s) for s in run_['statuses'].values()) / wall:,.0f}/s)"
+    )
+
+    round_start = run_["round_start"]
+    stored_at = {k: v for times in run_["stored_at"].values() for k, v in times.items()}
+    late_ledger, late_fake, after_start, last_after_start = [], [], [], []
+    for edition_id, rows in posts.items():
+        scheduled = editions[edition_id][2]
+        first = rows[0]
+        if first.sent_at is not None:
+            late_ledger.append((first.sent_at - scheduled).total_seconds())
+        if first.idempotency_key in stored_at:
+            arrived = stored_at[first.idempotency_key]
+            late_fake.append((arrived - scheduled).total_seconds())
+            after_start.append((arrived - round_start).total_seconds())
+        if rows[-1].sent_at is not None:
+            last_after_start.append((rows[-1].sent_at - round_start).total_seconds())
+    print("  start delay of each edition (first post), all due within the minute before the round:")
+    print(f"    since scheduled_at, ledger sent_at  {percentiles(late_ledger)}")
+    print(f"    since scheduled_at, fake stored     {percentiles(late_fake)}")
+    print(f"    since the round began, fake stored  {percentiles(after_start)}")
+    print("  end of each edition (last post, ledger) since the round began:")
+    print(f"                                        {percentiles(last_after_start)}")
+
+    whole, duplicates, accounts_mixed, editions_mixed, in_flight = check_threads(run_)
+    print(
+        f"  threads whole and in order (each reply to the previous post): "
+        f"{whole}/{len(posts)}; statuses stored twice: {duplicates}"
+    )
+    print(
+        f"  one account's editions interleaved: {accounts_mixed}/{load.accounts} accounts, "
+        f"{editions_mixed}/{len(posts)} editions; {in_flight:.1f} editions of an account "
+        f"in flight on average"
+    )
+    rss_before, rss_after = run_["rss"]
+    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, else KiB
+    print(
+        f"  peak RSS (ru_maxrss)       {rss_after * scale / 2**20:8.1f} MiB "
+        f"(before the round {rss_before * scale / 2**20:.1f} MiB; fakes included)"
+    )
+
+
+def main() -> None:
+    editions = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000
+    accounts = int(sys.argv[2]) if len(sys.argv) > 2 else 50
+    print("Daemon round: editions due in the same minute, published concurrently")
+    run(Load(accounts, accounts), trace=False)  # warm-up: imports, first connections
+    load = Load(editions, accounts)
+    report(load, run(load, trace=False))
+    # tracemalloc slows the round about threefold: trace a fifth of the load, to stay in
+    # a few minutes (ru_maxrss above is the full load's).
+    small = max(accounts, editions // 5)
+    traced = run(Load(small, accounts), trace=True)
+    print(
+        f"  peak Python memory (tracemalloc, a separate run of {small:,} editions) "
+        f"{traced['peak'] / 2**20:.1f} MiB "
+        f"(that run took {traced['wall']:.2f} s under tracing; fakes' threads included)"
+    )
+
+
+if __name__ == "__main__":
+    main()
