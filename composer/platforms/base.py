@@ -23,6 +23,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+import httpx
+
+# httpx failures that happen before a byte of the request reached the server: whatever the
+# request was, the platform certainly did not act on it.
+NOT_SENT: tuple[type[httpx.TransportError], ...] = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+    httpx.ProxyError,
+)
+
 
 @dataclass(frozen=True, slots=True)
 class PublishedPost:

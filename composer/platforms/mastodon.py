@@ -26,6 +26,7 @@ from typing import Any, Final, Protocol
 import httpx
 
 from composer.platforms.base import (
+    NOT_SENT,
     AccountInfo,
     PostRequest,
     PublishedPost,
@@ -46,16 +47,6 @@ REPLAY_MARGIN: Final = timedelta(minutes=10)
 CLOCK_SKEW: Final = timedelta(minutes=5)
 READ_BACK_LIMIT: Final = 40  # the most /api/v1/accounts/:id/statuses returns at once
 _REASON_MAX = 300
-
-# Failures that happen before a byte of the request reached the server.
-_NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.UnsupportedProtocol,
-    httpx.LocalProtocolError,
-    httpx.ProxyError,
-)
 
 
 class MastodonAccount(Protocol):
@@ -309,7 +300,7 @@ class MastodonClient:
             response = await self._http.request(
                 method, self._base + path, params=params, json=json, headers=all_headers
             )
-        except _NOT_SENT as error:
+        except NOT_SENT as error:
             raise Unavailable(f"Mastodon {method} {path}: {_describe(error)}") from None
         except httpx.TransportError as error:
             # Timeouts, dropped connections, read errors: the request may have arrived.

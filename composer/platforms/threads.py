@@ -40,6 +40,7 @@ from typing import Any, Final, Protocol
 import httpx
 
 from composer.platforms.base import (
+    NOT_SENT,
     AccountInfo,
     PlatformError,
     PostRequest,
@@ -66,15 +67,6 @@ _TOKEN_CODES: Final = frozenset({102, 190})
 _PERMISSION_CODES: Final = frozenset({10, *range(200, 300)})
 _MISSING_OBJECT_SUBCODE: Final = 33  # "Object with ID ... does not exist"
 
-# Failures that happen before a byte of the request reached the server.
-_NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.UnsupportedProtocol,
-    httpx.LocalProtocolError,
-    httpx.ProxyError,
-)
 _TOKEN_PARAM = re.compile(r"(access_token=)[^&\s\"'>]+")
 
 
@@ -456,7 +448,7 @@ class ThreadsClient:
             response = await self._http.request(
                 method, self._base + path, params=params, data=form, timeout=self._timeout
             )
-        except _NOT_SENT as error:
+        except NOT_SENT as error:
             raise Unavailable(f"Threads {method} {path}: {self._describe(error)}") from None
         except httpx.TransportError as error:
             # Timeouts, dropped connections, read errors: a POST may have acted.
