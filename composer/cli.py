@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shlex
 import subprocess
 import sys
@@ -21,6 +20,7 @@ import click
 
 from composer.text import MODES, PLATFORM_NAMES, SplitError, Thread, UnknownPlatformError
 from composer.text import count as count_text
+from composer.text.display import terminal_safe
 from composer.text.enrich import MENTION_PLACEMENTS, TAG_PLACEMENTS, EnrichError
 from composer.text.numbering import NumberingError
 from composer.workspace.compose import NO_OVERRIDES, Overrides, compose, find_config
@@ -40,13 +40,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 PREVIEW_PLATFORMS = ("x", "mastodon", "bluesky")
 
-# C0/C1 controls other than newline and tab, and the bidi overrides that can disguise text.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def safe(text: str) -> str:
-    """Text made harmless for a terminal: control sequences shown as escapes."""
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+safe = terminal_safe
 
 
 class BadInput(click.ClickException):
@@ -512,73 +506,39 @@ def schedule(
     """Schedule DRAFT for each account; the daemon publishes it at that time."""
     from datetime import UTC, datetime
 
-    from composer.publishing import PublishError, plan_editions, schedule_editions
-    from composer.workspace.when import (
-        WhenError,
-        format_local,
-        parse_duration,
-        parse_when,
-        resolve_zone,
-    )
+    from composer.scheduling import ScheduleError, schedule_draft
+    from composer.workspace.when import format_local
 
     if sum((at is not None, delay is not None, next_slot)) != 1:
         fail("give exactly one of --at WHEN, --in DURATION or --next-slot")
     path = _resolve(name)
     chosen = _load(str(path))
     config = _config()
-    now = datetime.now(UTC)
-    try:
-        tz = resolve_zone(
-            zone, chosen.meta.get("timezone"), config.defaults.timezone if config else None
-        )
-        if at is not None:
-            at_utc = parse_when(at, tz, now).at_utc
-        elif delay is not None:
-            at_utc = (now + parse_duration(delay)).replace(microsecond=0)
-        plans = plan_editions(chosen, path, config, accounts, for_real=False)
-    except (WhenError, PublishError, ConfigError, SplitError, NumberingError, EnrichError) as error:
-        fail(str(error))
     with _database() as db:
-        times = [_next_free_slot(db, p.account, tz, now) for p in plans] if next_slot else []
-        ids = []
-        for number, plan in enumerate(plans):
-            ids += schedule_editions(db, [plan], times[number] if next_slot else at_utc, tz)
-        if not next_slot:
-            times = [at_utc] * len(plans)
+        try:
+            editions = schedule_draft(
+                db,
+                chosen,
+                path,
+                config,
+                accounts,
+                now=datetime.now(UTC),
+                at=at,
+                delay=delay,
+                next_slot=next_slot,
+                zone=zone,
+            )
+        except ScheduleError as error:
+            fail(str(error))
     if as_json:
         rows = [
-            {"id": i, "account": p.account.name, "at": t.isoformat().replace("+00:00", "Z")}
-            for i, p, t in zip(ids, plans, times, strict=True)
+            {"id": e.id, "account": e.account, "at": e.at_utc.isoformat().replace("+00:00", "Z")}
+            for e in editions
         ]
         click.echo(json.dumps({"editions": rows}))
         return
-    for edition_id, plan, when in zip(ids, plans, times, strict=True):
-        click.echo(
-            f"{edition_id}  {plan.account.name}  {format_local(when, tz)}  "
-            f"{len(plan.thread.posts)} posts"
-        )
-
-
-def _next_free_slot(db: Database, account: Any, zone: str, now: Any) -> Any:
-    """The first of the account's slots after now that no edition of it has taken."""
-    from composer.store import EditionStatus
-    from composer.store.queue import upcoming
-    from composer.workspace.when import slot_times
-
-    if not account.slots:
-        fail(
-            f"account {account.name!r} has no posting slots: add slots = "
-            '["Mon-Fri 09:00", "Mon-Fri 17:00"] to its table in the accounts file'
-        )
-    taken = {
-        e.scheduled_at
-        for e in upcoming(db, account=account.name, include_done=True, done_limit=500)
-        if e.status not in (EditionStatus.CANCELLED, EditionStatus.MISSED)
-    }
-    for when in slot_times(account.slots, zone, now):
-        if when not in taken:
-            return when
-    fail(f"account {account.name!r}: every slot of the next two months is taken")
+    for e in editions:
+        click.echo(f"{e.id}  {e.account}  {format_local(e.at_utc, e.zone)}  {e.posts} posts")
 
 
 @cli.group(invoke_without_command=True)
@@ -646,22 +606,15 @@ def queue_move(edition_id: int, at: str, zone: str | None) -> None:
     """Move a scheduled edition to another time."""
     from datetime import UTC, datetime
 
-    from composer.store import StoreError
-    from composer.store.editions import find_edition
-    from composer.workspace.when import WhenError, format_local, parse_when, resolve_zone
+    from composer.scheduling import ScheduleError, move_edition
+    from composer.workspace.when import format_local
 
     with _database() as db:
         try:
-            edition = find_edition(db, edition_id)
-        except StoreError as error:
+            moved = move_edition(db, edition_id, at, now=datetime.now(UTC), zone=zone)
+        except ScheduleError as error:
             fail(str(error))
-    try:
-        tz = resolve_zone(zone, edition.timezone, None)
-        when = parse_when(at, tz, datetime.now(UTC))
-    except WhenError as error:
-        fail(str(error))
-    _queue_change("move", edition_id, when.at_utc, tz)
-    click.echo(f"moved {edition_id} to {format_local(when.at_utc, tz)}")
+    click.echo(f"moved {edition_id} to {format_local(moved.at_utc, moved.zone)}")
 
 
 @queue.command("publish-now")

@@ -106,6 +106,8 @@ class Edition(SQLModel, table=True):
     __table_args__ = (
         # The daemon's due query: scheduled editions by time.
         sa.Index("ix_editions_status_scheduled_at", "status", "scheduled_at"),
+        # Two daemons turning the same occurrence of a rule into an edition: one wins.
+        sa.Index("uq_editions_recurrence_occurrence", "recurrence_id", "scheduled_at", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -126,6 +128,43 @@ class Edition(SQLModel, table=True):
     timezone: str | None = Field(default=None, max_length=64)
     claimed_by: str | None = Field(default=None, max_length=200)
     claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
+    # A follow-up continues an earlier edition's thread: its first post replies to that
+    # edition's last post. `numbering_start` is the number its first post carries when the
+    # numbering continues (8 after a thread of 7), None when it is marked as an update.
+    follows_edition_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("editions.id"), nullable=True),
+    )
+    numbering_start: int | None = Field(default=None)
+    # An occurrence of a recurring rule: one edition per rule and time, never two.
+    recurrence_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("recurrences.id"),
+            nullable=True,
+            index=True,
+        ),
+    )
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class Recurrence(SQLModel, table=True):
+    """A draft published on a cron-like rule: each occurrence becomes its own edition,
+    composed from the draft file as it is when the occurrence is due."""
+
+    __tablename__ = "recurrences"
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_path: str = Field(sa_type=sa.Text)
+    account: str = Field(max_length=200, index=True)
+    rule: str = Field(max_length=200, description="cron fields: minute hour day month weekday")
+    timezone: str = Field(max_length=64)
+    # The next occurrence not yet turned into an edition (UTC); None once the rule is stopped.
+    next_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    active: bool = Field(default=True)
     last_error: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

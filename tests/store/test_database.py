@@ -27,7 +27,7 @@ def test_migrates_an_empty_file_to_head(db_path: Path) -> None:
         version = raw.execute("SELECT version_num FROM alembic_version").fetchall()
     assert names >= TABLES
     assert {"posts_fts_after_insert", "posts_fts_after_update", "posts_fts_after_delete"} <= names
-    assert version == [("0002",)]
+    assert version == [("0003",)]
 
 
 def test_a_database_from_the_first_version_is_upgraded_with_its_data(db_path: Path) -> None:

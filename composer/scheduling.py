@@ -1,0 +1,125 @@
+"""Scheduling a draft, as the CLI and the TUI both do it: when, in which zone, to which
+accounts, and each account's next free posting slot.
+
+Front ends parse their own input and show their own output; every decision about a time
+lives here (and in `workspace.when`), so `schedule --at` and the TUI's dialog cannot differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from composer.publishing import PublishError, plan_editions, schedule_editions
+from composer.store import Database, EditionStatus, StoreError
+from composer.store import queue as store_queue
+from composer.store.editions import find_edition
+from composer.text import SplitError
+from composer.text.enrich import EnrichError
+from composer.text.numbering import NumberingError
+from composer.workspace.config import Account, Config, ConfigError
+from composer.workspace.drafts import Draft
+from composer.workspace.when import (
+    WhenError,
+    parse_duration,
+    parse_when,
+    resolve_zone,
+    slot_times,
+)
+
+
+class ScheduleError(ValueError):
+    """A schedule that cannot be made as asked; the message is one line for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledEdition:
+    """One account's edition, written to the queue."""
+
+    id: int
+    account: str
+    at_utc: datetime
+    zone: str
+    posts: int
+
+
+def draft_zone(draft: Draft, config: Config | None, explicit: str | None = None) -> str:
+    """The zone times are read in: the one given, then the draft's, the config's, the
+    system's."""
+    try:
+        return resolve_zone(
+            explicit, draft.meta.get("timezone"), config.defaults.timezone if config else None
+        )
+    except WhenError as error:
+        raise ScheduleError(str(error)) from error
+
+
+def schedule_draft(
+    db: Database,
+    draft: Draft,
+    path: Path,
+    config: Config | None,
+    accounts: Sequence[str],
+    *,
+    now: datetime,
+    at: str | None = None,
+    delay: str | None = None,
+    next_slot: bool = False,
+    zone: str | None = None,
+) -> list[ScheduledEdition]:
+    """Schedule `draft` for each account (the draft's own list when none is given) at one
+    of: `at` (wall time in the zone, or ISO 8601), `delay` from now, or each account's next
+    free slot. The texts are fixed now, exactly as previewed."""
+    if sum((at is not None, delay is not None, next_slot)) != 1:
+        raise ScheduleError("give exactly one of a time, a delay or the next free slot")
+    tz = draft_zone(draft, config, zone)
+    try:
+        if at is not None:
+            at_utc = parse_when(at, tz, now).at_utc
+        elif delay is not None:
+            at_utc = (now + parse_duration(delay)).replace(microsecond=0)
+        plans = plan_editions(draft, path, config, accounts, for_real=False)
+    except (WhenError, PublishError, ConfigError, SplitError, NumberingError, EnrichError) as error:
+        raise ScheduleError(str(error)) from error
+    scheduled: list[ScheduledEdition] = []
+    for plan in plans:
+        when = next_free_slot(db, plan.account, tz, now) if next_slot else at_utc
+        [edition_id] = schedule_editions(db, [plan], when, tz)
+        scheduled.append(
+            ScheduledEdition(edition_id, plan.account.name, when, tz, len(plan.thread.posts))
+        )
+    return scheduled
+
+
+def next_free_slot(db: Database, account: Account, zone: str, now: datetime) -> datetime:
+    """The first of the account's slots after now that no live edition of it has taken."""
+    if not account.slots:
+        raise ScheduleError(
+            f"account {account.name!r} has no posting slots: add slots = "
+            '["Mon-Fri 09:00", "Mon-Fri 17:00"] to its table in the accounts file'
+        )
+    taken = {
+        e.scheduled_at
+        for e in store_queue.upcoming(db, account=account.name, include_done=True, done_limit=500)
+        if e.status not in (EditionStatus.CANCELLED, EditionStatus.MISSED)
+    }
+    for when in slot_times(account.slots, zone, now):
+        if when not in taken:
+            return when
+    raise ScheduleError(f"account {account.name!r}: every slot of the next two months is taken")
+
+
+def move_edition(
+    db: Database, edition_id: int, at: str, *, now: datetime, zone: str | None = None
+) -> ScheduledEdition:
+    """Move a scheduled edition to `at`, read in `zone` or the edition's own zone."""
+    try:
+        edition = find_edition(db, edition_id)
+        tz = resolve_zone(zone, edition.timezone, None)
+        when = parse_when(at, tz, now).at_utc
+        moved = store_queue.move(db, edition_id, when, tz)
+    except (StoreError, WhenError) as error:
+        raise ScheduleError(str(error)) from error
+    return ScheduledEdition(edition_id, moved.account, when, tz, 0)

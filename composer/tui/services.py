@@ -1,0 +1,57 @@
+"""What the TUI is given to work with: folders, the accounts file, the database, the clock.
+
+Passed in by `make_app(...)` so tests can hand the app a temporary database, a loopback
+accounts file and a fixed clock (DESIGN.md: front ends get their services passed in).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from composer.store import Database, open_database
+from composer.workspace.compose import ConfigChoice, find_config
+from composer.workspace.config import Config
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """The TUI's outside world. `config()` and `database()` open lazily, once."""
+
+    drafts_dir: Path = Path("drafts")
+    config_path: str | None = None  # None: ./accounts.toml, else the bundled example
+    db_url: str | None = None  # None: the default file in the user data dir
+    workdir: Path = Path()  # where ./accounts.toml is looked for
+    now: Callable[[], datetime] = _utc_now
+    _config_choice: ConfigChoice | None = field(default=None, init=False, repr=False)
+    _database: Database | None = field(default=None, init=False, repr=False)
+
+    def config_choice(self) -> ConfigChoice:
+        """The accounts file and a notice when it is the example; raises ConfigError."""
+        if self._config_choice is None:
+            self._config_choice = find_config(self.config_path, self.workdir)
+        return self._config_choice
+
+    def config(self) -> Config | None:
+        return self.config_choice().config
+
+    def reload_config(self) -> Config | None:
+        self._config_choice = None
+        return self.config()
+
+    def database(self) -> Database:
+        """The history database, opened (and migrated) on first use; raises StoreError."""
+        if self._database is None:
+            self._database = open_database(self.db_url)
+        return self._database
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._database.close()
+            self._database = None
