@@ -21,7 +21,7 @@ showing; they never hold a secret.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, Self
 
 import httpx
 
@@ -134,3 +134,47 @@ class PlatformClient(Protocol):
     async def aclose(self) -> None:
         """Release connections (and end a session where there is one)."""
         ...
+
+
+class Hidden:
+    """Holds a secret so that no repr, str or debugger view of its holder shows it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "<hidden>"
+
+    __str__ = __repr__
+
+
+class HttpClient:
+    """What the four platform clients share: an httpx client they own (made here with
+    `options`) or borrow (the daemon's, kept open), `async with`, and a repr that names
+    the account's endpoint and never a secret."""
+
+    def __init__(self, http: httpx.AsyncClient | None, **options: Any) -> None:
+        self._owns_http = http is None
+        self._http = http if http is not None else httpx.AsyncClient(**options)
+
+    def _described(self) -> str:
+        """The repr's arguments: what tells this client apart, never a secret."""
+        return ""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._described()})"
+
+    __str__ = __repr__
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the httpx client if this client made it; a borrowed one stays open."""
+        if self._owns_http:
+            await self._http.aclose()

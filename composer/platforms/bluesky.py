@@ -39,6 +39,7 @@ import httpx
 
 from composer.platforms.base import (
     AccountInfo,
+    HttpClient,
     PlatformClient,
     PlatformError,
     PostRequest,
@@ -219,8 +220,10 @@ def _strong_ref(post: PublishedPost) -> dict[str, str]:
     return {"uri": post.uri, "cid": post.cid}
 
 
-class BlueskyClient:
-    """One Bluesky account on its PDS (`account.api_url`, e.g. https://bsky.social)."""
+class BlueskyClient(HttpClient):
+    """One Bluesky account on its PDS (`account.api_url`, e.g. https://bsky.social).
+
+    Closing it keeps the session (in the store) for the next run: no deleteSession."""
 
     platform = "bluesky"
 
@@ -236,18 +239,15 @@ class BlueskyClient:
         self._account = account
         self._service = account.api_url.rstrip("/")
         self._timeout = timeout
-        self._owns_http = http is None
-        self._http = http if http is not None else httpx.AsyncClient(timeout=timeout)
+        super().__init__(http, timeout=timeout)
         self._clock = clock
         self._store: SessionStore = session_store or MemorySessionStore()
         self._session: _Session | None = None
         self._lock = asyncio.Lock()
         self._dids: dict[str, str | None] = {}
 
-    def __repr__(self) -> str:
-        return f"BlueskyClient(handle={self._account.handle!r}, service={self._service!r})"
-
-    __str__ = __repr__
+    def _described(self) -> str:
+        return f"handle={self._account.handle!r}, service={self._service!r}"
 
     # --- PlatformClient ---------------------------------------------------------------------
 
@@ -365,17 +365,6 @@ class BlueskyClient:
                 else:
                     return found
         raise self._error(response, nsid, write=True)
-
-    async def __aenter__(self) -> BlueskyClient:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        # The session is kept (in the store) for the next run: no deleteSession here.
-        if self._owns_http:
-            await self._http.aclose()
 
     # --- Records ----------------------------------------------------------------------------
 

@@ -28,6 +28,8 @@ import httpx
 from composer.platforms.base import (
     NOT_SENT,
     AccountInfo,
+    Hidden,
+    HttpClient,
     PostRequest,
     PublishedPost,
     RateLimited,
@@ -76,25 +78,11 @@ class RateLimit:
     reset: datetime | None  # aware, UTC
 
 
-class _Hidden:
-    """Holds the token so that no repr, str or debugger view of the client shows it."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-
-    def __repr__(self) -> str:
-        return "<hidden>"
-
-    __str__ = __repr__
-
-
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class MastodonClient:
+class MastodonClient(HttpClient):
     """A PlatformClient for one Mastodon account."""
 
     platform = "mastodon"
@@ -110,10 +98,9 @@ class MastodonClient:
         # `timeout` configures the client created here; a client passed in keeps its own.
         self._account = account
         self._base = account.api_url.rstrip("/")
-        self._owns_http = http is None
-        self._http = http or httpx.AsyncClient(base_url=self._base, timeout=timeout)
+        super().__init__(http, base_url=self._base, timeout=timeout)
         self._clock = clock or _utcnow  # injectable for tests
-        self._token: _Hidden | None = None
+        self._token: Hidden | None = None
         self._account_id: str | None = None
         self._acct: str | None = None
         self._limits: tuple[int, int] | None = None
@@ -122,10 +109,8 @@ class MastodonClient:
         self._in_flight: set[str] = set()
         self.last_rate_limit: RateLimit | None = None
 
-    def __repr__(self) -> str:
-        return f"MastodonClient(api_url={self._base!r})"
-
-    __str__ = __repr__
+    def _described(self) -> str:
+        return f"api_url={self._base!r}"
 
     # --- PlatformClient ---------------------------------------------------------------
     async def verify(self) -> AccountInfo:
@@ -179,10 +164,6 @@ class MastodonClient:
             return await self._send(request)
         except (Unclear, Unavailable):
             return await self._read_back(request)  # no answer again: look once more
-
-    async def aclose(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
 
     # --- posting ----------------------------------------------------------------------
     async def _send(self, request: PostRequest) -> PublishedPost:
@@ -331,7 +312,7 @@ class MastodonClient:
     def _bearer(self) -> str:
         if self._token is None:
             try:
-                self._token = _Hidden(self._account.secret("access_token"))
+                self._token = Hidden(self._account.secret("access_token"))
             except Exception as error:  # ConfigError: its message names no secret value
                 raise Refused(f"Mastodon: cannot read the access token: {error}") from None
         return self._token.value

@@ -42,6 +42,8 @@ import httpx
 from composer.platforms.base import (
     NOT_SENT,
     AccountInfo,
+    Hidden,
+    HttpClient,
     PlatformError,
     PostRequest,
     PublishedPost,
@@ -108,20 +110,6 @@ class PublishingQuota:
     replies_total: int | None
 
 
-class _Hidden:
-    """Holds the token so that no repr, str or debugger view of the client shows it."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-
-    def __repr__(self) -> str:
-        return "<hidden>"
-
-    __str__ = __repr__
-
-
 class _MaskTokens(logging.Filter):
     """Masks `access_token=...` in the records of the `httpx` logger (it logs URLs)."""
 
@@ -143,7 +131,7 @@ def _install_log_filter() -> None:
         logger.addFilter(_MaskTokens())
 
 
-class ThreadsClient:
+class ThreadsClient(HttpClient):
     """A PlatformClient for one Threads account. Use `async with` or call `aclose()`."""
 
     platform = "threads"
@@ -161,12 +149,11 @@ class ThreadsClient:
         _install_log_filter()
         self._account = account
         self._base = account.api_url.rstrip("/")
-        self._owns_http = http is None
-        self._http = http if http is not None else httpx.AsyncClient()
+        super().__init__(http)
         self._timeout = timeout
         self._clock = clock
         self._poll_interval = poll_interval
-        self._token: _Hidden | None = None
+        self._token: Hidden | None = None
         self._user_id: str | None = account.user_id or None
         self._username: str | None = None
         self.containers: dict[str, str] = {}
@@ -178,20 +165,8 @@ class ThreadsClient:
         self.last_rate_limit: RateLimit | None = None
         self.last_quota: PublishingQuota | None = None
 
-    def __repr__(self) -> str:
-        return f"ThreadsClient(account={self._account.name!r}, api_url={self._base!r})"
-
-    __str__ = __repr__
-
-    async def __aenter__(self) -> ThreadsClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
+    def _described(self) -> str:
+        return f"account={self._account.name!r}, api_url={self._base!r}"
 
     # --- PlatformClient ---------------------------------------------------------------
     async def verify(self) -> AccountInfo:
@@ -542,7 +517,7 @@ class ThreadsClient:
     def _access_token(self) -> str:
         if self._token is None:
             try:
-                self._token = _Hidden(self._account.secret("access_token"))
+                self._token = Hidden(self._account.secret("access_token"))
             except Exception as error:  # ConfigError: its message names no secret value
                 raise Refused(f"Threads: cannot read the access token: {error}") from None
         return self._token.value

@@ -26,6 +26,7 @@ from oauthlib.oauth1 import Client as OAuth1Client
 from composer.platforms.base import (
     AccountInfo,
     Duplicate,
+    HttpClient,
     PlatformError,
     PostRequest,
     PublishedPost,
@@ -88,7 +89,7 @@ class TokenStore(Protocol):
     def save(self, tokens: Mapping[str, str] | None) -> None: ...
 
 
-class XClient:
+class XClient(HttpClient):
     """One X account. Use `async with` or call `aclose()`."""
 
     platform = "x"
@@ -105,8 +106,7 @@ class XClient:
     ) -> None:
         self._account = account
         self._base = account.api_url.rstrip("/")
-        self._owns_http = http is None
-        self._http = http if http is not None else httpx.AsyncClient()
+        super().__init__(http)
         self._timeout = timeout
         self._clock = clock
         self.on_tokens_refreshed = on_tokens_refreshed
@@ -124,23 +124,10 @@ class XClient:
         self.last_user_limit: RateLimit | None = None
         """The `x-user-limit-24hour-*` headers (posts a day) of the last response with them."""
 
-    def __repr__(self) -> str:
+    def _described(self) -> str:
         return (
-            f"XClient(account={self._account.name!r}, api_url={self._base!r}, "
-            f"auth={self._account.x_auth!r})"
+            f"account={self._account.name!r}, api_url={self._base!r}, auth={self._account.x_auth!r}"
         )
-
-    __str__ = __repr__
-
-    async def __aenter__(self) -> XClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
 
     # --- the PlatformClient interface -------------------------------------------------------
     async def verify(self) -> AccountInfo:
