@@ -178,3 +178,17 @@ class HttpClient:
         """Close the httpx client if this client made it; a borrowed one stays open."""
         if self._owns_http:
             await self._http.aclose()
+
+
+class AccountLike(Protocol):
+    """What every client needs of an account; each platform's Protocol adds its own keys.
+
+    Protocols rather than an import: platforms and workspace are sibling I/O layers, and
+    composer.workspace.config.Account fits them all.
+    """
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def api_url(self) -> str: ...
+    def secret(self, key: str) -> str: ...

@@ -39,6 +39,7 @@ import httpx
 
 from composer.platforms.base import (
     AccountInfo,
+    AccountLike,
     HttpClient,
     PlatformClient,
     PlatformError,
@@ -74,16 +75,11 @@ _AUTH_EXPIRED_ERRORS = frozenset({"ExpiredToken", "InvalidToken"})
 _SESSION_KEYS = ("did", "handle", "accessJwt", "refreshJwt")
 
 
-class BlueskyAccount(Protocol):
-    """What the client needs of a `composer.workspace.config.Account`."""
-
-    @property
-    def api_url(self) -> str: ...
+class BlueskyAccount(AccountLike, Protocol):
+    """What the Bluesky client needs of an account beyond every client's needs."""
 
     @property
     def handle(self) -> str | None: ...
-
-    def secret(self, key: str) -> str: ...
 
 
 class SessionStore(Protocol):

@@ -28,6 +28,7 @@ import httpx
 from composer.platforms.base import (
     NOT_SENT,
     AccountInfo,
+    AccountLike,
     Hidden,
     HttpClient,
     PostRequest,
@@ -51,22 +52,15 @@ READ_BACK_LIMIT: Final = 40  # the most /api/v1/accounts/:id/statuses returns at
 _REASON_MAX = 300
 
 
-class MastodonAccount(Protocol):
-    """What the client needs of an account (composer.workspace.config.Account fits).
+class MastodonAccount(AccountLike, Protocol):
+    """What the Mastodon client needs of an account beyond every client's needs."""
 
-    Declared here because platforms and workspace are sibling layers: neither imports
-    the other.
-    """
-
-    @property
-    def api_url(self) -> str: ...
     @property
     def reply_visibility(self) -> str: ...
     @property
     def language(self) -> str | None: ...
     @property
     def max_characters(self) -> int | None: ...
-    def secret(self, key: str) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)

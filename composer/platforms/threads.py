@@ -42,6 +42,7 @@ import httpx
 from composer.platforms.base import (
     NOT_SENT,
     AccountInfo,
+    AccountLike,
     Hidden,
     HttpClient,
     PlatformError,
@@ -72,20 +73,11 @@ _MISSING_OBJECT_SUBCODE: Final = 33  # "Object with ID ... does not exist"
 _TOKEN_PARAM = re.compile(r"(access_token=)[^&\s\"'>]+")
 
 
-class ThreadsAccount(Protocol):
-    """What the client needs of an account (composer.workspace.config.Account fits).
+class ThreadsAccount(AccountLike, Protocol):
+    """What the Threads client needs of an account beyond every client's needs."""
 
-    Declared here because platforms and workspace are sibling layers: neither imports
-    the other.
-    """
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def api_url(self) -> str: ...
     @property
     def user_id(self) -> str | None: ...
-    def secret(self, key: str) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from oauthlib.oauth1 import Client as OAuth1Client
 
 from composer.platforms.base import (
     AccountInfo,
+    AccountLike,
     Duplicate,
     HttpClient,
     PlatformError,
@@ -47,18 +48,11 @@ _REPLY_MISSING_WORDS = ("deleted or not visible", "does not exist", "not found")
 _REPLY_MISSING_CODE = 385
 
 
-class XAccount(Protocol):
-    """The parts of `composer.workspace.config.Account` this client uses.
+class XAccount(AccountLike, Protocol):
+    """What the X client needs of an account beyond every client's needs."""
 
-    A Protocol rather than an import: platforms and workspace are sibling I/O layers.
-    """
-
-    @property
-    def name(self) -> str: ...
     @property
     def handle(self) -> str | None: ...
-    @property
-    def api_url(self) -> str: ...
     @property
     def x_auth(self) -> Literal["oauth1", "oauth2"] | None: ...
     @property
@@ -66,7 +60,6 @@ class XAccount(Protocol):
     @property
     def daily_post_quota(self) -> int | None: ...
     def has_secret(self, key: str) -> bool: ...
-    def secret(self, key: str) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
