@@ -514,8 +514,11 @@ def schedule(
     from composer.scheduling import ScheduleError, schedule_draft
     from composer.workspace.when import format_local
 
-    if sum((at is not None, delay is not None, next_slot, every is not None)) != 1:
-        fail("give exactly one of --at WHEN, --in DURATION, --next-slot or --every RULE")
+    once = sum((at is not None, delay is not None, next_slot))
+    if every is not None and once:
+        fail("--every RULE makes a recurring rule: give it without --at, --in or --next-slot")
+    if every is None and once != 1:
+        fail("give exactly one of --at WHEN, --in DURATION or --next-slot")
     path = _resolve(name)
     chosen = _load(str(path))
     config = _config()
