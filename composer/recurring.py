@@ -47,7 +47,7 @@ RULE_FORMS = (
     "'mon,wed,fri 08:30', 'monthly 1 09:00', 'monthly last 18:00'"
 )
 MISSED_RECORDED = 20  # occurrences recorded as missed after a downtime; older ones are counted
-WALK_LIMIT = 10_000  # occurrences walked one by one when catching up; then it jumps
+WALK_LIMIT = 2_000  # occurrences walked one by one when catching up; then it jumps
 HORIZON = timedelta(days=8 * 366)  # far enough for a Feb 29 rule; a rule beyond it has ended
 _WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
@@ -276,6 +276,9 @@ def create_rules(
     if first is None:
         raise RuleError(f"the rule {every.strip()!r} never comes due (check its day and month)")
     notes = rule.dst_notes(now)
+    day = rule.cron.split()[2]
+    if day.isdigit() and int(day) >= 29:
+        notes.insert(0, f"a month without day {day} has no occurrence; 'monthly last' never skips")
     created: list[CreatedRule] = []
     for plan in plans:
         try:
@@ -369,7 +372,7 @@ def _materialize_one(
     )
     cutoff = now - grace
     if expected < cutoff:
-        recorded, skipped, resume = _missed(rule, expected, cutoff, missed_cap)
+        recorded, skipped, exact, resume = _missed(rule, expected, cutoff, missed_cap)
         reason = (
             f"missed: not published within {_minutes(grace)} of its time "
             "(the daemon was not running)"
@@ -386,6 +389,7 @@ def _materialize_one(
             zone=recurrence.timezone,
             reason=reason,
             skipped=skipped,
+            skipped_exact=exact,
         )
         if ids is None:
             result.lost += 1
@@ -397,7 +401,13 @@ def _materialize_one(
         if skipped:
             log.warning(
                 "recurrence missed: older occurrences not recorded",
-                extra={"fields": {"rule": rule_id, "not_recorded": skipped, "cap": missed_cap}},
+                extra={
+                    "fields": {
+                        "rule": rule_id,
+                        "not_recorded": skipped if exact else f"at least {skipped}",
+                        "cap": missed_cap,
+                    }
+                },
             )
         if resume is None:
             return
@@ -480,30 +490,36 @@ def _occurrence(
 
 def _missed(
     rule: Rule, start: datetime, cutoff: datetime, cap: int
-) -> tuple[list[datetime], int, datetime | None]:
+) -> tuple[list[datetime], int, bool, datetime | None]:
     """The occurrences from `start` (included) to before `cutoff`: the latest `cap` of them
-    to record, how many older ones are only counted, and the first occurrence at or after
-    `cutoff` (None if the rule has ended). A frequent rule after a long downtime is walked
-    WALK_LIMIT occurrences at most, then from a day before the cutoff: the count is then
-    a lower bound."""
+    to record, how many older ones are only counted, whether that count is exact, and the
+    first occurrence at or after `cutoff` (None if the rule has ended). A frequent rule after
+    a long downtime is walked WALK_LIMIT occurrences at most, then from a day before the
+    cutoff: the count is then a lower bound."""
     late: deque[datetime] = deque([start], maxlen=max(cap, 1))
     counted = 1
-    cursor = start
+    times = rule.times(start)
     resume: datetime | None = None
     jumped = False
-    while True:
-        instant = rule.next_after(cursor)
-        if instant is None or instant >= cutoff:
+    for instant in times:
+        if instant >= cutoff:
             resume = instant
             break
         late.append(instant)
         counted += 1
-        cursor = instant
-        if counted == WALK_LIMIT and not jumped:
+        if counted == WALK_LIMIT:
             jumped = True
-            cursor = max(cursor, cutoff - timedelta(days=1))
+            times = rule.times(max(instant, cutoff - timedelta(days=1)))
+            resume = None
+            for later in times:
+                if later >= cutoff:
+                    resume = later
+                    break
+                late.append(later)
+                counted += 1
+            break
     recorded = list(late)[-cap:] if cap else []
-    return recorded, counted - len(recorded), resume
+    return recorded, counted - len(recorded), not jumped, resume
 
 
 def _minutes(span: timedelta) -> str:

@@ -238,6 +238,29 @@ def test_downtime_records_missed_occurrences_up_to_a_cap(
     assert any("not recorded" in r.getMessage() for r in caplog.records)
 
 
+def test_a_frequent_rule_after_a_long_downtime_is_capped_not_walked_forever(
+    db: Database, tmp_path: Path
+) -> None:
+    draft, config = write_workspace(tmp_path)
+    rule_id = make_rule(db, draft, config, every="*/5 * * * *")
+    first = store.find_recurrence(db, rule_id).next_at
+    assert first is not None
+    now = first + timedelta(days=90)  # 25,920 occurrences of five minutes
+    done = materialize_due(db, config, now=now, grace=GRACE, missed_cap=3)
+    assert len(done.missed) == 3 and done.skipped >= 2_000
+    editions = editions_of(db, rule_id)
+    missed = [e for e in editions if e.status is EditionStatus.MISSED]
+    # The latest ones before the grace period, and the count said as a lower bound.
+    assert [e.scheduled_at for e in missed] == [
+        now - GRACE - timedelta(minutes=m) for m in (15, 10, 5)
+    ]
+    assert "at least" in (missed[0].last_error or "")
+    # The occurrences within the grace period are due now, each its own edition.
+    scheduled = [e.scheduled_at for e in editions if e.status is EditionStatus.SCHEDULED]
+    assert scheduled == [now - timedelta(minutes=m) for m in (15, 10, 5, 0)]
+    assert store.find_recurrence(db, rule_id).next_at == now + timedelta(minutes=5)
+
+
 def test_a_broken_draft_fails_one_occurrence_and_the_rule_goes_on(
     db: Database, tmp_path: Path
 ) -> None:
@@ -409,3 +432,16 @@ def test_stopping_a_rule(db: Database, tmp_path: Path) -> None:
     assert not stopped.active and stopped.next_at is None
     assert materialize_due(db, config, now=T0 + timedelta(days=30), grace=GRACE).scheduled == []
     assert store.recurrences(db) == [] and len(store.recurrences(db, include_stopped=True)) == 1
+
+
+def test_a_day_some_months_lack_is_said_when_the_rule_is_made(db: Database, tmp_path: Path) -> None:
+    draft, config = write_workspace(tmp_path)
+    [created] = create_rules(
+        db, load_draft(str(draft)), draft, config, ["m"], every="monthly 31 09:00", now=T0
+    )
+    assert created.notes[0].startswith("a month without day 31 has no occurrence")
+    assert [t.astimezone(BERLIN).strftime("%m-%d") for t in created.next_times] == [
+        "01-31",
+        "03-31",
+        "05-31",
+    ]

@@ -208,12 +208,14 @@ def record_missed(
     zone: str,
     reason: str,
     skipped: int,
+    skipped_exact: bool = True,
 ) -> list[int] | None:
     """Occurrences nobody published in time, as missed editions (no posts) with the reason;
     `skipped` older ones are only counted, on the oldest recorded one and on the rule. None
     when another process did it."""
     note = (
-        f"{skipped} older occurrence{'s' if skipped != 1 else ''} missed while the daemon "
+        f"{'' if skipped_exact else 'at least '}{skipped} older "
+        f"occurrence{'s' if skipped != 1 else ''} missed while the daemon "
         "was not running were not recorded"
         if skipped
         else None
