@@ -17,6 +17,7 @@ occurrence), so two daemons make exactly one edition per occurrence.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections import deque
@@ -65,17 +66,8 @@ class Rule:
     cron: str
     zone: str
 
-    def trigger(self, after: datetime) -> CronTrigger:
-        minute, hour, day, month, weekday = self.cron.split()
-        return CronTrigger(
-            minute=minute,
-            hour=hour,
-            day=day,
-            month=month,
-            day_of_week=weekday,
-            timezone=ZoneInfo(self.zone),
-            end_date=after + HORIZON,  # a rule that never fires again ends, not loops
-        )
+    def trigger(self) -> CronTrigger:
+        return _trigger(self.cron, self.zone)
 
     def times(self, after: datetime) -> Iterator[datetime]:
         """The occurrences strictly after `after` (aware), soonest first, in UTC."""
@@ -120,11 +112,12 @@ class Rule:
         if after.tzinfo is None or after.utcoffset() is None:
             raise ValueError("after must be an aware datetime")
         tz = ZoneInfo(self.zone)
-        trigger = self.trigger(after)
+        trigger = self.trigger()
         cursor = after.astimezone(UTC)
+        horizon = cursor + HORIZON  # a rule with no time within it has ended
         while True:
             fire = trigger.get_next_fire_time(None, cursor + timedelta(microseconds=1))
-            if fire is None:
+            if fire is None or fire > horizon:
                 return
             instant = fire.astimezone(UTC)
             cursor = instant
@@ -139,7 +132,7 @@ class Rule:
     def _repeated(self, after: datetime, until: datetime) -> Iterator[datetime]:
         """Wall times of this rule that fall in a fold between `after` and `until`."""
         tz = ZoneInfo(self.zone)
-        trigger = self.trigger(after)
+        trigger = self.trigger()
         cursor = after.astimezone(UTC)
         for _ in range(WALK_LIMIT):
             fire = trigger.get_next_fire_time(None, cursor + timedelta(microseconds=1))
@@ -148,6 +141,20 @@ class Rule:
             cursor = fire.astimezone(UTC)
             if _second_of_a_fold(fire, tz):
                 yield fire.replace(tzinfo=None)
+
+
+@functools.lru_cache(maxsize=256)
+def _trigger(cron: str, zone: str) -> CronTrigger:
+    """APScheduler's trigger for the fields (it keeps no state between calls: shared)."""
+    minute, hour, day, month, weekday = cron.split()
+    return CronTrigger(
+        minute=minute,
+        hour=hour,
+        day=day,
+        month=month,
+        day_of_week=weekday,
+        timezone=ZoneInfo(zone),
+    )
 
 
 def _second_of_a_fold(fire: datetime, tz: ZoneInfo) -> bool:
@@ -170,7 +177,7 @@ def parse_rule(text: str, zone: str) -> Rule:
     try:
         cron = _cron(parts) if len(parts) == 5 else _friendly(parts)
         rule = Rule(cron, zone)
-        rule.trigger(datetime.now(UTC))  # APScheduler checks every field
+        rule.trigger()  # APScheduler checks every field
     except (ValueError, KeyError) as error:
         raise RuleError(
             f"cannot read {text.strip()!r} as a rule ({error}): use {RULE_FORMS}"
@@ -361,7 +368,7 @@ def _materialize_one(
     rule_id, expected = recurrence.id, recurrence.next_at
     try:
         rule = Rule(recurrence.rule, recurrence.timezone)
-        rule.trigger(now)
+        rule.trigger()
     except Exception as error:  # e.g. the zone left the tz database
         store.set_last_error(db, rule_id, f"the rule cannot be read any more: {error}")
         return
