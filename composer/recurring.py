@@ -372,11 +372,8 @@ def _materialize_one(
     except Exception as error:  # e.g. the zone left the tz database
         store.set_last_error(db, rule_id, f"the rule cannot be read any more: {error}")
         return
-    platform = (
-        config.accounts[recurrence.account].platform
-        if (recurrence.account in config.accounts)
-        else "unknown"
-    )
+    account = config.accounts.get(recurrence.account)
+    platform = account.platform if account else "unknown"  # an account since removed
     cutoff = now - grace
     if expected < cutoff:
         recorded, skipped, exact, resume = _missed(rule, expected, cutoff, missed_cap)
