@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
+from sqlmodel import col
 
 from composer.store import open_database
-from composer.store import recurrences as store
+from composer.store.models import Recurrence
 from tests.test_cli_schedule import run
 
 
@@ -91,18 +93,34 @@ def test_stop_a_rule(workspace: Path) -> None:
     assert again.returncode == 2 and again.stderr.strip().endswith("is already stopped")
 
 
-def test_a_broken_draft_shows_in_queue_rules(workspace: Path) -> None:
+def test_a_draft_gone_when_due_shows_in_queue_all_and_queue_rules(workspace: Path) -> None:
     made = run(
         workspace, "schedule", "report", "--account", "ank-x", "--every", "daily 09:00", "--json"
     )
     rule_id = json.loads(made.stdout)["recurrences"][0]["id"]
+    due = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
     db = open_database(str(workspace / "h.sqlite3"))
-    try:
-        store.set_last_error(db, rule_id, "the draft could not be composed: no such file")
+    try:  # the occurrence comes due now rather than tomorrow
+        with db.session() as session:
+            session.connection().execute(
+                sa.update(Recurrence).where(col(Recurrence.id) == rule_id).values(next_at=due)
+            )
     finally:
         db.close()
-    listed = run(workspace, "queue", "rules")
-    assert "(the draft could not be composed: no such file)" in listed.stdout
+    (workspace / "drafts" / "report.md").unlink()
+    daemon = run(workspace, "daemon", "--once")
+    assert daemon.returncode == 0, daemon.stderr
+    [edition] = json.loads(run(workspace, "queue", "--all", "--json").stdout)
+    assert edition["status"] == "failed" and edition["at"] == _iso(due)
+    assert "could not be composed" in edition["error"] and "report.md" in edition["error"]
+    [rule] = json.loads(run(workspace, "queue", "rules", "--json").stdout)["recurrences"]
+    assert rule["active"] and "could not be composed" in rule["error"]
+    assert utc(rule["next"][0]) > datetime.now(UTC)  # it goes on
+    assert "could not be composed" in run(workspace, "queue", "rules").stdout
+
+
+def _iso(when: datetime) -> str:
+    return when.isoformat().replace("+00:00", "Z")
 
 
 @pytest.mark.parametrize(
