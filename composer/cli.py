@@ -35,7 +35,10 @@ from composer.workspace.drafts import (
 )
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from composer.store import Database
+    from composer.store.models import Recurrence
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 PREVIEW_PLATFORMS = ("x", "mastodon", "bluesky")
@@ -493,6 +496,7 @@ def publish(
 @click.option("--tz", "zone", metavar="ZONE", help="IANA zone (default: draft, config, system).")
 @click.option("--in", "delay", metavar="DURATION", help="From now: 90s, 15m, 2h, 1h30m, 1d.")
 @click.option("--next-slot", is_flag=True, help="Each account's next free posting slot.")
+@click.option("--every", metavar="RULE", help="Recurring: 'Mon 09:00', 'daily 09:00', cron...")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def schedule(
     name: str,
@@ -501,6 +505,7 @@ def schedule(
     zone: str | None,
     delay: str | None,
     next_slot: bool,
+    every: str | None,
     as_json: bool,
 ) -> None:
     """Schedule DRAFT for each account; the daemon publishes it at that time."""
@@ -509,11 +514,17 @@ def schedule(
     from composer.scheduling import ScheduleError, schedule_draft
     from composer.workspace.when import format_local
 
-    if sum((at is not None, delay is not None, next_slot)) != 1:
+    once = sum((at is not None, delay is not None, next_slot))
+    if every is not None and once:
+        fail("--every RULE makes a recurring rule: give it without --at, --in or --next-slot")
+    if every is None and once != 1:
         fail("give exactly one of --at WHEN, --in DURATION or --next-slot")
     path = _resolve(name)
     chosen = _load(str(path))
     config = _config()
+    if every is not None:
+        _schedule_every(chosen, path, config, accounts, every, zone, as_json)
+        return
     with _database() as db:
         try:
             editions = schedule_draft(
@@ -541,6 +552,52 @@ def schedule(
         click.echo(f"{e.id}  {e.account}  {format_local(e.at_utc, e.zone)}  {e.posts} posts")
 
 
+def _schedule_every(
+    chosen: Draft,
+    path: Path,
+    config: Config | None,
+    accounts: tuple[str, ...],
+    every: str,
+    zone: str | None,
+    as_json: bool,
+) -> None:
+    from datetime import UTC, datetime
+
+    from composer.recurring import RuleError, create_rules
+    from composer.workspace.when import format_local
+
+    with _database() as db:
+        try:
+            rules = create_rules(
+                db, chosen, path, config, accounts, every=every, now=datetime.now(UTC), zone=zone
+            )
+        except RuleError as error:
+            fail(str(error))
+    if as_json:
+        rows = [
+            {
+                "id": r.id,
+                "account": r.account,
+                "rule": r.rule.cron,
+                "timezone": r.rule.zone,
+                "next": [_iso_utc(t) for t in r.next_times],
+            }
+            for r in rules
+        ]
+        click.echo(json.dumps({"recurrences": rows}))
+        return
+    for r in rules:
+        click.echo(f"rule {r.id}  {r.account}  every {r.rule.cron!r} in {r.rule.zone}; next:")
+        for when in r.next_times:
+            click.echo(f"    {format_local(when, r.rule.zone)}")
+    for note in rules[0].notes if rules else []:
+        click.echo(f"note: {note}", err=True)
+
+
+def _iso_utc(when: datetime) -> str:
+    return when.isoformat().replace("+00:00", "Z")
+
+
 @cli.group(invoke_without_command=True)
 @click.option("--all", "show_all", is_flag=True, help="Also recent published, failed, missed.")
 @click.option("--account", help="Only this account's editions.")
@@ -551,6 +608,7 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
     if ctx.invoked_subcommand is not None:
         return
     from composer.store.queue import upcoming
+    from composer.store.recurrences import recurrences
     from composer.workspace.when import format_local
 
     with _database() as db:
@@ -571,12 +629,79 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
         ]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    if not entries:
+    with _database() as db:
+        rules = recurrences(db, account=account)
+    if not entries and not rules:
         click.echo("nothing scheduled")
     for e in entries:
         when = format_local(e.scheduled_at, e.timezone or "UTC") if e.scheduled_at else "-"
         line = f"{e.edition_id:>5}  {e.status.value:<10} {when}  {e.account}  {safe(e.title)[:40]}"
         click.echo(line + (f"  ({safe(e.last_error)})" if e.last_error else ""))
+    if rules:
+        click.echo("recurring rules (queue rules for details):")
+        _print_rules(rules, count=1)
+
+
+def _print_rules(rules: Sequence[Recurrence], *, count: int) -> None:
+    from composer.recurring import next_times
+    from composer.workspace.when import format_local
+
+    for r in rules:
+        times = next_times(r, count)
+        state = "active" if r.active else "stopped"
+        first = format_local(times[0], r.timezone) if times else "-"
+        draft_name = Path(r.draft_path).name
+        line = f"{r.id:>5}  {state:<10} {first}  {r.account}  every {r.rule!r}  {safe(draft_name)}"
+        click.echo(line + (f"  ({safe(r.last_error)})" if r.last_error else ""))
+        for later in times[1:]:
+            click.echo(f"{'':>17} then {format_local(later, r.timezone)}")
+
+
+@queue.command("rules")
+@click.option("--all", "show_all", is_flag=True, help="Also stopped rules.")
+@click.option("--account", help="Only this account's rules.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def queue_rules(show_all: bool, account: str | None, as_json: bool) -> None:
+    """Recurring rules with their next times (and the last error of each)."""
+    from composer.recurring import next_times
+    from composer.store.recurrences import recurrences
+
+    with _database() as db:
+        rules = recurrences(db, account=account, include_stopped=show_all)
+    if as_json:
+        rows = [
+            {
+                "id": r.id,
+                "account": r.account,
+                "rule": r.rule,
+                "timezone": r.timezone,
+                "draft": r.draft_path,
+                "active": r.active,
+                "next": [_iso_utc(t) for t in next_times(r, 3)],
+                "error": r.last_error,
+            }
+            for r in rules
+        ]
+        click.echo(json.dumps({"recurrences": rows}, ensure_ascii=False, indent=2))
+        return
+    if not rules:
+        click.echo("no recurring rules")
+    _print_rules(rules, count=3)
+
+
+@queue.command("stop")
+@click.argument("rule_id", type=int, metavar="RULE_ID")
+def queue_stop(rule_id: int) -> None:
+    """Stop a recurring rule (editions it already made stay in the queue)."""
+    from composer.store import StoreError
+    from composer.store.recurrences import stop_recurrence
+
+    with _database() as db:
+        try:
+            stop_recurrence(db, rule_id)
+        except StoreError as error:
+            fail(str(error))
+    click.echo(f"stopped rule {rule_id}")
 
 
 def _queue_change(action: str, edition_id: int, *args: Any) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from composer.publishing import Event, Outcome, publish_existing
+from composer.recurring import materialize_due
 from composer.store import Database
 from composer.store.claims import claim_due, mark_missed, release
 from composer.workspace.config import Config
@@ -56,6 +57,7 @@ async def run_round(
     """Mark missed editions, claim the due ones and publish them, accounts concurrently."""
     now = now or datetime.now(UTC)
     worker = worker or worker_name()
+    materialize_due(db, config, now=now, grace=grace)  # due occurrences of rules -> editions
     result = Round(missed=mark_missed(db, now, grace))
     for edition_id in result.missed:
         log.warning("missed", extra={"fields": {"edition": edition_id}})
