@@ -1,0 +1,73 @@
+"""Publishing one edition from a screen: the checks before anything changes, progress as
+notifications, and the claim that keeps a running daemon away from it."""
+
+from __future__ import annotations
+
+import os
+
+from textual.widget import Widget
+
+from composer.daemon import LEASE
+from composer.platforms.base import PlatformError
+from composer.publishing import Event, Outcome, PublishError, publish_existing
+from composer.store import StoreError
+from composer.store.claims import release
+from composer.store.editions import find_edition
+from composer.store.outcomes import claim_edition
+from composer.tui.remote import markup_safe
+from composer.tui.services import Services
+from composer.workspace.config import ConfigError
+
+WORKER = f"tui-{os.getpid()}"
+
+
+async def publish_now(
+    widget: Widget, services: Services, edition_id: int, *, claim: bool
+) -> Outcome | None:
+    """Send the edition's unsent posts (all of a scheduled one, the rest of a stopped one).
+
+    With `claim`, the scheduled edition is first claimed as a daemon claims a due one, so
+    the two cannot both send it. Every secret is read before: a missing one changes nothing.
+    """
+    db = services.database()
+    try:
+        config = services.config()
+        if config is None:
+            raise ConfigError("no accounts.toml: publishing needs your accounts")
+        edition = find_edition(db, edition_id)
+        account = config.account(edition.account)
+        for key in account.secret_sources:
+            account.secret_value(key)
+        if claim:
+            claim_edition(db, edition_id, WORKER, services.now(), LEASE)
+    except (ConfigError, StoreError) as error:
+        widget.notify(markup_safe(str(error)), title="Not published", severity="error")
+        return None
+    name = markup_safe(account.name)
+
+    def progress(event: Event) -> None:
+        if event.kind == "sent":
+            widget.notify(f"{name}: post {event.index}/{event.total} sent", timeout=3)
+        elif event.kind == "waiting":
+            detail = markup_safe(event.detail or "")
+            widget.notify(f"{name}: waiting {event.delay or 0:.0f} s ({detail})", timeout=3)
+
+    try:
+        outcome = await publish_existing(db, edition_id, config, progress)
+    except (ConfigError, StoreError, PlatformError, PublishError) as error:
+        # The claim is left to expire: a daemon resumes the edition from its ledger then.
+        widget.notify(markup_safe(str(error)), title="Not published", severity="error")
+        return None
+    if claim:
+        release(db, edition_id, WORKER)
+    if outcome.finished:
+        widget.notify(f"{name}: edition {edition_id} published, {outcome.total} posts")
+    else:
+        widget.notify(
+            f"{name}: edition {edition_id} stopped after {outcome.sent} of {outcome.total} "
+            f"posts: {markup_safe(outcome.error or 'no reason given')}",
+            title="Stopped",
+            severity="error",
+            timeout=10,
+        )
+    return outcome
