@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from composer.scheduling import ScheduledEdition, ScheduleError, move_edition
-from composer.tui.remote import markup_safe
+from composer.tui.remote import plain
 from composer.tui.services import Services
 
 
@@ -42,7 +42,7 @@ class MoveDialog(ModalScreen[ScheduledEdition | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(markup_safe(self.description), id="move-question")
+            yield Static(plain(self.description), id="move-question")
             yield Input(
                 placeholder=f"YYYY-MM-DD HH:MM in {self.zone}, or ISO 8601 with an offset",
                 id="move-at",
@@ -73,7 +73,7 @@ class MoveDialog(ModalScreen[ScheduledEdition | None]):
                 self.services.database(), self.edition_id, at, now=self.services.now()
             )
         except ScheduleError as error:
-            self.query_one("#move-error", Static).update(markup_safe(str(error)))
+            self.query_one("#move-error", Static).update(plain(str(error)))
             return
         self.dismiss(moved)
 

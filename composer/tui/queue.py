@@ -20,7 +20,7 @@ from composer.store import queue as store_queue
 from composer.store.queue import QueueEntry
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.move import MoveDialog
-from composer.tui.remote import cell, markup_safe
+from composer.tui.remote import cell, plain, tell
 from composer.tui.sending import publish_now
 from composer.tui.services import Services
 from composer.workspace.when import format_local
@@ -70,7 +70,7 @@ class QueueScreen(Screen[None]):
         try:
             entries = store_queue.upcoming(self.services.database(), include_done=self.show_done)
         except StoreError as error:
-            self.query_one("#queue-detail", Static).update(markup_safe(str(error)))
+            self.query_one("#queue-detail", Static).update(plain(str(error)))
             return
         rows = [self._row(entry) for entry in entries]
         self.entries = {entry.edition_id: entry for entry in entries}
@@ -122,7 +122,7 @@ class QueueScreen(Screen[None]):
         text = f"{entry.edition_id}: {entry.title} on {entry.account} ({entry.platform})"
         if entry.last_error:
             text += f"\n{entry.last_error}"
-        detail.update(markup_safe(text))
+        detail.update(plain(text))
 
     # --- actions ------------------------------------------------------------------------
     def action_refresh(self) -> None:
@@ -140,7 +140,8 @@ class QueueScreen(Screen[None]):
         if entry is None:
             self.notify("No edition selected", severity="warning")
         elif entry.status is not EditionStatus.SCHEDULED:
-            self.notify(
+            tell(
+                self,
                 f"Edition {entry.edition_id} is {entry.status.value}: only a scheduled "
                 f"edition can be {verb}",
                 severity="warning",
@@ -162,7 +163,7 @@ class QueueScreen(Screen[None]):
         try:
             store_queue.cancel(self.services.database(), entry.edition_id)
         except StoreError as error:
-            self.notify(markup_safe(str(error)), severity="error")
+            tell(self, str(error), severity="error")
         else:
             self.notify(f"Cancelled edition {entry.edition_id}")
         self.refresh_entries()
@@ -181,7 +182,7 @@ class QueueScreen(Screen[None]):
             MoveDialog(self.services, entry.edition_id, description, zone)
         )
         if moved is not None:
-            self.notify(f"Moved edition {moved.id} to {format_local(moved.at_utc, moved.zone)}")
+            tell(self, f"Moved edition {moved.id} to {format_local(moved.at_utc, moved.zone)}")
         self.refresh_entries()
 
     @work(group="queue-publish")  # not exclusive: a second one must not stop the first

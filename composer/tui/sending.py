@@ -14,7 +14,7 @@ from composer.store import StoreError
 from composer.store.claims import release
 from composer.store.editions import find_edition
 from composer.store.outcomes import claim_edition
-from composer.tui.remote import markup_safe
+from composer.tui.remote import tell
 from composer.tui.services import Services
 from composer.workspace.config import ConfigError
 
@@ -41,31 +41,32 @@ async def publish_now(
         if claim:
             claim_edition(db, edition_id, WORKER, services.now(), LEASE)
     except (ConfigError, StoreError) as error:
-        widget.notify(markup_safe(str(error)), title="Not published", severity="error")
+        tell(widget, str(error), title="Not published", severity="error")
         return None
-    name = markup_safe(account.name)
+    name = account.name
 
     def progress(event: Event) -> None:
         if event.kind == "sent":
-            widget.notify(f"{name}: post {event.index}/{event.total} sent", timeout=3)
+            tell(widget, f"{name}: post {event.index}/{event.total} sent", timeout=3)
         elif event.kind == "waiting":
-            detail = markup_safe(event.detail or "")
-            widget.notify(f"{name}: waiting {event.delay or 0:.0f} s ({detail})", timeout=3)
+            detail = event.detail or ""
+            tell(widget, f"{name}: waiting {event.delay or 0:.0f} s ({detail})", timeout=3)
 
     try:
         outcome = await publish_existing(db, edition_id, config, progress)
     except (ConfigError, StoreError, PlatformError, PublishError) as error:
         # The claim is left to expire: a daemon resumes the edition from its ledger then.
-        widget.notify(markup_safe(str(error)), title="Not published", severity="error")
+        tell(widget, str(error), title="Not published", severity="error")
         return None
     if claim:
         release(db, edition_id, WORKER)
     if outcome.finished:
-        widget.notify(f"{name}: edition {edition_id} published, {outcome.total} posts")
+        tell(widget, f"{name}: edition {edition_id} published, {outcome.total} posts")
     else:
-        widget.notify(
+        tell(
+            widget,
             f"{name}: edition {edition_id} stopped after {outcome.sent} of {outcome.total} "
-            f"posts: {markup_safe(outcome.error or 'no reason given')}",
+            f"posts: {outcome.error or 'no reason given'}",
             title="Stopped",
             severity="error",
             timeout=10,
