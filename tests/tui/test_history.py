@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from composer.publishing import publish_existing
@@ -198,4 +199,11 @@ def test_resume_finishes_a_stopped_thread_without_a_duplicate(
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot(tmp_path: Path, size: tuple[int, int], snap_compare: Any) -> None:
     svc, _ = seeded(tmp_path)
-    assert snap_compare(ScreenApp(svc, HistoryScreen), terminal_size=size)
+
+    async def editions_focused(pilot: Pilot[Any]) -> None:
+        # Not the search input: its blinking cursor would make the picture depend on timing.
+        pilot.app.screen.query_one("#history-editions", DataTable).focus()
+        await pilot.pause()
+
+    app = ScreenApp(svc, HistoryScreen)
+    assert snap_compare(app, terminal_size=size, run_before=editions_focused)

@@ -241,3 +241,25 @@ def test_publish_now_without_the_secret_changes_nothing(
 def test_snapshot(tmp_path: Path, size: tuple[int, int], snap_compare: object) -> None:
     svc, _ = seeded(tmp_path)
     assert snap_compare(ScreenApp(svc, QueueScreen), terminal_size=size)  # type: ignore[operator]
+
+
+def test_the_app_switches_to_the_queue_history_and_accounts(tmp_path: Path) -> None:
+    from composer.tui import make_app
+    from composer.tui.accounts import AccountsScreen
+    from composer.tui.history import HistoryScreen
+
+    svc, _ = seeded(tmp_path)
+    svc.drafts_dir.mkdir()
+
+    async def scenario() -> None:
+        app = make_app(svc)
+        async with app.run_test(size=(120, 40)) as pilot:
+            for key, screen in (("f3", QueueScreen), ("f4", HistoryScreen), ("f5", AccountsScreen)):
+                await pilot.press(key)
+                await pilot.pause()
+                assert isinstance(app.screen, screen)
+            await pilot.press("f3")
+            await pilot.pause()
+            assert app.screen.query_one("#queue-table", DataTable).row_count == 3
+
+    asyncio.run(scenario())
