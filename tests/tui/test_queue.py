@@ -208,6 +208,9 @@ def test_publish_now_sends_the_thread_once(
             await pilot.pause()
             table = app.screen.query_one(DataTable)
             assert str(almaty) not in [k.value for k in table.rows]  # no longer upcoming
+            messages = [n.message for n in app._notifications]
+            assert "masto: post 1/2 sent" in messages and "masto: post 2/2 sent" in messages
+            assert f"masto: edition {almaty} published, 2 posts" in messages
 
     asyncio.run(scenario())
     assert status_of(tmp_path, almaty) is EditionStatus.PUBLISHED
