@@ -105,21 +105,32 @@ def recent_outcomes(
 
 
 def claim_edition(
-    db: Database, edition_id: int, worker: str, now: datetime, lease: timedelta
+    db: Database,
+    edition_id: int,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    *,
+    resume: bool = False,
 ) -> None:
-    """Take one scheduled edition for `worker` to publish now, as a daemon claims a due one
-    (one conditional UPDATE: a daemon cannot take it too). StoreError names its status when
-    it is no longer scheduled. Release it with `claims.release` once the publisher is done."""
+    """Take one edition for `worker` to publish now, as a daemon claims a due one (one
+    conditional UPDATE: a daemon or another front end cannot take it too): a scheduled one
+    (made due now), or with `resume` a partial or failed one. StoreError names its status
+    when it is not. Release it with `claims.release` once the publisher is done; a claim
+    left behind expires after `lease` and a daemon resumes the edition from its ledger."""
+    allowed = STOPPED if resume else (EditionStatus.SCHEDULED,)
+    values: dict[str, object] = {
+        "status": EditionStatus.PUBLISHING,
+        "claimed_by": worker,
+        "claimed_until": now + lease,
+        "updated_at": utc_now(),
+    }
+    if not resume:
+        values["scheduled_at"] = now
     statement = (
         sa.update(Edition)
-        .where(col(Edition.id) == edition_id, col(Edition.status) == EditionStatus.SCHEDULED)
-        .values(
-            status=EditionStatus.PUBLISHING,
-            scheduled_at=now,
-            claimed_by=worker,
-            claimed_until=now + lease,
-            updated_at=utc_now(),
-        )
+        .where(col(Edition.id) == edition_id, col(Edition.status).in_(allowed))
+        .values(**values)
     )
     with db.session() as session:
         changed = session.connection().execute(statement).rowcount
@@ -127,7 +138,10 @@ def claim_edition(
         if edition is None:
             raise StoreError(f"no edition {edition_id}")
         if changed != 1:
+            wanted, verb = (
+                ("partial or failed", "resumed") if resume else ("scheduled", "published now")
+            )
             raise StoreError(
-                f"edition {edition_id} is {edition.status.value}, not scheduled: "
-                "only a scheduled edition can be published now"
+                f"edition {edition_id} is {edition.status.value}, not {wanted}: "
+                f"only a {wanted} edition can be {verb}"
             )

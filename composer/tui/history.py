@@ -200,5 +200,5 @@ class HistoryScreen(Screen[None]):
         )
         if not await self.app.push_screen_wait(ConfirmDialog(question, "Resume")):
             return
-        await publish_now(self, self.services, outcome.edition_id, claim=False)
+        await publish_now(self, self.services, outcome.edition_id, resume=True)
         self.refresh_all()

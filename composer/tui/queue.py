@@ -197,5 +197,5 @@ class QueueScreen(Screen[None]):
         if not await self.app.push_screen_wait(ConfirmDialog(question, "Publish now")):
             return
         self.refresh_entries()
-        await publish_now(self, self.services, entry.edition_id, claim=True)
+        await publish_now(self, self.services, entry.edition_id, resume=False)
         self.refresh_entries()

@@ -22,13 +22,12 @@ WORKER = f"tui-{os.getpid()}"
 
 
 async def publish_now(
-    widget: Widget, services: Services, edition_id: int, *, claim: bool
+    widget: Widget, services: Services, edition_id: int, *, resume: bool = False
 ) -> Outcome | None:
-    """Send the edition's unsent posts (all of a scheduled one, the rest of a stopped one).
-
-    With `claim`, the scheduled edition is first claimed as a daemon claims a due one, so
-    the two cannot both send it. Every secret is read before: a missing one changes nothing.
-    """
+    """Send the edition's unsent posts: all of a scheduled one, or with `resume` the rest of
+    a partial or failed one. The edition is first claimed as a daemon claims a due one, so
+    nothing else sends it meanwhile. Every secret is read before: a missing one changes
+    nothing."""
     db = services.database()
     try:
         config = services.config()
@@ -38,8 +37,7 @@ async def publish_now(
         account = config.account(edition.account)
         for key in account.secret_sources:
             account.secret_value(key)
-        if claim:
-            claim_edition(db, edition_id, WORKER, services.now(), LEASE)
+        claim_edition(db, edition_id, WORKER, services.now(), LEASE, resume=resume)
     except (ConfigError, StoreError) as error:
         tell(widget, str(error), title="Not published", severity="error")
         return None
@@ -58,8 +56,7 @@ async def publish_now(
         # The claim is left to expire: a daemon resumes the edition from its ledger then.
         tell(widget, str(error), title="Not published", severity="error")
         return None
-    if claim:
-        release(db, edition_id, WORKER)
+    release(db, edition_id, WORKER)
     if outcome.finished:
         tell(widget, f"{name}: edition {edition_id} published, {outcome.total} posts")
     else:

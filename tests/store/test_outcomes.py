@@ -84,3 +84,17 @@ def test_a_claimed_edition_is_not_claimed_by_a_daemon(db: Database) -> None:
         claim_edition(db, edition.id, "tui-2", T0, timedelta(minutes=30))
     with pytest.raises(StoreError, match="no edition 999"):
         claim_edition(db, 999, "tui", T0, timedelta(minutes=30))
+
+
+def test_a_stopped_edition_is_claimed_to_be_resumed(db: Database) -> None:
+    stopped = stopped_at_second_post(db)
+    with pytest.raises(StoreError, match="is partial, not scheduled"):
+        claim_edition(db, stopped, "tui", T0, timedelta(minutes=30))
+    claim_edition(db, stopped, "tui", T0, timedelta(minutes=30), resume=True)
+    claimed = find_edition(db, stopped)
+    assert claimed.status is EditionStatus.PUBLISHING and claimed.scheduled_at == T0
+    with pytest.raises(StoreError, match="is publishing, not partial or failed"):
+        claim_edition(db, stopped, "tui-2", T0, timedelta(minutes=30), resume=True)
+    published = publish(db, ["done"])
+    with pytest.raises(StoreError, match="only a partial or failed edition can be resumed"):
+        claim_edition(db, published, "tui", T0, timedelta(minutes=30), resume=True)
