@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 from composer.tui.accounts import AccountsScreen
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.server import Request, Response
+from tests.fakes.x import FakeX
 from tests.tui.data_fixtures import TOKEN, TOKEN_ENV, ScreenApp, accounts_file, services
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -122,6 +123,35 @@ def test_verify_with_a_missing_secret_says_so_without_a_request(
             assert f"{X_ENV}_CK is not set" in text(app, "accounts-detail")
 
     asyncio.run(scenario())
+
+
+def test_verify_on_x_shows_the_quota_from_the_accounts_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = {suffix: f"x-{suffix.lower()}-value" for suffix in ("CK", "CS", "AT", "ATS")}
+    for suffix, value in keys.items():
+        monkeypatch.setenv(f"{X_ENV}_{suffix}", value)
+    x = FakeX(
+        consumer_key=keys["CK"],
+        consumer_secret=keys["CS"],
+        access_token=keys["AT"],
+        access_token_secret=keys["ATS"],
+    )
+    with x.running():
+        account = X_ACCOUNT.replace("http://127.0.0.1:9", x.url) + "daily_post_quota = 17\n"
+        svc = services(tmp_path, accounts_file(tmp_path, "http://127.0.0.1:9", account))
+
+        async def scenario() -> None:
+            app = ScreenApp(svc, AccountsScreen)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settled(pilot)
+                await pilot.press("down", "v")
+                await settled(pilot)
+                x_row = rows(app)["ank-x"]
+                assert x_row[3:] == ["present", "✓ @ankreports", "-", "?/17 a day"]
+                assert all(value not in str(rows(app)) for value in keys.values())
+
+        asyncio.run(scenario())
 
 
 def test_the_platforms_error_is_shown_escaped(tmp_path: Path) -> None:
