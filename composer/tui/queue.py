@@ -131,8 +131,7 @@ class QueueScreen(Screen[None]):
 
     def action_toggle_done(self) -> None:
         self.show_done = not self.show_done
-        self.notify("Showing published, failed and missed editions too" if self.show_done
-                    else "Showing scheduled editions")  # fmt: skip
+        self.sub_title = "Queue, with recent finished editions" if self.show_done else "Queue"
         self.refresh_entries()
 
     def _scheduled(self, verb: str) -> QueueEntry | None:

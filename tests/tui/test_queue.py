@@ -23,6 +23,7 @@ from tests.tui.data_fixtures import (
     TOKEN_ENV,
     ScreenApp,
     accounts_file,
+    published,
     scheduled,
     services,
 )
@@ -96,6 +97,26 @@ def test_remote_text_is_shown_escaped(tmp_path: Path) -> None:
             detail = str(app.screen.query_one("#queue-detail", Static).render())
             assert "[bold]Not bold[/bold]" in detail and "\\u001b[31m" in detail
             assert "\x1b" not in detail
+
+    asyncio.run(scenario())
+
+
+def test_finished_editions_are_shown_on_request(tmp_path: Path) -> None:
+    svc, _ = seeded(tmp_path)
+    done = published(svc.database(), ["1/1 Out."], title="Sent", error=None, sent=0)
+
+    async def scenario() -> None:
+        app = ScreenApp(svc, QueueScreen)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            table = app.screen.query_one(DataTable)
+            assert table.row_count == 3
+            await pilot.press("a")
+            await pilot.pause()
+            assert table.row_count == 4 and cells(app, done)[1] == "failed"
+            await pilot.press("a")
+            await pilot.pause()
+            assert table.row_count == 3
 
     asyncio.run(scenario())
 
