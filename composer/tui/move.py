@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from composer.scheduling import ScheduledEdition, ScheduleError, move_edition
+from composer.store import StoreError
 from composer.tui.remote import plain
 from composer.tui.services import Services
 
@@ -72,7 +73,7 @@ class MoveDialog(ModalScreen[ScheduledEdition | None]):
             moved = move_edition(
                 self.services.database(), self.edition_id, at, now=self.services.now()
             )
-        except ScheduleError as error:
+        except (ScheduleError, StoreError) as error:
             self.query_one("#move-error", Static).update(plain(str(error)))
             return
         self.dismiss(moved)

@@ -3,6 +3,7 @@ notifications, and the claim that keeps a running daemon away from it."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 from textual.widget import Widget
@@ -16,7 +17,7 @@ from composer.store.editions import find_edition
 from composer.store.outcomes import claim_edition
 from composer.tui.remote import tell
 from composer.tui.services import Services
-from composer.workspace.config import ConfigError
+from composer.workspace.config import Account, ConfigError
 
 WORKER = f"tui-{os.getpid()}"
 
@@ -28,15 +29,15 @@ async def publish_now(
     a partial or failed one. The edition is first claimed as a daemon claims a due one, so
     nothing else sends it meanwhile. Every secret is read before: a missing one changes
     nothing."""
-    db = services.database()
     try:
+        db = services.database()
         config = services.config()
         if config is None:
             raise ConfigError("no accounts.toml: publishing needs your accounts")
         edition = find_edition(db, edition_id)
         account = config.account(edition.account)
-        for key in account.secret_sources:
-            account.secret_value(key)
+        # A secret may come from a command (a password manager): off the UI's thread.
+        await asyncio.to_thread(_read_secrets, account)
         claim_edition(db, edition_id, WORKER, services.now(), LEASE, resume=resume)
     except (ConfigError, StoreError) as error:
         tell(widget, str(error), title="Not published", severity="error")
@@ -69,3 +70,9 @@ async def publish_now(
             timeout=10,
         )
     return outcome
+
+
+def _read_secrets(account: Account) -> None:
+    """Read (and cache) every secret of the account; ConfigError names the one missing."""
+    for key in account.secret_sources:
+        account.secret_value(key)
