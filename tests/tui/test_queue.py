@@ -7,9 +7,11 @@ import asyncio
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static
 
 from composer.store import EditionStatus, open_database
 from composer.store.editions import find_edition
@@ -262,9 +264,9 @@ def test_publish_now_without_the_secret_changes_nothing(
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_snapshot(tmp_path: Path, size: tuple[int, int], snap_compare: object) -> None:
+def test_snapshot(tmp_path: Path, size: tuple[int, int], snap_compare: Any) -> None:
     svc, _ = seeded(tmp_path)
-    assert snap_compare(ScreenApp(svc, QueueScreen), terminal_size=size)  # type: ignore[operator]
+    assert snap_compare(ScreenApp(svc, QueueScreen), terminal_size=size)
 
 
 def test_the_app_switches_to_the_queue_history_and_accounts(tmp_path: Path) -> None:
@@ -287,3 +289,16 @@ def test_the_app_switches_to_the_queue_history_and_accounts(tmp_path: Path) -> N
             assert app.screen.query_one("#queue-table", DataTable).row_count == 3
 
     asyncio.run(scenario())
+
+
+def test_snapshot_of_the_move_dialog_with_an_error(tmp_path: Path, snap_compare: Any) -> None:
+    svc, _ = seeded(tmp_path)
+
+    async def bad_time_entered(pilot: Pilot[Any]) -> None:
+        await pilot.press("m")
+        await pilot.pause()
+        pilot.app.screen.query_one("#move-at", Input).cursor_blink = False  # a steady picture
+        await pilot.press(*"2026-13-01 09:00", "enter")
+        await pilot.pause()
+
+    assert snap_compare(ScreenApp(svc, QueueScreen), run_before=bad_time_entered)
