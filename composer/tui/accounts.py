@@ -1,20 +1,214 @@
-"""The accounts screen (placeholder until its issue-6 work lands)."""
+"""The accounts screen: each account of the accounts file, whether its secrets can be read
+(never their values), and a Verify that asks the platform who the account is."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from dataclasses import dataclass
+from typing import ClassVar
 
+import httpx
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from composer.platforms.base import AccountInfo, PlatformError
+from composer.platforms.clients import make_client
+from composer.tui.remote import cell, plain
 from composer.tui.services import Services
+from composer.workspace.config import Account, ConfigError
+
+COLUMNS = ("Account", "Platform", "Handle", "Credentials", "Verified", "Limit", "Quota")
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """What the last Verify said: the account's info, or why it failed."""
+
+    info: AccountInfo | None = None
+    error: str | None = None
+    running: bool = False
+
+
+def secret_problems(account: Account) -> list[str]:
+    """Why each secret of the account cannot be read (ConfigError names the variable or the
+    command, never a value); empty when every one can."""
+    problems = []
+    for key in account.secret_sources:
+        try:
+            account.secret_value(key)
+        except ConfigError as error:
+            problems.append(str(error))
+    return problems
 
 
 class AccountsScreen(Screen[None]):
+    DEFAULT_CSS = """
+    AccountsScreen #accounts-notice { height: auto; padding: 0 1; color: $warning; }
+    AccountsScreen #accounts-table { height: auto; max-height: 60%; }
+    AccountsScreen #accounts-detail { height: 1fr; overflow-y: auto; padding: 0 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("v", "verify", "Verify", id="accounts.verify"),
+        Binding("a", "verify_all", "Verify all", id="accounts.verify_all"),
+        Binding("r", "reload", "Reload file", id="accounts.reload"),
+    ]
+
     def __init__(self, services: Services) -> None:
         super().__init__()
         self.services = services
+        self.accounts: dict[str, Account] = {}
+        self.problems: dict[str, list[str] | None] = {}  # None: not checked yet
+        self.verifications: dict[str, Verification] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("accounts")
+        yield Static("", id="accounts-notice")
+        table: DataTable[object] = DataTable(id="accounts-table", cursor_type="row")
+        yield table
+        yield Static("", id="accounts-detail")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Accounts"
+        self.query_one("#accounts-table", DataTable).add_columns(*COLUMNS)
+        self.load(reload=False)
+
+    # --- reading ------------------------------------------------------------------------
+    def load(self, *, reload: bool) -> None:
+        notice = self.query_one("#accounts-notice", Static)
+        try:
+            if reload:
+                self.services.reload_config()
+            choice = self.services.config_choice()
+        except ConfigError as error:
+            self.accounts = {}
+            notice.update(plain(str(error)))
+        else:
+            config = choice.config
+            self.accounts = dict(config.accounts) if config else {}
+            if config is None:
+                notice.update(
+                    "No accounts.toml: copy accounts.example.toml to accounts.toml and "
+                    "add your accounts"
+                )
+            else:
+                notice.update(plain(choice.notice or f"Accounts file: {config.name}"))
+        self.problems = {name: None for name in self.accounts}
+        self.verifications = {}
+        self.show_table()
+        self.check_secrets()
+
+    @work(thread=True, exclusive=True, group="accounts-secrets")
+    def check_secrets(self) -> None:
+        # A secret may come from a command (a password manager): not on the UI's thread.
+        for name, account in list(self.accounts.items()):
+            problems = secret_problems(account)
+            self.app.call_from_thread(self._checked, name, problems)
+
+    def _checked(self, name: str, problems: list[str]) -> None:
+        if name in self.accounts:
+            self.problems[name] = problems
+            self.show_table()
+
+    def show_table(self) -> None:
+        table = self.query_one("#accounts-table", DataTable)
+        keep = self.selected_name()
+        table.clear()
+        for name, account in self.accounts.items():
+            table.add_row(*self._row(name, account), key=name)
+        if keep is not None and keep in self.accounts:
+            table.move_cursor(row=table.get_row_index(keep))
+        self.show_detail()
+
+    def _row(self, name: str, account: Account) -> tuple[object, ...]:
+        problems = self.problems.get(name)
+        credentials = "…" if problems is None else "missing" if problems else "present"
+        verification = self.verifications.get(name)
+        verified: object = ""
+        limit = quota = "-"
+        if verification is not None:
+            if verification.running:
+                verified = "verifying…"
+            elif verification.info is not None:
+                info = verification.info
+                verified = cell(f"✓ {info.handle}", 40)
+                limit = str(info.max_characters) if info.max_characters else "-"
+                if info.daily_quota is not None:
+                    left = "?" if info.remaining_quota is None else str(info.remaining_quota)
+                    quota = f"{left}/{info.daily_quota} a day"
+            else:
+                verified = cell(f"✗ {verification.error}", 40)
+        return (
+            cell(name),
+            account.platform,
+            cell(account.handle or "-"),
+            credentials,
+            verified,
+            limit,
+            quota,
+        )
+
+    def selected_name(self) -> str | None:
+        table = self.query_one("#accounts-table", DataTable)
+        if table.row_count == 0:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        detail = self.query_one("#accounts-detail", Static)
+        name = self.selected_name()
+        if name is None:
+            detail.update("No accounts." if not self.accounts else "")
+            return
+        account = self.accounts[name]
+        lines = [f"{name}: {account.platform} at {account.api_url}"]
+        lines += self.problems.get(name) or []
+        verification = self.verifications.get(name)
+        if verification is not None and verification.error:
+            lines.append(f"verify: {verification.error}")
+        detail.update(plain("\n".join(lines)))
+
+    # --- actions ------------------------------------------------------------------------
+    def action_verify(self) -> None:
+        name = self.selected_name()
+        if name is None:
+            self.notify("No account selected", severity="warning")
+            return
+        self.verify(name)
+
+    def action_verify_all(self) -> None:
+        for name in self.accounts:
+            self.verify(name)
+
+    def action_reload(self) -> None:
+        self.load(reload=True)
+
+    @work(group="accounts-verify")
+    async def verify(self, name: str) -> None:
+        account = self.accounts[name]
+        if self.verifications.get(name, Verification()).running:
+            return
+        self.verifications[name] = Verification(running=True)
+        self.show_table()
+        self.verifications[name] = await self._ask_platform(account)
+        if name in self.accounts:
+            self.show_table()
+
+    @staticmethod
+    async def _ask_platform(account: Account) -> Verification:
+        """A harmless authenticated call; every failure becomes a message, never a crash."""
+        try:
+            client = make_client(account)
+        except (ConfigError, ValueError) as error:
+            return Verification(error=str(error))
+        try:
+            return Verification(info=await client.verify())
+        except (PlatformError, ConfigError, httpx.HTTPError) as error:
+            return Verification(error=str(error) or type(error).__name__)
+        finally:
+            await client.aclose()

@@ -1,20 +1,204 @@
-"""The history screen (placeholder until its issue-6 work lands)."""
+"""The history screen: what was published, searchable, and the editions that stopped midway
+with their reason and a Resume action (the ledger resumes at the first unsent post)."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from datetime import UTC, datetime
+from typing import ClassVar
 
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from composer.store import HistoryHit, PostStatus, StoreError, search
+from composer.store.outcomes import EditionOutcome, recent_outcomes
+from composer.tui.confirm import ConfirmDialog
+from composer.tui.remote import cell, plain, tell
+from composer.tui.sending import publish_now
 from composer.tui.services import Services
+
+REFRESH_SECONDS = 2.0
+POST_MARKS = {
+    PostStatus.SENT: "✓",
+    PostStatus.SENDING: "…",
+    PostStatus.FAILED: "✗",
+    PostStatus.PENDING: "·",
+}
+
+
+def _sent(at: datetime | None) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if at else "-"
 
 
 class HistoryScreen(Screen[None]):
+    DEFAULT_CSS = """
+    HistoryScreen #history-search { margin: 0 0; }
+    HistoryScreen DataTable { height: 1fr; border: round $primary-darken-2; }
+    HistoryScreen DataTable:focus { border: round $primary; }
+    HistoryScreen #history-detail { height: auto; max-height: 5; padding: 0 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+f", "focus_search", "Search", id="history.search"),
+        Binding("ctrl+r", "resume", "Resume", id="history.resume"),
+    ]
+
     def __init__(self, services: Services) -> None:
         super().__init__()
         self.services = services
+        self.outcomes: dict[int, EditionOutcome] = {}
+        self._shown_hits: list[tuple[object, ...]] = []
+        self._shown_outcomes: list[tuple[object, ...]] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("history")
+        yield Input(
+            placeholder="Search published posts (every word must match)", id="history-search"
+        )
+        posts: DataTable[object] = DataTable(id="history-posts", cursor_type="row")
+        posts.border_title = "Published posts"
+        yield posts
+        editions: DataTable[object] = DataTable(id="history-editions", cursor_type="row")
+        editions.border_title = "Editions (ctrl+r resumes one that stopped)"
+        yield editions
+        yield Static("", id="history-detail")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "History"
+        self.query_one("#history-posts", DataTable).add_columns(
+            "Sent", "Account", "#", "Link", "Text"
+        )
+        self.query_one("#history-editions", DataTable).add_columns(
+            "ID", "Status", "Account", "Posts", "Title", "Reason"
+        )
+        self.refresh_all()
+        self.set_interval(REFRESH_SECONDS, self.refresh_all)
+
+    # --- reading ------------------------------------------------------------------------
+    def refresh_all(self) -> None:
+        try:
+            self.refresh_hits()
+            self.refresh_outcomes()
+        except StoreError as error:
+            self.query_one("#history-detail", Static).update(plain(str(error)))
+
+    def refresh_hits(self) -> None:
+        query = self.query_one("#history-search", Input).value
+        hits = search(self.services.database(), query)
+        rows = [self._hit_row(hit) for hit in hits]
+        if rows == self._shown_hits:
+            return
+        table = self.query_one("#history-posts", DataTable)
+        table.clear()
+        for hit, row in zip(hits, rows, strict=True):
+            table.add_row(*row, key=str(hit.post_id))
+        self._shown_hits = rows
+        if not hits:
+            table.border_subtitle = "nothing found" if query.strip() else "nothing published yet"
+        else:
+            table.border_subtitle = f"{len(hits)} posts"
+
+    @staticmethod
+    def _hit_row(hit: HistoryHit) -> tuple[object, ...]:
+        return (
+            _sent(hit.sent_at),
+            cell(hit.account),
+            str(hit.index),
+            cell(hit.url or "-"),
+            cell(hit.text, 200),
+        )
+
+    def refresh_outcomes(self) -> None:
+        outcomes = recent_outcomes(self.services.database())
+        rows = [self._outcome_row(outcome) for outcome in outcomes]
+        self.outcomes = {outcome.edition_id: outcome for outcome in outcomes}
+        if rows == self._shown_outcomes:
+            return
+        table = self.query_one("#history-editions", DataTable)
+        keep = self.selected_id()
+        table.clear()
+        for outcome, row in zip(outcomes, rows, strict=True):
+            table.add_row(*row, key=str(outcome.edition_id))
+        self._shown_outcomes = rows
+        if keep is not None and keep in self.outcomes:
+            table.move_cursor(row=table.get_row_index(str(keep)))
+        self.show_detail()
+
+    @staticmethod
+    def _outcome_row(outcome: EditionOutcome) -> tuple[object, ...]:
+        marks = "".join(POST_MARKS[post.status] for post in outcome.posts)
+        return (
+            str(outcome.edition_id),
+            outcome.status.value,
+            cell(outcome.account),
+            f"{outcome.sent}/{len(outcome.posts)} {marks}",
+            cell(outcome.title, 40),
+            cell(outcome.last_error or "", 80),
+        )
+
+    def selected_id(self) -> int | None:
+        table = self.query_one("#history-editions", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None
+
+    def selected(self) -> EditionOutcome | None:
+        edition_id = self.selected_id()
+        return None if edition_id is None else self.outcomes.get(edition_id)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "history-editions":
+            self.show_detail()
+
+    def show_detail(self) -> None:
+        detail = self.query_one("#history-detail", Static)
+        outcome = self.selected()
+        if outcome is None:
+            detail.update("")
+            return
+        lines = [
+            f"{outcome.edition_id}: {outcome.title} on {outcome.account}, {outcome.status.value}"
+        ]
+        if outcome.last_error:
+            lines.append(f"stopped: {outcome.last_error}")
+        links = [f"{post.position}: {post.url}" for post in outcome.posts if post.url]
+        if links:
+            lines.append("  ".join(links))
+        detail.update(plain("\n".join(lines)))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        try:
+            self.refresh_hits()
+        except StoreError as error:
+            self.query_one("#history-detail", Static).update(plain(str(error)))
+
+    # --- actions ------------------------------------------------------------------------
+    def action_focus_search(self) -> None:
+        self.query_one("#history-search", Input).focus()
+
+    @work(group="history-resume")  # not exclusive: a second one must not stop the first
+    async def action_resume(self) -> None:
+        outcome = self.selected()
+        if outcome is None:
+            self.notify("No edition selected", severity="warning")
+            return
+        if not outcome.resumable:
+            tell(
+                self,
+                f"Edition {outcome.edition_id} is {outcome.status.value}: only a partial or "
+                "failed edition can be resumed",
+                severity="warning",
+            )
+            return
+        first_unsent = outcome.sent + 1
+        question = (
+            f'Resume edition {outcome.edition_id} "{outcome.title}" on {outcome.account}? '
+            f"It continues at post {first_unsent} of {len(outcome.posts)}."
+        )
+        if not await self.app.push_screen_wait(ConfirmDialog(question, "Resume")):
+            return
+        await publish_now(self, self.services, outcome.edition_id, resume=True)
+        self.refresh_all()

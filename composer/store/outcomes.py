@@ -1,0 +1,147 @@
+"""How finished editions ended, post by post (for the TUI's history screen), and a claim on
+one scheduled edition (for "publish now" from a front end while a daemon may be running)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+
+from composer.store.database import Database
+from composer.store.errors import StoreError
+from composer.store.models import (
+    Edition,
+    EditionStatus,
+    PostRecord,
+    PostStatus,
+    ThreadRecord,
+    utc_now,
+)
+
+# Editions that went out, or started to: what the history screen lists.
+FINISHED = (EditionStatus.PUBLISHED, EditionStatus.PARTIAL, EditionStatus.FAILED)
+STOPPED = (EditionStatus.PARTIAL, EditionStatus.FAILED)  # resumable from the ledger
+
+
+@dataclass(frozen=True, slots=True)
+class PostState:
+    position: int
+    status: PostStatus
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EditionOutcome:
+    """One edition with the status of each of its posts."""
+
+    edition_id: int
+    account: str
+    platform: str
+    status: EditionStatus
+    title: str
+    timezone: str | None
+    updated_at: datetime
+    last_error: str | None  # already redacted
+    posts: tuple[PostState, ...]
+
+    @property
+    def sent(self) -> int:
+        return sum(post.status is PostStatus.SENT for post in self.posts)
+
+    @property
+    def resumable(self) -> bool:
+        return self.status in STOPPED
+
+
+def recent_outcomes(
+    db: Database,
+    *,
+    statuses: Sequence[EditionStatus] = FINISHED,
+    account: str | None = None,
+    limit: int = 50,
+) -> list[EditionOutcome]:
+    """The most recently changed editions in `statuses`, newest first, with their posts."""
+    statement = (
+        select(Edition, ThreadRecord.title)
+        .join(ThreadRecord, col(ThreadRecord.id) == col(Edition.thread_id))
+        .where(col(Edition.status).in_(statuses))
+        .order_by(col(Edition.updated_at).desc(), col(Edition.id).desc())
+        .limit(limit)
+    )
+    if account is not None:
+        statement = statement.where(col(Edition.account) == account)
+    with db.read_session() as session:
+        rows = list(session.exec(statement))
+        ids = [edition.id for edition, _ in rows]
+        posts: dict[int, list[PostState]] = {}
+        if ids:
+            ledger = session.exec(
+                select(PostRecord)
+                .where(col(PostRecord.edition_id).in_(ids))
+                .order_by(col(PostRecord.edition_id), col(PostRecord.position))
+            )
+            for post in ledger:
+                posts.setdefault(post.edition_id, []).append(
+                    PostState(post.position, post.status, post.remote_url)
+                )
+    return [
+        EditionOutcome(
+            edition_id=edition.id,
+            account=edition.account,
+            platform=edition.platform,
+            status=edition.status,
+            title=title,
+            timezone=edition.timezone,
+            updated_at=edition.updated_at,
+            last_error=edition.last_error,
+            posts=tuple(posts.get(edition.id, ())),
+        )
+        for edition, title in rows
+        if edition.id is not None
+    ]
+
+
+def claim_edition(
+    db: Database,
+    edition_id: int,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    *,
+    resume: bool = False,
+) -> None:
+    """Take one edition for `worker` to publish now, as a daemon claims a due one (one
+    conditional UPDATE: a daemon or another front end cannot take it too): a scheduled one
+    (made due now), or with `resume` a partial or failed one. StoreError names its status
+    when it is not. Release it with `claims.release` once the publisher is done; a claim
+    left behind expires after `lease` and a daemon resumes the edition from its ledger."""
+    allowed = STOPPED if resume else (EditionStatus.SCHEDULED,)
+    values: dict[str, object] = {
+        "status": EditionStatus.PUBLISHING,
+        "claimed_by": worker,
+        "claimed_until": now + lease,
+        "updated_at": utc_now(),
+    }
+    if not resume:
+        values["scheduled_at"] = now
+    statement = (
+        sa.update(Edition)
+        .where(col(Edition.id) == edition_id, col(Edition.status).in_(allowed))
+        .values(**values)
+    )
+    with db.session() as session:
+        changed = session.connection().execute(statement).rowcount
+        edition = session.get(Edition, edition_id, populate_existing=True)
+        if edition is None:
+            raise StoreError(f"no edition {edition_id}")
+        if changed != 1:
+            wanted, verb = (
+                ("partial or failed", "resumed") if resume else ("scheduled", "published now")
+            )
+            raise StoreError(
+                f"edition {edition_id} is {edition.status.value}, not {wanted}: "
+                f"only a {wanted} edition can be {verb}"
+            )

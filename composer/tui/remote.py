@@ -1,0 +1,43 @@
+"""Text that came from elsewhere (a platform, the database, the accounts file), made safe to
+show: control sequences made visible (`terminal_safe`) and never read as Textual markup.
+
+Remote text is passed as plain Content, not as escaped markup: Textual's markup parser
+reads `\\u001b[31m ... \\[bold]` (a bracket that is not a tag, then an escaped one) with the
+backslash left visible, so escaping cannot show every string faithfully; plain text can.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.content import Content
+from textual.notifications import SeverityLevel
+from textual.widget import Widget
+
+from composer.text.display import terminal_safe
+
+
+def plain(text: str) -> Content:
+    """For a Static or a Label: shown exactly, control characters as escapes."""
+    return Content(terminal_safe(text))
+
+
+def cell(text: str | None, limit: int | None = None) -> Text:
+    """For a DataTable cell (a plain `str` cell would be read as markup), on one line."""
+    shown = terminal_safe(" ".join((text or "").split()))
+    if limit is not None and len(shown) > limit:
+        shown = shown[: limit - 1] + "…"
+    return Text(shown, no_wrap=True, overflow="ellipsis")
+
+
+def tell(
+    widget: Widget,
+    message: str,
+    *,
+    title: str = "",
+    severity: SeverityLevel = "information",
+    timeout: float | None = None,
+) -> None:
+    """A notification whose text (remote parts included) is shown as it is, not as markup."""
+    widget.notify(
+        terminal_safe(message), title=title, severity=severity, timeout=timeout, markup=False
+    )

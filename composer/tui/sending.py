@@ -1,0 +1,78 @@
+"""Publishing one edition from a screen: the checks before anything changes, progress as
+notifications, and the claim that keeps a running daemon away from it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from textual.widget import Widget
+
+from composer.daemon import LEASE
+from composer.platforms.base import PlatformError
+from composer.publishing import Event, Outcome, PublishError, publish_existing
+from composer.store import StoreError
+from composer.store.claims import release
+from composer.store.editions import find_edition
+from composer.store.outcomes import claim_edition
+from composer.tui.remote import tell
+from composer.tui.services import Services
+from composer.workspace.config import Account, ConfigError
+
+WORKER = f"tui-{os.getpid()}"
+
+
+async def publish_now(
+    widget: Widget, services: Services, edition_id: int, *, resume: bool = False
+) -> Outcome | None:
+    """Send the edition's unsent posts: all of a scheduled one, or with `resume` the rest of
+    a partial or failed one. The edition is first claimed as a daemon claims a due one, so
+    nothing else sends it meanwhile. Every secret is read before: a missing one changes
+    nothing."""
+    try:
+        db = services.database()
+        config = services.config()
+        if config is None:
+            raise ConfigError("no accounts.toml: publishing needs your accounts")
+        edition = find_edition(db, edition_id)
+        account = config.account(edition.account)
+        # A secret may come from a command (a password manager): off the UI's thread.
+        await asyncio.to_thread(_read_secrets, account)
+        claim_edition(db, edition_id, WORKER, services.now(), LEASE, resume=resume)
+    except (ConfigError, StoreError) as error:
+        tell(widget, str(error), title="Not published", severity="error")
+        return None
+    name = account.name
+
+    def progress(event: Event) -> None:
+        if event.kind == "sent":
+            tell(widget, f"{name}: post {event.index}/{event.total} sent", timeout=3)
+        elif event.kind == "waiting":
+            detail = event.detail or ""
+            tell(widget, f"{name}: waiting {event.delay or 0:.0f} s ({detail})", timeout=3)
+
+    try:
+        outcome = await publish_existing(db, edition_id, config, progress)
+    except (ConfigError, StoreError, PlatformError, PublishError) as error:
+        # The claim is left to expire: a daemon resumes the edition from its ledger then.
+        tell(widget, str(error), title="Not published", severity="error")
+        return None
+    release(db, edition_id, WORKER)
+    if outcome.finished:
+        tell(widget, f"{name}: edition {edition_id} published, {outcome.total} posts")
+    else:
+        tell(
+            widget,
+            f"{name}: edition {edition_id} stopped after {outcome.sent} of {outcome.total} "
+            f"posts: {outcome.error or 'no reason given'}",
+            title="Stopped",
+            severity="error",
+            timeout=10,
+        )
+    return outcome
+
+
+def _read_secrets(account: Account) -> None:
+    """Read (and cache) every secret of the account; ConfigError names the one missing."""
+    for key in account.secret_sources:
+        account.secret_value(key)

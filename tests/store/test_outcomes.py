@@ -1,0 +1,100 @@
+"""Finished editions post by post, and claiming one scheduled edition to publish it now."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from composer.store import (
+    Database,
+    EditionStatus,
+    PostStatus,
+    StoreError,
+    edition_posts,
+    mark_post_sent,
+    record_thread,
+    set_edition_status,
+)
+from composer.store.claims import claim_due
+from composer.store.editions import find_edition
+from composer.store.outcomes import claim_edition, recent_outcomes
+from composer.store.queue import schedule_edition
+from tests.store.conftest import T0, publish
+
+
+def stopped_at_second_post(db: Database) -> int:
+    thread = record_thread(db, title="Stopped", body="a b c")
+    assert thread.id is not None
+    edition = schedule_edition(
+        db, thread.id, account="m", platform="mastodon", posts=["a", "b", "c"], at_utc=T0,
+        zone="Asia/Almaty",
+    )  # fmt: skip
+    assert edition.id is not None
+    first = edition_posts(db, edition.id)[0]
+    assert first.id is not None
+    mark_post_sent(db, first.id, remote_id="1", remote_url="https://m.example/1")
+    set_edition_status(db, edition.id, EditionStatus.PARTIAL, last_error="401: token revoked")
+    return edition.id
+
+
+def test_outcomes_list_each_posts_status_newest_first(db: Database) -> None:
+    published = publish(db, ["one", "two"], title="Full")
+    stopped = stopped_at_second_post(db)
+    outcomes = recent_outcomes(db)
+    assert [o.edition_id for o in outcomes] == [stopped, published]
+    partial = outcomes[0]
+    assert partial.status is EditionStatus.PARTIAL and partial.resumable
+    assert partial.sent == 1 and partial.last_error == "401: token revoked"
+    assert [p.status for p in partial.posts] == [
+        PostStatus.SENT,
+        PostStatus.PENDING,
+        PostStatus.PENDING,
+    ]
+    assert partial.posts[0].url == "https://m.example/1" and partial.timezone == "Asia/Almaty"
+    full = outcomes[1]
+    assert full.sent == 2 and not full.resumable and full.title == "Full"
+
+
+def test_outcomes_leave_out_scheduled_and_cancelled_editions(db: Database) -> None:
+    stopped = stopped_at_second_post(db)
+    thread = record_thread(db, title="Later", body="x")
+    assert thread.id is not None
+    schedule_edition(
+        db, thread.id, account="m", platform="mastodon", posts=["x"], at_utc=T0, zone="UTC"
+    )
+    assert [o.edition_id for o in recent_outcomes(db)] == [stopped]
+    assert recent_outcomes(db, statuses=(EditionStatus.PUBLISHED,)) == []
+    assert recent_outcomes(db, account="other") == []
+
+
+def test_a_claimed_edition_is_not_claimed_by_a_daemon(db: Database) -> None:
+    thread = record_thread(db, title="Now", body="x")
+    assert thread.id is not None
+    edition = schedule_edition(
+        db, thread.id, account="m", platform="mastodon", posts=["x"],
+        at_utc=T0 + timedelta(days=1), zone="UTC",
+    )  # fmt: skip
+    assert edition.id is not None
+    claim_edition(db, edition.id, "tui", T0, timedelta(minutes=30))
+    claimed = find_edition(db, edition.id)
+    assert claimed.status is EditionStatus.PUBLISHING and claimed.claimed_by == "tui"
+    assert claim_due(db, T0 + timedelta(minutes=1), "daemon", timedelta(minutes=30)) == []
+    with pytest.raises(StoreError, match="is publishing, not scheduled"):
+        claim_edition(db, edition.id, "tui-2", T0, timedelta(minutes=30))
+    with pytest.raises(StoreError, match="no edition 999"):
+        claim_edition(db, 999, "tui", T0, timedelta(minutes=30))
+
+
+def test_a_stopped_edition_is_claimed_to_be_resumed(db: Database) -> None:
+    stopped = stopped_at_second_post(db)
+    with pytest.raises(StoreError, match="is partial, not scheduled"):
+        claim_edition(db, stopped, "tui", T0, timedelta(minutes=30))
+    claim_edition(db, stopped, "tui", T0, timedelta(minutes=30), resume=True)
+    claimed = find_edition(db, stopped)
+    assert claimed.status is EditionStatus.PUBLISHING and claimed.scheduled_at == T0
+    with pytest.raises(StoreError, match="is publishing, not partial or failed"):
+        claim_edition(db, stopped, "tui-2", T0, timedelta(minutes=30), resume=True)
+    published = publish(db, ["done"])
+    with pytest.raises(StoreError, match="only a partial or failed edition can be resumed"):
+        claim_edition(db, published, "tui", T0, timedelta(minutes=30), resume=True)

@@ -1,0 +1,209 @@
+"""The history screen: search, per-post status and links, stopped editions with their reason,
+and Resume finishing a thread on a loopback Mastodon with no duplicate."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static
+
+from composer.publishing import publish_existing
+from composer.store import EditionStatus, PostStatus, edition_posts, open_database
+from composer.store.editions import find_edition
+from composer.tui.history import HistoryScreen
+from composer.tui.services import Services
+from composer.workspace.config import load_config
+from tests.fakes.mastodon import FakeMastodon
+from tests.tui.data_fixtures import (
+    MARKUP_TITLE,
+    NOW,
+    TOKEN,
+    TOKEN_ENV,
+    ScreenApp,
+    accounts_file,
+    published,
+    scheduled,
+    services,
+)
+
+SIZES = [(80, 24), (120, 40)]
+MARKUP_ERROR = "401 [bold]token revoked[/bold] \x1b[31m"
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeMastodon]:
+    mastodon = FakeMastodon(token=TOKEN)
+    with mastodon.running():
+        yield mastodon
+
+
+def seeded(tmp_path: Path) -> tuple[Services, list[int]]:
+    db = open_database(str(tmp_path / "history.sqlite3"))
+    try:
+        ids = [
+            published(
+                db,
+                ["1/2 The count in Almaty was slow.", "2/2 Observers were not admitted."],
+                title="OSCE: elections without competition",
+            ),
+            published(
+                db,
+                ["1/3 The CSTO démarche.", "2/3 Second.", "3/3 Third."],
+                title=MARKUP_TITLE,
+                sent=1,
+                error=MARKUP_ERROR,
+                sent_at=NOW - timedelta(hours=5),
+            ),
+        ]
+    finally:
+        db.close()
+    return services(tmp_path), ids
+
+
+def rows(app: ScreenApp, table_id: str) -> list[list[str]]:
+    table = app.screen.query_one(f"#{table_id}", DataTable)
+    return [[str(value) for value in table.get_row(key)] for key in table.rows]
+
+
+def detail(app: ScreenApp) -> str:
+    return str(app.screen.query_one("#history-detail", Static).render())
+
+
+def test_newest_posts_and_editions_with_each_posts_status(tmp_path: Path) -> None:
+    svc, (full, stopped) = seeded(tmp_path)
+
+    async def scenario() -> None:
+        app = ScreenApp(svc, HistoryScreen)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            posts = rows(app, "history-posts")
+            # Newest first: the stopped thread's first post, then the full one's two.
+            assert [row[2] for row in posts] == ["1", "2", "1"]
+            assert [row[0] for row in posts] == [
+                "2026-11-30 23:01 UTC",
+                "2026-11-30 04:02 UTC",
+                "2026-11-30 04:01 UTC",
+            ]
+            assert posts[1][3] == f"https://fake.social/@monitor/{full}02"
+            editions = rows(app, "history-editions")
+            assert editions[0][:4] == [str(stopped), "partial", "masto", "1/3 ✓··"]
+            assert editions[0][4] == "[bold]Not bold[/bold] \\u001b[31mred?"
+            assert editions[0][5] == "401 [bold]token revoked[/bold] \\u001b[31m"
+            assert editions[1][:4] == [str(full), "published", "masto", "2/2 ✓✓"]
+            shown = detail(app)
+            assert "stopped: 401 [bold]token revoked[/bold] \\u001b[31m" in shown
+            assert "\x1b" not in shown
+            await pilot.click("#history-editions")
+            await pilot.press("down")
+            await pilot.pause()
+            assert f"1: https://fake.social/@monitor/{full}01" in detail(app)
+
+    asyncio.run(scenario())
+
+
+def test_search_finds_a_published_post(tmp_path: Path) -> None:
+    svc, _ = seeded(tmp_path)
+
+    async def scenario() -> None:
+        app = ScreenApp(svc, HistoryScreen)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press(*"observers admitted")
+            await pilot.pause()
+            assert [row[4] for row in rows(app, "history-posts")] == [
+                "2/2 Observers were not admitted."
+            ]
+            await pilot.press("ctrl+u")  # clear: back to the newest posts
+            await pilot.press(*"nowhere")
+            await pilot.pause()
+            assert rows(app, "history-posts") == []
+            table = app.screen.query_one("#history-posts", DataTable)
+            assert table.border_subtitle == "nothing found"
+
+    asyncio.run(scenario())
+
+
+def test_resume_asks_first_and_escape_sends_nothing(tmp_path: Path) -> None:
+    svc, (_, stopped) = seeded(tmp_path)
+
+    async def scenario() -> None:
+        app = ScreenApp(svc, HistoryScreen)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+            question = str(app.screen.query_one("#question", Static).render())
+            assert "on masto?" in question and "continues at post 2 of 3" in question
+            await pilot.press("escape")
+            await app.workers.wait_for_complete()
+
+    asyncio.run(scenario())
+    db = open_database(str(tmp_path / "history.sqlite3"))
+    try:
+        assert find_edition(db, stopped).status is EditionStatus.PARTIAL
+    finally:
+        db.close()
+
+
+def test_resume_finishes_a_stopped_thread_without_a_duplicate(
+    tmp_path: Path, fake: FakeMastodon, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    config = accounts_file(tmp_path, fake.url)
+    posts = ["1/3 First.", "2/3 Second.", "3/3 Third."]
+    db = open_database(str(tmp_path / "history.sqlite3"))
+
+    def revoke_after_first(status: dict[str, Any]) -> None:
+        fake.token = "revoked"  # the token is revoked mid-thread: post 2 gets a 401
+
+    fake.on_store = revoke_after_first
+    try:
+        edition = scheduled(db, NOW, title="Revoked", posts=posts)
+        outcome = asyncio.run(publish_existing(db, edition, load_config(config)))
+    finally:
+        db.close()
+    assert outcome.status is EditionStatus.PARTIAL and outcome.sent == 1
+    fake.on_store = None
+    fake.token = TOKEN  # a new token is in place: resume
+    svc = services(tmp_path, config)
+
+    async def scenario() -> None:
+        app = ScreenApp(svc, HistoryScreen)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            [row] = rows(app, "history-editions")
+            assert row[1] == "partial" and row[3] == "1/3 ✓✗·"
+            assert "access token is invalid" in row[5]
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+            await pilot.click("#confirm")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            [row] = rows(app, "history-editions")
+            assert row[1] == "published" and row[3] == "3/3 ✓✓✓"
+
+    asyncio.run(scenario())
+    assert [s["text"] for s in fake.thread()] == posts  # each post once, in one thread
+    db = open_database(str(tmp_path / "history.sqlite3"))
+    try:
+        ledger = edition_posts(db, edition)
+        assert all(post.status is PostStatus.SENT for post in ledger)
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot(tmp_path: Path, size: tuple[int, int], snap_compare: Any) -> None:
+    svc, _ = seeded(tmp_path)
+
+    async def editions_focused(pilot: Pilot[Any]) -> None:
+        # Not the search input: its blinking cursor would make the picture depend on timing.
+        pilot.app.screen.query_one("#history-editions", DataTable).focus()
+        await pilot.pause()
+
+    app = ScreenApp(svc, HistoryScreen)
+    assert snap_compare(app, terminal_size=size, run_before=editions_focused)
