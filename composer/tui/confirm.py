@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from composer.text.display import terminal_safe
 
 
 class ConfirmDialog(ModalScreen[bool]):
     """Dismissed with True only when the user presses the confirm button; Escape is no.
-    `question` is plain text (escaped here); name the accounts and the thread in it."""
+    `question` is plain text, shown as it is; name the accounts and the thread in it."""
 
     DEFAULT_CSS = """
     ConfirmDialog { align: center middle; }
@@ -36,7 +38,8 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(escape(self.question), id="question")
+            # Plain content, never markup: the question names remote titles and accounts.
+            yield Static(Content(terminal_safe(self.question)), id="question")
             with Horizontal():
                 yield Button("Cancel", id="cancel")
                 yield Button(self.confirm_label, id="confirm", variant="warning")
