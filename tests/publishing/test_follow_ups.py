@@ -301,3 +301,31 @@ def test_a_follow_up_of_an_edition_that_never_goes_out_fails_naming_it(
     chained = find_edition(db, later)  # the follow-up of the follow-up fails with it
     assert chained.status is EditionStatus.FAILED
     assert f"follows edition {follow}, which was failed" in (chained.last_error or "")
+
+
+def test_bluesky_record_keys_of_a_follow_up_come_after_the_thread_it_continues() -> None:
+    from composer.platforms.base import PostRequest, PublishedPost
+    from composer.text.facets import tid_timestamp
+    from tests.platforms.test_bluesky import FakeAccount
+
+    client = BlueskyClient(FakeAccount())
+    try:
+        root_key = client.rkey_for(PostRequest("1/3", 1, "parent-1"))
+        uri = f"at://did:plc:x/app.bsky.feed.post/{root_key}"
+        root = PublishedPost(uri, uri=uri, cid="c")
+        # The original thread's posts 2 and 3 sit at the root's time + 1 and + 2 µs.
+        thread_keys = [
+            client.rkey_for(PostRequest(f"{n}/3", n, f"parent-{n}", reply_to=root, root=root))
+            for n in (2, 3)
+        ]
+        # The follow-up's posts 1 and 2, after a conversation of 3 posts: + 3 and + 4 µs.
+        follow_keys = [
+            client.rkey_for(
+                PostRequest(f"{n + 3}/5", n, f"follow-{n}", reply_to=root, root=root, offset=3)
+            )
+            for n in (1, 2)
+        ]
+        base = tid_timestamp(root_key)
+        assert [tid_timestamp(k) - base for k in thread_keys + follow_keys] == [1, 2, 3, 4]
+    finally:
+        asyncio.run(client.aclose())
