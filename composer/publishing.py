@@ -129,7 +129,7 @@ async def publish_edition(
         # A follow-up replies to the last post of the edition it follows, in its conversation.
         attached = continuation(db, edition_id)
     except StoreError as error:
-        return _stopped(db, edition_id, f"not published: it {error}", notify)
+        return _stopped(db, edition_id, f"not published: {error}", notify)
     _keep_containers(db, client, posts)
     set_edition_status(db, edition_id, EditionStatus.PUBLISHING)
     root = _published(posts[0]) if posts and posts[0].status is PostStatus.SENT else None

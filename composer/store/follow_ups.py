@@ -94,12 +94,12 @@ def continuation(db: Database, edition_id: int) -> Continuation | None:
     for earlier in editions[1:]:
         if earlier.status is not EditionStatus.PUBLISHED:
             raise StoreError(
-                f"follows edition {earlier.id}, which is {earlier.status.value}, not published"
+                f"it follows edition {earlier.id}, which is {earlier.status.value}, not published"
             )
     ledgers = [edition_posts(db, e.id) for e in editions[1:] if e.id is not None]
     last, first = ledgers[0], ledgers[-1]
     if not last or not first or last[-1].status is not PostStatus.SENT:
-        raise StoreError(f"follows edition {followed.id}, whose last post was not sent")
+        raise StoreError(f"it follows edition {followed.id}, whose last post was not sent")
     if first[0].status is not PostStatus.SENT:  # pragma: no cover - published means all sent
         raise StoreError(f"the first post of edition {original.id} was not sent")
     assert followed.id is not None
