@@ -28,6 +28,7 @@ from composer.workspace.config import Account, Config, ConfigError
 from composer.workspace.drafts import Draft
 from composer.workspace.when import (
     WhenError,
+    format_local,
     parse_duration,
     parse_when,
     resolve_zone,
@@ -166,5 +167,13 @@ def schedule_follow_up(
             when = next_free_slot(db, plan.account, tz, now)
     except (WhenError, PublishError, ConfigError, SplitError, NumberingError, EnrichError) as error:
         raise ScheduleError(str(error)) from error
+    # Before its parent it would only wait, and be missed once past the grace period.
+    parent = find_edition(db, follows)
+    parent_at = parent.scheduled_at
+    if parent.status is EditionStatus.SCHEDULED and parent_at is not None and when < parent_at:
+        raise ScheduleError(
+            f"edition {follows} goes out at {format_local(parent_at, tz)}: "
+            "schedule its follow-up at that time or later"
+        )
     [edition_id] = schedule_editions(db, [plan], when, tz)
     return ScheduledEdition(edition_id, plan.account.name, when, tz, len(plan.thread.posts))

@@ -132,6 +132,10 @@ def test_schedule_a_follow_up_to_a_scheduled_thread(workspace: Path) -> None:
     [marked] = json.loads(update.stdout)["editions"]
     assert texts(workspace, marked["id"])[0].startswith("UPDATE: ")
 
+    # Before the thread it continues, a follow-up could only wait: refused.
+    early = run(workspace, "schedule", "later", "--follows", str(parent["id"]), "--in", "30m")
+    assert early.returncode == 2 and "schedule its follow-up at that time or later" in early.stderr
+
     # Publishing now after a thread that is only scheduled is refused: schedule it instead.
     now = run(workspace, "publish", "later", "--follows", str(parent["id"]))
     assert now.returncode == 2 and "not published yet" in now.stderr
