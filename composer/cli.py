@@ -427,6 +427,10 @@ def publish(
     path = _resolve(name)
     chosen = _load(str(path))
     config = _config()
+    if update and follows is None:
+        fail("--update marks a follow-up: give --follows EDITION_ID too")
+    if atomic and follows is not None:
+        fail("--atomic writes a new thread in one commit; a follow-up is sent post by post")
     continuing = None
     if follows is not None:
         with _database() as db:
@@ -436,8 +440,6 @@ def publish(
                 )
             except PublishError as error:
                 fail(str(error))
-    elif update:
-        fail("--update marks a follow-up: give --follows EDITION_ID too")
     try:
         plans = plan_editions(
             chosen, path, config, accounts, for_real=not dry_run, follows=continuing

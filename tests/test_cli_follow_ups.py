@@ -147,6 +147,9 @@ BAD = [
     (("--follows", "{cancelled}"), "is cancelled: a follow-up cannot continue it"),
     (("--update",), "--update marks a follow-up: give --follows EDITION_ID too"),
 ]
+PUBLISH_ONLY = [
+    (("--follows", "{parent}", "--atomic"), "a follow-up is sent post by post"),
+]
 
 
 def test_bad_follow_ups_are_refused_in_one_line(workspace: Path) -> None:
@@ -162,4 +165,8 @@ def test_bad_follow_ups_are_refused_in_one_line(workspace: Path) -> None:
             assert result.returncode == 2, (command, filled, result.stdout, result.stderr)
             assert message in result.stderr
             assert len(result.stderr.strip().splitlines()) == 1
+    for args, message in PUBLISH_ONLY:
+        filled = [a.format(parent=parent["id"]) for a in args]
+        result = run(workspace, "publish", "later", *filled)
+        assert result.returncode == 2 and message in result.stderr
     assert len(json.loads(run(workspace, "queue", "--json").stdout)) == 1  # nothing added
