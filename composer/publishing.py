@@ -408,9 +408,10 @@ class FollowUp:
 
     @property
     def overrides(self) -> Overrides:
+        # No hook post: a continuation's first post shows that it is one.
         if self.first_number is None:
-            return Overrides(numbering=UPDATE_PRESET)
-        return Overrides(first_number=self.first_number)
+            return Overrides(numbering=UPDATE_PRESET, hook=False)
+        return Overrides(first_number=self.first_number, hook=False)
 
 
 def follow_up(

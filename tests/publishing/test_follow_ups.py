@@ -329,3 +329,37 @@ def test_bluesky_record_keys_of_a_follow_up_come_after_the_thread_it_continues()
         assert [tid_timestamp(k) - base for k in thread_keys + follow_keys] == [1, 2, 3, 4]
     finally:
         asyncio.run(client.aclose())
+
+
+# --- planning ---------------------------------------------------------------------------------
+def test_a_planned_follow_up_numbers_on_even_from_a_hook_draft(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from composer.publishing import follow_up, plan_editions
+    from composer.workspace.drafts import parse_draft
+
+    monkeypatch.setenv("TC_PLAN_TOKEN", TOKEN)
+    config = parse_config(
+        '[accounts.ank-masto]\nplatform = "mastodon"\ninstance = "https://m.example"\n'
+        'access_token_env = "TC_PLAN_TOKEN"\nmax_characters = 100\n'
+        '[accounts.other]\nplatform = "mastodon"\ninstance = "https://m.example"\n'
+        'access_token_env = "TC_PLAN_TOKEN"\n',
+        name="accounts.toml",
+        path=None,
+    )
+    draft = parse_draft(
+        '+++\ntitle = "Later"\nhook = true\naccounts = ["other"]\n+++\n'
+        + "Observers were expelled from the station at noon. " * 3
+    )
+    parent = edition(db, PARENT)  # three posts, on ank-masto
+    continued = follow_up(db, parent)
+    [plan] = plan_editions(draft, Path("later.md"), config, (), follows=continued)
+    assert plan.account.name == "ank-masto"  # the followed edition's, not the draft's
+    total = len(plan.thread.posts)
+    assert total >= 2
+    assert [p.text.split(" ", 1)[0] for p in plan.thread.posts] == [
+        f"{3 + i}/{3 + total}" for i in range(1, total + 1)
+    ]
+    update = follow_up(db, parent, update=True)
+    [marked] = plan_editions(draft, Path("later.md"), config, (), follows=update)
+    assert marked.thread.posts[0].text.startswith(f"UPDATE 1/{len(marked.thread.posts)} ")
