@@ -393,6 +393,16 @@ def _database() -> Database:
 @click.option(
     "--atomic", is_flag=True, help="Bluesky: the whole thread in one commit, all posts or none."
 )
+@click.option(
+    "--follows",
+    "follows",
+    type=int,
+    metavar="EDITION_ID",
+    help="Continue this edition's thread: reply to its last post, on its account.",
+)
+@click.option(
+    "--update", is_flag=True, help="With --follows: mark the posts UPDATE instead of numbering on."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def publish(
     name: str,
@@ -400,6 +410,8 @@ def publish(
     dry_run: bool,
     again: bool,
     atomic: bool,
+    follows: int | None,
+    update: bool,
     as_json: bool,
 ) -> None:
     """Publish DRAFT now to each account; run again to resume after a failure."""
@@ -410,6 +422,7 @@ def publish(
         PublishError,
         check_not_published,
         fit_to_instances,
+        follow_up,
         plan_editions,
         run_editions,
     )
@@ -417,15 +430,35 @@ def publish(
     path = _resolve(name)
     chosen = _load(str(path))
     config = _config()
+    if update and follows is None:
+        fail("--update marks a follow-up: give --follows EDITION_ID too")
+    if atomic and follows is not None:
+        fail("--atomic writes a new thread in one commit; a follow-up is sent post by post")
+    continuing = None
+    if follows is not None:
+        with _database() as db:
+            try:
+                continuing = follow_up(
+                    db, follows, update=update, account_names=accounts, published=not dry_run
+                )
+            except PublishError as error:
+                fail(str(error))
     try:
-        plans = plan_editions(chosen, path, config, accounts, for_real=not dry_run)
+        plans = plan_editions(
+            chosen, path, config, accounts, for_real=not dry_run, follows=continuing
+        )
     except (PublishError, ConfigError, SplitError, NumberingError, EnrichError) as error:
         fail(str(error))
     plans = asyncio.run(fit_to_instances(plans))
     if dry_run:
         if as_json:
             rows = [
-                {"account": p.account.name, **p.thread.to_dict(), "warnings": p.thread.warnings}
+                {
+                    "account": p.account.name,
+                    **p.thread.to_dict(),
+                    "warnings": p.thread.warnings,
+                    "follows": follows,
+                }
                 for p in plans
             ]
             click.echo(json.dumps({"dry_run": True, "editions": rows}, ensure_ascii=False))
@@ -433,7 +466,8 @@ def publish(
         for number, plan in enumerate(plans):
             if number:
                 click.echo()
-            click.echo(f"would publish to {plan.account.name}:")
+            after = f", continuing edition {follows}" if follows is not None else ""
+            click.echo(f"would publish to {plan.account.name}{after}:")
             _print_thread(plan.thread)
         return
 
@@ -497,6 +531,16 @@ def publish(
 @click.option("--in", "delay", metavar="DURATION", help="From now: 90s, 15m, 2h, 1h30m, 1d.")
 @click.option("--next-slot", is_flag=True, help="Each account's next free posting slot.")
 @click.option("--every", metavar="RULE", help="Recurring: 'Mon 09:00', 'daily 09:00', cron...")
+@click.option(
+    "--follows",
+    "follows",
+    type=int,
+    metavar="EDITION_ID",
+    help="Continue this edition's thread: reply to its last post, on its account.",
+)
+@click.option(
+    "--update", is_flag=True, help="With --follows: mark the posts UPDATE instead of numbering on."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def schedule(
     name: str,
@@ -506,12 +550,14 @@ def schedule(
     delay: str | None,
     next_slot: bool,
     every: str | None,
+    follows: int | None,
+    update: bool,
     as_json: bool,
 ) -> None:
     """Schedule DRAFT for each account; the daemon publishes it at that time."""
     from datetime import UTC, datetime
 
-    from composer.scheduling import ScheduleError, schedule_draft
+    from composer.scheduling import ScheduleError, schedule_draft, schedule_follow_up
     from composer.workspace.when import format_local
 
     once = sum((at is not None, delay is not None, next_slot))
@@ -519,6 +565,10 @@ def schedule(
         fail("--every RULE makes a recurring rule: give it without --at, --in or --next-slot")
     if every is None and once != 1:
         fail("give exactly one of --at WHEN, --in DURATION or --next-slot")
+    if update and follows is None:
+        fail("--update marks a follow-up: give --follows EDITION_ID too")
+    if every is not None and follows is not None:
+        fail("--every makes a recurring rule; a follow-up (--follows) is published once")
     path = _resolve(name)
     chosen = _load(str(path))
     config = _config()
@@ -527,18 +577,36 @@ def schedule(
         return
     with _database() as db:
         try:
-            editions = schedule_draft(
-                db,
-                chosen,
-                path,
-                config,
-                accounts,
-                now=datetime.now(UTC),
-                at=at,
-                delay=delay,
-                next_slot=next_slot,
-                zone=zone,
-            )
+            if follows is not None:
+                editions = [
+                    schedule_follow_up(
+                        db,
+                        chosen,
+                        path,
+                        config,
+                        follows,
+                        now=datetime.now(UTC),
+                        update=update,
+                        accounts=accounts,
+                        at=at,
+                        delay=delay,
+                        next_slot=next_slot,
+                        zone=zone,
+                    )
+                ]
+            else:
+                editions = schedule_draft(
+                    db,
+                    chosen,
+                    path,
+                    config,
+                    accounts,
+                    now=datetime.now(UTC),
+                    at=at,
+                    delay=delay,
+                    next_slot=next_slot,
+                    zone=zone,
+                )
         except ScheduleError as error:
             fail(str(error))
     if as_json:
@@ -548,8 +616,9 @@ def schedule(
         ]
         click.echo(json.dumps({"editions": rows}))
         return
+    after = f"  follows {follows}" if follows is not None else ""
     for e in editions:
-        click.echo(f"{e.id}  {e.account}  {format_local(e.at_utc, e.zone)}  {e.posts} posts")
+        click.echo(f"{e.id}  {e.account}  {format_local(e.at_utc, e.zone)}  {e.posts} posts{after}")
 
 
 def _schedule_every(
@@ -624,6 +693,7 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
                 "title": e.title,
                 "posts": e.post_count,
                 "error": e.last_error,
+                "follows": e.follows_edition_id,
             }
             for e in entries
         ]
@@ -636,6 +706,8 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
     for e in entries:
         when = format_local(e.scheduled_at, e.timezone or "UTC") if e.scheduled_at else "-"
         line = f"{e.edition_id:>5}  {e.status.value:<10} {when}  {e.account}  {safe(e.title)[:40]}"
+        if e.follows_edition_id is not None:
+            line += f"  (follows {e.follows_edition_id})"
         click.echo(line + (f"  ({safe(e.last_error)})" if e.last_error else ""))
     if rules:
         click.echo("recurring rules (queue rules for details):")

@@ -39,6 +39,7 @@ from composer.store import (
     EditionStatus,
     PostRecord,
     PostStatus,
+    StoreError,
     create_edition,
     edition_posts,
     mark_post_sent,
@@ -49,9 +50,11 @@ from composer.store import (
     set_post_status,
 )
 from composer.store.editions import find_edition, published_edition, resumable_edition
+from composer.store.follow_ups import continuation, followable, last_number
 from composer.store.queue import schedule_edition
 from composer.text import Thread
-from composer.workspace.compose import Overrides, compose
+from composer.text.numbering import UPDATE_PRESET
+from composer.workspace.compose import NO_OVERRIDES, Overrides, compose
 from composer.workspace.config import (
     DEFAULT_CONFIG_NAME,
     EXAMPLE_CONFIG_NAME,
@@ -122,10 +125,19 @@ async def publish_edition(
     notify = listener or (lambda event: None)
     posts = edition_posts(db, edition_id)
     total = len(posts)
+    try:
+        # A follow-up replies to the last post of the edition it follows, in its conversation.
+        attached = continuation(db, edition_id)
+    except StoreError as error:
+        return _stopped(db, edition_id, f"not published: {error}", notify)
     _keep_containers(db, client, posts)
     set_edition_status(db, edition_id, EditionStatus.PUBLISHING)
     root = _published(posts[0]) if posts and posts[0].status is PostStatus.SENT else None
     previous: PublishedPost | None = None
+    offset = 0
+    if attached is not None:
+        root, previous = _published(attached.root), _published(attached.reply_to)
+        offset = attached.offset
     create_thread = getattr(client, "create_thread", None)
     try:
         if atomic and create_thread is not None and root is None:
@@ -141,6 +153,7 @@ async def publish_edition(
                 reply_to=previous,
                 root=root,
                 language=language,
+                offset=offset,
             )
             published = await _send(db, client, post, request, total, notify, sleep)
             previous = published
@@ -385,6 +398,52 @@ class PublishError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A draft published as the continuation of an edition's thread: on its account, its
+    numbering continued from `first_number`, or marked as an update (`first_number` None)."""
+
+    edition_id: int
+    account: str
+    first_number: int | None
+
+    @property
+    def overrides(self) -> Overrides:
+        # No hook post: a continuation's first post shows that it is one.
+        if self.first_number is None:
+            return Overrides(numbering=UPDATE_PRESET, hook=False)
+        return Overrides(first_number=self.first_number, hook=False)
+
+
+def follow_up(
+    db: Database,
+    edition_id: int,
+    *,
+    update: bool = False,
+    account_names: Sequence[str] = (),
+    published: bool = False,
+) -> FollowUp:
+    """How a draft continues edition `edition_id`; PublishError (one line) when it cannot: an
+    unknown edition, another account, an edition that will never be published, or (with
+    `published`, for publishing now) one that is not published yet."""
+    others = list(dict.fromkeys(account_names))
+    try:
+        followed = followable(db, edition_id, others[0] if len(others) == 1 else None)
+    except StoreError as error:
+        raise PublishError(str(error)) from None
+    if len(others) > 1:
+        raise PublishError(
+            f"a follow-up goes on the account of edition {edition_id} ({followed.account}) only"
+        )
+    if published and followed.status is not EditionStatus.PUBLISHED:
+        raise PublishError(
+            f"edition {edition_id} is {followed.status.value}, not published yet: schedule the "
+            "follow-up instead (it waits for that edition)"
+        )
+    first = None if update else last_number(db, edition_id) + 1
+    return FollowUp(edition_id, followed.account, first)
+
+
+@dataclass(frozen=True, slots=True)
 class EditionPlan:
     """One account's thread of a draft, as it will be (or would be) sent."""
 
@@ -393,6 +452,8 @@ class EditionPlan:
     draft: Draft
     draft_path: str
     config: Config
+    follows: FollowUp | None = None
+    overrides: Overrides = NO_OVERRIDES
 
 
 def plan_editions(
@@ -402,8 +463,10 @@ def plan_editions(
     account_names: Sequence[str],
     *,
     for_real: bool = True,
+    follows: FollowUp | None = None,
 ) -> list[EditionPlan]:
-    """Each account's thread, composed exactly as the preview composes it."""
+    """Each account's thread, composed exactly as the preview composes it. A follow-up goes
+    to the followed edition's account only, numbered on from it or marked as an update."""
     if config is None:
         raise PublishError(f"no {DEFAULT_CONFIG_NAME}: publishing needs your accounts")
     if for_real and config.path is not None and config.path.name == EXAMPLE_CONFIG_NAME:
@@ -412,6 +475,8 @@ def plan_editions(
             "and fill in yours to publish (use --dry-run to see what would be sent)"
         )
     names = list(dict.fromkeys(account_names or draft.accounts))
+    if follows is not None:
+        names = [follows.account]
     if not names:
         raise PublishError(
             "no account to publish to: give --account NAME or list accounts in the draft"
@@ -420,10 +485,13 @@ def plan_editions(
     for name in names:
         account = config.account(name)
         limit = account.max_characters if account.platform == "mastodon" else None
-        thread = compose(draft, account.platform, config, Overrides(limit=limit))
+        overrides = follows.overrides if follows is not None else NO_OVERRIDES
+        thread = compose(draft, account.platform, config, replace(overrides, limit=limit))
         if not thread.posts:
             raise PublishError(f"{path}: the draft has no text to publish")
-        plans.append(EditionPlan(account, thread, draft, str(path.resolve()), config))
+        plans.append(
+            EditionPlan(account, thread, draft, str(path.resolve()), config, follows, overrides)
+        )
     return plans
 
 
@@ -442,7 +510,8 @@ async def fit_to_instances(plans: Sequence[EditionPlan]) -> list[EditionPlan]:
                 await client.aclose()
             limit = info.max_characters if info else None
             if limit and limit != plan.thread.limit:
-                thread = compose(plan.draft, "mastodon", plan.config, Overrides(limit=limit))
+                overrides = replace(plan.overrides, limit=limit)
+                thread = compose(plan.draft, "mastodon", plan.config, overrides)
                 plan = replace(plan, thread=thread)
         fitted.append(plan)
     return fitted
@@ -541,6 +610,9 @@ def _edition_for(db: Database, plan: EditionPlan, notify: Listener) -> int:
     """The unfinished edition of this draft on this account, or a new one."""
     existing = resumable_edition(db, plan.draft_path, plan.account.name)
     texts = [post.text for post in plan.thread.posts]
+    follows = plan.follows.edition_id if plan.follows is not None else None
+    if existing is not None and existing.follows_edition_id != follows:
+        existing = None  # another thread's continuation (or not one): a new edition
     if existing is not None and existing.id is not None:
         ledger = [post.text for post in edition_posts(db, existing.id)]
         if ledger != texts:
@@ -561,6 +633,8 @@ def _edition_for(db: Database, plan: EditionPlan, notify: Listener) -> int:
         platform=plan.account.platform,
         posts=texts,
         status=EditionStatus.PUBLISHING,
+        follows_edition_id=plan.follows.edition_id if plan.follows else None,
+        numbering_start=plan.follows.first_number if plan.follows else None,
     )
     assert edition.id is not None
     return edition.id
@@ -584,6 +658,8 @@ def schedule_editions(
             posts=[post.text for post in plan.thread.posts],
             at_utc=at_utc,
             zone=zone,
+            follows_edition_id=plan.follows.edition_id if plan.follows else None,
+            numbering_start=plan.follows.first_number if plan.follows else None,
         )
         assert edition.id is not None
         ids.append(edition.id)

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from composer.publishing import PublishError, plan_editions, schedule_editions
+from composer.publishing import (
+    PublishError,
+    follow_up,
+    plan_editions,
+    schedule_editions,
+)
 from composer.store import Database, EditionStatus, StoreError
 from composer.store import queue as store_queue
 from composer.store.editions import find_edition
@@ -23,6 +28,7 @@ from composer.workspace.config import Account, Config, ConfigError
 from composer.workspace.drafts import Draft
 from composer.workspace.when import (
     WhenError,
+    format_local,
     parse_duration,
     parse_when,
     resolve_zone,
@@ -123,3 +129,51 @@ def move_edition(
     except (StoreError, WhenError) as error:
         raise ScheduleError(str(error)) from error
     return ScheduledEdition(edition_id, moved.account, when, tz, 0)
+
+
+# --- follow-ups -------------------------------------------------------------------------------
+
+
+def schedule_follow_up(
+    db: Database,
+    draft: Draft,
+    path: Path,
+    config: Config | None,
+    follows: int,
+    *,
+    now: datetime,
+    update: bool = False,
+    accounts: Sequence[str] = (),
+    at: str | None = None,
+    delay: str | None = None,
+    next_slot: bool = False,
+    zone: str | None = None,
+) -> ScheduledEdition:
+    """Schedule `draft` as the continuation of edition `follows` (published or scheduled):
+    on its account (another one named in `accounts` is refused), numbered on from its last
+    post or, with `update`, marked "UPDATE". The daemon sends it once `follows` is
+    published, not before; it fails, naming it, if that edition never is."""
+    if sum((at is not None, delay is not None, next_slot)) != 1:
+        raise ScheduleError("give exactly one of a time, a delay or the next free slot")
+    tz = draft_zone(draft, config, zone)
+    try:
+        plan_follow = follow_up(db, follows, update=update, account_names=accounts)
+        [plan] = plan_editions(draft, path, config, (), for_real=False, follows=plan_follow)
+        if at is not None:
+            when = parse_when(at, tz, now).at_utc
+        elif delay is not None:
+            when = (now + parse_duration(delay)).replace(microsecond=0)
+        else:
+            when = next_free_slot(db, plan.account, tz, now)
+    except (WhenError, PublishError, ConfigError, SplitError, NumberingError, EnrichError) as error:
+        raise ScheduleError(str(error)) from error
+    # Before its parent it would only wait, and be missed once past the grace period.
+    parent = find_edition(db, follows)
+    parent_at = parent.scheduled_at
+    if parent.status is EditionStatus.SCHEDULED and parent_at is not None and when < parent_at:
+        raise ScheduleError(
+            f"edition {follows} goes out at {format_local(parent_at, tz)}: "
+            "schedule its follow-up at that time or later"
+        )
+    [edition_id] = schedule_editions(db, [plan], when, tz)
+    return ScheduledEdition(edition_id, plan.account.name, when, tz, len(plan.thread.posts))

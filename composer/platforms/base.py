@@ -57,6 +57,9 @@ class PostRequest:
     reply_to: PublishedPost | None = None  # the previous post (None for the first)
     root: PublishedPost | None = None  # the first post of the thread (None for the first)
     language: str | None = None  # ISO 639-1, e.g. "en", "ru", "kk"
+    # Posts of the conversation before this edition's first: a follow-up's post 1 is the
+    # conversation's post offset + 1 (`root` is then the original thread's first post).
+    offset: int = 0
 
 
 @dataclass(frozen=True, slots=True)

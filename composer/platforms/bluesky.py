@@ -366,9 +366,12 @@ class BlueskyClient(HttpClient):
 
     def rkey_for(self, request: PostRequest) -> str:
         """The record key of this post: the same on every attempt (see the module docstring)."""
-        root = request.root or (request.reply_to if request.index == 2 else None)
+        # A follow-up's posts take their place in the whole conversation, after the posts
+        # of the editions it continues, so its keys never reuse their timestamps.
+        position = request.offset + request.index
+        root = request.root or (request.reply_to if position == 2 else None)
         root_rkey = _rkey_of(root.uri) if root is not None else None
-        return _derive_rkey(request.idempotency_key, request.index, root_rkey)
+        return _derive_rkey(request.idempotency_key, position, root_rkey)
 
     async def post_record(self, request: PostRequest, *, offset_ms: int = 0) -> dict[str, Any]:
         """The `app.bsky.feed.post` record of a post, mentions resolved to DIDs."""

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from composer.store.database import Database
+from composer.store.follow_ups import fail_stranded, ready_to_publish
 from composer.store.models import Edition, EditionStatus, utc_now
 
 
@@ -51,7 +52,10 @@ def mark_missed(db: Database, now: datetime, grace: timedelta) -> list[int]:
 
 
 def claim_due(db: Database, now: datetime, worker: str, lease: timedelta) -> list[Claimed]:
-    """Claim every edition due by `now` (and every one whose claim expired), for `worker`."""
+    """Claim every edition due by `now` (and every one whose claim expired), for `worker`.
+    A follow-up waits until the edition it follows is published (and fails if that one
+    never will be)."""
+    fail_stranded(db)
     with db.read_session() as session:
         candidates = list(
             session.exec(
@@ -61,6 +65,7 @@ def claim_due(db: Database, now: datetime, worker: str, lease: timedelta) -> lis
                         sa.and_(
                             col(Edition.status) == EditionStatus.SCHEDULED,
                             col(Edition.scheduled_at) <= now,
+                            ready_to_publish(),
                         ),
                         sa.and_(
                             col(Edition.status) == EditionStatus.PUBLISHING,

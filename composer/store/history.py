@@ -70,8 +70,12 @@ def create_edition(
     scheduled_at: datetime | None = None,
     timezone: str | None = None,
     status: EditionStatus | None = None,
+    follows_edition_id: int | None = None,
+    numbering_start: int | None = None,
 ) -> Edition:
-    """An edition with one pending ledger row per post, in one transaction, before any send."""
+    """An edition with one pending ledger row per post, in one transaction, before any send.
+    A follow-up names the edition it continues (and the number of its first post when the
+    numbering continues)."""
     if not posts:
         raise StoreError("an edition needs at least one post")
     if status is None:
@@ -83,6 +87,8 @@ def create_edition(
         status=status,
         scheduled_at=scheduled_at,
         timezone=timezone,
+        follows_edition_id=follows_edition_id,
+        numbering_start=numbering_start,
     )
     with db.session() as session:
         session.add(edition)

@@ -48,6 +48,7 @@ class QueueEntry:
     post_count: int
     updated_at: datetime
     last_error: str | None  # already redacted
+    follows_edition_id: int | None = None  # the edition a follow-up continues
 
 
 def schedule_edition(
@@ -59,8 +60,11 @@ def schedule_edition(
     posts: Sequence[str],
     at_utc: datetime,
     zone: str,
+    follows_edition_id: int | None = None,
+    numbering_start: int | None = None,
 ) -> Edition:
-    """A scheduled edition of a recorded thread, its ledger rows written at once."""
+    """A scheduled edition of a recorded thread, its ledger rows written at once (a follow-up
+    names the edition it continues)."""
     _require_aware(at_utc, "at_utc")
     return create_edition(
         db,
@@ -71,6 +75,8 @@ def schedule_edition(
         scheduled_at=at_utc,
         timezone=zone,
         status=EditionStatus.SCHEDULED,
+        follows_edition_id=follows_edition_id,
+        numbering_start=numbering_start,
     )
 
 
@@ -164,6 +170,7 @@ def _entries_select(account: str | None) -> _QueueSelect:
             post_count.label("post_count"),
             col(Edition.updated_at).label("updated_at"),
             col(Edition.last_error).label("last_error"),
+            col(Edition.follows_edition_id).label("follows_edition_id"),
         )
         .select_from(Edition)
         .join(ThreadRecord, col(ThreadRecord.id) == col(Edition.thread_id))

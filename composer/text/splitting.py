@@ -136,6 +136,7 @@ def split(
     tags: Sequence[str] = (),
     tag_placement: TagPlacement = "last",
     hashtag_terms: Sequence[str] = (),
+    first_number: int = 1,
 ) -> Thread:
     """Split `text` into a thread for `platform_name` whose every post fits, numbering,
     mentions and tags included.
@@ -147,6 +148,10 @@ def split(
     `mentions` (this platform's handles, or plain names) go into the first post, one per post
     ("spread") or the last; `tags` are appended to the first or last post; the first
     occurrence of each of `hashtag_terms` in the text becomes a hashtag.
+    `first_number` continues an earlier thread's numbering: its first post is numbered
+    `first_number` and the total shown is first_number - 1 + posts ("8/9", "9/9" after a
+    thread of 7; a single post is then numbered too). The `update` preset marks a follow-up
+    instead: "UPDATE 1/2 ...", or "UPDATE: ..." for one post.
     """
     rules = platform(platform_name)
     if limit is not None:
@@ -155,7 +160,9 @@ def split(
         rules = rules.with_limit(limit)
     if mode not in EXTRA_POSTS:
         raise SplitError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
-    scheme = Numbering.parse(numbering, hook=hook)
+    if first_number < 1:
+        raise SplitError(f"numbering must start at 1 or more, not {first_number}")
+    scheme = Numbering.parse(numbering, hook=hook, start=first_number)
     extras = Extras(
         tuple(m.strip() for m in mentions if m.strip()),
         mention_placement,
@@ -221,8 +228,9 @@ class _Splitter:
             return False
         start, end = tokens[0].start, tokens[-1].end
         block = self.extras.block(1, 1)
+        overhead = self.scheme.overhead(1, 1)  # a continued or update-marked post is marked
         return all(
-            p[end] - p[start] + m.count(block) <= m.limit
+            p[end] - p[start] + m.count(block) + m.count(overhead) <= m.limit
             for p, m in zip(self.prefix, self.measures, strict=True)
         )
 
@@ -280,8 +288,11 @@ class _Splitter:
     ) -> tuple[list[list[int]], list[list[int]]]:
         """Room for the body of post c (1-based) in each measure, when the thread has a
         `digits`-digit number of posts: caps[k][c] when post c is not the last, last[k][c]
-        when it is (the last post may carry other mentions and tags)."""
-        total = 10 ** (digits - 1) if digits > 1 else 2
+        when it is (the last post may carry other mentions and tags). `digits` counts the
+        total as shown, which numbering from `start` shifts by start - 1."""
+        shift = self.scheme.start - 1
+        # The fewest posts whose shown total has `digits` digits (and is numbered at all).
+        total = max(10 ** (digits - 1) - shift, 2 if shift == 0 else 1)
         caps: list[list[int]] = [[0] for _ in self.measures]
         last: list[list[int]] = [[0] for _ in self.measures]
         # Digits weigh 1 in every measure, so "7/12 " costs what "0/00 " does: count each
@@ -349,11 +360,12 @@ class _Splitter:
     def _solve(self, shrink: list[int]) -> tuple[dict[int, _Plan], int]:
         extra = EXTRA_POSTS[self.mode]
         plans: dict[int, _Plan] = {}
-        digits = 1
+        shift = self.scheme.start - 1  # posts before this thread's first (a follow-up)
+        digits = len(str(shift + 1))  # of the total shown
         tried: set[int] = set()
         while digits not in tried and digits < 8:
             tried.add(digits)
-            most = 10**digits - 1
+            most = 10**digits - 1 - shift
             caps, last = self._capacities(digits, most, shrink)
             room = [min(*row[1:], *end_row[1:]) for row, end_row in zip(caps, last, strict=True)]
             if room[0] < 1:

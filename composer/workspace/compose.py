@@ -33,6 +33,7 @@ class Overrides:
     mention_placement: str | None = None
     tags: tuple[str, ...] | None = None
     tag_placement: str | None = None
+    first_number: int | None = None  # a follow-up continuing a thread's numbering
 
 
 NO_OVERRIDES = Overrides()
@@ -94,6 +95,7 @@ def composition(
         "tags": tags,
         "tag_placement": overrides.tag_placement or draft.hashtag_placement,
         "hashtag_terms": config.hashtags.terms if config else (),
+        "first_number": overrides.first_number or 1,
     }
     return Composition(options, warnings)
 

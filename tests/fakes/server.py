@@ -92,6 +92,9 @@ class FakePlatform:
 
     # --- set-up -------------------------------------------------------------------------
     def route(self, method: str, path_prefix: str, handler: Handler) -> None:
+        """Serve `method` requests under `path_prefix` with `handler` (the longest prefix
+        wins); routing the same method and prefix again replaces the handler."""
+        self._routes = [r for r in self._routes if (r[0], r[1]) != (method, path_prefix)]
         self._routes.append((method, path_prefix, handler))
 
     def inject(self, method: str, path_prefix: str, *faults: Fault) -> None:
