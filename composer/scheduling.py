@@ -89,9 +89,11 @@ def schedule_draft(
         plans = plan_editions(draft, path, config, accounts, for_real=False)
     except (WhenError, PublishError, ConfigError, SplitError, NumberingError, EnrichError) as error:
         raise ScheduleError(str(error)) from error
+    # Every account's time first: one without a free slot must not leave the others
+    # scheduled (a partial schedule the user did not ask for).
+    times = [next_free_slot(db, p.account, tz, now) if next_slot else at_utc for p in plans]
     scheduled: list[ScheduledEdition] = []
-    for plan in plans:
-        when = next_free_slot(db, plan.account, tz, now) if next_slot else at_utc
+    for plan, when in zip(plans, times, strict=True):
         [edition_id] = schedule_editions(db, [plan], when, tz)
         scheduled.append(
             ScheduledEdition(edition_id, plan.account.name, when, tz, len(plan.thread.posts))
@@ -111,9 +113,12 @@ def next_free_slot(db: Database, account: Account, zone: str, now: datetime) -> 
         for e in store_queue.upcoming(db, account=account.name, include_done=True, done_limit=500)
         if e.status not in (EditionStatus.CANCELLED, EditionStatus.MISSED)
     }
-    for when in slot_times(account.slots, zone, now):
-        if when not in taken:
-            return when
+    try:
+        for when in slot_times(account.slots, zone, now):
+            if when not in taken:
+                return when
+    except WhenError as error:
+        raise ScheduleError(str(error)) from error
     raise ScheduleError(f"account {account.name!r}: every slot of the next two months is taken")
 
 

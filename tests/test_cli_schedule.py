@@ -167,6 +167,37 @@ def test_next_slot_needs_slots(workspace: Path) -> None:
     assert "has no posting slots" in result.stderr
 
 
+def test_an_account_without_slots_schedules_none_of_the_others(workspace: Path) -> None:
+    result = run(
+        workspace,
+        "schedule",
+        "report",
+        "--account",
+        "ank-x",
+        "--account",
+        "ank-masto",
+        "--next-slot",
+    )
+    assert result.returncode == 2 and "has no posting slots" in result.stderr
+    assert json.loads(run(workspace, "queue", "--json").stdout) == []
+
+
+def test_next_slot_in_an_unknown_zone_is_one_line(workspace: Path) -> None:
+    result = run(
+        workspace,
+        "schedule",
+        "report",
+        "--account",
+        "ank-x",
+        "--next-slot",
+        "--tz",
+        "Europe/Berlinn",
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Europe/Berlinn" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_a_bad_slot_names_its_line(workspace: Path) -> None:
     config = workspace / "accounts.toml"
     config.write_text(config.read_text().replace("Mon-Fri 17:00", "Someday 17:00"))
