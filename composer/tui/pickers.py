@@ -24,9 +24,20 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, SelectionList, Static
+from textual.widgets import (
+    Button,
+    Input,
+    Label,
+    OptionList,
+    RadioButton,
+    RadioSet,
+    SelectionList,
+    Static,
+)
+from textual.widgets.option_list import Option
 
 from composer.text.display import terminal_safe
 from composer.text.entities import extract_hashtags
@@ -110,13 +121,22 @@ _PICKER_CSS = """
 {name} .title {{ text-style: bold; }}
 {name} .note {{ color: $text-muted; }}
 {name} .error {{ color: $error; }}
-{name} SelectionList {{ height: auto; max-height: 12; }}
+{name} SelectionList, {name} OptionList {{ height: auto; max-height: 12; }}
 {name} RadioSet {{ layout: horizontal; height: auto; }}
 {name} .row {{ height: auto; }}
 {name} .row Label {{ padding: 1 1 0 0; width: auto; }}
 {name} .buttons {{ height: auto; align-horizontal: right; }}
 {name} .buttons Button {{ margin-left: 1; }}
 """
+
+
+class ContactList(OptionList):
+    """Contacts, several lines each (a SelectionList row is one line): Enter, Space or a
+    click toggles the highlighted one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "select", "Toggle", id="mentions.toggle", show=False),
+    ]
 
 
 class MentionsPicker(ModalScreen[MentionsChoice | None]):
@@ -144,7 +164,7 @@ class MentionsPicker(ModalScreen[MentionsChoice | None]):
                 placeholder="search contacts; or type @user@instance and Enter to add it",
                 id="search",
             )
-            yield SelectionList[str](id="contacts")
+            yield ContactList(id="contacts")
             yield Static("", id="chosen", classes="note")
             yield Static("", id="error", classes="error")
             with Horizontal(classes="row"):
@@ -163,18 +183,22 @@ class MentionsPicker(ModalScreen[MentionsChoice | None]):
         self.query_one("#search", Input).focus()
 
     # --- the list ----------------------------------------------------------------------
-    def _row(self, name: str) -> str:
+    def _row(self, name: str) -> Content:
+        return Content.from_markup(self._row_markup(name))
+
+    def _row_markup(self, name: str) -> str:
+        box = "☑" if name in self._order else "☐"
         contact = self._contacts.get(name)
         if contact is None:
-            kind = "handle" if name.startswith("@") else "unknown contact"
-            return f"[b]{shown(name)}[/b]  [dim]({kind})[/dim]"
-        handles = "  ".join(
+            kind = "handle written out" if name.startswith("@") else "unknown contact"
+            return f"{box} [b]{shown(name)}[/b]  [dim]({kind})[/dim]"
+        handles = " · ".join(
             f"{platform} {shown(contact.handle(platform) or '')}"
             if contact.handle(platform)
             else f"{platform} [i]no handle: name used[/i]"
             for platform in MENTION_PLATFORMS
         )
-        return f"[b]{shown(contact.name)}[/b] [dim]({shown(name)})[/dim]\n  {handles}"
+        return f"{box} [b]{shown(contact.name)}[/b] [dim]({shown(name)})[/dim]\n    {handles}"
 
     def _candidates(self, query: str) -> list[str]:
         """The contacts matching `query` fuzzily (best first), after the chosen names that
@@ -194,11 +218,12 @@ class MentionsPicker(ModalScreen[MentionsChoice | None]):
         return [*extra_hits, *hits]
 
     def _fill(self, query: str) -> None:
-        selection = self.query_one("#contacts", SelectionList)
-        selection.clear_options()
-        selection.add_options(
-            [(self._row(name), name, name in self._order) for name in self._candidates(query)]
-        )
+        rows = self.query_one("#contacts", ContactList)
+        highlighted = rows.highlighted
+        rows.clear_options()
+        rows.add_options([Option(self._row(name), id=name) for name in self._candidates(query)])
+        if highlighted is not None and rows.option_count:
+            rows.highlighted = min(highlighted, rows.option_count - 1)
         self._show_chosen()
 
     def _show_chosen(self) -> None:
@@ -242,14 +267,15 @@ class MentionsPicker(ModalScreen[MentionsChoice | None]):
         self._error("")
         event.input.value = ""  # refills the list through Input.Changed
 
-    @on(SelectionList.SelectionToggled, "#contacts")
-    def _toggled(self, event: SelectionList.SelectionToggled[str]) -> None:
-        name = event.selection.value
-        if name in event.selection_list.selected:
-            if name not in self._order:
-                self._order.append(name)
-        elif name in self._order:
+    @on(OptionList.OptionSelected, "#contacts")
+    def _toggled(self, event: OptionList.OptionSelected) -> None:
+        name = event.option.id
+        assert name is not None  # every row has its name as id
+        if name in self._order:
             self._order.remove(name)
+        else:
+            self._order.append(name)
+        event.option_list.replace_option_prompt(name, self._row(name))
         self._show_chosen()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -312,3 +312,17 @@ def _with_mastodon(services: Services, mastodon: FakeMastodon) -> str:
     path = Path(services.config_path)
     path.write_text(accounts_file(mastodon.url), encoding="utf-8")
     return str(path)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_of_the_schedule_dialog(
+    services: Services, size: tuple[int, int], snap_compare: Any
+) -> None:
+    assert snap_compare(dialog_app(services), terminal_size=size)
+
+
+def test_snapshot_with_the_example_accounts_file(tmp_path: Path, snap_compare: Any) -> None:
+    config = (ROOT / "accounts.example.toml").read_text(encoding="utf-8")
+    services = workspace(tmp_path, config, "accounts.example.toml")
+    assert snap_compare(dialog_app(services), terminal_size=(120, 40))
+    services.close()
