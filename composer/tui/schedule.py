@@ -116,7 +116,8 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         self._zone = "UTC"
         self._load_error: str | None = None
         self._busy = False
-        self._progress: dict[str, str] = {}
+        self._progress: dict[str, str] = {}  # account: its progress line
+        self._sent: dict[str, tuple[int, int]] = {}  # account: posts sent, posts in all
         try:
             self._draft = load_draft(str(draft_path))
             self._config = services.config()
@@ -311,7 +312,8 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         if not await self.app.push_screen_wait(ConfirmDialog(question, "Publish now")):
             self._set_busy(False)
             return
-        self._progress = {p.account.name: f"0/{len(p.thread.posts)} sent" for p in plans}
+        self._sent = {p.account.name: (0, len(p.thread.posts)) for p in plans}
+        self._progress = {name: f"0/{total} sent" for name, (_, total) in self._sent.items()}
         self._show_progress()
         results = await run_editions(db, plans, self._on_event)
         self._set_busy(False)
@@ -331,14 +333,18 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         self.dismiss(ScheduleResult(published_now=True, message="\n".join(lines)))
 
     def _on_event(self, account: str, event: Event) -> None:
+        """One line per account: "ank-masto: 3/7 sent", and what it waits for or why it
+        stopped."""
+        sent, total = self._sent[account]
         if event.kind == "sent":
-            self._progress[account] = f"{event.index}/{event.total} sent"
-        elif event.kind == "waiting":
-            self._progress[account] = (
-                f"{event.index}/{event.total} waiting {event.delay or 0:.0f} s"
-            )
-        elif event.kind == "stopped":
-            self._progress[account] = f"stopped: {event.detail or ''}"
+            sent, total = event.index, event.total
+            self._sent[account] = (sent, total)
+        note = {
+            "waiting": f", waiting {event.delay or 0:.0f} s",
+            "resolving": f", checking whether the platform has post {event.index}",
+            "stopped": f", stopped: {event.detail or ''}",
+        }.get(event.kind, "")
+        self._progress[account] = f"{sent}/{total} sent{note}"
         self._show_progress()
 
     def _show_progress(self) -> None:

@@ -196,3 +196,16 @@ def test_snapshot_of_the_hashtags_picker(
 ) -> None:
     app = DialogApp(lambda: HashtagsPicker(services, ["KazakhstanElections"], "last", ["OSCE"]))
     assert snap_compare(app, terminal_size=size)
+
+
+@pytest.mark.anyio
+async def test_text_from_the_accounts_file_is_shown_escaped(tmp_path: Path) -> None:
+    config = accounts_file() + '\n[contacts.odd]\nname = "Odd [b]Co[/b] \\u001b[31mred"\n'
+    services = workspace(tmp_path, config)
+    app = DialogApp(lambda: MentionsPicker(services, ["odd"], "first"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        row = str(app.screen.query_one("#contacts", OptionList).get_option("odd").prompt)
+        assert "Odd [b]Co[/b] \\u001b[31mred" in row  # markup shown as typed, ESC made visible
+        assert "\x1b" not in text(pilot, "#chosen")
+        assert "Odd [b]Co[/b]" in text(pilot, "#chosen")
+    services.close()

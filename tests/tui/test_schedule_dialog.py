@@ -289,6 +289,43 @@ async def test_publish_now_after_confirming(services: Services, mastodon: FakeMa
 
 
 @pytest.mark.anyio
+async def test_a_stopped_edition_shows_its_progress_and_resumes(
+    services: Services, mastodon: FakeMastodon
+) -> None:
+    services.config_path = _with_mastodon(services, mastodon)
+
+    def revoke_after_the_first(post: dict[str, Any]) -> None:
+        mastodon.token = "revoked"  # the next request is answered 401
+
+    mastodon.on_store = revoke_after_the_first
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = app.screen
+
+        def on_dialog(selector: str) -> str:
+            return str(dialog.query_one(selector, Static).render())
+
+        dialog.query_one("#publish", Button).press()
+        await wait_until(pilot, lambda: confirming(pilot))
+        app.screen.query_one("#confirm", Button).press()
+        await wait_until(pilot, lambda: "not every edition" in on_dialog("#error"))
+        assert on_dialog("#progress").startswith("ank-masto: 1/2 sent, stopped:")
+        assert MASTODON_TOKEN not in on_dialog("#progress") + on_dialog("#error")
+        assert len(mastodon.statuses) == 1 and app.results == []
+
+        # Fixed: Publish now again sends the rest, as a reply to the first post.
+        mastodon.on_store = None
+        mastodon.token = MASTODON_TOKEN
+        dialog.query_one("#publish", Button).press()
+        await wait_until(pilot, lambda: confirming(pilot))
+        app.screen.query_one("#confirm", Button).press()
+        await wait_until(pilot, lambda: bool(app.results))
+    statuses = mastodon.thread()
+    assert len(statuses) == 2 and statuses[1]["in_reply_to_id"] == statuses[0]["id"]
+    assert app.results[0].published_now
+
+
+@pytest.mark.anyio
 async def test_cancelling_the_confirmation_sends_nothing(
     services: Services, mastodon: FakeMastodon
 ) -> None:
@@ -326,3 +363,17 @@ def test_snapshot_with_the_example_accounts_file(tmp_path: Path, snap_compare: A
     services = workspace(tmp_path, config, "accounts.example.toml")
     assert snap_compare(dialog_app(services), terminal_size=(120, 40))
     services.close()
+
+
+@pytest.mark.anyio
+async def test_a_draft_that_cannot_be_read_is_said_and_nothing_can_be_done(
+    services: Services,
+) -> None:
+    app = DialogApp(lambda: ScheduleDialog(services, services.drafts_dir / "missing.md"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert "missing.md" in text(pilot, "#error")
+        assert app.screen.query_one("#schedule", Button).disabled
+        assert app.screen.query_one("#publish", Button).disabled
+        await pilot.press("ctrl+s", "escape")
+        await pilot.pause()
+    assert app.results == [None] and queued(services) == []
