@@ -115,6 +115,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         self._config: Config | None = None
         self._zone = "UTC"
         self._load_error: str | None = None
+        self._suggested = ""  # the time offered, until the user types their own
         self._busy = False
         self._progress: dict[str, str] = {}  # account: its progress line
         self._sent: dict[str, tuple[int, int]] = {}  # account: posts sent, posts in all
@@ -124,6 +125,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
             self._zone = draft_zone(self._draft, self._config)
         except (DraftError, ConfigError, ScheduleError) as error:
             self._load_error = str(error)
+        self._suggested = next_quarter_hour(services.now(), self._zone)
 
     # --- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -143,7 +145,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
             with Horizontal(classes="row"):
                 yield Label("When")
                 yield Input(
-                    next_quarter_hour(self.services.now(), self._zone),
+                    self._suggested,
                     placeholder="YYYY-MM-DD HH:MM",
                     id="when",
                 )
@@ -170,6 +172,20 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         self._check_publish()
 
     # --- what the user sees as they type ------------------------------------------------
+    @on(Input.Changed, "#zone")
+    def _zone_changed(self, event: Input.Changed) -> None:
+        """The time offered follows the zone (a time the user typed stays as typed)."""
+        when = self.query_one("#when", Input)
+        if when.value == self._suggested:
+            try:
+                zone_info(event.value.strip() or self._zone)
+            except WhenError:
+                return  # said by _changed
+            self._suggested = next_quarter_hour(
+                self.services.now(), event.value.strip() or self._zone
+            )
+            when.value = self._suggested
+
     @on(Input.Changed)
     @on(Checkbox.Changed)
     def _changed(self) -> None:
@@ -194,9 +210,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
 
     def _summary(self, next_slot: bool) -> str:
         now = self.services.now()
-        accounts = self._accounts()
-        if not accounts:
-            raise ScheduleError("choose at least one account")
+        accounts = self._chosen_accounts()
         zone = self._zone_given() or self._zone
         if next_slot:
             assert self._config is not None  # accounts come from it
@@ -222,8 +236,17 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
             shown(f"publish now: {reason}") if reason else ""
         )
 
-    def _accounts(self) -> list[str]:
-        return list(self.query_one("#accounts", SelectionList).selected)
+    def _chosen_accounts(self) -> list[str]:
+        """The accounts checked; ScheduleError when there are none to check or none is."""
+        accounts = list(self.query_one("#accounts", SelectionList).selected)
+        if accounts:
+            return accounts
+        if self._config is None and self._draft is not None:
+            try:  # publishing's own words for "no accounts file"
+                plan_editions(self._draft, self.draft_path, None, [], for_real=False)
+            except _PLAN_ERRORS as error:
+                raise ScheduleError(str(error)) from error
+        raise ScheduleError("choose at least one account")
 
     def _zone_given(self) -> str | None:
         return self.query_one("#zone", Input).value.strip() or None
@@ -233,9 +256,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
 
     def _plans(self) -> list[EditionPlan]:
         assert self._draft is not None
-        accounts = self._accounts()
-        if not accounts:
-            raise ScheduleError("choose at least one account")
+        accounts = self._chosen_accounts()
         try:
             return plan_editions(
                 self._draft, self.draft_path, self._config, accounts, for_real=True
@@ -260,12 +281,9 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
     def action_schedule(self) -> None:
         if self._busy or self._draft is None:
             return
-        accounts = self._accounts()
-        if not accounts:
-            self._error("choose at least one account")
-            return
         next_slot = self.query_one("#next-slot", Checkbox).value
         try:
+            accounts = self._chosen_accounts()
             # Every account's time is checked before any is written: schedule_draft writes
             # as it goes, so a later account without slots would leave the first scheduled.
             self._summary(next_slot)

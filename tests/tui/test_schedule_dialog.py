@@ -377,3 +377,32 @@ async def test_a_draft_that_cannot_be_read_is_said_and_nothing_can_be_done(
         await pilot.press("ctrl+s", "escape")
         await pilot.pause()
     assert app.results == [None] and queued(services) == []
+
+
+@pytest.mark.anyio
+async def test_without_an_accounts_file_the_dialog_says_so(tmp_path: Path) -> None:
+    drafts = workspace(tmp_path, "").drafts_dir
+    services = Services(drafts_dir=drafts, db_url=str(tmp_path / "h.sqlite3"), workdir=drafts)
+    app = DialogApp(lambda: ScheduleDialog(services, drafts / "report.md"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert "no accounts.toml: publishing needs your accounts" in text(pilot, "#error")
+        assert app.screen.query_one("#publish", Button).disabled
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ScheduleDialog)
+    services.close()
+    assert app.results == [] and queued(services) == []
+
+
+@pytest.mark.anyio
+async def test_the_time_offered_follows_the_zone_until_one_is_typed(services: Services) -> None:
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        when = app.screen.query_one("#when", Input)
+        await type_in(pilot, "#zone", "Asia/Almaty")  # 08:07 UTC is 13:07 there
+        assert when.value == "2026-11-30 13:15"
+        assert "= 2026-11-30 08:15 UTC" in text(pilot, "#summary")
+        await type_in(pilot, "#when", "2027-02-01 10:00")
+        await type_in(pilot, "#zone", "America/New_York")
+        assert when.value == "2027-02-01 10:00"
+        assert "= 2027-02-01 15:00 UTC" in text(pilot, "#summary")
