@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -39,8 +38,8 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from composer.text.display import terminal_safe
 from composer.text.entities import extract_hashtags
+from composer.tui.notes import Note, shown
 from composer.tui.services import Services
 from composer.workspace.config import _HANDLE_RULES, Config, ConfigError, Contact
 
@@ -60,11 +59,6 @@ class HashtagsChoice:
     tags: tuple[str, ...]  # appended tags, without "#"
     placement: str  # first | last
     terms: tuple[str, ...] | None  # hashtag terms linked in this draft; None: all
-
-
-def shown(text: str) -> str:
-    """Text from the accounts file or the user, safe as Textual markup in a terminal."""
-    return escape(terminal_safe(text))
 
 
 def is_handle(text: str) -> bool:
@@ -166,7 +160,7 @@ class MentionsPicker(ModalScreen[MentionsChoice | None]):
             )
             yield ContactList(id="contacts")
             yield Static("", id="chosen", classes="note")
-            yield Static("", id="error", classes="error")
+            yield Note(id="error", classes="error")
             with Horizontal(classes="row"):
                 yield Label("Placement")
                 yield _placement_radios(MENTION_PLACEMENTS, self.placement, "placement")
@@ -235,7 +229,7 @@ class MentionsPicker(ModalScreen[MentionsChoice | None]):
         self.query_one("#chosen", Static).update(f"Chosen, in order: {shown(text)}")
 
     def _error(self, message: str) -> None:
-        self.query_one("#error", Static).update(shown(message))
+        self.query_one("#error", Note).say(shown(message))
 
     # --- events ------------------------------------------------------------------------
     @on(Input.Changed, "#search")
@@ -333,7 +327,7 @@ class HashtagsPicker(ModalScreen[HashtagsChoice | None]):
             always = " ".join(f"#{tag}" for tag in self._always)
             if always:
                 yield Static(f"always added by the accounts file: {shown(always)}", classes="note")
-            yield Static("", id="error", classes="error")
+            yield Note(id="error", classes="error")
             with Horizontal(classes="row"):
                 yield Label("Placement")
                 yield _placement_radios(TAG_PLACEMENTS, self.placement, "placement")
@@ -347,7 +341,7 @@ class HashtagsPicker(ModalScreen[HashtagsChoice | None]):
         self.query_one("#tags", Input).focus()
 
     def _error(self, message: str) -> None:
-        self.query_one("#error", Static).update(shown(message))
+        self.query_one("#error", Note).say(shown(message))
 
     @on(Input.Changed, "#tags")
     def _check(self, event: Input.Changed) -> None:

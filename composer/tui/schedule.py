@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -44,10 +43,10 @@ from composer.scheduling import (
 )
 from composer.store import StoreError
 from composer.text import SplitError
-from composer.text.display import terminal_safe
 from composer.text.enrich import EnrichError
 from composer.text.numbering import NumberingError
 from composer.tui.confirm import ConfirmDialog
+from composer.tui.notes import Note, shown
 from composer.tui.services import Services
 from composer.workspace.config import Config, ConfigError
 from composer.workspace.drafts import Draft, DraftError, load_draft
@@ -63,11 +62,6 @@ class ScheduleResult:
     editions: list[ScheduledEdition] = field(default_factory=list)
     published_now: bool = False
     message: str = ""
-
-
-def shown(text: str) -> str:
-    """Text from a file, a platform or the user, safe as Textual markup in a terminal."""
-    return escape(terminal_safe(text))
 
 
 def next_quarter_hour(now: datetime, zone: str) -> str:
@@ -98,7 +92,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
     ScheduleDialog #zone { width: 1fr; }
     ScheduleDialog #summary { color: $text-muted; }
     ScheduleDialog #error { color: $error; }
-    ScheduleDialog #publish-note { color: $warning; }
+    ScheduleDialog #publish-note, ScheduleDialog #note { color: $warning; }
     ScheduleDialog #buttons { height: auto; align-horizontal: right; margin-top: 1; }
     ScheduleDialog #buttons Button { margin-left: 1; }
     """
@@ -152,14 +146,27 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
                 yield Label("Zone")
                 yield Input(self._zone, placeholder="IANA zone, e.g. Europe/Berlin", id="zone")
             yield Checkbox("Next free slot of each account", id="next-slot")
-            yield Static("", id="summary")
-            yield Static("", id="error")
-            yield Static("", id="publish-note")
-            yield Static("", id="progress")
+            yield Note(shown("\n".join(self._unknown_accounts())), id="note")
+            yield Note(id="summary")
+            yield Note(id="error")
+            yield Note(id="publish-note")
+            yield Note(id="progress")
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Publish now", id="publish", variant="warning")
                 yield Button("Schedule", id="schedule", variant="primary")
+
+    def _unknown_accounts(self) -> list[str]:
+        """What the accounts file says of the draft's accounts it does not have."""
+        if self._draft is None or self._config is None:
+            return []
+        said: list[str] = []
+        for name in self._draft.accounts:
+            try:
+                self._config.account(name)
+            except ConfigError as error:
+                said.append(f"the draft's {error}")
+        return said
 
     def on_mount(self) -> None:
         if self._load_error is not None:
@@ -203,9 +210,9 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         self.query_one("#when", Input).disabled = next_slot
         self._error("")
         try:
-            self.query_one("#summary", Static).update(shown(self._summary(next_slot)))
+            self.query_one("#summary", Note).say(shown(self._summary(next_slot)))
         except (ScheduleError, WhenError, StoreError) as error:
-            self.query_one("#summary", Static).update("")
+            self.query_one("#summary", Note).say("")
             self._error(str(error))
 
     def _summary(self, next_slot: bool) -> str:
@@ -232,9 +239,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         except ScheduleError as error:
             reason = str(error)
         self.query_one("#publish", Button).disabled = bool(reason)
-        self.query_one("#publish-note", Static).update(
-            shown(f"publish now: {reason}") if reason else ""
-        )
+        self.query_one("#publish-note", Note).say(shown(f"publish now: {reason}") if reason else "")
 
     def _chosen_accounts(self) -> list[str]:
         """The accounts checked; ScheduleError when there are none to check or none is."""
@@ -252,7 +257,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         return self.query_one("#zone", Input).value.strip() or None
 
     def _error(self, message: str) -> None:
-        self.query_one("#error", Static).update(shown(message))
+        self.query_one("#error", Note).say(shown(message))
 
     def _plans(self) -> list[EditionPlan]:
         assert self._draft is not None
@@ -367,7 +372,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
 
     def _show_progress(self) -> None:
         text = "\n".join(f"{name}: {state}" for name, state in self._progress.items())
-        self.query_one("#progress", Static).update(shown(text))
+        self.query_one("#progress", Note).say(shown(text))
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

@@ -406,3 +406,18 @@ async def test_the_time_offered_follows_the_zone_until_one_is_typed(services: Se
         await type_in(pilot, "#zone", "America/New_York")
         assert when.value == "2027-02-01 10:00"
         assert "= 2027-02-01 15:00 UTC" in text(pilot, "#summary")
+
+
+@pytest.mark.anyio
+async def test_an_account_of_the_draft_missing_from_the_accounts_file_is_said(
+    services: Services,
+) -> None:
+    draft = services.drafts_dir / "report.md"
+    draft.write_text(
+        draft.read_text(encoding="utf-8").replace('["ank-masto"]', '["ank-masto", "ank-mastd"]'),
+        encoding="utf-8",
+    )
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.screen.query_one("#accounts", SelectionList).selected == ["ank-masto"]
+        assert "unknown account 'ank-mastd' (did you mean 'ank-masto'?)" in text(pilot, "#note")
