@@ -421,3 +421,10 @@ async def test_an_account_of_the_draft_missing_from_the_accounts_file_is_said(
     async with app.run_test(size=(80, 24)) as pilot:
         assert app.screen.query_one("#accounts", SelectionList).selected == ["ank-masto"]
         assert "unknown account 'ank-mastd' (did you mean 'ank-masto'?)" in text(pilot, "#note")
+
+
+def test_snapshot_of_a_time_in_the_dst_gap(services: Services, snap_compare: Any) -> None:
+    async def type_the_gap(pilot: Pilot[Any]) -> None:
+        await type_in(pilot, "#when", "2027-03-28 02:30")
+
+    assert snap_compare(dialog_app(services), terminal_size=(80, 24), run_before=type_the_gap)
