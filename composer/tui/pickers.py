@@ -24,7 +24,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.fuzzy import Matcher
+from textual.fuzzy import FuzzySearch, Matcher
 from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
@@ -38,6 +38,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
+from composer.text.display import terminal_safe
 from composer.text.entities import extract_hashtags
 from composer.tui.notes import Note, shown
 from composer.tui.services import Services
@@ -82,6 +83,17 @@ def parse_tags(text: str) -> tuple[list[str], list[str]]:
         else:
             bad.append(word)
     return tags, bad
+
+
+def _marked(text: str, query: str, style: str = "") -> Content:
+    """`text` made terminal-safe, in `style`, with the letters `query` matches reversed."""
+    safe = terminal_safe(text)
+    content = Content.styled(safe, style) if style else Content(safe)
+    if query.strip():
+        score, offsets = FuzzySearch().match(query.strip(), safe)
+        for offset in offsets if score else ():
+            content = content.stylize("reverse", offset, offset + 1)
+    return content
 
 
 def _placement_radios(choices: Sequence[str], current: str, widget_id: str) -> RadioSet:
@@ -177,22 +189,27 @@ class MentionsPicker(ModalScreen[MentionsChoice | None]):
         self.query_one("#search", Input).focus()
 
     # --- the list ----------------------------------------------------------------------
-    def _row(self, name: str) -> Content:
-        return Content.from_markup(self._row_markup(name))
-
-    def _row_markup(self, name: str) -> str:
-        box = "☑" if name in self._order else "☐"
+    def _row(self, name: str, query: str) -> Content:
+        """A row: checked or not, the contact's name and key, then its handle on each
+        platform, with the letters the search matched highlighted. Built from plain text (no
+        markup is read from the accounts file)."""
+        box = "☑ " if name in self._order else "☐ "
         contact = self._contacts.get(name)
         if contact is None:
             kind = "handle written out" if name.startswith("@") else "unknown contact"
-            return f"{box} [b]{shown(name)}[/b]  [dim]({kind})[/dim]"
-        handles = " · ".join(
-            f"{platform} {shown(contact.handle(platform) or '')}"
-            if contact.handle(platform)
-            else f"{platform} [i]no handle: name used[/i]"
-            for platform in MENTION_PLATFORMS
-        )
-        return f"{box} [b]{shown(contact.name)}[/b] [dim]({shown(name)})[/dim]\n    {handles}"
+            return Content.assemble(box, _marked(name, query, "bold"), (f"  ({kind})", "dim"))
+        parts: list[str | Content | tuple[str, str]] = [
+            box,
+            _marked(contact.name, query, "bold"),
+            " (",
+            _marked(name, query, "dim"),
+            ")\n    ",
+        ]
+        for number, platform in enumerate(MENTION_PLATFORMS):
+            handle = contact.handle(platform)
+            parts.append(f"{' · ' if number else ''}{platform} ")
+            parts.append(_marked(handle, query) if handle else ("no handle: name used", "italic"))
+        return Content.assemble(*parts)
 
     def _candidates(self, query: str) -> list[str]:
         """The contacts matching `query` fuzzily (best first), after the chosen names that
@@ -215,7 +232,9 @@ class MentionsPicker(ModalScreen[MentionsChoice | None]):
         rows = self.query_one("#contacts", ContactList)
         highlighted = rows.highlighted
         rows.clear_options()
-        rows.add_options([Option(self._row(name), id=name) for name in self._candidates(query)])
+        rows.add_options(
+            [Option(self._row(name, query), id=name) for name in self._candidates(query)]
+        )
         if highlighted is not None and rows.option_count:
             rows.highlighted = min(highlighted, rows.option_count - 1)
         self._show_chosen()
@@ -269,7 +288,8 @@ class MentionsPicker(ModalScreen[MentionsChoice | None]):
             self._order.remove(name)
         else:
             self._order.append(name)
-        event.option_list.replace_option_prompt(name, self._row(name))
+        query = self.query_one("#search", Input).value
+        event.option_list.replace_option_prompt(name, self._row(name, query))
         self._show_chosen()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, RadioButton, SelectionList, Static
 
@@ -47,6 +48,11 @@ async def test_typing_filters_the_contacts_fuzzily(services: Services) -> None:
         assert listed(pilot) == ["hrw", "freedomhouse", "osce"]
         await pilot.press(*"frdm")  # letters of "Freedom", not a substring
         assert listed(pilot) == ["freedomhouse"]
+        # The letters matched are highlighted in the name.
+        prompt = app.screen.query_one("#contacts", OptionList).get_option("freedomhouse").prompt
+        assert isinstance(prompt, Content)
+        marked = [prompt.plain[s.start : s.end] for s in prompt.spans if s.style == "reverse"]
+        assert marked[:4] == ["F", "r", "d", "m"]
         for _ in range(4):
             await pilot.press("backspace")
         await pilot.press(*"odihr")  # a handle: @odihr@social.network.europa.eu
