@@ -39,14 +39,17 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from composer.text.display import terminal_safe
+from composer.text.enrich import MENTION_PLACEMENTS, TAG_PLACEMENTS
 from composer.text.entities import extract_hashtags
 from composer.tui.notes import Note, shown
 from composer.tui.services import Services
-from composer.workspace.config import _HANDLE_RULES, Config, ConfigError, Contact
-
-MENTION_PLATFORMS = ("x", "mastodon", "bluesky")
-MENTION_PLACEMENTS = ("first", "spread", "last")
-TAG_PLACEMENTS = ("first", "last")
+from composer.workspace.config import (
+    _HANDLE_RULES,  # the accounts file's own rule for a handle, so both accept the same
+    CONTACT_PLATFORMS,
+    Config,
+    ConfigError,
+    Contact,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +111,9 @@ def _placement_radios(choices: Sequence[str], current: str, widget_id: str) -> R
 
 def _pressed(radios: RadioSet, default: str) -> str:
     button = radios.pressed_button
-    return str(button.label) if button is not None else default
+    if button is None or button.id is None:
+        return default
+    return button.id.removeprefix(f"{radios.id}-")
 
 
 def _load_config(services: Services) -> tuple[Config | None, str]:
@@ -205,7 +210,7 @@ class MentionsPicker(ModalScreen[MentionsChoice | None]):
             _marked(name, query, "dim"),
             ")\n    ",
         ]
-        for number, platform in enumerate(MENTION_PLATFORMS):
+        for number, platform in enumerate(CONTACT_PLATFORMS):
             handle = contact.handle(platform)
             parts.append(f"{' · ' if number else ''}{platform} ")
             parts.append(_marked(handle, query) if handle else ("no handle: name used", "italic"))
