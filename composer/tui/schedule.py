@@ -1,23 +1,58 @@
-"""The schedule dialog (contract; built by the issue-6 dialogs work).
+"""The schedule dialog: when and to which accounts a draft goes, or publish it now.
 
 `ScheduleDialog(services, draft_path)` is pushed by the compose screen (ctrl+t). It asks for
 the accounts (the draft's by default), a date and time and a zone (validated exactly as
 `thread-composer schedule` does, through `composer.scheduling`), or "next free slot", or
 "publish now" (after a ConfirmDialog naming the accounts). It does the scheduling or
 publishing itself and is dismissed with a `ScheduleResult`, or None when cancelled.
+
+Every decision (which zone, whether a time exists, which slot is free, whether the accounts
+file may publish) is taken by `composer.scheduling` and `composer.publishing`; this module
+only collects the input and shows their answers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import ClassVar
 
+from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Static
 
-from composer.scheduling import ScheduledEdition
+from composer.publishing import (
+    EditionPlan,
+    Event,
+    PublishError,
+    check_not_published,
+    fit_to_instances,
+    plan_editions,
+    run_editions,
+)
+from composer.scheduling import (
+    ScheduledEdition,
+    ScheduleError,
+    draft_zone,
+    next_free_slot,
+    schedule_draft,
+)
+from composer.store import StoreError
+from composer.text import SplitError
+from composer.text.enrich import EnrichError
+from composer.text.numbering import NumberingError
+from composer.tui.confirm import ConfirmDialog
+from composer.tui.notes import Note, shown
 from composer.tui.services import Services
+from composer.workspace.config import Config, ConfigError
+from composer.workspace.drafts import Draft, DraftError, load_draft
+from composer.workspace.when import WhenError, format_local, parse_when, zone_info
+
+_PLAN_ERRORS = (PublishError, ConfigError, SplitError, NumberingError, EnrichError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +64,320 @@ class ScheduleResult:
     message: str = ""
 
 
+def next_quarter_hour(now: datetime, zone: str) -> str:
+    """The first round quarter-hour after `now`, as wall time in `zone` (UTC if unknown)."""
+    try:
+        tz = zone_info(zone)
+    except WhenError:
+        tz = UTC  # type: ignore[assignment]
+    local = now.astimezone(tz).replace(second=0, microsecond=0)
+    local += timedelta(minutes=15 - local.minute % 15)
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
 class ScheduleDialog(ModalScreen[ScheduleResult | None]):
+    """Schedule a draft for its accounts, or publish it now. Escape cancels."""
+
+    DEFAULT_CSS = """
+    ScheduleDialog { align: center middle; }
+    ScheduleDialog > VerticalScroll {
+        width: 100; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; padding: 0 1; background: $surface;
+    }
+    ScheduleDialog #title { text-style: bold; margin-bottom: 1; }
+    ScheduleDialog SelectionList { height: auto; max-height: 8; }
+    ScheduleDialog .row { height: auto; }
+    ScheduleDialog .row Label { padding: 1 1 0 0; width: auto; }
+    ScheduleDialog #when { width: 1fr; }
+    ScheduleDialog #zone { width: 1fr; }
+    ScheduleDialog #summary { color: $text-muted; }
+    ScheduleDialog #error { color: $error; }
+    ScheduleDialog #publish-note, ScheduleDialog #note { color: $warning; }
+    ScheduleDialog #buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    ScheduleDialog #buttons Button { margin-left: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="schedule.cancel"),
+        Binding("ctrl+s", "schedule", "Schedule", id="schedule.schedule"),
+    ]
+
     def __init__(self, services: Services, draft_path: Path) -> None:
         super().__init__()
         self.services = services
         self.draft_path = draft_path
+        self._draft: Draft | None = None
+        self._config: Config | None = None
+        self._zone = "UTC"
+        self._load_error: str | None = None
+        self._suggested = ""  # the time offered, until the user types their own
+        self._busy = False
+        self._progress: dict[str, str] = {}  # account: its progress line
+        self._sent: dict[str, tuple[int, int]] = {}  # account: posts sent, posts in all
+        try:
+            self._draft = load_draft(str(draft_path))
+            self._config = services.config()
+            self._zone = draft_zone(self._draft, self._config)
+        except (DraftError, ConfigError, ScheduleError) as error:
+            self._load_error = str(error)
+        self._suggested = next_quarter_hour(services.now(), self._zone)
 
+    # --- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static("schedule")
+        title = self._draft.title if self._draft else self.draft_path.name
+        drafted = set(self._draft.accounts) if self._draft else set()
+        accounts = self._config.accounts.values() if self._config else ()
+        with VerticalScroll():
+            yield Static(f"Schedule [i]{shown(title)}[/i]", id="title")
+            yield Label("Accounts")
+            yield SelectionList[str](
+                *(
+                    (shown(f"{a.name}  ({a.platform})"), a.name, a.name in drafted)
+                    for a in accounts
+                ),
+                id="accounts",
+            )
+            with Horizontal(classes="row"):
+                yield Label("When")
+                yield Input(
+                    self._suggested,
+                    placeholder="YYYY-MM-DD HH:MM",
+                    id="when",
+                )
+                yield Label("Zone")
+                yield Input(self._zone, placeholder="IANA zone, e.g. Europe/Berlin", id="zone")
+            yield Checkbox("Next free slot of each account", id="next-slot")
+            yield Note(shown("\n".join(self._unknown_accounts())), id="note")
+            yield Note(id="summary")
+            yield Note(id="error")
+            yield Note(id="publish-note")
+            yield Note(id="progress")
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Publish now", id="publish", variant="warning")
+                yield Button("Schedule", id="schedule", variant="primary")
+
+    def _unknown_accounts(self) -> list[str]:
+        """What the accounts file says of the draft's accounts it does not have."""
+        if self._draft is None or self._config is None:
+            return []
+        said: list[str] = []
+        for name in self._draft.accounts:
+            try:
+                self._config.account(name)
+            except ConfigError as error:
+                said.append(f"the draft's {error}")
+        return said
+
+    def on_mount(self) -> None:
+        if self._load_error is not None:
+            self._error(self._load_error)
+            for button in ("#schedule", "#publish"):
+                self.query_one(button, Button).disabled = True
+            return
+        self.query_one("#when", Input).focus()
+        self._refresh()
+        self._check_publish()
+
+    # --- what the user sees as they type ------------------------------------------------
+    @on(Input.Changed, "#zone")
+    def _zone_changed(self, event: Input.Changed) -> None:
+        """The time offered follows the zone (a time the user typed stays as typed)."""
+        when = self.query_one("#when", Input)
+        if when.value == self._suggested:
+            try:
+                zone_info(event.value.strip() or self._zone)
+            except WhenError:
+                return  # said by _changed
+            self._suggested = next_quarter_hour(
+                self.services.now(), event.value.strip() or self._zone
+            )
+            when.value = self._suggested
+
+    @on(Input.Changed)
+    @on(Checkbox.Changed)
+    def _changed(self) -> None:
+        if self._load_error is None and not self._busy:
+            self._refresh()
+
+    @on(SelectionList.SelectedChanged)
+    def _accounts_changed(self) -> None:
+        if self._load_error is None and not self._busy:
+            self._refresh()
+            self._check_publish()
+
+    def _refresh(self) -> None:
+        next_slot = self.query_one("#next-slot", Checkbox).value
+        self.query_one("#when", Input).disabled = next_slot
+        self._error("")
+        try:
+            self.query_one("#summary", Note).say(shown(self._summary(next_slot)))
+        except (ScheduleError, WhenError, StoreError) as error:
+            self.query_one("#summary", Note).say("")
+            self._error(str(error))
+
+    def _summary(self, next_slot: bool) -> str:
+        now = self.services.now()
+        accounts = self._chosen_accounts()
+        zone = self._zone_given() or self._zone
+        if next_slot:
+            assert self._config is not None  # accounts come from it
+            zone_info(zone)
+            db = self.services.database()
+            config = self._config
+            slots = [(n, next_free_slot(db, config.account(n), zone, now)) for n in accounts]
+            times = [f"{name}: {format_local(at, zone)}" for name, at in slots]
+            return "next free slots: " + "; ".join(times)
+        when = parse_when(self.query_one("#when", Input).value, zone, now)
+        utc = when.at_utc.strftime("%Y-%m-%d %H:%M UTC")
+        return f"{when.display()} = {utc}"
+
+    def _check_publish(self) -> None:
+        """Publish now is offered only when publishing would accept these accounts."""
+        reason = ""
+        try:
+            self._plans()
+        except ScheduleError as error:
+            reason = str(error)
+        self.query_one("#publish", Button).disabled = bool(reason)
+        self.query_one("#publish-note", Note).say(shown(f"publish now: {reason}") if reason else "")
+
+    def _chosen_accounts(self) -> list[str]:
+        """The accounts checked; ScheduleError when there are none to check or none is."""
+        accounts = list(self.query_one("#accounts", SelectionList).selected)
+        if accounts:
+            return accounts
+        if self._config is None and self._draft is not None:
+            try:  # publishing's own words for "no accounts file"
+                plan_editions(self._draft, self.draft_path, None, [], for_real=False)
+            except _PLAN_ERRORS as error:
+                raise ScheduleError(str(error)) from error
+        raise ScheduleError("choose at least one account")
+
+    def _zone_given(self) -> str | None:
+        return self.query_one("#zone", Input).value.strip() or None
+
+    def _error(self, message: str) -> None:
+        self.query_one("#error", Note).say(shown(message))
+
+    def _plans(self) -> list[EditionPlan]:
+        assert self._draft is not None
+        accounts = self._chosen_accounts()
+        try:
+            return plan_editions(
+                self._draft, self.draft_path, self._config, accounts, for_real=True
+            )
+        except _PLAN_ERRORS as error:
+            raise ScheduleError(str(error)) from error
+
+    # --- actions -------------------------------------------------------------------------
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "cancel":
+            self.action_cancel()
+        elif event.button.id == "schedule":
+            self.action_schedule()
+        elif event.button.id == "publish":
+            self.publish_now()
+
+    def action_cancel(self) -> None:
+        if not self._busy:
+            self.dismiss(None)
+
+    def action_schedule(self) -> None:
+        if self._busy or self._draft is None:
+            return
+        next_slot = self.query_one("#next-slot", Checkbox).value
+        try:
+            accounts = self._chosen_accounts()
+            # Every account's time is checked before any is written: schedule_draft writes
+            # as it goes, so a later account without slots would leave the first scheduled.
+            self._summary(next_slot)
+            editions = schedule_draft(
+                self.services.database(),
+                self._draft,
+                self.draft_path,
+                self._config,
+                accounts,
+                now=self.services.now(),
+                at=None if next_slot else self.query_one("#when", Input).value,
+                next_slot=next_slot,
+                zone=self._zone_given(),
+            )
+        except (ScheduleError, WhenError, StoreError) as error:
+            self._error(str(error))
+            return
+        lines = [
+            f"{e.account}: {format_local(e.at_utc, e.zone)}, {e.posts} posts (edition {e.id})"
+            for e in editions
+        ]
+        self.dismiss(ScheduleResult(editions=editions, message="scheduled " + "; ".join(lines)))
+
+    @work(exclusive=True, group="publish")
+    async def publish_now(self) -> None:
+        """Confirm, then publish each account's thread, showing each account's progress."""
+        try:
+            plans = self._plans()
+        except ScheduleError as error:
+            self._error(str(error))
+            return
+        self._set_busy(True)
+        try:
+            plans = await fit_to_instances(plans)
+            db = self.services.database()
+            check_not_published(db, plans)
+        except (PublishError, StoreError) as error:
+            self._set_busy(False)
+            self._error(str(error))
+            return
+        title = self._draft.title if self._draft else self.draft_path.name
+        each = ", ".join(f"{p.account.name} ({len(p.thread.posts)} posts)" for p in plans)
+        question = f"Publish {title!r} now to {each}? This cannot be taken back."
+        if not await self.app.push_screen_wait(ConfirmDialog(question, "Publish now")):
+            self._set_busy(False)
+            return
+        self._sent = {p.account.name: (0, len(p.thread.posts)) for p in plans}
+        self._progress = {name: f"0/{total} sent" for name, (_, total) in self._sent.items()}
+        self._show_progress()
+        results = await run_editions(db, plans, self._on_event)
+        self._set_busy(False)
+        lines: list[str] = []
+        for plan, result in zip(plans, results, strict=True):
+            if result.finished:
+                lines.append(f"{plan.account.name}: published {result.total} posts")
+                lines.extend(f"  {url}" for url in result.urls if url)
+            else:
+                lines.append(f"{plan.account.name}: stopped: {result.error or result.status.value}")
+        if not all(r.finished for r in results):
+            self._error(
+                "not every edition was published; press Publish now again to resume\n"
+                + "\n".join(lines)
+            )
+            return
+        self.dismiss(ScheduleResult(published_now=True, message="\n".join(lines)))
+
+    def _on_event(self, account: str, event: Event) -> None:
+        """One line per account: "ank-masto: 3/7 sent", and what it waits for or why it
+        stopped."""
+        sent, total = self._sent[account]
+        if event.kind == "sent":
+            sent, total = event.index, event.total
+            self._sent[account] = (sent, total)
+        note = {
+            "waiting": f", waiting {event.delay or 0:.0f} s",
+            "resolving": f", checking whether the platform has post {event.index}",
+            "stopped": f", stopped: {event.detail or ''}",
+        }.get(event.kind, "")
+        self._progress[account] = f"{sent}/{total} sent{note}"
+        self._show_progress()
+
+    def _show_progress(self) -> None:
+        text = "\n".join(f"{name}: {state}" for name, state in self._progress.items())
+        self.query_one("#progress", Note).say(shown(text))
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        for selector in ("#schedule", "#cancel"):
+            self.query_one(selector, Button).disabled = busy
+        self.query_one("#publish", Button).disabled = busy
+        if not busy:
+            self._check_publish()

@@ -1,0 +1,430 @@
+"""The schedule dialog, driven as a user drives it: accounts, a time and a zone typed in,
+scheduling into a temporary database, and publishing now to a loopback Mastodon."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Button, Checkbox, Input, SelectionList, Static
+
+from composer.store import open_database
+from composer.store.queue import QueueEntry, upcoming
+from composer.tui.confirm import ConfirmDialog
+from composer.tui.schedule import ScheduleDialog, ScheduleResult
+from composer.tui.services import Services
+from tests.fakes.mastodon import FakeMastodon
+from tests.tui.dialog_fixtures import (
+    MASTODON_TOKEN,
+    ROOT,
+    DialogApp,
+    accounts_file,
+    wait_until,
+    workspace,
+)
+
+SIZES = [(80, 24), (120, 40)]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Iterator[Services]:
+    services = workspace(tmp_path, accounts_file())
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def mastodon(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMastodon]:
+    fake = FakeMastodon(token=MASTODON_TOKEN)
+    monkeypatch.setenv("FAKE_MASTODON_TOKEN", MASTODON_TOKEN)
+    with fake.running():
+        yield fake
+
+
+def dialog_app(services: Services) -> DialogApp:
+    return DialogApp(lambda: ScheduleDialog(services, services.drafts_dir / "report.md"))
+
+
+def queued(services: Services) -> list[QueueEntry]:
+    assert services.db_url is not None
+    with open_database(services.db_url) as db:
+        return upcoming(db, include_done=True)
+
+
+def text(pilot: Pilot[Any], selector: str) -> str:
+    return str(pilot.app.screen.query_one(selector, Static).render())
+
+
+def confirming(pilot: Pilot[Any]) -> bool:
+    screen = pilot.app.screen
+    return isinstance(screen, ConfirmDialog) and bool(screen.query("#confirm"))
+
+
+async def type_in(pilot: Pilot[Any], selector: str, value: str) -> None:
+    field = pilot.app.screen.query_one(selector, Input)
+    field.value = ""
+    field.focus()
+    await pilot.press(*value)
+    await pilot.pause()
+
+
+async def choose_accounts(pilot: Pilot[Any], *names: str) -> None:
+    accounts = pilot.app.screen.query_one("#accounts", SelectionList)
+    accounts.deselect_all()
+    for name in names:
+        accounts.select(name)
+    await pilot.pause()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("size", SIZES)
+async def test_schedule_at_a_typed_time_in_the_drafts_zone(
+    services: Services, size: tuple[int, int]
+) -> None:
+    app = dialog_app(services)
+    async with app.run_test(size=size) as pilot:
+        # The draft's account is checked and its zone (Europe/Berlin) is the default; the
+        # time offered is the next quarter-hour after 09:07 there.
+        screen = app.screen
+        assert screen.query_one("#accounts", SelectionList).selected == ["ank-masto"]
+        assert screen.query_one("#zone", Input).value == "Europe/Berlin"
+        assert screen.query_one("#when", Input).value == "2026-11-30 09:15"
+        await type_in(pilot, "#when", "2027-01-15 09:30")
+        assert "2027-01-15 09:30 Europe/Berlin (CET) = 2027-01-15 08:30 UTC" in text(
+            pilot, "#summary"
+        )
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    [result] = app.results
+    assert isinstance(result, ScheduleResult) and not result.published_now
+    [edition] = result.editions
+    [entry] = queued(services)
+    assert entry.edition_id == edition.id and entry.account == "ank-masto"
+    assert entry.scheduled_at == datetime(2027, 1, 15, 8, 30, tzinfo=UTC)
+    assert entry.timezone == "Europe/Berlin" and entry.status.value == "scheduled"
+    assert "2027-01-15 09:30 Europe/Berlin (CET)" in result.message
+
+
+@pytest.mark.anyio
+async def test_another_zone_and_two_accounts(services: Services) -> None:
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_accounts(pilot, "ank-x", "ank-masto")
+        await type_in(pilot, "#zone", "Asia/Almaty")
+        await type_in(pilot, "#when", "2027-01-15 09:00")
+        assert "= 2027-01-15 04:00 UTC" in text(pilot, "#summary")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    [result] = app.results
+    entries = queued(services)
+    assert sorted(e.account for e in entries) == ["ank-masto", "ank-x"]
+    assert {e.scheduled_at for e in entries} == {datetime(2027, 1, 15, 4, 0, tzinfo=UTC)}
+    assert {e.timezone for e in entries} == {"Asia/Almaty"}
+    assert len(result.editions) == 2
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("when", "zone", "message"),
+    [
+        (
+            "2026-11-29 09:00",
+            "Europe/Berlin",
+            "2026-11-29 09:00 Europe/Berlin is in the past (1 day ago); "
+            "it is now 2026-11-30 09:07 Europe/Berlin (CET)",
+        ),
+        (
+            "2027-03-28 02:30",
+            "Europe/Berlin",
+            "2027-03-28 02:30 does not exist in Europe/Berlin: the clocks jump from 02:00 to "
+            "03:00 there, so use 2027-03-28 03:30 or 2027-03-28 01:30",
+        ),
+        (
+            "2027-10-31 02:30",
+            "Europe/Berlin",
+            "2027-10-31 02:30 happens twice in Europe/Berlin",
+        ),
+        (
+            "2027-01-15 09:00",
+            "Europe/Berlinn",
+            "unknown time zone 'Europe/Berlinn': did you mean 'Europe/Berlin'",
+        ),
+        ("next tuesday", "Europe/Berlin", "cannot read 'next tuesday' as a time"),
+    ],
+)
+async def test_a_time_that_cannot_be_used_is_refused_inline(
+    services: Services, when: str, zone: str, message: str
+) -> None:
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_in(pilot, "#zone", zone)
+        await type_in(pilot, "#when", when)
+        assert message in text(pilot, "#error")  # as you type
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert message in text(pilot, "#error")  # and when asked to schedule
+        assert isinstance(app.screen, ScheduleDialog)  # still open
+    assert app.results == []
+    assert queued(services) == []
+
+
+@pytest.mark.anyio
+async def test_next_free_slot_of_an_account_with_slots(services: Services) -> None:
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_accounts(pilot, "ank-x")
+        app.screen.query_one("#next-slot", Checkbox).value = True
+        await pilot.pause()
+        # 09:00 Berlin is past at 09:07: the next slot is 17:00.
+        assert "ank-x: 2026-11-30 17:00 Europe/Berlin (CET)" in text(pilot, "#summary")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        # A second draft goes to the slot after it.
+        app.push_screen(
+            ScheduleDialog(services, services.drafts_dir / "report.md"), app.results.append
+        )
+        await pilot.pause()
+        await choose_accounts(pilot, "ank-x")
+        app.screen.query_one("#next-slot", Checkbox).value = True
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    times = [e.scheduled_at for e in queued(services)]
+    assert times == [
+        datetime(2026, 11, 30, 16, 0, tzinfo=UTC),
+        datetime(2026, 12, 1, 8, 0, tzinfo=UTC),
+    ]
+    assert len(app.results) == 2
+
+
+@pytest.mark.anyio
+async def test_next_free_slot_of_an_account_without_slots_is_refused(services: Services) -> None:
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_accounts(pilot, "ank-x", "ank-masto")
+        app.screen.query_one("#next-slot", Checkbox).value = True
+        await pilot.pause()
+        assert "account 'ank-masto' has no posting slots" in text(pilot, "#error")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "account 'ank-masto' has no posting slots" in text(pilot, "#error")
+    assert app.results == [] and queued(services) == []
+
+
+@pytest.mark.anyio
+async def test_escape_cancels_and_schedules_nothing(services: Services) -> None:
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_in(pilot, "#when", "2027-01-15 09:30")
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.results == [None]
+    assert queued(services) == []
+
+
+@pytest.mark.anyio
+async def test_no_account_chosen_is_refused(services: Services) -> None:
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_accounts(pilot)
+        assert "choose at least one account" in text(pilot, "#error")
+        assert app.screen.query_one("#publish", Button).disabled
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.results == [] and queued(services) == []
+
+
+@pytest.mark.anyio
+async def test_the_example_accounts_file_schedules_but_does_not_publish(tmp_path: Path) -> None:
+    config = (ROOT / "accounts.example.toml").read_text(encoding="utf-8")
+    services = workspace(tmp_path, config, "accounts.example.toml")
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.screen.query_one("#publish", Button).disabled
+        assert "accounts.example.toml holds example accounts: copy it to accounts.toml" in text(
+            pilot, "#publish-note"
+        )
+        await type_in(pilot, "#when", "2027-01-15 09:30")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    services.close()
+    [result] = app.results
+    assert [e.account for e in result.editions] == ["ank-masto"]
+
+
+@pytest.mark.anyio
+async def test_publish_now_after_confirming(services: Services, mastodon: FakeMastodon) -> None:
+    services.config_path = _with_mastodon(services, mastodon)
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = app.screen
+        assert not dialog.query_one("#publish", Button).disabled
+        dialog.query_one("#publish", Button).press()
+        await wait_until(pilot, lambda: confirming(pilot))
+        question = text(pilot, "#question")
+        assert "ank-masto (" in question and "posts)" in question
+        app.screen.query_one("#confirm", Button).press()
+        await wait_until(pilot, lambda: bool(app.results))
+    [result] = app.results
+    statuses = mastodon.thread()
+    assert len(statuses) >= 2
+    assert statuses[0]["in_reply_to_id"] is None
+    assert all(b["in_reply_to_id"] == a["id"] for a, b in itertools.pairwise(statuses))
+    assert result.published_now
+    assert f"ank-masto: published {len(statuses)} posts" in result.message
+    for status in statuses:  # each post's URL is in the message
+        assert f"https://fake.social/@monitor/{status['id']}" in result.message
+    [entry] = queued(services)
+    assert entry.status.value == "published"
+
+
+@pytest.mark.anyio
+async def test_a_stopped_edition_shows_its_progress_and_resumes(
+    services: Services, mastodon: FakeMastodon
+) -> None:
+    services.config_path = _with_mastodon(services, mastodon)
+
+    def revoke_after_the_first(post: dict[str, Any]) -> None:
+        mastodon.token = "revoked"  # the next request is answered 401
+
+    mastodon.on_store = revoke_after_the_first
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = app.screen
+
+        def on_dialog(selector: str) -> str:
+            return str(dialog.query_one(selector, Static).render())
+
+        dialog.query_one("#publish", Button).press()
+        await wait_until(pilot, lambda: confirming(pilot))
+        app.screen.query_one("#confirm", Button).press()
+        await wait_until(pilot, lambda: "not every edition" in on_dialog("#error"))
+        assert on_dialog("#progress").startswith("ank-masto: 1/2 sent, stopped:")
+        assert MASTODON_TOKEN not in on_dialog("#progress") + on_dialog("#error")
+        assert len(mastodon.statuses) == 1 and app.results == []
+
+        # Fixed: Publish now again sends the rest, as a reply to the first post.
+        mastodon.on_store = None
+        mastodon.token = MASTODON_TOKEN
+        dialog.query_one("#publish", Button).press()
+        await wait_until(pilot, lambda: confirming(pilot))
+        app.screen.query_one("#confirm", Button).press()
+        await wait_until(pilot, lambda: bool(app.results))
+    statuses = mastodon.thread()
+    assert len(statuses) == 2 and statuses[1]["in_reply_to_id"] == statuses[0]["id"]
+    assert app.results[0].published_now
+
+
+@pytest.mark.anyio
+async def test_cancelling_the_confirmation_sends_nothing(
+    services: Services, mastodon: FakeMastodon
+) -> None:
+    services.config_path = _with_mastodon(services, mastodon)
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.query_one("#publish", Button).press()
+        await wait_until(pilot, lambda: confirming(pilot))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, ScheduleDialog))
+        await pilot.pause()
+        assert not app.screen.query_one("#publish", Button).disabled
+    assert mastodon.statuses == {}
+    assert app.results == []
+    assert queued(services) == []
+
+
+def _with_mastodon(services: Services, mastodon: FakeMastodon) -> str:
+    """The accounts file with ank-masto on the loopback Mastodon."""
+    assert services.config_path is not None
+    path = Path(services.config_path)
+    path.write_text(accounts_file(mastodon.url), encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_of_the_schedule_dialog(
+    services: Services, size: tuple[int, int], snap_compare: Any
+) -> None:
+    assert snap_compare(dialog_app(services), terminal_size=size)
+
+
+def test_snapshot_with_the_example_accounts_file(tmp_path: Path, snap_compare: Any) -> None:
+    config = (ROOT / "accounts.example.toml").read_text(encoding="utf-8")
+    services = workspace(tmp_path, config, "accounts.example.toml")
+    assert snap_compare(dialog_app(services), terminal_size=(120, 40))
+    services.close()
+
+
+@pytest.mark.anyio
+async def test_a_draft_that_cannot_be_read_is_said_and_nothing_can_be_done(
+    services: Services,
+) -> None:
+    app = DialogApp(lambda: ScheduleDialog(services, services.drafts_dir / "missing.md"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert "missing.md" in text(pilot, "#error")
+        assert app.screen.query_one("#schedule", Button).disabled
+        assert app.screen.query_one("#publish", Button).disabled
+        await pilot.press("ctrl+s", "escape")
+        await pilot.pause()
+    assert app.results == [None] and queued(services) == []
+
+
+@pytest.mark.anyio
+async def test_without_an_accounts_file_the_dialog_says_so(tmp_path: Path) -> None:
+    drafts = workspace(tmp_path, "").drafts_dir
+    services = Services(drafts_dir=drafts, db_url=str(tmp_path / "h.sqlite3"), workdir=drafts)
+    app = DialogApp(lambda: ScheduleDialog(services, drafts / "report.md"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert "no accounts.toml: publishing needs your accounts" in text(pilot, "#error")
+        assert app.screen.query_one("#publish", Button).disabled
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ScheduleDialog)
+    services.close()
+    assert app.results == [] and queued(services) == []
+
+
+@pytest.mark.anyio
+async def test_the_time_offered_follows_the_zone_until_one_is_typed(services: Services) -> None:
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        when = app.screen.query_one("#when", Input)
+        await type_in(pilot, "#zone", "Asia/Almaty")  # 08:07 UTC is 13:07 there
+        assert when.value == "2026-11-30 13:15"
+        assert "= 2026-11-30 08:15 UTC" in text(pilot, "#summary")
+        await type_in(pilot, "#when", "2027-02-01 10:00")
+        await type_in(pilot, "#zone", "America/New_York")
+        assert when.value == "2027-02-01 10:00"
+        assert "= 2027-02-01 15:00 UTC" in text(pilot, "#summary")
+
+
+@pytest.mark.anyio
+async def test_an_account_of_the_draft_missing_from_the_accounts_file_is_said(
+    services: Services,
+) -> None:
+    draft = services.drafts_dir / "report.md"
+    draft.write_text(
+        draft.read_text(encoding="utf-8").replace('["ank-masto"]', '["ank-masto", "ank-mastd"]'),
+        encoding="utf-8",
+    )
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.screen.query_one("#accounts", SelectionList).selected == ["ank-masto"]
+        assert "unknown account 'ank-mastd' (did you mean 'ank-masto'?)" in text(pilot, "#note")
+
+
+def test_snapshot_of_a_time_in_the_dst_gap(services: Services, snap_compare: Any) -> None:
+    async def type_the_gap(pilot: Pilot[Any]) -> None:
+        await type_in(pilot, "#when", "2027-03-28 02:30")
+
+    assert snap_compare(dialog_app(services), terminal_size=(80, 24), run_before=type_the_gap)
