@@ -65,6 +65,7 @@ class ComposeScreen(Screen[None]):
         self.requested = 0  # generation of the latest text sent to the preview
         self.shown = 0  # generation of the preview on screen
         self._preview_timer: Timer | None = None
+        self._previewed_text: str | None = None
         self._save_timer: Timer | None = None
 
     # --- layout ------------------------------------------------------------------------------
@@ -100,6 +101,11 @@ class ComposeScreen(Screen[None]):
     @property
     def editor(self) -> TextArea:
         return self.query_one("#editor", TextArea)
+
+    @property
+    def preview_current(self) -> bool:
+        """Whether the preview on screen is that of the editor's text (no split pending)."""
+        return self.shown == self.requested and self.editor.text == self._previewed_text
 
     @property
     def saved(self) -> bool:
@@ -229,15 +235,16 @@ class ComposeScreen(Screen[None]):
             self.app.call_from_thread(self.notify, config_error, severity="error", markup=False)
         if get_current_worker().is_cancelled:
             return
-        self.app.call_from_thread(self.show_preview, generation, preview)  # type: ignore[arg-type]
+        self.app.call_from_thread(self.show_preview, generation, text, preview)  # type: ignore[arg-type]
 
-    async def show_preview(self, generation: int, preview: Preview) -> None:
+    async def show_preview(self, generation: int, text: str, preview: Preview) -> None:
         if generation != self.requested:
             return  # the text changed since: a newer preview is on its way
         if preview.draft is not None:
             self.draft = preview.draft
         await self.query_one(PreviewPane).show(preview)
         self.shown = generation
+        self._previewed_text = text
 
     def autosave(self) -> None:
         if not self.saved:

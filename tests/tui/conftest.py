@@ -13,11 +13,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from composer.tui.services import Services
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXED_NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests (`pytestmark = pytest.mark.anyio` in the module) run on asyncio, as
+    Textual's pilot needs; anyio's pytest plugin runs them."""
+    return "asyncio"
 
 
 def fixed_clock() -> datetime:
@@ -42,3 +50,18 @@ def tui_services(tmp_path: Path) -> Iterator[Services]:
     )
     yield services
     services.close()
+
+
+async def compose_settled(pilot: Pilot[object]) -> None:
+    """Wait until the compose screen shows the preview of the editor's latest text (the
+    preview is debounced and computed in a worker) and animations are over."""
+    from composer.tui.compose import ComposeScreen
+
+    for _ in range(400):
+        await pilot.pause(0.02)
+        screen = pilot.app.screen
+        if not isinstance(screen, ComposeScreen) or screen.preview_current:
+            break
+    await pilot.app.workers.wait_for_complete()
+    await pilot.wait_for_animation()
+    await pilot.pause()
