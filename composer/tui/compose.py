@@ -96,6 +96,7 @@ class ComposeScreen(Screen[None]):
             self.open_draft(path)
         else:
             self.sub_title = "no draft: ctrl+n to start one"
+            editor.read_only = True  # nothing to save the text to yet
         editor.focus()
 
     @property
@@ -173,6 +174,7 @@ class ComposeScreen(Screen[None]):
             self.notify(f"cannot open {path}: {error}", severity="error", markup=False)
             return
         self.draft_path = path
+        self.editor.read_only = False
         self.disk_text = text
         self.conflict = False
         self.editor.load_text(text)
