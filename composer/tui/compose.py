@@ -26,7 +26,13 @@ from composer.text.display import terminal_safe
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.newdraft import NewDraftDialog
 from composer.tui.pickers import HashtagsChoice, HashtagsPicker, MentionsChoice, MentionsPicker
-from composer.tui.preview import Preview, PreviewPane, build_preview
+from composer.tui.preview import (
+    PlatformPreview,
+    Preview,
+    PreviewPane,
+    platform_preview,
+    platforms_for,
+)
 from composer.tui.schedule import ScheduleDialog, ScheduleResult
 from composer.tui.services import Services
 from composer.workspace.config import Config, ConfigError
@@ -35,6 +41,7 @@ from composer.workspace.drafts import (
     DraftError,
     list_drafts,
     new_draft,
+    parse_draft,
     update_front_matter,
     write_atomically,
 )
@@ -66,6 +73,7 @@ class ComposeScreen(Screen[None]):
         self.shown = 0  # generation of the preview on screen
         self._preview_timer: Timer | None = None
         self._previewed_text: str | None = None
+        self._config_error_shown = False
         self._save_timer: Timer | None = None
 
     # --- layout ------------------------------------------------------------------------------
@@ -220,33 +228,67 @@ class ComposeScreen(Screen[None]):
 
     def _start_preview(self) -> None:
         name = self.display_name(self.draft_path) if self.draft_path else "<draft>"
-        self.compute_preview(self.requested, self.editor.text, name)
+        pane = self.query_one(PreviewPane)
+        self.compute_preview(self.requested, self.editor.text, name, pane.platform, pane.previews)
 
-    def config(self) -> tuple[Config | None, str | None]:
+    def config(self) -> Config | None:
         try:
-            return self.services.config(), None
+            return self.services.config()
         except ConfigError as error:
-            return None, str(error)
+            if not self._config_error_shown:
+                self._config_error_shown = True
+                self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            return None
 
     @work(thread=True, exclusive=True, group="preview")
-    def compute_preview(self, generation: int, text: str, name: str) -> None:
-        config, config_error = self.config()
-        preview = build_preview(text, name, config)
-        if config_error and preview.error is None:
-            preview = Preview(preview.draft, preview.platforms, None)
-            self.app.call_from_thread(self.notify, config_error, severity="error", markup=False)
-        if get_current_worker().is_cancelled:
+    def compute_preview(
+        self,
+        generation: int,
+        text: str,
+        name: str,
+        active: str | None,
+        previous: dict[str, PlatformPreview],
+    ) -> None:
+        """Split `text` for each platform, the one on screen first (shown at once, the other
+        tabs keeping their previous threads a moment longer). A newer keystroke cancels this
+        worker, which then stops before the next platform."""
+        worker = get_current_worker()
+        config = self.config()
+        try:
+            draft = parse_draft(text, name)
+        except DraftError as error:
+            preview = Preview(None, error=str(error))
+            self.app.call_from_thread(self.show_preview, generation, text, preview, True)  # type: ignore[arg-type]
             return
-        self.app.call_from_thread(self.show_preview, generation, text, preview)  # type: ignore[arg-type]
+        platforms = platforms_for(draft, config)
+        order = sorted(platforms, key=lambda platform: platform != active)
+        done: dict[str, PlatformPreview] = {}
+        for platform in order:
+            if worker.is_cancelled:
+                return
+            done[platform] = platform_preview(draft, platform, config)
+            complete = len(done) == len(platforms)
+            if complete or set(platforms) <= set(previous):
+                merged = [done.get(p) or previous[p] for p in platforms]
+                self.app.call_from_thread(
+                    self.show_preview,  # type: ignore[arg-type]
+                    generation,
+                    text,
+                    Preview(draft, merged),
+                    complete,
+                )
 
-    async def show_preview(self, generation: int, text: str, preview: Preview) -> None:
+    async def show_preview(
+        self, generation: int, text: str, preview: Preview, complete: bool = True
+    ) -> None:
         if generation != self.requested:
             return  # the text changed since: a newer preview is on its way
         if preview.draft is not None:
             self.draft = preview.draft
         await self.query_one(PreviewPane).show(preview)
-        self.shown = generation
-        self._previewed_text = text
+        if complete:
+            self.shown = generation
+            self._previewed_text = text
 
     def autosave(self) -> None:
         if not self.saved:

@@ -10,14 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from rich.console import Group, RenderableType
-from rich.panel import Panel
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static, Tab, Tabs
 
-from composer.text import SplitError, Thread, UnknownPlatformError
+from composer.text import Post, SplitError, Thread, UnknownPlatformError
 from composer.text.display import terminal_safe
 from composer.text.enrich import EnrichError
 from composer.text.entities import extract_entities
@@ -73,19 +71,22 @@ def platforms_for(draft: Draft, config: Config | None) -> list[str]:
     return list(dict.fromkeys(found)) or list(DEFAULT_PLATFORMS)
 
 
+def platform_preview(draft: Draft, platform: str, config: Config | None) -> PlatformPreview:
+    """`draft` split for `platform` as it would be published, or why it cannot be."""
+    try:
+        return PlatformPreview(platform, compose(draft, platform, config))
+    except (UnknownPlatformError, NumberingError, SplitError, EnrichError, ConfigError) as error:
+        return PlatformPreview(platform, error=str(error))
+
+
 def build_preview(text: str, name: str, config: Config | None) -> Preview:
     """Parse `text` (the editor's) and split it for each of its platforms."""
     try:
         draft = parse_draft(text, name)
     except DraftError as error:
         return Preview(None, error=str(error))
-    previews = []
-    for platform in platforms_for(draft, config):
-        try:
-            previews.append(PlatformPreview(platform, compose(draft, platform, config)))
-        except (UnknownPlatformError, NumberingError, SplitError, EnrichError, ConfigError) as e:
-            previews.append(PlatformPreview(platform, error=str(e)))
-    return Preview(draft, previews)
+    platforms = platforms_for(draft, config)
+    return Preview(draft, [platform_preview(draft, p, config) for p in platforms])
 
 
 def highlighted(text: str) -> Text:
@@ -104,35 +105,50 @@ def highlighted(text: str) -> Text:
     return result
 
 
-def render_thread(thread: Thread) -> RenderableType:
-    """A platform's thread: a summary line, the note and warnings, then a card per post."""
-    total = len(thread.posts)
-    label = PLATFORM_LABELS.get(thread.platform, thread.platform)
-    summary = Text(f"{label} · {total} post{'s' if total != 1 else ''} · {thread.limit}")
-    summary.stylize("bold")
-    parts: list[RenderableType] = [summary]
-    if thread.note:
-        parts.append(Text(terminal_safe(thread.note), style="dim"))
-    parts.extend(Text(f"⚠ {terminal_safe(w)}", style="bold #ffaf00") for w in thread.warnings)
-    for post in thread.posts:
-        parts.append(
-            Panel(
-                highlighted(post.text),
-                title=f"{post.index}/{total}",
-                title_align="left",
-                subtitle=f"{post.length}/{thread.limit}",
-                subtitle_align="right",
-                border_style="#ff5f5f" if post.length > thread.limit else "#5f87af",
-            )
-        )
-    return Group(*parts)
-
-
-def render_platform(preview: PlatformPreview) -> RenderableType:
-    if preview.thread is not None:
-        return render_thread(preview.thread)
+def summary_of(preview: PlatformPreview) -> Text:
+    """A platform's summary line, the split's note and its warnings (or its error)."""
     label = PLATFORM_LABELS.get(preview.platform, preview.platform)
-    return Text(f"{label}: {terminal_safe(preview.error or '')}", style="bold #ff5f5f")
+    thread = preview.thread
+    if thread is None:
+        return Text(f"{label}: {terminal_safe(preview.error or '')}", style="bold #ff5f5f")
+    total = len(thread.posts)
+    lines = Text(f"{label} · {total} post{'s' if total != 1 else ''} · {thread.limit}")
+    lines.stylize("bold")
+    if thread.note:
+        lines.append("\n" + terminal_safe(thread.note), style="dim")
+    for warning in thread.warnings:
+        lines.append(f"\n⚠ {terminal_safe(warning)}", style="bold #ffaf00")
+    return lines
+
+
+CardKey = tuple[str, int, int, int, int]
+
+
+class PostCard(Static):
+    """One post: its text with entities coloured, "i/n" on the border and its length
+    against the limit."""
+
+    DEFAULT_CSS: ClassVar[str] = """
+    PostCard {
+        border: round $primary-darken-1; border-title-align: left;
+        border-subtitle-align: right; padding: 0 1; height: auto;
+    }
+    PostCard.-over { border: round $error; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(markup=False)
+        self.key: CardKey | None = None
+
+    def show(self, post: Post, total: int, limit: int) -> None:
+        key = (post.text, post.index, total, post.length, limit)
+        if key == self.key:
+            return  # unchanged: Textual keeps its rendering
+        self.key = key
+        self.border_title = f"{post.index}/{total}"
+        self.border_subtitle = f"{post.length}/{limit}"
+        self.set_class(post.length > limit, "-over")
+        self.update(highlighted(post.text))
 
 
 class PreviewPane(Vertical):
@@ -143,6 +159,8 @@ class PreviewPane(Vertical):
     PreviewPane > #preview-error { display: none; color: $error; height: auto; }
     PreviewPane.-error > #preview-error { display: block; }
     PreviewPane > VerticalScroll { height: 1fr; }
+    PreviewPane #cards { height: auto; }
+    PreviewPane #summary { height: auto; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -154,7 +172,8 @@ class PreviewPane(Vertical):
         yield Tabs(id="platforms")
         yield Static(id="preview-error", markup=False)
         with VerticalScroll(id="cards-scroll"):
-            yield Static(id="cards")
+            yield Static(id="summary", markup=False)
+            yield Vertical(id="cards")
 
     @property
     def platform(self) -> str | None:
@@ -180,12 +199,28 @@ class PreviewPane(Vertical):
             if current in wanted:
                 tabs.active = f"tab-{current}"
         self.previews = {p.platform: p for p in preview.platforms}
-        self._show_cards()
+        await self._show_cards()
 
-    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+    async def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         event.stop()
-        self._show_cards()
+        await self._show_cards()
 
-    def _show_cards(self) -> None:
+    async def _show_cards(self) -> None:
+        """Show the active platform's posts, updating only the cards whose post changed (so
+        a keystroke re-renders one or two cards, not the whole thread)."""
         shown = self.previews.get(self.platform or "")
-        self.query_one("#cards", Static).update(render_platform(shown) if shown else "")
+        summary = self.query_one("#summary", Static)
+        cards = self.query_one("#cards", Vertical)
+        summary.update(summary_of(shown) if shown else "")
+        thread = shown.thread if shown else None
+        posts = thread.posts if thread else []
+        existing = list(cards.query_children(PostCard))
+        if len(existing) > len(posts):
+            await cards.remove_children(existing[len(posts) :])
+        elif len(existing) < len(posts):
+            added = [PostCard() for _ in range(len(posts) - len(existing))]
+            await cards.mount_all(added)
+            existing += added
+        if thread is not None:
+            for card, post in zip(existing, posts, strict=False):
+                card.show(post, len(posts), thread.limit)

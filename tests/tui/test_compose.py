@@ -16,7 +16,7 @@ from composer.tui.compose import ComposeScreen
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.newdraft import NewDraftDialog
 from composer.tui.pickers import HashtagsChoice, HashtagsPicker, MentionsChoice, MentionsPicker
-from composer.tui.preview import PreviewPane
+from composer.tui.preview import PostCard, PreviewPane
 from composer.tui.schedule import ScheduleDialog, ScheduleResult
 from composer.workspace.compose import compose
 from composer.workspace.drafts import parse_draft
@@ -75,10 +75,13 @@ async def test_typing_re_splits_the_preview(tui_services: Services, size: tuple[
         assert [(p.text, p.length) for p in after.posts] == [
             (p.text, p.length) for p in expected.posts
         ]
-        cards = shown_text(pane.query_one("#cards", Static))
-        assert f"X · {len(expected.posts)} posts · 280" in cards
-        last = expected.posts[-1]
-        assert f"{last.index}/{len(expected.posts)}" in cards and f"{last.length}/280" in cards
+        total = len(expected.posts)
+        assert f"X · {total} posts · 280" in shown_text(pane.query_one("#summary", Static))
+        cards = list(pane.query(PostCard))
+        assert [(c.border_title, c.border_subtitle) for c in cards] == [
+            (f"{p.index}/{total}", f"{p.length}/280") for p in expected.posts
+        ]
+        assert "Zebra-crossing quagmire appended." in shown_text(cards[-1])
 
 
 async def test_the_card_titles_show_index_and_length(tui_services: Services) -> None:
