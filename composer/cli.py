@@ -91,15 +91,12 @@ def cli(ctx: click.Context, config: str | None, db: str | None, drafts_dir: str)
     if sys.stdin.isatty() and sys.stdout.isatty():
         _open_composer(draft_path, config, db, Path(drafts_dir))
         return
-    click.echo(
-        "note: not a terminal, so the composer does not open; "
-        + ("printing the split preview" if draft_path else "printing the help"),
-        err=True,
-    )
     if draft_path is None:
+        click.echo("note: not a terminal, so the composer does not open", err=True)
         click.echo(ctx.get_help())
         return
-    draft = _load(draft_path)
+    draft = _load(draft_path)  # bad input stays one line on stderr
+    click.echo("note: not a terminal, so the composer does not open: the split preview", err=True)
     platforms = draft.platforms or list(PREVIEW_PLATFORMS)
     for number, name in enumerate(platforms):
         if number:
