@@ -16,7 +16,7 @@ from composer.tui.compose import ComposeScreen
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.newdraft import NewDraftDialog
 from composer.tui.pickers import HashtagsChoice, HashtagsPicker, MentionsChoice, MentionsPicker
-from composer.tui.preview import PostCard, PreviewPane
+from composer.tui.preview import PostCard, PreviewPane, build_preview
 from composer.tui.schedule import ScheduleDialog, ScheduleResult
 from composer.workspace.compose import compose
 from composer.workspace.drafts import parse_draft
@@ -323,3 +323,20 @@ async def test_opens_on_the_newest_draft_without_a_path(tui_services: Services) 
     async with app.run_test(size=(80, 24)) as pilot:
         await compose_settled(pilot)
         assert screen_of(app).draft_path == example(tui_services)
+
+
+async def test_a_stale_preview_is_dropped(tui_services: Services) -> None:
+    """A result computed for older text never replaces the preview of newer text."""
+    app = make_app(tui_services, example(tui_services))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        screen = screen_of(app)
+        pane = previews(app)
+        current = dict(pane.previews)
+        old_text = editor(app).text
+        stale = build_preview(old_text.replace("Sunday's", "STALE"), "x", tui_services.config())
+        await screen.show_preview(screen.requested - 1, old_text, stale)
+        assert pane.previews == current
+        await screen.show_preview(screen.requested, old_text, stale)  # the latest: shown
+        thread = pane.previews["x"].thread
+        assert thread is not None and "STALE" in thread.posts[0].text
