@@ -48,6 +48,7 @@ from composer.workspace.drafts import (
 
 PREVIEW_DELAY = 0.06  # seconds of quiet typing before the preview is re-split
 AUTOSAVE_DELAY = 1.0  # seconds of quiet typing before the file is saved
+DISK_CHECK_INTERVAL = 2.0  # how often the file is compared with what was read or written
 
 
 class ComposeScreen(Screen[None]):
@@ -106,6 +107,7 @@ class ComposeScreen(Screen[None]):
             self.sub_title = "no draft: ctrl+n to start one"
             editor.read_only = True  # nothing to save the text to yet
         editor.focus()
+        self.set_interval(DISK_CHECK_INTERVAL, self.check_disk)
 
     @property
     def editor(self) -> TextArea:
@@ -293,6 +295,17 @@ class ComposeScreen(Screen[None]):
     def autosave(self) -> None:
         if not self.saved:
             self.save_now()
+
+    def check_disk(self) -> None:
+        """Another program changed the file: take its text when nothing here is unsaved,
+        else flag the conflict (the next save asks before overwriting)."""
+        if self.draft_path is None or self.conflict or not self.disk_changed():
+            return
+        if self.saved and self.draft_path.is_file():
+            self.open_draft(self.draft_path)
+            self.notify(f"{self.display_name(self.draft_path)} changed on disk: reloaded")
+        else:
+            self.save_now()  # refuses, flags the conflict and warns
 
     def disk_changed(self) -> bool:
         """Whether the file is no longer what this screen last read or wrote."""

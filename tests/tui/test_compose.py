@@ -340,3 +340,19 @@ async def test_a_stale_preview_is_dropped(tui_services: Services) -> None:
         await screen.show_preview(screen.requested, old_text, stale)  # the latest: shown
         thread = pane.previews["x"].thread
         assert thread is not None and "STALE" in thread.posts[0].text
+
+
+async def test_a_file_changed_on_disk_is_reloaded_when_nothing_is_unsaved(
+    tui_services: Services,
+) -> None:
+    path = example(tui_services)
+    app = make_app(tui_services, path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        path.write_text("Edited elsewhere.\n")
+        screen_of(app).check_disk()  # what the screen's timer does every two seconds
+        await compose_settled(pilot)
+        assert editor(app).text == "Edited elsewhere.\n"
+        thread = previews(app).previews["x"].thread
+        assert thread is not None and thread.posts[0].text.startswith("Edited elsewhere.")
+        assert screen_of(app).sub_title == "drafts/example.md ● saved"
