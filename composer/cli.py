@@ -31,6 +31,7 @@ from composer.workspace.drafts import (
     list_drafts,
     load_draft,
     new_draft,
+    read_text,
     resolve,
 )
 
@@ -83,22 +84,49 @@ class ComposerGroup(click.Group):
 def cli(ctx: click.Context, config: str | None, db: str | None, drafts_dir: str) -> None:
     """Turn long reports into numbered threads for X, Mastodon and Bluesky.
 
-    With a draft path and no command, shows the draft split for each platform.
+    With no command, or a draft path, opens the composer on a terminal; piped, it shows
+    the draft split for each platform.
     """
     ctx.obj = {"config": config, "db": db, "drafts": drafts_dir}
     if ctx.invoked_subcommand is not None:
         return
     draft_path = ctx.meta.get("draft")
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        _open_composer(draft_path, config, db, Path(drafts_dir))
+        return
     if draft_path is None:
+        click.echo("note: not a terminal, so the composer does not open", err=True)
         click.echo(ctx.get_help())
         return
-    draft = _load(draft_path)
+    draft = _load(draft_path)  # bad input stays one line on stderr
+    click.echo("note: not a terminal, so the composer does not open: the split preview", err=True)
     platforms = draft.platforms or list(PREVIEW_PLATFORMS)
     for number, name in enumerate(platforms):
         if number:
             click.echo()
         thread = _split(draft, name)
         _print_thread(thread)
+
+
+def _open_composer(
+    draft_path: str | None, config: str | None, db: str | None, drafts_dir: Path
+) -> None:
+    """The TUI (imported only here, so other commands never pay for Textual)."""
+    path = None
+    if draft_path is not None:
+        path = _resolve_in(drafts_dir, draft_path)
+        try:
+            read_text(str(path))  # a draft with broken front matter opens; binary junk does not
+        except DraftError as error:
+            fail(str(error))
+    if config is not None:
+        try:
+            find_config(config)
+        except ConfigError as error:
+            fail(str(error))
+    from composer.tui import Services, make_app
+
+    make_app(Services(drafts_dir=drafts_dir, config_path=config, db_url=db), path).run()
 
 
 def _load(source: str) -> Draft:
@@ -333,8 +361,12 @@ def draft_edit(name: str) -> None:
 
 
 def _resolve(name: str) -> Path:
+    return _resolve_in(_drafts_folder(), name)
+
+
+def _resolve_in(folder: Path, name: str) -> Path:
     try:
-        return resolve(_drafts_folder(), name)
+        return resolve(folder, name)
     except DraftError as error:
         fail(str(error))
 

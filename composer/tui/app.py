@@ -9,6 +9,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from composer.tui.accounts import AccountsScreen
+from composer.tui.commands import ComposerCommands
 from composer.tui.compose import ComposeScreen
 from composer.tui.history import HistoryScreen
 from composer.tui.queue import QueueScreen
@@ -20,6 +21,7 @@ class ComposerApp(App[None]):
 
     TITLE = "thread-composer"
     CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {ComposerCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("f2", "switch_mode('compose')", "Compose", id="mode.compose"),
@@ -32,13 +34,24 @@ class ComposerApp(App[None]):
         super().__init__()
         self.services = services
         self.draft_path = draft
+        self.compose_screen: ComposeScreen | None = None
 
     def on_mount(self) -> None:
-        self.add_mode("compose", lambda: ComposeScreen(self.services, self.draft_path))
+        self.add_mode("compose", self._make_compose_screen)
         self.add_mode("queue", lambda: QueueScreen(self.services))
         self.add_mode("history", lambda: HistoryScreen(self.services))
         self.add_mode("accounts", lambda: AccountsScreen(self.services))
         self.switch_mode("compose")
+
+    def _make_compose_screen(self) -> ComposeScreen:
+        self.compose_screen = ComposeScreen(self.services, self.draft_path)
+        return self.compose_screen
+
+    async def action_quit(self) -> None:
+        """Quit, saving the draft being written first."""
+        if self.compose_screen is not None and self.compose_screen.is_mounted:
+            self.compose_screen.save_on_exit()
+        self.exit()
 
     def on_unmount(self) -> None:
         self.services.close()

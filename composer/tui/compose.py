@@ -1,23 +1,452 @@
-"""The compose screen (placeholder until its issue-6 work lands)."""
+"""The compose screen: the drafts, an editor of the draft file, and its live preview.
+
+The preview is re-split in a thread worker a moment after each keystroke (the latest text
+only: results of older text are dropped), and the file is saved atomically a second after
+typing stops, on ctrl+s, when another draft is opened and on exit. A file changed on disk by
+someone else is never overwritten silently.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
+from rich.markup import escape
+from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.timer import Timer
+from textual.widgets import Footer, Header, OptionList, TextArea
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
+from composer.text.display import terminal_safe
+from composer.tui.confirm import ConfirmDialog
+from composer.tui.newdraft import NewDraftDialog
+from composer.tui.pickers import HashtagsChoice, HashtagsPicker, MentionsChoice, MentionsPicker
+from composer.tui.preview import (
+    PlatformPreview,
+    Preview,
+    PreviewPane,
+    platform_preview,
+    platforms_for,
+)
+from composer.tui.schedule import ScheduleDialog, ScheduleResult
 from composer.tui.services import Services
+from composer.workspace.config import Config, ConfigError
+from composer.workspace.drafts import (
+    Draft,
+    DraftError,
+    list_drafts,
+    new_draft,
+    parse_draft,
+    update_front_matter,
+    write_atomically,
+)
+
+PREVIEW_DELAY = 0.06  # seconds of quiet typing before the preview is re-split
+AUTOSAVE_DELAY = 1.0  # seconds of quiet typing before the file is saved
+DISK_CHECK_INTERVAL = 2.0  # how often the file is compared with what was read or written
 
 
 class ComposeScreen(Screen[None]):
+    """Write a draft and see its thread on each platform as you type."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="compose.save"),
+        Binding("ctrl+t", "schedule", "Schedule", id="compose.schedule"),
+        Binding("ctrl+o", "mentions", "Mentions", id="compose.mentions"),
+        Binding("ctrl+g", "hashtags", "Hashtags", id="compose.hashtags"),
+        Binding("ctrl+n", "new_draft", "New", id="compose.new"),
+    ]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 - Textual's
+
     def __init__(self, services: Services, draft: Path | None = None) -> None:
         super().__init__()
         self.services = services
         self.draft_path = draft
+        self.draft: Draft | None = None  # the last draft that parsed
+        self.disk_text: str | None = None  # the file's text as last read or written here
+        self.conflict = False  # the file changed on disk under us
+        self.requested = 0  # generation of the latest text sent to the preview
+        self.shown = 0  # generation of the preview on screen
+        self._preview_timer: Timer | None = None
+        self._previewed_text: str | None = None
+        self._config_error_shown = False
+        self._save_timer: Timer | None = None
 
+    # --- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("compose")
+        with Horizontal(id="compose-body"):
+            yield OptionList(id="drafts")
+            with Vertical(id="work"):
+                yield TextArea(
+                    id="editor",
+                    soft_wrap=True,
+                    show_line_numbers=False,
+                    tab_behavior="indent",
+                )
+                yield PreviewPane(id="preview")
         yield Footer()
+
+    def on_mount(self) -> None:
+        editor = self.query_one("#editor", TextArea)
+        editor.cursor_blink = not self.app.is_headless  # steady screenshots in tests
+        self.query_one("#drafts", OptionList).border_title = "Drafts"
+        self.refresh_drafts()
+        path = self.draft_path
+        if path is None:
+            summaries = [s for s in list_drafts(self.services.drafts_dir) if s.error is None]
+            path = summaries[0].path if summaries else None
+        if path is not None:
+            self.open_draft(path)
+        else:
+            self.sub_title = "no draft: ctrl+n to start one"
+            editor.read_only = True  # nothing to save the text to yet
+        editor.focus()
+        self.set_interval(DISK_CHECK_INTERVAL, self.check_disk)
+
+    @property
+    def editor(self) -> TextArea:
+        return self.query_one("#editor", TextArea)
+
+    @property
+    def preview_current(self) -> bool:
+        """Whether the preview on screen is that of the editor's text (no split pending)."""
+        return self.shown == self.requested and self.editor.text == self._previewed_text
+
+    @property
+    def saved(self) -> bool:
+        return self.disk_text is not None and self.editor.text == self.disk_text
+
+    def display_name(self, path: Path) -> str:
+        """The draft's path as the user knows it: under the drafts folder's name."""
+        folder = self.services.drafts_dir
+        try:
+            return str(Path(folder.name) / path.relative_to(folder))
+        except ValueError:
+            return str(path)
+
+    def update_status(self) -> None:
+        if self.draft_path is None:
+            return
+        if self.conflict:
+            state = "⚠ changed on disk (ctrl+s to overwrite)"
+        elif self.saved:
+            state = "● saved"
+        else:
+            state = "○ unsaved"
+        self.sub_title = f"{self.display_name(self.draft_path)} {state}"
+
+    # --- drafts ------------------------------------------------------------------------------
+    def refresh_drafts(self) -> None:
+        drafts = self.query_one("#drafts", OptionList)
+        drafts.clear_options()
+        summaries = sorted(list_drafts(self.services.drafts_dir), key=lambda s: s.name)
+        for summary in summaries:
+            label = escape(terminal_safe(summary.name))
+            if summary.error:
+                label += " [dim](error)[/]"
+            drafts.add_option(Option(label, id=str(summary.path)))
+        self._highlight_current()
+
+    def _highlight_current(self) -> None:
+        drafts = self.query_one("#drafts", OptionList)
+        for index in range(drafts.option_count):
+            if drafts.get_option_at_index(index).id == str(self.draft_path):
+                drafts.highlighted = index
+
+    @on(OptionList.OptionSelected, "#drafts")
+    def draft_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id and event.option.id != str(self.draft_path):
+            self.switch_to(Path(event.option.id))
+
+    def switch_to(self, path: Path) -> None:
+        """Open another draft, after saving this one; stays here when saving is not safe."""
+        if not self.save_now():
+            self.notify(
+                f"{self.display_name(self.draft_path or path)} changed on disk: "
+                "ctrl+s to overwrite it, then open the other draft",
+                severity="warning",
+            )
+            self._highlight_current()
+            return
+        self.open_draft(path)
+
+    def open_draft(self, path: Path) -> None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            self.notify(f"cannot open {path}: {error}", severity="error", markup=False)
+            return
+        self.draft_path = path
+        self.editor.read_only = False
+        self.disk_text = text
+        self.conflict = False
+        self.editor.load_text(text)
+        self._highlight_current()
+        self.update_status()
+        self.request_preview(delay=0)
+
+    def action_new_draft(self) -> None:
+        def created(title: str | None) -> None:
+            if not title:
+                return
+            try:
+                path = new_draft(self.services.drafts_dir, title)
+            except OSError as error:
+                self.notify(f"cannot create the draft: {error}", severity="error", markup=False)
+                return
+            self.refresh_drafts()
+            self.switch_to(path)
+
+        self.app.push_screen(NewDraftDialog(), created)
+
+    # --- typing: preview and autosave --------------------------------------------------------
+    @on(TextArea.Changed, "#editor")
+    def text_changed(self, event: TextArea.Changed) -> None:
+        self.update_status()
+        if self.draft_path is None:
+            return
+        if not self.saved:
+            if self._save_timer is not None:
+                self._save_timer.stop()
+            self._save_timer = self.set_timer(AUTOSAVE_DELAY, self.autosave)
+        self.request_preview()
+
+    def request_preview(self, delay: float = PREVIEW_DELAY) -> None:
+        """Re-split the editor's text after `delay` seconds without typing."""
+        self.requested += 1
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        if delay <= 0:
+            self._start_preview()
+        else:
+            self._preview_timer = self.set_timer(delay, self._start_preview)
+
+    def _start_preview(self) -> None:
+        name = self.display_name(self.draft_path) if self.draft_path else "<draft>"
+        pane = self.query_one(PreviewPane)
+        self.compute_preview(self.requested, self.editor.text, name, pane.platform, pane.previews)
+
+    def config(self) -> Config | None:
+        try:
+            return self.services.config()
+        except ConfigError as error:
+            if not self._config_error_shown:
+                self._config_error_shown = True
+                self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            return None
+
+    @work(thread=True, exclusive=True, group="preview")
+    def compute_preview(
+        self,
+        generation: int,
+        text: str,
+        name: str,
+        active: str | None,
+        previous: dict[str, PlatformPreview],
+    ) -> None:
+        """Split `text` for each platform, the one on screen first (shown at once, the other
+        tabs keeping their previous threads a moment longer). A newer keystroke cancels this
+        worker, which then stops before the next platform."""
+        worker = get_current_worker()
+        config = self.config()
+        try:
+            draft = parse_draft(text, name)
+        except DraftError as error:
+            preview = Preview(None, error=str(error))
+            self.app.call_from_thread(self.show_preview, generation, text, preview, True)  # type: ignore[arg-type]
+            return
+        platforms = platforms_for(draft, config)
+        order = sorted(platforms, key=lambda platform: platform != active)
+        done: dict[str, PlatformPreview] = {}
+        for platform in order:
+            if worker.is_cancelled:
+                return
+            done[platform] = platform_preview(draft, platform, config)
+            complete = len(done) == len(platforms)
+            if complete or set(platforms) <= set(previous):
+                merged = [done.get(p) or previous[p] for p in platforms]
+                self.app.call_from_thread(
+                    self.show_preview,  # type: ignore[arg-type]
+                    generation,
+                    text,
+                    Preview(draft, merged),
+                    complete,
+                )
+
+    async def show_preview(
+        self, generation: int, text: str, preview: Preview, complete: bool = True
+    ) -> None:
+        if generation != self.requested:
+            return  # the text changed since: a newer preview is on its way
+        if preview.draft is not None:
+            self.draft = preview.draft
+        await self.query_one(PreviewPane).show(preview)
+        if complete:
+            self.shown = generation
+            self._previewed_text = text
+
+    def autosave(self) -> None:
+        if not self.saved:
+            self.save_now()
+
+    def check_disk(self) -> None:
+        """Another program changed the file: take its text when nothing here is unsaved,
+        else flag the conflict (the next save asks before overwriting)."""
+        if self.draft_path is None or self.conflict or not self.disk_changed():
+            return
+        if self.saved and self.draft_path.is_file():
+            self.open_draft(self.draft_path)
+            self.notify(f"{self.display_name(self.draft_path)} changed on disk: reloaded")
+        else:
+            self.save_now()  # refuses, flags the conflict and warns
+
+    def disk_changed(self) -> bool:
+        """Whether the file is no longer what this screen last read or wrote."""
+        if self.draft_path is None:
+            return False
+        try:
+            current = self.draft_path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return self.disk_text is not None and self.draft_path.exists()
+        return current != self.disk_text
+
+    def save_now(self, *, overwrite: bool = False) -> bool:
+        """Write the editor's text to the draft file atomically, unless the file changed on
+        disk under us (then warn, and write only with `overwrite`). True when saved."""
+        if self.draft_path is None or self.saved:
+            return True
+        if not overwrite and (self.conflict or self.disk_changed()):
+            if not self.conflict:
+                self.conflict = True
+                self.notify(
+                    f"{self.display_name(self.draft_path)} was changed by another program; "
+                    "not saved (ctrl+s to overwrite it)",
+                    severity="warning",
+                    markup=False,
+                    timeout=8,
+                )
+            self.update_status()
+            return False
+        text = self.editor.text
+        try:
+            write_atomically(self.draft_path, text)
+        except OSError as error:
+            self.notify(f"cannot save: {error}", severity="error", markup=False)
+            return False
+        self.disk_text = text
+        self.conflict = False
+        self.update_status()
+        return True
+
+    def action_save(self) -> None:
+        if not self.conflict and self.disk_changed() and not self.saved:
+            self.save_now()  # marks the conflict and warns
+            return
+        if not self.conflict:
+            self.save_now()
+            return
+        name = self.display_name(self.draft_path) if self.draft_path else "the draft"
+
+        def confirmed(overwrite: bool | None) -> None:
+            if overwrite:
+                self.save_now(overwrite=True)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"{name} was changed by another program since it was opened here. "
+                "Overwrite it with the text in the editor?",
+                "Overwrite",
+            ),
+            confirmed,
+        )
+
+    def save_on_exit(self) -> None:
+        """Called when the app quits: save, or keep the text beside a changed file."""
+        if self.draft_path is None or self.saved:
+            return
+        if not self.save_now():
+            keep = self.draft_path.with_name(f"{self.draft_path.name}.unsaved")
+            write_atomically(keep, self.editor.text)
+
+    # --- actions over the draft --------------------------------------------------------------
+    def action_schedule(self) -> None:
+        if self.draft_path is None:
+            self.notify("no draft to schedule", severity="warning")
+            return
+        if not self.save_now():
+            return
+
+        def scheduled(result: ScheduleResult | None) -> None:
+            if result is None:
+                return
+            self.notify(self.describe(result), markup=False)
+
+        self.app.push_screen(ScheduleDialog(self.services, self.draft_path), scheduled)
+
+    @staticmethod
+    def describe(result: ScheduleResult) -> str:
+        if result.message:
+            return result.message
+        if not result.editions:
+            return "nothing scheduled"
+        verb = "published" if result.published_now else "scheduled"
+        lines = [
+            f"{edition.account} at {edition.at_utc:%Y-%m-%d %H:%M} UTC (#{edition.id})"
+            for edition in result.editions
+        ]
+        return f"{verb}: " + "; ".join(lines)
+
+    def action_mentions(self) -> None:
+        draft = self.draft or Draft(body="")
+        self.app.push_screen(
+            MentionsPicker(self.services, draft.mentions, draft.mention_placement),
+            self.apply_mentions,
+        )
+
+    def action_hashtags(self) -> None:
+        draft = self.draft or Draft(body="")
+        self.app.push_screen(
+            HashtagsPicker(
+                self.services, draft.hashtags, draft.hashtag_placement, draft.hashtag_terms
+            ),
+            self.apply_hashtags,
+        )
+
+    def apply_mentions(self, choice: MentionsChoice | None) -> None:
+        if choice is not None:
+            self.change_front_matter(
+                {"mentions": list(choice.names), "mention_placement": choice.placement}
+            )
+
+    def apply_hashtags(self, choice: HashtagsChoice | None) -> None:
+        if choice is not None:
+            self.change_front_matter(
+                {
+                    "hashtags": list(choice.tags),
+                    "hashtag_placement": choice.placement,
+                    "hashtag_terms": list(choice.terms) if choice.terms is not None else None,
+                }
+            )
+
+    def change_front_matter(self, changes: dict[str, object]) -> None:
+        """Rewrite those front-matter keys in the editor (an undoable edit)."""
+        editor = self.editor
+        try:
+            text = update_front_matter(editor.text, changes)
+        except DraftError as error:
+            self.notify(f"fix the front matter first: {error}", severity="error", markup=False)
+            return
+        if text == editor.text:
+            return
+        row, column = editor.cursor_location
+        added_lines = text.count("\n") - editor.text.count("\n")  # above the body
+        editor.replace(text, (0, 0), editor.document.end, maintain_selection_offset=False)
+        row = min(max(row + added_lines, 0), editor.document.line_count - 1)
+        editor.move_cursor((row, column))

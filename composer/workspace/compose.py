@@ -94,7 +94,7 @@ def composition(
         "mention_placement": overrides.mention_placement or draft.mention_placement,
         "tags": tags,
         "tag_placement": overrides.tag_placement or draft.hashtag_placement,
-        "hashtag_terms": config.hashtags.terms if config else (),
+        "hashtag_terms": _hashtag_terms(draft, config),
         "first_number": overrides.first_number or 1,
     }
     return Composition(options, warnings)
@@ -108,6 +108,15 @@ def compose(
     thread = split(draft.body, platform, **plan.options)
     thread.warnings[:0] = plan.warnings
     return thread
+
+
+def _hashtag_terms(draft: Draft, config: Config | None) -> tuple[str, ...]:
+    """The terms linked as hashtags: the draft's `hashtag_terms` when it says, else all of the
+    accounts file's."""
+    chosen = draft.hashtag_terms
+    if chosen is not None:
+        return tuple(chosen)
+    return tuple(config.hashtags.terms) if config else ()
 
 
 def _mentions(

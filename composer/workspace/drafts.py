@@ -18,6 +18,7 @@ import re
 import tempfile
 import tomllib
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tomlkit
+import tomlkit.exceptions
 
 FENCE = "+++"
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
@@ -41,6 +43,7 @@ KNOWN_KEYS = frozenset(
         "mention_placement",
         "hashtags",
         "hashtag_placement",
+        "hashtag_terms",
         "language",
         "mode",
     }
@@ -57,6 +60,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "mention_placement": str,
     "hashtags": list,
     "hashtag_placement": str,
+    "hashtag_terms": list,
     "language": str,
     "mode": str,
 }
@@ -132,6 +136,11 @@ class Draft:
         return str(self.meta.get("hashtag_placement", "last"))
 
     @property
+    def hashtag_terms(self) -> list[str] | None:
+        """The accounts file's hashtag terms linked in this draft; None (absent): all."""
+        return self._strings("hashtag_terms") if "hashtag_terms" in self.meta else None
+
+    @property
     def language(self) -> str | None:
         value = self.meta.get("language")
         return value if isinstance(value, str) else None
@@ -192,13 +201,43 @@ def parse_draft(text: str, name: str = "<draft>", path: Path | None = None) -> D
                 f"{name}:{line_no}: unknown time zone {meta['timezone']!r} "
                 "(use an IANA name such as Asia/Almaty)"
             ) from None
-    for key in ("accounts", "platforms", "mentions", "hashtags"):
+    for key in ("accounts", "platforms", "mentions", "hashtags", "hashtag_terms"):
         if key in meta and not all(isinstance(item, str) for item in meta[key]):
             line_no = _line_of_key(lines, key, closing)
             raise DraftError(f"{name}:{line_no}: {key} must be a list of strings")
     unknown = tuple(sorted(set(meta) - KNOWN_KEYS))
     body = "".join(lines[closing + 1 :])
     return Draft(body=body, meta=meta, path=path, unknown_keys=unknown, header=header)
+
+
+def update_front_matter(text: str, changes: Mapping[str, Any]) -> str:
+    """`text` (a draft) with the front-matter keys in `changes` set (None removes a key), and
+    everything else kept byte for byte: other keys, comments, spacing and the body. A draft
+    without front matter gets a +++ block. Raises DraftError when the front matter is broken."""
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    text = text.removeprefix("\ufeff")
+    lines = text.splitlines(keepends=True)
+    if lines and lines[0].strip() == FENCE:
+        closing = next((i for i, line in enumerate(lines) if i and line.strip() == FENCE), 0)
+        if not closing:
+            raise DraftError("front matter opened with +++ is never closed")
+        opening, header, rest = lines[0], "".join(lines[1:closing]), "".join(lines[closing:])
+    else:
+        newline = "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
+        opening, header, rest = FENCE + newline, "", FENCE + newline + text
+    try:
+        document = tomlkit.parse(header)
+    except tomlkit.exceptions.ParseError as error:
+        raise DraftError(f"bad front matter: {error}") from None
+    for key, value in changes.items():
+        if value is None:
+            document.pop(key, None)
+        else:
+            document[key] = value
+    updated = document.as_string()
+    if updated and not updated.endswith("\n"):
+        updated += "\n"
+    return f"{bom}{opening}{updated}{rest}"
 
 
 def _line_of_key(lines: list[str], key: str, closing: int) -> int:

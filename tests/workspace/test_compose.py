@@ -85,3 +85,12 @@ def test_find_config(tmp_path: Path) -> None:
     assert own.config is not None and own.notice is None
     with pytest.raises(ConfigError, match="no such file"):
         find_config(str(tmp_path / "missing.toml"))
+
+
+def test_the_drafts_hashtag_terms_choose_which_terms_are_linked(config) -> None:  # type: ignore[no-untyped-def]
+    only_osce = parse_draft('+++\nhashtag_terms = ["OSCE"]\n+++\n' + DRAFT.body)
+    published = "\n".join(p.text for p in compose(only_osce, "x", config).posts)
+    assert "#OSCE" in published and "#Kazakhstan" not in published
+    none = parse_draft("+++\nhashtag_terms = []\n+++\n" + DRAFT.body)
+    published = "\n".join(p.text for p in compose(none, "x", config).posts)
+    assert "#OSCE" not in published and "#Kazakhstan" not in published

@@ -156,3 +156,51 @@ def test_value_errors_name_the_line(line: str, message: str) -> None:
     with pytest.raises(DraftError) as error:
         parse_draft(f'+++\ntitle = "T"\n{line}\n+++\nBody.\n', "d.md")
     assert str(error.value).startswith(f"d.md:3: {message}")
+
+
+def test_update_front_matter_changes_only_those_keys(example_draft: object) -> None:
+    from composer.workspace.drafts import update_front_matter
+
+    original = (Path(__file__).resolve().parents[2] / "drafts" / "example.md").read_text()
+    text = original.replace('hashtags = ["KazakhstanElections"]', "# tags\nhashtags = []  # none")
+    updated = update_front_matter(text, {"mentions": ["osce"], "mention_placement": "last"})
+    draft = parse_draft(updated)
+    assert draft.mentions == ["osce"] and draft.mention_placement == "last"
+    # Every other line is kept byte for byte, comments included.
+    assert [line for line in updated.splitlines() if "mention" not in line] == [
+        line for line in text.splitlines() if "mention" not in line
+    ]
+    assert draft.body == parse_draft(text).body
+
+
+def test_update_front_matter_adds_and_removes_keys() -> None:
+    from composer.workspace.drafts import update_front_matter
+
+    text = '+++\r\ntitle = "T"\r\nhashtag_terms = ["OSCE"]\r\n+++\r\nBody.\r\n'
+    updated = update_front_matter(text, {"hashtag_terms": None, "hashtags": ["A"]})
+    assert updated.startswith('+++\r\ntitle = "T"\r\n') and updated.endswith("+++\r\nBody.\r\n")
+    draft = parse_draft(updated)
+    assert draft.hashtag_terms is None and draft.hashtags == ["A"]
+    assert draft.body == "Body.\r\n"
+
+
+def test_update_front_matter_creates_the_block() -> None:
+    from composer.workspace.drafts import update_front_matter
+
+    updated = update_front_matter("Just a report.\n", {"mentions": ["hrw"]})
+    assert updated == '+++\nmentions = ["hrw"]\n+++\nJust a report.\n'
+    assert parse_draft(updated).body == "Just a report.\n"
+
+
+def test_update_front_matter_refuses_broken_toml() -> None:
+    from composer.workspace.drafts import update_front_matter
+
+    with pytest.raises(DraftError, match="bad front matter"):
+        update_front_matter("+++\ntitle = \n+++\nBody.", {"hashtags": []})
+
+
+def test_hashtag_terms_must_be_strings() -> None:
+    with pytest.raises(DraftError, match="hashtag_terms must be a list of strings"):
+        parse_draft("+++\nhashtag_terms = [1]\n+++\nBody.")
+    assert parse_draft("Body.").hashtag_terms is None
+    assert parse_draft("+++\nhashtag_terms = []\n+++\nBody.").hashtag_terms == []

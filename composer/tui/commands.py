@@ -1,0 +1,73 @@
+"""The command palette's commands (ctrl+p): the compose screen's actions, opening a draft by
+name, and the other screens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from composer.text.display import terminal_safe
+from composer.workspace.drafts import list_drafts
+
+Command = tuple[str, str, Callable[[], object]]
+
+
+class ComposerCommands(Provider):
+    """Save, schedule, mentions, hashtags, new draft, open a draft, and the other screens."""
+
+    def commands(self) -> list[Command]:
+        from composer.tui.app import ComposerApp
+        from composer.tui.compose import ComposeScreen
+
+        app = self.app
+        found: list[Command] = []
+        screen = self.screen
+        if isinstance(screen, ComposeScreen):
+            found += [
+                ("Save the draft", "Write it to its file now (ctrl+s)", screen.action_save),
+                (
+                    "Schedule the draft",
+                    "Choose accounts and a time (ctrl+t)",
+                    screen.action_schedule,
+                ),
+                ("Mentions", "Choose who the thread mentions (ctrl+o)", screen.action_mentions),
+                ("Hashtags", "Choose the thread's hashtags (ctrl+g)", screen.action_hashtags),
+                ("New draft", "Start a draft with a title (ctrl+n)", screen.action_new_draft),
+            ]
+            for summary in list_drafts(screen.services.drafts_dir):
+                name = terminal_safe(summary.name)
+                found.append(
+                    (
+                        f"Open draft {name}",
+                        terminal_safe(summary.title or summary.error or ""),
+                        partial(screen.switch_to, summary.path),
+                    )
+                )
+        if isinstance(app, ComposerApp):
+            for mode, key in (
+                ("compose", "f2"),
+                ("queue", "f3"),
+                ("history", "f4"),
+                ("accounts", "f5"),
+            ):
+                found.append(
+                    (
+                        f"Go to {mode}",
+                        f"The {mode} screen ({key})",
+                        partial(app.switch_mode, mode),
+                    )
+                )
+        return found
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self.commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self.commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

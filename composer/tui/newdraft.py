@@ -1,0 +1,38 @@
+"""Ask for a new draft's title."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+
+class NewDraftDialog(ModalScreen[str | None]):
+    """Dismissed with the title typed (Enter), or None (Escape or an empty title)."""
+
+    DEFAULT_CSS = """
+    NewDraftDialog { align: center middle; }
+    NewDraftDialog > Vertical {
+        width: 64; max-width: 100%; height: auto; border: thick $primary; padding: 1 2;
+        background: $surface;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="new-draft.cancel"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Title of the new draft (Enter to create, Escape to cancel)")
+            yield Input(placeholder="OSCE: elections without competition", id="title")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

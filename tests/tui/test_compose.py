@@ -1,0 +1,367 @@
+"""The compose screen driven as a user drives it: keys through Textual's pilot."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import OptionList, Static, TextArea
+
+from composer.scheduling import ScheduledEdition
+from composer.tui import Services, make_app
+from composer.tui.app import ComposerApp
+from composer.tui.compose import ComposeScreen
+from composer.tui.confirm import ConfirmDialog
+from composer.tui.newdraft import NewDraftDialog
+from composer.tui.pickers import HashtagsChoice, HashtagsPicker, MentionsChoice, MentionsPicker
+from composer.tui.preview import PostCard, PreviewPane, build_preview
+from composer.tui.schedule import ScheduleDialog, ScheduleResult
+from composer.workspace.compose import compose
+from composer.workspace.drafts import parse_draft
+from tests.tui.conftest import FIXED_NOW, compose_settled
+
+pytestmark = pytest.mark.anyio
+SIZES = [(80, 24), (120, 40)]
+
+
+def example(services: Services) -> Path:
+    return services.drafts_dir / "example.md"
+
+
+def screen_of(app: ComposerApp) -> ComposeScreen:
+    assert isinstance(app.screen, ComposeScreen)
+    return app.screen
+
+
+def previews(app: ComposerApp) -> PreviewPane:
+    return screen_of(app).query_one(PreviewPane)
+
+
+def editor(app: ComposerApp) -> TextArea:
+    return screen_of(app).query_one("#editor", TextArea)
+
+
+def shown_text(widget: Static) -> str:
+    """What a Static shows, as plain text (rendered at 100 columns)."""
+    console = Console(width=100, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+async def wait_until(pilot: Pilot[object], condition: Callable[[], bool]) -> None:
+    """Let the app run until `condition` holds (timers fire late on a busy machine)."""
+    for _ in range(500):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the app never got there")
+
+
+async def type_at_end(app: ComposerApp, pilot: object, text: str) -> None:
+    area = editor(app)
+    area.move_cursor(area.document.end)
+    await pilot.press(*[("space" if c == " " else c) for c in text])  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_typing_re_splits_the_preview(tui_services: Services, size: tuple[int, int]) -> None:
+    app = make_app(tui_services, example(tui_services))
+    async with app.run_test(size=size) as pilot:
+        await compose_settled(pilot)
+        pane = previews(app)
+        assert list(pane.previews) == ["x", "mastodon", "bluesky"]  # the draft's accounts
+        before = pane.previews["x"].thread
+        assert before is not None
+        await type_at_end(app, pilot, " Zebra-crossing quagmire appended.")
+        await compose_settled(pilot)
+        after = pane.previews["x"].thread
+        assert after is not None and after is not before
+        assert "Zebra-crossing quagmire appended." in after.posts[-1].text
+        # The preview is what publishing would send: the same composition of the same text.
+        expected = compose(parse_draft(editor(app).text), "x", tui_services.config())
+        assert [(p.text, p.length) for p in after.posts] == [
+            (p.text, p.length) for p in expected.posts
+        ]
+        total = len(expected.posts)
+        assert f"X · {total} posts · 280" in shown_text(pane.query_one("#summary", Static))
+        cards = list(pane.query(PostCard))
+        assert [(c.border_title, c.border_subtitle) for c in cards] == [
+            (f"{p.index}/{total}", f"{p.length}/280") for p in expected.posts
+        ]
+        assert "Zebra-crossing quagmire appended." in shown_text(cards[-1])
+
+
+async def test_the_card_titles_show_index_and_length(tui_services: Services) -> None:
+    app = make_app(tui_services, example(tui_services))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await compose_settled(pilot)
+        thread = previews(app).previews["x"].thread
+        assert thread is not None
+        text = app.export_screenshot()
+        first = thread.posts[0]
+        assert f"1/{len(thread.posts)}" in text
+        assert f"{first.length}/280" in text
+
+
+async def test_autosave_writes_the_file_after_a_pause(
+    tui_services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import composer.tui.compose as compose_module
+
+    writes: list[Path] = []
+    real_write = compose_module.write_atomically
+
+    def spy(path: Path, text: str) -> None:
+        writes.append(path)
+        real_write(path, text)
+
+    monkeypatch.setattr(compose_module, "write_atomically", spy)
+    path = example(tui_services)
+    original = path.read_text()
+    app = make_app(tui_services, path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        screen = screen_of(app)
+        assert screen.sub_title == "drafts/example.md ● saved"
+        await type_at_end(app, pilot, " More.")
+        assert screen.sub_title == "drafts/example.md ○ unsaved"
+        assert path.read_text() == original  # not on every keystroke
+        await wait_until(pilot, lambda: path.read_text() != original)
+        assert path.read_text() == original + " More."
+        assert writes == [path]  # through the atomic writer
+        assert screen.sub_title == "drafts/example.md ● saved"
+        assert sorted(p.name for p in path.parent.iterdir()) == ["example.md"]  # no temp left
+
+
+async def test_ctrl_s_saves_at_once_and_quitting_saves(tui_services: Services) -> None:
+    path = example(tui_services)
+    original = path.read_text()
+    app = make_app(tui_services, path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        await type_at_end(app, pilot, " A")
+        await pilot.press("ctrl+s")
+        assert path.read_text() == original + " A"
+        assert screen_of(app).sub_title.endswith("● saved")
+        await type_at_end(app, pilot, " B")
+        await pilot.press("ctrl+q")
+    assert path.read_text() == original + " A B"
+
+
+async def test_a_front_matter_error_is_shown_and_the_last_preview_kept(
+    tui_services: Services,
+) -> None:
+    app = make_app(tui_services, example(tui_services))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        pane = previews(app)
+        good = dict(pane.previews)
+        area = editor(app)
+        original = area.text
+        # Line 7 of the file is `hook = true`: break it, with markup-like text in it.
+        area.move_cursor((6, 0))
+        area.select_line(6)
+        await pilot.press(*"hook = [bold")
+        await compose_settled(pilot)
+        assert pane.has_class("-error")
+        shown = shown_text(pane.query_one("#preview-error", Static))
+        assert "drafts/example.md:7: bad front matter" in shown
+        assert pane.previews == good  # the cards of the last good text stay
+        area.replace(original.replace("hook = true", "hook = false"), (0, 0), area.document.end)
+        await compose_settled(pilot)
+        assert not pane.has_class("-error")
+        thread = pane.previews["x"].thread
+        assert thread is not None and thread.posts[0].text.startswith("1/")  # no hook now
+
+
+async def test_open_another_draft_from_the_list(tui_services: Services) -> None:
+    other = tui_services.drafts_dir / "another.md"
+    other.write_text('+++\ntitle = "Another"\nplatforms = ["bluesky"]\n+++\nShort one.\n')
+    path = example(tui_services)
+    app = make_app(tui_services, path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        await type_at_end(app, pilot, " Z")
+        drafts = screen_of(app).query_one("#drafts", OptionList)
+        assert [drafts.get_option_at_index(i).id for i in range(drafts.option_count)] == [
+            str(other),
+            str(path),
+        ]
+        drafts.focus()
+        drafts.highlighted = 0
+        await pilot.press("enter")
+        await compose_settled(pilot)
+        assert editor(app).text == other.read_text()
+        assert list(previews(app).previews) == ["bluesky"]
+        assert screen_of(app).sub_title == "drafts/another.md ● saved"
+        assert path.read_text().endswith(" Z")  # the draft left was saved first
+
+
+async def test_the_palette_runs_an_action(tui_services: Services) -> None:
+    path = example(tui_services)
+    app = make_app(tui_services, path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        await type_at_end(app, pilot, " P")
+        await pilot.press("ctrl+p")
+        await pilot.press(*"save the draft")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert path.read_text().endswith(" P")
+        await pilot.press("ctrl+p")
+        await pilot.press(*"go to queue")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.current_mode == "queue"
+
+
+async def test_a_mentions_choice_rewrites_the_front_matter(tui_services: Services) -> None:
+    app = make_app(tui_services, example(tui_services))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await compose_settled(pilot)
+        await pilot.press("ctrl+o")
+        picker = app.screen
+        assert isinstance(picker, MentionsPicker)
+        assert picker.chosen == ("hrw", "freedomhouse") and picker.placement == "first"
+        picker.dismiss(MentionsChoice(("hrw",), "last"))
+        await compose_settled(pilot)
+        text = editor(app).text
+        assert 'mentions = ["hrw"]\nmention_placement = "last"\n' in text
+        assert 'hashtags = ["KazakhstanElections"]' in text  # the rest untouched
+        pane = previews(app)
+        handles = {"x": "@hrw", "mastodon": "@hrw@mastodon.social", "bluesky": "@hrw.org"}
+        for platform, handle in handles.items():
+            thread = pane.previews[platform].thread
+            assert thread is not None
+            assert handle in thread.posts[-1].text and handle not in thread.posts[0].text
+        await pilot.press("ctrl+z")  # an ordinary edit: undo brings the old mentions back
+        assert 'mentions = ["hrw", "freedomhouse"]' in editor(app).text
+
+
+async def test_a_hashtags_choice_rewrites_the_front_matter(tui_services: Services) -> None:
+    app = make_app(tui_services, example(tui_services))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        await pilot.press("ctrl+g")
+        picker = app.screen
+        assert isinstance(picker, HashtagsPicker)
+        assert picker.tags == ("KazakhstanElections",) and picker.terms is None
+        picker.dismiss(HashtagsChoice(("Vote2026",), "first", ("OSCE",)))
+        await compose_settled(pilot)
+        draft = parse_draft(editor(app).text)
+        assert draft.hashtags == ["Vote2026"] and draft.hashtag_placement == "first"
+        assert draft.hashtag_terms == ["OSCE"]
+        thread = previews(app).previews["x"].thread
+        assert thread is not None
+        published = "\n".join(p.text for p in thread.posts)
+        assert "#Vote2026" in thread.posts[0].text and "#Kazakhstan " not in published
+
+
+async def test_a_file_changed_on_disk_is_not_overwritten_silently(
+    tui_services: Services,
+) -> None:
+    path = example(tui_services)
+    app = make_app(tui_services, path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        await type_at_end(app, pilot, " mine")
+        path.write_text("Someone else's text.\n")  # before the autosave
+        await wait_until(pilot, lambda: "changed on disk" in screen_of(app).sub_title)
+        assert path.read_text() == "Someone else's text.\n"
+        await pilot.press("ctrl+s")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog)
+        dialog.dismiss(True)
+        await pilot.pause()
+        assert path.read_text().endswith(" mine")
+        assert screen_of(app).sub_title.endswith("● saved")
+
+
+async def test_quitting_beside_a_changed_file_keeps_both(tui_services: Services) -> None:
+    path = example(tui_services)
+    app = make_app(tui_services, path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        await type_at_end(app, pilot, " ours")
+        path.write_text("Theirs.\n")
+        await pilot.press("ctrl+q")
+    assert path.read_text() == "Theirs.\n"
+    assert path.with_name("example.md.unsaved").read_text().endswith(" ours")
+
+
+async def test_ctrl_n_creates_and_opens_a_draft(tui_services: Services) -> None:
+    app = make_app(tui_services, example(tui_services))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        await pilot.press("ctrl+n")
+        assert isinstance(app.screen, NewDraftDialog)
+        await pilot.press(*"Budget", "space", *"hearing", "enter")
+        await compose_settled(pilot)
+        created = tui_services.drafts_dir / "budget-hearing.md"
+        assert parse_draft(created.read_text()).title == "Budget hearing"
+        assert screen_of(app).sub_title == "drafts/budget-hearing.md ● saved"
+        options = screen_of(app).query_one("#drafts", OptionList)
+        assert options.option_count == 2
+
+
+async def test_schedule_pushes_the_dialog_and_reports_the_result(
+    tui_services: Services,
+) -> None:
+    path = example(tui_services)
+    app = make_app(tui_services, path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        await pilot.press("ctrl+t")
+        dialog = app.screen
+        assert isinstance(dialog, ScheduleDialog) and dialog.draft_path == path
+        edition = ScheduledEdition(7, "ank-x", FIXED_NOW, "Asia/Almaty", 20)
+        dialog.dismiss(ScheduleResult(editions=[edition]))
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert "scheduled: ank-x at 2026-11-30 08:00 UTC (#7)" in messages
+
+
+async def test_opens_on_the_newest_draft_without_a_path(tui_services: Services) -> None:
+    app = make_app(tui_services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        assert screen_of(app).draft_path == example(tui_services)
+
+
+async def test_a_stale_preview_is_dropped(tui_services: Services) -> None:
+    """A result computed for older text never replaces the preview of newer text."""
+    app = make_app(tui_services, example(tui_services))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        screen = screen_of(app)
+        pane = previews(app)
+        current = dict(pane.previews)
+        old_text = editor(app).text
+        stale = build_preview(old_text.replace("Sunday's", "STALE"), "x", tui_services.config())
+        await screen.show_preview(screen.requested - 1, old_text, stale)
+        assert pane.previews == current
+        await screen.show_preview(screen.requested, old_text, stale)  # the latest: shown
+        thread = pane.previews["x"].thread
+        assert thread is not None and "STALE" in thread.posts[0].text
+
+
+async def test_a_file_changed_on_disk_is_reloaded_when_nothing_is_unsaved(
+    tui_services: Services,
+) -> None:
+    path = example(tui_services)
+    app = make_app(tui_services, path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        path.write_text("Edited elsewhere.\n")
+        screen_of(app).check_disk()  # what the screen's timer does every two seconds
+        await compose_settled(pilot)
+        assert editor(app).text == "Edited elsewhere.\n"
+        thread = previews(app).previews["x"].thread
+        assert thread is not None and thread.posts[0].text.startswith("Edited elsewhere.")
+        assert screen_of(app).sub_title == "drafts/example.md ● saved"
