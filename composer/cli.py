@@ -175,6 +175,22 @@ def _print_thread(thread: Thread) -> None:
         click.echo(f"warning: {safe(warning)}", err=True)
 
 
+def follows_options(command: Any) -> Any:
+    """--follows and --update, the same on `publish` and `schedule`."""
+    command = click.option(
+        "--update",
+        is_flag=True,
+        help="With --follows: mark the posts UPDATE instead of numbering on.",
+    )(command)
+    return click.option(
+        "--follows",
+        "follows",
+        type=int,
+        metavar="EDITION_ID",
+        help="Continue this edition's thread: reply to its last post, on its account.",
+    )(command)
+
+
 platform_option = click.option(
     "--platform",
     "-p",
@@ -425,16 +441,7 @@ def _database() -> Database:
 @click.option(
     "--atomic", is_flag=True, help="Bluesky: the whole thread in one commit, all posts or none."
 )
-@click.option(
-    "--follows",
-    "follows",
-    type=int,
-    metavar="EDITION_ID",
-    help="Continue this edition's thread: reply to its last post, on its account.",
-)
-@click.option(
-    "--update", is_flag=True, help="With --follows: mark the posts UPDATE instead of numbering on."
-)
+@follows_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def publish(
     name: str,
@@ -563,16 +570,7 @@ def publish(
 @click.option("--in", "delay", metavar="DURATION", help="From now: 90s, 15m, 2h, 1h30m, 1d.")
 @click.option("--next-slot", is_flag=True, help="Each account's next free posting slot.")
 @click.option("--every", metavar="RULE", help="Recurring: 'Mon 09:00', 'daily 09:00', cron...")
-@click.option(
-    "--follows",
-    "follows",
-    type=int,
-    metavar="EDITION_ID",
-    help="Continue this edition's thread: reply to its last post, on its account.",
-)
-@click.option(
-    "--update", is_flag=True, help="With --follows: mark the posts UPDATE instead of numbering on."
-)
+@follows_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def schedule(
     name: str,
