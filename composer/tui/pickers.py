@@ -44,11 +44,11 @@ from composer.text.entities import extract_hashtags
 from composer.tui.notes import Note, shown
 from composer.tui.services import Services
 from composer.workspace.config import (
-    _HANDLE_RULES,  # the accounts file's own rule for a handle, so both accept the same
     CONTACT_PLATFORMS,
     Config,
     ConfigError,
     Contact,
+    is_handle,  # the accounts file's own rule for a handle, so both accept the same
 )
 
 
@@ -63,11 +63,6 @@ class HashtagsChoice:
     tags: tuple[str, ...]  # appended tags, without "#"
     placement: str  # first | last
     terms: tuple[str, ...] | None  # hashtag terms linked in this draft; None: all
-
-
-def is_handle(text: str) -> bool:
-    """A handle written out as some platform writes it: @user, @user@instance, @name.domain."""
-    return any(pattern.fullmatch(text) for pattern, _ in _HANDLE_RULES.values())
 
 
 def parse_tags(text: str) -> tuple[list[str], list[str]]:

@@ -104,6 +104,13 @@ _HANDLE_RULES: Mapping[str, tuple[re.Pattern[str], str]] = {
     "bluesky": (re.compile("@" + _DOMAIN), "@handle.domain, e.g. @hrw.org or @name.bsky.social"),
     "threads": (re.compile(r"@[A-Za-z0-9._]{1,30}"), "@user: 1-30 letters, digits, . or _"),
 }
+
+
+def is_handle(text: str) -> bool:
+    """Whether `text` is a handle the accounts file would accept on some platform."""
+    return any(pattern.fullmatch(text) for pattern, _ in _HANDLE_RULES.values())
+
+
 _DAY = r"(?:mon|tue|wed|thu|fri|sat|sun)"
 # A queue slot: days (a range, a list, "daily" or "weekdays") and a local time.
 SLOT = re.compile(
