@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from composer.store.claims import Holder
 from composer.store.database import Database
 from composer.store.errors import StoreError, redact
 from composer.store.models import (
@@ -111,12 +112,21 @@ def edition_posts(db: Database, edition_id: int) -> list[PostRecord]:
         return list(session.exec(statement))
 
 
-def set_post_status(db: Database, post_id: int, status: PostStatus) -> PostRecord:
-    """Mark a post sending (before its request) or failed; `mark_post_sent` records success."""
+def set_post_status(
+    db: Database, post_id: int, status: PostStatus, *, holder: Holder | None = None
+) -> PostRecord:
+    """Mark a post sending (before its request) or failed; `mark_post_sent` records success.
+
+    With `holder`, the same transaction renews the holder's claim on the edition, and
+    nothing is written if the claim was lost (ClaimLost): a post is marked sending only by
+    the daemon that holds its edition.
+    """
     if status is PostStatus.SENT:
         raise StoreError("use mark_post_sent to record a sent post with its remote id")
     with db.session() as session:
         post = _post(session, post_id)
+        if holder is not None:
+            holder.renew_in(session, post.edition_id)
         if post.status is PostStatus.SENT:
             raise StoreError(f"post {post_id} was already sent; the ledger keeps it sent")
         post.status = status
@@ -133,9 +143,22 @@ def mark_post_sent(
     remote_cid: str | None = None,
     remote_url: str | None = None,
     sent_at: datetime | None = None,
+    attempt_started_at: datetime | None = None,
 ) -> PostRecord:
-    """Commit a post's remote identity; the next post may be sent only after this returns."""
+    """Commit a post's remote identity; the next post may be sent only after this returns.
+
+    With `attempt_started_at`, the successful request is logged in the same transaction.
+    """
     with db.session() as session:
+        if attempt_started_at is not None:
+            session.add(
+                Attempt(
+                    post_id=post_id,
+                    outcome=AttemptOutcome.OK,
+                    started_at=attempt_started_at,
+                    finished_at=utc_now(),
+                )
+            )
         post = _post(session, post_id)
         if post.status is PostStatus.SENT:
             if post.remote_id == remote_id:
