@@ -41,7 +41,6 @@ from composer.store import (
     PostStatus,
     create_edition,
     edition_posts,
-    mark_post_sent,
     record_attempt,
     record_thread,
     remember_container,
@@ -50,6 +49,7 @@ from composer.store import (
 )
 from composer.store.claims import ClaimLost, Holder, renew
 from composer.store.editions import find_edition, published_edition, resumable_edition
+from composer.store.history import mark_post_sending, record_post_sent
 from composer.store.queue import schedule_edition
 from composer.text import Thread
 from composer.workspace.compose import Overrides, compose
@@ -182,7 +182,7 @@ async def _send_all_at_once(
     total = len(posts)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         for post in posts:
-            set_post_status(db, _id(post), PostStatus.SENDING, holder=holder)
+            mark_post_sending(db, _id(post), holder=holder)
         notify(Event("sending", 1, total))
         started = _now()
         try:
@@ -224,7 +224,7 @@ async def _send(
         if found is not None:
             return found
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        await _in_thread(set_post_status, db, post_id, PostStatus.SENDING, holder=holder)
+        await _in_thread(mark_post_sending, db, post_id, holder=holder)
         notify(Event("sending", request.index, total))
         started = _now()
         try:
@@ -325,7 +325,7 @@ async def _commit(
     db: Database, post_id: int, published: PublishedPost, attempt_started: datetime | None = None
 ) -> PublishedPost:
     await _in_thread(
-        mark_post_sent,
+        record_post_sent,
         db,
         post_id,
         remote_id=published.remote_id,

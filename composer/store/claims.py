@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlalchemy.engine import Connection
+from sqlmodel import col, select
 
 from composer.store.database import Database
 from composer.store.errors import StoreError
@@ -39,30 +40,33 @@ class Holder:
     lease: timedelta
     clock: Callable[[], datetime] = field(default=utc_now)
 
-    def renew_in(self, session: Session, edition_id: int) -> None:
+    def renew_on(self, connection: Connection, edition_id: int) -> None:
         """Extend the claim in the caller's transaction, or raise ClaimLost (nothing else is
         written then: the transaction is rolled back)."""
-        statement = (
-            sa.update(Edition)
-            .where(
-                col(Edition.id) == edition_id,
-                col(Edition.claimed_by) == self.worker,
-                col(Edition.status) == EditionStatus.PUBLISHING,
-            )
-            .values(claimed_until=self.clock() + self.lease)
-        )
-        if session.connection().execute(statement).rowcount != 1:
+        values = {"edition": edition_id, "worker": self.worker, "until": self.clock() + self.lease}
+        if connection.execute(_RENEW, values).rowcount != 1:
             raise ClaimLost(
                 f"edition {edition_id}: another daemon took it over (the claim of "
                 f"{self.worker} ran out); it resumes there from the ledger"
             )
 
 
+_RENEW = (
+    sa.update(Edition)
+    .where(
+        col(Edition.id) == sa.bindparam("edition"),
+        col(Edition.claimed_by) == sa.bindparam("worker"),
+        col(Edition.status) == EditionStatus.PUBLISHING,
+    )
+    .values(claimed_until=sa.bindparam("until", type_=UTCDateTime()))
+)
+
+
 def renew(db: Database, edition_id: int, holder: Holder) -> None:
     """Extend `holder`'s claim on the edition (a heartbeat during a long wait); ClaimLost
     when another daemon took it over."""
-    with db.session() as session:
-        holder.renew_in(session, edition_id)
+    with db.engine.begin() as connection:
+        holder.renew_on(connection, edition_id)
 
 
 def next_due(db: Database) -> datetime | None:
