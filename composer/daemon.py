@@ -28,6 +28,7 @@ import httpx
 from composer.publishing import Event, Outcome, publish_existing
 from composer.store import Database, EditionStatus
 from composer.store.claims import Holder, claim_due, mark_missed, next_due, release
+from composer.store.database import off_loop
 from composer.workspace.config import Config
 
 HTTP_TIMEOUT = 30.0
@@ -79,7 +80,7 @@ async def run_round(
                 db, edition_id, config, listener, http=http, holder=holder
             )
         finally:
-            await asyncio.to_thread(release, db, edition_id, worker)
+            await off_loop(db, release, db, edition_id, worker)
         fields: dict[str, Any] = {
             "edition": edition_id,
             "account": account,

@@ -48,6 +48,7 @@ from composer.store import (
     set_post_status,
 )
 from composer.store.claims import ClaimLost, Holder, renew
+from composer.store.database import off_loop
 from composer.store.editions import find_edition, published_edition, resumable_edition
 from composer.store.history import mark_post_sending, record_post_sent
 from composer.store.queue import schedule_edition
@@ -127,10 +128,10 @@ async def publish_edition(
     other accounts' requests; each is still awaited before the next request.
     """
     notify = listener or (lambda event: None)
-    posts = await _in_thread(edition_posts, db, edition_id)
+    posts = await off_loop(db, edition_posts, db, edition_id)
     total = len(posts)
     _keep_containers(db, client, posts)
-    await _in_thread(set_edition_status, db, edition_id, EditionStatus.PUBLISHING)
+    await off_loop(db, set_edition_status, db, edition_id, EditionStatus.PUBLISHING)
     if holder is not None:
         sleep = _holding(db, edition_id, holder, sleep)
     root = _published(posts[0]) if posts and posts[0].status is PostStatus.SENT else None
@@ -160,8 +161,8 @@ async def publish_edition(
         return _stopped(db, edition_id, str(stop), notify)
     except ClaimLost as lost:
         return _lost(db, edition_id, str(lost), notify)
-    await _in_thread(set_edition_status, db, edition_id, EditionStatus.PUBLISHED)
-    final = await _in_thread(edition_posts, db, edition_id)
+    await off_loop(db, set_edition_status, db, edition_id, EditionStatus.PUBLISHED)
+    final = await off_loop(db, edition_posts, db, edition_id)
     notify(Event("done", total, total))
     return Outcome(edition_id, EditionStatus.PUBLISHED, total, total, [p.remote_url for p in final])
 
@@ -224,7 +225,7 @@ async def _send(
         if found is not None:
             return found
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        await _in_thread(mark_post_sending, db, post_id, holder=holder)
+        await off_loop(db, mark_post_sending, db, post_id, holder=holder)
         notify(Event("sending", request.index, total))
         started = _now()
         try:
@@ -324,7 +325,8 @@ def _keep_containers(db: Database, client: PlatformClient, posts: list[PostRecor
 async def _commit(
     db: Database, post_id: int, published: PublishedPost, attempt_started: datetime | None = None
 ) -> PublishedPost:
-    await _in_thread(
+    await off_loop(
+        db,
         record_post_sent,
         db,
         post_id,
@@ -335,9 +337,6 @@ async def _commit(
         attempt_started_at=attempt_started,
     )
     return published
-
-
-_in_thread = asyncio.to_thread  # a database call off the event loop, awaited
 
 
 def _holding(db: Database, edition_id: int, holder: Holder, sleep: Sleep) -> Sleep:
@@ -351,9 +350,9 @@ def _holding(db: Database, edition_id: int, holder: Holder, sleep: Sleep) -> Sle
         while remaining > step:
             await sleep(step)
             remaining -= step
-            await _in_thread(renew, db, edition_id, holder)
+            await off_loop(db, renew, db, edition_id, holder)
         await sleep(remaining)
-        await _in_thread(renew, db, edition_id, holder)
+        await off_loop(db, renew, db, edition_id, holder)
 
     return sleep_holding
 
@@ -649,7 +648,7 @@ async def publish_existing(
 ) -> Outcome:
     """Publish an edition already in the ledger (a scheduled one, now) to its account; a
     daemon passes the `holder` of its claim."""
-    edition = await _in_thread(find_edition, db, edition_id)
+    edition = await off_loop(db, find_edition, db, edition_id)
     account = config.account(edition.account)
     client = _client(account, http)
     try:
