@@ -98,21 +98,23 @@ async def run_round(
         return outcome
 
     # Accounts publish concurrently; one account's editions go one after the other, so its
-    # followers never see two threads interleaved. One HTTP client serves the whole round:
-    # one TLS setup and connection pool instead of one per edition.
+    # followers never see two threads interleaved. Each account has one HTTP client for the
+    # round: one TLS setup and connection instead of one per edition, and a pool of its own
+    # (httpcore checks every connection of a pool on each request: one pool for 50 accounts
+    # cost more CPU than the requests themselves).
     by_account: dict[str, list[int]] = {}
     for claim in claimed:
         by_account.setdefault(claim.account, []).append(claim.edition_id)
 
-    async def account_editions(
-        account: str, ids: list[int], http: httpx.AsyncClient
-    ) -> list[Outcome]:
-        return [await publish(edition_id, account, http) for edition_id in ids]
+    tls = httpx.create_ssl_context()  # loading the CA bundle once (~70 ms), not per client
 
-    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as http:
-        groups = await asyncio.gather(
-            *(account_editions(account, ids, http) for account, ids in by_account.items())
-        )
+    async def account_editions(account: str, ids: list[int]) -> list[Outcome]:
+        async with httpx.AsyncClient(timeout=HTTP_TIMEOUT, verify=tls) as http:
+            return [await publish(edition_id, account, http) for edition_id in ids]
+
+    groups = await asyncio.gather(
+        *(account_editions(account, ids) for account, ids in by_account.items())
+    )
     result.outcomes = [outcome for group in groups for outcome in group]
     return result
 
