@@ -221,8 +221,7 @@ def test_marking_a_post_sending_needs_the_claim(db: Database) -> None:
     assert edition_posts(db, edition_id)[1].status is PostStatus.PENDING  # nothing written
 
 
-def test_scheduled_helper_is_the_daemon_tests_one(db: Database) -> None:
-    # The daemon tests' own helper makes claimable editions too: a claim renews once held.
+def test_a_renewal_extends_the_claim_from_now(db: Database) -> None:
     edition_id = scheduled(db, START)
     claim_due(db, START, "w", LEASE)
     renew(db, edition_id, Holder("w", LEASE, lambda: START + LEASE))
