@@ -343,7 +343,7 @@ def _holding(db: Database, edition_id: int, holder: Holder, sleep: Sleep) -> Sle
     """`sleep` that renews the claim every third of the lease, and once more on waking, so
     a long wait (a rate limit resetting in 15 minutes) keeps the edition; ClaimLost if
     another daemon took it over meanwhile."""
-    step = holder.lease.total_seconds() / 3
+    step = max(holder.lease.total_seconds() / 3, 0.1)
 
     async def sleep_holding(delay: float) -> None:
         remaining = delay
