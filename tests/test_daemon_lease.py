@@ -17,12 +17,23 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import col
 
+from composer.daemon import run_round
 from composer.platforms.mastodon import MastodonClient
 from composer.publishing import Event, Outcome, publish_edition
-from composer.store import Database, Edition, EditionStatus, PostStatus, edition_posts
+from composer.store import (
+    Database,
+    Edition,
+    EditionStatus,
+    PostStatus,
+    edition_posts,
+    open_database,
+    record_thread,
+)
 from composer.store.claims import ClaimLost, Holder, claim_due, renew
 from composer.store.editions import find_edition
 from composer.store.history import mark_post_sending
+from composer.store.queue import schedule_edition
+from composer.workspace.config import parse_config
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.server import Response
 from tests.publishing.test_publisher import TOKEN, account
@@ -53,8 +64,6 @@ def mastodon() -> Iterator[FakeMastodon]:
 
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
-    from composer.store import open_database
-
     database = open_database(str(tmp_path / "h.sqlite3"))
     yield database
     database.close()
@@ -62,9 +71,6 @@ def db(tmp_path: Path) -> Iterator[Database]:
 
 def claimed_edition(db: Database, clock: Clock, worker: str = "first") -> int:
     """An edition of TEXTS, due now, claimed by `worker` under a one-minute lease."""
-    from composer.store import record_thread
-    from composer.store.queue import schedule_edition
-
     thread = record_thread(db, title="Report", body="\n\n".join(TEXTS))
     assert thread.id is not None
     edition = schedule_edition(
@@ -226,3 +232,41 @@ def test_a_renewal_extends_the_claim_from_now(db: Database) -> None:
     claim_due(db, START, "w", LEASE)
     renew(db, edition_id, Holder("w", LEASE, lambda: START + LEASE))
     assert find_edition(db, edition_id).claimed_until == START + 2 * LEASE
+
+
+def test_a_round_whose_claim_is_taken_over_leaves_the_edition_to_the_new_holder(
+    db: Database, mastodon: FakeMastodon, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEASE_TEST_TOKEN", TOKEN)
+    config = parse_config(
+        f'[accounts.ank-masto]\nplatform = "mastodon"\ninstance = "{mastodon.url}"\n'
+        'access_token_env = "LEASE_TEST_TOKEN"\n',
+        name="accounts.toml",
+    )
+    now = datetime.now(UTC)
+    thread = record_thread(db, title="Report", body="\n\n".join(TEXTS))
+    assert thread.id is not None
+    edition = schedule_edition(
+        db, thread.id, account="ank-masto", platform="mastodon", posts=TEXTS,
+        at_utc=now - timedelta(seconds=1), zone="UTC",
+    )  # fmt: skip
+    assert edition.id is not None
+
+    def take_over(post: dict[str, Any]) -> None:
+        # Post 1 is stored; meanwhile (the first daemon frozen past its lease) another
+        # daemon has claimed the edition.
+        mastodon.on_store = None
+        with db.session() as session:
+            session.connection().execute(
+                sa.update(Edition)
+                .where(col(Edition.id) == edition.id)
+                .values(claimed_by="second", claimed_until=now + LEASE)
+            )
+
+    mastodon.on_store = take_over
+    result = asyncio.run(run_round(db, config, now=now, worker="first", lease=LEASE))
+    [outcome] = result.outcomes
+    assert outcome.status is EditionStatus.PUBLISHING and outcome.sent == 1
+    assert [s["text"] for s in mastodon.thread()] == TEXTS[:1]  # nothing more from "first"
+    left = find_edition(db, edition.id)
+    assert (left.status, left.claimed_by) == (EditionStatus.PUBLISHING, "second")
