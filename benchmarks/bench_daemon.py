@@ -126,7 +126,7 @@ def percentiles(values: list[float]) -> str:
         return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
     return (
-        f"p50 {at(0.50):7.3f} s   p90 {at(0.90):7.3f} s   p99 {at(0.99):7.3f} s   "
+        f"p50 {at(0.50):7.3f} s   p95 {at(0.95):7.3f} s   p99 {at(0.99):7.3f} s   "
         f"max {ordered[-1]:7.3f} s"
     )
 

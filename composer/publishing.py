@@ -42,15 +42,17 @@ from composer.store import (
     StoreError,
     create_edition,
     edition_posts,
-    mark_post_sent,
     record_attempt,
     record_thread,
     remember_container,
     set_edition_status,
     set_post_status,
 )
+from composer.store.claims import ClaimLost, Holder, renew
+from composer.store.database import off_loop
 from composer.store.editions import find_edition, published_edition, resumable_edition
 from composer.store.follow_ups import continuation, followable, last_number
+from composer.store.history import mark_post_sending, record_post_sent
 from composer.store.queue import schedule_edition
 from composer.text import Thread
 from composer.text.numbering import UPDATE_PRESET
@@ -116,22 +118,30 @@ async def publish_edition(
     listener: Listener | None = None,
     sleep: Sleep = asyncio.sleep,
     atomic: bool = False,
+    holder: Holder | None = None,
 ) -> Outcome:
     """Send the edition's unsent posts in order, each replying to the previous one.
 
     With `atomic`, a platform that can (Bluesky's applyWrites) takes the whole thread in one
-    commit: all posts or none.
+    commit: all posts or none. With `holder` (a daemon's claim), each post is marked sending
+    only while the claim holds, which renews it, and waits renew it as they go; a claim lost
+    to another daemon stops the edition at once, untouched, for that daemon to finish.
+
+    The ledger's writes run in a worker thread, so one account's commit never stalls the
+    other accounts' requests; each is still awaited before the next request.
     """
     notify = listener or (lambda event: None)
-    posts = edition_posts(db, edition_id)
+    posts = await off_loop(db, edition_posts, db, edition_id)
     total = len(posts)
     try:
         # A follow-up replies to the last post of the edition it follows, in its conversation.
-        attached = continuation(db, edition_id)
+        attached = await off_loop(db, continuation, db, edition_id)
     except StoreError as error:
         return _stopped(db, edition_id, f"not published: {error}", notify)
     _keep_containers(db, client, posts)
-    set_edition_status(db, edition_id, EditionStatus.PUBLISHING)
+    await off_loop(db, set_edition_status, db, edition_id, EditionStatus.PUBLISHING)
+    if holder is not None:
+        sleep = _holding(db, edition_id, holder, sleep)
     root = _published(posts[0]) if posts and posts[0].status is PostStatus.SENT else None
     previous: PublishedPost | None = None
     offset = 0
@@ -141,7 +151,7 @@ async def publish_edition(
     create_thread = getattr(client, "create_thread", None)
     try:
         if atomic and create_thread is not None and root is None:
-            await _send_all_at_once(db, create_thread, posts, language, notify, sleep)
+            await _send_all_at_once(db, create_thread, posts, language, notify, sleep, holder)
         for post in edition_posts(db, edition_id) if atomic else posts:
             if post.status is PostStatus.SENT:
                 previous = _published(post)
@@ -155,15 +165,17 @@ async def publish_edition(
                 language=language,
                 offset=offset,
             )
-            published = await _send(db, client, post, request, total, notify, sleep)
+            published = await _send(db, client, post, request, total, notify, sleep, holder)
             previous = published
             if root is None:
                 root = published
             notify(Event("sent", post.position, total, url=published.url))
     except _Stop as stop:
         return _stopped(db, edition_id, str(stop), notify)
-    set_edition_status(db, edition_id, EditionStatus.PUBLISHED)
-    final = edition_posts(db, edition_id)
+    except ClaimLost as lost:
+        return _lost(db, edition_id, str(lost), notify)
+    await off_loop(db, set_edition_status, db, edition_id, EditionStatus.PUBLISHED)
+    final = await off_loop(db, edition_posts, db, edition_id)
     notify(Event("done", total, total))
     return Outcome(edition_id, EditionStatus.PUBLISHED, total, total, [p.remote_url for p in final])
 
@@ -175,6 +187,7 @@ async def _send_all_at_once(
     language: str | None,
     notify: Listener,
     sleep: Sleep,
+    holder: Holder | None = None,
 ) -> None:
     """The whole thread in one request; a retry of a thread already written returns it."""
     requests = [
@@ -183,7 +196,7 @@ async def _send_all_at_once(
     total = len(posts)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         for post in posts:
-            set_post_status(db, _id(post), PostStatus.SENDING)
+            mark_post_sending(db, _id(post), holder=holder)
         notify(Event("sending", 1, total))
         started = _now()
         try:
@@ -202,7 +215,7 @@ async def _send_all_at_once(
             continue
         _log(db, _id(posts[0]), started, AttemptOutcome.OK, None)
         for post, result in zip(posts, published, strict=True):
-            _commit(db, _id(post), result)
+            await _commit(db, _id(post), result)
             notify(Event("sent", post.position, total, url=result.url))
         return
     raise _Stop(f"the thread: gave up after {MAX_ATTEMPTS} attempts")
@@ -216,6 +229,7 @@ async def _send(
     total: int,
     notify: Listener,
     sleep: Sleep,
+    holder: Holder | None = None,
 ) -> PublishedPost:
     post_id = _id(post)
     if post.status is PostStatus.SENDING:
@@ -224,7 +238,7 @@ async def _send(
         if found is not None:
             return found
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        set_post_status(db, post_id, PostStatus.SENDING)
+        await off_loop(db, mark_post_sending, db, post_id, holder=holder)
         notify(Event("sending", request.index, total))
         started = _now()
         try:
@@ -259,8 +273,8 @@ async def _send(
             _log(db, post_id, started, AttemptOutcome.ERROR, error)
             raise _Stop(f"post {request.index}: {_reason(error)}") from None
         else:
-            _log(db, post_id, started, AttemptOutcome.OK, None)
-            return _commit(db, post_id, published)
+            # The attempt's log and the post's remote id: one transaction.
+            return await _commit(db, post_id, published, attempt_started=started)
         if attempt < MAX_ATTEMPTS:
             notify(Event("waiting", request.index, total, delay=delay))
             await sleep(delay)
@@ -295,7 +309,7 @@ async def _resolve(
             break
         if found is None:
             return None
-        return _commit(db, post_id, found)
+        return await _commit(db, post_id, found)
     # Still unknown: never send again blind. Stop; the next run asks again.
     raise _Stop(
         f"post {request.index}: the platform did not answer whether it has the post; "
@@ -321,16 +335,48 @@ def _keep_containers(db: Database, client: PlatformClient, posts: list[PostRecor
     client.on_container = remember
 
 
-def _commit(db: Database, post_id: int, published: PublishedPost) -> PublishedPost:
-    mark_post_sent(
+async def _commit(
+    db: Database, post_id: int, published: PublishedPost, attempt_started: datetime | None = None
+) -> PublishedPost:
+    await off_loop(
+        db,
+        record_post_sent,
         db,
         post_id,
         remote_id=published.remote_id,
         remote_uri=published.uri,
         remote_cid=published.cid,
         remote_url=published.url,
+        attempt_started_at=attempt_started,
     )
     return published
+
+
+def _holding(db: Database, edition_id: int, holder: Holder, sleep: Sleep) -> Sleep:
+    """`sleep` that renews the claim every third of the lease, and once more on waking, so
+    a long wait (a rate limit resetting in 15 minutes) keeps the edition; ClaimLost if
+    another daemon took it over meanwhile."""
+    step = max(holder.lease.total_seconds() / 3, 0.1)
+
+    async def sleep_holding(delay: float) -> None:
+        remaining = delay
+        while remaining > step:
+            await sleep(step)
+            remaining -= step
+            await off_loop(db, renew, db, edition_id, holder)
+        await sleep(remaining)
+        await off_loop(db, renew, db, edition_id, holder)
+
+    return sleep_holding
+
+
+def _lost(db: Database, edition_id: int, reason: str, notify: Listener) -> Outcome:
+    """The claim went to another daemon: leave the edition's status to it, say so."""
+    posts = edition_posts(db, edition_id)
+    sent = sum(p.status is PostStatus.SENT for p in posts)
+    notify(Event("stopped", sent, len(posts), detail=reason))
+    urls = [p.remote_url for p in posts]
+    return Outcome(edition_id, EditionStatus.PUBLISHING, sent, len(posts), urls, reason)
 
 
 def _stopped(db: Database, edition_id: int, reason: str, notify: Listener) -> Outcome:
@@ -674,12 +720,16 @@ async def publish_existing(
     *,
     language: str | None = None,
     http: httpx.AsyncClient | None = None,
+    holder: Holder | None = None,
 ) -> Outcome:
-    """Publish an edition already in the ledger (a scheduled one, now) to its account."""
-    edition = find_edition(db, edition_id)
+    """Publish an edition already in the ledger (a scheduled one, now) to its account; a
+    daemon passes the `holder` of its claim."""
+    edition = await off_loop(db, find_edition, db, edition_id)
     account = config.account(edition.account)
     client = _client(account, http)
     try:
-        return await publish_edition(db, edition_id, client, language=language, listener=listener)
+        return await publish_edition(
+            db, edition_id, client, language=language, listener=listener, holder=holder
+        )
     finally:
         await client.aclose()

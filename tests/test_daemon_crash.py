@@ -11,7 +11,9 @@ account), with the editions scheduled straight into the store, due now.
   which is all that waiting 30 minutes would do.
 - `test_two_daemons_on_one_database_publish_each_edition_once`: two daemons started together
   on one SQLite file; every edition is published by exactly one of them (their JSON-lines
-  logs say which), and once on its account.
+  logs say which), and once on its account. The same on PostgreSQL (`--db URL`) when
+  COMPOSER_TEST_POSTGRES is set (required with COMPOSER_REQUIRE_POSTGRES=1, as in
+  tests/store/test_postgres.py).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.server import Hangup
 
 STOP_TIMEOUT = 30.0
+POSTGRES = os.environ.get("COMPOSER_TEST_POSTGRES")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -81,8 +84,12 @@ class Scheduled:
 class Workspace:
     """A folder with accounts.toml and the database, one fake Mastodon an account."""
 
-    def __init__(self, folder: Path, stack: ExitStack, names: list[str]) -> None:
+    def __init__(
+        self, folder: Path, stack: ExitStack, names: list[str], url: str | None = None
+    ) -> None:
+        """`url`: a database URL the daemons are given with `--db` (a SQLite file by default)."""
         self.folder = folder
+        self.url = url
         self.accounts: dict[str, Account] = {}
         config = []
         for number, name in enumerate(names):
@@ -97,9 +104,11 @@ class Workspace:
             )
         (folder / "accounts.toml").write_text("\n".join(config), encoding="utf-8")
         self.database_path = folder / "history.sqlite3"
-        self.db = open_database(str(self.database_path))
+        self.db = open_database(url or str(self.database_path))
         stack.callback(self.db.close)
         self.env = {**os.environ, "COMPOSER_DB": str(self.database_path), "NO_COLOR": "1"}
+        if url:
+            del self.env["COMPOSER_DB"]  # the daemons are given --db URL
         self.env.pop("COMPOSER_CONFIG", None)
         self.env.update({a.token_env: f"tok-{a.name}" for a in self.accounts.values()})
         self.daemons: list[subprocess.Popen[bytes]] = []
@@ -129,9 +138,18 @@ class Workspace:
 
     def start_daemon(self, interval: float, log_name: str) -> subprocess.Popen[bytes]:
         # Standard error goes to a file: nothing to drain while the test waits.
+        database = ["--db", self.url] if self.url else []
         with (self.folder / log_name).open("wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "composer", "daemon", "--interval", str(interval)],
+                [
+                    sys.executable,
+                    "-m",
+                    "composer",
+                    *database,
+                    "daemon",
+                    "--interval",
+                    str(interval),
+                ],
                 cwd=self.folder,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
@@ -285,8 +303,33 @@ def test_a_daemon_killed_mid_thread_is_finished_by_the_next_one(
 def test_two_daemons_on_one_database_publish_each_edition_once(
     tmp_path: Path, stack: ExitStack
 ) -> None:
-    names = ["a", "b", "c", "d"]
-    workspace = Workspace(tmp_path, stack, names)
+    two_daemons_publish_each_edition_once(Workspace(tmp_path, stack, ["a", "b", "c", "d"]))
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    """An empty PostgreSQL database (the schema dropped and made again), as a URL."""
+    if not POSTGRES:
+        if os.environ.get("COMPOSER_REQUIRE_POSTGRES") == "1":
+            pytest.fail("COMPOSER_REQUIRE_POSTGRES=1 but COMPOSER_TEST_POSTGRES is not set")
+        pytest.skip("no PostgreSQL server (set COMPOSER_TEST_POSTGRES to a SQLAlchemy URL)")
+    engine = sa.create_engine(POSTGRES)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return POSTGRES
+
+
+def test_two_daemons_on_postgresql_publish_each_edition_once(
+    tmp_path: Path, stack: ExitStack, postgres_url: str
+) -> None:
+    workspace = Workspace(tmp_path, stack, ["a", "b", "c", "d"], url=postgres_url)
+    assert workspace.db.engine.dialect.name == "postgresql"
+    two_daemons_publish_each_edition_once(workspace)
+
+
+def two_daemons_publish_each_edition_once(workspace: Workspace) -> None:
+    names = list(workspace.accounts)
     # Four editions due before the daemons start, one an account...
     editions = [workspace.schedule(name, f"Edition {name}1", 3) for name in names]
     logs = ["daemon0.log", "daemon1.log"]

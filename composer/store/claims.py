@@ -7,15 +7,18 @@ with an expired lease, which another daemon may claim again and resume from the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlmodel import col, select
 
 from composer.store.database import Database
+from composer.store.errors import StoreError
 from composer.store.follow_ups import fail_stranded, ready_to_publish
-from composer.store.models import Edition, EditionStatus, utc_now
+from composer.store.models import Edition, EditionStatus, Recurrence, UTCDateTime, utc_now
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +27,70 @@ class Claimed:
     account: str
     platform: str
     scheduled_at: datetime | None
+
+
+class ClaimLost(StoreError):
+    """Another daemon holds the edition now (our lease ran out): stop, send nothing more."""
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """A daemon publishing under a claim: who it is, and how far each renewal extends it."""
+
+    worker: str
+    lease: timedelta
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    def renew_on(self, connection: Connection, edition_id: int) -> None:
+        """Extend the claim in the caller's transaction, or raise ClaimLost (nothing else is
+        written then: the transaction is rolled back)."""
+        values = {"edition": edition_id, "worker": self.worker, "until": self.clock() + self.lease}
+        if connection.execute(_RENEW, values).rowcount != 1:
+            raise ClaimLost(
+                f"edition {edition_id}: another daemon took it over (the claim of "
+                f"{self.worker} ran out); it resumes there from the ledger"
+            )
+
+
+_RENEW = (
+    sa.update(Edition)
+    .where(
+        col(Edition.id) == sa.bindparam("edition"),
+        col(Edition.claimed_by) == sa.bindparam("worker"),
+        col(Edition.status) == EditionStatus.PUBLISHING,
+    )
+    .values(claimed_until=sa.bindparam("until", type_=UTCDateTime()))
+)
+
+
+def renew(db: Database, edition_id: int, holder: Holder) -> None:
+    """Extend `holder`'s claim on the edition (a heartbeat during a long wait); ClaimLost
+    when another daemon took it over."""
+    with db.engine.begin() as connection:
+        holder.renew_on(connection, edition_id)
+
+
+def next_due(db: Database) -> datetime | None:
+    """The earliest time something becomes due: a scheduled edition's time, the end of a
+    claim (a daemon that died leaves one to be resumed), or a recurring rule's next
+    occurrence (made into an edition when it comes due)."""
+    with db.read_session() as session:
+        scheduled = session.exec(
+            select(sa.func.min(col(Edition.scheduled_at), type_=UTCDateTime())).where(
+                col(Edition.status) == EditionStatus.SCHEDULED
+            )
+        ).one()
+        expiring = session.exec(
+            select(sa.func.min(col(Edition.claimed_until), type_=UTCDateTime())).where(
+                col(Edition.status) == EditionStatus.PUBLISHING
+            )
+        ).one()
+        recurring = session.exec(
+            select(sa.func.min(col(Recurrence.next_at), type_=UTCDateTime())).where(
+                col(Recurrence.active)
+            )
+        ).one()
+    return min((t for t in (scheduled, expiring, recurring) if t is not None), default=None)
 
 
 def mark_missed(db: Database, now: datetime, grace: timedelta) -> list[int]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from composer.store.database import Database
 from composer.store.errors import StoreError, redact
@@ -24,9 +24,13 @@ from composer.store.models import (
     PostRecord,
     PostStatus,
     ThreadRecord,
+    UTCDateTime,
     idempotency_key,
     utc_now,
 )
+
+if TYPE_CHECKING:  # claims imports follow_ups, which reads the ledger from here
+    from composer.store.claims import Holder
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,124 @@ def mark_post_sent(
         post.sent_at = sent_at or utc_now()
         _touch_edition(session, post.edition_id)
     return post
+
+
+# The publisher's two writes a post, as Core statements built once (an ORM session, and
+# building a statement, cost far more CPU than SQLite's own work, and a daemon makes
+# thousands of these a minute): one transaction marks the post sending before its request,
+# one records it sent, with its attempt, after.
+_posts = SQLModel.metadata.tables[PostRecord.__tablename__]
+_editions = SQLModel.metadata.tables[Edition.__tablename__]
+_attempts = SQLModel.metadata.tables[Attempt.__tablename__]
+_previous = sa.alias(_posts, "previous")
+_EDITION_OF_POST = sa.select(_posts.c.edition_id).where(_posts.c.id == sa.bindparam("post"))
+_TOUCH_EDITION = (
+    sa.update(_editions)
+    .where(_editions.c.id == sa.bindparam("edition"))
+    .values(updated_at=sa.bindparam("now", type_=UTCDateTime()))
+)
+_MARK_SENDING = (
+    sa.update(_posts)
+    .where(_posts.c.id == sa.bindparam("post"), _posts.c.status != PostStatus.SENT.value)
+    .values(status=PostStatus.SENDING.value)
+)
+_MARK_SENT = (
+    sa.update(_posts)
+    .where(
+        _posts.c.id == sa.bindparam("post"),
+        _posts.c.status != PostStatus.SENT.value,
+        sa.or_(
+            _posts.c.position == 1,
+            sa.select(_previous.c.id)
+            .where(
+                _previous.c.edition_id == _posts.c.edition_id,
+                _previous.c.position == _posts.c.position - 1,
+                _previous.c.status == PostStatus.SENT.value,
+            )
+            .exists(),
+        ),
+    )
+    .values(
+        status=PostStatus.SENT.value,
+        remote_id=sa.bindparam("remote_id"),
+        remote_uri=sa.bindparam("remote_uri"),
+        remote_cid=sa.bindparam("remote_cid"),
+        remote_url=sa.bindparam("remote_url"),
+        sent_at=sa.bindparam("now", type_=UTCDateTime()),
+    )
+    .returning(_posts.c.edition_id)
+)
+_OK_ATTEMPT = sa.insert(_attempts).values(
+    post_id=sa.bindparam("post"),
+    outcome=AttemptOutcome.OK.value,
+    started_at=sa.bindparam("started", type_=UTCDateTime()),
+    finished_at=sa.bindparam("now", type_=UTCDateTime()),
+)
+
+
+def mark_post_sending(db: Database, post_id: int, *, holder: Holder | None = None) -> None:
+    """Mark a post sending before its request (committed when this returns).
+
+    With `holder`, the same transaction renews the holder's claim on the edition, and
+    nothing is written if the claim was lost (ClaimLost): only the daemon that holds an
+    edition marks its posts sending.
+    """
+    with db.engine.begin() as connection:
+        edition = connection.execute(_EDITION_OF_POST, {"post": post_id}).scalar_one_or_none()
+        if edition is None:
+            raise StoreError(f"no post {post_id}")
+        if holder is not None:
+            holder.renew_on(connection, edition)
+        if connection.execute(_MARK_SENDING, {"post": post_id}).rowcount != 1:
+            raise StoreError(f"post {post_id} was already sent; the ledger keeps it sent")
+        connection.execute(_TOUCH_EDITION, {"edition": edition, "now": utc_now()})
+
+
+def record_post_sent(
+    db: Database,
+    post_id: int,
+    *,
+    remote_id: str,
+    remote_uri: str | None = None,
+    remote_cid: str | None = None,
+    remote_url: str | None = None,
+    attempt_started_at: datetime | None = None,
+) -> None:
+    """`mark_post_sent` and, with `attempt_started_at`, the successful attempt's log, in one
+    transaction; the next post may be sent only after this returns."""
+    now = utc_now()
+    remote = {
+        "remote_id": remote_id,
+        "remote_uri": remote_uri,
+        "remote_cid": remote_cid,
+        "remote_url": remote_url,
+    }
+    with db.engine.begin() as connection:
+        edition = connection.execute(
+            _MARK_SENT, {"post": post_id, "now": now, **remote}
+        ).scalar_one_or_none()
+        if edition is not None:
+            connection.execute(_TOUCH_EDITION, {"edition": edition, "now": now})
+            if attempt_started_at is not None:
+                connection.execute(
+                    _OK_ATTEMPT, {"post": post_id, "started": attempt_started_at, "now": now}
+                )
+            return
+    # Already sent, or sent out of order: the careful path says which (or accepts a
+    # replayed confirmation of the same post).
+    mark_post_sent(
+        db,
+        post_id,
+        remote_id=remote_id,
+        remote_uri=remote_uri,
+        remote_cid=remote_cid,
+        remote_url=remote_url,
+        sent_at=now,
+    )
+    if attempt_started_at is not None:
+        record_attempt(
+            db, post_id, outcome=AttemptOutcome.OK, started_at=attempt_started_at, finished_at=now
+        )
 
 
 def remember_container(db: Database, post_id: int, container: str) -> None:

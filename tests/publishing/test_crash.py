@@ -513,7 +513,11 @@ def test_a_killed_publisher_resumes_without_duplicates_or_gaps(
     if case.kill_after is not None:
         assert len(target.posted()) == case.kill_after
     runs = [first]
-    while runs[-1].returncode != 0:
+    # A kill that lands after the last post's commit (while the process exits) leaves the
+    # edition published: the rerun then rightly refuses to publish it again.
+    while runs[-1].returncode != 0 and not (
+        len(runs) > 1 and runs[-1].returncode == 2 and "already has this thread" in runs[-1].stderr
+    ):
         assert len(runs) <= MAX_RUNS_AFTER_KILL, "\n---\n".join(
             f"exit {r.returncode} after {r.seconds:.1f} s\n{r.stderr}" for r in runs
         )
