@@ -45,6 +45,7 @@ from composer.workspace.drafts import (
     update_front_matter,
     write_atomically,
 )
+from composer.workspace.recovery import forget_unsaved, keep_unsaved, unsaved_text
 
 PREVIEW_DELAY = 0.06  # seconds of quiet typing before the preview is re-split
 AUTOSAVE_DELAY = 1.0  # seconds of quiet typing before the file is saved
@@ -76,6 +77,7 @@ class ComposeScreen(Screen[None]):
         self._previewed_text: str | None = None
         self._config_error_shown = False
         self._save_timer: Timer | None = None
+        self._keep_failed = False  # said once that the unsaved text cannot be kept
 
     # --- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -187,7 +189,16 @@ class ComposeScreen(Screen[None]):
         self.editor.read_only = False
         self.disk_text = text
         self.conflict = False
-        self.editor.load_text(text)
+        kept = unsaved_text(path, text, self.services.data_dir)
+        self.editor.load_text(kept if kept is not None else text)
+        if kept is not None:
+            self.notify(
+                f"{self.display_name(path)}: unsaved text from the last session was restored "
+                "(the file on disk is unchanged until it is saved)",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
         self._highlight_current()
         self.update_status()
         self.request_preview(delay=0)
@@ -213,10 +224,22 @@ class ComposeScreen(Screen[None]):
         if self.draft_path is None:
             return
         if not self.saved:
+            self.keep_unsaved()
             if self._save_timer is not None:
                 self._save_timer.stop()
             self._save_timer = self.set_timer(AUTOSAVE_DELAY, self.autosave)
         self.request_preview()
+
+    def keep_unsaved(self) -> None:
+        """Keep the text on every change until the next save: a crash loses no keystroke."""
+        if self.draft_path is None:
+            return
+        try:
+            keep_unsaved(self.draft_path, self.editor.text, self.services.data_dir)
+        except OSError as error:
+            if not self._keep_failed:
+                self._keep_failed = True
+                self.notify(f"cannot keep unsaved text: {error}", severity="error", markup=False)
 
     def request_preview(self, delay: float = PREVIEW_DELAY) -> None:
         """Re-split the editor's text after `delay` seconds without typing."""
@@ -342,6 +365,7 @@ class ComposeScreen(Screen[None]):
             return False
         self.disk_text = text
         self.conflict = False
+        forget_unsaved(self.draft_path, self.services.data_dir)
         self.update_status()
         return True
 

@@ -28,6 +28,7 @@ class Services:
     config_path: str | None = None  # None: ./accounts.toml, else the bundled example
     db_url: str | None = None  # None: the default file in the user data dir
     workdir: Path = Path()  # where ./accounts.toml is looked for
+    data_dir: Path | None = None  # None: COMPOSER_DATA_DIR, else the user data folder
     now: Callable[[], datetime] = _utc_now
     _config_choice: ConfigChoice | None = field(default=None, init=False, repr=False)
     _database: Database | None = field(default=None, init=False, repr=False)

@@ -46,6 +46,7 @@ def tui_services(tmp_path: Path) -> Iterator[Services]:
         config_path=str(config),
         db_url=str(tmp_path / "history.db"),
         workdir=tmp_path,
+        data_dir=tmp_path / "data",
         now=fixed_clock,
     )
     yield services

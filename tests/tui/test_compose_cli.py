@@ -91,3 +91,72 @@ def test_on_a_terminal_it_opens_the_composer(tmp_path: Path) -> None:
     assert (folder / "drafts" / "example.md").read_bytes() == (
         ROOT / "drafts" / "example.md"
     ).read_bytes()
+
+
+def test_text_typed_before_a_crash_comes_back_when_the_draft_is_opened_again(
+    tmp_path: Path,
+) -> None:
+    """Killed (SIGKILL) before autosave: the file is untouched, and the next session of the
+    composer opens the draft with the typed text restored, marked unsaved."""
+    folder = quick_start_folder(tmp_path)
+    draft = folder / "drafts" / "example.md"
+    before = draft.read_bytes()
+    data = tmp_path / "data"
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm-256color"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "composer", "drafts/example.md"],
+        cwd=folder,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env={**env, "COMPOSER_DATA_DIR": str(data)},
+        close_fds=True,
+    )
+    os.close(follower)
+    kept = data / "unsaved"
+    try:
+        seen = b""
+        deadline = time.monotonic() + 60
+        while b"Mastodon" not in seen and time.monotonic() < deadline:
+            if select.select([leader], [], [], 0.5)[0]:
+                seen += os.read(leader, 65536)
+        os.write(leader, b"ZQX")  # typed at the cursor, the start of the file
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any(
+            "ZQX" in p.read_text(encoding="utf-8") for p in kept.glob("example.md-*")
+        ):
+            if select.select([leader], [], [], 0.05)[0]:
+                os.read(leader, 65536)
+        process.kill()  # before the autosave (a second after typing stops)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(leader)
+    assert draft.read_bytes() == before  # never saved
+
+    import asyncio
+
+    from composer.tui import make_app
+    from composer.tui.compose import ComposeScreen
+    from composer.tui.services import Services
+
+    async def reopen() -> tuple[str, str]:
+        services = Services(
+            drafts_dir=folder / "drafts",
+            db_url=str(tmp_path / "h.db"),
+            workdir=folder,
+            data_dir=data,
+        )
+        app = make_app(services, draft)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ComposeScreen)
+            return screen.editor.text, str(screen.sub_title)
+
+    text, status = asyncio.run(reopen())
+    assert "ZQX" in text and text.replace("ZQX", "", 1) == before.decode("utf-8")
+    assert "unsaved" in status
