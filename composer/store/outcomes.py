@@ -46,6 +46,8 @@ class EditionOutcome:
     updated_at: datetime
     last_error: str | None  # already redacted
     posts: tuple[PostState, ...]
+    follows_edition_id: int | None = None  # the edition this follow-up continues
+    continued_by: tuple[int, ...] = ()  # its follow-ups (not cancelled), oldest first
 
     @property
     def sent(self) -> int:
@@ -63,7 +65,8 @@ def recent_outcomes(
     account: str | None = None,
     limit: int = 50,
 ) -> list[EditionOutcome]:
-    """The most recently changed editions in `statuses`, newest first, with their posts."""
+    """The most recently changed editions in `statuses`, newest first, with their posts
+    and the follow-ups that continue each."""
     statement = (
         select(Edition, ThreadRecord.title)
         .join(ThreadRecord, col(ThreadRecord.id) == col(Edition.thread_id))
@@ -77,6 +80,7 @@ def recent_outcomes(
         rows = list(session.exec(statement))
         ids = [edition.id for edition, _ in rows]
         posts: dict[int, list[PostState]] = {}
+        continued: dict[int, list[int]] = {}
         if ids:
             ledger = session.exec(
                 select(PostRecord)
@@ -87,6 +91,15 @@ def recent_outcomes(
                 posts.setdefault(post.edition_id, []).append(
                     PostState(post.position, post.status, post.remote_url)
                 )
+            follow_ups = session.exec(
+                select(Edition.id, Edition.follows_edition_id)
+                .where(col(Edition.follows_edition_id).in_(ids))
+                .where(col(Edition.status) != EditionStatus.CANCELLED)
+                .order_by(col(Edition.id))
+            )
+            for follow_up, followed in follow_ups:
+                if follow_up is not None and followed is not None:
+                    continued.setdefault(followed, []).append(follow_up)
     return [
         EditionOutcome(
             edition_id=edition.id,
@@ -98,6 +111,8 @@ def recent_outcomes(
             updated_at=edition.updated_at,
             last_error=edition.last_error,
             posts=tuple(posts.get(edition.id, ())),
+            follows_edition_id=edition.follows_edition_id,
+            continued_by=tuple(continued.get(edition.id, ())),
         )
         for edition, title in rows
         if edition.id is not None

@@ -1,5 +1,7 @@
 """The history screen: what was published, searchable, and the editions that stopped midway
-with their reason and a Resume action (the ledger resumes at the first unsent post)."""
+with their reason and a Resume action (the ledger resumes at the first unsent post). Each
+edition says which edition it follows and which follow-ups continue it (a thread and its
+updates)."""
 
 from __future__ import annotations
 
@@ -30,6 +32,20 @@ POST_MARKS = {
 
 def _sent(at: datetime | None) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if at else "-"
+
+
+def _thread(outcome: EditionOutcome, *, long: bool = False) -> str:
+    """Where the edition sits in its conversation: short, "↳ 12 then 14, 15" (it follows
+    edition 12; follow-ups 14 and 15 continue it); long, the same in words."""
+    parts: list[str] = []
+    if outcome.follows_edition_id is not None:
+        parent = outcome.follows_edition_id
+        parts.append(f"follows edition {parent}" if long else f"↳ {parent}")
+    if outcome.continued_by:
+        ids = ", ".join(str(edition_id) for edition_id in outcome.continued_by)
+        plural = "s" if len(outcome.continued_by) > 1 else ""
+        parts.append(f"continued by edition{plural} {ids}" if long else f"then {ids}")
+    return ("; " if long else " ").join(parts)
 
 
 class HistoryScreen(Screen[None]):
@@ -71,7 +87,7 @@ class HistoryScreen(Screen[None]):
             "Sent", "Account", "#", "Link", "Text"
         )
         self.query_one("#history-editions", DataTable).add_columns(
-            "ID", "Status", "Account", "Posts", "Title", "Reason"
+            "ID", "Status", "Account", "Posts", "Thread", "Title", "Reason"
         )
         self.refresh_all()
         self.set_interval(REFRESH_SECONDS, self.refresh_all)
@@ -134,6 +150,7 @@ class HistoryScreen(Screen[None]):
             outcome.status.value,
             cell(outcome.account),
             f"{outcome.sent}/{len(outcome.posts)} {marks}",
+            _thread(outcome),
             cell(outcome.title, 40),
             cell(outcome.last_error or "", 80),
         )
@@ -162,6 +179,8 @@ class HistoryScreen(Screen[None]):
         lines = [
             f"{outcome.edition_id}: {outcome.title} on {outcome.account}, {outcome.status.value}"
         ]
+        if outcome.follows_edition_id is not None or outcome.continued_by:
+            lines.append(_thread(outcome, long=True))
         if outcome.last_error:
             lines.append(f"stopped: {outcome.last_error}")
         links = [f"{post.position}: {post.url}" for post in outcome.posts if post.url]

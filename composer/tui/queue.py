@@ -1,11 +1,14 @@
-"""The queue screen: scheduled editions in their own zones, and cancel, move, publish now.
+"""The queue screen: scheduled editions in their own zones, and cancel, move, publish now;
+below them the recurring rules, with their next times, and stop.
 
-The database is the truth (the daemon and the CLI change it too), so the table is read
-again every two seconds and the cursor stays on the edition it was on.
+The database is the truth (the daemon and the CLI change it too), so both tables are read
+again every two seconds and each cursor stays on the row it was on. The bindings act on the
+focused table only (tab moves between them).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from textual import work
@@ -14,9 +17,13 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from composer.recurring import next_times
 from composer.scheduling import ScheduledEdition
 from composer.store import EditionStatus, StoreError
 from composer.store import queue as store_queue
+from composer.store import recurrences as store_rules
+from composer.store.editions import find_edition
+from composer.store.models import Recurrence
 from composer.store.queue import QueueEntry
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.move import MoveDialog
@@ -27,17 +34,24 @@ from composer.workspace.when import format_local
 
 REFRESH_SECONDS = 2.0
 COLUMNS = ("ID", "Status", "When", "Account", "Posts", "Title")  # the title, widest, last
+RULE_COLUMNS = ("ID", "Next", "Every", "Account", "Draft", "Last error")
+EDITION_ACTIONS = {"cancel_edition", "move_edition", "publish_now"}
+RULE_ACTIONS = {"stop_rule"}
 
 
 class QueueScreen(Screen[None]):
     DEFAULT_CSS = """
+    QueueScreen DataTable { border: round $primary-darken-2; }
+    QueueScreen DataTable:focus { border: round $primary; }
     QueueScreen #queue-table { height: 1fr; }
+    QueueScreen #rules-table { height: auto; max-height: 8; }
     QueueScreen #queue-detail { height: auto; max-height: 4; padding: 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "cancel_edition", "Cancel", id="queue.cancel"),
         Binding("m", "move_edition", "Move", id="queue.move"),
         Binding("p", "publish_now", "Publish now", id="queue.publish_now"),
+        Binding("s", "stop_rule", "Stop rule", id="queue.stop_rule"),
         Binding("a", "toggle_done", "Show done", id="queue.toggle_done"),
         Binding("r", "refresh", "Refresh", id="queue.refresh"),
     ]
@@ -47,31 +61,41 @@ class QueueScreen(Screen[None]):
         self.services = services
         self.show_done = False
         self.entries: dict[int, QueueEntry] = {}
+        self.rules: dict[int, Recurrence] = {}
         self._shown: list[tuple[object, ...]] = []
+        self._shown_rules: list[tuple[object, ...]] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         table: DataTable[object] = DataTable(
             id="queue-table", cursor_type="row", zebra_stripes=True
         )
+        table.border_title = "Editions"
         yield table
+        rules: DataTable[object] = DataTable(id="rules-table", cursor_type="row")
+        rules.border_title = "Recurring rules (tab here, s stops one)"
+        yield rules
         yield Static("", id="queue-detail")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#queue-table", DataTable)
         table.add_columns(*COLUMNS)
+        self.query_one("#rules-table", DataTable).add_columns(*RULE_COLUMNS)
         self.sub_title = "Queue"
         self.refresh_entries()
         self.set_interval(REFRESH_SECONDS, self.refresh_entries)
 
     # --- reading ------------------------------------------------------------------------
     def refresh_entries(self) -> None:
+        """Both tables, read again (the CLI and the daemon change them too)."""
         try:
             entries = store_queue.upcoming(self.services.database(), include_done=self.show_done)
+            rules = store_rules.recurrences(self.services.database())
         except StoreError as error:
             self.query_one("#queue-detail", Static).update(plain(str(error)))
             return
+        self._refresh_rules(rules)
         rows = [self._row(entry) for entry in entries]
         self.entries = {entry.edition_id: entry for entry in entries}
         if rows == self._shown:
@@ -86,43 +110,136 @@ class QueueScreen(Screen[None]):
             table.move_cursor(row=table.get_row_index(str(keep)))
         self.show_detail()
 
+    def _refresh_rules(self, rules: list[Recurrence]) -> None:
+        rows = [self._rule_row(rule) for rule in rules]
+        self.rules = {rule.id: rule for rule in rules if rule.id is not None}
+        if rows == self._shown_rules:
+            return
+        table = self.query_one("#rules-table", DataTable)
+        keep = self.selected_rule_id()
+        table.clear()
+        for rule, row in zip(rules, rows, strict=True):
+            table.add_row(*row, key=str(rule.id))
+        self._shown_rules = rows
+        table.border_subtitle = "" if rules else "none: schedule DRAFT --every RULE makes one"
+        if keep is not None and keep in self.rules:
+            table.move_cursor(row=table.get_row_index(str(keep)))
+        self.show_detail()
+
     def _row(self, entry: QueueEntry) -> tuple[object, ...]:
         when = (
             format_local(entry.scheduled_at, entry.timezone or "UTC") if entry.scheduled_at else "-"
         )
+        title = entry.title
+        if entry.follows_edition_id is not None:
+            title = f"↳ follows {entry.follows_edition_id}: {title}"
         return (
             str(entry.edition_id),
             entry.status.value,
             when,
             cell(entry.account),
             str(entry.post_count),
-            cell(entry.title, 48),
+            cell(title, 48),
         )
 
-    def selected_id(self) -> int | None:
-        table = self.query_one("#queue-table", DataTable)
+    @staticmethod
+    def _rule_row(rule: Recurrence) -> tuple[object, ...]:
+        times = next_times(rule, 1)
+        return (
+            str(rule.id),
+            format_local(times[0], rule.timezone) if times else "-",
+            cell(rule.rule),
+            cell(rule.account),
+            cell(Path(rule.draft_path).name, 32),
+            cell(rule.last_error or "", 80),
+        )
+
+    @staticmethod
+    def _selected_key(table: DataTable[object]) -> int | None:
         if table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return int(key) if key is not None else None
 
+    def selected_id(self) -> int | None:
+        return self._selected_key(self.query_one("#queue-table", DataTable))
+
     def selected(self) -> QueueEntry | None:
         edition_id = self.selected_id()
         return None if edition_id is None else self.entries.get(edition_id)
 
+    def selected_rule_id(self) -> int | None:
+        return self._selected_key(self.query_one("#rules-table", DataTable))
+
+    def selected_rule(self) -> Recurrence | None:
+        rule_id = self.selected_rule_id()
+        return None if rule_id is None else self.rules.get(rule_id)
+
+    def rules_focused(self) -> bool:
+        focused = self.focused
+        return focused is not None and focused.id == "rules-table"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Each table's bindings, only while it has the focus."""
+        if action in RULE_ACTIONS:
+            return self.rules_focused()
+        if action in EDITION_ACTIONS:
+            return not self.rules_focused()
+        return True
+
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail()
+
+    def on_descendant_focus(self) -> None:
         self.show_detail()
 
     def show_detail(self) -> None:
         detail = self.query_one("#queue-detail", Static)
+        if self.rules_focused():
+            detail.update(plain(self._rule_detail()))
+            return
         entry = self.selected()
         if entry is None:
             detail.update("Nothing scheduled." if not self.show_done else "No editions.")
             return
         text = f"{entry.edition_id}: {entry.title} on {entry.account} ({entry.platform})"
+        if entry.follows_edition_id is not None:
+            text += f"\n{self._follows(entry)}"
         if entry.last_error:
             text += f"\n{entry.last_error}"
         detail.update(plain(text))
+
+    def _follows(self, entry: QueueEntry) -> str:
+        """What a follow-up continues, and whether it waits for it."""
+        parent_id = entry.follows_edition_id
+        assert parent_id is not None
+        parent = self.entries.get(parent_id)
+        if parent is not None:
+            status = parent.status
+        else:
+            try:
+                status = find_edition(self.services.database(), parent_id).status
+            except StoreError as error:
+                return f"follows edition {parent_id}: {error}"
+        if entry.status is EditionStatus.SCHEDULED and status is not EditionStatus.PUBLISHED:
+            return (
+                f"held: it follows edition {parent_id}, which is {status.value}, not published "
+                "yet; it is sent once that one is"
+            )
+        return f"follows edition {parent_id} ({status.value})"
+
+    def _rule_detail(self) -> str:
+        rule = self.selected_rule()
+        if rule is None:
+            return "No recurring rules."
+        times = [format_local(at, rule.timezone) for at in next_times(rule, 3)]
+        text = (
+            f"rule {rule.id}: {rule.draft_path} on {rule.account}, every {rule.rule!r} "
+            f"in {rule.timezone}\nnext: {', then '.join(times) or '-'}"
+        )
+        if rule.last_error:
+            text += f"\nlast error: {rule.last_error}"
+        return text
 
     # --- actions ------------------------------------------------------------------------
     def action_refresh(self) -> None:
@@ -197,4 +314,25 @@ class QueueScreen(Screen[None]):
             return
         self.refresh_entries()
         await publish_now(self, self.services, entry.edition_id, resume=False)
+        self.refresh_entries()
+
+    @work(exclusive=True, group="queue-dialog")
+    async def action_stop_rule(self) -> None:
+        rule = self.selected_rule()
+        if rule is None or rule.id is None:
+            self.notify("No recurring rule selected", severity="warning")
+            return
+        question = (
+            f"Stop recurring rule {rule.id} (every {rule.rule!r} in {rule.timezone}) on "
+            f'{rule.account} for draft "{Path(rule.draft_path).name}"? No more editions will '
+            "be made; those already made stay in the queue."
+        )
+        if not await self.app.push_screen_wait(ConfirmDialog(question, "Stop rule")):
+            return
+        try:
+            store_rules.stop_recurrence(self.services.database(), rule.id)
+        except StoreError as error:
+            tell(self, str(error), severity="error")
+        else:
+            self.notify(f"Stopped rule {rule.id}")
         self.refresh_entries()

@@ -11,6 +11,7 @@ from pathlib import Path
 from textual.app import App
 from textual.screen import Screen
 
+from composer.recurring import create_rules
 from composer.store import (
     Database,
     EditionStatus,
@@ -22,6 +23,8 @@ from composer.store import (
 )
 from composer.store.queue import schedule_edition
 from composer.tui.services import Services
+from composer.workspace.config import load_config
+from composer.workspace.drafts import load_draft
 
 NOW = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)  # 09:00 in Almaty (+05)
 TOKEN_ENV = "TUI_TEST_MASTODON_TOKEN"
@@ -61,6 +64,7 @@ def scheduled(
     account: str = "masto",
     zone: str = "Asia/Almaty",
     posts: Sequence[str] = ("1/2 First post.", "2/2 Second post."),
+    follows: int | None = None,
 ) -> int:
     thread = record_thread(db, title=title, body="\n\n".join(posts))
     assert thread.id is not None
@@ -72,9 +76,27 @@ def scheduled(
         posts=list(posts),
         at_utc=at,
         zone=zone,
+        follows_edition_id=follows,
     )
     assert edition.id is not None
     return edition.id
+
+
+def recurring_rule(
+    db: Database, tmp_path: Path, every: str = "Mon 09:00", *, name: str = "weekly"
+) -> int:
+    """A rule made as `schedule DRAFT --every` makes it: a draft in Europe/Berlin for the
+    account `masto` of an accounts file (nothing is sent: the draft is only composed)."""
+    drafts = tmp_path / "drafts"
+    drafts.mkdir(exist_ok=True)
+    draft = drafts / f"{name}.md"
+    front_matter = '+++\ntitle = "Weekly digest"\ntimezone = "Europe/Berlin"\n+++\n'
+    draft.write_text(front_matter + "Monitoring notes. " * 5 + "\n", encoding="utf-8")
+    config = load_config(accounts_file(tmp_path, "https://mastodon.social"))
+    [created] = create_rules(
+        db, load_draft(str(draft)), draft, config, ["masto"], every=every, now=NOW
+    )
+    return created.id
 
 
 def published(
@@ -86,12 +108,15 @@ def published(
     sent: int | None = None,
     error: str | None = None,
     sent_at: datetime = NOW - timedelta(days=1),
+    follows: int | None = None,
 ) -> int:
     """An edition whose first `sent` posts went out (all by default); a stopped one keeps
-    `error` as its reason."""
+    `error` as its reason; a follow-up names the edition it `follows`."""
     thread = record_thread(db, title=title, body="\n\n".join(posts))
     assert thread.id is not None
-    edition = create_edition(db, thread.id, account=account, platform="mastodon", posts=posts)
+    edition = create_edition(
+        db, thread.id, account=account, platform="mastodon", posts=posts, follows_edition_id=follows
+    )
     assert edition.id is not None
     count = len(posts) if sent is None else sent
     for post in edition_posts(db, edition.id)[:count]:

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 
 from composer.publishing import publish_existing
 from composer.store import EditionStatus, PostStatus, edition_posts, open_database
+from composer.store import queue as store_queue
 from composer.store.editions import find_edition
 from composer.tui.history import HistoryScreen
 from composer.tui.services import Services
@@ -93,8 +94,9 @@ def test_newest_posts_and_editions_with_each_posts_status(tmp_path: Path) -> Non
             assert posts[1][3] == f"https://fake.social/@monitor/{full}02"
             editions = rows(app, "history-editions")
             assert editions[0][:4] == [str(stopped), "partial", "masto", "1/3 ✓··"]
-            assert editions[0][4] == "[bold]Not bold[/bold] \\u001b[31mred?"
-            assert editions[0][5] == "401 [bold]token revoked[/bold] \\u001b[31m"
+            assert editions[0][4] == ""  # no follow-ups
+            assert editions[0][5] == "[bold]Not bold[/bold] \\u001b[31mred?"
+            assert editions[0][6] == "401 [bold]token revoked[/bold] \\u001b[31m"
             assert editions[1][:4] == [str(full), "published", "masto", "2/2 ✓✓"]
             shown = detail(app)
             assert "stopped: 401 [bold]token revoked[/bold] \\u001b[31m" in shown
@@ -177,7 +179,7 @@ def test_resume_finishes_a_stopped_thread_without_a_duplicate(
             await pilot.pause()
             [row] = rows(app, "history-editions")
             assert row[1] == "partial" and row[3] == "1/3 ✓✗·"
-            assert "access token is invalid" in row[5]
+            assert "access token is invalid" in row[6]
             await pilot.press("ctrl+r")
             await pilot.pause()
             await pilot.click("#confirm")
@@ -196,9 +198,45 @@ def test_resume_finishes_a_stopped_thread_without_a_duplicate(
         db.close()
 
 
+def test_a_thread_shows_its_follow_ups_and_each_follow_up_what_it_follows(
+    tmp_path: Path,
+) -> None:
+    svc, (full, _) = seeded(tmp_path)
+    db = svc.database()
+    update = published(db, ["UPDATE: observers admitted."], title="Update", follows=full)
+    later = scheduled(db, NOW + timedelta(days=1), title="The count", follows=full)
+    dropped = scheduled(db, NOW + timedelta(days=2), title="Dropped", follows=full)
+    store_queue.cancel(db, dropped)  # a cancelled follow-up continues nothing
+
+    async def scenario() -> None:
+        app = ScreenApp(svc, HistoryScreen)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            by_id = {row[0]: row for row in rows(app, "history-editions")}
+            assert by_id[str(full)][4] == f"then {update}, {later}"
+            assert by_id[str(update)][4] == f"↳ {full}"
+            table = app.screen.query_one("#history-editions", DataTable)
+            table.focus()
+            table.move_cursor(row=table.get_row_index(str(full)))
+            await pilot.pause()
+            assert f"continued by editions {update}, {later}" in detail(app)
+            table.move_cursor(row=table.get_row_index(str(update)))
+            await pilot.pause()
+            assert f"follows edition {full}" in detail(app)
+
+    asyncio.run(scenario())
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot(tmp_path: Path, size: tuple[int, int], snap_compare: Any) -> None:
-    svc, _ = seeded(tmp_path)
+    svc, (full, _) = seeded(tmp_path)
+    published(
+        svc.database(),
+        ["UPDATE: observers admitted."],
+        title="Update",
+        follows=full,
+        sent_at=NOW - timedelta(hours=8),
+    )
 
     async def editions_focused(pilot: Pilot[Any]) -> None:
         # Not the search input: its blinking cursor would make the picture depend on timing.

@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from composer.store import EditionStatus, open_database
+from composer.store import recurrences as store_rules
 from composer.store.editions import find_edition
 from composer.tui.queue import QueueScreen
 from composer.tui.services import Services
@@ -26,6 +27,7 @@ from tests.tui.data_fixtures import (
     ScreenApp,
     accounts_file,
     published,
+    recurring_rule,
     scheduled,
     services,
 )
@@ -66,6 +68,23 @@ def status_of(tmp_path: Path, edition_id: int) -> EditionStatus:
 def cells(app: ScreenApp, edition_id: int) -> list[str]:
     table = app.screen.query_one("#queue-table", DataTable)
     return [str(value) for value in table.get_row(str(edition_id))]
+
+
+def rule_cells(app: ScreenApp, rule_id: int) -> list[str]:
+    table = app.screen.query_one("#rules-table", DataTable)
+    return [str(value) for value in table.get_row(str(rule_id))]
+
+
+def detail(app: ScreenApp) -> str:
+    return str(app.screen.query_one("#queue-detail", Static).render())
+
+
+def rule_active(tmp_path: Path, rule_id: int) -> bool:
+    db = open_database(str(tmp_path / "history.sqlite3"))
+    try:
+        return store_rules.find_recurrence(db, rule_id).active
+    finally:
+        db.close()
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -265,8 +284,138 @@ def test_publish_now_without_the_secret_changes_nothing(
 
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot(tmp_path: Path, size: tuple[int, int], snap_compare: Any) -> None:
-    svc, _ = seeded(tmp_path)
+    svc, (almaty, *_) = seeded(tmp_path)
+    scheduled(svc.database(), NOW + timedelta(days=3), title="OSCE: the count", follows=almaty)
+    recurring_rule(svc.database(), tmp_path)
     assert snap_compare(ScreenApp(svc, QueueScreen), terminal_size=size)
+
+
+# --- recurring rules ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_rule_made_by_the_cli_appears_with_its_next_time_in_its_zone(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    svc, _ = seeded(tmp_path)
+
+    async def scenario() -> None:
+        app = ScreenApp(svc, QueueScreen)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, QueueScreen)
+            assert screen.query_one("#rules-table", DataTable).row_count == 0
+            rule_id = recurring_rule(svc.database(), tmp_path)  # as `schedule --every` does
+            screen.refresh_entries()  # what the refresh timer calls
+            await pilot.pause()
+            # Monday 09:00 in Berlin, after NOW (Tuesday 2026-12-01): the 7th, in winter time.
+            assert rule_cells(app, rule_id) == [
+                str(rule_id),
+                "2026-12-07 09:00 Europe/Berlin (CET)",
+                "0 9 * * mon",
+                "masto",
+                "weekly.md",
+                "",
+            ]
+            await pilot.press("tab")
+            await pilot.pause()
+            assert screen.rules_focused()
+            text = detail(app)
+            assert "2026-12-14 09:00 Europe/Berlin (CET)" in text
+            assert "2026-12-21 09:00 Europe/Berlin (CET)" in text
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("confirm", [True, False])
+def test_stopping_a_rule_asks_first_naming_the_rule_account_and_draft(
+    tmp_path: Path, confirm: bool
+) -> None:
+    svc, (almaty, *_) = seeded(tmp_path)
+    rule_id = recurring_rule(svc.database(), tmp_path)
+
+    async def scenario() -> None:
+        app = ScreenApp(svc, QueueScreen)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("s")  # the editions table has the focus: no rule is stopped
+            await pilot.pause()
+            assert isinstance(app.screen, QueueScreen)
+            await pilot.press("tab", "c")  # the rules table: no edition is cancelled
+            await pilot.pause()
+            assert isinstance(app.screen, QueueScreen)
+            await pilot.press("s")
+            await pilot.pause()
+            question = str(app.screen.query_one("#question", Static).render())
+            assert f"Stop recurring rule {rule_id}" in question
+            assert "on masto" in question and '"weekly.md"' in question
+            if confirm:
+                await pilot.click("#confirm")
+            else:
+                await pilot.press("escape")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert isinstance(app.screen, QueueScreen)
+            keys = [k.value for k in app.screen.query_one("#rules-table", DataTable).rows]
+            assert (str(rule_id) in keys) is not confirm
+
+    asyncio.run(scenario())
+    assert rule_active(tmp_path, rule_id) is not confirm
+    assert status_of(tmp_path, almaty) is EditionStatus.SCHEDULED
+
+
+def test_a_rules_last_error_is_shown_escaped(tmp_path: Path) -> None:
+    svc, _ = seeded(tmp_path)
+    rule_id = recurring_rule(svc.database(), tmp_path)
+    store_rules.set_last_error(svc.database(), rule_id, "[bold]draft gone[/bold] \x1b[31mred")
+
+    async def scenario() -> None:
+        app = ScreenApp(svc, QueueScreen)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("tab")
+            await pilot.pause()
+            assert rule_cells(app, rule_id)[5] == "[bold]draft gone[/bold] \\u001b[31mred"
+            text = detail(app)
+            assert "last error: [bold]draft gone[/bold] \\u001b[31mred" in text
+            assert "\x1b" not in text
+
+    asyncio.run(scenario())
+
+
+# --- follow-ups -------------------------------------------------------------------------
+
+
+def test_a_follow_up_shows_what_it_follows_and_that_it_waits_for_it(tmp_path: Path) -> None:
+    svc, (almaty, *_) = seeded(tmp_path)
+    held = scheduled(
+        svc.database(), NOW + timedelta(days=3), title="OSCE: the count", follows=almaty
+    )
+    sent = published(svc.database(), ["1/1 Out."], title="Sent earlier")
+    ready = scheduled(svc.database(), NOW + timedelta(days=4), title="Update", follows=sent)
+
+    async def scenario() -> None:
+        app = ScreenApp(svc, QueueScreen)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, QueueScreen)
+            assert cells(app, held)[5] == f"↳ follows {almaty}: OSCE: the count"
+            assert cells(app, ready)[5] == f"↳ follows {sent}: Update"
+            assert cells(app, almaty)[5] == "OSCE: elections without competition"
+            table = screen.query_one("#queue-table", DataTable)
+            table.move_cursor(row=table.get_row_index(str(held)))
+            await pilot.pause()
+            assert (
+                f"held: it follows edition {almaty}, which is scheduled, not published yet"
+                in detail(app)
+            )
+            table.move_cursor(row=table.get_row_index(str(ready)))
+            await pilot.pause()
+            assert f"follows edition {sent} (published)" in detail(app)
+            assert "held" not in detail(app)
+
+    asyncio.run(scenario())
 
 
 def test_the_app_switches_to_the_queue_history_and_accounts(tmp_path: Path) -> None:
