@@ -232,14 +232,14 @@ class QueueScreen(Screen[None]):
         rule = self.selected_rule()
         if rule is None:
             return "No recurring rules."
-        times = [format_local(at, rule.timezone) for at in next_times(rule, 3)]
         text = (
-            f"rule {rule.id}: {rule.draft_path} on {rule.account}, every {rule.rule!r} "
-            f"in {rule.timezone}\nnext: {', then '.join(times) or '-'}"
+            f"rule {rule.id}: {Path(rule.draft_path).name} on {rule.account}, "
+            f"every {rule.rule!r} in {rule.timezone}"
         )
-        if rule.last_error:
+        if rule.last_error:  # before the times: the detail is cut at four lines
             text += f"\nlast error: {rule.last_error}"
-        return text
+        times = [format_local(at, rule.timezone) for at in next_times(rule, 3)]
+        return text + f"\nnext: {', then '.join(times) or '-'}"
 
     # --- actions ------------------------------------------------------------------------
     def action_refresh(self) -> None:

@@ -290,6 +290,14 @@ def test_snapshot(tmp_path: Path, size: tuple[int, int], snap_compare: Any) -> N
     assert snap_compare(ScreenApp(svc, QueueScreen), terminal_size=size)
 
 
+def test_snapshot_with_the_rules_focused(tmp_path: Path, snap_compare: Any) -> None:
+    """The rule's detail (next times, last error) and only the rule bindings in the footer."""
+    svc, _ = seeded(tmp_path)
+    rule_id = recurring_rule(svc.database(), tmp_path)
+    store_rules.set_last_error(svc.database(), rule_id, "the draft could not be composed")
+    assert snap_compare(ScreenApp(svc, QueueScreen), press=["tab"], terminal_size=(80, 24))
+
+
 # --- recurring rules ----------------------------------------------------------------------
 
 
