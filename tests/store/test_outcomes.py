@@ -19,7 +19,7 @@ from composer.store import (
 from composer.store.claims import claim_due
 from composer.store.editions import find_edition
 from composer.store.outcomes import claim_edition, recent_outcomes
-from composer.store.queue import schedule_edition
+from composer.store.queue import cancel, schedule_edition
 from tests.store.conftest import T0, publish
 
 
@@ -98,3 +98,27 @@ def test_a_stopped_edition_is_claimed_to_be_resumed(db: Database) -> None:
     published = publish(db, ["done"])
     with pytest.raises(StoreError, match="only a partial or failed edition can be resumed"):
         claim_edition(db, published, "tui", T0, timedelta(minutes=30), resume=True)
+
+
+def test_outcomes_name_what_each_follows_and_its_follow_ups_but_not_cancelled_ones(
+    db: Database,
+) -> None:
+    original = publish(db, ["one", "two"], title="Original")
+
+    def follow_up(title: str) -> int:
+        thread = record_thread(db, title=title, body="x")
+        assert thread.id is not None
+        edition = schedule_edition(
+            db, thread.id, account="m", platform="mastodon", posts=["x"],
+            at_utc=T0 + timedelta(days=1), zone="UTC", follows_edition_id=original,
+        )  # fmt: skip
+        assert edition.id is not None
+        return edition.id
+
+    waiting, dropped = follow_up("Waiting"), follow_up("Dropped")
+    cancel(db, dropped)
+    [outcome] = recent_outcomes(db)
+    assert outcome.edition_id == original and outcome.follows_edition_id is None
+    assert outcome.continued_by == (waiting,)
+    [cancelled] = recent_outcomes(db, statuses=[EditionStatus.CANCELLED])
+    assert cancelled.follows_edition_id == original and cancelled.continued_by == ()
