@@ -500,7 +500,11 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         lines: list[str] = []
         for plan, result in zip(plans, results, strict=True):
             if result.finished:
-                lines.append(f"{plan.account.name}: published {result.total} posts")
+                after = f", following edition {plan.follows.edition_id}" if plan.follows else ""
+                lines.append(
+                    f"{plan.account.name}: published {result.total} posts "
+                    f"(edition {result.edition_id}){after}"
+                )
                 lines.extend(f"  {url}" for url in result.urls if url)
             else:
                 lines.append(f"{plan.account.name}: stopped: {result.error or result.status.value}")

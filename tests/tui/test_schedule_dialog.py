@@ -682,6 +682,7 @@ async def test_publish_now_continues_a_published_thread(
     assert all(b["in_reply_to_id"] == a["id"] for a, b in itertools.pairwise(statuses))
     assert statuses[first]["text"].startswith("UPDATE")
     assert app.results[1].published_now
+    assert f"following edition {parent.edition_id}" in app.results[1].message
     follow = [e for e in queued(services) if e.edition_id != parent.edition_id]
     assert services.db_url is not None
     with open_database(services.db_url) as db:
