@@ -276,14 +276,17 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         return "\n".join(lines)
 
     def _rule_summary(self, repeat: str) -> str:
-        """The rule's next three times in its zone, for the accounts checked."""
+        """The rule's next three times in its zone, for the accounts checked, and what the
+        DST changes of the coming year do to it."""
         assert self._draft is not None
         accounts = self._chosen_accounts()
         rule = parse_rule(repeat, rule_zone(self._draft, self._config, self._zone_given()))
-        times = [format_local(at, rule.zone) for at in rule.upcoming(self.services.now(), 3)]
+        now = self.services.now()
+        times = [format_local(at, rule.zone) for at in rule.upcoming(now, 3)]
         if not times:
             raise RuleError(f"the rule {repeat!r} never comes due (check its day and month)")
-        return f"repeats for {', '.join(accounts)}; next: " + "; ".join(times)
+        lines = [f"repeats for {', '.join(accounts)}; next: " + "; ".join(times)]
+        return "\n".join(lines + [f"note: {note}" for note in rule.dst_notes(now)])
 
     def _follow_plan(self, follows: int, *, published: bool) -> EditionPlan:
         """The draft planned as the continuation of edition `follows` on the account checked,

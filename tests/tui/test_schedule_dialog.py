@@ -505,6 +505,21 @@ async def test_a_rule_follows_the_zone_typed(services: Services) -> None:
 
 
 @pytest.mark.anyio
+async def test_what_the_dst_changes_do_to_a_rule_is_said(services: Services) -> None:
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_in(pilot, "#repeat", "daily 02:30")
+        summary = text(pilot, "#summary")
+        assert (
+            "note: 2027-03-28 02:30 does not exist in Europe/Berlin (the clocks jump forward): "
+            "that occurrence runs at 03:30" in summary
+        )
+        assert "note: 2027-10-31 02:30 happens twice in Europe/Berlin" in summary
+        await type_in(pilot, "#repeat", "daily 09:00")
+        assert "note:" not in text(pilot, "#summary")
+
+
+@pytest.mark.anyio
 async def test_a_rule_that_cannot_be_read_is_said_inline_and_nothing_is_made(
     services: Services,
 ) -> None:
