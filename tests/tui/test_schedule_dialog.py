@@ -651,6 +651,47 @@ async def test_an_edition_of_another_account_is_refused_inline(services: Service
 
 
 @pytest.mark.anyio
+async def test_a_follow_up_before_its_scheduled_parent_is_refused_inline(
+    services: Services,
+) -> None:
+    assert services.db_url is not None
+    with open_database(services.db_url) as db:
+        thread = record_thread(db, title="Later", body="One.")
+        assert thread.id is not None
+        parent = create_edition(
+            db,
+            thread.id,
+            account="ank-x",
+            platform="x",
+            posts=["1/2 One.", "2/2 Two."],
+            scheduled_at=datetime(2027, 1, 15, 8, 30, tzinfo=UTC),
+            timezone="Europe/Berlin",
+        ).id
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_accounts(pilot, "ank-x")
+        await type_in(pilot, "#follows", str(parent))
+        # Scheduling can wait for it; publishing now cannot.
+        assert f"continues edition {parent} on ank-x" in text(pilot, "#summary")
+        assert app.screen.query_one("#publish", Button).disabled
+        await type_in(pilot, "#when", "2027-01-10 09:00")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert f"edition {parent} goes out at 2027-01-15 09:30 Europe/Berlin (CET)" in text(
+            pilot, "#error"
+        )
+        assert app.results == [] and len(queued(services)) == 1
+        # At the parent's own time it is scheduled.
+        await type_in(pilot, "#when", "2027-01-15 09:30")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    [result] = app.results
+    [edition] = result.editions
+    assert edition.account == "ank-x"
+    assert edition.at_utc == datetime(2027, 1, 15, 8, 30, tzinfo=UTC)
+
+
+@pytest.mark.anyio
 async def test_repeat_and_continue_together_are_refused(services: Services) -> None:
     parent = published_edition(services, ["1/2 One.", "2/2 Two."])
     app = dialog_app(services)
