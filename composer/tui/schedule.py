@@ -4,14 +4,15 @@
 the accounts (the draft's by default), a date and time and a zone (validated exactly as
 `thread-composer schedule` does, through `composer.scheduling`), or "next free slot", or
 "publish now" (after a ConfirmDialog naming the accounts). "Repeat" takes a recurring rule
-instead of a time (`schedule --every`: one rule per account), "Continue edition" the id of an
-edition the draft continues (`--follows`, with "UPDATE" for `--update`). It does the
+instead of a time (`schedule --every`: one rule per account), "Continue" the id of an edition
+the draft continues (`--follows`, with "UPDATE" for `--update`). It does the
 scheduling or publishing itself and is dismissed with a `ScheduleResult`, or None when
 cancelled.
 
 Every decision (which zone, whether a time exists, which slot is free, whether the accounts
-file may publish) is taken by `composer.scheduling` and `composer.publishing`; this module
-only collects the input and shows their answers.
+file may publish, a rule's times, a follow-up's account and numbers) is taken by
+`composer.scheduling`, `composer.recurring` and `composer.publishing`; this module only
+collects the input and shows their answers.
 """
 
 from __future__ import annotations
