@@ -3,12 +3,16 @@
 `ScheduleDialog(services, draft_path)` is pushed by the compose screen (ctrl+t). It asks for
 the accounts (the draft's by default), a date and time and a zone (validated exactly as
 `thread-composer schedule` does, through `composer.scheduling`), or "next free slot", or
-"publish now" (after a ConfirmDialog naming the accounts). It does the scheduling or
-publishing itself and is dismissed with a `ScheduleResult`, or None when cancelled.
+"publish now" (after a ConfirmDialog naming the accounts). "Repeat" takes a recurring rule
+instead of a time (`schedule --every`: one rule per account), "Continue" the id of an edition
+the draft continues (`--follows`, with "UPDATE" for `--update`). It does the
+scheduling or publishing itself and is dismissed with a `ScheduleResult`, or None when
+cancelled.
 
 Every decision (which zone, whether a time exists, which slot is free, whether the accounts
-file may publish) is taken by `composer.scheduling` and `composer.publishing`; this module
-only collects the input and shows their answers.
+file may publish, a rule's times, a follow-up's account and numbers) is taken by
+`composer.scheduling`, `composer.recurring` and `composer.publishing`; this module only
+collects the input and shows their answers.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Static
 
@@ -31,20 +35,24 @@ from composer.publishing import (
     PublishError,
     check_not_published,
     fit_to_instances,
+    follow_up,
     plan_editions,
     run_editions,
 )
+from composer.recurring import CreatedRule, RuleError, create_rules, parse_rule, rule_zone
 from composer.scheduling import (
     ScheduledEdition,
     ScheduleError,
     draft_zone,
     next_free_slot,
     schedule_draft,
+    schedule_follow_up,
 )
 from composer.store import StoreError
 from composer.text import SplitError
 from composer.text.enrich import EnrichError
 from composer.text.numbering import NumberingError
+from composer.text.splitting import Post
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.notes import Note, shown
 from composer.tui.services import Services
@@ -53,15 +61,21 @@ from composer.workspace.drafts import Draft, DraftError, load_draft
 from composer.workspace.when import WhenError, format_local, parse_when, zone_info
 
 _PLAN_ERRORS = (PublishError, ConfigError, SplitError, NumberingError, EnrichError)
+_SAID_INLINE = (ScheduleError, WhenError, StoreError, RuleError)
+BOTH_REFUSED = (
+    "Repeat makes a recurring rule and Continue a one-off follow-up: fill in only one of them"
+)
 
 
 @dataclass(frozen=True, slots=True)
 class ScheduleResult:
-    """What the dialog did: editions scheduled, or published now (with their URLs)."""
+    """What the dialog did: editions scheduled, rules made (Repeat), or published now (with
+    their URLs)."""
 
     editions: list[ScheduledEdition] = field(default_factory=list)
     published_now: bool = False
     message: str = ""
+    rules: list[CreatedRule] = field(default_factory=list)
 
 
 def next_quarter_hour(now: datetime, zone: str) -> str:
@@ -90,10 +104,14 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
     ScheduleDialog .row Label { padding: 1 1 0 0; width: auto; }
     ScheduleDialog #when { width: 1fr; }
     ScheduleDialog #zone { width: 1fr; }
+    ScheduleDialog #repeat { width: 1fr; }
+    ScheduleDialog #follows { width: 14; }
     ScheduleDialog #summary { color: $text-muted; }
     ScheduleDialog #error { color: $error; }
     ScheduleDialog #publish-note, ScheduleDialog #note { color: $warning; }
-    ScheduleDialog #buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    /* Docked: what the dialog says and its buttons stay in view when the fields scroll. */
+    ScheduleDialog #footer { dock: bottom; height: auto; }
+    ScheduleDialog #buttons { height: auto; align-horizontal: right; }
     ScheduleDialog #buttons Button { margin-left: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -146,15 +164,22 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
                 yield Label("Zone")
                 yield Input(self._zone, placeholder="IANA zone, e.g. Europe/Berlin", id="zone")
             yield Checkbox("Next free slot of each account", id="next-slot")
+            with Horizontal(classes="row"):
+                yield Label("Repeat")
+                yield Input(placeholder="Mon 09:00, daily 09:00", id="repeat")
+                yield Label("Continue")
+                yield Input(placeholder="edition id", type="integer", id="follows")
+                yield Checkbox("UPDATE", id="update", disabled=True)
             yield Note(shown("\n".join(self._unknown_accounts())), id="note")
-            yield Note(id="summary")
-            yield Note(id="error")
-            yield Note(id="publish-note")
-            yield Note(id="progress")
-            with Horizontal(id="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Publish now", id="publish", variant="warning")
-                yield Button("Schedule", id="schedule", variant="primary")
+            with Vertical(id="footer"):
+                yield Note(id="summary")
+                yield Note(id="error")
+                yield Note(id="publish-note")
+                yield Note(id="progress")
+                with Horizontal(id="buttons"):
+                    yield Button("Cancel", id="cancel")
+                    yield Button("Publish now", id="publish", variant="warning")
+                    yield Button("Schedule", id="schedule", variant="primary")
 
     def _unknown_accounts(self) -> list[str]:
         """What the accounts file says of the draft's accounts it does not have."""
@@ -195,9 +220,11 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
 
     @on(Input.Changed)
     @on(Checkbox.Changed)
-    def _changed(self) -> None:
+    def _changed(self, event: Input.Changed | Checkbox.Changed) -> None:
         if self._load_error is None and not self._busy:
             self._refresh()
+            if event.control.id in ("repeat", "follows", "update"):
+                self._check_publish()
 
     @on(SelectionList.SelectedChanged)
     def _accounts_changed(self) -> None:
@@ -207,36 +234,112 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
 
     def _refresh(self) -> None:
         next_slot = self.query_one("#next-slot", Checkbox).value
-        self.query_one("#when", Input).disabled = next_slot
+        repeating = bool(self._repeat())
+        following = bool(self.query_one("#follows", Input).value.strip())
+        # A rule brings its own times.
+        self.query_one("#when", Input).disabled = next_slot or repeating
+        self.query_one("#next-slot", Checkbox).disabled = repeating
+        self.query_one("#update", Checkbox).disabled = not following
         self._error("")
         try:
             self.query_one("#summary", Note).say(shown(self._summary(next_slot)))
-        except (ScheduleError, WhenError, StoreError) as error:
+        except _SAID_INLINE as error:
             self.query_one("#summary", Note).say("")
             self._error(str(error))
 
     def _summary(self, next_slot: bool) -> str:
         now = self.services.now()
-        accounts = self._chosen_accounts()
+        repeat, follows = self._repeat(), self._follows()
+        if repeat and follows is not None:
+            raise ScheduleError(BOTH_REFUSED)
+        if repeat:
+            return self._rule_summary(repeat)
         zone = self._zone_given() or self._zone
+        lines: list[str] = []
+        if follows is not None:
+            plan = self._follow_plan(follows, published=False)
+            lines.append(_continues(plan))
+            accounts = [plan.account]
+        else:
+            names = self._chosen_accounts()
+            assert self._config is not None  # the accounts come from it
+            accounts = [self._config.account(name) for name in names]
         if next_slot:
-            assert self._config is not None  # accounts come from it
             zone_info(zone)
             db = self.services.database()
-            config = self._config
-            slots = [(n, next_free_slot(db, config.account(n), zone, now)) for n in accounts]
+            slots = [(a.name, next_free_slot(db, a, zone, now)) for a in accounts]
             times = [f"{name}: {format_local(at, zone)}" for name, at in slots]
-            return "next free slots: " + "; ".join(times)
-        when = parse_when(self.query_one("#when", Input).value, zone, now)
-        utc = when.at_utc.strftime("%Y-%m-%d %H:%M UTC")
-        return f"{when.display()} = {utc}"
+            lines.append("next free slots: " + "; ".join(times))
+        else:
+            when = parse_when(self.query_one("#when", Input).value, zone, now)
+            utc = when.at_utc.strftime("%Y-%m-%d %H:%M UTC")
+            lines.append(f"{when.display()} = {utc}")
+        return "\n".join(lines)
+
+    def _rule_summary(self, repeat: str) -> str:
+        """The rule's next three times in its zone, for the accounts checked, and what the
+        DST changes of the coming year do to it."""
+        assert self._draft is not None
+        accounts = self._chosen_accounts()
+        rule = parse_rule(repeat, rule_zone(self._draft, self._config, self._zone_given()))
+        now = self.services.now()
+        times = [format_local(at, rule.zone) for at in rule.upcoming(now, 3)]
+        if not times:
+            raise RuleError(f"the rule {repeat!r} never comes due (check its day and month)")
+        lines = [f"repeats for {', '.join(accounts)}; next: " + "; ".join(times)]
+        return "\n".join(lines + [f"note: {note}" for note in rule.dst_notes(now)])
+
+    def _follow_plan(self, follows: int, *, published: bool) -> EditionPlan:
+        """The draft planned as the continuation of edition `follows` on the account checked,
+        which must be that edition's (published: to send now, which needs that edition
+        published)."""
+        assert self._draft is not None
+        accounts = self._chosen_accounts()
+        try:
+            continuing = follow_up(
+                self.services.database(),
+                follows,
+                update=self.query_one("#update", Checkbox).value,
+                account_names=accounts,
+                published=published,
+            )
+            [plan] = plan_editions(
+                self._draft,
+                self.draft_path,
+                self._config,
+                (),
+                for_real=published,
+                follows=continuing,
+            )
+        except _PLAN_ERRORS as error:
+            raise ScheduleError(str(error)) from error
+        return plan
+
+    def _repeat(self) -> str:
+        return self.query_one("#repeat", Input).value.strip()
+
+    def _follows(self) -> int | None:
+        """The edition id typed in Continue, None when empty; ScheduleError when not an id."""
+        typed = self.query_one("#follows", Input).value.strip()
+        if not typed:
+            return None
+        try:
+            edition_id = int(typed)
+        except ValueError:
+            raise ScheduleError(f"{typed!r} is not an edition id (a number)") from None
+        if edition_id < 1:
+            raise ScheduleError(f"{typed!r} is not an edition id (a number)")
+        return edition_id
 
     def _check_publish(self) -> None:
         """Publish now is offered only when publishing would accept these accounts."""
         reason = ""
         try:
-            self._plans()
-        except ScheduleError as error:
+            if self._repeat():
+                reason = "Repeat makes a rule; empty it to publish once, now"
+            else:
+                self._plans()
+        except (ScheduleError, StoreError) as error:
             reason = str(error)
         self.query_one("#publish", Button).disabled = bool(reason)
         self.query_one("#publish-note", Note).say(shown(f"publish now: {reason}") if reason else "")
@@ -260,7 +363,12 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         self.query_one("#error", Note).say(shown(message))
 
     def _plans(self) -> list[EditionPlan]:
+        """What Publish now sends: the accounts' threads, or the continuation of the edition
+        typed in Continue (as `publish --follows` plans it)."""
         assert self._draft is not None
+        follows = self._follows()
+        if follows is not None:
+            return [self._follow_plan(follows, published=True)]
         accounts = self._chosen_accounts()
         try:
             return plan_editions(
@@ -288,6 +396,15 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
             return
         next_slot = self.query_one("#next-slot", Checkbox).value
         try:
+            repeat, follows = self._repeat(), self._follows()
+            if repeat and follows is not None:
+                raise ScheduleError(BOTH_REFUSED)
+            if repeat:
+                self._make_rules(repeat)
+                return
+            if follows is not None:
+                self._schedule_follow_up(follows, next_slot)
+                return
             accounts = self._chosen_accounts()
             # Every account's time is checked before any is written: schedule_draft writes
             # as it goes, so a later account without slots would leave the first scheduled.
@@ -303,7 +420,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
                 next_slot=next_slot,
                 zone=self._zone_given(),
             )
-        except (ScheduleError, WhenError, StoreError) as error:
+        except _SAID_INLINE as error:
             self._error(str(error))
             return
         lines = [
@@ -312,12 +429,55 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         ]
         self.dismiss(ScheduleResult(editions=editions, message="scheduled " + "; ".join(lines)))
 
+    def _make_rules(self, repeat: str) -> None:
+        """One rule per checked account (RuleError when it cannot be made: nothing written)."""
+        assert self._draft is not None
+        rules = create_rules(
+            self.services.database(),
+            self._draft,
+            self.draft_path,
+            self._config,
+            self._chosen_accounts(),
+            every=repeat,
+            now=self.services.now(),
+            zone=self._zone_given(),
+        )
+        lines = [
+            f"rule {r.id} for {r.account}, every {repeat!r}; next "
+            + (format_local(r.next_times[0], r.rule.zone) if r.next_times else "never")
+            for r in rules
+        ]
+        notes = rules[0].notes if rules else []
+        message = "made " + "; ".join(lines) + "".join(f"\nnote: {n}" for n in notes)
+        self.dismiss(ScheduleResult(rules=rules, message=message))
+
+    def _schedule_follow_up(self, follows: int, next_slot: bool) -> None:
+        assert self._draft is not None
+        edition = schedule_follow_up(
+            self.services.database(),
+            self._draft,
+            self.draft_path,
+            self._config,
+            follows,
+            now=self.services.now(),
+            update=self.query_one("#update", Checkbox).value,
+            accounts=self._chosen_accounts(),
+            at=None if next_slot else self.query_one("#when", Input).value,
+            next_slot=next_slot,
+            zone=self._zone_given(),
+        )
+        message = (
+            f"scheduled {edition.account}: {format_local(edition.at_utc, edition.zone)}, "
+            f"{edition.posts} posts (edition {edition.id}), following edition {follows}"
+        )
+        self.dismiss(ScheduleResult(editions=[edition], message=message))
+
     @work(exclusive=True, group="publish")
     async def publish_now(self) -> None:
         """Confirm, then publish each account's thread, showing each account's progress."""
         try:
             plans = self._plans()
-        except ScheduleError as error:
+        except (ScheduleError, StoreError) as error:
             self._error(str(error))
             return
         self._set_busy(True)
@@ -331,7 +491,8 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
             return
         title = self._draft.title if self._draft else self.draft_path.name
         each = ", ".join(f"{p.account.name} ({len(p.thread.posts)} posts)" for p in plans)
-        question = f"Publish {title!r} now to {each}? This cannot be taken back."
+        after = f", continuing edition {plans[0].follows.edition_id}" if plans[0].follows else ""
+        question = f"Publish {title!r} now to {each}{after}? This cannot be taken back."
         if not await self.app.push_screen_wait(ConfirmDialog(question, "Publish now")):
             self._set_busy(False)
             return
@@ -343,7 +504,11 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         lines: list[str] = []
         for plan, result in zip(plans, results, strict=True):
             if result.finished:
-                lines.append(f"{plan.account.name}: published {result.total} posts")
+                after = f", following edition {plan.follows.edition_id}" if plan.follows else ""
+                lines.append(
+                    f"{plan.account.name}: published {result.total} posts "
+                    f"(edition {result.edition_id}){after}"
+                )
                 lines.extend(f"  {url}" for url in result.urls if url)
             else:
                 lines.append(f"{plan.account.name}: stopped: {result.error or result.status.value}")
@@ -381,3 +546,23 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         self.query_one("#publish", Button).disabled = busy
         if not busy:
             self._check_publish()
+
+
+def _continues(plan: EditionPlan) -> str:
+    """ "continues edition 12 on ank-masto: posts 8/9–9/9", the marks read off the planned
+    posts (the numbering is the splitter's, not worked out here)."""
+    assert plan.follows is not None
+    posts = plan.thread.posts
+    marks = _mark(posts[0]) if len(posts) == 1 else f"{_mark(posts[0])}–{_mark(posts[-1])}"
+    count = f"{len(posts)} post" + ("s" if len(posts) != 1 else "")
+    return f"continues edition {plan.follows.edition_id} on {plan.account.name}: {count}, {marks}"
+
+
+def _mark(post: Post) -> str:
+    """The number or UPDATE mark a post carries: its text without its body and extras."""
+    mark = post.text
+    for part in (post.body, post.extras):
+        if part:
+            mark = mark.replace(part, " ", 1)
+    mark = " ".join(mark.split()).strip(" :")
+    return mark[:20] or post.text[:20]

@@ -13,8 +13,17 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, SelectionList, Static
 
-from composer.store import open_database
+from composer.store import (
+    EditionStatus,
+    create_edition,
+    edition_posts,
+    open_database,
+    record_thread,
+)
+from composer.store.editions import find_edition
+from composer.store.models import Recurrence
 from composer.store.queue import QueueEntry, upcoming
+from composer.store.recurrences import recurrences
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.schedule import ScheduleDialog, ScheduleResult
 from composer.tui.services import Services
@@ -59,6 +68,30 @@ def queued(services: Services) -> list[QueueEntry]:
     assert services.db_url is not None
     with open_database(services.db_url) as db:
         return upcoming(db, include_done=True)
+
+
+def rules(services: Services) -> list[Recurrence]:
+    assert services.db_url is not None
+    with open_database(services.db_url) as db:
+        return recurrences(db, include_stopped=True)
+
+
+def published_edition(services: Services, texts: list[str], status: str = "published") -> int:
+    """An edition of ank-masto written to the ledger as the publisher leaves it."""
+    assert services.db_url is not None
+    with open_database(services.db_url) as db:
+        thread = record_thread(db, title="Earlier report", body="\n\n".join(texts))
+        assert thread.id is not None
+        made = create_edition(
+            db,
+            thread.id,
+            account="ank-masto",
+            platform="mastodon",
+            posts=texts,
+            status=EditionStatus(status),
+        )
+        assert made.id is not None
+        return made.id
 
 
 def text(pilot: Pilot[Any], selector: str) -> str:
@@ -428,3 +461,308 @@ def test_snapshot_of_a_time_in_the_dst_gap(services: Services, snap_compare: Any
         await type_in(pilot, "#when", "2027-03-28 02:30")
 
     assert snap_compare(dialog_app(services), terminal_size=(80, 24), run_before=type_the_gap)
+
+
+# --- Repeat: a recurring rule instead of one edition -----------------------------------------
+@pytest.mark.anyio
+async def test_a_rule_typed_shows_its_next_three_times_and_schedule_makes_it(
+    services: Services,
+) -> None:
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_in(pilot, "#repeat", "Mon 09:00")
+        # Monday 09:07 in Berlin: this week's 09:00 is past.
+        summary = text(pilot, "#summary")
+        assert "repeats for ank-masto; next: 2026-12-07 09:00 Europe/Berlin (CET)" in summary
+        assert "2026-12-14 09:00 Europe/Berlin (CET); 2026-12-21 09:00" in summary
+        assert app.screen.query_one("#when", Input).disabled
+        assert app.screen.query_one("#next-slot", Checkbox).disabled
+        assert app.screen.query_one("#publish", Button).disabled
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    [result] = app.results
+    [rule] = rules(services)
+    assert rule.account == "ank-masto" and rule.active
+    assert rule.rule == "0 9 * * mon" and rule.timezone == "Europe/Berlin"
+    assert rule.next_at == datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+    assert [r.id for r in result.rules] == [rule.id] and result.editions == []
+    assert f"rule {rule.id} for ank-masto" in result.message
+    assert "next 2026-12-07 09:00 Europe/Berlin (CET)" in result.message
+    assert queued(services) == []  # a rule, not an edition
+
+
+@pytest.mark.anyio
+async def test_a_rule_follows_the_zone_typed(services: Services) -> None:
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_in(pilot, "#zone", "Asia/Almaty")
+        await type_in(pilot, "#repeat", "daily 09:00")
+        assert "next: 2026-12-01 09:00 Asia/Almaty (+05)" in text(pilot, "#summary")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    [rule] = rules(services)
+    assert rule.timezone == "Asia/Almaty" and rule.rule == "0 9 * * *"
+
+
+@pytest.mark.anyio
+async def test_what_the_dst_changes_do_to_a_rule_is_said(services: Services) -> None:
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_in(pilot, "#repeat", "daily 02:30")
+        summary = text(pilot, "#summary")
+        assert (
+            "note: 2027-03-28 02:30 does not exist in Europe/Berlin (the clocks jump forward): "
+            "that occurrence runs at 03:30" in summary
+        )
+        assert "note: 2027-10-31 02:30 happens twice in Europe/Berlin" in summary
+        await type_in(pilot, "#repeat", "daily 09:00")
+        assert "note:" not in text(pilot, "#summary")
+
+
+@pytest.mark.anyio
+async def test_a_rule_that_cannot_be_read_is_said_inline_and_nothing_is_made(
+    services: Services,
+) -> None:
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_in(pilot, "#repeat", "Mon [b]25:00")
+        error = text(pilot, "#error")
+        assert "cannot read 'Mon [b]25:00' as a rule" in error  # the markup shown, escaped
+        assert "'[b]25:00' is not a time of day HH:MM" in error
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "cannot read 'Mon [b]25:00' as a rule" in text(pilot, "#error")
+        assert isinstance(app.screen, ScheduleDialog)
+    assert app.results == [] and rules(services) == [] and queued(services) == []
+
+
+# --- Continue: a follow-up of an earlier edition ---------------------------------------------
+@pytest.mark.anyio
+async def test_a_follow_up_of_a_published_edition_is_scheduled_numbered_on(
+    services: Services,
+) -> None:
+    parent = published_edition(services, ["1/3 One.", "2/3 Two.", "3/3 Three."])
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_in(pilot, "#follows", str(parent))
+        summary = text(pilot, "#summary")
+        assert f"continues edition {parent} on ank-masto:" in summary
+        await type_in(pilot, "#when", "2027-01-15 09:30")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    [result] = app.results
+    [edition] = result.editions
+    assert services.db_url is not None
+    with open_database(services.db_url) as db:
+        row = find_edition(db, edition.id)
+        posts = [p.text for p in edition_posts(db, edition.id)]
+    assert row.follows_edition_id == parent and row.numbering_start == 4
+    assert row.status is EditionStatus.SCHEDULED and row.account == "ank-masto"
+    assert row.scheduled_at == datetime(2027, 1, 15, 8, 30, tzinfo=UTC)
+    total = 3 + len(posts)
+    assert posts[0].startswith(f"4/{total} ") and posts[-1].startswith(f"{total}/{total} ")
+    # The summary showed the marks the planning gave the posts.
+    assert f"4/{total}–{total}/{total}" in summary
+    assert f"following edition {parent}" in result.message
+
+
+@pytest.mark.anyio
+async def test_an_update_follow_up_is_marked_update(services: Services) -> None:
+    parent = published_edition(services, ["1/2 One.", "2/2 Two."])
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.screen.query_one("#update", Checkbox).disabled  # until an id is typed
+        await type_in(pilot, "#follows", str(parent))
+        app.screen.query_one("#update", Checkbox).value = True
+        await pilot.pause()
+        assert "UPDATE 1/" in text(pilot, "#summary")
+        await type_in(pilot, "#when", "2027-01-15 09:30")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    [result] = app.results
+    assert services.db_url is not None
+    with open_database(services.db_url) as db:
+        row = find_edition(db, result.editions[0].id)
+        posts = [p.text for p in edition_posts(db, result.editions[0].id)]
+    assert row.follows_edition_id == parent and row.numbering_start is None
+    assert posts[0].startswith("UPDATE")
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (None, "no edition 99 to follow"),
+        ("cancelled", "is cancelled: a follow-up cannot continue it"),
+    ],
+)
+async def test_an_edition_that_cannot_be_followed_is_refused_inline(
+    services: Services, status: str | None, message: str
+) -> None:
+    follows = "99" if status is None else str(published_edition(services, ["Hi."], status))
+    before = queued(services)
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_in(pilot, "#follows", follows)
+        assert message in text(pilot, "#error")
+        assert message in text(pilot, "#publish-note")
+        assert app.screen.query_one("#publish", Button).disabled
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert message in text(pilot, "#error")
+    assert app.results == [] and queued(services) == before
+
+
+@pytest.mark.anyio
+async def test_an_edition_of_another_account_is_refused_inline(services: Services) -> None:
+    assert services.db_url is not None
+    with open_database(services.db_url) as db:
+        thread = record_thread(db, title="On X", body="Hi.")
+        assert thread.id is not None
+        on_x = create_edition(
+            db,
+            thread.id,
+            account="ank-x",
+            platform="x",
+            posts=["Hi."],
+            status=EditionStatus.PUBLISHED,
+        ).id
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_in(pilot, "#follows", str(on_x))
+        await type_in(pilot, "#when", "2027-01-15 09:30")
+        # The draft's account is checked: not the edition's.
+        said = f"edition {on_x} is on account 'ank-x', not 'ank-masto'"
+        assert said in text(pilot, "#error")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert said in text(pilot, "#error") and app.results == []
+        assert len(queued(services)) == 1  # only the edition on X
+        # Both checked: a follow-up goes on one account.
+        await choose_accounts(pilot, "ank-x", "ank-masto")
+        assert f"goes on the account of edition {on_x} (ank-x) only" in text(pilot, "#error")
+        # The edition's account: the X thread is planned and scheduled.
+        await choose_accounts(pilot, "ank-x")
+        assert f"continues edition {on_x} on ank-x" in text(pilot, "#summary")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    [result] = app.results
+    assert [e.account for e in result.editions] == ["ank-x"]
+
+
+@pytest.mark.anyio
+async def test_a_follow_up_before_its_scheduled_parent_is_refused_inline(
+    services: Services,
+) -> None:
+    assert services.db_url is not None
+    with open_database(services.db_url) as db:
+        thread = record_thread(db, title="Later", body="One.")
+        assert thread.id is not None
+        parent = create_edition(
+            db,
+            thread.id,
+            account="ank-x",
+            platform="x",
+            posts=["1/2 One.", "2/2 Two."],
+            scheduled_at=datetime(2027, 1, 15, 8, 30, tzinfo=UTC),
+            timezone="Europe/Berlin",
+        ).id
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_accounts(pilot, "ank-x")
+        await type_in(pilot, "#follows", str(parent))
+        # Scheduling can wait for it; publishing now cannot.
+        assert f"continues edition {parent} on ank-x" in text(pilot, "#summary")
+        assert app.screen.query_one("#publish", Button).disabled
+        await type_in(pilot, "#when", "2027-01-10 09:00")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert f"edition {parent} goes out at 2027-01-15 09:30 Europe/Berlin (CET)" in text(
+            pilot, "#error"
+        )
+        assert app.results == [] and len(queued(services)) == 1
+        # At the parent's own time it is scheduled.
+        await type_in(pilot, "#when", "2027-01-15 09:30")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    [result] = app.results
+    [edition] = result.editions
+    assert edition.account == "ank-x"
+    assert edition.at_utc == datetime(2027, 1, 15, 8, 30, tzinfo=UTC)
+
+
+@pytest.mark.anyio
+async def test_repeat_and_continue_together_are_refused(services: Services) -> None:
+    parent = published_edition(services, ["1/2 One.", "2/2 Two."])
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_in(pilot, "#repeat", "daily 09:00")
+        await type_in(pilot, "#follows", str(parent))
+        assert "fill in only one of them" in text(pilot, "#error")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "fill in only one of them" in text(pilot, "#error")
+        assert isinstance(app.screen, ScheduleDialog)
+    assert app.results == [] and rules(services) == []
+    assert [e.edition_id for e in queued(services)] == [parent]
+
+
+@pytest.mark.anyio
+async def test_publish_now_continues_a_published_thread(
+    services: Services, mastodon: FakeMastodon
+) -> None:
+    services.config_path = _with_mastodon(services, mastodon)
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.query_one("#publish", Button).press()
+        await wait_until(pilot, lambda: confirming(pilot))
+        app.screen.query_one("#confirm", Button).press()
+        await wait_until(pilot, lambda: bool(app.results))
+        [parent] = queued(services)
+        first = len(mastodon.thread())
+
+        app.push_screen(
+            ScheduleDialog(services, services.drafts_dir / "report.md"), app.results.append
+        )
+        await pilot.pause()
+        await type_in(pilot, "#follows", str(parent.edition_id))
+        app.screen.query_one("#update", Checkbox).value = True
+        await pilot.pause()
+        app.screen.query_one("#publish", Button).press()
+        await wait_until(pilot, lambda: confirming(pilot))
+        assert f"continuing edition {parent.edition_id}" in text(pilot, "#question")
+        app.screen.query_one("#confirm", Button).press()
+        await wait_until(pilot, lambda: len(app.results) == 2)
+    statuses = mastodon.thread()  # one chain: the follow-up replies to the last post
+    assert len(statuses) > first
+    assert all(b["in_reply_to_id"] == a["id"] for a, b in itertools.pairwise(statuses))
+    assert statuses[first]["text"].startswith("UPDATE")
+    assert app.results[1].published_now
+    assert f"following edition {parent.edition_id}" in app.results[1].message
+    follow = [e for e in queued(services) if e.edition_id != parent.edition_id]
+    assert services.db_url is not None
+    with open_database(services.db_url) as db:
+        assert find_edition(db, follow[0].edition_id).follows_edition_id == parent.edition_id
+
+
+@pytest.mark.anyio
+async def test_publish_now_refuses_to_continue_an_edition_only_scheduled(
+    services: Services,
+) -> None:
+    parent = published_edition(services, ["1/2 One.", "2/2 Two."], "scheduled")
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_in(pilot, "#follows", str(parent))
+        assert app.screen.query_one("#publish", Button).disabled
+        assert "not published yet: schedule the follow-up instead" in text(pilot, "#publish-note")
+        assert f"continues edition {parent}" in text(pilot, "#summary")  # scheduling can
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_of_a_rule_and_its_next_times(
+    services: Services, size: tuple[int, int], snap_compare: Any
+) -> None:
+    async def type_a_rule(pilot: Pilot[Any]) -> None:
+        await type_in(pilot, "#repeat", "weekdays 17:00")
+
+    assert snap_compare(dialog_app(services), terminal_size=size, run_before=type_a_rule)
