@@ -49,6 +49,7 @@ from composer.scheduling import (
     schedule_follow_up,
 )
 from composer.store import StoreError
+from composer.store.editions import find_edition
 from composer.text import SplitError
 from composer.text.enrich import EnrichError
 from composer.text.numbering import NumberingError
@@ -222,9 +223,28 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
     @on(Checkbox.Changed)
     def _changed(self, event: Input.Changed | Checkbox.Changed) -> None:
         if self._load_error is None and not self._busy:
+            if event.control.id == "follows":
+                self._check_the_followed_account()
             self._refresh()
             if event.control.id in ("repeat", "follows", "update"):
                 self._check_publish()
+
+    def _check_the_followed_account(self) -> None:
+        """A follow-up goes on the account of the edition it continues: check that one
+        alone, when the accounts file has it (else the summary says what is wrong)."""
+        try:
+            follows = self._follows()
+            if follows is None:
+                return
+            account = find_edition(self.services.database(), follows).account
+        except (ScheduleError, StoreError):
+            return
+        accounts = self.query_one("#accounts", SelectionList)
+        names = [accounts.get_option_at_index(i).value for i in range(accounts.option_count)]
+        if account in names and accounts.selected != [account]:
+            with accounts.prevent(SelectionList.SelectedChanged):
+                accounts.deselect_all()
+                accounts.select(account)
 
     @on(SelectionList.SelectedChanged)
     def _accounts_changed(self) -> None:

@@ -629,9 +629,15 @@ async def test_an_edition_of_another_account_is_refused_inline(services: Service
         ).id
     app = dialog_app(services)
     async with app.run_test(size=(80, 24)) as pilot:
+        accounts = app.screen.query_one("#accounts", SelectionList)
+        assert accounts.selected == ["ank-masto"]  # the draft's account
         await type_in(pilot, "#follows", str(on_x))
+        # Typing the id checks the edition's account alone.
+        assert accounts.selected == ["ank-x"]
         await type_in(pilot, "#when", "2027-01-15 09:30")
-        # The draft's account is checked: not the edition's.
+        assert f"continues edition {on_x} on ank-x" in text(pilot, "#summary")
+        # Checking another account instead is refused, and nothing is written.
+        await choose_accounts(pilot, "ank-masto")
         said = f"edition {on_x} is on account 'ank-x', not 'ank-masto'"
         assert said in text(pilot, "#error")
         await pilot.press("ctrl+s")
