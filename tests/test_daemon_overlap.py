@@ -3,7 +3,9 @@
 A foreground daemon (`python -m composer daemon`, a subprocess) and two loopback
 FakeMastodon servers, one an account. Account a's first post meets a 429 whose reset is 20 s
 ahead, so the daemon waits it out; account b's edition, due 2 s after that 429, must not
-wait with it: b's posts are stored before a's retry. The order is asserted, never a time.
+wait with it: b's posts are stored before a's retry. A second edition of a, due then too,
+still waits for a's first (one account's threads never interleave). The order is asserted,
+never a time.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from composer.store import EditionStatus, PostStatus, edition_posts, open_database, record_thread
+from composer.store import EditionStatus, edition_posts, open_database, record_thread
 from composer.store.editions import find_edition
 from composer.store.queue import schedule_edition
 from tests.fakes.mastodon import FakeMastodon
@@ -67,21 +69,21 @@ def test_an_accounts_rate_limit_wait_does_not_delay_another_accounts_edition(
         )
         env = {**env_for(tmp_path), "TOK_A": "tok-a", "TOK_B": "tok-b"}
         db = open_database(str(tmp_path / "h.sqlite3"))
-        texts: dict[str, list[str]] = {}
+        texts: dict[str, list[str]] = {}  # edition name -> its posts
         editions: dict[str, int] = {}
 
-        def schedule(account: str, at: datetime) -> None:
-            texts[account] = [f"Account {account}, part {n} of 3." for n in (1, 2, 3)]
-            thread = record_thread(db, title=account, body="\n\n".join(texts[account]))
+        def schedule(name: str, account: str, at: datetime) -> None:
+            texts[name] = [f"Edition {name}, part {n} of 3." for n in (1, 2, 3)]
+            thread = record_thread(db, title=name, body="\n\n".join(texts[name]))
             assert thread.id is not None
             edition = schedule_edition(
-                db, thread.id, account=account, platform="mastodon", posts=texts[account],
+                db, thread.id, account=account, platform="mastodon", posts=texts[name],
                 at_utc=at, zone="UTC",
             )  # fmt: skip
             assert edition.id is not None
-            editions[account] = edition.id
+            editions[name] = edition.id
 
-        schedule("a", datetime.now(UTC))
+        schedule("a1", "a", datetime.now(UTC))
         log = (tmp_path / "daemon.log").open("w")
         daemon = subprocess.Popen(
             command(tmp_path, "daemon", "--interval", "0.5"),
@@ -95,9 +97,11 @@ def test_an_accounts_rate_limit_wait_does_not_delay_another_accounts_edition(
                 time.sleep(0.05)
             assert any(r.method == "POST" for r in fakes["a"].requests), "a never posted"
             assert stored == []  # a's first post met the 429: the daemon waits 20 s now
-            schedule("b", datetime.now(UTC) + timedelta(seconds=2))
+            soon = datetime.now(UTC) + timedelta(seconds=2)
+            schedule("b", "b", soon)
+            schedule("a2", "a", soon)
             deadline = time.monotonic() + 90
-            while time.monotonic() < deadline and len(stored) < 6:
+            while time.monotonic() < deadline and len(stored) < 9:
                 time.sleep(0.1)
         finally:
             daemon.send_signal(signal.SIGTERM)
@@ -106,17 +110,22 @@ def test_an_accounts_rate_limit_wait_does_not_delay_another_accounts_edition(
         logs = (tmp_path / "daemon.log").read_text()
         assert daemon.returncode == 0, logs
         try:
-            # b went while a waited: all of b's posts stored before a's retry.
-            assert [account for account, _ in stored] == ["b"] * 3 + ["a"] * 3, logs
-            assert Counter(text for _, text in stored) == Counter(texts["a"] + texts["b"])
-            for name, fake in fakes.items():
-                chain = fake.thread()
-                assert [s["text"] for s in chain] == texts[name]
-                assert chain[0]["in_reply_to_id"] is None
-                assert all(b["in_reply_to_id"] == a["id"] for a, b in itertools.pairwise(chain))
-                edition = find_edition(db, editions[name])
-                assert edition.status is EditionStatus.PUBLISHED and edition.claimed_by is None
-                rows = edition_posts(db, editions[name])
-                assert [r.status for r in rows] == [PostStatus.SENT] * 3
+            # b went while a waited: all of b's posts stored before a's retry; a2 after a1.
+            assert [text for _, text in stored] == texts["b"] + texts["a1"] + texts["a2"], logs
+            assert Counter(text for _, text in stored) == Counter(
+                text for posts in texts.values() for text in posts
+            )  # each once
+            for account, names in {"a": ["a1", "a2"], "b": ["b"]}.items():
+                statuses = fakes[account].thread()
+                assert [s["text"] for s in statuses] == [t for n in names for t in texts[n]]
+                for number, name in enumerate(names):
+                    chain = statuses[3 * number : 3 * number + 3]
+                    assert chain[0]["in_reply_to_id"] is None
+                    assert all(b["in_reply_to_id"] == a["id"] for a, b in itertools.pairwise(chain))
+                    edition = find_edition(db, editions[name])
+                    assert edition.status is EditionStatus.PUBLISHED
+                    assert edition.claimed_by is None
+                    rows = edition_posts(db, editions[name])
+                    assert [r.remote_id for r in rows] == [s["id"] for s in chain]
         finally:
             db.close()
