@@ -6,8 +6,9 @@ ledger, renewing each claim as it goes (on each post, and during long waits), so
 edition that takes longer than the lease is never taken over while it is going well.
 `run_round` is one such round (`daemon --once`); `serve` runs one at the earliest due time
 it knows and at least every `interval` seconds (to notice schedules changed by other
-processes), on an APScheduler 3 scheduler, until SIGTERM or SIGINT, finishing the round in
-flight.
+processes), on an APScheduler 3 scheduler, until SIGTERM or SIGINT, finishing the rounds in
+flight. Rounds overlap (an account waiting out a rate limit holds up no other account), but
+never on one account: `BusyAccounts`.
 """
 
 from __future__ import annotations
