@@ -6,8 +6,9 @@ ledger, renewing each claim as it goes (on each post, and during long waits), so
 edition that takes longer than the lease is never taken over while it is going well.
 `run_round` is one such round (`daemon --once`); `serve` runs one at the earliest due time
 it knows and at least every `interval` seconds (to notice schedules changed by other
-processes), on an APScheduler 3 scheduler, until SIGTERM or SIGINT, finishing the round in
-flight.
+processes), on an APScheduler 3 scheduler, until SIGTERM or SIGINT, finishing the rounds in
+flight. Rounds overlap (an account waiting out a rate limit holds up no other account), but
+never on one account: `BusyAccounts`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import signal
 import socket
 import ssl
 import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,13 +33,21 @@ import httpx
 from composer.publishing import Event, Outcome, publish_existing
 from composer.recurring import materialize_due
 from composer.store import Database, EditionStatus
-from composer.store.claims import Holder, claim_due, mark_missed, next_due, release
+from composer.store.claims import (
+    Claimed,
+    Holder,
+    claim_due,
+    mark_missed,
+    next_due,
+    release,
+)
 from composer.store.database import off_loop
 from composer.workspace.config import Config
 
 HTTP_TIMEOUT = 30.0
 LEASE = timedelta(minutes=30)  # a claim a dead daemon left expires after this
 DEFAULT_GRACE = timedelta(minutes=15)
+ROUND_THREADS = 64  # rounds in flight at once, at most (most end in milliseconds)
 log = logging.getLogger("composer.daemon")
 
 
@@ -46,6 +57,37 @@ class Round:
 
     missed: list[int] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
+
+
+class BusyAccounts:
+    """The accounts this process's rounds are publishing to. Rounds may overlap (one
+    account's long wait must not hold up another's due edition), but a round claims only
+    editions of accounts no other round of this process holds, so one account's editions
+    still go one after the other. (Other daemons are kept out by the claims themselves.)"""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._busy: set[str] = set()
+        self._passed_over: set[str] = set()  # busy when a round claimed: maybe skipped
+
+    def claim(self, take: Callable[[frozenset[str]], list[Claimed]]) -> list[Claimed]:
+        """`take` claims editions, skipping the busy accounts; theirs become busy. Under the
+        lock: two rounds claiming at once never take one account each."""
+        with self._lock:
+            skip = frozenset(self._busy)
+            claimed = take(skip)
+            self._passed_over |= skip
+            self._busy.update(claim.account for claim in claimed)
+        return claimed
+
+    def release(self, account: str) -> bool:
+        """Free the account; True if a round passed it over meanwhile (an edition of it
+        may be due now)."""
+        with self._lock:
+            self._busy.discard(account)
+            passed_over = account in self._passed_over
+            self._passed_over.discard(account)
+        return passed_over
 
 
 def worker_name() -> str:
@@ -60,15 +102,43 @@ async def run_round(
     grace: timedelta = DEFAULT_GRACE,
     worker: str | None = None,
     lease: timedelta = LEASE,
+    busy: BusyAccounts | None = None,
+    on_claimed: Callable[[], None] | None = None,
+    on_freed: Callable[[], None] | None = None,
 ) -> Round:
-    """Mark missed editions, claim the due ones and publish them, accounts concurrently."""
+    """Mark missed editions, claim the due ones and publish them, accounts concurrently.
+    With `busy`, skip the accounts other rounds of this process are publishing to (and hold
+    this round's until their editions are done). `on_claimed` runs once the claims are made,
+    before publishing; `on_freed` each time an account's editions are done."""
     now = now or datetime.now(UTC)
     worker = worker or worker_name()
     materialize_due(db, config, now=now, grace=grace)  # due occurrences of rules -> editions
     result = Round(missed=mark_missed(db, now, grace))
     for edition_id in result.missed:
         log.warning("missed", extra={"fields": {"edition": edition_id}})
-    claimed = claim_due(db, now, worker, lease)
+    if busy is None:
+        busy = BusyAccounts()
+    due_by, name = now, worker
+    claimed = busy.claim(lambda skip: claim_due(db, due_by, name, lease, skip_accounts=skip))
+    try:
+        if on_claimed is not None:
+            on_claimed()
+        result.outcomes = await _publish_claimed(db, config, claimed, worker, lease, busy, on_freed)
+    finally:
+        for claim in claimed:  # idempotent: each account is freed as its editions end
+            busy.release(claim.account)
+    return result
+
+
+async def _publish_claimed(
+    db: Database,
+    config: Config,
+    claimed: list[Claimed],
+    worker: str,
+    lease: timedelta,
+    busy: BusyAccounts,
+    on_freed: Callable[[], None] | None,
+) -> list[Outcome]:
     holder = Holder(worker, lease)
 
     async def publish(edition_id: int, account: str, http: httpx.AsyncClient) -> Outcome:
@@ -111,14 +181,17 @@ async def run_round(
         by_account.setdefault(claim.account, []).append(claim.edition_id)
 
     async def account_editions(account: str, ids: list[int]) -> list[Outcome]:
-        async with httpx.AsyncClient(timeout=HTTP_TIMEOUT, verify=tls_context()) as http:
-            return [await publish(edition_id, account, http) for edition_id in ids]
+        try:
+            async with httpx.AsyncClient(timeout=HTTP_TIMEOUT, verify=tls_context()) as http:
+                return [await publish(edition_id, account, http) for edition_id in ids]
+        finally:
+            if busy.release(account) and on_freed is not None:  # one of its editions
+                await off_loop(db, on_freed)  # came due meanwhile, perhaps: look now
 
     groups = await asyncio.gather(
         *(account_editions(account, ids) for account, ids in by_account.items())
     )
-    result.outcomes = [outcome for group in groups for outcome in group]
-    return result
+    return [outcome for group in groups for outcome in group]
 
 
 @functools.cache
@@ -144,39 +217,86 @@ def next_round(
 
 def serve(db: Database, config: Config, *, interval: float, grace: timedelta) -> None:
     """Run a round at each due time and at least every `interval` seconds until
-    SIGTERM/SIGINT; the round in flight ends first (its current post is finished; the rest
-    stays resumable in the ledger)."""
+    SIGTERM/SIGINT; the rounds in flight end first (their current post is finished; the
+    rest stays resumable in the ledger)."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     worker = worker_name()
-    scheduler = BlockingScheduler(timezone=UTC)
+    # Rounds overlap (one publishing through an account's 15-minute rate limit wait while the
+    # next publishes another account's due edition), each in a pool thread with its own event
+    # loop; threads start only as rounds need them.
+    scheduler = BlockingScheduler(
+        timezone=UTC, executors={"default": ThreadPoolExecutor(max_workers=ROUND_THREADS)}
+    )
+    busy = BusyAccounts()
+    lock = threading.Lock()
+    # The one round planned and not started yet: (its token, its time). There is always at
+    # most one, so rounds never multiply; a plan for sooner replaces it.
+    pending: list[tuple[object, datetime]] = []
 
-    def one_round() -> None:
+    def one_round(token: object) -> None:
+        with lock:
+            if not pending or pending[0][0] is not token:
+                return  # replaced by a round planned for sooner
+            pending.clear()
         looked_at = datetime.now(UTC)
-        try:
-            asyncio.run(run_round(db, config, now=looked_at, grace=grace, worker=worker))
-        finally:
+        planned = False
+
+        def plan_next() -> None:
+            nonlocal planned
+            planned = True
             plan(looked_at)
 
+        try:
+            asyncio.run(
+                run_round(
+                    db,
+                    config,
+                    now=looked_at,
+                    grace=grace,
+                    worker=worker,
+                    busy=busy,
+                    on_claimed=plan_next,
+                    on_freed=lambda: plan_at(datetime.now(UTC)),
+                )
+            )
+        finally:
+            if not planned:  # the round failed before it claimed
+                plan(looked_at)
+
     def plan(looked_at: datetime) -> None:
-        # Each round plans the one after it, as a new one-off job (a job of its own: the
-        # scheduler removes the finished one whenever it gets to it), so rounds never
-        # overlap, and the next one runs at the next due time or the next look.
+        # Each round plans the one after it as soon as it has claimed (so the next one runs
+        # at the next due time or the next look, even while this one still publishes).
         try:
             due = next_due(db)
         except Exception:  # the database is away: look again after the interval
             log.exception("planning")
             due = None
-        at = next_round(datetime.now(UTC), interval, due, looked_at)
-        if scheduler.running:
-            scheduler.add_job(
-                one_round,
-                "date",
-                run_date=at,
-                misfire_grace_time=None,  # a round late (a long one before it) still runs
-            )
+        plan_at(next_round(datetime.now(UTC), interval, due, looked_at))
 
-    scheduler.add_job(one_round, "date", run_date=datetime.now(UTC), misfire_grace_time=None)
+    def plan_at(at: datetime) -> None:
+        # A one-off job of its own each time (the scheduler removes a started one whenever
+        # it gets to it, so an id could not be reused safely).
+        with lock:
+            if pending and pending[0][1] <= at:
+                return  # a round comes sooner already
+            token = object()
+            pending[:] = [(token, at)]
+            if scheduler.running:
+                scheduler.add_job(
+                    one_round,
+                    "date",
+                    run_date=at,
+                    args=[token],
+                    misfire_grace_time=None,  # a round late (pool threads all busy) still runs
+                )
+
+    token = object()
+    pending.append((token, datetime.now(UTC)))
+    scheduler.add_job(
+        one_round, "date", run_date=pending[0][1], args=[token], misfire_grace_time=None
+    )
 
     def stop(signum: int, frame: object) -> None:
         log.info("stopping", extra={"fields": {"signal": signum}})

@@ -168,3 +168,15 @@ def test_the_foreground_daemon_publishes_on_time_and_stops_on_sigterm(tmp_path: 
         assert daemon.returncode == 0, stderr
         assert '"event": "stopping"' in stderr
         assert first["text"]
+
+
+def test_claims_skip_the_accounts_asked_to(db: Database) -> None:
+    """A round skips the accounts another round of its daemon is publishing to: their due
+    editions stay scheduled for a later round, the others are claimed."""
+    mine = scheduled(db, NOW - timedelta(minutes=1), account="m")
+    busy = scheduled(db, NOW - timedelta(minutes=1), account="busy")
+    claimed = claim_due(db, NOW, "w", timedelta(minutes=30), skip_accounts={"busy"})
+    assert [c.edition_id for c in claimed] == [mine]
+    assert find_edition(db, busy).status is EditionStatus.SCHEDULED
+    later = claim_due(db, NOW, "w", timedelta(minutes=30))  # no longer busy
+    assert [c.edition_id for c in later] == [busy]

@@ -7,7 +7,7 @@ with an expired lease, which another daemon may claim again and resume from the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -118,15 +118,25 @@ def mark_missed(db: Database, now: datetime, grace: timedelta) -> list[int]:
     return [i for i in ids if i is not None]
 
 
-def claim_due(db: Database, now: datetime, worker: str, lease: timedelta) -> list[Claimed]:
-    """Claim every edition due by `now` (and every one whose claim expired), for `worker`.
-    A follow-up waits until the edition it follows is published (and fails if that one
-    never will be)."""
+def claim_due(
+    db: Database,
+    now: datetime,
+    worker: str,
+    lease: timedelta,
+    *,
+    skip_accounts: Collection[str] = (),
+) -> list[Claimed]:
+    """Claim every edition due by `now` (and every one whose claim expired), for `worker`,
+    except those of `skip_accounts` (accounts this daemon is publishing to already: one
+    account's editions never interleave). A follow-up waits until the edition it follows is
+    published (and fails if that one never will be)."""
     fail_stranded(db)
+    skipped = col(Edition.account).not_in(list(skip_accounts)) if skip_accounts else sa.true()
     with db.read_session() as session:
         candidates = list(
             session.exec(
                 select(Edition)
+                .where(skipped)
                 .where(
                     sa.or_(
                         sa.and_(
