@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 
-from composer.publishing import Event, Outcome, publish_existing
+from composer.publishing import Event, Interrupted, Outcome, Sleep, publish_existing
 from composer.recurring import materialize_due
 from composer.store import Database, EditionStatus
 from composer.store.claims import (
@@ -105,11 +105,14 @@ async def run_round(
     busy: BusyAccounts | None = None,
     on_claimed: Callable[[], None] | None = None,
     on_freed: Callable[[], None] | None = None,
+    stopping: threading.Event | None = None,
 ) -> Round:
     """Mark missed editions, claim the due ones and publish them, accounts concurrently.
-    With `busy`, skip the accounts other rounds of this process are publishing to (and hold
-    this round's until their editions are done). `on_claimed` runs once the claims are made,
-    before publishing; `on_freed` each time an account's editions are done."""
+        With `busy`, skip the accounts other rounds of this process are publishing to (and hold
+        this round's until their editions are done). With `stopping`, a wait (a rate limit, a
+    retry) ends when it is set, leaving the edition to the next daemon. `on_claimed` runs once
+    the claims are made,
+        before publishing; `on_freed` each time an account's editions are done."""
     now = now or datetime.now(UTC)
     worker = worker or worker_name()
     materialize_due(db, config, now=now, grace=grace)  # due occurrences of rules -> editions
@@ -123,7 +126,9 @@ async def run_round(
     try:
         if on_claimed is not None:
             on_claimed()
-        result.outcomes = await _publish_claimed(db, config, claimed, worker, lease, busy, on_freed)
+        result.outcomes = await _publish_claimed(
+            db, config, claimed, worker, lease, busy, on_freed, _sleep_until(stopping)
+        )
     finally:
         for claim in claimed:  # idempotent: each account is freed as its editions end
             busy.release(claim.account)
@@ -138,6 +143,7 @@ async def _publish_claimed(
     lease: timedelta,
     busy: BusyAccounts,
     on_freed: Callable[[], None] | None,
+    sleep: Sleep,
 ) -> list[Outcome]:
     holder = Holder(worker, lease)
 
@@ -151,7 +157,7 @@ async def _publish_claimed(
 
         try:
             outcome = await publish_existing(
-                db, edition_id, config, listener, http=http, holder=holder
+                db, edition_id, config, listener, http=http, holder=holder, sleep=sleep
             )
         finally:
             await off_loop(db, release, db, edition_id, worker)
@@ -194,6 +200,29 @@ async def _publish_claimed(
     return [outcome for group in groups for outcome in group]
 
 
+STOP_CHECK = 0.2  # seconds: how soon a wait notices that the daemon is stopping
+
+
+def _sleep_until(stopping: threading.Event | None) -> Sleep:
+    """asyncio.sleep, ended early by `stopping`: a daemon told to stop must not sit out a
+    15-minute rate limit first (systemd would kill it; the ledger would survive, but the
+    stop should be clean)."""
+    if stopping is None:
+        return asyncio.sleep
+
+    async def sleep(delay: float) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + delay
+        while (remaining := deadline - loop.time()) > 0:
+            if stopping.is_set():
+                raise Interrupted("the daemon stopped during a wait: resumed at its next start")
+            await asyncio.sleep(min(remaining, STOP_CHECK))
+        if stopping.is_set():
+            raise Interrupted("the daemon stopped during a wait: resumed at its next start")
+
+    return sleep
+
+
 @functools.cache
 def tls_context() -> ssl.SSLContext:
     """The CA bundle, loaded once a process (~70 ms of CPU each time: not per client, nor
@@ -226,10 +255,10 @@ def serve(db: Database, config: Config, *, interval: float, grace: timedelta) ->
     # Rounds overlap (one publishing through an account's 15-minute rate limit wait while the
     # next publishes another account's due edition), each in a pool thread with its own event
     # loop; threads start only as rounds need them.
-    scheduler = BlockingScheduler(
-        timezone=UTC, executors={"default": ThreadPoolExecutor(max_workers=ROUND_THREADS)}
-    )
+    rounds = ThreadPoolExecutor(max_workers=ROUND_THREADS)
+    scheduler = BlockingScheduler(timezone=UTC, executors={"default": rounds})
     busy = BusyAccounts()
+    stopping = threading.Event()  # set on SIGTERM: waits end, posts in flight finish
     lock = threading.Lock()
     # The one round planned and not started yet: (its token, its time). There is always at
     # most one, so rounds never multiply; a plan for sooner replaces it.
@@ -259,6 +288,7 @@ def serve(db: Database, config: Config, *, interval: float, grace: timedelta) ->
                     busy=busy,
                     on_claimed=plan_next,
                     on_freed=lambda: plan_at(datetime.now(UTC)),
+                    stopping=stopping,
                 )
             )
         finally:
@@ -300,12 +330,17 @@ def serve(db: Database, config: Config, *, interval: float, grace: timedelta) ->
 
     def stop(signum: int, frame: object) -> None:
         log.info("stopping", extra={"fields": {"signal": signum}})
+        stopping.set()
         scheduler.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     log.info("started", extra={"fields": {"worker": worker, "interval": interval}})
     scheduler.start()
+    # Stopped: the rounds in flight end their posts (their waits end at once) and release
+    # their claims while the ledger is still open; only then does the process exit.
+    rounds.shutdown(wait=True)
+    log.info("stopped", extra={"fields": {"worker": worker}})
 
 
 class JsonLines(logging.Formatter):

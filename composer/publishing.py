@@ -109,6 +109,11 @@ class _Stop(Exception):
     """The edition stops here, resumable; the message says why."""
 
 
+class Interrupted(Exception):
+    """Raised by a `sleep` when the process is stopping (a daemon's SIGTERM during a long
+    wait): the edition is left as it is, publishing, for the next daemon to resume."""
+
+
 async def publish_edition(
     db: Database,
     edition_id: int,
@@ -172,8 +177,8 @@ async def publish_edition(
             notify(Event("sent", post.position, total, url=published.url))
     except _Stop as stop:
         return _stopped(db, edition_id, str(stop), notify)
-    except ClaimLost as lost:
-        return _lost(db, edition_id, str(lost), notify)
+    except (ClaimLost, Interrupted) as left:
+        return _lost(db, edition_id, str(left), notify)
     await off_loop(db, set_edition_status, db, edition_id, EditionStatus.PUBLISHED)
     final = await off_loop(db, edition_posts, db, edition_id)
     notify(Event("done", total, total))
@@ -371,7 +376,8 @@ def _holding(db: Database, edition_id: int, holder: Holder, sleep: Sleep) -> Sle
 
 
 def _lost(db: Database, edition_id: int, reason: str, notify: Listener) -> Outcome:
-    """The claim went to another daemon: leave the edition's status to it, say so."""
+    """The claim went to another daemon, or this one is stopping: leave the edition's
+    status (publishing) to whoever resumes it, and say so."""
     posts = edition_posts(db, edition_id)
     sent = sum(p.status is PostStatus.SENT for p in posts)
     notify(Event("stopped", sent, len(posts), detail=reason))
@@ -721,15 +727,23 @@ async def publish_existing(
     language: str | None = None,
     http: httpx.AsyncClient | None = None,
     holder: Holder | None = None,
+    sleep: Sleep = asyncio.sleep,
 ) -> Outcome:
     """Publish an edition already in the ledger (a scheduled one, now) to its account; a
-    daemon passes the `holder` of its claim."""
+    daemon passes the `holder` of its claim, and a `sleep` that ends its waits when it
+    stops."""
     edition = await off_loop(db, find_edition, db, edition_id)
     account = config.account(edition.account)
     client = _client(account, http)
     try:
         return await publish_edition(
-            db, edition_id, client, language=language, listener=listener, holder=holder
+            db,
+            edition_id,
+            client,
+            language=language,
+            listener=listener,
+            holder=holder,
+            sleep=sleep,
         )
     finally:
         await client.aclose()

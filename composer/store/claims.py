@@ -183,12 +183,23 @@ def claim_due(
 
 
 def release(db: Database, edition_id: int, worker: str) -> None:
-    """Drop `worker`'s claim (the publisher has set the edition's status)."""
+    """Drop `worker`'s claim (the publisher has set the edition's status). An edition left
+    publishing (the daemon is stopping mid-thread) gets a claim that has just expired, so
+    the next daemon resumes it at once instead of after the lease."""
     with db.session() as session:
         session.connection().execute(
             sa.update(Edition)
             .where(col(Edition.id) == edition_id, col(Edition.claimed_by) == worker)
-            .values(claimed_by=None, claimed_until=None)
+            .values(
+                claimed_by=None,
+                claimed_until=sa.case(
+                    (
+                        col(Edition.status) == EditionStatus.PUBLISHING,
+                        sa.literal(utc_now(), UTCDateTime()),
+                    ),
+                    else_=sa.null(),
+                ),
+            )
         )
 
 
