@@ -486,7 +486,7 @@ def publish(
         plans = plan_editions(
             chosen, path, config, accounts, for_real=not dry_run, follows=continuing
         )
-    except (PublishError, ConfigError, SplitError, NumberingError, EnrichError) as error:
+    except PublishError as error:
         fail(str(error))
     plans = asyncio.run(fit_to_instances(plans))
     if dry_run:

@@ -54,14 +54,16 @@ from composer.store.editions import find_edition, published_edition, resumable_e
 from composer.store.follow_ups import continuation, followable, last_number
 from composer.store.history import mark_post_sending, record_post_sent
 from composer.store.queue import schedule_edition
-from composer.text import Thread
-from composer.text.numbering import UPDATE_PRESET
+from composer.text import SplitError, Thread
+from composer.text.enrich import EnrichError
+from composer.text.numbering import UPDATE_PRESET, NumberingError
 from composer.workspace.compose import NO_OVERRIDES, Overrides, compose
 from composer.workspace.config import (
     DEFAULT_CONFIG_NAME,
     EXAMPLE_CONFIG_NAME,
     Account,
     Config,
+    ConfigError,
 )
 from composer.workspace.drafts import Draft
 from composer.workspace.sessions import SessionFile
@@ -518,7 +520,8 @@ def plan_editions(
     follows: FollowUp | None = None,
 ) -> list[EditionPlan]:
     """Each account's thread, composed exactly as the preview composes it. A follow-up goes
-    to the followed edition's account only, numbered on from it or marked as an update."""
+    to the followed edition's account only, numbered on from it or marked as an update.
+    Raises PublishError, whatever the reason (accounts, contacts, numbering, limits)."""
     if config is None:
         raise PublishError(f"no {DEFAULT_CONFIG_NAME}: publishing needs your accounts")
     if for_real and config.path is not None and config.path.name == EXAMPLE_CONFIG_NAME:
@@ -535,10 +538,15 @@ def plan_editions(
         )
     plans: list[EditionPlan] = []
     for name in names:
-        account = config.account(name)
-        limit = account.max_characters if account.platform == "mastodon" else None
-        overrides = follows.overrides if follows is not None else NO_OVERRIDES
-        thread = compose(draft, account.platform, config, replace(overrides, limit=limit))
+        try:
+            account = config.account(name)
+            limit = account.max_characters if account.platform == "mastodon" else None
+            overrides = follows.overrides if follows is not None else NO_OVERRIDES
+            thread = compose(draft, account.platform, config, replace(overrides, limit=limit))
+        except (ConfigError, SplitError, NumberingError, EnrichError) as error:
+            # One error type for every front end: an unknown account, a contact, a
+            # numbering or a limit that cannot work is a plan that cannot be made.
+            raise PublishError(str(error)) from error
         if not thread.posts:
             raise PublishError(f"{path}: the draft has no text to publish")
         plans.append(

@@ -277,7 +277,7 @@ def create_rules(
     rule = parse_rule(every, rule_zone(draft, config, zone))
     try:
         plans = plan_editions(draft, path, config, accounts, for_real=False)
-    except (PublishError, ConfigError, SplitError, NumberingError, EnrichError) as error:
+    except PublishError as error:
         raise RuleError(str(error)) from error
     first = rule.next_after(now)
     if first is None:

@@ -21,10 +21,7 @@ from composer.publishing import (
 from composer.store import Database, EditionStatus, StoreError
 from composer.store import queue as store_queue
 from composer.store.editions import find_edition
-from composer.text import SplitError
-from composer.text.enrich import EnrichError
-from composer.text.numbering import NumberingError
-from composer.workspace.config import Account, Config, ConfigError
+from composer.workspace.config import Account, Config
 from composer.workspace.drafts import Draft
 from composer.workspace.when import (
     WhenError,
@@ -87,7 +84,7 @@ def schedule_draft(
         elif delay is not None:
             at_utc = (now + parse_duration(delay)).replace(microsecond=0)
         plans = plan_editions(draft, path, config, accounts, for_real=False)
-    except (WhenError, PublishError, ConfigError, SplitError, NumberingError, EnrichError) as error:
+    except (WhenError, PublishError) as error:
         raise ScheduleError(str(error)) from error
     # Every account's time first: one without a free slot must not leave the others
     # scheduled (a partial schedule the user did not ask for).
@@ -170,7 +167,7 @@ def schedule_follow_up(
             when = (now + parse_duration(delay)).replace(microsecond=0)
         else:
             when = next_free_slot(db, plan.account, tz, now)
-    except (WhenError, PublishError, ConfigError, SplitError, NumberingError, EnrichError) as error:
+    except (WhenError, PublishError) as error:
         raise ScheduleError(str(error)) from error
     # Before its parent it would only wait, and be missed once past the grace period.
     parent = find_edition(db, follows)

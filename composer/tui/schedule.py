@@ -50,9 +50,6 @@ from composer.scheduling import (
 )
 from composer.store import StoreError
 from composer.store.editions import find_edition
-from composer.text import SplitError
-from composer.text.enrich import EnrichError
-from composer.text.numbering import NumberingError
 from composer.text.splitting import Post
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.notes import Note, shown
@@ -61,7 +58,6 @@ from composer.workspace.config import Config, ConfigError
 from composer.workspace.drafts import Draft, DraftError, load_draft
 from composer.workspace.when import WhenError, format_local, parse_when, zone_info
 
-_PLAN_ERRORS = (PublishError, ConfigError, SplitError, NumberingError, EnrichError)
 _SAID_INLINE = (ScheduleError, WhenError, StoreError, RuleError)
 BOTH_REFUSED = (
     "Repeat makes a recurring rule and Continue a one-off follow-up: fill in only one of them"
@@ -331,7 +327,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
                 for_real=published,
                 follows=continuing,
             )
-        except _PLAN_ERRORS as error:
+        except PublishError as error:
             raise ScheduleError(str(error)) from error
         return plan
 
@@ -372,7 +368,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         if self._config is None and self._draft is not None:
             try:  # publishing's own words for "no accounts file"
                 plan_editions(self._draft, self.draft_path, None, [], for_real=False)
-            except _PLAN_ERRORS as error:
+            except PublishError as error:
                 raise ScheduleError(str(error)) from error
         raise ScheduleError("choose at least one account")
 
@@ -394,7 +390,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
             return plan_editions(
                 self._draft, self.draft_path, self._config, accounts, for_real=True
             )
-        except _PLAN_ERRORS as error:
+        except PublishError as error:
             raise ScheduleError(str(error)) from error
 
     # --- actions -------------------------------------------------------------------------
