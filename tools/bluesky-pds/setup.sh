@@ -5,8 +5,9 @@
 #
 # Writes only under $PDS_PEER_HOME (default ~/.cache/thread-composer/bluesky-pds); this
 # folder is only read. Idempotent and safe to run twice at once: when the installed lock
-# file and Node match, it returns at once. The first run takes 1-3 minutes (better-sqlite3
-# is compiled, as its prebuilt binaries come from GitHub, which need not be reachable).
+# file and Node match, it returns at once. The first run takes minutes: about 3 minutes of
+# CPU, mostly compiling better-sqlite3 (its prebuilt binaries come from GitHub, which need
+# not be reachable); 10 minutes on a loaded 2-core machine.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -51,11 +52,13 @@ if [ -z "$node" ]; then
 fi
 prefix="$(dirname "$(dirname "$node")")"
 
-# What was installed, and for which Node: native modules are built for one Node ABI.
-want="$(sha256sum "$HERE/package-lock.json" | cut -d' ' -f1) $node $("$node" --version)"
+# What was installed, and for which Node version: native modules are built for its ABI.
+want="$(sha256sum "$HERE/package-lock.json" | cut -d' ' -f1) node $("$node" --version)"
 have="$(cat "$DEST/.installed" 2>/dev/null || true)"
-if [ "$want" != "$have" ] \
-    || ! (cd "$DEST" && "$node" -e "require('better-sqlite3'); require('@atproto/pds')" >/dev/null 2>&1); then
+# The stamp is written only after the packages loaded; the two files guard against a
+# node_modules removed since (loading the PDS to check would take seconds on every run).
+if [ "$want" != "$have" ] || [ ! -f "$DEST/node_modules/@atproto/pds/package.json" ] \
+    || [ ! -f "$DEST/node_modules/better-sqlite3/build/Release/better_sqlite3.node" ]; then
     echo "setup.sh: installing @atproto/pds and @did-plc/server into $DEST (1-3 minutes)" >&2
     rm -f "$DEST/.installed"
     cp "$HERE/package.json" "$HERE/package-lock.json" "$DEST/"
