@@ -1,9 +1,11 @@
 """A real Bluesky PDS on loopback, for the Bluesky client's tests.
 
-The peer lives in ../shared/peers/bluesky-pds (or wherever BLUESKY_PDS_PEER points); its
-setup.sh installs Node 22 and the packages into ~/.cache/bluesky-pds-peer (PDS_PEER_HOME).
-Without it the tests that need the PDS are skipped, unless COMPOSER_REQUIRE_PDS=1 (CI), when
-they fail instead.
+The peer's scripts are in tools/bluesky-pds/ (or wherever BLUESKY_PDS_PEER points): its
+setup.sh installs the pinned packages (and Node 22 if the machine's is older) into a cache
+folder once; its start.sh starts a PLC directory and the PDS and says "READY". Where the
+cache is, and whether it is installed, is for those scripts alone to decide: start.sh exits
+with one line naming setup.sh when it is not. Without a working peer the tests that need
+it are skipped, unless COMPOSER_REQUIRE_PDS=1 (CI), when they fail instead.
 """
 
 from __future__ import annotations
@@ -34,11 +36,7 @@ def peer_folder() -> Path:
     given = os.environ.get("BLUESKY_PDS_PEER")
     if given:
         return Path(given).expanduser()
-    return Path(__file__).resolve().parents[1].parent / "shared" / "peers" / "bluesky-pds"
-
-
-def peer_home() -> Path:
-    return Path(os.environ.get("PDS_PEER_HOME", "~/.cache/bluesky-pds-peer")).expanduser()
+    return Path(__file__).resolve().parents[1] / "tools" / "bluesky-pds"
 
 
 def _unavailable(reason: str) -> NoReturn:
@@ -71,11 +69,6 @@ def pds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     script = folder / "start.sh"
     if not script.is_file():
         _unavailable(f"the Bluesky PDS peer is not at {folder} (set BLUESKY_PDS_PEER)")
-    if not peer_home().is_dir():
-        _unavailable(
-            f"the Bluesky PDS peer is not installed ({peer_home()} is missing): "
-            f"run `bash {folder / 'setup.sh'}` once"
-        )
     env = {
         **os.environ,
         "PDS_PORT": str(_free_port()),

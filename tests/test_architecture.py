@@ -1,4 +1,4 @@
-"""The layers of DESIGN.md, checked by import-linter (contracts in pyproject.toml)."""
+"""The layers of docs/DESIGN.md, checked by import-linter (contracts in pyproject.toml)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The schedule: editions waiting for their time, and the changes a user may make to them.
 
-The database is the truth about what is scheduled (DESIGN.md, "Scheduling"). Every change
+The database is the truth about what is scheduled (docs/DESIGN.md, "Scheduling"). Every change
 here is one short transaction with a conditional UPDATE (`... WHERE status = 'scheduled'`),
 so it cannot race a daemon that claims the same edition: whichever commits first wins, and
 the other is told what the edition's status now is.

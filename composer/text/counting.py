@@ -124,7 +124,7 @@ def _utf8_count(text: str) -> int:
     return len(text.encode("utf-8", "surrogatepass"))
 
 
-# --- Threads: graphemes, but an emoji counts as its UTF-8 bytes (PLATFORMS.md); <= 5 links.
+# --- Threads: graphemes, but an emoji counts as its UTF-8 bytes; <= 5 links (docs/PLATFORMS.md).
 def _threads_weights(text: str) -> list[int]:
     weights = grapheme_weights(text)
     if not text.isascii():

@@ -1,7 +1,8 @@
 """What the TUI is given to work with: folders, the accounts file, the database, the clock.
 
 Passed in by `make_app(...)` so tests can hand the app a temporary database, a loopback
-accounts file and a fixed clock (DESIGN.md: front ends get their services passed in).
+accounts file and a fixed clock (docs/DESIGN.md, "Layers": front ends get their services
+passed in).
 """
 
 from __future__ import annotations

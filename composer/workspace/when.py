@@ -1,6 +1,6 @@
 """When to publish: times and durations as people type them, checked against the tz database.
 
-Times are entered in the user's zone and stored as UTC with the zone name (DESIGN.md,
+Times are entered in the user's zone and stored as UTC with the zone name (docs/DESIGN.md,
 "Scheduling"). Nothing here reads the clock: callers pass `now` (aware) in.
 
 A wall-clock time that a zone skips (the DST gap) or repeats (the DST fold) is refused with

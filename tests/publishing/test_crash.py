@@ -1,5 +1,5 @@
 """A publisher killed (SIGKILL) anywhere in a 10-post thread, then run again: never twice,
-never half (DESIGN.md, "Publishing: never twice, never half").
+never half (docs/DESIGN.md, "Publishing: never twice, never half").
 
 Each case runs `python -m composer publish` as a subprocess against one platform, kills it,
 runs it again (normally) until it exits 0, and then checks the platform's own state: exactly
