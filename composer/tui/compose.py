@@ -42,6 +42,7 @@ from composer.workspace.drafts import (
     list_drafts,
     new_draft,
     parse_draft,
+    read_draft_file,
     update_front_matter,
     write_atomically,
 )
@@ -181,9 +182,9 @@ class ComposeScreen(Screen[None]):
 
     def open_draft(self, path: Path) -> None:
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            self.notify(f"cannot open {path}: {error}", severity="error", markup=False)
+            text = read_draft_file(path, self.display_name(path))
+        except DraftError as error:
+            self.notify(terminal_safe(str(error)), severity="error", markup=False)
             return
         self.draft_path = path
         self.editor.read_only = False
@@ -335,8 +336,8 @@ class ComposeScreen(Screen[None]):
         if self.draft_path is None:
             return False
         try:
-            current = self.draft_path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            current = read_draft_file(self.draft_path)
+        except DraftError:
             return self.disk_text is not None and self.draft_path.exists()
         return current != self.disk_text
 

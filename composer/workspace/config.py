@@ -392,6 +392,8 @@ def parse_config(
     text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError(f"{name}: invalid TOML: values nested too deeply") from None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         found = _TOML_POSITION.search(message)

@@ -204,3 +204,92 @@ def test_hashtag_terms_must_be_strings() -> None:
         parse_draft("+++\nhashtag_terms = [1]\n+++\nBody.")
     assert parse_draft("Body.").hashtag_terms is None
     assert parse_draft("+++\nhashtag_terms = []\n+++\nBody.").hashtag_terms == []
+
+
+def test_list_drafts_skips_lock_files_dangling_links_and_folders(tmp_path: Path) -> None:
+    from composer.workspace.drafts import list_drafts, new_draft
+
+    new_draft(tmp_path, "Good one")
+    (tmp_path / ".#good-one.md").symlink_to("user@host.1234:1700000000")  # an Emacs lock
+    (tmp_path / "gone.md").symlink_to(tmp_path / "nowhere.md")
+    (tmp_path / "folder.md").mkdir()
+    (tmp_path / ".hidden.md").write_text("hidden", encoding="utf-8")
+    assert [s.name for s in list_drafts(tmp_path)] == ["good-one"]
+
+
+def _in_thread(function: object, seconds: float = 5.0) -> BaseException | None:
+    """Run `function` in a thread; what it raised, or fail when it has not ended in time."""
+    import threading
+
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            function()  # type: ignore[operator]
+            outcome.append(None)
+        except BaseException as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert outcome, "still reading after several seconds"
+    return outcome[0]
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    error = _in_thread(lambda: load_draft(str(fifo)))
+    assert isinstance(error, DraftError) and "not a regular file" in str(error)
+
+
+def test_a_device_is_refused(tmp_path: Path) -> None:
+    error = _in_thread(lambda: load_draft("/dev/zero"))
+    assert isinstance(error, DraftError) and "not a regular file" in str(error)
+
+
+def test_a_huge_file_is_refused(tmp_path: Path) -> None:
+    from composer.workspace.drafts import MAX_DRAFT_BYTES
+
+    huge = tmp_path / "huge.md"
+    with open(huge, "wb") as handle:
+        handle.truncate(MAX_DRAFT_BYTES + 1)  # sparse: costs no disk
+    with pytest.raises(DraftError, match="larger than"):
+        load_draft(str(huge))
+
+
+def _new_at_once(folder: str, start: object, paths: object) -> None:
+    from composer.workspace.drafts import new_draft
+
+    start.wait()  # type: ignore[attr-defined]
+    paths.put(str(new_draft(Path(folder), "Same title")))  # type: ignore[attr-defined]
+
+
+def test_concurrent_new_drafts_never_overwrite_each_other(tmp_path: Path) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    start, paths = context.Barrier(12), context.Queue()
+    workers = [
+        context.Process(target=_new_at_once, args=(str(tmp_path), start, paths)) for _ in range(12)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+    made = {paths.get(timeout=5) for _ in workers}
+    assert len(made) == 12
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(Path(p).name for p in made)
+
+
+def test_deeply_nested_front_matter_is_one_error() -> None:
+    deep = "a = " + "[" * 5000 + "]" * 5000
+    with pytest.raises(DraftError, match=r"^d\.md:2: bad front matter: .*nested too deeply"):
+        parse_draft(f"+++\n{deep}\n+++\nBody.\n", "d.md")
+    from composer.workspace.drafts import update_front_matter
+
+    with pytest.raises(DraftError, match=r"nested too deeply|nested more than"):
+        update_front_matter(f"+++\n{deep}\n+++\nBody.\n", {"title": "x"})
