@@ -7,8 +7,11 @@
     +++
     The report...
 
-The front matter is applied, never split. A line holding only `---` in the body forces a
-post break (composer.text handles that).
+The front matter is applied, never split. It must open the file: `+++` alone at the start of
+line 1. A `+++` line anywhere else in a draft without front matter (below a blank line or
+typed text, or indented) is an error naming its line, never text to publish: settings must
+not go out as post 1. A line holding only `---` in the body forces a post break
+(composer.text handles that).
 """
 
 from __future__ import annotations
@@ -163,15 +166,50 @@ class Draft:
         return f"{FENCE}\n{header}{FENCE}\n{self.body}"
 
 
+def _closing_fence(lines: list[str], name: str) -> int:
+    """The index of the line closing the front matter, 0 for a draft without one. A `+++`
+    line that does not open the file is a DraftError naming it (in `name`, or "line N")."""
+
+    def where(number: int) -> str:
+        return f"{name}:{number}" if name else f"line {number}"
+
+    if lines and lines[0].rstrip() == FENCE:
+        closing = next((i for i, line in enumerate(lines) if i and line.strip() == FENCE), 0)
+        if not closing:
+            raise DraftError(f"{where(1)}: front matter opened with {FENCE} is never closed")
+        return closing
+    stray = next((i for i, line in enumerate(lines) if line.strip() == FENCE), None)
+    if stray is None:
+        return 0
+    if stray == 0:
+        fix = f"remove what is before {FENCE} on that line"
+    elif all(not line.strip() for line in lines[:stray]):
+        fix = "remove the blank line" + ("s" if stray > 1 else "") + " above it"
+    else:
+        fix = f"move the text above it below the closing {FENCE}"
+    raise DraftError(
+        f"{where(stray + 1)}: front matter ({FENCE}) must start at the beginning of line 1: {fix}"
+    )
+
+
+def body_line(text: str) -> int:
+    """The line (0-based) where the body of `text` starts: after the front matter, if any.
+    Text whose front matter is broken starts at line 0."""
+    lines = text.removeprefix("\ufeff").splitlines(keepends=True)
+    try:
+        closing = _closing_fence(lines, "")
+    except DraftError:
+        return 0
+    return closing + 1 if closing else 0
+
+
 def parse_draft(text: str, name: str = "<draft>", path: Path | None = None) -> Draft:
     """Split a draft's text into front matter and body. Plain text is a draft with no meta."""
     text = text.removeprefix("\ufeff")
     lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != FENCE:
-        return Draft(body=text, path=path)
-    closing = next((i for i, line in enumerate(lines) if i and line.strip() == FENCE), 0)
+    closing = _closing_fence(lines, name)
     if not closing:
-        raise DraftError(f"{name}:1: front matter opened with {FENCE} is never closed")
+        return Draft(body=text, path=path)
     header = "".join(lines[1:closing])
     try:
         meta = tomllib.loads(header)
@@ -222,10 +260,8 @@ def update_front_matter(text: str, changes: Mapping[str, Any]) -> str:
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     text = text.removeprefix("\ufeff")
     lines = text.splitlines(keepends=True)
-    if lines and lines[0].strip() == FENCE:
-        closing = next((i for i, line in enumerate(lines) if i and line.strip() == FENCE), 0)
-        if not closing:
-            raise DraftError("front matter opened with +++ is never closed")
+    closing = _closing_fence(lines, "")
+    if closing:
         opening, header, rest = lines[0], "".join(lines[1:closing]), "".join(lines[closing:])
     else:
         newline = "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"

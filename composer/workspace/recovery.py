@@ -3,7 +3,9 @@
 Autosave writes the draft file a second after typing stops; between two saves the TUI keeps
 the editor's text here on each change (in the user data folder, never beside the drafts). A
 crash, a kill or a power cut of the terminal leaves this copy behind; the next time the draft
-is opened, a copy that differs from the file is offered back. A save removes it.
+is opened, a copy that differs from the file is shown (what it would change) and restored
+only when the user asks. A save, or an edit (an undo) back to the file's text, removes it:
+text deliberately taken out must never come back. A copy equal to the file is removed.
 
 Written with a plain write and rename, without fsync: a process crash cannot lose it (the
 kernel has it) and a keystroke must not wait for the disk.
@@ -12,6 +14,7 @@ kernel has it) and a keystroke must not wait for the disk.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import hashlib
 import os
 from pathlib import Path
@@ -43,10 +46,48 @@ def unsaved_text(draft: Path, saved: str, folder: Path | None = None) -> str | N
             kept = handle.read()  # newlines as typed: "\r\n" stays
     except (OSError, UnicodeDecodeError):
         return None
-    return kept if kept != saved else None
+    if kept == saved:
+        forget_unsaved(draft, folder)  # nothing to offer: the file has it all
+        return None
+    return kept
 
 
 def forget_unsaved(draft: Path, folder: Path | None = None) -> None:
     """The draft is saved: its kept copy is no longer needed."""
     with contextlib.suppress(FileNotFoundError):
         recovery_file(draft, folder).unlink()
+
+
+def track_unsaved(draft: Path, text: str, saved: str | None, folder: Path | None = None) -> None:
+    """After each edit: keep `text` while it differs from the file's text (`saved`), forget
+    the copy once it equals it again (an undo back to the saved text leaves nothing behind)."""
+    if text == saved:
+        forget_unsaved(draft, folder)
+    else:
+        keep_unsaved(draft, text, folder)
+
+
+def describe_changes(saved: str, kept: str, shown: int = 4, width: int = 60) -> str:
+    """What restoring `kept` over `saved` would change, in a few plain lines: the count of
+    lines added and removed, then the first changed lines ("+ added", "- removed")."""
+    added: list[str] = []
+    removed: list[str] = []
+    changed: list[str] = []
+    for line in difflib.ndiff(saved.splitlines(), kept.splitlines()):
+        sign, content = line[:1], line[2:]
+        if sign not in ("+", "-"):
+            continue
+        (added if sign == "+" else removed).append(content)
+        short = content if len(content) <= width else content[: width - 1] + "…"
+        changed.append(f"{sign} {short}")
+    plural = {1: ""}
+    summary = (
+        f"{len(added)} line{plural.get(len(added), 's')} added, "
+        f"{len(removed)} line{plural.get(len(removed), 's')} removed"
+    )
+    if not changed:  # only line endings differ
+        return summary + " (only line endings or the final newline differ)"
+    lines = [summary, *changed[:shown]]
+    if len(changed) > shown:
+        lines.append(f"… and {len(changed) - shown} more changed lines")
+    return "\n".join(lines)

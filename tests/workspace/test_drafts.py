@@ -293,3 +293,48 @@ def test_deeply_nested_front_matter_is_one_error() -> None:
 
     with pytest.raises(DraftError, match=r"nested too deeply|nested more than"):
         update_front_matter(f"+++\n{deep}\n+++\nBody.\n", {"title": "x"})
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '\n+++\ntitle="x"\n+++\nHi\n',
+            "d.md:2: front matter (+++) must start at the beginning "
+            "of line 1: remove the blank line above it",
+        ),
+        (
+            'Hi+++\ntitle="x"\n+++\nBody\n',
+            "d.md:3: front matter (+++) must start at the "
+            "beginning of line 1: move the text above it below the closing +++",
+        ),
+        (
+            ' +++\ntitle="x"\n+++\nBody\n',
+            "d.md:1: front matter (+++) must start at the "
+            "beginning of line 1: remove what is before +++ on that line",
+        ),
+        (
+            '\r\n \r\n+++\r\ntitle="x"\r\n+++\r\nHi\r\n',
+            "d.md:3: front matter (+++) must start "
+            "at the beginning of line 1: remove the blank lines above it",
+        ),
+    ],
+    ids=["blank line", "typed text", "indented", "blank lines crlf"],
+)
+def test_a_settings_block_not_on_line_1_is_an_error_never_text(text: str, message: str) -> None:
+    with pytest.raises(DraftError) as error:
+        parse_draft(text, "d.md")
+    assert str(error.value) == message
+    from composer.workspace.drafts import update_front_matter
+
+    with pytest.raises(DraftError, match="must start at the beginning of line 1"):
+        update_front_matter(text, {"title": "y"})
+
+
+def test_body_line_is_below_the_front_matter() -> None:
+    from composer.workspace.drafts import body_line
+
+    assert body_line('+++\ntitle = "T"\n+++\nBody\n') == 3
+    assert body_line('\ufeff+++\r\ntitle = "T"\r\n\r\n+++\r\nBody\r\n') == 4
+    assert body_line("Just text\n") == 0
+    assert body_line('+++\ntitle = "T"\n') == 0  # unclosed: the top, where the error is
