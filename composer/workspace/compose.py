@@ -96,6 +96,7 @@ def composition(
         "tags": tags,
         "tag_placement": overrides.tag_placement or draft.hashtag_placement,
         "hashtag_terms": _hashtag_terms(draft, config),
+        "names": tuple(c.name for c in config.contacts.values()) if config else (),
         "first_number": overrides.first_number or 1,
     }
     return Composition(options, warnings)

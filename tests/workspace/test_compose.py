@@ -134,3 +134,12 @@ def test_a_written_out_handle_of_a_contact_becomes_its_handle_there(  # type: ig
 ) -> None:
     draft = parse_draft('+++\nmentions = ["@HRW@mastodon.social", "@osce_odihr"]\n+++\nText.\n')
     assert composition(draft, platform, config).options["mentions"] == expected
+
+
+def test_the_example_does_not_tag_a_contacts_name(config) -> None:  # type: ignore[no-untyped-def]
+    """With the term "Human Rights", the example published "#HumanRights Watch's country
+    page" (issue 10)."""
+    draft = parse_draft((ROOT / "drafts" / "example.md").read_text(encoding="utf-8"))
+    published = "\n".join(p.text for p in compose(draft, "x", config).posts)
+    assert "Human Rights Watch's country page" in published
+    assert "#HumanRights Watch" not in published
