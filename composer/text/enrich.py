@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from composer.text.controls import code_point, first_control
 from composer.text.entities import extract_entities
 
 MentionPlacement = Literal["first", "spread", "last"]
@@ -46,6 +47,14 @@ class Extras:
                 f"unknown hashtag placement {self.tag_placement!r}: "
                 f"choose one of {', '.join(TAG_PLACEMENTS)}"
             )
+        for kind, items in (("mention", self.mentions), ("hashtag", self.tags)):
+            for number, item in enumerate(items, start=1):
+                index = first_control(item, token=True)
+                if index is not None:
+                    raise EnrichError(
+                        f"{kind} {number} holds a control or bidi character "
+                        f"({code_point(item[index])}): remove it"
+                    )
 
     def __bool__(self) -> bool:
         return bool(self.mentions or self.tags)

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from composer.text import Thread, split
+from composer.text.controls import code_point, first_control
+from composer.text.enrich import EnrichError
 from composer.workspace.config import (
     DEFAULT_CONFIG_NAME,
     EXAMPLE_CONFIG_NAME,
@@ -128,6 +130,13 @@ def _mentions(
     "@amnesty@mastodon.social") is used only on the platforms whose handle form it has:
     elsewhere it would mention someone else ("@amnesty" on X). There it becomes the handle of
     the contact it belongs to, when there is one, or is left out with a warning."""
+    for number, name in enumerate(names, start=1):
+        index = first_control(name, token=True)
+        if index is not None:  # refused before it reaches a warning, a lookup or a post
+            raise EnrichError(
+                f"mention {number} holds a control or bidi character "
+                f"({code_point(name[index])}): remove it"
+            )
     contacts = [name for name in names if not name.startswith("@")]
     if contacts and config is None:
         raise ConfigError(

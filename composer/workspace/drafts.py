@@ -33,6 +33,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import tomlkit
 import tomlkit.exceptions
 
+from composer.text.controls import code_point, first_control
+
 FENCE = "+++"
 MAX_DRAFT_BYTES = 4 * 1024 * 1024  # a report is kilobytes; a bigger "draft" is a wrong file
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
@@ -72,6 +74,9 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
 }
 
 
+# Keys whose strings are single tokens (handles, tags, a language code): no control or bidi
+# character at all.
+_TOKENS = ("mentions", "hashtags", "hashtag_terms", "language")
 _CHOICES: dict[str, tuple[str, ...]] = {
     "mention_placement": ("first", "spread", "last"),
     "hashtag_placement": ("first", "last"),
@@ -209,6 +214,7 @@ def parse_draft(text: str, name: str = "<draft>", path: Path | None = None) -> D
     lines = text.splitlines(keepends=True)
     closing = _closing_fence(lines, name)
     if not closing:
+        _check_body(text, name, 1)
         return Draft(body=text, path=path)
     header = "".join(lines[1:closing])
     try:
@@ -248,9 +254,32 @@ def parse_draft(text: str, name: str = "<draft>", path: Path | None = None) -> D
         if key in meta and not all(isinstance(item, str) for item in meta[key]):
             line_no = _line_of_key(lines, key, closing)
             raise DraftError(f"{name}:{line_no}: {key} must be a list of strings")
+    for key in _TOKENS:
+        values = meta.get(key, [])
+        for value in values if isinstance(values, list) else [values]:
+            index = first_control(value, token=True)
+            if index is not None:
+                line_no = _line_of_key(lines, key, closing)
+                raise DraftError(
+                    f"{name}:{line_no}: {key} holds a control or bidi character "
+                    f"({code_point(value[index])}): remove it"
+                )
     unknown = tuple(sorted(set(meta) - KNOWN_KEYS))
     body = "".join(lines[closing + 1 :])
+    _check_body(body, name, closing + 2 if closing else 1)
     return Draft(body=body, meta=meta, path=path, unknown_keys=unknown, header=header)
+
+
+def _check_body(body: str, name: str, first_line: int) -> None:
+    """A control character in the report (other than newline and tab) is refused, naming
+    its line: it would be published invisibly, or act on the reader's terminal."""
+    index = first_control(body)
+    if index is not None:
+        line_no = first_line + body.count("\n", 0, index)
+        raise DraftError(
+            f"{name}:{line_no}: the text holds a control character "
+            f"({code_point(body[index])}): remove it"
+        )
 
 
 def update_front_matter(text: str, changes: Mapping[str, Any]) -> str:

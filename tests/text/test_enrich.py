@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from composer.text import count, split
@@ -185,3 +187,18 @@ def test_a_term_inside_a_contacts_name_is_not_tagged() -> None:
     text = f"The {name} says: Human Rights first."
     linked, made = link_terms(text, ["Human Rights"], [name])
     assert linked == f"The {name} says: #HumanRights first." and made == ["#HumanRights"]
+
+
+@pytest.mark.parametrize(
+    ("mentions", "tags", "message"),
+    [
+        (("@hrw\x1b[2J",), (), "mention 1 holds a control or bidi character (U+001B)"),
+        (("@a", "@b\u202e"), (), "mention 2 holds a control or bidi character (U+202E)"),
+        ((), ("#Vote\u2069",), "hashtag 1 holds a control or bidi character (U+2069)"),
+    ],
+)
+def test_controls_in_mentions_and_tags_are_refused(
+    mentions: tuple[str, ...], tags: tuple[str, ...], message: str
+) -> None:
+    with pytest.raises(EnrichError, match=re.escape(message)):
+        Extras(mentions, "first", tags, "last")

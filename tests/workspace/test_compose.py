@@ -143,3 +143,13 @@ def test_the_example_does_not_tag_a_contacts_name(config) -> None:  # type: igno
     published = "\n".join(p.text for p in compose(draft, "x", config).posts)
     assert "Human Rights Watch's country page" in published
     assert "#HumanRights Watch" not in published
+
+
+def test_a_control_character_in_a_mention_override_is_refused(config) -> None:  # type: ignore[no-untyped-def]
+    from composer.text.enrich import EnrichError
+
+    overrides = Overrides(mentions=("@hrw", "@evil\x1b]0;owned\x07"))
+    with pytest.raises(
+        EnrichError, match=r"^mention 2 holds a control or bidi character \(U\+001B\)"
+    ):
+        compose(parse_draft("Text."), "x", config, overrides)

@@ -338,3 +338,44 @@ def test_body_line_is_below_the_front_matter() -> None:
     assert body_line('\ufeff+++\r\ntitle = "T"\r\n\r\n+++\r\nBody\r\n') == 4
     assert body_line("Just text\n") == 0
     assert body_line('+++\ntitle = "T"\n') == 0  # unclosed: the top, where the error is
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '+++\nmentions = ["@hrw\\u202e"]\n+++\nx',
+            "d.md:2: mentions holds a control or bidi character (U+202E): remove it",
+        ),
+        ('+++\ntitle = "t"\nhashtags = ["Vote\\u2066"]\n+++\nx', "d.md:3: hashtags holds"),
+        (
+            '+++\nlanguage = "en\\u0007"\n+++\nx',
+            "d.md:2: language holds a control or bidi character (U+0007)",
+        ),
+        ('+++\nhashtag_terms = ["a\\tb"]\n+++\nx', "d.md:2: hashtag_terms holds"),
+        (
+            '+++\ntitle = "t"\n+++\nline\n\tok\nbad\x1b[2J\n',
+            "d.md:6: the text holds a control character (U+001B): remove it",
+        ),
+        ("plain\r\nthen\x85\n", "d.md:2: the text holds a control character (U+0085)"),
+        ("del\x7f", "d.md:1: the text holds a control character (U+007F)"),
+    ],
+    ids=[
+        "bidi in mention",
+        "isolate in tag",
+        "bell in language",
+        "tab in term",
+        "escape in body",
+        "C1 in body",
+        "DEL in body",
+    ],
+)
+def test_control_characters_are_refused_naming_the_line(text: str, message: str) -> None:
+    with pytest.raises(DraftError) as error:
+        parse_draft(text, "d.md")
+    assert str(error.value).startswith(message)
+
+
+def test_newlines_tabs_and_bidi_marks_in_the_body_are_fine() -> None:
+    body = "Line one\r\n\tindented\n\u202bعربي\u202c and \u200fמשהו\n"
+    assert parse_draft(body).body == body
