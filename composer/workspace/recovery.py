@@ -69,21 +69,29 @@ def track_unsaved(draft: Path, text: str, saved: str | None, folder: Path | None
 
 def describe_changes(saved: str, kept: str, shown: int = 4, width: int = 60) -> str:
     """What restoring `kept` over `saved` would change, in a few plain lines: the count of
-    lines added and removed, then the first changed lines ("+ added", "- removed")."""
-    added: list[str] = []
-    removed: list[str] = []
+    lines added and removed, then the first changed lines ("+ added", "- removed"). A long
+    line (a paragraph) changed in its middle is shown from a little before the change."""
+    old, new = saved.splitlines(), kept.splitlines()
+    added = removed = 0
     changed: list[str] = []
-    for line in difflib.ndiff(saved.splitlines(), kept.splitlines()):
-        sign, content = line[:1], line[2:]
-        if sign not in ("+", "-"):
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        if tag == "equal":
             continue
-        (added if sign == "+" else removed).append(content)
-        short = content if len(content) <= width else content[: width - 1] + "…"
-        changed.append(f"{sign} {short}")
+        gone, came = old[old_start:old_end], new[new_start:new_end]
+        removed, added = removed + len(gone), added + len(came)
+        for index in range(max(len(gone), len(came))):
+            before = gone[index] if index < len(gone) else None
+            after = came[index] if index < len(came) else None
+            same = len(os.path.commonprefix([before, after])) if before and after else 0
+            if before is not None:
+                changed.append("- " + _excerpt(before, same, width))
+            if after is not None:
+                changed.append("+ " + _excerpt(after, same, width))
     plural = {1: ""}
     summary = (
-        f"{len(added)} line{plural.get(len(added), 's')} added, "
-        f"{len(removed)} line{plural.get(len(removed), 's')} removed"
+        f"{added} line{plural.get(added, 's')} added, "
+        f"{removed} line{plural.get(removed, 's')} removed"
     )
     if not changed:  # only line endings differ
         return summary + " (only line endings or the final newline differ)"
@@ -91,3 +99,10 @@ def describe_changes(saved: str, kept: str, shown: int = 4, width: int = 60) -> 
     if len(changed) > shown:
         lines.append(f"… and {len(changed) - shown} more changed lines")
     return "\n".join(lines)
+
+
+def _excerpt(line: str, change: int, width: int) -> str:
+    """`line` cut to `width` characters, starting a little before position `change`."""
+    start = max(0, change - width // 3) if len(line) > width else 0
+    text = ("…" if start else "") + line[start:]
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -71,3 +71,14 @@ def test_changes_are_described_in_a_few_lines() -> None:
     )
     long = describe_changes("", "x" * 100)
     assert long.splitlines()[1] == "+ " + "x" * 59 + "…"
+
+
+def test_a_change_in_the_middle_of_a_paragraph_is_shown() -> None:
+    from composer.workspace.recovery import describe_changes
+
+    paragraph = "word " * 40
+    kept = paragraph[:120] + "Witness A. Name " + paragraph[120:]
+    lines = describe_changes(paragraph + "\n", kept + "\n").splitlines()
+    assert lines[0] == "1 line added, 1 line removed"
+    assert lines[2].startswith("+ …") and "Witness A. Name" in lines[2]
+    assert len(lines[2]) <= 62
