@@ -83,7 +83,7 @@ def describe_changes(saved: str, kept: str, shown: int = 4, width: int = 60) -> 
         for index in range(max(len(gone), len(came))):
             before = gone[index] if index < len(gone) else None
             after = came[index] if index < len(came) else None
-            same = len(os.path.commonprefix([before, after])) if before and after else 0
+            same = _common_prefix(before, after) if before and after else 0
             if before is not None:
                 changed.append("- " + _excerpt(before, same, width))
             if after is not None:
@@ -99,6 +99,13 @@ def describe_changes(saved: str, kept: str, shown: int = 4, width: int = 60) -> 
     if len(changed) > shown:
         lines.append(f"… and {len(changed) - shown} more changed lines")
     return "\n".join(lines)
+
+
+def _common_prefix(first: str, second: str) -> int:
+    """How many characters `first` and `second` share at their start."""
+    return next(
+        (i for i, (a, b) in enumerate(zip(first, second)) if a != b), min(len(first), len(second))
+    )
 
 
 def _excerpt(line: str, change: int, width: int) -> str:
