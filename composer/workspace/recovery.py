@@ -104,7 +104,8 @@ def describe_changes(saved: str, kept: str, shown: int = 4, width: int = 60) -> 
 def _common_prefix(first: str, second: str) -> int:
     """How many characters `first` and `second` share at their start."""
     return next(
-        (i for i, (a, b) in enumerate(zip(first, second)) if a != b), min(len(first), len(second))
+        (i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b),
+        min(len(first), len(second)),
     )
 
 
