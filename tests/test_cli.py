@@ -170,10 +170,11 @@ def test_unknown_front_matter_key_is_reported(tmp_path: Path) -> None:
     assert "unknown front-matter key 'titel'" in result.stderr
 
 
-def test_control_sequences_are_escaped_in_human_output() -> None:
-    result = run("split", "-", "-p", "x", stdin="Evil \x1b[31mred\x1b[0m text\n")
-    assert "\x1b" not in result.stdout
-    assert "\\u001b[31m" in result.stdout
+def test_control_sequences_in_the_text_are_refused_never_printed() -> None:
+    result = run("split", "-", "-p", "x", stdin="Fine.\nEvil \x1b[31mred\x1b[0m text\n")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "\x1b" not in result.stderr
+    assert "<stdin>:2: the text holds a control character (U+001B): remove it" in result.stderr
 
 
 def test_draft_path_without_command_previews_each_platform() -> None:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from composer.text.controls import code_point, first_control
 from composer.text.entities import extract_entities
 
 MentionPlacement = Literal["first", "spread", "last"]
@@ -16,6 +17,10 @@ MENTION_PLACEMENTS: tuple[MentionPlacement, ...] = ("first", "spread", "last")
 TAG_PLACEMENTS: tuple[TagPlacement, ...] = ("first", "last")
 BLOCK_SEPARATOR = "\n\n"  # a block of mentions or tags sits on its own line at a post's end
 _ADDRESS_LIKE = re.compile(r"(?<!\S)\S*?(?:://|www\.|\w@\w)\S*")  # anchored at word starts
+_SPACE = "[ \t\u00a0]+"  # within a line: a name does not go on across a line break
+_NEXT_WORD = re.compile(_SPACE + r"(\w)")
+_PREVIOUS_WORD = re.compile(r"(\S*\w)" + _SPACE + r"\Z")  # a word not ending a sentence
+_SENTENCE_END = frozenset(".!?:;\n\"'“”«»()[]—–")
 
 
 class EnrichError(ValueError):
@@ -42,6 +47,14 @@ class Extras:
                 f"unknown hashtag placement {self.tag_placement!r}: "
                 f"choose one of {', '.join(TAG_PLACEMENTS)}"
             )
+        for kind, items in (("mention", self.mentions), ("hashtag", self.tags)):
+            for number, item in enumerate(items, start=1):
+                index = first_control(item, token=True)
+                if index is not None:
+                    raise EnrichError(
+                        f"{kind} {number} holds a control or bidi character "
+                        f"({code_point(item[index])}): remove it"
+                    )
 
     def __bool__(self) -> bool:
         return bool(self.mentions or self.tags)
@@ -84,12 +97,15 @@ def as_tag(text: str) -> str:
     return "#" + tag
 
 
-def link_terms(text: str, terms: Sequence[str]) -> tuple[str, list[str]]:
+def link_terms(text: str, terms: Sequence[str], names: Sequence[str] = ()) -> tuple[str, list[str]]:
     """The text with the first occurrence of each term turned into a hashtag, and the tags made.
 
     Whole words only, case-insensitive (Cyrillic too), never inside a link, a mention or a
     hashtag; a term already present as a hashtag is left alone. "human rights" becomes
-    "#HumanRights"; a single word keeps its case as written.
+    "#HumanRights"; a single word keeps its case as written. An occurrence that is part of
+    one of `names` (contacts' names: "Kazakhstan Bureau for Human Rights") or of a longer
+    capitalised name ("Human Rights Watch", "Almaty Human Rights") is not tagged: the next
+    occurrence is.
     """
     made: list[str] = []
     protected: list[tuple[int, int]] | None = None
@@ -102,6 +118,7 @@ def link_terms(text: str, terms: Sequence[str]) -> tuple[str, list[str]]:
             # Whatever looks like an address is left alone too, even with a TLD twitter-text
             # does not know ("https://kazakhstan.example").
             protected += [m.span() for m in _ADDRESS_LIKE.finditer(text)]
+            protected += _name_spans(text, names)
         if any(text[s:e].lower() == tag.lower() for s, e in protected):
             continue
         words = [re.escape(w) for w in term.split()]
@@ -112,9 +129,38 @@ def link_terms(text: str, terms: Sequence[str]) -> tuple[str, list[str]]:
             start, end = match.span()
             if any(s < end and start < e for s, e in protected):
                 continue
+            if _in_longer_name(text, start, end):
+                continue
             linked = as_tag(match.group())
             text = text[:start] + linked + text[end:]
             made.append(linked)
             protected = None  # positions moved
             break
     return text, made
+
+
+def _name_spans(text: str, names: Sequence[str]) -> list[tuple[int, int]]:
+    """Where each of `names` is written in `text` (whole words, any case)."""
+    spans: list[tuple[int, int]] = []
+    for name in names:
+        words = [re.escape(w) for w in name.split()]
+        if words:
+            pattern = re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+            spans += [m.span() for m in pattern.finditer(text)]
+    return spans
+
+
+def _in_longer_name(text: str, start: int, end: int) -> bool:
+    """Whether the capitalised words at text[start:end] go on into a longer capitalised name:
+    a capitalised word right after them, or right before them when that word does not just
+    start a sentence ("In Kazakhstan" is no name; "Almaty Human Rights" is)."""
+    if not text[start:end][:1].isupper():
+        return False  # "human rights" is a common noun, whatever surrounds it
+    following = _NEXT_WORD.match(text, end)
+    if following and following.group(1).isupper():
+        return True
+    previous = _PREVIOUS_WORD.search(text, max(0, start - 200), start)
+    if not previous or not previous.group(1)[:1].isupper():
+        return False
+    before = text[: previous.start()].rstrip(" \t\u00a0")
+    return bool(before) and before[-1] not in _SENTENCE_END

@@ -59,9 +59,21 @@ class Numbering:
         preset = spec.strip().lower()
         template = PRESETS.get(preset, spec)
         try:
-            fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+            parsed = [
+                (name, spec_, conversion)
+                for _, name, spec_, conversion in string.Formatter().parse(template)
+                if name is not None
+            ]
         except ValueError as error:
             raise NumberingError(f"bad numbering format {spec!r}: {error}") from None
+        fields = [name for name, _, _ in parsed]
+        for name, format_spec, conversion in parsed:
+            # A format spec or conversion ("{i:>999999999}", "{i:Z}", "{i!r}") is refused:
+            # it can fail at render time or build a string of gigabytes.
+            if format_spec or conversion:
+                raise NumberingError(
+                    f"bad numbering format {spec!r}: write {{{name}}} without a format spec"
+                )
         unknown = sorted(set(fields) - _FIELDS)
         if unknown:
             raise NumberingError(

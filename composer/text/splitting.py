@@ -136,6 +136,7 @@ def split(
     tags: Sequence[str] = (),
     tag_placement: TagPlacement = "last",
     hashtag_terms: Sequence[str] = (),
+    names: Sequence[str] = (),
     first_number: int = 1,
 ) -> Thread:
     """Split `text` into a thread for `platform_name` whose every post fits, numbering,
@@ -147,7 +148,8 @@ def split(
     clearly cleaner cuts; "cleanest" allows up to three more.
     `mentions` (this platform's handles, or plain names) go into the first post, one per post
     ("spread") or the last; `tags` are appended to the first or last post; the first
-    occurrence of each of `hashtag_terms` in the text becomes a hashtag.
+    occurrence of each of `hashtag_terms` in the text becomes a hashtag, unless it is part of
+    one of `names` (the contacts' names) or of a longer capitalised name.
     `first_number` continues an earlier thread's numbering: its first post is numbered
     `first_number` and the total shown is first_number - 1 + posts ("8/9", "9/9" after a
     thread of 7; a single post is then numbered too). The `update` preset marks a follow-up
@@ -172,7 +174,7 @@ def split(
     source = normalize(text.replace("\r\n", "\n").replace("\r", "\n"))
     linked: list[str] = []
     if hashtag_terms:
-        source, linked = link_terms(source, hashtag_terms)
+        source, linked = link_terms(source, hashtag_terms, names)
     thread = _Splitter(source, rules, scheme, mode, extras).run()
     thread.linked_tags.extend(linked)
     return thread

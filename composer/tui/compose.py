@@ -3,7 +3,9 @@
 The preview is re-split in a thread worker a moment after each keystroke (the latest text
 only: results of older text are dropped), and the file is saved atomically a second after
 typing stops, on ctrl+s, when another draft is opened and on exit. A file changed on disk by
-someone else is never overwritten silently.
+someone else is never overwritten silently. A draft opens with the cursor at the start of its
+body, below the front matter. Unsaved text kept from an earlier session is restored only when
+the user chooses to (RecoveryDialog), never autosaved before that.
 """
 
 from __future__ import annotations
@@ -33,19 +35,27 @@ from composer.tui.preview import (
     platform_preview,
     platforms_for,
 )
+from composer.tui.recovery import RecoveryDialog
 from composer.tui.schedule import ScheduleDialog, ScheduleResult
 from composer.tui.services import Services
 from composer.workspace.config import Config, ConfigError
 from composer.workspace.drafts import (
     Draft,
     DraftError,
+    body_line,
     list_drafts,
     new_draft,
     parse_draft,
+    read_draft_file,
     update_front_matter,
     write_atomically,
 )
-from composer.workspace.recovery import forget_unsaved, keep_unsaved, unsaved_text
+from composer.workspace.recovery import (
+    describe_changes,
+    forget_unsaved,
+    track_unsaved,
+    unsaved_text,
+)
 
 PREVIEW_DELAY = 0.06  # seconds of quiet typing before the preview is re-split
 AUTOSAVE_DELAY = 1.0  # seconds of quiet typing before the file is saved
@@ -78,6 +88,8 @@ class ComposeScreen(Screen[None]):
         self._config_error_shown = False
         self._save_timer: Timer | None = None
         self._keep_failed = False  # said once that the unsaved text cannot be kept
+        # The draft whose kept copy awaits the user's Restore or Discard: left alone till then.
+        self._recovery_pending: Path | None = None
 
     # --- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -181,27 +193,48 @@ class ComposeScreen(Screen[None]):
 
     def open_draft(self, path: Path) -> None:
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            self.notify(f"cannot open {path}: {error}", severity="error", markup=False)
+            text = read_draft_file(path, self.display_name(path))
+        except DraftError as error:
+            self.notify(terminal_safe(str(error)), severity="error", markup=False)
             return
         self.draft_path = path
         self.editor.read_only = False
         self.disk_text = text
         self.conflict = False
         kept = unsaved_text(path, text, self.services.data_dir)
-        self.editor.load_text(kept if kept is not None else text)
-        if kept is not None:
-            self.notify(
-                f"{self.display_name(path)}: unsaved text from the last session was restored "
-                "(the file on disk is unchanged until it is saved)",
-                severity="warning",
-                markup=False,
-                timeout=10,
-            )
+        self._recovery_pending = path if kept is not None else None
+        self.editor.load_text(text)
+        # In the body: a first key typed above the +++ line would make the settings text.
+        self.editor.move_cursor((body_line(text), 0))
         self._highlight_current()
         self.update_status()
         self.request_preview(delay=0)
+        if kept is not None:
+            self.app.push_screen(
+                RecoveryDialog(self.display_name(path), describe_changes(text, kept)),
+                lambda restore: self.recovery_chosen(path, kept, bool(restore)),
+            )
+
+    def recovery_chosen(self, path: Path, kept: str, restore: bool) -> None:
+        """The user's answer about the unsaved text of `path` kept from an earlier session."""
+        self._recovery_pending = None
+        if path != self.draft_path:
+            return  # cannot happen while the dialog is modal; never touch another draft
+        name = self.display_name(path)
+        if not restore:
+            forget_unsaved(path, self.services.data_dir)
+            self.notify(f"{name}: the unsaved text was discarded", markup=False)
+            return
+        editor = self.editor
+        row, _ = editor.cursor_location
+        editor.replace(kept, (0, 0), editor.document.end, maintain_selection_offset=False)
+        editor.move_cursor((min(row, editor.document.line_count - 1), 0))
+        self.notify(
+            f"{name}: the unsaved text is back in the editor and is saved to the file in a "
+            "second (ctrl+z takes it out again)",
+            markup=False,
+            timeout=8,
+        )
 
     def action_new_draft(self) -> None:
         def created(title: str | None) -> None:
@@ -223,19 +256,22 @@ class ComposeScreen(Screen[None]):
         self.update_status()
         if self.draft_path is None:
             return
+        self.track_unsaved()
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
         if not self.saved:
-            self.keep_unsaved()
-            if self._save_timer is not None:
-                self._save_timer.stop()
             self._save_timer = self.set_timer(AUTOSAVE_DELAY, self.autosave)
         self.request_preview()
 
-    def keep_unsaved(self) -> None:
-        """Keep the text on every change until the next save: a crash loses no keystroke."""
-        if self.draft_path is None:
+    def track_unsaved(self) -> None:
+        """Keep the text on every change until the next save (a crash loses no keystroke),
+        and forget it once the text is the file's again (an undo back to it): what was taken
+        out must not come back with the next session."""
+        if self.draft_path is None or self._recovery_pending == self.draft_path:
             return
         try:
-            keep_unsaved(self.draft_path, self.editor.text, self.services.data_dir)
+            track_unsaved(self.draft_path, self.editor.text, self.disk_text, self.services.data_dir)
         except OSError as error:
             if not self._keep_failed:
                 self._keep_failed = True
@@ -335,8 +371,8 @@ class ComposeScreen(Screen[None]):
         if self.draft_path is None:
             return False
         try:
-            current = self.draft_path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            current = read_draft_file(self.draft_path)
+        except DraftError:
             return self.disk_text is not None and self.draft_path.exists()
         return current != self.disk_text
 

@@ -11,11 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from composer.text import Thread, split
+from composer.text.controls import code_point, first_control
+from composer.text.enrich import EnrichError
 from composer.workspace.config import (
     DEFAULT_CONFIG_NAME,
     EXAMPLE_CONFIG_NAME,
     Config,
     ConfigError,
+    handle_platforms,
     load_config,
 )
 from composer.workspace.drafts import Draft
@@ -95,6 +98,7 @@ def composition(
         "tags": tags,
         "tag_placement": overrides.tag_placement or draft.hashtag_placement,
         "hashtag_terms": _hashtag_terms(draft, config),
+        "names": tuple(c.name for c in config.contacts.values()) if config else (),
         "first_number": overrides.first_number or 1,
     }
     return Composition(options, warnings)
@@ -122,16 +126,39 @@ def _hashtag_terms(draft: Draft, config: Config | None) -> tuple[str, ...]:
 def _mentions(
     names: tuple[str, ...], platform: str, config: Config | None
 ) -> tuple[list[str], list[str]]:
-    """Contact names become the platform's handles; "@handles" written out are kept."""
+    """Contact names become the platform's handles. A handle written out ("@hrw",
+    "@amnesty@mastodon.social") is used only on the platforms whose handle form it has:
+    elsewhere it would mention someone else ("@amnesty" on X). There it becomes the handle of
+    the contact it belongs to, when there is one, or is left out with a warning."""
+    for number, name in enumerate(names, start=1):
+        index = first_control(name, token=True)
+        if index is not None:  # refused before it reaches a warning, a lookup or a post
+            raise EnrichError(
+                f"mention {number} holds a control or bidi character "
+                f"({code_point(name[index])}): remove it"
+            )
     contacts = [name for name in names if not name.startswith("@")]
     if contacts and config is None:
         raise ConfigError(
             f"the draft mentions contacts ({', '.join(contacts)}) but there is no "
             f"{DEFAULT_CONFIG_NAME} to look them up in"
         )
-    mapped, warnings = config.mentions_for(contacts, platform) if config else ([], [])
-    by_name = dict(zip(contacts, mapped, strict=True))
-    return [by_name.get(name, name) for name in names], warnings
+    mentions: list[str] = []
+    warnings: list[str] = []
+    for name in names:
+        if name.startswith("@") and platform in handle_platforms(name):
+            mentions.append(name)
+            continue
+        contact = config.contact_with_handle(name) if config and name.startswith("@") else None
+        if name.startswith("@") and contact is None:
+            forms = " or ".join(handle_platforms(name)) or "no platform"
+            warnings.append(f"{name} is a handle of {forms}: left out on {platform}")
+            continue
+        assert config is not None  # checked above for contacts
+        mapped, said = config.mentions_for([contact.key if contact else name], platform)
+        mentions.extend(mapped)
+        warnings.extend(said)
+    return mentions, warnings
 
 
 def _first(*values: str | None) -> str | None:

@@ -108,7 +108,13 @@ _HANDLE_RULES: Mapping[str, tuple[re.Pattern[str], str]] = {
 
 def is_handle(text: str) -> bool:
     """Whether `text` is a handle the accounts file would accept on some platform."""
-    return any(pattern.fullmatch(text) for pattern, _ in _HANDLE_RULES.values())
+    return bool(handle_platforms(text))
+
+
+def handle_platforms(text: str) -> tuple[str, ...]:
+    """The platforms whose handle form `text` has: "@a@m.social" is Mastodon's only, "@hrw.org"
+    Bluesky's (and Threads', whose names may hold dots), "@hrw" X's and Threads'."""
+    return tuple(p for p, (pattern, _) in _HANDLE_RULES.items() if pattern.fullmatch(text))
 
 
 _DAY = r"(?:mon|tue|wed|thu|fri|sat|sun)"
@@ -327,6 +333,14 @@ class Config:
                 f"{self.name}: unknown contact {name!r}{hint}; known contacts: {known}"
             ) from None
 
+    def contact_with_handle(self, handle: str) -> Contact | None:
+        """The contact that has `handle` (any case) on some platform, if any."""
+        folded = handle.casefold()
+        for contact in self.contacts.values():
+            if any(h.casefold() == folded for h in contact.handles.values()):
+                return contact
+        return None
+
     def mentions_for(
         self, contact_names: Sequence[str], platform: str
     ) -> tuple[list[str], list[str]]:
@@ -392,6 +406,8 @@ def parse_config(
     text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError(f"{name}: invalid TOML: values nested too deeply") from None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         found = _TOML_POSITION.search(message)

@@ -7,14 +7,19 @@
     +++
     The report...
 
-The front matter is applied, never split. A line holding only `---` in the body forces a
-post break (composer.text handles that).
+The front matter is applied, never split. It must open the file: `+++` alone at the start of
+line 1. A `+++` line anywhere else in a draft without front matter (below a blank line or
+typed text, or indented) is an error naming its line, never text to publish: settings must
+not go out as post 1. A line holding only `---` in the body forces a post break
+(composer.text handles that).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 import tempfile
 import tomllib
 import unicodedata
@@ -28,7 +33,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import tomlkit
 import tomlkit.exceptions
 
+from composer.text.controls import code_point, first_control
+
 FENCE = "+++"
+MAX_DRAFT_BYTES = 4 * 1024 * 1024  # a report is kilobytes; a bigger "draft" is a wrong file
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 KNOWN_KEYS = frozenset(
     {
@@ -66,6 +74,9 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
 }
 
 
+# Keys whose strings are single tokens (handles, tags, a language code): no control or bidi
+# character at all.
+_TOKENS = ("mentions", "hashtags", "hashtag_terms", "language")
 _CHOICES: dict[str, tuple[str, ...]] = {
     "mention_placement": ("first", "spread", "last"),
     "hashtag_placement": ("first", "last"),
@@ -160,18 +171,56 @@ class Draft:
         return f"{FENCE}\n{header}{FENCE}\n{self.body}"
 
 
+def _closing_fence(lines: list[str], name: str) -> int:
+    """The index of the line closing the front matter, 0 for a draft without one. A `+++`
+    line that does not open the file is a DraftError naming it (in `name`, or "line N")."""
+
+    def where(number: int) -> str:
+        return f"{name}:{number}" if name else f"line {number}"
+
+    if lines and lines[0].rstrip() == FENCE:
+        closing = next((i for i, line in enumerate(lines) if i and line.strip() == FENCE), 0)
+        if not closing:
+            raise DraftError(f"{where(1)}: front matter opened with {FENCE} is never closed")
+        return closing
+    stray = next((i for i, line in enumerate(lines) if line.strip() == FENCE), None)
+    if stray is None:
+        return 0
+    if stray == 0:
+        fix = f"remove what is before {FENCE} on that line"
+    elif all(not line.strip() for line in lines[:stray]):
+        fix = "remove the blank line" + ("s" if stray > 1 else "") + " above it"
+    else:
+        fix = f"move the text above it below the closing {FENCE}"
+    raise DraftError(
+        f"{where(stray + 1)}: front matter ({FENCE}) must start at the beginning of line 1: {fix}"
+    )
+
+
+def body_line(text: str) -> int:
+    """The line (0-based) where the body of `text` starts: after the front matter, if any.
+    Text whose front matter is broken starts at line 0."""
+    lines = text.removeprefix("\ufeff").splitlines(keepends=True)
+    try:
+        closing = _closing_fence(lines, "")
+    except DraftError:
+        return 0
+    return closing + 1 if closing else 0
+
+
 def parse_draft(text: str, name: str = "<draft>", path: Path | None = None) -> Draft:
     """Split a draft's text into front matter and body. Plain text is a draft with no meta."""
     text = text.removeprefix("\ufeff")
     lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != FENCE:
-        return Draft(body=text, path=path)
-    closing = next((i for i, line in enumerate(lines) if i and line.strip() == FENCE), 0)
+    closing = _closing_fence(lines, name)
     if not closing:
-        raise DraftError(f"{name}:1: front matter opened with {FENCE} is never closed")
+        _check_body(text, name, 1)
+        return Draft(body=text, path=path)
     header = "".join(lines[1:closing])
     try:
         meta = tomllib.loads(header)
+    except RecursionError:
+        raise DraftError(f"{name}:2: bad front matter: values nested too deeply") from None
     except tomllib.TOMLDecodeError as error:
         # tomllib counts lines from the start of the header; the file has one line before it.
         # (Python < 3.14 has the position only in the message.)
@@ -205,9 +254,32 @@ def parse_draft(text: str, name: str = "<draft>", path: Path | None = None) -> D
         if key in meta and not all(isinstance(item, str) for item in meta[key]):
             line_no = _line_of_key(lines, key, closing)
             raise DraftError(f"{name}:{line_no}: {key} must be a list of strings")
+    for key in _TOKENS:
+        values = meta.get(key, [])
+        for value in values if isinstance(values, list) else [values]:
+            index = first_control(value, token=True)
+            if index is not None:
+                line_no = _line_of_key(lines, key, closing)
+                raise DraftError(
+                    f"{name}:{line_no}: {key} holds a control or bidi character "
+                    f"({code_point(value[index])}): remove it"
+                )
     unknown = tuple(sorted(set(meta) - KNOWN_KEYS))
     body = "".join(lines[closing + 1 :])
+    _check_body(body, name, closing + 2 if closing else 1)
     return Draft(body=body, meta=meta, path=path, unknown_keys=unknown, header=header)
+
+
+def _check_body(body: str, name: str, first_line: int) -> None:
+    """A control character in the report (other than newline and tab) is refused, naming
+    its line: it would be published invisibly, or act on the reader's terminal."""
+    index = first_control(body)
+    if index is not None:
+        line_no = first_line + body.count("\n", 0, index)
+        raise DraftError(
+            f"{name}:{line_no}: the text holds a control character "
+            f"({code_point(body[index])}): remove it"
+        )
 
 
 def update_front_matter(text: str, changes: Mapping[str, Any]) -> str:
@@ -217,16 +289,16 @@ def update_front_matter(text: str, changes: Mapping[str, Any]) -> str:
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     text = text.removeprefix("\ufeff")
     lines = text.splitlines(keepends=True)
-    if lines and lines[0].strip() == FENCE:
-        closing = next((i for i, line in enumerate(lines) if i and line.strip() == FENCE), 0)
-        if not closing:
-            raise DraftError("front matter opened with +++ is never closed")
+    closing = _closing_fence(lines, "")
+    if closing:
         opening, header, rest = lines[0], "".join(lines[1:closing]), "".join(lines[closing:])
     else:
         newline = "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
         opening, header, rest = FENCE + newline, "", FENCE + newline + text
     try:
         document = tomlkit.parse(header)
+    except RecursionError:
+        raise DraftError("bad front matter: values nested too deeply") from None
     except tomlkit.exceptions.ParseError as error:
         raise DraftError(f"bad front matter: {error}") from None
     for key, value in changes.items():
@@ -252,21 +324,49 @@ def read_text(source: str) -> tuple[str, str]:
     import sys
 
     if source == "-":
-        data = sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(MAX_DRAFT_BYTES + 1)
         name = "<stdin>"
-    else:
-        path = Path(source)
-        name = source
+        if len(data) > MAX_DRAFT_BYTES:
+            raise DraftError(f"{name} is larger than {MAX_DRAFT_BYTES // 1024 // 1024} MB")
+        return _decode(data, name), name
+    return read_draft_file(Path(source), source), source
+
+
+def read_draft_file(path: Path, name: str | None = None) -> str:
+    """The text of the draft file at `path`: a regular file of at most MAX_DRAFT_BYTES of
+    UTF-8. A FIFO, a device or a folder is refused without blocking or reading it."""
+    name = name or str(path)
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise DraftError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise DraftError(f"{name} is a folder, not a draft file") from None
+    except OSError as error:
+        raise DraftError(f"cannot read {name}: {error.strerror or error}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise DraftError(f"{name} is a folder, not a draft file")
+        raise DraftError(f"{name} is not a regular file (a device, FIFO or socket)")
+    if info.st_size > MAX_DRAFT_BYTES:
+        os.close(fd)
+        raise DraftError(f"{name} is larger than {MAX_DRAFT_BYTES // 1024 // 1024} MB")
+    with os.fdopen(fd, "rb") as handle:
         try:
-            data = path.read_bytes()
-        except IsADirectoryError:
-            raise DraftError(f"{name} is a folder, not a draft file") from None
-        except FileNotFoundError:
-            raise DraftError(f"{name}: no such file") from None
+            data = handle.read(MAX_DRAFT_BYTES + 1)
         except OSError as error:
             raise DraftError(f"cannot read {name}: {error.strerror or error}") from None
+    if len(data) > MAX_DRAFT_BYTES:  # grew while being read
+        raise DraftError(f"{name} is larger than {MAX_DRAFT_BYTES // 1024 // 1024} MB")
+    return _decode(data, name)
+
+
+def _decode(data: bytes, name: str) -> str:
     try:
-        return data.decode("utf-8"), name
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise DraftError(
             f"{name} is not UTF-8 text (byte {error.start}); save it as UTF-8"
@@ -343,17 +443,48 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def new_draft(folder: Path, title: str, meta: dict[str, Any] | None = None) -> Path:
-    """Create a draft file for `title` in `folder` (never overwriting one); its path."""
+    """Create a draft file for `title` in `folder` (never overwriting one, even when other
+    processes create the same title at the same moment); its path."""
     base = slug(title)
-    path = folder / f"{base}.md"
-    number = 1
-    while path.exists():
-        number += 1
-        path = folder / f"{base}-{number}.md"
     front: dict[str, Any] = {"title": title, **(meta or {})}
     body = "Write the report here. Paragraphs are separated by a blank line.\n"
-    write_atomically(path, Draft(body=body, meta=front).text())
-    return path
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{base}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(Draft(body=body, meta=front).text())
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o644)
+        number = 1
+        while True:
+            path = folder / (f"{base}.md" if number == 1 else f"{base}-{number}.md")
+            try:
+                os.link(temporary, path)  # atomic, whole, and fails when the name is taken
+            except FileExistsError:
+                number += 1
+                continue
+            except OSError as error:
+                if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+                    raise
+                if not _create_exclusively(path, Path(temporary)):  # no hard links here
+                    number += 1
+                    continue
+            return path
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def _create_exclusively(path: Path, source: Path) -> bool:
+    """Copy `source` to a new file `path`; False when `path` exists already."""
+    try:
+        with open(path, "xb") as out:
+            out.write(source.read_bytes())
+            out.flush()
+            os.fsync(out.fileno())
+    except FileExistsError:
+        return False
+    return True
 
 
 def resolve(folder: Path, name: str) -> Path:
@@ -372,7 +503,15 @@ def list_drafts(folder: Path) -> list[DraftSummary]:
     if not folder.is_dir():
         return summaries
     for path in folder.glob("*.md"):
-        modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        if path.name.startswith("."):
+            continue  # editor lock files (".#x.md", often dangling links) and temporaries
+        try:
+            info = path.stat()
+        except OSError:
+            continue  # a dangling link, or gone since the listing
+        if not stat.S_ISREG(info.st_mode):
+            continue
+        modified = datetime.fromtimestamp(info.st_mtime, UTC)
         try:
             draft = load_draft(str(path))
         except DraftError as error:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from composer.text import count, split
@@ -158,3 +160,45 @@ def test_a_single_post_carries_everything() -> None:
 def test_plain_names_for_contacts_without_handles() -> None:
     thread = split("Short report.", "bluesky", mentions=["Human Rights Watch", "@fh.org"])
     assert thread.posts[0].text == "Short report.\n\nHuman Rights Watch @fh.org"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Human Rights Watch's country page. Human rights matter.",
+            "Human Rights Watch's country page. #HumanRights matter.",
+        ),
+        (
+            "Almaty Human Rights Bureau; and Human Rights.",
+            "Almaty Human Rights Bureau; and #HumanRights.",
+        ),
+        ("In Kazakhstan, votes.", "In #Kazakhstan, votes."),  # sentence start: not a name
+        ("Vote. Human Rights day", "Vote. #HumanRights day"),
+        ("Kazakhstan human rights defenders", "#Kazakhstan #HumanRights defenders"),
+    ],
+)
+def test_a_term_inside_a_longer_capitalised_name_is_not_tagged(text: str, expected: str) -> None:
+    assert link_terms(text, ["Human Rights", "Kazakhstan"])[0] == expected
+
+
+def test_a_term_inside_a_contacts_name_is_not_tagged() -> None:
+    name = "Kazakhstan Bureau for Human Rights and Rule of Law"
+    text = f"The {name} says: Human Rights first."
+    linked, made = link_terms(text, ["Human Rights"], [name])
+    assert linked == f"The {name} says: #HumanRights first." and made == ["#HumanRights"]
+
+
+@pytest.mark.parametrize(
+    ("mentions", "tags", "message"),
+    [
+        (("@hrw\x1b[2J",), (), "mention 1 holds a control or bidi character (U+001B)"),
+        (("@a", "@b\u202e"), (), "mention 2 holds a control or bidi character (U+202E)"),
+        ((), ("#Vote\u2069",), "hashtag 1 holds a control or bidi character (U+2069)"),
+    ],
+)
+def test_controls_in_mentions_and_tags_are_refused(
+    mentions: tuple[str, ...], tags: tuple[str, ...], message: str
+) -> None:
+    with pytest.raises(EnrichError, match=re.escape(message)):
+        Extras(mentions, "first", tags, "last")

@@ -30,7 +30,10 @@ def test_hook_and_single_post_are_unnumbered() -> None:
     assert Numbering.parse("{i}/{n}").render(1, 1, "Only") == "Only"
 
 
-@pytest.mark.parametrize("spec", ["{x}/{n}", "{text} {text}", "{i", "{0}"])
+@pytest.mark.parametrize(
+    "spec",
+    ["{x}/{n}", "{text} {text}", "{i", "{0}", "{i:>999999999}", "{i:Z}", "{n!r}", "{text:x}"],
+)
 def test_bad_formats(spec: str) -> None:
     with pytest.raises(NumberingError, match="bad numbering format"):
         Numbering.parse(spec)

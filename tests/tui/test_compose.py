@@ -365,3 +365,120 @@ async def test_a_file_changed_on_disk_is_reloaded_when_nothing_is_unsaved(
         thread = previews(app).previews["x"].thread
         assert thread is not None and thread.posts[0].text.startswith("Edited elsewhere.")
         assert screen_of(app).sub_title == "drafts/example.md ● saved"
+
+
+def kept_copy(services: Services, path: Path) -> Path:
+    from composer.workspace.recovery import recovery_file
+
+    return recovery_file(path, services.data_dir)
+
+
+async def test_undo_back_to_the_saved_text_forgets_the_kept_copy(tui_services: Services) -> None:
+    """Type " SECRET", undo it before the autosave, quit: nothing of it survives, and the
+    next session opens the file as it is, asking nothing (issue 10)."""
+    path = example(tui_services)
+    original = path.read_text()
+    app = make_app(tui_services, path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        await type_at_end(app, pilot, " SECRET")
+        copy = kept_copy(tui_services, path)
+        assert "SECRET" in copy.read_text()
+        for _ in range(10):
+            if editor(app).text == original:
+                break
+            await pilot.press("ctrl+z")
+        assert editor(app).text == original
+        assert not copy.exists()
+        await pilot.pause(1.3)  # past the autosave delay
+        await pilot.press("ctrl+q")
+    assert path.read_text() == original and not copy.exists()
+    app = make_app(tui_services, path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        assert isinstance(app.screen, ComposeScreen)
+        assert editor(app).text == original
+    assert path.read_text() == original
+
+
+async def test_a_kept_copy_is_shown_and_restored_only_on_restore(tui_services: Services) -> None:
+    from composer.tui.recovery import RecoveryDialog
+    from composer.workspace.recovery import keep_unsaved
+
+    path = example(tui_services)
+    original = path.read_text()
+    kept = original + " SECRET\x1b[2J"
+    keep_unsaved(path, kept, tui_services.data_dir)
+    app = make_app(tui_services, path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await compose_settled(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, RecoveryDialog)
+        changes = shown_text(dialog.query_one("#changes", Static))
+        assert "1 line added, 0 lines removed" in changes
+        assert "+  SECRET\\u001b[2J" in changes  # escaped, never sent to the terminal
+        assert screen_of_stack(app).editor.text == original  # the file's text until asked
+        await pilot.press("escape")  # not a way out: the question stays
+        assert app.screen is dialog
+        await pilot.pause(1.3)  # past the autosave delay: nothing written
+        assert path.read_text() == original
+        assert kept_copy(tui_services, path).read_text() == kept
+        await pilot.click("#restore")
+        await pilot.pause()
+        assert editor(app).text == kept
+        messages = [n.message for n in app._notifications]
+        assert any("back in the editor" in m for m in messages)
+        await wait_until(pilot, lambda: path.read_text() == kept)  # the user chose it
+        assert not kept_copy(tui_services, path).exists()
+
+
+async def test_a_kept_copy_discarded_is_gone(tui_services: Services) -> None:
+    from composer.tui.recovery import RecoveryDialog
+    from composer.workspace.recovery import keep_unsaved
+
+    path = example(tui_services)
+    original = path.read_text()
+    keep_unsaved(path, "Witness: A. Name\n" + original, tui_services.data_dir)
+    app = make_app(tui_services, path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await compose_settled(pilot)
+        assert isinstance(app.screen, RecoveryDialog)
+        await pilot.click("#discard")
+        await compose_settled(pilot)
+        assert editor(app).text == original
+        assert not kept_copy(tui_services, path).exists()
+        await pilot.pause(1.3)
+    assert path.read_text() == original
+
+
+async def test_a_kept_copy_equal_to_the_file_is_deleted_silently(tui_services: Services) -> None:
+    from composer.workspace.recovery import keep_unsaved
+
+    path = example(tui_services)
+    keep_unsaved(path, path.read_text(), tui_services.data_dir)
+    app = make_app(tui_services, path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        assert isinstance(app.screen, ComposeScreen)
+        assert not kept_copy(tui_services, path).exists()
+        assert not app._notifications
+
+
+async def test_a_draft_opens_with_the_cursor_in_the_body(tui_services: Services) -> None:
+    """The first key a newcomer types goes into the report, never above the +++ line."""
+    path = example(tui_services)
+    original = parse_draft(path.read_text())
+    app = make_app(tui_services, path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        await pilot.press("H", "i")
+        await pilot.press("ctrl+s")
+    draft = parse_draft(path.read_text())
+    assert draft.meta == original.meta
+    assert draft.body == "Hi" + original.body
+
+
+def screen_of_stack(app: ComposerApp) -> ComposeScreen:
+    """The compose screen below a dialog."""
+    screen = next(s for s in app.screen_stack if isinstance(s, ComposeScreen))
+    return screen

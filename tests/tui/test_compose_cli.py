@@ -97,7 +97,8 @@ def test_text_typed_before_a_crash_comes_back_when_the_draft_is_opened_again(
     tmp_path: Path,
 ) -> None:
     """Killed (SIGKILL) before autosave: the file is untouched, and the next session of the
-    composer opens the draft with the typed text restored, marked unsaved."""
+    composer opens the draft, shows what the kept text would change and restores it on
+    Restore, marked unsaved."""
     folder = quick_start_folder(tmp_path)
     draft = folder / "drafts" / "example.md"
     before = draft.read_bytes()
@@ -122,7 +123,7 @@ def test_text_typed_before_a_crash_comes_back_when_the_draft_is_opened_again(
         while b"Mastodon" not in seen and time.monotonic() < deadline:
             if select.select([leader], [], [], 0.5)[0]:
                 seen += os.read(leader, 65536)
-        os.write(leader, b"ZQX")  # typed at the cursor, the start of the file
+        os.write(leader, b"ZQX")  # typed at the cursor, the start of the body
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not any(
             "ZQX" in p.read_text(encoding="utf-8") for p in kept.glob("example.md-*")
@@ -141,9 +142,10 @@ def test_text_typed_before_a_crash_comes_back_when_the_draft_is_opened_again(
 
     from composer.tui import make_app
     from composer.tui.compose import ComposeScreen
+    from composer.tui.recovery import RecoveryDialog
     from composer.tui.services import Services
 
-    async def reopen() -> tuple[str, str]:
+    async def reopen() -> tuple[str, str, str]:
         services = Services(
             drafts_dir=folder / "drafts",
             db_url=str(tmp_path / "h.db"),
@@ -153,10 +155,16 @@ def test_text_typed_before_a_crash_comes_back_when_the_draft_is_opened_again(
         app = make_app(services, draft)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
+            dialog = app.screen
+            assert isinstance(dialog, RecoveryDialog)
+            assert "ZQX" in str(dialog.changes)
+            await pilot.click("#restore")
+            await pilot.pause()
             screen = app.screen
             assert isinstance(screen, ComposeScreen)
-            return screen.editor.text, str(screen.sub_title)
+            return screen.editor.text, str(screen.sub_title), draft.read_text(encoding="utf-8")
 
-    text, status = asyncio.run(reopen())
+    text, status, on_disk = asyncio.run(reopen())
+    assert on_disk == before.decode("utf-8")  # nothing written before Restore was chosen
     assert "ZQX" in text and text.replace("ZQX", "", 1) == before.decode("utf-8")
     assert "unsaved" in status

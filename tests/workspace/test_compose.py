@@ -28,7 +28,7 @@ def config():  # type: ignore[no-untyped-def]
     ("platform", "expected"),
     [
         ("x", ["@hrw", "@freedomhouse", "@osce_odihr"]),
-        ("bluesky", ["@hrw.org", "@freedomhouse.org", "@osce_odihr"]),
+        ("bluesky", ["@hrw.org", "@freedomhouse.org"]),  # "@osce_odihr" is not Bluesky's
     ],
 )
 def test_contacts_become_each_platforms_handles(config, platform: str, expected: list[str]) -> None:  # type: ignore[no-untyped-def]
@@ -94,3 +94,62 @@ def test_the_drafts_hashtag_terms_choose_which_terms_are_linked(config) -> None:
     none = parse_draft("+++\nhashtag_terms = []\n+++\n" + DRAFT.body)
     published = "\n".join(p.text for p in compose(none, "x", config).posts)
     assert "#OSCE" not in published and "#Kazakhstan" not in published
+
+
+@pytest.mark.parametrize(
+    ("platform", "expected", "warning"),
+    [
+        ("x", [], "@amnesty@mastodon.social is a handle of mastodon: left out on x"),
+        ("mastodon", ["@amnesty@mastodon.social"], None),
+        ("bluesky", [], "@amnesty@mastodon.social is a handle of mastodon: left out on bluesky"),
+        ("threads", [], "left out on threads"),
+    ],
+)
+def test_a_written_out_handle_goes_only_to_its_platform(  # type: ignore[no-untyped-def]
+    config, platform: str, expected: list[str], warning: str | None
+) -> None:
+    """On X, "@amnesty@mastodon.social" would mention the unrelated @amnesty (issue 10)."""
+    draft = parse_draft('+++\nmentions = ["@amnesty@mastodon.social"]\n+++\nText.\n')
+    plan = composition(draft, platform, config)
+    assert plan.options["mentions"] == expected
+    thread = compose(draft, platform, config)
+    assert "@amnesty" not in "\n".join(p.text for p in thread.posts) or expected
+    if warning:
+        assert any(warning in w for w in thread.warnings)
+    else:
+        assert not thread.warnings
+
+
+@pytest.mark.parametrize(
+    ("platform", "expected"),
+    [
+        ("x", ["@hrw", "@osce_odihr"]),
+        ("mastodon", ["@HRW@mastodon.social"]),  # as written, on its own platform
+        ("bluesky", ["@hrw.org"]),
+        ("threads", ["@humanrightswatch", "@osce_odihr"]),
+    ],
+)
+def test_a_written_out_handle_of_a_contact_becomes_its_handle_there(  # type: ignore[no-untyped-def]
+    config, platform: str, expected: list[str]
+) -> None:
+    draft = parse_draft('+++\nmentions = ["@HRW@mastodon.social", "@osce_odihr"]\n+++\nText.\n')
+    assert composition(draft, platform, config).options["mentions"] == expected
+
+
+def test_the_example_does_not_tag_a_contacts_name(config) -> None:  # type: ignore[no-untyped-def]
+    """With the term "Human Rights", the example published "#HumanRights Watch's country
+    page" (issue 10)."""
+    draft = parse_draft((ROOT / "drafts" / "example.md").read_text(encoding="utf-8"))
+    published = "\n".join(p.text for p in compose(draft, "x", config).posts)
+    assert "Human Rights Watch's country page" in published
+    assert "#HumanRights Watch" not in published
+
+
+def test_a_control_character_in_a_mention_override_is_refused(config) -> None:  # type: ignore[no-untyped-def]
+    from composer.text.enrich import EnrichError
+
+    overrides = Overrides(mentions=("@hrw", "@evil\x1b]0;owned\x07"))
+    with pytest.raises(
+        EnrichError, match=r"^mention 2 holds a control or bidi character \(U\+001B\)"
+    ):
+        compose(parse_draft("Text."), "x", config, overrides)

@@ -820,3 +820,10 @@ LINES = [
 )
 def test_key_lines(text: str, path: tuple[str, ...], line: int) -> None:
     assert line_of(key_lines(text), path) == line
+
+
+def test_deeply_nested_toml_is_one_error_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "accounts.toml"
+    path.write_text("a = " + "{b=" * 5000 + "1" + "}" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"^{path}: invalid TOML: values nested too deeply"):
+        load_config(path)

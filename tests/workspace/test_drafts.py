@@ -204,3 +204,178 @@ def test_hashtag_terms_must_be_strings() -> None:
         parse_draft("+++\nhashtag_terms = [1]\n+++\nBody.")
     assert parse_draft("Body.").hashtag_terms is None
     assert parse_draft("+++\nhashtag_terms = []\n+++\nBody.").hashtag_terms == []
+
+
+def test_list_drafts_skips_lock_files_dangling_links_and_folders(tmp_path: Path) -> None:
+    from composer.workspace.drafts import list_drafts, new_draft
+
+    new_draft(tmp_path, "Good one")
+    (tmp_path / ".#good-one.md").symlink_to("user@host.1234:1700000000")  # an Emacs lock
+    (tmp_path / "gone.md").symlink_to(tmp_path / "nowhere.md")
+    (tmp_path / "folder.md").mkdir()
+    (tmp_path / ".hidden.md").write_text("hidden", encoding="utf-8")
+    assert [s.name for s in list_drafts(tmp_path)] == ["good-one"]
+
+
+def _in_thread(function: object, seconds: float = 5.0) -> BaseException | None:
+    """Run `function` in a thread; what it raised, or fail when it has not ended in time."""
+    import threading
+
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            function()  # type: ignore[operator]
+            outcome.append(None)
+        except BaseException as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert outcome, "still reading after several seconds"
+    return outcome[0]
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    error = _in_thread(lambda: load_draft(str(fifo)))
+    assert isinstance(error, DraftError) and "not a regular file" in str(error)
+
+
+def test_a_device_is_refused(tmp_path: Path) -> None:
+    error = _in_thread(lambda: load_draft("/dev/zero"))
+    assert isinstance(error, DraftError) and "not a regular file" in str(error)
+
+
+def test_a_huge_file_is_refused(tmp_path: Path) -> None:
+    from composer.workspace.drafts import MAX_DRAFT_BYTES
+
+    huge = tmp_path / "huge.md"
+    with open(huge, "wb") as handle:
+        handle.truncate(MAX_DRAFT_BYTES + 1)  # sparse: costs no disk
+    with pytest.raises(DraftError, match="larger than"):
+        load_draft(str(huge))
+
+
+def _new_at_once(folder: str, start: object, paths: object) -> None:
+    from composer.workspace.drafts import new_draft
+
+    start.wait()  # type: ignore[attr-defined]
+    paths.put(str(new_draft(Path(folder), "Same title")))  # type: ignore[attr-defined]
+
+
+def test_concurrent_new_drafts_never_overwrite_each_other(tmp_path: Path) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    start, paths = context.Barrier(12), context.Queue()
+    workers = [
+        context.Process(target=_new_at_once, args=(str(tmp_path), start, paths)) for _ in range(12)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+    made = {paths.get(timeout=5) for _ in workers}
+    assert len(made) == 12
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(Path(p).name for p in made)
+
+
+def test_deeply_nested_front_matter_is_one_error() -> None:
+    deep = "a = " + "[" * 5000 + "]" * 5000
+    with pytest.raises(DraftError, match=r"^d\.md:2: bad front matter: .*nested too deeply"):
+        parse_draft(f"+++\n{deep}\n+++\nBody.\n", "d.md")
+    from composer.workspace.drafts import update_front_matter
+
+    with pytest.raises(DraftError, match=r"nested too deeply|nested more than"):
+        update_front_matter(f"+++\n{deep}\n+++\nBody.\n", {"title": "x"})
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '\n+++\ntitle="x"\n+++\nHi\n',
+            "d.md:2: front matter (+++) must start at the beginning "
+            "of line 1: remove the blank line above it",
+        ),
+        (
+            'Hi+++\ntitle="x"\n+++\nBody\n',
+            "d.md:3: front matter (+++) must start at the "
+            "beginning of line 1: move the text above it below the closing +++",
+        ),
+        (
+            ' +++\ntitle="x"\n+++\nBody\n',
+            "d.md:1: front matter (+++) must start at the "
+            "beginning of line 1: remove what is before +++ on that line",
+        ),
+        (
+            '\r\n \r\n+++\r\ntitle="x"\r\n+++\r\nHi\r\n',
+            "d.md:3: front matter (+++) must start "
+            "at the beginning of line 1: remove the blank lines above it",
+        ),
+    ],
+    ids=["blank line", "typed text", "indented", "blank lines crlf"],
+)
+def test_a_settings_block_not_on_line_1_is_an_error_never_text(text: str, message: str) -> None:
+    with pytest.raises(DraftError) as error:
+        parse_draft(text, "d.md")
+    assert str(error.value) == message
+    from composer.workspace.drafts import update_front_matter
+
+    with pytest.raises(DraftError, match="must start at the beginning of line 1"):
+        update_front_matter(text, {"title": "y"})
+
+
+def test_body_line_is_below_the_front_matter() -> None:
+    from composer.workspace.drafts import body_line
+
+    assert body_line('+++\ntitle = "T"\n+++\nBody\n') == 3
+    assert body_line('\ufeff+++\r\ntitle = "T"\r\n\r\n+++\r\nBody\r\n') == 4
+    assert body_line("Just text\n") == 0
+    assert body_line('+++\ntitle = "T"\n') == 0  # unclosed: the top, where the error is
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '+++\nmentions = ["@hrw\\u202e"]\n+++\nx',
+            "d.md:2: mentions holds a control or bidi character (U+202E): remove it",
+        ),
+        ('+++\ntitle = "t"\nhashtags = ["Vote\\u2066"]\n+++\nx', "d.md:3: hashtags holds"),
+        (
+            '+++\nlanguage = "en\\u0007"\n+++\nx',
+            "d.md:2: language holds a control or bidi character (U+0007)",
+        ),
+        ('+++\nhashtag_terms = ["a\\tb"]\n+++\nx', "d.md:2: hashtag_terms holds"),
+        (
+            '+++\ntitle = "t"\n+++\nline\n\tok\nbad\x1b[2J\n',
+            "d.md:6: the text holds a control character (U+001B): remove it",
+        ),
+        ("plain\r\nthen\x85\n", "d.md:2: the text holds a control character (U+0085)"),
+        ("del\x7f", "d.md:1: the text holds a control character (U+007F)"),
+    ],
+    ids=[
+        "bidi in mention",
+        "isolate in tag",
+        "bell in language",
+        "tab in term",
+        "escape in body",
+        "C1 in body",
+        "DEL in body",
+    ],
+)
+def test_control_characters_are_refused_naming_the_line(text: str, message: str) -> None:
+    with pytest.raises(DraftError) as error:
+        parse_draft(text, "d.md")
+    assert str(error.value).startswith(message)
+
+
+def test_newlines_tabs_and_bidi_marks_in_the_body_are_fine() -> None:
+    body = "Line one\r\n\tindented\n\u202bعربي\u202c and \u200fמשהו\n"
+    assert parse_draft(body).body == body
