@@ -465,6 +465,7 @@ def publish(
         plan_editions,
         run_editions,
     )
+    from composer.store import StoreError
 
     path = _resolve(name)
     chosen = _load(str(path))
@@ -486,9 +487,9 @@ def publish(
         plans = plan_editions(
             chosen, path, config, accounts, for_real=not dry_run, follows=continuing
         )
+        plans = asyncio.run(fit_to_instances(plans))
     except PublishError as error:
         fail(str(error))
-    plans = asyncio.run(fit_to_instances(plans))
     if dry_run:
         if as_json:
             rows = [
@@ -537,8 +538,13 @@ def publish(
                 check_not_published(db, plans)
             except PublishError as error:
                 fail(str(error))
-        with bars:
-            results = asyncio.run(run_editions(db, plans, show, atomic=atomic))
+        try:
+            with bars:
+                results = asyncio.run(run_editions(db, plans, show, atomic=atomic))
+        except PublishError as error:  # the pre-flight: nothing was written
+            fail(str(error))
+        except StoreError as error:  # the ledger failed mid-way: what is sent is in it
+            raise click.ClickException(str(error)) from None
     if as_json:
         rows = [
             {
@@ -851,16 +857,31 @@ def queue_publish_now(edition_id: int) -> None:
     import asyncio
     from datetime import UTC, datetime
 
-    from composer.publishing import publish_existing
+    from composer.publishing import Outcome, PublishError, preflight_edition, publish_existing
+    from composer.store import StoreError
+    from composer.store.errors import DatabaseFailure
+    from composer.store.queue import mark_due_now
 
     config = _config()
     if config is None:
         fail("no accounts.toml: publishing needs your accounts")
-    _queue_change("mark_due_now", edition_id, datetime.now(UTC))
+
+    async def publish_now(db: Database, config: Config) -> Outcome:
+        # The pre-flight before the edition is touched: a missing secret changes nothing.
+        client = await preflight_edition(db, edition_id, config)
+        try:
+            mark_due_now(db, edition_id, datetime.now(UTC))
+        except BaseException:
+            await client.aclose()
+            raise
+        return await publish_existing(db, edition_id, config, client=client)
+
     with _database() as db:
         try:
-            outcome = asyncio.run(publish_existing(db, edition_id, config))
-        except ConfigError as error:
+            outcome = asyncio.run(publish_now(db, config))
+        except DatabaseFailure as error:  # a runtime failure, whenever it came
+            raise click.ClickException(str(error)) from None
+        except (PublishError, StoreError) as error:  # no such edition, not scheduled...
             fail(str(error))
     if not outcome.finished:
         raise click.ClickException(f"edition {edition_id} stopped: {outcome.error}")
@@ -900,9 +921,14 @@ def daemon(once: bool, grace: str, interval: float) -> None:
     if config is None:
         fail("no accounts.toml: the daemon publishes to your accounts")
     configure_logging()
+    from composer.store import StoreError
+
     with _database() as db:
         if once:
-            result = asyncio.run(run_round(db, config, grace=grace_span))
+            try:
+                result = asyncio.run(run_round(db, config, grace=grace_span))
+            except StoreError as error:  # the database failed before anything was claimed
+                raise click.ClickException(str(error)) from None
             if not all(o.finished for o in result.outcomes):
                 raise click.ClickException("not every due edition was published")
             return
