@@ -15,12 +15,12 @@ import pytest
 
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.x import FakeX
-from tests.publishing.test_cli_publish import (  # noqa: F401 - fixtures
-    MASTODON_TOKEN,
-    X_SECRETS,
-    platforms,
-    workspace,
-)
+from tests.publishing import test_cli_publish
+from tests.publishing.test_cli_publish import MASTODON_TOKEN, X_SECRETS
+
+# The loopback Mastodon and X, and a workspace with a draft and accounts on them.
+platforms = test_cli_publish.platforms
+workspace = test_cli_publish.workspace
 
 BROKEN_ACCOUNTS = {
     # An X account whose secret's environment variable is not set.
