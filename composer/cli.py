@@ -425,10 +425,13 @@ class _ProgressBars:
 
 def _database() -> Database:
     from composer.store import StoreError, open_database
+    from composer.store.errors import DatabaseFailure
 
     root = click.get_current_context().find_root()
     try:
         return open_database(root.obj["db"])
+    except DatabaseFailure as error:  # unopenable, read-only: a runtime failure (exit 1)
+        raise click.ClickException(str(error)) from None
     except StoreError as error:
         fail(str(error))
 
@@ -533,17 +536,14 @@ def publish(
             bars.echo(f"✗ {account} stopped: {safe(event.detail or '')}", err=True)
 
     with _database() as db:
-        if not again:
-            try:
-                check_not_published(db, plans)
-            except PublishError as error:
-                fail(str(error))
         try:
+            if not again:
+                check_not_published(db, plans)
             with bars:
                 results = asyncio.run(run_editions(db, plans, show, atomic=atomic))
-        except PublishError as error:  # the pre-flight: nothing was written
+        except PublishError as error:  # already published, or the pre-flight: nothing written
             fail(str(error))
-        except StoreError as error:  # the ledger failed mid-way: what is sent is in it
+        except StoreError as error:  # the ledger failed: what was sent is in it
             raise click.ClickException(str(error)) from None
     if as_json:
         rows = [

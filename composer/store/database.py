@@ -134,7 +134,9 @@ def open_database(url_or_path: str | None) -> Database:
     except DBAPIError as error:
         engine.dispose()
         reason = redact(str(error.orig).splitlines()[0] if error.orig else type(error).__name__)
-        raise StoreError(f"cannot open database {location}: {reason}") from None
+        # Unopenable or unwritable (a read-only file or folder) is a runtime failure.
+        kind = DatabaseFailure if isinstance(error, sa.exc.OperationalError) else StoreError
+        raise kind(f"cannot open database {location}: {reason}") from None
     except StoreError:
         engine.dispose()
         raise
