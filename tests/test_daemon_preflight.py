@@ -4,6 +4,12 @@ round), and the other accounts' editions in the same round are published untouch
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -129,3 +135,54 @@ def test_an_edition_failing_mid_round_does_not_stop_the_other_accounts(
     failed = [o for o in result.outcomes if o.edition_id == unlucky]
     assert len(failed) == 1 and not failed[0].finished
     assert "disk I/O error" in (failed[0].error or "")
+
+
+def test_the_foreground_daemon_fails_a_broken_edition_once_and_publishes_the_rest(
+    tmp_path: Path, fake: FakeMastodon
+) -> None:
+    """A real daemon process: the broken account's edition is failed with its reason in one
+    log line, never retried round after round; the good account's edition is published."""
+    (tmp_path / "accounts.toml").write_text(ACCOUNTS.format(url=fake.url), encoding="utf-8")
+    db = open_database(str(tmp_path / "h.sqlite3"))
+    soon = datetime.now(UTC) + timedelta(seconds=2, minutes=1)  # due 2 s from now
+    try:
+        broken = due(db, "unset", "x", soon)
+        good = due(db, "good", "mastodon", soon)
+    finally:
+        db.close()
+    env = {
+        **os.environ,
+        "DAEMON_PREFLIGHT_TOKEN": "tok",
+        "COMPOSER_DB": str(tmp_path / "h.sqlite3"),
+    }
+    env.pop("DAEMON_PREFLIGHT_UNSET", None)
+    env.pop("COMPOSER_CONFIG", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "composer", "daemon", "--interval", "0.3"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(fake.statuses) < 2:
+            time.sleep(0.1)
+        time.sleep(2)  # several more rounds: none may take the failed edition again
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr, stderr
+    logs = [json.loads(line) for line in stderr.splitlines()]
+    ended = [e for e in logs if e["event"] == "edition"]
+    assert {e["edition"]: e["status"] for e in ended} == {good: "published", broken: "failed"}
+    [failure] = [e for e in ended if e["edition"] == broken]
+    assert "DAEMON_PREFLIGHT_UNSET is not set" in failure["error"]
+    db = open_database(str(tmp_path / "h.sqlite3"))
+    try:
+        assert find_edition(db, broken).status is EditionStatus.FAILED
+        assert find_edition(db, good).status is EditionStatus.PUBLISHED
+    finally:
+        db.close()
