@@ -911,6 +911,7 @@ def daemon(once: bool, grace: str, interval: float) -> None:
     import asyncio
 
     from composer.daemon import configure_logging, run_round, serve
+    from composer.store import StoreError
     from composer.workspace.when import WhenError, parse_duration
 
     try:
@@ -921,8 +922,6 @@ def daemon(once: bool, grace: str, interval: float) -> None:
     if config is None:
         fail("no accounts.toml: the daemon publishes to your accounts")
     configure_logging()
-    from composer.store import StoreError
-
     with _database() as db:
         if once:
             try:

@@ -208,8 +208,8 @@ async def _publish_claimed(
                         outcomes.append(await publish(edition_id, account, http))
                     except Exception as error:  # one edition's failure stays its own
                         # The database failing mid-edition, say: logged in one line; the
-                        # claim runs out and a later round resumes the edition from the
-                        # ledger. Other accounts' editions go on untouched.
+                        # claim is released and a later round resumes the edition from the
+                        # ledger. This account's next editions and the other accounts' go on.
                         fields = {"edition": edition_id, "account": account, "error": str(error)}
                         log.error("edition failed", extra={"fields": fields})
                         left = Outcome(edition_id, EditionStatus.PUBLISHING, 0, 0, error=str(error))
