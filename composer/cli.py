@@ -425,10 +425,13 @@ class _ProgressBars:
 
 def _database() -> Database:
     from composer.store import StoreError, open_database
+    from composer.store.errors import DatabaseFailure
 
     root = click.get_current_context().find_root()
     try:
         return open_database(root.obj["db"])
+    except DatabaseFailure as error:  # unopenable, read-only: a runtime failure (exit 1)
+        raise click.ClickException(str(error)) from None
     except StoreError as error:
         fail(str(error))
 
@@ -465,6 +468,7 @@ def publish(
         plan_editions,
         run_editions,
     )
+    from composer.store import StoreError
 
     path = _resolve(name)
     chosen = _load(str(path))
@@ -486,9 +490,9 @@ def publish(
         plans = plan_editions(
             chosen, path, config, accounts, for_real=not dry_run, follows=continuing
         )
+        plans = asyncio.run(fit_to_instances(plans))
     except PublishError as error:
         fail(str(error))
-    plans = asyncio.run(fit_to_instances(plans))
     if dry_run:
         if as_json:
             rows = [
@@ -532,13 +536,15 @@ def publish(
             bars.echo(f"✗ {account} stopped: {safe(event.detail or '')}", err=True)
 
     with _database() as db:
-        if not again:
-            try:
+        try:
+            if not again:
                 check_not_published(db, plans)
-            except PublishError as error:
-                fail(str(error))
-        with bars:
-            results = asyncio.run(run_editions(db, plans, show, atomic=atomic))
+            with bars:
+                results = asyncio.run(run_editions(db, plans, show, atomic=atomic))
+        except PublishError as error:  # already published, or the pre-flight: nothing written
+            fail(str(error))
+        except StoreError as error:  # the ledger failed: what was sent is in it
+            raise click.ClickException(str(error)) from None
     if as_json:
         rows = [
             {
@@ -851,16 +857,31 @@ def queue_publish_now(edition_id: int) -> None:
     import asyncio
     from datetime import UTC, datetime
 
-    from composer.publishing import publish_existing
+    from composer.publishing import Outcome, PublishError, preflight_edition, publish_existing
+    from composer.store import StoreError
+    from composer.store.errors import DatabaseFailure
+    from composer.store.queue import mark_due_now
 
     config = _config()
     if config is None:
         fail("no accounts.toml: publishing needs your accounts")
-    _queue_change("mark_due_now", edition_id, datetime.now(UTC))
+
+    async def publish_now(db: Database, config: Config) -> Outcome:
+        # The pre-flight before the edition is touched: a missing secret changes nothing.
+        client = await preflight_edition(db, edition_id, config)
+        try:
+            mark_due_now(db, edition_id, datetime.now(UTC))
+        except BaseException:
+            await client.aclose()
+            raise
+        return await publish_existing(db, edition_id, config, client=client)
+
     with _database() as db:
         try:
-            outcome = asyncio.run(publish_existing(db, edition_id, config))
-        except ConfigError as error:
+            outcome = asyncio.run(publish_now(db, config))
+        except DatabaseFailure as error:  # a runtime failure, whenever it came
+            raise click.ClickException(str(error)) from None
+        except (PublishError, StoreError) as error:  # no such edition, not scheduled...
             fail(str(error))
     if not outcome.finished:
         raise click.ClickException(f"edition {edition_id} stopped: {outcome.error}")
@@ -890,6 +911,7 @@ def daemon(once: bool, grace: str, interval: float) -> None:
     import asyncio
 
     from composer.daemon import configure_logging, run_round, serve
+    from composer.store import StoreError
     from composer.workspace.when import WhenError, parse_duration
 
     try:
@@ -902,7 +924,10 @@ def daemon(once: bool, grace: str, interval: float) -> None:
     configure_logging()
     with _database() as db:
         if once:
-            result = asyncio.run(run_round(db, config, grace=grace_span))
+            try:
+                result = asyncio.run(run_round(db, config, grace=grace_span))
+            except StoreError as error:  # the database failed before anything was claimed
+                raise click.ClickException(str(error)) from None
             if not all(o.finished for o in result.outcomes):
                 raise click.ClickException("not every due edition was published")
             return

@@ -30,7 +30,15 @@ from typing import Any
 
 import httpx
 
-from composer.publishing import Event, Interrupted, Outcome, Sleep, publish_existing
+from composer.publishing import (
+    Event,
+    Interrupted,
+    Outcome,
+    PreflightError,
+    Sleep,
+    publish_existing,
+    refuse_edition,
+)
 from composer.recurring import materialize_due
 from composer.store import Database, EditionStatus
 from composer.store.claims import (
@@ -159,6 +167,11 @@ async def _publish_claimed(
             outcome = await publish_existing(
                 db, edition_id, config, listener, http=http, holder=holder, sleep=sleep
             )
+        except PreflightError as error:
+            # An account that cannot be published to (a secret unreadable, the account gone):
+            # the edition fails with the reason, shown in the queue, and is not claimed again
+            # every round; nothing was sent. A person fixes the account and resumes it.
+            outcome = await off_loop(db, refuse_edition, db, edition_id, str(error))
         finally:
             await off_loop(db, release, db, edition_id, worker)
         fields: dict[str, Any] = {
@@ -187,9 +200,21 @@ async def _publish_claimed(
         by_account.setdefault(claim.account, []).append(claim.edition_id)
 
     async def account_editions(account: str, ids: list[int]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
         try:
             async with httpx.AsyncClient(timeout=HTTP_TIMEOUT, verify=tls_context()) as http:
-                return [await publish(edition_id, account, http) for edition_id in ids]
+                for edition_id in ids:
+                    try:
+                        outcomes.append(await publish(edition_id, account, http))
+                    except Exception as error:  # one edition's failure stays its own
+                        # The database failing mid-edition, say: logged in one line; the
+                        # claim is released and a later round resumes the edition from the
+                        # ledger. This account's next editions and the other accounts' go on.
+                        fields = {"edition": edition_id, "account": account, "error": str(error)}
+                        log.error("edition failed", extra={"fields": fields})
+                        left = Outcome(edition_id, EditionStatus.PUBLISHING, 0, 0, error=str(error))
+                        outcomes.append(left)
+            return outcomes
         finally:
             if busy.release(account) and on_freed is not None:  # one of its editions
                 await off_loop(db, on_freed)  # came due meanwhile, perhaps: look now
@@ -291,6 +316,8 @@ def serve(db: Database, config: Config, *, interval: float, grace: timedelta) ->
                     stopping=stopping,
                 )
             )
+        except Exception as error:  # the database away: the next round tries
+            log.error("round failed", extra={"fields": {"error": str(error)}})
         finally:
             if not planned:  # the round failed before it claimed
                 plan(looked_at)

@@ -32,7 +32,7 @@ from composer.platforms.base import (
     Retryable,
     Unclear,
 )
-from composer.platforms.clients import make_client
+from composer.platforms.clients import UnsupportedPlatform, make_client
 from composer.store import (
     AttemptOutcome,
     Database,
@@ -571,7 +571,13 @@ async def fit_to_instances(plans: Sequence[EditionPlan]) -> list[EditionPlan]:
             limit = info.max_characters if info else None
             if limit and limit != plan.thread.limit:
                 overrides = replace(plan.overrides, limit=limit)
-                thread = compose(plan.draft, "mastodon", plan.config, overrides)
+                try:
+                    thread = compose(plan.draft, "mastodon", plan.config, overrides)
+                except (SplitError, NumberingError, EnrichError) as error:
+                    raise PreflightError(
+                        f"{plan.account.name}: the instance allows {limit} characters a post: "
+                        f"{error}"
+                    ) from None
                 plan = replace(plan, thread=thread)
         fitted.append(plan)
     return fitted
@@ -602,22 +608,36 @@ async def run_editions(
     *,
     atomic: bool = False,
 ) -> list[Outcome]:
-    """Publish each plan's edition (resuming an unfinished one), accounts concurrently."""
-    runs = (_run_one(db, plan, listener, atomic) for plan in plans)
-    return list(await asyncio.gather(*runs))
+    """Publish each plan's edition (resuming an unfinished one), accounts concurrently.
+
+    Every account passes the pre-flight first: a PreflightError writes no edition at all.
+    An account that fails later (the database stops taking writes) never cuts another
+    account's thread short: every account runs to its end, then the first error is raised.
+    """
+    clients = await preflight_plans(plans)
+    pairs = zip(plans, clients, strict=True)
+    runs = (_run_one(db, plan, client, listener, atomic) for plan, client in pairs)
+    results = await asyncio.gather(*runs, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return [result for result in results if isinstance(result, Outcome)]
 
 
 async def _run_one(
-    db: Database, plan: EditionPlan, listener: AccountListener, atomic: bool
+    db: Database,
+    plan: EditionPlan,
+    client: PlatformClient,
+    listener: AccountListener,
+    atomic: bool,
 ) -> Outcome:
     name = plan.account.name
 
     def notify(event: Event) -> None:
         listener(name, event)
 
-    edition_id = _edition_for(db, plan, notify)
-    client = _client(plan.account)
     try:
+        edition_id = _edition_for(db, plan, notify)
         try:
             info = await client.verify()
         except PlatformError as error:
@@ -638,6 +658,74 @@ async def _run_one(
         )
     finally:
         await client.aclose()
+
+
+# --- pre-flight: everything that can fail before a request, checked before any write ------
+
+
+class PreflightError(PublishError):
+    """An account that cannot be published to, found before anything was written, claimed
+    or set publishing: a secret that cannot be read (`_env` unset, a `_cmd` that fails), a
+    platform without a client, an edition whose account is gone, a thread that does not fit
+    its instance. One line, naming the account and the cause."""
+
+
+async def preflight(account: Account, http: httpx.AsyncClient | None = None) -> PlatformClient:
+    """The account's client, built once every secret of the account is read (and cached, so
+    publishing never reads one again): the one check every front end makes before an
+    edition is written, claimed or set publishing. Secrets are read in a worker thread: a
+    `_cmd` may wait on a password manager."""
+    try:
+        await asyncio.to_thread(_read_secrets, account)
+        return _client(account, http)
+    except ConfigError as error:  # its message names the file, line, account and key
+        raise PreflightError(str(error)) from None
+    except (UnsupportedPlatform, OSError) as error:
+        raise PreflightError(f"{account.name}: {error}") from None
+
+
+def _read_secrets(account: Account) -> None:
+    for key in account.secret_sources:
+        account.secret_value(key)
+
+
+async def preflight_plans(plans: Sequence[EditionPlan]) -> list[PlatformClient]:
+    """Each plan's client, in order; the first PreflightError closes those already built."""
+    clients: list[PlatformClient] = []
+    try:
+        for plan in plans:
+            clients.append(await preflight(plan.account))
+    except BaseException:
+        for client in clients:
+            await client.aclose()
+        raise
+    return clients
+
+
+async def preflight_edition(
+    db: Database, edition_id: int, config: Config, http: httpx.AsyncClient | None = None
+) -> PlatformClient:
+    """The pre-flight of an edition already in the ledger: its account still configured,
+    on the platform its posts were written for, with every secret readable. StoreError
+    for an edition that does not exist."""
+    edition = await off_loop(db, find_edition, db, edition_id)
+    try:
+        account = config.account(edition.account)
+    except ConfigError as error:
+        raise PreflightError(f"edition {edition_id}: {error}") from None
+    if account.platform != edition.platform:
+        raise PreflightError(
+            f"edition {edition_id} was written for {edition.platform}, but account "
+            f"{account.name} is a {account.platform} account now"
+        )
+    return await preflight(account, http)
+
+
+def refuse_edition(db: Database, edition_id: int, reason: str) -> Outcome:
+    """An edition whose pre-flight failed where no one can be asked (the daemon): stopped
+    with the reason, failed (or partial, if a run before sent some), so it is shown in the
+    queue and not tried again until someone fixes the account and resumes it."""
+    return _stopped(db, edition_id, f"not published: {reason}", lambda event: None)
 
 
 def _client(account: Account, http: httpx.AsyncClient | None = None) -> PlatformClient:
@@ -736,13 +824,14 @@ async def publish_existing(
     http: httpx.AsyncClient | None = None,
     holder: Holder | None = None,
     sleep: Sleep = asyncio.sleep,
+    client: PlatformClient | None = None,
 ) -> Outcome:
     """Publish an edition already in the ledger (a scheduled one, now) to its account; a
     daemon passes the `holder` of its claim, and a `sleep` that ends its waits when it
-    stops."""
-    edition = await off_loop(db, find_edition, db, edition_id)
-    account = config.account(edition.account)
-    client = _client(account, http)
+    stops. `client` is the one `preflight_edition` built (closed here); without it, the
+    pre-flight runs first (PreflightError: nothing changed)."""
+    if client is None:
+        client = await preflight_edition(db, edition_id, config, http)
     try:
         return await publish_edition(
             db,

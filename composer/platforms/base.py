@@ -20,7 +20,11 @@ showing; they never hold a secret.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol, Self
 
 import httpx
@@ -86,7 +90,85 @@ class PlatformError(Exception):
         super().__init__(message)
         self.status = status
         self.reason = reason  # the platform's own words, to be escaped before display
-        self.retry_after = retry_after  # seconds, when the platform said
+        self.retry_after = bounded_wait(retry_after)  # seconds, when the platform said
+
+
+# --- rate-limit headers: the one place that reads them -----------------------------------
+# Whatever a platform (or a proxy, or an attacker in between) writes in these headers, the
+# publisher gets a finite wait in [0, MAX_WAIT] or None (unreadable: its own backoff then),
+# never nan, inf, a negative wait, an overflow or a traceback.
+
+MAX_WAIT = 24 * 3600.0
+"""Seconds: a longer wait asked for is read as this (the publisher stops long before)."""
+EPOCH_FROM = 1e9
+"""A reset value above this is a Unix time (2001 on); below, seconds to go."""
+MAX_COUNT = 10**9
+"""A count header (a quota, what remains) larger than this is read as this."""
+_DIGITS = re.compile(r"[0-9]{1,40}")
+_NUMBER = re.compile(r"[0-9]{1,40}(?:\.[0-9]{1,40})?")  # ASCII digits only: not `²`, `٣`, nan
+
+
+def bounded_wait(seconds: float | None) -> float | None:
+    """`seconds` in [0, MAX_WAIT]; None for None or nan."""
+    if seconds is None or math.isnan(seconds):
+        return None
+    return min(max(seconds, 0.0), MAX_WAIT)
+
+
+def header_number(value: str | None) -> float | None:
+    """A header's non-negative decimal number, ASCII digits only; None for anything else
+    (`-5`, `nan`, `inf`, `1e9`, `1_000`, `²`, a blank)."""
+    if value is None:
+        return None
+    text = value.strip()
+    return float(text) if _NUMBER.fullmatch(text) else None
+
+
+def header_count(value: str | None) -> int | None:
+    """A count header (a limit, what remains): ASCII digits, at most MAX_COUNT; or None."""
+    text = value.strip() if value is not None else ""
+    return min(int(text), MAX_COUNT) if _DIGITS.fullmatch(text) else None
+
+
+def retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait, from a `Retry-After` header (RFC 9110 10.2.3): delta-seconds or an
+    HTTP-date, compared with `now` (Unix time); bounded; None when absent or unreadable."""
+    number = header_number(value)
+    if number is not None:
+        return bounded_wait(number)
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return _until(when, now)
+
+
+def reset_after(value: str | None, now: float) -> float | None:
+    """Seconds until a rate-limit window resets, from its `*-Reset` header: a Unix time
+    (X, Bluesky), an ISO 8601 time (Mastodon) or, a number too small to be a time, seconds
+    to go; compared with `now` (Unix time); bounded; None when absent or unreadable."""
+    number = header_number(value)
+    if number is not None:
+        # A Unix time, unless too small to be one (2001, or a day before `now` if earlier).
+        is_time = number > min(EPOCH_FROM, now - MAX_WAIT)
+        return bounded_wait(number - now if is_time else number)
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return _until(when, now)
+
+
+def _until(when: datetime, now: float) -> float | None:
+    aware = when if when.tzinfo is not None else when.replace(tzinfo=UTC)  # HTTP dates are GMT
+    try:
+        return bounded_wait(aware.timestamp() - now)
+    except (OverflowError, OSError, ValueError):  # a year the platform cannot mean
+        return None
 
 
 class Retryable(PlatformError):

@@ -32,7 +32,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
@@ -49,6 +48,8 @@ from composer.platforms.base import (
     Refused,
     Unavailable,
     Unclear,
+    reset_after,
+    retry_after,
 )
 from composer.text.facets import (
     MAX_TID_TIMESTAMP,
@@ -603,24 +604,12 @@ class BlueskyClient(HttpClient):
         return kind(f"Bluesky: {nsid} failed ({label}){detail}", status=status, reason=reason)
 
     def _retry_after(self, response: httpx.Response) -> float | None:
-        value = response.headers.get("Retry-After")
-        if value:
-            try:
-                return max(0.0, float(value))
-            except ValueError:
-                try:
-                    moment = parsedate_to_datetime(value)
-                except (TypeError, ValueError):
-                    moment = None
-                if moment is not None:
-                    return max(0.0, moment.timestamp() - self._clock())
-        reset = response.headers.get("RateLimit-Reset")
-        if reset:
-            try:
-                return max(0.0, float(reset) - self._clock())
-            except ValueError:
-                return None
-        return None
+        """Retry-After if given, else RateLimit-Reset (a Unix time on Bluesky's PDS)."""
+        now = self._clock()
+        wait = retry_after(response.headers.get("Retry-After"), now)
+        if wait is None:
+            wait = reset_after(response.headers.get("RateLimit-Reset"), now)
+        return wait
 
 
 if TYPE_CHECKING:

@@ -7,8 +7,13 @@ from typing import Any
 from composer.platforms.base import PlatformClient
 
 
+class UnsupportedPlatform(ValueError):
+    """An account on a platform thread-composer can preview for but not publish to."""
+
+
 def make_client(account: Any, **options: Any) -> PlatformClient:
-    """A client for `account` (an accounts-file Account), by its platform."""
+    """A client for `account` (an accounts-file Account), by its platform;
+    UnsupportedPlatform for a platform without one (LinkedIn)."""
     platform = account.platform
     if platform == "mastodon":
         from composer.platforms.mastodon import MastodonClient
@@ -26,4 +31,4 @@ def make_client(account: Any, **options: Any) -> PlatformClient:
         from composer.platforms.threads import ThreadsClient
 
         return ThreadsClient(account, **options)
-    raise ValueError(f"publishing to {platform} is not supported")
+    raise UnsupportedPlatform(f"publishing to {platform} is not supported")

@@ -17,7 +17,6 @@ Authorization header: no message, repr or log line of this module holds it.
 
 from __future__ import annotations
 
-import email.utils
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -38,6 +37,9 @@ from composer.platforms.base import (
     ReplyTargetMissing,
     Unavailable,
     Unclear,
+    header_count,
+    reset_after,
+    retry_after,
 )
 
 DEFAULT_MAX_CHARACTERS: Final = 500
@@ -314,40 +316,22 @@ class MastodonClient(HttpClient):
     def _note_rate_limit(self, headers: httpx.Headers) -> None:
         if "x-ratelimit-limit" not in headers and "x-ratelimit-remaining" not in headers:
             return
+        now = self._clock()
+        reset = reset_after(headers.get("x-ratelimit-reset"), now.timestamp())
         self.last_rate_limit = RateLimit(
-            limit=_int_or_none(headers.get("x-ratelimit-limit")),
-            remaining=_int_or_none(headers.get("x-ratelimit-remaining")),
-            reset=self._reset_time(headers.get("x-ratelimit-reset")),
+            limit=header_count(headers.get("x-ratelimit-limit")),
+            remaining=header_count(headers.get("x-ratelimit-remaining")),
+            reset=None if reset is None else now + timedelta(seconds=reset),
         )
 
     def _retry_after(self, response: httpx.Response) -> float | None:
-        now = self._clock()
-        retry = response.headers.get("retry-after")
-        if retry is not None:
-            if retry.strip().isdigit():
-                return float(retry.strip())
-            try:
-                when = email.utils.parsedate_to_datetime(retry)
-            except (TypeError, ValueError):
-                when = None
-            if when is not None and when.tzinfo is not None:
-                return max(0.0, (when - now).total_seconds())
-        reset = self._reset_time(response.headers.get("x-ratelimit-reset"))
-        if reset is not None:
-            return max(0.0, (reset - now).total_seconds())
-        return None
-
-    def _reset_time(self, value: str | None) -> datetime | None:
-        """X-RateLimit-Reset: ISO 8601 on Mastodon; epoch (or seconds to go) elsewhere."""
-        if not value:
-            return None
-        value = value.strip()
-        if value.isdigit():
-            number = int(value)
-            if number > 10**9:  # a Unix timestamp
-                return datetime.fromtimestamp(number, UTC)
-            return self._clock() + timedelta(seconds=number)
-        return _parse_time(value)
+        """Retry-After if given (seconds or a date), else X-RateLimit-Reset (ISO 8601 on
+        Mastodon; a Unix time or seconds to go behind some proxies)."""
+        now = self._clock().timestamp()
+        wait = retry_after(response.headers.get("retry-after"), now)
+        if wait is None:
+            wait = reset_after(response.headers.get("x-ratelimit-reset"), now)
+        return wait
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -410,13 +394,6 @@ def _str_or_none(value: object) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return None
-
-
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
 
 
 def _positive_int(value: object, default: int) -> int:

@@ -53,6 +53,7 @@ from composer.platforms.base import (
     ReplyTargetMissing,
     Unavailable,
     Unclear,
+    retry_after,
 )
 
 __all__ = ["RateLimit", "ThreadsAccount", "ThreadsClient"]
@@ -461,7 +462,7 @@ class ThreadsClient(HttpClient):
                 message,
                 status=status,
                 reason=reason,
-                retry_after=_seconds(response.headers.get("retry-after")),
+                retry_after=retry_after(response.headers.get("retry-after"), self._clock()),
             )
         return Refused(message, status=status, reason=reason)
 
@@ -499,9 +500,9 @@ class ThreadsClient(HttpClient):
             self.last_rate_limit = RateLimit(usage=usage, regain_after=regain)
 
     def _retry_after(self, response: httpx.Response) -> float | None:
-        seconds = _seconds(response.headers.get("retry-after"))
+        seconds = retry_after(response.headers.get("retry-after"), self._clock())
         if seconds is not None:
-            return max(0.0, seconds)
+            return seconds
         if self.last_rate_limit is not None and self.last_rate_limit.regain_after:
             return self.last_rate_limit.regain_after
         return None
@@ -641,10 +642,3 @@ def _int(value: object) -> int | None:
         except ValueError:
             return None
     return None
-
-
-def _seconds(value: str | None) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None

@@ -36,6 +36,9 @@ from composer.platforms.base import (
     ReplyTargetMissing,
     Unavailable,
     Unclear,
+    header_count,
+    reset_after,
+    retry_after,
 )
 from composer.text.entities import extract_urls
 
@@ -309,10 +312,10 @@ class XClient(HttpClient):
                 self.on_tokens_refreshed(self._oauth2_access, self._oauth2_refresh)
 
     def _note_limits(self, headers: httpx.Headers) -> None:
-        window = _limits(headers, "x-rate-limit-")
+        window = _limits(headers, "x-rate-limit-", self._clock())
         if window is not None:
             self.last_rate_limit = window
-        daily = _limits(headers, "x-user-limit-24hour-")
+        daily = _limits(headers, "x-user-limit-24hour-", self._clock())
         if daily is not None:
             self.last_user_limit = daily
 
@@ -342,7 +345,7 @@ class XClient(HttpClient):
                 f"X is unavailable ({status}){said}",
                 status=status,
                 reason=reason,
-                retry_after=_seconds(response.headers.get("retry-after")),
+                retry_after=retry_after(response.headers.get("retry-after"), self._clock()),
             )
         return Unclear(
             f"X failed after the post was sent ({status}){said}: look for it before resending",
@@ -351,13 +354,15 @@ class XClient(HttpClient):
         )
 
     def _retry_after(self, headers: httpx.Headers) -> float | None:
-        resets = [_seconds(headers.get("x-rate-limit-reset"))]
-        if headers.get("x-user-limit-24hour-remaining") == "0":
-            resets.append(_seconds(headers.get("x-user-limit-24hour-reset")))
-        known = [reset for reset in resets if reset is not None]
+        """The later of the resets that apply (Unix times), else Retry-After."""
+        now = self._clock()
+        waits = [reset_after(headers.get("x-rate-limit-reset"), now)]
+        if header_count(headers.get("x-user-limit-24hour-remaining")) == 0:
+            waits.append(reset_after(headers.get("x-user-limit-24hour-reset"), now))
+        known = [wait for wait in waits if wait is not None]
         if not known:
-            return _seconds(headers.get("retry-after"))
-        return max(0.0, max(known) - self._clock())
+            return retry_after(headers.get("retry-after"), now)
+        return max(known)
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:
@@ -412,27 +417,13 @@ def _text_keys(text: str) -> tuple[str, str]:
     return exact, loose
 
 
-def _limits(headers: httpx.Headers, prefix: str) -> RateLimit | None:
-    limit = _integer(headers.get(prefix + "limit"))
-    remaining = _integer(headers.get(prefix + "remaining"))
-    reset = _seconds(headers.get(prefix + "reset"))
-    if limit is None and remaining is None and reset is None:
+def _limits(headers: httpx.Headers, prefix: str, now: float) -> RateLimit | None:
+    limit = header_count(headers.get(prefix + "limit"))
+    remaining = header_count(headers.get(prefix + "remaining"))
+    wait = reset_after(headers.get(prefix + "reset"), now)
+    if limit is None and remaining is None and wait is None:
         return None
-    return RateLimit(limit, remaining, reset)
-
-
-def _integer(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _seconds(value: str | None) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
+    return RateLimit(limit, remaining, None if wait is None else now + wait)
 
 
 def _describe(error: httpx.TransportError) -> str:

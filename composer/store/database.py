@@ -23,7 +23,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session
 
-from composer.store.errors import StoreError, redact
+from composer.store.errors import DatabaseFailure, StoreError, redact
 from composer.store.migrations import FTS_TABLE
 
 APP_NAME = "thread-composer"
@@ -134,11 +134,29 @@ def open_database(url_or_path: str | None) -> Database:
     except DBAPIError as error:
         engine.dispose()
         reason = redact(str(error.orig).splitlines()[0] if error.orig else type(error).__name__)
-        raise StoreError(f"cannot open database {location}: {reason}") from None
+        # Unopenable or unwritable (a read-only file or folder) is a runtime failure.
+        kind = DatabaseFailure if isinstance(error, sa.exc.OperationalError) else StoreError
+        raise kind(f"cannot open database {location}: {reason}") from None
     except StoreError:
         engine.dispose()
         raise
+    _fail_in_one_line(engine, location)
     return Database(engine=engine, location=location, has_fts=has_fts)
+
+
+def _fail_in_one_line(engine: Engine, location: str) -> None:
+    """Once open, the database failing (a read-only file, a full disk, a server gone) is a
+    DatabaseFailure: one line naming the database and the driver's reason, never the SQL
+    (it holds posts' text) nor a traceback. Constraint violations stay what they are."""
+
+    @sa.event.listens_for(engine, "handle_error")
+    def on_error(context: sa.engine.ExceptionContext) -> None:
+        error = context.sqlalchemy_exception
+        if isinstance(error, sa.exc.OperationalError | sa.exc.InternalError):
+            original = context.original_exception
+            reason = redact(str(original).splitlines()[0] if str(original) else "")
+            detail = reason or type(original).__name__
+            raise DatabaseFailure(f"database {location} failed: {detail}") from None
 
 
 def _has_table(engine: Engine, name: str) -> bool:

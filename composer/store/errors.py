@@ -10,6 +10,11 @@ class StoreError(Exception):
     """The history database cannot be used: unopenable, newer than this code, or misused."""
 
 
+class DatabaseFailure(StoreError):
+    """The database refused a read or a write once open (a read-only file or folder, a full
+    disk, a lock held too long, a server gone): a runtime failure, not bad input."""
+
+
 REDACTED = "[REDACTED]"
 MAX_ERROR_CHARS = 2000
 

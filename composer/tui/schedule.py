@@ -515,7 +515,12 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         self._sent = {p.account.name: (0, len(p.thread.posts)) for p in plans}
         self._progress = {name: f"0/{total} sent" for name, (_, total) in self._sent.items()}
         self._show_progress()
-        results = await run_editions(db, plans, self._on_event)
+        try:
+            results = await run_editions(db, plans, self._on_event)
+        except (PublishError, StoreError) as error:  # the pre-flight: nothing was written
+            self._set_busy(False)
+            self._error(str(error))
+            return
         self._set_busy(False)
         lines: list[str] = []
         for plan, result in zip(plans, results, strict=True):

@@ -3,21 +3,26 @@ notifications, and the claim that keeps a running daemon away from it."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 
 from textual.widget import Widget
 
 from composer.daemon import LEASE
-from composer.platforms.base import PlatformError
-from composer.publishing import Event, Outcome, PublishError, publish_existing
+from composer.platforms.base import PlatformClient, PlatformError
+from composer.publishing import (
+    Event,
+    Outcome,
+    PublishError,
+    preflight_edition,
+    publish_existing,
+)
 from composer.store import StoreError
 from composer.store.claims import release
 from composer.store.editions import find_edition
 from composer.store.outcomes import claim_edition
 from composer.tui.remote import tell
 from composer.tui.services import Services
-from composer.workspace.config import Account, ConfigError
+from composer.workspace.config import ConfigError
 
 WORKER = f"tui-{os.getpid()}"
 
@@ -27,22 +32,23 @@ async def publish_now(
 ) -> Outcome | None:
     """Send the edition's unsent posts: all of a scheduled one, or with `resume` the rest of
     a partial or failed one. The edition is first claimed as a daemon claims a due one, so
-    nothing else sends it meanwhile. Every secret is read before: a missing one changes
-    nothing."""
+    nothing else sends it meanwhile. The pre-flight comes before the claim: a missing secret
+    changes nothing."""
+    client: PlatformClient | None = None
     try:
         db = services.database()
         config = services.config()
         if config is None:
             raise ConfigError("no accounts.toml: publishing needs your accounts")
-        edition = find_edition(db, edition_id)
-        account = config.account(edition.account)
-        # A secret may come from a command (a password manager): off the UI's thread.
-        await asyncio.to_thread(_read_secrets, account)
+        name = find_edition(db, edition_id).account
+        # The pre-flight (every secret read, off the UI's thread) before the claim.
+        client = await preflight_edition(db, edition_id, config)
         claim_edition(db, edition_id, WORKER, services.now(), LEASE, resume=resume)
-    except (ConfigError, StoreError) as error:
+    except (ConfigError, StoreError, PublishError) as error:
+        if client is not None:
+            await client.aclose()
         tell(widget, str(error), title="Not published", severity="error")
         return None
-    name = account.name
 
     def progress(event: Event) -> None:
         if event.kind == "sent":
@@ -52,7 +58,7 @@ async def publish_now(
             tell(widget, f"{name}: waiting {event.delay or 0:.0f} s ({detail})", timeout=3)
 
     try:
-        outcome = await publish_existing(db, edition_id, config, progress)
+        outcome = await publish_existing(db, edition_id, config, progress, client=client)
     except (ConfigError, StoreError, PlatformError, PublishError) as error:
         # The claim is left to expire: a daemon resumes the edition from its ledger then.
         tell(widget, str(error), title="Not published", severity="error")
@@ -70,9 +76,3 @@ async def publish_now(
             timeout=10,
         )
     return outcome
-
-
-def _read_secrets(account: Account) -> None:
-    """Read (and cache) every secret of the account; ConfigError names the one missing."""
-    for key in account.secret_sources:
-        account.secret_value(key)
