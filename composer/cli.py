@@ -570,6 +570,7 @@ def publish(
 @click.option("--in", "delay", metavar="DURATION", help="From now: 90s, 15m, 2h, 1h30m, 1d.")
 @click.option("--next-slot", is_flag=True, help="Each account's next free posting slot.")
 @click.option("--every", metavar="RULE", help="Recurring: 'Mon 09:00', 'daily 09:00', cron...")
+@click.option("--again", is_flag=True, help="Schedule a thread an account already has.")
 @follows_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def schedule(
@@ -580,6 +581,7 @@ def schedule(
     delay: str | None,
     next_slot: bool,
     every: str | None,
+    again: bool,
     follows: int | None,
     update: bool,
     as_json: bool,
@@ -622,6 +624,7 @@ def schedule(
                         delay=delay,
                         next_slot=next_slot,
                         zone=zone,
+                        again=again,
                     )
                 ]
             else:
@@ -636,6 +639,7 @@ def schedule(
                     delay=delay,
                     next_slot=next_slot,
                     zone=zone,
+                    again=again,
                 )
         except ScheduleError as error:
             fail(str(error))

@@ -36,6 +36,7 @@ from composer.platforms.clients import make_client
 from composer.store import (
     AttemptOutcome,
     Database,
+    Edition,
     EditionStatus,
     PostRecord,
     PostStatus,
@@ -50,10 +51,10 @@ from composer.store import (
 )
 from composer.store.claims import ClaimLost, Holder, renew
 from composer.store.database import off_loop
-from composer.store.editions import find_edition, published_edition, resumable_edition
+from composer.store.editions import find_edition, held_edition, resumable_edition
 from composer.store.follow_ups import continuation, followable, last_number
 from composer.store.history import mark_post_sending, record_post_sent
-from composer.store.queue import schedule_edition
+from composer.store.queue import AlreadyHeld, NewEdition, schedule_new
 from composer.text import SplitError, Thread
 from composer.text.enrich import EnrichError
 from composer.text.numbering import UPDATE_PRESET, NumberingError
@@ -67,6 +68,7 @@ from composer.workspace.config import (
 )
 from composer.workspace.drafts import Draft
 from composer.workspace.sessions import SessionFile
+from composer.workspace.when import format_local
 
 MAX_ATTEMPTS = 8  # per post, before the edition stops (resumable)
 BACKOFF_START = 1.0  # seconds, doubled per attempt, with jitter
@@ -581,18 +583,32 @@ AccountListener = Callable[[str, Event], None]
 QUOTA_WARNING_SHARE = 0.8  # warn when a thread takes more than this share of what is left
 
 
-def check_not_published(db: Database, plans: Sequence[EditionPlan]) -> None:
-    """Refuse to publish a thread an account already has, unless asked to again."""
-    for plan in plans:
-        done = published_edition(db, plan.draft_path, plan.account.name)
-        if done is None or done.id is None:
-            continue
-        if [p.text for p in edition_posts(db, done.id)] == [p.text for p in plan.thread.posts]:
-            when = done.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            raise PublishError(
-                f"{plan.account.name} already has this thread (edition {done.id}, published "
-                f"{when}); use --again to publish it once more"
-            )
+PUBLISH_AGAIN = "use --again to publish it once more"
+
+
+def check_not_published(
+    db: Database, plans: Sequence[EditionPlan], *, again_hint: str = PUBLISH_AGAIN
+) -> None:
+    """Refuse to publish a thread an account already has (`held_edition`: scheduled or
+    published; one being published is resumed instead), unless asked to again."""
+    with db.read_session() as session:
+        for plan in plans:
+            texts = [p.text for p in plan.thread.posts]
+            held = held_edition(session, plan.draft_path, plan.account.name, texts, resuming=True)
+            if held is not None:
+                raise PublishError(f"{already_has(plan.account.name, held)}; {again_hint}")
+
+
+def already_has(account: str, edition: Edition) -> str:
+    """ "ank-x already has this thread (edition 5, scheduled for 2026-12-24 09:00 ...)": what
+    `publish`, `schedule` and the schedule dialog say of a thread an account has."""
+    if edition.status is EditionStatus.SCHEDULED and edition.scheduled_at is not None:
+        state = f"scheduled for {format_local(edition.scheduled_at, edition.timezone or 'UTC')}"
+    elif edition.status is EditionStatus.PUBLISHED:
+        state = f"published {edition.updated_at.astimezone().strftime('%Y-%m-%d %H:%M')}"
+    else:
+        state = f"{edition.status.value} now"
+    return f"{account} already has this thread (edition {edition.id}, {state})"
 
 
 async def run_editions(
@@ -703,16 +719,28 @@ def _edition_for(db: Database, plan: EditionPlan, notify: Listener) -> int:
 # --- scheduling and the queue ----------------------------------------------------------------
 
 
+SCHEDULE_AGAIN = "use --again to schedule it once more"
+
+
 def schedule_editions(
-    db: Database, plans: Sequence[EditionPlan], at_utc: datetime, zone: str
+    db: Database,
+    plans: Sequence[EditionPlan],
+    times: Sequence[datetime],
+    zone: str,
+    *,
+    again: bool = False,
+    again_hint: str = SCHEDULE_AGAIN,
 ) -> list[int]:
-    """Each plan's edition written to the ledger as scheduled: the texts are fixed now, as
-    previewed; the daemon sends them at `at_utc`."""
-    ids: list[int] = []
-    for plan in plans:
-        edition = schedule_edition(
-            db,
-            _snapshot(db, plan),
+    """Each plan's edition written to the ledger as scheduled, at its time: the texts are
+    fixed now, as previewed; the daemon sends them then. All or none: unless `again`, an
+    account that already has the thread refuses the lot with one PublishError naming the
+    edition (checked in the transaction that writes them, so two runs cannot both write)."""
+    new = [
+        NewEdition(
+            title=plan.draft.title,
+            body=plan.draft.body,
+            draft_path=plan.draft_path,
+            language=plan.draft.language,
             account=plan.account.name,
             platform=plan.account.platform,
             posts=[post.text for post in plan.thread.posts],
@@ -721,9 +749,13 @@ def schedule_editions(
             follows_edition_id=plan.follows.edition_id if plan.follows else None,
             numbering_start=plan.follows.first_number if plan.follows else None,
         )
-        assert edition.id is not None
-        ids.append(edition.id)
-    return ids
+        for plan, at_utc in zip(plans, times, strict=True)
+    ]
+    try:
+        editions = schedule_new(db, new, again=again)
+    except AlreadyHeld as error:
+        raise PublishError(f"{already_has(error.account, error.edition)}; {again_hint}") from None
+    return [edition.id for edition in editions if edition.id is not None]
 
 
 async def publish_existing(

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from composer.publishing import (
+    SCHEDULE_AGAIN,
     PublishError,
     follow_up,
     plan_editions,
@@ -71,10 +72,14 @@ def schedule_draft(
     delay: str | None = None,
     next_slot: bool = False,
     zone: str | None = None,
+    again: bool = False,
+    again_hint: str = SCHEDULE_AGAIN,
 ) -> list[ScheduledEdition]:
     """Schedule `draft` for each account (the draft's own list when none is given) at one
     of: `at` (wall time in the zone, or ISO 8601), `delay` from now, or each account's next
-    free slot. The texts are fixed now, exactly as previewed."""
+    free slot. The texts are fixed now, exactly as previewed. An account that already has
+    this thread (scheduled, being published or published) refuses the lot, naming the
+    edition and ending with `again_hint`, unless `again`."""
     if sum((at is not None, delay is not None, next_slot)) != 1:
         raise ScheduleError("give exactly one of a time, a delay or the next free slot")
     tz = draft_zone(draft, config, zone)
@@ -89,13 +94,14 @@ def schedule_draft(
     # Every account's time first: one without a free slot must not leave the others
     # scheduled (a partial schedule the user did not ask for).
     times = [next_free_slot(db, p.account, tz, now) if next_slot else at_utc for p in plans]
-    scheduled: list[ScheduledEdition] = []
-    for plan, when in zip(plans, times, strict=True):
-        [edition_id] = schedule_editions(db, [plan], when, tz)
-        scheduled.append(
-            ScheduledEdition(edition_id, plan.account.name, when, tz, len(plan.thread.posts))
-        )
-    return scheduled
+    try:
+        ids = schedule_editions(db, plans, times, tz, again=again, again_hint=again_hint)
+    except PublishError as error:
+        raise ScheduleError(str(error)) from error
+    return [
+        ScheduledEdition(edition_id, plan.account.name, when, tz, len(plan.thread.posts))
+        for edition_id, plan, when in zip(ids, plans, times, strict=True)
+    ]
 
 
 def next_free_slot(db: Database, account: Account, zone: str, now: datetime) -> datetime:
@@ -150,6 +156,8 @@ def schedule_follow_up(
     delay: str | None = None,
     next_slot: bool = False,
     zone: str | None = None,
+    again: bool = False,
+    again_hint: str = SCHEDULE_AGAIN,
 ) -> ScheduledEdition:
     """Schedule `draft` as the continuation of edition `follows` (published or scheduled):
     on its account (another one named in `accounts` is refused), numbered on from its last
@@ -177,5 +185,8 @@ def schedule_follow_up(
             f"edition {follows} goes out at {format_local(parent_at, tz)}: "
             "schedule its follow-up at that time or later"
         )
-    [edition_id] = schedule_editions(db, [plan], when, tz)
+    try:
+        [edition_id] = schedule_editions(db, [plan], [when], tz, again=again, again_hint=again_hint)
+    except PublishError as error:
+        raise ScheduleError(str(error)) from error
     return ScheduledEdition(edition_id, plan.account.name, when, tz, len(plan.thread.posts))

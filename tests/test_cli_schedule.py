@@ -145,7 +145,8 @@ def test_publish_now_sends_a_scheduled_edition(workspace: Path) -> None:
 
 def test_next_slot_takes_each_free_slot_in_turn(workspace: Path) -> None:
     def schedule_next() -> datetime:
-        result = run(workspace, "schedule", "report", "--account", "ank-x", "--next-slot", "--json")
+        args = ("--account", "ank-x", "--next-slot", "--again", "--json")
+        result = run(workspace, "schedule", "report", *args)
         assert result.returncode == 0, result.stderr
         at = json.loads(result.stdout)["editions"][0]["at"]
         return datetime.fromisoformat(at.replace("Z", "+00:00"))
@@ -204,3 +205,29 @@ def test_a_bad_slot_names_its_line(workspace: Path) -> None:
     result = run(workspace, "schedule", "report", "--account", "ank-x", "--next-slot")
     assert result.returncode == 2
     assert "accounts.toml:" in result.stderr and "bad slot 'Someday 17:00'" in result.stderr
+
+
+def test_scheduling_a_thread_twice_is_refused_unless_again(workspace: Path) -> None:
+    args = ("schedule", "report", "--account", "ank-x", "--in", "5m")
+    first = run(workspace, *args, "--json")
+    assert first.returncode == 0, first.stderr
+    [edition] = json.loads(first.stdout)["editions"]
+    second = run(workspace, *args)
+    assert second.returncode == 2 and second.stdout == ""
+    [line] = second.stderr.strip().splitlines()
+    assert f"ank-x already has this thread (edition {edition['id']}, scheduled for " in line
+    assert "Asia/Almaty" in line and line.endswith("use --again to schedule it once more")
+    again = run(workspace, *args, "--again", "--json")
+    assert again.returncode == 0, again.stderr
+    queue = json.loads(run(workspace, "queue", "--json").stdout)
+    assert len(queue) == 2  # the refused run wrote nothing; --again wrote the second
+
+
+def test_publish_refuses_a_thread_that_is_scheduled(workspace: Path) -> None:
+    scheduled = run(workspace, "schedule", "report", "--account", "ank-x", "--in", "1d")
+    assert scheduled.returncode == 0, scheduled.stderr
+    secrets = {name: "s" for name in "ABCD"}
+    result = run(workspace, "publish", "report", "--account", "ank-x", env=secrets)
+    assert result.returncode == 2
+    assert "ank-x already has this thread (edition 1, scheduled for" in result.stderr
+    assert "use --again to publish it once more" in result.stderr

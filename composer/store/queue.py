@@ -17,8 +17,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from composer.store.database import Database
+from composer.store.editions import held_edition, lock_thread
 from composer.store.errors import StoreError
-from composer.store.history import create_edition
+from composer.store.history import add_edition, add_thread, create_edition
 from composer.store.models import Edition, EditionStatus, PostRecord, ThreadRecord, utc_now
 
 # Shown by `queue` whatever the options: waiting, or being published right now.
@@ -78,6 +79,75 @@ def schedule_edition(
         follows_edition_id=follows_edition_id,
         numbering_start=numbering_start,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class NewEdition:
+    """One account's edition of a draft to schedule, with the snapshot of the draft."""
+
+    title: str
+    body: str
+    draft_path: str
+    language: str | None
+    account: str
+    platform: str
+    posts: Sequence[str]
+    at_utc: datetime
+    zone: str
+    follows_edition_id: int | None = None
+    numbering_start: int | None = None
+
+
+class AlreadyHeld(StoreError):
+    """An account already has this thread (scheduled, being published or published)."""
+
+    def __init__(self, account: str, edition: Edition) -> None:
+        super().__init__(f"{account} already has this thread (edition {edition.id})")
+        self.account = account
+        self.edition = edition
+
+
+def schedule_new(db: Database, editions: Sequence[NewEdition], *, again: bool) -> list[Edition]:
+    """Each edition written as scheduled, with its own snapshot of the draft, all or none in
+    one transaction. Unless `again`, an account that already has the thread (`held_edition`)
+    is refused with AlreadyHeld: the check and the writes are one transaction under
+    `lock_thread`, so two `schedule` runs at once cannot both write it."""
+    for new in editions:
+        _require_aware(new.at_utc, "at_utc")
+    made: list[Edition] = []
+    with db.session() as session:
+        # Locks in one order: two runs for the same accounts cannot wait for each other.
+        for new in sorted(editions, key=lambda e: (e.account, e.draft_path)):
+            lock_thread(session, new.draft_path, new.account)
+            if not again:
+                held = held_edition(session, new.draft_path, new.account, new.posts)
+                if held is not None:
+                    session.expunge(held)  # kept readable after the rollback
+                    raise AlreadyHeld(new.account, held)
+        for new in editions:
+            thread = add_thread(
+                session,
+                title=new.title,
+                body=new.body,
+                draft_path=new.draft_path,
+                language=new.language,
+            )
+            assert thread.id is not None
+            made.append(
+                add_edition(
+                    session,
+                    thread.id,
+                    account=new.account,
+                    platform=new.platform,
+                    posts=new.posts,
+                    scheduled_at=new.at_utc,
+                    timezone=new.zone,
+                    status=EditionStatus.SCHEDULED,
+                    follows_edition_id=new.follows_edition_id,
+                    numbering_start=new.numbering_start,
+                )
+            )
+    return made
 
 
 def upcoming(
