@@ -589,7 +589,12 @@ def schedule(
     """Schedule DRAFT for each account; the daemon publishes it at that time."""
     from datetime import UTC, datetime
 
-    from composer.scheduling import ScheduleError, schedule_draft, schedule_follow_up
+    from composer.scheduling import (
+        ScheduleError,
+        daemon_note,
+        schedule_draft,
+        schedule_follow_up,
+    )
     from composer.workspace.when import format_local
 
     once = sum((at is not None, delay is not None, next_slot))
@@ -643,6 +648,9 @@ def schedule(
                 )
         except ScheduleError as error:
             fail(str(error))
+        note = daemon_note(db, datetime.now(UTC))
+    if note is not None:
+        click.echo(f"note: {note}", err=True)
     if as_json:
         rows = [
             {"id": e.id, "account": e.account, "at": e.at_utc.isoformat().replace("+00:00", "Z")}
@@ -667,6 +675,7 @@ def _schedule_every(
     from datetime import UTC, datetime
 
     from composer.recurring import RuleError, create_rules
+    from composer.scheduling import daemon_note
     from composer.workspace.when import format_local
 
     with _database() as db:
@@ -676,6 +685,9 @@ def _schedule_every(
             )
         except RuleError as error:
             fail(str(error))
+        note = daemon_note(db, datetime.now(UTC))
+    if note is not None:
+        click.echo(f"note: {note}", err=True)
     if as_json:
         rows = [
             {
@@ -710,12 +722,19 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
     """Scheduled editions, soonest first (times in their own zones)."""
     if ctx.invoked_subcommand is not None:
         return
+    from datetime import UTC, datetime
+
+    from composer.scheduling import daemon_note
     from composer.store.queue import upcoming
     from composer.store.recurrences import recurrences
     from composer.workspace.when import format_local
 
+    now = datetime.now(UTC)
     with _database() as db:
         entries = upcoming(db, account=account, include_done=show_all)
+        note = daemon_note(db, now)
+    if note is not None:
+        click.echo(f"warning: {note}", err=True)
     if as_json:
         rows = [
             {
@@ -723,6 +742,7 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
                 "account": e.account,
                 "at": e.scheduled_at.isoformat().replace("+00:00", "Z") if e.scheduled_at else None,
                 "status": e.status.value,
+                "overdue": e.overdue(now),
                 "timezone": e.timezone,
                 "title": e.title,
                 "posts": e.post_count,
@@ -739,7 +759,8 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
         click.echo("nothing scheduled")
     for e in entries:
         when = format_local(e.scheduled_at, e.timezone or "UTC") if e.scheduled_at else "-"
-        line = f"{e.edition_id:>5}  {e.status.value:<10} {when}  {e.account}  {safe(e.title)[:40]}"
+        status = "overdue" if e.overdue(now) else e.status.value
+        line = f"{e.edition_id:>5}  {status:<10} {when}  {e.account}  {safe(e.title)[:40]}"
         if e.follows_edition_id is not None:
             line += f"  (follows {e.follows_edition_id})"
         click.echo(line + (f"  ({safe(e.last_error)})" if e.last_error else ""))

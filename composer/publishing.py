@@ -604,6 +604,8 @@ def already_has(account: str, edition: Edition) -> str:
     `publish`, `schedule` and the schedule dialog say of a thread an account has."""
     if edition.status is EditionStatus.SCHEDULED and edition.scheduled_at is not None:
         state = f"scheduled for {format_local(edition.scheduled_at, edition.timezone or 'UTC')}"
+        if edition.scheduled_at < _now():
+            state += ", overdue: no daemon has sent it"
     elif edition.status is EditionStatus.PUBLISHED:
         state = f"published {edition.updated_at.astimezone().strftime('%Y-%m-%d %H:%M')}"
     else:

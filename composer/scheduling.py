@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from composer.publishing import (
@@ -21,17 +21,25 @@ from composer.publishing import (
 )
 from composer.store import Database, EditionStatus, StoreError
 from composer.store import queue as store_queue
+from composer.store.daemons import last_daemon_seen
 from composer.store.editions import find_edition
 from composer.workspace.config import Account, Config
 from composer.workspace.drafts import Draft
 from composer.workspace.when import (
     WhenError,
     format_local,
+    humanize,
     parse_duration,
     parse_when,
     resolve_zone,
     slot_times,
 )
+
+# A daemon looks at the schedule every second by default and records it every few seconds;
+# `daemon --once` from a timer every few minutes is seen less often. Longer than this
+# without one, and scheduled threads are said to be going nowhere.
+DAEMON_SILENT_AFTER = timedelta(minutes=10)
+START_A_DAEMON = "scheduled threads will not be sent; start one with thread-composer daemon"
 
 
 class ScheduleError(ValueError):
@@ -102,6 +110,20 @@ def schedule_draft(
         ScheduledEdition(edition_id, plan.account.name, when, tz, len(plan.thread.posts))
         for edition_id, plan, when in zip(ids, plans, times, strict=True)
     ]
+
+
+def daemon_note(db: Database, now: datetime, *, scheduling: bool = False) -> str | None:
+    """What `queue`, `schedule`, the queue screen and the schedule dialog say when something
+    waits for a daemon (a scheduled edition, an active rule; with `scheduling`, what is being
+    scheduled) and none has been seen lately; None when one has, or when nothing waits."""
+    if not scheduling and not store_queue.waiting_for_a_daemon(db):
+        return None
+    seen = last_daemon_seen(db)
+    if seen is None:
+        return f"no daemon has run yet: {START_A_DAEMON}"
+    if now - seen <= DAEMON_SILENT_AFTER:
+        return None
+    return f"no daemon has run for {humanize(now - seen)}: {START_A_DAEMON}"
 
 
 def next_free_slot(db: Database, account: Account, zone: str, now: datetime) -> datetime:

@@ -231,3 +231,43 @@ def test_publish_refuses_a_thread_that_is_scheduled(workspace: Path) -> None:
     assert result.returncode == 2
     assert "ank-x already has this thread (edition 1, scheduled for" in result.stderr
     assert "use --again to publish it once more" in result.stderr
+
+
+NO_DAEMON_YET = (
+    "no daemon has run yet: scheduled threads will not be sent; "
+    "start one with thread-composer daemon"
+)
+
+
+def test_overdue_editions_and_no_daemon_are_said(workspace: Path) -> None:
+    from composer.store import open_database, record_thread
+    from composer.store.queue import schedule_edition
+
+    scheduled = run(workspace, "schedule", "report", "--account", "ank-x", "--in", "1d")
+    assert scheduled.returncode == 0 and scheduled.stderr == f"note: {NO_DAEMON_YET}\n"
+    with open_database(str(workspace / "h.sqlite3")) as db:
+        thread = record_thread(db, title="Late", body="b")
+        assert thread.id is not None
+        late = schedule_edition(
+            db,
+            thread.id,
+            account="ank-x",
+            platform="x",
+            posts=["Late."],
+            at_utc=datetime.now(UTC) - timedelta(hours=2),
+            zone="UTC",
+        )
+    listed = run(workspace, "queue")
+    assert listed.returncode == 0 and listed.stderr == f"warning: {NO_DAEMON_YET}\n"
+    [late_line] = [line for line in listed.stdout.splitlines() if "Late" in line]
+    assert late_line.split()[:2] == [str(late.id), "overdue"]
+    rows = json.loads(run(workspace, "queue", "--json").stdout)
+    assert [(r["title"], r["status"], r["overdue"]) for r in rows] == [
+        ("Late", "scheduled", True),
+        ("Report", "scheduled", False),
+    ]
+    # A daemon round (here --once, 15 minutes' grace) marks it missed and is seen.
+    once = run(workspace, "daemon", "--once")
+    assert once.returncode == 0, once.stderr
+    listed = run(workspace, "queue")
+    assert listed.stderr == "" and "overdue" not in listed.stdout

@@ -20,7 +20,14 @@ from composer.store.database import Database
 from composer.store.editions import held_edition, lock_thread
 from composer.store.errors import StoreError
 from composer.store.history import add_edition, add_thread, create_edition
-from composer.store.models import Edition, EditionStatus, PostRecord, ThreadRecord, utc_now
+from composer.store.models import (
+    Edition,
+    EditionStatus,
+    PostRecord,
+    Recurrence,
+    ThreadRecord,
+    utc_now,
+)
 
 # Shown by `queue` whatever the options: waiting, or being published right now.
 ACTIVE = (EditionStatus.SCHEDULED, EditionStatus.PUBLISHING)
@@ -50,6 +57,15 @@ class QueueEntry:
     updated_at: datetime
     last_error: str | None  # already redacted
     follows_edition_id: int | None = None  # the edition a follow-up continues
+
+    def overdue(self, now: datetime) -> bool:
+        """Scheduled and past its time: no daemon has taken it (or one holds it for the
+        edition it follows)."""
+        return (
+            self.status is EditionStatus.SCHEDULED
+            and self.scheduled_at is not None
+            and self.scheduled_at < now
+        )
 
 
 def schedule_edition(
@@ -175,6 +191,18 @@ def upcoming(
             )
             entries += _entries(session, done)
     return entries
+
+
+def waiting_for_a_daemon(db: Database) -> bool:
+    """Whether anything is left for a daemon to send: a scheduled edition or an active
+    recurring rule."""
+    editions = sa.select(col(Edition.id)).where(col(Edition.status) == EditionStatus.SCHEDULED)
+    rules = sa.select(col(Recurrence.id)).where(col(Recurrence.active))
+    with db.read_session() as session:
+        return any(
+            session.execute(statement.limit(1)).first() is not None
+            for statement in (editions, rules)
+        )
 
 
 def cancel(db: Database, edition_id: int) -> Edition:
