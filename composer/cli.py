@@ -592,6 +592,7 @@ def schedule(
     from composer.scheduling import (
         ScheduleError,
         daemon_note,
+        draft_schedule,
         schedule_draft,
         schedule_follow_up,
     )
@@ -600,14 +601,19 @@ def schedule(
     once = sum((at is not None, delay is not None, next_slot))
     if every is not None and once:
         fail("--every RULE makes a recurring rule: give it without --at, --in or --next-slot")
-    if every is None and once != 1:
-        fail("give exactly one of --at WHEN, --in DURATION or --next-slot")
+    if every is None and once > 1:
+        fail("give only one of --at WHEN, --in DURATION or --next-slot")
     if update and follows is None:
         fail("--update marks a follow-up: give --follows EDITION_ID too")
     if every is not None and follows is not None:
         fail("--every makes a recurring rule; a follow-up (--follows) is published once")
     path = _resolve(name)
     chosen = _load(str(path))
+    if every is None and once == 0 and draft_schedule(chosen) is None:
+        fail(
+            "give one of --at WHEN, --in DURATION or --next-slot, or a time in the draft: "
+            'schedule = "YYYY-MM-DD HH:MM"'
+        )
     config = _config()
     if every is not None:
         _schedule_every(chosen, path, config, accounts, every, zone, as_json)

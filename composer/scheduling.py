@@ -39,6 +39,7 @@ from composer.workspace.when import (
 # `daemon --once` from a timer every few minutes is seen less often. Longer than this
 # without one, and scheduled threads are said to be going nowhere.
 DAEMON_SILENT_AFTER = timedelta(minutes=10)
+SCHEDULE_KEY = "schedule"  # the draft's own time, used when none is given
 START_A_DAEMON = "scheduled threads will not be sent; start one with thread-composer daemon"
 
 
@@ -55,6 +56,50 @@ class ScheduledEdition:
     at_utc: datetime
     zone: str
     posts: int
+
+
+def draft_schedule(draft: Draft) -> str | None:
+    """The time in the draft's `schedule = "2026-12-24 09:00"` key (read in the draft's zone,
+    or ISO 8601 with an offset, as `--at`), or None when it has none."""
+    value = draft.meta.get(SCHEDULE_KEY)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def when_given(
+    draft: Draft,
+    path: Path,
+    zone: str,
+    now: datetime,
+    *,
+    at: str | None = None,
+    delay: str | None = None,
+    next_slot: bool = False,
+) -> datetime | None:
+    """The instant asked for: `at` read in `zone`, `delay` from now, or None for each
+    account's next free slot; with none of them, the draft's `schedule` key (a bad one is
+    refused naming the file and the key)."""
+    given = sum((at is not None, delay is not None, next_slot))
+    if given > 1:
+        raise ScheduleError("give only one of a time, a delay or the next free slot")
+    try:
+        if at is not None:
+            return parse_when(at, zone, now).at_utc
+        if delay is not None:
+            return (now + parse_duration(delay)).replace(microsecond=0)
+    except WhenError as error:
+        raise ScheduleError(str(error)) from error
+    if next_slot:
+        return None
+    from_draft = draft_schedule(draft)
+    if from_draft is None:
+        raise ScheduleError(
+            f"{path}: give a time, a delay or the next free slot (the draft has no "
+            f'{SCHEDULE_KEY} = "YYYY-MM-DD HH:MM" key)'
+        )
+    try:
+        return parse_when(from_draft, zone, now).at_utc
+    except WhenError as error:
+        raise ScheduleError(f"{path}: {SCHEDULE_KEY} = {from_draft!r}: {error}") from error
 
 
 def draft_zone(draft: Draft, config: Config | None, explicit: str | None = None) -> str:
@@ -88,20 +133,15 @@ def schedule_draft(
     free slot. The texts are fixed now, exactly as previewed. An account that already has
     this thread (scheduled, being published or published) refuses the lot, naming the
     edition and ending with `again_hint`, unless `again`."""
-    if sum((at is not None, delay is not None, next_slot)) != 1:
-        raise ScheduleError("give exactly one of a time, a delay or the next free slot")
     tz = draft_zone(draft, config, zone)
+    at_utc = when_given(draft, path, tz, now, at=at, delay=delay, next_slot=next_slot)
     try:
-        if at is not None:
-            at_utc = parse_when(at, tz, now).at_utc
-        elif delay is not None:
-            at_utc = (now + parse_duration(delay)).replace(microsecond=0)
         plans = plan_editions(draft, path, config, accounts, for_real=False)
-    except (WhenError, PublishError) as error:
+    except PublishError as error:
         raise ScheduleError(str(error)) from error
     # Every account's time first: one without a free slot must not leave the others
     # scheduled (a partial schedule the user did not ask for).
-    times = [next_free_slot(db, p.account, tz, now) if next_slot else at_utc for p in plans]
+    times = [at_utc or next_free_slot(db, p.account, tz, now) for p in plans]
     try:
         ids = schedule_editions(db, plans, times, tz, again=again, again_hint=again_hint)
     except PublishError as error:
@@ -185,20 +225,14 @@ def schedule_follow_up(
     on its account (another one named in `accounts` is refused), numbered on from its last
     post or, with `update`, marked "UPDATE". The daemon sends it once `follows` is
     published, not before; it fails, naming it, if that edition never is."""
-    if sum((at is not None, delay is not None, next_slot)) != 1:
-        raise ScheduleError("give exactly one of a time, a delay or the next free slot")
     tz = draft_zone(draft, config, zone)
+    given = when_given(draft, path, tz, now, at=at, delay=delay, next_slot=next_slot)
     try:
         plan_follow = follow_up(db, follows, update=update, account_names=accounts)
         [plan] = plan_editions(draft, path, config, (), for_real=False, follows=plan_follow)
-        if at is not None:
-            when = parse_when(at, tz, now).at_utc
-        elif delay is not None:
-            when = (now + parse_duration(delay)).replace(microsecond=0)
-        else:
-            when = next_free_slot(db, plan.account, tz, now)
-    except (WhenError, PublishError) as error:
+    except PublishError as error:
         raise ScheduleError(str(error)) from error
+    when = given or next_free_slot(db, plan.account, tz, now)
     # Before its parent it would only wait, and be missed once past the grace period.
     parent = find_edition(db, follows)
     parent_at = parent.scheduled_at

@@ -85,9 +85,19 @@ def test_schedule_in_a_duration(workspace: Path) -> None:
         (("--at", "2030-01-10 09:00", "--tz", "Europe/Berln"), "did you mean 'Europe/Berlin'"),
         (("--at", "next tuesday"), "cannot read 'next tuesday' as a time"),
         (("--in", "soon"), "soon"),
-        ((), "give exactly one of --at WHEN, --in DURATION or --next-slot"),
+        ((), "give one of --at WHEN, --in DURATION or --next-slot, or a time in the draft"),
+        (("--in", "5m", "--next-slot"), "give only one of --at WHEN, --in DURATION or --next"),
     ],
-    ids=["past", "dst gap", "dst fold", "bad zone", "bad time", "bad duration", "no time"],
+    ids=[
+        "past",
+        "dst gap",
+        "dst fold",
+        "bad zone",
+        "bad time",
+        "bad duration",
+        "no time",
+        "two times",
+    ],
 )
 def test_bad_times_are_one_line_and_exit_2(
     workspace: Path, args: tuple[str, ...], message: str
@@ -271,3 +281,39 @@ def test_overdue_editions_and_no_daemon_are_said(workspace: Path) -> None:
     assert once.returncode == 0, once.stderr
     listed = run(workspace, "queue")
     assert listed.stderr == "" and "overdue" not in listed.stdout
+
+
+def with_schedule_key(workspace: Path, value: str) -> None:
+    draft = workspace / "drafts" / "report.md"
+    text = draft.read_text(encoding="utf-8")
+    draft.write_text(text.replace("+++\n", f"+++\nschedule = {value}\n", 1), encoding="utf-8")
+
+
+def test_the_drafts_schedule_key_is_the_time_when_none_is_given(workspace: Path) -> None:
+    with_schedule_key(workspace, '"2030-01-10 09:00"')
+    result = run(workspace, "schedule", "report", "--account", "ank-x", "--json")
+    assert result.returncode == 0, result.stderr
+    [edition] = json.loads(result.stdout)["editions"]
+    assert edition["at"] == "2030-01-10T04:00:00Z"  # 09:00 in the draft's Asia/Almaty
+    # An option given wins over the key.
+    again = ("--account", "ank-masto", "--at", "2030-01-11 09:00", "--json")
+    result = run(workspace, "schedule", "report", *again)
+    assert json.loads(result.stdout)["editions"][0]["at"] == "2030-01-11T04:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('"2020-01-01 10:00"', "schedule = '2020-01-01 10:00': 2020-01-01 10:00 Asia/Almaty is"),
+        ('"tomorrow"', "schedule = 'tomorrow': cannot read 'tomorrow' as a time"),
+    ],
+    ids=["past", "unreadable"],
+)
+def test_a_bad_schedule_key_names_the_file_and_key(
+    workspace: Path, value: str, message: str
+) -> None:
+    with_schedule_key(workspace, value)
+    result = run(workspace, "schedule", "report", "--account", "ank-x")
+    assert result.returncode == 2 and result.stdout == ""
+    [line] = result.stderr.strip().splitlines()
+    assert "drafts/report.md: " in line and message in line

@@ -44,10 +44,12 @@ from composer.scheduling import (
     ScheduledEdition,
     ScheduleError,
     daemon_note,
+    draft_schedule,
     draft_zone,
     next_free_slot,
     schedule_draft,
     schedule_follow_up,
+    when_given,
 )
 from composer.store import StoreError
 from composer.store.editions import find_edition
@@ -141,6 +143,8 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         except (DraftError, ConfigError, ScheduleError) as error:
             self._load_error = str(error)
         self._suggested = next_quarter_hour(services.now(), self._zone)
+        # The draft's own `schedule` time, when it has one, is the time offered.
+        self._from_draft = draft_schedule(self._draft) if self._draft else None
 
     # --- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -160,7 +164,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
             with Horizontal(classes="row"):
                 yield Label("When")
                 yield Input(
-                    self._suggested,
+                    self._from_draft or self._suggested,
                     placeholder="YYYY-MM-DD HH:MM",
                     id="when",
                 )
@@ -305,7 +309,11 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
             times = [f"{name}: {format_local(at, zone)}" for name, at in slots]
             lines.append("next free slots: " + "; ".join(times))
         else:
-            when = parse_when(self.query_one("#when", Input).value, zone, now)
+            typed = self.query_one("#when", Input).value
+            if self._from_draft is not None and typed.strip() == self._from_draft:
+                assert self._draft is not None  # said as `schedule DRAFT` says it
+                when_given(self._draft, self.draft_path, zone, now)
+            when = parse_when(typed, zone, now)
             utc = when.at_utc.strftime("%Y-%m-%d %H:%M UTC")
             lines.append(f"{when.display()} = {utc}")
         return "\n".join(lines)

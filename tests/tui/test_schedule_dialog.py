@@ -825,3 +825,38 @@ async def test_the_dialog_says_when_no_daemon_would_send_it(services: Services) 
     app = dialog_app(services)
     async with app.run_test(size=(80, 24)) as pilot:
         assert not app.screen.query_one("#daemon", Static).display
+
+
+def _with_schedule_key(services: Services, value: str) -> None:
+    draft = services.drafts_dir / "report.md"
+    text = draft.read_text(encoding="utf-8")
+    draft.write_text(text.replace("+++\n", f'+++\nschedule = "{value}"\n', 1), encoding="utf-8")
+
+
+@pytest.mark.anyio
+async def test_the_drafts_schedule_key_is_the_time_offered(services: Services) -> None:
+    _with_schedule_key(services, "2027-02-01 10:00")
+    app = dialog_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.screen.query_one("#when", Input).value == "2027-02-01 10:00"
+        assert "2027-02-01 10:00 Europe/Berlin (CET) = 2027-02-01 09:00 UTC" in text(
+            pilot, "#summary"
+        )
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    [result] = app.results
+    assert result.editions[0].at_utc == datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.anyio
+async def test_a_bad_schedule_key_is_said_naming_the_file_and_key(services: Services) -> None:
+    _with_schedule_key(services, "2020-01-01 10:00")
+    app = dialog_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        said = text(pilot, "#error")
+        assert "report.md: schedule = '2020-01-01 10:00': " in said and "in the past" in said
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.results == [] and queued(services) == []
+        await type_in(pilot, "#when", "2027-01-15 09:30")  # a time typed is read as typed
+        assert text(pilot, "#error") == ""
