@@ -172,7 +172,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
                 yield Input(self._zone, placeholder="IANA zone, e.g. Europe/Berlin", id="zone")
             with Horizontal(classes="row"):
                 yield Checkbox("Next free slot of each account", id="next-slot")
-                yield Checkbox("Again, though an account has this thread", id="again")
+                yield Checkbox("Again (a second copy)", id="again")
             with Horizontal(classes="row"):
                 yield Label("Repeat")
                 yield Input(placeholder="Mon 09:00, daily 09:00", id="repeat")
