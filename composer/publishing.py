@@ -54,7 +54,6 @@ from composer.store.database import off_loop
 from composer.store.editions import find_edition, held_edition, resumable_edition
 from composer.store.follow_ups import continuation, followable, last_number
 from composer.store.history import mark_post_sending, record_post_sent
-from composer.store.queue import AlreadyHeld, NewEdition, schedule_new
 from composer.text import SplitError, Thread
 from composer.text.enrich import EnrichError
 from composer.text.numbering import UPDATE_PRESET, NumberingError
@@ -719,45 +718,6 @@ def _edition_for(db: Database, plan: EditionPlan, notify: Listener) -> int:
 
 
 # --- scheduling and the queue ----------------------------------------------------------------
-
-
-SCHEDULE_AGAIN = "use --again to schedule it once more"
-
-
-def schedule_editions(
-    db: Database,
-    plans: Sequence[EditionPlan],
-    times: Sequence[datetime],
-    zone: str,
-    *,
-    again: bool = False,
-    again_hint: str = SCHEDULE_AGAIN,
-) -> list[int]:
-    """Each plan's edition written to the ledger as scheduled, at its time: the texts are
-    fixed now, as previewed; the daemon sends them then. All or none: unless `again`, an
-    account that already has the thread refuses the lot with one PublishError naming the
-    edition (checked in the transaction that writes them, so two runs cannot both write)."""
-    new = [
-        NewEdition(
-            title=plan.draft.title,
-            body=plan.draft.body,
-            draft_path=plan.draft_path,
-            language=plan.draft.language,
-            account=plan.account.name,
-            platform=plan.account.platform,
-            posts=[post.text for post in plan.thread.posts],
-            at_utc=at_utc,
-            zone=zone,
-            follows_edition_id=plan.follows.edition_id if plan.follows else None,
-            numbering_start=plan.follows.first_number if plan.follows else None,
-        )
-        for plan, at_utc in zip(plans, times, strict=True)
-    ]
-    try:
-        editions = schedule_new(db, new, again=again)
-    except AlreadyHeld as error:
-        raise PublishError(f"{already_has(error.account, error.edition)}; {again_hint}") from None
-    return [edition.id for edition in editions if edition.id is not None]
 
 
 async def publish_existing(

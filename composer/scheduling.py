@@ -13,16 +13,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from composer.publishing import (
-    SCHEDULE_AGAIN,
+    EditionPlan,
     PublishError,
+    already_has,
     follow_up,
     plan_editions,
-    schedule_editions,
 )
 from composer.store import Database, EditionStatus, StoreError
 from composer.store import queue as store_queue
 from composer.store.daemons import last_daemon_seen
 from composer.store.editions import find_edition
+from composer.store.queue import AlreadyHeld, NewEdition, schedule_new
 from composer.workspace.config import Account, Config
 from composer.workspace.drafts import Draft
 from composer.workspace.when import (
@@ -39,6 +40,7 @@ from composer.workspace.when import (
 # `daemon --once` from a timer every few minutes is seen less often. Longer than this
 # without one, and scheduled threads are said to be going nowhere.
 DAEMON_SILENT_AFTER = timedelta(minutes=10)
+SCHEDULE_AGAIN = "use --again to schedule it once more"
 SCHEDULE_KEY = "schedule"  # the draft's own time, used when none is given
 START_A_DAEMON = "scheduled threads will not be sent; start one with thread-composer daemon"
 
@@ -142,10 +144,7 @@ def schedule_draft(
     # Every account's time first: one without a free slot must not leave the others
     # scheduled (a partial schedule the user did not ask for).
     times = [at_utc or next_free_slot(db, p.account, tz, now) for p in plans]
-    try:
-        ids = schedule_editions(db, plans, times, tz, again=again, again_hint=again_hint)
-    except PublishError as error:
-        raise ScheduleError(str(error)) from error
+    ids = _schedule_editions(db, plans, times, tz, again=again, again_hint=again_hint)
     return [
         ScheduledEdition(edition_id, plan.account.name, when, tz, len(plan.thread.posts))
         for edition_id, plan, when in zip(ids, plans, times, strict=True)
@@ -241,8 +240,41 @@ def schedule_follow_up(
             f"edition {follows} goes out at {format_local(parent_at, tz)}: "
             "schedule its follow-up at that time or later"
         )
-    try:
-        [edition_id] = schedule_editions(db, [plan], [when], tz, again=again, again_hint=again_hint)
-    except PublishError as error:
-        raise ScheduleError(str(error)) from error
+    [edition_id] = _schedule_editions(db, [plan], [when], tz, again=again, again_hint=again_hint)
     return ScheduledEdition(edition_id, plan.account.name, when, tz, len(plan.thread.posts))
+
+
+def _schedule_editions(
+    db: Database,
+    plans: Sequence[EditionPlan],
+    times: Sequence[datetime],
+    zone: str,
+    *,
+    again: bool = False,
+    again_hint: str = SCHEDULE_AGAIN,
+) -> list[int]:
+    """Each plan's edition written to the ledger as scheduled, at its time: the texts are
+    fixed now, as previewed; the daemon sends them then. All or none: unless `again`, an
+    account that already has the thread refuses the lot with one ScheduleError naming the
+    edition (checked in the transaction that writes them, so two runs cannot both write)."""
+    new = [
+        NewEdition(
+            title=plan.draft.title,
+            body=plan.draft.body,
+            draft_path=plan.draft_path,
+            language=plan.draft.language,
+            account=plan.account.name,
+            platform=plan.account.platform,
+            posts=[post.text for post in plan.thread.posts],
+            at_utc=at_utc,
+            zone=zone,
+            follows_edition_id=plan.follows.edition_id if plan.follows else None,
+            numbering_start=plan.follows.first_number if plan.follows else None,
+        )
+        for plan, at_utc in zip(plans, times, strict=True)
+    ]
+    try:
+        editions = schedule_new(db, new, again=again)
+    except AlreadyHeld as error:
+        raise ScheduleError(f"{already_has(error.account, error.edition)}; {again_hint}") from None
+    return [edition.id for edition in editions if edition.id is not None]
