@@ -576,6 +576,7 @@ def publish(
 @click.option("--in", "delay", metavar="DURATION", help="From now: 90s, 15m, 2h, 1h30m, 1d.")
 @click.option("--next-slot", is_flag=True, help="Each account's next free posting slot.")
 @click.option("--every", metavar="RULE", help="Recurring: 'Mon 09:00', 'daily 09:00', cron...")
+@click.option("--again", is_flag=True, help="Schedule a thread an account already has.")
 @follows_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def schedule(
@@ -586,6 +587,7 @@ def schedule(
     delay: str | None,
     next_slot: bool,
     every: str | None,
+    again: bool,
     follows: int | None,
     update: bool,
     as_json: bool,
@@ -593,20 +595,31 @@ def schedule(
     """Schedule DRAFT for each account; the daemon publishes it at that time."""
     from datetime import UTC, datetime
 
-    from composer.scheduling import ScheduleError, schedule_draft, schedule_follow_up
+    from composer.scheduling import (
+        ScheduleError,
+        daemon_note,
+        draft_schedule,
+        schedule_draft,
+        schedule_follow_up,
+    )
     from composer.workspace.when import format_local
 
     once = sum((at is not None, delay is not None, next_slot))
     if every is not None and once:
         fail("--every RULE makes a recurring rule: give it without --at, --in or --next-slot")
-    if every is None and once != 1:
-        fail("give exactly one of --at WHEN, --in DURATION or --next-slot")
+    if every is None and once > 1:
+        fail("give only one of --at WHEN, --in DURATION or --next-slot")
     if update and follows is None:
         fail("--update marks a follow-up: give --follows EDITION_ID too")
     if every is not None and follows is not None:
         fail("--every makes a recurring rule; a follow-up (--follows) is published once")
     path = _resolve(name)
     chosen = _load(str(path))
+    if every is None and once == 0 and draft_schedule(chosen) is None:
+        fail(
+            "give one of --at WHEN, --in DURATION or --next-slot, or a time in the draft: "
+            'schedule = "YYYY-MM-DD HH:MM"'
+        )
     config = _config()
     if every is not None:
         _schedule_every(chosen, path, config, accounts, every, zone, as_json)
@@ -628,6 +641,7 @@ def schedule(
                         delay=delay,
                         next_slot=next_slot,
                         zone=zone,
+                        again=again,
                     )
                 ]
             else:
@@ -642,9 +656,13 @@ def schedule(
                     delay=delay,
                     next_slot=next_slot,
                     zone=zone,
+                    again=again,
                 )
         except ScheduleError as error:
             fail(str(error))
+        note = daemon_note(db, datetime.now(UTC))
+    if note is not None:
+        click.echo(f"note: {note}", err=True)
     if as_json:
         rows = [
             {"id": e.id, "account": e.account, "at": e.at_utc.isoformat().replace("+00:00", "Z")}
@@ -669,6 +687,7 @@ def _schedule_every(
     from datetime import UTC, datetime
 
     from composer.recurring import RuleError, create_rules
+    from composer.scheduling import daemon_note
     from composer.workspace.when import format_local
 
     with _database() as db:
@@ -678,6 +697,9 @@ def _schedule_every(
             )
         except RuleError as error:
             fail(str(error))
+        note = daemon_note(db, datetime.now(UTC))
+    if note is not None:
+        click.echo(f"note: {note}", err=True)
     if as_json:
         rows = [
             {
@@ -712,12 +734,19 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
     """Scheduled editions, soonest first (times in their own zones)."""
     if ctx.invoked_subcommand is not None:
         return
+    from datetime import UTC, datetime
+
+    from composer.scheduling import daemon_note
     from composer.store.queue import upcoming
     from composer.store.recurrences import recurrences
     from composer.workspace.when import format_local
 
+    now = datetime.now(UTC)
     with _database() as db:
         entries = upcoming(db, account=account, include_done=show_all)
+        note = daemon_note(db, now)
+    if note is not None:
+        click.echo(f"warning: {note}", err=True)
     if as_json:
         rows = [
             {
@@ -725,6 +754,7 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
                 "account": e.account,
                 "at": e.scheduled_at.isoformat().replace("+00:00", "Z") if e.scheduled_at else None,
                 "status": e.status.value,
+                "overdue": e.overdue(now),
                 "timezone": e.timezone,
                 "title": e.title,
                 "posts": e.post_count,
@@ -741,7 +771,8 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
         click.echo("nothing scheduled")
     for e in entries:
         when = format_local(e.scheduled_at, e.timezone or "UTC") if e.scheduled_at else "-"
-        line = f"{e.edition_id:>5}  {e.status.value:<10} {when}  {e.account}  {safe(e.title)[:40]}"
+        status = "overdue" if e.overdue(now) else e.status.value
+        line = f"{e.edition_id:>5}  {status:<10} {when}  {e.account}  {safe(e.title)[:40]}"
         if e.follows_edition_id is not None:
             line += f"  (follows {e.follows_edition_id})"
         click.echo(line + (f"  ({safe(e.last_error)})" if e.last_error else ""))

@@ -49,6 +49,7 @@ from composer.store.claims import (
     next_due,
     release,
 )
+from composer.store.daemons import daemon_seen, daemon_started
 from composer.store.database import off_loop
 from composer.workspace.config import Config
 
@@ -56,6 +57,7 @@ HTTP_TIMEOUT = 30.0
 LEASE = timedelta(minutes=30)  # a claim a dead daemon left expires after this
 DEFAULT_GRACE = timedelta(minutes=15)
 ROUND_THREADS = 64  # rounds in flight at once, at most (most end in milliseconds)
+HEARTBEAT_EVERY = timedelta(seconds=5)  # a round writes the heartbeat at most this often
 log = logging.getLogger("composer.daemon")
 
 
@@ -102,6 +104,47 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+class Heartbeat:
+    """This daemon's row in the database (`composer.store.daemons`): written when it starts
+    and at its rounds, at most every `every` (one UPDATE), on the wall clock. A heartbeat
+    that cannot be written is logged; it never stops a round."""
+
+    def __init__(
+        self,
+        db: Database,
+        worker: str,
+        *,
+        every: timedelta = HEARTBEAT_EVERY,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.db = db
+        self.worker = worker
+        self.every = every
+        self.clock = clock
+        self._lock = threading.Lock()  # rounds overlap: one writes, the others skip
+        self._last: datetime | None = None
+
+    def start(self) -> None:
+        now = self.clock()
+        with self._lock:
+            self._last = now
+        self._write(daemon_started, now)
+
+    def beat(self) -> None:
+        now = self.clock()
+        with self._lock:
+            if self._last is not None and now - self._last < self.every:
+                return
+            self._last = now
+        self._write(daemon_seen, now)
+
+    def _write(self, write: Callable[..., None], now: datetime) -> None:
+        try:
+            write(self.db, self.worker, host=socket.gethostname(), pid=os.getpid(), now=now)
+        except Exception:  # the database is away or locked: the round says so if it matters
+            log.exception("heartbeat")
+
+
 async def run_round(
     db: Database,
     config: Config,
@@ -114,15 +157,19 @@ async def run_round(
     on_claimed: Callable[[], None] | None = None,
     on_freed: Callable[[], None] | None = None,
     stopping: threading.Event | None = None,
+    heartbeat: Heartbeat | None = None,
 ) -> Round:
     """Mark missed editions, claim the due ones and publish them, accounts concurrently.
         With `busy`, skip the accounts other rounds of this process are publishing to (and hold
         this round's until their editions are done). With `stopping`, a wait (a rate limit, a
     retry) ends when it is set, leaving the edition to the next daemon. `on_claimed` runs once
     the claims are made,
-        before publishing; `on_freed` each time an account's editions are done."""
+        before publishing; `on_freed` each time an account's editions are done. The round
+    records that a daemon was seen (through `heartbeat`, which `serve` keeps for its
+    rounds)."""
     now = now or datetime.now(UTC)
     worker = worker or worker_name()
+    (heartbeat or Heartbeat(db, worker)).beat()  # `daemon --once` is a daemon seen too
     materialize_due(db, config, now=now, grace=grace)  # due occurrences of rules -> editions
     result = Round(missed=mark_missed(db, now, grace))
     for edition_id in result.missed:
@@ -277,6 +324,8 @@ def serve(db: Database, config: Config, *, interval: float, grace: timedelta) ->
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     worker = worker_name()
+    heartbeat = Heartbeat(db, worker)
+    heartbeat.start()
     # Rounds overlap (one publishing through an account's 15-minute rate limit wait while the
     # next publishes another account's due edition), each in a pool thread with its own event
     # loop; threads start only as rounds need them.
@@ -314,6 +363,7 @@ def serve(db: Database, config: Config, *, interval: float, grace: timedelta) ->
                     on_claimed=plan_next,
                     on_freed=lambda: plan_at(datetime.now(UTC)),
                     stopping=stopping,
+                    heartbeat=heartbeat,
                 )
             )
         except Exception as error:  # the database away: the next round tries

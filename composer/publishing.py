@@ -36,6 +36,7 @@ from composer.platforms.clients import UnsupportedPlatform, make_client
 from composer.store import (
     AttemptOutcome,
     Database,
+    Edition,
     EditionStatus,
     PostRecord,
     PostStatus,
@@ -50,10 +51,9 @@ from composer.store import (
 )
 from composer.store.claims import ClaimLost, Holder, renew
 from composer.store.database import off_loop
-from composer.store.editions import find_edition, published_edition, resumable_edition
+from composer.store.editions import find_edition, held_edition, resumable_edition
 from composer.store.follow_ups import continuation, followable, last_number
 from composer.store.history import mark_post_sending, record_post_sent
-from composer.store.queue import schedule_edition
 from composer.text import SplitError, Thread
 from composer.text.enrich import EnrichError
 from composer.text.numbering import UPDATE_PRESET, NumberingError
@@ -67,6 +67,7 @@ from composer.workspace.config import (
 )
 from composer.workspace.drafts import Draft
 from composer.workspace.sessions import SessionFile
+from composer.workspace.when import format_local
 
 MAX_ATTEMPTS = 8  # per post, before the edition stops (resumable)
 BACKOFF_START = 1.0  # seconds, doubled per attempt, with jitter
@@ -587,18 +588,34 @@ AccountListener = Callable[[str, Event], None]
 QUOTA_WARNING_SHARE = 0.8  # warn when a thread takes more than this share of what is left
 
 
-def check_not_published(db: Database, plans: Sequence[EditionPlan]) -> None:
-    """Refuse to publish a thread an account already has, unless asked to again."""
-    for plan in plans:
-        done = published_edition(db, plan.draft_path, plan.account.name)
-        if done is None or done.id is None:
-            continue
-        if [p.text for p in edition_posts(db, done.id)] == [p.text for p in plan.thread.posts]:
-            when = done.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            raise PublishError(
-                f"{plan.account.name} already has this thread (edition {done.id}, published "
-                f"{when}); use --again to publish it once more"
-            )
+PUBLISH_AGAIN = "use --again to publish it once more"
+
+
+def check_not_published(
+    db: Database, plans: Sequence[EditionPlan], *, again_hint: str = PUBLISH_AGAIN
+) -> None:
+    """Refuse to publish a thread an account already has (`held_edition`: scheduled or
+    published; one being published is resumed instead), unless asked to again."""
+    with db.read_session() as session:
+        for plan in plans:
+            texts = [p.text for p in plan.thread.posts]
+            held = held_edition(session, plan.draft_path, plan.account.name, texts, resuming=True)
+            if held is not None:
+                raise PublishError(f"{already_has(plan.account.name, held)}; {again_hint}")
+
+
+def already_has(account: str, edition: Edition) -> str:
+    """ "ank-x already has this thread (edition 5, scheduled for 2026-12-24 09:00 ...)": what
+    `publish`, `schedule` and the schedule dialog say of a thread an account has."""
+    if edition.status is EditionStatus.SCHEDULED and edition.scheduled_at is not None:
+        state = f"scheduled for {format_local(edition.scheduled_at, edition.timezone or 'UTC')}"
+        if edition.scheduled_at < _now():
+            state += ", overdue: no daemon has sent it"
+    elif edition.status is EditionStatus.PUBLISHED:
+        state = f"published {edition.updated_at.astimezone().strftime('%Y-%m-%d %H:%M')}"
+    else:
+        state = f"{edition.status.value} now"
+    return f"{account} already has this thread (edition {edition.id}, {state})"
 
 
 async def run_editions(
@@ -789,29 +806,6 @@ def _edition_for(db: Database, plan: EditionPlan, notify: Listener) -> int:
 
 
 # --- scheduling and the queue ----------------------------------------------------------------
-
-
-def schedule_editions(
-    db: Database, plans: Sequence[EditionPlan], at_utc: datetime, zone: str
-) -> list[int]:
-    """Each plan's edition written to the ledger as scheduled: the texts are fixed now, as
-    previewed; the daemon sends them at `at_utc`."""
-    ids: list[int] = []
-    for plan in plans:
-        edition = schedule_edition(
-            db,
-            _snapshot(db, plan),
-            account=plan.account.name,
-            platform=plan.account.platform,
-            posts=[post.text for post in plan.thread.posts],
-            at_utc=at_utc,
-            zone=zone,
-            follows_edition_id=plan.follows.edition_id if plan.follows else None,
-            numbering_start=plan.follows.first_number if plan.follows else None,
-        )
-        assert edition.id is not None
-        ids.append(edition.id)
-    return ids
 
 
 async def publish_existing(

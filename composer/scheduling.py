@@ -9,28 +9,40 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from composer.publishing import (
+    EditionPlan,
     PublishError,
+    already_has,
     follow_up,
     plan_editions,
-    schedule_editions,
 )
 from composer.store import Database, EditionStatus, StoreError
 from composer.store import queue as store_queue
+from composer.store.daemons import last_daemon_seen
 from composer.store.editions import find_edition
+from composer.store.queue import AlreadyHeld, NewEdition, schedule_new
 from composer.workspace.config import Account, Config
 from composer.workspace.drafts import Draft
 from composer.workspace.when import (
     WhenError,
     format_local,
+    humanize,
     parse_duration,
     parse_when,
     resolve_zone,
     slot_times,
 )
+
+# A daemon looks at the schedule every second by default and records it every few seconds;
+# `daemon --once` from a timer every few minutes is seen less often. Longer than this
+# without one, and scheduled threads are said to be going nowhere.
+DAEMON_SILENT_AFTER = timedelta(minutes=10)
+SCHEDULE_AGAIN = "use --again to schedule it once more"
+SCHEDULE_KEY = "schedule"  # the draft's own time, used when none is given
+START_A_DAEMON = "scheduled threads will not be sent; start one with thread-composer daemon"
 
 
 class ScheduleError(ValueError):
@@ -46,6 +58,50 @@ class ScheduledEdition:
     at_utc: datetime
     zone: str
     posts: int
+
+
+def draft_schedule(draft: Draft) -> str | None:
+    """The time in the draft's `schedule = "2026-12-24 09:00"` key (read in the draft's zone,
+    or ISO 8601 with an offset, as `--at`), or None when it has none."""
+    value = draft.meta.get(SCHEDULE_KEY)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def when_given(
+    draft: Draft,
+    path: Path,
+    zone: str,
+    now: datetime,
+    *,
+    at: str | None = None,
+    delay: str | None = None,
+    next_slot: bool = False,
+) -> datetime | None:
+    """The instant asked for: `at` read in `zone`, `delay` from now, or None for each
+    account's next free slot; with none of them, the draft's `schedule` key (a bad one is
+    refused naming the file and the key)."""
+    given = sum((at is not None, delay is not None, next_slot))
+    if given > 1:
+        raise ScheduleError("give only one of a time, a delay or the next free slot")
+    try:
+        if at is not None:
+            return parse_when(at, zone, now).at_utc
+        if delay is not None:
+            return (now + parse_duration(delay)).replace(microsecond=0)
+    except WhenError as error:
+        raise ScheduleError(str(error)) from error
+    if next_slot:
+        return None
+    from_draft = draft_schedule(draft)
+    if from_draft is None:
+        raise ScheduleError(
+            f"{path}: give a time, a delay or the next free slot (the draft has no "
+            f'{SCHEDULE_KEY} = "YYYY-MM-DD HH:MM" key)'
+        )
+    try:
+        return parse_when(from_draft, zone, now).at_utc
+    except WhenError as error:
+        raise ScheduleError(f"{path}: {SCHEDULE_KEY} = {from_draft!r}: {error}") from error
 
 
 def draft_zone(draft: Draft, config: Config | None, explicit: str | None = None) -> str:
@@ -71,31 +127,42 @@ def schedule_draft(
     delay: str | None = None,
     next_slot: bool = False,
     zone: str | None = None,
+    again: bool = False,
+    again_hint: str = SCHEDULE_AGAIN,
 ) -> list[ScheduledEdition]:
     """Schedule `draft` for each account (the draft's own list when none is given) at one
     of: `at` (wall time in the zone, or ISO 8601), `delay` from now, or each account's next
-    free slot. The texts are fixed now, exactly as previewed."""
-    if sum((at is not None, delay is not None, next_slot)) != 1:
-        raise ScheduleError("give exactly one of a time, a delay or the next free slot")
+    free slot. The texts are fixed now, exactly as previewed. An account that already has
+    this thread (scheduled, being published or published) refuses the lot, naming the
+    edition and ending with `again_hint`, unless `again`."""
     tz = draft_zone(draft, config, zone)
+    at_utc = when_given(draft, path, tz, now, at=at, delay=delay, next_slot=next_slot)
     try:
-        if at is not None:
-            at_utc = parse_when(at, tz, now).at_utc
-        elif delay is not None:
-            at_utc = (now + parse_duration(delay)).replace(microsecond=0)
         plans = plan_editions(draft, path, config, accounts, for_real=False)
-    except (WhenError, PublishError) as error:
+    except PublishError as error:
         raise ScheduleError(str(error)) from error
     # Every account's time first: one without a free slot must not leave the others
     # scheduled (a partial schedule the user did not ask for).
-    times = [next_free_slot(db, p.account, tz, now) if next_slot else at_utc for p in plans]
-    scheduled: list[ScheduledEdition] = []
-    for plan, when in zip(plans, times, strict=True):
-        [edition_id] = schedule_editions(db, [plan], when, tz)
-        scheduled.append(
-            ScheduledEdition(edition_id, plan.account.name, when, tz, len(plan.thread.posts))
-        )
-    return scheduled
+    times = [at_utc or next_free_slot(db, p.account, tz, now) for p in plans]
+    ids = _schedule_editions(db, plans, times, tz, again=again, again_hint=again_hint)
+    return [
+        ScheduledEdition(edition_id, plan.account.name, when, tz, len(plan.thread.posts))
+        for edition_id, plan, when in zip(ids, plans, times, strict=True)
+    ]
+
+
+def daemon_note(db: Database, now: datetime, *, scheduling: bool = False) -> str | None:
+    """What `queue`, `schedule`, the queue screen and the schedule dialog say when something
+    waits for a daemon (a scheduled edition, an active rule; with `scheduling`, what is being
+    scheduled) and none has been seen lately; None when one has, or when nothing waits."""
+    if not scheduling and not store_queue.waiting_for_a_daemon(db):
+        return None
+    seen = last_daemon_seen(db)
+    if seen is None:
+        return f"no daemon has run yet: {START_A_DAEMON}"
+    if now - seen <= DAEMON_SILENT_AFTER:
+        return None
+    return f"no daemon has run for {humanize(now - seen)}: {START_A_DAEMON}"
 
 
 def next_free_slot(db: Database, account: Account, zone: str, now: datetime) -> datetime:
@@ -150,25 +217,21 @@ def schedule_follow_up(
     delay: str | None = None,
     next_slot: bool = False,
     zone: str | None = None,
+    again: bool = False,
+    again_hint: str = SCHEDULE_AGAIN,
 ) -> ScheduledEdition:
     """Schedule `draft` as the continuation of edition `follows` (published or scheduled):
     on its account (another one named in `accounts` is refused), numbered on from its last
     post or, with `update`, marked "UPDATE". The daemon sends it once `follows` is
     published, not before; it fails, naming it, if that edition never is."""
-    if sum((at is not None, delay is not None, next_slot)) != 1:
-        raise ScheduleError("give exactly one of a time, a delay or the next free slot")
     tz = draft_zone(draft, config, zone)
+    given = when_given(draft, path, tz, now, at=at, delay=delay, next_slot=next_slot)
     try:
         plan_follow = follow_up(db, follows, update=update, account_names=accounts)
         [plan] = plan_editions(draft, path, config, (), for_real=False, follows=plan_follow)
-        if at is not None:
-            when = parse_when(at, tz, now).at_utc
-        elif delay is not None:
-            when = (now + parse_duration(delay)).replace(microsecond=0)
-        else:
-            when = next_free_slot(db, plan.account, tz, now)
-    except (WhenError, PublishError) as error:
+    except PublishError as error:
         raise ScheduleError(str(error)) from error
+    when = given or next_free_slot(db, plan.account, tz, now)
     # Before its parent it would only wait, and be missed once past the grace period.
     parent = find_edition(db, follows)
     parent_at = parent.scheduled_at
@@ -177,5 +240,41 @@ def schedule_follow_up(
             f"edition {follows} goes out at {format_local(parent_at, tz)}: "
             "schedule its follow-up at that time or later"
         )
-    [edition_id] = schedule_editions(db, [plan], when, tz)
+    [edition_id] = _schedule_editions(db, [plan], [when], tz, again=again, again_hint=again_hint)
     return ScheduledEdition(edition_id, plan.account.name, when, tz, len(plan.thread.posts))
+
+
+def _schedule_editions(
+    db: Database,
+    plans: Sequence[EditionPlan],
+    times: Sequence[datetime],
+    zone: str,
+    *,
+    again: bool = False,
+    again_hint: str = SCHEDULE_AGAIN,
+) -> list[int]:
+    """Each plan's edition written to the ledger as scheduled, at its time: the texts are
+    fixed now, as previewed; the daemon sends them then. All or none: unless `again`, an
+    account that already has the thread refuses the lot with one ScheduleError naming the
+    edition (checked in the transaction that writes them, so two runs cannot both write)."""
+    new = [
+        NewEdition(
+            title=plan.draft.title,
+            body=plan.draft.body,
+            draft_path=plan.draft_path,
+            language=plan.draft.language,
+            account=plan.account.name,
+            platform=plan.account.platform,
+            posts=[post.text for post in plan.thread.posts],
+            at_utc=at_utc,
+            zone=zone,
+            follows_edition_id=plan.follows.edition_id if plan.follows else None,
+            numbering_start=plan.follows.first_number if plan.follows else None,
+        )
+        for plan, at_utc in zip(plans, times, strict=True)
+    ]
+    try:
+        editions = schedule_new(db, new, again=again)
+    except AlreadyHeld as error:
+        raise ScheduleError(f"{already_has(error.account, error.edition)}; {again_hint}") from None
+    return [edition.id for edition in editions if edition.id is not None]

@@ -155,7 +155,7 @@ PUBLISH_ONLY = [
 def test_bad_follow_ups_are_refused_in_one_line(workspace: Path) -> None:
     scheduled = run(workspace, "schedule", "report", "--account", "m", "--in", "1h", "--json")
     [parent] = json.loads(scheduled.stdout)["editions"]
-    gone = run(workspace, "schedule", "report", "--account", "m", "--in", "3h", "--json")
+    gone = run(workspace, "schedule", "report", "--account", "m", "--in", "3h", "--again", "--json")
     [cancelled] = json.loads(gone.stdout)["editions"]
     assert run(workspace, "queue", "cancel", str(cancelled["id"])).returncode == 0
     for args, message in BAD:

@@ -85,9 +85,19 @@ def test_schedule_in_a_duration(workspace: Path) -> None:
         (("--at", "2030-01-10 09:00", "--tz", "Europe/Berln"), "did you mean 'Europe/Berlin'"),
         (("--at", "next tuesday"), "cannot read 'next tuesday' as a time"),
         (("--in", "soon"), "soon"),
-        ((), "give exactly one of --at WHEN, --in DURATION or --next-slot"),
+        ((), "give one of --at WHEN, --in DURATION or --next-slot, or a time in the draft"),
+        (("--in", "5m", "--next-slot"), "give only one of --at WHEN, --in DURATION or --next"),
     ],
-    ids=["past", "dst gap", "dst fold", "bad zone", "bad time", "bad duration", "no time"],
+    ids=[
+        "past",
+        "dst gap",
+        "dst fold",
+        "bad zone",
+        "bad time",
+        "bad duration",
+        "no time",
+        "two times",
+    ],
 )
 def test_bad_times_are_one_line_and_exit_2(
     workspace: Path, args: tuple[str, ...], message: str
@@ -145,7 +155,8 @@ def test_publish_now_sends_a_scheduled_edition(workspace: Path) -> None:
 
 def test_next_slot_takes_each_free_slot_in_turn(workspace: Path) -> None:
     def schedule_next() -> datetime:
-        result = run(workspace, "schedule", "report", "--account", "ank-x", "--next-slot", "--json")
+        args = ("--account", "ank-x", "--next-slot", "--again", "--json")
+        result = run(workspace, "schedule", "report", *args)
         assert result.returncode == 0, result.stderr
         at = json.loads(result.stdout)["editions"][0]["at"]
         return datetime.fromisoformat(at.replace("Z", "+00:00"))
@@ -204,3 +215,105 @@ def test_a_bad_slot_names_its_line(workspace: Path) -> None:
     result = run(workspace, "schedule", "report", "--account", "ank-x", "--next-slot")
     assert result.returncode == 2
     assert "accounts.toml:" in result.stderr and "bad slot 'Someday 17:00'" in result.stderr
+
+
+def test_scheduling_a_thread_twice_is_refused_unless_again(workspace: Path) -> None:
+    args = ("schedule", "report", "--account", "ank-x", "--in", "5m")
+    first = run(workspace, *args, "--json")
+    assert first.returncode == 0, first.stderr
+    [edition] = json.loads(first.stdout)["editions"]
+    second = run(workspace, *args)
+    assert second.returncode == 2 and second.stdout == ""
+    [line] = second.stderr.strip().splitlines()
+    assert f"ank-x already has this thread (edition {edition['id']}, scheduled for " in line
+    assert "Asia/Almaty" in line and line.endswith("use --again to schedule it once more")
+    again = run(workspace, *args, "--again", "--json")
+    assert again.returncode == 0, again.stderr
+    queue = json.loads(run(workspace, "queue", "--json").stdout)
+    assert len(queue) == 2  # the refused run wrote nothing; --again wrote the second
+
+
+def test_publish_refuses_a_thread_that_is_scheduled(workspace: Path) -> None:
+    scheduled = run(workspace, "schedule", "report", "--account", "ank-x", "--in", "1d")
+    assert scheduled.returncode == 0, scheduled.stderr
+    secrets = {name: "s" for name in "ABCD"}
+    result = run(workspace, "publish", "report", "--account", "ank-x", env=secrets)
+    assert result.returncode == 2
+    assert "ank-x already has this thread (edition 1, scheduled for" in result.stderr
+    assert "use --again to publish it once more" in result.stderr
+
+
+NO_DAEMON_YET = (
+    "no daemon has run yet: scheduled threads will not be sent; "
+    "start one with thread-composer daemon"
+)
+
+
+def test_overdue_editions_and_no_daemon_are_said(workspace: Path) -> None:
+    from composer.store import open_database, record_thread
+    from composer.store.queue import schedule_edition
+
+    scheduled = run(workspace, "schedule", "report", "--account", "ank-x", "--in", "1d")
+    assert scheduled.returncode == 0 and scheduled.stderr == f"note: {NO_DAEMON_YET}\n"
+    with open_database(str(workspace / "h.sqlite3")) as db:
+        thread = record_thread(db, title="Late", body="b")
+        assert thread.id is not None
+        late = schedule_edition(
+            db,
+            thread.id,
+            account="ank-x",
+            platform="x",
+            posts=["Late."],
+            at_utc=datetime.now(UTC) - timedelta(hours=2),
+            zone="UTC",
+        )
+    listed = run(workspace, "queue")
+    assert listed.returncode == 0 and listed.stderr == f"warning: {NO_DAEMON_YET}\n"
+    [late_line] = [line for line in listed.stdout.splitlines() if "Late" in line]
+    assert late_line.split()[:2] == [str(late.id), "overdue"]
+    rows = json.loads(run(workspace, "queue", "--json").stdout)
+    assert [(r["title"], r["status"], r["overdue"]) for r in rows] == [
+        ("Late", "scheduled", True),
+        ("Report", "scheduled", False),
+    ]
+    # A daemon round (here --once, 15 minutes' grace) marks it missed and is seen.
+    once = run(workspace, "daemon", "--once")
+    assert once.returncode == 0, once.stderr
+    listed = run(workspace, "queue")
+    assert listed.stderr == "" and "overdue" not in listed.stdout
+
+
+def with_schedule_key(workspace: Path, value: str) -> None:
+    draft = workspace / "drafts" / "report.md"
+    text = draft.read_text(encoding="utf-8")
+    draft.write_text(text.replace("+++\n", f"+++\nschedule = {value}\n", 1), encoding="utf-8")
+
+
+def test_the_drafts_schedule_key_is_the_time_when_none_is_given(workspace: Path) -> None:
+    with_schedule_key(workspace, '"2030-01-10 09:00"')
+    result = run(workspace, "schedule", "report", "--account", "ank-x", "--json")
+    assert result.returncode == 0, result.stderr
+    [edition] = json.loads(result.stdout)["editions"]
+    assert edition["at"] == "2030-01-10T04:00:00Z"  # 09:00 in the draft's Asia/Almaty
+    # An option given wins over the key.
+    again = ("--account", "ank-masto", "--at", "2030-01-11 09:00", "--json")
+    result = run(workspace, "schedule", "report", *again)
+    assert json.loads(result.stdout)["editions"][0]["at"] == "2030-01-11T04:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('"2020-01-01 10:00"', "schedule = '2020-01-01 10:00': 2020-01-01 10:00 Asia/Almaty is"),
+        ('"tomorrow"', "schedule = 'tomorrow': cannot read 'tomorrow' as a time"),
+    ],
+    ids=["past", "unreadable"],
+)
+def test_a_bad_schedule_key_names_the_file_and_key(
+    workspace: Path, value: str, message: str
+) -> None:
+    with_schedule_key(workspace, value)
+    result = run(workspace, "schedule", "report", "--account", "ank-x")
+    assert result.returncode == 2 and result.stdout == ""
+    [line] = result.stderr.strip().splitlines()
+    assert "drafts/report.md: " in line and message in line

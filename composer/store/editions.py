@@ -1,14 +1,68 @@
-"""Finding editions to resume."""
+"""Finding editions: to resume, and the one that says an account already has a thread."""
 
 from __future__ import annotations
 
-from sqlmodel import col, select
+import hashlib
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
 from composer.store.database import Database
 from composer.store.errors import StoreError
-from composer.store.models import Edition, EditionStatus, ThreadRecord
+from composer.store.models import Edition, EditionStatus, PostRecord, ThreadRecord
 
 RESUMABLE = (EditionStatus.PUBLISHING, EditionStatus.PARTIAL, EditionStatus.FAILED)
+# An account "has" a thread once an edition of it waits for its time, is being sent or was
+# sent: making another would post the same thread twice.
+HOLDING = (EditionStatus.SCHEDULED, EditionStatus.PUBLISHING, EditionStatus.PUBLISHED)
+
+
+def held_edition(
+    session: Session,
+    draft_path: str,
+    account: str,
+    texts: Sequence[str],
+    *,
+    resuming: bool = False,
+) -> Edition | None:
+    """The newest edition of this draft on this account with exactly these posts that the
+    account already has (HOLDING), or None. The one rule for `publish` and `schedule`.
+
+    With `resuming` (publish), an edition being published is the one to resume, not a copy.
+    Call it in the transaction that writes the new edition, after `lock_thread`, so that
+    two processes cannot both find nothing and both write one.
+    """
+    statuses = [s for s in HOLDING if not (resuming and s is EditionStatus.PUBLISHING)]
+    statement = (
+        select(Edition)
+        .join(ThreadRecord, col(ThreadRecord.id) == col(Edition.thread_id))
+        .where(col(ThreadRecord.draft_path) == draft_path)
+        .where(col(Edition.account) == account)
+        .where(col(Edition.status).in_(statuses))
+        .order_by(col(Edition.created_at).desc(), col(Edition.id).desc())
+    )
+    wanted = list(texts)
+    for edition in session.exec(statement):
+        posts = session.exec(
+            select(PostRecord.text)
+            .where(PostRecord.edition_id == edition.id)
+            .order_by(col(PostRecord.position))
+        )
+        if list(posts) == wanted:
+            return edition
+    return None
+
+
+def lock_thread(session: Session, draft_path: str, account: str) -> None:
+    """Hold, until the transaction ends, the right to add an edition of this draft on this
+    account. SQLite needs nothing more (a writing transaction there holds the one write lock
+    from its start); PostgreSQL takes a transaction-level advisory lock on the pair."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256(f"{account}\0{draft_path}".encode()).digest()
+    key = int.from_bytes(digest[:8], "big", signed=True)
+    session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def resumable_edition(db: Database, draft_path: str, account: str) -> Edition | None:

@@ -170,6 +170,19 @@ class Recurrence(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
+class DaemonWorker(SQLModel, table=True):
+    """A daemon process, seen at its start and (at most every few seconds) at its rounds:
+    how `queue` knows whether scheduled threads will be sent at all."""
+
+    __tablename__ = "daemon_workers"
+
+    worker: str = Field(primary_key=True, max_length=200)  # "host:pid", as it claims with
+    host: str = Field(max_length=200)
+    pid: int
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    seen_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
 class PostRecord(SQLModel, table=True):
     __tablename__ = "posts"
     __table_args__ = (

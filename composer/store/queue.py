@@ -17,9 +17,17 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from composer.store.database import Database
+from composer.store.editions import held_edition, lock_thread
 from composer.store.errors import StoreError
-from composer.store.history import create_edition
-from composer.store.models import Edition, EditionStatus, PostRecord, ThreadRecord, utc_now
+from composer.store.history import add_edition, add_thread, create_edition
+from composer.store.models import (
+    Edition,
+    EditionStatus,
+    PostRecord,
+    Recurrence,
+    ThreadRecord,
+    utc_now,
+)
 
 # Shown by `queue` whatever the options: waiting, or being published right now.
 ACTIVE = (EditionStatus.SCHEDULED, EditionStatus.PUBLISHING)
@@ -49,6 +57,15 @@ class QueueEntry:
     updated_at: datetime
     last_error: str | None  # already redacted
     follows_edition_id: int | None = None  # the edition a follow-up continues
+
+    def overdue(self, now: datetime) -> bool:
+        """Scheduled and past its time: no daemon has taken it (or one holds it for the
+        edition it follows)."""
+        return (
+            self.status is EditionStatus.SCHEDULED
+            and self.scheduled_at is not None
+            and self.scheduled_at < now
+        )
 
 
 def schedule_edition(
@@ -80,6 +97,75 @@ def schedule_edition(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class NewEdition:
+    """One account's edition of a draft to schedule, with the snapshot of the draft."""
+
+    title: str
+    body: str
+    draft_path: str
+    language: str | None
+    account: str
+    platform: str
+    posts: Sequence[str]
+    at_utc: datetime
+    zone: str
+    follows_edition_id: int | None = None
+    numbering_start: int | None = None
+
+
+class AlreadyHeld(StoreError):
+    """An account already has this thread (scheduled, being published or published)."""
+
+    def __init__(self, account: str, edition: Edition) -> None:
+        super().__init__(f"{account} already has this thread (edition {edition.id})")
+        self.account = account
+        self.edition = edition
+
+
+def schedule_new(db: Database, editions: Sequence[NewEdition], *, again: bool) -> list[Edition]:
+    """Each edition written as scheduled, with its own snapshot of the draft, all or none in
+    one transaction. Unless `again`, an account that already has the thread (`held_edition`)
+    is refused with AlreadyHeld: the check and the writes are one transaction under
+    `lock_thread`, so two `schedule` runs at once cannot both write it."""
+    for new in editions:
+        _require_aware(new.at_utc, "at_utc")
+    made: list[Edition] = []
+    with db.session() as session:
+        # Locks in one order: two runs for the same accounts cannot wait for each other.
+        for new in sorted(editions, key=lambda e: (e.account, e.draft_path)):
+            lock_thread(session, new.draft_path, new.account)
+            if not again:
+                held = held_edition(session, new.draft_path, new.account, new.posts)
+                if held is not None:
+                    session.expunge(held)  # kept readable after the rollback
+                    raise AlreadyHeld(new.account, held)
+        for new in editions:
+            thread = add_thread(
+                session,
+                title=new.title,
+                body=new.body,
+                draft_path=new.draft_path,
+                language=new.language,
+            )
+            assert thread.id is not None
+            made.append(
+                add_edition(
+                    session,
+                    thread.id,
+                    account=new.account,
+                    platform=new.platform,
+                    posts=new.posts,
+                    scheduled_at=new.at_utc,
+                    timezone=new.zone,
+                    status=EditionStatus.SCHEDULED,
+                    follows_edition_id=new.follows_edition_id,
+                    numbering_start=new.numbering_start,
+                )
+            )
+    return made
+
+
 def upcoming(
     db: Database,
     *,
@@ -105,6 +191,18 @@ def upcoming(
             )
             entries += _entries(session, done)
     return entries
+
+
+def waiting_for_a_daemon(db: Database) -> bool:
+    """Whether anything is left for a daemon to send: a scheduled edition or an active
+    recurring rule."""
+    editions = sa.select(col(Edition.id)).where(col(Edition.status) == EditionStatus.SCHEDULED)
+    rules = sa.select(col(Recurrence.id)).where(col(Recurrence.active))
+    with db.read_session() as session:
+        return any(
+            session.execute(statement.limit(1)).first() is not None
+            for statement in (editions, rules)
+        )
 
 
 def cancel(db: Database, edition_id: int) -> Edition:

@@ -8,6 +8,7 @@ focused table only (tab moves between them).
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
@@ -18,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from composer.recurring import next_times
-from composer.scheduling import ScheduledEdition
+from composer.scheduling import ScheduledEdition, daemon_note
 from composer.store import EditionStatus, StoreError
 from composer.store import queue as store_queue
 from composer.store import recurrences as store_rules
@@ -46,6 +47,7 @@ class QueueScreen(Screen[None]):
     QueueScreen #queue-table { height: 1fr; }
     QueueScreen #rules-table { height: auto; max-height: 8; }
     QueueScreen #queue-detail { height: auto; max-height: 4; padding: 0 1; }
+    QueueScreen #daemon-note { height: auto; padding: 0 1; color: $warning; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "cancel_edition", "Cancel", id="queue.cancel"),
@@ -67,6 +69,7 @@ class QueueScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static("", id="daemon-note")
         table: DataTable[object] = DataTable(
             id="queue-table", cursor_type="row", zebra_stripes=True
         )
@@ -89,14 +92,18 @@ class QueueScreen(Screen[None]):
     # --- reading ------------------------------------------------------------------------
     def refresh_entries(self) -> None:
         """Both tables, read again (the CLI and the daemon change them too)."""
+        now = self.services.now()
         try:
             entries = store_queue.upcoming(self.services.database(), include_done=self.show_done)
             rules = store_rules.recurrences(self.services.database())
+            note = daemon_note(self.services.database(), now)
         except StoreError as error:
             self.query_one("#queue-detail", Static).update(plain(str(error)))
             return
+        self.query_one("#daemon-note", Static).update(plain(f"⚠ {note}" if note else ""))
+        self.query_one("#daemon-note", Static).display = note is not None
         self._refresh_rules(rules)
-        rows = [self._row(entry) for entry in entries]
+        rows = [self._row(entry, now) for entry in entries]
         self.entries = {entry.edition_id: entry for entry in entries}
         if rows == self._shown:
             return  # nothing changed: leave the table (and its scroll) alone
@@ -126,7 +133,7 @@ class QueueScreen(Screen[None]):
             table.move_cursor(row=table.get_row_index(str(keep)))
         self.show_detail()
 
-    def _row(self, entry: QueueEntry) -> tuple[object, ...]:
+    def _row(self, entry: QueueEntry, now: datetime) -> tuple[object, ...]:
         when = (
             format_local(entry.scheduled_at, entry.timezone or "UTC") if entry.scheduled_at else "-"
         )
@@ -135,7 +142,7 @@ class QueueScreen(Screen[None]):
             title = f"↳ follows {entry.follows_edition_id}: {title}"
         return (
             str(entry.edition_id),
-            entry.status.value,
+            "overdue" if entry.overdue(now) else entry.status.value,
             when,
             cell(entry.account),
             str(entry.post_count),

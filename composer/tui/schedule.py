@@ -43,10 +43,13 @@ from composer.recurring import CreatedRule, RuleError, create_rules, parse_rule,
 from composer.scheduling import (
     ScheduledEdition,
     ScheduleError,
+    daemon_note,
+    draft_schedule,
     draft_zone,
     next_free_slot,
     schedule_draft,
     schedule_follow_up,
+    when_given,
 )
 from composer.store import StoreError
 from composer.store.editions import find_edition
@@ -59,6 +62,9 @@ from composer.workspace.drafts import Draft, DraftError, load_draft
 from composer.workspace.when import WhenError, format_local, parse_when, zone_info
 
 _SAID_INLINE = (ScheduleError, WhenError, StoreError, RuleError)
+# What to do when an account already has the thread (the CLI says "use --again ...").
+SCHEDULE_AGAIN = "tick Again to schedule it once more"
+PUBLISH_AGAIN = "tick Again to publish it once more"
 BOTH_REFUSED = (
     "Repeat makes a recurring rule and Continue a one-off follow-up: fill in only one of them"
 )
@@ -105,7 +111,9 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
     ScheduleDialog #follows { width: 14; }
     ScheduleDialog #summary { color: $text-muted; }
     ScheduleDialog #error { color: $error; }
-    ScheduleDialog #publish-note, ScheduleDialog #note { color: $warning; }
+    ScheduleDialog #publish-note, ScheduleDialog #note, ScheduleDialog #daemon {
+        color: $warning;
+    }
     /* Docked: what the dialog says and its buttons stay in view when the fields scroll. */
     ScheduleDialog #footer { dock: bottom; height: auto; }
     ScheduleDialog #buttons { height: auto; align-horizontal: right; }
@@ -135,6 +143,8 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         except (DraftError, ConfigError, ScheduleError) as error:
             self._load_error = str(error)
         self._suggested = next_quarter_hour(services.now(), self._zone)
+        # The draft's own `schedule` time, when it has one, is the time offered.
+        self._from_draft = draft_schedule(self._draft) if self._draft else None
 
     # --- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -154,13 +164,15 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
             with Horizontal(classes="row"):
                 yield Label("When")
                 yield Input(
-                    self._suggested,
+                    self._from_draft or self._suggested,
                     placeholder="YYYY-MM-DD HH:MM",
                     id="when",
                 )
                 yield Label("Zone")
                 yield Input(self._zone, placeholder="IANA zone, e.g. Europe/Berlin", id="zone")
-            yield Checkbox("Next free slot of each account", id="next-slot")
+            with Horizontal(classes="row"):
+                yield Checkbox("Next free slot of each account", id="next-slot")
+                yield Checkbox("Again (a second copy)", id="again")
             with Horizontal(classes="row"):
                 yield Label("Repeat")
                 yield Input(placeholder="Mon 09:00, daily 09:00", id="repeat")
@@ -169,6 +181,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
                 yield Checkbox("UPDATE", id="update", disabled=True)
             yield Note(shown("\n".join(self._unknown_accounts())), id="note")
             with Vertical(id="footer"):
+                yield Note(id="daemon")
                 yield Note(id="summary")
                 yield Note(id="error")
                 yield Note(id="publish-note")
@@ -197,8 +210,17 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
                 self.query_one(button, Button).disabled = True
             return
         self.query_one("#when", Input).focus()
+        self._say_whether_a_daemon_runs()
         self._refresh()
         self._check_publish()
+
+    def _say_whether_a_daemon_runs(self) -> None:
+        """A scheduled thread goes out only if a daemon runs: say so when none has lately."""
+        try:
+            note = daemon_note(self.services.database(), self.services.now(), scheduling=True)
+        except StoreError as error:
+            note = str(error)
+        self.query_one("#daemon", Note).say(shown(note or ""))
 
     # --- what the user sees as they type ------------------------------------------------
     @on(Input.Changed, "#zone")
@@ -287,7 +309,11 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
             times = [f"{name}: {format_local(at, zone)}" for name, at in slots]
             lines.append("next free slots: " + "; ".join(times))
         else:
-            when = parse_when(self.query_one("#when", Input).value, zone, now)
+            typed = self.query_one("#when", Input).value
+            if self._from_draft is not None and typed.strip() == self._from_draft:
+                assert self._draft is not None  # said as `schedule DRAFT` says it
+                when_given(self._draft, self.draft_path, zone, now)
+            when = parse_when(typed, zone, now)
             utc = when.at_utc.strftime("%Y-%m-%d %H:%M UTC")
             lines.append(f"{when.display()} = {utc}")
         return "\n".join(lines)
@@ -372,6 +398,10 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
                 raise ScheduleError(str(error)) from error
         raise ScheduleError("choose at least one account")
 
+    def _again(self) -> bool:
+        """Again: schedule or publish a thread an account already has."""
+        return self.query_one("#again", Checkbox).value
+
     def _zone_given(self) -> str | None:
         return self.query_one("#zone", Input).value.strip() or None
 
@@ -435,6 +465,8 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
                 at=None if next_slot else self.query_one("#when", Input).value,
                 next_slot=next_slot,
                 zone=self._zone_given(),
+                again=self._again(),
+                again_hint=SCHEDULE_AGAIN,
             )
         except _SAID_INLINE as error:
             self._error(str(error))
@@ -481,6 +513,8 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
             at=None if next_slot else self.query_one("#when", Input).value,
             next_slot=next_slot,
             zone=self._zone_given(),
+            again=self._again(),
+            again_hint=SCHEDULE_AGAIN,
         )
         message = (
             f"scheduled {edition.account}: {format_local(edition.at_utc, edition.zone)}, "
@@ -500,7 +534,8 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         try:
             plans = await fit_to_instances(plans)
             db = self.services.database()
-            check_not_published(db, plans)
+            if not self._again():
+                check_not_published(db, plans, again_hint=PUBLISH_AGAIN)
         except (PublishError, StoreError) as error:
             self._set_busy(False)
             self._error(str(error))

@@ -72,7 +72,7 @@ def parse_when(text: str, zone: str, now: datetime) -> Scheduled:
     except OverflowError:
         raise WhenError(f"{text.strip()!r} is too far in the future") from None
     if at_utc < now:
-        ago = _humanize(now - at_utc)
+        ago = humanize(now - at_utc)
         raise WhenError(
             f"{_wall(local)} {zone} is in the past ({ago} ago); it is now {format_local(now, zone)}"
         )
@@ -287,7 +287,7 @@ def _clock(value: datetime, day: date) -> str:
     return value.strftime("%H:%M:%S" if value.second else "%H:%M")
 
 
-def _humanize(span: timedelta) -> str:
+def humanize(span: timedelta) -> str:
     """`2 days 3 hours`, `5 minutes`, `40 seconds`: the two largest units, rounded down."""
     seconds = int(span.total_seconds())
     if seconds < 1:

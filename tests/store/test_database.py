@@ -15,7 +15,16 @@ from composer.store.database import database_url
 from composer.store.migrations import include_name
 from composer.store.models import metadata
 
-TABLES = {"threads", "editions", "posts", "attempts", "posts_fts", "alembic_version"}
+TABLES = {
+    "threads",
+    "editions",
+    "posts",
+    "attempts",
+    "posts_fts",
+    "recurrences",
+    "daemon_workers",
+    "alembic_version",
+}
 
 
 def test_migrates_an_empty_file_to_head(db_path: Path) -> None:
@@ -27,7 +36,7 @@ def test_migrates_an_empty_file_to_head(db_path: Path) -> None:
         version = raw.execute("SELECT version_num FROM alembic_version").fetchall()
     assert names >= TABLES
     assert {"posts_fts_after_insert", "posts_fts_after_update", "posts_fts_after_delete"} <= names
-    assert version == [("0003",)]
+    assert version == [("0004",)]
 
 
 def test_a_database_from_the_first_version_is_upgraded_with_its_data(db_path: Path) -> None:
@@ -61,6 +70,58 @@ def test_a_database_from_the_first_version_is_upgraded_with_its_data(db_path: Pa
         assert [hit.text for hit in search(db, "zhanaozen")] == ["Zhanaozen vote"]
     finally:
         db.close()
+
+
+def test_a_database_at_0003_gets_the_daemon_table_and_keeps_its_schedule(
+    db_path: Path,
+) -> None:
+    """0003 -> 0004 adds daemon_workers; the scheduled editions and rules stay as they were."""
+    from datetime import UTC, datetime
+
+    from composer.scheduling import daemon_note
+    from composer.store.daemons import daemon_started, last_daemon_seen
+    from composer.store.database import upgrade
+    from composer.store.queue import upcoming
+
+    engine = sa.create_engine(f"sqlite:///{db_path}")
+    upgrade(engine, revision="0003")
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO threads (id, title, body, created_at) "
+                "VALUES (1, 'Report', 'B', '2026-11-28 00:00:00')"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO editions (id, thread_id, account, platform, status, scheduled_at, "
+                "timezone, created_at, updated_at) VALUES (7, 1, 'ank-x', 'x', 'scheduled', "
+                "'2030-01-01 09:00:00', 'UTC', '2026-11-28 00:00:00', '2026-11-28 00:00:00')"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO recurrences (draft_path, account, rule, timezone, next_at, active, "
+                "created_at, updated_at) VALUES ('/d.md', 'ank-x', '0 9 * * 1', 'UTC', "
+                "'2030-01-07 09:00:00', 1, '2026-11-28 00:00:00', '2026-11-28 00:00:00')"
+            )
+        )
+        assert "daemon_workers" not in sa.inspect(connection).get_table_names()
+    engine.dispose()
+    db = open_database(str(db_path))
+    try:
+        now = datetime(2026, 12, 3, tzinfo=UTC)
+        [entry] = upcoming(db)
+        assert (entry.edition_id, entry.title, entry.status.value) == (7, "Report", "scheduled")
+        assert entry.scheduled_at == datetime(2030, 1, 1, 9, tzinfo=UTC)
+        assert last_daemon_seen(db) is None
+        assert (daemon_note(db, now) or "").startswith("no daemon has run yet")
+        daemon_started(db, "h:1", host="h", pid=1, now=now)
+        assert last_daemon_seen(db) == now and daemon_note(db, now) is None
+    finally:
+        db.close()
+    with sqlite3.connect(db_path) as raw:
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [("0004",)]
 
 
 def test_migrated_schema_matches_the_models(db_path: Path) -> None:

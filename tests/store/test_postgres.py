@@ -115,3 +115,69 @@ def test_two_processes_never_claim_the_same_edition(pg: Database) -> None:
     assert claim_due(pg, NOW, "late", timedelta(minutes=30)) == []
     statuses = {e.status for e in upcoming(pg)}
     assert statuses == {EditionStatus.PUBLISHING}
+
+
+def test_a_thread_is_scheduled_once_and_a_daemon_is_seen(pg: Database) -> None:
+    """The advisory lock and the held-thread rule on PostgreSQL; the heartbeat table."""
+    from composer.store.daemons import daemon_seen, last_daemon_seen
+    from composer.store.queue import AlreadyHeld, NewEdition, schedule_new
+
+    new = NewEdition(
+        title="T",
+        body="b",
+        draft_path="/d/report.md",
+        language=None,
+        account="a",
+        platform="x",
+        posts=["One.", "Two."],
+        at_utc=NOW + timedelta(hours=1),
+        zone="UTC",
+    )
+    [first] = schedule_new(pg, [new], again=False)
+    with pytest.raises(AlreadyHeld) as refused:
+        schedule_new(pg, [new], again=False)
+    assert refused.value.edition.id == first.id
+    assert len(schedule_new(pg, [new], again=True)) == 1
+    assert last_daemon_seen(pg) is None
+    daemon_seen(pg, "h:1", host="h", pid=1, now=NOW)
+    assert last_daemon_seen(pg) == NOW
+
+
+def test_racing_schedules_write_each_thread_once(pg: Database) -> None:
+    """Under READ COMMITTED two checks could both find nothing: the advisory lock orders
+    them, so every draft is scheduled once however the threads interleave."""
+    import threading
+
+    from composer.store.queue import AlreadyHeld, NewEdition, schedule_new
+
+    drafts = 30
+    start = threading.Barrier(4)
+    made: list[int] = []
+
+    def racer() -> None:
+        start.wait()
+        for n in range(drafts):
+            new = NewEdition(
+                title="T",
+                body="b",
+                draft_path=f"/d/{n}.md",
+                language=None,
+                account="a",
+                platform="x",
+                posts=[f"post of draft {n}"],
+                at_utc=NOW + timedelta(hours=1),
+                zone="UTC",
+            )
+            try:
+                schedule_new(pg, [new], again=False)
+                made.append(n)
+            except AlreadyHeld:
+                pass
+
+    threads = [threading.Thread(target=racer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(made) == list(range(drafts))
+    assert len(upcoming(pg)) == drafts

@@ -459,3 +459,41 @@ def test_snapshot_of_the_move_dialog_with_an_error(tmp_path: Path, snap_compare:
         await pilot.pause()
 
     assert snap_compare(ScreenApp(svc, QueueScreen), run_before=bad_time_entered)
+
+
+def test_overdue_editions_and_a_missing_daemon_are_said(tmp_path: Path) -> None:
+    from composer.store.daemons import daemon_seen
+
+    svc, (future, _, _) = seeded(tmp_path)
+    db = open_database(str(tmp_path / "history.sqlite3"))
+    try:
+        late = scheduled(db, NOW - timedelta(hours=1), title="Late statement")
+    finally:
+        db.close()
+
+    def note(app: ScreenApp) -> Static:
+        return app.screen.query_one("#daemon-note", Static)
+
+    async def scenario() -> None:
+        app = ScreenApp(svc, QueueScreen)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert cells(app, late)[1] == "overdue"
+            assert cells(app, future)[1] == "scheduled"
+            assert note(app).display
+            assert "no daemon has run yet: scheduled threads will not be sent" in str(
+                note(app).render()
+            )
+            # A daemon is seen: the warning goes at the next refresh (the edition, past its
+            # time, still reads overdue until the daemon takes it).
+            db = open_database(str(tmp_path / "history.sqlite3"))
+            try:
+                daemon_seen(db, "h:1", host="h", pid=1, now=NOW - timedelta(minutes=1))
+            finally:
+                db.close()
+            await pilot.press("r")
+            await pilot.pause()
+            assert not note(app).display
+            assert cells(app, late)[1] == "overdue"
+
+    asyncio.run(scenario())

@@ -222,13 +222,14 @@ async def test_next_free_slot_of_an_account_with_slots(services: Services) -> No
         assert "ank-x: 2026-11-30 17:00 Europe/Berlin (CET)" in text(pilot, "#summary")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        # A second draft goes to the slot after it.
+        # The thread scheduled again (Again) goes to the slot after it.
         app.push_screen(
             ScheduleDialog(services, services.drafts_dir / "report.md"), app.results.append
         )
         await pilot.pause()
         await choose_accounts(pilot, "ank-x")
         app.screen.query_one("#next-slot", Checkbox).value = True
+        app.screen.query_one("#again", Checkbox).value = True
         await pilot.pause()
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -772,3 +773,90 @@ def test_snapshot_of_a_rule_and_its_next_times(
         await type_in(pilot, "#repeat", "weekdays 17:00")
 
     assert snap_compare(dialog_app(services), terminal_size=size, run_before=type_a_rule)
+
+
+@pytest.mark.anyio
+async def test_a_thread_already_scheduled_is_refused_inline_unless_again(
+    services: Services,
+) -> None:
+    async def schedule_once(again: bool = False) -> tuple[list[Any], str]:
+        app = dialog_app(services)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await type_in(pilot, "#when", "2027-01-15 09:30")
+            if again:
+                app.screen.query_one("#again", Checkbox).value = True
+                await pilot.pause()
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            said = "" if app.results else text(pilot, "#error")
+        return app.results, said
+
+    [first], _ = await schedule_once()
+    [edition] = first.editions
+    results, said = await schedule_once()
+    assert results == []  # the dialog stays open, saying why
+    assert f"ank-masto already has this thread (edition {edition.id}, scheduled for " in said
+    assert "2027-01-15 09:30 Europe/Berlin" in said and "tick Again to schedule it" in said
+    assert len(queued(services)) == 1
+    [again], _ = await schedule_once(again=True)
+    assert again.editions and len(queued(services)) == 2
+
+
+@pytest.mark.anyio
+async def test_the_dialog_says_when_no_daemon_would_send_it(services: Services) -> None:
+    from datetime import timedelta
+
+    from composer.store.daemons import daemon_seen
+    from tests.tui.dialog_fixtures import FIXED_NOW
+
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert text(pilot, "#daemon").startswith(
+            "no daemon has run yet: scheduled threads will not be sent; start one with"
+        )
+    assert services.db_url is not None
+    with open_database(services.db_url) as db:
+        daemon_seen(db, "h:1", host="h", pid=1, now=FIXED_NOW - timedelta(hours=5))
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert text(pilot, "#daemon").startswith("no daemon has run for 5 hours: ")
+    with open_database(services.db_url) as db:
+        daemon_seen(db, "h:1", host="h", pid=1, now=FIXED_NOW - timedelta(seconds=30))
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert not app.screen.query_one("#daemon", Static).display
+
+
+def _with_schedule_key(services: Services, value: str) -> None:
+    draft = services.drafts_dir / "report.md"
+    text = draft.read_text(encoding="utf-8")
+    draft.write_text(text.replace("+++\n", f'+++\nschedule = "{value}"\n', 1), encoding="utf-8")
+
+
+@pytest.mark.anyio
+async def test_the_drafts_schedule_key_is_the_time_offered(services: Services) -> None:
+    _with_schedule_key(services, "2027-02-01 10:00")
+    app = dialog_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.screen.query_one("#when", Input).value == "2027-02-01 10:00"
+        assert "2027-02-01 10:00 Europe/Berlin (CET) = 2027-02-01 09:00 UTC" in text(
+            pilot, "#summary"
+        )
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    [result] = app.results
+    assert result.editions[0].at_utc == datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.anyio
+async def test_a_bad_schedule_key_is_said_naming_the_file_and_key(services: Services) -> None:
+    _with_schedule_key(services, "2020-01-01 10:00")
+    app = dialog_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        said = text(pilot, "#error")
+        assert "report.md: schedule = '2020-01-01 10:00': " in said and "in the past" in said
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.results == [] and queued(services) == []
+        await type_in(pilot, "#when", "2027-01-15 09:30")  # a time typed is read as typed
+        assert text(pilot, "#error") == ""
