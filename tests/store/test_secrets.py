@@ -56,6 +56,9 @@ FAKE_JWT = "eyJhbGciOiJFUzI1NksifQ.eyJzdWIiOiJkaWQ6cGxjOmZha2UifQ.c2lnbmF0dXJlLW
         ),
         ("HTTP 503 Service Unavailable", "HTTP 503 Service Unavailable"),
         ("Выборы: password incorrect", "Выборы: password incorrect"),
+        # A stored reason keeps the file:line it had, whatever the file is called.
+        ("drafts/token:12: bad front matter", "drafts/token:12: bad front matter"),
+        ("/srv/secret:3: not UTF-8", "/srv/secret:3: not UTF-8"),
     ],
 )
 def test_redact(text: str, expected: str) -> None:
