@@ -15,7 +15,9 @@ outcome with `find_post` before it ever sends again. The error tree tells it wha
         └── Duplicate             X's "duplicate content": find the existing post instead
 
 Messages hold the platform's own words (`reason`), which front ends must escape before
-showing; they never hold a secret.
+showing. Every message and reason is redacted (composer.text.redaction: every secret the
+process has read, and the shapes of credentials) and cut to a few hundred characters here,
+when the error is made: no client has to remember to.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol, Self
 
 import httpx
+
+from composer.text.redaction import MAX_REASON_CHARS, redact
 
 # httpx failures that happen before a byte of the request reached the server: whatever the
 # request was, the platform certainly did not act on it.
@@ -83,9 +87,10 @@ class PlatformError(Exception):
         reason: str | None = None,
         retry_after: float | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(redact(message, limit=2 * MAX_REASON_CHARS))
         self.status = status
-        self.reason = reason  # the platform's own words, to be escaped before display
+        # The platform's own words, to be escaped before display.
+        self.reason = None if reason is None else redact(reason, limit=MAX_REASON_CHARS)
         self.retry_after = retry_after  # seconds, when the platform said
 
 

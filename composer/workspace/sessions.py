@@ -16,6 +16,7 @@ from pathlib import Path
 
 import platformdirs
 
+from composer.text.redaction import register_secret
 from composer.workspace.drafts import write_atomically
 
 APP_NAME = "thread-composer"
@@ -47,12 +48,15 @@ class SessionFile:
             return None  # none yet, or unreadable: the platform gives a new one
         if not isinstance(data, dict):
             return None
-        return {str(k): str(v) for k, v in data.items()}
+        session = {str(k): str(v) for k, v in data.items()}
+        _register(session)
+        return session
 
     def save(self, session: Mapping[str, str] | None) -> None:
         if session is None:
             self.path.unlink(missing_ok=True)
             return
+        _register(session)
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not self.path.exists():
             self.path.touch(mode=0o600)  # write_atomically keeps an existing file's mode
@@ -61,3 +65,13 @@ class SessionFile:
 
     def __repr__(self) -> str:
         return f"SessionFile({str(self.path)!r})"
+
+
+_NOT_SECRET = frozenset({"did", "handle"})
+
+
+def _register(session: Mapping[str, str]) -> None:
+    """A session's tokens are secrets like the accounts file's: blanked out of every text."""
+    for key, value in session.items():
+        if key not in _NOT_SECRET:
+            register_secret(value)
