@@ -23,6 +23,7 @@ from composer.text import count as count_text
 from composer.text.display import terminal_safe
 from composer.text.enrich import MENTION_PLACEMENTS, TAG_PLACEMENTS, EnrichError
 from composer.text.numbering import NumberingError
+from composer.text.redaction import redact
 from composer.workspace.compose import NO_OVERRIDES, Overrides, compose, find_config
 from composer.workspace.config import Config, ConfigError
 from composer.workspace.drafts import (
@@ -338,7 +339,7 @@ def draft_list(as_json: bool) -> None:
     for s in summaries:
         when = s.modified.astimezone().strftime("%Y-%m-%d %H:%M")
         detail = f"error: {safe(s.error)}" if s.error else f"{s.characters:,} characters"
-        click.echo(f"{s.name:<28} {when}  {safe(s.title)[:50]:<50}  {detail}")
+        click.echo(f"{safe(s.name):<28} {when}  {safe(s.title)[:50]:<50}  {detail}")
 
 
 @draft.command("show")
@@ -956,14 +957,26 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(EXIT_FAILURE)
     except click.UsageError as error:
         command = error.ctx.command_path if error.ctx else "thread-composer"
-        message = " ".join(error.format_message().split())  # one line, whatever click wrapped
+        message = _error_line(error.format_message())
         click.echo(f"{command}: {message} (see {command} --help)", err=True)
         sys.exit(EXIT_BAD_INPUT)
     except click.ClickException as error:
-        click.echo(f"thread-composer: {' '.join(error.format_message().split())}", err=True)
+        click.echo(f"thread-composer: {_error_line(error.format_message())}", err=True)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(EXIT_OK)
+    except Exception as error:  # a bug: still one line, and never a secret or its locals
+        click.echo(
+            f"thread-composer: internal error: {type(error).__name__}: {_error_line(str(error))}",
+            err=True,
+        )
+        sys.exit(EXIT_FAILURE)
     sys.exit(EXIT_OK)
+
+
+def _error_line(message: str) -> str:
+    """Every error message the CLI prints, whatever it quotes (a platform's words, a file
+    name, a value typed): one line, no credential, no terminal control."""
+    return safe(redact(" ".join(message.split())))

@@ -78,8 +78,10 @@ _SECRET_NAMES = (
 _SECRET_KEY = re.compile(_SECRET_NAMES, re.IGNORECASE)
 # key=value, key: value, "key": "value". The key is matched whole (lookbehind, possessive)
 # and tested separately, so a long run of word characters costs linear time. A line number
-# after a file name (`token:12:`) is not a value.
-_KEY_VALUE = re.compile(r"""(?<![\w-])([\w-]++)(["']?\s*[:=]\s*["']?)(?!\d+:)([^\s"'&,;}]+)""")
+# after a file name (`token:12:`) is not a value, nor a placeholder (`export TOKEN=...`).
+_KEY_VALUE = re.compile(
+    r"""(?<![\w-])([\w-]++)(["']?\s*[:=]\s*["']?)(?!\d+:|\.\.\.(?:\s|$))([^\s"'&,;}]+)"""
+)
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # A whole Authorization / Cookie header value: a quoted string, or the rest of the line.
     (

@@ -134,6 +134,7 @@ SLOT = re.compile(
     rf"(?i:(?:daily|weekdays|weekends|{_DAY}(?:-{_DAY})?(?:,{_DAY}(?:-{_DAY})?)*))"
     r"\s+(?:[01]\d|2[0-3]):[0-5]\d"
 )
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
@@ -532,6 +533,10 @@ class _Loader:
         self.check_keys((), data, _TOP_KEYS)
         accounts = self.table(("accounts",), data.get("accounts", {}))
         contacts = self.table(("contacts",), data.get("contacts", {}))
+        for section, names in (("accounts", accounts), ("contacts", contacts)):
+            for name in names:  # names are printed everywhere: never a terminal control
+                if _UNPRINTABLE.search(name):
+                    self.fail((section,), f"the name {name!r} holds a control character")
         return Config(
             path=self.path,
             accounts={

@@ -59,6 +59,7 @@ FAKE_JWT = "eyJhbGciOiJFUzI1NksifQ.eyJzdWIiOiJkaWQ6cGxjOmZha2UifQ.c2lnbmF0dXJlLW
         # A stored reason keeps the file:line it had, whatever the file is called.
         ("drafts/token:12: bad front matter", "drafts/token:12: bad front matter"),
         ("/srv/secret:3: not UTF-8", "/srv/secret:3: not UTF-8"),
+        ("export X_TOKEN=... before running", "export X_TOKEN=... before running"),
     ],
 )
 def test_redact(text: str, expected: str) -> None:

@@ -140,3 +140,18 @@ def test_every_secret_read_is_redacted_everywhere_after(
         f"The access token {REDACTED} was revoked"
     )
     assert short not in redact("echoed: q=Zq9%21 and WnE5IQ==")
+
+
+@pytest.mark.parametrize("name", ["a\\u001b]0;pwned\\u0007", "a\\u009b", "a\\u202eb"])
+def test_an_account_or_contact_name_with_a_control_character_is_refused(
+    tmp_path: Path, name: str
+) -> None:
+    path = tmp_path / "accounts.toml"
+    for table in (
+        f'[accounts."{name}"]\nplatform = "mastodon"\ninstance = "https://m.example"\n'
+        'access_token_env = "T"\n',
+        f'[contacts."{name}"]\nname = "Someone"\n',
+    ):
+        path.write_text(table, encoding="utf-8")
+        with pytest.raises(ConfigError, match="holds a control character"):
+            load_config(path)
