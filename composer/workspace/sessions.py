@@ -9,22 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
 
-import platformdirs
-
+from composer.locations import data_folder, private_data_folder
 from composer.text.redaction import register_secret
 from composer.workspace.drafts import write_atomically
 
-APP_NAME = "thread-composer"
-
-
-def data_folder() -> Path:
-    override = os.environ.get("COMPOSER_DATA_DIR")
-    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
+__all__ = ["SessionFile", "data_folder"]  # data_folder: for the unsaved copies (recovery)
 
 
 class SessionFile:
@@ -39,6 +32,7 @@ class SessionFile:
         safe_name = re.sub(r"[^A-Za-z0-9._-]", "_", account)
         if identity:
             safe_name += "-" + hashlib.sha256(identity.encode()).hexdigest()[:16]
+        self._folder = folder
         self.path = (folder or data_folder()) / "sessions" / f"{safe_name}.json"
 
     def load(self) -> Mapping[str, str] | None:
@@ -57,6 +51,8 @@ class SessionFile:
             self.path.unlink(missing_ok=True)
             return
         _register(session)
+        if self._folder is None:
+            private_data_folder()
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not self.path.exists():
             self.path.touch(mode=0o600)  # write_atomically keeps an existing file's mode
