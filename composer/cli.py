@@ -8,6 +8,7 @@ the commands that need them.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shlex
 import subprocess
@@ -50,6 +51,22 @@ safe = terminal_safe
 
 class BadInput(click.ClickException):
     exit_code = EXIT_BAD_INPUT
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A FloatRange that refuses nan and inf (nan passes every comparison of FloatRange)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+# Numbers the database stores: an id beyond SQLite's INTEGER is bad input, not a traceback.
+ROW_ID = click.IntRange(min=1, max=2**63 - 1)
+MAX_HISTORY = 10_000
+MAX_POST_LIMIT = 100_000
 
 
 def fail(message: str) -> NoReturn:
@@ -186,7 +203,7 @@ def follows_options(command: Any) -> Any:
     return click.option(
         "--follows",
         "follows",
-        type=int,
+        type=ROW_ID,
         metavar="EDITION_ID",
         help="Continue this edition's thread: reply to its last post, on its account.",
     )(command)
@@ -205,7 +222,11 @@ platform_option = click.option(
 @click.argument("source", metavar="PATH|-")
 @platform_option
 @click.option("--numbering", "-n", metavar="FMT", help="{i}/{n} (default), a format or a preset.")
-@click.option("--limit", type=click.IntRange(min=1), help="Override the platform's limit.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1, max=MAX_POST_LIMIT),
+    help="Override the platform's limit.",
+)
 @click.option("--hook/--no-hook", default=None, help="Leave the first post unnumbered.")
 @click.option("--mode", type=click.Choice(MODES), help="fewest | balanced (default) | cleanest.")
 @click.option(
@@ -793,7 +814,7 @@ def queue_rules(show_all: bool, account: str | None, as_json: bool) -> None:
 
 
 @queue.command("stop")
-@click.argument("rule_id", type=int, metavar="RULE_ID")
+@click.argument("rule_id", type=ROW_ID, metavar="RULE_ID")
 def queue_stop(rule_id: int) -> None:
     """Stop a recurring rule (editions it already made stay in the queue)."""
     from composer.store import StoreError
@@ -819,7 +840,7 @@ def _queue_change(action: str, edition_id: int, *args: Any) -> None:
 
 
 @queue.command("cancel")
-@click.argument("edition_id", type=int, metavar="ID")
+@click.argument("edition_id", type=ROW_ID, metavar="ID")
 def queue_cancel(edition_id: int) -> None:
     """Cancel a scheduled edition."""
     _queue_change("cancel", edition_id)
@@ -827,7 +848,7 @@ def queue_cancel(edition_id: int) -> None:
 
 
 @queue.command("move")
-@click.argument("edition_id", type=int, metavar="ID")
+@click.argument("edition_id", type=ROW_ID, metavar="ID")
 @click.option("--at", "at", required=True, metavar="WHEN")
 @click.option("--tz", "zone", metavar="ZONE", help="Default: the edition's own zone.")
 def queue_move(edition_id: int, at: str, zone: str | None) -> None:
@@ -846,7 +867,7 @@ def queue_move(edition_id: int, at: str, zone: str | None) -> None:
 
 
 @queue.command("publish-now")
-@click.argument("edition_id", type=int, metavar="ID")
+@click.argument("edition_id", type=ROW_ID, metavar="ID")
 def queue_publish_now(edition_id: int) -> None:
     """Publish a scheduled edition now, from this process."""
     import asyncio
@@ -883,7 +904,7 @@ def queue_publish_now(edition_id: int) -> None:
     "--interval",
     default=1.0,
     show_default=True,
-    type=click.FloatRange(min=0.2),
+    type=FiniteFloatRange(min=0.2, max=86_400),
     help="Seconds between looks at the schedule.",
 )
 def daemon(once: bool, grace: str, interval: float) -> None:
@@ -913,7 +934,7 @@ def daemon(once: bool, grace: str, interval: float) -> None:
 @cli.command()
 @click.argument("query", required=False)
 @click.option("--account", help="Only this account's posts.")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1, max=MAX_HISTORY), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def history(query: str | None, account: str | None, limit: int, as_json: bool) -> None:
     """Search everything ever published (all words must match), newest first without QUERY."""
