@@ -144,7 +144,10 @@ def _open_composer(
             fail(str(error))
     from composer.tui import Services, make_app
 
-    make_app(Services(drafts_dir=drafts_dir, config_path=config, db_url=db), path).run()
+    app = make_app(Services(drafts_dir=drafts_dir, config_path=config, db_url=db), path)
+    app.run()
+    if app.return_code:  # a crash: its report is printed, and the exit says so
+        raise click.exceptions.Exit(app.return_code)
 
 
 def _load(source: str) -> Draft:

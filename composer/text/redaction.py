@@ -76,6 +76,9 @@ _SECRET_NAMES = (
     r"|api[_-]?key|oauth[_-]?token|oauth[_-]?token[_-]?secret|oauth[_-]?signature|session"
 )
 _SECRET_KEY = re.compile(_SECRET_NAMES, re.IGNORECASE)
+# `access_token_env: environment variable X is not set`: where a secret comes from (the
+# accounts file's keys), not a secret.
+_SOURCE_KEY = re.compile(r"_(?:env|cmd)$", re.IGNORECASE)
 # key=value, key: value, "key": "value". The key is matched whole (lookbehind, possessive)
 # and tested separately, so a long run of word characters costs linear time. A line number
 # after a file name (`token:12:`) is not a value, nor a placeholder (`export TOKEN=...`).
@@ -129,4 +132,6 @@ def redact(text: str, secrets: Iterable[str] = (), *, limit: int = MAX_ERROR_CHA
 
 def _redact_value(match: re.Match[str]) -> str:
     key, separator, _value = match.groups()
-    return f"{key}{separator}{REDACTED}" if _SECRET_KEY.search(key) else match.group(0)
+    if _SECRET_KEY.search(key) and not _SOURCE_KEY.search(key):
+        return f"{key}{separator}{REDACTED}"
+    return match.group(0)

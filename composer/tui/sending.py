@@ -9,13 +9,11 @@ import os
 from textual.widget import Widget
 
 from composer.daemon import LEASE
-from composer.platforms.base import PlatformError
-from composer.publishing import Event, Outcome, PublishError, publish_existing
-from composer.store import StoreError
+from composer.publishing import Event, Outcome, publish_existing
 from composer.store.claims import release
 from composer.store.editions import find_edition
 from composer.store.outcomes import claim_edition
-from composer.tui.remote import tell
+from composer.tui.remote import error_text, tell
 from composer.tui.services import Services
 from composer.workspace.config import Account, ConfigError
 
@@ -39,8 +37,8 @@ async def publish_now(
         # A secret may come from a command (a password manager): off the UI's thread.
         await asyncio.to_thread(_read_secrets, account)
         claim_edition(db, edition_id, WORKER, services.now(), LEASE, resume=resume)
-    except (ConfigError, StoreError) as error:
-        tell(widget, str(error), title="Not published", severity="error")
+    except Exception as error:  # a secret's command, the database: a notification, not a crash
+        tell(widget, error_text(error), title="Not published", severity="error")
         return None
     name = account.name
 
@@ -53,9 +51,9 @@ async def publish_now(
 
     try:
         outcome = await publish_existing(db, edition_id, config, progress)
-    except (ConfigError, StoreError, PlatformError, PublishError) as error:
+    except Exception as error:  # a client's error included: a notification, not a crash
         # The claim is left to expire: a daemon resumes the edition from its ledger then.
-        tell(widget, str(error), title="Not published", severity="error")
+        tell(widget, error_text(error), title="Not published", severity="error")
         return None
     release(db, edition_id, WORKER)
     if outcome.finished:

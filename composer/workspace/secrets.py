@@ -108,7 +108,8 @@ def resolve(source: SecretSource, where: str, timeout: float) -> Secret:
     value = value.strip()
     if _CONTROL.search(value):
         raise ConfigError(
-            f"{label}: the value holds a control character; a secret must be printable text"
+            f"{where}: the value of {source.config_key} holds a control character; "
+            "a secret must be printable text"
         )
     register_secret(value)
     return Secret(value)

@@ -60,6 +60,10 @@ FAKE_JWT = "eyJhbGciOiJFUzI1NksifQ.eyJzdWIiOiJkaWQ6cGxjOmZha2UifQ.c2lnbmF0dXJlLW
         ("drafts/token:12: bad front matter", "drafts/token:12: bad front matter"),
         ("/srv/secret:3: not UTF-8", "/srv/secret:3: not UTF-8"),
         ("export X_TOKEN=... before running", "export X_TOKEN=... before running"),
+        (
+            "accounts.toml:11: accounts.x: consumer_secret_env: environment variable C is not set",
+            "accounts.toml:11: accounts.x: consumer_secret_env: environment variable C is not set",
+        ),
     ],
 )
 def test_redact(text: str, expected: str) -> None:

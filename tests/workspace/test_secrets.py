@@ -49,13 +49,13 @@ def test_a_secret_with_a_control_character_is_refused(
     with pytest.raises(ConfigError) as caught:
         account.secret("access_token")
     message = str(caught.value)
-    assert "accounts.m: access_token_env: the value holds a control character" in message
+    assert "accounts.m: the value of access_token_env holds a control character" in message
     assert "vv" not in message and "\n" not in message
 
 
 def test_an_inline_secret_with_a_control_character_is_refused(tmp_path: Path) -> None:
     account = account_with(tmp_path, 'access_token = "abc\\u0007def"')
-    with pytest.raises(ConfigError, match="access_token: the value holds a control character"):
+    with pytest.raises(ConfigError, match="the value of access_token holds a control character"):
         account.secret("access_token")
 
 
