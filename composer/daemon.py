@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx
 
+from composer.platforms.base import new_http
 from composer.publishing import Event, Interrupted, Outcome, Sleep, publish_existing
 from composer.recurring import materialize_due
 from composer.store import Database, EditionStatus
@@ -190,7 +191,7 @@ async def _publish_claimed(
 
     async def account_editions(account: str, ids: list[int]) -> list[Outcome]:
         try:
-            async with httpx.AsyncClient(timeout=HTTP_TIMEOUT, verify=tls_context()) as http:
+            async with new_http(timeout=HTTP_TIMEOUT, verify=tls_context()) as http:
                 return [await publish(edition_id, account, http) for edition_id in ids]
         finally:
             if busy.release(account) and on_freed is not None:  # one of its editions

@@ -158,6 +158,32 @@ class Hidden:
     __str__ = __repr__
 
 
+# Loopback hosts are reached directly, never through HTTP_PROXY / ALL_PROXY: a proxy would
+# receive a loopback account's bearer token in clear (a mount of None means "no proxy").
+# Plain http is allowed to these hosts alone (another 127.x address could be proxied).
+_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+_DIRECT = ("all://localhost", "all://127.0.0.1", "all://[::1]")
+
+
+def new_http(**options: Any) -> httpx.AsyncClient:
+    """Every httpx client the platforms (and the daemon, for them) use: loopback hosts are
+    never proxied, and no request goes over plain http to any other host (Refused before a
+    byte is sent; the accounts file refuses such a URL too)."""
+    hooks = options.pop("event_hooks", {})
+    hooks = {**hooks, "request": [*hooks.get("request", ()), _refuse_plain_http]}
+    return httpx.AsyncClient(
+        mounts={pattern: None for pattern in _DIRECT}, event_hooks=hooks, **options
+    )
+
+
+async def _refuse_plain_http(request: httpx.Request) -> None:
+    if request.url.scheme == "http" and request.url.host.lower() not in _LOOPBACK_HOSTS:
+        raise Refused(
+            f"refused to send a request to {request.url.host} over plain http: "
+            "credentials would travel in clear; use its https:// address"
+        )
+
+
 class HttpClient:
     """What the four platform clients share: an httpx client they own (made here with
     `options`) or borrow (the daemon's, kept open), `async with`, and a repr that names
@@ -165,7 +191,7 @@ class HttpClient:
 
     def __init__(self, http: httpx.AsyncClient | None, **options: Any) -> None:
         self._owns_http = http is None
-        self._http = http if http is not None else httpx.AsyncClient(**options)
+        self._http = http if http is not None else new_http(**options)
 
     def _described(self) -> str:
         """The repr's arguments: what tells this client apart, never a secret."""
