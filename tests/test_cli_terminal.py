@@ -14,11 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.store.conftest import assert_no_secrets
+
 OSC52 = "\x1b]52;c;cm0gLXJmIH4=\x07"  # writes the clipboard
 TITLE = "\x1b]0;pwned\x07"  # sets the window title
 HOSTILE = f"rejected {OSC52}{TITLE} \x9b31m \u202eexe.gnp"
 RAW_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-TOKEN = "tok-now-7"
+TOKEN = "tk9z"  # short: only its registration when read can catch it
 
 
 def run(
@@ -88,6 +90,7 @@ def test_publish_now_prints_a_platform_error_safe_short_and_without_the_token(
     assert TOKEN not in result.stderr + result.stdout
     assert len(result.stderr) < 2000
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert_no_secrets(tmp_path / "h.sqlite3", [TOKEN])  # nor the stored reason and attempt
 
 
 def test_draft_list_shows_hostile_file_names_escaped(tmp_path: Path) -> None:
