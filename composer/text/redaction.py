@@ -94,6 +94,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         rf"\1\2{REDACTED}",
     ),
+    # An OAuth 1.0a header value without its name: every `oauth_…="…"` parameter.
+    (
+        re.compile(r"""(?i)\b(oauth)\s+[\w-]+="[^"\r\n]*"(?:\s*,\s*[\w-]+="[^"\r\n]*")*"""),
+        rf"\1 {REDACTED}",
+    ),
     (re.compile(r"(?i)\b(bearer|basic|oauth|dpop)\s+[\w.~+/=-]{8,}"), rf"\1 {REDACTED}"),
     # JSON Web Tokens (Bluesky access and refresh JWTs) wherever they appear.
     (re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]*"), REDACTED),

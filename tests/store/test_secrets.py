@@ -61,6 +61,10 @@ FAKE_JWT = "eyJhbGciOiJFUzI1NksifQ.eyJzdWIiOiJkaWQ6cGxjOmZha2UifQ.c2lnbmF0dXJlLW
         ("/srv/secret:3: not UTF-8", "/srv/secret:3: not UTF-8"),
         ("export X_TOKEN=... before running", "export X_TOKEN=... before running"),
         (
+            'echo: OAuth oauth_consumer_key="ck1", oauth_nonce="n", oauth_token="t-2" end',
+            f"echo: OAuth {REDACTED} end",
+        ),
+        (
             "accounts.toml:11: accounts.x: consumer_secret_env: environment variable C is not set",
             "accounts.toml:11: accounts.x: consumer_secret_env: environment variable C is not set",
         ),
