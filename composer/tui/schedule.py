@@ -53,6 +53,7 @@ from composer.store.editions import find_edition
 from composer.text.splitting import Post
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.notes import Note, shown
+from composer.tui.remote import error_text
 from composer.tui.services import Services
 from composer.workspace.config import Config, ConfigError
 from composer.workspace.drafts import Draft, DraftError, load_draft
@@ -501,9 +502,9 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
             plans = await fit_to_instances(plans)
             db = self.services.database()
             check_not_published(db, plans)
-        except (PublishError, StoreError) as error:
+        except Exception as error:  # an account's client or secret too: on screen, no crash
             self._set_busy(False)
-            self._error(str(error))
+            self._error(error_text(error))
             return
         title = self._draft.title if self._draft else self.draft_path.name
         each = ", ".join(f"{p.account.name} ({len(p.thread.posts)} posts)" for p in plans)
@@ -515,7 +516,12 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         self._sent = {p.account.name: (0, len(p.thread.posts)) for p in plans}
         self._progress = {name: f"0/{total} sent" for name, (_, total) in self._sent.items()}
         self._show_progress()
-        results = await run_editions(db, plans, self._on_event)
+        try:
+            results = await run_editions(db, plans, self._on_event)
+        except Exception as error:  # the ledger keeps what was sent: publish again resumes
+            self._set_busy(False)
+            self._error(error_text(error))
+            return
         self._set_busy(False)
         lines: list[str] = []
         for plan, result in zip(plans, results, strict=True):
