@@ -8,6 +8,7 @@ the commands that need them.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shlex
 import subprocess
@@ -23,6 +24,7 @@ from composer.text import count as count_text
 from composer.text.display import terminal_safe
 from composer.text.enrich import MENTION_PLACEMENTS, TAG_PLACEMENTS, EnrichError
 from composer.text.numbering import NumberingError
+from composer.text.redaction import redact
 from composer.workspace.compose import NO_OVERRIDES, Overrides, compose, find_config
 from composer.workspace.config import Config, ConfigError
 from composer.workspace.drafts import (
@@ -49,6 +51,22 @@ safe = terminal_safe
 
 class BadInput(click.ClickException):
     exit_code = EXIT_BAD_INPUT
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A FloatRange that refuses nan and inf (nan passes every comparison of FloatRange)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+# Numbers the database stores: an id beyond SQLite's INTEGER is bad input, not a traceback.
+ROW_ID = click.IntRange(min=1, max=2**63 - 1)
+MAX_HISTORY = 10_000
+MAX_POST_LIMIT = 100_000
 
 
 def fail(message: str) -> NoReturn:
@@ -126,7 +144,10 @@ def _open_composer(
             fail(str(error))
     from composer.tui import Services, make_app
 
-    make_app(Services(drafts_dir=drafts_dir, config_path=config, db_url=db), path).run()
+    app = make_app(Services(drafts_dir=drafts_dir, config_path=config, db_url=db), path)
+    app.run()
+    if app.return_code:  # a crash: its report is printed, and the exit says so
+        raise click.exceptions.Exit(app.return_code)
 
 
 def _load(source: str) -> Draft:
@@ -185,7 +206,7 @@ def follows_options(command: Any) -> Any:
     return click.option(
         "--follows",
         "follows",
-        type=int,
+        type=ROW_ID,
         metavar="EDITION_ID",
         help="Continue this edition's thread: reply to its last post, on its account.",
     )(command)
@@ -204,7 +225,11 @@ platform_option = click.option(
 @click.argument("source", metavar="PATH|-")
 @platform_option
 @click.option("--numbering", "-n", metavar="FMT", help="{i}/{n} (default), a format or a preset.")
-@click.option("--limit", type=click.IntRange(min=1), help="Override the platform's limit.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1, max=MAX_POST_LIMIT),
+    help="Override the platform's limit.",
+)
 @click.option("--hook/--no-hook", default=None, help="Leave the first post unnumbered.")
 @click.option("--mode", type=click.Choice(MODES), help="fewest | balanced (default) | cleanest.")
 @click.option(
@@ -338,7 +363,7 @@ def draft_list(as_json: bool) -> None:
     for s in summaries:
         when = s.modified.astimezone().strftime("%Y-%m-%d %H:%M")
         detail = f"error: {safe(s.error)}" if s.error else f"{s.characters:,} characters"
-        click.echo(f"{s.name:<28} {when}  {safe(s.title)[:50]:<50}  {detail}")
+        click.echo(f"{safe(s.name):<28} {when}  {safe(s.title)[:50]:<50}  {detail}")
 
 
 @draft.command("show")
@@ -829,7 +854,7 @@ def queue_rules(show_all: bool, account: str | None, as_json: bool) -> None:
 
 
 @queue.command("stop")
-@click.argument("rule_id", type=int, metavar="RULE_ID")
+@click.argument("rule_id", type=ROW_ID, metavar="RULE_ID")
 def queue_stop(rule_id: int) -> None:
     """Stop a recurring rule (editions it already made stay in the queue)."""
     from composer.store import StoreError
@@ -855,7 +880,7 @@ def _queue_change(action: str, edition_id: int, *args: Any) -> None:
 
 
 @queue.command("cancel")
-@click.argument("edition_id", type=int, metavar="ID")
+@click.argument("edition_id", type=ROW_ID, metavar="ID")
 def queue_cancel(edition_id: int) -> None:
     """Cancel a scheduled edition."""
     _queue_change("cancel", edition_id)
@@ -863,7 +888,7 @@ def queue_cancel(edition_id: int) -> None:
 
 
 @queue.command("move")
-@click.argument("edition_id", type=int, metavar="ID")
+@click.argument("edition_id", type=ROW_ID, metavar="ID")
 @click.option("--at", "at", required=True, metavar="WHEN")
 @click.option("--tz", "zone", metavar="ZONE", help="Default: the edition's own zone.")
 def queue_move(edition_id: int, at: str, zone: str | None) -> None:
@@ -882,7 +907,7 @@ def queue_move(edition_id: int, at: str, zone: str | None) -> None:
 
 
 @queue.command("publish-now")
-@click.argument("edition_id", type=int, metavar="ID")
+@click.argument("edition_id", type=ROW_ID, metavar="ID")
 def queue_publish_now(edition_id: int) -> None:
     """Publish a scheduled edition now, from this process."""
     import asyncio
@@ -934,7 +959,7 @@ def queue_publish_now(edition_id: int) -> None:
     "--interval",
     default=1.0,
     show_default=True,
-    type=click.FloatRange(min=0.2),
+    type=FiniteFloatRange(min=0.2, max=86_400),
     help="Seconds between looks at the schedule.",
 )
 def daemon(once: bool, grace: str, interval: float) -> None:
@@ -968,7 +993,7 @@ def daemon(once: bool, grace: str, interval: float) -> None:
 @cli.command()
 @click.argument("query", required=False)
 @click.option("--account", help="Only this account's posts.")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1, max=MAX_HISTORY), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def history(query: str | None, account: str | None, limit: int, as_json: bool) -> None:
     """Search everything ever published (all words must match), newest first without QUERY."""
@@ -1012,14 +1037,26 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(EXIT_FAILURE)
     except click.UsageError as error:
         command = error.ctx.command_path if error.ctx else "thread-composer"
-        message = " ".join(error.format_message().split())  # one line, whatever click wrapped
+        message = _error_line(error.format_message())
         click.echo(f"{command}: {message} (see {command} --help)", err=True)
         sys.exit(EXIT_BAD_INPUT)
     except click.ClickException as error:
-        click.echo(f"thread-composer: {' '.join(error.format_message().split())}", err=True)
+        click.echo(f"thread-composer: {_error_line(error.format_message())}", err=True)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(EXIT_OK)
+    except Exception as error:  # a bug: still one line, and never a secret or its locals
+        click.echo(
+            f"thread-composer: internal error: {type(error).__name__}: {_error_line(str(error))}",
+            err=True,
+        )
+        sys.exit(EXIT_FAILURE)
     sys.exit(EXIT_OK)
+
+
+def _error_line(message: str) -> str:
+    """Every error message the CLI prints, whatever it quotes (a platform's words, a file
+    name, a value typed): one line, no credential, no terminal control."""
+    return safe(redact(" ".join(message.split())))

@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx
 
+from composer.platforms.base import new_http
 from composer.publishing import (
     Event,
     Interrupted,
@@ -51,6 +52,8 @@ from composer.store.claims import (
 )
 from composer.store.daemons import daemon_seen, daemon_started
 from composer.store.database import off_loop
+from composer.text.display import terminal_safe
+from composer.text.redaction import redact
 from composer.workspace.config import Config
 
 HTTP_TIMEOUT = 30.0
@@ -249,7 +252,7 @@ async def _publish_claimed(
     async def account_editions(account: str, ids: list[int]) -> list[Outcome]:
         outcomes: list[Outcome] = []
         try:
-            async with httpx.AsyncClient(timeout=HTTP_TIMEOUT, verify=tls_context()) as http:
+            async with new_http(timeout=HTTP_TIMEOUT, verify=tls_context()) as http:
                 for edition_id in ids:
                     try:
                         outcomes.append(await publish(edition_id, account, http))
@@ -421,16 +424,38 @@ def serve(db: Database, config: Config, *, interval: float, grace: timedelta) ->
 
 
 class JsonLines(logging.Formatter):
-    """One JSON object a line: time, level, event, and the event's fields."""
+    """One JSON object a line: time, level, event, and the event's fields.
+
+    Every string is redacted (composer.text.redaction) and every line is terminal-safe: C1
+    and bidi controls are written as JSON escapes (`\\u009b`), which keep the line valid
+    JSON that decodes to the same text, but never reach a terminal raw (`journalctl`,
+    `tail -f`). An exception is its type and redacted message, never a traceback.
+    """
 
     def format(self, record: logging.LogRecord) -> str:
-        line = {
+        line: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="seconds"),
             "level": record.levelname.lower(),
             "event": record.getMessage(),
             **getattr(record, "fields", {}),
         }
-        return json.dumps(line, ensure_ascii=False)
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            line.setdefault("error", f"{type(error).__name__}: {error}")
+        line = {key: _redacted(value) for key, value in line.items()}
+        # json.dumps escapes C0 controls itself; terminal_safe writes the rest (DEL, C1,
+        # bidi) as \\uXXXX, which inside a JSON string is the same character.
+        return terminal_safe(json.dumps(line, ensure_ascii=False, default=str))
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list | tuple):
+        return [_redacted(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _redacted(item) for key, item in value.items()}
+    return value
 
 
 def configure_logging() -> None:

@@ -15,7 +15,9 @@ outcome with `find_post` before it ever sends again. The error tree tells it wha
         └── Duplicate             X's "duplicate content": find the existing post instead
 
 Messages hold the platform's own words (`reason`), which front ends must escape before
-showing; they never hold a secret.
+showing. Every message and reason is redacted (composer.text.redaction: every secret the
+process has read, and the shapes of credentials) and cut to a few hundred characters here,
+when the error is made: no client has to remember to.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Protocol, Self
 
 import httpx
+
+from composer.text.redaction import MAX_REASON_CHARS, redact
 
 # httpx failures that happen before a byte of the request reached the server: whatever the
 # request was, the platform certainly did not act on it.
@@ -87,9 +91,10 @@ class PlatformError(Exception):
         reason: str | None = None,
         retry_after: float | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(redact(message, limit=2 * MAX_REASON_CHARS))
         self.status = status
-        self.reason = reason  # the platform's own words, to be escaped before display
+        # The platform's own words, to be escaped before display.
+        self.reason = None if reason is None else redact(reason, limit=MAX_REASON_CHARS)
         self.retry_after = bounded_wait(retry_after)  # seconds, when the platform said
 
 
@@ -235,6 +240,32 @@ class Hidden:
     __str__ = __repr__
 
 
+# Loopback hosts are reached directly, never through HTTP_PROXY / ALL_PROXY: a proxy would
+# receive a loopback account's bearer token in clear (a mount of None means "no proxy").
+# Plain http is allowed to these hosts alone (another 127.x address could be proxied).
+_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+_DIRECT = ("all://localhost", "all://127.0.0.1", "all://[::1]")
+
+
+def new_http(**options: Any) -> httpx.AsyncClient:
+    """Every httpx client the platforms (and the daemon, for them) use: loopback hosts are
+    never proxied, and no request goes over plain http to any other host (Refused before a
+    byte is sent; the accounts file refuses such a URL too)."""
+    hooks = options.pop("event_hooks", {})
+    hooks = {**hooks, "request": [*hooks.get("request", ()), _refuse_plain_http]}
+    return httpx.AsyncClient(
+        mounts={pattern: None for pattern in _DIRECT}, event_hooks=hooks, **options
+    )
+
+
+async def _refuse_plain_http(request: httpx.Request) -> None:
+    if request.url.scheme == "http" and request.url.host.lower() not in _LOOPBACK_HOSTS:
+        raise Refused(
+            f"refused to send a request to {request.url.host} over plain http: "
+            "credentials would travel in clear; use its https:// address"
+        )
+
+
 class HttpClient:
     """What the four platform clients share: an httpx client they own (made here with
     `options`) or borrow (the daemon's, kept open), `async with`, and a repr that names
@@ -242,7 +273,7 @@ class HttpClient:
 
     def __init__(self, http: httpx.AsyncClient | None, **options: Any) -> None:
         self._owns_http = http is None
-        self._http = http if http is not None else httpx.AsyncClient(**options)
+        self._http = http if http is not None else new_http(**options)
 
     def _described(self) -> str:
         """The repr's arguments: what tells this client apart, never a secret."""

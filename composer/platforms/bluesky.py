@@ -59,6 +59,7 @@ from composer.text.facets import (
     tid_timestamp,
     to_record_facets,
 )
+from composer.text.redaction import register_secret
 
 __all__ = [
     "POST_COLLECTION",
@@ -122,6 +123,10 @@ class _Session:
         if len(strings) != len(_SESSION_KEYS):
             return None
         return cls(*strings)
+
+    def __post_init__(self) -> None:
+        register_secret(self.access_jwt)
+        register_secret(self.refresh_jwt)
 
     def to_json(self) -> dict[str, str]:
         values = (self.did, self.handle, self.access_jwt, self.refresh_jwt)
@@ -465,7 +470,7 @@ class BlueskyClient(HttpClient):
         body = {"identifier": handle, "password": password}
         response = await self._send("POST", nsid, json=body, write=False)
         if not response.is_success:
-            raise self._error(response, nsid, write=False, hide=(password,))
+            raise self._error(response, nsid, write=False)
         session = _Session.from_json(self._json(response, nsid, write=False))
         if session is None:
             raise Unavailable(f"Bluesky: {nsid} answered without a session")
@@ -573,17 +578,11 @@ class BlueskyClient(HttpClient):
         *,
         write: bool,
         auth: bool = False,
-        hide: tuple[str, ...] = (),
     ) -> PlatformError:
-        """The error for a failed response: the server's words, never a secret."""
+        """The error for a failed response: the server's words (PlatformError redacts them:
+        the app password was registered when read, the session's tokens when made)."""
         status = response.status_code
         error, message = _xrpc_error(response)
-        secrets = [*hide]
-        if self._session is not None:
-            secrets += [self._session.access_jwt, self._session.refresh_jwt]
-        for secret in secrets:
-            if secret:
-                message = message.replace(secret, "***")
         reason = message or error or response.reason_phrase or None
         label = f"{status} {error}".strip()
         if status == 429:

@@ -51,7 +51,6 @@ REPLAY_MARGIN: Final = timedelta(minutes=10)
 # A read-back accepts statuses created this long before our first attempt (clock skew).
 CLOCK_SKEW: Final = timedelta(minutes=5)
 READ_BACK_LIMIT: Final = 40  # the most /api/v1/accounts/:id/statuses returns at once
-_REASON_MAX = 300
 
 
 class MastodonAccount(AccountLike, Protocol):
@@ -358,7 +357,7 @@ def _reason(response: httpx.Response) -> str:
         if text and description:
             text = f"{text}: {description}"
     text = text or response.reason_phrase or "no reason given"
-    return text if len(text) <= _REASON_MAX else text[: _REASON_MAX - 1] + "…"
+    return text  # cut to size (and redacted) by PlatformError
 
 
 def _json_object(response: httpx.Response, *, list_ok: bool = False) -> Any:

@@ -63,7 +63,6 @@ LIST_LIMIT: Final = 25  # posts read back when looking for one
 LIST_FIELDS: Final = "id,text,timestamp,permalink,is_reply,replied_to,username"
 # A read-back accepts posts this long before the container was made (clock skew).
 CLOCK_SKEW: Final = 300.0
-_REASON_MAX = 300
 
 # Graph API error codes (https://developers.facebook.com/docs/graph-api/guides/error-handling).
 _RATE_LIMIT_CODES: Final = frozenset({4, 17, 32, 613})
@@ -530,8 +529,7 @@ class ThreadsClient(HttpClient):
         title = _str_or_none(error.get("error_user_title"))
         if text and title and title not in text:
             text = f"{title}: {text}"
-        text = self._scrub(text or response.reason_phrase or "no reason given")
-        return text if len(text) <= _REASON_MAX else text[: _REASON_MAX - 1] + "…"
+        return self._scrub(text or response.reason_phrase or "no reason given")
 
 
 # --- helpers ----------------------------------------------------------------------------

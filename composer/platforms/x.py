@@ -41,6 +41,7 @@ from composer.platforms.base import (
     retry_after,
 )
 from composer.text.entities import extract_urls
+from composer.text.redaction import register_secret
 
 __all__ = ["RateLimit", "XAccount", "XClient"]
 
@@ -275,11 +276,11 @@ class XClient(HttpClient):
                 return  # another request refreshed meanwhile (X rotates refresh tokens)
             refresh = self._oauth2_refresh or self._account.secret("oauth2_refresh_token")
             client_id = self._account.client_id or ""
-            auth = (
-                httpx.BasicAuth(client_id, self._account.secret("client_secret"))
-                if self._account.has_secret("client_secret")
-                else None
-            )
+            auth = None
+            if self._account.has_secret("client_secret"):
+                client_secret = self._account.secret("client_secret")
+                register_secret(client_secret, user=client_id)  # as Basic credentials
+                auth = httpx.BasicAuth(client_id, client_secret)
             form = {"grant_type": "refresh_token", "refresh_token": refresh, "client_id": client_id}
             try:
                 response = await self._http.post(
@@ -302,6 +303,9 @@ class XClient(HttpClient):
                     reason=str(words) if words else None,
                 )
             new_refresh = body.get("refresh_token")
+            register_secret(access)
+            if isinstance(new_refresh, str):
+                register_secret(new_refresh)
             self._oauth2_access = access
             self._oauth2_refresh = new_refresh if isinstance(new_refresh, str) else refresh
             if self._token_store is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +14,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-import platformdirs
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -23,10 +23,10 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session
 
+from composer.locations import data_folder, private_data_folder
 from composer.store.errors import DatabaseFailure, StoreError, redact
 from composer.store.migrations import FTS_TABLE
 
-APP_NAME = "thread-composer"
 DB_FILENAME = "history.sqlite3"
 BUSY_TIMEOUT_MS = 5000
 # Execution option read by the "begin" listener: which BEGIN a SQLite transaction uses.
@@ -97,7 +97,8 @@ async def off_loop(db: Database, call: Callable[_P, _T], *args: _P.args, **kwarg
 
 
 def default_database_path() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME)) / DB_FILENAME
+    """The history file in the data folder (composer.locations: COMPOSER_DATA_DIR moves it)."""
+    return data_folder() / DB_FILENAME
 
 
 def database_url(url_or_path: str | None) -> URL:
@@ -105,7 +106,8 @@ def database_url(url_or_path: str | None) -> URL:
     if url_or_path is None:
         path = default_database_path()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_data_folder()
+            _tighten(path)
         except OSError as error:
             raise StoreError(f"cannot create {path.parent}: {error.strerror}") from None
         return URL.create("sqlite", database=str(path))
@@ -128,6 +130,8 @@ def open_database(url_or_path: str | None) -> Database:
         raise StoreError(f"cannot use database {location}: {type(error).__name__}") from None
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+        if url.database and url.database != ":memory:":
+            _create_private(Path(url.database), location)
     try:
         upgrade(engine, location=location)
         has_fts = engine.dialect.name == "sqlite" and _has_table(engine, FTS_TABLE)
@@ -157,6 +161,28 @@ def _fail_in_one_line(engine: Engine, location: str) -> None:
             reason = redact(str(original).splitlines()[0] if str(original) else "")
             detail = reason or type(original).__name__
             raise DatabaseFailure(f"database {location} failed: {detail}") from None
+
+
+def _create_private(path: Path, location: str) -> None:
+    """Create a new SQLite file readable by its owner alone (SQLite would make it 0644 by
+    the umask; its -wal and -shm files take the main file's mode)."""
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError as error:
+        raise StoreError(f"cannot create database {location}: {error.strerror}") from None
+    os.close(descriptor)  # an empty file is an empty SQLite database
+
+
+def _tighten(path: Path) -> None:
+    """The default history file (and its -wal, -shm) made private if an older version left
+    it readable by others."""
+    if os.name != "posix":
+        return
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if file.exists() and file.stat().st_mode & 0o077:
+            file.chmod(0o600)
 
 
 def _has_table(engine: Engine, name: str) -> bool:

@@ -6,16 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-import httpx
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from composer.platforms.base import AccountInfo, PlatformError
+from composer.platforms.base import AccountInfo
 from composer.platforms.clients import make_client
-from composer.tui.remote import cell, plain
+from composer.tui.remote import cell, error_text, plain
 from composer.tui.services import Services
 from composer.workspace.config import Account, ConfigError
 
@@ -38,8 +37,8 @@ def secret_problems(account: Account) -> list[str]:
     for key in account.secret_sources:
         try:
             account.secret_value(key)
-        except ConfigError as error:
-            problems.append(str(error))
+        except Exception as error:  # whatever a command did: a line on screen, not a crash
+            problems.append(error_text(error))
     return problems
 
 
@@ -201,14 +200,15 @@ class AccountsScreen(Screen[None]):
 
     @staticmethod
     async def _ask_platform(account: Account) -> Verification:
-        """A harmless authenticated call; every failure becomes a message, never a crash."""
+        """A harmless authenticated call; every failure becomes a message, never a crash
+        (an odd header a client cannot parse included)."""
         try:
             client = make_client(account)
-        except (ConfigError, ValueError) as error:
-            return Verification(error=str(error))
+        except Exception as error:
+            return Verification(error=error_text(error))
         try:
             return Verification(info=await client.verify())
-        except (PlatformError, ConfigError, httpx.HTTPError) as error:
-            return Verification(error=str(error) or type(error).__name__)
+        except Exception as error:
+            return Verification(error=error_text(error))
         finally:
             await client.aclose()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import ClassVar
 
+from rich.traceback import Traceback
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from composer.text.display import terminal_safe
+from composer.text.redaction import redact
 from composer.tui.accounts import AccountsScreen
 from composer.tui.commands import ComposerCommands
 from composer.tui.compose import ComposeScreen
@@ -55,6 +59,27 @@ class ComposerApp(App[None]):
 
     def on_unmount(self) -> None:
         self.services.close()
+
+    def _fatal_error(self) -> None:
+        """The crash report printed on exit (the app's return code is then 1): Textual's own
+        shows every frame's local variables, and so a header, a token or a secret's bytes.
+        This one shows none, and every exception message in it is redacted."""
+        self.bell()
+        exc_type, error, trace = sys.exc_info()
+        if error is None and self._exception is not None:
+            exc_type, error, trace = type(self._exception), self._exception, None
+            trace = self._exception.__traceback__
+        if exc_type is None or error is None:
+            self._exit_renderables.append(f"{self.TITLE} crashed")
+        else:
+            report = Traceback.extract(exc_type, error, trace, show_locals=False)
+            for stack in report.stacks:
+                stack.exc_value = terminal_safe(redact(stack.exc_value))
+                stack.notes = [terminal_safe(redact(note)) for note in stack.notes]
+                for frame in stack.frames:
+                    frame.locals = None
+            self._exit_renderables.append(Traceback(report, width=None, show_locals=False))
+        self._close_messages_no_wait()
 
 
 def make_app(services: Services | None = None, draft: Path | None = None) -> ComposerApp:

@@ -13,7 +13,11 @@ from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.widget import Widget
 
+from composer.platforms.base import PlatformError
+from composer.store import StoreError
 from composer.text.display import terminal_safe
+from composer.text.redaction import redact
+from composer.workspace.config import ConfigError
 
 
 def plain(text: str) -> Content:
@@ -37,7 +41,20 @@ def tell(
     severity: SeverityLevel = "information",
     timeout: float | None = None,
 ) -> None:
-    """A notification whose text (remote parts included) is shown as it is, not as markup."""
+    """A notification whose text (remote parts included) is shown as it is, not as markup,
+    and never with a credential in it."""
     widget.notify(
-        terminal_safe(message), title=title, severity=severity, timeout=timeout, markup=False
+        terminal_safe(redact(message)),
+        title=title,
+        severity=severity,
+        timeout=timeout,
+        markup=False,
     )
+
+
+def error_text(error: BaseException) -> str:
+    """What went wrong, for the screen: an expected error's own message; an unexpected
+    one's type too. Redacted: a client's or a command's error may quote a credential."""
+    expected = isinstance(error, PlatformError | ConfigError | StoreError)
+    message = str(error) or type(error).__name__
+    return redact(message if expected else f"{type(error).__name__}: {message}")

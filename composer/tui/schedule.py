@@ -56,6 +56,7 @@ from composer.store.editions import find_edition
 from composer.text.splitting import Post
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.notes import Note, shown
+from composer.tui.remote import error_text
 from composer.tui.services import Services
 from composer.workspace.config import Config, ConfigError
 from composer.workspace.drafts import Draft, DraftError, load_draft
@@ -536,9 +537,9 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
             db = self.services.database()
             if not self._again():
                 check_not_published(db, plans, again_hint=PUBLISH_AGAIN)
-        except (PublishError, StoreError) as error:
+        except Exception as error:  # an account's client or secret too: on screen, no crash
             self._set_busy(False)
-            self._error(str(error))
+            self._error(error_text(error))
             return
         title = self._draft.title if self._draft else self.draft_path.name
         each = ", ".join(f"{p.account.name} ({len(p.thread.posts)} posts)" for p in plans)
@@ -552,9 +553,10 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         self._show_progress()
         try:
             results = await run_editions(db, plans, self._on_event)
-        except (PublishError, StoreError) as error:  # the pre-flight: nothing was written
+        except Exception as error:  # the pre-flight (nothing written), or the ledger keeps
+            # what was sent: publish again resumes
             self._set_busy(False)
-            self._error(str(error))
+            self._error(error_text(error))
             return
         self._set_busy(False)
         lines: list[str] = []

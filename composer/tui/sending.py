@@ -8,19 +8,17 @@ import os
 from textual.widget import Widget
 
 from composer.daemon import LEASE
-from composer.platforms.base import PlatformClient, PlatformError
+from composer.platforms.base import PlatformClient
 from composer.publishing import (
     Event,
     Outcome,
-    PublishError,
     preflight_edition,
     publish_existing,
 )
-from composer.store import StoreError
 from composer.store.claims import release
 from composer.store.editions import find_edition
 from composer.store.outcomes import claim_edition
-from composer.tui.remote import tell
+from composer.tui.remote import error_text, tell
 from composer.tui.services import Services
 from composer.workspace.config import ConfigError
 
@@ -44,10 +42,10 @@ async def publish_now(
         # The pre-flight (every secret read, off the UI's thread) before the claim.
         client = await preflight_edition(db, edition_id, config)
         claim_edition(db, edition_id, WORKER, services.now(), LEASE, resume=resume)
-    except (ConfigError, StoreError, PublishError) as error:
+    except Exception as error:  # a secret's command, the database: a notification, not a crash
         if client is not None:
             await client.aclose()
-        tell(widget, str(error), title="Not published", severity="error")
+        tell(widget, error_text(error), title="Not published", severity="error")
         return None
 
     def progress(event: Event) -> None:
@@ -59,9 +57,9 @@ async def publish_now(
 
     try:
         outcome = await publish_existing(db, edition_id, config, progress, client=client)
-    except (ConfigError, StoreError, PlatformError, PublishError) as error:
+    except Exception as error:  # a client's error included: a notification, not a crash
         # The claim is left to expire: a daemon resumes the edition from its ledger then.
-        tell(widget, str(error), title="Not published", severity="error")
+        tell(widget, error_text(error), title="Not published", severity="error")
         return None
     release(db, edition_id, WORKER)
     if outcome.finished:

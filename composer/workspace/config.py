@@ -23,12 +23,10 @@ repr or str ever holds a secret's value.
 from __future__ import annotations
 
 import difflib
-import hmac
 import ipaddress
 import os
 import re
 import shlex
-import subprocess
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,11 +37,30 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from composer.text import MODES, PLATFORM_NAMES
 from composer.text.numbering import Numbering, NumberingError
+from composer.workspace.secrets import (
+    COMMAND_TIMEOUT,
+    ConfigError,
+    Secret,
+    SecretSource,
+    resolve,
+)
+
+__all__ = [
+    "COMMAND_TIMEOUT",
+    "Account",
+    "Config",
+    "ConfigError",
+    "Contact",
+    "Defaults",
+    "Hashtags",
+    "Secret",
+    "SecretSource",
+    "load_config",
+    "parse_config",
+]
 
 DEFAULT_CONFIG_NAME = "accounts.toml"
 EXAMPLE_CONFIG_NAME = "accounts.example.toml"
-COMMAND_TIMEOUT = 10.0
-"""Seconds a `*_cmd` secret command may run before it counts as failed."""
 
 DEFAULT_URLS: Mapping[str, str] = {
     "x": "https://api.x.com",
@@ -123,6 +140,7 @@ SLOT = re.compile(
     rf"(?i:(?:daily|weekdays|weekends|{_DAY}(?:-{_DAY})?(?:,{_DAY}(?:-{_DAY})?)*))"
     r"\s+(?:[01]\d|2[0-3]):[0-5]\d"
 )
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
@@ -131,59 +149,6 @@ _KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
 _DOTTED = rf"{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*"
 _HEADER_LINE = re.compile(rf"\s*\[\[?\s*({_DOTTED})\s*\]\]?\s*(?:#.*)?")
 _KEY_LINE = re.compile(rf"\s*({_DOTTED})\s*=")
-
-
-class ConfigError(ValueError):
-    """A problem with the accounts file; the message names the file, line and key."""
-
-
-class Secret:
-    """A secret value that does not show itself: repr and str are `Secret('***')`."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        """The value itself: pass it to the HTTP client, never to a log or a message."""
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Secret):
-            return NotImplemented
-        return hmac.compare_digest(self._value.encode(), other._value.encode())
-
-    def __hash__(self) -> int:
-        return hash(Secret)
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-
-@dataclass(frozen=True, slots=True)
-class SecretSource:
-    """Where one secret comes from: an environment variable, a command, or the file itself."""
-
-    key: str
-    kind: Literal["env", "cmd", "inline"]
-    reference: str = ""  # the variable name or the command; empty for inline
-    line: int = 1
-    inline: Secret | None = None
-
-    @property
-    def config_key(self) -> str:
-        """The key as written in the file: `access_token_env`, `access_token_cmd`, ..."""
-        return self.key if self.kind == "inline" else f"{self.key}_{self.kind}"
-
-    def __repr__(self) -> str:
-        where = f" {self.reference}" if self.kind == "env" else ""
-        return f"SecretSource({self.key!r}, {self.kind}{where})"
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -208,6 +173,7 @@ class Account:
     line: int = 1
     command_timeout: float = COMMAND_TIMEOUT
     _cache: dict[str, Secret] = field(default_factory=dict)
+    _failures: dict[str, ConfigError] = field(default_factory=dict)
 
     @property
     def api_url(self) -> str:
@@ -251,11 +217,18 @@ class Account:
                 where.format(line=self.line) + f": no secret {key!r} is configured "
                 f'(configured: {known}); add {key}_env = "VAR" or {key}_cmd = "..."'
             )
-        value = _resolve(
-            source,
-            where.format(line=source.line),
-            self.command_timeout if timeout is None else timeout,
-        )
+        failed = self._failures.get(key)
+        if failed is not None:
+            raise ConfigError(str(failed))  # a failing command is not run again
+        try:
+            value = resolve(
+                source,
+                where.format(line=source.line),
+                self.command_timeout if timeout is None else timeout,
+            )
+        except ConfigError as error:
+            self._failures[key] = error
+            raise
         self._cache[key] = value
         return value
 
@@ -576,6 +549,10 @@ class _Loader:
         self.check_keys((), data, _TOP_KEYS)
         accounts = self.table(("accounts",), data.get("accounts", {}))
         contacts = self.table(("contacts",), data.get("contacts", {}))
+        for section, names in (("accounts", accounts), ("contacts", contacts)):
+            for name in names:  # names are printed everywhere: never a terminal control
+                if _UNPRINTABLE.search(name):
+                    self.fail((section,), f"the name {name!r} holds a control character")
         return Config(
             path=self.path,
             accounts={
@@ -899,51 +876,3 @@ def _platform_hint(value: object) -> str:
 
 def _secret_choices(key: str) -> str:
     return f"{key} ({key}_env, {key}_cmd or an inline {key})"
-
-
-def _resolve(source: SecretSource, where: str, timeout: float) -> Secret:
-    """Read one secret. Error messages name the key and variable or command, never a value."""
-    label = f"{where}: {source.config_key}"
-    if source.kind == "inline":
-        assert source.inline is not None
-        return source.inline
-    if source.kind == "env":
-        value = os.environ.get(source.reference, "")
-        if not value.strip():
-            state = "is empty" if source.reference in os.environ else "is not set"
-            raise ConfigError(
-                f"{label}: environment variable {source.reference} {state}; "
-                f"export {source.reference}=... before running thread-composer"
-            )
-        return Secret(value.strip())
-    command = source.reference
-    try:
-        result = subprocess.run(
-            shlex.split(command),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise ConfigError(f"{label}: command not found: {command!r}") from None
-    except subprocess.TimeoutExpired:
-        raise ConfigError(
-            f"{label}: command {command!r} did not finish within {timeout:g} s "
-            "(is the password manager waiting for a passphrase?)"
-        ) from None
-    except OSError as error:
-        raise ConfigError(
-            f"{label}: cannot run command {command!r}: {error.strerror or error}"
-        ) from None
-    if result.returncode != 0:
-        # Its output is not shown: it could hold the secret. Run the command to see why.
-        raise ConfigError(
-            f"{label}: command {command!r} failed with exit status {result.returncode}; "
-            "run it yourself to see why"
-        )
-    first = result.stdout.splitlines()[0].strip() if result.stdout.strip() else ""
-    if not first:
-        raise ConfigError(f"{label}: command {command!r} printed nothing on its first line")
-    return Secret(first)

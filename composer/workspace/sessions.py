@@ -9,21 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
 
-import platformdirs
-
+from composer.locations import data_folder, private_data_folder
+from composer.text.redaction import register_secret
 from composer.workspace.drafts import write_atomically
 
-APP_NAME = "thread-composer"
-
-
-def data_folder() -> Path:
-    override = os.environ.get("COMPOSER_DATA_DIR")
-    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
+__all__ = ["SessionFile", "data_folder"]  # data_folder: for the unsaved copies (recovery)
 
 
 class SessionFile:
@@ -38,6 +32,7 @@ class SessionFile:
         safe_name = re.sub(r"[^A-Za-z0-9._-]", "_", account)
         if identity:
             safe_name += "-" + hashlib.sha256(identity.encode()).hexdigest()[:16]
+        self._folder = folder
         self.path = (folder or data_folder()) / "sessions" / f"{safe_name}.json"
 
     def load(self) -> Mapping[str, str] | None:
@@ -47,12 +42,17 @@ class SessionFile:
             return None  # none yet, or unreadable: the platform gives a new one
         if not isinstance(data, dict):
             return None
-        return {str(k): str(v) for k, v in data.items()}
+        session = {str(k): str(v) for k, v in data.items()}
+        _register(session)
+        return session
 
     def save(self, session: Mapping[str, str] | None) -> None:
         if session is None:
             self.path.unlink(missing_ok=True)
             return
+        _register(session)
+        if self._folder is None:
+            private_data_folder()
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not self.path.exists():
             self.path.touch(mode=0o600)  # write_atomically keeps an existing file's mode
@@ -61,3 +61,13 @@ class SessionFile:
 
     def __repr__(self) -> str:
         return f"SessionFile({str(self.path)!r})"
+
+
+_NOT_SECRET = frozenset({"did", "handle"})
+
+
+def _register(session: Mapping[str, str]) -> None:
+    """A session's tokens are secrets like the accounts file's: blanked out of every text."""
+    for key, value in session.items():
+        if key not in _NOT_SECRET:
+            register_secret(value)

@@ -201,6 +201,7 @@ def test_urls_and_paths(tmp_path: Path) -> None:
 def test_default_path_is_in_the_user_data_dir(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("COMPOSER_DATA_DIR")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     url = database_url(None)
     assert url.database == str(tmp_path / "data" / "thread-composer" / "history.sqlite3")
@@ -213,3 +214,56 @@ def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="cannot open") as caught:
         open_database(str(path))
     assert str(path) in str(caught.value)
+
+
+POSIX_ONLY = pytest.mark.skipif(__import__("os").name != "posix", reason="file modes are POSIX")
+
+
+@POSIX_ONLY
+def test_the_default_database_is_private_and_lives_in_composer_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    data = tmp_path / "data" / "composer"
+    monkeypatch.setenv("COMPOSER_DATA_DIR", str(data))
+    old_umask = os.umask(0o022)
+    try:
+        db = open_database(None)
+        from composer.store import record_thread
+
+        record_thread(db, title="t", body="b")  # writes the -wal too
+        assert db.location == str(data / "history.sqlite3")
+        assert (data.stat().st_mode & 0o777) == 0o700
+        for name in ("history.sqlite3", "history.sqlite3-wal", "history.sqlite3-shm"):
+            assert ((data / name).stat().st_mode & 0o777) == 0o600, name
+        db.close()
+    finally:
+        os.umask(old_umask)
+
+
+@POSIX_ONLY
+def test_an_older_readable_default_database_and_folder_are_made_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    data.chmod(0o755)
+    monkeypatch.setenv("COMPOSER_DATA_DIR", str(data))
+    open_database(None).close()
+    (data / "history.sqlite3").chmod(0o644)
+    open_database(None).close()
+    assert (data.stat().st_mode & 0o777) == 0o700
+    assert ((data / "history.sqlite3").stat().st_mode & 0o777) == 0o600
+
+
+@POSIX_ONLY
+def test_a_new_database_file_at_a_given_path_is_private(db_path: Path) -> None:
+    import os
+
+    old_umask = os.umask(0o022)
+    try:
+        open_database(str(db_path)).close()
+    finally:
+        os.umask(old_umask)
+    assert (db_path.stat().st_mode & 0o777) == 0o600

@@ -56,6 +56,18 @@ FAKE_JWT = "eyJhbGciOiJFUzI1NksifQ.eyJzdWIiOiJkaWQ6cGxjOmZha2UifQ.c2lnbmF0dXJlLW
         ),
         ("HTTP 503 Service Unavailable", "HTTP 503 Service Unavailable"),
         ("Выборы: password incorrect", "Выборы: password incorrect"),
+        # A stored reason keeps the file:line it had, whatever the file is called.
+        ("drafts/token:12: bad front matter", "drafts/token:12: bad front matter"),
+        ("/srv/secret:3: not UTF-8", "/srv/secret:3: not UTF-8"),
+        ("export X_TOKEN=... before running", "export X_TOKEN=... before running"),
+        (
+            'echo: OAuth oauth_consumer_key="ck1", oauth_nonce="n", oauth_token="t-2" end',
+            f"echo: OAuth {REDACTED} end",
+        ),
+        (
+            "accounts.toml:11: accounts.x: consumer_secret_env: environment variable C is not set",
+            "accounts.toml:11: accounts.x: consumer_secret_env: environment variable C is not set",
+        ),
     ],
 )
 def test_redact(text: str, expected: str) -> None:

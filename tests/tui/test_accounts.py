@@ -214,3 +214,30 @@ def test_snapshot(
 
     app = ScreenApp(svc, AccountsScreen)
     assert snap_compare(app, terminal_size=size, run_before=missing_one_selected)
+
+
+def test_an_unexpected_client_error_is_an_account_error_not_a_crash(
+    tmp_path: Path, fake: FakeMastodon, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from composer.platforms.mastodon import MastodonClient
+
+    async def odd_header(self: MastodonClient) -> None:
+        all_headers = {"Authorization": f"Bearer {TOKEN}"}  # noqa: F841 - a local, as in #10
+        raise ValueError(f"could not parse x-ratelimit-reset for {TOKEN}")
+
+    monkeypatch.setattr(MastodonClient, "verify", odd_header)
+    svc = services(tmp_path, accounts_file(tmp_path, fake.url))
+
+    async def scenario() -> None:
+        app = ScreenApp(svc, AccountsScreen)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settled(pilot)
+            await pilot.press("v")
+            await settled(pilot)
+            assert app.is_running and app.return_code is None
+            assert rows(app)["masto"][4].startswith("✗ ValueError: could not parse")
+            detail = text(app, "accounts-detail")
+            assert "verify: ValueError: could not parse x-ratelimit-reset" in detail
+            assert TOKEN not in detail and TOKEN not in str(rows(app))
+
+    asyncio.run(scenario())

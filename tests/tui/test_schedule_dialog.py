@@ -860,3 +860,27 @@ async def test_a_bad_schedule_key_is_said_naming_the_file_and_key(services: Serv
         assert app.results == [] and queued(services) == []
         await type_in(pilot, "#when", "2027-01-15 09:30")  # a time typed is read as typed
         assert text(pilot, "#error") == ""
+
+
+@pytest.mark.anyio
+async def test_an_unexpected_error_while_publishing_is_shown_not_a_crash(
+    services: Services, mastodon: FakeMastodon, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import composer.tui.schedule as schedule_module
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("could not parse x-ratelimit-reset: Bearer abcdefgh12345678")
+
+    monkeypatch.setattr(schedule_module, "run_editions", broken)
+    services.config_path = _with_mastodon(services, mastodon)
+    app = dialog_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.query_one("#publish", Button).press()
+        await wait_until(pilot, lambda: confirming(pilot))
+        app.screen.query_one("#confirm", Button).press()
+        await wait_until(
+            pilot, lambda: not confirming(pilot) and "ValueError" in text(pilot, "#error")
+        )
+        error = text(pilot, "#error")
+        assert "could not parse x-ratelimit-reset" in error and "abcdefgh12345678" not in error
+        assert app.is_running and not app.screen.query_one("#publish", Button).disabled

@@ -1,0 +1,36 @@
+"""Where thread-composer keeps the user's data: the one home for that decision.
+
+`COMPOSER_DATA_DIR` when set, else the platform's user data folder (on Linux
+`~/.local/share/thread-composer`). It holds the history database (`history.sqlite3`, when
+no `--db`/`COMPOSER_DB` is given), the platforms' sessions (`sessions/`) and the unsaved
+copies of drafts (`unsaved/`). The folder is private (0700): a session file holds tokens,
+the history holds every post and reason.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "thread-composer"
+DATA_DIR_VARIABLE = "COMPOSER_DATA_DIR"
+
+
+def data_folder() -> Path:
+    """The data folder (not created)."""
+    override = os.environ.get(DATA_DIR_VARIABLE)
+    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def private_data_folder() -> Path:
+    """The data folder, created if needed and made readable by its owner alone.
+
+    Raises OSError when it cannot be created or its mode cannot be set.
+    """
+    folder = data_folder()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name == "posix" and folder.stat().st_mode & 0o077:
+        folder.chmod(0o700)  # made by an older version, or by hand, with the umask's mode
+    return folder

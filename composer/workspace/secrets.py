@@ -1,0 +1,205 @@
+"""Reading the accounts file's secrets: from an environment variable, a command (`*_cmd`,
+e.g. a password manager) or the file itself.
+
+What is guaranteed here, whatever the source:
+
+- a value is checked when read: a control character (or bytes that are not UTF-8 from a
+  command) is refused with one line naming the account and key, never the value, so it
+  never becomes an HTTP header;
+- every value read is registered with composer.text.redaction, so no message, log record
+  or stored reason that passes through `redact` can show it;
+- a command runs in its own process group with no shell, and the whole group is ended
+  when it times out or when it returns leaving children behind; its output is never shown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import os
+import re
+import selectors
+import shlex
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+from composer.text.redaction import register_secret
+
+COMMAND_TIMEOUT = 10.0
+"""Seconds a `*_cmd` secret command may run before it counts as failed."""
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+class ConfigError(ValueError):
+    """A problem with the accounts file or one of its secrets; the message names the file,
+    line and key (never a secret's value)."""
+
+
+class Secret:
+    """A secret value that does not show itself: repr and str are `Secret('***')`."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The value itself: pass it to the HTTP client, never to a log or a message."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        return hmac.compare_digest(self._value.encode(), other._value.encode())
+
+    def __hash__(self) -> int:
+        return hash(Secret)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+@dataclass(frozen=True, slots=True)
+class SecretSource:
+    """Where one secret comes from: an environment variable, a command, or the file itself."""
+
+    key: str
+    kind: Literal["env", "cmd", "inline"]
+    reference: str = ""  # the variable name or the command; empty for inline
+    line: int = 1
+    inline: Secret | None = None
+
+    @property
+    def config_key(self) -> str:
+        """The key as written in the file: `access_token_env`, `access_token_cmd`, ..."""
+        return self.key if self.kind == "inline" else f"{self.key}_{self.kind}"
+
+    def __repr__(self) -> str:
+        where = f" {self.reference}" if self.kind == "env" else ""
+        return f"SecretSource({self.key!r}, {self.kind}{where})"
+
+
+def resolve(source: SecretSource, where: str, timeout: float) -> Secret:
+    """Read one secret, check it and register it for redaction. Error messages name the key
+    and the variable or command, never a value."""
+    label = f"{where}: {source.config_key}"
+    if source.kind == "inline":
+        assert source.inline is not None
+        value = source.inline.reveal()
+    elif source.kind == "env":
+        value = os.environ.get(source.reference, "")
+        if not value.strip():
+            state = "is empty" if source.reference in os.environ else "is not set"
+            raise ConfigError(
+                f"{label}: environment variable {source.reference} {state}; "
+                f"export {source.reference}=... before running thread-composer"
+            )
+    else:
+        value = _from_command(source.reference, label, timeout)
+    value = value.strip()
+    if _CONTROL.search(value):
+        raise ConfigError(
+            f"{where}: the value of {source.config_key} holds a control character; "
+            "a secret must be printable text"
+        )
+    register_secret(value)
+    return Secret(value)
+
+
+def _from_command(command: str, label: str, timeout: float) -> str:
+    """The first line `command` prints (it is not run through a shell)."""
+    try:
+        status, output = run_command(shlex.split(command), timeout)
+    except FileNotFoundError:
+        raise ConfigError(f"{label}: command not found: {command!r}") from None
+    except subprocess.TimeoutExpired:
+        raise ConfigError(
+            f"{label}: command {command!r} did not finish within {timeout:g} s "
+            "(is the password manager waiting for a passphrase?)"
+        ) from None
+    except OSError as error:
+        raise ConfigError(
+            f"{label}: cannot run command {command!r}: {error.strerror or error}"
+        ) from None
+    if status != 0:
+        # Its output is not shown: it could hold the secret. Run the command to see why.
+        raise ConfigError(
+            f"{label}: command {command!r} failed with exit status {status}; "
+            "run it yourself to see why"
+        )
+    try:
+        text = output.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"{label}: command {command!r} printed bytes that are not UTF-8 text"
+        ) from None
+    first = text.splitlines()[0].strip() if text.strip() else ""
+    if not first:
+        raise ConfigError(f"{label}: command {command!r} printed nothing on its first line")
+    return first
+
+
+def run_command(argv: list[str], timeout: float) -> tuple[int, bytes]:
+    """Run `argv` in a process group of its own; its exit status and standard output.
+
+    The output is read while the command runs (a large one cannot block it); once the
+    command itself has exited, or after `timeout` seconds (TimeoutExpired), the whole group
+    is killed: a child it left behind (an agent, a `sleep &`) neither keeps the output pipe
+    open nor outlives the read.
+    """
+    process = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    try:
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout, selectors.EVENT_READ)
+            while not _exited(process):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise subprocess.TimeoutExpired(argv, timeout)
+                if selector.select(min(remaining, 0.05)):
+                    chunk = os.read(process.stdout.fileno(), 65536)
+                    if chunk:
+                        chunks.append(chunk)
+                    else:  # every writer closed the pipe: only the exit is left to wait for
+                        selector.unregister(process.stdout)
+    finally:
+        _kill_group(process.pid)
+        process.wait()
+        chunks.append(process.stdout.read())  # what was left in the pipe; writers are gone
+        process.stdout.close()
+    return process.returncode, b"".join(chunks)
+
+
+def _exited(process: subprocess.Popen[bytes]) -> bool:
+    """Whether the process has exited, without reaping it where the system allows: until it
+    is reaped, its pid (and so its process group id) cannot be reused by another process."""
+    if not hasattr(os, "waitid"):  # macOS
+        return process.poll() is not None
+    pid = process.pid
+    try:
+        info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return True
+    return info is not None
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is empty
+        os.killpg(pid, signal.SIGKILL)
