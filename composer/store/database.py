@@ -130,7 +130,7 @@ def open_database(url_or_path: str | None) -> Database:
         raise StoreError(f"cannot use database {location}: {type(error).__name__}") from None
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
-        if url.database and url.database != ":memory:":
+        if url.database and url.database != ":memory:" and not _is_uri(url):
             _create_private(Path(url.database), location)
     try:
         upgrade(engine, location=location)
@@ -161,6 +161,12 @@ def _fail_in_one_line(engine: Engine, location: str) -> None:
             reason = redact(str(original).splitlines()[0] if str(original) else "")
             detail = reason or type(original).__name__
             raise DatabaseFailure(f"database {location} failed: {detail}") from None
+
+
+def _is_uri(url: URL) -> bool:
+    """A SQLite URI filename (`file:...?mode=ro&uri=true`): SQLite opens it as it says,
+    so nothing is created beside it."""
+    return str(url.query.get("uri", "")).lower() == "true" or (url.database or "").startswith("file:")
 
 
 def _create_private(path: Path, location: str) -> None:
