@@ -166,7 +166,8 @@ def _fail_in_one_line(engine: Engine, location: str) -> None:
 def _is_uri(url: URL) -> bool:
     """A SQLite URI filename (`file:...?mode=ro&uri=true`): SQLite opens it as it says,
     so nothing is created beside it."""
-    return str(url.query.get("uri", "")).lower() == "true" or (url.database or "").startswith("file:")
+    uri = str(url.query.get("uri", "")).lower() == "true"
+    return uri or (url.database or "").startswith("file:")
 
 
 def _create_private(path: Path, location: str) -> None:
