@@ -38,7 +38,8 @@ from composer.workspace.drafts import (
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from composer.store import Database
+    from composer.store import Database, EditionStatus
+    from composer.store.claims import EditionBusy
     from composer.store.models import Recurrence
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
@@ -442,6 +443,9 @@ def _database() -> Database:
     "--atomic", is_flag=True, help="Bluesky: the whole thread in one commit, all posts or none."
 )
 @follows_options
+@click.option(
+    "--wait", is_flag=True, help="If another process is publishing it, wait, then resume."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def publish(
     name: str,
@@ -451,6 +455,7 @@ def publish(
     atomic: bool,
     follows: int | None,
     update: bool,
+    wait: bool,
     as_json: bool,
 ) -> None:
     """Publish DRAFT now to each account; run again to resume after a failure."""
@@ -531,14 +536,35 @@ def publish(
         elif event.kind == "stopped":
             bars.echo(f"✗ {account} stopped: {safe(event.detail or '')}", err=True)
 
+    from composer.store import EditionStatus
+    from composer.store.claims import EditionBusy, Holder
+
+    holder = Holder.for_this_process("publish")
     with _database() as db:
         if not again:
             try:
                 check_not_published(db, plans)
             except PublishError as error:
                 fail(str(error))
-        with bars:
-            results = asyncio.run(run_editions(db, plans, show, atomic=atomic))
+        while True:
+            try:
+                with bars:
+                    results = asyncio.run(
+                        run_editions(db, plans, show, atomic=atomic, holder=holder)
+                    )
+                break
+            except EditionBusy as busy:
+                if not wait:
+                    fail(str(busy))
+                if _wait_turn(db, busy) is EditionStatus.PUBLISHED:
+                    # The other process finished it: nothing is left to send on that account.
+                    plans = [p for p in plans if p.account.name != _account_of(db, busy)]
+                    bars = _ProgressBars(
+                        [p.account.name for p in plans], [len(p.thread) for p in plans]
+                    )
+                    bars.enabled = sys.stdout.isatty() and not as_json
+                    if not plans:
+                        return
     if as_json:
         rows = [
             {
@@ -846,20 +872,40 @@ def queue_move(edition_id: int, at: str, zone: str | None) -> None:
 
 @queue.command("publish-now")
 @click.argument("edition_id", type=int, metavar="ID")
-def queue_publish_now(edition_id: int) -> None:
+@click.option(
+    "--wait", is_flag=True, help="If another process is publishing it, wait, then resume."
+)
+def queue_publish_now(edition_id: int, wait: bool) -> None:
     """Publish a scheduled edition now, from this process."""
     import asyncio
-    from datetime import UTC, datetime
 
     from composer.publishing import publish_existing
+    from composer.store import EditionStatus, StoreError
+    from composer.store.claims import EditionBusy, Holder, claim
+    from composer.store.editions import find_edition
 
     config = _config()
     if config is None:
         fail("no accounts.toml: publishing needs your accounts")
-    _queue_change("mark_due_now", edition_id, datetime.now(UTC))
+    holder = Holder.for_this_process("publish-now")
     with _database() as db:
         try:
-            outcome = asyncio.run(publish_existing(db, edition_id, config))
+            config.account(find_edition(db, edition_id).account)
+        except (ConfigError, StoreError) as error:
+            fail(str(error))
+        while True:
+            try:
+                claim(db, edition_id, holder)
+                break
+            except EditionBusy as busy:
+                if not wait:
+                    fail(str(busy))
+                if _wait_turn(db, busy) is EditionStatus.PUBLISHED:
+                    return
+            except StoreError as error:
+                fail(str(error))
+        try:
+            outcome = asyncio.run(publish_existing(db, edition_id, config, holder=holder))
         except ConfigError as error:
             fail(str(error))
     if not outcome.finished:
@@ -867,6 +913,33 @@ def queue_publish_now(edition_id: int) -> None:
     click.echo(f"published edition {edition_id}: {outcome.total} posts")
     for url in outcome.urls:
         click.echo(f"  {safe(url or '')}")
+
+
+WAIT_POLL = 1.0  # seconds between looks at a busy edition's claim
+
+
+def _wait_turn(db: Database, busy: EditionBusy) -> EditionStatus:
+    """Wait (saying so once, on stderr) until no live process holds the edition; its status
+    then. A published one is said to be published."""
+    import time
+
+    from composer.store import EditionStatus
+    from composer.store.claims import live_holder
+    from composer.store.editions import find_edition
+
+    click.echo(f"waiting: {safe(str(busy))}", err=True)
+    while live_holder(db, busy.edition_id) is not None:
+        time.sleep(WAIT_POLL)
+    status = find_edition(db, busy.edition_id).status
+    if status is EditionStatus.PUBLISHED:
+        click.echo(f"edition {busy.edition_id} was published meanwhile by the other process")
+    return status
+
+
+def _account_of(db: Database, busy: EditionBusy) -> str:
+    from composer.store.editions import find_edition
+
+    return find_edition(db, busy.edition_id).account
 
 
 @cli.command()
@@ -887,9 +960,8 @@ def queue_publish_now(edition_id: int) -> None:
 )
 def daemon(once: bool, grace: str, interval: float) -> None:
     """Publish scheduled editions on time; structured logs (JSON lines) on standard error."""
-    import asyncio
 
-    from composer.daemon import configure_logging, run_round, serve
+    from composer.daemon import configure_logging, run_once, serve
     from composer.workspace.when import WhenError, parse_duration
 
     try:
@@ -902,7 +974,7 @@ def daemon(once: bool, grace: str, interval: float) -> None:
     configure_logging()
     with _database() as db:
         if once:
-            result = asyncio.run(run_round(db, config, grace=grace_span))
+            result = run_once(db, config, grace=grace_span)
             if not all(o.finished for o in result.outcomes):
                 raise click.ClickException("not every due edition was published")
             return

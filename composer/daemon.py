@@ -17,9 +17,7 @@ import asyncio
 import functools
 import json
 import logging
-import os
 import signal
-import socket
 import ssl
 import sys
 import threading
@@ -34,18 +32,18 @@ from composer.publishing import Event, Interrupted, Outcome, Sleep, publish_exis
 from composer.recurring import materialize_due
 from composer.store import Database, EditionStatus
 from composer.store.claims import (
+    LEASE,
     Claimed,
     Holder,
+    Worker,
     claim_due,
     mark_missed,
     next_due,
-    release,
 )
 from composer.store.database import off_loop
 from composer.workspace.config import Config
 
 HTTP_TIMEOUT = 30.0
-LEASE = timedelta(minutes=30)  # a claim a dead daemon left expires after this
 DEFAULT_GRACE = timedelta(minutes=15)
 ROUND_THREADS = 64  # rounds in flight at once, at most (most end in milliseconds)
 log = logging.getLogger("composer.daemon")
@@ -91,7 +89,8 @@ class BusyAccounts:
 
 
 def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """This daemon's name in its claims: host, pid, boot and start (see claims.Worker)."""
+    return str(Worker.this_process("daemon"))
 
 
 async def run_round(
@@ -155,12 +154,9 @@ async def _publish_claimed(
                 fields = {"edition": edition_id, "post": event.index, "url": event.url}
                 log.info("sent", extra={"fields": fields})
 
-        try:
-            outcome = await publish_existing(
-                db, edition_id, config, listener, http=http, holder=holder, sleep=sleep
-            )
-        finally:
-            await off_loop(db, release, db, edition_id, worker)
+        outcome = await publish_existing(  # released when it ends, however it ends
+            db, edition_id, config, listener, http=http, holder=holder, sleep=sleep
+        )
         fields: dict[str, Any] = {
             "edition": edition_id,
             "account": account,
@@ -198,6 +194,24 @@ async def _publish_claimed(
         *(account_editions(account, ids) for account, ids in by_account.items())
     )
     return [outcome for group in groups for outcome in group]
+
+
+def run_once(db: Database, config: Config, *, grace: timedelta) -> Round:
+    """One round (`daemon --once`). SIGTERM or SIGINT stop it as they stop `serve`: the post
+    in flight is finished, no next one starts, waits end at once, and every claim is
+    released (an edition left publishing is resumed at once by the next daemon)."""
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: object) -> None:
+        log.info("stopping", extra={"fields": {"signal": signum}})
+        stopping.set()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return asyncio.run(run_round(db, config, grace=grace, stopping=stopping))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 STOP_CHECK = 0.2  # seconds: how soon a wait notices that the daemon is stopping

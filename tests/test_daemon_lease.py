@@ -194,7 +194,7 @@ def test_a_claim_lost_to_another_daemon_stops_at_once_and_resumes_there(
     outcome = asyncio.run(main())
     assert taken == [edition_id]
     assert outcome.status is EditionStatus.PUBLISHING  # left to the daemon that holds it
-    assert outcome.sent == 2 and "another daemon" in (outcome.error or "")
+    assert outcome.sent == 2 and "another process" in (outcome.error or "")
     assert [s["text"] for s in mastodon.thread()] == TEXTS[:2]  # post 3 never sent by it
     ledger = edition_posts(db, edition_id)
     assert [p.status for p in ledger] == [PostStatus.SENT] * 2 + [PostStatus.PENDING] * 2

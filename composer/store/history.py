@@ -58,9 +58,22 @@ def record_thread(
     language: str | None = None,
 ) -> ThreadRecord:
     """Snapshot a draft's text as it was when it was scheduled or published."""
-    thread = ThreadRecord(title=title, body=body, draft_path=draft_path, language=language)
     with db.session() as session:
-        session.add(thread)
+        return add_thread(session, title=title, body=body, draft_path=draft_path, language=language)
+
+
+def add_thread(
+    session: Session,
+    *,
+    title: str,
+    body: str,
+    draft_path: str | None = None,
+    language: str | None = None,
+) -> ThreadRecord:
+    """`record_thread` in the caller's transaction."""
+    thread = ThreadRecord(title=title, body=body, draft_path=draft_path, language=language)
+    session.add(thread)
+    session.flush()
     return thread
 
 
@@ -80,6 +93,35 @@ def create_edition(
     """An edition with one pending ledger row per post, in one transaction, before any send.
     A follow-up names the edition it continues (and the number of its first post when the
     numbering continues)."""
+    with db.session() as session:
+        return add_edition(
+            session,
+            thread_id,
+            account=account,
+            platform=platform,
+            posts=posts,
+            scheduled_at=scheduled_at,
+            timezone=timezone,
+            status=status,
+            follows_edition_id=follows_edition_id,
+            numbering_start=numbering_start,
+        )
+
+
+def add_edition(
+    session: Session,
+    thread_id: int,
+    *,
+    account: str,
+    platform: str,
+    posts: Sequence[str],
+    scheduled_at: datetime | None = None,
+    timezone: str | None = None,
+    status: EditionStatus | None = None,
+    follows_edition_id: int | None = None,
+    numbering_start: int | None = None,
+) -> Edition:
+    """`create_edition` in the caller's transaction."""
     if not posts:
         raise StoreError("an edition needs at least one post")
     if status is None:
@@ -94,19 +136,18 @@ def create_edition(
         follows_edition_id=follows_edition_id,
         numbering_start=numbering_start,
     )
-    with db.session() as session:
-        session.add(edition)
-        session.flush()  # the edition id goes into every idempotency key
-        edition_id = _id(edition)
-        session.add_all(
-            PostRecord(
-                edition_id=edition_id,
-                position=position,
-                text=text,
-                idempotency_key=idempotency_key(edition_id, edition.created_at, position),
-            )
-            for position, text in enumerate(posts, start=1)
+    session.add(edition)
+    session.flush()  # the edition id goes into every idempotency key
+    edition_id = _id(edition)
+    session.add_all(
+        PostRecord(
+            edition_id=edition_id,
+            position=position,
+            text=text,
+            idempotency_key=idempotency_key(edition_id, edition.created_at, position),
         )
+        for position, text in enumerate(posts, start=1)
+    )
     return edition
 
 

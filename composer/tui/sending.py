@@ -4,31 +4,27 @@ notifications, and the claim that keeps a running daemon away from it."""
 from __future__ import annotations
 
 import asyncio
-import os
 
 from textual.widget import Widget
 
-from composer.daemon import LEASE
 from composer.platforms.base import PlatformError
 from composer.publishing import Event, Outcome, PublishError, publish_existing
 from composer.store import StoreError
-from composer.store.claims import release
+from composer.store.claims import Holder, claim
 from composer.store.editions import find_edition
-from composer.store.outcomes import claim_edition
 from composer.tui.remote import tell
 from composer.tui.services import Services
 from composer.workspace.config import Account, ConfigError
-
-WORKER = f"tui-{os.getpid()}"
 
 
 async def publish_now(
     widget: Widget, services: Services, edition_id: int, *, resume: bool = False
 ) -> Outcome | None:
     """Send the edition's unsent posts: all of a scheduled one, or with `resume` the rest of
-    a partial or failed one. The edition is first claimed as a daemon claims a due one, so
-    nothing else sends it meanwhile. Every secret is read before: a missing one changes
-    nothing."""
+    a partial or failed one. The edition is first claimed as every front end claims it, so
+    nothing else sends it meanwhile (another process publishing it is named, as the CLI names
+    it). Every secret is read before: a missing one changes nothing."""
+    holder = Holder.for_this_process("tui")
     try:
         db = services.database()
         config = services.config()
@@ -38,7 +34,7 @@ async def publish_now(
         account = config.account(edition.account)
         # A secret may come from a command (a password manager): off the UI's thread.
         await asyncio.to_thread(_read_secrets, account)
-        claim_edition(db, edition_id, WORKER, services.now(), LEASE, resume=resume)
+        claim(db, edition_id, holder, resume=resume, now=services.now())
     except (ConfigError, StoreError) as error:
         tell(widget, str(error), title="Not published", severity="error")
         return None
@@ -52,12 +48,11 @@ async def publish_now(
             tell(widget, f"{name}: waiting {event.delay or 0:.0f} s ({detail})", timeout=3)
 
     try:
-        outcome = await publish_existing(db, edition_id, config, progress)
+        outcome = await publish_existing(db, edition_id, config, progress, holder=holder)
     except (ConfigError, StoreError, PlatformError, PublishError) as error:
-        # The claim is left to expire: a daemon resumes the edition from its ledger then.
+        # The claim is released: a daemon resumes a scheduled edition from its ledger.
         tell(widget, str(error), title="Not published", severity="error")
         return None
-    release(db, edition_id, WORKER)
     if outcome.finished:
         tell(widget, f"{name}: edition {edition_id} published, {outcome.total} posts")
     else:
