@@ -43,8 +43,9 @@ from tests.publishing.test_crash import (
 POSTS = 4
 PROCESSES = 4  # started in the wave
 KILLS = 2  # SIGKILLed in the wave, at random moments
-WAVE_SECONDS = 6.0  # the wave's start times and kill times fall within this
-WRITE_DELAY = (0.2, 0.8)  # seconds a slow write takes (X and Mastodon fakes)
+START_WITHIN = 1.5  # seconds: the wave's processes start within this, overlapping
+KILL_WITHIN = (1.0, 6.0)  # seconds after its start a process may be killed
+WRITE_DELAY = (0.5, 1.5)  # seconds a slow write takes (X and Mastodon fakes)
 DRAFT = "\n\n---\n\n".join(
     f"Observation {n} of the mission: polling station {n} opened late." for n in range(1, 5)
 )
@@ -143,9 +144,9 @@ def test_every_front_end_at_once_with_random_kills_publishes_each_post_once(
 
         # The wave: each process starts at a random moment; KILLS of them die at random ones.
         commands = [chance.choice(COMMANDS) for _ in range(PROCESSES)]
-        starts = sorted(chance.uniform(0, WAVE_SECONDS / 2) for _ in commands)
+        starts = sorted(chance.uniform(0, START_WITHIN) for _ in commands)
         kills = sorted(chance.sample(range(PROCESSES), KILLS))
-        kill_at = {i: starts[i] + chance.uniform(0.3, WAVE_SECONDS / 2) for i in kills}
+        kill_at = {i: starts[i] + chance.uniform(*KILL_WITHIN) for i in kills}
         print(f"wave: {list(zip(starts, commands, strict=True))}, kills {kill_at}")
         running: list[subprocess.Popen[str] | None] = [None] * PROCESSES
         began = time.monotonic()
