@@ -194,7 +194,12 @@ async def _publish(
         attached = await off_loop(db, continuation, db, edition_id)
     except StoreError as error:
         return _stopped(db, edition_id, f"not published: {error}", notify)
-    marked = (await off_loop(db, find_edition, db, edition_id)).updated_at
+    settle = UNCLEAR_SETTLE
+    if any(post.status is PostStatus.SENDING for post in posts):
+        # Its request may still be in the platform's hands: let SENDING_SETTLE pass since
+        # it was marked (the edition's last ledger write) before asking about it.
+        marked = (await off_loop(db, find_edition, db, edition_id)).updated_at
+        settle = max(settle, SENDING_SETTLE - (_now() - marked).total_seconds())
     _keep_containers(db, client, posts)
     await off_loop(db, set_edition_status, db, edition_id, EditionStatus.PUBLISHING)
     root = _published(posts[0]) if posts and posts[0].status is PostStatus.SENT else None
@@ -221,7 +226,6 @@ async def _publish(
                 language=language,
                 offset=offset,
             )
-            settle = max(UNCLEAR_SETTLE, SENDING_SETTLE - (_now() - marked).total_seconds())
             published = await _send(db, client, post, request, total, notify, sleep, holder, settle)
             previous = published
             if root is None:
