@@ -210,9 +210,9 @@ def next_due(db: Database) -> datetime | None:
             )
         ).one()
         expiring = session.exec(
-            select(sa.func.min(col(Edition.claimed_until), type_=UTCDateTime())).where(
-                col(Edition.status) == EditionStatus.PUBLISHING
-            )
+            select(sa.func.min(col(Edition.claimed_until), type_=UTCDateTime()))
+            .where(col(Edition.status) == EditionStatus.PUBLISHING)
+            .where(col(Edition.scheduled_at).is_not(None))  # what a daemon may resume
         ).one()
         recurring = session.exec(
             select(sa.func.min(col(Recurrence.next_at), type_=UTCDateTime())).where(

@@ -30,6 +30,7 @@ from composer.store.claims import (
     claim_draft_edition,
     claim_due,
     live_holder,
+    next_due,
     release,
 )
 from composer.store.editions import find_edition
@@ -190,3 +191,15 @@ def test_two_processes_publishing_one_draft_at_once_get_one_edition_and_one_send
     # Once released, the next run resumes that edition rather than starting another.
     release(db, ids[0], edition.claimed_by)
     assert new_draft_edition(db, Holder("later"), "/d/report.md") == ids[0]
+
+
+def test_a_daemon_is_not_woken_for_the_claim_of_an_edition_publish_started(
+    db: Database,
+) -> None:
+    started = new_draft_edition(db, Holder("publish"), "/d/report.md")
+    assert next_due(db) is None  # the daemon would never take it: nothing to wake up for
+    release(db, started, "publish")
+    assert next_due(db) is None
+    edition_id = scheduled(db, T0)
+    claim(db, edition_id, Holder("elsewhere"), now=T0)
+    assert next_due(db) == T0 + LEASE  # a scheduled one: resumed when that claim runs out
