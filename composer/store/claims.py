@@ -114,17 +114,25 @@ class Worker:
         if self.host != Worker.this_process("").host:
             return False
         boot = _boot_id()
-        if boot != "-" and self.boot != "-" and boot != self.boot:
-            return True
-        return self.boot == boot and not _pid_alive(self.pid)
+        if boot == self.boot:  # this boot, and the same pid namespace: its pid says
+            return not _pid_alive(self.pid)
+        kernel, theirs = boot.split("/")[0], self.boot.split("/")[0]
+        return "-" not in (kernel, theirs) and kernel != theirs  # it ran before a reboot
 
 
 @cache
 def _boot_id() -> str:
+    """This boot of this machine, and the pid namespace (a container sharing the host's name
+    and kernel has pids of its own): `BOOTID/NAMESPACE`, `-` for what cannot be known."""
     try:
-        return BOOT_ID.read_text(encoding="ascii").strip().replace(" ", "") or "-"
+        boot = BOOT_ID.read_text(encoding="ascii").strip().replace(" ", "").replace("/", "")
     except OSError:
-        return "-"  # not Linux: only the lease tells a dead holder
+        boot = ""  # not Linux: only the lease tells a dead holder
+    try:
+        namespace = os.readlink("/proc/self/ns/pid").replace(" ", "").replace("/", "")
+    except OSError:
+        namespace = ""
+    return f"{boot or '-'}/{namespace or '-'}"
 
 
 def _pid_alive(pid: int) -> bool:

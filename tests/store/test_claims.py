@@ -120,6 +120,10 @@ def test_a_holder_on_this_host_whose_pid_is_gone_is_taken_over_at_once(db: Datab
     gone = Worker(here.kind, here.host, dead_pid(), here.boot, here.since)
     rebooted = Worker(here.kind, here.host, here.pid, "an-earlier-boot", here.since)
     elsewhere = Worker(here.kind, "another-host", dead_pid(), here.boot, here.since)
+    # A container with the host's name and kernel, but pids of its own: its pid says nothing.
+    contained = Worker(
+        here.kind, here.host, dead_pid(), here.boot.split("/")[0] + "/pid:[1]", here.since
+    )
     now = datetime.now(UTC)
     for dead in (gone, rebooted):
         edition_id = scheduled(db)
@@ -127,7 +131,7 @@ def test_a_holder_on_this_host_whose_pid_is_gone_is_taken_over_at_once(db: Datab
         assert live_holder(db, edition_id, now) is None
         claim(db, edition_id, Holder.for_this_process("daemon"), now=now)  # no wait
     # Alive (this very process), or on another host: only the lease frees it.
-    for alive in (here, elsewhere):
+    for alive in (here, elsewhere, contained):
         edition_id = scheduled(db)
         claim(db, edition_id, Holder(str(alive)), now=now)
         assert live_holder(db, edition_id, now) == str(alive)
