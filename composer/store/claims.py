@@ -86,7 +86,8 @@ class Worker:
 
     @classmethod
     def this_process(cls, kind: str) -> Worker:
-        host = socket.gethostname().replace(" ", "-") or "localhost"
+        # At most 64 characters (a long FQDN would not fit the claim's 200).
+        host = socket.gethostname().replace(" ", "-")[:64] or "localhost"
         return cls(kind, host, os.getpid(), _boot_id(), utc_now().replace(microsecond=0))
 
     def __str__(self) -> str:
