@@ -195,6 +195,24 @@ def test_two_publish_now_runs_one_sends_the_other_says_who(
     assert_thread_once(mastodon, TEXTS)
 
 
+def test_publish_now_with_wait_waits_and_says_it_got_published(
+    folder: Path, db: Database, mastodon: FakeMastodon
+) -> None:
+    mastodon.write_delay = 1.0
+    edition_id = scheduled(db, TEXTS, datetime.now(UTC) + timedelta(hours=1))
+    first = start(folder, "queue", "publish-now", str(edition_id))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(r.method == "POST" for r in mastodon.requests):
+        time.sleep(0.02)
+    waiting = start(folder, "queue", "publish-now", str(edition_id), "--wait")
+    (code, _, err), (waited, out, wait_err) = finish(first), finish(waiting)
+    assert code == 0, err
+    assert waited == 0, wait_err
+    assert wait_err.startswith(f"waiting: edition {edition_id} is being published by ")
+    assert f"edition {edition_id} was published meanwhile" in out
+    assert_thread_once(mastodon, TEXTS)
+
+
 def test_a_daemon_killed_mid_request_is_finished_by_the_next_within_a_minute(
     folder: Path, db: Database, mastodon: FakeMastodon
 ) -> None:
@@ -226,6 +244,7 @@ def test_a_daemon_killed_mid_request_is_finished_by_the_next_within_a_minute(
                 break
             time.sleep(0.2)
         took = time.monotonic() - killed_at
+        print(f"finished {took:.1f} s after the SIGKILL")
     finally:
         restarted.send_signal(signal.SIGTERM)
         _, err = restarted.communicate(timeout=60)
