@@ -556,7 +556,7 @@ def publish(
             except EditionBusy as busy:
                 if not wait:
                     fail(str(busy))
-                if _wait_turn(db, busy) is EditionStatus.PUBLISHED:
+                if _wait_turn(db, busy, as_json=as_json) is EditionStatus.PUBLISHED:
                     # The other process finished it: nothing is left to send on that account.
                     plans = [p for p in plans if p.account.name != _account_of(db, busy)]
                     bars = _ProgressBars(
@@ -564,6 +564,8 @@ def publish(
                     )
                     bars.enabled = sys.stdout.isatty() and not as_json
                     if not plans:
+                        if as_json:
+                            click.echo(json.dumps({"editions": []}))
                         return
     if as_json:
         rows = [
@@ -918,9 +920,9 @@ def queue_publish_now(edition_id: int, wait: bool) -> None:
 WAIT_POLL = 1.0  # seconds between looks at a busy edition's claim
 
 
-def _wait_turn(db: Database, busy: EditionBusy) -> EditionStatus:
+def _wait_turn(db: Database, busy: EditionBusy, *, as_json: bool = False) -> EditionStatus:
     """Wait (saying so once, on stderr) until no live process holds the edition; its status
-    then. A published one is said to be published."""
+    then. A published one is said to be published (on stderr with --json)."""
     import time
 
     from composer.store import EditionStatus
@@ -932,7 +934,10 @@ def _wait_turn(db: Database, busy: EditionBusy) -> EditionStatus:
         time.sleep(WAIT_POLL)
     status = find_edition(db, busy.edition_id).status
     if status is EditionStatus.PUBLISHED:
-        click.echo(f"edition {busy.edition_id} was published meanwhile by the other process")
+        click.echo(
+            f"edition {busy.edition_id} was published meanwhile by the other process",
+            err=as_json,
+        )
     return status
 
 
