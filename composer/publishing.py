@@ -5,7 +5,8 @@ marked `sending` (committed) before its request, and `sent` with its remote id (
 before the next post is sent, so a crash at any point leaves a ledger that says exactly where
 to resume: the first post not sent, replying to the last one sent. A post found `sending` at
 start, or a request with an unclear outcome, is resolved with the platform (`find_post`)
-before it is ever sent again.
+before it is ever sent again. Every front end sends an edition only under its claim
+(composer.store.claims), so one process at a time writes its ledger and sends its posts.
 """
 
 from __future__ import annotations
