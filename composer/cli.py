@@ -40,7 +40,8 @@ from composer.workspace.drafts import (
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from composer.store import Database
+    from composer.store import Database, EditionStatus
+    from composer.store.claims import EditionBusy
     from composer.store.models import Recurrence
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
@@ -470,6 +471,9 @@ def _database() -> Database:
     "--atomic", is_flag=True, help="Bluesky: the whole thread in one commit, all posts or none."
 )
 @follows_options
+@click.option(
+    "--wait", is_flag=True, help="If another process is publishing it, wait, then resume."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def publish(
     name: str,
@@ -479,6 +483,7 @@ def publish(
     atomic: bool,
     follows: int | None,
     update: bool,
+    wait: bool,
     as_json: bool,
 ) -> None:
     """Publish DRAFT now to each account; run again to resume after a failure."""
@@ -560,16 +565,41 @@ def publish(
         elif event.kind == "stopped":
             bars.echo(f"✗ {account} stopped: {safe(event.detail or '')}", err=True)
 
+    from composer.store import EditionStatus
+    from composer.store.claims import EditionBusy, Holder
+
+    holder = Holder.for_this_process("publish")
     with _database() as db:
-        try:
-            if not again:
+        if not again:
+            try:
                 check_not_published(db, plans)
-            with bars:
-                results = asyncio.run(run_editions(db, plans, show, atomic=atomic))
-        except PublishError as error:  # already published, or the pre-flight: nothing written
-            fail(str(error))
-        except StoreError as error:  # the ledger failed: what was sent is in it
-            raise click.ClickException(str(error)) from None
+            except PublishError as error:
+                fail(str(error))
+        while True:
+            try:
+                with bars:
+                    results = asyncio.run(
+                        run_editions(db, plans, show, atomic=atomic, holder=holder)
+                    )
+                break
+            except EditionBusy as busy:
+                if not wait:
+                    fail(str(busy))
+                if _wait_turn(db, busy, as_json=as_json) is EditionStatus.PUBLISHED:
+                    # The other process finished it: nothing is left to send on that account.
+                    plans = [p for p in plans if p.account.name != _account_of(db, busy)]
+                    bars = _ProgressBars(
+                        [p.account.name for p in plans], [len(p.thread) for p in plans]
+                    )
+                    bars.enabled = sys.stdout.isatty() and not as_json
+                    if not plans:
+                        if as_json:
+                            click.echo(json.dumps({"editions": []}))
+                        return
+            except PublishError as error:  # the pre-flight: nothing written
+                fail(str(error))
+            except StoreError as error:  # the ledger failed: what was sent is in it
+                raise click.ClickException(str(error)) from None
     if as_json:
         rows = [
             {
@@ -908,42 +938,85 @@ def queue_move(edition_id: int, at: str, zone: str | None) -> None:
 
 @queue.command("publish-now")
 @click.argument("edition_id", type=ROW_ID, metavar="ID")
-def queue_publish_now(edition_id: int) -> None:
+@click.option(
+    "--wait", is_flag=True, help="If another process is publishing it, wait, then resume."
+)
+def queue_publish_now(edition_id: int, wait: bool) -> None:
     """Publish a scheduled edition now, from this process."""
     import asyncio
-    from datetime import UTC, datetime
 
     from composer.publishing import Outcome, PublishError, preflight_edition, publish_existing
-    from composer.store import StoreError
+    from composer.store import EditionStatus, StoreError
+    from composer.store.claims import EditionBusy, Holder, claim
     from composer.store.errors import DatabaseFailure
-    from composer.store.queue import mark_due_now
 
     config = _config()
     if config is None:
         fail("no accounts.toml: publishing needs your accounts")
+    holder = Holder.for_this_process("publish-now")
 
-    async def publish_now(db: Database, config: Config) -> Outcome:
+    async def publish_now(db: Database, config: Config) -> Outcome | None:
         # The pre-flight before the edition is touched: a missing secret changes nothing.
         client = await preflight_edition(db, edition_id, config)
         try:
-            mark_due_now(db, edition_id, datetime.now(UTC))
+            while True:
+                try:
+                    claim(db, edition_id, holder)
+                    break
+                except EditionBusy as busy:
+                    if not wait:
+                        raise
+                    if _wait_turn(db, busy) is EditionStatus.PUBLISHED:
+                        return None  # the other process published it (said on stderr)
         except BaseException:
             await client.aclose()
             raise
-        return await publish_existing(db, edition_id, config, client=client)
+        return await publish_existing(db, edition_id, config, holder=holder, client=client)
 
     with _database() as db:
         try:
             outcome = asyncio.run(publish_now(db, config))
         except DatabaseFailure as error:  # a runtime failure, whenever it came
             raise click.ClickException(str(error)) from None
-        except (PublishError, StoreError) as error:  # no such edition, not scheduled...
+        except (PublishError, StoreError) as error:  # busy, no such edition, not scheduled...
             fail(str(error))
+    if outcome is None:
+        return
     if not outcome.finished:
         raise click.ClickException(f"edition {edition_id} stopped: {outcome.error}")
     click.echo(f"published edition {edition_id}: {outcome.total} posts")
     for url in outcome.urls:
         click.echo(f"  {safe(url or '')}")
+
+
+WAIT_POLL = 1.0  # seconds between looks at a busy edition's claim
+
+
+def _wait_turn(db: Database, busy: EditionBusy, *, as_json: bool = False) -> EditionStatus:
+    """Wait (saying so once, on stderr) until no live process holds the edition; its status
+    then. A published one is said to be published (on stderr with --json)."""
+    import time
+
+    from composer.store import EditionStatus
+    from composer.store.claims import live_holder
+    from composer.store.editions import find_edition
+
+    click.echo(f"waiting: {safe(str(busy))}", err=True)
+    while live_holder(db, busy.edition_id) is not None:
+        time.sleep(WAIT_POLL)
+    status = find_edition(db, busy.edition_id).status
+    if status is EditionStatus.PUBLISHED:
+        click.echo(
+            f"edition {busy.edition_id} was published meanwhile by the other process",
+            err=as_json,
+        )
+    return status
+
+
+def _account_of(db: Database, busy: EditionBusy) -> str:
+    from composer.store.editions import find_edition
+
+    return find_edition(db, busy.edition_id).account
 
 
 @cli.command()
@@ -964,9 +1037,8 @@ def queue_publish_now(edition_id: int) -> None:
 )
 def daemon(once: bool, grace: str, interval: float) -> None:
     """Publish scheduled editions on time; structured logs (JSON lines) on standard error."""
-    import asyncio
 
-    from composer.daemon import configure_logging, run_round, serve
+    from composer.daemon import configure_logging, run_once, serve
     from composer.store import StoreError
     from composer.workspace.when import WhenError, parse_duration
 
@@ -981,7 +1053,7 @@ def daemon(once: bool, grace: str, interval: float) -> None:
     with _database() as db:
         if once:
             try:
-                result = asyncio.run(run_round(db, config, grace=grace_span))
+                result = run_once(db, config, grace=grace_span)
             except StoreError as error:  # the database failed before anything was claimed
                 raise click.ClickException(str(error)) from None
             if not all(o.finished for o in result.outcomes):

@@ -2,8 +2,10 @@
 
 Each round marks editions too late to post as missed, claims the due ones (one conditional
 UPDATE each, so two daemons never take the same edition) and publishes them from the
-ledger, renewing each claim as it goes (on each post, and during long waits), so an
-edition that takes longer than the lease is never taken over while it is going well.
+ledger under a short lease (claims.LEASE) that a heartbeat renews whatever the edition is
+doing, so an edition that takes longer than the lease is never taken over while it is going
+well, and one whose daemon died is taken over within seconds (claims: the same claim and rule
+as every other front end).
 `run_round` is one such round (`daemon --once`); `serve` runs one at the earliest due time
 it knows and at least every `interval` seconds (to notice schedules changed by other
 processes), on an APScheduler 3 scheduler, until SIGTERM or SIGINT, finishing the rounds in
@@ -37,14 +39,17 @@ from composer.publishing import (
     Outcome,
     PreflightError,
     Sleep,
+    preflight_edition,
     publish_existing,
     refuse_edition,
 )
 from composer.recurring import materialize_due
 from composer.store import Database, EditionStatus
 from composer.store.claims import (
+    LEASE,
     Claimed,
     Holder,
+    Worker,
     claim_due,
     mark_missed,
     next_due,
@@ -57,7 +62,6 @@ from composer.text.redaction import redact
 from composer.workspace.config import Config
 
 HTTP_TIMEOUT = 30.0
-LEASE = timedelta(minutes=30)  # a claim a dead daemon left expires after this
 DEFAULT_GRACE = timedelta(minutes=15)
 ROUND_THREADS = 64  # rounds in flight at once, at most (most end in milliseconds)
 HEARTBEAT_EVERY = timedelta(seconds=5)  # a round writes the heartbeat at most this often
@@ -104,7 +108,8 @@ class BusyAccounts:
 
 
 def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """This daemon's name in its claims: host, pid, boot and start (see claims.Worker)."""
+    return str(Worker.this_process("daemon"))
 
 
 class Heartbeat:
@@ -214,16 +219,17 @@ async def _publish_claimed(
                 log.info("sent", extra={"fields": fields})
 
         try:
-            outcome = await publish_existing(
-                db, edition_id, config, listener, http=http, holder=holder, sleep=sleep
-            )
+            client = await preflight_edition(db, edition_id, config, http)
         except PreflightError as error:
             # An account that cannot be published to (a secret unreadable, the account gone):
             # the edition fails with the reason, shown in the queue, and is not claimed again
             # every round; nothing was sent. A person fixes the account and resumes it.
             outcome = await off_loop(db, refuse_edition, db, edition_id, str(error))
-        finally:
-            await off_loop(db, release, db, edition_id, worker)
+            await off_loop(db, release, db, edition_id, holder.worker)
+        else:
+            outcome = await publish_existing(  # released when it ends, however it ends
+                db, edition_id, config, listener, holder=holder, sleep=sleep, client=client
+            )
         fields: dict[str, Any] = {
             "edition": edition_id,
             "account": account,
@@ -273,6 +279,24 @@ async def _publish_claimed(
         *(account_editions(account, ids) for account, ids in by_account.items())
     )
     return [outcome for group in groups for outcome in group]
+
+
+def run_once(db: Database, config: Config, *, grace: timedelta) -> Round:
+    """One round (`daemon --once`). SIGTERM or SIGINT stop it as they stop `serve`: the post
+    in flight is finished, no next one starts, waits end at once, and every claim is
+    released (an edition left publishing is resumed at once by the next daemon)."""
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: object) -> None:
+        log.info("stopping", extra={"fields": {"signal": signum}})
+        stopping.set()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return asyncio.run(run_round(db, config, grace=grace, stopping=stopping))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 STOP_CHECK = 0.2  # seconds: how soon a wait notices that the daemon is stopping

@@ -5,7 +5,8 @@ marked `sending` (committed) before its request, and `sent` with its remote id (
 before the next post is sent, so a crash at any point leaves a ledger that says exactly where
 to resume: the first post not sent, replying to the last one sent. A post found `sending` at
 start, or a request with an unclear outcome, is resolved with the platform (`find_post`)
-before it is ever sent again.
+before it is ever sent again. Every front end sends an edition only under its claim
+(composer.store.claims), so one process at a time writes its ledger and sends its posts.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlmodel import Session
 
 from composer.platforms.base import (
     Duplicate,
@@ -41,19 +43,23 @@ from composer.store import (
     PostRecord,
     PostStatus,
     StoreError,
-    create_edition,
     edition_posts,
     record_attempt,
-    record_thread,
     remember_container,
     set_edition_status,
     set_post_status,
 )
-from composer.store.claims import ClaimLost, Holder, renew
+from composer.store.claims import (
+    ClaimLost,
+    Holder,
+    claim_draft_edition,
+    release,
+    renew,
+)
 from composer.store.database import off_loop
-from composer.store.editions import find_edition, held_edition, resumable_edition
+from composer.store.editions import find_edition, held_edition
 from composer.store.follow_ups import continuation, followable, last_number
-from composer.store.history import mark_post_sending, record_post_sent
+from composer.store.history import add_edition, add_thread, mark_post_sending, record_post_sent
 from composer.text import SplitError, Thread
 from composer.text.enrich import EnrichError
 from composer.text.numbering import UPDATE_PRESET, NumberingError
@@ -74,6 +80,11 @@ BACKOFF_START = 1.0  # seconds, doubled per attempt, with jitter
 BACKOFF_CAP = 60.0
 LONGEST_WAIT = 15 * 60.0  # a rate limit resetting later than this stops the edition instead
 UNCLEAR_SETTLE = 2.0  # let a platform finish what it may be doing before asking about it
+# A post found `sending` when an edition is taken over: the request of the process that
+# stopped may still be in the platform's hands (a slow write), and Mastodon's Idempotency-Key
+# only protects requests that arrive after the first one's status exists. It is asked about
+# only once this long has passed since it was marked, so a copy is never sent beside it.
+SENDING_SETTLE = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,13 +142,51 @@ async def publish_edition(
     """Send the edition's unsent posts in order, each replying to the previous one.
 
     With `atomic`, a platform that can (Bluesky's applyWrites) takes the whole thread in one
-    commit: all posts or none. With `holder` (a daemon's claim), each post is marked sending
-    only while the claim holds, which renews it, and waits renew it as they go; a claim lost
-    to another daemon stops the edition at once, untouched, for that daemon to finish.
+    commit: all posts or none. With `holder` (the claim every front end takes first), a
+    heartbeat renews the claim beside the publisher (during slow requests and long waits
+    too), each post is marked sending only while the claim holds, and a claim lost to another
+    process stops the edition at once, untouched, for that process to finish. A stopping
+    process's `sleep` raises Interrupted (also with no delay, between posts): the post in
+    flight is finished, no next one is started.
 
     The ledger's writes run in a worker thread, so one account's commit never stalls the
     other accounts' requests; each is still awaited before the next request.
     """
+    lost = asyncio.Event()
+    if holder is None:
+        return await _publish(db, edition_id, client, language, listener, sleep, atomic, None)
+    beat = asyncio.create_task(holder.heartbeat(db, edition_id, lost))
+    try:
+        return await _publish(
+            db,
+            edition_id,
+            client,
+            language,
+            listener,
+            _holding(db, edition_id, holder, lost, sleep),
+            atomic,
+            holder,
+        )
+    except StoreError as error:
+        if not lost.is_set():
+            raise
+        # The claim ran out while a request was in flight, and the next holder has written
+        # the post meanwhile: its ledger stands.
+        return _lost(db, edition_id, str(error), listener or (lambda event: None))
+    finally:
+        beat.cancel()
+
+
+async def _publish(
+    db: Database,
+    edition_id: int,
+    client: PlatformClient,
+    language: str | None,
+    listener: Listener | None,
+    sleep: Sleep,
+    atomic: bool,
+    holder: Holder | None,
+) -> Outcome:
     notify = listener or (lambda event: None)
     posts = await off_loop(db, edition_posts, db, edition_id)
     total = len(posts)
@@ -146,10 +195,14 @@ async def publish_edition(
         attached = await off_loop(db, continuation, db, edition_id)
     except StoreError as error:
         return _stopped(db, edition_id, f"not published: {error}", notify)
+    settle = UNCLEAR_SETTLE
+    if any(post.status is PostStatus.SENDING for post in posts):
+        # Its request may still be in the platform's hands: let SENDING_SETTLE pass since
+        # it was marked (the edition's last ledger write) before asking about it.
+        marked = (await off_loop(db, find_edition, db, edition_id)).updated_at
+        settle = max(settle, SENDING_SETTLE - (_now() - marked).total_seconds())
     _keep_containers(db, client, posts)
     await off_loop(db, set_edition_status, db, edition_id, EditionStatus.PUBLISHING)
-    if holder is not None:
-        sleep = _holding(db, edition_id, holder, sleep)
     root = _published(posts[0]) if posts and posts[0].status is PostStatus.SENT else None
     previous: PublishedPost | None = None
     offset = 0
@@ -164,6 +217,7 @@ async def publish_edition(
             if post.status is PostStatus.SENT:
                 previous = _published(post)
                 continue
+            await sleep(0)  # a stopping process starts no new post
             request = PostRequest(
                 text=post.text,
                 index=post.position,
@@ -173,7 +227,7 @@ async def publish_edition(
                 language=language,
                 offset=offset,
             )
-            published = await _send(db, client, post, request, total, notify, sleep, holder)
+            published = await _send(db, client, post, request, total, notify, sleep, holder, settle)
             previous = published
             if root is None:
                 root = published
@@ -238,11 +292,13 @@ async def _send(
     notify: Listener,
     sleep: Sleep,
     holder: Holder | None = None,
+    settle: float = UNCLEAR_SETTLE,
 ) -> PublishedPost:
     post_id = _id(post)
     if post.status is PostStatus.SENDING:
-        # A previous run was stopped mid-request: did the platform take it?
-        found = await _resolve(db, client, post_id, request, total, notify, sleep)
+        # A previous run was stopped mid-request: did the platform take it? (Asked once its
+        # request has surely been dealt with: `settle`.)
+        found = await _resolve(db, client, post_id, request, total, notify, sleep, settle)
         if found is not None:
             return found
     for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -297,10 +353,11 @@ async def _resolve(
     total: int,
     notify: Listener,
     sleep: Sleep,
+    settle: float = UNCLEAR_SETTLE,
 ) -> PublishedPost | None:
     """Ask the platform whether it has the post; keep asking while it cannot say."""
     notify(Event("resolving", request.index, total))
-    await sleep(UNCLEAR_SETTLE)
+    await sleep(settle)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         started = _now()
         try:
@@ -360,13 +417,20 @@ async def _commit(
     return published
 
 
-def _holding(db: Database, edition_id: int, holder: Holder, sleep: Sleep) -> Sleep:
-    """`sleep` that renews the claim every third of the lease, and once more on waking, so
-    a long wait (a rate limit resetting in 15 minutes) keeps the edition; ClaimLost if
-    another daemon took it over meanwhile."""
+def _holding(
+    db: Database, edition_id: int, holder: Holder, lost: asyncio.Event, sleep: Sleep
+) -> Sleep:
+    """`sleep` that raises ClaimLost once the heartbeat has lost the claim, and that renews
+    the claim itself every third of the lease of its own time, and once more on waking (the
+    heartbeat keeps real time; a test's sleep may move a clock of its own)."""
     step = max(holder.lease.total_seconds() / 3, 0.1)
 
     async def sleep_holding(delay: float) -> None:
+        if lost.is_set():
+            raise ClaimLost("another process took the edition over; it resumes there")
+        if delay <= 0:
+            await sleep(0)
+            return
         remaining = delay
         while remaining > step:
             await sleep(step)
@@ -624,16 +688,32 @@ async def run_editions(
     listener: AccountListener,
     *,
     atomic: bool = False,
+    holder: Holder | None = None,
 ) -> list[Outcome]:
     """Publish each plan's edition (resuming an unfinished one), accounts concurrently.
 
-    Every account passes the pre-flight first: a PreflightError writes no edition at all.
+    Every account passes the pre-flight first: a PreflightError writes and claims nothing.
+    Then every edition is claimed for `holder` before anything is sent; EditionBusy
+    (nothing sent, nothing kept claimed) when another live process publishes one of them.
     An account that fails later (the database stops taking writes) never cuts another
     account's thread short: every account runs to its end, then the first error is raised.
     """
     clients = await preflight_plans(plans)
-    pairs = zip(plans, clients, strict=True)
-    runs = (_run_one(db, plan, client, listener, atomic) for plan, client in pairs)
+    holder = holder or Holder.for_this_process("publish")
+    claimed: list[int] = []
+    try:
+        for plan in plans:
+            claimed.append(_edition_for(db, plan, holder, _for_account(listener, plan)))
+    except BaseException:
+        for edition_id in claimed:
+            release(db, edition_id, holder.worker)
+        for client in clients:
+            await client.aclose()
+        raise
+    runs = (
+        _run_one(db, plan, edition_id, client, listener, atomic, holder)
+        for plan, edition_id, client in zip(plans, claimed, clients, strict=True)
+    )
     results = await asyncio.gather(*runs, return_exceptions=True)
     for result in results:
         if isinstance(result, BaseException):
@@ -641,20 +721,37 @@ async def run_editions(
     return [result for result in results if isinstance(result, Outcome)]
 
 
+def _for_account(listener: AccountListener, plan: EditionPlan) -> Listener:
+    return lambda event: listener(plan.account.name, event)
+
+
 async def _run_one(
     db: Database,
     plan: EditionPlan,
+    edition_id: int,
     client: PlatformClient,
     listener: AccountListener,
     atomic: bool,
+    holder: Holder,
+) -> Outcome:
+    try:
+        return await _publish_one(db, plan, edition_id, client, listener, atomic, holder)
+    finally:
+        await off_loop(db, release, db, edition_id, holder.worker)
+
+
+async def _publish_one(
+    db: Database,
+    plan: EditionPlan,
+    edition_id: int,
+    client: PlatformClient,
+    listener: AccountListener,
+    atomic: bool,
+    holder: Holder,
 ) -> Outcome:
     name = plan.account.name
-
-    def notify(event: Event) -> None:
-        listener(name, event)
-
+    notify = _for_account(listener, plan)
     try:
-        edition_id = _edition_for(db, plan, notify)
         try:
             info = await client.verify()
         except PlatformError as error:
@@ -671,7 +768,13 @@ async def _run_one(
                 )
             )
         return await publish_edition(
-            db, edition_id, client, language=plan.draft.language, listener=notify, atomic=atomic
+            db,
+            edition_id,
+            client,
+            language=plan.draft.language,
+            listener=notify,
+            atomic=atomic,
+            holder=holder,
         )
     finally:
         await client.aclose()
@@ -758,10 +861,10 @@ def _client(account: Account, http: httpx.AsyncClient | None = None) -> Platform
     return make_client(account, **options)
 
 
-def _snapshot(db: Database, plan: EditionPlan) -> int:
-    """The draft as it is now, kept with the edition; its id."""
-    thread = record_thread(
-        db,
+def _snapshot_in(session: Session, plan: EditionPlan) -> int:
+    """The draft as it is now, kept with the edition (in the caller's transaction); its id."""
+    thread = add_thread(
+        session,
         title=plan.draft.title,
         body=plan.draft.body,
         draft_path=plan.draft_path,
@@ -771,41 +874,47 @@ def _snapshot(db: Database, plan: EditionPlan) -> int:
     return thread.id
 
 
-def _edition_for(db: Database, plan: EditionPlan, notify: Listener) -> int:
-    """The unfinished edition of this draft on this account, or a new one."""
-    existing = resumable_edition(db, plan.draft_path, plan.account.name)
+def _edition_for(db: Database, plan: EditionPlan, holder: Holder, notify: Listener) -> int:
+    """The unfinished edition of this draft on this account, or a new one: claimed for
+    `holder` (EditionBusy when another live process publishes it)."""
     texts = [post.text for post in plan.thread.posts]
-    follows = plan.follows.edition_id if plan.follows is not None else None
-    if existing is not None and existing.follows_edition_id != follows:
-        existing = None  # another thread's continuation (or not one): a new edition
-    if existing is not None and existing.id is not None:
-        ledger = [post.text for post in edition_posts(db, existing.id)]
-        if ledger != texts:
-            notify(
-                Event(
-                    "warning",
-                    0,
-                    len(ledger),
-                    detail="the draft changed since this edition started: resuming it "
-                    "with the posts it was started with",
-                )
-            )
-        return existing.id
-    edition = create_edition(
+    follows = plan.follows
+
+    def create(session: Session) -> Edition:
+        return add_edition(
+            session,
+            _snapshot_in(session, plan),
+            account=plan.account.name,
+            platform=plan.account.platform,
+            posts=texts,
+            status=EditionStatus.PUBLISHING,
+            follows_edition_id=follows.edition_id if follows else None,
+            numbering_start=follows.first_number if follows else None,
+        )
+
+    edition, created = claim_draft_edition(
         db,
-        _snapshot(db, plan),
+        holder,
+        draft_path=plan.draft_path,
         account=plan.account.name,
-        platform=plan.account.platform,
-        posts=texts,
-        status=EditionStatus.PUBLISHING,
-        follows_edition_id=plan.follows.edition_id if plan.follows else None,
-        numbering_start=plan.follows.first_number if plan.follows else None,
+        follows_edition_id=follows.edition_id if follows else None,
+        create=create,
     )
     assert edition.id is not None
+    if not created and [post.text for post in edition_posts(db, edition.id)] != texts:
+        notify(
+            Event(
+                "warning",
+                0,
+                len(texts),
+                detail="the draft changed since this edition started: resuming it "
+                "with the posts it was started with",
+            )
+        )
     return edition.id
 
 
-# --- scheduling and the queue ----------------------------------------------------------------
+# --- publishing an edition already in the ledger (publish-now, resume, the daemon) ---------
 
 
 async def publish_existing(
@@ -814,27 +923,31 @@ async def publish_existing(
     config: Config,
     listener: Listener | None = None,
     *,
+    holder: Holder,
     language: str | None = None,
     http: httpx.AsyncClient | None = None,
-    holder: Holder | None = None,
     sleep: Sleep = asyncio.sleep,
     client: PlatformClient | None = None,
 ) -> Outcome:
-    """Publish an edition already in the ledger (a scheduled one, now) to its account; a
-    daemon passes the `holder` of its claim, and a `sleep` that ends its waits when it
-    stops. `client` is the one `preflight_edition` built (closed here); without it, the
-    pre-flight runs first (PreflightError: nothing changed)."""
-    if client is None:
-        client = await preflight_edition(db, edition_id, config, http)
+    """Publish an edition already in the ledger (a scheduled one, now) to its account, under
+    the claim of `holder` (taken with `claims.claim`, or the daemon's `claim_due`), which is
+    released when it ends, however it ends. A daemon passes a `sleep` that ends its waits
+    when it stops. `client` is the one `preflight_edition` built (closed here); without it,
+    the pre-flight runs first (PreflightError: nothing sent)."""
     try:
-        return await publish_edition(
-            db,
-            edition_id,
-            client,
-            language=language,
-            listener=listener,
-            holder=holder,
-            sleep=sleep,
-        )
+        if client is None:
+            client = await preflight_edition(db, edition_id, config, http)
+        try:
+            return await publish_edition(
+                db,
+                edition_id,
+                client,
+                language=language,
+                listener=listener,
+                holder=holder,
+                sleep=sleep,
+            )
+        finally:
+            await client.aclose()
     finally:
-        await client.aclose()
+        await off_loop(db, release, db, edition_id, holder.worker)

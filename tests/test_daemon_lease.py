@@ -194,7 +194,7 @@ def test_a_claim_lost_to_another_daemon_stops_at_once_and_resumes_there(
     outcome = asyncio.run(main())
     assert taken == [edition_id]
     assert outcome.status is EditionStatus.PUBLISHING  # left to the daemon that holds it
-    assert outcome.sent == 2 and "another daemon" in (outcome.error or "")
+    assert outcome.sent == 2 and "another process" in (outcome.error or "")
     assert [s["text"] for s in mastodon.thread()] == TEXTS[:2]  # post 3 never sent by it
     ledger = edition_posts(db, edition_id)
     assert [p.status for p in ledger] == [PostStatus.SENT] * 2 + [PostStatus.PENDING] * 2
@@ -270,3 +270,45 @@ def test_a_round_whose_claim_is_taken_over_leaves_the_edition_to_the_new_holder(
     assert [s["text"] for s in mastodon.thread()] == TEXTS[:1]  # nothing more from "first"
     left = find_edition(db, edition.id)
     assert (left.status, left.claimed_by) == (EditionStatus.PUBLISHING, "second")
+
+
+def test_a_heartbeat_keeps_the_claim_through_a_request_longer_than_the_lease(
+    db: Database, tmp_path: Path
+) -> None:
+    """A write slower than the whole lease (real time here): the heartbeat renews the claim
+    beside the request, so another process trying all along never gets the edition."""
+    lease = timedelta(seconds=1.5)  # the heartbeat renews every half second
+    slow = FakeMastodon(token=TOKEN)
+    slow.write_delay = 3.0
+    with slow.running():
+        now = datetime.now(UTC)
+        thread = record_thread(db, title="Report", body="\n\n".join(TEXTS[:2]))
+        assert thread.id is not None
+        edition = schedule_edition(
+            db, thread.id, account="ank-masto", platform="mastodon", posts=TEXTS[:2],
+            at_utc=now, zone="UTC",
+        )  # fmt: skip
+        assert edition.id is not None
+        holder = Holder("first", lease)
+        assert [c.edition_id for c in claim_due(db, now, "first", lease)] == [edition.id]
+        stolen: list[int] = []
+
+        async def main() -> Outcome:
+            client = MastodonClient(account(slow.url), timeout=10)
+
+            async def thief() -> None:
+                while True:
+                    await asyncio.sleep(0.2)
+                    taken = claim_due(db, datetime.now(UTC), "second", lease)
+                    stolen.extend(c.edition_id for c in taken)
+
+            stealing = asyncio.create_task(thief())
+            try:
+                return await publish_edition(db, edition.id, client, holder=holder)
+            finally:
+                stealing.cancel()
+                await client.aclose()
+
+        outcome = asyncio.run(main())
+    assert stolen == []
+    assert outcome.finished and len(slow.thread()) == 2

@@ -1,24 +1,50 @@
-"""Claims on due editions, so that two daemons on one database never publish the same one.
+"""Claims on editions: one process publishes an edition at a time, whatever its front end.
 
-A claim is one conditional UPDATE (works the same on SQLite and PostgreSQL): it succeeds for
-exactly one daemon. A claim has a lease; a daemon that dies leaves an edition `publishing`
-with an expired lease, which another daemon may claim again and resume from the ledger.
+Every front end (CLI `publish` and `queue publish-now`, the TUI, the daemon) claims an
+edition here before sending any of it. A claim is one conditional UPDATE (the same on SQLite
+and PostgreSQL): it succeeds for exactly one process. `may_take` is the one rule for who may
+take an edition; `claim` takes one edition, `claim_draft_edition` resumes or creates a
+draft's edition already claimed (one transaction), `claim_due` takes a daemon's batch.
+
+A claim is short (LEASE, 30 s) and kept alive by a heartbeat (`Holder.heartbeat`, every
+HEARTBEAT seconds, whatever the publisher is doing): a holder that dies loses it within the
+lease. The holder's id names its host, pid and boot, so a process on the same host takes over
+at once from a holder whose pid is gone (or that ran before a reboot).
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import os
+import socket
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
-from composer.store.database import Database
+from composer.store.database import Database, off_loop
 from composer.store.errors import StoreError
 from composer.store.follow_ups import fail_stranded, ready_to_publish
-from composer.store.models import Edition, EditionStatus, Recurrence, UTCDateTime, utc_now
+from composer.store.models import (
+    Edition,
+    EditionStatus,
+    Recurrence,
+    ThreadRecord,
+    UTCDateTime,
+    utc_now,
+)
+from composer.text.display import terminal_safe
+
+LEASE = timedelta(seconds=30)  # a claim not renewed for this long is free to take
+HEARTBEAT = 10.0  # seconds between renewals of a claim, whatever the publisher is doing
+STOPPED = (EditionStatus.PARTIAL, EditionStatus.FAILED)  # resumable from the ledger
+BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,16 +56,113 @@ class Claimed:
 
 
 class ClaimLost(StoreError):
-    """Another daemon holds the edition now (our lease ran out): stop, send nothing more."""
+    """Another process holds the edition now (our lease ran out): stop, send nothing more."""
+
+
+class EditionBusy(StoreError):
+    """Another live process is publishing the edition: the one line a front end shows."""
+
+    def __init__(self, edition_id: int, holder: str | None) -> None:
+        self.edition_id = edition_id
+        self.holder = holder
+        worker = Worker.parse(holder)
+        who = terminal_safe(worker.describe() if worker else (holder or "another process"))
+        since = f" since {worker.since.astimezone():%H:%M:%S}" if worker else ""
+        super().__init__(
+            f"edition {edition_id} is being published by {who}{since}; it will resume if that stops"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Worker:
+    """Who holds a claim, written into it: what kind of front end, on which host, pid and
+    boot, since when. Kept as one text (`claimed_by`): `kind host pid boot since`."""
+
+    kind: str
+    host: str
+    pid: int
+    boot: str
+    since: datetime
+
+    @classmethod
+    def this_process(cls, kind: str) -> Worker:
+        # At most 64 characters (a long FQDN would not fit the claim's 200).
+        host = socket.gethostname().replace(" ", "-")[:64] or "localhost"
+        return cls(kind, host, os.getpid(), _boot_id(), utc_now().replace(microsecond=0))
+
+    def __str__(self) -> str:
+        since = self.since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return f"{self.kind} {self.host} {self.pid} {self.boot} {since}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Worker | None:
+        """The worker a claim names; None for a name of another form (tests, old claims)."""
+        parts = (text or "").split(" ")
+        if len(parts) != 5 or not parts[2].isdigit():
+            return None
+        try:
+            since = datetime.strptime(parts[4], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            return None
+        return cls(parts[0], parts[1], int(parts[2]), parts[3], since)
+
+    def describe(self) -> str:
+        return f"{self.kind} on {self.host} (pid {self.pid})"
+
+    def is_dead(self) -> bool:
+        """Surely gone: on this host, and from an earlier boot or with its pid gone. A
+        holder elsewhere (or of unknown boot) is alive until its lease says otherwise."""
+        if self.host != Worker.this_process("").host:
+            return False
+        boot = _boot_id()
+        if boot == self.boot:  # this boot, and the same pid namespace: its pid says
+            return not _pid_alive(self.pid)
+        kernel, theirs = boot.split("/")[0], self.boot.split("/")[0]
+        return "-" not in (kernel, theirs) and kernel != theirs  # it ran before a reboot
+
+
+@cache
+def _boot_id() -> str:
+    """This boot of this machine, and the pid namespace (a container sharing the host's name
+    and kernel has pids of its own): `BOOTID/NAMESPACE`, `-` for what cannot be known."""
+    try:
+        boot = BOOT_ID.read_text(encoding="ascii").strip().replace(" ", "").replace("/", "")
+    except OSError:
+        boot = ""  # not Linux: only the lease tells a dead holder
+    try:
+        namespace = os.readlink("/proc/self/ns/pid").replace(" ", "").replace("/", "")
+    except OSError:
+        namespace = ""
+    return f"{boot or '-'}/{namespace or '-'}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    except OSError:
+        return True
+    try:  # a zombie (killed, not yet reaped by its parent) is dead too
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 @dataclass(frozen=True, slots=True)
 class Holder:
-    """A daemon publishing under a claim: who it is, and how far each renewal extends it."""
+    """A process publishing under a claim: who it is, and how far each renewal extends it."""
 
     worker: str
-    lease: timedelta
+    lease: timedelta = LEASE
     clock: Callable[[], datetime] = field(default=utc_now)
+
+    @classmethod
+    def for_this_process(cls, kind: str) -> Holder:
+        return cls(str(Worker.this_process(kind)))
 
     def renew_on(self, connection: Connection, edition_id: int) -> None:
         """Extend the claim in the caller's transaction, or raise ClaimLost (nothing else is
@@ -47,9 +170,24 @@ class Holder:
         values = {"edition": edition_id, "worker": self.worker, "until": self.clock() + self.lease}
         if connection.execute(_RENEW, values).rowcount != 1:
             raise ClaimLost(
-                f"edition {edition_id}: another daemon took it over (the claim of "
+                f"edition {edition_id}: another process took it over (the claim of "
                 f"{self.worker} ran out); it resumes there from the ledger"
             )
+
+    async def heartbeat(self, db: Database, edition_id: int, lost: asyncio.Event) -> None:
+        """Renew the claim every HEARTBEAT seconds (at least three times a lease) until
+        cancelled; set `lost` and return when it is lost. Runs beside the publisher, so a
+        slow request or a long rate-limit wait never lets the claim run out."""
+        step = min(HEARTBEAT, self.lease.total_seconds() / 3)
+        while True:
+            await asyncio.sleep(step)
+            try:
+                await off_loop(db, renew, db, edition_id, self)
+            except ClaimLost:
+                lost.set()
+                return
+            except Exception:
+                continue
 
 
 _RENEW = (
@@ -81,9 +219,9 @@ def next_due(db: Database) -> datetime | None:
             )
         ).one()
         expiring = session.exec(
-            select(sa.func.min(col(Edition.claimed_until), type_=UTCDateTime())).where(
-                col(Edition.status) == EditionStatus.PUBLISHING
-            )
+            select(sa.func.min(col(Edition.claimed_until), type_=UTCDateTime()))
+            .where(col(Edition.status) == EditionStatus.PUBLISHING)
+            .where(col(Edition.scheduled_at).is_not(None))  # what a daemon may resume
         ).one()
         recurring = session.exec(
             select(sa.func.min(col(Recurrence.next_at), type_=UTCDateTime())).where(
@@ -118,68 +256,211 @@ def mark_missed(db: Database, now: datetime, grace: timedelta) -> list[int]:
     return [i for i in ids if i is not None]
 
 
+def may_take(
+    now: datetime,
+    dead: Collection[str],
+    *,
+    stopped: bool = False,
+    due_by: datetime | None = None,
+) -> sa.ColumnElement[bool]:
+    """SQL: the one rule for who may take an edition. A scheduled one (with `due_by`, only if
+    it is due and what it follows is published: the daemon's rule); one publishing whose
+    claim is free, ran out, or is held by a `dead` holder; with `stopped`, a partial or failed
+    one (resumed from its ledger)."""
+    scheduled = col(Edition.status) == EditionStatus.SCHEDULED
+    if due_by is not None:
+        scheduled = sa.and_(scheduled, col(Edition.scheduled_at) <= due_by, ready_to_publish())
+    free = sa.or_(
+        col(Edition.claimed_by).is_(None),
+        col(Edition.claimed_until).is_(None),
+        col(Edition.claimed_until) < now,
+        col(Edition.claimed_by).in_(list(dead)) if dead else sa.false(),
+    )
+    publishing = sa.and_(col(Edition.status) == EditionStatus.PUBLISHING, free)
+    if due_by is not None:
+        # The daemon resumes what was scheduled; an edition `publish` started is resumed by
+        # running `publish` again (its user may have stopped it on purpose).
+        publishing = sa.and_(publishing, col(Edition.scheduled_at).is_not(None))
+    if stopped:
+        return sa.or_(scheduled, publishing, col(Edition.status).in_(STOPPED))
+    return sa.or_(scheduled, publishing)
+
+
+def _dead_holders(connection: Connection | Session, now: datetime) -> list[str]:
+    """The holders of live-looking claims that are surely gone (see Worker.is_dead)."""
+    holders = connection.execute(
+        sa.select(col(Edition.claimed_by))
+        .where(col(Edition.status) == EditionStatus.PUBLISHING)
+        .where(col(Edition.claimed_until) >= now)
+        .distinct()
+    ).scalars()
+    return [h for h in holders if h and (worker := Worker.parse(h)) and worker.is_dead()]
+
+
+def _taking(holder: Holder, now: datetime, *, due_now: bool = False) -> dict[str, object]:
+    # A taken-over edition keeps its updated_at: the time of its last ledger write, which
+    # says how long ago a post found `sending` was sent (see publishing).
+    values: dict[str, object] = {
+        "status": EditionStatus.PUBLISHING,
+        "claimed_by": holder.worker,
+        "claimed_until": now + holder.lease,
+        "updated_at": sa.case(
+            (col(Edition.status) == EditionStatus.PUBLISHING, col(Edition.updated_at)),
+            else_=sa.literal(utc_now(), UTCDateTime()),
+        ),
+    }
+    if due_now:  # published now: a scheduled edition's time becomes now
+        values["scheduled_at"] = sa.case(
+            (col(Edition.status) == EditionStatus.SCHEDULED, sa.literal(now, UTCDateTime())),
+            else_=col(Edition.scheduled_at),
+        )
+    return values
+
+
+def claim(
+    db: Database,
+    edition_id: int,
+    holder: Holder,
+    *,
+    resume: bool = False,
+    now: datetime | None = None,
+) -> Edition:
+    """Take one edition for `holder` before sending any of it: a scheduled one (made due
+    now), one publishing that nobody live holds, and with `resume` a partial or failed one.
+    EditionBusy when another live process holds it; StoreError naming its status when it
+    cannot be published. Release it with `release` once done."""
+    now = now or holder.clock()
+    with db.session() as session:
+        connection = session.connection()
+        rule = may_take(now, _dead_holders(connection, now), stopped=resume)
+        changed = connection.execute(
+            sa.update(Edition)
+            .where(col(Edition.id) == edition_id, rule)
+            .values(**_taking(holder, now, due_now=True))
+        ).rowcount
+        edition = session.get(Edition, edition_id, populate_existing=True)
+        if edition is None:
+            raise StoreError(f"no edition {edition_id}")
+        if changed == 1:
+            return edition
+        if edition.status is EditionStatus.PUBLISHING:
+            raise EditionBusy(edition_id, edition.claimed_by)
+        wanted, verb = (
+            ("partial or failed", "resumed") if resume else ("scheduled", "published now")
+        )
+        raise StoreError(
+            f"edition {edition_id} is {edition.status.value}, not {wanted}: "
+            f"only a {wanted} edition can be {verb}"
+        )
+
+
+def claim_draft_edition(
+    db: Database,
+    holder: Holder,
+    *,
+    draft_path: str,
+    account: str,
+    follows_edition_id: int | None,
+    create: Callable[[Session], Edition],
+    now: datetime | None = None,
+) -> tuple[Edition, bool]:
+    """The draft's unfinished edition on `account` (continuing the same edition) claimed for
+    `holder`, or a new one `create` adds, claimed in the same transaction: two processes
+    publishing one draft at once get one edition and one sender. (edition, created); raises
+    EditionBusy when a live process publishes the unfinished one."""
+    now = now or holder.clock()
+    with db.session() as session:
+        connection = session.connection()
+        if db.engine.dialect.name == "postgresql":  # SQLite: BEGIN IMMEDIATE serialises
+            key = hashlib.sha256(f"{draft_path}\0{account}".encode()).digest()[:8]
+            lock = int.from_bytes(key, "big", signed=True)
+            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(lock)))
+        existing = session.exec(
+            select(Edition)
+            .join(ThreadRecord, col(ThreadRecord.id) == col(Edition.thread_id))
+            .where(col(ThreadRecord.draft_path) == draft_path)
+            .where(col(Edition.account) == account)
+            .where(col(Edition.status).in_((EditionStatus.PUBLISHING, *STOPPED)))
+            .order_by(col(Edition.created_at).desc(), col(Edition.id).desc())
+            .limit(1)
+        ).first()
+        if existing is not None and existing.follows_edition_id == follows_edition_id:
+            assert existing.id is not None
+            rule = may_take(now, _dead_holders(connection, now), stopped=True)
+            changed = connection.execute(
+                sa.update(Edition)
+                .where(col(Edition.id) == existing.id, rule)
+                .values(**_taking(holder, now))
+            ).rowcount
+            if changed != 1:
+                raise EditionBusy(existing.id, existing.claimed_by)
+            session.refresh(existing)
+            return existing, False
+        edition = create(session)
+        edition.status = EditionStatus.PUBLISHING
+        edition.claimed_by = holder.worker
+        edition.claimed_until = now + holder.lease
+        session.add(edition)
+        session.flush()
+        return edition, True
+
+
 def claim_due(
     db: Database,
     now: datetime,
     worker: str,
-    lease: timedelta,
+    lease: timedelta = LEASE,
     *,
     skip_accounts: Collection[str] = (),
 ) -> list[Claimed]:
-    """Claim every edition due by `now` (and every one whose claim expired), for `worker`,
+    """Claim every edition due by `now` (and every one whose holder is gone), for `worker`,
     except those of `skip_accounts` (accounts this daemon is publishing to already: one
     account's editions never interleave). A follow-up waits until the edition it follows is
     published (and fails if that one never will be)."""
     fail_stranded(db)
+    holder = Holder(worker, lease, lambda: now)
     skipped = col(Edition.account).not_in(list(skip_accounts)) if skip_accounts else sa.true()
     with db.read_session() as session:
+        dead = _dead_holders(session, now)
         candidates = list(
             session.exec(
                 select(Edition)
                 .where(skipped)
-                .where(
-                    sa.or_(
-                        sa.and_(
-                            col(Edition.status) == EditionStatus.SCHEDULED,
-                            col(Edition.scheduled_at) <= now,
-                            ready_to_publish(),
-                        ),
-                        sa.and_(
-                            col(Edition.status) == EditionStatus.PUBLISHING,
-                            col(Edition.claimed_until) < now,
-                        ),
-                    )
-                )
+                .where(may_take(now, dead, due_by=now))
                 .order_by(col(Edition.scheduled_at))
             )
         )
     claimed: list[Claimed] = []
     for edition in candidates:
         assert edition.id is not None
-        condition = (
-            col(Edition.status) == EditionStatus.SCHEDULED
-            if edition.status is EditionStatus.SCHEDULED
-            else sa.and_(
-                col(Edition.status) == EditionStatus.PUBLISHING,
-                col(Edition.claimed_until) < now,
-            )
-        )
-        statement = (
-            sa.update(Edition)
-            .where(col(Edition.id) == edition.id, condition)
-            .values(
-                status=EditionStatus.PUBLISHING,
-                claimed_by=worker,
-                claimed_until=now + lease,
-                updated_at=utc_now(),
-            )
-        )
         with db.session() as session:
+            statement = (
+                sa.update(Edition)
+                .where(col(Edition.id) == edition.id, may_take(now, dead, due_by=now))
+                .values(**_taking(holder, now))
+            )
             if session.connection().execute(statement).rowcount == 1:
                 claimed.append(
                     Claimed(edition.id, edition.account, edition.platform, edition.scheduled_at)
                 )
     return claimed
+
+
+def live_holder(db: Database, edition_id: int, now: datetime | None = None) -> str | None:
+    """Who publishes the edition now: its claim's holder, unless the edition may be taken
+    (see `may_take`) or is no longer publishing. For a front end waiting its turn."""
+    now = now or utc_now()
+    with db.read_session() as session:
+        edition = session.get(Edition, edition_id)
+        if edition is None or edition.status is not EditionStatus.PUBLISHING:
+            return None
+        free = session.exec(
+            select(Edition.id).where(
+                col(Edition.id) == edition_id,
+                may_take(now, _dead_holders(session, now), stopped=True),
+            )
+        ).first()
+    return None if free is not None else (edition.claimed_by or "another process")
 
 
 def release(db: Database, edition_id: int, worker: str) -> None:

@@ -1,29 +1,25 @@
-"""How finished editions ended, post by post (for the TUI's history screen), and a claim on
-one scheduled edition (for "publish now" from a front end while a daemon may be running)."""
+"""How finished editions ended, post by post (for the TUI's history screen)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-import sqlalchemy as sa
 from sqlmodel import col, select
 
+from composer.store.claims import STOPPED
 from composer.store.database import Database
-from composer.store.errors import StoreError
 from composer.store.models import (
     Edition,
     EditionStatus,
     PostRecord,
     PostStatus,
     ThreadRecord,
-    utc_now,
 )
 
 # Editions that went out, or started to: what the history screen lists.
 FINISHED = (EditionStatus.PUBLISHED, EditionStatus.PARTIAL, EditionStatus.FAILED)
-STOPPED = (EditionStatus.PARTIAL, EditionStatus.FAILED)  # resumable from the ledger
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,46 +113,3 @@ def recent_outcomes(
         for edition, title in rows
         if edition.id is not None
     ]
-
-
-def claim_edition(
-    db: Database,
-    edition_id: int,
-    worker: str,
-    now: datetime,
-    lease: timedelta,
-    *,
-    resume: bool = False,
-) -> None:
-    """Take one edition for `worker` to publish now, as a daemon claims a due one (one
-    conditional UPDATE: a daemon or another front end cannot take it too): a scheduled one
-    (made due now), or with `resume` a partial or failed one. StoreError names its status
-    when it is not. Release it with `claims.release` once the publisher is done; a claim
-    left behind expires after `lease` and a daemon resumes the edition from its ledger."""
-    allowed = STOPPED if resume else (EditionStatus.SCHEDULED,)
-    values: dict[str, object] = {
-        "status": EditionStatus.PUBLISHING,
-        "claimed_by": worker,
-        "claimed_until": now + lease,
-        "updated_at": utc_now(),
-    }
-    if not resume:
-        values["scheduled_at"] = now
-    statement = (
-        sa.update(Edition)
-        .where(col(Edition.id) == edition_id, col(Edition.status).in_(allowed))
-        .values(**values)
-    )
-    with db.session() as session:
-        changed = session.connection().execute(statement).rowcount
-        edition = session.get(Edition, edition_id, populate_existing=True)
-        if edition is None:
-            raise StoreError(f"no edition {edition_id}")
-        if changed != 1:
-            wanted, verb = (
-                ("partial or failed", "resumed") if resume else ("scheduled", "published now")
-            )
-            raise StoreError(
-                f"edition {edition_id} is {edition.status.value}, not {wanted}: "
-                f"only a {wanted} edition can be {verb}"
-            )

@@ -3,35 +3,25 @@ notifications, and the claim that keeps a running daemon away from it."""
 
 from __future__ import annotations
 
-import os
-
 from textual.widget import Widget
 
-from composer.daemon import LEASE
 from composer.platforms.base import PlatformClient
-from composer.publishing import (
-    Event,
-    Outcome,
-    preflight_edition,
-    publish_existing,
-)
-from composer.store.claims import release
+from composer.publishing import Event, Outcome, preflight_edition, publish_existing
+from composer.store.claims import Holder, claim
 from composer.store.editions import find_edition
-from composer.store.outcomes import claim_edition
 from composer.tui.remote import error_text, tell
 from composer.tui.services import Services
 from composer.workspace.config import ConfigError
-
-WORKER = f"tui-{os.getpid()}"
 
 
 async def publish_now(
     widget: Widget, services: Services, edition_id: int, *, resume: bool = False
 ) -> Outcome | None:
     """Send the edition's unsent posts: all of a scheduled one, or with `resume` the rest of
-    a partial or failed one. The edition is first claimed as a daemon claims a due one, so
-    nothing else sends it meanwhile. The pre-flight comes before the claim: a missing secret
-    changes nothing."""
+    a partial or failed one. The pre-flight comes first (a missing secret changes nothing),
+    then the edition is claimed as every front end claims it, so nothing else sends it
+    meanwhile (another process publishing it is named, as the CLI names it)."""
+    holder = Holder.for_this_process("tui")
     client: PlatformClient | None = None
     try:
         db = services.database()
@@ -41,7 +31,7 @@ async def publish_now(
         name = find_edition(db, edition_id).account
         # The pre-flight (every secret read, off the UI's thread) before the claim.
         client = await preflight_edition(db, edition_id, config)
-        claim_edition(db, edition_id, WORKER, services.now(), LEASE, resume=resume)
+        claim(db, edition_id, holder, resume=resume, now=services.now())
     except Exception as error:  # a secret's command, the database: a notification, not a crash
         if client is not None:
             await client.aclose()
@@ -56,12 +46,13 @@ async def publish_now(
             tell(widget, f"{name}: waiting {event.delay or 0:.0f} s ({detail})", timeout=3)
 
     try:
-        outcome = await publish_existing(db, edition_id, config, progress, client=client)
+        outcome = await publish_existing(
+            db, edition_id, config, progress, holder=holder, client=client
+        )
     except Exception as error:  # a client's error included: a notification, not a crash
-        # The claim is left to expire: a daemon resumes the edition from its ledger then.
+        # The claim is released: a daemon resumes a scheduled edition from its ledger.
         tell(widget, error_text(error), title="Not published", severity="error")
         return None
-    release(db, edition_id, WORKER)
     if outcome.finished:
         tell(widget, f"{name}: edition {edition_id} published, {outcome.total} posts")
     else:

@@ -4,7 +4,9 @@
   `{"error": "The access token is invalid"}`.
 - `POST /api/v1/statuses` (form or JSON): the Idempotency-Key is looked up first (per
   account, kept 1 hour; a repeat answers 200 with the ORIGINAL status, whatever its
-  text); then the reply target (404 with Mastodon's `in_reply_not_found` text); then the
+  text), and recorded only once the status exists, as Mastodon does: with a slow write
+  (`write_delay`), a repeat arriving meanwhile is NOT recognised and makes a second status;
+  then the reply target (404 with Mastodon's `in_reply_not_found` text); then the
   length by Mastodon's rule (`composer.text.count(..., "mastodon")`, spoiler included)
   against this instance's `max_characters` (422 "Validation failed: ...").
 - Statuses are listed as Mastodon lists them: HTML `content`, `text` null; the typed text
@@ -24,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from composer.text import count
-from tests.fakes.server import FakePlatform, Request, Response
+from tests.fakes.server import FakePlatform, Later, Request, Response
 
 TOKEN = "fake-mastodon-token"
 RATE_LIMIT = 300
@@ -73,16 +75,24 @@ class FakeMastodon(FakePlatform):
             self._used = 0
 
     # --- plumbing -----------------------------------------------------------------------
-    def _api(self, handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
-        def wrapped(request: Request) -> Response:
+    def _api(
+        self, handler: Callable[[Request], Response | Later]
+    ) -> Callable[[Request], Response | Later]:
+        def wrapped(request: Request) -> Response | Later:
             if request.headers.get("authorization") != f"Bearer {self.token}":
-                response = Response(401, {"error": "The access token is invalid"})
+                answer: Response | Later = Response(401, {"error": "The access token is invalid"})
             else:
-                response = handler(request)
-            response.headers.update(self._rate_headers(spend=True))
-            return response
+                answer = handler(request)
+            if isinstance(answer, Later):
+                finish = answer.finish
+                return Later(answer.seconds, lambda: self._with_rate_headers(finish()))
+            return self._with_rate_headers(answer)
 
         return wrapped
+
+    def _with_rate_headers(self, response: Response) -> Response:
+        response.headers.update(self._rate_headers(spend=True))
+        return response
 
     def _rate_headers(self, *, spend: bool) -> dict[str, str]:
         now = self.clock()
@@ -162,7 +172,7 @@ class FakeMastodon(FakePlatform):
             },
         )
 
-    def create_status(self, request: Request) -> Response:
+    def create_status(self, request: Request) -> Response | Later:
         params = self._params(request)
         now = self.clock()
         key = request.headers.get("idempotency-key")
@@ -189,6 +199,22 @@ class FakeMastodon(FakePlatform):
         visibility = str(params.get("visibility") or "public")
         if visibility not in VISIBILITIES:
             return Response(422, {"error": "Validation failed: Visibility is not included"})
+
+        def store() -> Response:
+            return self._store(params, key, text, spoiler, reply_to, visibility)
+
+        return Later(self.write_delay, store) if self.write_delay else store()
+
+    def _store(
+        self,
+        params: dict[str, Any],
+        key: str | None,
+        text: str,
+        spoiler: str,
+        reply_to: Any,
+        visibility: str,
+    ) -> Response:
+        now = self.clock()
         self._next_id += 1
         status_id = str(self._next_id)
         status = {

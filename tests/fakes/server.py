@@ -17,6 +17,12 @@ Two optional hooks let a test act at exact moments (both run on the server's thr
 A hook may raise `Hangup`: the connection is then closed without an answer (what a client
 killed at that moment would never have read anyway).
 
+A slow write (`write_delay` seconds, set by a test) is modelled by a handler answering
+`Later(seconds, finish)`: the request has been checked, the write takes `seconds` (other
+requests are served meanwhile, and see nothing of it yet), then `finish` stores it and
+answers. This is how a platform's idempotency is only as strong as the platform's own: a
+retry arriving during the write is checked before the first one is stored.
+
 Runs in a thread on 127.0.0.1 with an OS-chosen port, so tests can run in parallel.
 """
 
@@ -71,7 +77,16 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-Handler = Callable[[Request], Response]
+@dataclass
+class Later:
+    """A handler's answer for a slow write: `finish` runs (under the fake's lock) after
+    `seconds`, and its response is sent."""
+
+    seconds: float
+    finish: Callable[[], Response]
+
+
+Handler = Callable[[Request], "Response | Later"]
 RequestHook = Callable[[Request], None]
 StoreHook = Callable[[dict[str, Any]], None]
 
@@ -80,6 +95,7 @@ class FakePlatform:
     """Subclasses register routes with `route(method, path_prefix, handler)`."""
 
     STALL_SECONDS = 3.0
+    write_delay = 0.0  # seconds a write takes (see `Later`)
 
     def __init__(self) -> None:
         self._routes: list[tuple[str, str, Handler]] = []
@@ -187,7 +203,12 @@ class FakePlatform:
             return
         try:
             with self.lock:
-                response = match[2](request)
+                answer = match[2](request)
+            if isinstance(answer, Later):
+                time.sleep(answer.seconds)  # the write, unlocked: other requests go on
+                with self.lock:
+                    answer = answer.finish()
+            response = answer
         except Hangup:
             handler.close_connection = True
             return

@@ -9,7 +9,8 @@ OAuth 1.0a requests are verified by recomputing the HMAC-SHA1 signature from the
 Authorization header, the method, the URL and the query (a JSON body is not signed);
 OAuth 2.0 requests need a current Bearer token, which `POST /2/oauth2/token` rotates together
 with the refresh token, and `expire_access_token()` makes stale. As on X, the text of a post
-comes back with links as t.co and `& < >` HTML-escaped.
+comes back with links as t.co and `& < >` HTML-escaped. A duplicate text is refused (403)
+when the first is stored; with a slow write (`write_delay`), a copy arriving meanwhile is not.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from oauthlib.oauth1.rfc5849 import signature
 
 from composer.text import count
 from composer.text.entities import extract_urls
-from tests.fakes.server import FakePlatform, Request, Response
+from tests.fakes.server import FakePlatform, Later, Request, Response
 
 MAX_WEIGHTED_LENGTH = 280
 DUPLICATE_DETAIL = "You are not allowed to create a Tweet with duplicate content."
@@ -243,7 +244,7 @@ class FakeX(FakePlatform):
             return Response(200, {"data": data, "meta": meta}, headers)
         return Response(200, {"meta": meta}, headers)  # X leaves out "data" when empty
 
-    def create_tweet(self, request: Request) -> Response:
+    def create_tweet(self, request: Request) -> Response | Later:
         if (refused := self._refuse(request)) is not None:
             return refused
         headers = {**self._window("POST /2/tweets"), **self._daily()}
@@ -275,6 +276,14 @@ class FakeX(FakePlatform):
             for t in self.tweets.values()
         ):
             return Response(403, problem(403, "Forbidden", DUPLICATE_DETAIL), headers)
+
+        def store() -> Response:
+            return self._store(text, reply_to, headers)
+
+        # A slow write: a copy arriving meanwhile passes the duplicate check too, and is kept.
+        return Later(self.write_delay, store) if self.write_delay else store()
+
+    def _store(self, text: str, reply_to: Any, headers: dict[str, str]) -> Response:
         tweet_id = str(next(self._ids))
         self.tweets[tweet_id] = {
             "id": tweet_id,

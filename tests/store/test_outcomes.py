@@ -1,24 +1,19 @@
-"""Finished editions post by post, and claiming one scheduled edition to publish it now."""
+"""Finished editions post by post."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from composer.store import (
     Database,
     EditionStatus,
     PostStatus,
-    StoreError,
     edition_posts,
     mark_post_sent,
     record_thread,
     set_edition_status,
 )
-from composer.store.claims import claim_due
-from composer.store.editions import find_edition
-from composer.store.outcomes import claim_edition, recent_outcomes
+from composer.store.outcomes import recent_outcomes
 from composer.store.queue import cancel, schedule_edition
 from tests.store.conftest import T0, publish
 
@@ -66,38 +61,6 @@ def test_outcomes_leave_out_scheduled_and_cancelled_editions(db: Database) -> No
     assert [o.edition_id for o in recent_outcomes(db)] == [stopped]
     assert recent_outcomes(db, statuses=(EditionStatus.PUBLISHED,)) == []
     assert recent_outcomes(db, account="other") == []
-
-
-def test_a_claimed_edition_is_not_claimed_by_a_daemon(db: Database) -> None:
-    thread = record_thread(db, title="Now", body="x")
-    assert thread.id is not None
-    edition = schedule_edition(
-        db, thread.id, account="m", platform="mastodon", posts=["x"],
-        at_utc=T0 + timedelta(days=1), zone="UTC",
-    )  # fmt: skip
-    assert edition.id is not None
-    claim_edition(db, edition.id, "tui", T0, timedelta(minutes=30))
-    claimed = find_edition(db, edition.id)
-    assert claimed.status is EditionStatus.PUBLISHING and claimed.claimed_by == "tui"
-    assert claim_due(db, T0 + timedelta(minutes=1), "daemon", timedelta(minutes=30)) == []
-    with pytest.raises(StoreError, match="is publishing, not scheduled"):
-        claim_edition(db, edition.id, "tui-2", T0, timedelta(minutes=30))
-    with pytest.raises(StoreError, match="no edition 999"):
-        claim_edition(db, 999, "tui", T0, timedelta(minutes=30))
-
-
-def test_a_stopped_edition_is_claimed_to_be_resumed(db: Database) -> None:
-    stopped = stopped_at_second_post(db)
-    with pytest.raises(StoreError, match="is partial, not scheduled"):
-        claim_edition(db, stopped, "tui", T0, timedelta(minutes=30))
-    claim_edition(db, stopped, "tui", T0, timedelta(minutes=30), resume=True)
-    claimed = find_edition(db, stopped)
-    assert claimed.status is EditionStatus.PUBLISHING and claimed.scheduled_at == T0
-    with pytest.raises(StoreError, match="is publishing, not partial or failed"):
-        claim_edition(db, stopped, "tui-2", T0, timedelta(minutes=30), resume=True)
-    published = publish(db, ["done"])
-    with pytest.raises(StoreError, match="only a partial or failed edition can be resumed"):
-        claim_edition(db, published, "tui", T0, timedelta(minutes=30), resume=True)
 
 
 def test_outcomes_name_what_each_follows_and_its_follow_ups_but_not_cancelled_ones(

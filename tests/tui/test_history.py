@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Static
 from composer.publishing import publish_existing
 from composer.store import EditionStatus, PostStatus, edition_posts, open_database
 from composer.store import queue as store_queue
+from composer.store.claims import Holder, claim
 from composer.store.editions import find_edition
 from composer.tui.history import HistoryScreen
 from composer.tui.services import Services
@@ -165,7 +166,9 @@ def test_resume_finishes_a_stopped_thread_without_a_duplicate(
     fake.on_store = revoke_after_first
     try:
         edition = scheduled(db, NOW, title="Revoked", posts=posts)
-        outcome = asyncio.run(publish_existing(db, edition, load_config(config)))
+        holder = Holder.for_this_process("publish-now")
+        claim(db, edition, holder)
+        outcome = asyncio.run(publish_existing(db, edition, load_config(config), holder=holder))
     finally:
         db.close()
     assert outcome.status is EditionStatus.PARTIAL and outcome.sent == 1

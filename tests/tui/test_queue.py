@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Input, Static
 
 from composer.store import EditionStatus, open_database
 from composer.store import recurrences as store_rules
+from composer.store.claims import Holder, claim
 from composer.store.editions import find_edition
 from composer.tui.queue import QueueScreen
 from composer.tui.services import Services
@@ -257,6 +258,36 @@ def test_publish_now_sends_the_thread_once(
     asyncio.run(scenario())
     assert status_of(tmp_path, almaty) is EditionStatus.PUBLISHED
     assert [s["text"] for s in fake.thread()] == ["1/2 First post.", "2/2 Second post."]
+
+
+def test_publish_now_of_an_edition_another_process_took_names_it_and_sends_nothing(
+    tmp_path: Path, fake: FakeMastodon, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    _, (almaty, *_) = seeded(tmp_path)
+    svc = services(tmp_path, accounts_file(tmp_path, fake.url))
+    other = Holder.for_this_process("publish-now")  # alive: this very process
+
+    async def scenario() -> None:
+        app = ScreenApp(svc, QueueScreen)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("p")
+            await pilot.pause()
+            claim(svc.database(), almaty, other)  # `queue publish-now` got there first
+            await pilot.click("#confirm")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            messages = [n.message for n in app._notifications]
+            assert any(
+                m.startswith(f"edition {almaty} is being published by publish-now on ")
+                and m.endswith("; it will resume if that stops")
+                for m in messages
+            ), messages
+
+    asyncio.run(scenario())
+    assert fake.statuses == {}
+    edition = find_edition(svc.database(), almaty)
+    assert edition.status is EditionStatus.PUBLISHING and edition.claimed_by == other.worker
 
 
 def test_publish_now_without_the_secret_changes_nothing(

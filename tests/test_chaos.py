@@ -1,0 +1,196 @@
+"""Chaos: every front end at once on one edition, random SIGKILLs, slow writes.
+
+For X, Mastodon and Threads (loopback fakes), one edition of a four-post thread is left
+publishing and unclaimed (as a daemon stopped by SIGTERM leaves it), and a wave of processes
+mixing `publish DRAFT`, `queue publish-now ID`, `daemon --once` and a foreground daemon
+start at random moments; some are SIGKILLed at random moments (mid-request among them).
+Writes are slow, and the fakes' duplicate protection as weak as the platforms' own. Then a
+clean run finishes whatever is left. Every post must be on the platform exactly once, each
+replying to the one before, and the ledger must say the same.
+
+The randomness is seeded; the seed is printed (`pytest -s`), and CHAOS_SEED=N replays it.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import col
+
+from composer.store import Edition, EditionStatus, PostStatus, edition_posts, open_database
+from composer.store.editions import find_edition
+from tests.publishing.test_crash import (
+    ACCOUNT,
+    SECRETS,
+    Target,
+    mastodon_target,
+    threads_target,
+    x_target,
+)
+
+POSTS = 4
+PROCESSES = 4  # started in the wave
+KILLS = 2  # SIGKILLed in the wave, at random moments
+START_WITHIN = 1.5  # seconds: the wave's processes start within this, overlapping
+KILL_WITHIN = (1.0, 6.0)  # seconds after its start a process may be killed
+WRITE_DELAY = (0.5, 1.5)  # seconds a slow write takes (X and Mastodon fakes)
+DRAFT = "\n\n---\n\n".join(
+    f"Observation {n} of the mission: polling station {n} opened late." for n in range(1, 5)
+)
+TARGETS: dict[str, Callable[[ExitStack], Target]] = {
+    "x": x_target,
+    "mastodon": mastodon_target,
+    "threads": threads_target,
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_byte_code() -> None:
+    warm = (
+        "import composer.cli, composer.daemon, composer.publishing, composer.platforms.x, "
+        "composer.platforms.mastodon, composer.platforms.threads, "
+        "apscheduler.schedulers.blocking"
+    )
+    subprocess.run([sys.executable, "-c", warm], env=os.environ, check=True, timeout=120)
+
+
+class Folder:
+    def __init__(self, path: Path, target: Target) -> None:
+        self.path = path
+        (path / "drafts").mkdir()
+        (path / "drafts" / "report.md").write_text(DRAFT, encoding="utf-8")
+        (path / "accounts.toml").write_text(f"[accounts.{ACCOUNT}]{target.config}", "utf-8")
+        self.env = {
+            **os.environ,
+            **SECRETS,
+            **target.env,
+            "COMPOSER_DB": str(path / "h.sqlite3"),
+            "NO_COLOR": "1",
+        }
+        self.env.pop("COMPOSER_CONFIG", None)
+
+    def start(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "composer", *args],
+            cwd=self.path,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "composer", *args],
+            cwd=self.path,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+
+def left_publishing(folder: Folder) -> int:
+    """The draft's edition, scheduled by the CLI, then as a daemon stopped by SIGTERM leaves
+    it: publishing, due, unclaimed (so every front end may take it)."""
+    done = folder.run("schedule", "report", "--account", ACCOUNT, "--in", "1h")
+    assert done.returncode == 0, done.stderr
+    with open_database(str(folder.path / "h.sqlite3")) as db, db.session() as session:
+        now = datetime.now(UTC)
+        edition_id = session.connection().execute(sa.select(sa.func.max(col(Edition.id)))).scalar()
+        session.connection().execute(
+            sa.update(Edition)
+            .where(col(Edition.id) == edition_id)
+            .values(status=EditionStatus.PUBLISHING, scheduled_at=now - timedelta(seconds=1))
+            .values(claimed_by=None, claimed_until=now)
+        )
+    assert isinstance(edition_id, int)
+    return edition_id
+
+
+COMMANDS = (
+    ("publish", "report", "--account", ACCOUNT),
+    ("queue", "publish-now", "{id}"),
+    ("daemon", "--once"),
+    ("daemon", "--interval", "0.2"),
+)
+
+
+@pytest.mark.parametrize("platform", sorted(TARGETS))
+def test_every_front_end_at_once_with_random_kills_publishes_each_post_once(
+    tmp_path: Path, platform: str
+) -> None:
+    seed = int(os.environ.get("CHAOS_SEED", time.time_ns() % 1_000_000))
+    print(f"chaos seed {seed} ({platform}): CHAOS_SEED={seed} replays it")
+    chance = random.Random(f"{seed}-{platform}")
+    with ExitStack() as stack:
+        target = TARGETS[platform](stack)
+        fake = target.hooks
+        fake.write_delay = chance.uniform(*WRITE_DELAY)
+        folder = Folder(tmp_path, target)
+        edition_id = left_publishing(folder)
+
+        # The wave: each process starts at a random moment; KILLS of them die at random ones.
+        commands = [chance.choice(COMMANDS) for _ in range(PROCESSES)]
+        starts = sorted(chance.uniform(0, START_WITHIN) for _ in commands)
+        kills = sorted(chance.sample(range(PROCESSES), KILLS))
+        kill_at = {i: starts[i] + chance.uniform(*KILL_WITHIN) for i in kills}
+        print(f"wave: {list(zip(starts, commands, strict=True))}, kills {kill_at}")
+        running: list[subprocess.Popen[str] | None] = [None] * PROCESSES
+        began = time.monotonic()
+        events = sorted(
+            [(at, "start", i) for i, at in enumerate(starts)]
+            + [(at, "kill", i) for i, at in kill_at.items()]
+        )
+        for at, kind, i in events:
+            time.sleep(max(0.0, at - (time.monotonic() - began)))
+            if kind == "start":
+                running[i] = folder.start(*(a.format(id=edition_id) for a in commands[i]))
+            elif (process := running[i]) is not None and process.poll() is None:
+                process.send_signal(signal.SIGKILL)
+        # Foreground daemons are stopped as systemd stops them, once the rest have ended.
+        for i, process in enumerate(running):
+            assert process is not None
+            if commands[i][-1] != "0.2":
+                process.wait(timeout=120)
+        for process in running:
+            assert process is not None
+            if process.poll() is None:
+                time.sleep(1.0)
+                process.send_signal(signal.SIGTERM)
+        outputs = [(commands[i], p.communicate(timeout=120)) for i, p in enumerate(running) if p]
+        for command, (_, err) in outputs:
+            assert "Traceback" not in err, (command, err)
+
+        # The clean run: whatever is left is finished, from the ledger.
+        with open_database(str(folder.path / "h.sqlite3")) as db:
+            if find_edition(db, edition_id).status is not EditionStatus.PUBLISHED:
+                clean = folder.run("publish", "report", "--account", ACCOUNT)
+                assert clean.returncode == 0, clean.stderr
+            edition = find_edition(db, edition_id)
+            posts = edition_posts(db, edition_id)
+            editions = db.engine.connect().execute(sa.select(sa.func.count(col(Edition.id))))
+            assert editions.scalar() == 1, "one edition, resumed by every front end"
+        assert edition.status is EditionStatus.PUBLISHED
+        posted = target.posted()
+        texts = [p.text for p in posts]
+        counts = Counter(p.text for p in posted)
+        assert all(counts[text] == 1 for text in texts), counts  # each post exactly once
+        assert len(posted) == POSTS == len(posts)
+        by_id = {p.id: p for p in posted}
+        assert all(p.status is PostStatus.SENT for p in posts)
+        assert [by_id[str(p.remote_id)].text for p in posts] == texts  # the ledger agrees
+        parents = [by_id[str(p.remote_id)].parent for p in posts]
+        assert parents == [None, *(str(p.remote_id) for p in posts[:-1])]  # chained
