@@ -46,6 +46,11 @@ access_token_secret_env = "DAEMON_PREFLIGHT_TOKEN"
 
 [accounts.li]
 platform = "linkedin"
+
+[accounts.also-good]
+platform = "mastodon"
+instance = "{url}"
+access_token_env = "DAEMON_PREFLIGHT_TOKEN"
 """
 
 
@@ -119,7 +124,7 @@ def test_an_edition_failing_mid_round_does_not_stop_the_other_accounts(
 ) -> None:
     db, config = setup
     now = datetime.now(UTC)
-    unlucky = due(db, "li", "linkedin", now)
+    unlucky = due(db, "also-good", "mastodon", now)  # passes the pre-flight, then fails
     good = due(db, "good", "mastodon", now)
     publish = daemon.publish_existing
 
