@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 
 from composer.text.entities import extract_emoji, extract_urls
 from composer.text.graphemes import grapheme_count, grapheme_weights
+from composer.text.platform_facts import PLATFORM_NAMES
 from composer.text.xcount import X_LIMIT, X_URL_LENGTH, x_char_weights, x_weighted_length
-
-PLATFORM_NAMES = ("x", "mastodon", "bluesky", "threads", "linkedin")
 
 MASTODON_DEFAULT_LIMIT = 500
 MASTODON_URL_LENGTH = 23
