@@ -3,7 +3,7 @@
 Which platforms exist, the address of their API, the form of a handle, and which plain
 settings and which secrets an account of theirs takes in the accounts file. Pure data and
 pure functions (no I/O): the accounts file checks itself against this table
-(`composer.workspace.config_checks`), the address book and the TUI's pickers read the
+(`composer.workspace.account_checks`), the address book and the TUI's pickers read the
 handle rules from here, `composer.text.counting` lists the same platforms.
 
 Adding a platform starts with a row here; `docs/MAP.md` lists what else it needs.

@@ -20,9 +20,9 @@ schedule) never run a password manager or need environment variables; and no mes
 repr or str ever holds a secret's value.
 
 This module is the accounts file's public face (reading it); the rest lives beside it:
-the data (`Account`, `Config`, ...) in `accounts`, the key-by-key checks in `config_checks`,
-TOML line numbers in `toml_lines`, and what each platform takes in
-`composer.text.platform_facts`.
+the data (`Account`, `Config`, ...) in `accounts`, the key-by-key checks in `config_checks`
+(an account's in `account_checks`), TOML line numbers in `toml_lines`, and what each
+platform takes in `composer.text.platform_facts`.
 """
 
 from __future__ import annotations

@@ -11,11 +11,19 @@ import difflib
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from composer.workspace.secrets import ConfigError
 
-__all__ = ["dotted", "key_lines", "line_of", "load_toml", "quote_key", "suggest"]
+__all__ = [
+    "TableChecker",
+    "dotted",
+    "key_lines",
+    "line_of",
+    "load_toml",
+    "quote_key",
+    "suggest",
+]
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _TOML_POSITION = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)")
@@ -114,3 +122,64 @@ def suggest(key: str, known: Sequence[str]) -> str:
     """' (did you mean ...?)' for the closest of `known`, or ''."""
     close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class TableChecker:
+    """Checks of a parsed TOML document whose every failure is one ConfigError naming the
+    file, the line and the key: `fail` and the checks of kinds any table may hold."""
+
+    def __init__(self, text: str, name: str) -> None:
+        self.name = name
+        self.lines = key_lines(text)
+
+    def fail(self, table: Sequence[str], message: str, key: str | None = None) -> NoReturn:
+        path = (*table, key) if key is not None else tuple(table)
+        line = line_of(self.lines, path)
+        where = f"{dotted(table)}: " if table else ""
+        raise ConfigError(f"{self.name}:{line}: {where}{message}")
+
+    def check_keys(
+        self,
+        table: Sequence[str],
+        values: Mapping[str, Any],
+        known: Sequence[str],
+        elsewhere: Mapping[str, str] | None = None,
+    ) -> None:
+        for key in values:
+            if key in known:
+                continue
+            hint = suggest(key, known)
+            if not hint and elsewhere and key in elsewhere:
+                hint = f" ({key!r} is a key of {elsewhere[key]})"
+            self.fail(table, f"unknown key {key!r}{hint}", key)
+
+    def table(self, path: Sequence[str], value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.fail(path[:-1], f"{path[-1]!r} must be a table ([{dotted(path)}])", path[-1])
+        return value
+
+    def string(self, table: Sequence[str], values: Mapping[str, Any], key: str) -> str | None:
+        value = values.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.fail(table, f"{key} must be a non-empty string, not {value!r}", key)
+        return value.strip()
+
+    # -- the file
+
+    def string_list(self, where: Sequence[str], values: Mapping[str, Any], key: str) -> list[str]:
+        value = values.get(key, [])
+        if not isinstance(value, list):
+            self.fail(where, f"{key} must be a list of strings, not {value!r}", key)
+        seen: set[str] = set()
+        items: list[str] = []
+        for item in value:
+            if not isinstance(item, str) or not item.strip():
+                self.fail(where, f"{key}: every item must be a non-empty string, not {item!r}", key)
+            folded = item.strip().removeprefix("#").casefold()
+            if folded in seen:
+                self.fail(where, f"{key}: {item!r} is listed twice", key)
+            seen.add(folded)
+            items.append(item.strip())
+        return items
