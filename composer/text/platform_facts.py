@@ -63,6 +63,9 @@ class PlatformFacts:
     secrets: tuple[str, ...]
     required_settings: tuple[str, ...] = ()
     required_secrets: tuple[str, ...] = ()
+    # The setting that, when given, is the account's API address instead of default_url
+    # (a Mastodon instance, a Bluesky PDS); it defaults to default_url where there is one.
+    url_setting: str | None = None
 
 
 FACTS: Mapping[str, PlatformFacts] = {
@@ -90,6 +93,7 @@ FACTS: Mapping[str, PlatformFacts] = {
         secrets=("access_token",),
         required_settings=("instance",),
         required_secrets=("access_token",),
+        url_setting="instance",
     ),
     "bluesky": PlatformFacts(
         "bluesky",
@@ -101,6 +105,7 @@ FACTS: Mapping[str, PlatformFacts] = {
         secrets=("app_password",),
         required_settings=("handle",),
         required_secrets=("app_password",),
+        url_setting="service",
     ),
     "threads": PlatformFacts(
         "threads",

@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from composer.text.platform_facts import (
-    DEFAULT_URLS,
     DOMAIN,
     FACTS,
     PLATFORM_NAMES,
@@ -148,9 +147,10 @@ class AccountChecker(TableChecker):
                 settings[key] = str(value)
             else:
                 settings[key] = self.string(where, values, key)
-        if platform == "bluesky":
-            settings.setdefault("service", DEFAULT_URLS["bluesky"])
-        for key in FACTS[platform].required_settings:
+        facts = FACTS[platform]
+        if facts.url_setting and facts.default_url:  # Bluesky's service: bsky.social
+            settings.setdefault(facts.url_setting, facts.default_url)
+        for key in facts.required_settings:
             if key not in settings:
                 self.fail(where, f"missing key {key!r} for a {platform} account")
 

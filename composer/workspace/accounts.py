@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from composer.text.platform_facts import DEFAULT_URLS, PLATFORM_NAMES
+from composer.text.platform_facts import DEFAULT_URLS, FACTS, PLATFORM_NAMES
 from composer.workspace.secrets import (
     COMMAND_TIMEOUT,
     ConfigError,
@@ -63,10 +63,10 @@ class Account:
         """Where API requests go: base_url if given, else the platform's own address."""
         if self.base_url:
             return self.base_url
-        if self.platform == "mastodon" and self.instance:
-            return self.instance
-        if self.platform == "bluesky" and self.service:
-            return self.service
+        facts = FACTS.get(self.platform)
+        own = getattr(self, facts.url_setting) if facts and facts.url_setting else None
+        if own:
+            return str(own)
         return DEFAULT_URLS.get(self.platform, "")
 
     @property

@@ -39,3 +39,9 @@ def test_handle_forms() -> None:
     assert handle_platforms("@hrw") == ("x", "threads")
     assert not is_handle("hrw")
     assert not is_handle("@")
+
+
+def test_an_own_address_setting_is_a_url_setting_of_its_platform() -> None:
+    for name, facts in FACTS.items():
+        if facts.url_setting:
+            assert facts.settings[facts.url_setting] == "url", name
