@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 from sqlmodel import Session
 
+from composer.errors import ComposerError
 from composer.platforms.base import (
     Duplicate,
     PlatformClient,
@@ -512,7 +513,7 @@ def _now() -> datetime:
 # --- publishing a draft now, to several accounts at once ----------------------------------
 
 
-class PublishError(ValueError):
+class PublishError(ComposerError, ValueError):
     """A draft that cannot be published as asked (no account, no accounts file...)."""
 
 

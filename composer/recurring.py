@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from composer.errors import ComposerError
 from composer.publishing import PublishError, plan_editions
 from composer.store import Database, StoreError
 from composer.store import recurrences as store
@@ -55,7 +56,7 @@ _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
 _MAX_TEXT = 200  # the column's length
 
 
-class RuleError(ValueError):
+class RuleError(ComposerError, ValueError):
     """A rule, zone or account that cannot be used; the message is one line for the user."""
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from composer.errors import ComposerError
 from composer.publishing import (
     EditionPlan,
     PublishError,
@@ -45,7 +46,7 @@ SCHEDULE_KEY = "schedule"  # the draft's own time, used when none is given
 START_A_DAEMON = "scheduled threads will not be sent; start one with thread-composer daemon"
 
 
-class ScheduleError(ValueError):
+class ScheduleError(ComposerError, ValueError):
     """A schedule that cannot be made as asked; the message is one line for the user."""
 
 

@@ -31,6 +31,7 @@ from typing import Any, Protocol, Self
 
 import httpx
 
+from composer.errors import ComposerError
 from composer.text.redaction import MAX_REASON_CHARS, redact
 
 # httpx failures that happen before a byte of the request reached the server: whatever the
@@ -80,7 +81,7 @@ class AccountInfo:
     remaining_quota: int | None = None
 
 
-class PlatformError(Exception):
+class PlatformError(ComposerError):
     """Anything a platform or the network did to a request."""
 
     def __init__(

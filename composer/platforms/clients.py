@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from composer.errors import ComposerError
 from composer.platforms.base import PlatformClient
 
 
-class UnsupportedPlatform(ValueError):
+class UnsupportedPlatform(ComposerError, ValueError):
     """An account on a platform thread-composer can preview for but not publish to."""
 
 

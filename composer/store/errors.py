@@ -3,12 +3,13 @@ composer.text.redaction (one place for every layer) and is re-exported here."""
 
 from __future__ import annotations
 
+from composer.errors import ComposerError
 from composer.text.redaction import MAX_ERROR_CHARS, REDACTED, redact
 
 __all__ = ["MAX_ERROR_CHARS", "REDACTED", "DatabaseFailure", "StoreError", "redact"]
 
 
-class StoreError(Exception):
+class StoreError(ComposerError):
     """The history database cannot be used: unopenable, newer than this code, or misused."""
 
 

@@ -13,11 +13,11 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from composer.errors import ComposerError
 from composer.text.entities import extract_emoji, extract_urls
 from composer.text.graphemes import grapheme_count, grapheme_weights
+from composer.text.platform_facts import PLATFORM_NAMES
 from composer.text.xcount import X_LIMIT, X_URL_LENGTH, x_char_weights, x_weighted_length
-
-PLATFORM_NAMES = ("x", "mastodon", "bluesky", "threads", "linkedin")
 
 MASTODON_DEFAULT_LIMIT = 500
 MASTODON_URL_LENGTH = 23
@@ -28,7 +28,7 @@ THREADS_MAX_LINKS = 5
 LINKEDIN_LIMIT = 3000
 
 
-class UnknownPlatformError(ValueError):
+class UnknownPlatformError(ComposerError, ValueError):
     """A platform name that is not one of PLATFORM_NAMES."""
 
     def __init__(self, name: str) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from composer.errors import ComposerError
 from composer.text.controls import code_point, first_control
 from composer.text.entities import extract_entities
 
@@ -23,7 +24,7 @@ _PREVIOUS_WORD = re.compile(r"(\S*\w)" + _SPACE + r"\Z")  # a word not ending a 
 _SENTENCE_END = frozenset(".!?:;\n\"'“”«»()[]—–")
 
 
-class EnrichError(ValueError):
+class EnrichError(ComposerError, ValueError):
     """A mention placement, tag or term that cannot be used."""
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
+from composer.errors import ComposerError
+
 PRESETS: dict[str, str] = {
     "prefix": "{i}/{n} {text}",
     "suffix": "{text} {i}/{n}",
@@ -26,7 +28,7 @@ DEFAULT_NUMBERING = "{i}/{n}"
 _FIELDS = frozenset({"i", "n", "text"})
 
 
-class NumberingError(ValueError):
+class NumberingError(ComposerError, ValueError):
     """A numbering format that cannot be used."""
 
 

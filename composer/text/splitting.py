@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from composer.errors import ComposerError
 from composer.text.breaks import BreakKind, Token, tokenize
 from composer.text.counting import Measure, Platform, normalize, platform
 from composer.text.enrich import Extras, MentionPlacement, TagPlacement, as_tag, link_terms
@@ -119,7 +120,7 @@ class _Plan:
     clean: float
 
 
-class SplitError(ValueError):
+class SplitError(ComposerError, ValueError):
     """Input that cannot be split (a limit too small for the numbering, say)."""
 
 

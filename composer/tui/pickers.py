@@ -41,15 +41,13 @@ from textual.widgets.option_list import Option
 from composer.text.display import terminal_safe
 from composer.text.enrich import MENTION_PLACEMENTS, TAG_PLACEMENTS
 from composer.text.entities import extract_hashtags
-from composer.tui.notes import Note, shown
-from composer.tui.services import Services
-from composer.workspace.config import (
+from composer.text.platform_facts import (
     CONTACT_PLATFORMS,
-    Config,
-    ConfigError,
-    Contact,
     is_handle,  # the accounts file's own rule for a handle, so both accept the same
 )
+from composer.tui.notes import Note, shown
+from composer.tui.services import Services
+from composer.workspace.config import Config, ConfigError, Contact
 
 
 @dataclass(frozen=True, slots=True)

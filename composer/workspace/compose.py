@@ -13,12 +13,12 @@ from typing import Any
 from composer.text import Thread, split
 from composer.text.controls import code_point, first_control
 from composer.text.enrich import EnrichError
+from composer.text.platform_facts import handle_platforms
 from composer.workspace.config import (
     DEFAULT_CONFIG_NAME,
     EXAMPLE_CONFIG_NAME,
     Config,
     ConfigError,
-    handle_platforms,
     load_config,
 )
 from composer.workspace.drafts import Draft

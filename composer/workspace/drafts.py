@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import tomlkit
 import tomlkit.exceptions
 
+from composer.errors import ComposerError
 from composer.text.controls import code_point, first_control
 
 FENCE = "+++"
@@ -84,7 +85,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 
-class DraftError(ValueError):
+class DraftError(ComposerError, ValueError):
     """A draft that cannot be read or parsed; the message names the file and line."""
 
 

@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
+from composer.errors import ComposerError
 from composer.text.redaction import register_secret
 
 COMMAND_TIMEOUT = 10.0
@@ -34,7 +35,7 @@ COMMAND_TIMEOUT = 10.0
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-class ConfigError(ValueError):
+class ConfigError(ComposerError, ValueError):
     """A problem with the accounts file or one of its secrets; the message names the file,
     line and key (never a secret's value)."""
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from composer.errors import ComposerError
+
 ACCEPTED_FORMS = (
     "'YYYY-MM-DD HH:MM' or 'YYYY-MM-DD HH:MM:SS' in the time zone, "
     "or ISO 8601 with an offset like '2026-12-01T09:00:00+05:00' or '2026-12-01T04:00:00Z'"
@@ -34,7 +36,7 @@ _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 _MAX_TEXT = 64  # longer input is not a time or a duration; also bounds int() on digits
 
 
-class WhenError(ValueError):
+class WhenError(ComposerError, ValueError):
     """A time, duration or zone the user gave cannot be used; the message is one sentence."""
 
 

@@ -14,11 +14,10 @@ from composer.workspace.config import (
     Config,
     ConfigError,
     Secret,
-    key_lines,
-    line_of,
     load_config,
     parse_config,
 )
+from composer.workspace.toml_lines import key_lines, line_of
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "accounts.example.toml"

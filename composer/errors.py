@@ -1,0 +1,25 @@
+"""The one family of thread-composer's own errors, as httpx has in `_exceptions.py`.
+
+Every error the package raises on purpose (bad input, a refused platform, an unusable
+database) is a `ComposerError`, so a front end can catch the whole family in one place and
+leave everything else (a bug) to its crash handler. Each subclass keeps its own name, its
+module and the built-in base it had (`ConfigError` is still a `ValueError`):
+
+    ComposerError
+    ├── text:       SplitError, NumberingError, EnrichError, UnknownPlatformError
+    ├── workspace:  ConfigError, DraftError, WhenError
+    ├── store:      StoreError (DatabaseFailure, ClaimLost, EditionBusy, AlreadyHeld)
+    ├── platforms:  PlatformError (Retryable, Unclear, Refused), UnsupportedPlatform
+    ├── publishing: PublishError (PreflightError)
+    └── scheduling: ScheduleError; recurring: RuleError
+
+The lowest layer (pyproject.toml): it imports nothing, everything may import it.
+"""
+
+from __future__ import annotations
+
+__all__ = ["ComposerError"]
+
+
+class ComposerError(Exception):
+    """An error thread-composer raises on purpose; its message is meant for the user."""

@@ -1,0 +1,224 @@
+"""The accounts file as data: accounts (secrets read only when asked), contacts, hashtags,
+defaults. Reading and checking the file is `composer.workspace.config` (`load_config`); the
+checks themselves are in `composer.workspace.config_checks`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from composer.text.platform_facts import DEFAULT_URLS, FACTS, PLATFORM_NAMES
+from composer.workspace.secrets import (
+    COMMAND_TIMEOUT,
+    ConfigError,
+    Secret,
+    SecretSource,
+    resolve,
+)
+from composer.workspace.toml_lines import quote_key, suggest
+
+__all__ = [
+    "DEFAULT_CONFIG_NAME",
+    "EXAMPLE_CONFIG_NAME",
+    "Account",
+    "Config",
+    "Contact",
+    "Defaults",
+    "Hashtags",
+]
+
+DEFAULT_CONFIG_NAME = "accounts.toml"
+EXAMPLE_CONFIG_NAME = "accounts.example.toml"
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Account:
+    """One publishing account. Its secrets are read only when `secret()` is called."""
+
+    name: str
+    platform: str
+    handle: str | None = None
+    base_url: str | None = None
+    instance: str | None = None  # mastodon
+    service: str | None = None  # bluesky (PDS), default https://bsky.social
+    user_id: str | None = None  # threads
+    client_id: str | None = None  # x, OAuth 2.0
+    daily_post_quota: int | None = None  # x
+    max_characters: int | None = None  # mastodon override of the instance's limit
+    reply_visibility: str = "public"  # mastodon: visibility of posts 2..n
+    slots: tuple[str, ...] = ()  # posting times for schedule --next-slot: "Mon-Fri 09:00"
+    language: str | None = None  # mastodon
+    secret_sources: Mapping[str, SecretSource] = field(default_factory=dict)
+    source: str = DEFAULT_CONFIG_NAME
+    line: int = 1
+    command_timeout: float = COMMAND_TIMEOUT
+    _cache: dict[str, Secret] = field(default_factory=dict)
+    _failures: dict[str, ConfigError] = field(default_factory=dict)
+
+    @property
+    def api_url(self) -> str:
+        """Where API requests go: base_url if given, else the platform's own address."""
+        if self.base_url:
+            return self.base_url
+        facts = FACTS.get(self.platform)
+        own = getattr(self, facts.url_setting) if facts and facts.url_setting else None
+        if own:
+            return str(own)
+        return DEFAULT_URLS.get(self.platform, "")
+
+    @property
+    def x_auth(self) -> Literal["oauth1", "oauth2"] | None:
+        """Which X auth scheme the account uses (None for other platforms)."""
+        if self.platform != "x":
+            return None
+        return "oauth1" if "consumer_key" in self.secret_sources else "oauth2"
+
+    def has_secret(self, key: str) -> bool:
+        return key in self.secret_sources
+
+    def secret(self, key: str, *, timeout: float | None = None) -> str:
+        """The secret's value, from its environment variable, command or the file.
+
+        ConfigError (naming the account, the key and the variable or command, never the
+        value) when the variable is unset, the command fails or the key is not configured.
+        """
+        return self.secret_value(key, timeout=timeout).reveal()
+
+    def secret_value(self, key: str, *, timeout: float | None = None) -> Secret:
+        """Like `secret()`, wrapped in a `Secret` so it cannot be printed by mistake."""
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        where = f"{self.source}:{{line}}: accounts.{quote_key(self.name)}"
+        source = self.secret_sources.get(key)
+        if source is None:
+            known = ", ".join(self.secret_sources) or "none"
+            raise ConfigError(
+                where.format(line=self.line) + f": no secret {key!r} is configured "
+                f'(configured: {known}); add {key}_env = "VAR" or {key}_cmd = "..."'
+            )
+        failed = self._failures.get(key)
+        if failed is not None:
+            raise ConfigError(str(failed))  # a failing command is not run again
+        try:
+            value = resolve(
+                source,
+                where.format(line=source.line),
+                self.command_timeout if timeout is None else timeout,
+            )
+        except ConfigError as error:
+            self._failures[key] = error
+            raise
+        self._cache[key] = value
+        return value
+
+    def __repr__(self) -> str:
+        secrets = ", ".join(repr(s) for s in self.secret_sources.values())
+        handle = f", handle={self.handle!r}" if self.handle else ""
+        return (
+            f"Account(name={self.name!r}, platform={self.platform!r}{handle}, "
+            f"api_url={self.api_url!r}, secrets=[{secrets}])"
+        )
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """An entry of the address book: a display name and a handle per platform."""
+
+    key: str
+    name: str
+    handles: Mapping[str, str] = field(default_factory=dict)
+
+    def handle(self, platform: str) -> str | None:
+        return self.handles.get(platform)
+
+
+@dataclass(frozen=True, slots=True)
+class Hashtags:
+    """`terms` become hashtags at their first occurrence; `always` tags (no "#") are added."""
+
+    terms: tuple[str, ...] = ()
+    always: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Defaults:
+    timezone: str | None = None
+    numbering: str | None = None
+    mode: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """The parsed accounts file."""
+
+    path: Path | None = None
+    accounts: Mapping[str, Account] = field(default_factory=dict)
+    contacts: Mapping[str, Contact] = field(default_factory=dict)
+    hashtags: Hashtags = field(default_factory=Hashtags)
+    defaults: Defaults = field(default_factory=Defaults)
+
+    @property
+    def name(self) -> str:
+        return str(self.path) if self.path else DEFAULT_CONFIG_NAME
+
+    def account(self, name: str) -> Account:
+        """The account called `name`; ConfigError listing the known accounts otherwise."""
+        try:
+            return self.accounts[name]
+        except KeyError:
+            known = ", ".join(self.accounts) or "none: add an [accounts.NAME] table"
+            hint = suggest(name, list(self.accounts))
+            raise ConfigError(
+                f"{self.name}: unknown account {name!r}{hint}; known accounts: {known}"
+            ) from None
+
+    def contact(self, name: str) -> Contact:
+        """The contact called `name`; ConfigError listing the known contacts otherwise."""
+        try:
+            return self.contacts[name]
+        except KeyError:
+            known = ", ".join(self.contacts) or "none: add a [contacts.NAME] table"
+            hint = suggest(name, list(self.contacts))
+            raise ConfigError(
+                f"{self.name}: unknown contact {name!r}{hint}; known contacts: {known}"
+            ) from None
+
+    def contact_with_handle(self, handle: str) -> Contact | None:
+        """The contact that has `handle` (any case) on some platform, if any."""
+        folded = handle.casefold()
+        for contact in self.contacts.values():
+            if any(h.casefold() == folded for h in contact.handles.values()):
+                return contact
+        return None
+
+    def mentions_for(
+        self, contact_names: Sequence[str], platform: str
+    ) -> tuple[list[str], list[str]]:
+        """The text to insert for each contact on `platform`, and warnings.
+
+        A contact with no handle on the platform is written as its plain name, with a
+        warning. Unknown contact names raise ConfigError listing the known ones.
+        """
+        if platform not in PLATFORM_NAMES:
+            raise ConfigError(
+                f"unknown platform {platform!r}: choose one of {', '.join(PLATFORM_NAMES)}"
+            )
+        mentions: list[str] = []
+        warnings: list[str] = []
+        for key in contact_names:
+            contact = self.contact(key)
+            handle = contact.handle(platform)
+            if handle:
+                mentions.append(handle)
+            else:
+                mentions.append(contact.name)
+                warnings.append(
+                    f'contact {key!r} has no {platform} handle: using the name "{contact.name}"'
+                )
+        return mentions, warnings
