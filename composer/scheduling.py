@@ -19,7 +19,7 @@ from composer.publishing import (
     follow_up,
     plan_editions,
 )
-from composer.store import Database, EditionStatus, StoreError
+from composer.store import CALLED_OFF, Database, EditionStatus, StoreError
 from composer.store import queue as store_queue
 from composer.store.daemons import last_daemon_seen
 from composer.store.editions import find_edition
@@ -175,7 +175,7 @@ def next_free_slot(db: Database, account: Account, zone: str, now: datetime) -> 
     taken = {
         e.scheduled_at
         for e in store_queue.upcoming(db, account=account.name, include_done=True, done_limit=500)
-        if e.status not in (EditionStatus.CANCELLED, EditionStatus.MISSED)
+        if e.status not in CALLED_OFF
     }
     try:
         for when in slot_times(account.slots, zone, now):

@@ -18,6 +18,14 @@ from composer.store.history import (
     set_post_status,
 )
 from composer.store.models import (
+    ACTIVE,
+    CALLED_OFF,
+    DONE,
+    ENDED,
+    FINISHED,
+    HOLDING,
+    RESUMABLE,
+    STOPPED,
     Attempt,
     AttemptOutcome,
     Edition,
@@ -29,6 +37,14 @@ from composer.store.models import (
 )
 
 __all__ = [
+    "ACTIVE",
+    "CALLED_OFF",
+    "DONE",
+    "ENDED",
+    "FINISHED",
+    "HOLDING",
+    "RESUMABLE",
+    "STOPPED",
     "Attempt",
     "AttemptOutcome",
     "Database",

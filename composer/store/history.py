@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel, col, select
 
 from composer.store.database import Database
@@ -29,8 +30,12 @@ from composer.store.models import (
     utc_now,
 )
 
-if TYPE_CHECKING:  # claims imports follow_ups, which reads the ledger from here
-    from composer.store.claims import Holder
+
+class ClaimRenewal(Protocol):
+    """What marking a post sending needs of a claim (claims.Holder is one): the ledger sits
+    below the claims, which read it, so it names no claim type of its own."""
+
+    def renew_on(self, connection: Connection, edition_id: int) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -256,7 +261,7 @@ _OK_ATTEMPT = sa.insert(_attempts).values(
 )
 
 
-def mark_post_sending(db: Database, post_id: int, *, holder: Holder | None = None) -> None:
+def mark_post_sending(db: Database, post_id: int, *, holder: ClaimRenewal | None = None) -> None:
     """Mark a post sending before its request (committed when this returns).
 
     With `holder`, the same transaction renews the holder's claim on the edition, and
