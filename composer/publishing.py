@@ -57,12 +57,14 @@ from composer.store import (
     mark_post_sending,
     off_loop,
     record_attempt,
-    record_post_sent,
     release,
     remember_container,
     renew,
     set_edition_status,
     set_post_status,
+)
+from composer.store import (
+    mark_post_sent as record_post_sent,  # the one "sent" rule (store.history)
 )
 from composer.text import SplitError, Thread
 from composer.text.enrich import EnrichError
