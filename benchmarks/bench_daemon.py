@@ -36,9 +36,14 @@ from sqlmodel import col
 
 import tests.fakes.server as fake_server
 from composer.daemon import run_round
-from composer.store import open_database, record_thread
-from composer.store.models import Edition, EditionStatus, PostRecord
-from composer.store.queue import schedule_edition
+from composer.store import (
+    Edition,
+    EditionStatus,
+    PostRecord,
+    open_database,
+    record_thread,
+    schedule_edition,
+)
 from composer.workspace.config import parse_config
 from tests.fakes.mastodon import FakeMastodon
 

@@ -24,8 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from composer.store import open_database, record_thread
-from composer.store.queue import schedule_edition
+from composer.store import open_database, record_thread, schedule_edition
 from tests.fakes.mastodon import FakeMastodon
 
 SPACING = 0.37  # seconds between editions: out of step with any whole-second interval

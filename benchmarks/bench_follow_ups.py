@@ -15,10 +15,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from composer.store import Database, open_database, record_thread
-from composer.store.claims import claim_due
+from composer.store import Database, claim_due, open_database, record_thread, schedule_edition
 from composer.store.follow_ups import fail_stranded
-from composer.store.queue import schedule_edition
 
 NOW = datetime(2030, 1, 10, 4, 0, tzinfo=UTC)
 

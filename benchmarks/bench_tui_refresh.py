@@ -22,13 +22,13 @@ from composer.store import (
     EditionStatus,
     create_edition,
     edition_posts,
+    find_edition,
     mark_post_sent,
     open_database,
     record_thread,
+    schedule_edition,
     set_edition_status,
 )
-from composer.store.editions import find_edition
-from composer.store.queue import schedule_edition
 from composer.tui.history import REFRESH_SECONDS, HistoryScreen
 from composer.tui.queue import QueueScreen
 from composer.tui.services import Services

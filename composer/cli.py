@@ -40,9 +40,7 @@ from composer.workspace.drafts import (
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from composer.store import Database, EditionStatus
-    from composer.store.claims import EditionBusy
-    from composer.store.models import Recurrence
+    from composer.store import Database, EditionBusy, EditionStatus, Recurrence
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 PREVIEW_PLATFORMS = ("x", "mastodon", "bluesky")
@@ -450,8 +448,7 @@ class _ProgressBars:
 
 
 def _database() -> Database:
-    from composer.store import StoreError, open_database
-    from composer.store.errors import DatabaseFailure
+    from composer.store import DatabaseFailure, StoreError, open_database
 
     root = click.get_current_context().find_root()
     try:
@@ -565,8 +562,7 @@ def publish(
         elif event.kind == "stopped":
             bars.echo(f"✗ {account} stopped: {safe(event.detail or '')}", err=True)
 
-    from composer.store import EditionStatus
-    from composer.store.claims import EditionBusy, Holder
+    from composer.store import EditionBusy, EditionStatus, Holder
 
     holder = Holder.for_this_process("publish")
     with _database() as db:
@@ -792,8 +788,7 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
     from datetime import UTC, datetime
 
     from composer.scheduling import daemon_note
-    from composer.store.queue import upcoming
-    from composer.store.recurrences import recurrences
+    from composer.store import recurrences, upcoming
     from composer.workspace.when import format_local
 
     now = datetime.now(UTC)
@@ -858,7 +853,7 @@ def _print_rules(rules: Sequence[Recurrence], *, count: int) -> None:
 def queue_rules(show_all: bool, account: str | None, as_json: bool) -> None:
     """Recurring rules with their next times (and the last error of each)."""
     from composer.recurring import next_times
-    from composer.store.recurrences import recurrences
+    from composer.store import recurrences
 
     with _database() as db:
         rules = recurrences(db, account=account, include_stopped=show_all)
@@ -887,8 +882,7 @@ def queue_rules(show_all: bool, account: str | None, as_json: bool) -> None:
 @click.argument("rule_id", type=ROW_ID, metavar="RULE_ID")
 def queue_stop(rule_id: int) -> None:
     """Stop a recurring rule (editions it already made stay in the queue)."""
-    from composer.store import StoreError
-    from composer.store.recurrences import stop_recurrence
+    from composer.store import StoreError, stop_recurrence
 
     with _database() as db:
         try:
@@ -899,8 +893,8 @@ def queue_stop(rule_id: int) -> None:
 
 
 def _queue_change(action: str, edition_id: int, *args: Any) -> None:
+    import composer.store as store_queue
     from composer.store import StoreError
-    from composer.store import queue as store_queue
 
     with _database() as db:
         try:
@@ -946,9 +940,14 @@ def queue_publish_now(edition_id: int, wait: bool) -> None:
     import asyncio
 
     from composer.publishing import Outcome, PublishError, preflight_edition, publish_existing
-    from composer.store import EditionStatus, StoreError
-    from composer.store.claims import EditionBusy, Holder, claim
-    from composer.store.errors import DatabaseFailure
+    from composer.store import (
+        DatabaseFailure,
+        EditionBusy,
+        EditionStatus,
+        Holder,
+        StoreError,
+        claim,
+    )
 
     config = _config()
     if config is None:
@@ -997,9 +996,7 @@ def _wait_turn(db: Database, busy: EditionBusy, *, as_json: bool = False) -> Edi
     then. A published one is said to be published (on stderr with --json)."""
     import time
 
-    from composer.store import EditionStatus
-    from composer.store.claims import live_holder
-    from composer.store.editions import find_edition
+    from composer.store import EditionStatus, find_edition, live_holder
 
     click.echo(f"waiting: {safe(str(busy))}", err=True)
     while live_holder(db, busy.edition_id) is not None:
@@ -1014,7 +1011,7 @@ def _wait_turn(db: Database, busy: EditionBusy, *, as_json: bool = False) -> Edi
 
 
 def _account_of(db: Database, busy: EditionBusy) -> str:
-    from composer.store.editions import find_edition
+    from composer.store import find_edition
 
     return find_edition(db, busy.edition_id).account
 

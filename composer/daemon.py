@@ -44,19 +44,21 @@ from composer.publishing import (
     refuse_edition,
 )
 from composer.recurring import materialize_due
-from composer.store import Database, EditionStatus
-from composer.store.claims import (
+from composer.store import (
     LEASE,
     Claimed,
+    Database,
+    EditionStatus,
     Holder,
     Worker,
     claim_due,
+    daemon_seen,
+    daemon_started,
     mark_missed,
     next_due,
+    off_loop,
     release,
 )
-from composer.store.daemons import daemon_seen, daemon_started
-from composer.store.database import off_loop
 from composer.text.display import terminal_safe
 from composer.text.redaction import redact
 from composer.workspace.config import Config

@@ -38,29 +38,35 @@ from composer.platforms.base import (
 from composer.platforms.clients import UnsupportedPlatform, make_client
 from composer.store import (
     AttemptOutcome,
+    ClaimLost,
     Database,
     Edition,
     EditionStatus,
+    Holder,
     PostRecord,
     PostStatus,
     StoreError,
+    add_edition,
+    add_thread,
+    claim_draft_edition,
+    continuation,
     edition_posts,
+    find_edition,
+    followable,
+    held_edition,
+    last_number,
+    mark_post_sending,
+    off_loop,
     record_attempt,
+    release,
     remember_container,
+    renew,
     set_edition_status,
     set_post_status,
 )
-from composer.store.claims import (
-    ClaimLost,
-    Holder,
-    claim_draft_edition,
-    release,
-    renew,
+from composer.store import (
+    mark_post_sent as record_post_sent,  # the one "sent" rule (store.history)
 )
-from composer.store.database import off_loop
-from composer.store.editions import find_edition, held_edition
-from composer.store.follow_ups import continuation, followable, last_number
-from composer.store.history import add_edition, add_thread, mark_post_sending, record_post_sent
 from composer.text import SplitError, Thread
 from composer.text.enrich import EnrichError
 from composer.text.numbering import UPDATE_PRESET, NumberingError

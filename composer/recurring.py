@@ -29,11 +29,10 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+import composer.store as store
 from composer.errors import ComposerError
 from composer.publishing import PublishError, plan_editions
-from composer.store import Database, StoreError
-from composer.store import recurrences as store
-from composer.store.models import Recurrence
+from composer.store import Database, Recurrence, StoreError
 from composer.text import SplitError
 from composer.text.enrich import EnrichError
 from composer.text.numbering import NumberingError

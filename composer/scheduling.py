@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import composer.store as store
 from composer.errors import ComposerError
 from composer.publishing import (
     EditionPlan,
@@ -20,11 +21,17 @@ from composer.publishing import (
     follow_up,
     plan_editions,
 )
-from composer.store import Database, EditionStatus, StoreError
-from composer.store import queue as store_queue
-from composer.store.daemons import last_daemon_seen
-from composer.store.editions import find_edition
-from composer.store.queue import AlreadyHeld, NewEdition, schedule_new
+from composer.store import (
+    CALLED_OFF,
+    AlreadyHeld,
+    Database,
+    EditionStatus,
+    NewEdition,
+    StoreError,
+    find_edition,
+    last_daemon_seen,
+    schedule_new,
+)
 from composer.workspace.config import Account, Config
 from composer.workspace.drafts import Draft
 from composer.workspace.when import (
@@ -156,7 +163,7 @@ def daemon_note(db: Database, now: datetime, *, scheduling: bool = False) -> str
     """What `queue`, `schedule`, the queue screen and the schedule dialog say when something
     waits for a daemon (a scheduled edition, an active rule; with `scheduling`, what is being
     scheduled) and none has been seen lately; None when one has, or when nothing waits."""
-    if not scheduling and not store_queue.waiting_for_a_daemon(db):
+    if not scheduling and not store.waiting_for_a_daemon(db):
         return None
     seen = last_daemon_seen(db)
     if seen is None:
@@ -175,8 +182,8 @@ def next_free_slot(db: Database, account: Account, zone: str, now: datetime) -> 
         )
     taken = {
         e.scheduled_at
-        for e in store_queue.upcoming(db, account=account.name, include_done=True, done_limit=500)
-        if e.status not in (EditionStatus.CANCELLED, EditionStatus.MISSED)
+        for e in store.upcoming(db, account=account.name, include_done=True, done_limit=500)
+        if e.status not in CALLED_OFF
     }
     try:
         for when in slot_times(account.slots, zone, now):
@@ -195,7 +202,7 @@ def move_edition(
         edition = find_edition(db, edition_id)
         tz = resolve_zone(zone, edition.timezone, None)
         when = parse_when(at, tz, now).at_utc
-        moved = store_queue.move(db, edition_id, when, tz)
+        moved = store.move(db, edition_id, when, tz)
     except (StoreError, WhenError) as error:
         raise ScheduleError(str(error)) from error
     return ScheduledEdition(edition_id, moved.account, when, tz, 0)

@@ -13,11 +13,18 @@ from pathlib import Path
 import pytest
 
 from composer.daemon import next_round
-from composer.store import Database, EditionStatus, edition_posts, open_database
-from composer.store.claims import claim_due, next_due
-from composer.store.editions import find_edition
-from composer.store.queue import cancel
-from composer.store.recurrences import create_recurrence, stop_recurrence
+from composer.store import (
+    Database,
+    EditionStatus,
+    cancel,
+    claim_due,
+    create_recurrence,
+    edition_posts,
+    find_edition,
+    next_due,
+    open_database,
+    stop_recurrence,
+)
 from tests.fakes.mastodon import FakeMastodon
 from tests.test_daemon import NOW, command, env_for, scheduled, workspace
 

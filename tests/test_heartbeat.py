@@ -12,11 +12,21 @@ from sqlmodel import select
 
 from composer.daemon import Heartbeat, run_round
 from composer.scheduling import daemon_note
-from composer.store import Database, EditionStatus, open_database, record_thread
-from composer.store.daemons import daemon_seen, daemon_started, last_daemon_seen
+from composer.store import (
+    Database,
+    EditionStatus,
+    cancel,
+    create_recurrence,
+    daemon_seen,
+    daemon_started,
+    last_daemon_seen,
+    open_database,
+    record_thread,
+    schedule_edition,
+    stop_recurrence,
+    upcoming,
+)
 from composer.store.models import DaemonWorker
-from composer.store.queue import cancel, schedule_edition, upcoming
-from composer.store.recurrences import create_recurrence, stop_recurrence
 from composer.workspace.config import load_config
 
 T0 = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)

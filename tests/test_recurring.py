@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import col, select
 
+import composer.store as store
 from composer.daemon import run_round
 from composer.recurring import (
     RuleError,
@@ -23,7 +24,6 @@ from composer.recurring import (
     parse_rule,
 )
 from composer.store import Database, Edition, EditionStatus, edition_posts, open_database
-from composer.store import recurrences as store
 from composer.store.models import Recurrence
 from composer.workspace.config import Config, load_config
 from composer.workspace.drafts import load_draft

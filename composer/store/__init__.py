@@ -1,14 +1,55 @@
 """The history database: what was scheduled and published, and the publishing ledger.
 
-The I/O layer: it may use composer.text, never anything above it.
+The I/O layer: it may use composer.text, never anything above it. This package is the
+store's public face: code outside composer.store imports from here only, never from the
+modules below (tests/test_architecture.py checks it). Inside, each module imports only
+those below it (no cycles):
+
+- models: the tables, and the edition-status groups every rule is made of
+- errors, database: StoreError, opening and upgrading a database
+- history: the ledger (threads, editions, posts, attempts) and the history search
+- follow_ups, editions: where a follow-up attaches; the one "already has it" rule
+- claims: who publishes an edition right now (leases with a heartbeat)
+- queue, rules, daemons, outcomes: the queue, recurring rules, running daemons, and
+  how finished editions ended
 """
 
-from composer.store.database import Database, default_database_path, open_database, upgrade
-from composer.store.errors import StoreError, redact
+from composer.store.claims import (
+    HEARTBEAT,
+    LEASE,
+    Claimed,
+    ClaimLost,
+    EditionBusy,
+    Holder,
+    Worker,
+    claim,
+    claim_draft_edition,
+    claim_due,
+    live_holder,
+    mark_missed,
+    next_due,
+    release,
+    renew,
+)
+from composer.store.daemons import daemon_seen, daemon_started, last_daemon_seen
+from composer.store.database import (
+    Database,
+    default_database_path,
+    off_loop,
+    open_database,
+    upgrade,
+)
+from composer.store.editions import find_edition, held_edition
+from composer.store.errors import DatabaseFailure, StoreError, redact
+from composer.store.follow_ups import Continuation, continuation, followable, last_number
 from composer.store.history import (
+    ClaimRenewal,
     HistoryHit,
+    add_edition,
+    add_thread,
     create_edition,
     edition_posts,
+    mark_post_sending,
     mark_post_sent,
     record_attempt,
     record_thread,
@@ -18,39 +59,133 @@ from composer.store.history import (
     set_post_status,
 )
 from composer.store.models import (
+    ACTIVE,
+    CALLED_OFF,
+    DONE,
+    ENDED,
+    FINISHED,
+    HOLDING,
+    RESUMABLE,
+    STOPPED,
     Attempt,
     AttemptOutcome,
     Edition,
     EditionStatus,
     PostRecord,
     PostStatus,
+    Recurrence,
     ThreadRecord,
     idempotency_key,
 )
+from composer.store.outcomes import EditionOutcome, PostState, recent_outcomes
+from composer.store.queue import (
+    AlreadyHeld,
+    NewEdition,
+    QueueEntry,
+    cancel,
+    mark_due_now,
+    move,
+    schedule_edition,
+    schedule_new,
+    upcoming,
+    waiting_for_a_daemon,
+)
+from composer.store.rules import (
+    create_recurrence,
+    due_recurrences,
+    find_recurrence,
+    record_failed,
+    record_missed,
+    record_occurrence,
+    recurrences,
+    set_last_error,
+    stop_recurrence,
+)
 
 __all__ = [
+    "ACTIVE",
+    "CALLED_OFF",
+    "DONE",
+    "ENDED",
+    "FINISHED",
+    "HEARTBEAT",
+    "HOLDING",
+    "LEASE",
+    "RESUMABLE",
+    "STOPPED",
+    "AlreadyHeld",
     "Attempt",
     "AttemptOutcome",
+    "ClaimLost",
+    "ClaimRenewal",
+    "Claimed",
+    "Continuation",
     "Database",
+    "DatabaseFailure",
     "Edition",
+    "EditionBusy",
+    "EditionOutcome",
     "EditionStatus",
     "HistoryHit",
+    "Holder",
+    "NewEdition",
     "PostRecord",
+    "PostState",
     "PostStatus",
+    "QueueEntry",
+    "Recurrence",
     "StoreError",
     "ThreadRecord",
+    "Worker",
+    "add_edition",
+    "add_thread",
+    "cancel",
+    "claim",
+    "claim_draft_edition",
+    "claim_due",
+    "continuation",
     "create_edition",
+    "create_recurrence",
+    "daemon_seen",
+    "daemon_started",
     "default_database_path",
+    "due_recurrences",
     "edition_posts",
+    "find_edition",
+    "find_recurrence",
+    "followable",
+    "held_edition",
     "idempotency_key",
+    "last_daemon_seen",
+    "last_number",
+    "live_holder",
+    "mark_due_now",
+    "mark_missed",
+    "mark_post_sending",
     "mark_post_sent",
+    "move",
+    "next_due",
+    "off_loop",
     "open_database",
+    "recent_outcomes",
     "record_attempt",
+    "record_failed",
+    "record_missed",
+    "record_occurrence",
     "record_thread",
+    "recurrences",
     "redact",
+    "release",
     "remember_container",
+    "renew",
+    "schedule_edition",
+    "schedule_new",
     "search",
     "set_edition_status",
+    "set_last_error",
     "set_post_status",
+    "stop_recurrence",
+    "upcoming",
     "upgrade",
+    "waiting_for_a_daemon",
 ]

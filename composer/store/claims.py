@@ -32,6 +32,8 @@ from composer.store.database import Database, off_loop
 from composer.store.errors import StoreError
 from composer.store.follow_ups import fail_stranded, ready_to_publish
 from composer.store.models import (
+    RESUMABLE,
+    STOPPED,
     Edition,
     EditionStatus,
     Recurrence,
@@ -43,7 +45,6 @@ from composer.text.display import terminal_safe
 
 LEASE = timedelta(seconds=30)  # a claim not renewed for this long is free to take
 HEARTBEAT = 10.0  # seconds between renewals of a claim, whatever the publisher is doing
-STOPPED = (EditionStatus.PARTIAL, EditionStatus.FAILED)  # resumable from the ledger
 BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
 
 
@@ -380,7 +381,7 @@ def claim_draft_edition(
             .join(ThreadRecord, col(ThreadRecord.id) == col(Edition.thread_id))
             .where(col(ThreadRecord.draft_path) == draft_path)
             .where(col(Edition.account) == account)
-            .where(col(Edition.status).in_((EditionStatus.PUBLISHING, *STOPPED)))
+            .where(col(Edition.status).in_(RESUMABLE))
             .order_by(col(Edition.created_at).desc(), col(Edition.id).desc())
             .limit(1)
         ).first()

@@ -10,12 +10,14 @@ from sqlmodel import Session, col, select
 
 from composer.store.database import Database
 from composer.store.errors import StoreError
-from composer.store.models import Edition, EditionStatus, PostRecord, ThreadRecord
-
-RESUMABLE = (EditionStatus.PUBLISHING, EditionStatus.PARTIAL, EditionStatus.FAILED)
-# An account "has" a thread once an edition of it waits for its time, is being sent or was
-# sent: making another would post the same thread twice.
-HOLDING = (EditionStatus.SCHEDULED, EditionStatus.PUBLISHING, EditionStatus.PUBLISHED)
+from composer.store.models import (
+    HOLDING,
+    RESUMABLE,
+    Edition,
+    EditionStatus,
+    PostRecord,
+    ThreadRecord,
+)
 
 
 def held_edition(

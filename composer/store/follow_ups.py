@@ -18,10 +18,8 @@ from sqlmodel import col, select
 from composer.store.database import Database
 from composer.store.errors import StoreError
 from composer.store.history import edition_posts
-from composer.store.models import Edition, EditionStatus, PostRecord, PostStatus, utc_now
+from composer.store.models import ENDED, Edition, EditionStatus, PostRecord, PostStatus, utc_now
 
-# A followed edition that ended this way will never be published: its follow-ups fail.
-ENDED = (EditionStatus.FAILED, EditionStatus.CANCELLED, EditionStatus.MISSED)
 MAX_DEPTH = 1000  # a chain longer than this is a loop in the data, not a conversation
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel, col, select
 
 from composer.store.database import Database
@@ -29,8 +30,12 @@ from composer.store.models import (
     utc_now,
 )
 
-if TYPE_CHECKING:  # claims imports follow_ups, which reads the ledger from here
-    from composer.store.claims import Holder
+
+class ClaimRenewal(Protocol):
+    """What marking a post sending needs of a claim (claims.Holder is one): the ledger sits
+    below the claims, which read it, so it names no claim type of its own."""
+
+    def renew_on(self, connection: Connection, edition_id: int) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -175,34 +180,6 @@ def set_post_status(db: Database, post_id: int, status: PostStatus) -> PostRecor
     return post
 
 
-def mark_post_sent(
-    db: Database,
-    post_id: int,
-    *,
-    remote_id: str,
-    remote_uri: str | None = None,
-    remote_cid: str | None = None,
-    remote_url: str | None = None,
-    sent_at: datetime | None = None,
-) -> PostRecord:
-    """Commit a post's remote identity; the next post may be sent only after this returns."""
-    with db.session() as session:
-        post = _post(session, post_id)
-        if post.status is PostStatus.SENT:
-            if post.remote_id == remote_id:
-                return post  # a replayed confirmation of the same post
-            raise StoreError(f"post {post_id} was already sent as {post.remote_id}")
-        _require_previous_sent(session, post)
-        post.status = PostStatus.SENT
-        post.remote_id = remote_id
-        post.remote_uri = remote_uri
-        post.remote_cid = remote_cid
-        post.remote_url = remote_url
-        post.sent_at = sent_at or utc_now()
-        _touch_edition(session, post.edition_id)
-    return post
-
-
 # The publisher's two writes a post, as Core statements built once (an ORM session, and
 # building a statement, cost far more CPU than SQLite's own work, and a daemon makes
 # thousands of these a minute): one transaction marks the post sending before its request,
@@ -244,7 +221,7 @@ _MARK_SENT = (
         remote_uri=sa.bindparam("remote_uri"),
         remote_cid=sa.bindparam("remote_cid"),
         remote_url=sa.bindparam("remote_url"),
-        sent_at=sa.bindparam("now", type_=UTCDateTime()),
+        sent_at=sa.bindparam("sent_at", type_=UTCDateTime()),
     )
     .returning(_posts.c.edition_id)
 )
@@ -256,7 +233,7 @@ _OK_ATTEMPT = sa.insert(_attempts).values(
 )
 
 
-def mark_post_sending(db: Database, post_id: int, *, holder: Holder | None = None) -> None:
+def mark_post_sending(db: Database, post_id: int, *, holder: ClaimRenewal | None = None) -> None:
     """Mark a post sending before its request (committed when this returns).
 
     With `holder`, the same transaction renews the holder's claim on the edition, and
@@ -274,7 +251,7 @@ def mark_post_sending(db: Database, post_id: int, *, holder: Holder | None = Non
         connection.execute(_TOUCH_EDITION, {"edition": edition, "now": utc_now()})
 
 
-def record_post_sent(
+def mark_post_sent(
     db: Database,
     post_id: int,
     *,
@@ -282,43 +259,56 @@ def record_post_sent(
     remote_uri: str | None = None,
     remote_cid: str | None = None,
     remote_url: str | None = None,
+    sent_at: datetime | None = None,
     attempt_started_at: datetime | None = None,
 ) -> None:
-    """`mark_post_sent` and, with `attempt_started_at`, the successful attempt's log, in one
-    transaction; the next post may be sent only after this returns."""
+    """Commit a post's remote identity and, with `attempt_started_at`, the successful
+    attempt's log, in one transaction; the next post may be sent only after this returns.
+
+    The one rule for a sent post: it is sent once, as one remote id (a replayed confirmation
+    of that same id is accepted), and never before the post above it. Anything else is a
+    StoreError that says which, and nothing is written.
+    """
     now = utc_now()
-    remote = {
+    values = {
+        "post": post_id,
+        "now": now,
+        "sent_at": sent_at or now,
         "remote_id": remote_id,
         "remote_uri": remote_uri,
         "remote_cid": remote_cid,
         "remote_url": remote_url,
     }
     with db.engine.begin() as connection:
-        edition = connection.execute(
-            _MARK_SENT, {"post": post_id, "now": now, **remote}
-        ).scalar_one_or_none()
-        if edition is not None:
+        edition = connection.execute(_MARK_SENT, values).scalar_one_or_none()
+        if edition is None:
+            _refuse_unsent(connection, post_id, remote_id)  # unless a replayed confirmation
+        else:
             connection.execute(_TOUCH_EDITION, {"edition": edition, "now": now})
-            if attempt_started_at is not None:
-                connection.execute(
-                    _OK_ATTEMPT, {"post": post_id, "started": attempt_started_at, "now": now}
-                )
+        if attempt_started_at is not None:
+            connection.execute(
+                _OK_ATTEMPT, {"post": post_id, "started": attempt_started_at, "now": now}
+            )
+
+
+def _refuse_unsent(connection: Connection, post_id: int, remote_id: str) -> None:
+    """Why _MARK_SENT changed nothing, as a StoreError; nothing when the post was already
+    sent as this very remote id (a replayed confirmation)."""
+    post = connection.execute(
+        sa.select(
+            _posts.c.edition_id, _posts.c.position, _posts.c.status, _posts.c.remote_id
+        ).where(_posts.c.id == post_id)
+    ).one_or_none()
+    if post is None:
+        raise StoreError(f"no post {post_id}")
+    if post.status == PostStatus.SENT.value:
+        if post.remote_id == remote_id:
             return
-    # Already sent, or sent out of order: the careful path says which (or accepts a
-    # replayed confirmation of the same post).
-    mark_post_sent(
-        db,
-        post_id,
-        remote_id=remote_id,
-        remote_uri=remote_uri,
-        remote_cid=remote_cid,
-        remote_url=remote_url,
-        sent_at=now,
+        raise StoreError(f"post {post_id} was already sent as {post.remote_id}")
+    raise StoreError(
+        f"post {post.position} of edition {post.edition_id} cannot be sent before "
+        f"post {post.position - 1}"
     )
-    if attempt_started_at is not None:
-        record_attempt(
-            db, post_id, outcome=AttemptOutcome.OK, started_at=attempt_started_at, finished_at=now
-        )
 
 
 def remember_container(db: Database, post_id: int, container: str) -> None:
@@ -474,21 +464,6 @@ def _post(session: Session, post_id: int) -> PostRecord:
     if post is None:
         raise StoreError(f"no post {post_id}")
     return post
-
-
-def _require_previous_sent(session: Session, post: PostRecord) -> None:
-    if post.position == 1:
-        return
-    previous = session.exec(
-        select(PostRecord.status).where(
-            PostRecord.edition_id == post.edition_id, PostRecord.position == post.position - 1
-        )
-    ).one_or_none()
-    if previous is not PostStatus.SENT:
-        raise StoreError(
-            f"post {post.position} of edition {post.edition_id} cannot be sent before "
-            f"post {post.position - 1}"
-        )
 
 
 def _touch_edition(session: Session, edition_id: int) -> None:

@@ -53,6 +53,27 @@ class EditionStatus(StrEnum):
     MISSED = "missed"
 
 
+# The groups of edition statuses the store's rules are made of, each written here once.
+# Stopped midway on an error, partial or failed: resumable from the ledger.
+STOPPED = (EditionStatus.PARTIAL, EditionStatus.FAILED)
+# What `publish` resumes rather than copies: being published, or stopped midway.
+RESUMABLE = (EditionStatus.PUBLISHING, *STOPPED)
+# An account "has" a thread once an edition of it waits for its time, is being sent or was
+# sent: making another would post the same thread twice.
+HOLDING = (EditionStatus.SCHEDULED, EditionStatus.PUBLISHING, EditionStatus.PUBLISHED)
+# Shown by `queue` whatever the options: waiting, or being published right now.
+ACTIVE = (EditionStatus.SCHEDULED, EditionStatus.PUBLISHING)
+# Called off before anything was sent: cancelled, or its time passed unpublished. Its
+# posting slot is free again.
+CALLED_OFF = (EditionStatus.CANCELLED, EditionStatus.MISSED)
+# Editions that went out, or started to: what the history screen lists.
+FINISHED = (EditionStatus.PUBLISHED, *STOPPED)
+# Added to `queue` by `include_done`: finished one way or another.
+DONE = (*FINISHED, *CALLED_OFF)
+# A followed edition that ended this way will never be published: its follow-ups fail.
+ENDED = (EditionStatus.FAILED, *CALLED_OFF)
+
+
 class PostStatus(StrEnum):
     PENDING = "pending"
     SENDING = "sending"

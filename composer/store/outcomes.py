@@ -8,18 +8,16 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
-from composer.store.claims import STOPPED
 from composer.store.database import Database
 from composer.store.models import (
+    FINISHED,
+    STOPPED,
     Edition,
     EditionStatus,
     PostRecord,
     PostStatus,
     ThreadRecord,
 )
-
-# Editions that went out, or started to: what the history screen lists.
-FINISHED = (EditionStatus.PUBLISHED, EditionStatus.PARTIAL, EditionStatus.FAILED)
 
 
 @dataclass(frozen=True, slots=True)

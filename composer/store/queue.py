@@ -21,6 +21,8 @@ from composer.store.editions import held_edition, lock_thread
 from composer.store.errors import StoreError
 from composer.store.history import add_edition, add_thread, create_edition
 from composer.store.models import (
+    ACTIVE,
+    DONE,
     Edition,
     EditionStatus,
     PostRecord,
@@ -29,16 +31,6 @@ from composer.store.models import (
     utc_now,
 )
 
-# Shown by `queue` whatever the options: waiting, or being published right now.
-ACTIVE = (EditionStatus.SCHEDULED, EditionStatus.PUBLISHING)
-# Added by `include_done`: finished one way or another (partial: stopped midway, resumable).
-DONE = (
-    EditionStatus.PUBLISHED,
-    EditionStatus.PARTIAL,
-    EditionStatus.FAILED,
-    EditionStatus.MISSED,
-    EditionStatus.CANCELLED,
-)
 DONE_LIMIT = 20
 
 

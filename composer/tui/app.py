@@ -1,14 +1,20 @@
-"""The application: its modes (one per screen), global bindings and command palette."""
+"""The application: its modes (one per screen), global bindings and command palette.
+
+The screens and their keys are declared once (MODES): the bindings and the palette's
+"Go to" commands are made from that list."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
 from rich.traceback import Traceback
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from composer.text.display import terminal_safe
 from composer.text.redaction import redact
@@ -19,6 +25,9 @@ from composer.tui.history import HistoryScreen
 from composer.tui.queue import QueueScreen
 from composer.tui.services import Services
 
+# Each screen (a Textual mode): its name and the key that opens it.
+MODES = (("compose", "f2"), ("queue", "f3"), ("history", "f4"), ("accounts", "f5"))
+
 
 class ComposerApp(App[None]):
     """thread-composer's TUI. Build it with `make_app`."""
@@ -28,10 +37,10 @@ class ComposerApp(App[None]):
     COMMANDS = App.COMMANDS | {ComposerCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
-        Binding("f2", "switch_mode('compose')", "Compose", id="mode.compose"),
-        Binding("f3", "switch_mode('queue')", "Queue", id="mode.queue"),
-        Binding("f4", "switch_mode('history')", "History", id="mode.history"),
-        Binding("f5", "switch_mode('accounts')", "Accounts", id="mode.accounts"),
+        *(
+            Binding(key, f"switch_mode('{mode}')", mode.capitalize(), id=f"mode.{mode}")
+            for mode, key in MODES
+        ),
     ]
 
     def __init__(self, services: Services, draft: Path | None = None) -> None:
@@ -46,6 +55,14 @@ class ComposerApp(App[None]):
         self.add_mode("history", lambda: HistoryScreen(self.services))
         self.add_mode("accounts", lambda: AccountsScreen(self.services))
         self.switch_mode("compose")
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's own commands, then one to go to each screen."""
+        yield from super().get_system_commands(screen)
+        for mode, key in MODES:
+            yield SystemCommand(
+                f"Go to {mode}", f"The {mode} screen ({key})", partial(self.switch_mode, mode)
+            )
 
     def _make_compose_screen(self) -> ComposeScreen:
         self.compose_screen = ComposeScreen(self.services, self.draft_path)

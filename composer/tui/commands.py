@@ -1,5 +1,5 @@
-"""The command palette's commands (ctrl+p): the compose screen's actions, opening a draft by
-name, and the other screens."""
+"""The command palette's commands (ctrl+p): the compose screen's actions and opening a draft
+by name (the app itself offers its other screens: ComposerApp.get_system_commands)."""
 
 from __future__ import annotations
 
@@ -15,13 +15,11 @@ Command = tuple[str, str, Callable[[], object]]
 
 
 class ComposerCommands(Provider):
-    """Save, schedule, mentions, hashtags, new draft, open a draft, and the other screens."""
+    """Save, schedule, mentions, hashtags, new draft, and open a draft."""
 
     def commands(self) -> list[Command]:
-        from composer.tui.app import ComposerApp
         from composer.tui.compose import ComposeScreen
 
-        app = self.app
         found: list[Command] = []
         screen = self.screen
         if isinstance(screen, ComposeScreen):
@@ -43,20 +41,6 @@ class ComposerCommands(Provider):
                         f"Open draft {name}",
                         terminal_safe(summary.title or summary.error or ""),
                         partial(screen.switch_to, summary.path),
-                    )
-                )
-        if isinstance(app, ComposerApp):
-            for mode, key in (
-                ("compose", "f2"),
-                ("queue", "f3"),
-                ("history", "f4"),
-                ("accounts", "f5"),
-            ):
-                found.append(
-                    (
-                        f"Go to {mode}",
-                        f"The {mode} screen ({key})",
-                        partial(app.switch_mode, mode),
                     )
                 )
         return found

@@ -14,8 +14,14 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from composer.store import HistoryHit, PostStatus, StoreError, search
-from composer.store.outcomes import EditionOutcome, recent_outcomes
+from composer.store import (
+    EditionOutcome,
+    HistoryHit,
+    PostStatus,
+    StoreError,
+    recent_outcomes,
+    search,
+)
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.remote import cell, plain, tell
 from composer.tui.sending import publish_now

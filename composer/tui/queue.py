@@ -18,14 +18,10 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+import composer.store as store
 from composer.recurring import next_times
 from composer.scheduling import ScheduledEdition, daemon_note
-from composer.store import EditionStatus, StoreError
-from composer.store import queue as store_queue
-from composer.store import recurrences as store_rules
-from composer.store.editions import find_edition
-from composer.store.models import Recurrence
-from composer.store.queue import QueueEntry
+from composer.store import EditionStatus, QueueEntry, Recurrence, StoreError, find_edition
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.move import MoveDialog
 from composer.tui.remote import cell, plain, tell
@@ -94,8 +90,8 @@ class QueueScreen(Screen[None]):
         """Both tables, read again (the CLI and the daemon change them too)."""
         now = self.services.now()
         try:
-            entries = store_queue.upcoming(self.services.database(), include_done=self.show_done)
-            rules = store_rules.recurrences(self.services.database())
+            entries = store.upcoming(self.services.database(), include_done=self.show_done)
+            rules = store.recurrences(self.services.database())
             note = daemon_note(self.services.database(), now)
         except StoreError as error:
             self.query_one("#queue-detail", Static).update(plain(str(error)))
@@ -284,7 +280,7 @@ class QueueScreen(Screen[None]):
         if not await self.app.push_screen_wait(ConfirmDialog(question, "Cancel edition")):
             return
         try:
-            store_queue.cancel(self.services.database(), entry.edition_id)
+            store.cancel(self.services.database(), entry.edition_id)
         except StoreError as error:
             tell(self, str(error), severity="error")
         else:
@@ -337,7 +333,7 @@ class QueueScreen(Screen[None]):
         if not await self.app.push_screen_wait(ConfirmDialog(question, "Stop rule")):
             return
         try:
-            store_rules.stop_recurrence(self.services.database(), rule.id)
+            store.stop_recurrence(self.services.database(), rule.id)
         except StoreError as error:
             tell(self, str(error), severity="error")
         else:

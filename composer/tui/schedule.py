@@ -51,8 +51,7 @@ from composer.scheduling import (
     schedule_follow_up,
     when_given,
 )
-from composer.store import StoreError
-from composer.store.editions import find_edition
+from composer.store import StoreError, find_edition
 from composer.text.splitting import Post
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.notes import Note, shown

@@ -7,8 +7,7 @@ from textual.widget import Widget
 
 from composer.platforms.base import PlatformClient
 from composer.publishing import Event, Outcome, preflight_edition, publish_existing
-from composer.store.claims import Holder, claim
-from composer.store.editions import find_edition
+from composer.store import Holder, claim, find_edition
 from composer.tui.remote import error_text, tell
 from composer.tui.services import Services
 from composer.workspace.config import ConfigError

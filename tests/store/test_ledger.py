@@ -96,6 +96,39 @@ def test_posts_are_sent_in_order_and_stay_sent(db: Database) -> None:
     mark_post_sent(db, second, remote_id="2")
 
 
+def test_a_sent_post_and_its_attempt_are_one_write_and_a_refusal_writes_nothing(
+    db: Database,
+) -> None:
+    posts = edition_posts(db, new_edition(db))
+    first, second = posts[0].id, posts[1].id
+    assert first is not None and second is not None
+
+    def ok_attempts(post_id: int) -> int:
+        with db.read_session() as session:
+            found = session.exec(select(Attempt).where(Attempt.post_id == post_id))
+            return sum(a.outcome is AttemptOutcome.OK for a in found)
+
+    with pytest.raises(StoreError, match="before post 1"):
+        mark_post_sent(db, second, remote_id="2", attempt_started_at=T0)
+    assert ok_attempts(second) == 0 and edition_posts(db, posts[0].edition_id)[1].remote_id is None
+    mark_post_sent(
+        db, first, remote_id="1", remote_url="https://m.example/1", attempt_started_at=T0
+    )
+    with pytest.raises(StoreError, match="already sent as 1"):
+        mark_post_sent(db, first, remote_id="other", attempt_started_at=T0)
+    assert ok_attempts(first) == 1
+    mark_post_sent(db, first, remote_id="1", attempt_started_at=T0)  # a replayed confirmation
+    assert ok_attempts(first) == 2
+    sent = edition_posts(db, posts[0].edition_id)[0]
+    assert (sent.status, sent.remote_id, sent.remote_url) == (
+        PostStatus.SENT,
+        "1",
+        "https://m.example/1",
+    )
+    with pytest.raises(StoreError, match="no post 999"):
+        mark_post_sent(db, 999, remote_id="x")
+
+
 def test_naive_datetimes_are_refused(db: Database) -> None:
     with pytest.raises(Exception, match="naive"):
         new_edition(db, scheduled_at=datetime(2026, 12, 1, 9, 0))

@@ -13,8 +13,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
+import composer.store as store_rules
 from composer.store import EditionStatus, open_database
-from composer.store import recurrences as store_rules
 from composer.store.claims import Holder, claim
 from composer.store.editions import find_edition
 from composer.tui.queue import QueueScreen

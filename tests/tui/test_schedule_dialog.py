@@ -15,15 +15,16 @@ from textual.widgets import Button, Checkbox, Input, SelectionList, Static
 
 from composer.store import (
     EditionStatus,
+    QueueEntry,
+    Recurrence,
     create_edition,
     edition_posts,
+    find_edition,
     open_database,
     record_thread,
+    recurrences,
+    upcoming,
 )
-from composer.store.editions import find_edition
-from composer.store.models import Recurrence
-from composer.store.queue import QueueEntry, upcoming
-from composer.store.recurrences import recurrences
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.schedule import ScheduleDialog, ScheduleResult
 from composer.tui.services import Services
@@ -806,7 +807,7 @@ async def test_a_thread_already_scheduled_is_refused_inline_unless_again(
 async def test_the_dialog_says_when_no_daemon_would_send_it(services: Services) -> None:
     from datetime import timedelta
 
-    from composer.store.daemons import daemon_seen
+    from composer.store import daemon_seen
     from tests.tui.dialog_fixtures import FIXED_NOW
 
     app = dialog_app(services)
