@@ -19,7 +19,7 @@ from composer.store.follow_ups import followable, last_number
 from composer.text import SplitError, Thread
 from composer.text.enrich import EnrichError
 from composer.text.numbering import UPDATE_PRESET, NumberingError
-from composer.workspace.compose import NO_OVERRIDES, Overrides, compose
+from composer.workspace.compose import NO_OVERRIDES, Overrides, account_limit, compose
 from composer.workspace.config import (
     DEFAULT_CONFIG_NAME,
     EXAMPLE_CONFIG_NAME,
@@ -120,7 +120,7 @@ def plan_editions(
     for name in names:
         try:
             account = config.account(name)
-            limit = account.max_characters if account.platform == "mastodon" else None
+            limit = account_limit(account)
             overrides = follows.overrides if follows is not None else NO_OVERRIDES
             thread = compose(draft, account.platform, config, replace(overrides, limit=limit))
         except (ConfigError, SplitError, NumberingError, EnrichError) as error:
