@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from composer.platforms.base import AccountInfo
-from composer.platforms.clients import make_client
+from composer.publishing import client_for
 from composer.tui.remote import cell, error_text, plain
 from composer.tui.services import Services
 from composer.workspace.config import Account, ConfigError
@@ -201,9 +201,10 @@ class AccountsScreen(Screen[None]):
     @staticmethod
     async def _ask_platform(account: Account) -> Verification:
         """A harmless authenticated call; every failure becomes a message, never a crash
-        (an odd header a client cannot parse included)."""
+        (an odd header a client cannot parse included). The client is publishing's own, with
+        the account's stored session: a token X rotates while verifying is kept."""
         try:
-            client = make_client(account)
+            client = client_for(account)
         except Exception as error:
             return Verification(error=error_text(error))
         try:

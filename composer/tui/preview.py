@@ -20,7 +20,7 @@ from composer.text.display import terminal_safe
 from composer.text.enrich import EnrichError
 from composer.text.entities import extract_entities
 from composer.text.numbering import NumberingError
-from composer.workspace.compose import compose
+from composer.workspace.compose import Overrides, compose, draft_limit
 from composer.workspace.config import Config, ConfigError
 from composer.workspace.drafts import Draft, DraftError, parse_draft
 
@@ -72,9 +72,11 @@ def platforms_for(draft: Draft, config: Config | None) -> list[str]:
 
 
 def platform_preview(draft: Draft, platform: str, config: Config | None) -> PlatformPreview:
-    """`draft` split for `platform` as it would be published, or why it cannot be."""
+    """`draft` split for `platform` as it would be published (an account's own limit
+    included), or why it cannot be."""
     try:
-        return PlatformPreview(platform, compose(draft, platform, config))
+        overrides = Overrides(limit=draft_limit(draft, platform, config))
+        return PlatformPreview(platform, compose(draft, platform, config, overrides))
     except (UnknownPlatformError, NumberingError, SplitError, EnrichError, ConfigError) as error:
         return PlatformPreview(platform, error=str(error))
 

@@ -17,6 +17,7 @@ from composer.text.platform_facts import handle_platforms
 from composer.workspace.config import (
     DEFAULT_CONFIG_NAME,
     EXAMPLE_CONFIG_NAME,
+    Account,
     Config,
     ConfigError,
     load_config,
@@ -102,6 +103,23 @@ def composition(
         "first_number": overrides.first_number or 1,
     }
     return Composition(options, warnings)
+
+
+def account_limit(account: Account) -> int | None:
+    """The post limit an account sets over its platform's: a Mastodon account's
+    `max_characters` (its instance's own limit); None (the platform's) elsewhere. The one
+    rule for publishing (plan_editions) and the preview."""
+    return account.max_characters if account.platform == "mastodon" else None
+
+
+def draft_limit(draft: Draft, platform: str, config: Config | None) -> int | None:
+    """The limit a draft is previewed with on `platform`: that of its first account there
+    (the one `platforms_for` previews the platform for), else the platform's (None)."""
+    for name in draft.accounts:
+        account = config.accounts.get(name) if config else None
+        if account is not None and account.platform == platform:
+            return account_limit(account)
+    return None
 
 
 def compose(

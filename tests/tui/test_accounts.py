@@ -241,3 +241,48 @@ def test_an_unexpected_client_error_is_an_account_error_not_a_crash(
             assert TOKEN not in detail and TOKEN not in str(rows(app))
 
     asyncio.run(scenario())
+
+
+def test_verifying_an_x_oauth2_account_twice_keeps_the_rotated_refresh_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """X rotates the refresh token on every refresh and refuses the old one: a Verify that
+    refreshes must keep the new one (the stored session, as publishing does), or the next
+    Verify, or the next publish, finds the account locked out."""
+    monkeypatch.setenv(f"{X_ENV}_O2A", "o2-access-first")
+    monkeypatch.setenv(f"{X_ENV}_O2R", "o2-refresh-first")
+    monkeypatch.setenv(f"{X_ENV}_O2S", "o2-client-secret")
+    x = FakeX(
+        oauth2_access_token="o2-access-first",
+        oauth2_refresh_token="o2-refresh-first",
+        client_id="client-abc",
+        client_secret="o2-client-secret",
+    )
+    with x.running():
+        account = f"""
+[accounts.ank-x2]
+platform = "x"
+handle = "@ankreports"
+base_url = "{x.url}"
+client_id = "client-abc"
+oauth2_access_token_env = "{X_ENV}_O2A"
+oauth2_refresh_token_env = "{X_ENV}_O2R"
+client_secret_env = "{X_ENV}_O2S"
+"""
+        svc = services(tmp_path, accounts_file(tmp_path, "http://127.0.0.1:9", account))
+
+        async def scenario() -> None:
+            app = ScreenApp(svc, AccountsScreen)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settled(pilot)
+                x.expire_access_token()
+                await pilot.press("down", "v")
+                await settled(pilot)
+                assert rows(app)["ank-x2"][4] == "✓ @ankreports"
+                x.expire_access_token()
+                await pilot.press("v")
+                await settled(pilot)
+                assert rows(app)["ank-x2"][4] == "✓ @ankreports", text(app, "accounts-detail")
+
+        asyncio.run(scenario())
+    assert x.refreshes == 2

@@ -482,3 +482,26 @@ def screen_of_stack(app: ComposerApp) -> ComposeScreen:
     """The compose screen below a dialog."""
     screen = next(s for s in app.screen_stack if isinstance(s, ComposeScreen))
     return screen
+
+
+def test_the_preview_uses_the_accounts_own_limit_as_publishing_does() -> None:
+    """A Mastodon account with `max_characters = 1000` is published in posts of up to 1000
+    characters (plan_editions): the preview of a draft for that account splits the same."""
+    from composer.publishing import plan_editions
+    from composer.workspace.config import parse_config
+
+    config = parse_config(
+        '[accounts.masto]\nplatform = "mastodon"\ninstance = "https://example.social"\n'
+        'access_token_env = "PREVIEW_LIMIT_TOKEN"\nmax_characters = 1000\n',
+        name="accounts.toml",
+        path=None,
+    )
+    body = " ".join(f"word{i}" for i in range(140))  # about 900 characters
+    text = f'+++\ntitle = "Long"\naccounts = ["masto"]\n+++\n\n{body}\n'
+    preview = build_preview(text, "long.md", config)
+    [shown] = preview.platforms
+    assert shown.thread is not None
+    [plan] = plan_editions(parse_draft(text, "long.md"), Path("long.md"), config, ["masto"])
+    assert plan.thread.limit == 1000
+    assert shown.thread.limit == plan.thread.limit
+    assert [p.text for p in shown.thread.posts] == [p.text for p in plan.thread.posts]

@@ -1,0 +1,85 @@
+"""Publishing threads: never twice, never half.
+
+- `plans`: the one composition of a draft for its accounts (EditionPlan, plan_editions,
+  fit_to_instances, follow_up, check_not_published).
+- `connect`: the one place a platform client is built, with its stored session
+  (client_for), and the pre-flight (preflight, preflight_accounts, preflight_edition).
+- `sender`: the ledger loop that sends one edition (publish_edition, Event, Outcome).
+- `actions`: publish now and resume, claiming first (run_editions, publish_existing,
+  refuse_edition), called by the CLI, the TUI and the daemon.
+
+The names callers use are re-exported here.
+"""
+
+from composer.publishing.actions import (
+    QUOTA_WARNING_SHARE,
+    AccountListener,
+    publish_existing,
+    refuse_edition,
+    run_editions,
+)
+from composer.publishing.connect import (
+    client_for,
+    preflight,
+    preflight_accounts,
+    preflight_edition,
+)
+from composer.publishing.errors import PreflightError, PublishError
+from composer.publishing.plans import (
+    PUBLISH_AGAIN,
+    EditionPlan,
+    FollowUp,
+    already_has,
+    check_not_published,
+    fit_to_instances,
+    follow_up,
+    plan_editions,
+)
+from composer.publishing.sender import (
+    BACKOFF_CAP,
+    BACKOFF_START,
+    LONGEST_WAIT,
+    MAX_ATTEMPTS,
+    SENDING_SETTLE,
+    UNCLEAR_SETTLE,
+    Event,
+    Interrupted,
+    Listener,
+    Outcome,
+    Sleep,
+    publish_edition,
+)
+
+__all__ = [
+    "BACKOFF_CAP",
+    "BACKOFF_START",
+    "LONGEST_WAIT",
+    "MAX_ATTEMPTS",
+    "PUBLISH_AGAIN",
+    "QUOTA_WARNING_SHARE",
+    "SENDING_SETTLE",
+    "UNCLEAR_SETTLE",
+    "AccountListener",
+    "EditionPlan",
+    "Event",
+    "FollowUp",
+    "Interrupted",
+    "Listener",
+    "Outcome",
+    "PreflightError",
+    "PublishError",
+    "Sleep",
+    "already_has",
+    "check_not_published",
+    "client_for",
+    "fit_to_instances",
+    "follow_up",
+    "plan_editions",
+    "preflight",
+    "preflight_accounts",
+    "preflight_edition",
+    "publish_edition",
+    "publish_existing",
+    "refuse_edition",
+    "run_editions",
+]

@@ -1,0 +1,239 @@
+"""Publishing now and resuming, one function each, for the CLI, the TUI and the daemon:
+every account passes the pre-flight, then every edition is claimed, before anything is
+sent (run_editions for a draft's plans, publish_existing for an edition in the ledger,
+refuse_edition for one whose pre-flight failed where no one can be asked)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+
+import httpx
+from sqlmodel import Session
+
+from composer.platforms.base import PlatformClient, PlatformError
+from composer.publishing.connect import preflight_accounts, preflight_edition
+from composer.publishing.plans import EditionPlan
+from composer.publishing.sender import (
+    Event,
+    Listener,
+    Outcome,
+    Sleep,
+    _reason,
+    _stopped,
+    publish_edition,
+)
+from composer.store import (
+    Database,
+    Edition,
+    EditionStatus,
+    Holder,
+    PostStatus,
+    add_edition,
+    add_thread,
+    claim_draft_edition,
+    edition_posts,
+    off_loop,
+    release,
+)
+from composer.workspace.config import Config
+
+AccountListener = Callable[[str, Event], None]
+QUOTA_WARNING_SHARE = 0.8  # warn when a thread takes more than this share of what is left
+
+
+async def run_editions(
+    db: Database,
+    plans: Sequence[EditionPlan],
+    listener: AccountListener,
+    *,
+    atomic: bool = False,
+    holder: Holder | None = None,
+) -> list[Outcome]:
+    """Publish each plan's edition (resuming an unfinished one), accounts concurrently.
+
+    Every account passes the pre-flight first: a PreflightError writes and claims nothing.
+    Then every edition is claimed for `holder` before anything is sent; EditionBusy
+    (nothing sent, nothing kept claimed) when another live process publishes one of them.
+    An account that fails later (the database stops taking writes) never cuts another
+    account's thread short: every account runs to its end, then the first error is raised.
+    """
+    clients = await preflight_accounts([plan.account for plan in plans])
+    holder = holder or Holder.for_this_process("publish")
+    claimed: list[int] = []
+    try:
+        for plan in plans:
+            claimed.append(_edition_for(db, plan, holder, _for_account(listener, plan)))
+    except BaseException:
+        for edition_id in claimed:
+            release(db, edition_id, holder.worker)
+        for client in clients:
+            await client.aclose()
+        raise
+    runs = (
+        _run_one(db, plan, edition_id, client, listener, atomic, holder)
+        for plan, edition_id, client in zip(plans, claimed, clients, strict=True)
+    )
+    results = await asyncio.gather(*runs, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return [result for result in results if isinstance(result, Outcome)]
+
+
+def _for_account(listener: AccountListener, plan: EditionPlan) -> Listener:
+    return lambda event: listener(plan.account.name, event)
+
+
+async def _run_one(
+    db: Database,
+    plan: EditionPlan,
+    edition_id: int,
+    client: PlatformClient,
+    listener: AccountListener,
+    atomic: bool,
+    holder: Holder,
+) -> Outcome:
+    try:
+        return await _publish_one(db, plan, edition_id, client, listener, atomic, holder)
+    finally:
+        await off_loop(db, release, db, edition_id, holder.worker)
+
+
+async def _publish_one(
+    db: Database,
+    plan: EditionPlan,
+    edition_id: int,
+    client: PlatformClient,
+    listener: AccountListener,
+    atomic: bool,
+    holder: Holder,
+) -> Outcome:
+    name = plan.account.name
+    notify = _for_account(listener, plan)
+    try:
+        try:
+            info = await client.verify()
+        except PlatformError as error:
+            return _stopped(db, edition_id, f"{name}: {_reason(error)}", notify)
+        remaining = info.remaining_quota
+        needed = sum(p.status is not PostStatus.SENT for p in edition_posts(db, edition_id))
+        if remaining is not None and needed > QUOTA_WARNING_SHARE * remaining:
+            notify(
+                Event(
+                    "warning",
+                    0,
+                    needed,
+                    detail=f"{needed} posts will use most of the {remaining} left today",
+                )
+            )
+        return await publish_edition(
+            db,
+            edition_id,
+            client,
+            language=plan.draft.language,
+            listener=notify,
+            atomic=atomic,
+            holder=holder,
+        )
+    finally:
+        await client.aclose()
+
+
+def refuse_edition(db: Database, edition_id: int, reason: str) -> Outcome:
+    """An edition whose pre-flight failed where no one can be asked (the daemon): stopped
+    with the reason, failed (or partial, if a run before sent some), so it is shown in the
+    queue and not tried again until someone fixes the account and resumes it."""
+    return _stopped(db, edition_id, f"not published: {reason}", lambda event: None)
+
+
+def _snapshot_in(session: Session, plan: EditionPlan) -> int:
+    """The draft as it is now, kept with the edition (in the caller's transaction); its id."""
+    thread = add_thread(
+        session,
+        title=plan.draft.title,
+        body=plan.draft.body,
+        draft_path=plan.draft_path,
+        language=plan.draft.language,
+    )
+    assert thread.id is not None
+    return thread.id
+
+
+def _edition_for(db: Database, plan: EditionPlan, holder: Holder, notify: Listener) -> int:
+    """The unfinished edition of this draft on this account, or a new one: claimed for
+    `holder` (EditionBusy when another live process publishes it)."""
+    texts = [post.text for post in plan.thread.posts]
+    follows = plan.follows
+
+    def create(session: Session) -> Edition:
+        return add_edition(
+            session,
+            _snapshot_in(session, plan),
+            account=plan.account.name,
+            platform=plan.account.platform,
+            posts=texts,
+            status=EditionStatus.PUBLISHING,
+            follows_edition_id=follows.edition_id if follows else None,
+            numbering_start=follows.first_number if follows else None,
+        )
+
+    edition, created = claim_draft_edition(
+        db,
+        holder,
+        draft_path=plan.draft_path,
+        account=plan.account.name,
+        follows_edition_id=follows.edition_id if follows else None,
+        create=create,
+    )
+    assert edition.id is not None
+    if not created and [post.text for post in edition_posts(db, edition.id)] != texts:
+        notify(
+            Event(
+                "warning",
+                0,
+                len(texts),
+                detail="the draft changed since this edition started: resuming it "
+                "with the posts it was started with",
+            )
+        )
+    return edition.id
+
+
+# --- publishing an edition already in the ledger (publish-now, resume, the daemon) ---------
+
+
+async def publish_existing(
+    db: Database,
+    edition_id: int,
+    config: Config,
+    listener: Listener | None = None,
+    *,
+    holder: Holder,
+    language: str | None = None,
+    http: httpx.AsyncClient | None = None,
+    sleep: Sleep = asyncio.sleep,
+    client: PlatformClient | None = None,
+) -> Outcome:
+    """Publish an edition already in the ledger (a scheduled one, now) to its account, under
+    the claim of `holder` (taken with `claims.claim`, or the daemon's `claim_due`), which is
+    released when it ends, however it ends. A daemon passes a `sleep` that ends its waits
+    when it stops. `client` is the one `preflight_edition` built (closed here); without it,
+    the pre-flight runs first (PreflightError: nothing sent)."""
+    try:
+        if client is None:
+            client = await preflight_edition(db, edition_id, config, http)
+        try:
+            return await publish_edition(
+                db,
+                edition_id,
+                client,
+                language=language,
+                listener=listener,
+                holder=holder,
+                sleep=sleep,
+            )
+        finally:
+            await client.aclose()
+    finally:
+        await off_loop(db, release, db, edition_id, holder.worker)

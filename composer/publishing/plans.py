@@ -1,0 +1,199 @@
+"""The single composition of a draft for its accounts, used alike by the preview's
+counterpart `--dry-run`, `schedule`, `publish` and the schedule dialog: each account's
+thread (EditionPlan), fitted to a Mastodon instance's own limit, a follow-up's numbering,
+and the refusal of a thread an account already has."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from composer.platforms.base import PlatformError
+from composer.publishing.connect import client_for
+from composer.publishing.errors import PreflightError, PublishError
+from composer.store import (
+    Database,
+    Edition,
+    EditionStatus,
+    StoreError,
+    followable,
+    held_edition,
+    last_number,
+)
+from composer.text import SplitError, Thread
+from composer.text.enrich import EnrichError
+from composer.text.numbering import UPDATE_PRESET, NumberingError
+from composer.workspace.compose import NO_OVERRIDES, Overrides, account_limit, compose
+from composer.workspace.config import (
+    DEFAULT_CONFIG_NAME,
+    EXAMPLE_CONFIG_NAME,
+    Account,
+    Config,
+    ConfigError,
+)
+from composer.workspace.drafts import Draft
+from composer.workspace.when import format_local
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A draft published as the continuation of an edition's thread: on its account, its
+    numbering continued from `first_number`, or marked as an update (`first_number` None)."""
+
+    edition_id: int
+    account: str
+    first_number: int | None
+
+    @property
+    def overrides(self) -> Overrides:
+        # No hook post: a continuation's first post shows that it is one.
+        if self.first_number is None:
+            return Overrides(numbering=UPDATE_PRESET, hook=False)
+        return Overrides(first_number=self.first_number, hook=False)
+
+
+def follow_up(
+    db: Database,
+    edition_id: int,
+    *,
+    update: bool = False,
+    account_names: Sequence[str] = (),
+    published: bool = False,
+) -> FollowUp:
+    """How a draft continues edition `edition_id`; PublishError (one line) when it cannot: an
+    unknown edition, another account, an edition that will never be published, or (with
+    `published`, for publishing now) one that is not published yet."""
+    others = list(dict.fromkeys(account_names))
+    try:
+        followed = followable(db, edition_id, others[0] if len(others) == 1 else None)
+    except StoreError as error:
+        raise PublishError(str(error)) from None
+    if len(others) > 1:
+        raise PublishError(
+            f"a follow-up goes on the account of edition {edition_id} ({followed.account}) only"
+        )
+    if published and followed.status is not EditionStatus.PUBLISHED:
+        raise PublishError(
+            f"edition {edition_id} is {followed.status.value}, not published yet: schedule the "
+            "follow-up instead (it waits for that edition)"
+        )
+    first = None if update else last_number(db, edition_id) + 1
+    return FollowUp(edition_id, followed.account, first)
+
+
+@dataclass(frozen=True, slots=True)
+class EditionPlan:
+    """One account's thread of a draft, as it will be (or would be) sent."""
+
+    account: Account
+    thread: Thread
+    draft: Draft
+    draft_path: str
+    config: Config
+    follows: FollowUp | None = None
+    overrides: Overrides = NO_OVERRIDES
+
+
+def plan_editions(
+    draft: Draft,
+    path: Path,
+    config: Config | None,
+    account_names: Sequence[str],
+    *,
+    for_real: bool = True,
+    follows: FollowUp | None = None,
+) -> list[EditionPlan]:
+    """Each account's thread, composed exactly as the preview composes it. A follow-up goes
+    to the followed edition's account only, numbered on from it or marked as an update.
+    Raises PublishError, whatever the reason (accounts, contacts, numbering, limits)."""
+    if config is None:
+        raise PublishError(f"no {DEFAULT_CONFIG_NAME}: publishing needs your accounts")
+    if for_real and config.path is not None and config.path.name == EXAMPLE_CONFIG_NAME:
+        raise PublishError(
+            f"{EXAMPLE_CONFIG_NAME} holds example accounts: copy it to {DEFAULT_CONFIG_NAME} "
+            "and fill in yours to publish (use --dry-run to see what would be sent)"
+        )
+    names = list(dict.fromkeys(account_names or draft.accounts))
+    if follows is not None:
+        names = [follows.account]
+    if not names:
+        raise PublishError(
+            "no account to publish to: give --account NAME or list accounts in the draft"
+        )
+    plans: list[EditionPlan] = []
+    for name in names:
+        try:
+            account = config.account(name)
+            limit = account_limit(account)
+            overrides = follows.overrides if follows is not None else NO_OVERRIDES
+            thread = compose(draft, account.platform, config, replace(overrides, limit=limit))
+        except (ConfigError, SplitError, NumberingError, EnrichError) as error:
+            # One error type for every front end: an unknown account, a contact, a
+            # numbering or a limit that cannot work is a plan that cannot be made.
+            raise PublishError(str(error)) from error
+        if not thread.posts:
+            raise PublishError(f"{path}: the draft has no text to publish")
+        plans.append(
+            EditionPlan(account, thread, draft, str(path.resolve()), config, follows, overrides)
+        )
+    return plans
+
+
+async def fit_to_instances(plans: Sequence[EditionPlan]) -> list[EditionPlan]:
+    """Mastodon threads recomposed for the instance's own limit, read from the instance
+    (an account's `max_characters` wins; an instance that cannot be asked keeps 500)."""
+    fitted: list[EditionPlan] = []
+    for plan in plans:
+        if plan.account.platform == "mastodon" and not plan.account.max_characters:
+            client = client_for(plan.account)
+            try:
+                info = await client.verify()
+            except PlatformError:
+                info = None  # publishing will say what is wrong with the account
+            finally:
+                await client.aclose()
+            limit = info.max_characters if info else None
+            if limit and limit != plan.thread.limit:
+                overrides = replace(plan.overrides, limit=limit)
+                try:
+                    thread = compose(plan.draft, "mastodon", plan.config, overrides)
+                except (SplitError, NumberingError, EnrichError) as error:
+                    raise PreflightError(
+                        f"{plan.account.name}: the instance allows {limit} characters a post: "
+                        f"{error}"
+                    ) from None
+                plan = replace(plan, thread=thread)
+        fitted.append(plan)
+    return fitted
+
+
+PUBLISH_AGAIN = "use --again to publish it once more"
+
+
+def check_not_published(
+    db: Database, plans: Sequence[EditionPlan], *, again_hint: str = PUBLISH_AGAIN
+) -> None:
+    """Refuse to publish a thread an account already has (`held_edition`: scheduled or
+    published; one being published is resumed instead), unless asked to again."""
+    with db.read_session() as session:
+        for plan in plans:
+            texts = [p.text for p in plan.thread.posts]
+            held = held_edition(session, plan.draft_path, plan.account.name, texts, resuming=True)
+            if held is not None:
+                raise PublishError(f"{already_has(plan.account.name, held)}; {again_hint}")
+
+
+def already_has(account: str, edition: Edition) -> str:
+    """ "ank-x already has this thread (edition 5, scheduled for 2026-12-24 09:00 ...)": what
+    `publish`, `schedule` and the schedule dialog say of a thread an account has."""
+    if edition.status is EditionStatus.SCHEDULED and edition.scheduled_at is not None:
+        state = f"scheduled for {format_local(edition.scheduled_at, edition.timezone or 'UTC')}"
+        if edition.scheduled_at < datetime.now(UTC):
+            state += ", overdue: no daemon has sent it"
+    elif edition.status is EditionStatus.PUBLISHED:
+        state = f"published {edition.updated_at.astimezone().strftime('%Y-%m-%d %H:%M')}"
+    else:
+        state = f"{edition.status.value} now"
+    return f"{account} already has this thread (edition {edition.id}, {state})"

@@ -1,0 +1,485 @@
+"""Publish one thread edition to one account: never twice, never half.
+
+The ledger (composer.store) holds a row per post, written before any request. A post is
+marked `sending` (committed) before its request, and `sent` with its remote id (committed)
+before the next post is sent, so a crash at any point leaves a ledger that says exactly where
+to resume: the first post not sent, replying to the last one sent. A post found `sending` at
+start, or a request with an unclear outcome, is resolved with the platform (`find_post`)
+before it is ever sent again. Every front end sends an edition only under its claim
+(composer.store.claims), so one process at a time writes its ledger and sends its posts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from composer.platforms.base import (
+    Duplicate,
+    PlatformClient,
+    PlatformError,
+    PostRequest,
+    PublishedPost,
+    RateLimited,
+    Refused,
+    ReplyTargetMissing,
+    Retryable,
+    Unclear,
+)
+from composer.store import (
+    AttemptOutcome,
+    ClaimLost,
+    Database,
+    EditionStatus,
+    Holder,
+    PostRecord,
+    PostStatus,
+    StoreError,
+    continuation,
+    edition_posts,
+    find_edition,
+    mark_post_sending,
+    mark_post_sent,
+    off_loop,
+    record_attempt,
+    remember_container,
+    renew,
+    set_edition_status,
+    set_post_status,
+)
+
+MAX_ATTEMPTS = 8  # per post, before the edition stops (resumable)
+BACKOFF_START = 1.0  # seconds, doubled per attempt, with jitter
+BACKOFF_CAP = 60.0
+LONGEST_WAIT = 15 * 60.0  # a rate limit resetting later than this stops the edition instead
+UNCLEAR_SETTLE = 2.0  # let a platform finish what it may be doing before asking about it
+# A post found `sending` when an edition is taken over: the request of the process that
+# stopped may still be in the platform's hands (a slow write), and Mastodon's Idempotency-Key
+# only protects requests that arrive after the first one's status exists. It is asked about
+# only once this long has passed since it was marked, so a copy is never sent beside it.
+SENDING_SETTLE = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """What the publisher tells a front end as it goes (for a progress display)."""
+
+    kind: str  # "sending", "sent", "waiting", "resolving", "stopped", "done"
+    index: int
+    total: int
+    url: str | None = None
+    detail: str | None = None  # the platform's words or our own, to be escaped on display
+    delay: float | None = None
+
+
+Listener = Callable[[Event], None]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class Outcome:
+    """How an edition ended this time."""
+
+    edition_id: int
+    status: EditionStatus
+    sent: int
+    total: int
+    urls: list[str | None] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status is EditionStatus.PUBLISHED
+
+
+class _Stop(Exception):
+    """The edition stops here, resumable; the message says why."""
+
+
+class Interrupted(Exception):
+    """Raised by a `sleep` when the process is stopping (a daemon's SIGTERM during a long
+    wait): the edition is left as it is, publishing, for the next daemon to resume."""
+
+
+async def publish_edition(
+    db: Database,
+    edition_id: int,
+    client: PlatformClient,
+    *,
+    language: str | None = None,
+    listener: Listener | None = None,
+    sleep: Sleep = asyncio.sleep,
+    atomic: bool = False,
+    holder: Holder | None = None,
+) -> Outcome:
+    """Send the edition's unsent posts in order, each replying to the previous one.
+
+    With `atomic`, a platform that can (Bluesky's applyWrites) takes the whole thread in one
+    commit: all posts or none. With `holder` (the claim every front end takes first), a
+    heartbeat renews the claim beside the publisher (during slow requests and long waits
+    too), each post is marked sending only while the claim holds, and a claim lost to another
+    process stops the edition at once, untouched, for that process to finish. A stopping
+    process's `sleep` raises Interrupted (also with no delay, between posts): the post in
+    flight is finished, no next one is started.
+
+    The ledger's writes run in a worker thread, so one account's commit never stalls the
+    other accounts' requests; each is still awaited before the next request.
+    """
+    lost = asyncio.Event()
+    if holder is None:
+        return await _publish(db, edition_id, client, language, listener, sleep, atomic, None)
+    beat = asyncio.create_task(holder.heartbeat(db, edition_id, lost))
+    try:
+        return await _publish(
+            db,
+            edition_id,
+            client,
+            language,
+            listener,
+            _holding(db, edition_id, holder, lost, sleep),
+            atomic,
+            holder,
+        )
+    except StoreError as error:
+        if not lost.is_set():
+            raise
+        # The claim ran out while a request was in flight, and the next holder has written
+        # the post meanwhile: its ledger stands.
+        return _lost(db, edition_id, str(error), listener or (lambda event: None))
+    finally:
+        beat.cancel()
+
+
+async def _publish(
+    db: Database,
+    edition_id: int,
+    client: PlatformClient,
+    language: str | None,
+    listener: Listener | None,
+    sleep: Sleep,
+    atomic: bool,
+    holder: Holder | None,
+) -> Outcome:
+    notify = listener or (lambda event: None)
+    posts = await off_loop(db, edition_posts, db, edition_id)
+    total = len(posts)
+    try:
+        # A follow-up replies to the last post of the edition it follows, in its conversation.
+        attached = await off_loop(db, continuation, db, edition_id)
+    except StoreError as error:
+        return _stopped(db, edition_id, f"not published: {error}", notify)
+    settle = UNCLEAR_SETTLE
+    if any(post.status is PostStatus.SENDING for post in posts):
+        # Its request may still be in the platform's hands: let SENDING_SETTLE pass since
+        # it was marked (the edition's last ledger write) before asking about it.
+        marked = (await off_loop(db, find_edition, db, edition_id)).updated_at
+        settle = max(settle, SENDING_SETTLE - (_now() - marked).total_seconds())
+    _keep_containers(db, client, posts)
+    await off_loop(db, set_edition_status, db, edition_id, EditionStatus.PUBLISHING)
+    root = _published(posts[0]) if posts and posts[0].status is PostStatus.SENT else None
+    previous: PublishedPost | None = None
+    offset = 0
+    if attached is not None:
+        root, previous = _published(attached.root), _published(attached.reply_to)
+        offset = attached.offset
+    create_thread = getattr(client, "create_thread", None)
+    try:
+        if atomic and create_thread is not None and root is None:
+            await _send_all_at_once(db, create_thread, posts, language, notify, sleep, holder)
+        for post in edition_posts(db, edition_id) if atomic else posts:
+            if post.status is PostStatus.SENT:
+                previous = _published(post)
+                continue
+            await sleep(0)  # a stopping process starts no new post
+            request = PostRequest(
+                text=post.text,
+                index=post.position,
+                idempotency_key=post.idempotency_key,
+                reply_to=previous,
+                root=root,
+                language=language,
+                offset=offset,
+            )
+            published = await _send(db, client, post, request, total, notify, sleep, holder, settle)
+            previous = published
+            if root is None:
+                root = published
+            notify(Event("sent", post.position, total, url=published.url))
+    except _Stop as stop:
+        return _stopped(db, edition_id, str(stop), notify)
+    except (ClaimLost, Interrupted) as left:
+        return _lost(db, edition_id, str(left), notify)
+    await off_loop(db, set_edition_status, db, edition_id, EditionStatus.PUBLISHED)
+    final = await off_loop(db, edition_posts, db, edition_id)
+    notify(Event("done", total, total))
+    return Outcome(edition_id, EditionStatus.PUBLISHED, total, total, [p.remote_url for p in final])
+
+
+async def _send_all_at_once(
+    db: Database,
+    create_thread: Callable[[list[PostRequest]], Awaitable[list[PublishedPost]]],
+    posts: list[PostRecord],
+    language: str | None,
+    notify: Listener,
+    sleep: Sleep,
+    holder: Holder | None = None,
+) -> None:
+    """The whole thread in one request; a retry of a thread already written returns it."""
+    requests = [
+        PostRequest(p.text, p.position, p.idempotency_key, language=language) for p in posts
+    ]
+    total = len(posts)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        for post in posts:
+            mark_post_sending(db, _id(post), holder=holder)
+        notify(Event("sending", 1, total))
+        started = _now()
+        try:
+            published = await create_thread(requests)
+        except Refused as error:
+            _log(db, _id(posts[0]), started, AttemptOutcome.ERROR, error)
+            raise _Stop(f"the thread: {_reason(error)}") from None
+        except (Unclear, Retryable) as error:
+            outcome = AttemptOutcome.UNCLEAR if isinstance(error, Unclear) else AttemptOutcome.ERROR
+            _log(db, _id(posts[0]), started, outcome, error)
+            delay = _delay(error, attempt)
+            if delay > LONGEST_WAIT:
+                raise _Stop(f"the thread: {_reason(error)}") from None
+            notify(Event("waiting", 1, total, delay=delay))
+            await sleep(delay)
+            continue
+        _log(db, _id(posts[0]), started, AttemptOutcome.OK, None)
+        for post, result in zip(posts, published, strict=True):
+            await _commit(db, _id(post), result)
+            notify(Event("sent", post.position, total, url=result.url))
+        return
+    raise _Stop(f"the thread: gave up after {MAX_ATTEMPTS} attempts")
+
+
+async def _send(
+    db: Database,
+    client: PlatformClient,
+    post: PostRecord,
+    request: PostRequest,
+    total: int,
+    notify: Listener,
+    sleep: Sleep,
+    holder: Holder | None = None,
+    settle: float = UNCLEAR_SETTLE,
+) -> PublishedPost:
+    post_id = _id(post)
+    if post.status is PostStatus.SENDING:
+        # A previous run was stopped mid-request: did the platform take it? (Asked once its
+        # request has surely been dealt with: `settle`.)
+        found = await _resolve(db, client, post_id, request, total, notify, sleep, settle)
+        if found is not None:
+            return found
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        await off_loop(db, mark_post_sending, db, post_id, holder=holder)
+        notify(Event("sending", request.index, total))
+        started = _now()
+        try:
+            published = await client.create_post(request)
+        except Unclear as error:
+            _log(db, post_id, started, AttemptOutcome.UNCLEAR, error)
+            found = await _resolve(db, client, post_id, request, total, notify, sleep)
+            if found is not None:
+                return found
+            delay = _backoff(attempt)
+        except Duplicate as error:
+            _log(db, post_id, started, AttemptOutcome.ERROR, error)
+            found = await _resolve(db, client, post_id, request, total, notify, sleep)
+            if found is not None:
+                return found
+            raise _Stop(f"post {request.index}: {_reason(error)}") from None
+        except Refused as error:
+            _log(db, post_id, started, AttemptOutcome.ERROR, error)
+            set_post_status(db, post_id, PostStatus.FAILED)
+            raise _Stop(f"post {request.index}: {_reason(error)}") from None
+        except Retryable as error:
+            _log(db, post_id, started, AttemptOutcome.ERROR, error)
+            set_post_status(db, post_id, PostStatus.PENDING)  # certainly not created
+            delay = _delay(error, attempt)
+            if delay > LONGEST_WAIT:
+                raise _Stop(
+                    f"post {request.index}: {_reason(error)}; try again in {delay / 60:.0f} minutes"
+                ) from None
+            if isinstance(error, ReplyTargetMissing) and attempt >= 4:
+                raise _Stop(f"post {request.index}: {_reason(error)}") from None
+        except PlatformError as error:  # pragma: no cover - every error is one of the above
+            _log(db, post_id, started, AttemptOutcome.ERROR, error)
+            raise _Stop(f"post {request.index}: {_reason(error)}") from None
+        else:
+            # The attempt's log and the post's remote id: one transaction.
+            return await _commit(db, post_id, published, attempt_started=started)
+        if attempt < MAX_ATTEMPTS:
+            notify(Event("waiting", request.index, total, delay=delay))
+            await sleep(delay)
+    raise _Stop(f"post {request.index}: gave up after {MAX_ATTEMPTS} attempts")
+
+
+async def _resolve(
+    db: Database,
+    client: PlatformClient,
+    post_id: int,
+    request: PostRequest,
+    total: int,
+    notify: Listener,
+    sleep: Sleep,
+    settle: float = UNCLEAR_SETTLE,
+) -> PublishedPost | None:
+    """Ask the platform whether it has the post; keep asking while it cannot say."""
+    notify(Event("resolving", request.index, total))
+    await sleep(settle)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        started = _now()
+        try:
+            found = await client.find_post(request)
+        except Retryable as error:
+            _log(db, post_id, started, AttemptOutcome.ERROR, error)
+            delay = _delay(error, attempt)
+            if delay > LONGEST_WAIT:
+                break
+            await sleep(delay)
+            continue
+        except PlatformError as error:
+            _log(db, post_id, started, AttemptOutcome.ERROR, error)
+            break
+        if found is None:
+            return None
+        return await _commit(db, post_id, found)
+    # Still unknown: never send again blind. Stop; the next run asks again.
+    raise _Stop(
+        f"post {request.index}: the platform did not answer whether it has the post; "
+        "run again to check and resume"
+    )
+
+
+def _keep_containers(db: Database, client: PlatformClient, posts: list[PostRecord]) -> None:
+    """Platforms that publish from a container (Threads) get back the containers the ledger
+    kept, and every new one is written to the ledger before it is published from."""
+    containers = getattr(client, "containers", None)
+    if not isinstance(containers, dict) or not hasattr(client, "on_container"):
+        return
+    by_key = {post.idempotency_key: _id(post) for post in posts}
+    for post in posts:
+        if post.remote_container and post.status is not PostStatus.SENT:
+            containers[post.idempotency_key] = post.remote_container
+
+    def remember(key: str, container: str) -> None:
+        if key in by_key:
+            remember_container(db, by_key[key], container)
+
+    client.on_container = remember
+
+
+async def _commit(
+    db: Database, post_id: int, published: PublishedPost, attempt_started: datetime | None = None
+) -> PublishedPost:
+    await off_loop(
+        db,
+        mark_post_sent,
+        db,
+        post_id,
+        remote_id=published.remote_id,
+        remote_uri=published.uri,
+        remote_cid=published.cid,
+        remote_url=published.url,
+        attempt_started_at=attempt_started,
+    )
+    return published
+
+
+def _holding(
+    db: Database, edition_id: int, holder: Holder, lost: asyncio.Event, sleep: Sleep
+) -> Sleep:
+    """`sleep` that raises ClaimLost once the heartbeat has lost the claim, and that renews
+    the claim itself every third of the lease of its own time, and once more on waking (the
+    heartbeat keeps real time; a test's sleep may move a clock of its own)."""
+    step = max(holder.lease.total_seconds() / 3, 0.1)
+
+    async def sleep_holding(delay: float) -> None:
+        if lost.is_set():
+            raise ClaimLost("another process took the edition over; it resumes there")
+        if delay <= 0:
+            await sleep(0)
+            return
+        remaining = delay
+        while remaining > step:
+            await sleep(step)
+            remaining -= step
+            await off_loop(db, renew, db, edition_id, holder)
+        await sleep(remaining)
+        await off_loop(db, renew, db, edition_id, holder)
+
+    return sleep_holding
+
+
+def _lost(db: Database, edition_id: int, reason: str, notify: Listener) -> Outcome:
+    """The claim went to another daemon, or this one is stopping: leave the edition's
+    status (publishing) to whoever resumes it, and say so."""
+    posts = edition_posts(db, edition_id)
+    sent = sum(p.status is PostStatus.SENT for p in posts)
+    notify(Event("stopped", sent, len(posts), detail=reason))
+    urls = [p.remote_url for p in posts]
+    return Outcome(edition_id, EditionStatus.PUBLISHING, sent, len(posts), urls, reason)
+
+
+def _stopped(db: Database, edition_id: int, reason: str, notify: Listener) -> Outcome:
+    posts = edition_posts(db, edition_id)
+    sent = sum(p.status is PostStatus.SENT for p in posts)
+    status = EditionStatus.PARTIAL if sent else EditionStatus.FAILED
+    set_edition_status(db, edition_id, status, last_error=reason)
+    notify(Event("stopped", sent, len(posts), detail=reason))
+    return Outcome(edition_id, status, sent, len(posts), [p.remote_url for p in posts], reason)
+
+
+def _published(post: PostRecord) -> PublishedPost:
+    assert post.remote_id is not None, "a sent post has its remote id"
+    return PublishedPost(post.remote_id, post.remote_url, post.remote_uri, post.remote_cid)
+
+
+def _delay(error: PlatformError, attempt: int) -> float:
+    if error.retry_after is not None:
+        return max(error.retry_after, 0.0)
+    if isinstance(error, RateLimited):
+        return BACKOFF_CAP  # a 429 without a reset: wait a minute
+    return _backoff(attempt)
+
+
+def _backoff(attempt: int) -> float:
+    base = min(BACKOFF_START * 2.0 ** (attempt - 1), BACKOFF_CAP)
+    return base * (0.5 + random.random() / 2)  # jitter, so accounts do not retry in step
+
+
+def _reason(error: PlatformError) -> str:
+    return error.reason or str(error)
+
+
+def _log(
+    db: Database,
+    post_id: int,
+    started: datetime,
+    outcome: AttemptOutcome,
+    error: PlatformError | None,
+) -> None:
+    record_attempt(
+        db,
+        post_id,
+        outcome=outcome,
+        started_at=started,
+        http_status=error.status if error else None,
+        error=f"{type(error).__name__}: {_reason(error)}" if error else None,
+    )
+
+
+def _id(post: PostRecord) -> int:
+    assert post.id is not None
+    return post.id
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
