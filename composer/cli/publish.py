@@ -194,7 +194,7 @@ def publish(
                     fail(str(busy))
                 if wait_turn(db, busy, as_json=as_json) is EditionStatus.PUBLISHED:
                     # The other process finished it: nothing is left to send on that account.
-                    plans = [p for p in plans if p.account.name != account_of(db, busy)]
+                    plans = [p for p in plans if p.account.name != _account_of(db, busy)]
                     bars = _ProgressBars(plans, enabled=with_bars)
                     if not plans:
                         if as_json:
@@ -400,7 +400,7 @@ def wait_turn(db: Database, busy: EditionBusy, *, as_json: bool = False) -> Edit
     return status
 
 
-def account_of(db: Database, busy: EditionBusy) -> str:
+def _account_of(db: Database, busy: EditionBusy) -> str:
     from composer.store.editions import find_edition
 
     return find_edition(db, busy.edition_id).account
