@@ -1,0 +1,106 @@
+"""The `thread-composer` command line: the group, its entry point, one module per command group.
+
+- `base`: what every command shares (bad input and exit codes, the accounts file, the
+  database, drafts by name, printing a thread terminal-safe);
+- `text`: `split`, `count` and the bare `thread-composer [DRAFT]` (composer or preview);
+- `drafts`: `draft new|list|show|edit`;
+- `publish`: `publish` and `schedule` (incl. `--every`);
+- `queue`: `queue` and its subcommands (incl. `publish-now`, `rules`, `stop`);
+- `history`, `daemon`: the commands of those names.
+
+Only argument parsing and printing live here; each decision is in the layer below. `split`
+and `count` must start fast, so importing this package imports click and the pure text
+layer only; the commands import heavier layers (store, publishing, Textual) inside.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+
+from composer.cli import daemon, drafts, history, publish, queue, text
+from composer.cli.base import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, error_line
+
+__all__ = ["cli", "main"]
+
+
+class ComposerGroup(click.Group):
+    """A group that also takes a draft path where a command would go: `thread-composer DRAFT`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value = {"--config", "--db", "--drafts"}
+        index = 0
+        while index < len(args):
+            arg = args[index]
+            if arg in takes_value:
+                index += 2
+                continue
+            if arg.startswith("-"):
+                index += 1
+                continue
+            if arg not in self.commands:
+                ctx.meta["draft"] = args.pop(index)
+            break
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=ComposerGroup, invoke_without_command=True)
+@click.option("--config", envvar="COMPOSER_CONFIG", metavar="PATH", help="Accounts file.")
+@click.option("--db", envvar="COMPOSER_DB", metavar="URL", help="History database.")
+@click.option("--drafts", "drafts_dir", default="drafts", metavar="DIR", help="Drafts folder.")
+@click.version_option(package_name="thread-composer")
+@click.pass_context
+def cli(ctx: click.Context, config: str | None, db: str | None, drafts_dir: str) -> None:
+    """Turn long reports into numbered threads for X, Mastodon and Bluesky.
+
+    With no command, or a draft path, opens the composer on a terminal; piped, it shows
+    the draft split for each platform.
+    """
+    ctx.obj = {"config": config, "db": db, "drafts": drafts_dir}
+    if ctx.invoked_subcommand is None:
+        text.compose_or_preview(ctx, ctx.meta.get("draft"))
+
+
+for command in (
+    text.split,
+    text.count,
+    drafts.draft,
+    publish.publish,
+    publish.schedule,
+    queue.queue,
+    history.history,
+    daemon.daemon,
+):
+    cli.add_command(command)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: one clear line and exit 2 for bad input, never a traceback."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(EXIT_FAILURE)
+    except click.UsageError as error:
+        command = error.ctx.command_path if error.ctx else "thread-composer"
+        message = error_line(error.format_message())
+        click.echo(f"{command}: {message} (see {command} --help)", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except click.ClickException as error:
+        click.echo(f"thread-composer: {error_line(error.format_message())}", err=True)
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(EXIT_OK)
+    except Exception as error:  # a bug: still one line, and never a secret or its locals
+        click.echo(
+            f"thread-composer: internal error: {type(error).__name__}: {error_line(str(error))}",
+            err=True,
+        )
+        sys.exit(EXIT_FAILURE)
+    sys.exit(EXIT_OK)

@@ -1,0 +1,171 @@
+"""What every command shares: bad input (one line, exit 2), the accounts file and the database
+of this run, drafts by name, a thread printed terminal-safe, the common options.
+
+Imports click and the pure text layer only, so `split` and `count` start fast; the database
+is opened through `database()`, which imports the store when a command first needs it.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from composer.text import PLATFORM_NAMES, SplitError, Thread, UnknownPlatformError
+from composer.text.display import terminal_safe
+from composer.text.enrich import EnrichError
+from composer.text.numbering import NumberingError
+from composer.text.redaction import redact
+from composer.workspace.compose import NO_OVERRIDES, Overrides, compose, find_config
+from composer.workspace.config import Config, ConfigError
+from composer.workspace.drafts import Draft, DraftError, load_draft, resolve
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from composer.store import Database
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+PREVIEW_PLATFORMS = ("x", "mastodon", "bluesky")
+
+safe = terminal_safe
+
+
+class BadInput(click.ClickException):
+    exit_code = EXIT_BAD_INPUT
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A FloatRange that refuses nan and inf (nan passes every comparison of FloatRange)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+# Numbers the database stores: an id beyond SQLite's INTEGER is bad input, not a traceback.
+ROW_ID = click.IntRange(min=1, max=2**63 - 1)
+MAX_HISTORY = 10_000
+MAX_POST_LIMIT = 100_000
+
+
+def fail(message: str) -> NoReturn:
+    raise BadInput(message)
+
+
+def load_source(source: str) -> Draft:
+    try:
+        draft = load_draft(source)
+    except DraftError as error:
+        fail(str(error))
+    for key in draft.unknown_keys:
+        click.echo(f"warning: {source}: unknown front-matter key {key!r} (ignored)", err=True)
+    return draft
+
+
+def current_config() -> Config | None:
+    """The accounts file for this command, loaded once; a notice if it is the example."""
+    root = click.get_current_context().find_root()
+    if "config_choice" not in root.meta:
+        try:
+            choice = find_config(root.obj["config"])
+        except ConfigError as error:
+            fail(str(error))
+        if choice.notice:
+            click.echo(f"note: {choice.notice}", err=True)
+        root.meta["config_choice"] = choice
+    config: Config | None = root.meta["config_choice"].config
+    return config
+
+
+def split_for(draft: Draft, platform: str, overrides: Overrides = NO_OVERRIDES) -> Thread:
+    try:
+        return compose(draft, platform, current_config(), overrides)
+    except (UnknownPlatformError, NumberingError, SplitError, EnrichError, ConfigError) as error:
+        fail(str(error))
+
+
+def print_thread(thread: Thread) -> None:
+    total = len(thread.posts)
+    header = f"{thread.platform} · {total} post{'s' if total != 1 else ''} · {thread.note}"
+    click.echo(click.style(header, bold=True))
+    for post in thread.posts:
+        label = f"── {post.index}/{total} "
+        size = f" {post.length}/{thread.limit} ──"
+        rule = "─" * max(4, 64 - len(label) - len(size))
+        click.echo(click.style(label + rule + size, dim=True))
+        click.echo(safe(post.text))
+    for warning in thread.warnings:
+        click.echo(f"warning: {safe(warning)}", err=True)
+
+
+def follows_options(command: Any) -> Any:
+    """--follows and --update, the same on `publish` and `schedule`."""
+    command = click.option(
+        "--update",
+        is_flag=True,
+        help="With --follows: mark the posts UPDATE instead of numbering on.",
+    )(command)
+    return click.option(
+        "--follows",
+        "follows",
+        type=ROW_ID,
+        metavar="EDITION_ID",
+        help="Continue this edition's thread: reply to its last post, on its account.",
+    )(command)
+
+
+def check_follows(follows: int | None, update: bool) -> None:
+    """--update only means something with --follows."""
+    if update and follows is None:
+        fail("--update marks a follow-up: give --follows EDITION_ID too")
+
+
+platform_option = click.option(
+    "--platform",
+    "-p",
+    required=True,
+    type=click.Choice(PLATFORM_NAMES, case_sensitive=False),
+    help="Platform whose rules apply.",
+)
+
+
+def drafts_folder() -> Path:
+    return Path(click.get_current_context().find_root().obj["drafts"])
+
+
+def resolve_draft(name: str) -> Path:
+    return resolve_in(drafts_folder(), name)
+
+
+def resolve_in(folder: Path, name: str) -> Path:
+    try:
+        return resolve(folder, name)
+    except DraftError as error:
+        fail(str(error))
+
+
+def database() -> Database:
+    from composer.store import DatabaseFailure, StoreError, open_database
+
+    root = click.get_current_context().find_root()
+    try:
+        return open_database(root.obj["db"])
+    except DatabaseFailure as error:  # unopenable, read-only: a runtime failure (exit 1)
+        raise click.ClickException(str(error)) from None
+    except StoreError as error:
+        fail(str(error))
+
+
+def iso_utc(when: datetime) -> str:
+    return when.isoformat().replace("+00:00", "Z")
+
+
+def error_line(message: str) -> str:
+    """Every error message the CLI prints, whatever it quotes (a platform's words, a file
+    name, a value typed): one line, no credential, no terminal control."""
+    return safe(redact(" ".join(message.split())))

@@ -1,0 +1,50 @@
+"""`daemon`: publish scheduled editions on time (or `--once`, for cron and timers)."""
+
+from __future__ import annotations
+
+import click
+
+from composer.cli.base import FiniteFloatRange, current_config, database, fail
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Publish what is due, then exit (for cron/timers).")
+@click.option(
+    "--grace",
+    default="15m",
+    show_default=True,
+    metavar="DURATION",
+    help="Publish editions late by less than this; older ones are marked missed.",
+)
+@click.option(
+    "--interval",
+    default=1.0,
+    show_default=True,
+    type=FiniteFloatRange(min=0.2, max=86_400),
+    help="Seconds between looks at the schedule.",
+)
+def daemon(once: bool, grace: str, interval: float) -> None:
+    """Publish scheduled editions on time; structured logs (JSON lines) on standard error."""
+
+    from composer.daemon import configure_logging, run_once, serve
+    from composer.store import StoreError
+    from composer.workspace.when import WhenError, parse_duration
+
+    try:
+        grace_span = parse_duration(grace)
+    except WhenError as error:
+        fail(str(error))
+    config = current_config()
+    if config is None:
+        fail("no accounts.toml: the daemon publishes to your accounts")
+    configure_logging()
+    with database() as db:
+        if once:
+            try:
+                result = run_once(db, config, grace=grace_span)
+            except StoreError as error:  # the database failed before anything was claimed
+                raise click.ClickException(str(error)) from None
+            if not all(o.finished for o in result.outcomes):
+                raise click.ClickException("not every due edition was published")
+            return
+        serve(db, config, interval=interval, grace=grace_span)

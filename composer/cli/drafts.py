@@ -1,0 +1,102 @@
+"""`draft new|list|show|edit`: the drafts folder by name."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+from typing import Any
+
+import click
+
+from composer.cli.base import (
+    PREVIEW_PLATFORMS,
+    drafts_folder,
+    fail,
+    load_source,
+    resolve_draft,
+    safe,
+    split_for,
+)
+from composer.workspace.drafts import list_drafts, new_draft
+
+
+@click.group()
+def draft() -> None:
+    """Create, list, show and edit drafts in the drafts folder."""
+
+
+@draft.command("new")
+@click.argument("title")
+@click.option("--account", "accounts", multiple=True, help="Account to publish to (repeatable).")
+def draft_new(title: str, accounts: tuple[str, ...]) -> None:
+    """Create a draft titled TITLE and print its path."""
+    meta: dict[str, Any] = {"accounts": list(accounts)} if accounts else {}
+    try:
+        path = new_draft(drafts_folder(), title, meta)
+    except OSError as error:
+        fail(f"cannot write the draft: {error.strerror or error}")
+    click.echo(str(path))
+
+
+@draft.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def draft_list(as_json: bool) -> None:
+    """The drafts, newest first."""
+    summaries = list_drafts(drafts_folder())
+    if as_json:
+        rows = [
+            {
+                "name": s.name,
+                "path": str(s.path),
+                "title": s.title,
+                "modified": s.modified.isoformat(),
+                "characters": s.characters,
+                "error": s.error,
+            }
+            for s in summaries
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not summaries:
+        click.echo(f"no drafts in {drafts_folder()}/ (create one: thread-composer draft new TITLE)")
+    for s in summaries:
+        when = s.modified.astimezone().strftime("%Y-%m-%d %H:%M")
+        detail = f"error: {safe(s.error)}" if s.error else f"{s.characters:,} characters"
+        click.echo(f"{safe(s.name):<28} {when}  {safe(s.title)[:50]:<50}  {detail}")
+
+
+@draft.command("show")
+@click.argument("name")
+def draft_show(name: str) -> None:
+    """A draft's settings and text, and how many posts it makes on each platform."""
+    path = resolve_draft(name)
+    shown = load_source(str(path))
+    click.echo(click.style(safe(shown.title), bold=True) + f"  ({path})")
+    for key, value in shown.meta.items():
+        if key != "title":
+            click.echo(f"  {key} = {safe(json.dumps(value, ensure_ascii=False))}")
+    counts = []
+    for name_ in shown.platforms or list(PREVIEW_PLATFORMS):
+        thread = split_for(shown, name_)
+        counts.append(f"{name_} {len(thread.posts)}")
+    click.echo("  posts: " + ", ".join(counts))
+    click.echo()
+    click.echo(safe(shown.body.strip()))
+
+
+@draft.command("edit")
+@click.argument("name")
+def draft_edit(name: str) -> None:
+    """Open a draft in $VISUAL or $EDITOR, then check it."""
+    path = resolve_draft(name)
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    try:
+        completed = subprocess.run([*shlex.split(editor), str(path)], check=False)
+    except OSError as error:
+        fail(f"cannot start the editor {editor!r}: {error.strerror or error} (set $EDITOR)")
+    if completed.returncode != 0:
+        raise click.ClickException(f"the editor {editor!r} exited with {completed.returncode}")
+    load_source(str(path))  # report what is wrong with it now, while the author is here
+    click.echo(f"saved {path}")

@@ -1,0 +1,45 @@
+"""`history`: search everything ever published."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from composer.cli.base import MAX_HISTORY, database, safe
+
+
+@click.command()
+@click.argument("query", required=False)
+@click.option("--account", help="Only this account's posts.")
+@click.option("--limit", type=click.IntRange(min=1, max=MAX_HISTORY), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def history(query: str | None, account: str | None, limit: int, as_json: bool) -> None:
+    """Search everything ever published (all words must match), newest first without QUERY."""
+    from composer.store import search
+
+    with database() as db:
+        hits = search(db, query, account=account, limit=limit)
+    if as_json:
+        rows = [
+            {
+                "thread": h.thread_title,
+                "account": h.account,
+                "platform": h.platform,
+                "index": h.index,
+                "text": h.text,
+                "url": h.url,
+                "sent_at": h.sent_at.isoformat() if h.sent_at else None,
+                "edition": h.edition_id,
+            }
+            for h in hits
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        click.echo("nothing found" if query else "nothing published yet")
+    for hit in hits:
+        when = hit.sent_at.astimezone().strftime("%Y-%m-%d %H:%M") if hit.sent_at else "?"
+        text = " ".join(hit.text.split())
+        click.echo(f"{when}  {hit.account} #{hit.index}  {safe(hit.url or '')}")
+        click.echo(f"    {safe(text[:200])}{'…' if len(text) > 200 else ''}")

@@ -1,0 +1,402 @@
+"""`publish` (now, resumable, `--wait` for another process's claim) and `schedule` (once or
+`--every` RULE)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from composer.cli.base import (
+    check_follows,
+    current_config,
+    database,
+    fail,
+    follows_options,
+    iso_utc,
+    load_source,
+    print_thread,
+    resolve_draft,
+    safe,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from composer.publishing import EditionPlan
+    from composer.store import Database, EditionBusy, EditionStatus
+    from composer.workspace.config import Config
+    from composer.workspace.drafts import Draft
+
+
+class _ProgressBars:
+    """A rich progress bar per account when `enabled`, else nothing but plain lines."""
+
+    def __init__(self, plans: Sequence[EditionPlan], *, enabled: bool) -> None:
+        self.names = [p.account.name for p in plans]
+        self.totals = [len(p.thread) for p in plans]
+        self.enabled = enabled
+        self._progress: Any = None
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> _ProgressBars:
+        if self.enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self._progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()
+            )
+            self._progress.start()
+            for name, total in zip(self.names, self.totals, strict=True):
+                self._tasks[name] = self._progress.add_task(name, total=total)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def advance(self, name: str) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._tasks[name])
+
+    def echo(self, line: str, *, err: bool = False) -> None:
+        if self._progress is not None and not err:
+            self._progress.console.print(line, markup=False, highlight=False)
+        else:
+            click.echo(line, err=err)
+
+
+@click.command()
+@click.argument("name", metavar="DRAFT")
+@click.option("--account", "accounts", multiple=True, help="Account to post to (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Show exactly what would be sent; send nothing.")
+@click.option("--again", is_flag=True, help="Publish a thread an account already has.")
+@click.option(
+    "--atomic", is_flag=True, help="Bluesky: the whole thread in one commit, all posts or none."
+)
+@follows_options
+@click.option(
+    "--wait", is_flag=True, help="If another process is publishing it, wait, then resume."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def publish(
+    name: str,
+    accounts: tuple[str, ...],
+    dry_run: bool,
+    again: bool,
+    atomic: bool,
+    follows: int | None,
+    update: bool,
+    wait: bool,
+    as_json: bool,
+) -> None:
+    """Publish DRAFT now to each account; run again to resume after a failure."""
+    import asyncio
+
+    from composer.publishing import (
+        Event,
+        PublishError,
+        check_not_published,
+        fit_to_instances,
+        follow_up,
+        plan_editions,
+        run_editions,
+    )
+    from composer.store import StoreError
+
+    path = resolve_draft(name)
+    chosen = load_source(str(path))
+    config = current_config()
+    check_follows(follows, update)
+    if atomic and follows is not None:
+        fail("--atomic writes a new thread in one commit; a follow-up is sent post by post")
+    continuing = None
+    if follows is not None:
+        with database() as db:
+            try:
+                continuing = follow_up(
+                    db, follows, update=update, account_names=accounts, published=not dry_run
+                )
+            except PublishError as error:
+                fail(str(error))
+    try:
+        plans = plan_editions(
+            chosen, path, config, accounts, for_real=not dry_run, follows=continuing
+        )
+        plans = asyncio.run(fit_to_instances(plans))
+    except PublishError as error:
+        fail(str(error))
+    if dry_run:
+        if as_json:
+            rows = [
+                {
+                    "account": p.account.name,
+                    **p.thread.to_dict(),
+                    "warnings": p.thread.warnings,
+                    "follows": follows,
+                }
+                for p in plans
+            ]
+            click.echo(json.dumps({"dry_run": True, "editions": rows}, ensure_ascii=False))
+            return
+        for number, plan in enumerate(plans):
+            if number:
+                click.echo()
+            after = f", continuing edition {follows}" if follows is not None else ""
+            click.echo(f"would publish to {plan.account.name}{after}:")
+            print_thread(plan.thread)
+        return
+
+    # On a terminal, a progress bar per account advances post by post; the lines with each
+    # post's URL are printed either way (and are all there is when the output is piped).
+    with_bars = sys.stdout.isatty() and not as_json
+    bars = _ProgressBars(plans, enabled=with_bars)
+
+    def show(account: str, event: Event) -> None:
+        if as_json:
+            return
+        where = f"{account} {event.index}/{event.total}"
+        if event.kind == "sent":
+            bars.advance(account)
+            bars.echo(f"✓ {where} {safe(event.url or '')}")
+        elif event.kind == "waiting":
+            bars.echo(f"… {where} waiting {event.delay or 0:.0f} s", err=True)
+        elif event.kind == "resolving":
+            bars.echo(f"? {where} checking whether the platform has it", err=True)
+        elif event.kind == "warning":
+            bars.echo(f"warning: {account}: {safe(event.detail or '')}", err=True)
+        elif event.kind == "stopped":
+            bars.echo(f"✗ {account} stopped: {safe(event.detail or '')}", err=True)
+
+    from composer.store import EditionBusy, EditionStatus, Holder
+
+    holder = Holder.for_this_process("publish")
+    with database() as db:
+        if not again:
+            try:
+                check_not_published(db, plans)
+            except PublishError as error:
+                fail(str(error))
+        while True:
+            try:
+                with bars:
+                    results = asyncio.run(
+                        run_editions(db, plans, show, atomic=atomic, holder=holder)
+                    )
+                break
+            except EditionBusy as busy:
+                if not wait:
+                    fail(str(busy))
+                if wait_turn(db, busy, as_json=as_json) is EditionStatus.PUBLISHED:
+                    # The other process finished it: nothing is left to send on that account.
+                    plans = [p for p in plans if p.account.name != _account_of(db, busy)]
+                    bars = _ProgressBars(plans, enabled=with_bars)
+                    if not plans:
+                        if as_json:
+                            click.echo(json.dumps({"editions": []}))
+                        return
+            except PublishError as error:  # the pre-flight: nothing written
+                fail(str(error))
+            except StoreError as error:  # the ledger failed: what was sent is in it
+                raise click.ClickException(str(error)) from None
+    if as_json:
+        rows = [
+            {
+                "id": r.edition_id,
+                "account": plan.account.name,
+                "status": r.status.value,
+                "posts": [{"index": i, "url": u} for i, u in enumerate(r.urls, start=1)],
+                "error": r.error,
+            }
+            for plan, r in zip(plans, results, strict=True)
+        ]
+        click.echo(json.dumps({"editions": rows}, ensure_ascii=False, indent=2))
+    for plan, result in zip(plans, results, strict=True):
+        if not as_json and result.finished:
+            click.echo(
+                f"{plan.account.name}: published {result.total} posts (edition {result.edition_id})"
+            )
+    if not all(r.finished for r in results):
+        raise click.ClickException(
+            "not every edition was published; run the same command again to resume"
+        )
+
+
+@click.command()
+@click.argument("name", metavar="DRAFT")
+@click.option("--account", "accounts", multiple=True, help="Account to post to (repeatable).")
+@click.option("--at", "at", metavar="WHEN", help="'YYYY-MM-DD HH:MM' in the zone, or ISO 8601.")
+@click.option("--tz", "zone", metavar="ZONE", help="IANA zone (default: draft, config, system).")
+@click.option("--in", "delay", metavar="DURATION", help="From now: 90s, 15m, 2h, 1h30m, 1d.")
+@click.option("--next-slot", is_flag=True, help="Each account's next free posting slot.")
+@click.option("--every", metavar="RULE", help="Recurring: 'Mon 09:00', 'daily 09:00', cron...")
+@click.option("--again", is_flag=True, help="Schedule a thread an account already has.")
+@follows_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def schedule(
+    name: str,
+    accounts: tuple[str, ...],
+    at: str | None,
+    zone: str | None,
+    delay: str | None,
+    next_slot: bool,
+    every: str | None,
+    again: bool,
+    follows: int | None,
+    update: bool,
+    as_json: bool,
+) -> None:
+    """Schedule DRAFT for each account; the daemon publishes it at that time."""
+    from datetime import UTC, datetime
+
+    from composer.scheduling import (
+        ScheduleError,
+        daemon_note,
+        draft_schedule,
+        schedule_draft,
+        schedule_follow_up,
+    )
+    from composer.workspace.when import format_local
+
+    once = sum((at is not None, delay is not None, next_slot))
+    if every is not None and once:
+        fail("--every RULE makes a recurring rule: give it without --at, --in or --next-slot")
+    if every is None and once > 1:
+        fail("give only one of --at WHEN, --in DURATION or --next-slot")
+    check_follows(follows, update)
+    if every is not None and follows is not None:
+        fail("--every makes a recurring rule; a follow-up (--follows) is published once")
+    path = resolve_draft(name)
+    chosen = load_source(str(path))
+    if every is None and once == 0 and draft_schedule(chosen) is None:
+        fail(
+            "give one of --at WHEN, --in DURATION or --next-slot, or a time in the draft: "
+            'schedule = "YYYY-MM-DD HH:MM"'
+        )
+    config = current_config()
+    if every is not None:
+        _schedule_every(chosen, path, config, accounts, every, zone, as_json)
+        return
+    with database() as db:
+        try:
+            if follows is not None:
+                editions = [
+                    schedule_follow_up(
+                        db,
+                        chosen,
+                        path,
+                        config,
+                        follows,
+                        now=datetime.now(UTC),
+                        update=update,
+                        accounts=accounts,
+                        at=at,
+                        delay=delay,
+                        next_slot=next_slot,
+                        zone=zone,
+                        again=again,
+                    )
+                ]
+            else:
+                editions = schedule_draft(
+                    db,
+                    chosen,
+                    path,
+                    config,
+                    accounts,
+                    now=datetime.now(UTC),
+                    at=at,
+                    delay=delay,
+                    next_slot=next_slot,
+                    zone=zone,
+                    again=again,
+                )
+        except ScheduleError as error:
+            fail(str(error))
+        note = daemon_note(db, datetime.now(UTC))
+    if note is not None:
+        click.echo(f"note: {note}", err=True)
+    if as_json:
+        rows = [{"id": e.id, "account": e.account, "at": iso_utc(e.at_utc)} for e in editions]
+        click.echo(json.dumps({"editions": rows}))
+        return
+    after = f"  follows {follows}" if follows is not None else ""
+    for e in editions:
+        click.echo(f"{e.id}  {e.account}  {format_local(e.at_utc, e.zone)}  {e.posts} posts{after}")
+
+
+def _schedule_every(
+    chosen: Draft,
+    path: Path,
+    config: Config | None,
+    accounts: tuple[str, ...],
+    every: str,
+    zone: str | None,
+    as_json: bool,
+) -> None:
+    from datetime import UTC, datetime
+
+    from composer.recurring import RuleError, create_rules
+    from composer.scheduling import daemon_note
+    from composer.workspace.when import format_local
+
+    with database() as db:
+        try:
+            rules = create_rules(
+                db, chosen, path, config, accounts, every=every, now=datetime.now(UTC), zone=zone
+            )
+        except RuleError as error:
+            fail(str(error))
+        note = daemon_note(db, datetime.now(UTC))
+    if note is not None:
+        click.echo(f"note: {note}", err=True)
+    if as_json:
+        rows = [
+            {
+                "id": r.id,
+                "account": r.account,
+                "rule": r.rule.cron,
+                "timezone": r.rule.zone,
+                "next": [iso_utc(t) for t in r.next_times],
+            }
+            for r in rules
+        ]
+        click.echo(json.dumps({"recurrences": rows}))
+        return
+    for r in rules:
+        click.echo(f"rule {r.id}  {r.account}  every {r.rule.cron!r} in {r.rule.zone}; next:")
+        for when in r.next_times:
+            click.echo(f"    {format_local(when, r.rule.zone)}")
+    for note in rules[0].notes if rules else []:
+        click.echo(f"note: {note}", err=True)
+
+
+WAIT_POLL = 1.0  # seconds between looks at a busy edition's claim
+
+
+def wait_turn(db: Database, busy: EditionBusy, *, as_json: bool = False) -> EditionStatus:
+    """Wait (saying so once, on stderr) until no live process holds the edition; its status
+    then. A published one is said to be published (on stderr with --json)."""
+    import time
+
+    from composer.store import EditionStatus, find_edition, live_holder
+
+    click.echo(f"waiting: {safe(str(busy))}", err=True)
+    while live_holder(db, busy.edition_id) is not None:
+        time.sleep(WAIT_POLL)
+    status = find_edition(db, busy.edition_id).status
+    if status is EditionStatus.PUBLISHED:
+        click.echo(
+            f"edition {busy.edition_id} was published meanwhile by the other process",
+            err=as_json,
+        )
+    return status
+
+
+def _account_of(db: Database, busy: EditionBusy) -> str:
+    from composer.store import find_edition
+
+    return find_edition(db, busy.edition_id).account

@@ -1,0 +1,166 @@
+"""`split`, `count`, and the bare `thread-composer [DRAFT]`: the composer on a terminal, the
+split preview when piped. Imports click and the pure text layer only (these start fast)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from composer.cli.base import (
+    MAX_POST_LIMIT,
+    PREVIEW_PLATFORMS,
+    fail,
+    load_source,
+    platform_option,
+    print_thread,
+    resolve_in,
+    split_for,
+)
+from composer.text import MODES
+from composer.text import count as count_text
+from composer.text.enrich import MENTION_PLACEMENTS, TAG_PLACEMENTS
+from composer.workspace.compose import Overrides, find_config
+from composer.workspace.config import ConfigError
+from composer.workspace.drafts import DraftError, read_text
+
+
+def compose_or_preview(ctx: click.Context, draft_path: str | None) -> None:
+    """No command: the composer on a terminal; piped, the draft split for each platform."""
+    options = ctx.obj
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        open_composer(draft_path, options["config"], options["db"], Path(options["drafts"]))
+        return
+    if draft_path is None:
+        click.echo("note: not a terminal, so the composer does not open", err=True)
+        click.echo(ctx.get_help())
+        return
+    draft = load_source(draft_path)  # bad input stays one line on stderr
+    click.echo("note: not a terminal, so the composer does not open: the split preview", err=True)
+    platforms = draft.platforms or list(PREVIEW_PLATFORMS)
+    for number, name in enumerate(platforms):
+        if number:
+            click.echo()
+        thread = split_for(draft, name)
+        print_thread(thread)
+
+
+def open_composer(
+    draft_path: str | None, config: str | None, db: str | None, drafts_dir: Path
+) -> None:
+    """The TUI (imported only here, so other commands never pay for Textual)."""
+    path = None
+    if draft_path is not None:
+        path = resolve_in(drafts_dir, draft_path)
+        try:
+            read_text(str(path))  # a draft with broken front matter opens; binary junk does not
+        except DraftError as error:
+            fail(str(error))
+    if config is not None:
+        try:
+            find_config(config)
+        except ConfigError as error:
+            fail(str(error))
+    from composer.tui import Services, make_app
+
+    app = make_app(Services(drafts_dir=drafts_dir, config_path=config, db_url=db), path)
+    app.run()
+    if app.return_code:  # a crash: its report is printed, and the exit says so
+        raise click.exceptions.Exit(app.return_code)
+
+
+@click.command()
+@click.argument("source", metavar="PATH|-")
+@platform_option
+@click.option("--numbering", "-n", metavar="FMT", help="{i}/{n} (default), a format or a preset.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1, max=MAX_POST_LIMIT),
+    help="Override the platform's limit.",
+)
+@click.option("--hook/--no-hook", default=None, help="Leave the first post unnumbered.")
+@click.option("--mode", type=click.Choice(MODES), help="fewest | balanced (default) | cleanest.")
+@click.option(
+    "--mention",
+    "mentions",
+    multiple=True,
+    metavar="NAME|@HANDLE",
+    help="A contact of the accounts file, or a handle (repeatable; replaces the draft's).",
+)
+@click.option("--mention-placement", type=click.Choice(MENTION_PLACEMENTS), help="Default: first.")
+@click.option("--tag", "tags", multiple=True, help="A hashtag to append (repeatable).")
+@click.option("--tag-placement", type=click.Choice(TAG_PLACEMENTS), help="Default: last.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def split(
+    source: str,
+    platform: str,
+    numbering: str | None,
+    limit: int | None,
+    hook: bool | None,
+    mode: str | None,
+    mentions: tuple[str, ...],
+    mention_placement: str | None,
+    tags: tuple[str, ...],
+    tag_placement: str | None,
+    as_json: bool,
+) -> None:
+    """Split a report or draft into numbered posts that fit PLATFORM, with the draft's
+    mentions and hashtags."""
+    draft = load_source(source)
+    overrides = Overrides(
+        numbering=numbering,
+        limit=limit,
+        hook=hook,
+        mode=mode,
+        mentions=mentions or None,
+        mention_placement=mention_placement,
+        tags=tags or None,
+        tag_placement=tag_placement,
+    )
+    thread = split_for(draft, platform.lower(), overrides)
+    if not thread.posts:
+        fail(f"{source}: nothing to split")
+    if as_json:
+        payload: dict[str, Any] = thread.to_dict()
+        payload["note"] = thread.note
+        payload["warnings"] = thread.warnings
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    print_thread(thread)
+
+
+@click.command()
+@click.argument("source", metavar="PATH|-")
+@platform_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def count(source: str, platform: str, as_json: bool) -> None:
+    """Length of a text as ONE post, as PLATFORM counts it."""
+    from composer.text import platform as rules_for
+
+    draft = load_source(source)
+    body = draft.body.strip()
+    rules = rules_for(platform)
+    length = count_text(body, platform)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "platform": rules.name,
+                    "count": length,
+                    "limit": rules.limit,
+                    "unit": rules.measure.unit,
+                    "fits": length <= rules.limit,
+                }
+            )
+        )
+        return
+    click.echo(str(length))
+    if length > rules.limit:
+        click.echo(
+            f"warning: over the {rules.name} limit of {rules.limit} {rules.measure.unit} "
+            f"by {length - rules.limit}",
+            err=True,
+        )
