@@ -11,10 +11,9 @@ from composer.platforms.clients import UnsupportedPlatform
 from composer.publishing import PreflightError, PublishError
 from composer.recurring import RuleError
 from composer.scheduling import ScheduleError
-from composer.store import StoreError
+from composer.store import AlreadyHeld, StoreError
 from composer.store.claims import ClaimLost, EditionBusy
 from composer.store.errors import DatabaseFailure
-from composer.store.queue import AlreadyHeld
 from composer.text import NumberingError, SplitError, UnknownPlatformError
 from composer.text.enrich import EnrichError
 from composer.workspace.config import ConfigError, parse_config

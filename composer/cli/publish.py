@@ -184,7 +184,7 @@ def publish(
             try:
                 with bars:
                     results = asyncio.run(
-                        run_editions(db, plans, show, atomic=atomic, holder=holder)
+                        run_editions(db, plans, show, atomic=atomic, holder=holder, again=again)
                     )
                 break
             except EditionBusy as busy:

@@ -13,7 +13,8 @@ from sqlmodel import Session
 
 from composer.platforms.base import PlatformClient, PlatformError
 from composer.publishing.connect import preflight_accounts, preflight_edition
-from composer.publishing.plans import EditionPlan
+from composer.publishing.errors import PublishError
+from composer.publishing.plans import PUBLISH_AGAIN, EditionPlan, already_has
 from composer.publishing.sender import (
     Event,
     Listener,
@@ -24,6 +25,7 @@ from composer.publishing.sender import (
     publish_edition,
 )
 from composer.store import (
+    AlreadyHeld,
     Database,
     Edition,
     EditionStatus,
@@ -49,12 +51,15 @@ async def run_editions(
     *,
     atomic: bool = False,
     holder: Holder | None = None,
+    again: bool = False,
 ) -> list[Outcome]:
     """Publish each plan's edition (resuming an unfinished one), accounts concurrently.
 
     Every account passes the pre-flight first: a PreflightError writes and claims nothing.
     Then every edition is claimed for `holder` before anything is sent; EditionBusy
-    (nothing sent, nothing kept claimed) when another live process publishes one of them.
+    (nothing sent, nothing kept claimed) when another live process publishes one of them,
+    PublishError when an account has the thread already (published or scheduled, unless
+    `again`), decided in the transaction that would write the new edition.
     An account that fails later (the database stops taking writes) never cuts another
     account's thread short: every account runs to its end, then the first error is raised.
     """
@@ -63,7 +68,8 @@ async def run_editions(
     claimed: list[int] = []
     try:
         for plan in plans:
-            claimed.append(_edition_for(db, plan, holder, _for_account(listener, plan)))
+            notify = _for_account(listener, plan)
+            claimed.append(_edition_for(db, plan, holder, notify, again=again))
     except BaseException:
         for edition_id in claimed:
             release(db, edition_id, holder.worker)
@@ -160,9 +166,12 @@ def _snapshot_in(session: Session, plan: EditionPlan) -> int:
     return thread.id
 
 
-def _edition_for(db: Database, plan: EditionPlan, holder: Holder, notify: Listener) -> int:
+def _edition_for(
+    db: Database, plan: EditionPlan, holder: Holder, notify: Listener, *, again: bool
+) -> int:
     """The unfinished edition of this draft on this account, or a new one: claimed for
-    `holder` (EditionBusy when another live process publishes it)."""
+    `holder` (EditionBusy when another live process publishes it; PublishError when the
+    account has the thread already, unless `again`)."""
     texts = [post.text for post in plan.thread.posts]
     follows = plan.follows
 
@@ -178,14 +187,18 @@ def _edition_for(db: Database, plan: EditionPlan, holder: Holder, notify: Listen
             numbering_start=follows.first_number if follows else None,
         )
 
-    edition, created = claim_draft_edition(
-        db,
-        holder,
-        draft_path=plan.draft_path,
-        account=plan.account.name,
-        follows_edition_id=follows.edition_id if follows else None,
-        create=create,
-    )
+    try:
+        edition, created = claim_draft_edition(
+            db,
+            holder,
+            draft_path=plan.draft_path,
+            account=plan.account.name,
+            follows_edition_id=follows.edition_id if follows else None,
+            create=create,
+            texts=None if again else texts,
+        )
+    except AlreadyHeld as held:
+        raise PublishError(f"{already_has(held.account, held.edition)}; {PUBLISH_AGAIN}") from None
     assert edition.id is not None
     if not created and [post.text for post in edition_posts(db, edition.id)] != texts:
         notify(

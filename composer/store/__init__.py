@@ -39,7 +39,7 @@ from composer.store.database import (
     open_database,
     upgrade,
 )
-from composer.store.editions import find_edition, held_edition
+from composer.store.editions import AlreadyHeld, find_edition, held_edition
 from composer.store.errors import DatabaseFailure, StoreError, redact
 from composer.store.follow_ups import Continuation, continuation, followable, last_number
 from composer.store.history import (
@@ -79,7 +79,6 @@ from composer.store.models import (
 )
 from composer.store.outcomes import EditionOutcome, PostState, recent_outcomes
 from composer.store.queue import (
-    AlreadyHeld,
     NewEdition,
     QueueEntry,
     cancel,

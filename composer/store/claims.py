@@ -15,10 +15,9 @@ at once from a holder whose pid is gone (or that ran before a reboot).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
 import socket
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -29,6 +28,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from composer.store.database import Database, off_loop
+from composer.store.editions import lock_thread, refuse_held
 from composer.store.errors import StoreError
 from composer.store.follow_ups import fail_stranded, ready_to_publish
 from composer.store.models import (
@@ -363,19 +363,22 @@ def claim_draft_edition(
     account: str,
     follows_edition_id: int | None,
     create: Callable[[Session], Edition],
+    texts: Sequence[str] | None = None,
     now: datetime | None = None,
 ) -> tuple[Edition, bool]:
     """The draft's unfinished edition on `account` (continuing the same edition) claimed for
     `holder`, or a new one `create` adds, claimed in the same transaction: two processes
     publishing one draft at once get one edition and one sender. (edition, created); raises
-    EditionBusy when a live process publishes the unfinished one."""
+    EditionBusy when a live process publishes the unfinished one.
+
+    With `texts` (publishing not `--again`), raises AlreadyHeld instead of creating when the
+    account has an edition of exactly these posts (`held_edition`), checked here, in the
+    writing transaction: a check made before it is stale once another process finishes the
+    edition in between, and the thread would be sent twice."""
     now = now or holder.clock()
     with db.session() as session:
         connection = session.connection()
-        if db.engine.dialect.name == "postgresql":  # SQLite: BEGIN IMMEDIATE serialises
-            key = hashlib.sha256(f"{draft_path}\0{account}".encode()).digest()[:8]
-            lock = int.from_bytes(key, "big", signed=True)
-            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(lock)))
+        lock_thread(session, draft_path, account)  # the lock `schedule` takes too
         existing = session.exec(
             select(Edition)
             .join(ThreadRecord, col(ThreadRecord.id) == col(Edition.thread_id))
@@ -397,6 +400,8 @@ def claim_draft_edition(
                 raise EditionBusy(existing.id, existing.claimed_by)
             session.refresh(existing)
             return existing, False
+        if texts is not None:
+            refuse_held(session, draft_path, account, texts, resuming=True)
         edition = create(session)
         edition.status = EditionStatus.PUBLISHING
         edition.claimed_by = holder.worker

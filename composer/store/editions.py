@@ -20,6 +20,15 @@ from composer.store.models import (
 )
 
 
+class AlreadyHeld(StoreError):
+    """An account already has this thread (scheduled, being published or published)."""
+
+    def __init__(self, account: str, edition: Edition) -> None:
+        super().__init__(f"{account} already has this thread (edition {edition.id})")
+        self.account = account
+        self.edition = edition
+
+
 def held_edition(
     session: Session,
     draft_path: str,
@@ -54,6 +63,22 @@ def held_edition(
         if list(posts) == wanted:
             return edition
     return None
+
+
+def refuse_held(
+    session: Session,
+    draft_path: str,
+    account: str,
+    texts: Sequence[str],
+    *,
+    resuming: bool = False,
+) -> None:
+    """Raise AlreadyHeld when the account has this thread (`held_edition`): the check
+    `schedule` and `publish` make in the transaction that would write another edition."""
+    held = held_edition(session, draft_path, account, texts, resuming=resuming)
+    if held is not None:
+        session.expunge(held)  # kept readable after the rollback
+        raise AlreadyHeld(account, held)
 
 
 def lock_thread(session: Session, draft_path: str, account: str) -> None:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from composer.store.database import Database
-from composer.store.editions import held_edition, lock_thread
+from composer.store.editions import lock_thread, refuse_held
 from composer.store.errors import StoreError
 from composer.store.history import add_edition, add_thread, create_edition
 from composer.store.models import (
@@ -106,15 +106,6 @@ class NewEdition:
     numbering_start: int | None = None
 
 
-class AlreadyHeld(StoreError):
-    """An account already has this thread (scheduled, being published or published)."""
-
-    def __init__(self, account: str, edition: Edition) -> None:
-        super().__init__(f"{account} already has this thread (edition {edition.id})")
-        self.account = account
-        self.edition = edition
-
-
 def schedule_new(db: Database, editions: Sequence[NewEdition], *, again: bool) -> list[Edition]:
     """Each edition written as scheduled, with its own snapshot of the draft, all or none in
     one transaction. Unless `again`, an account that already has the thread (`held_edition`)
@@ -128,10 +119,7 @@ def schedule_new(db: Database, editions: Sequence[NewEdition], *, again: bool) -
         for new in sorted(editions, key=lambda e: (e.account, e.draft_path)):
             lock_thread(session, new.draft_path, new.account)
             if not again:
-                held = held_edition(session, new.draft_path, new.account, new.posts)
-                if held is not None:
-                    session.expunge(held)  # kept readable after the rollback
-                    raise AlreadyHeld(new.account, held)
+                refuse_held(session, new.draft_path, new.account, new.posts)
         for new in editions:
             thread = add_thread(
                 session,

@@ -551,7 +551,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         self._progress = {name: f"0/{total} sent" for name, (_, total) in self._sent.items()}
         self._show_progress()
         try:
-            results = await run_editions(db, plans, self._on_event)
+            results = await run_editions(db, plans, self._on_event, again=self._again())
         except Exception as error:  # the pre-flight (nothing written), or the ledger keeps
             # what was sent: publish again resumes
             self._set_busy(False)

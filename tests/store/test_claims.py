@@ -12,12 +12,14 @@ import pytest
 from sqlmodel import Session
 
 from composer.store import (
+    AlreadyHeld,
     Database,
     Edition,
     EditionStatus,
     StoreError,
     edition_posts,
     mark_post_sent,
+    recent_outcomes,
     record_thread,
     set_edition_status,
 )
@@ -154,7 +156,14 @@ def test_a_daemon_takes_over_a_dead_holders_scheduled_edition_but_not_a_publish_
     assert find_edition(db, started).claimed_by == gone
 
 
-def new_draft_edition(db: Database, holder: Holder, path: str, account: str = "m") -> int:
+def new_draft_edition(
+    db: Database,
+    holder: Holder,
+    path: str,
+    account: str = "m",
+    *,
+    texts: list[str] | None = None,
+) -> int:
     def create(session: Session) -> Edition:
         thread = add_thread(session, title="Report", body="a b", draft_path=path)
         assert thread.id is not None
@@ -163,7 +172,13 @@ def new_draft_edition(db: Database, holder: Holder, path: str, account: str = "m
         )
 
     edition, _ = claim_draft_edition(
-        db, holder, draft_path=path, account=account, follows_edition_id=None, create=create
+        db,
+        holder,
+        draft_path=path,
+        account=account,
+        follows_edition_id=None,
+        create=create,
+        texts=texts,
     )
     assert edition.id is not None
     return edition.id
@@ -195,6 +210,26 @@ def test_two_processes_publishing_one_draft_at_once_get_one_edition_and_one_send
     # Once released, the next run resumes that edition rather than starting another.
     release(db, ids[0], edition.claimed_by)
     assert new_draft_edition(db, Holder("later"), "/d/report.md") == ids[0]
+
+
+def test_a_thread_finished_by_another_process_after_the_check_is_not_started_again(
+    db: Database,
+) -> None:
+    """`publish` checks the account has no such thread, then claims. If the daemon finishes
+    the edition in between, the claim finds nothing unfinished: it must not add a copy (the
+    chaos test's seed 556598 published the thread twice that way)."""
+    first = new_draft_edition(db, Holder("daemon"), "/d/report.md")
+    set_edition_status(db, first, EditionStatus.PUBLISHED)
+    release(db, first, "daemon")
+    with pytest.raises(AlreadyHeld) as held:
+        new_draft_edition(db, Holder("publish"), "/d/report.md", texts=["a", "b"])
+    assert held.value.edition.id == first
+    assert len(recent_outcomes(db)) == 1  # nothing written
+    # Other posts are another thread; --again (no texts) publishes it once more.
+    other = new_draft_edition(db, Holder("publish"), "/d/report.md", texts=["a", "c"])
+    release(db, other, "publish")
+    set_edition_status(db, other, EditionStatus.PUBLISHED)
+    assert new_draft_edition(db, Holder("publish"), "/d/report.md") not in (first, other)
 
 
 def test_a_daemon_is_not_woken_for_the_claim_of_an_edition_publish_started(

@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import func, select
 
 from composer.store import (
+    AlreadyHeld,
     Database,
     Edition,
     EditionStatus,
@@ -22,7 +23,7 @@ from composer.store import (
     set_edition_status,
 )
 from composer.store.editions import held_edition
-from composer.store.queue import AlreadyHeld, NewEdition, cancel, schedule_new
+from composer.store.queue import NewEdition, cancel, schedule_new
 from tests.store.conftest import T0
 
 POSTS = ["1/2 The count was slow.", "2/2 Observers were kept out."]
@@ -120,7 +121,7 @@ RACER = textwrap.dedent(
     from datetime import UTC, datetime
 
     from composer.store import open_database
-    from composer.store.queue import AlreadyHeld, NewEdition, schedule_new
+    from composer.store.queue import NewEdition, schedule_new
 
     path, drafts = sys.argv[1], int(sys.argv[2])
     db = open_database(path)

@@ -119,8 +119,9 @@ def test_two_processes_never_claim_the_same_edition(pg: Database) -> None:
 
 def test_a_thread_is_scheduled_once_and_a_daemon_is_seen(pg: Database) -> None:
     """The advisory lock and the held-thread rule on PostgreSQL; the heartbeat table."""
+    from composer.store import AlreadyHeld
     from composer.store.daemons import daemon_seen, last_daemon_seen
-    from composer.store.queue import AlreadyHeld, NewEdition, schedule_new
+    from composer.store.queue import NewEdition, schedule_new
 
     new = NewEdition(
         title="T",
@@ -148,7 +149,8 @@ def test_racing_schedules_write_each_thread_once(pg: Database) -> None:
     them, so every draft is scheduled once however the threads interleave."""
     import threading
 
-    from composer.store.queue import AlreadyHeld, NewEdition, schedule_new
+    from composer.store import AlreadyHeld
+    from composer.store.queue import NewEdition, schedule_new
 
     drafts = 30
     start = threading.Barrier(4)
