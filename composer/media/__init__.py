@@ -10,6 +10,6 @@ it imports only `locations`, `text` and `errors` of the package.
 
 from composer.media.errors import MediaError
 from composer.media.limits import JPEG, PNG, Limits, Prepared
-from composer.media.prepare import prepare, prepare_many
+from composer.media.pipeline import prepare, prepare_many
 
 __all__ = ["JPEG", "PNG", "Limits", "MediaError", "Prepared", "prepare", "prepare_many"]

@@ -157,15 +157,18 @@ def iptc_segment() -> bytes:
     return b"\xff\xed" + struct.pack(">H", len(payload) + 2) + payload
 
 
-def write_camera_photo(path: Path, size: tuple[int, int] = PHOTO_SIZE) -> Path:
-    """A camera JPEG with every kind of metadata, stored sideways (orientation 6)."""
+def write_camera_photo(
+    path: Path, size: tuple[int, int] = PHOTO_SIZE, *, profile: bytes | None = None
+) -> Path:
+    """A camera JPEG with every kind of metadata, stored sideways (orientation 6), in a
+    colour space that is not sRGB unless `profile` says otherwise (b"": none)."""
     photo_pixels(size).save(
         path,
         "JPEG",
         quality=92,
         exif=camera_exif(),
         xmp=xmp_packet(),
-        icc_profile=swapped_profile(),
+        icc_profile=swapped_profile() if profile is None else profile,
         comment=COMMENT,
         extra=iptc_segment(),
     )

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw, ImageStat, IptcImagePlugin, PngImagePlugin
+from PIL import Image, ImageCms, ImageDraw, ImageStat, IptcImagePlugin, PngImagePlugin
 
 from composer.media import JPEG, PNG, Limits, MediaError, Prepared, prepare, prepare_many
 from tests.media.images import (
@@ -98,6 +98,18 @@ def test_no_metadata_of_the_camera_is_left(prepared: dict[str, Prepared], platfo
     assert_no_metadata(prepared[platform])
 
 
+@pytest.mark.parametrize(
+    "profile", [b"", ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()]
+)
+def test_a_photo_in_srgb_loses_its_metadata_too(tmp_path: Path, profile: bytes) -> None:
+    """Most phones write sRGB, with no profile or an sRGB one: nothing to convert, and still
+    nothing of the source may be written (Pillow would carry a JPEG comment over from it)."""
+    photo = write_camera_photo(tmp_path / "phone.jpg", size=(800, 600), profile=profile)
+    result = prepare(photo, PLATFORMS["x"], cache=tmp_path / "cache")
+    assert_no_metadata(result)
+    assert (result.width, result.height) == (600, 800)
+
+
 def test_the_test_photo_has_every_kind_of_metadata(camera_photo: Path) -> None:
     """The check above means something only if the source holds what it looks for."""
     raw = camera_photo.read_bytes()
@@ -166,6 +178,18 @@ def test_a_png_with_metadata_loses_it(tmp_path: Path) -> None:
     path = tmp_path / "tagged.png"
     chart.save(path, "PNG", pnginfo=text, exif=camera_exif(orientation=1), dpi=(300, 300))
     assert SECRETS[0].encode() in path.read_bytes()
+    result = prepare(path, PLATFORMS["x"], cache=tmp_path / "cache")
+    assert result.mime == PNG
+    assert_no_metadata(result)
+
+
+def test_an_srgb_png_loses_its_profile_and_text(tmp_path: Path) -> None:
+    chart = Image.open(write_chart(tmp_path / "plain.png"))
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", SECRETS[0])
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    path = tmp_path / "srgb.png"
+    chart.save(path, "PNG", pnginfo=text, icc_profile=srgb)
     result = prepare(path, PLATFORMS["x"], cache=tmp_path / "cache")
     assert result.mime == PNG
     assert_no_metadata(result)
