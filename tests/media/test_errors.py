@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from composer.errors import ComposerError
 from composer.media import Limits, MediaError, prepare
 
 LIMITS = Limits(max_bytes=5_000_000)
@@ -37,11 +36,6 @@ def png(width: int, height: int, body: bytes = b"") -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     chunks = chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
     return b"\x89PNG\r\n\x1a\n" + chunks
-
-
-def test_media_error_is_one_of_the_family() -> None:
-    assert issubclass(MediaError, ComposerError)
-    assert issubclass(MediaError, ValueError)
 
 
 def test_a_missing_file(tmp_path: Path) -> None:
