@@ -46,6 +46,16 @@ _SHRINK_MARGIN = 0.9  # another try costs more than the last 5% of the sides
 _MAX_TRIES = 8
 
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+# JPEG cannot hold a longer side (a scrolling screenshot can be longer).
+_JPEG_MAX_SIDE = 65_500
+
+# Pillow warns about what it skips in a damaged file ("Corrupt EXIF data") and about
+# images above its first decompression-bomb threshold (a 100-megapixel camera is real;
+# twice that is refused as DecompressionBombError). Printed, those would be noise on the
+# terminal or in the TUI. Filtered for the process, not in a catch_warnings block, which
+# is not thread-safe (the TUI prepares images in worker threads).
+warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 
 def prepare(path: Path, limits: Limits, *, cache: Path | None = None) -> Prepared:
@@ -98,53 +108,40 @@ def _read(path: Path) -> bytes:
         raise MediaError(path, f"cannot be read ({error.strerror or error})") from None
 
 
-def _open(source: bytes, path: Path) -> Image.Image:
-    try:
-        with warnings.catch_warnings():
-            # Above Pillow's first threshold only a warning (a 100-megapixel camera is real);
-            # above twice that, DecompressionBombError: refused below.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            return Image.open(io.BytesIO(source), formats=READABLE)
-    except UnidentifiedImageError:
-        raise MediaError(
-            path, f"not an image (or not one of {', '.join(READABLE).lower()})"
-        ) from None
-    except Image.DecompressionBombError:
-        raise MediaError(path, _too_large()) from None
-    except (OSError, SyntaxError, ValueError) as error:
-        raise MediaError(path, f"damaged image ({error})") from None
-
-
-def _too_large() -> str:
-    limit = 2 * (Image.MAX_IMAGE_PIXELS or 0)
-    return f"too large to decode safely (more than {limit:,} pixels)"
-
-
 def _decode(source: bytes, path: Path, limits: Sequence[Limits]) -> tuple[Image.Image, bool]:
     """The pixels alone (a new image: no `info`, EXIF or profile), upright, in sRGB ("RGB",
     "RGBA" or "L"); and whether the source was lossless.
 
     A JPEG too large for every one of `limits` is decoded at a smaller scale (the decoder
-    does it cheaply), never smaller than the largest of them needs.
+    does it cheaply), never smaller than the largest of them needs. Whatever Pillow raises
+    on the file is a MediaError: its plugins parse untrusted bytes and, on a damaged file,
+    raise more than OSError (TypeError, KeyError, struct.error...).
     """
-    image = _open(source, path)
-    if getattr(image, "is_animated", False) and image.format != "MPO":
-        frames = getattr(image, "n_frames", 0)
-        raise MediaError(path, f"animated image ({frames} frames): use a still image (PNG or JPEG)")
-    lossless = image.format in LOSSLESS
     try:
+        image = Image.open(io.BytesIO(source), formats=READABLE)
+        if getattr(image, "is_animated", False) and image.format != "MPO":
+            frames = f"{image.n_frames} frames"  # type: ignore[attr-defined]
+            raise MediaError(path, f"animated image ({frames}): use a still image (PNG or JPEG)")
+        lossless = image.format in LOSSLESS
         scale = max(_scale(image.size, each) for each in limits)  # the same when upright
         if scale < 1 and image.format in ("JPEG", "MPO"):
             width, height = image.size
             image.draft(None, (math.ceil(width * scale), math.ceil(height * scale)))
         image.load()
         ImageOps.exif_transpose(image, in_place=True)
-        image = _pixels_only(_srgb(image))
+        return _pixels_only(_srgb(image)), lossless
+    except MediaError:
+        raise
+    except UnidentifiedImageError:
+        readable = ", ".join(READABLE).lower()
+        raise MediaError(path, f"not an image (or not one of {readable})") from None
     except Image.DecompressionBombError:
-        raise MediaError(path, _too_large()) from None
-    except (OSError, SyntaxError, ValueError, EOFError) as error:
-        raise MediaError(path, f"damaged image ({error})") from None
-    return image, lossless
+        limit = 2 * (Image.MAX_IMAGE_PIXELS or 0)
+        raise MediaError(path, f"too large to decode safely (more than {limit:,} pixels)") from None
+    except MemoryError:
+        raise MediaError(path, "too large to decode in the memory available") from None
+    except Exception as error:
+        raise MediaError(path, f"damaged image ({type(error).__name__}: {error})") from None
 
 
 def _srgb(image: Image.Image) -> Image.Image:
@@ -236,6 +233,7 @@ def _fit(encoder: _Encoder, limits: Limits, lossless: bool, path: Path) -> Prepa
         data = encoder.encode(size, PNG)
         if limits.admit(data, PNG, *size):
             return _prepared(data, PNG, size)
+    size = _scaled(size, min(1.0, _JPEG_MAX_SIDE / max(size)))
     for _ in range(_MAX_TRIES):
         data = encoder.encode(size, JPEG)
         if limits.admit(data, JPEG, *size):

@@ -214,3 +214,12 @@ def png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
         chunks.append((data[at + 4 : at + 8], data[at + 8 : at + 8 + length]))
         at += 12 + length
     return chunks
+
+
+def damaged_exif() -> bytes:
+    """Camera EXIF whose first tag (Make) claims more bytes than the block holds: Pillow
+    skips it with a warning ("Tag data larger than file")."""
+    exif = bytearray(camera_exif(orientation=1))
+    first_count = 6 + 10 + 4  # "Exif\0\0", TIFF header, IFD0's entry count; tag and type
+    exif[first_count : first_count + 4] = struct.pack(">I", 5000)
+    return bytes(exif)
