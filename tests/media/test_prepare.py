@@ -266,3 +266,32 @@ def test_a_multi_picture_camera_file_gives_its_first_picture(tmp_path: Path) -> 
     assert (result.width, result.height) == (640, 480)
     assert mean(decoded(result), 0.5, 0.5)[0] > 240
     assert_no_metadata(result)
+
+
+# How each EXIF orientation stores the upright picture (EXIF 2.3, tag 0x0112).
+STORED = {
+    1: None,
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_90,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_270,
+}
+
+
+@pytest.mark.parametrize("orientation", STORED)
+def test_every_orientation_comes_out_upright(tmp_path: Path, orientation: int) -> None:
+    upright = Image.new("RGB", (60, 40), "white")
+    draw = ImageDraw.Draw(upright)
+    draw.rectangle((0, 0, 9, 9), fill="red")  # top-left
+    draw.rectangle((50, 0, 59, 4), fill="blue")  # top-right, flat
+    draw.rectangle((0, 30, 4, 39), fill="green")  # bottom-left, tall
+    transpose = STORED[orientation]
+    stored = upright if transpose is None else upright.transpose(transpose)
+    path = tmp_path / f"o{orientation}.png"
+    stored.save(path, exif=camera_exif(orientation))
+    result = prepare(path, PLATFORMS["x"], cache=tmp_path / "cache")
+    assert result.mime == PNG
+    assert decoded(result).convert("RGB").tobytes() == upright.tobytes()
