@@ -12,5 +12,6 @@ class MediaError(ComposerError, ValueError):
     """An image that cannot be prepared; the message is one line naming the file."""
 
     def __init__(self, path: Path, problem: str) -> None:
-        super().__init__(f"{terminal_safe(str(path))}: {problem}")
+        # `problem` may quote Pillow, which may quote the file.
+        super().__init__(terminal_safe(f"{path}: {problem}"))
         self.path = path

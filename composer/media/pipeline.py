@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import io
 import math
+import os
 import stat
 import warnings
 from collections.abc import Sequence
@@ -42,7 +43,7 @@ LOSSLESS = frozenset({"PNG", "GIF", "BMP"})  # kept as PNG when it fits
 MAX_SOURCE_BYTES = 200 * 1024 * 1024
 JPEG_QUALITY = 85
 # Each try that is too large shrinks the sides by sqrt(limit / size) times this margin.
-_SHRINK_MARGIN = 0.9  # another try costs more than the last 5% of the sides
+_SHRINK_MARGIN = 0.9  # a try more costs more time than 10% of the sides is worth
 _MAX_TRIES = 8
 
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
@@ -93,19 +94,31 @@ def _digest(limits: Limits) -> str:
 
 
 def _read(path: Path) -> bytes:
+    """The file's bytes. Opened without blocking (a named pipe would wait for a writer),
+    then checked on what was opened, not on the name, and read no further than the limit."""
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise MediaError(path, "not a regular file")
-        if info.st_size > MAX_SOURCE_BYTES:
-            raise MediaError(
-                path, f"too large ({info.st_size:,} bytes; at most {MAX_SOURCE_BYTES:,})"
-            )
-        return path.read_bytes()
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise MediaError(path, "no such file") from None
     except OSError as error:
         raise MediaError(path, f"cannot be read ({error.strerror or error})") from None
+    too_large = f"too large (at most {MAX_SOURCE_BYTES:,} bytes)"
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise MediaError(path, "not a regular file")
+        if info.st_size > MAX_SOURCE_BYTES:
+            raise MediaError(path, too_large)
+        data = bytearray()
+        while chunk := os.read(descriptor, 1 << 20):
+            data += chunk
+            if len(data) > MAX_SOURCE_BYTES:  # it grew after fstat
+                raise MediaError(path, too_large)
+    except OSError as error:
+        raise MediaError(path, f"cannot be read ({error.strerror or error})") from None
+    finally:
+        os.close(descriptor)
+    return bytes(data)
 
 
 def _decode(source: bytes, path: Path, limits: Sequence[Limits]) -> tuple[Image.Image, bool]:
@@ -151,9 +164,8 @@ def _srgb(image: Image.Image) -> Image.Image:
     if image.mode in ("P", "PA", "1"):
         image = image.convert("RGBA" if alpha else "RGB")
     elif image.mode.startswith("I;16") or image.mode in ("I", "F"):
-        image = (
-            image.convert("I").point(lambda value: value * (1 / 257)).convert("L")
-        )  # 16 to 8 bits
+        # 16 bits (a scan): 0..65535 to 0..255, where a plain convert would clip at 255.
+        image = image.convert("I").point(lambda value: value * (1 / 257)).convert("L")
         target = "L"
     profile = _profile(image.info.get("icc_profile"))
     if profile is not None:

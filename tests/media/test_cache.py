@@ -215,3 +215,13 @@ def test_a_write_cut_short_leaves_no_entry(photo: Path, tmp_path: Path) -> None:
     assert list(cache.iterdir()) == []
     assert prepare(photo, SMALL, cache=cache) == expected
     assert os.listdir(cache) == [entries(cache)[0].name]
+
+
+def test_temporary_files_of_killed_writers_are_removed_later(photo: Path, tmp_path: Path) -> None:
+    tmp_path.joinpath(".tmp-killed-yesterday").write_bytes(b"\xff\xd8 half a photo")
+    os.utime(tmp_path / ".tmp-killed-yesterday", (time.time() - 86_400,) * 2)
+    tmp_path.joinpath(".tmp-being-written").write_bytes(b"\xff\xd8 another process")
+    prepare(photo, SMALL, cache=tmp_path)
+    names = sorted(path.name for path in tmp_path.iterdir())
+    assert ".tmp-killed-yesterday" not in names
+    assert ".tmp-being-written" in names  # a writer at work right now is left alone

@@ -10,8 +10,9 @@ import zlib
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 
+import composer.media.pipeline as pipeline
 from composer.media import Limits, MediaError, prepare
 
 LIMITS = Limits(max_bytes=5_000_000)
@@ -132,3 +133,27 @@ def test_an_image_that_cannot_fit_says_so(tmp_path: Path) -> None:
 def test_limits_that_cannot_be_met_are_a_programming_error(arguments: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="Limits"):
         Limits(**arguments)  # type: ignore[arg-type]
+
+
+def test_a_file_over_the_size_limit_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "huge.jpg"
+    Image.new("RGB", (100, 100)).save(path)
+    monkeypatch.setattr(pipeline, "MAX_SOURCE_BYTES", 500)
+    assert refusal(path, tmp_path) == "too large (at most 500 bytes)"
+
+
+def test_what_pillow_says_cannot_drive_the_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "scan.png"
+    Image.new("RGB", (10, 10)).save(path)
+
+    def hostile(self: ImageFile.ImageFile) -> None:
+        raise SyntaxError("bad chunk \x1b]0;owned\x07")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", hostile)
+    assert (
+        refusal(path, tmp_path) == "damaged image (SyntaxError: bad chunk \\u001b]0;owned\\u0007)"
+    )
