@@ -17,6 +17,7 @@ from tests.media.images import (
     camera_exif,
     jpeg_segments,
     png_chunks,
+    swapped_profile,
     write_camera_photo,
     write_chart,
     xmp_packet,
@@ -295,3 +296,18 @@ def test_every_orientation_comes_out_upright(tmp_path: Path, orientation: int) -
     result = prepare(path, PLATFORMS["x"], cache=tmp_path / "cache")
     assert result.mime == PNG
     assert decoded(result).convert("RGB").tobytes() == upright.tobytes()
+
+
+def test_a_transparent_png_in_another_colour_space_keeps_its_alpha(tmp_path: Path) -> None:
+    path = tmp_path / "overlay.png"
+    Image.new("RGBA", (50, 50), (*RED, 128)).save(path, icc_profile=swapped_profile())
+    result = prepare(path, PLATFORMS["x"], cache=tmp_path / "cache")
+    assert result.mime == PNG
+    red, green, blue, alpha = decoded(result).getpixel((25, 25))  # type: ignore[misc]
+    assert (red, blue, alpha) == (0, 0, 128) and green > 250  # converted, still half clear
+
+
+def test_a_large_chart_is_downscaled_and_stays_png(tmp_path: Path) -> None:
+    chart = write_chart(tmp_path / "wide.png", size=(4000, 3000))
+    result = prepare(chart, Limits(max_bytes=1_000_000, max_side=2000), cache=tmp_path)
+    assert (result.mime, result.width, result.height) == (PNG, 2000, 1500)
