@@ -180,7 +180,6 @@ def test_processes_preparing_the_same_image_at_once(photo: Path, tmp_path: Path)
     while len(list(flags.iterdir())) < 4 and time.monotonic() < deadline:
         time.sleep(0.01)
     (flags / "go").touch()
-    seen = 0
     while any(writer.poll() is None for writer in writers):
         for entry in entries(cache) if cache.exists() else []:
             try:
@@ -188,13 +187,11 @@ def test_processes_preparing_the_same_image_at_once(photo: Path, tmp_path: Path)
             except FileNotFoundError:
                 continue
             assert data == expected.data, "a reader saw a partial entry"
-            seen += 1
     outputs = [writer.communicate()[0].strip() for writer in writers]
     assert [writer.returncode for writer in writers] == [0] * 4
     assert outputs == [expected.sha256] * 4
     assert [entry.read_bytes() for entry in entries(cache)] == [expected.data]
     assert [path.name for path in cache.iterdir() if path.name.startswith(".tmp-")] == []
-    assert seen >= 0  # how often the race was watched depends on the machine
 
 
 def test_a_write_cut_short_leaves_no_entry(photo: Path, tmp_path: Path) -> None:
