@@ -8,6 +8,7 @@ module and the built-in base it had (`ConfigError` is still a `ValueError`):
     ComposerError
     ├── text:       SplitError, NumberingError, EnrichError, UnknownPlatformError
     ├── workspace:  ConfigError, DraftError, WhenError
+    ├── media:      MediaError
     ├── store:      StoreError (DatabaseFailure, ClaimLost, EditionBusy, AlreadyHeld)
     ├── platforms:  PlatformError (Retryable, Unclear, Refused), UnsupportedPlatform
     ├── publishing: PublishError (PreflightError)

@@ -3,7 +3,8 @@
 `COMPOSER_DATA_DIR` when set, else the platform's user data folder (on Linux
 `~/.local/share/thread-composer`). It holds the history database (`history.sqlite3`, when
 no `--db`/`COMPOSER_DB` is given), the platforms' sessions (`sessions/`) and the unsaved
-copies of drafts (`unsaved/`). The folder is private (0700): a session file holds tokens,
+copies of drafts (`unsaved/`) and the images prepared for upload (`media/`, see
+`media_cache_folder`). The folder is private (0700): a session file holds tokens,
 the history holds every post and reason.
 """
 
@@ -34,3 +35,8 @@ def private_data_folder() -> Path:
     if os.name == "posix" and folder.stat().st_mode & 0o077:
         folder.chmod(0o700)  # made by an older version, or by hand, with the umask's mode
     return folder
+
+
+def media_cache_folder() -> Path:
+    """Where prepared images are cached (`composer.media`), inside the data folder (not created)."""
+    return data_folder() / "media"

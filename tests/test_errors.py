@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from composer.errors import ComposerError
+from composer.media import MediaError
 from composer.platforms.base import PlatformError, Refused, Retryable, Unclear
 from composer.platforms.clients import UnsupportedPlatform
 from composer.publishing import PreflightError, PublishError
@@ -24,6 +25,7 @@ VALUE_ERRORS = (
     ConfigError,
     DraftError,
     EnrichError,
+    MediaError,
     NumberingError,
     PreflightError,
     PublishError,
