@@ -1,0 +1,1 @@
+"""Images: reading, preparing and caching them for each platform."""
