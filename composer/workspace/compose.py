@@ -14,6 +14,7 @@ from composer.text import Thread, split
 from composer.text.controls import code_point, first_control
 from composer.text.enrich import EnrichError
 from composer.text.platform_facts import handle_platforms
+from composer.text.splitting import ImageLineError
 from composer.workspace.config import (
     DEFAULT_CONFIG_NAME,
     EXAMPLE_CONFIG_NAME,
@@ -38,6 +39,7 @@ class Overrides:
     tags: tuple[str, ...] | None = None
     tag_placement: str | None = None
     first_number: int | None = None  # a follow-up continuing a thread's numbering
+    images_per_post: int | None = None  # a Mastodon instance's max_media_attachments
 
 
 NO_OVERRIDES = Overrides()
@@ -101,6 +103,8 @@ def composition(
         "hashtag_terms": _hashtag_terms(draft, config),
         "names": tuple(c.name for c in config.contacts.values()) if config else (),
         "first_number": overrides.first_number or 1,
+        "images_per_post": overrides.images_per_post,
+        "first_line": draft.first_line,
     }
     return Composition(options, warnings)
 
@@ -127,7 +131,10 @@ def compose(
 ) -> Thread:
     """The thread of `draft` on `platform`, with the composition's warnings added."""
     plan = composition(draft, platform, config, overrides)
-    thread = split(draft.body, platform, **plan.options)
+    try:
+        thread = split(draft.body, platform, **plan.options)
+    except ImageLineError as error:  # named in the draft's file
+        raise ImageLineError(error.line, error.reason, draft.name) from None
     thread.warnings[:0] = plan.warnings
     return thread
 

@@ -55,6 +55,7 @@ KNOWN_KEYS = frozenset(
         "hashtag_terms",
         "language",
         "mode",
+        "alt_text_required",
     }
 )
 _TYPES: dict[str, type | tuple[type, ...]] = {
@@ -72,6 +73,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "hashtag_terms": list,
     "language": str,
     "mode": str,
+    "alt_text_required": bool,
 }
 
 
@@ -98,6 +100,20 @@ class Draft:
     path: Path | None = None
     unknown_keys: tuple[str, ...] = ()
     header: str | None = None  # the front matter as written, kept for writing it back
+    name: str = "<draft>"  # the file as messages name it
+    first_line: int = 1  # the line of the file the body starts on
+
+    @property
+    def folder(self) -> Path:
+        """The folder its image paths are relative to: the file's (the current one for a
+        draft from standard input)."""
+        return self.path.parent if self.path is not None else Path()
+
+    @property
+    def alt_text_required(self) -> bool | None:
+        """Whether images need alt text to be published; None: the draft does not say."""
+        value = self.meta.get("alt_text_required")
+        return value if isinstance(value, bool) else None
 
     @property
     def numbering(self) -> str | None:
@@ -216,7 +232,7 @@ def parse_draft(text: str, name: str = "<draft>", path: Path | None = None) -> D
     closing = _closing_fence(lines, name)
     if not closing:
         _check_body(text, name, 1)
-        return Draft(body=text, path=path)
+        return Draft(body=text, path=path, name=name)
     header = "".join(lines[1:closing])
     try:
         meta = tomllib.loads(header)
@@ -268,7 +284,15 @@ def parse_draft(text: str, name: str = "<draft>", path: Path | None = None) -> D
     unknown = tuple(sorted(set(meta) - KNOWN_KEYS))
     body = "".join(lines[closing + 1 :])
     _check_body(body, name, closing + 2 if closing else 1)
-    return Draft(body=body, meta=meta, path=path, unknown_keys=unknown, header=header)
+    return Draft(
+        body=body,
+        meta=meta,
+        path=path,
+        unknown_keys=unknown,
+        header=header,
+        name=name,
+        first_line=closing + 2,
+    )
 
 
 def _check_body(body: str, name: str, first_line: int) -> None:
