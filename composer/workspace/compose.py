@@ -116,14 +116,21 @@ def account_limit(account: Account) -> int | None:
     return account.max_characters if account.platform == "mastodon" else None
 
 
-def draft_limit(draft: Draft, platform: str, config: Config | None) -> int | None:
-    """The limit a draft is previewed with on `platform`: that of its first account there
-    (the one `platforms_for` previews the platform for), else the platform's (None)."""
+def draft_account(draft: Draft, platform: str, config: Config | None) -> Account | None:
+    """The account a draft is previewed for on `platform`: its first account there (the one
+    `platforms_for` previews the platform for), if any."""
     for name in draft.accounts:
         account = config.accounts.get(name) if config else None
         if account is not None and account.platform == platform:
-            return account_limit(account)
+            return account
     return None
+
+
+def draft_limit(draft: Draft, platform: str, config: Config | None) -> int | None:
+    """The limit a draft is previewed with on `platform`: that of its account there
+    (`draft_account`), else the platform's (None)."""
+    account = draft_account(draft, platform, config)
+    return account_limit(account) if account is not None else None
 
 
 def compose(

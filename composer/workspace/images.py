@@ -149,8 +149,13 @@ def image_problems(
     required: bool,
     alt_limit: int | None = None,
 ) -> list[str]:
-    """Everything that keeps a thread's images from going to `platform`: the files first,
-    then the alt texts, in the draft's order within each."""
-    return file_problems(draft, files) + alt_problems(
-        draft, platform, files, required=required, alt_limit=alt_limit
-    )
+    """Everything that keeps a thread's images from going to `platform`, in the draft's
+    order: `file_problems` and `alt_problems` together."""
+    problems: list[str] = []
+    for post in files:
+        for file in post:
+            problems += file_problems(draft, [[file]])
+            problems += alt_problems(
+                draft, platform, [[file]], required=required, alt_limit=alt_limit
+            )
+    return problems
