@@ -175,3 +175,13 @@ def test_too_many_images_in_a_row_is_one_line_naming_the_file_line(
         f"thread-composer: {path}:9: 5 images in a row, and a bluesky post takes 4: "
         "put text between them or leave one out"
     )
+
+
+def test_count_does_not_count_image_lines(
+    split: Callable[..., Result], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = draft(tmp_path, f"Hello world.\n![{ALT}](akimat.jpg)\n")
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["count", str(path), "-p", "x"])
+    assert capsys.readouterr().out.strip() == "12"

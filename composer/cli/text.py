@@ -25,6 +25,7 @@ from composer.cli.base import (
 from composer.text import MODES
 from composer.text import count as count_text
 from composer.text.enrich import MENTION_PLACEMENTS, TAG_PLACEMENTS
+from composer.text.images import find_images
 from composer.workspace.compose import Overrides, find_config
 from composer.workspace.config import ConfigError
 from composer.workspace.drafts import DraftError, read_text
@@ -156,7 +157,8 @@ def count(source: str, platform: str, as_json: bool) -> None:
     from composer.text import platform as rules_for
 
     draft = load_source(source)
-    body = draft.body.strip()
+    # Image lines are not post text: they are not counted (as split does not count them).
+    body = find_images(draft.body.replace("\r\n", "\n")).text.strip()
     rules = rules_for(platform)
     length = count_text(body, platform)
     if as_json:
