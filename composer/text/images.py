@@ -14,6 +14,7 @@ path is kept as written; the workspace finds the file and reads it.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -23,10 +24,21 @@ _ESCAPED = r"\\."
 _ALT_PART = rf"(?:[^\[\]\\\n]|{_ESCAPED})"
 # The alt text may hold one level of balanced brackets ("[sic]"), as in CommonMark.
 _ALT = rf"(?:{_ALT_PART}|\[{_ALT_PART}*\])*"
-IMAGE_LINE = re.compile(rf"^[ \t]*!\[(?P<alt>{_ALT})\]\((?P<target>[^\n]*)\)[ \t]*$", re.MULTILINE)
+# The path: <in angle brackets>, or written out, spaces allowed (unlike CommonMark: file
+# names have them), parentheses balanced or escaped, so "![a](x.jpg) (see below)" is no
+# image line; a "title" after it is dropped (in `_image`).
+_TITLE_TEXT = r"""(?:"[^"\n]*"|'[^'\n]*')"""
+_TARGET = (
+    rf"<[^>\n]*>(?:[ \t]+{_TITLE_TEXT})?"  # <in angle brackets>
+    rf"|(?:[^()\n\\]|{_ESCAPED}|\([^()\n]*\))*"  # written out
+)
+IMAGE_LINE = re.compile(
+    rf"^[ \t]*!\[(?P<alt>{_ALT})\]\((?P<target>{_TARGET})\)[ \t]*$", re.MULTILINE
+)
 _INLINE_IMAGE = re.compile(rf"!\[{_ALT}\]\([^)\n]+\)")
 _FENCE = re.compile(r"^[ ]{0,3}(?P<fence>`{3,}|~{3,})", re.MULTILINE)
 _TITLE = re.compile(r"""\s+(?:"[^"]*"|'[^']*')\s*$""")
+_SHOWN_LINES = 5  # an inline image's warning names this many lines at most
 _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
@@ -60,16 +72,19 @@ def find_images(text: str, first_line: int = 1) -> ImageLines:
     if "![" not in text:
         return ImageLines(text, ())
     fenced = _fenced_spans(text)
+    taken: list[tuple[int, int]] = []  # the image lines, which hold no image to warn of
     kept: list[str] = []
     images: list[tuple[int, Image]] = []
     warnings: list[str] = []
     length = 0  # of the text kept so far
     position = 0
+    counted, line = 0, first_line  # the line at offset `counted`, counted as we go
     for match in IMAGE_LINE.finditer(text):
-        if any(start <= match.start() < end for start, end in fenced):
+        if _inside(fenced, match.start()):
             continue
-        fenced.append(match.span())  # no warning below for what is taken out
-        line = first_line + text.count("\n", 0, match.start())
+        taken.append(match.span())
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
         kept.append(text[position : match.start()])
         length += match.start() - position
         images.append((length, _image(match, line)))
@@ -78,7 +93,7 @@ def find_images(text: str, first_line: int = 1) -> ImageLines:
     kept.append(text[position:])
     stripped = "".join(kept)
     if "![" in stripped:
-        warnings.extend(_inline_warnings(text, fenced, first_line))
+        warnings.extend(_inline_warnings(text, sorted(fenced + taken), first_line))
     return ImageLines(stripped, tuple(images), tuple(warnings))
 
 
@@ -92,6 +107,12 @@ def _image(match: re.Match[str], line: int) -> Image:
     return Image(alt=" ".join(alt.split()), path=_UNESCAPE.sub(r"\1", target).strip(), line=line)
 
 
+def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
+    """Whether `offset` is inside one of `spans` (sorted, not overlapping)."""
+    index = bisect.bisect_right(spans, (offset, float("inf"))) - 1
+    return index >= 0 and spans[index][0] <= offset < spans[index][1]
+
+
 def _fenced_spans(text: str) -> list[tuple[int, int]]:
     """Where the fenced code blocks are: from an opening fence to its closing one (or the
     end of the text, as CommonMark reads an unclosed fence)."""
@@ -103,7 +124,8 @@ def _fenced_spans(text: str) -> list[tuple[int, int]]:
             opened = fence
             continue
         opening = opened.group("fence")
-        rest = text[fence.end() : text.find("\n", fence.end()) % (len(text) + 1)]
+        line_end = text.find("\n", fence.end())
+        rest = text[fence.end() : line_end if line_end >= 0 else len(text)]
         if mark[0] == opening[0] and len(mark) >= len(opening) and not rest.strip():
             spans.append((opened.start(), fence.end()))
             opened = None
@@ -112,17 +134,31 @@ def _fenced_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _inline_warnings(text: str, fenced: list[tuple[int, int]], first_line: int) -> list[str]:
-    warnings: list[str] = []
+def _inline_warnings(text: str, skipped: list[tuple[int, int]], first_line: int) -> list[str]:
+    """One warning naming the lines (the first few) that hold an image inside their text."""
+    lines: list[int] = []
+    counted, line = 0, first_line
     for match in _INLINE_IMAGE.finditer(text):
-        if any(start <= match.start() < end for start, end in fenced):
+        if _inside(skipped, match.start()):
             continue
-        line = first_line + text.count("\n", 0, match.start())
-        warnings.append(
-            f"line {line}: an image inside a line of text is published as text; "
-            "put it on a line of its own to attach it"
-        )
-    return warnings
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    if not lines:
+        return []
+    shown = [str(number) for number in lines[:_SHOWN_LINES]]
+    more = len(lines) - len(shown)
+    if more:
+        where = f"lines {', '.join(shown)} and {more} more"
+    elif len(shown) > 1:
+        where = f"lines {', '.join(shown[:-1])} and {shown[-1]}"
+    else:
+        where = f"line {shown[0]}"
+    return [
+        f"{where}: an image inside a line of text is published as text; "
+        "put it on a line of its own to attach it"
+    ]
 
 
 def alt_text_problem(image: Image, platform: str, limit: int | None, *, required: bool) -> str:

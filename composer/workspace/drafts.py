@@ -35,6 +35,7 @@ import tomlkit.exceptions
 
 from composer.errors import ComposerError
 from composer.text.controls import code_point, first_control
+from composer.text.images import find_images
 
 FENCE = "+++"
 MAX_DRAFT_BYTES = 4 * 1024 * 1024  # a report is kilobytes; a bigger "draft" is a wrong file
@@ -138,7 +139,8 @@ class Draft:
         value = self.meta.get("title")
         if isinstance(value, str) and value.strip():
             return value.strip()
-        first_line = self.body.strip().split("\n", 1)[0]
+        text = find_images(self.body.replace("\r\n", "\n")).text  # an image line is no title
+        first_line = text.strip().split("\n", 1)[0]
         return first_line[:60] + ("…" if len(first_line) > 60 else "")
 
     @property

@@ -111,6 +111,7 @@ def test_the_rule_an_image_inside_a_code_block_or_a_line_of_text_is_text() -> No
         ('![A chart](chart.png "Turnout")', "A chart", "chart.png"),
         (r"![He said \[sic\] no](a\)b.jpg)", "He said [sic] no", "a)b.jpg"),
         ("![He said [sic] no](x.jpg)", "He said [sic] no", "x.jpg"),
+        ("![Chart](<turnout.png> 'Turnout')", "Chart", "turnout.png"),
         ("![](empty alt.jpg)", "", "empty alt.jpg"),
         ("![  spaced\talt  ](x.jpg)", "spaced alt", "x.jpg"),
     ],
@@ -119,6 +120,21 @@ def test_paths_with_spaces_and_unicode_and_markdown_forms(line: str, alt: str, p
     found = find_images(f"Text.\n{line}\nMore text.\n")
     assert [(image.alt, image.path) for _, image in found.images] == [(alt, path)]
     assert found.text == "Text.\nMore text.\n"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "![a](x.jpg) (see below)",  # text after the image: an image inside a line of text
+        "Look: ![a](x.jpg)",
+        "![a](x.jpg) ![b](y.jpg)",
+    ],
+)
+def test_an_image_with_text_on_its_line_is_text_with_a_warning(line: str) -> None:
+    found = find_images(f"Intro.\n{line}\n", first_line=3)
+    assert found.images == ()
+    assert found.text == f"Intro.\n{line}\n"
+    assert found.warnings and found.warnings[0].startswith("line 4: an image inside a line")
 
 
 def test_hashtag_terms_are_not_linked_inside_an_image_line() -> None:
@@ -172,3 +188,14 @@ def test_every_image_goes_to_exactly_one_post_in_order(parts: list[str], platfor
         assert attached == [image for _, image in found.images]
         assert all(len(post.media) <= 4 for post in thread.posts)
         assert all("![Photo](p.jpg)" not in post.text for post in thread.posts)
+
+
+def test_inline_images_on_many_lines_make_one_warning() -> None:
+    text = "Look: ![a](x.jpg) and ![b](y.jpg)\n" * 20_000 + "![c](z.jpg)\n" * 20_000
+    found = find_images(text, first_line=2)
+    assert len(found.images) == 20_000
+    assert found.warnings == (
+        "lines 2, 3, 4, 5, 6 and 19995 more: an image inside a line of text is published as "
+        "text; put it on a line of its own to attach it",
+    )
+    assert found.images[-1][1].line == 40_001

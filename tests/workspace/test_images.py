@@ -89,3 +89,9 @@ def test_paths_are_relative_to_the_draft_folder_and_each_file_is_read_once(
         "![like this](...), or set alt_text_required = false",
     ]
     assert image_problems(draft, "x", files, required=False) == ["r.md:5: gone.jpg: no such file"]
+
+
+def test_an_image_line_is_not_a_draft_s_title() -> None:
+    assert parse_draft("![A photo](a.jpg)\n\nDetentions in Almaty.\n").title == (
+        "Detentions in Almaty."
+    )
