@@ -39,7 +39,6 @@ class Overrides:
     tags: tuple[str, ...] | None = None
     tag_placement: str | None = None
     first_number: int | None = None  # a follow-up continuing a thread's numbering
-    images_per_post: int | None = None  # a Mastodon instance's max_media_attachments
 
 
 NO_OVERRIDES = Overrides()
@@ -103,7 +102,6 @@ def composition(
         "hashtag_terms": _hashtag_terms(draft, config),
         "names": tuple(c.name for c in config.contacts.values()) if config else (),
         "first_number": overrides.first_number or 1,
-        "images_per_post": overrides.images_per_post,
         "first_line": draft.first_line,
     }
     return Composition(options, warnings)
