@@ -185,3 +185,19 @@ def test_count_does_not_count_image_lines(
     with pytest.raises(SystemExit):
         main(["count", str(path), "-p", "x"])
     assert capsys.readouterr().out.strip() == "12"
+
+
+def test_the_piped_preview_shows_chips_and_never_fails_on_a_missing_file(
+    split: Callable[..., Result], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    photo(tmp_path / "akimat.jpg", (40, 30))
+    path = draft(tmp_path, f"Hello world.\n![{ALT}](akimat.jpg)\n![](gone.jpg)\n")
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as done:
+        main([str(path)])  # standard input is not a terminal here: the split preview
+    out = capsys.readouterr().out
+    assert done.value.code == 0
+    assert (
+        out.count(f"[image: akimat.jpg 40x30, alt {len(ALT)} chars]") == 3
+    )  # x, mastodon, bluesky
+    assert out.count("[image: gone.jpg: no such file, no alt text]") == 3
