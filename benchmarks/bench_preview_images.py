@@ -46,7 +46,7 @@ def main() -> None:
         files = sorted(folder.glob("*.jpg"))
 
         def cold() -> None:
-            probing._probe.cache_clear()
+            probing.clear_cache()
             for file in files:
                 probing.probe(file)
 

@@ -84,3 +84,15 @@ def test_a_decompression_bomb_is_refused_without_decoding(tmp_path: Path) -> Non
     path.write_bytes(bytes(data))
     with pytest.raises(ProbeError, match="too many pixels"):
         probe(path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_or_a_device_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "photo.jpg"
+    os.mkfifo(fifo)  # opening it to read would wait for a writer forever
+    with pytest.raises(ProbeError, match="not a file"):
+        probe(fifo)
+    link = tmp_path / "zero.jpg"
+    link.symlink_to("/dev/zero")  # endless bytes
+    with pytest.raises(ProbeError, match="not a file"):
+        probe(link)
