@@ -136,9 +136,13 @@ def summary_of(preview: PlatformPreview) -> Text:
 CardKey = tuple[str, int, int, int, int, tuple[str, ...]]
 
 
+ALT_START = 40  # characters of an image's alt text shown after its chip
+
+
 def chips(files: tuple[ImageFile, ...]) -> Text:
-    """A post's images, one chip a line: "[image: akimat.jpg 4032x3024, alt 78 chars]", with
-    a warning sign and colour when its file or its alt text is missing."""
+    """A post's images, one chip a line: "[image: akimat.jpg 4032x3024, alt 78 chars]" and
+    the start of its alt text, with a warning sign and colour when its file or its alt text
+    is missing."""
     lines = Text()
     for file in files:
         bad = bool(file.problem or not file.image.alt)
@@ -147,6 +151,10 @@ def chips(files: tuple[ImageFile, ...]) -> Text:
             ("⚠ " if bad else "") + terminal_safe(file.chip),
             style="bold #ffaf00" if bad else "#87afd7",
         )
+        alt = file.image.alt
+        if alt:
+            start = alt if len(alt) <= ALT_START else alt[: ALT_START - 1].rstrip() + "…"
+            lines.append(" " + terminal_safe(start), style="dim italic")
     return lines
 
 

@@ -64,6 +64,8 @@ async def test_cards_show_each_image_and_the_summary_warns(tui_services: Service
         assert "[image: akimat.jpg 4032x3024, alt 44 chars]" in cards[0]
         assert "⚠ [image: crowd.png 1200x800, no alt text]" in cards[0]
         assert "⚠ [image: decision.jpg: no such file, alt 36 chars]" in cards[1]
+        # The start of each alt text follows its chip.
+        assert "alt 44 chars] Police detain a protester outside the a…" in cards[0]
         assert "![" not in "".join(cards)
         summary = shown_text(pane.query_one("#summary", Static))
         assert "⚠ drafts/akimat.md:9: crowd.png has no alt text" in summary
