@@ -21,6 +21,7 @@ from composer.text.redaction import redact
 from composer.workspace.compose import NO_OVERRIDES, Overrides, compose, find_config
 from composer.workspace.config import Config, ConfigError
 from composer.workspace.drafts import Draft, DraftError, load_draft, resolve
+from composer.workspace.images import ImageFile, image_files
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -89,7 +90,18 @@ def split_for(draft: Draft, platform: str, overrides: Overrides = NO_OVERRIDES) 
         fail(str(error))
 
 
-def print_thread(thread: Thread) -> None:
+def images_of(draft: Draft, thread: Thread) -> list[tuple[ImageFile, ...]] | None:
+    """Each post's image files, read (Pillow is imported only for a thread with images);
+    None for a thread without images."""
+    if not any(post.media for post in thread.posts):
+        return None
+    from composer.media.probe import probe
+
+    return image_files(draft, thread, probe)
+
+
+def print_thread(thread: Thread, media: list[tuple[ImageFile, ...]] | None = None) -> None:
+    """The thread's posts under rules with their length, each post's images below it."""
     total = len(thread.posts)
     header = f"{thread.platform} · {total} post{'s' if total != 1 else ''} · {thread.note}"
     click.echo(click.style(header, bold=True))
@@ -99,6 +111,8 @@ def print_thread(thread: Thread) -> None:
         rule = "─" * max(4, 64 - len(label) - len(size))
         click.echo(click.style(label + rule + size, dim=True))
         click.echo(safe(post.text))
+        for file in media[post.index - 1] if media else ():
+            click.echo(safe(file.chip))
     for warning in thread.warnings:
         click.echo(f"warning: {safe(warning)}", err=True)
 

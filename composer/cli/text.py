@@ -14,18 +14,22 @@ from composer.cli.base import (
     MAX_POST_LIMIT,
     PREVIEW_PLATFORMS,
     fail,
+    images_of,
     load_source,
     platform_option,
     print_thread,
     resolve_in,
+    safe,
     split_for,
 )
 from composer.text import MODES
 from composer.text import count as count_text
 from composer.text.enrich import MENTION_PLACEMENTS, TAG_PLACEMENTS
+from composer.text.images import find_images
 from composer.workspace.compose import Overrides, find_config
 from composer.workspace.config import ConfigError
 from composer.workspace.drafts import DraftError, read_text
+from composer.workspace.images import alt_problems, alt_text_required, file_problems
 
 
 def compose_or_preview(ctx: click.Context, draft_path: str | None) -> None:
@@ -45,7 +49,7 @@ def compose_or_preview(ctx: click.Context, draft_path: str | None) -> None:
         if number:
             click.echo()
         thread = split_for(draft, name)
-        print_thread(thread)
+        print_thread(thread, images_of(draft, thread))
 
 
 def open_composer(
@@ -123,13 +127,25 @@ def split(
     thread = split_for(draft, platform.lower(), overrides)
     if not thread.posts:
         fail(f"{source}: nothing to split")
+    media = images_of(draft, thread)
+    if media is not None:
+        # A file that cannot be read has no size to show: bad input, naming its line. A
+        # missing or long alt text only stops publishing: here it is a warning.
+        missing = file_problems(draft, media)
+        if missing:
+            fail(safe(missing[0]))
+        required = alt_text_required(draft)
+        thread.warnings.extend(alt_problems(draft, thread.platform, media, required=required))
     if as_json:
         payload: dict[str, Any] = thread.to_dict()
+        if media is not None:
+            for post, files in zip(payload["posts"], media, strict=True):
+                post["media"] = [file.to_dict() for file in files]
         payload["note"] = thread.note
         payload["warnings"] = thread.warnings
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    print_thread(thread)
+    print_thread(thread, media)
 
 
 @click.command()
@@ -141,7 +157,8 @@ def count(source: str, platform: str, as_json: bool) -> None:
     from composer.text import platform as rules_for
 
     draft = load_source(source)
-    body = draft.body.strip()
+    # Image lines are not post text: they are not counted (as split does not count them).
+    body = find_images(draft.body.replace("\r\n", "\n")).text.strip()
     rules = rules_for(platform)
     length = count_text(body, platform)
     if as_json:

@@ -1,7 +1,10 @@
 """The single composition of a draft for its accounts, used alike by the preview's
 counterpart `--dry-run`, `schedule`, `publish` and the schedule dialog: each account's
 thread (EditionPlan), fitted to a Mastodon instance's own limit, a follow-up's numbering,
-and the refusal of a thread an account already has."""
+its images checked (files, alt text), and the refusal of a thread an account already has.
+
+Images are not uploaded yet: a thread with images is refused here, after its images are
+checked, so nothing is ever posted without them (and no schedule waits to do so)."""
 
 from __future__ import annotations
 
@@ -34,6 +37,7 @@ from composer.workspace.config import (
     ConfigError,
 )
 from composer.workspace.drafts import Draft
+from composer.workspace.images import ImageFile, alt_text_required, image_files, image_problems
 from composer.workspace.when import format_local
 
 
@@ -94,6 +98,36 @@ class EditionPlan:
     config: Config
     follows: FollowUp | None = None
     overrides: Overrides = NO_OVERRIDES
+    media: tuple[tuple[ImageFile, ...], ...] = ()  # each post's images, checked
+
+
+def checked_media(
+    draft: Draft, account: Account, thread: Thread
+) -> tuple[tuple[ImageFile, ...], ...]:
+    """Each post's image files for `account`; PublishError naming the draft's line for a
+    file that cannot be used or an alt text missing (unless not required) or too long."""
+    if not any(post.media for post in thread.posts):
+        return tuple(() for _ in thread.posts)
+    from composer.media.probe import probe  # Pillow, for drafts with images only
+
+    files = image_files(draft, thread, probe)
+    required = alt_text_required(draft, account)
+    problems = image_problems(draft, account.platform, files, required=required)
+    if problems:
+        raise PublishError(problems[0])
+    return tuple(files)
+
+
+def refuse_images(plans: Sequence[EditionPlan]) -> None:
+    """Images are not uploaded yet: a thread with images is refused, never sent (nor
+    scheduled to be sent) without them."""
+    for plan in plans:
+        for files in plan.media:
+            if files:
+                raise PublishError(
+                    f"{plan.draft.name}:{files[0].image.line}: images are not published yet; "
+                    "take the image lines out to publish the text alone"
+                )
 
 
 def plan_editions(
@@ -135,9 +169,13 @@ def plan_editions(
             raise PublishError(str(error)) from error
         if not thread.posts:
             raise PublishError(f"{path}: the draft has no text to publish")
+        media = checked_media(draft, account, thread)
         plans.append(
-            EditionPlan(account, thread, draft, str(path.resolve()), config, follows, overrides)
+            EditionPlan(
+                account, thread, draft, str(path.resolve()), config, follows, overrides, media
+            )
         )
+    refuse_images(plans)
     return plans
 
 
@@ -164,7 +202,8 @@ async def fit_to_instances(plans: Sequence[EditionPlan]) -> list[EditionPlan]:
                         f"{plan.account.name}: the instance allows {limit} characters a post: "
                         f"{error}"
                     ) from None
-                plan = replace(plan, thread=thread)
+                media = checked_media(plan.draft, plan.account, thread)
+                plan = replace(plan, thread=thread, media=media)
         fitted.append(plan)
     return fitted
 

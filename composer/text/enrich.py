@@ -11,6 +11,7 @@ from typing import Literal
 from composer.errors import ComposerError
 from composer.text.controls import code_point, first_control
 from composer.text.entities import extract_entities
+from composer.text.images import IMAGE_LINE
 
 MentionPlacement = Literal["first", "spread", "last"]
 TagPlacement = Literal["first", "last"]
@@ -120,6 +121,7 @@ def link_terms(text: str, terms: Sequence[str], names: Sequence[str] = ()) -> tu
             # does not know ("https://kazakhstan.example").
             protected += [m.span() for m in _ADDRESS_LIKE.finditer(text)]
             protected += _name_spans(text, names)
+            protected += [m.span() for m in IMAGE_LINE.finditer(text)]  # not post text
         if any(text[s:e].lower() == tag.lower() for s, e in protected):
             continue
         words = [re.escape(w) for w in term.split()]

@@ -66,6 +66,10 @@ class PlatformFacts:
     # The setting that, when given, is the account's API address instead of default_url
     # (a Mastodon instance, a Bluesky PDS); it defaults to default_url where there is one.
     url_setting: str | None = None
+    # Images: how many one post carries (a Mastodon instance may say another number), and
+    # the longest alt text in characters (None: the platform takes no alt text we know of).
+    images_per_post: int = 4
+    alt_text_limit: int | None = None
 
 
 FACTS: Mapping[str, PlatformFacts] = {
@@ -76,6 +80,8 @@ FACTS: Mapping[str, PlatformFacts] = {
         settings={"daily_post_quota": "int", "client_id": "str"},
         # One of two schemes, checked as a whole by the accounts file (check_x_auth).
         secrets=X_OAUTH1_KEYS + X_OAUTH2_SECRETS,
+        images_per_post=4,
+        alt_text_limit=1000,
     ),
     "mastodon": PlatformFacts(
         "mastodon",
@@ -94,6 +100,8 @@ FACTS: Mapping[str, PlatformFacts] = {
         required_settings=("instance",),
         required_secrets=("access_token",),
         url_setting="instance",
+        images_per_post=4,  # the default of max_media_attachments (/api/v2/instance)
+        alt_text_limit=1500,  # the default of description_limit
     ),
     "bluesky": PlatformFacts(
         "bluesky",
@@ -106,6 +114,8 @@ FACTS: Mapping[str, PlatformFacts] = {
         required_settings=("handle",),
         required_secrets=("app_password",),
         url_setting="service",
+        images_per_post=4,  # app.bsky.embed.images
+        alt_text_limit=2000,  # as the Bluesky app enforces it
     ),
     "threads": PlatformFacts(
         "threads",
@@ -117,6 +127,7 @@ FACTS: Mapping[str, PlatformFacts] = {
         secrets=("access_token",),
         required_settings=("user_id",),
         required_secrets=("access_token",),
+        images_per_post=20,  # a carousel; its documents give no alt text limit
     ),
     "linkedin": PlatformFacts(
         "linkedin",
@@ -124,6 +135,7 @@ FACTS: Mapping[str, PlatformFacts] = {
         handle=None,
         settings={},
         secrets=(),
+        images_per_post=20,
     ),
 }
 

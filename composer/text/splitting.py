@@ -14,12 +14,13 @@ library splits text into posts under a weighted, per-platform measure.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from composer.errors import ComposerError
@@ -27,7 +28,9 @@ from composer.text.breaks import BreakKind, Token, tokenize
 from composer.text.counting import Measure, Platform, normalize, platform
 from composer.text.enrich import Extras, MentionPlacement, TagPlacement, as_tag, link_terms
 from composer.text.graphemes import graphemes
+from composer.text.images import Image, find_images
 from composer.text.numbering import Numbering
+from composer.text.platform_facts import FACTS
 
 Mode = Literal["fewest", "balanced", "cleanest"]
 MODES: tuple[Mode, ...] = ("balanced", "fewest", "cleanest")
@@ -64,6 +67,7 @@ class Post:
     end: int
     cut: BreakKind  # how the cut after this post reads (END for the last post)
     extras: str = ""  # mentions and tags added after the body
+    media: tuple[Image, ...] = ()  # the images of the image lines that belong to this post
 
     def to_dict(self) -> dict[str, Any]:
         return {"index": self.index, "text": self.text, "length": self.length}
@@ -124,6 +128,16 @@ class SplitError(ComposerError, ValueError):
     """Input that cannot be split (a limit too small for the numbering, say)."""
 
 
+class ImageLineError(SplitError):
+    """An image line that cannot go out as written (too many in a row for one post). The
+    message names the line; `where` (the draft's name) goes before it when given."""
+
+    def __init__(self, line: int, reason: str, where: str = "") -> None:
+        super().__init__(f"{where}:{line}: {reason}" if where else f"line {line}: {reason}")
+        self.line = line
+        self.reason = reason
+
+
 def split(
     text: str,
     platform_name: str,
@@ -139,6 +153,8 @@ def split(
     hashtag_terms: Sequence[str] = (),
     names: Sequence[str] = (),
     first_number: int = 1,
+    images_per_post: int | None = None,
+    first_line: int = 1,
 ) -> Thread:
     """Split `text` into a thread for `platform_name` whose every post fits, numbering,
     mentions and tags included.
@@ -155,6 +171,10 @@ def split(
     `first_number` and the total shown is first_number - 1 + posts ("8/9", "9/9" after a
     thread of 7; a single post is then numbered too). The `update` preset marks a follow-up
     instead: "UPDATE 1/2 ...", or "UPDATE: ..." for one post.
+    Image lines (composer.text.images) are taken out of the text: each goes to the post of
+    the text before it, at most `images_per_post` a post (the platform's number by default),
+    and a cut after an image is as clean as one between paragraphs. `first_line` is the line
+    number of the text's first line, for the images' lines and the messages naming them.
     """
     rules = platform(platform_name)
     if limit is not None:
@@ -175,24 +195,88 @@ def split(
     source = normalize(text.replace("\r\n", "\n").replace("\r", "\n"))
     linked: list[str] = []
     if hashtag_terms:
-        source, linked = link_terms(source, hashtag_terms, names)
-    thread = _Splitter(source, rules, scheme, mode, extras).run()
+        source, linked = link_terms(source, hashtag_terms, names)  # image lines left alone
+    lines = find_images(source, first_line)
+    most = FACTS[rules.name].images_per_post if images_per_post is None else images_per_post
+    images = _Images(lines.images, most, rules.name)
+    thread = _Splitter(lines.text, rules, scheme, mode, extras, images).run()
     thread.linked_tags.extend(linked)
+    thread.warnings.extend(lines.warnings)
     return thread
+
+
+class _Images:
+    """The images of a text (each at its offset in the text without image lines) and how
+    many one post takes."""
+
+    def __init__(self, placed: Sequence[tuple[int, Image]], most: int, platform: str) -> None:
+        self.placed = list(placed)
+        self.most = most
+        self.platform = platform
+
+    def tokens_of(self, tokens: Sequence[Token]) -> list[int]:
+        """The token each image goes with: the last one ending before it (the first token
+        for images before any text)."""
+        ends = [token.end for token in tokens]
+        return [max(bisect.bisect_right(ends, offset) - 1, 0) for offset, _ in self.placed]
+
+    def check_rows(self, tokens: Sequence[Token]) -> None:
+        """Images with no text between them go to one post: more than it takes is an error
+        naming the first image too many."""
+        seen: dict[int, int] = {}
+        for token, (_, image) in zip(self.tokens_of(tokens), self.placed, strict=True):
+            seen[token] = seen.get(token, 0) + 1
+            if seen[token] > self.most:
+                reason = (
+                    f"{self.platform} takes no images"
+                    if self.most < 1
+                    else f"{seen[token]} images in a row, and a {self.platform} post takes "
+                    f"{self.most}: put text between them or leave one out"
+                )
+                raise ImageLineError(image.line, reason)
+
+    def weights(self, tokens: Sequence[Token]) -> list[int]:
+        """How many images go with each token, as prefix sums (len(tokens) + 1)."""
+        counts = [0] * len(tokens)
+        for token in self.tokens_of(tokens):
+            counts[token] += 1
+        return list(itertools.accumulate(counts, initial=0))
+
+    def per_post(self, posts: Sequence[Post]) -> list[tuple[Image, ...]]:
+        """The images of each post: those after its start, before the next post's."""
+        found: list[list[Image]] = [[] for _ in posts]
+        starts = [post.start for post in posts]
+        for offset, image in self.placed:
+            found[max(bisect.bisect_left(starts, offset) - 1, 0)].append(image)
+        return [tuple(images) for images in found]
 
 
 class _Splitter:
     def __init__(
-        self, source: str, rules: Platform, scheme: Numbering, mode: Mode, extras: Extras
+        self,
+        source: str,
+        rules: Platform,
+        scheme: Numbering,
+        mode: Mode,
+        extras: Extras,
+        images: _Images,
     ) -> None:
         self.source = source
         self.rules = rules
         self.scheme = scheme
         self.mode = mode
         self.extras = extras
+        self.images = images
         self.measures: tuple[Measure, ...] = (rules.measure, *rules.extra)
         self.warnings: list[str] = []
         self.tokens = tokenize(source)
+        if images.placed and self.tokens:
+            images.check_rows(self.tokens)
+            # The place after an image is as good a cut as a paragraph's end.
+            for index in set(images.tokens_of(self.tokens)):
+                token = self.tokens[index]
+                if BreakKind.PARAGRAPH < token.after < BreakKind.END:
+                    self.tokens[index] = token._replace(after=BreakKind.PARAGRAPH)
         # Prefix sums of each measure's weights over the source text.
         self.prefix = [
             list(itertools.accumulate(m.weights(source), initial=0)) for m in self.measures
@@ -229,6 +313,8 @@ class _Splitter:
     def _fits_one_post(self, tokens: list[Token]) -> bool:
         if any(t.after is BreakKind.SECTION for t in tokens):
             return False
+        if len(self.images.placed) > self.images.most:
+            return False
         start, end = tokens[0].start, tokens[-1].end
         block = self.extras.block(1, 1)
         overhead = self.scheme.overhead(1, 1)  # a continued or update-marked post is marked
@@ -253,6 +339,9 @@ class _Splitter:
             length = self.rules.measure.count(text)
             posts.append(Post(index, text, length, body, start_char, end_char, cut, extras))
             first = end
+        if self.images.placed and posts:
+            media = self.images.per_post(posts)
+            posts = [replace(post, media=found) for post, found in zip(posts, media, strict=True)]
         return Thread(
             platform=self.rules.name,
             limit=self.rules.limit,
@@ -531,7 +620,8 @@ class _Splitter:
         return plans
 
     def _floors(self, tokens: list[Token], room: list[int]) -> list[int]:
-        """floor[b]: the first token a post ending after token b-1 may start at."""
+        """floor[b]: the first token a post ending after token b-1 may start at (after a
+        section mark, and with no more images or bytes or links than a post takes)."""
         total = len(tokens)
         floor = [0] * (total + 1)
         section = 0
@@ -539,6 +629,13 @@ class _Splitter:
             floor[b] = section
             if tokens[b - 1].after is BreakKind.SECTION:
                 section = b
+        if self.images.placed:
+            images = self.images.weights(tokens)
+            low = 0
+            for b in range(1, total + 1):
+                while images[b] - images[low] > self.images.most:
+                    low += 1
+                floor[b] = max(floor[b], low)
         for prefix, tightest in zip(self.prefix[1:], room[1:], strict=True):
             low = 0
             for b in range(1, total + 1):

@@ -290,7 +290,9 @@ class ComposeScreen(Screen[None]):
     def _start_preview(self) -> None:
         name = self.display_name(self.draft_path) if self.draft_path else "<draft>"
         pane = self.query_one(PreviewPane)
-        self.compute_preview(self.requested, self.editor.text, name, pane.platform, pane.previews)
+        self.compute_preview(
+            self.requested, self.editor.text, name, self.draft_path, pane.platform, pane.previews
+        )
 
     def config(self) -> Config | None:
         try:
@@ -307,6 +309,7 @@ class ComposeScreen(Screen[None]):
         generation: int,
         text: str,
         name: str,
+        path: Path | None,
         active: str | None,
         previous: dict[str, PlatformPreview],
     ) -> None:
@@ -316,7 +319,7 @@ class ComposeScreen(Screen[None]):
         worker = get_current_worker()
         config = self.config()
         try:
-            draft = parse_draft(text, name)
+            draft = parse_draft(text, name, path)  # its images are found beside its file
         except DraftError as error:
             preview = Preview(None, error=str(error))
             self.app.call_from_thread(self.show_preview, generation, text, preview, True)  # type: ignore[arg-type]

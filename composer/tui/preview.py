@@ -15,14 +15,16 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static, Tab, Tabs
 
+from composer.media.probe import probe
 from composer.text import Post, SplitError, Thread, UnknownPlatformError
 from composer.text.display import terminal_safe
 from composer.text.enrich import EnrichError
 from composer.text.entities import extract_entities
 from composer.text.numbering import NumberingError
-from composer.workspace.compose import Overrides, compose, draft_limit
+from composer.workspace.compose import Overrides, compose, draft_account, draft_limit
 from composer.workspace.config import Config, ConfigError
 from composer.workspace.drafts import Draft, DraftError, parse_draft
+from composer.workspace.images import ImageFile, alt_text_required, image_files, image_problems
 
 DEFAULT_PLATFORMS = ("x", "mastodon", "bluesky")
 PLATFORM_LABELS = {
@@ -48,6 +50,7 @@ class PlatformPreview:
     platform: str
     thread: Thread | None = None
     error: str | None = None
+    media: tuple[tuple[ImageFile, ...], ...] = ()  # each post's images (empty: none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +79,16 @@ def platform_preview(draft: Draft, platform: str, config: Config | None) -> Plat
     included), or why it cannot be."""
     try:
         overrides = Overrides(limit=draft_limit(draft, platform, config))
-        return PlatformPreview(platform, compose(draft, platform, config, overrides))
+        thread = compose(draft, platform, config, overrides)
     except (UnknownPlatformError, NumberingError, SplitError, EnrichError, ConfigError) as error:
         return PlatformPreview(platform, error=str(error))
+    if not any(post.media for post in thread.posts):
+        return PlatformPreview(platform, thread)
+    # Each image's file and alt text, checked as publishing checks them: warnings here.
+    files = image_files(draft, thread, probe)
+    required = alt_text_required(draft, draft_account(draft, platform, config))
+    thread.warnings.extend(image_problems(draft, platform, files, required=required))
+    return PlatformPreview(platform, thread, media=tuple(files))
 
 
 def build_preview(text: str, name: str, config: Config | None) -> Preview:
@@ -123,7 +133,29 @@ def summary_of(preview: PlatformPreview) -> Text:
     return lines
 
 
-CardKey = tuple[str, int, int, int, int]
+CardKey = tuple[str, int, int, int, int, tuple[str, ...]]
+
+
+ALT_START = 40  # characters of an image's alt text shown after its chip
+
+
+def chips(files: tuple[ImageFile, ...]) -> Text:
+    """A post's images, one chip a line: "[image: akimat.jpg 4032x3024, alt 78 chars]" and
+    the start of its alt text, with a warning sign and colour when its file or its alt text
+    is missing."""
+    lines = Text()
+    for file in files:
+        bad = bool(file.problem or not file.image.alt)
+        lines.append("\n")
+        lines.append(
+            ("⚠ " if bad else "") + terminal_safe(file.chip),
+            style="bold #ffaf00" if bad else "#87afd7",
+        )
+        alt = file.image.alt
+        if alt:
+            start = alt if len(alt) <= ALT_START else alt[: ALT_START - 1].rstrip() + "…"
+            lines.append(" " + terminal_safe(start), style="dim italic")
+    return lines
 
 
 class PostCard(Static):
@@ -142,15 +174,15 @@ class PostCard(Static):
         super().__init__(markup=False)
         self.key: CardKey | None = None
 
-    def show(self, post: Post, total: int, limit: int) -> None:
-        key = (post.text, post.index, total, post.length, limit)
+    def show(self, post: Post, total: int, limit: int, media: tuple[ImageFile, ...] = ()) -> None:
+        key = (post.text, post.index, total, post.length, limit, tuple(f.chip for f in media))
         if key == self.key:
             return  # unchanged: Textual keeps its rendering
         self.key = key
         self.border_title = f"{post.index}/{total}"
         self.border_subtitle = f"{post.length}/{limit}"
         self.set_class(post.length > limit, "-over")
-        self.update(highlighted(post.text))
+        self.update(highlighted(post.text) + chips(media) if media else highlighted(post.text))
 
 
 class PreviewPane(Vertical):
@@ -223,6 +255,7 @@ class PreviewPane(Vertical):
             added = [PostCard() for _ in range(len(posts) - len(existing))]
             await cards.mount_all(added)
             existing += added
-        if thread is not None:
-            for card, post in zip(existing, posts, strict=False):
-                card.show(post, len(posts), thread.limit)
+        if thread is not None and shown is not None:
+            media = shown.media or tuple(() for _ in posts)
+            for card, post, files in zip(existing, posts, media, strict=False):
+                card.show(post, len(posts), thread.limit, files)

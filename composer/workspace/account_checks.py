@@ -28,7 +28,7 @@ from composer.workspace.toml_lines import TableChecker, line_of, suggest
 
 __all__ = ["SLOT", "AccountChecker"]
 
-_COMMON_KEYS = ("platform", "handle", "base_url", "slots")  # any platform's account
+_COMMON_KEYS = ("platform", "handle", "base_url", "slots", "alt_text_required")  # any platform
 
 _DAY = r"(?:mon|tue|wed|thu|fri|sat|sun)"
 # A queue slot: days (a range, a list, "daily" or "weekdays") and a local time.
@@ -121,6 +121,15 @@ class AccountChecker(TableChecker):
                         "slots",
                     )
             settings["slots"] = tuple(slot.strip() for slot in slots)
+        if "alt_text_required" in values:
+            required = values["alt_text_required"]
+            if not isinstance(required, bool):
+                self.fail(
+                    where,
+                    f"alt_text_required must be true or false, not {required!r}",
+                    "alt_text_required",
+                )
+            settings["alt_text_required"] = required
         for key, kind in FACTS[platform].settings.items():
             if key not in values:
                 continue

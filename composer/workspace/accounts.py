@@ -51,6 +51,7 @@ class Account:
     reply_visibility: str = "public"  # mastodon: visibility of posts 2..n
     slots: tuple[str, ...] = ()  # posting times for schedule --next-slot: "Mon-Fri 09:00"
     language: str | None = None  # mastodon
+    alt_text_required: bool | None = None  # images need alt text unless False (a draft wins)
     secret_sources: Mapping[str, SecretSource] = field(default_factory=dict)
     source: str = DEFAULT_CONFIG_NAME
     line: int = 1

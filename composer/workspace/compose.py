@@ -14,6 +14,7 @@ from composer.text import Thread, split
 from composer.text.controls import code_point, first_control
 from composer.text.enrich import EnrichError
 from composer.text.platform_facts import handle_platforms
+from composer.text.splitting import ImageLineError
 from composer.workspace.config import (
     DEFAULT_CONFIG_NAME,
     EXAMPLE_CONFIG_NAME,
@@ -101,6 +102,7 @@ def composition(
         "hashtag_terms": _hashtag_terms(draft, config),
         "names": tuple(c.name for c in config.contacts.values()) if config else (),
         "first_number": overrides.first_number or 1,
+        "first_line": draft.first_line,
     }
     return Composition(options, warnings)
 
@@ -112,14 +114,21 @@ def account_limit(account: Account) -> int | None:
     return account.max_characters if account.platform == "mastodon" else None
 
 
-def draft_limit(draft: Draft, platform: str, config: Config | None) -> int | None:
-    """The limit a draft is previewed with on `platform`: that of its first account there
-    (the one `platforms_for` previews the platform for), else the platform's (None)."""
+def draft_account(draft: Draft, platform: str, config: Config | None) -> Account | None:
+    """The account a draft is previewed for on `platform`: its first account there (the one
+    `platforms_for` previews the platform for), if any."""
     for name in draft.accounts:
         account = config.accounts.get(name) if config else None
         if account is not None and account.platform == platform:
-            return account_limit(account)
+            return account
     return None
+
+
+def draft_limit(draft: Draft, platform: str, config: Config | None) -> int | None:
+    """The limit a draft is previewed with on `platform`: that of its account there
+    (`draft_account`), else the platform's (None)."""
+    account = draft_account(draft, platform, config)
+    return account_limit(account) if account is not None else None
 
 
 def compose(
@@ -127,7 +136,10 @@ def compose(
 ) -> Thread:
     """The thread of `draft` on `platform`, with the composition's warnings added."""
     plan = composition(draft, platform, config, overrides)
-    thread = split(draft.body, platform, **plan.options)
+    try:
+        thread = split(draft.body, platform, **plan.options)
+    except ImageLineError as error:  # named in the draft's file
+        raise ImageLineError(error.line, error.reason, draft.name) from None
     thread.warnings[:0] = plan.warnings
     return thread
 

@@ -35,6 +35,7 @@ import tomlkit.exceptions
 
 from composer.errors import ComposerError
 from composer.text.controls import code_point, first_control
+from composer.text.images import find_images
 
 FENCE = "+++"
 MAX_DRAFT_BYTES = 4 * 1024 * 1024  # a report is kilobytes; a bigger "draft" is a wrong file
@@ -55,6 +56,7 @@ KNOWN_KEYS = frozenset(
         "hashtag_terms",
         "language",
         "mode",
+        "alt_text_required",
     }
 )
 _TYPES: dict[str, type | tuple[type, ...]] = {
@@ -72,6 +74,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "hashtag_terms": list,
     "language": str,
     "mode": str,
+    "alt_text_required": bool,
 }
 
 
@@ -98,6 +101,20 @@ class Draft:
     path: Path | None = None
     unknown_keys: tuple[str, ...] = ()
     header: str | None = None  # the front matter as written, kept for writing it back
+    name: str = "<draft>"  # the file as messages name it
+    first_line: int = 1  # the line of the file the body starts on
+
+    @property
+    def folder(self) -> Path:
+        """The folder its image paths are relative to: the file's (the current one for a
+        draft from standard input)."""
+        return self.path.parent if self.path is not None else Path()
+
+    @property
+    def alt_text_required(self) -> bool | None:
+        """Whether images need alt text to be published; None: the draft does not say."""
+        value = self.meta.get("alt_text_required")
+        return value if isinstance(value, bool) else None
 
     @property
     def numbering(self) -> str | None:
@@ -122,7 +139,8 @@ class Draft:
         value = self.meta.get("title")
         if isinstance(value, str) and value.strip():
             return value.strip()
-        first_line = self.body.strip().split("\n", 1)[0]
+        text = find_images(self.body.replace("\r\n", "\n")).text  # an image line is no title
+        first_line = text.strip().split("\n", 1)[0]
         return first_line[:60] + ("…" if len(first_line) > 60 else "")
 
     @property
@@ -216,7 +234,7 @@ def parse_draft(text: str, name: str = "<draft>", path: Path | None = None) -> D
     closing = _closing_fence(lines, name)
     if not closing:
         _check_body(text, name, 1)
-        return Draft(body=text, path=path)
+        return Draft(body=text, path=path, name=name)
     header = "".join(lines[1:closing])
     try:
         meta = tomllib.loads(header)
@@ -268,7 +286,15 @@ def parse_draft(text: str, name: str = "<draft>", path: Path | None = None) -> D
     unknown = tuple(sorted(set(meta) - KNOWN_KEYS))
     body = "".join(lines[closing + 1 :])
     _check_body(body, name, closing + 2 if closing else 1)
-    return Draft(body=body, meta=meta, path=path, unknown_keys=unknown, header=header)
+    return Draft(
+        body=body,
+        meta=meta,
+        path=path,
+        unknown_keys=unknown,
+        header=header,
+        name=name,
+        first_line=closing + 2,
+    )
 
 
 def _check_body(body: str, name: str, first_line: int) -> None:

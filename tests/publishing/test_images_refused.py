@@ -1,0 +1,188 @@
+"""A draft with images through `publish` and `schedule`: each image is checked (file, alt
+text, the platform's figures) with one line naming the draft line and exit 2, and, while
+uploads are not built, a thread with images is refused rather than sent without them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from composer.cli import main
+from tests.fakes.mastodon import FakeMastodon
+
+TOKEN = "masto-SECRET-img-0a1b"
+ALT = "Police detain a protester outside the akimat"
+NAME = "drafts/report.md"  # as the commands name it, from the workspace
+TEXT = "The police detained twelve people outside the akimat on Monday."
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def mastodon() -> Iterator[FakeMastodon]:
+    fake = FakeMastodon(token=TOKEN)
+    with fake.running():
+        yield fake
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, mastodon: FakeMastodon, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "drafts" / "photos").mkdir(parents=True)
+    Image.new("RGB", (64, 48)).save(tmp_path / "drafts" / "photos" / "akimat.jpg")
+    (tmp_path / "accounts.toml").write_text(
+        f"""
+[accounts.fake-masto]
+platform = "mastodon"
+instance = "{mastodon.url}"
+access_token_env = "FAKE_MASTODON_TOKEN"
+
+[accounts.fake-x]
+platform = "x"
+base_url = "http://127.0.0.1:9"
+oauth2_access_token_env = "X_TOKEN"
+
+[accounts.loose-masto]
+platform = "mastodon"
+instance = "{mastodon.url}"
+access_token_env = "FAKE_MASTODON_TOKEN"
+alt_text_required = false
+""",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FAKE_MASTODON_TOKEN", TOKEN)
+    monkeypatch.setenv("X_TOKEN", "x-token")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COMPOSER_DB", str(tmp_path / "history.sqlite3"))
+    monkeypatch.delenv("COMPOSER_CONFIG", raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
+    def invoke(*args: str) -> Result:
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as done:
+            main(list(args))
+        out, err = capsys.readouterr()
+        return Result(int(done.value.code or 0), out, err)
+
+    return invoke
+
+
+def write(workspace: Path, body: str, front: str = "") -> Path:
+    path = workspace / "drafts" / "report.md"
+    path.write_text(f'+++\ntitle = "Akimat"\n{front}+++\n{body}', encoding="utf-8")
+    return path
+
+
+COMMANDS = [
+    ("publish", "report", "--account", "fake-masto"),
+    ("publish", "report", "--account", "fake-masto", "--dry-run"),
+    ("schedule", "report", "--account", "fake-masto", "--in", "1h"),
+]
+
+
+def refused(result: Result, line: str) -> None:
+    assert result.code == 2, result.err
+    assert result.err.strip().splitlines() == [f"thread-composer: {line}"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_image_without_alt_text_is_refused_naming_the_line(
+    workspace: Path, mastodon: FakeMastodon, run: Callable[..., Result], command: tuple[str, ...]
+) -> None:
+    write(workspace, f"{TEXT}\n![](photos/akimat.jpg)\n")
+    refused(
+        run(*command),
+        f"{NAME}:5: akimat.jpg has no alt text: describe the image between the brackets, "
+        "![like this](...), or set alt_text_required = false",
+    )
+    assert mastodon.statuses == {}
+    queue = run("queue", "--json")
+    assert queue.out.strip() in ("[]", "")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_thread_with_images_is_not_sent_without_them(
+    workspace: Path, mastodon: FakeMastodon, run: Callable[..., Result], command: tuple[str, ...]
+) -> None:
+    write(workspace, f"{TEXT}\n![{ALT}](photos/akimat.jpg)\n")
+    refused(
+        run(*command),
+        f"{NAME}:5: images are not published yet; take the image lines out to publish "
+        "the text alone",
+    )
+    assert mastodon.statuses == {}
+    # Without the image line, the same draft goes out.
+    write(workspace, f"{TEXT}\n")
+    sent = run("publish", "report", "--account", "fake-masto")
+    assert sent.code == 0, sent.err
+    assert len(mastodon.statuses) == 1
+
+
+def test_alt_text_required_false_in_the_draft_or_the_account(
+    workspace: Path, run: Callable[..., Result]
+) -> None:
+    write(workspace, f"{TEXT}\n![](photos/akimat.jpg)\n", "alt_text_required = false\n")
+    not_yet = f"{NAME}:6: images are not published yet"
+    assert not_yet in run("publish", "report", "--account", "fake-masto").err
+    write(workspace, f"{TEXT}\n![](photos/akimat.jpg)\n")
+    assert (
+        "images are not published yet" in run("publish", "report", "--account", "loose-masto").err
+    )
+    # The draft's word wins over the account's.
+    write(workspace, f"{TEXT}\n![](photos/akimat.jpg)\n", "alt_text_required = true\n")
+    assert "has no alt text" in run("publish", "report", "--account", "loose-masto").err
+
+
+def test_an_alt_text_longer_than_the_platform_takes_is_refused_with_the_figure(
+    workspace: Path, run: Callable[..., Result]
+) -> None:
+    write(workspace, f"{TEXT}\n![{'a' * 1200}](photos/akimat.jpg)\n")
+    refused(
+        run("publish", "report", "--account", "fake-x"),
+        f"{NAME}:5: the alt text of akimat.jpg has 1200 characters; x takes at most 1000",
+    )
+    # Mastodon takes 1,500: the same image gets as far as the uploads that are not built.
+    assert "not published yet" in run("publish", "report", "--account", "fake-masto").err
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "reason"),
+    [
+        ("gone.jpg", None, "no such file"),
+        ("notes.jpg", "text", "not an image in a format that can be posted"),
+    ],
+)
+def test_a_missing_file_or_not_an_image_is_one_line(
+    workspace: Path, run: Callable[..., Result], name: str, make: str | None, reason: str
+) -> None:
+    if make:
+        (workspace / "drafts" / name).write_text("meeting notes", encoding="utf-8")
+    write(workspace, f"{TEXT}\n![{ALT}]({name})\n")
+    for command in COMMANDS:
+        result = run(*command)
+        assert result.code == 2
+        [line] = result.err.strip().splitlines()
+        assert line.startswith(f"thread-composer: {NAME}:5: {name}: {reason}")
+
+
+def test_too_many_images_in_a_row_is_one_line(workspace: Path, run: Callable[..., Result]) -> None:
+    rows = "\n".join(f"![Photo {n}](photos/akimat.jpg)" for n in range(5))
+    write(workspace, f"{TEXT}\n{rows}\n")
+    result = run("publish", "report", "--account", "fake-masto")
+    refused(
+        result,
+        f"{NAME}:9: 5 images in a row, and a mastodon post takes 4: put text between them "
+        "or leave one out",
+    )

@@ -1,0 +1,73 @@
+"""The schedule dialog on a draft with images: it refuses as `schedule` and `publish` do,
+naming the draft's line, and writes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from textual.pilot import Pilot
+from textual.widgets import Button, Static
+
+from composer.store import open_database, upcoming
+from composer.tui.schedule import ScheduleDialog
+from composer.tui.services import Services
+from tests.tui.dialog_fixtures import DRAFT, DialogApp, accounts_file, workspace
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Iterator[Services]:
+    services = workspace(tmp_path, accounts_file())
+    yield services
+    services.close()
+
+
+def with_image(services: Services, alt: str) -> Path:
+    Image.new("RGB", (64, 48)).save(services.drafts_dir / "akimat.jpg")
+    path = services.drafts_dir / "report.md"
+    # The image after the first paragraph (lines 1-5 front matter, 6 blank, 7-8 text).
+    lines = DRAFT.splitlines(keepends=True)
+    lines.insert(8, f"![{alt}](akimat.jpg)\n")
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def shown(pilot: Pilot[Any], selector: str) -> str:
+    return str(pilot.app.screen.query_one(selector, Static).render())
+
+
+@pytest.mark.anyio
+async def test_an_image_without_alt_text_is_refused_naming_the_line(services: Services) -> None:
+    path = with_image(services, "")
+    app = DialogApp(lambda: ScheduleDialog(services, path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert pilot.app.screen.query_one("#publish", Button).disabled
+        assert "report.md:9: akimat.jpg has no alt text" in shown(pilot, "#publish-note")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "report.md:9: akimat.jpg has no alt text" in shown(pilot, "#error")
+    assert app.results == []
+    assert services.db_url is not None
+    with open_database(services.db_url) as db:
+        assert upcoming(db, include_done=True) == []
+
+
+@pytest.mark.anyio
+async def test_a_thread_with_images_is_not_scheduled_without_them(services: Services) -> None:
+    path = with_image(services, "Police detain a protester outside the akimat")
+    app = DialogApp(lambda: ScheduleDialog(services, path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "report.md:9: images are not published yet" in shown(pilot, "#error")
+    assert app.results == []
