@@ -118,7 +118,7 @@ def test_a_draft_without_images_has_no_media_key(
     [
         (lambda p: None, "no such file"),
         (lambda p: p.write_text("GIF89a? no, a text file"), "not an image"),
-        (lambda p: p.mkdir(), "not a file"),
+        (lambda p: p.mkdir(), "not a regular file"),
     ],
 )
 def test_an_image_that_cannot_be_used_is_one_line_naming_the_draft_line(

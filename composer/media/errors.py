@@ -15,3 +15,4 @@ class MediaError(ComposerError, ValueError):
         # `problem` may quote Pillow, which may quote the file.
         super().__init__(terminal_safe(f"{path}: {problem}"))
         self.path = path
+        self.problem = terminal_safe(problem)  # for a caller that names the file its own way

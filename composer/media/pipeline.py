@@ -3,7 +3,7 @@
 Every image goes through the same steps, once per image and limits (then from the cache):
 
 1. read the file (a regular file, at most `MAX_SOURCE_BYTES`) and hash it;
-2. decode it with Pillow, in the formats listed in `READABLE` only (no plugin that runs an
+2. decode it with Pillow, in the formats listed in `files.READABLE` only (no plugin that runs an
    outside program), with Pillow's decompression-bomb check kept; an animated image is
    refused (a still frame would change what the author meant to show);
 3. turn it upright from its EXIF orientation;
@@ -22,7 +22,6 @@ import hashlib
 import io
 import math
 import os
-import stat
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,13 +31,11 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from composer import locations
 from composer.media.cache import MediaCache
 from composer.media.errors import MediaError
+from composer.media.files import READABLE, open_regular
 from composer.media.limits import JPEG, PNG, Limits, Prepared
 
 # Bump when the steps above change what they produce, so older cache entries are not reused.
 PIPELINE_VERSION = 1
-# Formats read: what cameras, phones and screenshot tools write. A JPEG may open as MPO, a
-# camera file with extra frames (a preview, a depth map); its first frame is the photo.
-READABLE = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP")
 LOSSLESS = frozenset({"PNG", "GIF", "BMP"})  # kept as PNG when it fits
 MAX_SOURCE_BYTES = 200 * 1024 * 1024
 JPEG_QUALITY = 85
@@ -94,19 +91,10 @@ def _digest(limits: Limits) -> str:
 
 
 def _read(path: Path) -> bytes:
-    """The file's bytes. Opened without blocking (a named pipe would wait for a writer),
-    then checked on what was opened, not on the name, and read no further than the limit."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except FileNotFoundError:
-        raise MediaError(path, "no such file") from None
-    except OSError as error:
-        raise MediaError(path, f"cannot be read ({error.strerror or error})") from None
+    """The file's bytes (`open_regular`), read no further than the limit."""
+    descriptor, info = open_regular(path)
     too_large = f"too large (at most {MAX_SOURCE_BYTES:,} bytes)"
     try:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            raise MediaError(path, "not a regular file")
         if info.st_size > MAX_SOURCE_BYTES:
             raise MediaError(path, too_large)
         data = bytearray()

@@ -44,10 +44,10 @@ def test_png_webp_and_gif(tmp_path: Path) -> None:
     ("make", "reason"),
     [
         (lambda p: None, "no such file"),
-        (lambda p: p.mkdir(), "not a file"),
+        (lambda p: p.mkdir(), "not a regular file"),
         (lambda p: p.write_text("not a photo at all"), "not an image"),
         (lambda p: p.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 3), "not an image"),
-        (lambda p: Image.new("RGB", (4, 4)).save(p, format="TIFF"), "not an image"),
+        (lambda p: Image.new("RGB", (4, 4)).save(p, format="ICO"), "not an image"),
     ],
 )
 def test_what_cannot_be_posted_is_one_line(tmp_path: Path, make, reason: str) -> None:  # type: ignore[no-untyped-def]
@@ -63,7 +63,7 @@ def test_what_cannot_be_posted_is_one_line(tmp_path: Path, make, reason: str) ->
 def test_an_unreadable_file(tmp_path: Path) -> None:
     path = _photo(tmp_path / "p.jpg", (4, 4))
     path.chmod(0)
-    with pytest.raises(ProbeError, match="cannot read it"):
+    with pytest.raises(ProbeError, match="cannot be read"):
         probe(path)
 
 
@@ -90,9 +90,22 @@ def test_a_decompression_bomb_is_refused_without_decoding(tmp_path: Path) -> Non
 def test_a_fifo_or_a_device_is_refused_without_blocking(tmp_path: Path) -> None:
     fifo = tmp_path / "photo.jpg"
     os.mkfifo(fifo)  # opening it to read would wait for a writer forever
-    with pytest.raises(ProbeError, match="not a file"):
+    with pytest.raises(ProbeError, match="not a regular file"):
         probe(fifo)
     link = tmp_path / "zero.jpg"
     link.symlink_to("/dev/zero")  # endless bytes
-    with pytest.raises(ProbeError, match="not a file"):
+    with pytest.raises(ProbeError, match="not a regular file"):
         probe(link)
+
+
+@pytest.mark.parametrize("kind", ["TIFF", "BMP", "WEBP", "GIF", "PNG", "JPEG"])
+def test_a_file_the_preview_accepts_is_one_the_upload_can_read(tmp_path: Path, kind: str) -> None:
+    """One rule for both (files.READABLE): a scanned TIFF was refused by the preview's probe
+    and read by the upload's pipeline."""
+    from composer.media import Limits, prepare
+
+    path = tmp_path / f"scan.{kind.lower()}"
+    Image.new("RGB", (30, 20), "white").save(path, format=kind)
+    assert (probe(path).width, probe(path).height) == (30, 20)
+    prepared = prepare(path, Limits(max_bytes=1_000_000), cache=tmp_path / "cache")
+    assert (prepared.width, prepared.height) == (30, 20)
