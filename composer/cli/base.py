@@ -18,7 +18,14 @@ from composer.text.display import terminal_safe
 from composer.text.enrich import EnrichError
 from composer.text.numbering import NumberingError
 from composer.text.redaction import redact
-from composer.workspace.compose import NO_OVERRIDES, Overrides, compose, find_config
+from composer.workspace.compose import (
+    NO_OVERRIDES,
+    Overrides,
+    compose,
+    draft_limit,
+    find_config,
+    platforms_for,
+)
 from composer.workspace.config import Config, ConfigError
 from composer.workspace.drafts import Draft, DraftError, load_draft, resolve
 
@@ -28,7 +35,6 @@ if TYPE_CHECKING:
     from composer.store import Database
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
-PREVIEW_PLATFORMS = ("x", "mastodon", "bluesky")
 
 safe = terminal_safe
 
@@ -87,6 +93,16 @@ def split_for(draft: Draft, platform: str, overrides: Overrides = NO_OVERRIDES) 
         return compose(draft, platform, current_config(), overrides)
     except (UnknownPlatformError, NumberingError, SplitError, EnrichError, ConfigError) as error:
         fail(str(error))
+
+
+def previews(draft: Draft) -> list[Thread]:
+    """The draft's thread on each platform it is previewed on, as the TUI shows them (its
+    accounts' platforms and limits, else the default platforms)."""
+    config = current_config()
+    return [
+        split_for(draft, name, Overrides(limit=draft_limit(draft, name, config)))
+        for name in platforms_for(draft, config)
+    ]
 
 
 def print_thread(thread: Thread) -> None:
