@@ -253,6 +253,7 @@ def schedule(
     from datetime import UTC, datetime
 
     from composer.scheduling import (
+        ScheduleChoice,
         ScheduleError,
         daemon_note,
         draft_schedule,
@@ -282,38 +283,15 @@ def schedule(
         return
     with database() as db:
         try:
+            choice = ScheduleChoice(datetime.now(UTC), at, delay, next_slot, zone, again)
             if follows is not None:
                 editions = [
                     schedule_follow_up(
-                        db,
-                        chosen,
-                        path,
-                        config,
-                        follows,
-                        now=datetime.now(UTC),
-                        update=update,
-                        accounts=accounts,
-                        at=at,
-                        delay=delay,
-                        next_slot=next_slot,
-                        zone=zone,
-                        again=again,
+                        db, chosen, path, config, follows, choice, update=update, accounts=accounts
                     )
                 ]
             else:
-                editions = schedule_draft(
-                    db,
-                    chosen,
-                    path,
-                    config,
-                    accounts,
-                    now=datetime.now(UTC),
-                    at=at,
-                    delay=delay,
-                    next_slot=next_slot,
-                    zone=zone,
-                    again=again,
-                )
+                editions = schedule_draft(db, chosen, path, config, accounts, choice)
         except ScheduleError as error:
             fail(str(error))
         note = daemon_note(db, datetime.now(UTC))
