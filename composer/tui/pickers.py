@@ -92,6 +92,19 @@ def _marked(text: str, query: str, style: str = "") -> Content:
     return content
 
 
+def _placement_and_buttons(placements: Sequence[str], current: str) -> ComposeResult:
+    """The end of both pickers: the error line, where the items go, Cancel and OK."""
+    yield Note(id="error", classes="error")
+    yield Horizontal(
+        Label("Placement"), _placement_radios(placements, current, "placement"), classes="row"
+    )
+    yield Horizontal(
+        Button("Cancel", id="cancel"),
+        Button("OK", id="ok", variant="primary"),
+        classes="buttons",
+    )
+
+
 def _placement_radios(choices: Sequence[str], current: str, widget_id: str) -> RadioSet:
     return RadioSet(
         *(
@@ -170,13 +183,7 @@ class MentionsPicker(ModalScreen[MentionsChoice | None]):
             )
             yield ContactList(id="contacts")
             yield Static("", id="chosen", classes="note")
-            yield Note(id="error", classes="error")
-            with Horizontal(classes="row"):
-                yield Label("Placement")
-                yield _placement_radios(MENTION_PLACEMENTS, self.placement, "placement")
-            with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("OK", id="ok", variant="primary")
+            yield from _placement_and_buttons(MENTION_PLACEMENTS, self.placement)
 
     def on_mount(self) -> None:
         if self._config_error:
@@ -345,13 +352,7 @@ class HashtagsPicker(ModalScreen[HashtagsChoice | None]):
             always = " ".join(f"#{tag}" for tag in self._always)
             if always:
                 yield Static(f"always added by the accounts file: {shown(always)}", classes="note")
-            yield Note(id="error", classes="error")
-            with Horizontal(classes="row"):
-                yield Label("Placement")
-                yield _placement_radios(TAG_PLACEMENTS, self.placement, "placement")
-            with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("OK", id="ok", variant="primary")
+            yield from _placement_and_buttons(TAG_PLACEMENTS, self.placement)
 
     def on_mount(self) -> None:
         if self._config_error:
