@@ -493,26 +493,26 @@ def _missed(
     cutoff: the count is then a lower bound."""
     late: deque[datetime] = deque([start], maxlen=max(cap, 1))
     counted = 1
-    times = rule.times(start)
-    resume: datetime | None = None
     jumped = False
-    for instant in times:
+
+    def walk() -> Iterator[datetime]:
+        nonlocal jumped
+        walked = 1
+        for instant in rule.times(start):
+            yield instant
+            walked += 1
+            if walked == WALK_LIMIT:
+                jumped = True
+                yield from rule.times(max(instant, cutoff - timedelta(days=1)))
+                return
+
+    resume: datetime | None = None
+    for instant in walk():
         if instant >= cutoff:
             resume = instant
             break
         late.append(instant)
         counted += 1
-        if counted == WALK_LIMIT:
-            jumped = True
-            times = rule.times(max(instant, cutoff - timedelta(days=1)))
-            resume = None
-            for later in times:
-                if later >= cutoff:
-                    resume = later
-                    break
-                late.append(later)
-                counted += 1
-            break
     recorded = list(late)[-cap:] if cap else []
     return recorded, counted - len(recorded), not jumped, resume
 
