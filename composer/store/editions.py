@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from composer.store.database import Database
+from composer.store.database import Database, existing
 from composer.store.errors import StoreError
 from composer.store.models import (
     HOLDING,
@@ -117,7 +117,4 @@ def published_edition(db: Database, draft_path: str, account: str) -> Edition | 
 def find_edition(db: Database, edition_id: int) -> Edition:
     """The edition with this id; StoreError if there is none."""
     with db.read_session() as session:
-        edition = session.get(Edition, edition_id)
-    if edition is None:
-        raise StoreError(f"no edition {edition_id}")
-    return edition
+        return existing(session, Edition, edition_id, "edition")

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel, col, select
 
-from composer.store.database import Database
+from composer.store.database import Database, existing
 from composer.store.errors import StoreError, redact
 from composer.store.models import (
     ENDED,
@@ -338,9 +338,7 @@ def set_edition_status(
 ) -> Edition:
     """Move an edition to `status`, keeping a redacted reason when it stopped on an error."""
     with db.session() as session:
-        edition = session.get(Edition, edition_id)
-        if edition is None:
-            raise StoreError(f"no edition {edition_id}")
+        edition = existing(session, Edition, edition_id, "edition")
         edition.status = status
         edition.last_error = None if last_error is None else redact(last_error, secrets)
         edition.updated_at = utc_now()
@@ -445,10 +443,7 @@ def _id(record: Edition | PostRecord | ThreadRecord) -> int:
 
 
 def _post(session: Session, post_id: int) -> PostRecord:
-    post = session.get(PostRecord, post_id)
-    if post is None:
-        raise StoreError(f"no post {post_id}")
-    return post
+    return existing(session, PostRecord, post_id, "post")
 
 
 def _touch_edition(session: Session, edition_id: int) -> None:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from composer.store.database import Database
+from composer.store.database import Database, existing
 from composer.store.errors import StoreError, redact
 from composer.store.history import add_edition, add_thread
 from composer.store.models import EditionStatus, Recurrence, utc_now
@@ -67,10 +67,7 @@ def recurrences(
 
 def find_recurrence(db: Database, recurrence_id: int) -> Recurrence:
     with db.read_session() as session:
-        found = session.get(Recurrence, recurrence_id)
-    if found is None:
-        raise StoreError(f"no recurring rule {recurrence_id}")
-    return found
+        return existing(session, Recurrence, recurrence_id, "recurring rule")
 
 
 def stop_recurrence(db: Database, recurrence_id: int) -> Recurrence:
@@ -85,9 +82,7 @@ def stop_recurrence(db: Database, recurrence_id: int) -> Recurrence:
             )
             .rowcount
         )
-        found = session.get(Recurrence, recurrence_id, populate_existing=True)
-        if found is None:
-            raise StoreError(f"no recurring rule {recurrence_id}")
+        found = existing(session, Recurrence, recurrence_id, "recurring rule", fresh=True)
         if changed != 1:
             raise StoreError(f"recurring rule {recurrence_id} is already stopped")
     return found
