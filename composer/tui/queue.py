@@ -8,6 +8,7 @@ focused table only (tab moves between them).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
@@ -249,15 +250,13 @@ class QueueScreen(Screen[None]):
             f'Cancel edition {entry.edition_id} "{entry.title}" on {entry.account}? '
             "It will not be published."
         )
-        if not await self.app.push_screen_wait(ConfirmDialog(question, "Cancel edition")):
-            return
-        try:
-            store.cancel(self.services.database(), entry.edition_id)
-        except StoreError as error:
-            tell(self, str(error), severity="error")
-        else:
-            self.notify(f"Cancelled edition {entry.edition_id}")
-        self.refresh_entries()
+        edition_id = entry.edition_id
+        await self._change_if_confirmed(
+            question,
+            "Cancel edition",
+            lambda: store.cancel(self.services.database(), edition_id),
+            f"Cancelled edition {edition_id}",
+        )
 
     @work(exclusive=True, group="queue-dialog")
     async def action_move_edition(self) -> None:
@@ -302,12 +301,25 @@ class QueueScreen(Screen[None]):
             f'{rule.account} for draft "{Path(rule.draft_path).name}"? No more editions will '
             "be made; those already made stay in the queue."
         )
-        if not await self.app.push_screen_wait(ConfirmDialog(question, "Stop rule")):
+        rule_id = rule.id
+        await self._change_if_confirmed(
+            question,
+            "Stop rule",
+            lambda: store.stop_recurrence(self.services.database(), rule_id),
+            f"Stopped rule {rule_id}",
+        )
+
+    async def _change_if_confirmed(
+        self, question: str, button: str, change: Callable[[], object], done: str
+    ) -> None:
+        """Ask; on yes, make the change in the store and say how it went; then read the
+        tables again (the change, or what another process did meanwhile)."""
+        if not await self.app.push_screen_wait(ConfirmDialog(question, button)):
             return
         try:
-            store.stop_recurrence(self.services.database(), rule.id)
+            change()
         except StoreError as error:
             tell(self, str(error), severity="error")
         else:
-            self.notify(f"Stopped rule {rule.id}")
+            self.notify(done)
         self.refresh_entries()
