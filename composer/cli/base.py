@@ -105,6 +105,18 @@ def previews(draft: Draft) -> list[Thread]:
     ]
 
 
+def say_daemon_note(db: Database, label: str) -> None:
+    """What `daemon_note` says when something waits for a daemon that has not been seen
+    lately, as one line on stderr ("note" after scheduling, "warning" in `queue`)."""
+    from datetime import UTC, datetime
+
+    from composer.scheduling import daemon_note
+
+    note = daemon_note(db, datetime.now(UTC))
+    if note is not None:
+        click.echo(f"{label}: {note}", err=True)
+
+
 def print_thread(thread: Thread) -> None:
     total = len(thread.posts)
     header = f"{thread.platform} · {total} post{'s' if total != 1 else ''} · {thread.note}"

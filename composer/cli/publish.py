@@ -21,6 +21,7 @@ from composer.cli.base import (
     print_thread,
     resolve_draft,
     safe,
+    say_daemon_note,
 )
 
 if TYPE_CHECKING:
@@ -255,7 +256,6 @@ def schedule(
     from composer.scheduling import (
         ScheduleChoice,
         ScheduleError,
-        daemon_note,
         draft_schedule,
         schedule_draft,
         schedule_follow_up,
@@ -294,9 +294,7 @@ def schedule(
                 editions = schedule_draft(db, chosen, path, config, accounts, choice)
         except ScheduleError as error:
             fail(str(error))
-        note = daemon_note(db, datetime.now(UTC))
-    if note is not None:
-        click.echo(f"note: {note}", err=True)
+        say_daemon_note(db, "note")
     if as_json:
         rows = [{"id": e.id, "account": e.account, "at": iso_utc(e.at_utc)} for e in editions]
         click.echo(json.dumps({"editions": rows}))
@@ -318,7 +316,6 @@ def _schedule_every(
     from datetime import UTC, datetime
 
     from composer.recurring import RuleError, create_rules
-    from composer.scheduling import daemon_note
     from composer.workspace.when import format_local
 
     with database() as db:
@@ -328,9 +325,7 @@ def _schedule_every(
             )
         except RuleError as error:
             fail(str(error))
-        note = daemon_note(db, datetime.now(UTC))
-    if note is not None:
-        click.echo(f"note: {note}", err=True)
+        say_daemon_note(db, "note")
     if as_json:
         rows = [
             {
