@@ -381,19 +381,9 @@ def _materialize_one(
             f"missed: not published within {_minutes(grace)} of its time "
             "(the daemon was not running)"
         )
+        missed = _occurrence_of(recurrence, expected, resume, recurrence.account, platform)
         ids = store.record_missed(
-            db,
-            rule_id,
-            expected=expected,
-            next_at=resume,
-            times=recorded,
-            account=recurrence.account,
-            platform=platform,
-            draft_path=recurrence.draft_path,
-            zone=recurrence.timezone,
-            reason=reason,
-            skipped=skipped,
-            skipped_exact=exact,
+            db, missed, recorded, reason, skipped=skipped, skipped_exact=exact
         )
         if ids is None:
             result.lost += 1
@@ -453,17 +443,8 @@ def _occurrence(
         EnrichError,
     ) as error:
         reason = f"the draft could not be composed at {at:%Y-%m-%d %H:%M} UTC: {error}"
-        edition_id = store.record_failed(
-            db,
-            recurrence.id,
-            expected=at,
-            next_at=following,
-            account=recurrence.account,
-            platform=platform,
-            draft_path=recurrence.draft_path,
-            zone=recurrence.timezone,
-            reason=reason,
-        )
+        failed = _occurrence_of(recurrence, at, following, recurrence.account, platform)
+        edition_id = store.record_failed(db, failed, reason)
         if edition_id is not None:
             log.error(
                 "recurrence failed",
@@ -472,15 +453,9 @@ def _occurrence(
         return None if edition_id is None else (edition_id, True)
     edition_id = store.record_occurrence(
         db,
-        recurrence.id,
-        expected=at,
-        next_at=following,
-        account=plan.account.name,
-        platform=plan.account.platform,
-        zone=recurrence.timezone,
+        _occurrence_of(recurrence, at, following, plan.account.name, plan.account.platform),
         title=draft.title,
         body=draft.body,
-        draft_path=recurrence.draft_path,
         language=draft.language,
         posts=[post.text for post in plan.thread.posts],
     )
@@ -490,6 +465,22 @@ def _occurrence(
             extra={"fields": {"rule": recurrence.id, "edition": edition_id, "at": at.isoformat()}},
         )
     return None if edition_id is None else (edition_id, False)
+
+
+def _occurrence_of(
+    recurrence: Recurrence, at: datetime, following: datetime | None, account: str, platform: str
+) -> store.Occurrence:
+    """The occurrence of `recurrence` at `at` (the rule then goes on to `following`)."""
+    assert recurrence.id is not None
+    return store.Occurrence(
+        recurrence.id,
+        expected=at,
+        next_at=following,
+        account=account,
+        platform=platform,
+        zone=recurrence.timezone,
+        draft_path=recurrence.draft_path,
+    )
 
 
 def _missed(
@@ -502,26 +493,26 @@ def _missed(
     cutoff: the count is then a lower bound."""
     late: deque[datetime] = deque([start], maxlen=max(cap, 1))
     counted = 1
-    times = rule.times(start)
-    resume: datetime | None = None
     jumped = False
-    for instant in times:
+
+    def walk() -> Iterator[datetime]:
+        nonlocal jumped
+        walked = 1
+        for instant in rule.times(start):
+            yield instant
+            walked += 1
+            if walked == WALK_LIMIT:
+                jumped = True
+                yield from rule.times(max(instant, cutoff - timedelta(days=1)))
+                return
+
+    resume: datetime | None = None
+    for instant in walk():
         if instant >= cutoff:
             resume = instant
             break
         late.append(instant)
         counted += 1
-        if counted == WALK_LIMIT:
-            jumped = True
-            times = rule.times(max(instant, cutoff - timedelta(days=1)))
-            resume = None
-            for later in times:
-                if later >= cutoff:
-                    resume = later
-                    break
-                late.append(later)
-                counted += 1
-            break
     recorded = list(late)[-cap:] if cap else []
     return recorded, counted - len(recorded), not jumped, resume
 

@@ -68,6 +68,23 @@ class ScheduledEdition:
     posts: int
 
 
+@dataclass(frozen=True, slots=True)
+class ScheduleChoice:
+    """What the user chose, in `schedule` or the schedule dialog: when (`at`, a wall time in
+    the zone or ISO 8601; `delay` from `now`; each account's next free slot; with none of
+    them the draft's `schedule` key), the zone (`zone` over the draft's and the config's),
+    and whether an account that already has the thread gets it `again` (`again_hint` says
+    how, in the words of the front end)."""
+
+    now: datetime
+    at: str | None = None
+    delay: str | None = None
+    next_slot: bool = False
+    zone: str | None = None
+    again: bool = False
+    again_hint: str = SCHEDULE_AGAIN
+
+
 def draft_schedule(draft: Draft) -> str | None:
     """The time in the draft's `schedule = "2026-12-24 09:00"` key (read in the draft's zone,
     or ISO 8601 with an offset, as `--at`), or None when it has none."""
@@ -75,19 +92,11 @@ def draft_schedule(draft: Draft) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def when_given(
-    draft: Draft,
-    path: Path,
-    zone: str,
-    now: datetime,
-    *,
-    at: str | None = None,
-    delay: str | None = None,
-    next_slot: bool = False,
-) -> datetime | None:
+def when_given(draft: Draft, path: Path, zone: str, choice: ScheduleChoice) -> datetime | None:
     """The instant asked for: `at` read in `zone`, `delay` from now, or None for each
     account's next free slot; with none of them, the draft's `schedule` key (a bad one is
     refused naming the file and the key)."""
+    at, delay, next_slot, now = choice.at, choice.delay, choice.next_slot, choice.now
     given = sum((at is not None, delay is not None, next_slot))
     if given > 1:
         raise ScheduleError("give only one of a time, a delay or the next free slot")
@@ -129,30 +138,23 @@ def schedule_draft(
     path: Path,
     config: Config | None,
     accounts: Sequence[str],
-    *,
-    now: datetime,
-    at: str | None = None,
-    delay: str | None = None,
-    next_slot: bool = False,
-    zone: str | None = None,
-    again: bool = False,
-    again_hint: str = SCHEDULE_AGAIN,
+    choice: ScheduleChoice,
 ) -> list[ScheduledEdition]:
     """Schedule `draft` for each account (the draft's own list when none is given) at one
     of: `at` (wall time in the zone, or ISO 8601), `delay` from now, or each account's next
     free slot. The texts are fixed now, exactly as previewed. An account that already has
     this thread (scheduled, being published or published) refuses the lot, naming the
     edition and ending with `again_hint`, unless `again`."""
-    tz = draft_zone(draft, config, zone)
-    at_utc = when_given(draft, path, tz, now, at=at, delay=delay, next_slot=next_slot)
+    tz = draft_zone(draft, config, choice.zone)
+    at_utc = when_given(draft, path, tz, choice)
     try:
         plans = plan_editions(draft, path, config, accounts, for_real=False)
     except PublishError as error:
         raise ScheduleError(str(error)) from error
     # Every account's time first: one without a free slot must not leave the others
     # scheduled (a partial schedule the user did not ask for).
-    times = [at_utc or next_free_slot(db, p.account, tz, now) for p in plans]
-    ids = _schedule_editions(db, plans, times, tz, again=again, again_hint=again_hint)
+    times = [at_utc or next_free_slot(db, p.account, tz, choice.now) for p in plans]
+    ids = _schedule_editions(db, plans, times, tz, choice)
     return [
         ScheduledEdition(edition_id, plan.account.name, when, tz, len(plan.thread.posts))
         for edition_id, plan, when in zip(ids, plans, times, strict=True)
@@ -217,29 +219,23 @@ def schedule_follow_up(
     path: Path,
     config: Config | None,
     follows: int,
+    choice: ScheduleChoice,
     *,
-    now: datetime,
     update: bool = False,
     accounts: Sequence[str] = (),
-    at: str | None = None,
-    delay: str | None = None,
-    next_slot: bool = False,
-    zone: str | None = None,
-    again: bool = False,
-    again_hint: str = SCHEDULE_AGAIN,
 ) -> ScheduledEdition:
     """Schedule `draft` as the continuation of edition `follows` (published or scheduled):
     on its account (another one named in `accounts` is refused), numbered on from its last
     post or, with `update`, marked "UPDATE". The daemon sends it once `follows` is
     published, not before; it fails, naming it, if that edition never is."""
-    tz = draft_zone(draft, config, zone)
-    given = when_given(draft, path, tz, now, at=at, delay=delay, next_slot=next_slot)
+    tz = draft_zone(draft, config, choice.zone)
+    given = when_given(draft, path, tz, choice)
     try:
         plan_follow = follow_up(db, follows, update=update, account_names=accounts)
         [plan] = plan_editions(draft, path, config, (), for_real=False, follows=plan_follow)
     except PublishError as error:
         raise ScheduleError(str(error)) from error
-    when = given or next_free_slot(db, plan.account, tz, now)
+    when = given or next_free_slot(db, plan.account, tz, choice.now)
     # Before its parent it would only wait, and be missed once past the grace period.
     parent = find_edition(db, follows)
     parent_at = parent.scheduled_at
@@ -248,7 +244,7 @@ def schedule_follow_up(
             f"edition {follows} goes out at {format_local(parent_at, tz)}: "
             "schedule its follow-up at that time or later"
         )
-    [edition_id] = _schedule_editions(db, [plan], [when], tz, again=again, again_hint=again_hint)
+    [edition_id] = _schedule_editions(db, [plan], [when], tz, choice)
     return ScheduledEdition(edition_id, plan.account.name, when, tz, len(plan.thread.posts))
 
 
@@ -257,9 +253,7 @@ def _schedule_editions(
     plans: Sequence[EditionPlan],
     times: Sequence[datetime],
     zone: str,
-    *,
-    again: bool = False,
-    again_hint: str = SCHEDULE_AGAIN,
+    choice: ScheduleChoice,
 ) -> list[int]:
     """Each plan's edition written to the ledger as scheduled, at its time: the texts are
     fixed now, as previewed; the daemon sends them then. All or none: unless `again`, an
@@ -282,7 +276,8 @@ def _schedule_editions(
         for plan, at_utc in zip(plans, times, strict=True)
     ]
     try:
-        editions = schedule_new(db, new, again=again)
+        editions = schedule_new(db, new, again=choice.again)
     except AlreadyHeld as error:
-        raise ScheduleError(f"{already_has(error.account, error.edition)}; {again_hint}") from None
+        held = already_has(error.account, error.edition)
+        raise ScheduleError(f"{held}; {choice.again_hint}") from None
     return [edition.id for edition in editions if edition.id is not None]

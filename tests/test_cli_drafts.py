@@ -55,3 +55,38 @@ def test_unknown_draft_lists_the_known_ones(tmp_path: Path) -> None:
     result = run(tmp_path, "draft", "show", "unknown")
     assert result.returncode == 2
     assert "no draft 'unknown' in drafts/ (drafts: known)" in result.stderr
+
+
+def test_show_and_the_piped_preview_use_the_drafts_accounts_as_the_composer_does(
+    tmp_path: Path,
+) -> None:
+    # The TUI previews a draft on its accounts' platforms, with an account's own limit; the
+    # command line said x, mastodon and bluesky at their default limits whatever the accounts.
+    (tmp_path / "accounts.toml").write_text(
+        '[accounts.ngo-threads]\nplatform = "threads"\nuser_id = "1"\n'
+        'access_token_env = "THREADS_TOKEN"\n'
+        '[accounts.ngo-masto]\nplatform = "mastodon"\ninstance = "https://social.example"\n'
+        'access_token_env = "MASTODON_TOKEN"\nmax_characters = 120\n'
+    )
+    (tmp_path / "drafts").mkdir()
+    body = " ".join(f"Sentence number {n} of the statement." for n in range(12))
+    (tmp_path / "drafts" / "report.md").write_text(
+        f'+++\ntitle = "Report"\naccounts = ["ngo-threads", "ngo-masto"]\n+++\n{body}\n'
+    )
+    shown = run(tmp_path, "draft", "show", "report")
+    assert shown.returncode == 0, shown.stderr
+    assert "posts: threads 1, mastodon 4" in shown.stdout
+    piped = subprocess.run(
+        [sys.executable, "-m", "composer", "drafts/report.md"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=60,
+    )
+    assert piped.returncode == 0, piped.stderr
+    headers = [line.split(" · ")[0] for line in piped.stdout.splitlines() if " · " in line]
+    assert headers == ["threads", "mastodon"]
+    assert "/120 ──" in piped.stdout

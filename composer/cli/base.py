@@ -18,7 +18,14 @@ from composer.text.display import terminal_safe
 from composer.text.enrich import EnrichError
 from composer.text.numbering import NumberingError
 from composer.text.redaction import redact
-from composer.workspace.compose import NO_OVERRIDES, Overrides, compose, find_config
+from composer.workspace.compose import (
+    NO_OVERRIDES,
+    Overrides,
+    compose,
+    draft_limit,
+    find_config,
+    platforms_for,
+)
 from composer.workspace.config import Config, ConfigError
 from composer.workspace.drafts import Draft, DraftError, load_draft, resolve
 from composer.workspace.images import ImageFile, image_files
@@ -29,7 +36,6 @@ if TYPE_CHECKING:
     from composer.store import Database
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
-PREVIEW_PLATFORMS = ("x", "mastodon", "bluesky")
 
 safe = terminal_safe
 
@@ -98,6 +104,28 @@ def images_of(draft: Draft, thread: Thread) -> list[tuple[ImageFile, ...]] | Non
     from composer.media.probe import probe
 
     return image_files(draft, thread, probe)
+
+
+def previews(draft: Draft) -> list[Thread]:
+    """The draft's thread on each platform it is previewed on, as the TUI shows them (its
+    accounts' platforms and limits, else the default platforms)."""
+    config = current_config()
+    return [
+        split_for(draft, name, Overrides(limit=draft_limit(draft, name, config)))
+        for name in platforms_for(draft, config)
+    ]
+
+
+def say_daemon_note(db: Database, label: str) -> None:
+    """What `daemon_note` says when something waits for a daemon that has not been seen
+    lately, as one line on stderr ("note" after scheduling, "warning" in `queue`)."""
+    from datetime import UTC, datetime
+
+    from composer.scheduling import daemon_note
+
+    note = daemon_note(db, datetime.now(UTC))
+    if note is not None:
+        click.echo(f"{label}: {note}", err=True)
 
 
 def print_thread(thread: Thread, media: list[tuple[ImageFile, ...]] | None = None) -> None:

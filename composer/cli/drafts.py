@@ -11,13 +11,12 @@ from typing import Any
 import click
 
 from composer.cli.base import (
-    PREVIEW_PLATFORMS,
     drafts_folder,
     fail,
     load_source,
+    previews,
     resolve_draft,
     safe,
-    split_for,
 )
 from composer.workspace.drafts import list_drafts, new_draft
 
@@ -77,10 +76,7 @@ def draft_show(name: str) -> None:
     for key, value in shown.meta.items():
         if key != "title":
             click.echo(f"  {key} = {safe(json.dumps(value, ensure_ascii=False))}")
-    counts = []
-    for name_ in shown.platforms or list(PREVIEW_PLATFORMS):
-        thread = split_for(shown, name_)
-        counts.append(f"{name_} {len(thread.posts)}")
+    counts = [f"{thread.platform} {len(thread.posts)}" for thread in previews(shown)]
     click.echo("  posts: " + ", ".join(counts))
     click.echo()
     click.echo(safe(shown.body.strip()))

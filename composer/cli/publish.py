@@ -21,6 +21,7 @@ from composer.cli.base import (
     print_thread,
     resolve_draft,
     safe,
+    say_daemon_note,
 )
 
 if TYPE_CHECKING:
@@ -253,8 +254,8 @@ def schedule(
     from datetime import UTC, datetime
 
     from composer.scheduling import (
+        ScheduleChoice,
         ScheduleError,
-        daemon_note,
         draft_schedule,
         schedule_draft,
         schedule_follow_up,
@@ -282,43 +283,18 @@ def schedule(
         return
     with database() as db:
         try:
+            choice = ScheduleChoice(datetime.now(UTC), at, delay, next_slot, zone, again)
             if follows is not None:
                 editions = [
                     schedule_follow_up(
-                        db,
-                        chosen,
-                        path,
-                        config,
-                        follows,
-                        now=datetime.now(UTC),
-                        update=update,
-                        accounts=accounts,
-                        at=at,
-                        delay=delay,
-                        next_slot=next_slot,
-                        zone=zone,
-                        again=again,
+                        db, chosen, path, config, follows, choice, update=update, accounts=accounts
                     )
                 ]
             else:
-                editions = schedule_draft(
-                    db,
-                    chosen,
-                    path,
-                    config,
-                    accounts,
-                    now=datetime.now(UTC),
-                    at=at,
-                    delay=delay,
-                    next_slot=next_slot,
-                    zone=zone,
-                    again=again,
-                )
+                editions = schedule_draft(db, chosen, path, config, accounts, choice)
         except ScheduleError as error:
             fail(str(error))
-        note = daemon_note(db, datetime.now(UTC))
-    if note is not None:
-        click.echo(f"note: {note}", err=True)
+        say_daemon_note(db, "note")
     if as_json:
         rows = [{"id": e.id, "account": e.account, "at": iso_utc(e.at_utc)} for e in editions]
         click.echo(json.dumps({"editions": rows}))
@@ -340,7 +316,6 @@ def _schedule_every(
     from datetime import UTC, datetime
 
     from composer.recurring import RuleError, create_rules
-    from composer.scheduling import daemon_note
     from composer.workspace.when import format_local
 
     with database() as db:
@@ -350,9 +325,7 @@ def _schedule_every(
             )
         except RuleError as error:
             fail(str(error))
-        note = daemon_note(db, datetime.now(UTC))
-    if note is not None:
-        click.echo(f"note: {note}", err=True)
+        say_daemon_note(db, "note")
     if as_json:
         rows = [
             {

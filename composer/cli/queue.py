@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from composer.cli.base import ROW_ID, current_config, database, fail, iso_utc, safe
+from composer.cli.base import (
+    ROW_ID,
+    current_config,
+    database,
+    fail,
+    iso_utc,
+    safe,
+    say_daemon_note,
+)
 from composer.cli.publish import wait_turn
 
 if TYPE_CHECKING:
@@ -30,16 +38,13 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
         return
     from datetime import UTC, datetime
 
-    from composer.scheduling import daemon_note
     from composer.store import recurrences, upcoming
     from composer.workspace.when import format_local
 
     now = datetime.now(UTC)
     with database() as db:
         entries = upcoming(db, account=account, include_done=show_all)
-        note = daemon_note(db, now)
-    if note is not None:
-        click.echo(f"warning: {note}", err=True)
+        say_daemon_note(db, "warning")
     if as_json:
         rows = [
             {

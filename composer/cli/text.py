@@ -12,11 +12,11 @@ import click
 
 from composer.cli.base import (
     MAX_POST_LIMIT,
-    PREVIEW_PLATFORMS,
     fail,
     images_of,
     load_source,
     platform_option,
+    previews,
     print_thread,
     resolve_in,
     safe,
@@ -44,11 +44,9 @@ def compose_or_preview(ctx: click.Context, draft_path: str | None) -> None:
         return
     draft = load_source(draft_path)  # bad input stays one line on stderr
     click.echo("note: not a terminal, so the composer does not open: the split preview", err=True)
-    platforms = draft.platforms or list(PREVIEW_PLATFORMS)
-    for number, name in enumerate(platforms):
+    for number, thread in enumerate(previews(draft)):
         if number:
             click.echo()
-        thread = split_for(draft, name)
         print_thread(thread, images_of(draft, thread))
 
 

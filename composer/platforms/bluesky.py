@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import httpx
 
 from composer.platforms.base import (
+    NOT_SENT,
     AccountInfo,
     AccountLike,
     HttpClient,
@@ -548,7 +549,7 @@ class BlueskyClient(HttpClient):
                 headers=headers,
                 timeout=self._timeout,
             )
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+        except NOT_SENT as error:
             raise Unavailable(
                 f"Bluesky: cannot connect to {self._service} for {nsid} ({type(error).__name__})"
             ) from None

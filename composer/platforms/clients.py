@@ -1,35 +1,45 @@
-"""The client for an account's platform."""
+"""The client registry: which platforms can be published to, and with which client class.
+
+The one place that maps a platform name (a row of `composer.text.platform_facts.FACTS`) to its
+client. A client's module is imported only when an account of that platform needs it, so a
+command that publishes to Mastodon never loads the X client.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from importlib import import_module
+from typing import Any, cast
 
 from composer.errors import ComposerError
 from composer.platforms.base import PlatformClient
+
+__all__ = ["CLIENTS", "UnsupportedPlatform", "client_class", "make_client"]
+
+CLIENTS: Mapping[str, tuple[str, str]] = {
+    "x": ("composer.platforms.x", "XClient"),
+    "mastodon": ("composer.platforms.mastodon", "MastodonClient"),
+    "bluesky": ("composer.platforms.bluesky", "BlueskyClient"),
+    "threads": ("composer.platforms.threads", "ThreadsClient"),
+}
+"""Platform name -> (module, class) of its client; a platform missing here (LinkedIn) can be
+previewed but not published to."""
 
 
 class UnsupportedPlatform(ComposerError, ValueError):
     """An account on a platform thread-composer can preview for but not publish to."""
 
 
+def client_class(platform: str) -> Callable[..., PlatformClient]:
+    """The client class of `platform`; UnsupportedPlatform for one without a client."""
+    try:
+        module, name = CLIENTS[platform]
+    except KeyError:
+        raise UnsupportedPlatform(f"publishing to {platform} is not supported") from None
+    return cast("Callable[..., PlatformClient]", getattr(import_module(module), name))
+
+
 def make_client(account: Any, **options: Any) -> PlatformClient:
     """A client for `account` (an accounts-file Account), by its platform;
     UnsupportedPlatform for a platform without one (LinkedIn)."""
-    platform = account.platform
-    if platform == "mastodon":
-        from composer.platforms.mastodon import MastodonClient
-
-        return MastodonClient(account, **options)
-    if platform == "x":
-        from composer.platforms.x import XClient
-
-        return XClient(account, **options)
-    if platform == "bluesky":
-        from composer.platforms.bluesky import BlueskyClient
-
-        return BlueskyClient(account, **options)
-    if platform == "threads":
-        from composer.platforms.threads import ThreadsClient
-
-        return ThreadsClient(account, **options)
-    raise UnsupportedPlatform(f"publishing to {platform} is not supported")
+    return client_class(account.platform)(account, **options)

@@ -24,6 +24,7 @@ from oauthlib.oauth1 import SIGNATURE_TYPE_AUTH_HEADER
 from oauthlib.oauth1 import Client as OAuth1Client
 
 from composer.platforms.base import (
+    NOT_SENT,
     AccountInfo,
     AccountLike,
     Duplicate,
@@ -232,7 +233,7 @@ class XClient(HttpClient):
             return await self._http.request(
                 method, url, json=json, headers=headers, timeout=self._timeout
             )
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+        except NOT_SENT as error:
             # Nothing reached X: safe to retry.
             raise Unavailable(f"cannot reach X at {self._base}: {_describe(error)}") from None
         except httpx.TransportError as error:

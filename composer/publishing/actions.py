@@ -77,7 +77,7 @@ async def run_editions(
             await client.aclose()
         raise
     runs = (
-        _run_one(db, plan, edition_id, client, listener, atomic, holder)
+        _publish_one(db, plan, edition_id, client, listener, atomic, holder)
         for plan, edition_id, client in zip(plans, claimed, clients, strict=True)
     )
     results = await asyncio.gather(*runs, return_exceptions=True)
@@ -91,21 +91,6 @@ def _for_account(listener: AccountListener, plan: EditionPlan) -> Listener:
     return lambda event: listener(plan.account.name, event)
 
 
-async def _run_one(
-    db: Database,
-    plan: EditionPlan,
-    edition_id: int,
-    client: PlatformClient,
-    listener: AccountListener,
-    atomic: bool,
-    holder: Holder,
-) -> Outcome:
-    try:
-        return await _publish_one(db, plan, edition_id, client, listener, atomic, holder)
-    finally:
-        await off_loop(db, release, db, edition_id, holder.worker)
-
-
 async def _publish_one(
     db: Database,
     plan: EditionPlan,
@@ -115,6 +100,8 @@ async def _publish_one(
     atomic: bool,
     holder: Holder,
 ) -> Outcome:
+    """One account's claimed edition published; then its client closed and the claim
+    released, whatever happened."""
     name = plan.account.name
     notify = _for_account(listener, plan)
     try:
@@ -143,7 +130,10 @@ async def _publish_one(
             holder=holder,
         )
     finally:
-        await client.aclose()
+        try:
+            await client.aclose()
+        finally:
+            await off_loop(db, release, db, edition_id, holder.worker)
 
 
 def refuse_edition(db: Database, edition_id: int, reason: str) -> Outcome:

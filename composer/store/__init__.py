@@ -90,6 +90,7 @@ from composer.store.queue import (
     waiting_for_a_daemon,
 )
 from composer.store.rules import (
+    Occurrence,
     create_recurrence,
     due_recurrences,
     find_recurrence,
@@ -128,6 +129,7 @@ __all__ = [
     "HistoryHit",
     "Holder",
     "NewEdition",
+    "Occurrence",
     "PostRecord",
     "PostState",
     "PostStatus",

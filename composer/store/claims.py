@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from composer.store.database import Database, off_loop
-from composer.store.editions import lock_thread, refuse_held
+from composer.store.editions import editions_of_thread, lock_thread, refuse_held
 from composer.store.errors import StoreError
 from composer.store.follow_ups import fail_stranded, ready_to_publish
 from composer.store.models import (
@@ -37,7 +37,6 @@ from composer.store.models import (
     Edition,
     EditionStatus,
     Recurrence,
-    ThreadRecord,
     UTCDateTime,
     utc_now,
 )
@@ -379,15 +378,7 @@ def claim_draft_edition(
     with db.session() as session:
         connection = session.connection()
         lock_thread(session, draft_path, account)  # the lock `schedule` takes too
-        existing = session.exec(
-            select(Edition)
-            .join(ThreadRecord, col(ThreadRecord.id) == col(Edition.thread_id))
-            .where(col(ThreadRecord.draft_path) == draft_path)
-            .where(col(Edition.account) == account)
-            .where(col(Edition.status).in_(RESUMABLE))
-            .order_by(col(Edition.created_at).desc(), col(Edition.id).desc())
-            .limit(1)
-        ).first()
+        existing = session.exec(editions_of_thread(draft_path, account, RESUMABLE).limit(1)).first()
         if existing is not None and existing.follows_edition_id == follows_edition_id:
             assert existing.id is not None
             rule = may_take(now, _dead_holders(connection, now), stopped=True)

@@ -21,7 +21,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from composer.locations import data_folder, private_data_folder
 from composer.store.errors import DatabaseFailure, StoreError, redact
@@ -83,6 +83,20 @@ class Database:
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
+_Row = TypeVar("_Row", bound=SQLModel)
+
+
+def existing(
+    session: Session, model: type[_Row], key: int, what: str, *, fresh: bool = False
+) -> _Row:
+    """The `model` row with id `key`; StoreError "no {what} {key}" when there is none.
+    `fresh` reads it again rather than the session's copy (after a Core UPDATE)."""
+    row = session.get(model, key, populate_existing=fresh)
+    if row is None:
+        raise StoreError(f"no {what} {key}")
+    return row
+
+
 # SQLite takes one writer at a time, and threads of one process waiting for its lock sleep
 # in its busy handler (up to 100 ms a try): one thread making every call goes faster.
 _SQLITE_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="composer-sqlite")

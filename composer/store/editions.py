@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
-from composer.store.database import Database
+from composer.store.database import Database, existing
 from composer.store.errors import StoreError
 from composer.store.models import (
     HOLDING,
@@ -45,14 +46,7 @@ def held_edition(
     two processes cannot both find nothing and both write one.
     """
     statuses = [s for s in HOLDING if not (resuming and s is EditionStatus.PUBLISHING)]
-    statement = (
-        select(Edition)
-        .join(ThreadRecord, col(ThreadRecord.id) == col(Edition.thread_id))
-        .where(col(ThreadRecord.draft_path) == draft_path)
-        .where(col(Edition.account) == account)
-        .where(col(Edition.status).in_(statuses))
-        .order_by(col(Edition.created_at).desc(), col(Edition.id).desc())
-    )
+    statement = editions_of_thread(draft_path, account, statuses)
     wanted = list(texts)
     for edition in session.exec(statement):
         posts = session.exec(
@@ -92,40 +86,35 @@ def lock_thread(session: Session, draft_path: str, account: str) -> None:
     session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-def resumable_edition(db: Database, draft_path: str, account: str) -> Edition | None:
-    """The newest edition of this draft on this account that was started and not finished."""
-    statement = (
+def editions_of_thread(
+    draft_path: str, account: str, statuses: Iterable[EditionStatus]
+) -> SelectOfScalar[Edition]:
+    """The editions of the draft at `draft_path` on `account` in one of `statuses`, newest
+    first: what "this account's edition of this thread" means everywhere."""
+    return (
         select(Edition)
         .join(ThreadRecord, col(ThreadRecord.id) == col(Edition.thread_id))
         .where(col(ThreadRecord.draft_path) == draft_path)
         .where(col(Edition.account) == account)
-        .where(col(Edition.status).in_(RESUMABLE))
+        .where(col(Edition.status).in_(list(statuses)))
         .order_by(col(Edition.created_at).desc(), col(Edition.id).desc())
-        .limit(1)
     )
+
+
+def resumable_edition(db: Database, draft_path: str, account: str) -> Edition | None:
+    """The newest edition of this draft on this account that was started and not finished."""
     with db.read_session() as session:
-        return session.exec(statement).first()
+        return session.exec(editions_of_thread(draft_path, account, RESUMABLE).limit(1)).first()
 
 
 def published_edition(db: Database, draft_path: str, account: str) -> Edition | None:
     """The newest edition of this draft that was published on this account."""
-    statement = (
-        select(Edition)
-        .join(ThreadRecord, col(ThreadRecord.id) == col(Edition.thread_id))
-        .where(col(ThreadRecord.draft_path) == draft_path)
-        .where(col(Edition.account) == account)
-        .where(col(Edition.status) == EditionStatus.PUBLISHED)
-        .order_by(col(Edition.created_at).desc(), col(Edition.id).desc())
-        .limit(1)
-    )
+    statement = editions_of_thread(draft_path, account, [EditionStatus.PUBLISHED])
     with db.read_session() as session:
-        return session.exec(statement).first()
+        return session.exec(statement.limit(1)).first()
 
 
 def find_edition(db: Database, edition_id: int) -> Edition:
     """The edition with this id; StoreError if there is none."""
     with db.read_session() as session:
-        edition = session.get(Edition, edition_id)
-    if edition is None:
-        raise StoreError(f"no edition {edition_id}")
-    return edition
+        return existing(session, Edition, edition_id, "edition")

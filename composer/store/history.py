@@ -6,18 +6,19 @@ text is passed through `redact` before it is stored.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel, col, select
 
-from composer.store.database import Database
+from composer.store.database import Database, existing
 from composer.store.errors import StoreError, redact
 from composer.store.models import (
+    ENDED,
     Attempt,
     AttemptOutcome,
     Edition,
@@ -29,6 +30,9 @@ from composer.store.models import (
     idempotency_key,
     utc_now,
 )
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class ClaimRenewal(Protocol):
@@ -54,19 +58,6 @@ class HistoryHit:
     post_id: int
 
 
-def record_thread(
-    db: Database,
-    *,
-    title: str,
-    body: str,
-    draft_path: str | None = None,
-    language: str | None = None,
-) -> ThreadRecord:
-    """Snapshot a draft's text as it was when it was scheduled or published."""
-    with db.session() as session:
-        return add_thread(session, title=title, body=body, draft_path=draft_path, language=language)
-
-
 def add_thread(
     session: Session,
     *,
@@ -75,42 +66,12 @@ def add_thread(
     draft_path: str | None = None,
     language: str | None = None,
 ) -> ThreadRecord:
-    """`record_thread` inside the caller's transaction (the thread gets its id at once)."""
+    """Snapshot a draft's text as it was when it was scheduled or published, inside the
+    caller's transaction (the thread gets its id at once)."""
     thread = ThreadRecord(title=title, body=body, draft_path=draft_path, language=language)
     session.add(thread)
     session.flush()
     return thread
-
-
-def create_edition(
-    db: Database,
-    thread_id: int,
-    *,
-    account: str,
-    platform: str,
-    posts: Sequence[str],
-    scheduled_at: datetime | None = None,
-    timezone: str | None = None,
-    status: EditionStatus | None = None,
-    follows_edition_id: int | None = None,
-    numbering_start: int | None = None,
-) -> Edition:
-    """An edition with one pending ledger row per post, in one transaction, before any send.
-    A follow-up names the edition it continues (and the number of its first post when the
-    numbering continues)."""
-    with db.session() as session:
-        return add_edition(
-            session,
-            thread_id,
-            account=account,
-            platform=platform,
-            posts=posts,
-            scheduled_at=scheduled_at,
-            timezone=timezone,
-            status=status,
-            follows_edition_id=follows_edition_id,
-            numbering_start=numbering_start,
-        )
 
 
 def add_edition(
@@ -125,12 +86,16 @@ def add_edition(
     status: EditionStatus | None = None,
     follows_edition_id: int | None = None,
     numbering_start: int | None = None,
+    recurrence_id: int | None = None,
+    last_error: str | None = None,
 ) -> Edition:
-    """`create_edition` inside the caller's transaction."""
-    if not posts:
-        raise StoreError("an edition needs at least one post")
+    """An edition with one pending ledger row per post, inside the caller's transaction,
+    before any send. A follow-up names the edition it continues (and the number of its first
+    post when the numbering continues), an occurrence its rule."""
     if status is None:
         status = EditionStatus.SCHEDULED if scheduled_at else EditionStatus.DRAFT
+    if not posts and status not in ENDED:  # only one that will never be sent may have none
+        raise StoreError("an edition needs at least one post")
     edition = Edition(
         thread_id=thread_id,
         account=account,
@@ -140,9 +105,11 @@ def add_edition(
         timezone=timezone,
         follows_edition_id=follows_edition_id,
         numbering_start=numbering_start,
+        recurrence_id=recurrence_id,
+        last_error=None if last_error is None else redact(last_error),
     )
     session.add(edition)
-    session.flush()  # the edition id goes into every idempotency key
+    session.flush()  # the edition id goes into every idempotency key; unique indexes fire
     edition_id = _id(edition)
     session.add_all(
         PostRecord(
@@ -154,6 +121,24 @@ def add_edition(
         for position, text in enumerate(posts, start=1)
     )
     return edition
+
+
+def in_own_transaction(
+    add: Callable[Concatenate[Session, P], R],
+) -> Callable[Concatenate[Database, P], R]:
+    """`add` (which writes inside the caller's session) as a function that opens its own
+    transaction on a Database: one signature for both."""
+
+    def run(db: Database, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with db.session() as session:
+            return add(session, *args, **kwargs)
+
+    run.__doc__ = f"`{add.__name__}` in a transaction of its own.\n\n{add.__doc__}"
+    return run
+
+
+record_thread = in_own_transaction(add_thread)
+create_edition = in_own_transaction(add_edition)
 
 
 def edition_posts(db: Database, edition_id: int) -> list[PostRecord]:
@@ -353,9 +338,7 @@ def set_edition_status(
 ) -> Edition:
     """Move an edition to `status`, keeping a redacted reason when it stopped on an error."""
     with db.session() as session:
-        edition = session.get(Edition, edition_id)
-        if edition is None:
-            raise StoreError(f"no edition {edition_id}")
+        edition = existing(session, Edition, edition_id, "edition")
         edition.status = status
         edition.last_error = None if last_error is None else redact(last_error, secrets)
         edition.updated_at = utc_now()
@@ -460,10 +443,7 @@ def _id(record: Edition | PostRecord | ThreadRecord) -> int:
 
 
 def _post(session: Session, post_id: int) -> PostRecord:
-    post = session.get(PostRecord, post_id)
-    if post is None:
-        raise StoreError(f"no post {post_id}")
-    return post
+    return existing(session, PostRecord, post_id, "post")
 
 
 def _touch_edition(session: Session, edition_id: int) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from composer.store.database import Database
+from composer.store.database import Database, existing
 from composer.store.editions import lock_thread, refuse_held
 from composer.store.errors import StoreError
 from composer.store.history import add_edition, add_thread, create_edition
@@ -210,9 +210,7 @@ def _change_scheduled(db: Database, edition_id: int, verb: str, **values: Any) -
     )
     with db.session() as session:
         changed = session.connection().execute(statement).rowcount
-        edition = session.get(Edition, edition_id, populate_existing=True)
-        if edition is None:
-            raise StoreError(f"no edition {edition_id}")
+        edition = existing(session, Edition, edition_id, "edition", fresh=True)
         if changed != 1:
             raise StoreError(
                 f"edition {edition_id} is {edition.status.value}, not scheduled: "

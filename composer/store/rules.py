@@ -10,23 +10,17 @@ nothing; the unique index on (recurrence_id, scheduled_at) backs this up.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from composer.store.database import Database
+from composer.store.database import Database, existing
 from composer.store.errors import StoreError, redact
-from composer.store.models import (
-    Edition,
-    EditionStatus,
-    PostRecord,
-    Recurrence,
-    ThreadRecord,
-    idempotency_key,
-    utc_now,
-)
+from composer.store.history import add_edition, add_thread
+from composer.store.models import EditionStatus, Recurrence, utc_now
 
 
 def create_recurrence(
@@ -73,10 +67,7 @@ def recurrences(
 
 def find_recurrence(db: Database, recurrence_id: int) -> Recurrence:
     with db.read_session() as session:
-        found = session.get(Recurrence, recurrence_id)
-    if found is None:
-        raise StoreError(f"no recurring rule {recurrence_id}")
-    return found
+        return existing(session, Recurrence, recurrence_id, "recurring rule")
 
 
 def stop_recurrence(db: Database, recurrence_id: int) -> Recurrence:
@@ -91,9 +82,7 @@ def stop_recurrence(db: Database, recurrence_id: int) -> Recurrence:
             )
             .rowcount
         )
-        found = session.get(Recurrence, recurrence_id, populate_existing=True)
-        if found is None:
-            raise StoreError(f"no recurring rule {recurrence_id}")
+        found = existing(session, Recurrence, recurrence_id, "recurring rule", fresh=True)
         if changed != 1:
             raise StoreError(f"recurring rule {recurrence_id} is already stopped")
     return found
@@ -120,93 +109,61 @@ def set_last_error(db: Database, recurrence_id: int, error: str | None) -> None:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One occurrence of a rule, as the daemon is about to record it: the rule's time it
+    expects (`expected`, its `next_at` now), where the rule goes on to (`next_at`, None when it
+    has ended), and whose edition it makes."""
+
+    recurrence_id: int
+    expected: datetime
+    next_at: datetime | None
+    account: str
+    platform: str
+    zone: str
+    draft_path: str
+
+    @property
+    def name(self) -> str:
+        """The draft's file name, the title of an edition that could not read its draft."""
+        path = self.draft_path
+        return path.replace("\\", "/").rpartition("/")[2].removesuffix(".md") or path
+
+
 def record_occurrence(
     db: Database,
-    recurrence_id: int,
+    occurrence: Occurrence,
     *,
-    expected: datetime,
-    next_at: datetime | None,
-    account: str,
-    platform: str,
-    zone: str,
     title: str,
     body: str,
-    draft_path: str,
     language: str | None,
     posts: Sequence[str],
 ) -> int | None:
-    """The occurrence at `expected` as a scheduled edition with its ledger, the rule moved on
-    to `next_at`; None when another process made this occurrence first."""
+    """The occurrence as a scheduled edition with its ledger, the rule moved on; None when
+    another process made this occurrence first."""
     if not posts:
         raise StoreError("an edition needs at least one post")
-    made = _occurrences(
-        db,
-        recurrence_id,
-        expected,
-        next_at,
-        [expected],
-        account=account,
-        platform=platform,
-        zone=zone,
-        title=title,
-        body=body,
-        draft_path=draft_path,
-        language=language,
-        posts=posts,
-        status=EditionStatus.SCHEDULED,
-        reasons=[None],
-        rule_error=None,
-    )
+    snapshot = _Snapshot(title, body, language, posts, EditionStatus.SCHEDULED)
+    made = _occurrences(db, occurrence, snapshot, [occurrence.expected], [None], rule_error=None)
     return None if made is None else made[0]
 
 
-def record_failed(
-    db: Database,
-    recurrence_id: int,
-    *,
-    expected: datetime,
-    next_at: datetime | None,
-    account: str,
-    platform: str,
-    draft_path: str,
-    zone: str,
-    reason: str,
-) -> int | None:
+def record_failed(db: Database, occurrence: Occurrence, reason: str) -> int | None:
     """An occurrence whose draft could not be composed: a failed edition with no posts and
-    the reason, on the edition and the rule; the rule goes on to `next_at`."""
+    the reason, on the edition and the rule; the rule goes on."""
+    snapshot = _Snapshot(occurrence.name, "", None, (), EditionStatus.FAILED)
     made = _occurrences(
-        db,
-        recurrence_id,
-        expected,
-        next_at,
-        [expected],
-        account=account,
-        platform=platform,
-        zone=zone,
-        title=_name(draft_path),
-        body="",
-        draft_path=draft_path,
-        language=None,
-        posts=(),
-        status=EditionStatus.FAILED,
-        reasons=[reason],
-        rule_error=reason,
+        db, occurrence, snapshot, [occurrence.expected], [reason], rule_error=reason
     )
     return None if made is None else made[0]
 
 
 def record_missed(
     db: Database,
-    recurrence_id: int,
-    *,
-    expected: datetime,
-    next_at: datetime | None,
+    occurrence: Occurrence,
     times: Sequence[datetime],
-    account: str,
-    platform: str,
-    draft_path: str,
-    zone: str,
     reason: str,
+    *,
     skipped: int,
     skipped_exact: bool = True,
 ) -> list[int] | None:
@@ -223,65 +180,36 @@ def record_missed(
     reasons = [reason for _ in times]
     if note and reasons:
         reasons[0] = f"{reason}; {note}"
-    return _occurrences(
-        db,
-        recurrence_id,
-        expected,
-        next_at,
-        times,
-        account=account,
-        platform=platform,
-        zone=zone,
-        title=_name(draft_path),
-        body="",
-        draft_path=draft_path,
-        language=None,
-        posts=(),
-        status=EditionStatus.MISSED,
-        reasons=reasons,
-        rule_error=note,
-    )
+    snapshot = _Snapshot(occurrence.name, "", None, (), EditionStatus.MISSED)
+    return _occurrences(db, occurrence, snapshot, times, reasons, rule_error=note)
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    """What each edition of an occurrence holds: the draft as it was, and its status."""
+
+    title: str
+    body: str
+    language: str | None
+    posts: Sequence[str]
+    status: EditionStatus
 
 
 def _occurrences(
     db: Database,
-    recurrence_id: int,
-    expected: datetime,
-    next_at: datetime | None,
+    occurrence: Occurrence,
+    snapshot: _Snapshot,
     times: Sequence[datetime],
-    *,
-    account: str,
-    platform: str,
-    zone: str,
-    title: str,
-    body: str,
-    draft_path: str,
-    language: str | None,
-    posts: Sequence[str],
-    status: EditionStatus,
     reasons: Sequence[str | None],
+    *,
     rule_error: str | None,
 ) -> list[int] | None:
     try:
         with db.session() as session:
-            if not _advance(session, recurrence_id, expected, next_at, rule_error):
+            if not _advance(session, occurrence, rule_error):
                 return None
             return [
-                _edition(
-                    session,
-                    recurrence_id,
-                    at,
-                    account=account,
-                    platform=platform,
-                    zone=zone,
-                    title=title,
-                    body=body,
-                    draft_path=draft_path,
-                    language=language,
-                    posts=posts,
-                    status=status,
-                    reason=reason,
-                )
+                _edition(session, occurrence, snapshot, at, reason)
                 for at, reason in zip(times, reasons, strict=True)
             ]
     except IntegrityError:
@@ -289,15 +217,10 @@ def _occurrences(
         return None
 
 
-def _advance(
-    session: Session,
-    recurrence_id: int,
-    expected: datetime,
-    next_at: datetime | None,
-    error: str | None,
-) -> bool:
+def _advance(session: Session, occurrence: Occurrence, error: str | None) -> bool:
     """Move the rule from `expected` to `next_at`, if it is still at `expected`; `error`
     (None once an occurrence went well) is the rule's last error."""
+    next_at = occurrence.next_at
     values: dict[str, object] = {
         "next_at": next_at,
         "updated_at": utc_now(),
@@ -308,9 +231,9 @@ def _advance(
     statement = (
         sa.update(Recurrence)
         .where(
-            col(Recurrence.id) == recurrence_id,
+            col(Recurrence.id) == occurrence.recurrence_id,
             col(Recurrence.active),
-            col(Recurrence.next_at) == expected,
+            col(Recurrence.next_at) == occurrence.expected,
         )
         .values(**values)
     )
@@ -318,49 +241,27 @@ def _advance(
 
 
 def _edition(
-    session: Session,
-    recurrence_id: int,
-    at: datetime,
-    *,
-    account: str,
-    platform: str,
-    zone: str,
-    title: str,
-    body: str,
-    draft_path: str,
-    language: str | None,
-    posts: Sequence[str],
-    status: EditionStatus,
-    reason: str | None,
+    session: Session, occurrence: Occurrence, snapshot: _Snapshot, at: datetime, reason: str | None
 ) -> int:
-    thread = ThreadRecord(title=title, body=body, draft_path=draft_path, language=language)
-    session.add(thread)
-    session.flush()
-    assert thread.id is not None
-    edition = Edition(
-        thread_id=thread.id,
-        account=account,
-        platform=platform,
-        status=status,
+    thread = add_thread(
+        session,
+        title=snapshot.title,
+        body=snapshot.body,
+        draft_path=occurrence.draft_path,
+        language=snapshot.language,
+    )
+    assert thread.id is not None  # flushed by add_thread
+    edition = add_edition(
+        session,
+        thread.id,
+        account=occurrence.account,
+        platform=occurrence.platform,
+        posts=snapshot.posts,
         scheduled_at=at,
-        timezone=zone,
-        recurrence_id=recurrence_id,
-        last_error=None if reason is None else redact(reason),
+        timezone=occurrence.zone,
+        status=snapshot.status,
+        recurrence_id=occurrence.recurrence_id,
+        last_error=reason,
     )
-    session.add(edition)
-    session.flush()  # the edition id goes into every idempotency key; the unique index fires
-    assert edition.id is not None
-    session.add_all(
-        PostRecord(
-            edition_id=edition.id,
-            position=position,
-            text=text,
-            idempotency_key=idempotency_key(edition.id, edition.created_at, position),
-        )
-        for position, text in enumerate(posts, start=1)
-    )
+    assert edition.id is not None  # flushed by add_edition
     return edition.id
-
-
-def _name(draft_path: str) -> str:
-    return draft_path.replace("\\", "/").rpartition("/")[2].removesuffix(".md") or draft_path

@@ -1,31 +1,24 @@
-"""Post length as each platform counts it.
+"""Post length as each platform counts it: the rules of `composer.text.measures`, by name.
 
-Each platform has a primary measure (the number it shows and enforces) and possibly further
-limits (Bluesky's UTF-8 bytes, Threads' five links). Every measure is also given as
-per-character weights over NFC text, so the splitter can add up any slice in O(1) with prefix
-sums; `count(t) == sum(weights(t))` holds for every measure (the tests check it).
+Which measure each platform uses, and its limit, is a row of
+`composer.text.platform_facts.FACTS`; this module only looks them up.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
 from composer.errors import ComposerError
-from composer.text.entities import extract_emoji, extract_urls
-from composer.text.graphemes import grapheme_count, grapheme_weights
-from composer.text.platform_facts import PLATFORM_NAMES
-from composer.text.xcount import X_LIMIT, X_URL_LENGTH, x_char_weights, x_weighted_length
+from composer.text.measures import Measure, Platform, normalize
+from composer.text.platform_facts import FACTS, PLATFORM_NAMES
 
-MASTODON_DEFAULT_LIMIT = 500
-MASTODON_URL_LENGTH = 23
-BLUESKY_GRAPHEME_LIMIT = 300
-BLUESKY_BYTE_LIMIT = 3000
-THREADS_LIMIT = 500
-THREADS_MAX_LINKS = 5
-LINKEDIN_LIMIT = 3000
+__all__ = [
+    "PLATFORMS",
+    "Measure",
+    "Platform",
+    "UnknownPlatformError",
+    "count",
+    "normalize",
+    "platform",
+]
 
 
 class UnknownPlatformError(ComposerError, ValueError):
@@ -36,155 +29,9 @@ class UnknownPlatformError(ComposerError, ValueError):
         self.name = name
 
 
-@dataclass(frozen=True, slots=True)
-class Measure:
-    """One limit a post must respect: how to count it, per character and in total."""
-
-    unit: str
-    limit: int
-    count: Callable[[str], int]
-    weights: Callable[[str], list[int]]
-
-
-@dataclass(frozen=True, slots=True)
-class Platform:
-    """A platform's counting rules; `measure` is the one it shows, `extra` the other limits."""
-
-    name: str
-    measure: Measure
-    extra: tuple[Measure, ...] = field(default=())
-
-    @property
-    def limit(self) -> int:
-        return self.measure.limit
-
-    def count(self, text: str) -> int:
-        return self.measure.count(normalize(text))
-
-    def with_limit(self, limit: int) -> Platform:
-        """The same rules with another primary limit (a Mastodon instance's own, say)."""
-        m = self.measure
-        return Platform(self.name, Measure(m.unit, limit, m.count, m.weights), self.extra)
-
-
-def normalize(text: str) -> str:
-    """NFC, as X counts and as every platform stores text."""
-    if text.isascii() or unicodedata.is_normalized("NFC", text):
-        return text
-    return unicodedata.normalize("NFC", text)
-
-
-# --- Mastodon: URLs count 23, "@user@domain" counts as "@user", the rest as graphemes.
-# Mastodon's Account::MENTION_RE (app/models/account.rb); Ruby's [[:word:]] is \w here.
-_MASTODON_MENTION = re.compile(
-    r"(?<![=/\w])@(?P<user>[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?P<domain>@\w+(?:[.-]+\w+)*)?",
-    re.IGNORECASE,
-)
-
-
-def _mastodon_weights(text: str) -> list[int]:
-    weights = grapheme_weights(text)
-    urls = extract_urls(text, without_protocol=False) if "://" in text else []
-    for url in urls:
-        weights[url.start : url.end] = [MASTODON_URL_LENGTH] + [0] * (url.end - url.start - 1)
-    if "@" in text:
-        for mention in _MASTODON_MENTION.finditer(text):
-            start, end = mention.span("domain")
-            overlaps_url = any(u.start < mention.end() and mention.start() < u.end for u in urls)
-            if start >= 0 and not overlaps_url:
-                weights[start:end] = [0] * (end - start)
-    return weights
-
-
-def _mastodon_count(text: str) -> int:
-    # The server rewrites each link to 23 characters and "@user@domain" to "@user", then
-    # counts graphemes; the same arithmetic without building per-character weights.
-    total = grapheme_count(text)
-    urls = extract_urls(text, without_protocol=False) if "://" in text else []
-    for url in urls:
-        total += MASTODON_URL_LENGTH - grapheme_count(url.text)
-    if "@" in text:
-        for mention in _MASTODON_MENTION.finditer(text):
-            domain = mention.group("domain")
-            if domain and not any(
-                u.start < mention.end() and mention.start() < u.end for u in urls
-            ):
-                total -= grapheme_count(domain)
-    return total
-
-
-# --- Bluesky: graphemes, and UTF-8 bytes.
-def _utf8_weights(text: str) -> list[int]:
-    if text.isascii():
-        return [1] * len(text)
-    return [len(ch.encode("utf-8", "surrogatepass")) for ch in text]
-
-
-def _utf8_count(text: str) -> int:
-    return len(text.encode("utf-8", "surrogatepass"))
-
-
-# --- Threads: graphemes, but an emoji counts as its UTF-8 bytes; <= 5 links (docs/PLATFORMS.md).
-def _threads_weights(text: str) -> list[int]:
-    weights = grapheme_weights(text)
-    if not text.isascii():
-        for emoji in extract_emoji(text):
-            size = len(emoji.text.encode("utf-8"))
-            weights[emoji.start : emoji.end] = [size] + [0] * (emoji.end - emoji.start - 1)
-    return weights
-
-
-def _threads_count(text: str) -> int:
-    return grapheme_count(text) if text.isascii() else sum(_threads_weights(text))
-
-
-def _link_weights(text: str) -> list[int]:
-    weights = [0] * len(text)
-    for url in extract_urls(text):
-        weights[url.start] = 1
-    return weights
-
-
-def _link_count(text: str) -> int:
-    return len(extract_urls(text))
-
-
-# --- LinkedIn: UTF-16 code units, the conservative reading of "3000 characters".
-def _utf16_weights(text: str) -> list[int]:
-    if text.isascii():
-        return [1] * len(text)
-    return [2 if ord(ch) > 0xFFFF else 1 for ch in text]
-
-
-def _utf16_count(text: str) -> int:
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
-
-
-def _x_count(text: str) -> int:
-    return x_weighted_length(text)
-
-
 PLATFORMS: dict[str, Platform] = {
-    "x": Platform("x", Measure("characters", X_LIMIT, _x_count, x_char_weights)),
-    "mastodon": Platform(
-        "mastodon",
-        Measure("characters", MASTODON_DEFAULT_LIMIT, _mastodon_count, _mastodon_weights),
-    ),
-    "bluesky": Platform(
-        "bluesky",
-        Measure("graphemes", BLUESKY_GRAPHEME_LIMIT, grapheme_count, grapheme_weights),
-        (Measure("UTF-8 bytes", BLUESKY_BYTE_LIMIT, _utf8_count, _utf8_weights),),
-    ),
-    "threads": Platform(
-        "threads",
-        Measure("characters", THREADS_LIMIT, _threads_count, _threads_weights),
-        (Measure("links", THREADS_MAX_LINKS, _link_count, _link_weights),),
-    ),
-    "linkedin": Platform(
-        "linkedin", Measure("characters", LINKEDIN_LIMIT, _utf16_count, _utf16_weights)
-    ),
+    name: Platform(name, facts.measure, facts.extra_measures) for name, facts in FACTS.items()
 }
-assert X_URL_LENGTH == MASTODON_URL_LENGTH  # both platforms shorten every link to 23
 
 
 def platform(name: str) -> Platform:

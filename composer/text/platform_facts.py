@@ -1,10 +1,13 @@
 """What each platform is, as data: one row per platform, read by every module that asks.
 
-Which platforms exist, the address of their API, the form of a handle, and which plain
-settings and which secrets an account of theirs takes in the accounts file. Pure data and
-pure functions (no I/O): the accounts file checks itself against this table
-(`composer.workspace.account_checks`), the address book and the TUI's pickers read the
-handle rules from here, `composer.text.counting` lists the same platforms.
+Which platforms exist, how they count a post and its limits, the address of their API, the
+form of a handle, how many images a post may carry and how long their alt text may be, and
+which plain settings and which secrets an account of theirs takes in the accounts file. Pure
+data and pure functions (no I/O): counting and the splitter read the measures
+(`composer.text.counting`), the accounts file checks itself against this table
+(`composer.workspace.account_checks`), the address book and the TUI's pickers read the handle
+rules, the front ends preview on `PREVIEW_PLATFORMS`. Which platforms can be published to is
+the client registry's (`composer.platforms.clients.CLIENTS`).
 
 Adding a platform starts with a row here; `docs/MAP.md` lists what else it needs.
 """
@@ -16,16 +19,35 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from composer.text.graphemes import grapheme_count, grapheme_weights
+from composer.text.measures import (
+    Measure,
+    link_count,
+    link_weights,
+    mastodon_count,
+    mastodon_weights,
+    threads_count,
+    threads_weights,
+    utf8_count,
+    utf8_weights,
+    utf16_count,
+    utf16_weights,
+    x_count,
+)
+from composer.text.xcount import X_LIMIT, x_char_weights
+
 __all__ = [
     "CONTACT_PLATFORMS",
     "DEFAULT_URLS",
     "DOMAIN",
     "FACTS",
     "PLATFORM_NAMES",
+    "PREVIEW_PLATFORMS",
     "VISIBILITIES",
     "X_OAUTH1_KEYS",
     "X_OAUTH2_SECRETS",
     "HandleRule",
+    "MediaFacts",
     "PlatformFacts",
     "SettingKind",
     "handle_platforms",
@@ -53,38 +75,75 @@ class HandleRule:
 
 
 @dataclass(frozen=True, slots=True)
+class MediaFacts:
+    """How many images one post may carry and how long each one's alt text may be.
+
+    `alt_text_limit` is in characters, None where the platform documents none. Sources and
+    dates: docs/PLATFORMS.md, "Media, alt text and post options (checked 2026-12-03;
+    ✔ primary source, ◐ secondary only)"; where sources disagree, the smaller number."""
+
+    images_per_post: int
+    alt_text_limit: int | None
+    # Threads: a post with more than one image is a carousel (up to images_per_post: 10,
+    # the older documented figure; one secondary source says 20); a plain image post takes one.
+    carousel: bool = False
+    # Mastodon: an instance may set its own number (configuration.statuses
+    # .max_media_attachments); images_per_post is then the default.
+    server_may_differ: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class PlatformFacts:
-    """One platform's facts. `handle` is None where contacts cannot be mentioned by handle."""
+    """One platform's facts. `handle` is None where contacts cannot be mentioned by handle,
+    `media` None where thread-composer posts no images."""
 
     name: str
+    label: str  # how the platform writes its own name
+    measure: Measure  # the length it shows and enforces
     default_url: str | None
     handle: HandleRule | None
     settings: Mapping[str, SettingKind]
     secrets: tuple[str, ...]
+    extra_measures: tuple[Measure, ...] = ()  # further limits (bytes, links)
+    media: MediaFacts | None = None
+    previewed_by_default: bool = False  # a draft that names no platform is shown on these
     required_settings: tuple[str, ...] = ()
     required_secrets: tuple[str, ...] = ()
     # The setting that, when given, is the account's API address instead of default_url
     # (a Mastodon instance, a Bluesky PDS); it defaults to default_url where there is one.
     url_setting: str | None = None
-    # Images: how many one post carries (a Mastodon instance may say another number), and
-    # the longest alt text in characters (None: the platform takes no alt text we know of).
-    images_per_post: int = 4
-    alt_text_limit: int | None = None
+
+    @property
+    def images_per_post(self) -> int:
+        """How many images one post carries (0 where none are posted)."""
+        return self.media.images_per_post if self.media else 0
+
+    @property
+    def alt_text_limit(self) -> int | None:
+        """The longest alt text, in characters (None: no limit we know of)."""
+        return self.media.alt_text_limit if self.media else None
 
 
 FACTS: Mapping[str, PlatformFacts] = {
     "x": PlatformFacts(
         "x",
+        label="X",
+        measure=Measure("characters", X_LIMIT, x_count, x_char_weights),
+        media=MediaFacts(images_per_post=4, alt_text_limit=1000),
+        previewed_by_default=True,
         default_url="https://api.x.com",
         handle=HandleRule(re.compile(r"@[A-Za-z0-9_]{1,15}"), "@user: 1-15 letters, digits or _"),
         settings={"daily_post_quota": "int", "client_id": "str"},
         # One of two schemes, checked as a whole by the accounts file (check_x_auth).
         secrets=X_OAUTH1_KEYS + X_OAUTH2_SECRETS,
-        images_per_post=4,
-        alt_text_limit=1000,
     ),
     "mastodon": PlatformFacts(
         "mastodon",
+        label="Mastodon",
+        # 500 is the default; an instance says its own (`max_characters` in the accounts file).
+        measure=Measure("characters", 500, mastodon_count, mastodon_weights),
+        media=MediaFacts(images_per_post=4, alt_text_limit=1500, server_may_differ=True),
+        previewed_by_default=True,
         default_url=None,  # the account's own instance
         handle=HandleRule(
             re.compile(r"@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?@" + DOMAIN),
@@ -100,11 +159,14 @@ FACTS: Mapping[str, PlatformFacts] = {
         required_settings=("instance",),
         required_secrets=("access_token",),
         url_setting="instance",
-        images_per_post=4,  # the default of max_media_attachments (/api/v2/instance)
-        alt_text_limit=1500,  # the default of description_limit
     ),
     "bluesky": PlatformFacts(
         "bluesky",
+        label="Bluesky",
+        measure=Measure("graphemes", 300, grapheme_count, grapheme_weights),
+        extra_measures=(Measure("UTF-8 bytes", 3000, utf8_count, utf8_weights),),
+        media=MediaFacts(images_per_post=4, alt_text_limit=2000),
+        previewed_by_default=True,
         default_url="https://bsky.social",
         handle=HandleRule(
             re.compile("@" + DOMAIN), "@handle.domain, e.g. @hrw.org or @name.bsky.social"
@@ -114,11 +176,14 @@ FACTS: Mapping[str, PlatformFacts] = {
         required_settings=("handle",),
         required_secrets=("app_password",),
         url_setting="service",
-        images_per_post=4,  # app.bsky.embed.images
-        alt_text_limit=2000,  # as the Bluesky app enforces it
     ),
     "threads": PlatformFacts(
         "threads",
+        label="Threads",
+        # Emoji count as their UTF-8 bytes; at most five links a post (docs/PLATFORMS.md).
+        measure=Measure("characters", 500, threads_count, threads_weights),
+        extra_measures=(Measure("links", 5, link_count, link_weights),),
+        media=MediaFacts(images_per_post=10, alt_text_limit=None, carousel=True),
         default_url="https://graph.threads.net/v1.0",
         handle=HandleRule(
             re.compile(r"@[A-Za-z0-9._]{1,30}"), "@user: 1-30 letters, digits, . or _"
@@ -127,15 +192,16 @@ FACTS: Mapping[str, PlatformFacts] = {
         secrets=("access_token",),
         required_settings=("user_id",),
         required_secrets=("access_token",),
-        images_per_post=20,  # a carousel; its documents give no alt text limit
     ),
     "linkedin": PlatformFacts(
         "linkedin",
+        label="LinkedIn",
+        # UTF-16 code units: the conservative reading of "3000 characters".
+        measure=Measure("characters", 3000, utf16_count, utf16_weights),
         default_url="https://api.linkedin.com",
         handle=None,
         settings={},
         secrets=(),
-        images_per_post=20,
     ),
 }
 
@@ -143,6 +209,8 @@ PLATFORM_NAMES: tuple[str, ...] = tuple(FACTS)
 DEFAULT_URLS: Mapping[str, str] = {
     name: facts.default_url for name, facts in FACTS.items() if facts.default_url
 }
+PREVIEW_PLATFORMS: tuple[str, ...] = tuple(n for n, f in FACTS.items() if f.previewed_by_default)
+"""The platforms a draft is previewed on when neither its accounts nor `platforms` name one."""
 CONTACT_PLATFORMS: tuple[str, ...] = tuple(name for name, f in FACTS.items() if f.handle)
 """The platforms an address-book entry may hold a handle for."""
 

@@ -16,6 +16,7 @@ from composer.platforms.base import AccountInfo
 from composer.publishing import client_for
 from composer.tui.remote import cell, error_text, plain
 from composer.tui.services import Services
+from composer.tui.tables import ShownRows, selected_key
 from composer.workspace.config import Account, ConfigError
 
 COLUMNS = ("Account", "Platform", "Handle", "Credentials", "Verified", "Limit", "Quota")
@@ -60,12 +61,12 @@ class AccountsScreen(Screen[None]):
         self.accounts: dict[str, Account] = {}
         self.problems: dict[str, list[str] | None] = {}  # None: not checked yet
         self.verifications: dict[str, Verification] = {}
+        self._shown = ShownRows()
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="accounts-notice")
-        table: DataTable[object] = DataTable(id="accounts-table", cursor_type="row")
-        yield table
+        yield DataTable[object](id="accounts-table", cursor_type="row")
         yield Static("", id="accounts-detail")
         yield Footer()
 
@@ -112,13 +113,8 @@ class AccountsScreen(Screen[None]):
             self.show_table()
 
     def show_table(self) -> None:
-        table = self.query_one("#accounts-table", DataTable)
-        keep = self.selected_name()
-        table.clear()
-        for name, account in self.accounts.items():
-            table.add_row(*self._row(name, account), key=name)
-        if keep is not None and keep in self.accounts:
-            table.move_cursor(row=table.get_row_index(keep))
+        rows = [(name, self._row(name, account)) for name, account in self.accounts.items()]
+        self._shown.show(self.query_one("#accounts-table", DataTable), rows)
         self.show_detail()
 
     def _row(self, name: str, account: Account) -> tuple[object, ...]:
@@ -150,10 +146,7 @@ class AccountsScreen(Screen[None]):
         )
 
     def selected_name(self) -> str | None:
-        table = self.query_one("#accounts-table", DataTable)
-        if table.row_count == 0:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return selected_key(self.query_one("#accounts-table", DataTable))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.show_detail()

@@ -33,11 +33,11 @@ from composer.tui.preview import (
     Preview,
     PreviewPane,
     platform_preview,
-    platforms_for,
 )
 from composer.tui.recovery import RecoveryDialog
 from composer.tui.schedule import ScheduleDialog, ScheduleResult
 from composer.tui.services import Services
+from composer.workspace.compose import platforms_for
 from composer.workspace.config import Config, ConfigError
 from composer.workspace.drafts import (
     Draft,

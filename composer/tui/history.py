@@ -26,6 +26,7 @@ from composer.tui.confirm import ConfirmDialog
 from composer.tui.remote import cell, plain, tell
 from composer.tui.sending import publish_now
 from composer.tui.services import Services
+from composer.tui.tables import ShownRows, selected_key, titled_table
 
 REFRESH_SECONDS = 2.0
 POST_MARKS = {
@@ -70,20 +71,16 @@ class HistoryScreen(Screen[None]):
         super().__init__()
         self.services = services
         self.outcomes: dict[int, EditionOutcome] = {}
-        self._shown_hits: list[tuple[object, ...]] = []
-        self._shown_outcomes: list[tuple[object, ...]] = []
+        self._shown_hits = ShownRows()
+        self._shown_outcomes = ShownRows()
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(
             placeholder="Search published posts (every word must match)", id="history-search"
         )
-        posts: DataTable[object] = DataTable(id="history-posts", cursor_type="row")
-        posts.border_title = "Published posts"
-        yield posts
-        editions: DataTable[object] = DataTable(id="history-editions", cursor_type="row")
-        editions.border_title = "Editions (ctrl+r resumes one that stopped)"
-        yield editions
+        yield titled_table("history-posts", "Published posts")
+        yield titled_table("history-editions", "Editions (ctrl+r resumes one that stopped)")
         yield Static("", id="history-detail")
         yield Footer()
 
@@ -109,14 +106,11 @@ class HistoryScreen(Screen[None]):
     def refresh_hits(self) -> None:
         query = self.query_one("#history-search", Input).value
         hits = search(self.services.database(), query)
-        rows = [self._hit_row(hit) for hit in hits]
-        if rows == self._shown_hits:
-            return
         table = self.query_one("#history-posts", DataTable)
-        table.clear()
-        for hit, row in zip(hits, rows, strict=True):
-            table.add_row(*row, key=str(hit.post_id))
-        self._shown_hits = rows
+        if not self._shown_hits.show(
+            table, [(str(hit.post_id), self._hit_row(hit)) for hit in hits]
+        ):
+            return
         if not hits:
             table.border_subtitle = "nothing found" if query.strip() else "nothing published yet"
         else:
@@ -134,19 +128,10 @@ class HistoryScreen(Screen[None]):
 
     def refresh_outcomes(self) -> None:
         outcomes = recent_outcomes(self.services.database())
-        rows = [self._outcome_row(outcome) for outcome in outcomes]
         self.outcomes = {outcome.edition_id: outcome for outcome in outcomes}
-        if rows == self._shown_outcomes:
-            return
-        table = self.query_one("#history-editions", DataTable)
-        keep = self.selected_id()
-        table.clear()
-        for outcome, row in zip(outcomes, rows, strict=True):
-            table.add_row(*row, key=str(outcome.edition_id))
-        self._shown_outcomes = rows
-        if keep is not None and keep in self.outcomes:
-            table.move_cursor(row=table.get_row_index(str(keep)))
-        self.show_detail()
+        rows = [(str(outcome.edition_id), self._outcome_row(outcome)) for outcome in outcomes]
+        if self._shown_outcomes.show(self.query_one("#history-editions", DataTable), rows):
+            self.show_detail()
 
     @staticmethod
     def _outcome_row(outcome: EditionOutcome) -> tuple[object, ...]:
@@ -162,11 +147,8 @@ class HistoryScreen(Screen[None]):
         )
 
     def selected_id(self) -> int | None:
-        table = self.query_one("#history-editions", DataTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return int(key) if key is not None else None
+        key = selected_key(self.query_one("#history-editions", DataTable))
+        return None if key is None else int(key)
 
     def selected(self) -> EditionOutcome | None:
         edition_id = self.selected_id()

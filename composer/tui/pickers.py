@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -92,6 +92,19 @@ def _marked(text: str, query: str, style: str = "") -> Content:
     return content
 
 
+def _placement_and_buttons(placements: Sequence[str], current: str) -> ComposeResult:
+    """The end of both pickers: the error line, where the items go, Cancel and OK."""
+    yield Note(id="error", classes="error")
+    yield Horizontal(
+        Label("Placement"), _placement_radios(placements, current, "placement"), classes="row"
+    )
+    yield Horizontal(
+        Button("Cancel", id="cancel"),
+        Button("OK", id="ok", variant="primary"),
+        classes="buttons",
+    )
+
+
 def _placement_radios(choices: Sequence[str], current: str, widget_id: str) -> RadioSet:
     return RadioSet(
         *(
@@ -143,7 +156,31 @@ class ContactList(OptionList):
     ]
 
 
-class MentionsPicker(ModalScreen[MentionsChoice | None]):
+_Choice = TypeVar("_Choice", "MentionsChoice", "HashtagsChoice")
+
+
+class _Picker(ModalScreen[_Choice | None]):
+    """What both pickers do alike: OK (`action_ok`, each its own) and Cancel (nothing
+    changes), and one error line."""
+
+    def action_ok(self) -> None:
+        raise NotImplementedError
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "ok":
+            self.action_ok()
+        else:
+            self.action_cancel()
+
+    def _error(self, message: str) -> None:
+        self.query_one("#error", Note).say(shown(message))
+
+
+class MentionsPicker(_Picker[MentionsChoice]):
     """Contacts to mention, in the order chosen, and where the mentions go."""
 
     DEFAULT_CSS = _PICKER_CSS.format(name="MentionsPicker")
@@ -170,13 +207,7 @@ class MentionsPicker(ModalScreen[MentionsChoice | None]):
             )
             yield ContactList(id="contacts")
             yield Static("", id="chosen", classes="note")
-            yield Note(id="error", classes="error")
-            with Horizontal(classes="row"):
-                yield Label("Placement")
-                yield _placement_radios(MENTION_PLACEMENTS, self.placement, "placement")
-            with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("OK", id="ok", variant="primary")
+            yield from _placement_and_buttons(MENTION_PLACEMENTS, self.placement)
 
     def on_mount(self) -> None:
         if self._config_error:
@@ -245,9 +276,6 @@ class MentionsPicker(ModalScreen[MentionsChoice | None]):
         text = ", ".join(label(name) for name in self._order) or "none"
         self.query_one("#chosen", Static).update(f"Chosen, in order: {shown(text)}")
 
-    def _error(self, message: str) -> None:
-        self.query_one("#error", Note).say(shown(message))
-
     # --- events ------------------------------------------------------------------------
     @on(Input.Changed, "#search")
     def _search(self, event: Input.Changed) -> None:
@@ -290,22 +318,12 @@ class MentionsPicker(ModalScreen[MentionsChoice | None]):
         event.option_list.replace_option_prompt(name, self._row(name, query))
         self._show_chosen()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self.action_ok()
-        else:
-            self.action_cancel()
-
     def action_ok(self) -> None:
         placement = _pressed(self.query_one("#placement", RadioSet), self.placement)
         self.dismiss(MentionsChoice(tuple(self._order), placement))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class HashtagsPicker(ModalScreen[HashtagsChoice | None]):
+class HashtagsPicker(_Picker[HashtagsChoice]):
     """Which hashtag terms are linked, the tags appended, and where they go."""
 
     DEFAULT_CSS = _PICKER_CSS.format(name="HashtagsPicker")
@@ -345,21 +363,12 @@ class HashtagsPicker(ModalScreen[HashtagsChoice | None]):
             always = " ".join(f"#{tag}" for tag in self._always)
             if always:
                 yield Static(f"always added by the accounts file: {shown(always)}", classes="note")
-            yield Note(id="error", classes="error")
-            with Horizontal(classes="row"):
-                yield Label("Placement")
-                yield _placement_radios(TAG_PLACEMENTS, self.placement, "placement")
-            with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("OK", id="ok", variant="primary")
+            yield from _placement_and_buttons(TAG_PLACEMENTS, self.placement)
 
     def on_mount(self) -> None:
         if self._config_error:
             self._error(self._config_error)
         self.query_one("#tags", Input).focus()
-
-    def _error(self, message: str) -> None:
-        self.query_one("#error", Note).say(shown(message))
 
     @on(Input.Changed, "#tags")
     def _check(self, event: Input.Changed) -> None:
@@ -377,13 +386,6 @@ class HashtagsPicker(ModalScreen[HashtagsChoice | None]):
     def _submitted(self) -> None:
         self.action_ok()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self.action_ok()
-        else:
-            self.action_cancel()
-
     def action_ok(self) -> None:
         tags, bad = parse_tags(self.query_one("#tags", Input).value)
         if bad:
@@ -394,6 +396,3 @@ class HashtagsPicker(ModalScreen[HashtagsChoice | None]):
         placement = _pressed(self.query_one("#placement", RadioSet), self.placement)
         all_on = len(terms) == len(self._all_terms)
         self.dismiss(HashtagsChoice(tuple(tags), placement, None if all_on else terms))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

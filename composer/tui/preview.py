@@ -21,19 +21,18 @@ from composer.text.display import terminal_safe
 from composer.text.enrich import EnrichError
 from composer.text.entities import extract_entities
 from composer.text.numbering import NumberingError
-from composer.workspace.compose import Overrides, compose, draft_account, draft_limit
+from composer.text.platform_facts import FACTS
+from composer.workspace.compose import (
+    Overrides,
+    compose,
+    draft_account,
+    draft_limit,
+    platforms_for,
+)
 from composer.workspace.config import Config, ConfigError
 from composer.workspace.drafts import Draft, DraftError, parse_draft
 from composer.workspace.images import ImageFile, alt_text_required, image_files, image_problems
 
-DEFAULT_PLATFORMS = ("x", "mastodon", "bluesky")
-PLATFORM_LABELS = {
-    "x": "X",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-    "threads": "Threads",
-    "linkedin": "LinkedIn",
-}
 ENTITY_STYLES = {
     "url": "underline #5fafff",
     "mention": "bold #5fd7af",
@@ -62,16 +61,10 @@ class Preview:
     error: str | None = None  # the front matter's error: the last good preview is kept
 
 
-def platforms_for(draft: Draft, config: Config | None) -> list[str]:
-    """The platforms a draft is previewed on: its accounts' and its `platforms`, in order,
-    else x, mastodon and bluesky."""
-    found: list[str] = []
-    for name in draft.accounts:
-        account = config.accounts.get(name) if config else None
-        if account is not None:
-            found.append(account.platform)
-    found.extend(draft.platforms)
-    return list(dict.fromkeys(found)) or list(DEFAULT_PLATFORMS)
+def label_of(platform: str) -> str:
+    """How the platform writes its own name (the name itself for one we do not know)."""
+    facts = FACTS.get(platform)
+    return facts.label if facts else platform
 
 
 def platform_preview(draft: Draft, platform: str, config: Config | None) -> PlatformPreview:
@@ -119,7 +112,7 @@ def highlighted(text: str) -> Text:
 
 def summary_of(preview: PlatformPreview) -> Text:
     """A platform's summary line, the split's note and its warnings (or its error)."""
-    label = PLATFORM_LABELS.get(preview.platform, preview.platform)
+    label = label_of(preview.platform)
     thread = preview.thread
     if thread is None:
         return Text(f"{label}: {terminal_safe(preview.error or '')}", style="bold #ff5f5f")
@@ -229,7 +222,7 @@ class PreviewPane(Vertical):
             self.previews = {}
             await tabs.clear()
             for name in wanted:
-                await tabs.add_tab(Tab(PLATFORM_LABELS.get(name, name), id=f"tab-{name}"))
+                await tabs.add_tab(Tab(label_of(name), id=f"tab-{name}"))
             if current in wanted:
                 tabs.active = f"tab-{current}"
         self.previews = {p.platform: p for p in preview.platforms}

@@ -8,6 +8,7 @@ focused table only (tab moves between them).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
@@ -27,6 +28,7 @@ from composer.tui.move import MoveDialog
 from composer.tui.remote import cell, plain, tell
 from composer.tui.sending import publish_now
 from composer.tui.services import Services
+from composer.tui.tables import ShownRows, selected_key, titled_table
 from composer.workspace.when import format_local
 
 REFRESH_SECONDS = 2.0
@@ -60,20 +62,14 @@ class QueueScreen(Screen[None]):
         self.show_done = False
         self.entries: dict[int, QueueEntry] = {}
         self.rules: dict[int, Recurrence] = {}
-        self._shown: list[tuple[object, ...]] = []
-        self._shown_rules: list[tuple[object, ...]] = []
+        self._shown = ShownRows()
+        self._shown_rules = ShownRows()
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="daemon-note")
-        table: DataTable[object] = DataTable(
-            id="queue-table", cursor_type="row", zebra_stripes=True
-        )
-        table.border_title = "Editions"
-        yield table
-        rules: DataTable[object] = DataTable(id="rules-table", cursor_type="row")
-        rules.border_title = "Recurring rules (tab here, s stops one)"
-        yield rules
+        yield titled_table("queue-table", "Editions", zebra_stripes=True)
+        yield titled_table("rules-table", "Recurring rules (tab here, s stops one)")
         yield Static("", id="queue-detail")
         yield Footer()
 
@@ -99,35 +95,17 @@ class QueueScreen(Screen[None]):
         self.query_one("#daemon-note", Static).update(plain(f"⚠ {note}" if note else ""))
         self.query_one("#daemon-note", Static).display = note is not None
         self._refresh_rules(rules)
-        rows = [self._row(entry, now) for entry in entries]
         self.entries = {entry.edition_id: entry for entry in entries}
-        if rows == self._shown:
-            return  # nothing changed: leave the table (and its scroll) alone
-        table = self.query_one("#queue-table", DataTable)
-        keep = self.selected_id()
-        table.clear()
-        for entry, row in zip(entries, rows, strict=True):
-            table.add_row(*row, key=str(entry.edition_id))
-        self._shown = rows
-        if keep is not None and keep in self.entries:
-            table.move_cursor(row=table.get_row_index(str(keep)))
-        self.show_detail()
+        rows = [(str(entry.edition_id), self._row(entry, now)) for entry in entries]
+        if self._shown.show(self.query_one("#queue-table", DataTable), rows):
+            self.show_detail()
 
     def _refresh_rules(self, rules: list[Recurrence]) -> None:
-        rows = [self._rule_row(rule) for rule in rules]
         self.rules = {rule.id: rule for rule in rules if rule.id is not None}
-        if rows == self._shown_rules:
-            return
         table = self.query_one("#rules-table", DataTable)
-        keep = self.selected_rule_id()
-        table.clear()
-        for rule, row in zip(rules, rows, strict=True):
-            table.add_row(*row, key=str(rule.id))
-        self._shown_rules = rows
-        table.border_subtitle = "" if rules else "none: schedule DRAFT --every RULE makes one"
-        if keep is not None and keep in self.rules:
-            table.move_cursor(row=table.get_row_index(str(keep)))
-        self.show_detail()
+        if self._shown_rules.show(table, [(str(rule.id), self._rule_row(rule)) for rule in rules]):
+            table.border_subtitle = "" if rules else "none: schedule DRAFT --every RULE makes one"
+            self.show_detail()
 
     def _row(self, entry: QueueEntry, now: datetime) -> tuple[object, ...]:
         when = (
@@ -157,22 +135,17 @@ class QueueScreen(Screen[None]):
             cell(rule.last_error or "", 80),
         )
 
-    @staticmethod
-    def _selected_key(table: DataTable[object]) -> int | None:
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return int(key) if key is not None else None
-
     def selected_id(self) -> int | None:
-        return self._selected_key(self.query_one("#queue-table", DataTable))
+        key = selected_key(self.query_one("#queue-table", DataTable))
+        return None if key is None else int(key)
 
     def selected(self) -> QueueEntry | None:
         edition_id = self.selected_id()
         return None if edition_id is None else self.entries.get(edition_id)
 
     def selected_rule_id(self) -> int | None:
-        return self._selected_key(self.query_one("#rules-table", DataTable))
+        key = selected_key(self.query_one("#rules-table", DataTable))
+        return None if key is None else int(key)
 
     def selected_rule(self) -> Recurrence | None:
         rule_id = self.selected_rule_id()
@@ -246,7 +219,7 @@ class QueueScreen(Screen[None]):
 
     # --- actions ------------------------------------------------------------------------
     def action_refresh(self) -> None:
-        self._shown = []
+        self._shown.forget()
         self.refresh_entries()
 
     def action_toggle_done(self) -> None:
@@ -277,15 +250,13 @@ class QueueScreen(Screen[None]):
             f'Cancel edition {entry.edition_id} "{entry.title}" on {entry.account}? '
             "It will not be published."
         )
-        if not await self.app.push_screen_wait(ConfirmDialog(question, "Cancel edition")):
-            return
-        try:
-            store.cancel(self.services.database(), entry.edition_id)
-        except StoreError as error:
-            tell(self, str(error), severity="error")
-        else:
-            self.notify(f"Cancelled edition {entry.edition_id}")
-        self.refresh_entries()
+        edition_id = entry.edition_id
+        await self._change_if_confirmed(
+            question,
+            "Cancel edition",
+            lambda: store.cancel(self.services.database(), edition_id),
+            f"Cancelled edition {edition_id}",
+        )
 
     @work(exclusive=True, group="queue-dialog")
     async def action_move_edition(self) -> None:
@@ -330,12 +301,25 @@ class QueueScreen(Screen[None]):
             f'{rule.account} for draft "{Path(rule.draft_path).name}"? No more editions will '
             "be made; those already made stay in the queue."
         )
-        if not await self.app.push_screen_wait(ConfirmDialog(question, "Stop rule")):
+        rule_id = rule.id
+        await self._change_if_confirmed(
+            question,
+            "Stop rule",
+            lambda: store.stop_recurrence(self.services.database(), rule_id),
+            f"Stopped rule {rule_id}",
+        )
+
+    async def _change_if_confirmed(
+        self, question: str, button: str, change: Callable[[], object], done: str
+    ) -> None:
+        """Ask; on yes, make the change in the store and say how it went; then read the
+        tables again (the change, or what another process did meanwhile)."""
+        if not await self.app.push_screen_wait(ConfirmDialog(question, button)):
             return
         try:
-            store.stop_recurrence(self.services.database(), rule.id)
+            change()
         except StoreError as error:
             tell(self, str(error), severity="error")
         else:
-            self.notify(f"Stopped rule {rule.id}")
+            self.notify(done)
         self.refresh_entries()

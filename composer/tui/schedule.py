@@ -41,6 +41,7 @@ from composer.publishing import (
 )
 from composer.recurring import CreatedRule, RuleError, create_rules, parse_rule, rule_zone
 from composer.scheduling import (
+    ScheduleChoice,
     ScheduledEdition,
     ScheduleError,
     daemon_note,
@@ -312,7 +313,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
             typed = self.query_one("#when", Input).value
             if self._from_draft is not None and typed.strip() == self._from_draft:
                 assert self._draft is not None  # said as `schedule DRAFT` says it
-                when_given(self._draft, self.draft_path, zone, now)
+                when_given(self._draft, self.draft_path, zone, ScheduleChoice(now))
             when = parse_when(typed, zone, now)
             utc = when.at_utc.strftime("%Y-%m-%d %H:%M UTC")
             lines.append(f"{when.display()} = {utc}")
@@ -461,12 +462,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
                 self.draft_path,
                 self._config,
                 accounts,
-                now=self.services.now(),
-                at=None if next_slot else self.query_one("#when", Input).value,
-                next_slot=next_slot,
-                zone=self._zone_given(),
-                again=self._again(),
-                again_hint=SCHEDULE_AGAIN,
+                self._choice(next_slot),
             )
         except _SAID_INLINE as error:
             self._error(str(error))
@@ -476,6 +472,17 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
             for e in editions
         ]
         self.dismiss(ScheduleResult(editions=editions, message="scheduled " + "; ".join(lines)))
+
+    def _choice(self, next_slot: bool) -> ScheduleChoice:
+        """The time, zone and "Again" as the dialog shows them."""
+        return ScheduleChoice(
+            self.services.now(),
+            at=None if next_slot else self.query_one("#when", Input).value,
+            next_slot=next_slot,
+            zone=self._zone_given(),
+            again=self._again(),
+            again_hint=SCHEDULE_AGAIN,
+        )
 
     def _make_rules(self, repeat: str) -> None:
         """One rule per checked account (RuleError when it cannot be made: nothing written)."""
@@ -507,14 +514,9 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
             self.draft_path,
             self._config,
             follows,
-            now=self.services.now(),
+            self._choice(next_slot),
             update=self.query_one("#update", Checkbox).value,
             accounts=self._chosen_accounts(),
-            at=None if next_slot else self.query_one("#when", Input).value,
-            next_slot=next_slot,
-            zone=self._zone_given(),
-            again=self._again(),
-            again_hint=SCHEDULE_AGAIN,
         )
         message = (
             f"scheduled {edition.account}: {format_local(edition.at_utc, edition.zone)}, "

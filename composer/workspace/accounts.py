@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from composer.text.platform_facts import DEFAULT_URLS, FACTS, PLATFORM_NAMES
 from composer.workspace.secrets import (
@@ -154,6 +154,9 @@ class Defaults:
     mode: str | None = None
 
 
+_Named = TypeVar("_Named", Account, Contact)
+
+
 @dataclass(frozen=True)
 class Config:
     """The parsed accounts file."""
@@ -170,24 +173,21 @@ class Config:
 
     def account(self, name: str) -> Account:
         """The account called `name`; ConfigError listing the known accounts otherwise."""
-        try:
-            return self.accounts[name]
-        except KeyError:
-            known = ", ".join(self.accounts) or "none: add an [accounts.NAME] table"
-            hint = suggest(name, list(self.accounts))
-            raise ConfigError(
-                f"{self.name}: unknown account {name!r}{hint}; known accounts: {known}"
-            ) from None
+        return self._named(self.accounts, name, "account", "an [accounts.NAME] table")
 
     def contact(self, name: str) -> Contact:
         """The contact called `name`; ConfigError listing the known contacts otherwise."""
+        return self._named(self.contacts, name, "contact", "a [contacts.NAME] table")
+
+    def _named(self, table: Mapping[str, _Named], name: str, kind: str, how_to_add: str) -> _Named:
+        """`table[name]`; else one line naming the file, a likely spelling and the known names."""
         try:
-            return self.contacts[name]
+            return table[name]
         except KeyError:
-            known = ", ".join(self.contacts) or "none: add a [contacts.NAME] table"
-            hint = suggest(name, list(self.contacts))
+            known = ", ".join(table) or f"none: add {how_to_add}"
+            hint = suggest(name, list(table))
             raise ConfigError(
-                f"{self.name}: unknown contact {name!r}{hint}; known contacts: {known}"
+                f"{self.name}: unknown {kind} {name!r}{hint}; known {kind}s: {known}"
             ) from None
 
     def contact_with_handle(self, handle: str) -> Contact | None:

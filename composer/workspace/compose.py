@@ -13,7 +13,7 @@ from typing import Any
 from composer.text import Thread, split
 from composer.text.controls import code_point, first_control
 from composer.text.enrich import EnrichError
-from composer.text.platform_facts import handle_platforms
+from composer.text.platform_facts import PREVIEW_PLATFORMS, handle_platforms
 from composer.text.splitting import ImageLineError
 from composer.workspace.config import (
     DEFAULT_CONFIG_NAME,
@@ -112,6 +112,18 @@ def account_limit(account: Account) -> int | None:
     `max_characters` (its instance's own limit); None (the platform's) elsewhere. The one
     rule for publishing (plan_editions) and the preview."""
     return account.max_characters if account.platform == "mastodon" else None
+
+
+def platforms_for(draft: Draft, config: Config | None) -> list[str]:
+    """The platforms a draft is previewed on (the TUI's tabs, the CLI's piped preview and
+    `draft show`): its accounts' and its `platforms`, in order, else PREVIEW_PLATFORMS."""
+    found: list[str] = []
+    for name in draft.accounts:
+        account = config.accounts.get(name) if config else None
+        if account is not None:
+            found.append(account.platform)
+    found.extend(draft.platforms)
+    return list(dict.fromkeys(found)) or list(PREVIEW_PLATFORMS)
 
 
 def draft_account(draft: Draft, platform: str, config: Config | None) -> Account | None:

@@ -36,10 +36,10 @@ import tomlkit.exceptions
 from composer.errors import ComposerError
 from composer.text.controls import code_point, first_control
 from composer.text.images import find_images
+from composer.workspace.toml_lines import toml_problem
 
 FENCE = "+++"
 MAX_DRAFT_BYTES = 4 * 1024 * 1024  # a report is kilobytes; a bigger "draft" is a wrong file
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 KNOWN_KEYS = frozenset(
     {
         "title",
@@ -241,14 +241,14 @@ def parse_draft(text: str, name: str = "<draft>", path: Path | None = None) -> D
     except RecursionError:
         raise DraftError(f"{name}:2: bad front matter: values nested too deeply") from None
     except tomllib.TOMLDecodeError as error:
-        # tomllib counts lines from the start of the header; the file has one line before it.
-        # (Python < 3.14 has the position only in the message.)
-        message = str(error)
-        found = _TOML_POSITION.search(message)
-        reason = _TOML_POSITION.sub("", message).strip() or "invalid TOML"
-        where = f"{name}:{int(found.group(1)) + 1}" if found else name
-        column = f" (column {found.group(2)})" if found else ""
-        raise DraftError(f"{where}: bad front matter: {reason}{column}") from None
+        # tomllib counts lines from the start of the header; the file has one line before it,
+        # and the header's last line is the one before the closing fence.
+        problem = toml_problem(error)
+        if problem.line is None:
+            line, where = closing, "at the end of the front matter"
+        else:
+            line, where = problem.line + 1, f"column {problem.column}"
+        raise DraftError(f"{name}:{line}: bad front matter: {problem.reason} ({where})") from None
     for key, expected in _TYPES.items():
         if key in meta and not isinstance(meta[key], expected):
             line_no = _line_of_key(lines, key, closing)

@@ -11,6 +11,7 @@ import difflib
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from composer.workspace.secrets import ConfigError
@@ -33,6 +34,30 @@ _HEADER_LINE = re.compile(rf"\s*\[\[?\s*({_DOTTED})\s*\]\]?\s*(?:#.*)?")
 _KEY_LINE = re.compile(rf"\s*({_DOTTED})\s*=")
 
 
+@dataclass(frozen=True, slots=True)
+class TomlProblem:
+    """Why tomllib refused a text, and where: `line` (1-based) and `column` in that text,
+    None when it ran off its end."""
+
+    reason: str
+    line: int | None
+    column: str | None
+
+
+def toml_problem(error: tomllib.TOMLDecodeError) -> TomlProblem:
+    """The reason and position of a TOML error (Python < 3.14 has the position only in the
+    message), for the accounts file and a draft's front matter alike."""
+    message = str(error)
+    found = _TOML_POSITION.search(message)
+    reason = _TOML_POSITION.sub("", message).strip() or "invalid TOML"
+    lineno = getattr(error, "lineno", None)  # Python 3.14+
+    if lineno:
+        return TomlProblem(reason, int(lineno), str(getattr(error, "colno", "?")))
+    if found and found.group(1):
+        return TomlProblem(reason, int(found.group(1)), found.group(2))
+    return TomlProblem(reason, None, None)
+
+
 def load_toml(text: str, name: str) -> dict[str, Any]:
     """The TOML document `text` (from the file called `name`); ConfigError naming the line."""
     try:
@@ -40,17 +65,12 @@ def load_toml(text: str, name: str) -> dict[str, Any]:
     except RecursionError:
         raise ConfigError(f"{name}: invalid TOML: values nested too deeply") from None
     except tomllib.TOMLDecodeError as error:
-        message = str(error)
-        found = _TOML_POSITION.search(message)
-        reason = _TOML_POSITION.sub("", message).strip() or "invalid TOML"
-        lineno = getattr(error, "lineno", None)  # Python 3.14+
-        if lineno:
-            line, column = str(lineno), f" (column {getattr(error, 'colno', '?')})"
-        elif found and found.group(1):
-            line, column = found.group(1), f" (column {found.group(2)})"
+        problem = toml_problem(error)
+        if problem.line is None:
+            line, where = max(1, len(text.splitlines())), "at the end of the file"
         else:
-            line, column = str(max(1, len(text.splitlines()))), " (at the end of the file)"
-        raise ConfigError(f"{name}:{line}: invalid TOML: {reason}{column}") from None
+            line, where = problem.line, f"column {problem.column}"
+        raise ConfigError(f"{name}:{line}: invalid TOML: {problem.reason} ({where})") from None
 
 
 def key_lines(text: str) -> dict[tuple[str, ...], int]:

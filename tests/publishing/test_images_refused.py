@@ -161,7 +161,7 @@ def test_an_alt_text_longer_than_the_platform_takes_is_refused_with_the_figure(
     ("name", "make", "reason"),
     [
         ("gone.jpg", None, "no such file"),
-        ("notes.jpg", "text", "not an image in a format that can be posted"),
+        ("notes.jpg", "text", "not an image (or not one of jpeg, png, gif, webp, tiff, bmp)"),
     ],
 )
 def test_a_missing_file_or_not_an_image_is_one_line(

@@ -248,3 +248,32 @@ def test_snapshot(tmp_path: Path, size: tuple[int, int], snap_compare: Any) -> N
 
     app = ScreenApp(svc, HistoryScreen)
     assert snap_compare(app, terminal_size=size, run_before=editions_focused)
+
+
+def test_a_refresh_keeps_the_cursor_on_the_post_it_was_on(tmp_path: Path) -> None:
+    # The posts table was cleared on every change and its cursor went back to the top row:
+    # a post published by the daemon meanwhile moved the user off the post they were reading.
+    svc, _ = seeded(tmp_path)
+
+    async def scenario() -> None:
+        app = ScreenApp(svc, HistoryScreen)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            table = app.screen.query_one("#history-posts", DataTable)
+            await pilot.click("#history-posts")
+            await pilot.press("down", "down")
+            await pilot.pause()
+            reading = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+            db = open_database(str(tmp_path / "history.sqlite3"))
+            try:
+                published(db, ["1/1 Newer."], title="Newer", sent_at=NOW)
+            finally:
+                db.close()
+            screen = app.screen
+            assert isinstance(screen, HistoryScreen)
+            screen.refresh_all()
+            await pilot.pause()
+            assert len(table.rows) == 4
+            assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key == reading
+
+    asyncio.run(scenario())

@@ -39,6 +39,16 @@ def test_errors_name_the_file_and_line(text: str, message: str) -> None:
     assert str(error.value).startswith(message)
 
 
+def test_a_front_matter_cut_short_names_its_last_line() -> None:
+    # tomllib says "at end of document" (of the front matter, not of the file): the draft
+    # said neither the line nor where that is, and kept tomllib's words.
+    with pytest.raises(DraftError) as error:
+        parse_draft('+++\ntitle = "T"\nlist = [1,\n+++\nBody.\n', "draft.md")
+    assert str(error.value) == (
+        "draft.md:3: bad front matter: Invalid value (at the end of the front matter)"
+    )
+
+
 def test_unknown_keys_are_reported_not_dropped() -> None:
     draft = parse_draft('+++\ntitel = "typo"\n+++\nBody.\n')
     assert draft.unknown_keys == ("titel",)
