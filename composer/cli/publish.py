@@ -98,14 +98,12 @@ def publish(
 
     from composer.publishing import (
         Event,
-        PublishError,
         check_not_published,
         fit_to_instances,
         follow_up,
         plan_editions,
         run_editions,
     )
-    from composer.store import StoreError
 
     path = resolve_draft(name)
     chosen = load_source(str(path))
@@ -116,19 +114,11 @@ def publish(
     continuing = None
     if follows is not None:
         with database() as db:
-            try:
-                continuing = follow_up(
-                    db, follows, update=update, account_names=accounts, published=not dry_run
-                )
-            except PublishError as error:
-                fail(str(error))
-    try:
-        plans = plan_editions(
-            chosen, path, config, accounts, for_real=not dry_run, follows=continuing
-        )
-        plans = asyncio.run(fit_to_instances(plans))
-    except PublishError as error:
-        fail(str(error))
+            continuing = follow_up(
+                db, follows, update=update, account_names=accounts, published=not dry_run
+            )
+    plans = plan_editions(chosen, path, config, accounts, for_real=not dry_run, follows=continuing)
+    plans = asyncio.run(fit_to_instances(plans))
     if dry_run:
         if as_json:
             rows = [
@@ -176,10 +166,7 @@ def publish(
     holder = Holder.for_this_process("publish")
     with database() as db:
         if not again:
-            try:
-                check_not_published(db, plans)
-            except PublishError as error:
-                fail(str(error))
+            check_not_published(db, plans)
         while True:
             try:
                 with bars:
@@ -198,10 +185,6 @@ def publish(
                         if as_json:
                             click.echo(json.dumps({"editions": []}))
                         return
-            except PublishError as error:  # the pre-flight: nothing written
-                fail(str(error))
-            except StoreError as error:  # the ledger failed: what was sent is in it
-                raise click.ClickException(str(error)) from None
     if as_json:
         rows = [
             {
@@ -253,7 +236,6 @@ def schedule(
     from datetime import UTC, datetime
 
     from composer.scheduling import (
-        ScheduleError,
         daemon_note,
         draft_schedule,
         schedule_draft,
@@ -281,41 +263,38 @@ def schedule(
         _schedule_every(chosen, path, config, accounts, every, zone, as_json)
         return
     with database() as db:
-        try:
-            if follows is not None:
-                editions = [
-                    schedule_follow_up(
-                        db,
-                        chosen,
-                        path,
-                        config,
-                        follows,
-                        now=datetime.now(UTC),
-                        update=update,
-                        accounts=accounts,
-                        at=at,
-                        delay=delay,
-                        next_slot=next_slot,
-                        zone=zone,
-                        again=again,
-                    )
-                ]
-            else:
-                editions = schedule_draft(
+        if follows is not None:
+            editions = [
+                schedule_follow_up(
                     db,
                     chosen,
                     path,
                     config,
-                    accounts,
+                    follows,
                     now=datetime.now(UTC),
+                    update=update,
+                    accounts=accounts,
                     at=at,
                     delay=delay,
                     next_slot=next_slot,
                     zone=zone,
                     again=again,
                 )
-        except ScheduleError as error:
-            fail(str(error))
+            ]
+        else:
+            editions = schedule_draft(
+                db,
+                chosen,
+                path,
+                config,
+                accounts,
+                now=datetime.now(UTC),
+                at=at,
+                delay=delay,
+                next_slot=next_slot,
+                zone=zone,
+                again=again,
+            )
         note = daemon_note(db, datetime.now(UTC))
     if note is not None:
         click.echo(f"note: {note}", err=True)
@@ -339,17 +318,14 @@ def _schedule_every(
 ) -> None:
     from datetime import UTC, datetime
 
-    from composer.recurring import RuleError, create_rules
+    from composer.recurring import create_rules
     from composer.scheduling import daemon_note
     from composer.workspace.when import format_local
 
     with database() as db:
-        try:
-            rules = create_rules(
-                db, chosen, path, config, accounts, every=every, now=datetime.now(UTC), zone=zone
-            )
-        except RuleError as error:
-            fail(str(error))
+        rules = create_rules(
+            db, chosen, path, config, accounts, every=every, now=datetime.now(UTC), zone=zone
+        )
         note = daemon_note(db, datetime.now(UTC))
     if note is not None:
         click.echo(f"note: {note}", err=True)
