@@ -120,7 +120,7 @@ RACER = textwrap.dedent(
     import sys
     from datetime import UTC, datetime
 
-    from composer.store import open_database
+    from composer.store import AlreadyHeld, open_database
     from composer.store.queue import NewEdition, schedule_new
 
     path, drafts = sys.argv[1], int(sys.argv[2])
