@@ -33,6 +33,7 @@ from composer.store.editions import find_edition
 from composer.store.queue import schedule_edition
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.server import Request
+from tests.helpers import mastodon_account, start_composer, write_accounts
 
 TOKEN = "tok-race"
 BUSY = re.compile(
@@ -62,11 +63,7 @@ def mastodon() -> Iterator[FakeMastodon]:
 def folder(tmp_path: Path, mastodon: FakeMastodon) -> Path:
     (tmp_path / "drafts").mkdir()
     (tmp_path / "drafts" / "report.md").write_text(DRAFT, encoding="utf-8")
-    (tmp_path / "accounts.toml").write_text(
-        f'[accounts.m]\nplatform = "mastodon"\ninstance = "{mastodon.url}"\n'
-        'access_token_env = "TOK"\nmax_characters = 500\n',
-        encoding="utf-8",
-    )
+    write_accounts(tmp_path, {"m": mastodon_account(mastodon.url, "TOK", max_characters=500)})
     return tmp_path
 
 
@@ -78,16 +75,7 @@ def db(folder: Path) -> Iterator[Database]:
 
 
 def start(folder: Path, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "TOK": TOKEN, "COMPOSER_DB": str(folder / "h.sqlite3"), "NO_COLOR": "1"}
-    env.pop("COMPOSER_CONFIG", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "composer", *args],
-        cwd=folder,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return start_composer(*args, cwd=folder, db=folder / "h.sqlite3", env={"TOK": TOKEN})
 
 
 def finish(process: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str, str]:

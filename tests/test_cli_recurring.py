@@ -13,6 +13,7 @@ from sqlmodel import col
 
 from composer.store import open_database
 from composer.store.models import Recurrence
+from tests.helpers import mastodon_account, write_accounts, x_account
 from tests.test_cli_schedule import run
 
 
@@ -23,12 +24,9 @@ def workspace(tmp_path: Path) -> Path:
         '+++\ntitle = "Report"\ntimezone = "Asia/Almaty"\n+++\n' + "The count was slow. " * 30,
         encoding="utf-8",
     )
-    (tmp_path / "accounts.toml").write_text(
-        '[accounts.ank-x]\nplatform = "x"\nconsumer_key_env = "A"\nconsumer_secret_env = "B"\n'
-        'access_token_env = "C"\naccess_token_secret_env = "D"\n'
-        '[accounts.ank-masto]\nplatform = "mastodon"\ninstance = "https://mastodon.social"\n'
-        'access_token_env = "E"\n',
-        encoding="utf-8",
+    write_accounts(
+        tmp_path,
+        {"ank-x": x_account(), "ank-masto": mastodon_account("https://mastodon.social", "E")},
     )
     return tmp_path
 

@@ -21,10 +21,10 @@ from composer.store import (
     record_thread,
     set_edition_status,
 )
-from composer.store.queue import schedule_edition
 from composer.tui.services import Services
 from composer.workspace.config import load_config
 from composer.workspace.drafts import load_draft
+from tests.helpers import scheduled_edition
 
 NOW = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)  # 09:00 in Almaty (+05)
 TOKEN_ENV = "TUI_TEST_MASTODON_TOKEN"
@@ -66,20 +66,9 @@ def scheduled(
     posts: Sequence[str] = ("1/2 First post.", "2/2 Second post."),
     follows: int | None = None,
 ) -> int:
-    thread = record_thread(db, title=title, body="\n\n".join(posts))
-    assert thread.id is not None
-    edition = schedule_edition(
-        db,
-        thread.id,
-        account=account,
-        platform="mastodon",
-        posts=list(posts),
-        at_utc=at,
-        zone=zone,
-        follows_edition_id=follows,
+    return scheduled_edition(
+        db, at, title=title, account=account, zone=zone, posts=posts, follows=follows
     )
-    assert edition.id is not None
-    return edition.id
 
 
 def recurring_rule(

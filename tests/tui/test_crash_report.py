@@ -37,11 +37,12 @@ sys.exit(app.return_code or 0)
 """
 
 
-def test_a_crash_shows_no_locals_no_secret_and_exits_non_zero(tmp_path: Path) -> None:
-    script = tmp_path / "crash.py"
-    script.write_text(APP, encoding="utf-8")
+def run_app(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
+    """Run the app of `source` (a script) headless, with SECRET in TC_TOKEN."""
+    script = tmp_path / "app.py"
+    script.write_text(source, encoding="utf-8")
     (tmp_path / "drafts").mkdir()
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, str(script), str(tmp_path / "drafts")],
         capture_output=True,
         text=True,
@@ -50,6 +51,10 @@ def test_a_crash_shows_no_locals_no_secret_and_exits_non_zero(tmp_path: Path) ->
         env={**os.environ, "TC_TOKEN": SECRET, "COLUMNS": "100"},
         timeout=120,
     )
+
+
+def test_a_crash_shows_no_locals_no_secret_and_exits_non_zero(tmp_path: Path) -> None:
+    result = run_app(tmp_path, APP)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "ValueError: odd rate-limit header" in output  # the report itself is kept
@@ -84,18 +89,7 @@ sys.exit(app.return_code or 0)
 
 
 def test_an_own_error_escaping_a_handler_is_one_line_and_exit_1(tmp_path: Path) -> None:
-    script = tmp_path / "own.py"
-    script.write_text(OWN_ERROR, encoding="utf-8")
-    (tmp_path / "drafts").mkdir()
-    result = subprocess.run(
-        [sys.executable, str(script), str(tmp_path / "drafts")],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        env={**os.environ, "TC_TOKEN": SECRET, "COLUMNS": "100"},
-        timeout=120,
-    )
+    result = run_app(tmp_path, OWN_ERROR)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     lines = [line for line in output.splitlines() if line.strip()]
