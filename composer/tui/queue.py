@@ -24,7 +24,7 @@ from composer.scheduling import ScheduledEdition, daemon_note
 from composer.store import EditionStatus, QueueEntry, Recurrence, StoreError, find_edition
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.move import MoveDialog
-from composer.tui.remote import cell, plain, tell
+from composer.tui.remote import cell, error_text, plain, tell
 from composer.tui.sending import publish_now
 from composer.tui.services import Services
 from composer.workspace.when import format_local
@@ -94,7 +94,7 @@ class QueueScreen(Screen[None]):
             rules = store.recurrences(self.services.database())
             note = daemon_note(self.services.database(), now)
         except StoreError as error:
-            self.query_one("#queue-detail", Static).update(plain(str(error)))
+            self.query_one("#queue-detail", Static).update(plain(error_text(error)))
             return
         self.query_one("#daemon-note", Static).update(plain(f"⚠ {note}" if note else ""))
         self.query_one("#daemon-note", Static).display = note is not None
@@ -282,7 +282,7 @@ class QueueScreen(Screen[None]):
         try:
             store.cancel(self.services.database(), entry.edition_id)
         except StoreError as error:
-            tell(self, str(error), severity="error")
+            tell(self, error_text(error), severity="error")
         else:
             self.notify(f"Cancelled edition {entry.edition_id}")
         self.refresh_entries()
@@ -335,7 +335,7 @@ class QueueScreen(Screen[None]):
         try:
             store.stop_recurrence(self.services.database(), rule.id)
         except StoreError as error:
-            tell(self, str(error), severity="error")
+            tell(self, error_text(error), severity="error")
         else:
             self.notify(f"Stopped rule {rule.id}")
         self.refresh_entries()

@@ -141,7 +141,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
             self._config = services.config()
             self._zone = draft_zone(self._draft, self._config)
         except (DraftError, ConfigError, ScheduleError) as error:
-            self._load_error = str(error)
+            self._load_error = error_text(error)
         self._suggested = next_quarter_hour(services.now(), self._zone)
         # The draft's own `schedule` time, when it has one, is the time offered.
         self._from_draft = draft_schedule(self._draft) if self._draft else None
@@ -219,7 +219,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         try:
             note = daemon_note(self.services.database(), self.services.now(), scheduling=True)
         except StoreError as error:
-            note = str(error)
+            note = error_text(error)
         self.query_one("#daemon", Note).say(shown(note or ""))
 
     # --- what the user sees as they type ------------------------------------------------
@@ -283,7 +283,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
             self.query_one("#summary", Note).say(shown(self._summary(next_slot)))
         except _SAID_INLINE as error:
             self.query_one("#summary", Note).say("")
-            self._error(str(error))
+            self._error(error_text(error))
 
     def _summary(self, next_slot: bool) -> str:
         now = self.services.now()
@@ -382,7 +382,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
             else:
                 self._plans()
         except (ScheduleError, StoreError) as error:
-            reason = str(error)
+            reason = error_text(error)
         self.query_one("#publish", Button).disabled = bool(reason)
         self.query_one("#publish-note", Note).say(shown(f"publish now: {reason}") if reason else "")
 
@@ -469,7 +469,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
                 again_hint=SCHEDULE_AGAIN,
             )
         except _SAID_INLINE as error:
-            self._error(str(error))
+            self._error(error_text(error))
             return
         lines = [
             f"{e.account}: {format_local(e.at_utc, e.zone)}, {e.posts} posts (edition {e.id})"
@@ -528,7 +528,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         try:
             plans = self._plans()
         except (ScheduleError, StoreError) as error:
-            self._error(str(error))
+            self._error(error_text(error))
             return
         self._set_busy(True)
         try:
