@@ -13,22 +13,12 @@ from sqlmodel import col
 
 from composer.store import open_database
 from composer.store.models import Recurrence
-from tests.helpers import mastodon_account, write_accounts, x_account
-from tests.test_cli_schedule import run
+from tests.test_cli_schedule import report_workspace, run
 
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    (tmp_path / "drafts").mkdir()
-    (tmp_path / "drafts" / "report.md").write_text(
-        '+++\ntitle = "Report"\ntimezone = "Asia/Almaty"\n+++\n' + "The count was slow. " * 30,
-        encoding="utf-8",
-    )
-    write_accounts(
-        tmp_path,
-        {"ank-x": x_account(), "ank-masto": mastodon_account("https://mastodon.social", "E")},
-    )
-    return tmp_path
+    return report_workspace(tmp_path)
 
 
 def utc(text: str) -> datetime:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.fakes.mastodon import FakeMastodon
-from tests.helpers import composer, mastodon_account, write_accounts, x_account
+from tests.helpers import TomlValue, composer, mastodon_account, write_accounts, x_account
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,21 +22,24 @@ def run(
     return composer(*args, cwd=cwd, db=cwd / "h.sqlite3", env=env)
 
 
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
+def report_workspace(tmp_path: Path, **x_keys: TomlValue) -> Path:
+    """drafts/report.md (in Almaty) and the accounts ank-x (with `x_keys`) and ank-masto."""
     (tmp_path / "drafts").mkdir()
     (tmp_path / "drafts" / "report.md").write_text(
         '+++\ntitle = "Report"\ntimezone = "Asia/Almaty"\n+++\n' + "The count was slow. " * 30,
         encoding="utf-8",
     )
-    write_accounts(
-        tmp_path,
-        {
-            "ank-x": x_account(slots=["Mon-Fri 09:00", "Mon-Fri 17:00"]),
-            "ank-masto": mastodon_account("https://mastodon.social", "E"),
-        },
-    )
+    accounts = {
+        "ank-x": x_account(**x_keys),
+        "ank-masto": mastodon_account("https://mastodon.social", "E"),
+    }
+    write_accounts(tmp_path, accounts)
     return tmp_path
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    return report_workspace(tmp_path, slots=["Mon-Fri 09:00", "Mon-Fri 17:00"])
 
 
 def test_schedule_at_a_local_time_and_list_the_queue(workspace: Path) -> None:

@@ -24,7 +24,7 @@ from composer.store import (
 from composer.tui.services import Services
 from composer.workspace.config import load_config
 from composer.workspace.drafts import load_draft
-from tests.helpers import scheduled_edition
+from tests.helpers import mastodon_account, scheduled_edition, write_accounts
 
 NOW = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)  # 09:00 in Almaty (+05)
 TOKEN_ENV = "TUI_TEST_MASTODON_TOKEN"
@@ -44,15 +44,10 @@ def services(tmp_path: Path, config: Path | None = None) -> Services:
 
 
 def accounts_file(tmp_path: Path, mastodon_url: str, extra: str = "") -> Path:
-    path = tmp_path / "accounts.toml"
-    path.write_text(
-        f"""[accounts.masto]
-platform = "mastodon"
-instance = "{mastodon_url}"
-access_token_env = "{TOKEN_ENV}"
-{extra}""",
-        encoding="utf-8",
-    )
+    """The account `masto` on `mastodon_url`, then `extra` (TOML text: more accounts)."""
+    path = write_accounts(tmp_path, {"masto": mastodon_account(mastodon_url, TOKEN_ENV)})
+    with path.open("a", encoding="utf-8") as accounts:
+        accounts.write(extra)
     return path
 
 
