@@ -32,7 +32,7 @@ from apscheduler.triggers.cron import CronTrigger
 import composer.store as store
 from composer.errors import ComposerError
 from composer.publishing import PublishError, plan_editions
-from composer.store import Database, Recurrence, StoreError
+from composer.store import Database, DatabaseFailure, Recurrence, StoreError
 from composer.text import SplitError
 from composer.text.enrich import EnrichError
 from composer.text.numbering import NumberingError
@@ -297,6 +297,8 @@ def create_rules(
                 zone=rule.zone,
                 next_at=first,
             )
+        except DatabaseFailure:  # the database failing is not a bad rule: it stays what it is
+            raise
         except StoreError as error:
             raise RuleError(str(error)) from error
         assert row.id is not None

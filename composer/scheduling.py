@@ -25,6 +25,7 @@ from composer.store import (
     CALLED_OFF,
     AlreadyHeld,
     Database,
+    DatabaseFailure,
     EditionStatus,
     NewEdition,
     StoreError,
@@ -205,6 +206,8 @@ def move_edition(
         tz = resolve_zone(zone, edition.timezone, None)
         when = parse_when(at, tz, now).at_utc
         moved = store.move(db, edition_id, when, tz)
+    except DatabaseFailure:  # the database failing is not a bad move: it stays what it is
+        raise
     except (StoreError, WhenError) as error:
         raise ScheduleError(str(error)) from error
     return ScheduledEdition(edition_id, moved.account, when, tz, 0)

@@ -1,20 +1,21 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
+from composer.store import Database, open_database
 from composer.workspace.drafts import Draft, load_draft
+from tests.helpers import ROOT
 from tests.pds import make_account, pds  # noqa: F401 - fixtures: one real PDS per session
 
 # Property tests run 200 examples each; `pytest --hypothesis-profile=thorough` runs 5,000.
 settings.register_profile("default", max_examples=200, deadline=None)
 settings.register_profile("thorough", max_examples=5000, deadline=None)
 settings.load_profile("default")
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
@@ -41,3 +42,17 @@ def private_data_folder(
 ) -> None:
     """No test (nor the commands it runs) touches the user's own data folder."""
     monkeypatch.setenv("COMPOSER_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where `db` keeps the test's history database (for a command run on the same file)."""
+    return tmp_path / "history.sqlite3"
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[Database]:
+    """A new, migrated history database, closed after the test."""
+    database = open_database(str(db_path))
+    yield database
+    database.close()

@@ -26,13 +26,11 @@ from composer.store import (
     EditionStatus,
     PostStatus,
     edition_posts,
-    open_database,
-    record_thread,
 )
 from composer.store.editions import find_edition
-from composer.store.queue import schedule_edition
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.server import Request
+from tests.helpers import mastodon_account, scheduled_edition, start_composer, write_accounts
 
 TOKEN = "tok-race"
 BUSY = re.compile(
@@ -62,32 +60,13 @@ def mastodon() -> Iterator[FakeMastodon]:
 def folder(tmp_path: Path, mastodon: FakeMastodon) -> Path:
     (tmp_path / "drafts").mkdir()
     (tmp_path / "drafts" / "report.md").write_text(DRAFT, encoding="utf-8")
-    (tmp_path / "accounts.toml").write_text(
-        f'[accounts.m]\nplatform = "mastodon"\ninstance = "{mastodon.url}"\n'
-        'access_token_env = "TOK"\nmax_characters = 500\n',
-        encoding="utf-8",
-    )
+    write_accounts(tmp_path, {"m": mastodon_account(mastodon.url, "TOK", max_characters=500)})
     return tmp_path
 
 
-@pytest.fixture
-def db(folder: Path) -> Iterator[Database]:
-    database = open_database(str(folder / "h.sqlite3"))
-    yield database
-    database.close()
-
-
 def start(folder: Path, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "TOK": TOKEN, "COMPOSER_DB": str(folder / "h.sqlite3"), "NO_COLOR": "1"}
-    env.pop("COMPOSER_CONFIG", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "composer", *args],
-        cwd=folder,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    """The command in `folder`, on the `db` fixture's database (conftest's db_path)."""
+    return start_composer(*args, cwd=folder, db=folder / "history.sqlite3", env={"TOK": TOKEN})
 
 
 def finish(process: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str, str]:
@@ -147,24 +126,19 @@ def test_publish_with_wait_waits_for_the_other_run_and_says_it_got_published(
     assert_thread_once(mastodon, texts_of(db, edition_id))
 
 
-def scheduled(db: Database, texts: list[str], at: datetime) -> int:
-    thread = record_thread(db, title="Statement", body="\n\n".join(texts))
-    assert thread.id is not None
-    edition = schedule_edition(
-        db, thread.id, account="m", platform="mastodon", posts=texts, at_utc=at, zone="UTC"
-    )
-    assert edition.id is not None
-    return edition.id
-
-
 TEXTS = [f"Statement part {n} of 3: the count was slow." for n in (1, 2, 3)]
+
+
+def statement(db: Database, at: datetime) -> int:
+    """The statement of TEXTS, scheduled for `at` on the account `m`."""
+    return scheduled_edition(db, at, posts=TEXTS, title="Statement")
 
 
 def test_publish_now_while_a_daemon_runs_sends_each_post_once(
     folder: Path, db: Database, mastodon: FakeMastodon
 ) -> None:
     mastodon.write_delay = 2.0
-    edition_id = scheduled(db, TEXTS, datetime.now(UTC) + timedelta(hours=1))
+    edition_id = statement(db, datetime.now(UTC) + timedelta(hours=1))
     daemon = start(folder, "daemon", "--interval", "0.2")
     try:
         time.sleep(1.0)  # the daemon is looking at the schedule
@@ -184,7 +158,7 @@ def test_publish_now_while_a_daemon_runs_sends_each_post_once(
 def test_two_publish_now_runs_one_sends_the_other_says_who(
     folder: Path, db: Database, mastodon: FakeMastodon
 ) -> None:
-    edition_id = scheduled(db, TEXTS, datetime.now(UTC) + timedelta(hours=1))
+    edition_id = statement(db, datetime.now(UTC) + timedelta(hours=1))
     first = start(folder, "queue", "publish-now", str(edition_id))
     time.sleep(0.05)
     second = start(folder, "queue", "publish-now", str(edition_id))
@@ -199,7 +173,7 @@ def test_publish_now_with_wait_waits_and_says_it_got_published(
     folder: Path, db: Database, mastodon: FakeMastodon
 ) -> None:
     mastodon.write_delay = 1.0
-    edition_id = scheduled(db, TEXTS, datetime.now(UTC) + timedelta(hours=1))
+    edition_id = statement(db, datetime.now(UTC) + timedelta(hours=1))
     first = start(folder, "queue", "publish-now", str(edition_id))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any(r.method == "POST" for r in mastodon.requests):
@@ -220,7 +194,7 @@ def test_a_daemon_killed_mid_request_is_finished_by_the_next_within_a_minute(
     lands. The restarted daemon takes the dead holder's claim at once (same host, pid gone),
     lets that write settle before asking for it, and finishes: each post once."""
     mastodon.write_delay = 1.0
-    edition_id = scheduled(db, TEXTS, datetime.now(UTC))
+    edition_id = statement(db, datetime.now(UTC))
     victim: list[subprocess.Popen[str]] = []
 
     def kill_on_second_post(request: Request) -> None:
@@ -257,7 +231,7 @@ def test_sigterm_stops_daemon_once_after_its_post_and_releases_the_claim(
     folder: Path, db: Database, mastodon: FakeMastodon
 ) -> None:
     mastodon.write_delay = 2.0
-    edition_id = scheduled(db, TEXTS, datetime.now(UTC))
+    edition_id = statement(db, datetime.now(UTC))
     once = start(folder, "daemon", "--once")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any(r.method == "POST" for r in mastodon.requests):

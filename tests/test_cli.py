@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from composer import count, split
+from tests.helpers import ROOT, composer
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "drafts" / "example.md"
 
 
@@ -21,22 +20,8 @@ EXAMPLE_CONFIG = ROOT / "accounts.example.toml"
 
 def run(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     # The example accounts file, whatever accounts.toml the developer has.
-    env = {
-        **os.environ,
-        "PYTHONIOENCODING": "utf-8",
-        "NO_COLOR": "1",
-        "COMPOSER_CONFIG": str(EXAMPLE_CONFIG),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "composer", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=cwd,
-        env=env,
-        timeout=60,
-    )
+    env = {"PYTHONIOENCODING": "utf-8", "COMPOSER_CONFIG": str(EXAMPLE_CONFIG)}
+    return composer(*args, stdin=stdin, cwd=cwd, env=env)
 
 
 def test_split_json_has_the_documented_shape() -> None:

@@ -3,47 +3,34 @@
 from __future__ import annotations
 
 import json
-import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
-
-def run(
-    cwd: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "composer", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=cwd,
-        env={**os.environ, "NO_COLOR": "1", **(env or {})},
-        timeout=60,
-    )
+from tests.helpers import composer
 
 
 def test_new_list_show(tmp_path: Path) -> None:
-    created = run(tmp_path, "draft", "new", "CSTO démarche", "--account", "ank-x")
+    created = composer("draft", "new", "CSTO démarche", "--account", "ank-x", cwd=tmp_path)
     assert created.returncode == 0, created.stderr
     path = tmp_path / created.stdout.strip()
     assert path.name == "csto-demarche.md" and path.parent.name == "drafts"
-    listed = json.loads(run(tmp_path, "draft", "list", "--json").stdout)
+    listed = json.loads(composer("draft", "list", "--json", cwd=tmp_path).stdout)
     assert [(d["name"], d["title"]) for d in listed] == [("csto-demarche", "CSTO démarche")]
-    shown = run(tmp_path, "draft", "show", "csto-demarche")
+    shown = composer("draft", "show", "csto-demarche", cwd=tmp_path)
     assert shown.returncode == 0 and 'accounts = ["ank-x"]' in shown.stdout
     assert "posts: x 1, mastodon 1, bluesky 1" in shown.stdout
 
 
 def test_edit_runs_the_editor_then_checks_the_draft(tmp_path: Path) -> None:
-    run(tmp_path, "draft", "new", "Report")
+    composer("draft", "new", "Report", cwd=tmp_path)
     editor = tmp_path / "editor.sh"
     editor.write_text(
         '#!/bin/sh\nprintf "+++\\ntitle = \\"Report\\"\\nhook = maybe\\n+++\\nText\\n" > "$1"\n'
     )
     editor.chmod(editor.stat().st_mode | stat.S_IEXEC)
-    result = run(tmp_path, "draft", "edit", "report", env={"EDITOR": str(editor), "VISUAL": ""})
+    result = composer(
+        "draft", "edit", "report", env={"EDITOR": str(editor), "VISUAL": ""}, cwd=tmp_path
+    )
     assert result.returncode == 2
     assert "drafts/report.md:3: bad front matter" in result.stderr
     # Nothing is lost: the file keeps what the author wrote, to fix it.
@@ -51,8 +38,8 @@ def test_edit_runs_the_editor_then_checks_the_draft(tmp_path: Path) -> None:
 
 
 def test_unknown_draft_lists_the_known_ones(tmp_path: Path) -> None:
-    run(tmp_path, "draft", "new", "Known")
-    result = run(tmp_path, "draft", "show", "unknown")
+    composer("draft", "new", "Known", cwd=tmp_path)
+    result = composer("draft", "show", "unknown", cwd=tmp_path)
     assert result.returncode == 2
     assert "no draft 'unknown' in drafts/ (drafts: known)" in result.stderr
 
@@ -73,19 +60,10 @@ def test_show_and_the_piped_preview_use_the_drafts_accounts_as_the_composer_does
     (tmp_path / "drafts" / "report.md").write_text(
         f'+++\ntitle = "Report"\naccounts = ["ngo-threads", "ngo-masto"]\n+++\n{body}\n'
     )
-    shown = run(tmp_path, "draft", "show", "report")
+    shown = composer("draft", "show", "report", cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
     assert "posts: threads 1, mastodon 4" in shown.stdout
-    piped = subprocess.run(
-        [sys.executable, "-m", "composer", "drafts/report.md"],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=tmp_path,
-        stdin=subprocess.DEVNULL,
-        env={**os.environ, "NO_COLOR": "1"},
-        timeout=60,
-    )
+    piped = composer("drafts/report.md", cwd=tmp_path, stdin="")  # a pipe, not a terminal
     assert piped.returncode == 0, piped.stderr
     headers = [line.split(" · ")[0] for line in piped.stdout.splitlines() if " · " in line]
     assert headers == ["threads", "mastodon"]

@@ -4,9 +4,7 @@ Mastodon: the follow-up replies to the thread's last post and numbers on from it
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import pytest
 
 from composer.store import edition_posts, open_database
 from tests.fakes.mastodon import FakeMastodon
+from tests.helpers import composer, mastodon_account, write_accounts
 
 TOKEN = "masto-follow-tok-5e6f"
 
@@ -37,28 +36,13 @@ def workspace(tmp_path: Path, mastodon: FakeMastodon) -> Path:
         '+++\ntitle = "Later"\n+++\nObservers were expelled from two stations.\n',
         encoding="utf-8",
     )
-    (tmp_path / "accounts.toml").write_text(
-        f'[accounts.m]\nplatform = "mastodon"\ninstance = "{mastodon.url}"\n'
-        'access_token_env = "TC_TOKEN"\n'
-        f'[accounts.other]\nplatform = "mastodon"\ninstance = "{mastodon.url}"\n'
-        'access_token_env = "TC_TOKEN"\n',
-        encoding="utf-8",
-    )
+    account = mastodon_account(mastodon.url, "TC_TOKEN")
+    write_accounts(tmp_path, {"m": account, "other": account})
     return tmp_path
 
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1", "TC_TOKEN": TOKEN, "COMPOSER_DB": str(cwd / "h.db")}
-    env.pop("COMPOSER_CONFIG", None)
-    return subprocess.run(
-        [sys.executable, "-m", "composer", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=cwd,
-        env=env,
-        timeout=120,
-    )
+    return composer(*args, cwd=cwd, db=cwd / "h.db", env={"TC_TOKEN": TOKEN})
 
 
 def published(cwd: Path, draft: str, *args: str) -> int:

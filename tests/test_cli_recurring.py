@@ -13,24 +13,12 @@ from sqlmodel import col
 
 from composer.store import open_database
 from composer.store.models import Recurrence
-from tests.test_cli_schedule import run
+from tests.test_cli_schedule import report_workspace, run
 
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    (tmp_path / "drafts").mkdir()
-    (tmp_path / "drafts" / "report.md").write_text(
-        '+++\ntitle = "Report"\ntimezone = "Asia/Almaty"\n+++\n' + "The count was slow. " * 30,
-        encoding="utf-8",
-    )
-    (tmp_path / "accounts.toml").write_text(
-        '[accounts.ank-x]\nplatform = "x"\nconsumer_key_env = "A"\nconsumer_secret_env = "B"\n'
-        'access_token_env = "C"\naccess_token_secret_env = "D"\n'
-        '[accounts.ank-masto]\nplatform = "mastodon"\ninstance = "https://mastodon.social"\n'
-        'access_token_env = "E"\n',
-        encoding="utf-8",
-    )
-    return tmp_path
+    return report_workspace(tmp_path)
 
 
 def utc(text: str) -> datetime:

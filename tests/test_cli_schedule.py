@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.fakes.mastodon import FakeMastodon
+from tests.helpers import TomlValue, composer, mastodon_account, write_accounts, x_account
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,33 +19,27 @@ ROOT = Path(__file__).resolve().parent.parent
 def run(
     cwd: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "composer", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=cwd,
-        env={**os.environ, "NO_COLOR": "1", "COMPOSER_DB": str(cwd / "h.sqlite3"), **(env or {})},
-        timeout=120,
-    )
+    return composer(*args, cwd=cwd, db=cwd / "h.sqlite3", env=env)
 
 
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
+def report_workspace(tmp_path: Path, **x_keys: TomlValue) -> Path:
+    """drafts/report.md (in Almaty) and the accounts ank-x (with `x_keys`) and ank-masto."""
     (tmp_path / "drafts").mkdir()
     (tmp_path / "drafts" / "report.md").write_text(
         '+++\ntitle = "Report"\ntimezone = "Asia/Almaty"\n+++\n' + "The count was slow. " * 30,
         encoding="utf-8",
     )
-    (tmp_path / "accounts.toml").write_text(
-        '[accounts.ank-x]\nplatform = "x"\nconsumer_key_env = "A"\nconsumer_secret_env = "B"\n'
-        'access_token_env = "C"\naccess_token_secret_env = "D"\n'
-        'slots = ["Mon-Fri 09:00", "Mon-Fri 17:00"]\n'
-        '[accounts.ank-masto]\nplatform = "mastodon"\ninstance = "https://mastodon.social"\n'
-        'access_token_env = "E"\n',
-        encoding="utf-8",
-    )
+    accounts = {
+        "ank-x": x_account(**x_keys),
+        "ank-masto": mastodon_account("https://mastodon.social", "E"),
+    }
+    write_accounts(tmp_path, accounts)
     return tmp_path
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    return report_workspace(tmp_path, slots=["Mon-Fri 09:00", "Mon-Fri 17:00"])
 
 
 def test_schedule_at_a_local_time_and_list_the_queue(workspace: Path) -> None:

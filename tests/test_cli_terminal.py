@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import composer, mastodon_account, write_accounts
 from tests.store.conftest import assert_no_secrets
 
 OSC52 = "\x1b]52;c;cm0gLXJmIH4=\x07"  # writes the clipboard
@@ -26,16 +25,7 @@ TOKEN = "tk9z"  # short: only its registration when read can catch it
 def run(
     cwd: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "composer", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="surrogateescape",
-        cwd=cwd,
-        env={**os.environ, "NO_COLOR": "1", "COMPOSER_DB": str(cwd / "h.sqlite3"), **(env or {})},
-        timeout=120,
-    )
+    return composer(*args, cwd=cwd, db=cwd / "h.sqlite3", env=env, errors="surrogateescape")
 
 
 class Hostile(BaseHTTPRequestHandler):
@@ -75,11 +65,7 @@ def test_publish_now_prints_a_platform_error_safe_short_and_without_the_token(
 ) -> None:
     (tmp_path / "drafts").mkdir()
     (tmp_path / "drafts" / "report.md").write_text("The count was slow. " * 5, encoding="utf-8")
-    (tmp_path / "accounts.toml").write_text(
-        f'[accounts.m]\nplatform = "mastodon"\ninstance = "{hostile_url}"\n'
-        'access_token_env = "E"\n',
-        encoding="utf-8",
-    )
+    write_accounts(tmp_path, {"m": mastodon_account(hostile_url, "E")})
     scheduled = run(tmp_path, "schedule", "report", "--account", "m", "--in", "1d", "--json")
     assert scheduled.returncode == 0, scheduled.stderr
     edition = json.loads(scheduled.stdout)["editions"][0]["id"]

@@ -4,54 +4,32 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
-from composer.store import Database, EditionStatus, open_database, record_thread
+from composer.store import Database, EditionStatus, open_database
 from composer.store.claims import claim_due, mark_missed
 from composer.store.editions import find_edition
-from composer.store.queue import schedule_edition
 from tests.fakes.mastodon import FakeMastodon
+from tests.helpers import (
+    composer,
+    mastodon_account,
+    scheduled_edition,
+    start_composer,
+    write_accounts,
+)
 
 NOW = datetime(2030, 1, 10, 4, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(str(tmp_path / "h.sqlite3"))
-    yield database
-    database.close()
-
-
-def scheduled(db: Database, at: datetime, account: str = "m") -> int:
-    thread = record_thread(db, title="T", body="Body.")
-    assert thread.id is not None
-    edition = schedule_edition(
-        db,
-        thread.id,
-        account=account,
-        platform="mastodon",
-        posts=["One.", "Two."],
-        at_utc=at,
-        zone="UTC",
-    )
-    assert edition.id is not None
-    return edition.id
+TOKENS = {"TOK": "tok"}  # the token of the account `m` of workspace()
 
 
 def test_late_editions_within_grace_are_due_older_ones_missed(db: Database) -> None:
-    on_time = scheduled(db, NOW - timedelta(minutes=5))
-    too_late = scheduled(db, NOW - timedelta(hours=2))
-    future = scheduled(db, NOW + timedelta(minutes=5))
+    on_time = scheduled_edition(db, NOW - timedelta(minutes=5))
+    too_late = scheduled_edition(db, NOW - timedelta(hours=2))
+    future = scheduled_edition(db, NOW + timedelta(minutes=5))
     assert mark_missed(db, NOW, timedelta(minutes=15)) == [too_late]
     missed = find_edition(db, too_late)
     assert missed.status is EditionStatus.MISSED and "missed" in (missed.last_error or "")
@@ -61,7 +39,7 @@ def test_late_editions_within_grace_are_due_older_ones_missed(db: Database) -> N
 
 
 def test_two_daemons_never_claim_the_same_edition(db: Database) -> None:
-    ids = [scheduled(db, NOW - timedelta(seconds=n)) for n in range(40)]
+    ids = [scheduled_edition(db, NOW - timedelta(seconds=n)) for n in range(40)]
     results: dict[str, list[int]] = {}
 
     def worker(name: str) -> None:
@@ -78,7 +56,7 @@ def test_two_daemons_never_claim_the_same_edition(db: Database) -> None:
 
 
 def test_a_dead_daemons_claim_expires(db: Database) -> None:
-    edition_id = scheduled(db, NOW - timedelta(minutes=1))
+    edition_id = scheduled_edition(db, NOW - timedelta(minutes=1))
     assert claim_due(db, NOW, "dead", timedelta(minutes=30))
     assert claim_due(db, NOW + timedelta(minutes=10), "alive", timedelta(minutes=30)) == []
     later = claim_due(db, NOW + timedelta(minutes=31), "alive", timedelta(minutes=30))
@@ -90,28 +68,15 @@ def test_a_dead_daemons_claim_expires(db: Database) -> None:
 def workspace(tmp_path: Path, url: str) -> Path:
     (tmp_path / "drafts").mkdir(exist_ok=True)
     (tmp_path / "drafts" / "report.md").write_text("The count was slow. " * 40, encoding="utf-8")
-    (tmp_path / "accounts.toml").write_text(
-        f'[accounts.m]\nplatform = "mastodon"\ninstance = "{url}"\naccess_token_env = "TOK"\n',
-        encoding="utf-8",
-    )
+    write_accounts(tmp_path, {"m": mastodon_account(url, "TOK")})
     return tmp_path
-
-
-def command(cwd: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "composer", *args]
-
-
-def env_for(cwd: Path) -> dict[str, str]:
-    return {**os.environ, "TOK": "tok", "COMPOSER_DB": str(cwd / "h.sqlite3"), "NO_COLOR": "1"}
 
 
 def test_once_publishes_what_is_due(tmp_path: Path) -> None:
     fake = FakeMastodon(token="tok")
     with fake.running():
         cwd = workspace(tmp_path, fake.url)
-        run = lambda *a: subprocess.run(  # noqa: E731
-            command(cwd, *a), cwd=cwd, env=env_for(cwd), capture_output=True, text=True, timeout=120
-        )
+        run = lambda *a: composer(*a, cwd=cwd, db=cwd / "h.sqlite3", env=TOKENS)  # noqa: E731
         edition = json.loads(
             run("schedule", "report", "--account", "m", "--in", "1d", "--json").stdout
         )
@@ -139,18 +104,13 @@ def test_the_foreground_daemon_publishes_on_time_and_stops_on_sigterm(tmp_path: 
     fake = FakeMastodon(token="tok")
     with fake.running():
         cwd = workspace(tmp_path, fake.url)
-        daemon = subprocess.Popen(
-            command(cwd, "daemon", "--interval", "0.5"),
-            cwd=cwd,
-            env=env_for(cwd),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+        daemon = start_composer(
+            "daemon", "--interval", "0.5", cwd=cwd, db=cwd / "h.sqlite3", env=TOKENS
         )
         try:
-            scheduled_run = subprocess.run(
-                command(cwd, "schedule", "report", "--account", "m", "--in", "5s", "--json"),
-                cwd=cwd, env=env_for(cwd), capture_output=True, text=True, timeout=120,
+            scheduled_run = composer(
+                "schedule", "report", "--account", "m", "--in", "5s", "--json",
+                cwd=cwd, db=cwd / "h.sqlite3", env=TOKENS,
             )  # fmt: skip
             assert scheduled_run.returncode == 0, scheduled_run.stderr
             at = datetime.fromisoformat(
@@ -173,8 +133,8 @@ def test_the_foreground_daemon_publishes_on_time_and_stops_on_sigterm(tmp_path: 
 def test_claims_skip_the_accounts_asked_to(db: Database) -> None:
     """A round skips the accounts another round of its daemon is publishing to: their due
     editions stay scheduled for a later round, the others are claimed."""
-    mine = scheduled(db, NOW - timedelta(minutes=1), account="m")
-    busy = scheduled(db, NOW - timedelta(minutes=1), account="busy")
+    mine = scheduled_edition(db, NOW - timedelta(minutes=1), account="m")
+    busy = scheduled_edition(db, NOW - timedelta(minutes=1), account="busy")
     claimed = claim_due(db, NOW, "w", timedelta(minutes=30), skip_accounts={"busy"})
     assert [c.edition_id for c in claimed] == [mine]
     assert find_edition(db, busy).status is EditionStatus.SCHEDULED

@@ -26,7 +26,6 @@ from composer.store import (
     EditionStatus,
     PostStatus,
     edition_posts,
-    open_database,
     record_thread,
 )
 from composer.store.claims import ClaimLost, Holder, claim_due, renew
@@ -36,8 +35,8 @@ from composer.store.queue import schedule_edition
 from composer.workspace.config import parse_config
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.server import Response
+from tests.helpers import scheduled_edition
 from tests.publishing.test_publisher import TOKEN, account
-from tests.test_daemon import scheduled
 
 LEASE = timedelta(minutes=1)
 TEXTS = [f"{n}/4 What the monitors saw at polling station {n}." for n in range(1, 5)]
@@ -60,13 +59,6 @@ def mastodon() -> Iterator[FakeMastodon]:
     fake = FakeMastodon(token=TOKEN)
     with fake.running():
         yield fake
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(str(tmp_path / "h.sqlite3"))
-    yield database
-    database.close()
 
 
 def claimed_edition(db: Database, clock: Clock, worker: str = "first") -> int:
@@ -228,7 +220,7 @@ def test_marking_a_post_sending_needs_the_claim(db: Database) -> None:
 
 
 def test_a_renewal_extends_the_claim_from_now(db: Database) -> None:
-    edition_id = scheduled(db, START)
+    edition_id = scheduled_edition(db, START)
     claim_due(db, START, "w", LEASE)
     renew(db, edition_id, Holder("w", LEASE, lambda: START + LEASE))
     assert find_edition(db, edition_id).claimed_until == START + 2 * LEASE

@@ -25,7 +25,7 @@ from composer.store.editions import find_edition
 from composer.store.queue import schedule_edition
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.server import Fault, Request, Response
-from tests.test_daemon import command, env_for
+from tests.helpers import mastodon_account, start_composer, write_accounts
 
 RESET_IN = timedelta(seconds=20)
 
@@ -59,15 +59,13 @@ def test_an_accounts_rate_limit_wait_does_not_delay_another_accounts_edition(
         fake.on_store = noting(name)
     fakes["a"].inject("POST", "/api/v1/statuses", Fault.RATE_LIMIT)
     with fakes["a"].running(), fakes["b"].running():
-        (tmp_path / "accounts.toml").write_text(
-            "".join(
-                f'[accounts.{name}]\nplatform = "mastodon"\ninstance = "{fake.url}"\n'
-                f'access_token_env = "TOK_{name.upper()}"\n'
+        write_accounts(
+            tmp_path,
+            {
+                name: mastodon_account(fake.url, f"TOK_{name.upper()}")
                 for name, fake in fakes.items()
-            ),
-            encoding="utf-8",
+            },
         )
-        env = {**env_for(tmp_path), "TOK_A": "tok-a", "TOK_B": "tok-b"}
         db = open_database(str(tmp_path / "h.sqlite3"))
         texts: dict[str, list[str]] = {}  # edition name -> its posts
         editions: dict[str, int] = {}
@@ -85,9 +83,9 @@ def test_an_accounts_rate_limit_wait_does_not_delay_another_accounts_edition(
 
         schedule("a1", "a", datetime.now(UTC))
         log = (tmp_path / "daemon.log").open("w")
-        daemon = subprocess.Popen(
-            command(tmp_path, "daemon", "--interval", "0.5"),
-            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True,
+        daemon = start_composer(
+            "daemon", "--interval", "0.5", cwd=tmp_path, db=tmp_path / "h.sqlite3",
+            env={"TOK_A": "tok-a", "TOK_B": "tok-b"}, stdout=subprocess.DEVNULL, stderr=log,
         )  # fmt: skip
         try:
             deadline = time.monotonic() + 60

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,11 +15,11 @@ from typing import Any
 import pytest
 
 from composer import daemon
-from composer.store import Database, EditionStatus, open_database, record_thread
+from composer.store import Database, EditionStatus, open_database
 from composer.store.editions import find_edition
-from composer.store.queue import schedule_edition
 from composer.workspace.config import Config, load_config
 from tests.fakes.mastodon import FakeMastodon
+from tests.helpers import scheduled_edition, start_composer
 
 ACCOUNTS = """
 [accounts.good]
@@ -75,19 +72,9 @@ def setup(
 
 
 def due(db: Database, account: str, platform: str, now: datetime) -> int:
-    thread = record_thread(db, title=account, body="One. Two.")
-    assert thread.id is not None
-    edition = schedule_edition(
-        db,
-        thread.id,
-        account=account,
-        platform=platform,
-        posts=[f"{account}: one.", f"{account}: two."],
-        at_utc=now - timedelta(minutes=1),
-        zone="UTC",
-    )
-    assert edition.id is not None
-    return edition.id
+    posts = [f"{account}: one.", f"{account}: two."]
+    at = now - timedelta(minutes=1)
+    return scheduled_edition(db, at, account=account, platform=platform, posts=posts, title=account)
 
 
 def test_broken_accounts_fail_their_editions_once_and_the_others_publish(
@@ -155,20 +142,9 @@ def test_the_foreground_daemon_fails_a_broken_edition_once_and_publishes_the_res
         good = due(db, "good", "mastodon", soon)
     finally:
         db.close()
-    env = {
-        **os.environ,
-        "DAEMON_PREFLIGHT_TOKEN": "tok",
-        "COMPOSER_DB": str(tmp_path / "h.sqlite3"),
-    }
-    env.pop("DAEMON_PREFLIGHT_UNSET", None)
-    env.pop("COMPOSER_CONFIG", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "composer", "daemon", "--interval", "0.3"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    tokens = {"DAEMON_PREFLIGHT_TOKEN": "tok", "DAEMON_PREFLIGHT_UNSET": None}
+    process = start_composer(
+        "daemon", "--interval", "0.3", cwd=tmp_path, db=tmp_path / "h.sqlite3", env=tokens
     )
     try:
         deadline = time.monotonic() + 60

@@ -15,7 +15,7 @@ from composer.store.editions import find_edition
 from composer.store.queue import schedule_edition
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.server import Fault, Request, Response
-from tests.test_daemon import command, env_for
+from tests.helpers import composer, mastodon_account, start_composer, write_accounts
 
 TEXTS = [f"Statement, part {n} of 3." for n in (1, 2, 3)]
 
@@ -37,12 +37,7 @@ def test_sigterm_during_a_rate_limit_wait_stops_now_and_the_next_daemon_resumes(
     fake = LongResetMastodon(token="tok")
     fake.inject("POST", "/api/v1/statuses", Fault.RATE_LIMIT)
     with fake.running():
-        (tmp_path / "accounts.toml").write_text(
-            f'[accounts.m]\nplatform = "mastodon"\ninstance = "{fake.url}"\n'
-            'access_token_env = "TOK"\n',
-            encoding="utf-8",
-        )
-        env = {**env_for(tmp_path), "TOK": "tok"}
+        write_accounts(tmp_path, {"m": mastodon_account(fake.url, "TOK")})
         db = open_database(str(tmp_path / "h.sqlite3"))
         try:
             thread = record_thread(db, title="Statement", body="\n\n".join(TEXTS))
@@ -53,9 +48,9 @@ def test_sigterm_during_a_rate_limit_wait_stops_now_and_the_next_daemon_resumes(
             )  # fmt: skip
             assert edition.id is not None
             log = (tmp_path / "daemon.log").open("w")
-            daemon = subprocess.Popen(
-                command(tmp_path, "daemon", "--interval", "0.5"),
-                cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True,
+            daemon = start_composer(
+                "daemon", "--interval", "0.5", cwd=tmp_path, db=tmp_path / "h.sqlite3",
+                env={"TOK": "tok"}, stdout=subprocess.DEVNULL, stderr=log,
             )  # fmt: skip
             try:
                 deadline = time.monotonic() + 60
@@ -79,10 +74,9 @@ def test_sigterm_during_a_rate_limit_wait_stops_now_and_the_next_daemon_resumes(
             assert "stopped during a wait" in logs
 
             # The next daemon takes it at once (the claim has expired) and finishes it.
-            finishing = subprocess.run(
-                command(tmp_path, "daemon", "--once"),
-                cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
-            )  # fmt: skip
+            finishing = composer(
+                "daemon", "--once", cwd=tmp_path, db=tmp_path / "h.sqlite3", env={"TOK": "tok"}
+            )
             assert finishing.returncode == 0, finishing.stderr
             statuses = fake.thread()
             assert [s["text"] for s in statuses] == TEXTS  # each once, in order

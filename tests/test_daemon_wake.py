@@ -6,7 +6,6 @@ import json
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -26,16 +25,10 @@ from composer.store import (
     stop_recurrence,
 )
 from tests.fakes.mastodon import FakeMastodon
-from tests.test_daemon import NOW, command, env_for, scheduled, workspace
+from tests.helpers import composer, scheduled_edition, start_composer
+from tests.test_daemon import NOW, TOKENS, workspace
 
 LOOK = 1.0  # seconds between looks at the schedule
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(str(tmp_path / "h.sqlite3"))
-    yield database
-    database.close()
 
 
 def s(seconds: float) -> datetime:
@@ -60,9 +53,9 @@ def test_next_round(
 
 def test_next_due_is_the_earliest_scheduled_time_or_claim_end(db: Database) -> None:
     assert next_due(db) is None
-    later = scheduled(db, NOW + timedelta(minutes=10))
+    later = scheduled_edition(db, NOW + timedelta(minutes=10))
     assert next_due(db) == NOW + timedelta(minutes=10)
-    sooner = scheduled(db, NOW + timedelta(seconds=1.5))
+    sooner = scheduled_edition(db, NOW + timedelta(seconds=1.5))
     assert next_due(db) == NOW + timedelta(seconds=1.5)
     cancel(db, sooner)  # another process cancels it: the daemon's next plan drops it
     assert next_due(db) == NOW + timedelta(minutes=10)
@@ -75,7 +68,7 @@ def test_next_due_is_the_earliest_scheduled_time_or_claim_end(db: Database) -> N
 def test_next_due_includes_a_recurring_rules_next_occurrence(db: Database) -> None:
     """A rule's occurrence is not an edition until it comes due: the daemon must wake for
     it all the same, not at its next look."""
-    scheduled(db, NOW + timedelta(minutes=10))
+    scheduled_edition(db, NOW + timedelta(minutes=10))
     rule = create_recurrence(
         db, draft_path="/d.md", account="m", rule="0 9 * * *", zone="UTC",
         next_at=NOW + timedelta(seconds=30),
@@ -92,17 +85,17 @@ def test_the_daemon_wakes_at_the_due_time_between_its_looks(tmp_path: Path) -> N
     fake = FakeMastodon(token="tok")
     with fake.running():
         cwd = workspace(tmp_path, fake.url)
-        scheduling = subprocess.run(
-            command(cwd, "schedule", "report", "--account", "m", "--in", "8s", "--json"),
-            cwd=cwd, env=env_for(cwd), capture_output=True, text=True, timeout=120,
+        scheduling = composer(
+            "schedule", "report", "--account", "m", "--in", "8s", "--json",
+            cwd=cwd, db=cwd / "h.sqlite3", env=TOKENS,
         )  # fmt: skip
         assert scheduling.returncode == 0, scheduling.stderr
         edition = json.loads(scheduling.stdout)["editions"][0]
         at = datetime.fromisoformat(edition["at"].replace("Z", "+00:00"))
         log = (tmp_path / "daemon.log").open("w")
-        daemon = subprocess.Popen(
-            command(cwd, "daemon", "--interval", "60"),
-            cwd=cwd, env=env_for(cwd), stdout=subprocess.DEVNULL, stderr=log, text=True,
+        daemon = start_composer(
+            "daemon", "--interval", "60",
+            cwd=cwd, db=cwd / "h.sqlite3", env=TOKENS, stdout=subprocess.DEVNULL, stderr=log,
         )  # fmt: skip
         try:
             deadline = time.monotonic() + 40  # well before the daemon's second look

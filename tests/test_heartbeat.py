@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from sqlmodel import select
 
 from composer.daemon import Heartbeat, run_round
@@ -21,32 +19,14 @@ from composer.store import (
     daemon_started,
     last_daemon_seen,
     open_database,
-    record_thread,
-    schedule_edition,
     stop_recurrence,
     upcoming,
 )
 from composer.store.models import DaemonWorker
 from composer.workspace.config import load_config
+from tests.helpers import mastodon_account, scheduled_edition, write_accounts
 
 T0 = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(str(tmp_path / "h.sqlite3"))
-    yield database
-    database.close()
-
-
-def scheduled(db: Database, at: datetime) -> int:
-    thread = record_thread(db, title="T", body="Body.")
-    assert thread.id is not None
-    edition = schedule_edition(
-        db, thread.id, account="m", platform="mastodon", posts=["One."], at_utc=at, zone="UTC"
-    )
-    assert edition.id is not None
-    return edition.id
 
 
 def workers(db: Database) -> list[DaemonWorker]:
@@ -73,8 +53,8 @@ def test_a_start_restarts_its_row_and_forgets_long_gone_daemons(db: Database) ->
 
 
 def test_overdue_is_a_scheduled_edition_past_its_time(db: Database) -> None:
-    late = scheduled(db, T0 - timedelta(minutes=1))
-    later = scheduled(db, T0 + timedelta(minutes=1))
+    late = scheduled_edition(db, T0 - timedelta(minutes=1))
+    later = scheduled_edition(db, T0 + timedelta(minutes=1))
     by_id = {e.edition_id: e for e in upcoming(db)}
     assert by_id[late].overdue(T0) and not by_id[later].overdue(T0)
     cancel(db, late)
@@ -88,7 +68,7 @@ def test_the_note_says_when_no_daemon_will_send_what_waits(db: Database) -> None
         "no daemon has run yet: scheduled threads will not be sent; "
         "start one with thread-composer daemon"
     )
-    scheduled(db, T0 + timedelta(hours=1))
+    scheduled_edition(db, T0 + timedelta(hours=1))
     assert (daemon_note(db, T0) or "").startswith("no daemon has run yet: ")
     daemon_seen(db, "a:1", host="a", pid=1, now=T0 - timedelta(hours=3, minutes=5))
     assert daemon_note(db, T0) == (
@@ -117,11 +97,8 @@ def test_an_active_rule_waits_for_a_daemon_too(db: Database) -> None:
 def test_a_round_records_the_daemon_and_beats_at_most_every_few_seconds(
     db: Database, tmp_path: Path
 ) -> None:
-    config_file = tmp_path / "accounts.toml"
-    config_file.write_text(
-        '[accounts.m]\nplatform = "mastodon"\ninstance = "http://127.0.0.1:9"\n'
-        'access_token_env = "NO_SUCH_TOKEN"\n',
-        encoding="utf-8",
+    config_file = write_accounts(
+        tmp_path, {"m": mastodon_account("http://127.0.0.1:9", "NO_SUCH_TOKEN")}
     )
     config = load_config(config_file)
     asyncio.run(run_round(db, config, now=T0, worker="host:1"))  # as `daemon --once`

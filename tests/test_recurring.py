@@ -28,6 +28,7 @@ from composer.store.models import Recurrence
 from composer.workspace.config import Config, load_config
 from composer.workspace.drafts import load_draft
 from tests.fakes.mastodon import FakeMastodon
+from tests.helpers import mastodon_account, write_accounts
 
 BERLIN = ZoneInfo("Europe/Berlin")
 GRACE = timedelta(minutes=15)
@@ -141,22 +142,11 @@ def test_a_rule_that_never_comes_due_ends() -> None:
 # --- occurrences as editions ----------------------------------------------------------------
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(str(tmp_path / "h.sqlite3"))
-    yield database
-    database.close()
-
-
 def write_workspace(tmp_path: Path, url: str = "https://mastodon.social") -> tuple[Path, Config]:
     (tmp_path / "drafts").mkdir(exist_ok=True)
     draft = tmp_path / "drafts" / "weekly.md"
     write_draft(draft, "First week. " * 5)
-    accounts = tmp_path / "accounts.toml"
-    accounts.write_text(
-        f'[accounts.m]\nplatform = "mastodon"\ninstance = "{url}"\naccess_token_env = "TOK"\n',
-        encoding="utf-8",
-    )
+    accounts = write_accounts(tmp_path, {"m": mastodon_account(url, "TOK")})
     return draft, load_config(accounts)
 
 
@@ -358,14 +348,14 @@ def check_one_edition_per_occurrence(db: Database, rule_ids: list[int], days: in
 
 
 def test_materializers_racing_on_sqlite_make_one_edition_per_occurrence(
-    db: Database, tmp_path: Path
+    db: Database, db_path: Path, tmp_path: Path
 ) -> None:
     draft, config = write_workspace(tmp_path)
     rule_ids = [make_rule(db, draft, config, every=f"daily 09:{m:02d}") for m in range(3)]
     first = store.find_recurrence(db, rule_ids[0]).next_at
     assert first is not None
     moments = [first + timedelta(days=d, minutes=5) for d in range(4)]
-    race(str(tmp_path / "h.sqlite3"), config, moments)
+    race(str(db_path), config, moments)
     check_one_edition_per_occurrence(db, rule_ids, days=4)
 
 

@@ -17,17 +17,28 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import click
 
 from composer.cli import daemon, drafts, history, publish, queue, text
-from composer.cli.base import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, error_line
+from composer.cli.base import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, BadInput, error_line
+from composer.errors import ComposerError
 
 __all__ = ["cli", "main"]
 
 
 class ComposerGroup(click.Group):
-    """A group that also takes a draft path where a command would go: `thread-composer DRAFT`."""
+    """A group that also takes a draft path where a command would go: `thread-composer DRAFT`,
+    and the one place a `ComposerError` no command handled becomes the CLI's error: its
+    message on one line, exit 2 when the user's input is at fault, else 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ComposerError as error:
+            failure = BadInput if error.bad_input else click.ClickException
+            raise failure(str(error)) from error
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         takes_value = {"--config", "--db", "--drafts"}

@@ -1,6 +1,10 @@
 """What every command shares: bad input (one line, exit 2), the accounts file and the database
 of this run, drafts by name, a thread printed terminal-safe, the common options.
 
+A `ComposerError` a command does not handle is turned into the CLI's error by the group
+(`composer.cli.ComposerGroup`), so the helpers here let them through; they catch one only
+where the command decides otherwise than its class does.
+
 Imports click and the pure text layer only, so `split` and `count` start fast; the database
 is opened through `database()`, which imports the store when a command first needs it.
 """
@@ -8,15 +12,15 @@ is opened through `database()`, which imports the store when a command first nee
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from composer.text import PLATFORM_NAMES, SplitError, Thread, UnknownPlatformError
+from composer.text import PLATFORM_NAMES, Thread
 from composer.text.display import terminal_safe
-from composer.text.enrich import EnrichError
-from composer.text.numbering import NumberingError
 from composer.text.redaction import redact
 from composer.workspace.compose import (
     NO_OVERRIDES,
@@ -26,8 +30,8 @@ from composer.workspace.compose import (
     find_config,
     platforms_for,
 )
-from composer.workspace.config import Config, ConfigError
-from composer.workspace.drafts import Draft, DraftError, load_draft, resolve
+from composer.workspace.config import Config
+from composer.workspace.drafts import Draft, load_draft, resolve
 from composer.workspace.images import ImageFile, image_files
 
 if TYPE_CHECKING:
@@ -65,10 +69,7 @@ def fail(message: str) -> NoReturn:
 
 
 def load_source(source: str) -> Draft:
-    try:
-        draft = load_draft(source)
-    except DraftError as error:
-        fail(str(error))
+    draft = load_draft(source)
     for key in draft.unknown_keys:
         click.echo(f"warning: {source}: unknown front-matter key {key!r} (ignored)", err=True)
     return draft
@@ -78,10 +79,7 @@ def current_config() -> Config | None:
     """The accounts file for this command, loaded once; a notice if it is the example."""
     root = click.get_current_context().find_root()
     if "config_choice" not in root.meta:
-        try:
-            choice = find_config(root.obj["config"])
-        except ConfigError as error:
-            fail(str(error))
+        choice = find_config(root.obj["config"])
         if choice.notice:
             click.echo(f"note: {choice.notice}", err=True)
         root.meta["config_choice"] = choice
@@ -90,10 +88,7 @@ def current_config() -> Config | None:
 
 
 def split_for(draft: Draft, platform: str, overrides: Overrides = NO_OVERRIDES) -> Thread:
-    try:
-        return compose(draft, platform, current_config(), overrides)
-    except (UnknownPlatformError, NumberingError, SplitError, EnrichError, ConfigError) as error:
-        fail(str(error))
+    return compose(draft, platform, current_config(), overrides)
 
 
 def images_of(draft: Draft, thread: Thread) -> list[tuple[ImageFile, ...]] | None:
@@ -185,20 +180,29 @@ def resolve_draft(name: str) -> Path:
 
 
 def resolve_in(folder: Path, name: str) -> Path:
-    try:
-        return resolve(folder, name)
-    except DraftError as error:
-        fail(str(error))
+    return resolve(folder, name)
 
 
 def database() -> Database:
-    from composer.store import DatabaseFailure, StoreError, open_database
+    from composer.store import open_database
 
     root = click.get_current_context().find_root()
-    try:
+    with store_input():  # a bad URL, a file that is no database of ours
         return open_database(root.obj["db"])
-    except DatabaseFailure as error:  # unopenable, read-only: a runtime failure (exit 1)
-        raise click.ClickException(str(error)) from None
+
+
+@contextmanager
+def store_input() -> Iterator[None]:
+    """Where the store refusing is about what the user named (a database URL, an edition or
+    a rule id that does not exist or is not scheduled): bad input (exit 2). A
+    DatabaseFailure (unopenable, read-only, a full disk) stays a runtime failure (exit 1),
+    as its class says."""
+    from composer.store import DatabaseFailure, StoreError
+
+    try:
+        yield
+    except DatabaseFailure:
+        raise
     except StoreError as error:
         fail(str(error))
 

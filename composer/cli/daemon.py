@@ -27,23 +27,16 @@ def daemon(once: bool, grace: str, interval: float) -> None:
     """Publish scheduled editions on time; structured logs (JSON lines) on standard error."""
 
     from composer.daemon import configure_logging, run_once, serve
-    from composer.store import StoreError
-    from composer.workspace.when import WhenError, parse_duration
+    from composer.workspace.when import parse_duration
 
-    try:
-        grace_span = parse_duration(grace)
-    except WhenError as error:
-        fail(str(error))
+    grace_span = parse_duration(grace)
     config = current_config()
     if config is None:
         fail("no accounts.toml: the daemon publishes to your accounts")
     configure_logging()
     with database() as db:
         if once:
-            try:
-                result = run_once(db, config, grace=grace_span)
-            except StoreError as error:  # the database failed before anything was claimed
-                raise click.ClickException(str(error)) from None
+            result = run_once(db, config, grace=grace_span)
             if not all(o.finished for o in result.outcomes):
                 raise click.ClickException("not every due edition was published")
             return

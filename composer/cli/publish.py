@@ -99,14 +99,12 @@ def publish(
 
     from composer.publishing import (
         Event,
-        PublishError,
         check_not_published,
         fit_to_instances,
         follow_up,
         plan_editions,
         run_editions,
     )
-    from composer.store import StoreError
 
     path = resolve_draft(name)
     chosen = load_source(str(path))
@@ -117,19 +115,11 @@ def publish(
     continuing = None
     if follows is not None:
         with database() as db:
-            try:
-                continuing = follow_up(
-                    db, follows, update=update, account_names=accounts, published=not dry_run
-                )
-            except PublishError as error:
-                fail(str(error))
-    try:
-        plans = plan_editions(
-            chosen, path, config, accounts, for_real=not dry_run, follows=continuing
-        )
-        plans = asyncio.run(fit_to_instances(plans))
-    except PublishError as error:
-        fail(str(error))
+            continuing = follow_up(
+                db, follows, update=update, account_names=accounts, published=not dry_run
+            )
+    plans = plan_editions(chosen, path, config, accounts, for_real=not dry_run, follows=continuing)
+    plans = asyncio.run(fit_to_instances(plans))
     if dry_run:
         if as_json:
             rows = [
@@ -177,10 +167,7 @@ def publish(
     holder = Holder.for_this_process("publish")
     with database() as db:
         if not again:
-            try:
-                check_not_published(db, plans)
-            except PublishError as error:
-                fail(str(error))
+            check_not_published(db, plans)
         while True:
             try:
                 with bars:
@@ -199,10 +186,6 @@ def publish(
                         if as_json:
                             click.echo(json.dumps({"editions": []}))
                         return
-            except PublishError as error:  # the pre-flight: nothing written
-                fail(str(error))
-            except StoreError as error:  # the ledger failed: what was sent is in it
-                raise click.ClickException(str(error)) from None
     if as_json:
         rows = [
             {
@@ -255,7 +238,6 @@ def schedule(
 
     from composer.scheduling import (
         ScheduleChoice,
-        ScheduleError,
         draft_schedule,
         schedule_draft,
         schedule_follow_up,
@@ -282,18 +264,15 @@ def schedule(
         _schedule_every(chosen, path, config, accounts, every, zone, as_json)
         return
     with database() as db:
-        try:
-            choice = ScheduleChoice(datetime.now(UTC), at, delay, next_slot, zone, again)
-            if follows is not None:
-                editions = [
-                    schedule_follow_up(
-                        db, chosen, path, config, follows, choice, update=update, accounts=accounts
-                    )
-                ]
-            else:
-                editions = schedule_draft(db, chosen, path, config, accounts, choice)
-        except ScheduleError as error:
-            fail(str(error))
+        choice = ScheduleChoice(datetime.now(UTC), at, delay, next_slot, zone, again)
+        if follows is not None:
+            editions = [
+                schedule_follow_up(
+                    db, chosen, path, config, follows, choice, update=update, accounts=accounts
+                )
+            ]
+        else:
+            editions = schedule_draft(db, chosen, path, config, accounts, choice)
         say_daemon_note(db, "note")
     if as_json:
         rows = [{"id": e.id, "account": e.account, "at": iso_utc(e.at_utc)} for e in editions]
@@ -315,16 +294,13 @@ def _schedule_every(
 ) -> None:
     from datetime import UTC, datetime
 
-    from composer.recurring import RuleError, create_rules
+    from composer.recurring import create_rules
     from composer.workspace.when import format_local
 
     with database() as db:
-        try:
-            rules = create_rules(
-                db, chosen, path, config, accounts, every=every, now=datetime.now(UTC), zone=zone
-            )
-        except RuleError as error:
-            fail(str(error))
+        rules = create_rules(
+            db, chosen, path, config, accounts, every=every, now=datetime.now(UTC), zone=zone
+        )
         say_daemon_note(db, "note")
     if as_json:
         rows = [

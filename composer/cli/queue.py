@@ -18,6 +18,7 @@ from composer.cli.base import (
     iso_utc,
     safe,
     say_daemon_note,
+    store_input,
 )
 from composer.cli.publish import wait_turn
 
@@ -130,25 +131,18 @@ def queue_rules(show_all: bool, account: str | None, as_json: bool) -> None:
 @click.argument("rule_id", type=ROW_ID, metavar="RULE_ID")
 def queue_stop(rule_id: int) -> None:
     """Stop a recurring rule (editions it already made stay in the queue)."""
-    from composer.store import StoreError, stop_recurrence
+    from composer.store import stop_recurrence
 
-    with database() as db:
-        try:
-            stop_recurrence(db, rule_id)
-        except StoreError as error:
-            fail(str(error))
+    with database() as db, store_input():
+        stop_recurrence(db, rule_id)
     click.echo(f"stopped rule {rule_id}")
 
 
 def _queue_change(action: str, edition_id: int, *args: Any) -> None:
     import composer.store as store_queue
-    from composer.store import StoreError
 
-    with database() as db:
-        try:
-            getattr(store_queue, action)(db, edition_id, *args)
-        except StoreError as error:
-            fail(str(error))
+    with database() as db, store_input():
+        getattr(store_queue, action)(db, edition_id, *args)
 
 
 @queue.command("cancel")
@@ -167,14 +161,11 @@ def queue_move(edition_id: int, at: str, zone: str | None) -> None:
     """Move a scheduled edition to another time."""
     from datetime import UTC, datetime
 
-    from composer.scheduling import ScheduleError, move_edition
+    from composer.scheduling import move_edition
     from composer.workspace.when import format_local
 
     with database() as db:
-        try:
-            moved = move_edition(db, edition_id, at, now=datetime.now(UTC), zone=zone)
-        except ScheduleError as error:
-            fail(str(error))
+        moved = move_edition(db, edition_id, at, now=datetime.now(UTC), zone=zone)
     click.echo(f"moved {edition_id} to {format_local(moved.at_utc, moved.zone)}")
 
 
@@ -187,15 +178,8 @@ def queue_publish_now(edition_id: int, wait: bool) -> None:
     """Publish a scheduled edition now, from this process."""
     import asyncio
 
-    from composer.publishing import PublishError, preflight_edition, publish_existing
-    from composer.store import (
-        DatabaseFailure,
-        EditionBusy,
-        EditionStatus,
-        Holder,
-        StoreError,
-        claim,
-    )
+    from composer.publishing import preflight_edition, publish_existing
+    from composer.store import EditionBusy, EditionStatus, Holder, claim
 
     config = current_config()
     if config is None:
@@ -220,13 +204,8 @@ def queue_publish_now(edition_id: int, wait: bool) -> None:
             raise
         return await publish_existing(db, edition_id, config, holder=holder, client=client)
 
-    with database() as db:
-        try:
-            outcome = asyncio.run(publish_now(db, config))
-        except DatabaseFailure as error:  # a runtime failure, whenever it came
-            raise click.ClickException(str(error)) from None
-        except (PublishError, StoreError) as error:  # busy, no such edition, not scheduled...
-            fail(str(error))
+    with database() as db, store_input():  # busy, no such edition, not scheduled...
+        outcome = asyncio.run(publish_now(db, config))
     if outcome is None:
         return
     if not outcome.finished:

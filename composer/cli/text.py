@@ -27,8 +27,7 @@ from composer.text import count as count_text
 from composer.text.enrich import MENTION_PLACEMENTS, TAG_PLACEMENTS
 from composer.text.images import find_images
 from composer.workspace.compose import Overrides, find_config
-from composer.workspace.config import ConfigError
-from composer.workspace.drafts import DraftError, read_text
+from composer.workspace.drafts import read_text
 from composer.workspace.images import alt_problems, alt_text_required, file_problems
 
 
@@ -57,15 +56,9 @@ def open_composer(
     path = None
     if draft_path is not None:
         path = resolve_in(drafts_dir, draft_path)
-        try:
-            read_text(str(path))  # a draft with broken front matter opens; binary junk does not
-        except DraftError as error:
-            fail(str(error))
+        read_text(str(path))  # a draft with broken front matter opens; binary junk does not
     if config is not None:
-        try:
-            find_config(config)
-        except ConfigError as error:
-            fail(str(error))
+        find_config(config)
     from composer.tui import Services, make_app
 
     app = make_app(Services(drafts_dir=drafts_dir, config_path=config, db_url=db), path)

@@ -18,6 +18,7 @@ from composer.publishing.connect import client_for
 from composer.publishing.errors import PreflightError, PublishError
 from composer.store import (
     Database,
+    DatabaseFailure,
     Edition,
     EditionStatus,
     StoreError,
@@ -72,6 +73,8 @@ def follow_up(
     others = list(dict.fromkeys(account_names))
     try:
         followed = followable(db, edition_id, others[0] if len(others) == 1 else None)
+    except DatabaseFailure:  # the database failing is not a bad edition id: it stays what it is
+        raise
     except StoreError as error:
         raise PublishError(str(error)) from None
     if len(others) > 1:

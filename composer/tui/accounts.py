@@ -84,7 +84,7 @@ class AccountsScreen(Screen[None]):
             choice = self.services.config_choice()
         except ConfigError as error:
             self.accounts = {}
-            notice.update(plain(str(error)))
+            notice.update(plain(error_text(error)))
         else:
             config = choice.config
             self.accounts = dict(config.accounts) if config else {}

@@ -11,11 +11,14 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from rich.traceback import Traceback
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.worker import WorkerFailed
 
+from composer.errors import ComposerError
 from composer.text.display import terminal_safe
 from composer.text.redaction import redact
 from composer.tui.accounts import AccountsScreen
@@ -23,6 +26,7 @@ from composer.tui.commands import ComposerCommands
 from composer.tui.compose import ComposeScreen
 from composer.tui.history import HistoryScreen
 from composer.tui.queue import QueueScreen
+from composer.tui.remote import error_text, tell
 from composer.tui.services import Services
 
 # Each screen (a Textual mode): its name and the key that opens it.
@@ -77,6 +81,16 @@ class ComposerApp(App[None]):
     def on_unmount(self) -> None:
         self.services.close()
 
+    def _handle_exception(self, error: Exception) -> None:
+        """A worker stopped by one of the package's own errors (a database that fails, a
+        platform that refuses) is told, as the screens tell the errors they expect, and the
+        app goes on. Anything else is fatal, as is such an error in a message handler (its
+        widget takes no more messages): the crash report below."""
+        if isinstance(error, WorkerFailed) and isinstance(error.error, ComposerError):
+            tell(self, error_text(error.error), title="Error", severity="error", timeout=10)
+            return
+        super()._handle_exception(error)
+
     def _fatal_error(self) -> None:
         """The crash report printed on exit (the app's return code is then 1): Textual's own
         shows every frame's local variables, and so a header, a token or a secret's bytes.
@@ -88,6 +102,9 @@ class ComposerApp(App[None]):
             trace = self._exception.__traceback__
         if exc_type is None or error is None:
             self._exit_renderables.append(f"{self.TITLE} crashed")
+        elif isinstance(error, ComposerError):  # meant for the user: one line, as the CLI says it
+            line = " ".join(error_text(error).split())
+            self._exit_renderables.append(Text(f"{self.TITLE}: {terminal_safe(line)}"))
         else:
             report = Traceback.extract(exc_type, error, trace, show_locals=False)
             for stack in report.stacks:

@@ -35,6 +35,7 @@ from composer.tui.preview import (
     platform_preview,
 )
 from composer.tui.recovery import RecoveryDialog
+from composer.tui.remote import error_text
 from composer.tui.schedule import ScheduleDialog, ScheduleResult
 from composer.tui.services import Services
 from composer.workspace.compose import platforms_for
@@ -195,7 +196,7 @@ class ComposeScreen(Screen[None]):
         try:
             text = read_draft_file(path, self.display_name(path))
         except DraftError as error:
-            self.notify(terminal_safe(str(error)), severity="error", markup=False)
+            self.notify(terminal_safe(error_text(error)), severity="error", markup=False)
             return
         self.draft_path = path
         self.editor.read_only = False
@@ -300,7 +301,8 @@ class ComposeScreen(Screen[None]):
         except ConfigError as error:
             if not self._config_error_shown:
                 self._config_error_shown = True
-                self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
+                shown = terminal_safe(error_text(error))
+                self.app.call_from_thread(self.notify, shown, severity="error", markup=False)
             return None
 
     @work(thread=True, exclusive=True, group="preview")

@@ -23,7 +23,7 @@ from composer.store import (
     search,
 )
 from composer.tui.confirm import ConfirmDialog
-from composer.tui.remote import cell, plain, tell
+from composer.tui.remote import cell, error_text, plain, tell
 from composer.tui.sending import publish_now
 from composer.tui.services import Services
 from composer.tui.tables import ShownRows, selected_key, titled_table
@@ -101,7 +101,7 @@ class HistoryScreen(Screen[None]):
             self.refresh_hits()
             self.refresh_outcomes()
         except StoreError as error:
-            self.query_one("#history-detail", Static).update(plain(str(error)))
+            self.query_one("#history-detail", Static).update(plain(error_text(error)))
 
     def refresh_hits(self) -> None:
         query = self.query_one("#history-search", Input).value
@@ -180,7 +180,7 @@ class HistoryScreen(Screen[None]):
         try:
             self.refresh_hits()
         except StoreError as error:
-            self.query_one("#history-detail", Static).update(plain(str(error)))
+            self.query_one("#history-detail", Static).update(plain(error_text(error)))
 
     # --- actions ------------------------------------------------------------------------
     def action_focus_search(self) -> None:

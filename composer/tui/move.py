@@ -12,7 +12,7 @@ from textual.widgets import Button, Input, Static
 
 from composer.scheduling import ScheduledEdition, ScheduleError, move_edition
 from composer.store import StoreError
-from composer.tui.remote import plain
+from composer.tui.remote import error_text, plain
 from composer.tui.services import Services
 
 
@@ -74,7 +74,7 @@ class MoveDialog(ModalScreen[ScheduledEdition | None]):
                 self.services.database(), self.edition_id, at, now=self.services.now()
             )
         except (ScheduleError, StoreError) as error:
-            self.query_one("#move-error", Static).update(plain(str(error)))
+            self.query_one("#move-error", Static).update(plain(error_text(error)))
             return
         self.dismiss(moved)
 

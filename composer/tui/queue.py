@@ -25,7 +25,7 @@ from composer.scheduling import ScheduledEdition, daemon_note
 from composer.store import EditionStatus, QueueEntry, Recurrence, StoreError, find_edition
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.move import MoveDialog
-from composer.tui.remote import cell, plain, tell
+from composer.tui.remote import cell, error_text, plain, tell
 from composer.tui.sending import publish_now
 from composer.tui.services import Services
 from composer.tui.tables import ShownRows, selected_key, titled_table
@@ -90,7 +90,7 @@ class QueueScreen(Screen[None]):
             rules = store.recurrences(self.services.database())
             note = daemon_note(self.services.database(), now)
         except StoreError as error:
-            self.query_one("#queue-detail", Static).update(plain(str(error)))
+            self.query_one("#queue-detail", Static).update(plain(error_text(error)))
             return
         self.query_one("#daemon-note", Static).update(plain(f"⚠ {note}" if note else ""))
         self.query_one("#daemon-note", Static).display = note is not None
@@ -319,7 +319,7 @@ class QueueScreen(Screen[None]):
         try:
             change()
         except StoreError as error:
-            tell(self, str(error), severity="error")
+            tell(self, error_text(error), severity="error")
         else:
             self.notify(done)
         self.refresh_entries()

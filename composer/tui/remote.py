@@ -8,16 +8,17 @@ backslash left visible, so escaping cannot show every string faithfully; plain t
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
+from textual.app import App
 from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.widget import Widget
 
-from composer.platforms.base import PlatformError
-from composer.store import StoreError
+from composer.errors import ComposerError
 from composer.text.display import terminal_safe
 from composer.text.redaction import redact
-from composer.workspace.config import ConfigError
 
 
 def plain(text: str) -> Content:
@@ -34,7 +35,7 @@ def cell(text: str | None, limit: int | None = None) -> Text:
 
 
 def tell(
-    widget: Widget,
+    widget: Widget | App[Any],
     message: str,
     *,
     title: str = "",
@@ -53,8 +54,9 @@ def tell(
 
 
 def error_text(error: BaseException) -> str:
-    """What went wrong, for the screen: an expected error's own message; an unexpected
-    one's type too. Redacted: a client's or a command's error may quote a credential."""
-    expected = isinstance(error, PlatformError | ConfigError | StoreError)
+    """What went wrong, for the screen: the message of one of the package's own errors (the
+    `ComposerError` family, as the CLI prints it); an unexpected one's type too. Redacted: a
+    client's or a command's error may quote a credential."""
+    expected = isinstance(error, ComposerError)
     message = str(error) or type(error).__name__
     return redact(message if expected else f"{type(error).__name__}: {message}")

@@ -142,7 +142,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
             self._config = services.config()
             self._zone = draft_zone(self._draft, self._config)
         except (DraftError, ConfigError, ScheduleError) as error:
-            self._load_error = str(error)
+            self._load_error = error_text(error)
         self._suggested = next_quarter_hour(services.now(), self._zone)
         # The draft's own `schedule` time, when it has one, is the time offered.
         self._from_draft = draft_schedule(self._draft) if self._draft else None
@@ -220,7 +220,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         try:
             note = daemon_note(self.services.database(), self.services.now(), scheduling=True)
         except StoreError as error:
-            note = str(error)
+            note = error_text(error)
         self.query_one("#daemon", Note).say(shown(note or ""))
 
     # --- what the user sees as they type ------------------------------------------------
@@ -284,7 +284,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
             self.query_one("#summary", Note).say(shown(self._summary(next_slot)))
         except _SAID_INLINE as error:
             self.query_one("#summary", Note).say("")
-            self._error(str(error))
+            self._error(error_text(error))
 
     def _summary(self, next_slot: bool) -> str:
         now = self.services.now()
@@ -383,7 +383,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
             else:
                 self._plans()
         except (ScheduleError, StoreError) as error:
-            reason = str(error)
+            reason = error_text(error)
         self.query_one("#publish", Button).disabled = bool(reason)
         self.query_one("#publish-note", Note).say(shown(f"publish now: {reason}") if reason else "")
 
@@ -465,7 +465,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
                 self._choice(next_slot),
             )
         except _SAID_INLINE as error:
-            self._error(str(error))
+            self._error(error_text(error))
             return
         lines = [
             f"{e.account}: {format_local(e.at_utc, e.zone)}, {e.posts} posts (edition {e.id})"
@@ -530,7 +530,7 @@ class ScheduleDialog(ModalScreen[ScheduleResult | None]):
         try:
             plans = self._plans()
         except (ScheduleError, StoreError) as error:
-            self._error(str(error))
+            self._error(error_text(error))
             return
         self._set_busy(True)
         try:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import pytest
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.server import Fault
 from tests.fakes.x import FakeX
+from tests.helpers import composer
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 MASTODON_TOKEN = "masto-SECRET-0a1b2c"
@@ -66,24 +65,10 @@ access_token_secret_env = "X_ACCESS_TOKEN_SECRET"
     return tmp_path
 
 
-def run(workspace: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        **X_SECRETS,
-        "FAKE_MASTODON_TOKEN": MASTODON_TOKEN,
-        "NO_COLOR": "1",
-        "COMPOSER_DB": str(workspace / "history.sqlite3"),
-    }
-    env.pop("COMPOSER_CONFIG", None)
-    return subprocess.run(
-        [sys.executable, "-m", "composer", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=workspace,
-        env=env,
-        timeout=120,
-    )
+def run(workspace: Path, *args: str, **env: str | None) -> subprocess.CompletedProcess[str]:
+    """The command in `workspace`, with the fake accounts' secrets (`env` adds or removes)."""
+    secrets = {**X_SECRETS, "FAKE_MASTODON_TOKEN": MASTODON_TOKEN, **env}
+    return composer(*args, cwd=workspace, db=workspace / "history.sqlite3", env=secrets)
 
 
 def test_publish_to_two_accounts_then_search_the_history(

@@ -46,13 +46,6 @@ NOW = datetime(2030, 1, 10, 4, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(str(tmp_path / "history.sqlite3"))
-    yield database
-    database.close()
-
-
-@pytest.fixture
 def mastodon() -> Iterator[FakeMastodon]:
     server = FakeMastodon(token=TOKEN)
     server.STALL_SECONDS = 1.0

@@ -4,23 +4,13 @@ event loop's thread (a commit there would stall every other account's requests).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
-from composer.store import Database, EditionStatus, PostStatus, edition_posts, open_database
+from composer.store import Database, EditionStatus, PostStatus, edition_posts
 from tests.fakes.mastodon import FakeMastodon
 from tests.publishing.test_publisher import TEXTS, TOKEN, assert_chain, new_edition, publish
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(str(tmp_path / "history.sqlite3"))
-    yield database
-    database.close()
 
 
 def test_two_transactions_a_post_none_on_the_event_loop(db: Database) -> None:

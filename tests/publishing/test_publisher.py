@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +18,6 @@ from composer.store import (
     PostStatus,
     create_edition,
     edition_posts,
-    open_database,
     record_thread,
     set_post_status,
 )
@@ -45,13 +43,6 @@ def mastodon(fake: FakeMastodon) -> FakeMastodon:
     fake.reset()
     fake.STALL_SECONDS = 1.0
     return fake
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(str(tmp_path / "history.sqlite3"))
-    yield database
-    database.close()
 
 
 def account(url: str) -> Account:

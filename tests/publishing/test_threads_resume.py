@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -16,7 +15,6 @@ from composer.store import (
     PostStatus,
     create_edition,
     edition_posts,
-    open_database,
     record_thread,
 )
 from tests.fakes.server import Fault
@@ -35,13 +33,6 @@ def fake() -> Iterator[FakeThreads]:
     server = FakeThreads(token=TOKEN, user_id=USER_ID)
     with server.running():
         yield server
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(str(tmp_path / "h.sqlite3"))
-    yield database
-    database.close()
 
 
 def run(db: Database, url: str, edition_id: int, die_when_resolving: bool = False) -> None:

@@ -21,10 +21,10 @@ from composer.store import (
     record_thread,
     set_edition_status,
 )
-from composer.store.queue import schedule_edition
 from composer.tui.services import Services
 from composer.workspace.config import load_config
 from composer.workspace.drafts import load_draft
+from tests.helpers import mastodon_account, scheduled_edition, write_accounts
 
 NOW = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)  # 09:00 in Almaty (+05)
 TOKEN_ENV = "TUI_TEST_MASTODON_TOKEN"
@@ -44,15 +44,10 @@ def services(tmp_path: Path, config: Path | None = None) -> Services:
 
 
 def accounts_file(tmp_path: Path, mastodon_url: str, extra: str = "") -> Path:
-    path = tmp_path / "accounts.toml"
-    path.write_text(
-        f"""[accounts.masto]
-platform = "mastodon"
-instance = "{mastodon_url}"
-access_token_env = "{TOKEN_ENV}"
-{extra}""",
-        encoding="utf-8",
-    )
+    """The account `masto` on `mastodon_url`, then `extra` (TOML text: more accounts)."""
+    path = write_accounts(tmp_path, {"masto": mastodon_account(mastodon_url, TOKEN_ENV)})
+    with path.open("a", encoding="utf-8") as accounts:
+        accounts.write(extra)
     return path
 
 
@@ -66,20 +61,9 @@ def scheduled(
     posts: Sequence[str] = ("1/2 First post.", "2/2 Second post."),
     follows: int | None = None,
 ) -> int:
-    thread = record_thread(db, title=title, body="\n\n".join(posts))
-    assert thread.id is not None
-    edition = schedule_edition(
-        db,
-        thread.id,
-        account=account,
-        platform="mastodon",
-        posts=list(posts),
-        at_utc=at,
-        zone=zone,
-        follows_edition_id=follows,
+    return scheduled_edition(
+        db, at, title=title, account=account, zone=zone, posts=posts, follows=follows
     )
-    assert edition.id is not None
-    return edition.id
 
 
 def recurring_rule(

@@ -15,7 +15,7 @@ import termios
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import COMMAND, ROOT
 
 
 def quick_start_folder(tmp_path: Path) -> Path:
@@ -57,7 +57,7 @@ def test_on_a_terminal_it_opens_the_composer(tmp_path: Path) -> None:
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     process = subprocess.Popen(
-        [sys.executable, "-m", "composer", "drafts/example.md"],
+        [*COMMAND, "drafts/example.md"],
         cwd=folder,
         stdin=follower,
         stdout=follower,
@@ -107,7 +107,7 @@ def test_text_typed_before_a_crash_comes_back_when_the_draft_is_opened_again(
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm-256color"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "composer", "drafts/example.md"],
+        [*COMMAND, "drafts/example.md"],
         cwd=folder,
         stdin=follower,
         stdout=follower,

@@ -1,0 +1,144 @@
+"""What many test files build the same way: the command run as a user runs it, an accounts
+file, a scheduled edition. (Fixtures that use them, `db` and `db_path`, are in conftest.py.)"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from composer.store import Database, record_thread
+from composer.store.queue import schedule_edition
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+COMMAND = (sys.executable, "-m", "composer")
+
+
+def composer_env(
+    db: Path | None = None, env: Mapping[str, str | None] | None = None
+) -> dict[str, str]:
+    """The environment a command runs in: this one, uncoloured output, its history
+    in `db` (else the test's private data folder), no accounts file from the developer's
+    environment (`COMPOSER_CONFIG` unset). `env` adds variables; a None value removes one."""
+    environment = {**os.environ, "NO_COLOR": "1"}
+    environment.pop("COMPOSER_CONFIG", None)
+    if db is not None:
+        environment["COMPOSER_DB"] = str(db)
+    for name, value in (env or {}).items():
+        if value is None:
+            environment.pop(name, None)
+        else:
+            environment[name] = value
+    return environment
+
+
+def composer(
+    *args: str,
+    cwd: Path = ROOT,
+    db: Path | None = None,
+    env: Mapping[str, str | None] | None = None,
+    stdin: str | None = None,
+    errors: str = "strict",
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """`thread-composer ARGS` run to its end as a user runs it, in `cwd` (environment as
+    `composer_env`); its output read as UTF-8 (`errors` as for `bytes.decode`)."""
+    return subprocess.run(
+        [*COMMAND, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors=errors,
+        cwd=cwd,
+        env=composer_env(db, env),
+        timeout=timeout,
+    )
+
+
+def start_composer(
+    *args: str,
+    cwd: Path,
+    db: Path | None = None,
+    env: Mapping[str, str | None] | None = None,
+    **popen: Any,
+) -> subprocess.Popen[str]:
+    """`thread-composer ARGS` started and left running (a daemon, a race), environment as
+    `composer_env`; output piped and read as text unless `popen` says otherwise."""
+    options: dict[str, Any] = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **popen}
+    return subprocess.Popen(
+        [*COMMAND, *args], cwd=cwd, env=composer_env(db, env), text=True, **options
+    )
+
+
+TomlValue = str | int | float | bool | Sequence[str]
+
+
+def mastodon_account(instance: str, token_env: str, **keys: TomlValue) -> dict[str, TomlValue]:
+    """An account table for `write_accounts`: a Mastodon account whose token is in `token_env`."""
+    return {"platform": "mastodon", "instance": instance, "access_token_env": token_env, **keys}
+
+
+def x_account(
+    envs: Sequence[str] = ("A", "B", "C", "D"), **keys: TomlValue
+) -> dict[str, TomlValue]:
+    """An account table for `write_accounts`: an X account whose four OAuth 1.0a secrets are
+    in the variables `envs` (consumer key, consumer secret, access token, its secret)."""
+    names = ("consumer_key_env", "consumer_secret_env", "access_token_env")
+    secrets = dict(zip((*names, "access_token_secret_env"), envs, strict=True))
+    return {"platform": "x", **secrets, **keys}
+
+
+def write_accounts(folder: Path, accounts: Mapping[str, Mapping[str, TomlValue]]) -> Path:
+    """`accounts.toml` in `folder`, a table per account (name: its keys); its path."""
+    lines: list[str] = []
+    for name, table in accounts.items():
+        lines.append(f"[accounts.{name}]")
+        lines.extend(f"{key} = {_toml(value)}" for key, value in table.items())
+    path = folder / "accounts.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _toml(value: TomlValue) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return "[" + ", ".join(_toml(item) for item in value) + "]"
+
+
+def scheduled_edition(
+    db: Database,
+    at: datetime,
+    *,
+    account: str = "m",
+    platform: str = "mastodon",
+    posts: Sequence[str] = ("One.", "Two."),
+    title: str = "T",
+    zone: str = "UTC",
+    follows: int | None = None,
+) -> int:
+    """An edition of `posts` scheduled for `at` on `account`, as `schedule` leaves it; its id."""
+    thread = record_thread(db, title=title, body="\n\n".join(posts))
+    assert thread.id is not None
+    edition = schedule_edition(
+        db,
+        thread.id,
+        account=account,
+        platform=platform,
+        posts=list(posts),
+        at_utc=at,
+        zone=zone,
+        follows_edition_id=follows,
+    )
+    assert edition.id is not None
+    return edition.id
