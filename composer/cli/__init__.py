@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import click
 
 from composer.cli import daemon, drafts, history, publish, queue, text
-from composer.cli.base import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, error_line
+from composer.cli.base import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, error_line
 
 __all__ = ["cli", "main"]
 
@@ -82,7 +82,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
-    except click.Abort:
+    except click.Abort as abort:
+        if isinstance(abort.__cause__, KeyboardInterrupt):  # click's Ctrl-C: 130, as shells say
+            click.echo("interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
         click.echo("aborted", err=True)
         sys.exit(EXIT_FAILURE)
     except click.UsageError as error:
@@ -94,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo(f"thread-composer: {error_line(error.format_message())}", err=True)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
         sys.exit(EXIT_OK)
     except Exception as error:  # a bug: still one line, and never a secret or its locals

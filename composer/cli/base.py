@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from composer.store import Database
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for a command stopped by Ctrl-C
 PREVIEW_PLATFORMS = ("x", "mastodon", "bluesky")
 
 safe = terminal_safe

@@ -96,6 +96,7 @@ def publish(
     """Publish DRAFT now to each account; run again to resume after a failure."""
     import asyncio
 
+    from composer.cli.interrupt import REASON as INTERRUPTED
     from composer.publishing import (
         Event,
         PublishError,
@@ -168,12 +169,15 @@ def publish(
             bars.echo(f"? {where} checking whether the platform has it", err=True)
         elif event.kind == "warning":
             bars.echo(f"warning: {account}: {safe(event.detail or '')}", err=True)
-        elif event.kind == "stopped":
+        elif event.kind == "stopped" and event.detail != INTERRUPTED:  # said once, below
             bars.echo(f"✗ {account} stopped: {safe(event.detail or '')}", err=True)
 
+    from composer.cli.base import EXIT_INTERRUPTED
+    from composer.cli.interrupt import CtrlC, interrupted_line
     from composer.store import EditionBusy, EditionStatus, Holder
 
     holder = Holder.for_this_process("publish")
+    ctrl_c = CtrlC(notice=sys.stderr.isatty() and not as_json)
     with database() as db:
         if not again:
             try:
@@ -183,9 +187,24 @@ def publish(
         while True:
             try:
                 with bars:
-                    results = asyncio.run(
-                        run_editions(db, plans, show, atomic=atomic, holder=holder, again=again)
+                    ran = asyncio.run(
+                        ctrl_c.run(
+                            run_editions(
+                                db,
+                                plans,
+                                show,
+                                atomic=atomic,
+                                holder=holder,
+                                again=again,
+                                sleep=ctrl_c.sleep,
+                            )
+                        )
                     )
+                if ran is None or (ctrl_c.stopping.is_set() and not all(r.finished for r in ran)):
+                    # Ctrl-C: every claim is released; one line says where each account is.
+                    click.echo(interrupted_line(db, plans, ran), err=True)
+                    sys.exit(EXIT_INTERRUPTED)
+                results = ran
                 break
             except EditionBusy as busy:
                 if not wait:
