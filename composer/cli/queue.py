@@ -15,7 +15,7 @@ from composer.cli.publish import wait_turn
 
 if TYPE_CHECKING:
     from composer.publishing import Outcome
-    from composer.store import Database, Recurrence
+    from composer.store import Database, QueueEntry, Recurrence
     from composer.workspace.config import Config
 
 
@@ -36,7 +36,7 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
 
     now = datetime.now(UTC)
     with database() as db:
-        entries = upcoming(db, account=account, include_done=show_all)
+        entries = upcoming(db, account=account, include_done=show_all, now=now)
         note = daemon_note(db, now)
     if note is not None:
         click.echo(f"warning: {note}", err=True)
@@ -53,6 +53,8 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
                 "posts": e.post_count,
                 "error": e.last_error,
                 "follows": e.follows_edition_id,
+                "interrupted": e.interrupted,
+                "resume": _resume_command(e) if e.interrupted else None,
             }
             for e in entries
         ]
@@ -65,13 +67,28 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
     for e in entries:
         when = format_local(e.scheduled_at, e.timezone or "UTC") if e.scheduled_at else "-"
         status = "overdue" if e.overdue(now) else e.status.value
+        if e.interrupted:
+            status = "interrupted"
         line = f"{e.edition_id:>5}  {status:<10} {when}  {e.account}  {safe(e.title)[:40]}"
         if e.follows_edition_id is not None:
             line += f"  (follows {e.follows_edition_id})"
         click.echo(line + (f"  ({safe(e.last_error)})" if e.last_error else ""))
+        if e.interrupted:  # no daemon resumes what `publish` started: say how to
+            click.echo(f"{'':>17} stopped mid-thread; resume: {safe(_resume_command(e))}")
     if rules:
         click.echo("recurring rules (queue rules for details):")
         _print_rules(rules, count=1)
+
+
+def _resume_command(entry: QueueEntry) -> str:
+    """The command that resumes an interrupted edition (the one `publish` claims again)."""
+    import shlex
+
+    draft = entry.draft_path or "DRAFT"  # an edition made without a draft file (the API)
+    words = ["thread-composer", "publish", draft, "--account", entry.account]
+    if entry.follows_edition_id is not None:
+        words += ["--follows", str(entry.follows_edition_id)]
+    return shlex.join(words)
 
 
 def _print_rules(rules: Sequence[Recurrence], *, count: int) -> None:

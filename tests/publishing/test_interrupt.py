@@ -79,6 +79,17 @@ def interrupt_while_post_2_is_written(
     return stored
 
 
+def composer(publisher: Publisher, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "composer", *args],
+        cwd=publisher.workspace,
+        env=publisher.env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+
+
 def ledger(folder: Path) -> tuple[Edition, list[PostStatus]]:
     with open_database(str(folder / "h.sqlite3")) as db:
         with db.read_session() as session:
@@ -120,6 +131,22 @@ def test_ctrl_c_finishes_the_post_in_flight_and_stops_there(
     edition, statuses = ledger(tmp_path)
     assert statuses == [PostStatus.SENT, PostStatus.SENT, PostStatus.PENDING, PostStatus.PENDING]
     assert edition.claimed_by is None  # released on the way out: the next run goes at once
+
+    # No daemon resumes what `publish` started (its user may have stopped it on purpose):
+    # `queue` says it is interrupted and how to resume it.
+    assert composer(publisher, "daemon", "--once").returncode == 0
+    assert len(slow_mastodon.posted()) == 2
+    shown = composer(publisher, "queue")
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0].split()[:2] == ["1", "interrupted"], lines
+    draft = tmp_path / "drafts" / "report.md"
+    assert lines[1].split() == [
+        "stopped",
+        "mid-thread;",
+        "resume:",
+        *f"thread-composer publish {draft.resolve()} --account {ACCOUNT}".split(),
+    ]
     resume_and_check(slow_mastodon, publisher, tmp_path)
 
 
@@ -187,6 +214,9 @@ def test_ctrl_c_while_waiting_for_another_process_exits_130_in_one_line(
     try:
         assert waiting.stderr is not None
         assert waiting.stderr.readline().startswith("waiting: edition 1 is being published by")
+        shown = composer(publisher, "queue")  # held by a live process: publishing, not stopped
+        assert shown.stdout.split()[:2] == ["1", "publishing"], shown.stdout
+        assert "resume" not in shown.stdout
         waiting.send_signal(signal.SIGINT)
         _, err = waiting.communicate(timeout=60)
     finally:
