@@ -21,7 +21,6 @@ import click
 from composer.cli.base import safe
 
 if TYPE_CHECKING:
-    from composer.publishing import EditionPlan, Outcome
     from composer.store import Database
 
 T = TypeVar("T")
@@ -70,27 +69,21 @@ class CtrlC:
             loop.remove_signal_handler(signal.SIGINT)
 
 
-def interrupted_line(
-    db: Database, plans: Sequence[EditionPlan], outcomes: Sequence[Outcome] | None
-) -> str:
-    """Where each account stands after Ctrl-C, read from the ledger, and how to resume."""
-    from composer.store import EditionStatus, PostStatus, edition_posts, resumable_edition
+def interrupted_line(db: Database, editions: Sequence[tuple[str, int | None]], resume: str) -> str:
+    """Where each (account, edition) stands after Ctrl-C, read from the ledger, and `resume`:
+    how to go on. An edition of None: this run had not got that far."""
+    from composer.store import EditionStatus, PostStatus, edition_posts, find_edition
 
     parts: list[str] = []
     unconfirmed = False
-    for number, plan in enumerate(plans):
-        name = safe(plan.account.name)
-        if outcomes is not None:
-            edition_id: int | None = outcomes[number].edition_id
-        else:  # stopped at once: the unfinished edition, if this run got that far
-            edition = resumable_edition(db, plan.draft_path, plan.account.name)
-            edition_id = edition.id if edition is not None else None
+    for account, edition_id in editions:
+        name = safe(account)
         if edition_id is None:
-            parts.append(f"{name}: nothing unfinished")
+            parts.append(f"{name}: nothing sent")
             continue
         posts = edition_posts(db, edition_id)
         sent = sum(p.status is PostStatus.SENT for p in posts)
-        if outcomes is not None and outcomes[number].status is EditionStatus.PUBLISHED:
+        if find_edition(db, edition_id).status is EditionStatus.PUBLISHED:
             parts.append(f"{name}: all {len(posts)} posts sent (edition {edition_id})")
             continue
         state = f"{sent} of {len(posts)} posts sent"
@@ -104,4 +97,4 @@ def interrupted_line(
         if unconfirmed
         else ""
     )
-    return f"interrupted: {'; '.join(parts)}; run the same command again to resume{check}"
+    return f"interrupted: {'; '.join(parts)}; {resume}{check}"

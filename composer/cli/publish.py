@@ -26,7 +26,7 @@ from composer.cli.base import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from composer.publishing import EditionPlan
+    from composer.publishing import EditionPlan, Outcome
     from composer.store import Database, EditionBusy, EditionStatus
     from composer.workspace.config import Config
     from composer.workspace.drafts import Draft
@@ -173,7 +173,7 @@ def publish(
             bars.echo(f"✗ {account} stopped: {safe(event.detail or '')}", err=True)
 
     from composer.cli.base import EXIT_INTERRUPTED
-    from composer.cli.interrupt import CtrlC, interrupted_line
+    from composer.cli.interrupt import CtrlC
     from composer.store import EditionBusy, EditionStatus, Holder
 
     holder = Holder.for_this_process("publish")
@@ -202,7 +202,7 @@ def publish(
                     )
                 if ran is None or (ctrl_c.stopping.is_set() and not all(r.finished for r in ran)):
                     # Ctrl-C: every claim is released; one line says where each account is.
-                    click.echo(interrupted_line(db, plans, ran), err=True)
+                    click.echo(_interrupted(db, plans, ran), err=True)
                     sys.exit(EXIT_INTERRUPTED)
                 results = ran
                 break
@@ -413,6 +413,22 @@ def wait_turn(db: Database, busy: EditionBusy, *, as_json: bool = False) -> Edit
             err=as_json,
         )
     return status
+
+
+def _interrupted(db: Database, plans: Sequence[EditionPlan], ran: list[Outcome] | None) -> str:
+    """The line Ctrl-C leaves: each account's edition (from the outcomes, or, stopped at
+    once, its unfinished edition in the ledger) and how to resume."""
+    from composer.cli.interrupt import interrupted_line
+    from composer.store import resumable_edition
+
+    editions: list[tuple[str, int | None]] = []
+    for number, plan in enumerate(plans):
+        if ran is not None:
+            editions.append((plan.account.name, ran[number].edition_id))
+        else:
+            edition = resumable_edition(db, plan.draft_path, plan.account.name)
+            editions.append((plan.account.name, edition.id if edition is not None else None))
+    return interrupted_line(db, editions, "run the same command again to resume")
 
 
 def _account_of(db: Database, busy: EditionBusy) -> str:

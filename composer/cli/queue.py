@@ -4,13 +4,22 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from composer.cli.base import ROW_ID, current_config, database, fail, iso_utc, safe
+from composer.cli.base import (
+    EXIT_INTERRUPTED,
+    ROW_ID,
+    current_config,
+    database,
+    fail,
+    iso_utc,
+    safe,
+)
 from composer.cli.publish import wait_turn
 
 if TYPE_CHECKING:
@@ -199,6 +208,7 @@ def queue_publish_now(edition_id: int, wait: bool) -> None:
     """Publish a scheduled edition now, from this process."""
     import asyncio
 
+    from composer.cli.interrupt import CtrlC, interrupted_line
     from composer.publishing import PublishError, preflight_edition, publish_existing
     from composer.store import (
         DatabaseFailure,
@@ -207,6 +217,7 @@ def queue_publish_now(edition_id: int, wait: bool) -> None:
         Holder,
         StoreError,
         claim,
+        find_edition,
     )
 
     config = current_config()
@@ -230,15 +241,23 @@ def queue_publish_now(edition_id: int, wait: bool) -> None:
         except BaseException:
             await client.aclose()
             raise
-        return await publish_existing(db, edition_id, config, holder=holder, client=client)
+        return await publish_existing(
+            db, edition_id, config, holder=holder, client=client, sleep=ctrl_c.sleep
+        )
 
+    ctrl_c = CtrlC(notice=sys.stderr.isatty())
     with database() as db:
         try:
-            outcome = asyncio.run(publish_now(db, config))
+            outcome = asyncio.run(ctrl_c.run(publish_now(db, config)))
         except DatabaseFailure as error:  # a runtime failure, whenever it came
             raise click.ClickException(str(error)) from None
         except (PublishError, StoreError) as error:  # busy, no such edition, not scheduled...
             fail(str(error))
+        if ctrl_c.at_once or (ctrl_c.stopping.is_set() and outcome and not outcome.finished):
+            account = find_edition(db, edition_id).account
+            resume = "a daemon resumes it, or run the same command again"
+            click.echo(interrupted_line(db, [(account, edition_id)], resume), err=True)
+            sys.exit(EXIT_INTERRUPTED)
     if outcome is None:
         return
     if not outcome.finished:

@@ -225,3 +225,40 @@ def test_ctrl_c_while_waiting_for_another_process_exits_130_in_one_line(
     assert waiting.returncode == 130, err
     assert err.split() == ["interrupted"]  # and click's blank line closing the ^C echo
     assert slow_mastodon.posted() == []
+
+
+def test_ctrl_c_during_queue_publish_now_leaves_the_edition_to_the_daemon(
+    slow_mastodon: Target, tmp_path: Path
+) -> None:
+    publisher = workspace_for(tmp_path, slow_mastodon)
+    assert (
+        composer(publisher, "schedule", "report", "--account", ACCOUNT, "--in", "1h").returncode
+        == 0
+    )
+    interrupt_while_post_2_is_written(slow_mastodon, publisher, presses=1)
+    publisher.process = subprocess.Popen(
+        [sys.executable, "-m", "composer", "queue", "publish-now", "1"],
+        cwd=tmp_path,
+        env=publisher.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _, err = publisher.process.communicate(timeout=90)
+    finally:
+        publisher.process.kill()
+    assert publisher.process.returncode == 130, err
+    assert err.splitlines() == [
+        f"interrupted: {ACCOUNT}: 2 of 4 posts sent (edition 1); "
+        "a daemon resumes it, or run the same command again"
+    ]
+    edition, statuses = ledger(tmp_path)
+    assert statuses == [PostStatus.SENT, PostStatus.SENT, PostStatus.PENDING, PostStatus.PENDING]
+    assert edition.claimed_by is None
+    slow_mastodon.hooks.on_request = slow_mastodon.hooks.on_store = None
+    resumed = composer(publisher, "daemon", "--once")  # it was scheduled: the daemon's to resume
+    assert resumed.returncode == 0, resumed.stderr
+    posted = slow_mastodon.posted()
+    assert len(posted) == 4 and len({p.text for p in posted}) == 4
+    assert [p.parent for p in posted] == [None, *(p.id for p in posted[:-1])]
