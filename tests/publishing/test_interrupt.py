@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -66,7 +67,7 @@ def interrupt_while_post_2_is_written(
     def press() -> None:
         for press in range(presses):
             if press:
-                stored.wait(0.3)
+                time.sleep(0.3)  # well within the write: post 2 is still in flight
             if (process := publisher.process) is not None:
                 process.send_signal(signal.SIGINT)
 
