@@ -71,7 +71,7 @@ class CtrlC:
 
 def interrupted_line(db: Database, editions: Sequence[tuple[str, int | None]], resume: str) -> str:
     """Where each (account, edition) stands after Ctrl-C, read from the ledger, and `resume`:
-    how to go on. An edition of None: this run had not got that far."""
+    how to go on. An edition of None: no unfinished one (none started, or it finished)."""
     from composer.store import EditionStatus, PostStatus, edition_posts, find_edition
 
     parts: list[str] = []
@@ -79,7 +79,7 @@ def interrupted_line(db: Database, editions: Sequence[tuple[str, int | None]], r
     for account, edition_id in editions:
         name = safe(account)
         if edition_id is None:
-            parts.append(f"{name}: nothing sent")
+            parts.append(f"{name}: nothing left unfinished")
             continue
         posts = edition_posts(db, edition_id)
         sent = sum(p.status is PostStatus.SENT for p in posts)

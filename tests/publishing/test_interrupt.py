@@ -263,3 +263,13 @@ def test_ctrl_c_during_queue_publish_now_leaves_the_edition_to_the_daemon(
     posted = slow_mastodon.posted()
     assert len(posted) == 4 and len({p.text for p in posted}) == 4
     assert [p.parent for p in posted] == [None, *(p.id for p in posted[:-1])]
+
+
+def test_the_line_names_an_account_without_an_unfinished_edition_and_is_terminal_safe(
+    tmp_path: Path,
+) -> None:
+    from composer.cli.interrupt import interrupted_line
+
+    with open_database(str(tmp_path / "h.sqlite3")) as db:
+        line = interrupted_line(db, [("ank\x1b[2Jx", None)], "run it again")
+    assert line == "interrupted: ank\\u001b[2Jx: nothing left unfinished; run it again"
