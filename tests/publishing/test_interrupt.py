@@ -8,6 +8,7 @@ and the next run sends each remaining post exactly once, never the one in flight
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -148,6 +149,9 @@ def test_ctrl_c_finishes_the_post_in_flight_and_stops_there(
         "resume:",
         *f"thread-composer publish {draft.resolve()} --account {ACCOUNT}".split(),
     ]
+    (row,) = json.loads(composer(publisher, "queue", "--json").stdout)
+    assert (row["status"], row["interrupted"]) == ("publishing", True)
+    assert row["resume"] == f"thread-composer publish {draft.resolve()} --account {ACCOUNT}"
     resume_and_check(slow_mastodon, publisher, tmp_path)
 
 
