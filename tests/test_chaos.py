@@ -8,9 +8,9 @@ random moments (mid-request among them). The fakes' writes are slow, and their d
 protection as weak as the platforms' own. The PDS cannot be slowed (a thread takes it half a
 second), so on Bluesky the kills go to whichever process holds the edition, at a random
 moment once it has started sending: they still land mid-run. Then a clean run finishes
-whatever is left. Every post must be on the platform
-exactly once, each replying to the one before (on Bluesky, the thread's root too, as the
-records say), and the ledger must say the same.
+whatever is left. Every post must be on the platform exactly once, each replying to the one
+before (on Bluesky, the thread's root too, as the records say), and the ledger must say the
+same.
 
 The randomness is seeded; the seed is printed (`pytest -s`), and CHAOS_SEED=N replays it.
 """
