@@ -35,13 +35,13 @@ import httpx
 from composer.platforms.base import new_http
 from composer.publishing import (
     Event,
-    Interrupted,
     Outcome,
     PreflightError,
     Sleep,
     preflight_edition,
     publish_existing,
     refuse_edition,
+    stoppable_sleep,
 )
 from composer.recurring import materialize_due
 from composer.store import (
@@ -301,27 +301,13 @@ def run_once(db: Database, config: Config, *, grace: timedelta) -> Round:
             signal.signal(sig, handler)
 
 
-STOP_CHECK = 0.2  # seconds: how soon a wait notices that the daemon is stopping
-
-
 def _sleep_until(stopping: threading.Event | None) -> Sleep:
     """asyncio.sleep, ended early by `stopping`: a daemon told to stop must not sit out a
     15-minute rate limit first (systemd would kill it; the ledger would survive, but the
     stop should be clean)."""
     if stopping is None:
         return asyncio.sleep
-
-    async def sleep(delay: float) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + delay
-        while (remaining := deadline - loop.time()) > 0:
-            if stopping.is_set():
-                raise Interrupted("the daemon stopped during a wait: resumed at its next start")
-            await asyncio.sleep(min(remaining, STOP_CHECK))
-        if stopping.is_set():
-            raise Interrupted("the daemon stopped during a wait: resumed at its next start")
-
-    return sleep
+    return stoppable_sleep(stopping, "the daemon stopped during a wait: resumed at its next start")
 
 
 @functools.cache

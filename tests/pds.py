@@ -5,7 +5,8 @@ setup.sh installs the pinned packages (and Node 22 if the machine's is older) in
 folder once; its start.sh starts a PLC directory and the PDS and says "READY". Where the
 cache is, and whether it is installed, is for those scripts alone to decide: start.sh exits
 with one line naming setup.sh when it is not. Without a working peer the tests that need
-it are skipped, unless COMPOSER_REQUIRE_PDS=1 (CI), when they fail instead.
+it are skipped, except in CI (COMPOSER_REQUIRE_PDS=1, which .ci/run sets, or CI=true, which
+CI services set), where they fail instead.
 """
 
 from __future__ import annotations
@@ -39,9 +40,18 @@ def peer_folder() -> Path:
     return Path(__file__).resolve().parents[1] / "tools" / "bluesky-pds"
 
 
-def _unavailable(reason: str) -> NoReturn:
+def pds_required() -> str | None:
+    """Why a missing PDS must fail the tests rather than skip them (CI), or None."""
     if os.environ.get("COMPOSER_REQUIRE_PDS") == "1":
-        pytest.fail(f"COMPOSER_REQUIRE_PDS=1 but {reason}", pytrace=False)
+        return "COMPOSER_REQUIRE_PDS=1"
+    if os.environ.get("CI", "").lower() in ("true", "1"):
+        return "CI=true"
+    return None
+
+
+def _unavailable(reason: str) -> NoReturn:
+    if (required := pds_required()) is not None:
+        pytest.fail(f"{required} but {reason}", pytrace=False)
     pytest.skip(reason)
 
 

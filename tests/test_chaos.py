@@ -1,12 +1,16 @@
 """Chaos: every front end at once on one edition, random SIGKILLs, slow writes.
 
-For X, Mastodon and Threads (loopback fakes), one edition of a four-post thread is left
-publishing and unclaimed (as a daemon stopped by SIGTERM leaves it), and a wave of processes
-mixing `publish DRAFT`, `queue publish-now ID`, `daemon --once` and a foreground daemon
-start at random moments; some are SIGKILLed at random moments (mid-request among them).
-Writes are slow, and the fakes' duplicate protection as weak as the platforms' own. Then a
-clean run finishes whatever is left. Every post must be on the platform exactly once, each
-replying to the one before, and the ledger must say the same.
+For X, Mastodon and Threads (loopback fakes) and Bluesky (the real PDS, tests/pds.py), one
+edition of a four-post thread is left publishing and unclaimed (as a daemon stopped by
+SIGTERM leaves it), and a wave of processes mixing `publish DRAFT`, `queue publish-now ID`,
+`daemon --once` and a foreground daemon start at random moments; some are SIGKILLed at
+random moments (mid-request among them). The fakes' writes are slow, and their duplicate
+protection as weak as the platforms' own. The PDS cannot be slowed (a thread takes it half a
+second), so on Bluesky the kills go to whichever process holds the edition, at a random
+moment once it has started sending: they still land mid-run. Then a clean run finishes
+whatever is left. Every post must be on the platform exactly once, each replying to the one
+before (on Bluesky, the thread's root too, as the records say), and the ledger must say the
+same.
 
 The randomness is seeded; the seed is printed (`pytest -s`), and CHAOS_SEED=N replays it.
 """
@@ -16,12 +20,14 @@ from __future__ import annotations
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,11 +36,14 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from composer.store import Edition, EditionStatus, PostStatus, edition_posts, open_database
+from composer.store.claims import Worker
 from composer.store.editions import find_edition
+from tests.pds import PdsAccount
 from tests.publishing.test_crash import (
     ACCOUNT,
     SECRETS,
     Target,
+    bluesky_target,
     mastodon_target,
     threads_target,
     x_target,
@@ -45,14 +54,26 @@ PROCESSES = 4  # started in the wave
 KILLS = 2  # SIGKILLed in the wave, at random moments
 START_WITHIN = 1.5  # seconds: the wave's processes start within this, overlapping
 KILL_WITHIN = (1.0, 6.0)  # seconds after its start a process may be killed
-WRITE_DELAY = (0.5, 1.5)  # seconds a slow write takes (X and Mastodon fakes)
+WRITE_DELAY = (0.5, 1.5)  # seconds a slow write takes (X and Mastodon fakes; not the PDS)
+SENDER_KILL_WITHIN = 0.5  # Bluesky: seconds after the holder starts sending it may be killed
 DRAFT = "\n\n---\n\n".join(
     f"Observation {n} of the mission: polling station {n} opened late." for n in range(1, 5)
 )
-TARGETS: dict[str, Callable[[ExitStack], Target]] = {
-    "x": x_target,
-    "mastodon": mastodon_target,
-    "threads": threads_target,
+
+
+def real_pds(stack: ExitStack, request: pytest.FixtureRequest) -> Target:
+    """Bluesky: straight against the PDS, a fresh account per run (skipped without the PDS
+    unless CI requires it: tests/pds.py)."""
+    pds_url: str = request.getfixturevalue("pds")
+    new_account: Callable[[], PdsAccount] = request.getfixturevalue("make_account")
+    return bluesky_target(stack, pds_url, new_account(), proxied=False)
+
+
+TARGETS: dict[str, Callable[[ExitStack, pytest.FixtureRequest], Target]] = {
+    "x": lambda stack, _: x_target(stack),
+    "mastodon": lambda stack, _: mastodon_target(stack),
+    "threads": lambda stack, _: threads_target(stack),
+    "bluesky": real_pds,
 }
 
 
@@ -60,7 +81,7 @@ TARGETS: dict[str, Callable[[ExitStack], Target]] = {
 def warm_byte_code() -> None:
     warm = (
         "import composer.cli, composer.daemon, composer.publishing, composer.platforms.x, "
-        "composer.platforms.mastodon, composer.platforms.threads, "
+        "composer.platforms.mastodon, composer.platforms.threads, composer.platforms.bluesky, "
         "apscheduler.schedulers.blocking"
     )
     subprocess.run([sys.executable, "-c", warm], env=os.environ, check=True, timeout=120)
@@ -120,6 +141,56 @@ def left_publishing(folder: Folder) -> int:
     return edition_id
 
 
+def sender(database: Path, edition_id: int) -> tuple[bool, int | None]:
+    """(whether the edition is published, the pid of the process that holds it and has
+    started sending it: a post past `pending`), read beside the wave (WAL)."""
+    query = (
+        "SELECT e.status, e.claimed_by, "
+        "(SELECT count(*) FROM posts p WHERE p.edition_id = e.id AND p.status != 'pending') "
+        "FROM editions e WHERE e.id = ?"
+    )
+    try:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1)) as db:
+            row = db.execute(query, (edition_id,)).fetchone()
+    except sqlite3.Error:
+        return False, None
+    if row is None or row[0] != EditionStatus.PUBLISHING.value or not row[2]:
+        return row is not None and row[0] == EditionStatus.PUBLISHED.value, None
+    worker = Worker.parse(row[1])
+    return False, worker.pid if worker else None
+
+
+def kill_senders(
+    database: Path,
+    edition_id: int,
+    running: list[subprocess.Popen[str] | None],
+    delays: list[float],
+) -> threading.Thread:
+    """Kill the wave's process that is sending the edition, `delay` after it is seen sending,
+    once per delay (the next holder in turn); stops once the edition is published or the
+    wave has ended."""
+
+    def killer() -> None:
+        for delay in delays:
+            process = None
+            while process is None:
+                published, pid = sender(database, edition_id)
+                ended = all(p is not None and p.poll() is not None for p in running)
+                if published or ended:
+                    return
+                alive = (p for p in running if p is not None and p.poll() is None)
+                process = next((p for p in alive if p.pid == pid), None)
+                time.sleep(0.005)
+            time.sleep(delay)
+            process.send_signal(signal.SIGKILL)
+            print(f"killed the sender, pid {process.pid}, {delay:.2f} s in")
+            process.wait()
+
+    thread = threading.Thread(target=killer, daemon=True)
+    thread.start()
+    return thread
+
+
 COMMANDS = (
     ("publish", "report", "--account", ACCOUNT),
     ("queue", "publish-now", "{id}"),
@@ -130,15 +201,16 @@ COMMANDS = (
 
 @pytest.mark.parametrize("platform", sorted(TARGETS))
 def test_every_front_end_at_once_with_random_kills_publishes_each_post_once(
-    tmp_path: Path, platform: str
+    tmp_path: Path, platform: str, request: pytest.FixtureRequest
 ) -> None:
     seed = int(os.environ.get("CHAOS_SEED", time.time_ns() % 1_000_000))
     print(f"chaos seed {seed} ({platform}): CHAOS_SEED={seed} replays it")
     chance = random.Random(f"{seed}-{platform}")
     with ExitStack() as stack:
-        target = TARGETS[platform](stack)
-        fake = target.hooks
-        fake.write_delay = chance.uniform(*WRITE_DELAY)
+        target = TARGETS[platform](stack, request)
+        delay = chance.uniform(*WRITE_DELAY)  # drawn for every platform: seeds replay alike
+        if platform != "bluesky":  # the PDS answers as fast as it writes
+            target.hooks.write_delay = delay
         folder = Folder(tmp_path, target)
         edition_id = left_publishing(folder)
 
@@ -147,8 +219,13 @@ def test_every_front_end_at_once_with_random_kills_publishes_each_post_once(
         starts = sorted(chance.uniform(0, START_WITHIN) for _ in commands)
         kills = sorted(chance.sample(range(PROCESSES), KILLS))
         kill_at = {i: starts[i] + chance.uniform(*KILL_WITHIN) for i in kills}
-        print(f"wave: {list(zip(starts, commands, strict=True))}, kills {kill_at}")
         running: list[subprocess.Popen[str] | None] = [None] * PROCESSES
+        killer = None
+        if platform == "bluesky":  # the senders, mid-run, instead of random processes
+            delays = [chance.uniform(0, SENDER_KILL_WITHIN) for _ in range(KILLS)]
+            killer = kill_senders(folder.path / "h.sqlite3", edition_id, running, delays)
+            kill_at = {}
+        print(f"wave: {list(zip(starts, commands, strict=True))}, kills {kill_at}")
         began = time.monotonic()
         events = sorted(
             [(at, "start", i) for i, at in enumerate(starts)]
@@ -160,6 +237,8 @@ def test_every_front_end_at_once_with_random_kills_publishes_each_post_once(
                 running[i] = folder.start(*(a.format(id=edition_id) for a in commands[i]))
             elif (process := running[i]) is not None and process.poll() is None:
                 process.send_signal(signal.SIGKILL)
+        if killer is not None:
+            killer.join(timeout=120)
         # Foreground daemons are stopped as systemd stops them, once the rest have ended.
         for i, process in enumerate(running):
             assert process is not None
@@ -194,3 +273,7 @@ def test_every_front_end_at_once_with_random_kills_publishes_each_post_once(
         assert [by_id[str(p.remote_id)].text for p in posts] == texts  # the ledger agrees
         parents = [by_id[str(p.remote_id)].parent for p in posts]
         assert parents == [None, *(str(p.remote_id) for p in posts[:-1])]  # chained
+        if platform == "bluesky":  # every reply names the thread's root, and the ledger its cid
+            roots = [by_id[str(p.remote_id)].root for p in posts]
+            assert roots == [None, *[str(posts[0].remote_id)] * (POSTS - 1)]
+            assert [p.remote_cid for p in posts] == [by_id[str(p.remote_id)].cid for p in posts]

@@ -149,3 +149,25 @@ def test_a_database_failing_while_reading_the_followed_edition_is_a_runtime_fail
     exit_code, err = run_main(args, capsys)
     assert exit_code == 1
     assert err == "thread-composer: database h.sqlite3 failed: database is locked\n"
+
+
+def test_a_command_ending_with_an_exit_code_ends_the_process_with_it() -> None:
+    """The TUI ends `thread-composer` with Exit(app.return_code): a crash must not exit 0
+    (click, without standalone mode, returns that code instead of raising it)."""
+    import click
+
+    from composer.cli import cli, main
+
+    def crashed() -> None:
+        raise click.exceptions.Exit(3)
+
+    cli.add_command(click.Command("crashed-for-test", callback=crashed))
+    try:
+        with pytest.raises(SystemExit) as ended:
+            main(["crashed-for-test"])
+        assert ended.value.code == 3
+        with pytest.raises(SystemExit) as ended:
+            main(["--help"])
+        assert ended.value.code == 0
+    finally:
+        cli.commands.pop("crashed-for-test")

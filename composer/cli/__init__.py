@@ -22,7 +22,14 @@ from typing import Any
 import click
 
 from composer.cli import daemon, drafts, history, publish, queue, text
-from composer.cli.base import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, BadInput, error_line
+from composer.cli.base import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    BadInput,
+    error_line,
+)
 from composer.errors import ComposerError
 
 __all__ = ["cli", "main"]
@@ -90,10 +97,15 @@ for command in (
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: one clear line and exit 2 for bad input, never a traceback."""
     try:
-        cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        # Without standalone mode, click returns the code of an Exit a command raised (the
+        # TUI's, when it crashed) instead of raising it: that code is the exit status.
+        code = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
-    except click.Abort:
+    except click.Abort as abort:
+        if isinstance(abort.__cause__, KeyboardInterrupt):  # click's Ctrl-C: 130, as shells say
+            click.echo("interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
         click.echo("aborted", err=True)
         sys.exit(EXIT_FAILURE)
     except click.UsageError as error:
@@ -105,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo(f"thread-composer: {error_line(error.format_message())}", err=True)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
         sys.exit(EXIT_OK)
     except Exception as error:  # a bug: still one line, and never a secret or its locals
@@ -114,4 +126,4 @@ def main(argv: Sequence[str] | None = None) -> None:
             err=True,
         )
         sys.exit(EXIT_FAILURE)
-    sys.exit(EXIT_OK)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

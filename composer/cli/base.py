@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from composer.store import Database
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for a command stopped by Ctrl-C
 
 safe = terminal_safe
 

@@ -27,7 +27,7 @@ from composer.cli.base import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from composer.publishing import EditionPlan
+    from composer.publishing import EditionPlan, Outcome
     from composer.store import Database, EditionBusy, EditionStatus
     from composer.workspace.config import Config
     from composer.workspace.drafts import Draft
@@ -97,6 +97,7 @@ def publish(
     """Publish DRAFT now to each account; run again to resume after a failure."""
     import asyncio
 
+    from composer.cli.interrupt import REASON as INTERRUPTED
     from composer.publishing import (
         Event,
         check_not_published,
@@ -159,21 +160,39 @@ def publish(
             bars.echo(f"? {where} checking whether the platform has it", err=True)
         elif event.kind == "warning":
             bars.echo(f"warning: {account}: {safe(event.detail or '')}", err=True)
-        elif event.kind == "stopped":
+        elif event.kind == "stopped" and event.detail != INTERRUPTED:  # said once, below
             bars.echo(f"✗ {account} stopped: {safe(event.detail or '')}", err=True)
 
+    from composer.cli.base import EXIT_INTERRUPTED
+    from composer.cli.interrupt import CtrlC
     from composer.store import EditionBusy, EditionStatus, Holder
 
     holder = Holder.for_this_process("publish")
+    ctrl_c = CtrlC(notice=sys.stderr.isatty() and not as_json)
     with database() as db:
         if not again:
             check_not_published(db, plans)
         while True:
             try:
                 with bars:
-                    results = asyncio.run(
-                        run_editions(db, plans, show, atomic=atomic, holder=holder, again=again)
+                    ran = asyncio.run(
+                        ctrl_c.run(
+                            run_editions(
+                                db,
+                                plans,
+                                show,
+                                atomic=atomic,
+                                holder=holder,
+                                again=again,
+                                sleep=ctrl_c.sleep,
+                            )
+                        )
                     )
+                if ran is None or (ctrl_c.stopping.is_set() and not all(r.finished for r in ran)):
+                    # Ctrl-C: every claim is released; one line says where each account is.
+                    click.echo(_interrupted(db, plans, ran), err=True)
+                    sys.exit(EXIT_INTERRUPTED)
+                results = ran
                 break
             except EditionBusy as busy:
                 if not wait:
@@ -343,6 +362,22 @@ def wait_turn(db: Database, busy: EditionBusy, *, as_json: bool = False) -> Edit
             err=as_json,
         )
     return status
+
+
+def _interrupted(db: Database, plans: Sequence[EditionPlan], ran: list[Outcome] | None) -> str:
+    """The line Ctrl-C leaves: each account's edition (from the outcomes, or, stopped at
+    once, its unfinished edition in the ledger) and how to resume."""
+    from composer.cli.interrupt import interrupted_line
+    from composer.store import resumable_edition
+
+    editions: list[tuple[str, int | None]] = []
+    for number, plan in enumerate(plans):
+        if ran is not None:
+            editions.append((plan.account.name, ran[number].edition_id))
+        else:
+            edition = resumable_edition(db, plan.draft_path, plan.account.name)
+            editions.append((plan.account.name, edition.id if edition is not None else None))
+    return interrupted_line(db, editions, "run the same command again to resume")
 
 
 def _account_of(db: Database, busy: EditionBusy) -> str:

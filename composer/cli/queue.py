@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from composer.cli.base import (
+    EXIT_INTERRUPTED,
     ROW_ID,
     current_config,
     database,
@@ -24,7 +26,7 @@ from composer.cli.publish import wait_turn
 
 if TYPE_CHECKING:
     from composer.publishing import Outcome
-    from composer.store import Database, Recurrence
+    from composer.store import Database, QueueEntry, Recurrence
     from composer.workspace.config import Config
 
 
@@ -44,7 +46,7 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
 
     now = datetime.now(UTC)
     with database() as db:
-        entries = upcoming(db, account=account, include_done=show_all)
+        entries = upcoming(db, account=account, include_done=show_all, now=now)
         say_daemon_note(db, "warning")
     if as_json:
         rows = [
@@ -59,6 +61,8 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
                 "posts": e.post_count,
                 "error": e.last_error,
                 "follows": e.follows_edition_id,
+                "interrupted": e.interrupted,
+                "resume": _resume_command(e) if e.interrupted else None,
             }
             for e in entries
         ]
@@ -71,13 +75,28 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
     for e in entries:
         when = format_local(e.scheduled_at, e.timezone or "UTC") if e.scheduled_at else "-"
         status = "overdue" if e.overdue(now) else e.status.value
+        if e.interrupted:
+            status = "interrupted"
         line = f"{e.edition_id:>5}  {status:<10} {when}  {e.account}  {safe(e.title)[:40]}"
         if e.follows_edition_id is not None:
             line += f"  (follows {e.follows_edition_id})"
         click.echo(line + (f"  ({safe(e.last_error)})" if e.last_error else ""))
+        if e.interrupted:  # no daemon resumes what `publish` started: say how to
+            click.echo(f"{'':>17} stopped mid-thread; resume: {safe(_resume_command(e))}")
     if rules:
         click.echo("recurring rules (queue rules for details):")
         _print_rules(rules, count=1)
+
+
+def _resume_command(entry: QueueEntry) -> str:
+    """The command that resumes an interrupted edition (the one `publish` claims again)."""
+    import shlex
+
+    draft = entry.draft_path or "DRAFT"  # an edition made without a draft file (the API)
+    words = ["thread-composer", "publish", draft, "--account", entry.account]
+    if entry.follows_edition_id is not None:
+        words += ["--follows", str(entry.follows_edition_id)]
+    return shlex.join(words)
 
 
 def _print_rules(rules: Sequence[Recurrence], *, count: int) -> None:
@@ -178,8 +197,9 @@ def queue_publish_now(edition_id: int, wait: bool) -> None:
     """Publish a scheduled edition now, from this process."""
     import asyncio
 
+    from composer.cli.interrupt import CtrlC, interrupted_line
     from composer.publishing import preflight_edition, publish_existing
-    from composer.store import EditionBusy, EditionStatus, Holder, claim
+    from composer.store import EditionBusy, EditionStatus, Holder, claim, find_edition
 
     config = current_config()
     if config is None:
@@ -202,10 +222,19 @@ def queue_publish_now(edition_id: int, wait: bool) -> None:
         except BaseException:
             await client.aclose()
             raise
-        return await publish_existing(db, edition_id, config, holder=holder, client=client)
+        return await publish_existing(
+            db, edition_id, config, holder=holder, client=client, sleep=ctrl_c.sleep
+        )
 
-    with database() as db, store_input():  # busy, no such edition, not scheduled...
-        outcome = asyncio.run(publish_now(db, config))
+    ctrl_c = CtrlC(notice=sys.stderr.isatty())
+    with database() as db:
+        with store_input():  # busy, no such edition, not scheduled...
+            outcome = asyncio.run(ctrl_c.run(publish_now(db, config)))
+        if ctrl_c.at_once or (ctrl_c.stopping.is_set() and outcome and not outcome.finished):
+            account = find_edition(db, edition_id).account
+            resume = "a daemon resumes it, or run the same command again"
+            click.echo(interrupted_line(db, [(account, edition_id)], resume), err=True)
+            sys.exit(EXIT_INTERRUPTED)
     if outcome is None:
         return
     if not outcome.finished:

@@ -48,6 +48,7 @@ from composer.publishing.sender import (
     Outcome,
     Sleep,
     publish_edition,
+    stoppable_sleep,
 )
 
 __all__ = [
@@ -82,4 +83,5 @@ __all__ = [
     "publish_existing",
     "refuse_edition",
     "run_editions",
+    "stoppable_sleep",
 ]

@@ -52,6 +52,7 @@ async def run_editions(
     atomic: bool = False,
     holder: Holder | None = None,
     again: bool = False,
+    sleep: Sleep = asyncio.sleep,
 ) -> list[Outcome]:
     """Publish each plan's edition (resuming an unfinished one), accounts concurrently.
 
@@ -62,6 +63,9 @@ async def run_editions(
     `again`), decided in the transaction that would write the new edition.
     An account that fails later (the database stops taking writes) never cuts another
     account's thread short: every account runs to its end, then the first error is raised.
+    A `sleep` that raises Interrupted when the process is stopping (`stoppable_sleep`) ends
+    each account's run after its post in flight; cancelling ends them at once. Either way
+    every claim is released.
     """
     clients = await preflight_accounts([plan.account for plan in plans])
     holder = holder or Holder.for_this_process("publish")
@@ -77,7 +81,7 @@ async def run_editions(
             await client.aclose()
         raise
     runs = (
-        _publish_one(db, plan, edition_id, client, listener, atomic, holder)
+        _publish_one(db, plan, edition_id, client, listener, atomic, holder, sleep)
         for plan, edition_id, client in zip(plans, claimed, clients, strict=True)
     )
     results = await asyncio.gather(*runs, return_exceptions=True)
@@ -99,6 +103,7 @@ async def _publish_one(
     listener: AccountListener,
     atomic: bool,
     holder: Holder,
+    sleep: Sleep,
 ) -> Outcome:
     """One account's claimed edition published; then its client closed and the claim
     released, whatever happened."""
@@ -128,6 +133,7 @@ async def _publish_one(
             listener=notify,
             atomic=atomic,
             holder=holder,
+            sleep=sleep,
         )
     finally:
         try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -101,7 +102,29 @@ class _Stop(Exception):
 
 class Interrupted(Exception):
     """Raised by a `sleep` when the process is stopping (a daemon's SIGTERM during a long
-    wait): the edition is left as it is, publishing, for the next daemon to resume."""
+    wait, Ctrl-C during `publish`): the edition is left as it is, publishing, for the next
+    run to resume."""
+
+
+STOP_CHECK = 0.2  # seconds: how soon a wait notices that the process is stopping
+
+
+def stoppable_sleep(stopping: threading.Event, reason: str) -> Sleep:
+    """asyncio.sleep that raises Interrupted(reason) once `stopping` is set: at once during
+    a wait (a stopping process must not sit out a 15-minute rate limit first), and at the
+    sleep(0) between posts, so the post in flight is finished and no next one is started."""
+
+    async def sleep(delay: float) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + delay
+        while (remaining := deadline - loop.time()) > 0:
+            if stopping.is_set():
+                raise Interrupted(reason)
+            await asyncio.sleep(min(remaining, STOP_CHECK))
+        if stopping.is_set():
+            raise Interrupted(reason)
+
+    return sleep
 
 
 async def publish_edition(

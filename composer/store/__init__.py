@@ -39,7 +39,7 @@ from composer.store.database import (
     open_database,
     upgrade,
 )
-from composer.store.editions import AlreadyHeld, find_edition, held_edition
+from composer.store.editions import AlreadyHeld, find_edition, held_edition, resumable_edition
 from composer.store.errors import DatabaseFailure, StoreError, redact
 from composer.store.follow_ups import Continuation, continuation, followable, last_number
 from composer.store.history import (
@@ -179,6 +179,7 @@ __all__ = [
     "release",
     "remember_container",
     "renew",
+    "resumable_edition",
     "schedule_edition",
     "schedule_new",
     "search",

@@ -286,7 +286,7 @@ def may_take(
     return sa.or_(scheduled, publishing)
 
 
-def _dead_holders(connection: Connection | Session, now: datetime) -> list[str]:
+def dead_holders(connection: Connection | Session, now: datetime) -> list[str]:
     """The holders of live-looking claims that are surely gone (see Worker.is_dead)."""
     holders = connection.execute(
         sa.select(col(Edition.claimed_by))
@@ -332,7 +332,7 @@ def claim(
     now = now or holder.clock()
     with db.session() as session:
         connection = session.connection()
-        rule = may_take(now, _dead_holders(connection, now), stopped=resume)
+        rule = may_take(now, dead_holders(connection, now), stopped=resume)
         changed = connection.execute(
             sa.update(Edition)
             .where(col(Edition.id) == edition_id, rule)
@@ -381,7 +381,7 @@ def claim_draft_edition(
         existing = session.exec(editions_of_thread(draft_path, account, RESUMABLE).limit(1)).first()
         if existing is not None and existing.follows_edition_id == follows_edition_id:
             assert existing.id is not None
-            rule = may_take(now, _dead_holders(connection, now), stopped=True)
+            rule = may_take(now, dead_holders(connection, now), stopped=True)
             changed = connection.execute(
                 sa.update(Edition)
                 .where(col(Edition.id) == existing.id, rule)
@@ -418,7 +418,7 @@ def claim_due(
     holder = Holder(worker, lease, lambda: now)
     skipped = col(Edition.account).not_in(list(skip_accounts)) if skip_accounts else sa.true()
     with db.read_session() as session:
-        dead = _dead_holders(session, now)
+        dead = dead_holders(session, now)
         candidates = list(
             session.exec(
                 select(Edition)
@@ -454,7 +454,7 @@ def live_holder(db: Database, edition_id: int, now: datetime | None = None) -> s
         free = session.exec(
             select(Edition.id).where(
                 col(Edition.id) == edition_id,
-                may_take(now, _dead_holders(session, now), stopped=True),
+                may_take(now, dead_holders(session, now), stopped=True),
             )
         ).first()
     return None if free is not None else (edition.claimed_by or "another process")

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from composer.store.claims import dead_holders, may_take
 from composer.store.database import Database, existing
 from composer.store.editions import lock_thread, refuse_held
 from composer.store.errors import StoreError
@@ -49,6 +50,19 @@ class QueueEntry:
     updated_at: datetime
     last_error: str | None  # already redacted
     follows_edition_id: int | None = None  # the edition a follow-up continues
+    draft_path: str | None = None  # the draft it was made from (None: added without one)
+    claim_free: bool = False  # publishing, and nobody live holds it (claims.may_take)
+
+    @property
+    def interrupted(self) -> bool:
+        """Left publishing by a `publish` (or the TUI's publish now) that stopped: Ctrl-C, a
+        kill, a crash. Nobody is sending it, and no daemon will (a daemon resumes only what
+        was scheduled): running `publish` on its draft and account again resumes it."""
+        return (
+            self.status is EditionStatus.PUBLISHING
+            and self.claim_free
+            and self.scheduled_at is None
+        )
 
     def overdue(self, now: datetime) -> bool:
         """Scheduled and past its time: no daemon has taken it (or one holds it for the
@@ -152,19 +166,23 @@ def upcoming(
     account: str | None = None,
     include_done: bool = False,
     done_limit: int = DONE_LIMIT,
+    now: datetime | None = None,
 ) -> list[QueueEntry]:
     """Scheduled (and publishing) editions, soonest first; with `include_done`, followed by
     the `done_limit` most recently finished ones (published, partial, failed, missed,
-    cancelled), newest first. `account` keeps one account's editions only."""
-    active = _entries_select(account).where(col(Edition.status).in_(ACTIVE))
-    active = active.order_by(
-        col(Edition.scheduled_at).is_(None), col(Edition.scheduled_at), col(Edition.id)
-    )
+    cancelled), newest first. `account` keeps one account's editions only. Whether nobody
+    holds a publishing one is decided as of `now`."""
+    now = now or utc_now()
     with db.read_session() as session:
+        free = may_take(now, dead_holders(session, now))
+        active = _entries_select(account, free).where(col(Edition.status).in_(ACTIVE))
+        active = active.order_by(
+            col(Edition.scheduled_at).is_(None), col(Edition.scheduled_at), col(Edition.id)
+        )
         entries = _entries(session, active)
         if include_done:
             done = (
-                _entries_select(account)
+                _entries_select(account, free)
                 .where(col(Edition.status).in_(DONE))
                 .order_by(col(Edition.updated_at).desc(), col(Edition.id).desc())
                 .limit(done_limit)
@@ -227,7 +245,7 @@ def _require_aware(value: datetime, name: str) -> None:
 _QueueSelect = sa.Select[*tuple[Any, ...]]
 
 
-def _entries_select(account: str | None) -> _QueueSelect:
+def _entries_select(account: str | None, free: sa.ColumnElement[bool]) -> _QueueSelect:
     post_count = (
         sa.select(sa.func.count(col(PostRecord.id)))
         .where(col(PostRecord.edition_id) == col(Edition.id))
@@ -247,6 +265,11 @@ def _entries_select(account: str | None) -> _QueueSelect:
             col(Edition.updated_at).label("updated_at"),
             col(Edition.last_error).label("last_error"),
             col(Edition.follows_edition_id).label("follows_edition_id"),
+            col(ThreadRecord.draft_path).label("draft_path"),
+            sa.case(
+                (sa.and_(col(Edition.status) == EditionStatus.PUBLISHING, free), True),
+                else_=False,
+            ).label("claim_free"),
         )
         .select_from(Edition)
         .join(ThreadRecord, col(ThreadRecord.id) == col(Edition.thread_id))
@@ -257,4 +280,5 @@ def _entries_select(account: str | None) -> _QueueSelect:
 
 
 def _entries(session: Session, statement: _QueueSelect) -> list[QueueEntry]:
-    return [QueueEntry(**row) for row in session.execute(statement).mappings()]
+    rows = session.execute(statement).mappings()
+    return [QueueEntry(**{**row, "claim_free": bool(row["claim_free"])}) for row in rows]

@@ -228,3 +228,30 @@ def test_changes_are_seen_by_another_connection(db_path: Path, db: Database) -> 
             mark_due_now(other, edition_id, T0)
     finally:
         other.close()
+
+
+@pytest.mark.parametrize(
+    ("scheduled_at", "claimed_by", "claimed_until", "interrupted"),
+    [
+        (None, None, T0, True),  # `publish` stopped (Ctrl-C): claim released
+        (None, "publish gone 1 b 2026-11-01T09:00:00Z", T0 - timedelta(seconds=1), True),
+        (None, "publish live 1 b 2026-11-01T09:00:00Z", T0 + timedelta(seconds=20), False),
+        (T0, None, T0, False),  # scheduled: the daemon resumes it
+    ],
+)
+def test_an_edition_publish_left_is_interrupted_until_someone_holds_it(
+    db: Database,
+    scheduled_at: datetime | None,
+    claimed_by: str | None,
+    claimed_until: datetime,
+    interrupted: bool,
+) -> None:
+    edition_id = scheduled(db, T0)
+    with db.session() as session:
+        edition = session.get_one(Edition, edition_id)
+        edition.status = EditionStatus.PUBLISHING
+        edition.scheduled_at = scheduled_at
+        edition.claimed_by, edition.claimed_until = claimed_by, claimed_until
+        session.add(edition)
+    (entry,) = upcoming(db, now=T0)
+    assert entry.interrupted is interrupted
