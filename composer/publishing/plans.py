@@ -20,6 +20,7 @@ from composer.store import (
     Database,
     Edition,
     EditionStatus,
+    NewMedia,
     StoreError,
     followable,
     held_edition,
@@ -99,6 +100,13 @@ class EditionPlan:
     follows: FollowUp | None = None
     overrides: Overrides = NO_OVERRIDES
     media: tuple[tuple[ImageFile, ...], ...] = ()  # each post's images, checked
+
+    def ledger_media(self) -> list[list[NewMedia]]:
+        """Each post's images as the ledger keeps them with the edition (absolute paths)."""
+        return [
+            [NewMedia(str(file.path.resolve()), file.image.alt) for file in files]
+            for files in self.media
+        ]
 
 
 def checked_media(

@@ -7,6 +7,7 @@ those below it (no cycles):
 
 - models: the tables, and the edition-status groups every rule is made of
 - errors, database: StoreError, opening and upgrading a database
+- media: each post's images (written with the edition, marked uploaded before the post)
 - history: the ledger (threads, editions, posts, attempts) and the history search
 - follow_ups, editions: where a follow-up attaches; the one "already has it" rule
 - claims: who publishes an edition right now (leases with a heartbeat)
@@ -58,6 +59,7 @@ from composer.store.history import (
     set_edition_status,
     set_post_status,
 )
+from composer.store.media import NewMedia, mark_media_uploaded, post_media
 from composer.store.models import (
     ACTIVE,
     CALLED_OFF,
@@ -71,6 +73,7 @@ from composer.store.models import (
     AttemptOutcome,
     Edition,
     EditionStatus,
+    PostMedia,
     PostRecord,
     PostStatus,
     Recurrence,
@@ -128,6 +131,8 @@ __all__ = [
     "HistoryHit",
     "Holder",
     "NewEdition",
+    "NewMedia",
+    "PostMedia",
     "PostRecord",
     "PostState",
     "PostStatus",
@@ -159,6 +164,7 @@ __all__ = [
     "last_number",
     "live_holder",
     "mark_due_now",
+    "mark_media_uploaded",
     "mark_missed",
     "mark_post_sending",
     "mark_post_sent",
@@ -166,6 +172,7 @@ __all__ = [
     "next_due",
     "off_loop",
     "open_database",
+    "post_media",
     "recent_outcomes",
     "record_attempt",
     "record_failed",

@@ -17,6 +17,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from composer.store.database import Database
 from composer.store.errors import StoreError, redact
+from composer.store.media import NewMedia, add_post_media
 from composer.store.models import (
     Attempt,
     AttemptOutcome,
@@ -94,10 +95,11 @@ def create_edition(
     status: EditionStatus | None = None,
     follows_edition_id: int | None = None,
     numbering_start: int | None = None,
+    media: Sequence[Sequence[NewMedia]] = (),
 ) -> Edition:
     """An edition with one pending ledger row per post, in one transaction, before any send.
     A follow-up names the edition it continues (and the number of its first post when the
-    numbering continues)."""
+    numbering continues); `media` gives each post's images, when it has any."""
     with db.session() as session:
         return add_edition(
             session,
@@ -110,6 +112,7 @@ def create_edition(
             status=status,
             follows_edition_id=follows_edition_id,
             numbering_start=numbering_start,
+            media=media,
         )
 
 
@@ -125,6 +128,7 @@ def add_edition(
     status: EditionStatus | None = None,
     follows_edition_id: int | None = None,
     numbering_start: int | None = None,
+    media: Sequence[Sequence[NewMedia]] = (),
 ) -> Edition:
     """`create_edition` inside the caller's transaction."""
     if not posts:
@@ -144,7 +148,7 @@ def add_edition(
     session.add(edition)
     session.flush()  # the edition id goes into every idempotency key
     edition_id = _id(edition)
-    session.add_all(
+    rows = [
         PostRecord(
             edition_id=edition_id,
             position=position,
@@ -152,7 +156,9 @@ def add_edition(
             idempotency_key=idempotency_key(edition_id, edition.created_at, position),
         )
         for position, text in enumerate(posts, start=1)
-    )
+    ]
+    session.add_all(rows)
+    add_post_media(session, rows, media)
     return edition
 
 
