@@ -5,6 +5,7 @@
 - `connect`: the one place a platform client is built, with its stored session
   (client_for), and the pre-flight (preflight, preflight_accounts, preflight_edition).
 - `sender`: the ledger loop that sends one edition (publish_edition, Event, Outcome).
+- `uploads`: a post's images, prepared, uploaded and recorded before the post (attach_media).
 - `actions`: publish now and resume, claiming first (run_editions, publish_existing,
   refuse_edition), called by the CLI, the TUI and the daemon.
 

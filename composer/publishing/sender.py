@@ -14,10 +14,11 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from composer.platforms.base import (
+    AttachedMedia,
     Duplicate,
     PlatformClient,
     PlatformError,
@@ -29,6 +30,7 @@ from composer.platforms.base import (
     Retryable,
     Unclear,
 )
+from composer.publishing.uploads import UploadStopped, attach_media
 from composer.store import (
     AttemptOutcome,
     ClaimLost,
@@ -188,7 +190,9 @@ async def _publish(
     create_thread = getattr(client, "create_thread", None)
     try:
         if atomic and create_thread is not None and root is None:
-            await _send_all_at_once(db, create_thread, posts, language, notify, sleep, holder)
+            await _send_all_at_once(
+                db, client, create_thread, posts, language, notify, sleep, holder
+            )
         for post in edition_posts(db, edition_id) if atomic else posts:
             if post.status is PostStatus.SENT:
                 previous = _published(post)
@@ -220,6 +224,7 @@ async def _publish(
 
 async def _send_all_at_once(
     db: Database,
+    client: PlatformClient,
     create_thread: Callable[[list[PostRequest]], Awaitable[list[PublishedPost]]],
     posts: list[PostRecord],
     language: str | None,
@@ -229,7 +234,14 @@ async def _send_all_at_once(
 ) -> None:
     """The whole thread in one request; a retry of a thread already written returns it."""
     requests = [
-        PostRequest(p.text, p.position, p.idempotency_key, language=language) for p in posts
+        PostRequest(
+            p.text,
+            p.position,
+            p.idempotency_key,
+            language=language,
+            media=await _media(db, client, _id(p), p.position, sleep),
+        )
+        for p in posts
     ]
     total = len(posts)
     for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -277,6 +289,8 @@ async def _send(
         found = await _resolve(db, client, post_id, request, total, notify, sleep, settle)
         if found is not None:
             return found
+    # Its images are uploaded and recorded first: the post is never created without them.
+    request = replace(request, media=await _media(db, client, post_id, request.index, sleep))
     for attempt in range(1, MAX_ATTEMPTS + 1):
         await off_loop(db, mark_post_sending, db, post_id, holder=holder)
         notify(Event("sending", request.index, total))
@@ -356,6 +370,16 @@ async def _resolve(
         f"post {request.index}: the platform did not answer whether it has the post; "
         "run again to check and resume"
     )
+
+
+async def _media(
+    db: Database, client: PlatformClient, post_id: int, index: int, sleep: Sleep
+) -> tuple[AttachedMedia, ...]:
+    """The post's images, uploaded (and recorded) where the ledger has no reference yet."""
+    try:
+        return await attach_media(db, client, post_id, index, delay=_delay, sleep=sleep)
+    except UploadStopped as stop:
+        raise _Stop(str(stop)) from None
 
 
 def _keep_containers(db: Database, client: PlatformClient, posts: list[PostRecord]) -> None:

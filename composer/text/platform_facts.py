@@ -70,6 +70,11 @@ class PlatformFacts:
     # the longest alt text in characters (None: the platform takes no alt text we know of).
     images_per_post: int = 4
     alt_text_limit: int | None = None
+    # One image's upload limits (a Mastodon instance says its own), and how long an
+    # uploaded media id stays usable (None: as long as the post may wait).
+    image_max_bytes: int = 5_000_000
+    image_max_pixels: int | None = None
+    media_id_lifetime_s: int | None = None
 
 
 FACTS: Mapping[str, PlatformFacts] = {
@@ -82,6 +87,8 @@ FACTS: Mapping[str, PlatformFacts] = {
         secrets=X_OAUTH1_KEYS + X_OAUTH2_SECRETS,
         images_per_post=4,
         alt_text_limit=1000,
+        image_max_bytes=5_000_000,
+        media_id_lifetime_s=24 * 3600,  # an X media id expires after 24 h: upload again
     ),
     "mastodon": PlatformFacts(
         "mastodon",
@@ -102,6 +109,9 @@ FACTS: Mapping[str, PlatformFacts] = {
         url_setting="instance",
         images_per_post=4,  # the default of max_media_attachments (/api/v2/instance)
         alt_text_limit=1500,  # the default of description_limit
+        # Mastodon's defaults; the client reads the instance's own from /api/v2/instance.
+        image_max_bytes=16 * 1024 * 1024,
+        image_max_pixels=33_177_600,
     ),
     "bluesky": PlatformFacts(
         "bluesky",
@@ -116,6 +126,7 @@ FACTS: Mapping[str, PlatformFacts] = {
         url_setting="service",
         images_per_post=4,  # app.bsky.embed.images
         alt_text_limit=2000,  # as the Bluesky app enforces it
+        image_max_bytes=2_000_000,  # app.bsky.embed.images' blob limit
     ),
     "threads": PlatformFacts(
         "threads",
@@ -128,6 +139,7 @@ FACTS: Mapping[str, PlatformFacts] = {
         required_settings=("user_id",),
         required_secrets=("access_token",),
         images_per_post=20,  # a carousel; its documents give no alt text limit
+        image_max_bytes=8 * 1024 * 1024,
     ),
     "linkedin": PlatformFacts(
         "linkedin",
