@@ -15,21 +15,34 @@ class UnsupportedPlatform(ComposerError, ValueError):
 def make_client(account: Any, **options: Any) -> PlatformClient:
     """A client for `account` (an accounts-file Account), by its platform;
     UnsupportedPlatform for a platform without one (LinkedIn)."""
-    platform = account.platform
+    client: PlatformClient = client_class(account.platform)(account, **options)
+    return client
+
+
+def takes_images(platform: str) -> bool:
+    """Whether posts with images can be published to `platform`: its client uploads them."""
+    try:
+        return hasattr(client_class(platform), "upload_media")
+    except UnsupportedPlatform:
+        return False
+
+
+def client_class(platform: str) -> type[Any]:
+    """The client class of `platform` (imported only when asked for)."""
     if platform == "mastodon":
         from composer.platforms.mastodon import MastodonClient
 
-        return MastodonClient(account, **options)
+        return MastodonClient
     if platform == "x":
         from composer.platforms.x import XClient
 
-        return XClient(account, **options)
+        return XClient
     if platform == "bluesky":
         from composer.platforms.bluesky import BlueskyClient
 
-        return BlueskyClient(account, **options)
+        return BlueskyClient
     if platform == "threads":
         from composer.platforms.threads import ThreadsClient
 
-        return ThreadsClient(account, **options)
+        return ThreadsClient
     raise UnsupportedPlatform(f"publishing to {platform} is not supported")
