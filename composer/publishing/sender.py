@@ -30,7 +30,7 @@ from composer.platforms.base import (
     Retryable,
     Unclear,
 )
-from composer.publishing.uploads import UploadStopped, attach_media
+from composer.publishing.uploads import UploadStopped, attach_media, recorded_media
 from composer.store import (
     AttemptOutcome,
     ClaimLost,
@@ -285,8 +285,9 @@ async def _send(
     post_id = _id(post)
     if post.status is PostStatus.SENDING:
         # A previous run was stopped mid-request: did the platform take it? (Asked once its
-        # request has surely been dealt with: `settle`.)
-        found = await _resolve(db, client, post_id, request, total, notify, sleep, settle)
+        # request has surely been dealt with: `settle`; a replay carries its images.)
+        sent_as = replace(request, media=await recorded_media(db, post_id))
+        found = await _resolve(db, client, post_id, sent_as, total, notify, sleep, settle)
         if found is not None:
             return found
     # Its images are uploaded and recorded first: the post is never created without them.

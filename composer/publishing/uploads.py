@@ -74,6 +74,18 @@ async def attach_media(
     return tuple(attached)
 
 
+async def recorded_media(db: Database, post_id: int) -> tuple[AttachedMedia, ...]:
+    """The post's images as the ledger recorded them, uploading nothing: what a post found
+    `sending` was sent with (its images are recorded before it is marked), for a platform
+    that answers "did you get it?" by sending the same request again (Mastodon's replay)."""
+    rows = await off_loop(db, post_media, db, post_id)
+    return tuple(
+        AttachedMedia(row.remote_ref, row.alt, row.width or 0, row.height or 0)
+        for row in rows
+        if row.remote_ref is not None
+    )
+
+
 def _needs_upload(row: PostMedia, platform: str) -> bool:
     if row.remote_ref is None or row.uploaded_at is None:
         return True

@@ -208,3 +208,31 @@ def test_an_expired_media_id_is_uploaded_again(db: Database, tmp_path: Path) -> 
     again = MediaFake(db, platform="x")
     assert publish(db, again).status is EditionStatus.PUBLISHED
     assert len(again.uploads) == 2 and again.posts[0].media[0].ref == "media-1"
+
+
+def test_a_post_found_sending_is_asked_about_with_the_images_it_was_sent_with(
+    db: Database, tmp_path: Path
+) -> None:
+    """Mastodon answers "did you get it?" by sending the request again (its replay): that
+    request must carry the post's images, or a post could go out without them."""
+    from composer.store import mark_media_uploaded, mark_post_sending
+
+    edition_with_images(db, tmp_path)
+    first = edition_posts(db, 1)[0]
+    assert first.id is not None
+    [row] = post_media(db, first.id)
+    assert row.id is not None
+    mark_media_uploaded(db, row.id, remote_ref="media-9", sha256="0" * 64, width=3, height=4)
+    mark_post_sending(db, first.id)
+    asked: list[PostRequest] = []
+
+    class Asking(MediaFake):
+        async def find_post(self, request: PostRequest) -> PublishedPost | None:
+            asked.append(request)
+            return None
+
+    client = Asking(db)
+    assert publish(db, client).status is EditionStatus.PUBLISHED
+    expected = (AttachedMedia("media-9", "Police at the akimat", 3, 4),)
+    assert [r.media for r in asked] == [expected]
+    assert client.posts[0].media == expected and [u.alt for u in client.uploads] == ["A chart"]
