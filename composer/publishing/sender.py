@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -37,10 +37,12 @@ from composer.store import (
     Database,
     EditionStatus,
     Holder,
+    PostMedia,
     PostRecord,
     PostStatus,
     StoreError,
     continuation,
+    edition_ledger,
     edition_posts,
     find_edition,
     mark_post_sending,
@@ -166,7 +168,8 @@ async def _publish(
     holder: Holder | None,
 ) -> Outcome:
     notify = listener or (lambda event: None)
-    posts = await off_loop(db, edition_posts, db, edition_id)
+    # The posts and their images, read once (not once a post).
+    posts, images = await off_loop(db, edition_ledger, db, edition_id)
     total = len(posts)
     try:
         # A follow-up replies to the last post of the edition it follows, in its conversation.
@@ -191,7 +194,7 @@ async def _publish(
     try:
         if atomic and create_thread is not None and root is None:
             await _send_all_at_once(
-                db, client, create_thread, posts, language, notify, sleep, holder
+                db, client, create_thread, posts, images, language, notify, sleep, holder
             )
         for post in edition_posts(db, edition_id) if atomic else posts:
             if post.status is PostStatus.SENT:
@@ -207,7 +210,18 @@ async def _publish(
                 language=language,
                 offset=offset,
             )
-            published = await _send(db, client, post, request, total, notify, sleep, holder, settle)
+            published = await _send(
+                db,
+                client,
+                post,
+                request,
+                total,
+                notify,
+                sleep,
+                holder,
+                settle,
+                images.get(_id(post), ()),
+            )
             previous = published
             if root is None:
                 root = published
@@ -227,6 +241,7 @@ async def _send_all_at_once(
     client: PlatformClient,
     create_thread: Callable[[list[PostRequest]], Awaitable[list[PublishedPost]]],
     posts: list[PostRecord],
+    images: Mapping[int, Sequence[PostMedia]],
     language: str | None,
     notify: Listener,
     sleep: Sleep,
@@ -239,7 +254,7 @@ async def _send_all_at_once(
             p.position,
             p.idempotency_key,
             language=language,
-            media=await _media(db, client, _id(p), p.position, sleep),
+            media=await _media(db, client, images.get(_id(p), ()), p.position, sleep),
         )
         for p in posts
     ]
@@ -281,17 +296,19 @@ async def _send(
     sleep: Sleep,
     holder: Holder | None = None,
     settle: float = UNCLEAR_SETTLE,
+    images: Sequence[PostMedia] = (),
 ) -> PublishedPost:
+    """Send one post; its `images` (its rows of the ledger) are uploaded first."""
     post_id = _id(post)
     if post.status is PostStatus.SENDING:
         # A previous run was stopped mid-request: did the platform take it? (Asked once its
         # request has surely been dealt with: `settle`; a replay carries its images.)
-        sent_as = replace(request, media=await recorded_media(db, post_id))
+        sent_as = replace(request, media=recorded_media(images))
         found = await _resolve(db, client, post_id, sent_as, total, notify, sleep, settle)
         if found is not None:
             return found
     # Its images are uploaded and recorded first: the post is never created without them.
-    request = replace(request, media=await _media(db, client, post_id, request.index, sleep))
+    request = replace(request, media=await _media(db, client, images, request.index, sleep))
     for attempt in range(1, MAX_ATTEMPTS + 1):
         await off_loop(db, mark_post_sending, db, post_id, holder=holder)
         notify(Event("sending", request.index, total))
@@ -374,11 +391,11 @@ async def _resolve(
 
 
 async def _media(
-    db: Database, client: PlatformClient, post_id: int, index: int, sleep: Sleep
+    db: Database, client: PlatformClient, rows: Sequence[PostMedia], index: int, sleep: Sleep
 ) -> tuple[AttachedMedia, ...]:
     """The post's images, uploaded (and recorded) where the ledger has no reference yet."""
     try:
-        return await attach_media(db, client, post_id, index, delay=_delay, sleep=sleep)
+        return await attach_media(db, client, rows, index, delay=_delay, sleep=sleep)
     except UploadStopped as stop:
         raise _Stop(str(stop)) from None
 

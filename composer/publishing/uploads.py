@@ -11,7 +11,7 @@ cannot all be uploaded is not created: the edition stops, resumable.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,7 +30,6 @@ from composer.store import (
     PostMedia,
     mark_media_uploaded,
     off_loop,
-    post_media,
 )
 from composer.text.platform_facts import FACTS
 
@@ -49,15 +48,15 @@ Sleep = Callable[[float], Awaitable[None]]
 async def attach_media(
     db: Database,
     client: PlatformClient,
-    post_id: int,
+    rows: Sequence[PostMedia],
     index: int,
     *,
     delay: Delay,
     sleep: Sleep,
     cache: Path | None = None,
 ) -> tuple[AttachedMedia, ...]:
-    """Post `index`'s images, each uploaded (and recorded) unless the ledger has it."""
-    rows = await off_loop(db, post_media, db, post_id)
+    """Post `index`'s images (its `rows` of the ledger: `edition_media`), each uploaded and
+    recorded unless the ledger has it."""
     if not rows:
         return ()
     upload = getattr(client, "upload_media", None)
@@ -74,11 +73,10 @@ async def attach_media(
     return tuple(attached)
 
 
-async def recorded_media(db: Database, post_id: int) -> tuple[AttachedMedia, ...]:
+def recorded_media(rows: Sequence[PostMedia]) -> tuple[AttachedMedia, ...]:
     """The post's images as the ledger recorded them, uploading nothing: what a post found
     `sending` was sent with (its images are recorded before it is marked), for a platform
     that answers "did you get it?" by sending the same request again (Mastodon's replay)."""
-    rows = await off_loop(db, post_media, db, post_id)
     return tuple(
         AttachedMedia(row.remote_ref, row.alt, row.width or 0, row.height or 0)
         for row in rows

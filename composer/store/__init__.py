@@ -59,7 +59,7 @@ from composer.store.history import (
     set_edition_status,
     set_post_status,
 )
-from composer.store.media import NewMedia, mark_media_uploaded, post_media
+from composer.store.media import NewMedia, edition_ledger, mark_media_uploaded, post_media
 from composer.store.models import (
     ACTIVE,
     CALLED_OFF,
@@ -154,6 +154,7 @@ __all__ = [
     "daemon_started",
     "default_database_path",
     "due_recurrences",
+    "edition_ledger",
     "edition_posts",
     "find_edition",
     "find_recurrence",

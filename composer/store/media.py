@@ -56,6 +56,30 @@ def post_media(db: Database, post_id: int) -> list[PostMedia]:
         return list(session.exec(statement))
 
 
+def edition_ledger(
+    db: Database, edition_id: int
+) -> tuple[list[PostRecord], dict[int, list[PostMedia]]]:
+    """An edition's posts in thread order, and their images by post id, in one read: what
+    the publisher starts from (an edition's images are not read again once a post)."""
+    with db.read_session() as session:
+        posts = session.exec(
+            select(PostRecord)
+            .where(PostRecord.edition_id == edition_id)
+            .order_by(col(PostRecord.position))
+        )
+        found = list(posts)
+        rows = session.exec(
+            select(PostMedia)
+            .join(PostRecord, col(PostRecord.id) == col(PostMedia.post_id))
+            .where(PostRecord.edition_id == edition_id)
+            .order_by(col(PostMedia.post_id), col(PostMedia.position))
+        )
+        images: dict[int, list[PostMedia]] = {}
+        for row in rows:
+            images.setdefault(row.post_id, []).append(row)
+        return found, images
+
+
 def mark_media_uploaded(
     db: Database,
     media_id: int,
