@@ -5,8 +5,11 @@ marked `sending` (committed) before its request, and `sent` with its remote id (
 before the next post is sent, so a crash at any point leaves a ledger that says exactly where
 to resume: the first post not sent, replying to the last one sent. A post found `sending` at
 start, or a request with an unclear outcome, is resolved with the platform (`find_post`)
-before it is ever sent again. Every front end sends an edition only under its claim
-(composer.store.claims), so one process at a time writes its ledger and sends its posts.
+before it is ever sent again. A post's images are uploaded and recorded in the ledger
+before the post is marked `sending` (composer.publishing.uploads), so it never goes out
+without them and a resumed run never uploads them again. Every front end sends an edition
+only under its claim (composer.store.claims), so one process at a time writes its ledger
+and sends its posts.
 """
 
 from __future__ import annotations
