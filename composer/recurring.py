@@ -31,7 +31,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 import composer.store as store
 from composer.errors import ComposerError
-from composer.publishing import PublishError, plan_editions
+from composer.publishing import PublishError, plan_editions, refuse_images
 from composer.store import Database, DatabaseFailure, Recurrence, StoreError
 from composer.text import SplitError
 from composer.text.enrich import EnrichError
@@ -277,6 +277,7 @@ def create_rules(
     rule = parse_rule(every, rule_zone(draft, config, zone))
     try:
         plans = plan_editions(draft, path, config, accounts, for_real=False)
+        refuse_images(plans, recurring=True)
     except PublishError as error:
         raise RuleError(str(error)) from error
     first = rule.next_after(now)
@@ -435,6 +436,7 @@ def _occurrence(
     try:
         draft = load_draft(recurrence.draft_path)
         [plan] = plan_editions(draft, Path(recurrence.draft_path), config, [recurrence.account])
+        refuse_images([plan], recurring=True)  # its occurrences would go out without them
     except (
         DraftError,
         OSError,

@@ -275,6 +275,7 @@ def _schedule_editions(
             zone=zone,
             follows_edition_id=plan.follows.edition_id if plan.follows else None,
             numbering_start=plan.follows.first_number if plan.follows else None,
+            media=plan.ledger_media(),
         )
         for plan, at_utc in zip(plans, times, strict=True)
     ]

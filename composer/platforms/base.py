@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol, Self
@@ -57,6 +57,36 @@ class PublishedPost:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageLimits:
+    """What an account's platform takes for one image (FACTS, or the instance's own)."""
+
+    max_bytes: int
+    max_pixels: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MediaUpload:
+    """An image prepared for upload (composer.media: upright, no metadata, within limits)."""
+
+    data: bytes = field(repr=False)
+    mime: str
+    width: int
+    height: int
+    alt: str
+
+
+@dataclass(frozen=True, slots=True)
+class AttachedMedia:
+    """An uploaded image a post carries: the platform's reference (a media id; a Bluesky
+    blob ref as JSON), its alt text and upright size."""
+
+    ref: str
+    alt: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
 class PostRequest:
     """One post of a thread, as the publisher asks for it."""
 
@@ -69,6 +99,7 @@ class PostRequest:
     # Posts of the conversation before this edition's first: a follow-up's post 1 is the
     # conversation's post offset + 1 (`root` is then the original thread's first post).
     offset: int = 0
+    media: tuple[AttachedMedia, ...] = ()  # uploaded before the post, in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +255,18 @@ class PlatformClient(Protocol):
 
     async def aclose(self) -> None:
         """Release connections (and end a session where there is one)."""
+        ...
+
+
+class MediaClient(PlatformClient, Protocol):
+    """A client that can attach images to posts (`PostRequest.media`)."""
+
+    async def image_limits(self) -> ImageLimits:
+        """The account's limits for one image (the platform's, or its instance's)."""
+        ...
+
+    async def upload_media(self, upload: MediaUpload) -> str:
+        """Upload one image with its alt text; the reference a post attaches it by."""
         ...
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import json as jsonlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -40,7 +41,10 @@ from composer.platforms.base import (
     NOT_SENT,
     AccountInfo,
     AccountLike,
+    AttachedMedia,
     HttpClient,
+    ImageLimits,
+    MediaUpload,
     PlatformClient,
     PlatformError,
     PostRequest,
@@ -60,6 +64,7 @@ from composer.text.facets import (
     tid_timestamp,
     to_record_facets,
 )
+from composer.text.platform_facts import FACTS
 from composer.text.redaction import register_secret
 
 __all__ = [
@@ -183,8 +188,17 @@ def _cbor_head(major: int, length: int) -> bytes:
     raise ValueError("integer too large for CBOR")
 
 
+def _cid_bytes(cid: str) -> bytes:
+    """The binary form of a base32 CID string ("b..."), as DAG-CBOR links hold it."""
+    if not cid.startswith("b"):
+        raise ValueError(f"not a base32 CID: {cid!r}")
+    text = cid[1:].upper()
+    return base64.b32decode(text + "=" * (-len(text) % 8))
+
+
 def _dag_cbor(value: Any) -> bytes:
-    """DAG-CBOR of a JSON record without links, bytes or floats (a post record)."""
+    """DAG-CBOR of a JSON record without bytes or floats (a post record); a `{"$link": cid}`
+    object, as a blob's `ref` is written in JSON, is the CID link it stands for (tag 42)."""
     if value is None:
         return b"\xf6"
     if value is True:
@@ -198,6 +212,9 @@ def _dag_cbor(value: Any) -> bytes:
         return _cbor_head(3, len(data)) + data
     if isinstance(value, list | tuple):
         return _cbor_head(4, len(value)) + b"".join(_dag_cbor(item) for item in value)
+    if isinstance(value, Mapping) and set(value) == {"$link"} and isinstance(value["$link"], str):
+        link = b"\x00" + _cid_bytes(value["$link"])  # multibase identity prefix
+        return b"\xd8\x2a" + _cbor_head(2, len(link)) + link
     if isinstance(value, Mapping):
         # DAG-CBOR's canonical order: shorter keys first, then bytewise.
         keys = sorted(
@@ -221,6 +238,21 @@ def _strong_ref(post: PublishedPost) -> dict[str, str]:
     if not post.uri or not post.cid:
         raise ValueError(f"a Bluesky reply needs the uri and cid of {post.remote_id!r}")
     return {"uri": post.uri, "cid": post.cid}
+
+
+def _images_embed(media: tuple[AttachedMedia, ...]) -> dict[str, Any]:
+    """`app.bsky.embed.images`: each uploaded blob with its alt text and aspect ratio."""
+    return {
+        "$type": "app.bsky.embed.images",
+        "images": [
+            {
+                "alt": image.alt,
+                "image": jsonlib.loads(image.ref),
+                "aspectRatio": {"width": image.width, "height": image.height},
+            }
+            for image in media
+        ],
+    }
 
 
 class BlueskyClient(HttpClient):
@@ -286,6 +318,23 @@ class BlueskyClient(HttpClient):
                 return existing[0]
         raise self._error(response, nsid, write=True)
 
+    async def image_limits(self) -> ImageLimits:
+        return ImageLimits(FACTS[self.platform].image_max_bytes)
+
+    async def upload_media(self, upload: MediaUpload) -> str:
+        """`com.atproto.repo.uploadBlob`; the blob ref (JSON) a post's embed names. A blob
+        no record names is dropped by the PDS after a while: an unclear upload leaves none."""
+        nsid = "com.atproto.repo.uploadBlob"
+        response = await self._call(
+            "POST", nsid, content=upload.data, content_type=upload.mime, write=True
+        )
+        if not response.is_success:
+            raise self._error(response, nsid, write=True)
+        blob = self._json(response, nsid, write=True).get("blob")
+        if not isinstance(blob, dict) or not isinstance(blob.get("ref"), dict):
+            raise Unclear(f"Bluesky: {nsid} answered without a blob", status=response.status_code)
+        return jsonlib.dumps(blob, sort_keys=True)
+
     async def find_post(self, request: PostRequest) -> PublishedPost | None:
         """The post at this request's record key (getRecord), whatever its text, or None.
 
@@ -325,6 +374,7 @@ class BlueskyClient(HttpClient):
                 reply_to=parent,
                 root=root,
                 language=request.language,
+                media=request.media,
             )
             record = await self.post_record(placed, offset_ms=position - 1)
             uri = f"at://{session.did}/{POST_COLLECTION}/{rkey}"
@@ -404,6 +454,8 @@ class BlueskyClient(HttpClient):
         if request.reply_to is not None:
             root = request.root or request.reply_to  # post 2 replies to the root itself
             record["reply"] = {"root": _strong_ref(root), "parent": _strong_ref(request.reply_to)}
+        if request.media:
+            record["embed"] = _images_embed(request.media)
         return record
 
     async def resolve_handle(self, handle: str) -> str | None:
@@ -512,19 +564,18 @@ class BlueskyClient(HttpClient):
         *,
         params: Mapping[str, str] | None = None,
         json: Any = None,
+        content: bytes | None = None,
+        content_type: str | None = None,
         write: bool = False,
     ) -> httpx.Response:
         """An authenticated request, renewing an expired access token once."""
+        body = {"params": params, "json": json, "content": content, "content_type": content_type}
         session = await self._ensure_session()
-        response = await self._send(
-            method, nsid, params=params, json=json, token=session.access_jwt, write=write
-        )
+        response = await self._send(method, nsid, token=session.access_jwt, write=write, **body)
         if not _auth_expired(response):
             return response
         session = await self._refresh(session)
-        response = await self._send(
-            method, nsid, params=params, json=json, token=session.access_jwt, write=write
-        )
+        response = await self._send(method, nsid, token=session.access_jwt, write=write, **body)
         if _auth_expired(response):
             raise self._error(response, nsid, write=write, auth=True)
         return response
@@ -536,16 +587,21 @@ class BlueskyClient(HttpClient):
         *,
         params: Mapping[str, str] | None = None,
         json: Any = None,
+        content: bytes | None = None,
+        content_type: str | None = None,
         token: str | None = None,
         write: bool,
     ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {token}"} if token else None
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if content_type:
+            headers["Content-Type"] = content_type
         try:
             return await self._http.request(
                 method,
                 f"{self._service}/xrpc/{nsid}",
                 params=params,
                 json=json,
+                content=content,
                 headers=headers,
                 timeout=self._timeout,
             )

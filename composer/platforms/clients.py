@@ -43,3 +43,11 @@ def make_client(account: Any, **options: Any) -> PlatformClient:
     """A client for `account` (an accounts-file Account), by its platform;
     UnsupportedPlatform for a platform without one (LinkedIn)."""
     return client_class(account.platform)(account, **options)
+
+
+def takes_images(platform: str) -> bool:
+    """Whether posts with images can be published to `platform`: its client uploads them."""
+    try:
+        return hasattr(client_class(platform), "upload_media")
+    except UnsupportedPlatform:
+        return False

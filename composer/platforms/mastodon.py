@@ -17,6 +17,7 @@ Authorization header: no message, repr or log line of this module holds it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,6 +31,8 @@ from composer.platforms.base import (
     AccountLike,
     Hidden,
     HttpClient,
+    ImageLimits,
+    MediaUpload,
     PostRequest,
     PublishedPost,
     RateLimited,
@@ -51,6 +54,15 @@ REPLAY_MARGIN: Final = timedelta(minutes=10)
 # A read-back accepts statuses created this long before our first attempt (clock skew).
 CLOCK_SKEW: Final = timedelta(minutes=5)
 READ_BACK_LIMIT: Final = 40  # the most /api/v1/accounts/:id/statuses returns at once
+# Mastodon's defaults for one image, when the instance does not say (/api/v2/instance).
+DEFAULT_IMAGE_SIZE_LIMIT: Final = 16 * 1024 * 1024
+DEFAULT_IMAGE_MATRIX_LIMIT: Final = 33_177_600
+# An upload answered 202 is processed in the background: polled this often, this long.
+# Past the deadline the id is kept anyway: a status naming it is answered 422 until it
+# is processed, and that 422 is retried (Retryable), never taken as a refusal.
+MEDIA_POLL_SECONDS: Final = 1.0
+MEDIA_DEADLINE_SECONDS: Final = 60.0
+_UNPROCESSED = "not finished processing"  # Mastodon's 422 for a status with such media
 
 
 class MastodonAccount(AccountLike, Protocol):
@@ -99,6 +111,9 @@ class MastodonClient(HttpClient):
         self._account_id: str | None = None
         self._acct: str | None = None
         self._limits: tuple[int, int] | None = None
+        self._image_limits = ImageLimits(DEFAULT_IMAGE_SIZE_LIMIT, DEFAULT_IMAGE_MATRIX_LIMIT)
+        self.media_poll_seconds = MEDIA_POLL_SECONDS
+        self.media_deadline_seconds = MEDIA_DEADLINE_SECONDS
         self._domain: str | None = None
         self._first_sent: dict[str, datetime] = {}  # idempotency key -> first attempt
         self._in_flight: set[str] = set()
@@ -134,6 +149,11 @@ class MastodonClient(HttpClient):
                 if "max_toot_chars" in data:  # Pleroma / Akkoma
                     statuses = {"max_characters": data["max_toot_chars"], **statuses}
             self._domain = _str_or_none(data.get("domain") or data.get("uri"))
+            media = _dig(data, "configuration", "media_attachments")
+            self._image_limits = ImageLimits(
+                _positive_int(media.get("image_size_limit"), DEFAULT_IMAGE_SIZE_LIMIT),
+                _positive_int(media.get("image_matrix_limit"), DEFAULT_IMAGE_MATRIX_LIMIT),
+            )
             self._limits = (
                 _positive_int(statuses.get("max_characters"), DEFAULT_MAX_CHARACTERS),
                 _positive_int(statuses.get("characters_reserved_per_url"), DEFAULT_URL_LENGTH),
@@ -142,6 +162,39 @@ class MastodonClient(HttpClient):
 
     async def create_post(self, request: PostRequest) -> PublishedPost:
         return await self._send(request)
+
+    async def image_limits(self) -> ImageLimits:
+        """The instance's `image_size_limit` and `image_matrix_limit` (Mastodon's defaults
+        when it does not say)."""
+        await self.instance_limits()
+        return self._image_limits
+
+    async def upload_media(self, upload: MediaUpload) -> str:
+        """`POST /api/v2/media` with the alt text as `description`; a 202 (still being
+        processed) is polled with `GET /api/v1/media/:id` until it has a `url`, or until
+        the deadline. The file is named by its type alone: the draft's file name stays
+        on this machine."""
+        name = "image.png" if upload.mime == "image/png" else "image.jpg"
+        response = await self._request(
+            "POST",
+            "/api/v2/media",
+            files={"file": (name, upload.data, upload.mime)},
+            data={"description": upload.alt},
+        )
+        data = _json_object(response)
+        media_id = _str_or_none(data.get("id")) if data is not None else None
+        if data is None or media_id is None:
+            raise Unclear(
+                f"Mastodon POST /api/v2/media: HTTP {response.status_code} without a media id",
+                status=response.status_code,
+            )
+        waited = 0.0
+        while data.get("url") is None and waited < self.media_deadline_seconds:
+            await asyncio.sleep(self.media_poll_seconds)
+            waited += self.media_poll_seconds
+            polled = await self._request("GET", f"/api/v1/media/{media_id}")
+            data = _json_object(polled) or {}  # 206: still processing
+        return media_id
 
     async def find_post(self, request: PostRequest) -> PublishedPost | None:
         """The post if Mastodon has it, else None.
@@ -171,6 +224,8 @@ class MastodonClient(HttpClient):
         }
         if request.reply_to is not None:
             body["in_reply_to_id"] = request.reply_to.remote_id
+        if request.media:
+            body["media_ids"] = [image.ref for image in request.media]
         language = request.language or self._account.language
         if language:
             body["language"] = language
@@ -184,6 +239,13 @@ class MastodonClient(HttpClient):
                 headers={"Idempotency-Key": key},
                 replying=request.reply_to is not None,
             )
+        except Refused as error:
+            if error.status == 422 and _UNPROCESSED in (error.reason or ""):
+                # Its images are still being processed: nothing was created; try again.
+                raise Unavailable(
+                    str(error), status=422, reason=error.reason, retry_after=2.0
+                ) from None
+            raise
         finally:
             self._in_flight.discard(key)
         data = _json_object(response)
@@ -267,6 +329,8 @@ class MastodonClient(HttpClient):
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        data: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         replying: bool = False,
     ) -> httpx.Response:
@@ -274,7 +338,13 @@ class MastodonClient(HttpClient):
         all_headers = {"Authorization": f"Bearer {self._bearer()}", **(headers or {})}
         try:
             response = await self._http.request(
-                method, self._base + path, params=params, json=json, headers=all_headers
+                method,
+                self._base + path,
+                params=params,
+                json=json,
+                files=files,
+                data=data,
+                headers=all_headers,
             )
         except NOT_SENT as error:
             raise Unavailable(f"Mastodon {method} {path}: {_describe(error)}") from None

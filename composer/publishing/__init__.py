@@ -1,10 +1,11 @@
 """Publishing threads: never twice, never half.
 
 - `plans`: the one composition of a draft for its accounts (EditionPlan, plan_editions,
-  fit_to_instances, follow_up, check_not_published).
+  fit_to_instances, follow_up, check_not_published, refuse_images).
 - `connect`: the one place a platform client is built, with its stored session
   (client_for), and the pre-flight (preflight, preflight_accounts, preflight_edition).
 - `sender`: the ledger loop that sends one edition (publish_edition, Event, Outcome).
+- `uploads`: a post's images, prepared, uploaded and recorded before the post (attach_media).
 - `actions`: publish now and resume, claiming first (run_editions, publish_existing,
   refuse_edition), called by the CLI, the TUI and the daemon.
 
@@ -34,6 +35,7 @@ from composer.publishing.plans import (
     fit_to_instances,
     follow_up,
     plan_editions,
+    refuse_images,
 )
 from composer.publishing.sender import (
     BACKOFF_CAP,
@@ -82,6 +84,7 @@ __all__ = [
     "publish_edition",
     "publish_existing",
     "refuse_edition",
+    "refuse_images",
     "run_editions",
     "stoppable_sleep",
 ]

@@ -181,6 +181,7 @@ def _edition_for(
             status=EditionStatus.PUBLISHING,
             follows_edition_id=follows.edition_id if follows else None,
             numbering_start=follows.first_number if follows else None,
+            media=plan.ledger_media(),
         )
 
     try:

@@ -3,8 +3,10 @@ counterpart `--dry-run`, `schedule`, `publish` and the schedule dialog: each acc
 thread (EditionPlan), fitted to a Mastodon instance's own limit, a follow-up's numbering,
 its images checked (files, alt text), and the refusal of a thread an account already has.
 
-Images are not uploaded yet: a thread with images is refused here, after its images are
-checked, so nothing is ever posted without them (and no schedule waits to do so)."""
+Images are uploaded by the sender before each post (Bluesky, Mastodon). On a platform whose
+client cannot upload them yet (X, Threads), a thread with images is refused here, after its
+images are checked, so nothing is ever posted without them (and no schedule waits to do
+so); recurring rules, whose occurrences are composed later, refuse them too for now."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from composer.platforms.base import PlatformError
+from composer.platforms.clients import takes_images
 from composer.publishing.connect import client_for
 from composer.publishing.errors import PreflightError, PublishError
 from composer.store import (
@@ -21,6 +24,7 @@ from composer.store import (
     DatabaseFailure,
     Edition,
     EditionStatus,
+    NewMedia,
     StoreError,
     followable,
     held_edition,
@@ -103,6 +107,13 @@ class EditionPlan:
     overrides: Overrides = NO_OVERRIDES
     media: tuple[tuple[ImageFile, ...], ...] = ()  # each post's images, checked
 
+    def ledger_media(self) -> list[list[NewMedia]]:
+        """Each post's images as the ledger keeps them with the edition (absolute paths)."""
+        return [
+            [NewMedia(str(file.path.resolve()), file.image.alt) for file in files]
+            for files in self.media
+        ]
+
 
 def checked_media(
     draft: Draft, account: Account, thread: Thread
@@ -121,16 +132,20 @@ def checked_media(
     return tuple(files)
 
 
-def refuse_images(plans: Sequence[EditionPlan]) -> None:
-    """Images are not uploaded yet: a thread with images is refused, never sent (nor
-    scheduled to be sent) without them."""
+def refuse_images(plans: Sequence[EditionPlan], *, recurring: bool = False) -> None:
+    """A thread with images for a platform whose client cannot upload them yet (or, with
+    `recurring`, for a recurring rule) is refused: never sent, nor scheduled to be sent,
+    without them."""
     for plan in plans:
-        for files in plan.media:
-            if files:
-                raise PublishError(
-                    f"{plan.draft.name}:{files[0].image.line}: images are not published yet; "
-                    "take the image lines out to publish the text alone"
-                )
+        platform = plan.account.platform
+        if recurring or not takes_images(platform):
+            where = "by recurring rules" if recurring else f"to {platform}"
+            for files in plan.media:
+                if files:
+                    raise PublishError(
+                        f"{plan.draft.name}:{files[0].image.line}: images are not published "
+                        f"{where} yet; take the image lines out to publish the text alone"
+                    )
 
 
 def plan_editions(

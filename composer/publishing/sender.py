@@ -5,8 +5,11 @@ marked `sending` (committed) before its request, and `sent` with its remote id (
 before the next post is sent, so a crash at any point leaves a ledger that says exactly where
 to resume: the first post not sent, replying to the last one sent. A post found `sending` at
 start, or a request with an unclear outcome, is resolved with the platform (`find_post`)
-before it is ever sent again. Every front end sends an edition only under its claim
-(composer.store.claims), so one process at a time writes its ledger and sends its posts.
+before it is ever sent again. A post's images are uploaded and recorded in the ledger
+before the post is marked `sending` (composer.publishing.uploads), so it never goes out
+without them and a resumed run never uploads them again. Every front end sends an edition
+only under its claim (composer.store.claims), so one process at a time writes its ledger
+and sends its posts.
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ from __future__ import annotations
 import asyncio
 import random
 import threading
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from composer.platforms.base import (
+    AttachedMedia,
     Duplicate,
     PlatformClient,
     PlatformError,
@@ -30,16 +34,19 @@ from composer.platforms.base import (
     Retryable,
     Unclear,
 )
+from composer.publishing.uploads import UploadStopped, attach_media, recorded_media
 from composer.store import (
     AttemptOutcome,
     ClaimLost,
     Database,
     EditionStatus,
     Holder,
+    PostMedia,
     PostRecord,
     PostStatus,
     StoreError,
     continuation,
+    edition_ledger,
     edition_posts,
     find_edition,
     mark_post_sending,
@@ -187,7 +194,8 @@ async def _publish(
     holder: Holder | None,
 ) -> Outcome:
     notify = listener or (lambda event: None)
-    posts = await off_loop(db, edition_posts, db, edition_id)
+    # The posts and their images, read once (not once a post).
+    posts, images = await off_loop(db, edition_ledger, db, edition_id)
     total = len(posts)
     try:
         # A follow-up replies to the last post of the edition it follows, in its conversation.
@@ -211,7 +219,9 @@ async def _publish(
     create_thread = getattr(client, "create_thread", None)
     try:
         if atomic and create_thread is not None and root is None:
-            await _send_all_at_once(db, create_thread, posts, language, notify, sleep, holder)
+            await _send_all_at_once(
+                db, client, create_thread, posts, images, language, notify, sleep, holder
+            )
         for post in edition_posts(db, edition_id) if atomic else posts:
             if post.status is PostStatus.SENT:
                 previous = _published(post)
@@ -226,7 +236,18 @@ async def _publish(
                 language=language,
                 offset=offset,
             )
-            published = await _send(db, client, post, request, total, notify, sleep, holder, settle)
+            published = await _send(
+                db,
+                client,
+                post,
+                request,
+                total,
+                notify,
+                sleep,
+                holder,
+                settle,
+                images.get(_id(post), ()),
+            )
             previous = published
             if root is None:
                 root = published
@@ -243,8 +264,10 @@ async def _publish(
 
 async def _send_all_at_once(
     db: Database,
+    client: PlatformClient,
     create_thread: Callable[[list[PostRequest]], Awaitable[list[PublishedPost]]],
     posts: list[PostRecord],
+    images: Mapping[int, Sequence[PostMedia]],
     language: str | None,
     notify: Listener,
     sleep: Sleep,
@@ -252,7 +275,14 @@ async def _send_all_at_once(
 ) -> None:
     """The whole thread in one request; a retry of a thread already written returns it."""
     requests = [
-        PostRequest(p.text, p.position, p.idempotency_key, language=language) for p in posts
+        PostRequest(
+            p.text,
+            p.position,
+            p.idempotency_key,
+            language=language,
+            media=await _media(db, client, images.get(_id(p), ()), p.position, sleep),
+        )
+        for p in posts
     ]
     total = len(posts)
     for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -292,14 +322,19 @@ async def _send(
     sleep: Sleep,
     holder: Holder | None = None,
     settle: float = UNCLEAR_SETTLE,
+    images: Sequence[PostMedia] = (),
 ) -> PublishedPost:
+    """Send one post; its `images` (its rows of the ledger) are uploaded first."""
     post_id = _id(post)
     if post.status is PostStatus.SENDING:
         # A previous run was stopped mid-request: did the platform take it? (Asked once its
-        # request has surely been dealt with: `settle`.)
-        found = await _resolve(db, client, post_id, request, total, notify, sleep, settle)
+        # request has surely been dealt with: `settle`; a replay carries its images.)
+        sent_as = replace(request, media=recorded_media(images))
+        found = await _resolve(db, client, post_id, sent_as, total, notify, sleep, settle)
         if found is not None:
             return found
+    # Its images are uploaded and recorded first: the post is never created without them.
+    request = replace(request, media=await _media(db, client, images, request.index, sleep))
     for attempt in range(1, MAX_ATTEMPTS + 1):
         await off_loop(db, mark_post_sending, db, post_id, holder=holder)
         notify(Event("sending", request.index, total))
@@ -379,6 +414,16 @@ async def _resolve(
         f"post {request.index}: the platform did not answer whether it has the post; "
         "run again to check and resume"
     )
+
+
+async def _media(
+    db: Database, client: PlatformClient, rows: Sequence[PostMedia], index: int, sleep: Sleep
+) -> tuple[AttachedMedia, ...]:
+    """The post's images, uploaded (and recorded) where the ledger has no reference yet."""
+    try:
+        return await attach_media(db, client, rows, index, delay=_delay, sleep=sleep)
+    except UploadStopped as stop:
+        raise _Stop(str(stop)) from None
 
 
 def _keep_containers(db: Database, client: PlatformClient, posts: list[PostRecord]) -> None:

@@ -7,6 +7,7 @@ those below it (no cycles):
 
 - models: the tables, and the edition-status groups every rule is made of
 - errors, database: StoreError, opening and upgrading a database
+- media: each post's images (written with the edition, marked uploaded before the post)
 - history: the ledger (threads, editions, posts, attempts) and the history search
 - follow_ups, editions: where a follow-up attaches; the one "already has it" rule
 - claims: who publishes an edition right now (leases with a heartbeat)
@@ -58,6 +59,7 @@ from composer.store.history import (
     set_edition_status,
     set_post_status,
 )
+from composer.store.media import NewMedia, edition_ledger, mark_media_uploaded, post_media
 from composer.store.models import (
     ACTIVE,
     CALLED_OFF,
@@ -71,6 +73,7 @@ from composer.store.models import (
     AttemptOutcome,
     Edition,
     EditionStatus,
+    PostMedia,
     PostRecord,
     PostStatus,
     Recurrence,
@@ -129,7 +132,9 @@ __all__ = [
     "HistoryHit",
     "Holder",
     "NewEdition",
+    "NewMedia",
     "Occurrence",
+    "PostMedia",
     "PostRecord",
     "PostState",
     "PostStatus",
@@ -151,6 +156,7 @@ __all__ = [
     "daemon_started",
     "default_database_path",
     "due_recurrences",
+    "edition_ledger",
     "edition_posts",
     "find_edition",
     "find_recurrence",
@@ -161,6 +167,7 @@ __all__ = [
     "last_number",
     "live_holder",
     "mark_due_now",
+    "mark_media_uploaded",
     "mark_missed",
     "mark_post_sending",
     "mark_post_sent",
@@ -168,6 +175,7 @@ __all__ = [
     "next_due",
     "off_loop",
     "open_database",
+    "post_media",
     "recent_outcomes",
     "record_attempt",
     "record_failed",

@@ -17,6 +17,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from composer.store.database import Database, existing
 from composer.store.errors import StoreError, redact
+from composer.store.media import NewMedia, add_post_media
 from composer.store.models import (
     ENDED,
     Attempt,
@@ -88,6 +89,7 @@ def add_edition(
     numbering_start: int | None = None,
     recurrence_id: int | None = None,
     last_error: str | None = None,
+    media: Sequence[Sequence[NewMedia]] = (),
 ) -> Edition:
     """An edition with one pending ledger row per post, inside the caller's transaction,
     before any send. A follow-up names the edition it continues (and the number of its first
@@ -111,7 +113,7 @@ def add_edition(
     session.add(edition)
     session.flush()  # the edition id goes into every idempotency key; unique indexes fire
     edition_id = _id(edition)
-    session.add_all(
+    rows = [
         PostRecord(
             edition_id=edition_id,
             position=position,
@@ -119,7 +121,9 @@ def add_edition(
             idempotency_key=idempotency_key(edition_id, edition.created_at, position),
         )
         for position, text in enumerate(posts, start=1)
-    )
+    ]
+    session.add_all(rows)
+    add_post_media(session, rows, media)
     return edition
 
 

@@ -234,6 +234,34 @@ class PostRecord(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
+class PostMedia(SQLModel, table=True):
+    """One image of a post: its source as the draft named it, written with the edition; the
+    platform's reference for it once uploaded, written before the post is created."""
+
+    __tablename__ = "post_media"
+    __table_args__ = (sa.UniqueConstraint("post_id", "position", name="uq_post_media_position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("posts.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    position: int = Field(description="1-based order of the image in its post")
+    source_path: str = Field(sa_type=sa.Text)
+    alt: str = Field(default="", sa_type=sa.Text)
+    # Set together at upload: the prepared bytes' sha256 and upright size, and the
+    # platform's reference (a Mastodon/X media id, a Bluesky blob ref as JSON).
+    sha256: str | None = Field(default=None, max_length=64)
+    width: int | None = Field(default=None)
+    height: int | None = Field(default=None)
+    remote_ref: str | None = Field(default=None, sa_type=sa.Text)
+    uploaded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class Attempt(SQLModel, table=True):
     __tablename__ = "attempts"
 

@@ -21,6 +21,7 @@ from composer.store.database import Database, existing
 from composer.store.editions import lock_thread, refuse_held
 from composer.store.errors import StoreError
 from composer.store.history import add_edition, add_thread, create_edition
+from composer.store.media import NewMedia
 from composer.store.models import (
     ACTIVE,
     DONE,
@@ -118,6 +119,7 @@ class NewEdition:
     zone: str
     follows_edition_id: int | None = None
     numbering_start: int | None = None
+    media: Sequence[Sequence[NewMedia]] = ()  # each post's images, when it has any
 
 
 def schedule_new(db: Database, editions: Sequence[NewEdition], *, again: bool) -> list[Edition]:
@@ -155,6 +157,7 @@ def schedule_new(db: Database, editions: Sequence[NewEdition], *, again: bool) -
                     status=EditionStatus.SCHEDULED,
                     follows_edition_id=new.follows_edition_id,
                     numbering_start=new.numbering_start,
+                    media=new.media,
                 )
             )
     return made

@@ -90,6 +90,11 @@ class MediaFacts:
     # Mastodon: an instance may set its own number (configuration.statuses
     # .max_media_attachments); images_per_post is then the default.
     server_may_differ: bool = False
+    # One image's upload limits (a Mastodon instance says its own), and how long an
+    # uploaded media id stays usable (None: as long as the post may wait).
+    max_bytes: int = 5_000_000
+    max_pixels: int | None = None
+    id_lifetime_s: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,13 +128,33 @@ class PlatformFacts:
         """The longest alt text, in characters (None: no limit we know of)."""
         return self.media.alt_text_limit if self.media else None
 
+    @property
+    def image_max_bytes(self) -> int:
+        """One image's upload limit in bytes (a Mastodon instance says its own)."""
+        return self.media.max_bytes if self.media else 0
+
+    @property
+    def image_max_pixels(self) -> int | None:
+        """One image's limit in pixels, width x height (None: none)."""
+        return self.media.max_pixels if self.media else None
+
+    @property
+    def media_id_lifetime_s(self) -> int | None:
+        """How long an uploaded media id stays usable (None: as long as the post may wait)."""
+        return self.media.id_lifetime_s if self.media else None
+
 
 FACTS: Mapping[str, PlatformFacts] = {
     "x": PlatformFacts(
         "x",
         label="X",
         measure=Measure("characters", X_LIMIT, x_count, x_char_weights),
-        media=MediaFacts(images_per_post=4, alt_text_limit=1000),
+        media=MediaFacts(
+            images_per_post=4,
+            alt_text_limit=1000,
+            max_bytes=5_000_000,
+            id_lifetime_s=24 * 3600,  # an X media id expires after 24 h: upload again
+        ),
         previewed_by_default=True,
         default_url="https://api.x.com",
         handle=HandleRule(re.compile(r"@[A-Za-z0-9_]{1,15}"), "@user: 1-15 letters, digits or _"),
@@ -142,7 +167,14 @@ FACTS: Mapping[str, PlatformFacts] = {
         label="Mastodon",
         # 500 is the default; an instance says its own (`max_characters` in the accounts file).
         measure=Measure("characters", 500, mastodon_count, mastodon_weights),
-        media=MediaFacts(images_per_post=4, alt_text_limit=1500, server_may_differ=True),
+        media=MediaFacts(
+            images_per_post=4,
+            alt_text_limit=1500,
+            server_may_differ=True,
+            # Mastodon's defaults; the client reads the instance's own from /api/v2/instance.
+            max_bytes=16 * 1024 * 1024,
+            max_pixels=33_177_600,
+        ),
         previewed_by_default=True,
         default_url=None,  # the account's own instance
         handle=HandleRule(
@@ -165,7 +197,11 @@ FACTS: Mapping[str, PlatformFacts] = {
         label="Bluesky",
         measure=Measure("graphemes", 300, grapheme_count, grapheme_weights),
         extra_measures=(Measure("UTF-8 bytes", 3000, utf8_count, utf8_weights),),
-        media=MediaFacts(images_per_post=4, alt_text_limit=2000),
+        media=MediaFacts(
+            images_per_post=4,
+            alt_text_limit=2000,
+            max_bytes=2_000_000,  # app.bsky.embed.images' blob limit
+        ),
         previewed_by_default=True,
         default_url="https://bsky.social",
         handle=HandleRule(
@@ -183,7 +219,9 @@ FACTS: Mapping[str, PlatformFacts] = {
         # Emoji count as their UTF-8 bytes; at most five links a post (docs/PLATFORMS.md).
         measure=Measure("characters", 500, threads_count, threads_weights),
         extra_measures=(Measure("links", 5, link_count, link_weights),),
-        media=MediaFacts(images_per_post=10, alt_text_limit=None, carousel=True),
+        media=MediaFacts(
+            images_per_post=10, alt_text_limit=None, carousel=True, max_bytes=8 * 1024 * 1024
+        ),
         default_url="https://graph.threads.net/v1.0",
         handle=HandleRule(
             re.compile(r"@[A-Za-z0-9._]{1,30}"), "@user: 1-30 letters, digits, . or _"

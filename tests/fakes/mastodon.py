@@ -11,6 +11,12 @@
   against this instance's `max_characters` (422 "Validation failed: ...").
 - Statuses are listed as Mastodon lists them: HTML `content`, `text` null; the typed text
   is at `/api/v1/statuses/:id/source`.
+- `POST /api/v2/media` (multipart: `file`, `description`): 200 with a `url` when processed
+  at once; with `processing_seconds` > 0, 202 with `url` null, and `GET /api/v1/media/:id`
+  answers 206 (url null) until that time has passed, then 200 with a `url`, as Mastodon
+  does for media processed in the background. A file over `image_size_limit` is 422. A status whose
+  `media_ids` include unprocessed media is 422 ("Cannot attach files that have not finished
+  processing. Try again in a moment!"); an unknown id is 422 too.
 - Every answer of a route carries `X-RateLimit-Limit/-Remaining/-Reset` (Reset ISO 8601,
   the end of the current 5-minute window); the injected 429 has them and no Retry-After.
 
@@ -20,7 +26,10 @@
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import html
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,6 +41,7 @@ TOKEN = "fake-mastodon-token"
 RATE_LIMIT = 300
 RATE_PERIOD = 300  # seconds
 IDEMPOTENCY_TTL = timedelta(hours=1)
+UNPROCESSED = "Cannot attach files that have not finished processing. Try again in a moment!"
 REPLY_NOT_FOUND = "The post you are trying to reply to does not appear to exist."
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 
@@ -58,6 +68,8 @@ class FakeMastodon(FakePlatform):
         self.route("POST", "/api/v1/statuses", self._api(self.create_status))
         self.route("GET", "/api/v1/statuses/", self._api(self.get_status))
         self.route("GET", "/api/v1/accounts/", self._api(self.account_statuses))
+        self.route("POST", "/api/v2/media", self._api(self.upload_media))
+        self.route("GET", "/api/v1/media/", self._api(self.get_media))
 
     def reset(self) -> None:
         """Forget every status, key, request and fault (one server can serve many tests)."""
@@ -68,6 +80,11 @@ class FakeMastodon(FakePlatform):
             self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
             self.STALL_SECONDS = type(self).STALL_SECONDS
             self.statuses: dict[str, dict[str, Any]] = {}
+            # id -> {"id", "data", "mime", "description", "ready_at"}
+            self.media: dict[str, dict[str, Any]] = {}
+            self.processing_seconds = 0.0
+            self.image_size_limit = 16 * 1024 * 1024
+            self.image_matrix_limit = 33_177_600
             self.idempotency: dict[tuple[str, str], tuple[str, datetime]] = {}
             self.requests.clear()
             self._faults.clear()
@@ -167,7 +184,12 @@ class FakeMastodon(FakePlatform):
                         "max_characters": self.max_characters,
                         "max_media_attachments": 4,
                         "characters_reserved_per_url": 23,
-                    }
+                    },
+                    "media_attachments": {
+                        "supported_mime_types": ["image/jpeg", "image/png"],
+                        "image_size_limit": self.image_size_limit,
+                        "image_matrix_limit": self.image_matrix_limit,
+                    },
                 },
             },
         )
@@ -199,6 +221,14 @@ class FakeMastodon(FakePlatform):
         visibility = str(params.get("visibility") or "public")
         if visibility not in VISIBILITIES:
             return Response(422, {"error": "Validation failed: Visibility is not included"})
+        media_ids = [str(m) for m in params.get("media_ids") or []]
+        for media_id in media_ids:
+            media = self.media.get(media_id)
+            if media is None:
+                return Response(422, {"error": "Validation failed: media not found"})
+            if not self._processed(media):
+                return Response(422, {"error": UNPROCESSED})
+        params = {**params, "media_ids": media_ids}
 
         def store() -> Response:
             return self._store(params, key, text, spoiler, reply_to, visibility)
@@ -227,6 +257,7 @@ class FakeMastodon(FakePlatform):
             "created_at": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
             "url": f"https://{self.domain}/@{self.username}/{status_id}",
             "idempotency_key": key,
+            "media_ids": params.get("media_ids") or [],
         }
         self.statuses[status_id] = status
         if key:  # Mastodon records the key only once the status exists
@@ -255,6 +286,61 @@ class FakeMastodon(FakePlatform):
         newest = sorted(self.statuses.values(), key=lambda s: int(s["id"]), reverse=True)
         return Response(200, [self._render(s) for s in newest[:limit]])
 
+    def upload_media(self, request: Request) -> Response:
+        fields = _multipart(request)
+        if "file" not in fields:
+            return Response(422, {"error": "Validation failed: File can't be blank"})
+        data, mime = fields["file"]
+        if len(data) > self.image_size_limit:
+            return Response(422, {"error": "Validation failed: File file size must be less"})
+        self._next_id += 1
+        media_id = str(self._next_id)
+        self.media[media_id] = {
+            "id": media_id,
+            "data": data,
+            "mime": mime,
+            "description": fields.get("description", (b"", ""))[0].decode(),
+            "ready_at": time.monotonic() + self.processing_seconds,
+        }
+        processed = self.processing_seconds <= 0
+        return Response(200 if processed else 202, self._render_media(self.media[media_id]))
+
+    def get_media(self, request: Request) -> Response:
+        media = self.media.get(request.path.removeprefix("/api/v1/media/"))
+        if media is None:
+            return Response(404, {"error": "Record not found"})
+        return Response(200 if self._processed(media) else 206, self._render_media(media))
+
+    @staticmethod
+    def _processed(media: dict[str, Any]) -> bool:
+        return bool(time.monotonic() >= media["ready_at"])
+
+    def _render_media(self, media: dict[str, Any]) -> dict[str, Any]:
+        done = self._processed(media)
+        url = f"https://{self.domain}/media/{media['id']}.jpg" if done else None
+        return {
+            "id": media["id"],
+            "type": "image",
+            "url": url,
+            "preview_url": url,
+            "description": media["description"],
+        }
+
     def thread(self) -> list[dict[str, Any]]:
         """The statuses in creation order (for assertions)."""
         return sorted(self.statuses.values(), key=lambda s: int(s["id"]))
+
+
+def _multipart(request: Request) -> dict[str, tuple[bytes, str]]:
+    """The fields of a multipart/form-data body: name -> (bytes, content type)."""
+    head = f"Content-Type: {request.headers.get('content-type', '')}\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + request.body)
+    fields: dict[str, tuple[bytes, str]] = {}
+    if not message.is_multipart():
+        return fields
+    for part in message.iter_parts():  # type: ignore[attr-defined]
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        if isinstance(name, str):
+            fields[name] = (payload, part.get_content_type())
+    return fields

@@ -1,6 +1,7 @@
 """A draft with images through `publish` and `schedule`: each image is checked (file, alt
-text, the platform's figures) with one line naming the draft line and exit 2, and, while
-uploads are not built, a thread with images is refused rather than sent without them."""
+text, the platform's figures) with one line naming the draft line and exit 2; it goes out
+with its images where uploads are built (Mastodon here), and is refused rather than sent
+without them elsewhere (X) and in recurring rules."""
 
 from __future__ import annotations
 
@@ -112,34 +113,66 @@ def test_an_image_without_alt_text_is_refused_naming_the_line(
     assert queue.out.strip() in ("[]", "")
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-def test_a_thread_with_images_is_not_sent_without_them(
-    workspace: Path, mastodon: FakeMastodon, run: Callable[..., Result], command: tuple[str, ...]
+X_COMMANDS = [
+    ("publish", "report", "--account", "fake-x"),
+    ("publish", "report", "--account", "fake-x", "--dry-run"),
+    ("schedule", "report", "--account", "fake-x", "--in", "1h"),
+    ("schedule", "report", "--account", "fake-masto", "--every", "daily 09:00"),
+]
+
+
+@pytest.mark.parametrize("command", X_COMMANDS)
+def test_a_thread_with_images_is_not_sent_without_them_where_uploads_are_not_built(
+    workspace: Path, run: Callable[..., Result], command: tuple[str, ...]
 ) -> None:
     write(workspace, f"{TEXT}\n![{ALT}](photos/akimat.jpg)\n")
+    where = "by recurring rules" if "--every" in command else "to x"
     refused(
         run(*command),
-        f"{NAME}:5: images are not published yet; take the image lines out to publish "
-        "the text alone",
+        f"{NAME}:5: images are not published {where} yet; take the image lines out to "
+        "publish the text alone",
     )
-    assert mastodon.statuses == {}
-    # Without the image line, the same draft goes out.
-    write(workspace, f"{TEXT}\n")
+    assert run("queue", "--json").out.strip() in ("[]", "")
+
+
+def test_a_thread_with_images_goes_out_with_them_on_mastodon(
+    workspace: Path, mastodon: FakeMastodon, run: Callable[..., Result]
+) -> None:
+    write(workspace, f"{TEXT}\n![{ALT}](photos/akimat.jpg)\n")
     sent = run("publish", "report", "--account", "fake-masto")
     assert sent.code == 0, sent.err
-    assert len(mastodon.statuses) == 1
+    [status] = mastodon.statuses.values()
+    [media] = mastodon.media.values()
+    assert status["media_ids"] == [media["id"]] and media["description"] == ALT
+
+
+def test_a_scheduled_thread_keeps_its_images_in_the_ledger(
+    workspace: Path, run: Callable[..., Result]
+) -> None:
+    from composer.store import edition_posts, open_database, post_media
+
+    write(workspace, f"{TEXT}\n![{ALT}](photos/akimat.jpg)\n")
+    result = run("schedule", "report", "--account", "fake-masto", "--in", "1h")
+    assert result.code == 0, result.err
+    db = open_database(str(workspace / "history.sqlite3"))
+    try:
+        [post] = edition_posts(db, 1)
+        assert post.id is not None
+        [row] = post_media(db, post.id)
+        photo = (workspace / "drafts" / "photos" / "akimat.jpg").resolve()
+        assert (row.source_path, row.alt, row.remote_ref) == (str(photo), ALT, None)
+    finally:
+        db.close()
 
 
 def test_alt_text_required_false_in_the_draft_or_the_account(
     workspace: Path, run: Callable[..., Result]
 ) -> None:
+    dry = ("--dry-run",)
     write(workspace, f"{TEXT}\n![](photos/akimat.jpg)\n", "alt_text_required = false\n")
-    not_yet = f"{NAME}:6: images are not published yet"
-    assert not_yet in run("publish", "report", "--account", "fake-masto").err
+    assert run("publish", "report", "--account", "fake-masto", *dry).code == 0
     write(workspace, f"{TEXT}\n![](photos/akimat.jpg)\n")
-    assert (
-        "images are not published yet" in run("publish", "report", "--account", "loose-masto").err
-    )
+    assert run("publish", "report", "--account", "loose-masto", *dry).code == 0
     # The draft's word wins over the account's.
     write(workspace, f"{TEXT}\n![](photos/akimat.jpg)\n", "alt_text_required = true\n")
     assert "has no alt text" in run("publish", "report", "--account", "loose-masto").err
@@ -153,8 +186,8 @@ def test_an_alt_text_longer_than_the_platform_takes_is_refused_with_the_figure(
         run("publish", "report", "--account", "fake-x"),
         f"{NAME}:5: the alt text of akimat.jpg has 1200 characters; x takes at most 1000",
     )
-    # Mastodon takes 1,500: the same image gets as far as the uploads that are not built.
-    assert "not published yet" in run("publish", "report", "--account", "fake-masto").err
+    # Mastodon takes 1,500: the same image passes.
+    assert run("publish", "report", "--account", "fake-masto", "--dry-run").code == 0
 
 
 @pytest.mark.parametrize(

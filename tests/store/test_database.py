@@ -23,8 +23,10 @@ TABLES = {
     "posts_fts",
     "recurrences",
     "daemon_workers",
+    "post_media",
     "alembic_version",
 }
+HEAD = "0005"
 
 
 def test_migrates_an_empty_file_to_head(db_path: Path) -> None:
@@ -36,7 +38,7 @@ def test_migrates_an_empty_file_to_head(db_path: Path) -> None:
         version = raw.execute("SELECT version_num FROM alembic_version").fetchall()
     assert names >= TABLES
     assert {"posts_fts_after_insert", "posts_fts_after_update", "posts_fts_after_delete"} <= names
-    assert version == [("0004",)]
+    assert version == [(HEAD,)]
 
 
 def test_a_database_from_the_first_version_is_upgraded_with_its_data(db_path: Path) -> None:
@@ -121,7 +123,7 @@ def test_a_database_at_0003_gets_the_daemon_table_and_keeps_its_schedule(
     finally:
         db.close()
     with sqlite3.connect(db_path) as raw:
-        assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [("0004",)]
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD,)]
 
 
 def test_migrated_schema_matches_the_models(db_path: Path) -> None:

@@ -1,5 +1,6 @@
 """The schedule dialog on a draft with images: it refuses as `schedule` and `publish` do,
-naming the draft's line, and writes nothing."""
+naming the draft's line, and writes nothing; where uploads are built (Mastodon) the edition
+keeps its images in the ledger."""
 
 from __future__ import annotations
 
@@ -30,11 +31,11 @@ def services(tmp_path: Path) -> Iterator[Services]:
     services.close()
 
 
-def with_image(services: Services, alt: str) -> Path:
+def with_image(services: Services, alt: str, account: str = "ank-masto") -> Path:
     Image.new("RGB", (64, 48)).save(services.drafts_dir / "akimat.jpg")
     path = services.drafts_dir / "report.md"
     # The image after the first paragraph (lines 1-5 front matter, 6 blank, 7-8 text).
-    lines = DRAFT.splitlines(keepends=True)
+    lines = DRAFT.replace('"ank-masto"', f'"{account}"').splitlines(keepends=True)
     lines.insert(8, f"![{alt}](akimat.jpg)\n")
     path.write_text("".join(lines), encoding="utf-8")
     return path
@@ -63,11 +64,35 @@ async def test_an_image_without_alt_text_is_refused_naming_the_line(services: Se
 
 @pytest.mark.anyio
 async def test_a_thread_with_images_is_not_scheduled_without_them(services: Services) -> None:
-    path = with_image(services, "Police detain a protester outside the akimat")
+    path = with_image(services, "Police detain a protester outside the akimat", "ank-x")
     app = DialogApp(lambda: ScheduleDialog(services, path))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert "report.md:9: images are not published yet" in shown(pilot, "#error")
+        assert "report.md:9: images are not published to x yet" in shown(pilot, "#error")
     assert app.results == []
+
+
+@pytest.mark.anyio
+async def test_a_thread_with_images_is_scheduled_with_them_on_mastodon(
+    services: Services,
+) -> None:
+    from composer.store import edition_posts, post_media
+
+    alt = "Police detain a protester outside the akimat"
+    path = with_image(services, alt)
+    app = DialogApp(lambda: ScheduleDialog(services, path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert len(app.results) == 1
+    assert services.db_url is not None
+    with open_database(services.db_url) as db:
+        [entry] = upcoming(db)
+        first = edition_posts(db, entry.edition_id)[0]
+        assert first.id is not None
+        [row] = post_media(db, first.id)
+        photo = (services.drafts_dir / "akimat.jpg").resolve()
+        assert (row.source_path, row.alt, row.remote_ref) == (str(photo), alt, None)

@@ -1,0 +1,105 @@
+"""Each post's images in the ledger: written with the edition, marked uploaded before the
+post that carries them is created.
+
+The sender uploads an image only when its row has no `remote_ref`, and records the ref
+(`mark_media_uploaded`, committed) before it creates the post: a crash or a lost answer
+after that never uploads the image again for the same post, and a post is never created
+without its images. A crash between the upload's answer and that commit leaves an orphan
+upload on the platform (no post uses it); the image is uploaded once more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from composer.store.database import Database
+from composer.store.errors import StoreError
+from composer.store.models import PostMedia, PostRecord, utc_now
+
+
+@dataclass(frozen=True, slots=True)
+class NewMedia:
+    """An image of a post as the plan knows it: its file and alt text."""
+
+    source_path: str
+    alt: str
+
+
+def add_post_media(
+    session: Session, posts: Sequence[PostRecord], media: Sequence[Sequence[NewMedia]]
+) -> None:
+    """The image rows of an edition's new posts (`media[i]` belongs to `posts[i]`), in the
+    caller's transaction."""
+    if not any(media):
+        return
+    if len(media) != len(posts):
+        raise StoreError(f"{len(media)} posts' images given for {len(posts)} posts")
+    session.flush()  # the posts' ids
+    for post, images in zip(posts, media, strict=True):
+        assert post.id is not None
+        session.add_all(
+            PostMedia(post_id=post.id, position=i, source_path=image.source_path, alt=image.alt)
+            for i, image in enumerate(images, start=1)
+        )
+
+
+def post_media(db: Database, post_id: int) -> list[PostMedia]:
+    """One post's images, in order."""
+    with db.read_session() as session:
+        statement = (
+            select(PostMedia).where(PostMedia.post_id == post_id).order_by(col(PostMedia.position))
+        )
+        return list(session.exec(statement))
+
+
+def edition_ledger(
+    db: Database, edition_id: int
+) -> tuple[list[PostRecord], dict[int, list[PostMedia]]]:
+    """An edition's posts in thread order, and their images by post id, in one read: what
+    the publisher starts from (an edition's images are not read again once a post)."""
+    with db.read_session() as session:
+        posts = session.exec(
+            select(PostRecord)
+            .where(PostRecord.edition_id == edition_id)
+            .order_by(col(PostRecord.position))
+        )
+        found = list(posts)
+        rows = session.exec(
+            select(PostMedia)
+            .join(PostRecord, col(PostRecord.id) == col(PostMedia.post_id))
+            .where(PostRecord.edition_id == edition_id)
+            .order_by(col(PostMedia.post_id), col(PostMedia.position))
+        )
+        images: dict[int, list[PostMedia]] = {}
+        for row in rows:
+            images.setdefault(row.post_id, []).append(row)
+        return found, images
+
+
+def mark_media_uploaded(
+    db: Database,
+    media_id: int,
+    *,
+    remote_ref: str,
+    sha256: str,
+    width: int,
+    height: int,
+    uploaded_at: datetime | None = None,
+) -> PostMedia:
+    """Record an image's upload (committed when this returns), before its post is created."""
+    with db.session() as session:
+        row = session.get(PostMedia, media_id)
+        if row is None:
+            raise StoreError(f"no image {media_id}")
+        row.remote_ref = remote_ref
+        row.sha256 = sha256
+        row.width = width
+        row.height = height
+        row.uploaded_at = uploaded_at or utc_now()
+        session.flush()
+        session.expunge(row)
+    return row
