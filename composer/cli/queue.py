@@ -26,7 +26,7 @@ from composer.cli.publish import wait_turn
 
 if TYPE_CHECKING:
     from composer.publishing import Outcome
-    from composer.store import Database, QueueEntry, Recurrence
+    from composer.store import Database, Recurrence
     from composer.workspace.config import Config
 
 
@@ -62,7 +62,7 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
                 "error": e.last_error,
                 "follows": e.follows_edition_id,
                 "interrupted": e.interrupted,
-                "resume": _resume_command(e) if e.interrupted else None,
+                "resume": e.resume_command(),
             }
             for e in entries
         ]
@@ -74,29 +74,16 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
         click.echo("nothing scheduled")
     for e in entries:
         when = format_local(e.scheduled_at, e.timezone or "UTC") if e.scheduled_at else "-"
-        status = "overdue" if e.overdue(now) else e.status.value
-        if e.interrupted:
-            status = "interrupted"
+        status = e.state(now)
         line = f"{e.edition_id:>5}  {status:<10} {when}  {e.account}  {safe(e.title)[:40]}"
         if e.follows_edition_id is not None:
             line += f"  (follows {e.follows_edition_id})"
         click.echo(line + (f"  ({safe(e.last_error)})" if e.last_error else ""))
-        if e.interrupted:  # no daemon resumes what `publish` started: say how to
-            click.echo(f"{'':>17} stopped mid-thread; resume: {safe(_resume_command(e))}")
+        if resume := e.resume_command():  # no daemon resumes what `publish` started
+            click.echo(f"{'':>17} stopped mid-thread; resume: {safe(resume)}")
     if rules:
         click.echo("recurring rules (queue rules for details):")
         _print_rules(rules, count=1)
-
-
-def _resume_command(entry: QueueEntry) -> str:
-    """The command that resumes an interrupted edition (the one `publish` claims again)."""
-    import shlex
-
-    draft = entry.draft_path or "DRAFT"  # an edition made without a draft file (the API)
-    words = ["thread-composer", "publish", draft, "--account", entry.account]
-    if entry.follows_edition_id is not None:
-        words += ["--follows", str(entry.follows_edition_id)]
-    return shlex.join(words)
 
 
 def _print_rules(rules: Sequence[Recurrence], *, count: int) -> None:

@@ -8,6 +8,7 @@ the other is told what the edition's status now is.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -64,6 +65,24 @@ class QueueEntry:
             and self.claim_free
             and self.scheduled_at is None
         )
+
+    def state(self, now: datetime) -> str:
+        """The one word `queue` and the queue screen show: "interrupted", "overdue", or the
+        status."""
+        if self.interrupted:
+            return "interrupted"
+        return "overdue" if self.overdue(now) else self.status.value
+
+    def resume_command(self) -> str | None:
+        """For an interrupted edition, the command that resumes it (`publish` claims it
+        again); None for any other."""
+        if not self.interrupted:
+            return None
+        draft = self.draft_path or "DRAFT"  # an edition made without a draft file (the API)
+        words = ["thread-composer", "publish", draft, "--account", self.account]
+        if self.follows_edition_id is not None:
+            words += ["--follows", str(self.follows_edition_id)]
+        return shlex.join(words)
 
     def overdue(self, now: datetime) -> bool:
         """Scheduled and past its time: no daemon has taken it (or one holds it for the

@@ -116,7 +116,7 @@ class QueueScreen(Screen[None]):
             title = f"↳ follows {entry.follows_edition_id}: {title}"
         return (
             str(entry.edition_id),
-            "overdue" if entry.overdue(now) else entry.status.value,
+            entry.state(now),
             when,
             cell(entry.account),
             str(entry.post_count),
@@ -181,6 +181,8 @@ class QueueScreen(Screen[None]):
         text = f"{entry.edition_id}: {entry.title} on {entry.account} ({entry.platform})"
         if entry.follows_edition_id is not None:
             text += f"\n{self._follows(entry)}"
+        if resume := entry.resume_command():
+            text += f"\nstopped mid-thread; resume: {resume}"
         if entry.last_error:
             text += f"\n{entry.last_error}"
         detail.update(plain(text))

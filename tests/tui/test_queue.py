@@ -528,3 +528,34 @@ def test_overdue_editions_and_a_missing_daemon_are_said(tmp_path: Path) -> None:
             assert cells(app, late)[1] == "overdue"
 
     asyncio.run(scenario())
+
+
+def test_an_edition_a_stopped_publish_left_reads_interrupted_with_its_resume_command(
+    tmp_path: Path,
+) -> None:
+    """The screen says what `queue` says (one QueueEntry.state): not "publishing" forever for
+    an edition nobody sends and no daemon will take."""
+    svc, ids = seeded(tmp_path)
+    db = open_database(str(tmp_path / "history.sqlite3"))
+    try:
+        with db.session() as session:
+            edition = session.get_one(store_rules.Edition, ids[0])
+            edition.status = EditionStatus.PUBLISHING
+            edition.scheduled_at = None  # started by `publish`, not scheduled
+            edition.claimed_by, edition.claimed_until = None, NOW  # its claim released
+            session.add(edition)
+    finally:
+        db.close()
+
+    async def scenario() -> None:
+        app = ScreenApp(svc, QueueScreen)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert cells(app, ids[0])[1] == "interrupted"
+            assert cells(app, ids[1])[1] == "scheduled"
+            table = app.screen.query_one("#queue-table", DataTable)
+            table.move_cursor(row=table.get_row_index(str(ids[0])))
+            await pilot.pause()
+            assert "resume: thread-composer publish DRAFT --account masto" in detail(app)
+
+    asyncio.run(scenario())
