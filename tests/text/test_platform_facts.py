@@ -39,10 +39,22 @@ def test_counting_reads_its_measures_and_limits_from_the_table() -> None:
 
 def test_media_facts_per_platform() -> None:
     # Sources: the media section of docs/PLATFORMS.md.
-    assert FACTS["x"].media == MediaFacts(images_per_post=4, alt_text_limit=1000)
-    assert FACTS["bluesky"].media == MediaFacts(images_per_post=4, alt_text_limit=2000)
-    assert FACTS["mastodon"].media == MediaFacts(4, alt_text_limit=1500, server_may_differ=True)
-    assert FACTS["threads"].media == MediaFacts(10, alt_text_limit=None, carousel=True)
+    assert FACTS["x"].media == MediaFacts(
+        images_per_post=4, alt_text_limit=1000, max_bytes=5_000_000, id_lifetime_s=24 * 3600
+    )
+    assert FACTS["bluesky"].media == MediaFacts(
+        images_per_post=4, alt_text_limit=2000, max_bytes=2_000_000
+    )
+    assert FACTS["mastodon"].media == MediaFacts(
+        4,
+        alt_text_limit=1500,
+        server_may_differ=True,
+        max_bytes=16 * 1024 * 1024,
+        max_pixels=33_177_600,
+    )
+    assert FACTS["threads"].media == MediaFacts(
+        10, alt_text_limit=None, carousel=True, max_bytes=8 * 1024 * 1024
+    )
     assert FACTS["linkedin"].media is None  # nothing is published there
 
 
