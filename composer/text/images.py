@@ -79,17 +79,25 @@ def find_images(text: str, first_line: int = 1) -> ImageLines:
     length = 0  # of the text kept so far
     position = 0
     counted, line = 0, first_line  # the line at offset `counted`, counted as we go
+    tail = ""  # the last two characters kept: whether the kept text ends a paragraph
     for match in IMAGE_LINE.finditer(text):
         if _inside(fenced, match.start()):
             continue
         taken.append(match.span())
         line += text.count("\n", counted, match.start())
         counted = match.start()
-        kept.append(text[position : match.start()])
+        segment = text[position : match.start()]
+        kept.append(segment)
+        tail = (tail + segment)[-2:]
         length += match.start() - position
         images.append((length, _image(match, line)))
         # The line goes with its newline; a last line without one takes nothing more.
         position = match.end() + 1 if text.startswith("\n", match.end()) else match.end()
+        if length == 0 or tail == "\n\n":
+            # An image that was a paragraph of its own: the blank lines after it go too,
+            # or the post would keep two blank lines where it stood.
+            while text.startswith("\n", position):
+                position += 1
     kept.append(text[position:])
     stripped = "".join(kept)
     if "![" in stripped:

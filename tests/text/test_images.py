@@ -199,3 +199,21 @@ def test_inline_images_on_many_lines_make_one_warning() -> None:
         "text; put it on a line of its own to attach it",
     )
     assert found.images[-1][1].line == 40_001
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        "\n\n![Police at the akimat](p.jpg)\n\n",  # an image paragraph of its own
+        "\n\n![Police at the akimat](p.jpg)\n\n\n\n",  # with extra blank lines after it
+        "\n![Police at the akimat](p.jpg)\n\n",
+        "\n\n![Police at the akimat](p.jpg)\n",
+    ],
+)
+def test_an_image_line_leaves_one_paragraph_break_in_the_post(between: str) -> None:
+    """The post text is what is published: where an image stood there is one blank line,
+    not the two its own paragraph left behind."""
+    thread = split(f"Observers were detained.{between}They were released at noon.", "bluesky")
+    [post] = thread.posts
+    assert post.text == "Observers were detained.\n\nThey were released at noon."
+    assert [image.alt for image in post.media] == ["Police at the akimat"]
