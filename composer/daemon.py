@@ -10,7 +10,8 @@ as every other front end).
 it knows and at least every `interval` seconds (to notice schedules changed by other
 processes), on an APScheduler 3 scheduler, until SIGTERM or SIGINT, finishing the rounds in
 flight. Rounds overlap (an account waiting out a rate limit holds up no other account), but
-never on one account: `BusyAccounts`.
+never on one account: `BusyAccounts`. Each round ends by pruning the cache of prepared
+images if it was not pruned in the last day (`composer.media.cache`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from composer.publishing import (
     PreflightError,
     Sleep,
     preflight_edition,
+    prune_media,
     publish_existing,
     refuse_edition,
     stoppable_sleep,
@@ -197,6 +199,7 @@ async def run_round(
     finally:
         for claim in claimed:  # idempotent: each account is freed as its editions end
             busy.release(claim.account)
+    await prune_media(daily=True)  # a daemon that publishes nothing still prunes, once a day
     return result
 
 

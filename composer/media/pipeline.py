@@ -28,8 +28,7 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from composer import locations
-from composer.media.cache import MediaCache
+from composer.media.cache import MediaCache, default_cache
 from composer.media.errors import MediaError
 from composer.media.files import READABLE, open_regular
 from composer.media.limits import JPEG, PNG, Limits, Prepared
@@ -70,7 +69,7 @@ def prepare_many(
     """`path` made ready for several platforms, decoding it at most once. Raises MediaError."""
     source = _read(path)
     source_hash = hashlib.sha256(source).hexdigest()
-    store = MediaCache(cache if cache is not None else locations.media_cache_folder())
+    store = MediaCache(cache) if cache is not None else default_cache()
     names = [f"{source_hash}-{_digest(each)}" for each in limits]
     found = [store.get(name, each) for name, each in zip(names, limits, strict=True)]
     missing = [i for i, prepared in enumerate(found) if prepared is None]

@@ -7,7 +7,8 @@
 - `sender`: the ledger loop that sends one edition (publish_edition, Event, Outcome).
 - `uploads`: a post's images, prepared, uploaded and recorded before the post (attach_media).
 - `actions`: publish now and resume, claiming first (run_editions, publish_existing,
-  refuse_edition), called by the CLI, the TUI and the daemon.
+  refuse_edition), called by the CLI, the TUI and the daemon; the image cache pruned after
+  (prune_media).
 
 The names callers use are re-exported here.
 """
@@ -15,6 +16,7 @@ The names callers use are re-exported here.
 from composer.publishing.actions import (
     QUOTA_WARNING_SHARE,
     AccountListener,
+    prune_media,
     publish_existing,
     refuse_edition,
     run_editions,
@@ -81,6 +83,7 @@ __all__ = [
     "preflight",
     "preflight_accounts",
     "preflight_edition",
+    "prune_media",
     "publish_edition",
     "publish_existing",
     "refuse_edition",

@@ -6,11 +6,13 @@ refuse_edition for one whose pre-flight failed where no one can be asked)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 
 import httpx
 from sqlmodel import Session
 
+from composer.media import default_cache
 from composer.platforms.base import PlatformClient, PlatformError
 from composer.publishing.connect import preflight_accounts, preflight_edition
 from composer.publishing.errors import PublishError
@@ -85,6 +87,7 @@ async def run_editions(
         for plan, edition_id, client in zip(plans, claimed, clients, strict=True)
     )
     results = await asyncio.gather(*runs, return_exceptions=True)
+    await prune_media()
     for result in results:
         if isinstance(result, BaseException):
             raise result
@@ -247,3 +250,13 @@ async def publish_existing(
             await client.aclose()
     finally:
         await off_loop(db, release, db, edition_id, holder.worker)
+        await prune_media(daily=True)
+
+
+async def prune_media(*, daily: bool = False) -> None:
+    """The cache of prepared images pruned (`MediaCache.prune`), after publishing; with
+    `daily`, only if it was not pruned in the last day (the daemon's rounds). The cache only
+    saves time: a failure here is never a publication's."""
+    cache = default_cache()
+    with contextlib.suppress(OSError):
+        await asyncio.to_thread(cache.prune_if_due if daily else cache.prune)
