@@ -3,8 +3,9 @@
 `COMPOSER_DATA_DIR` when set, else the platform's user data folder (on Linux
 `~/.local/share/thread-composer`). It holds the history database (`history.sqlite3`, when
 no `--db`/`COMPOSER_DB` is given), the platforms' sessions (`sessions/`) and the unsaved
-copies of drafts (`unsaved/`) and the images prepared for upload (`media/`, see
-`media_cache_folder`). The folder is private (0700): a session file holds tokens,
+copies of drafts (`unsaved/`), the images prepared for upload (`media/`, see
+`media_cache_folder`) and the Mastodon instances' media figures (`instances.json`, see
+`instance_figures_file`). The folder is private (0700): a session file holds tokens,
 the history holds every post and reason.
 """
 
@@ -40,3 +41,9 @@ def private_data_folder() -> Path:
 def media_cache_folder() -> Path:
     """Where prepared images are cached (`composer.media`), inside the data folder (not created)."""
     return data_folder() / "media"
+
+
+def instance_figures_file() -> Path:
+    """Where the Mastodon instances' own media figures are remembered (`composer.instances`),
+    in the data folder."""
+    return data_folder() / "instances.json"

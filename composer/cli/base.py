@@ -26,7 +26,7 @@ from composer.workspace.compose import (
     NO_OVERRIDES,
     Overrides,
     compose,
-    draft_limit,
+    draft_overrides,
     find_config,
     platforms_for,
 )
@@ -107,7 +107,7 @@ def previews(draft: Draft) -> list[Thread]:
     accounts' platforms and limits, else the default platforms)."""
     config = current_config()
     return [
-        split_for(draft, name, Overrides(limit=draft_limit(draft, name, config)))
+        split_for(draft, name, draft_overrides(draft, name, config))
         for name in platforms_for(draft, config)
     ]
 

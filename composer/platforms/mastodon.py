@@ -18,6 +18,7 @@ Authorization header: no message, repr or log line of this module holds it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,6 +26,7 @@ from typing import Any, Final, Protocol
 
 import httpx
 
+from composer.instances import InstanceFigures, remember
 from composer.platforms.base import (
     NOT_SENT,
     AccountInfo,
@@ -112,6 +114,8 @@ class MastodonClient(HttpClient):
         self._acct: str | None = None
         self._limits: tuple[int, int] | None = None
         self._image_limits = ImageLimits(DEFAULT_IMAGE_SIZE_LIMIT, DEFAULT_IMAGE_MATRIX_LIMIT)
+        # The instance's media figures, once read (and remembered for the preview).
+        self.instance_figures: InstanceFigures | None = None
         self.media_poll_seconds = MEDIA_POLL_SECONDS
         self.media_deadline_seconds = MEDIA_DEADLINE_SECONDS
         self._domain: str | None = None
@@ -135,7 +139,8 @@ class MastodonClient(HttpClient):
         return AccountInfo(handle=handle, max_characters=max_characters)
 
     async def instance_limits(self) -> tuple[int, int]:
-        """(max_characters, characters_reserved_per_url) of the instance, cached."""
+        """(max_characters, characters_reserved_per_url) of the instance, cached; its media
+        figures are kept in `instance_figures` and remembered (`composer.instances`)."""
         if self._limits is None:
             try:
                 data = await self._get_json("/api/v2/instance")
@@ -150,14 +155,20 @@ class MastodonClient(HttpClient):
                     statuses = {"max_characters": data["max_toot_chars"], **statuses}
             self._domain = _str_or_none(data.get("domain") or data.get("uri"))
             media = _dig(data, "configuration", "media_attachments")
+            figures = InstanceFigures.from_json({**statuses, **media})
             self._image_limits = ImageLimits(
-                _positive_int(media.get("image_size_limit"), DEFAULT_IMAGE_SIZE_LIMIT),
-                _positive_int(media.get("image_matrix_limit"), DEFAULT_IMAGE_MATRIX_LIMIT),
+                figures.image_size_limit or DEFAULT_IMAGE_SIZE_LIMIT,
+                figures.image_matrix_limit or DEFAULT_IMAGE_MATRIX_LIMIT,
             )
             self._limits = (
                 _positive_int(statuses.get("max_characters"), DEFAULT_MAX_CHARACTERS),
                 _positive_int(statuses.get("characters_reserved_per_url"), DEFAULT_URL_LENGTH),
             )
+            self.instance_figures = figures
+            # For the preview and the checks before publishing (composer.instances); the
+            # file only saves them a fetch, so a data folder that cannot be written is no error.
+            with contextlib.suppress(OSError):
+                await asyncio.to_thread(remember, self._base, figures)
         return self._limits
 
     async def create_post(self, request: PostRequest) -> PublishedPost:

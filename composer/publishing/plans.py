@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from composer.instances import InstanceFigures
 from composer.platforms.base import PlatformError
 from composer.platforms.clients import takes_images
 from composer.publishing.connect import client_for
@@ -33,7 +34,8 @@ from composer.store import (
 from composer.text import SplitError, Thread
 from composer.text.enrich import EnrichError
 from composer.text.numbering import UPDATE_PRESET, NumberingError
-from composer.workspace.compose import NO_OVERRIDES, Overrides, account_limit, compose
+from composer.text.splitting import ImageLineError
+from composer.workspace.compose import NO_OVERRIDES, Overrides, account_overrides, compose
 from composer.workspace.config import (
     DEFAULT_CONFIG_NAME,
     EXAMPLE_CONFIG_NAME,
@@ -42,7 +44,14 @@ from composer.workspace.config import (
     ConfigError,
 )
 from composer.workspace.drafts import Draft
-from composer.workspace.images import ImageFile, alt_text_required, image_files, image_problems
+from composer.workspace.images import (
+    ImageFile,
+    account_figures,
+    alt_text_required,
+    image_files,
+    image_problems,
+    instance_alt_limit,
+)
 from composer.workspace.when import format_local
 
 
@@ -116,17 +125,21 @@ class EditionPlan:
 
 
 def checked_media(
-    draft: Draft, account: Account, thread: Thread
+    draft: Draft, account: Account, thread: Thread, figures: InstanceFigures | None = None
 ) -> tuple[tuple[ImageFile, ...], ...]:
     """Each post's image files for `account`; PublishError naming the draft's line for a
-    file that cannot be used or an alt text missing (unless not required) or too long."""
+    file that cannot be used or an alt text missing (unless not required) or too long (for
+    the instance's `figures`, else those remembered, else the platform's)."""
     if not any(post.media for post in thread.posts):
         return tuple(() for _ in thread.posts)
     from composer.media.probe import probe  # Pillow, for drafts with images only
 
     files = image_files(draft, thread, probe)
     required = alt_text_required(draft, account)
-    problems = image_problems(draft, account.platform, files, required=required)
+    alt_limit = instance_alt_limit(figures or account_figures(account))
+    problems = image_problems(
+        draft, account.platform, files, required=required, alt_limit=alt_limit
+    )
     if problems:
         raise PublishError(problems[0])
     return tuple(files)
@@ -178,9 +191,10 @@ def plan_editions(
     for name in names:
         try:
             account = config.account(name)
-            limit = account_limit(account)
             overrides = follows.overrides if follows is not None else NO_OVERRIDES
-            thread = compose(draft, account.platform, config, replace(overrides, limit=limit))
+            thread = compose(draft, account.platform, config, account_overrides(account, overrides))
+        except ImageLineError as error:
+            raise PublishError(f"{error}{_unknown_instance(account)}") from error
         except (ConfigError, SplitError, NumberingError, EnrichError) as error:
             # One error type for every front end: an unknown account, a contact, a
             # numbering or a limit that cannot work is a plan that cannot be made.
@@ -197,12 +211,25 @@ def plan_editions(
     return plans
 
 
+def _unknown_instance(account: Account) -> str:
+    """What to add to a refusal on the platform's figures where a Mastodon instance's own
+    are not known yet (they may be larger)."""
+    if account.platform != "mastodon" or account_figures(account) is not None:
+        return ""
+    return (
+        f" (Mastodon's default: {account.name}'s own instance is asked when the account "
+        "is verified or published to)"
+    )
+
+
 async def fit_to_instances(plans: Sequence[EditionPlan]) -> list[EditionPlan]:
-    """Mastodon threads recomposed for the instance's own limit, read from the instance
-    (an account's `max_characters` wins; an instance that cannot be asked keeps 500)."""
+    """Mastodon threads recomposed for the instance's own limit and media figures, read from
+    the instance (an account's `max_characters` wins; an instance that cannot be asked keeps
+    500 and the figures remembered, else the platform's)."""
     fitted: list[EditionPlan] = []
     for plan in plans:
-        if plan.account.platform == "mastodon" and not plan.account.max_characters:
+        images = any(post.media for post in plan.thread.posts)
+        if plan.account.platform == "mastodon" and (not plan.account.max_characters or images):
             client = client_for(plan.account)
             try:
                 info = await client.verify()
@@ -211,16 +238,23 @@ async def fit_to_instances(plans: Sequence[EditionPlan]) -> list[EditionPlan]:
             finally:
                 await client.aclose()
             limit = info.max_characters if info else None
-            if limit and limit != plan.thread.limit:
-                overrides = replace(plan.overrides, limit=limit)
+            # What the instance said just now (also remembered: `composer.instances`).
+            figures: InstanceFigures | None = getattr(client, "instance_figures", None)
+            if (limit and limit != plan.thread.limit) or (images and figures is not None):
+                limit = limit or plan.thread.limit
+                overrides = account_overrides(
+                    plan.account, replace(plan.overrides, limit=limit), figures
+                )
                 try:
                     thread = compose(plan.draft, "mastodon", plan.config, overrides)
                 except (SplitError, NumberingError, EnrichError) as error:
+                    taken = overrides.images_per_post
+                    most = f" and {taken} images" if images and taken else ""
                     raise PreflightError(
-                        f"{plan.account.name}: the instance allows {limit} characters a post: "
-                        f"{error}"
+                        f"{plan.account.name}: the instance allows {limit} characters{most} "
+                        f"a post: {error}"
                     ) from None
-                media = checked_media(plan.draft, plan.account, thread)
+                media = checked_media(plan.draft, plan.account, thread, figures)
                 plan = replace(plan, thread=thread, media=media)
         fitted.append(plan)
     return fitted

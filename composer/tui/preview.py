@@ -23,15 +23,21 @@ from composer.text.entities import extract_entities
 from composer.text.numbering import NumberingError
 from composer.text.platform_facts import FACTS
 from composer.workspace.compose import (
-    Overrides,
     compose,
     draft_account,
-    draft_limit,
+    draft_overrides,
     platforms_for,
 )
 from composer.workspace.config import Config, ConfigError
 from composer.workspace.drafts import Draft, DraftError, parse_draft
-from composer.workspace.images import ImageFile, alt_text_required, image_files, image_problems
+from composer.workspace.images import (
+    ImageFile,
+    account_figures,
+    alt_text_required,
+    image_files,
+    image_problems,
+    instance_alt_limit,
+)
 
 ENTITY_STYLES = {
     "url": "underline #5fafff",
@@ -68,19 +74,22 @@ def label_of(platform: str) -> str:
 
 
 def platform_preview(draft: Draft, platform: str, config: Config | None) -> PlatformPreview:
-    """`draft` split for `platform` as it would be published (an account's own limit
-    included), or why it cannot be."""
+    """`draft` split for `platform` as it would be published (an account's own limit and
+    its instance's remembered figures included), or why it cannot be."""
     try:
-        overrides = Overrides(limit=draft_limit(draft, platform, config))
-        thread = compose(draft, platform, config, overrides)
+        thread = compose(draft, platform, config, draft_overrides(draft, platform, config))
     except (UnknownPlatformError, NumberingError, SplitError, EnrichError, ConfigError) as error:
         return PlatformPreview(platform, error=str(error))
     if not any(post.media for post in thread.posts):
         return PlatformPreview(platform, thread)
     # Each image's file and alt text, checked as publishing checks them: warnings here.
     files = image_files(draft, thread, probe)
-    required = alt_text_required(draft, draft_account(draft, platform, config))
-    thread.warnings.extend(image_problems(draft, platform, files, required=required))
+    account = draft_account(draft, platform, config)
+    required = alt_text_required(draft, account)
+    alt_limit = instance_alt_limit(account_figures(account))
+    thread.warnings.extend(
+        image_problems(draft, platform, files, required=required, alt_limit=alt_limit)
+    )
     return PlatformPreview(platform, thread, media=tuple(files))
 
 

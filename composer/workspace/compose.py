@@ -6,10 +6,11 @@ different mentions, tags or numbering.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from composer.instances import InstanceFigures
 from composer.text import Thread, split
 from composer.text.controls import code_point, first_control
 from composer.text.enrich import EnrichError
@@ -24,6 +25,7 @@ from composer.workspace.config import (
     load_config,
 )
 from composer.workspace.drafts import Draft
+from composer.workspace.images import account_figures
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,7 @@ class Overrides:
     tags: tuple[str, ...] | None = None
     tag_placement: str | None = None
     first_number: int | None = None  # a follow-up continuing a thread's numbering
+    images_per_post: int | None = None  # a Mastodon instance's own (else the platform's)
 
 
 NO_OVERRIDES = Overrides()
@@ -102,6 +105,7 @@ def composition(
         "hashtag_terms": _hashtag_terms(draft, config),
         "names": tuple(c.name for c in config.contacts.values()) if config else (),
         "first_number": overrides.first_number or 1,
+        "images_per_post": overrides.images_per_post,
         "first_line": draft.first_line,
     }
     return Composition(options, warnings)
@@ -136,11 +140,30 @@ def draft_account(draft: Draft, platform: str, config: Config | None) -> Account
     return None
 
 
-def draft_limit(draft: Draft, platform: str, config: Config | None) -> int | None:
-    """The limit a draft is previewed with on `platform`: that of its account there
-    (`draft_account`), else the platform's (None)."""
-    account = draft_account(draft, platform, config)
-    return account_limit(account) if account is not None else None
+def account_overrides(
+    account: Account | None,
+    overrides: Overrides = NO_OVERRIDES,
+    figures: InstanceFigures | None = None,
+) -> Overrides:
+    """`overrides` with what `account` sets over its platform's facts: its post limit
+    (`account_limit`) and its instance's images a post (`figures`, else those remembered
+    from the instance: `account_figures`). The one rule for publishing (plan_editions,
+    fit_to_instances) and the preview."""
+    if account is None:
+        return overrides
+    figures = figures or account_figures(account)
+    most = figures.max_media_attachments if figures is not None else None
+    return replace(
+        overrides,
+        limit=account_limit(account) or overrides.limit,
+        images_per_post=most or overrides.images_per_post,
+    )
+
+
+def draft_overrides(draft: Draft, platform: str, config: Config | None) -> Overrides:
+    """What a draft is previewed with on `platform`: that of its account there
+    (`draft_account`, `account_overrides`), else the platform's (no override)."""
+    return account_overrides(draft_account(draft, platform, config))
 
 
 def compose(

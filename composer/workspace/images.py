@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from composer.instances import InstanceFigures, remembered
 from composer.text import Thread
 from composer.text.images import Image, alt_text_problem
 from composer.text.platform_facts import FACTS
@@ -25,11 +26,13 @@ __all__ = [
     "ImageFile",
     "Measured",
     "Probe",
+    "account_figures",
     "alt_problems",
     "alt_text_required",
     "file_problems",
     "image_files",
     "image_problems",
+    "instance_alt_limit",
 ]
 
 
@@ -109,6 +112,21 @@ def alt_text_required(draft: Draft, account: Account | None = None) -> bool:
     if account is not None and account.alt_text_required is not None:
         return account.alt_text_required
     return True
+
+
+def account_figures(account: Account | None) -> InstanceFigures | None:
+    """The media figures of a Mastodon account's instance as last read from it (when the
+    account was verified or published to: `composer.instances`), never fetched here; None
+    for another platform or an instance not asked yet (the platform's facts apply)."""
+    if account is None or account.platform != "mastodon":
+        return None
+    return remembered(account.api_url)
+
+
+def instance_alt_limit(figures: InstanceFigures | None) -> int | None:
+    """The longest alt text an instance takes (`description_limit`), None where it has not
+    said (the platform's, FACTS)."""
+    return figures.description_limit if figures is not None else None
 
 
 def file_problems(draft: Draft, files: Sequence[Sequence[ImageFile]]) -> list[str]:

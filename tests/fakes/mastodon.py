@@ -14,7 +14,9 @@
 - `POST /api/v2/media` (multipart: `file`, `description`): 200 with a `url` when processed
   at once; with `processing_seconds` > 0, 202 with `url` null, and `GET /api/v1/media/:id`
   answers 206 (url null) until that time has passed, then 200 with a `url`, as Mastodon
-  does for media processed in the background. A file over `image_size_limit` is 422. A status whose
+  does for media processed in the background. A file over `image_size_limit` is 422, and so
+  is a `description` longer than `description_limit`. A status with more `media_ids` than
+  `max_media_attachments` is 422 ("Cannot attach more than N files"); one whose
   `media_ids` include unprocessed media is 422 ("Cannot attach files that have not finished
   processing. Try again in a moment!"); an unknown id is 422 too.
 - Every answer of a route carries `X-RateLimit-Limit/-Remaining/-Reset` (Reset ISO 8601,
@@ -85,6 +87,8 @@ class FakeMastodon(FakePlatform):
             self.processing_seconds = 0.0
             self.image_size_limit = 16 * 1024 * 1024
             self.image_matrix_limit = 33_177_600
+            self.max_media_attachments = 4  # /api/v2/instance, as Mastodon's defaults
+            self.description_limit = 1500
             self.idempotency: dict[tuple[str, str], tuple[str, datetime]] = {}
             self.requests.clear()
             self._faults.clear()
@@ -182,13 +186,14 @@ class FakeMastodon(FakePlatform):
                 "configuration": {
                     "statuses": {
                         "max_characters": self.max_characters,
-                        "max_media_attachments": 4,
+                        "max_media_attachments": self.max_media_attachments,
                         "characters_reserved_per_url": 23,
                     },
                     "media_attachments": {
                         "supported_mime_types": ["image/jpeg", "image/png"],
                         "image_size_limit": self.image_size_limit,
                         "image_matrix_limit": self.image_matrix_limit,
+                        "description_limit": self.description_limit,
                     },
                 },
             },
@@ -222,6 +227,9 @@ class FakeMastodon(FakePlatform):
         if visibility not in VISIBILITIES:
             return Response(422, {"error": "Validation failed: Visibility is not included"})
         media_ids = [str(m) for m in params.get("media_ids") or []]
+        if len(media_ids) > self.max_media_attachments:
+            error = f"Cannot attach more than {self.max_media_attachments} files"
+            return Response(422, {"error": error})
         for media_id in media_ids:
             media = self.media.get(media_id)
             if media is None:
@@ -293,13 +301,18 @@ class FakeMastodon(FakePlatform):
         data, mime = fields["file"]
         if len(data) > self.image_size_limit:
             return Response(422, {"error": "Validation failed: File file size must be less"})
+        description = fields.get("description", (b"", ""))[0].decode()
+        if len(description) > self.description_limit:
+            most = self.description_limit
+            error = f"Validation failed: Description is too long (maximum is {most} characters)"
+            return Response(422, {"error": error})
         self._next_id += 1
         media_id = str(self._next_id)
         self.media[media_id] = {
             "id": media_id,
             "data": data,
             "mime": mime,
-            "description": fields.get("description", (b"", ""))[0].decode(),
+            "description": description,
             "ready_at": time.monotonic() + self.processing_seconds,
         }
         processed = self.processing_seconds <= 0

@@ -217,5 +217,6 @@ def test_too_many_images_in_a_row_is_one_line(workspace: Path, run: Callable[...
     refused(
         result,
         f"{NAME}:9: 5 images in a row, and a mastodon post takes 4: put text between them "
-        "or leave one out",
+        "or leave one out (Mastodon's default: fake-masto's own instance is asked when the "
+        "account is verified or published to)",
     )
