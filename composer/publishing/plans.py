@@ -6,7 +6,7 @@ its images checked (files, alt text), and the refusal of a thread an account alr
 Images are uploaded by the sender before each post (Bluesky, Mastodon). On a platform whose
 client cannot upload them yet (X, Threads), a thread with images is refused here, after its
 images are checked, so nothing is ever posted without them (and no schedule waits to do
-so); recurring rules, whose occurrences are composed later, refuse them too for now."""
+so). A recurring rule's occurrences are planned here too, when each comes due."""
 
 from __future__ import annotations
 
@@ -132,19 +132,17 @@ def checked_media(
     return tuple(files)
 
 
-def refuse_images(plans: Sequence[EditionPlan], *, recurring: bool = False) -> None:
-    """A thread with images for a platform whose client cannot upload them yet (or, with
-    `recurring`, for a recurring rule) is refused: never sent, nor scheduled to be sent,
-    without them."""
+def refuse_images(plans: Sequence[EditionPlan]) -> None:
+    """A thread with images for a platform whose client cannot upload them yet is refused:
+    never sent, nor scheduled to be sent, without them."""
     for plan in plans:
         platform = plan.account.platform
-        if recurring or not takes_images(platform):
-            where = "by recurring rules" if recurring else f"to {platform}"
+        if not takes_images(platform):
             for files in plan.media:
                 if files:
                     raise PublishError(
                         f"{plan.draft.name}:{files[0].image.line}: images are not published "
-                        f"{where} yet; take the image lines out to publish the text alone"
+                        f"to {platform} yet; take the image lines out to publish the text alone"
                     )
 
 
