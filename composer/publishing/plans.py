@@ -3,8 +3,9 @@ counterpart `--dry-run`, `schedule`, `publish` and the schedule dialog: each acc
 thread (EditionPlan), fitted to a Mastodon instance's own limit, a follow-up's numbering,
 its images checked (files, alt text), and the refusal of a thread an account already has.
 
-Images are uploaded by the sender before each post (Bluesky, Mastodon). On a platform whose
-client cannot upload them yet (X, Threads), a thread with images is refused here, after its
+Images are uploaded by the sender before each post (Bluesky, Mastodon, and Threads through
+the account's `media_upload_cmd`). For an account that cannot publish them (X; Threads
+without `media_upload_cmd`), a thread with images is refused here, after its
 images are checked, so nothing is ever posted without them (and no schedule waits to do
 so). A recurring rule's occurrences are planned here too, when each comes due."""
 
@@ -16,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from composer.platforms.base import PlatformError
-from composer.platforms.clients import takes_images
+from composer.platforms.clients import image_refusal
 from composer.publishing.connect import client_for
 from composer.publishing.errors import PreflightError, PublishError
 from composer.store import (
@@ -133,17 +134,17 @@ def checked_media(
 
 
 def refuse_images(plans: Sequence[EditionPlan]) -> None:
-    """A thread with images for a platform whose client cannot upload them yet is refused:
-    never sent, nor scheduled to be sent, without them."""
+    """A thread with images for an account that cannot publish them (`image_refusal`: its
+    platform's client cannot upload them yet, or the account lacks `media_upload_cmd` on
+    Threads) is refused: never sent, nor scheduled to be sent, without them."""
     for plan in plans:
-        platform = plan.account.platform
-        if not takes_images(platform):
-            for files in plan.media:
-                if files:
-                    raise PublishError(
-                        f"{plan.draft.name}:{files[0].image.line}: images are not published "
-                        f"to {platform} yet; take the image lines out to publish the text alone"
-                    )
+        first = next((files[0] for files in plan.media if files), None)
+        refusal = image_refusal(plan.account) if first is not None else None
+        if first is not None and refusal is not None:
+            raise PublishError(
+                f"{plan.draft.name}:{first.image.line}: {refusal}; take the image lines out "
+                "to publish the text alone"
+            )
 
 
 def plan_editions(
