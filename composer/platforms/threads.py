@@ -410,7 +410,8 @@ class ThreadsClient(HttpClient):
                 return status, message
             poll += 1
             left = deadline - time.monotonic()
-            if left <= 0 if media else poll >= STATUS_POLLS:
+            gave_up = left <= 0 if media else poll >= STATUS_POLLS
+            if gave_up:
                 break
             await asyncio.sleep(min(wait, left) if media else self._poll_interval)
             wait = min(wait * 2, LONGEST_POLL)

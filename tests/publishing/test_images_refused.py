@@ -218,3 +218,15 @@ def test_too_many_images_in_a_row_is_one_line(workspace: Path, run: Callable[...
         f"{NAME}:9: 5 images in a row, and a mastodon post takes 4: put text between them "
         "or leave one out",
     )
+
+
+def test_a_recurring_rule_takes_a_draft_with_images(
+    workspace: Path, run: Callable[..., Result]
+) -> None:
+    write(workspace, f"{TEXT}\n![{ALT}](photos/akimat.jpg)\n")
+    result = run("schedule", "report", "--account", "fake-masto", "--every", "daily 09:00")
+    assert result.code == 0, result.err
+    # The rule is made; its images are checked again when each occurrence comes due.
+    write(workspace, f"{TEXT}\n![](photos/akimat.jpg)\n")
+    refused = run("schedule", "report", "--account", "fake-masto", "--every", "daily 10:00")
+    assert refused.code == 2 and "has no alt text" in refused.err
