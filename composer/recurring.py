@@ -31,7 +31,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 import composer.store as store
 from composer.errors import ComposerError
-from composer.publishing import PublishError, plan_editions, refuse_images
+from composer.publishing import PublishError, plan_editions
 from composer.store import Database, DatabaseFailure, Recurrence, StoreError
 from composer.text import SplitError
 from composer.text.enrich import EnrichError
@@ -277,7 +277,6 @@ def create_rules(
     rule = parse_rule(every, rule_zone(draft, config, zone))
     try:
         plans = plan_editions(draft, path, config, accounts, for_real=False)
-        refuse_images(plans, recurring=True)
     except PublishError as error:
         raise RuleError(str(error)) from error
     first = rule.next_after(now)
@@ -435,8 +434,9 @@ def _occurrence(
     assert recurrence.id is not None
     try:
         draft = load_draft(recurrence.draft_path)
+        # Its images are checked now (file, alt text), as for any edition: a problem fails
+        # this occurrence with the reason, and the rule goes on.
         [plan] = plan_editions(draft, Path(recurrence.draft_path), config, [recurrence.account])
-        refuse_images([plan], recurring=True)  # its occurrences would go out without them
     except (
         DraftError,
         OSError,
@@ -462,6 +462,7 @@ def _occurrence(
         body=draft.body,
         language=draft.language,
         posts=[post.text for post in plan.thread.posts],
+        media=plan.ledger_media(),
     )
     if edition_id is not None:
         log.info(

@@ -429,3 +429,67 @@ def test_a_day_some_months_lack_is_said_when_the_rule_is_made(db: Database, tmp_
         "03-31",
         "05-31",
     ]
+
+
+# --- images ---------------------------------------------------------------------------------
+
+ALT = "Volunteers count ballots at the polling station"
+
+
+def write_image_draft(tmp_path: Path, draft: Path, alt: str = ALT) -> Path:
+    from PIL import Image
+
+    photo = tmp_path / "drafts" / "count.jpg"
+    Image.new("RGB", (64, 48), "white").save(photo)
+    write_draft(draft, f"The week in review. Read on.\n\n![{alt}](count.jpg)\n")
+    return photo
+
+
+def test_an_occurrence_publishes_the_draft_s_images(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TOK", "tok")
+    fake = FakeMastodon(token="tok")
+    with fake.running():
+        draft, config = write_workspace(tmp_path, fake.url)
+        write_image_draft(tmp_path, draft)
+        rule_id = make_rule(db, draft, config)
+        first = store.find_recurrence(db, rule_id).next_at
+        assert first is not None
+        result = asyncio.run(run_round(db, config, now=first + timedelta(seconds=30)))
+        [outcome] = result.outcomes
+        assert outcome.finished, outcome
+        [status] = fake.thread()
+        [media] = fake.media.values()
+        assert status["media_ids"] == [media["id"]] and media["description"] == ALT
+        # The next week's occurrence uploads its own copy and posts it too.
+        second = first + timedelta(days=7)
+        asyncio.run(run_round(db, config, now=second + timedelta(seconds=30)))
+        assert len(fake.media) == 2 and len(fake.statuses) == 2
+        assert [e.status for e in editions_of(db, rule_id)] == [EditionStatus.PUBLISHED] * 2
+
+
+def test_an_image_gone_or_without_alt_text_fails_that_occurrence_and_the_rule_goes_on(
+    db: Database, tmp_path: Path
+) -> None:
+    draft, config = write_workspace(tmp_path)
+    photo = write_image_draft(tmp_path, draft)
+    rule_id = make_rule(db, draft, config)
+    first = store.find_recurrence(db, rule_id).next_at
+    assert first is not None
+    photo.unlink()
+    assert len(materialize_due(db, config, now=first, grace=GRACE).failed) == 1
+    second = first + timedelta(days=7)
+    write_image_draft(tmp_path, draft, alt="")
+    assert len(materialize_due(db, config, now=second, grace=GRACE).failed) == 1
+    third = second + timedelta(days=7)
+    write_image_draft(tmp_path, draft)
+    assert len(materialize_due(db, config, now=third, grace=GRACE).scheduled) == 1
+    gone, no_alt, good = editions_of(db, rule_id)
+    assert "count.jpg: no such file" in (gone.last_error or "")
+    assert "has no alt text" in (no_alt.last_error or "")
+    assert good.status is EditionStatus.SCHEDULED and good.id is not None
+    [post] = edition_posts(db, good.id)
+    assert post.id is not None
+    [row] = store.post_media(db, post.id)
+    assert (row.source_path, row.alt) == (str(photo.resolve()), ALT)

@@ -14,7 +14,14 @@ from typing import Any, cast
 from composer.errors import ComposerError
 from composer.platforms.base import PlatformClient
 
-__all__ = ["CLIENTS", "UnsupportedPlatform", "client_class", "make_client"]
+__all__ = [
+    "CLIENTS",
+    "UnsupportedPlatform",
+    "client_class",
+    "image_refusal",
+    "make_client",
+    "takes_images",
+]
 
 CLIENTS: Mapping[str, tuple[str, str]] = {
     "x": ("composer.platforms.x", "XClient"),
@@ -51,3 +58,18 @@ def takes_images(platform: str) -> bool:
         return hasattr(client_class(platform), "upload_media")
     except UnsupportedPlatform:
         return False
+
+
+def image_refusal(account: Any) -> str | None:
+    """Why posts with images cannot be published from `account` (an accounts-file Account),
+    or None when they can: its client cannot upload them, or the account lacks the setting
+    its client uploads with (the client's `image_setting`: Threads' `media_upload_cmd`)."""
+    if not takes_images(account.platform):
+        return f"images are not published to {account.platform} yet"
+    setting = getattr(client_class(account.platform), "image_setting", None)
+    if setting and not getattr(account, setting, None):
+        return (
+            f"images on {account.platform} need {setting} in account {account.name}: a command "
+            "that uploads a file and prints its public https:// URL (see accounts.example.toml)"
+        )
+    return None

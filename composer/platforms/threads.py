@@ -18,6 +18,22 @@ can persist in its ledger) and, before it publishes a container again, reads its
 A container that was created but never published is invisible and expires after 24 hours,
 so an unclear container creation (no container id known) is resolved by making a new one.
 
+Images (https://developers.facebook.com/docs/threads/posts): Threads fetches each image
+from a public `image_url`, so `upload_media` puts the prepared image there with the
+account's `media_upload_cmd` (composer.workspace.media_upload) and answers its URL, which
+the publisher records as the image's reference before the post is made (a resume never
+runs the command again). A post with one image is an IMAGE container (`image_url`,
+`alt_text`, `text`, `reply_to_id`); with several, each image is an item container
+(`is_carousel_item=true`) and the post a CAROUSEL container (`children`, `text`,
+`reply_to_id`), up to FACTS' images_per_post. Meta processes an image container before it
+can be published ("wait on average 30 seconds"), so its status is read until FINISHED,
+at growing intervals up to a deadline (`media_wait`: Meta's troubleshooting page says to
+query "once per minute, for no more than 5 minutes",
+https://developers.facebook.com/docs/threads/troubleshooting); ERROR says why (its
+`error_message`) and nothing is published. Only the post's container (the CAROUSEL one
+for several images) is recorded and published; an item container left behind by a crash
+is never published and expires.
+
 The access token goes as the `access_token` parameter, as Meta documents: in the form body
 of a POST and, as a GET has no body, in the query of a GET. It is read from the account on
 the first request and kept in an object that never prints; no message of this module holds
@@ -28,9 +44,12 @@ that masks the parameter.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
+import os
 import re
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -43,8 +62,11 @@ from composer.platforms.base import (
     NOT_SENT,
     AccountInfo,
     AccountLike,
+    AttachedMedia,
     Hidden,
     HttpClient,
+    ImageLimits,
+    MediaUpload,
     PlatformError,
     PostRequest,
     PublishedPost,
@@ -55,10 +77,13 @@ from composer.platforms.base import (
     Unclear,
     retry_after,
 )
+from composer.text.platform_facts import FACTS
 
 __all__ = ["RateLimit", "ThreadsAccount", "ThreadsClient"]
 
-STATUS_POLLS: Final = 5  # status reads of an IN_PROGRESS container before giving up
+STATUS_POLLS: Final = 5  # status reads of an IN_PROGRESS text container before giving up
+MEDIA_WAIT: Final = 300.0  # seconds an image container may stay IN_PROGRESS (Meta: 5 minutes)
+LONGEST_POLL: Final = 30.0  # seconds between two status reads of an image container, at most
 LIST_LIMIT: Final = 25  # posts read back when looking for one
 LIST_FIELDS: Final = "id,text,timestamp,permalink,is_reply,replied_to,username"
 # A read-back accepts posts this long before the container was made (clock skew).
@@ -70,6 +95,8 @@ _TOKEN_CODES: Final = frozenset({102, 190})
 _PERMISSION_CODES: Final = frozenset({10, *range(200, 300)})
 _MISSING_OBJECT_SUBCODE: Final = 33  # "Object with ID ... does not exist"
 
+_REACHABLE = "can anyone open the URL its media_upload_cmd printed?"
+
 _TOKEN_PARAM = re.compile(r"(access_token=)[^&\s\"'>]+")
 
 
@@ -78,6 +105,9 @@ class ThreadsAccount(AccountLike, Protocol):
 
     @property
     def user_id(self) -> str | None: ...
+    def upload_media_file(self, path: str) -> str:
+        """The public URL of the image file at `path`, uploaded by `media_upload_cmd`."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +157,7 @@ class ThreadsClient(HttpClient):
     """A PlatformClient for one Threads account. Use `async with` or call `aclose()`."""
 
     platform = "threads"
+    image_setting = "media_upload_cmd"  # the account setting images are uploaded with
 
     def __init__(
         self,
@@ -136,6 +167,7 @@ class ThreadsClient(HttpClient):
         timeout: float = 30.0,
         clock: Callable[[], float] = time.time,
         poll_interval: float = 1.0,
+        media_wait: float = MEDIA_WAIT,
     ) -> None:
         # `timeout` applies to every request, also on a client passed in.
         _install_log_filter()
@@ -145,6 +177,7 @@ class ThreadsClient(HttpClient):
         self._timeout = timeout
         self._clock = clock
         self._poll_interval = poll_interval
+        self._media_wait = media_wait
         self._token: Hidden | None = None
         self._user_id: str | None = account.user_id or None
         self._username: str | None = None
@@ -185,6 +218,31 @@ class ThreadsClient(HttpClient):
             remaining_quota=remaining,
         )
 
+    # --- MediaClient ----------------------------------------------------------------------
+    async def image_limits(self) -> ImageLimits:
+        media = FACTS[self.platform].media
+        assert media is not None
+        return ImageLimits(media.max_bytes, media.max_pixels)
+
+    async def upload_media(self, upload: MediaUpload) -> str:
+        """The image put where Threads can fetch it: the account's `media_upload_cmd` run on a
+        private temporary copy of the prepared bytes (named by their hash, so a command that
+        names objects after the file names each image apart); the public URL it printed."""
+        name = hashlib.sha256(upload.data).hexdigest()[:32]
+        name += ".png" if upload.mime == "image/png" else ".jpg"
+
+        def run() -> str:
+            with tempfile.TemporaryDirectory(prefix="composer-upload-") as folder:  # mode 0700
+                path = os.path.join(folder, name)
+                with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
+                    f.write(upload.data)
+                return self._account.upload_media_file(path)
+
+        try:
+            return await asyncio.to_thread(run)
+        except Exception as error:  # ConfigError or OSError: one line, never the output
+            raise Refused(f"Threads: {error}") from None
+
     async def publishing_quota(self) -> PublishingQuota | None:
         """Posts and replies used in the last 24 hours; None when Meta will not say."""
         user_id = await self._me()
@@ -213,7 +271,7 @@ class ThreadsClient(HttpClient):
         if container is not None:
             # A container was made for this post before: never make a second one while
             # it can still be published (or has been).
-            status, message = await self._settled_status(container)
+            status, message = await self._settled_status(container, media=bool(request.media))
             if status == "PUBLISHED":
                 return await self._published(request, container)
             if status == "FINISHED":
@@ -221,17 +279,17 @@ class ThreadsClient(HttpClient):
             # ERROR or EXPIRED (or unknown): nothing was published; start again.
             del self.containers[key]
         container = await self._create_container(request)
-        status, message = await self._settled_status(container)
+        status, message = await self._settled_status(container, media=bool(request.media))
         if status == "FINISHED":
             return await self._publish(request, container)
         if status == "PUBLISHED":  # not by us, but it is there
             return await self._published(request, container)
         del self.containers[key]
-        raise Refused(
-            f"Threads could not prepare the post (container {status}): "
-            f"{message or 'no reason given'}",
-            reason=message,
-        )
+        said = f"(container {status}): {message or 'no reason given'}"
+        if request.media:  # the platform's word alone (UNKNOWN) would not tell what to do
+            said = f"could not take the post's images {said}; {_REACHABLE}"
+            raise Refused(f"Threads {said}", reason=said)
+        raise Refused(f"Threads could not prepare the post {said}", reason=message)
 
     async def find_post(self, request: PostRequest) -> PublishedPost | None:
         """The post if Threads has it, else None.
@@ -253,7 +311,7 @@ class ThreadsClient(HttpClient):
     # --- posting ----------------------------------------------------------------------
     async def _create_container(self, request: PostRequest) -> str:
         user_id = await self._me()
-        form = {"media_type": "TEXT", "text": request.text}
+        form = {"text": request.text, **await self._media_form(user_id, request.media)}
         if request.reply_to is not None:
             form["reply_to_id"] = request.reply_to.remote_id
         made_at = self._clock()
@@ -276,6 +334,38 @@ class ThreadsClient(HttpClient):
         if self.on_container is not None:
             self.on_container(request.idempotency_key, container)  # persisted before publishing
         return container
+
+    async def _media_form(self, user_id: str, media: tuple[AttachedMedia, ...]) -> dict[str, str]:
+        """The container's media: none (TEXT), one IMAGE, or a CAROUSEL of item containers
+        made (and processed) here first."""
+        if not media:
+            return {"media_type": "TEXT"}
+        facts = FACTS[self.platform].media
+        if facts is not None and len(media) > facts.images_per_post:
+            raise Refused(
+                f"Threads takes at most {facts.images_per_post} images a post, not {len(media)}"
+            )
+        if len(media) == 1:
+            return _image_form(media[0])
+        children = []
+        for number, image in enumerate(media, start=1):
+            form = {**_image_form(image), "is_carousel_item": "true"}
+            try:
+                data = await self._post_json(f"/{user_id}/threads", form)
+            except Unclear as error:  # an item container is never published by itself
+                raise Unavailable(f"{error} (an item container; nothing was published)") from None
+            item = _str_or_none(data.get("id"))
+            if item is None:
+                raise Unavailable(f"Threads POST /{user_id}/threads: no container id (image)")
+            status, message = await self._settled_status(item, media=True)
+            if status != "FINISHED":
+                said = (
+                    f"could not take image {number} (container {status}): "
+                    f"{message or 'no reason given'}; {_REACHABLE}"
+                )
+                raise Refused(f"Threads {said}", reason=said)
+            children.append(item)
+        return {"media_type": "CAROUSEL", "children": ",".join(children)}
 
     async def _publish(self, request: PostRequest, container: str) -> PublishedPost:
         user_id = await self._me()
@@ -305,14 +395,26 @@ class ThreadsClient(HttpClient):
             raise Unavailable(f"Threads GET /{container}: no status in the answer")
         return status.upper(), _str_or_none(data.get("error_message"))
 
-    async def _settled_status(self, container: str) -> tuple[str, str | None]:
-        """The container's status, waiting while it is IN_PROGRESS (a few reads)."""
-        for poll in range(STATUS_POLLS):
+    async def _settled_status(
+        self, container: str, *, media: bool = False
+    ) -> tuple[str, str | None]:
+        """The container's status, waiting while it is IN_PROGRESS: a few reads for text;
+        for images (which Meta fetches and processes) reads at growing intervals until
+        `media_wait` seconds have passed."""
+        deadline = time.monotonic() + self._media_wait
+        wait = self._poll_interval
+        poll = 0
+        while True:
             status, message = await self._status(container)
             if status != "IN_PROGRESS":
                 return status, message
-            if poll < STATUS_POLLS - 1:
-                await asyncio.sleep(self._poll_interval)
+            poll += 1
+            left = deadline - time.monotonic()
+            gave_up = left <= 0 if media else poll >= STATUS_POLLS
+            if gave_up:
+                break
+            await asyncio.sleep(min(wait, left) if media else self._poll_interval)
+            wait = min(wait * 2, LONGEST_POLL)
         # Still processing: nothing is published yet, and the container is remembered.
         raise Unavailable(
             f"Threads: container {container} is still IN_PROGRESS; try again later",
@@ -533,6 +635,14 @@ class ThreadsClient(HttpClient):
 
 
 # --- helpers ----------------------------------------------------------------------------
+def _image_form(image: AttachedMedia) -> dict[str, str]:
+    """An IMAGE container's fields: the URL recorded as the image's reference, its alt text."""
+    form = {"media_type": "IMAGE", "image_url": image.ref}
+    if image.alt:
+        form["alt_text"] = image.alt
+    return form
+
+
 def _match(
     posts: object,
     text: str,

@@ -3,10 +3,11 @@ counterpart `--dry-run`, `schedule`, `publish` and the schedule dialog: each acc
 thread (EditionPlan), fitted to a Mastodon instance's own limit, a follow-up's numbering,
 its images checked (files, alt text), and the refusal of a thread an account already has.
 
-Images are uploaded by the sender before each post (Bluesky, Mastodon). On a platform whose
-client cannot upload them yet (X, Threads), a thread with images is refused here, after its
+Images are uploaded by the sender before each post (Bluesky, Mastodon, and Threads through
+the account's `media_upload_cmd`). For an account that cannot publish them (X; Threads
+without `media_upload_cmd`), a thread with images is refused here, after its
 images are checked, so nothing is ever posted without them (and no schedule waits to do
-so); recurring rules, whose occurrences are composed later, refuse them too for now."""
+so). A recurring rule's occurrences are planned here too, when each comes due."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from composer.instances import InstanceFigures
 from composer.platforms.base import PlatformError
-from composer.platforms.clients import takes_images
+from composer.platforms.clients import image_refusal
 from composer.publishing.connect import client_for
 from composer.publishing.errors import PreflightError, PublishError
 from composer.store import (
@@ -145,20 +146,18 @@ def checked_media(
     return tuple(files)
 
 
-def refuse_images(plans: Sequence[EditionPlan], *, recurring: bool = False) -> None:
-    """A thread with images for a platform whose client cannot upload them yet (or, with
-    `recurring`, for a recurring rule) is refused: never sent, nor scheduled to be sent,
-    without them."""
+def refuse_images(plans: Sequence[EditionPlan]) -> None:
+    """A thread with images for an account that cannot publish them (`image_refusal`: its
+    platform's client cannot upload them yet, or the account lacks `media_upload_cmd` on
+    Threads) is refused: never sent, nor scheduled to be sent, without them."""
     for plan in plans:
-        platform = plan.account.platform
-        if recurring or not takes_images(platform):
-            where = "by recurring rules" if recurring else f"to {platform}"
-            for files in plan.media:
-                if files:
-                    raise PublishError(
-                        f"{plan.draft.name}:{files[0].image.line}: images are not published "
-                        f"{where} yet; take the image lines out to publish the text alone"
-                    )
+        first = next((files[0] for files in plan.media if files), None)
+        refusal = image_refusal(plan.account) if first is not None else None
+        if first is not None and refusal is not None:
+            raise PublishError(
+                f"{plan.draft.name}:{first.image.line}: {refusal}; take the image lines out "
+                "to publish the text alone"
+            )
 
 
 def plan_editions(

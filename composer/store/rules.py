@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from composer.store.database import Database, existing
 from composer.store.errors import StoreError, redact
 from composer.store.history import add_edition, add_thread
+from composer.store.media import NewMedia
 from composer.store.models import EditionStatus, Recurrence, utc_now
 
 
@@ -138,12 +139,13 @@ def record_occurrence(
     body: str,
     language: str | None,
     posts: Sequence[str],
+    media: Sequence[Sequence[NewMedia]] = (),
 ) -> int | None:
-    """The occurrence as a scheduled edition with its ledger, the rule moved on; None when
-    another process made this occurrence first."""
+    """The occurrence as a scheduled edition with its ledger (each post's images too), the
+    rule moved on; None when another process made this occurrence first."""
     if not posts:
         raise StoreError("an edition needs at least one post")
-    snapshot = _Snapshot(title, body, language, posts, EditionStatus.SCHEDULED)
+    snapshot = _Snapshot(title, body, language, posts, EditionStatus.SCHEDULED, media)
     made = _occurrences(db, occurrence, snapshot, [occurrence.expected], [None], rule_error=None)
     return None if made is None else made[0]
 
@@ -193,6 +195,7 @@ class _Snapshot:
     language: str | None
     posts: Sequence[str]
     status: EditionStatus
+    media: Sequence[Sequence[NewMedia]] = ()  # each post's images
 
 
 def _occurrences(
@@ -262,6 +265,7 @@ def _edition(
         status=snapshot.status,
         recurrence_id=occurrence.recurrence_id,
         last_error=reason,
+        media=snapshot.media,
     )
     assert edition.id is not None  # flushed by add_edition
     return edition.id

@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 # How a plain (non-secret) account setting is checked.
-SettingKind = Literal["str", "url", "int", "visibility", "language"]
+SettingKind = Literal["str", "url", "int", "visibility", "language", "command"]
 
 VISIBILITIES = ("public", "unlisted", "private")  # Mastodon's, for posts 2..n
 X_OAUTH1_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
@@ -226,7 +226,8 @@ FACTS: Mapping[str, PlatformFacts] = {
         handle=HandleRule(
             re.compile(r"@[A-Za-z0-9._]{1,30}"), "@user: 1-30 letters, digits, . or _"
         ),
-        settings={"user_id": "str"},
+        # media_upload_cmd: uploads an image and prints its public URL (image posts need one).
+        settings={"user_id": "str", "media_upload_cmd": "command"},
         secrets=("access_token",),
         required_settings=("user_id",),
         required_secrets=("access_token",),

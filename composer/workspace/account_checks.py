@@ -38,6 +38,7 @@ SLOT = re.compile(
 )
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _account_keys(platform: str) -> list[str]:
@@ -152,6 +153,8 @@ class AccountChecker(TableChecker):
                 if not isinstance(value, str) or not _LANGUAGE.fullmatch(value):
                     self.fail(where, f"{key} must be an ISO 639 code like 'en', not {value!r}", key)
                 settings[key] = value
+            elif kind == "command":
+                settings[key] = self.command(where, key, self.string(where, values, key) or "")
             elif key == "user_id" and isinstance(value, int) and not isinstance(value, bool):
                 settings[key] = str(value)
             else:
@@ -220,6 +223,16 @@ class AccountChecker(TableChecker):
             shown = value if "@" not in value else "<URL with credentials>"
             self.fail(where, f"{key} {shown!r}: {reason}", key)
         return checked
+
+    def command(self, where: Sequence[str], key: str, value: str) -> str:
+        """A command line (run without a shell): it must parse and name a program."""
+        try:
+            argv = shlex.split(value)
+        except ValueError as error:
+            self.fail(where, f"{key}: cannot parse the command ({error})", key)
+        if not argv or _CONTROL.search(value):
+            self.fail(where, f"{key} must be a command line of printable text", key)
+        return value
 
     def secret_source(
         self, where: Sequence[str], values: Mapping[str, Any], secret: str

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 from composer.text.platform_facts import DEFAULT_URLS, FACTS, PLATFORM_NAMES
+from composer.workspace.media_upload import run_media_upload
 from composer.workspace.secrets import (
     COMMAND_TIMEOUT,
     ConfigError,
@@ -45,6 +46,7 @@ class Account:
     instance: str | None = None  # mastodon
     service: str | None = None  # bluesky (PDS), default https://bsky.social
     user_id: str | None = None  # threads
+    media_upload_cmd: str | None = None  # threads: uploads an image file, prints its URL
     client_id: str | None = None  # x, OAuth 2.0
     daily_post_quota: int | None = None  # x
     max_characters: int | None = None  # mastodon override of the instance's limit
@@ -115,6 +117,17 @@ class Account:
             raise
         self._cache[key] = value
         return value
+
+    def upload_media_file(self, path: str) -> str:
+        """The public https:// URL of the image file at `path`, uploaded by the account's
+        `media_upload_cmd` (see composer.workspace.media_upload); ConfigError (one line)
+        when there is none or it fails."""
+        where = f"{self.source}:{self.line}: accounts.{quote_key(self.name)}: media_upload_cmd"
+        if not self.media_upload_cmd:
+            raise ConfigError(
+                f"{where}: not set; give a command that uploads a file and prints its URL"
+            )
+        return run_media_upload(self.media_upload_cmd, path, where)
 
     def __repr__(self) -> str:
         secrets = ", ".join(repr(s) for s in self.secret_sources.values())

@@ -118,15 +118,42 @@ def resolve(source: SecretSource, where: str, timeout: float) -> Secret:
 
 def _from_command(command: str, label: str, timeout: float) -> str:
     """The first line `command` prints (it is not run through a shell)."""
+    text = command_output(
+        shlex.split(command),
+        label,
+        command,
+        timeout,
+        waiting="is the password manager waiting for a passphrase?",
+    )
+    first = text.splitlines()[0].strip() if text.strip() else ""
+    if not first:
+        raise ConfigError(f"{label}: command {command!r} printed nothing on its first line")
+    return first
+
+
+def command_output(
+    argv: list[str],
+    label: str,
+    command: str,
+    timeout: float,
+    *,
+    waiting: str,
+    limit: int | None = None,
+) -> str:
+    """What `argv` prints on standard output, as UTF-8 text; ConfigError (one line naming
+    `label` and `command`, never what it printed: it could hold a secret) when it cannot be
+    run, times out (`waiting` says what it may be waiting for), fails, prints bytes that
+    are not UTF-8 or more than `limit` bytes."""
     try:
-        status, output = run_command(shlex.split(command), timeout)
+        status, output = run_command(argv, timeout, limit=limit)
     except FileNotFoundError:
         raise ConfigError(f"{label}: command not found: {command!r}") from None
     except subprocess.TimeoutExpired:
         raise ConfigError(
-            f"{label}: command {command!r} did not finish within {timeout:g} s "
-            "(is the password manager waiting for a passphrase?)"
+            f"{label}: command {command!r} did not finish within {timeout:g} s ({waiting})"
         ) from None
+    except OutputTooLong:
+        raise ConfigError(f"{label}: command {command!r} printed more than {limit} bytes") from None
     except OSError as error:
         raise ConfigError(
             f"{label}: cannot run command {command!r}: {error.strerror or error}"
@@ -138,24 +165,25 @@ def _from_command(command: str, label: str, timeout: float) -> str:
             "run it yourself to see why"
         )
     try:
-        text = output.decode("utf-8")
+        return output.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError(
             f"{label}: command {command!r} printed bytes that are not UTF-8 text"
         ) from None
-    first = text.splitlines()[0].strip() if text.strip() else ""
-    if not first:
-        raise ConfigError(f"{label}: command {command!r} printed nothing on its first line")
-    return first
 
 
-def run_command(argv: list[str], timeout: float) -> tuple[int, bytes]:
+class OutputTooLong(Exception):
+    """A command printed more than its limit (it was ended)."""
+
+
+def run_command(argv: list[str], timeout: float, *, limit: int | None = None) -> tuple[int, bytes]:
     """Run `argv` in a process group of its own; its exit status and standard output.
 
     The output is read while the command runs (a large one cannot block it); once the
-    command itself has exited, or after `timeout` seconds (TimeoutExpired), the whole group
-    is killed: a child it left behind (an agent, a `sleep &`) neither keeps the output pipe
-    open nor outlives the read.
+    command itself has exited, after `timeout` seconds (TimeoutExpired) or once it printed
+    more than `limit` bytes (OutputTooLong; none is kept), the whole group is killed: a child
+    it left behind (an agent, a `sleep &`) neither keeps the output pipe open nor outlives
+    the read.
     """
     process = subprocess.Popen(
         argv,
@@ -166,6 +194,7 @@ def run_command(argv: list[str], timeout: float) -> tuple[int, bytes]:
     )
     assert process.stdout is not None
     chunks: list[bytes] = []
+    size = 0
     deadline = time.monotonic() + timeout
     try:
         with selectors.DefaultSelector() as selector:
@@ -178,14 +207,21 @@ def run_command(argv: list[str], timeout: float) -> tuple[int, bytes]:
                     chunk = os.read(process.stdout.fileno(), 65536)
                     if chunk:
                         chunks.append(chunk)
+                        size += len(chunk)
+                        if limit is not None and size > limit:
+                            raise OutputTooLong
                     else:  # every writer closed the pipe: only the exit is left to wait for
                         selector.unregister(process.stdout)
     finally:
         _kill_group(process.pid)
         process.wait()
-        chunks.append(process.stdout.read())  # what was left in the pipe; writers are gone
+        rest = process.stdout.read() if limit is None else process.stdout.read(limit + 1)
+        chunks.append(rest)  # what was left in the pipe; writers are gone
         process.stdout.close()
-    return process.returncode, b"".join(chunks)
+    output = b"".join(chunks)
+    if limit is not None and len(output) > limit:
+        raise OutputTooLong
+    return process.returncode, output
 
 
 def _exited(process: subprocess.Popen[bytes]) -> bool:

@@ -13,6 +13,16 @@
   target (Graph's "Object with ID '...' does not exist", code 100/33), then answers a
   container id. A container stays IN_PROGRESS for `in_progress_polls` status reads, then is
   FINISHED (or ERROR with `processing_error` as its error_message, when that is set).
+- Images (https://developers.facebook.com/docs/threads/posts): `media_type=IMAGE` with an
+  `image_url` (https only here; Meta fetches it from its public server) and an optional
+  `alt_text`; with `is_carousel_item=true` it is a carousel item (never published by
+  itself). `media_type=CAROUSEL` takes `children` (2 to MAX_CHILDREN item container ids,
+  each FINISHED, else a code 100 error), `text` and `reply_to_id`. An image or carousel
+  container stays IN_PROGRESS for `image_polls` status reads (Meta processes it; it says
+  to wait about 30 seconds), then is FINISHED, or ERROR with error_message `UNKNOWN` (one
+  of the messages Meta documents, https://developers.facebook.com/docs/threads/
+  troubleshooting) when its URL is in `bad_urls` (a URL Meta could not fetch). `fetched`
+  counts the URLs "fetched"; a published post keeps its `images` (url, alt_text).
 - `POST /{user-id}/threads_publish` (creation_id) publishes a FINISHED container once and
   answers the post id; an IN_PROGRESS container gets Meta's "media is not ready" error
   (code 9007/2207027); a PUBLISHED, ERROR or EXPIRED one a code 100 error. (Meta does not
@@ -45,6 +55,8 @@ USER_ID = "17841400000000001"
 VERSION = "/v1.0"
 MAX_LENGTH = 500
 MAX_LINKS = 5
+MAX_CHILDREN = 20
+FETCH_FAILED = "UNKNOWN"
 QUOTA_TOTAL = 250
 REPLY_QUOTA_TOTAL = 1000
 DAY_SECONDS = 86400
@@ -107,6 +119,9 @@ class FakeThreads(FakePlatform):
             self.token = self._token_setting
             self.in_progress_polls = 0  # status reads a new container stays IN_PROGRESS
             self.processing_error: str | None = None  # set: processing ends in ERROR
+            self.image_polls = 2  # status reads an image or carousel container is IN_PROGRESS
+            self.bad_urls: set[str] = set()  # image URLs "Meta" cannot fetch: ERROR
+            self.fetched: list[str] = []
             # Whether /{user-id}/threads lists replies is not documented; both can be tried.
             self.replies_in_threads = True
             self.STALL_SECONDS = type(self).STALL_SECONDS
@@ -232,40 +247,85 @@ class FakeThreads(FakePlatform):
         if request.path != f"{VERSION}/{self.user_id}/threads":
             return Response(404, graph_error("Unknown path components", code=2500))
         media_type = params.get("media_type", "")
-        if media_type != "TEXT":
+        if media_type not in ("TEXT", "IMAGE", "CAROUSEL"):
             return Response(
                 400,
-                graph_error(f"Param media_type must be one of {{TEXT}}: {media_type}", code=100),
+                graph_error(
+                    f"Param media_type must be one of {{TEXT, IMAGE, VIDEO, CAROUSEL}}: "
+                    f"{media_type}",
+                    code=100,
+                ),
             )
+        item = params.get("is_carousel_item") == "true"
         text = params.get("text", "")
-        if not text.strip():
+        if media_type == "TEXT" and not text.strip():
             return Response(400, graph_error("Param text is required for TEXT posts", code=100))
         if count(text, "threads") > MAX_LENGTH:
             return Response(400, graph_error(TOO_LONG, code=100))
         links = {text[u.start : u.end] for u in extract_urls(text)}
         if len(links) > MAX_LINKS:
             return Response(400, graph_error(TOO_MANY_LINKS, code=100))
-        reply_to = params.get("reply_to_id") or None
+        reply_to = None if item else (params.get("reply_to_id") or None)
         if reply_to is not None and reply_to not in self.posts:
             return Response(400, missing_object(reply_to))
+        images: list[dict[str, Any]] = []
+        url = params.get("image_url", "")
+        if media_type == "IMAGE":
+            if not url.startswith("https://"):
+                return Response(400, graph_error("Param image_url must be a valid URL", code=100))
+            images = [{"url": url, "alt_text": params.get("alt_text")}]
+        elif media_type == "CAROUSEL":
+            ids = [c for c in params.get("children", "").split(",") if c]
+            children = [self.containers.get(c) for c in ids]
+            if not 2 <= len(ids) <= MAX_CHILDREN or any(
+                c is None or not c["item"] or c["status"] != "FINISHED" for c in children
+            ):
+                return Response(
+                    400,
+                    graph_error(
+                        "Param children must be 2 to 20 finished carousel item containers",
+                        code=100,
+                    ),
+                )
+            images = [image for c in children if c is not None for image in c["images"]]
+        polls = self.image_polls if media_type != "TEXT" else self.in_progress_polls
+        polls = max(polls, self.in_progress_polls)
         container_id = self._next_id()
         self.containers[container_id] = {
             "id": container_id,
+            "media_type": media_type,
+            "item": item,
+            "images": images,
             "text": text,
             "reply_to_id": reply_to,
-            "status": "IN_PROGRESS" if self.in_progress_polls > 0 else "FINISHED",
-            "polls_left": self.in_progress_polls,
+            "status": "IN_PROGRESS" if polls > 0 else "FINISHED",
+            "polls_left": polls,
             "error_message": None,
             "post_id": None,
             "created": time.time(),
         }
+        if polls <= 0:
+            self._processed(self.containers[container_id])
         return Response(200, {"id": container_id})
+
+    def _processed(self, container: dict[str, Any]) -> None:
+        """Processing ends: the image fetched (ERROR if it cannot be), or the fault set."""
+        fetches = container["media_type"] == "IMAGE"  # a carousel's items fetched theirs
+        urls = [image["url"] for image in container["images"]] if fetches else []
+        self.fetched.extend(urls)
+        error = self.processing_error
+        if any(url in self.bad_urls for url in urls):
+            error = FETCH_FAILED
+        container["status"] = "ERROR" if error else "FINISHED"
+        container["error_message"] = error
 
     def publish(self, request: Request, params: dict[str, str]) -> Response:
         container = self.containers.get(params.get("creation_id", ""))
         if container is None:
             return Response(400, missing_object(params.get("creation_id", "")))
         self.publish_calls += 1
+        if container["item"]:
+            return Response(400, graph_error("A carousel item cannot be published", code=100))
         status = container["status"]
         if status == "IN_PROGRESS":
             return Response(
@@ -286,7 +346,10 @@ class FakeThreads(FakePlatform):
             "permalink": f"https://www.threads.net/@{self.username}/post/{shortcode}",
             "shortcode": shortcode,
             "username": self.username,
-            "media_type": "TEXT_POST",
+            "media_type": {"TEXT": "TEXT_POST", "CAROUSEL": "CAROUSEL_ALBUM"}.get(
+                container["media_type"], container["media_type"]
+            ),
+            "images": container["images"],
             "media_product_type": "THREADS",
             "container_id": container["id"],
         }
@@ -310,8 +373,7 @@ class FakeThreads(FakePlatform):
             if container["status"] == "IN_PROGRESS":
                 container["polls_left"] -= 1
                 if container["polls_left"] <= 0:
-                    container["status"] = "ERROR" if self.processing_error else "FINISHED"
-                    container["error_message"] = self.processing_error
+                    self._processed(container)
                 return Response(200, {"id": object_id, "status": "IN_PROGRESS"})
             data: dict[str, Any] = {"id": object_id, "status": container["status"]}
             if container["error_message"] and "error_message" in self._fields(params, ""):
