@@ -3,8 +3,8 @@ counterpart `--dry-run`, `schedule`, `publish` and the schedule dialog: each acc
 thread (EditionPlan), fitted to a Mastodon instance's own limit, a follow-up's numbering,
 its images checked (files, alt text), and the refusal of a thread an account already has.
 
-Images are uploaded by the sender before each post (Bluesky, Mastodon). On a platform whose
-client cannot upload them yet (X, Threads), a thread with images is refused here, after its
+Images are uploaded by the sender before each post (Bluesky, Mastodon, X). On a platform
+whose client cannot upload them yet (Threads), a thread with images is refused here, after its
 images are checked, so nothing is ever posted without them (and no schedule waits to do
 so); recurring rules, whose occurrences are composed later, refuse them too for now."""
 
