@@ -30,6 +30,7 @@ from composer.platforms.base import (
     Duplicate,
     HttpClient,
     ImageLimits,
+    MediaExpired,
     MediaUpload,
     PlatformError,
     PostRequest,
@@ -380,6 +381,12 @@ class XClient(HttpClient):
             return ReplyTargetMissing(
                 f"X cannot see the post replied to ({status}){said}", status=status, reason=reason
             )
+        if status == 400 and _names_media_ids(body):
+            return MediaExpired(
+                f"X no longer takes this post's images ({status}){said}: uploading them again",
+                status=status,
+                reason=reason,
+            )
         if status == 403 and "duplicate content" in (reason or "").lower():
             return Duplicate(f"X already has this text (403){said}", status=status, reason=reason)
         if 400 <= status < 500:
@@ -448,6 +455,15 @@ def _reply_missing(body: Mapping[str, Any]) -> bool:
     return any(words in lowered for words in _REPLY_MISSING_WORDS) and (
         "repl" in lowered or "tweet" in lowered or "post" in lowered
     )
+
+
+def _names_media_ids(body: Mapping[str, Any]) -> bool:
+    """X's 400 for a post whose `media.media_ids` it cannot use (expired, unknown)."""
+    for error in _errors(body):
+        parameters = error.get("parameters")
+        if isinstance(parameters, dict) and "media.media_ids" in parameters:
+            return True
+    return False
 
 
 def _replied_to(post: Mapping[str, Any]) -> str | None:

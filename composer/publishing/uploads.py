@@ -54,9 +54,11 @@ async def attach_media(
     delay: Delay,
     sleep: Sleep,
     cache: Path | None = None,
+    again: bool = False,
 ) -> tuple[AttachedMedia, ...]:
     """Post `index`'s images (its `rows` of the ledger: `edition_media`), each uploaded and
-    recorded unless the ledger has it."""
+    recorded unless the ledger has it; with `again`, uploaded anew (the platform refused
+    the references recorded: MediaExpired)."""
     if not rows:
         return ()
     upload = getattr(client, "upload_media", None)
@@ -65,7 +67,7 @@ async def attach_media(
     limits: Limits | None = None
     attached = []
     for row in rows:
-        if _needs_upload(row, client.platform):
+        if again or _needs_upload(row, client.platform):
             limits = limits or await _limits(client)
             row = await _upload(db, upload, row, index, limits, delay, sleep, cache)
         assert row.remote_ref is not None and row.width and row.height

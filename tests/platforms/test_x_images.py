@@ -17,6 +17,7 @@ from PIL import Image
 
 from composer.platforms.base import (
     AttachedMedia,
+    MediaExpired,
     MediaUpload,
     PostRequest,
     RateLimited,
@@ -40,7 +41,7 @@ from composer.store import (
 from composer.store.models import utc_now
 from composer.workspace.config import Account
 from tests.fakes.server import Fault, Response
-from tests.fakes.x import INVALID_MEDIA, FakeX, problem
+from tests.fakes.x import INVALID_MEDIA, FakeX, invalid_media, problem
 from tests.platforms.test_x import (
     OAUTH2_ACCESS,
     OAUTH2_REFRESH,
@@ -187,26 +188,8 @@ def test_a_resumed_edition_whose_media_id_expired_uploads_again(
     db: Database, fake: FakeX, account: Account, tmp_path: Path
 ) -> None:
     edition_id = edition(db, photo(tmp_path), on=0)
-    post = edition_posts(db, edition_id)[0]
-    assert post.id is not None
-    [row] = post_media(db, post.id)
-    assert row.id is not None
-
-    # An earlier run uploaded the image, recorded it, and stopped before the post; a day on:
-    async def upload() -> str:
-        async with XClient(account) as client:
-            data = Image.new("RGB", (10, 10))
-            buffer = io.BytesIO()
-            data.save(buffer, "JPEG")
-            return await client.upload_media(
-                MediaUpload(buffer.getvalue(), "image/jpeg", 10, 10, ALT)
-            )
-
-    old = asyncio.run(upload())
-    when = utc_now() - timedelta(hours=25)
-    mark_media_uploaded(
-        db, row.id, remote_ref=old, sha256="0" * 64, width=10, height=10, uploaded_at=when
-    )
+    # An earlier run uploaded the image, recorded it and stopped before the post; a day on:
+    old = recorded_upload(db, account, edition_id, timedelta(hours=25))
     fake.expire_media(old)
 
     assert publish(db, account, edition_id).status is EditionStatus.PUBLISHED
@@ -214,11 +197,12 @@ def test_a_resumed_edition_whose_media_id_expired_uploads_again(
     new = next(media_id for media_id in fake.media if media_id != old)
     assert thread(fake)[0]["media_ids"] == [new]
     assert all(old not in json.dumps(body) for body in tweet_bodies(fake))  # never tried
-    [row] = post_media(db, post.id)
-    assert row.remote_ref == new
+    post = edition_posts(db, edition_id)[0]
+    assert post.id is not None
+    assert [row.remote_ref for row in post_media(db, post.id)] == [new]
 
 
-def test_a_post_naming_an_expired_media_id_is_refused_as_x_does(
+def test_a_post_naming_an_expired_media_id_is_media_expired_not_a_refusal(
     fake: FakeX, account: Account
 ) -> None:
     async def main() -> None:
@@ -230,13 +214,73 @@ def test_a_post_naming_an_expired_media_id_is_refused_as_x_does(
             )
             fake.expire_media(media_id)
             request = PostRequest("text", 1, "k-1", media=(AttachedMedia(media_id, ALT, 10, 10),))
-            with pytest.raises(Refused) as refused:
+            with pytest.raises(MediaExpired) as expired:
                 await client.create_post(request)
-            assert refused.value.status == 400
-            assert INVALID_MEDIA in (refused.value.reason or "")
+            assert expired.value.status == 400
+            assert INVALID_MEDIA in (expired.value.reason or "")
 
     asyncio.run(main())
     assert fake.tweets == {}
+
+
+def recorded_upload(db: Database, account: Account, edition_id: int, age: timedelta) -> str:
+    """What an earlier run left: post 1's image uploaded and recorded `age` ago, not posted."""
+    post = edition_posts(db, edition_id)[0]
+    assert post.id is not None
+    [row] = post_media(db, post.id)
+    assert row.id is not None
+
+    async def upload() -> str:
+        async with XClient(account) as client:
+            buffer = io.BytesIO()
+            Image.new("RGB", (10, 10)).save(buffer, "JPEG")
+            return await client.upload_media(
+                MediaUpload(buffer.getvalue(), "image/jpeg", 10, 10, ALT)
+            )
+
+    media_id = asyncio.run(upload())
+    mark_media_uploaded(
+        db,
+        row.id,
+        remote_ref=media_id,
+        sha256="0" * 64,
+        width=10,
+        height=10,
+        uploaded_at=utc_now() - age,
+    )
+    return media_id
+
+
+def test_a_media_id_x_expired_sooner_than_the_ledger_expects_is_uploaded_again(
+    db: Database, fake: FakeX, account: Account, tmp_path: Path
+) -> None:
+    """X refuses the recorded media id an hour after its upload (its clock, its rules):
+    the post is not created; the image is uploaded again and the post goes out with it."""
+    edition_id = edition(db, photo(tmp_path), on=0)
+    old = recorded_upload(db, account, edition_id, timedelta(hours=1))
+    fake.expire_media(old)
+    assert publish(db, account, edition_id).status is EditionStatus.PUBLISHED
+    new = next(media_id for media_id in fake.media if media_id != old)
+    assert len(fake.media) == 2 and thread(fake)[0]["media_ids"] == [new]
+    assert fake.media[new]["alt"] == ALT
+    assert [old in json.dumps(body) for body in tweet_bodies(fake)] == [True, False, False]
+    post = edition_posts(db, edition_id)[0]
+    assert post.id is not None
+    assert [row.remote_ref for row in post_media(db, post.id)] == [new]
+
+
+def test_media_refused_again_after_a_new_upload_stops_the_edition_without_a_loop(
+    db: Database, fake: FakeX, account: Account, tmp_path: Path
+) -> None:
+    edition_id = edition(db, photo(tmp_path), on=0)
+    old = recorded_upload(db, account, edition_id, timedelta(hours=1))
+    fake.expire_media(old)
+    fake.route("POST", "/2/tweets", lambda _: Response(400, invalid_media(["1"])))
+    outcome = publish(db, account, edition_id)
+    assert outcome.status is not EditionStatus.PUBLISHED
+    assert outcome.error is not None and INVALID_MEDIA in outcome.error
+    assert len(fake.media) == 2  # uploaded again once, not more
+    assert len(tweet_bodies(fake)) == 2
 
 
 def test_a_failed_alt_text_call_records_nothing_and_the_image_is_uploaded_again(
