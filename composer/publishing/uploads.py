@@ -4,8 +4,9 @@ Each image row of the ledger (composer.store's post_media) is uploaded once: pre
 the account's limits (composer.media.prepare: upright, no metadata, within the limits),
 uploaded, and its reference recorded (committed) before the post is created. A row that
 has its reference is never uploaded again, unless the platform's media ids expire
-(FACTS' `media_id_lifetime_s`: X's 24 h) and it is older than that. A post whose images
-cannot all be uploaded is not created: the edition stops, resumable.
+(FACTS' `media_id_lifetime_s`: X's 24 h) and it is older than that, or the platform
+refuses it on the post (MediaExpired: the sender asks for the post's images `again`).
+A post whose images cannot all be uploaded is not created: the edition stops, resumable.
 """
 
 from __future__ import annotations
