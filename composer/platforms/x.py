@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import re
 import time
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -56,6 +57,8 @@ TIMELINE_SIZE = 20
 # X answers "reply target not visible" in these words (v2 detail, or v1.1-style error 385).
 _REPLY_MISSING_WORDS = ("deleted or not visible", "does not exist", "not found")
 _REPLY_MISSING_CODE = 385
+# X ends the text of a post with images with one more t.co link, to them.
+_MEDIA_LINK = re.compile(r"\s*https://t\.co/[A-Za-z0-9]+\s*\Z")
 
 
 class XAccount(AccountLike, Protocol):
@@ -192,7 +195,10 @@ class XClient(HttpClient):
                 continue
             if _replied_to(post) != wanted_reply:
                 continue
-            got_exact, got_loose = _text_keys(html.unescape(str(post.get("text", ""))))
+            shown = html.unescape(str(post.get("text", "")))
+            if request.media:
+                shown = _MEDIA_LINK.sub("", shown, count=1)
+            got_exact, got_loose = _text_keys(shown)
             if got_exact == exact:
                 return PublishedPost(str(post["id"]), url=await self._post_url(str(post["id"])))
             # X shows links as t.co: match the text around them, after any exact match.

@@ -9,7 +9,8 @@ OAuth 1.0a requests are verified by recomputing the HMAC-SHA1 signature from the
 Authorization header, the method, the URL and the query (a JSON body is not signed);
 OAuth 2.0 requests need a current Bearer token, which `POST /2/oauth2/token` rotates together
 with the refresh token, and `expire_access_token()` makes stale. As on X, the text of a post
-comes back with links as t.co and `& < >` HTML-escaped. A duplicate text is refused (403)
+comes back with links as t.co and `& < >` HTML-escaped (and, with images, one more t.co link
+at its end, to them). A duplicate text is refused (403)
 when the first is stored; with a slow write (`write_delay`), a copy arriving meanwhile is not.
 
 Media, as the v2 media documentation describes it (see composer/platforms/x_media.py):
@@ -223,12 +224,14 @@ class FakeX(FakePlatform):
             headers.update(self._daily())
         return Response(429, problem(429, "Too Many Requests", "Too Many Requests"), headers)
 
-    def _shown(self, text: str) -> str:
-        """The text as X returns it: links as t.co, `& < >` escaped."""
+    def _shown(self, text: str, media_ids: list[str] | None = None) -> str:
+        """The text as X returns it: links as t.co, `& < >` escaped, and a post with images
+        ending with one more t.co link, to its media."""
         if self.shorten_links:
             for n, url in enumerate(reversed(extract_urls(text))):
                 text = text[: url.start] + f"https://t.co/Fake{n:06d}" + text[url.end :]
-        return html.escape(text, quote=False)
+        shown = html.escape(text, quote=False)
+        return f"{shown} https://t.co/FakeMedia{len(media_ids)}" if media_ids else shown
 
     def _refuse(self, request: Request) -> Response | None:
         """401 without valid credentials, 429 once the endpoint's window is used up."""
@@ -268,7 +271,7 @@ class FakeX(FakePlatform):
         for tweet in newest:
             item: dict[str, Any] = {
                 "id": tweet["id"],
-                "text": self._shown(tweet["text"]),
+                "text": self._shown(tweet["text"], tweet["media_ids"]),
                 "edit_history_tweet_ids": [tweet["id"]],
             }
             if "created_at" in fields:
@@ -339,7 +342,8 @@ class FakeX(FakePlatform):
         self.daily_remaining -= 1
         headers.update(self._daily())
         self.notify_stored(self.tweets[tweet_id])
-        data = {"id": tweet_id, "text": self._shown(text), "edit_history_tweet_ids": [tweet_id]}
+        shown = self._shown(text, media_ids)
+        data = {"id": tweet_id, "text": shown, "edit_history_tweet_ids": [tweet_id]}
         return Response(201, {"data": data}, headers)
 
     def token(self, request: Request) -> Response:

@@ -382,3 +382,27 @@ def test_processing_that_outlasts_the_deadline_is_unavailable(
 
     with pytest.raises(Unavailable, match="still processing"):
         asyncio.run(main())
+
+
+def test_a_post_with_images_is_found_after_a_lost_answer(fake: FakeX, account: Account) -> None:
+    """X ends such a post's text with a t.co link to its images: still the same post (its
+    own link masked as ever), and not mistaken for one with a different text."""
+    text = "The verdict is online: https://court.kz/case/12"
+
+    async def main() -> tuple[str, Any, Any]:
+        async with XClient(account) as client:
+            buffer = io.BytesIO()
+            Image.new("RGB", (10, 10)).save(buffer, "JPEG")
+            media_id = await client.upload_media(
+                MediaUpload(buffer.getvalue(), "image/jpeg", 10, 10, ALT)
+            )
+            media = (AttachedMedia(media_id, ALT, 10, 10),)
+            posted = await client.create_post(PostRequest(text, 1, "k-1", media=media))
+            found = await client.find_post(PostRequest(text, 1, "k-1", media=media))
+            other = await client.find_post(PostRequest(text + " later", 1, "k-2", media=media))
+            return posted.remote_id, found, other
+
+    posted, found, other = asyncio.run(main())
+    assert [t["text"] for t in fake.tweets.values()] == [text]
+    assert found is not None and found.remote_id == posted
+    assert other is None
