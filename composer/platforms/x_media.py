@@ -26,6 +26,7 @@ alt text, and the ledger needs no half-done state.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
@@ -139,9 +140,10 @@ async def _processed(session: MediaSession, media_id: str, info: Any) -> None:
 
 
 def _seconds(value: Any) -> float:
-    """X's `check_after_secs`, kept within 1..10 s whatever it says."""
+    """X's `check_after_secs`, kept within 1..10 s whatever it says (a NaN or a string is
+    1: the wait must add up to the deadline)."""
     number = value if isinstance(value, int | float) and not isinstance(value, bool) else 1
-    return float(min(max(number, 1), 10))
+    return float(min(max(number, 1), 10)) if math.isfinite(number) else 1.0
 
 
 def _data(response: httpx.Response) -> dict[str, Any]:
@@ -161,5 +163,7 @@ def _media_id(response: httpx.Response, step: str) -> str:
         )
     text = str(media_id)
     if not text.isascii() or not text.isdigit():  # it goes into a URL path
-        raise Unclear(f"X answered the media {step} with an odd media id", status=200)
+        raise Unclear(
+            f"X answered the media {step} with an odd media id", status=response.status_code
+        )
     return text

@@ -116,6 +116,7 @@ class FakeX(FakePlatform):
         self.media: dict[str, dict[str, Any]] = {}
         self.processing_seconds = 0.0
         self.processing_fails = False
+        self.check_after_secs: Any = 1  # what `processing_info` tells the client to wait
         self.route("POST", "/2/media/upload/initialize", self.media_initialize)
         self.route("POST", "/2/media/upload/", self.media_append_or_finalize)
         self.route("GET", "/2/media/upload", self.media_status)
@@ -402,7 +403,7 @@ class FakeX(FakePlatform):
                 state = self._state(media)
                 info: dict[str, Any] = {"state": state}
                 if state == "in_progress":
-                    info.update(check_after_secs=1, progress_percent=50)
+                    info.update(check_after_secs=self.check_after_secs, progress_percent=50)
                 elif state == "failed":
                     info["error"] = {"code": 1, "name": "InvalidMedia", "message": "Bad image"}
                 data["processing_info"] = info

@@ -384,6 +384,27 @@ def test_processing_that_outlasts_the_deadline_is_unavailable(
         asyncio.run(main())
 
 
+@pytest.mark.parametrize("odd", [float("nan"), float("inf"), -5, "soon", None])
+def test_an_odd_check_after_secs_still_meets_the_deadline(
+    fake: FakeX, account: Account, odd: Any
+) -> None:
+    fake.processing_seconds = 30.0
+    fake.check_after_secs = odd
+
+    async def main() -> str:
+        async with XClient(account) as client:
+            client.media.deadline_s = 1.0
+            buffer = io.BytesIO()
+            Image.new("RGB", (20, 20)).save(buffer, "JPEG")
+            upload = MediaUpload(buffer.getvalue(), "image/jpeg", 20, 20, ALT)
+            return await asyncio.wait_for(client.upload_media(upload), 10)  # not forever
+
+    with pytest.raises(Unavailable, match="still processing"):
+        asyncio.run(main())
+    polls = [r for r in fake.requests if r.method == "GET" and r.path == "/2/media/upload"]
+    assert 1 <= len(polls) <= 2  # waited at least a second between polls
+
+
 def test_a_post_with_images_is_found_after_a_lost_answer(fake: FakeX, account: Account) -> None:
     """X ends such a post's text with a t.co link to its images: still the same post (its
     own link masked as ever), and not mistaken for one with a different text."""
