@@ -45,6 +45,7 @@ from tests.fakes.x import INVALID_MEDIA, FakeX, invalid_media, problem
 from tests.platforms.test_x import (
     OAUTH2_ACCESS,
     OAUTH2_REFRESH,
+    assert_no_secret,
     oauth1_account,
     oauth1_fake,
     oauth2_account,
@@ -158,6 +159,18 @@ def test_a_large_image_is_sent_in_several_segments_in_order(
     assert len(appends) == media["segments"]
     assert Image.open(io.BytesIO(media["data"])).size == (1600, 1200)  # assembled whole
     assert thread(fake)[0]["media_ids"] == [media["id"]]
+
+
+def test_a_lost_answer_to_the_post_after_its_upload_neither_reposts_nor_uploads_again(
+    db: Database, fake: FakeX, account: Account, tmp_path: Path
+) -> None:
+    fake.inject("POST", "/2/tweets", Fault.DROP_AFTER)  # stored, the answer never sent
+    edition_id = edition(db, photo(tmp_path), on=0)
+    assert publish(db, account, edition_id).status is EditionStatus.PUBLISHED
+    assert len(fake.media) == 1 and len(fake.tweets) == 2
+    [media_id] = fake.media
+    assert thread(fake)[0]["media_ids"] == [media_id]
+    assert len(tweet_bodies(fake)) == 2  # found on the timeline, not sent again
 
 
 def test_an_upload_still_processing_is_polled_until_it_succeeds(
@@ -344,6 +357,7 @@ def test_upload_errors_map_to_the_error_family(fake: FakeX, account: Account) ->
     with pytest.raises(RateLimited) as limited:
         upload_once(account)
     assert limited.value.retry_after is not None and limited.value.retry_after > 0
+    assert_no_secret(limited.value)
 
     fake.inject("POST", "/2/media/upload/", Fault.SERVER_ERROR)  # the APPEND
     with pytest.raises(Unavailable):  # an upload publishes nothing: not Unclear
@@ -351,8 +365,9 @@ def test_upload_errors_map_to_the_error_family(fake: FakeX, account: Account) ->
 
     fake.STALL_SECONDS = 1.5
     fake.inject("POST", "/2/media/upload/", Fault.STALL)  # an APPEND answered never
-    with pytest.raises(Unclear):
+    with pytest.raises(Unclear) as unclear:
         upload_once(account)
+    assert_no_secret(unclear.value)
 
     fake.processing_seconds = 0.0
     with pytest.raises(Refused) as refused:  # a media_type X does not take
