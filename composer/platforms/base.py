@@ -8,7 +8,9 @@ outcome with `find_post` before it ever sends again. The error tree tells it wha
     ├── Retryable                 try again after `retry_after` (capped backoff otherwise)
     │   ├── RateLimited           429, or a quota header at zero
     │   ├── Unavailable           5xx, or the connection failed BEFORE the request was sent
-    │   └── ReplyTargetMissing    404 on the post replied to, right after it was created
+    │   ├── ReplyTargetMissing    404 on the post replied to, right after it was created
+    │   └── MediaExpired          the post's uploaded images are no longer usable (X's ids
+    │                             expire after 24 h): upload them again, then retry
     ├── Unclear                   sent, but no answer (timeout, dropped connection, 5xx after
     │                             sending): call find_post before anything else
     └── Refused                   401/403/422 and the like: stop the edition, resumable later
@@ -222,6 +224,11 @@ class Unavailable(Retryable):
 
 class ReplyTargetMissing(Retryable):
     """The post replied to is not visible yet (or was deleted)."""
+
+
+class MediaExpired(Retryable):
+    """The platform no longer takes the post's uploaded images (expired or unknown media
+    ids): nothing was created; upload the images again, then send the post."""
 
 
 class Unclear(PlatformError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import re
 import time
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -29,6 +30,9 @@ from composer.platforms.base import (
     AccountLike,
     Duplicate,
     HttpClient,
+    ImageLimits,
+    MediaExpired,
+    MediaUpload,
     PlatformError,
     PostRequest,
     PublishedPost,
@@ -41,7 +45,9 @@ from composer.platforms.base import (
     reset_after,
     retry_after,
 )
+from composer.platforms.x_media import MediaSession, upload_image
 from composer.text.entities import extract_urls
+from composer.text.platform_facts import FACTS
 from composer.text.redaction import register_secret
 
 __all__ = ["RateLimit", "XAccount", "XClient"]
@@ -51,6 +57,8 @@ TIMELINE_SIZE = 20
 # X answers "reply target not visible" in these words (v2 detail, or v1.1-style error 385).
 _REPLY_MISSING_WORDS = ("deleted or not visible", "does not exist", "not found")
 _REPLY_MISSING_CODE = 385
+# X ends the text of a post with images with one more t.co link, to them.
+_MEDIA_LINK = re.compile(r"\s*https://t\.co/[A-Za-z0-9]+\s*\Z")
 
 
 class XAccount(AccountLike, Protocol):
@@ -121,6 +129,8 @@ class XClient(HttpClient):
         """The `x-rate-limit-*` headers of the last response that had them."""
         self.last_user_limit: RateLimit | None = None
         """The `x-user-limit-24hour-*` headers (posts a day) of the last response with them."""
+        self.media = MediaSession(self._request)
+        """How images are uploaded (segment size, processing deadline): see x_media."""
 
     def _described(self) -> str:
         return (
@@ -147,6 +157,8 @@ class XClient(HttpClient):
         body: dict[str, Any] = {"text": request.text}
         if request.reply_to is not None:
             body["reply"] = {"in_reply_to_tweet_id": request.reply_to.remote_id}
+        if request.media:
+            body["media"] = {"media_ids": [image.ref for image in request.media]}
         response = await self._request(
             "POST", "/2/tweets", json=body, replying=request.reply_to is not None
         )
@@ -156,6 +168,15 @@ class XClient(HttpClient):
             raise Unclear("X accepted the post but returned no id", status=response.status_code)
         post_id = str(data["id"])
         return PublishedPost(remote_id=post_id, url=await self._post_url(post_id))
+
+    async def image_limits(self) -> ImageLimits:
+        """X's own figures (FACTS): 5 MB an image, no pixel limit (X scales images down)."""
+        facts = FACTS["x"]
+        return ImageLimits(facts.image_max_bytes, facts.image_max_pixels)
+
+    async def upload_media(self, upload: MediaUpload) -> str:
+        """Chunked upload, processing, then the alt text (composer.platforms.x_media)."""
+        return await upload_image(self.media, upload)
 
     async def find_post(self, request: PostRequest) -> PublishedPost | None:
         if self._user_id is None:
@@ -174,7 +195,10 @@ class XClient(HttpClient):
                 continue
             if _replied_to(post) != wanted_reply:
                 continue
-            got_exact, got_loose = _text_keys(html.unescape(str(post.get("text", ""))))
+            shown = html.unescape(str(post.get("text", "")))
+            if request.media:
+                shown = _MEDIA_LINK.sub("", shown, count=1)
+            got_exact, got_loose = _text_keys(shown)
             if got_exact == exact:
                 return PublishedPost(str(post["id"]), url=await self._post_url(str(post["id"])))
             # X shows links as t.co: match the text around them, after any exact match.
@@ -201,8 +225,13 @@ class XClient(HttpClient):
         *,
         params: Mapping[str, str] | None = None,
         json: Any = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        data: Mapping[str, str] | None = None,
         replying: bool = False,
+        harmless: bool = False,
     ) -> httpx.Response:
+        """One signed request; `harmless` for one that publishes nothing (a media upload),
+        whose 5xx answer is Unavailable, never Unclear."""
         # The exact URL is both sent and signed, so query parameters are covered by OAuth 1.0a.
         url = self._base + path
         if params:
@@ -210,7 +239,7 @@ class XClient(HttpClient):
         refreshed = False
         while True:
             token = self._current_access_token()
-            response = await self._send(method, url, json=json, token=token)
+            response = await self._send(method, url, json=json, files=files, data=data, token=token)
             self._note_limits(response.headers)
             if (
                 response.status_code == 401
@@ -223,15 +252,30 @@ class XClient(HttpClient):
                 continue  # once: a second 401 is a real refusal
             if response.is_success:
                 return response
-            raise self._error(method, response, replying=replying)
+            raise self._error(method, response, replying=replying, harmless=harmless)
 
-    async def _send(self, method: str, url: str, *, json: Any, token: str | None) -> httpx.Response:
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        json: Any,
+        files: Mapping[str, tuple[str, bytes, str]] | None,
+        data: Mapping[str, str] | None,
+        token: str | None,
+    ) -> httpx.Response:
         authorization = f"Bearer {token}" if token is not None else self._sign(method, url)
         headers = {"Accept": "application/json", "Authorization": authorization}
         mutating = method != "GET"
         try:
             return await self._http.request(
-                method, url, json=json, headers=headers, timeout=self._timeout
+                method,
+                url,
+                json=json,
+                files=files,
+                data=data,
+                headers=headers,
+                timeout=self._timeout,
             )
         except NOT_SENT as error:
             # Nothing reached X: safe to retry.
@@ -254,7 +298,8 @@ class XClient(HttpClient):
             resource_owner_secret=secret("access_token_secret"),
             signature_type=SIGNATURE_TYPE_AUTH_HEADER,
         )
-        # A JSON body is not part of the signature base string: sign method and URL only.
+        # Neither a JSON nor a multipart body is part of the signature base string (RFC 5849
+        # 3.4.1.3.1: only a form-urlencoded one is): sign method and URL only.
         _, headers, _ = client.sign(url, http_method=method)
         value = headers["Authorization"]
         return value.decode() if isinstance(value, bytes) else str(value)
@@ -324,7 +369,9 @@ class XClient(HttpClient):
         if daily is not None:
             self.last_user_limit = daily
 
-    def _error(self, method: str, response: httpx.Response, *, replying: bool) -> PlatformError:
+    def _error(
+        self, method: str, response: httpx.Response, *, replying: bool, harmless: bool = False
+    ) -> PlatformError:
         status = response.status_code
         body = _json(response)
         reason = _reason(body)
@@ -340,12 +387,19 @@ class XClient(HttpClient):
             return ReplyTargetMissing(
                 f"X cannot see the post replied to ({status}){said}", status=status, reason=reason
             )
+        if status == 400 and _names_media_ids(body):
+            return MediaExpired(
+                f"X no longer takes this post's images ({status}){said}: uploading them again",
+                status=status,
+                reason=reason,
+            )
         if status == 403 and "duplicate content" in (reason or "").lower():
             return Duplicate(f"X already has this text (403){said}", status=status, reason=reason)
         if 400 <= status < 500:
             return Refused(f"X refused the request ({status}){said}", status=status, reason=reason)
-        if status == 503 or method == "GET":
-            # 503 is "over capacity": X did nothing. A failed read created nothing either.
+        if status == 503 or method == "GET" or harmless:
+            # 503 is "over capacity": X did nothing. A failed read created nothing either,
+            # nor did a failed media upload (an unused media id expires unseen).
             return Unavailable(
                 f"X is unavailable ({status}){said}",
                 status=status,
@@ -384,14 +438,17 @@ def _errors(body: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _reason(body: Mapping[str, Any]) -> str | None:
-    """The platform's own words: problem details, or the older `errors` list."""
+    """The platform's own words: problem details, then the `errors` list's (X's 400 says
+    "One or more parameters ... invalid" in `detail`, and which and why in `errors`)."""
+    words = []
     for key in ("detail", "title"):
         value = body.get(key)
         if isinstance(value, str) and value.strip():
-            return value.strip()
-    messages = [str(e.get("message") or e.get("detail") or "") for e in _errors(body)]
-    joined = "; ".join(m for m in messages if m)
-    return joined or None
+            words.append(value.strip())
+            break
+    messages = [str(e.get("message") or e.get("detail") or "").strip() for e in _errors(body)]
+    words += [m for m in messages if m and m not in words]
+    return "; ".join(words) or None
 
 
 def _reply_missing(body: Mapping[str, Any]) -> bool:
@@ -404,6 +461,15 @@ def _reply_missing(body: Mapping[str, Any]) -> bool:
     return any(words in lowered for words in _REPLY_MISSING_WORDS) and (
         "repl" in lowered or "tweet" in lowered or "post" in lowered
     )
+
+
+def _names_media_ids(body: Mapping[str, Any]) -> bool:
+    """X's 400 for a post whose `media.media_ids` it cannot use (expired, unknown)."""
+    for error in _errors(body):
+        parameters = error.get("parameters")
+        if isinstance(parameters, dict) and "media.media_ids" in parameters:
+            return True
+    return False
 
 
 def _replied_to(post: Mapping[str, Any]) -> str | None:

@@ -3,9 +3,9 @@ counterpart `--dry-run`, `schedule`, `publish` and the schedule dialog: each acc
 thread (EditionPlan), fitted to a Mastodon instance's own limit, a follow-up's numbering,
 its images checked (files, alt text), and the refusal of a thread an account already has.
 
-Images are uploaded by the sender before each post (Bluesky, Mastodon, and Threads through
-the account's `media_upload_cmd`). For an account that cannot publish them (X; Threads
-without `media_upload_cmd`), a thread with images is refused here, after its
+Images are uploaded by the sender before each post (Bluesky, Mastodon, X, and Threads through
+the account's `media_upload_cmd`). For an account that cannot publish them (Threads without
+`media_upload_cmd`), a thread with images is refused here, after its
 images are checked, so nothing is ever posted without them (and no schedule waits to do
 so). A recurring rule's occurrences are planned here too, when each comes due."""
 

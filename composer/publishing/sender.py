@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from composer.platforms.base import (
     AttachedMedia,
     Duplicate,
+    MediaExpired,
     PlatformClient,
     PlatformError,
     PostRequest,
@@ -335,6 +336,7 @@ async def _send(
             return found
     # Its images are uploaded and recorded first: the post is never created without them.
     request = replace(request, media=await _media(db, client, images, request.index, sleep))
+    uploaded_again = False
     for attempt in range(1, MAX_ATTEMPTS + 1):
         await off_loop(db, mark_post_sending, db, post_id, holder=holder)
         notify(Event("sending", request.index, total))
@@ -357,6 +359,16 @@ async def _send(
             _log(db, post_id, started, AttemptOutcome.ERROR, error)
             set_post_status(db, post_id, PostStatus.FAILED)
             raise _Stop(f"post {request.index}: {_reason(error)}") from None
+        except MediaExpired as error:
+            # The recorded uploads are no longer usable (X's expire): upload anew, once.
+            _log(db, post_id, started, AttemptOutcome.ERROR, error)
+            set_post_status(db, post_id, PostStatus.PENDING)  # certainly not created
+            if uploaded_again:
+                raise _Stop(f"post {request.index}: {_reason(error)}") from None
+            uploaded_again = True
+            fresh = await _media(db, client, images, request.index, sleep, again=True)
+            request = replace(request, media=fresh)
+            delay = 0.0
         except Retryable as error:
             _log(db, post_id, started, AttemptOutcome.ERROR, error)
             set_post_status(db, post_id, PostStatus.PENDING)  # certainly not created
@@ -417,11 +429,18 @@ async def _resolve(
 
 
 async def _media(
-    db: Database, client: PlatformClient, rows: Sequence[PostMedia], index: int, sleep: Sleep
+    db: Database,
+    client: PlatformClient,
+    rows: Sequence[PostMedia],
+    index: int,
+    sleep: Sleep,
+    *,
+    again: bool = False,
 ) -> tuple[AttachedMedia, ...]:
-    """The post's images, uploaded (and recorded) where the ledger has no reference yet."""
+    """The post's images, uploaded (and recorded) where the ledger has no usable reference
+    (with `again`, all of them: the platform refused the recorded ones)."""
     try:
-        return await attach_media(db, client, rows, index, delay=_delay, sleep=sleep)
+        return await attach_media(db, client, rows, index, delay=_delay, sleep=sleep, again=again)
     except UploadStopped as stop:
         raise _Stop(str(stop)) from None
 

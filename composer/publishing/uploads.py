@@ -4,8 +4,9 @@ Each image row of the ledger (composer.store's post_media) is uploaded once: pre
 the account's limits (composer.media.prepare: upright, no metadata, within the limits),
 uploaded, and its reference recorded (committed) before the post is created. A row that
 has its reference is never uploaded again, unless the platform's media ids expire
-(FACTS' `media_id_lifetime_s`: X's 24 h) and it is older than that. A post whose images
-cannot all be uploaded is not created: the edition stops, resumable.
+(FACTS' `media_id_lifetime_s`: X's 24 h) and it is older than that, or the platform
+refuses it on the post (MediaExpired: the sender asks for the post's images `again`).
+A post whose images cannot all be uploaded is not created: the edition stops, resumable.
 """
 
 from __future__ import annotations
@@ -54,9 +55,11 @@ async def attach_media(
     delay: Delay,
     sleep: Sleep,
     cache: Path | None = None,
+    again: bool = False,
 ) -> tuple[AttachedMedia, ...]:
     """Post `index`'s images (its `rows` of the ledger: `edition_media`), each uploaded and
-    recorded unless the ledger has it."""
+    recorded unless the ledger has it; with `again`, uploaded anew (the platform refused
+    the references recorded: MediaExpired)."""
     if not rows:
         return ()
     upload = getattr(client, "upload_media", None)
@@ -65,7 +68,7 @@ async def attach_media(
     limits: Limits | None = None
     attached = []
     for row in rows:
-        if _needs_upload(row, client.platform):
+        if again or _needs_upload(row, client.platform):
             limits = limits or await _limits(client)
             row = await _upload(db, upload, row, index, limits, delay, sleep, cache)
         assert row.remote_ref is not None and row.width and row.height

@@ -9,8 +9,20 @@ OAuth 1.0a requests are verified by recomputing the HMAC-SHA1 signature from the
 Authorization header, the method, the URL and the query (a JSON body is not signed);
 OAuth 2.0 requests need a current Bearer token, which `POST /2/oauth2/token` rotates together
 with the refresh token, and `expire_access_token()` makes stale. As on X, the text of a post
-comes back with links as t.co and `& < >` HTML-escaped. A duplicate text is refused (403)
+comes back with links as t.co and `& < >` HTML-escaped (and, with images, one more t.co link
+at its end, to them). A duplicate text is refused (403)
 when the first is stored; with a slow write (`write_delay`), a copy arriving meanwhile is not.
+
+Media, as the v2 media documentation describes it (see composer/platforms/x_media.py):
+`POST /2/media/upload/initialize` opens an upload of `total_bytes` (over 5 MB for
+`tweet_image` is 400), `/2/media/upload/{id}/append` takes segments by `segment_index`
+(multipart, at most 5 MB each), `/finalize` assembles them (400 unless they make exactly
+`total_bytes`) and, with `processing_seconds` > 0, answers `processing_info` `pending`
+until then (`GET /2/media/upload?command=STATUS&media_id=`; `processing_fails` makes it
+`failed`). `POST /2/media/metadata` sets the alt text (at most 1000 characters). A media id
+expires 24 h after its upload, or at once with `expire_media(id)`; `POST /2/tweets` naming
+a media id unknown, unfinished, unprocessed or expired is 400 with X's error body.
+`fake.media[id]` holds `data` (the bytes assembled), `alt`, `segments` (their count).
 """
 
 from __future__ import annotations
@@ -29,6 +41,7 @@ from oauthlib.oauth1.rfc5849 import signature
 
 from composer.text import count
 from composer.text.entities import extract_urls
+from tests.fakes.mastodon import _multipart  # the one multipart reader of the fakes
 from tests.fakes.server import FakePlatform, Later, Request, Response
 
 MAX_WEIGHTED_LENGTH = 280
@@ -37,7 +50,18 @@ REPLY_MISSING_DETAIL = "You attempted to reply to a Tweet that is deleted or not
 WINDOW_SECONDS = 15 * 60
 DAY_SECONDS = 24 * 60 * 60
 # Requests per 15-minute window, per user and endpoint (roomy, so tests rarely reach them).
-WINDOW_LIMITS = {"GET /2/users/me": 75, "GET /2/users/tweets": 50, "POST /2/tweets": 100}
+WINDOW_LIMITS = {
+    "GET /2/users/me": 75,
+    "GET /2/users/tweets": 50,
+    "POST /2/tweets": 100,
+    "POST /2/media/upload": 500,
+    "GET /2/media/upload": 500,
+    "POST /2/media/metadata": 500,
+}
+MEDIA_MAX_BYTES = 5 * 1000 * 1000  # tweet_image (and one APPEND segment)
+MEDIA_LIFETIME_S = DAY_SECONDS
+ALT_TEXT_MAX = 1000
+INVALID_MEDIA = "Your media IDs are invalid."
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> dict[str, Any]:
@@ -89,11 +113,24 @@ class FakeX(FakePlatform):
         self.route("GET", "/2/users/", self.user_tweets)
         self.route("POST", "/2/tweets", self.create_tweet)
         self.route("POST", "/2/oauth2/token", self.token)
+        self.media: dict[str, dict[str, Any]] = {}
+        self.processing_seconds = 0.0
+        self.processing_fails = False
+        self.check_after_secs: Any = 1  # what `processing_info` tells the client to wait
+        self.route("POST", "/2/media/upload/initialize", self.media_initialize)
+        self.route("POST", "/2/media/upload/", self.media_append_or_finalize)
+        self.route("GET", "/2/media/upload", self.media_status)
+        self.route("POST", "/2/media/metadata", self.media_metadata)
 
     # --- test controls ------------------------------------------------------------------------
     def expire_access_token(self) -> None:
         """The current OAuth 2.0 access token now gets 401, as after its two hours."""
         self.access_token_expired = True
+
+    def expire_media(self, *media_ids: str) -> None:
+        """These media ids are past their 24 hours: a post naming one is refused."""
+        for media_id in media_ids:
+            self.media[media_id]["expires_at"] = 0.0
 
     def chain(self, last_id: str) -> list[str]:
         """The ids of a thread, first post first, walking back from `last_id`."""
@@ -154,6 +191,9 @@ class FakeX(FakePlatform):
     # --- headers ------------------------------------------------------------------------------
     @staticmethod
     def _key(request: Request) -> str:
+        if request.path.startswith("/2/media/"):
+            name = "metadata" if request.path == "/2/media/metadata" else "upload"
+            return f"{request.method} /2/media/{name}"
         if request.method == "POST":
             return "POST /2/tweets"
         return "GET /2/users/me" if request.path == "/2/users/me" else "GET /2/users/tweets"
@@ -185,12 +225,14 @@ class FakeX(FakePlatform):
             headers.update(self._daily())
         return Response(429, problem(429, "Too Many Requests", "Too Many Requests"), headers)
 
-    def _shown(self, text: str) -> str:
-        """The text as X returns it: links as t.co, `& < >` escaped."""
+    def _shown(self, text: str, media_ids: list[str] | None = None) -> str:
+        """The text as X returns it: links as t.co, `& < >` escaped, and a post with images
+        ending with one more t.co link, to its media."""
         if self.shorten_links:
             for n, url in enumerate(reversed(extract_urls(text))):
                 text = text[: url.start] + f"https://t.co/Fake{n:06d}" + text[url.end :]
-        return html.escape(text, quote=False)
+        shown = html.escape(text, quote=False)
+        return f"{shown} https://t.co/FakeMedia{len(media_ids)}" if media_ids else shown
 
     def _refuse(self, request: Request) -> Response | None:
         """401 without valid credentials, 429 once the endpoint's window is used up."""
@@ -230,7 +272,7 @@ class FakeX(FakePlatform):
         for tweet in newest:
             item: dict[str, Any] = {
                 "id": tweet["id"],
-                "text": self._shown(tweet["text"]),
+                "text": self._shown(tweet["text"], tweet["media_ids"]),
                 "edit_history_tweet_ids": [tweet["id"]],
             }
             if "created_at" in fields:
@@ -265,6 +307,9 @@ class FakeX(FakePlatform):
                 f"{MAX_WEIGHTED_LENGTH}."
             )
             return Response(400, problem(400, "Invalid Request", detail), headers)
+        media_ids = (body.get("media") or {}).get("media_ids") or []
+        if not isinstance(media_ids, list) or any(not self._usable(m) for m in media_ids):
+            return Response(400, invalid_media(media_ids), headers)
         reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id")
         if reply_to is not None and str(reply_to) not in self.tweets:
             status = self.reply_missing_status
@@ -278,24 +323,28 @@ class FakeX(FakePlatform):
             return Response(403, problem(403, "Forbidden", DUPLICATE_DETAIL), headers)
 
         def store() -> Response:
-            return self._store(text, reply_to, headers)
+            return self._store(text, reply_to, headers, [str(m) for m in media_ids])
 
         # A slow write: a copy arriving meanwhile passes the duplicate check too, and is kept.
         return Later(self.write_delay, store) if self.write_delay else store()
 
-    def _store(self, text: str, reply_to: Any, headers: dict[str, str]) -> Response:
+    def _store(
+        self, text: str, reply_to: Any, headers: dict[str, str], media_ids: list[str]
+    ) -> Response:
         tweet_id = str(next(self._ids))
         self.tweets[tweet_id] = {
             "id": tweet_id,
             "text": text,
             "in_reply_to": str(reply_to) if reply_to is not None else None,
             "author": self.user_id,
+            "media_ids": media_ids,
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
         }
         self.daily_remaining -= 1
         headers.update(self._daily())
         self.notify_stored(self.tweets[tweet_id])
-        data = {"id": tweet_id, "text": self._shown(text), "edit_history_tweet_ids": [tweet_id]}
+        shown = self._shown(text, media_ids)
+        data = {"id": tweet_id, "text": shown, "edit_history_tweet_ids": [tweet_id]}
         return Response(201, {"data": data}, headers)
 
     def token(self, request: Request) -> Response:
@@ -326,3 +375,142 @@ class FakeX(FakePlatform):
                 "scope": "tweet.read tweet.write users.read offline.access",
             },
         )
+
+    # --- media --------------------------------------------------------------------------------
+    def _usable(self, media_id: Any) -> bool:
+        media = self.media.get(str(media_id))
+        return (
+            media is not None
+            and media["data"] is not None
+            and self._state(media) == "succeeded"
+            and time.time() < media["expires_at"]
+        )
+
+    def _state(self, media: dict[str, Any]) -> str:
+        if time.monotonic() < media["ready_at"]:
+            return "in_progress"
+        return "failed" if media["fails"] else "succeeded"
+
+    def _media_data(self, media: dict[str, Any]) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": media["id"],
+            "media_key": f"3_{media['id']}",
+            "expires_after_secs": max(0, int(media["expires_at"] - time.time())),
+        }
+        if media["data"] is not None:
+            data["size"] = len(media["data"])
+            if media["processed"]:
+                state = self._state(media)
+                info: dict[str, Any] = {"state": state}
+                if state == "in_progress":
+                    info.update(check_after_secs=self.check_after_secs, progress_percent=50)
+                elif state == "failed":
+                    info["error"] = {"code": 1, "name": "InvalidMedia", "message": "Bad image"}
+                data["processing_info"] = info
+        return data
+
+    def media_initialize(self, request: Request) -> Response:
+        if (refused := self._refuse(request)) is not None:
+            return refused
+        headers = self._window("POST /2/media/upload")
+        try:
+            body = request.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return Response(400, problem(400, "Invalid Request", "Body is not JSON"), headers)
+        total = body.get("total_bytes")
+        if body.get("media_type") not in ("image/jpeg", "image/png", "image/webp", "image/gif"):
+            detail = f"Unsupported media_type: {body.get('media_type')}"
+            return Response(400, problem(400, "Invalid Request", detail), headers)
+        if not isinstance(total, int) or total <= 0:
+            return Response(
+                400, problem(400, "Invalid Request", "total_bytes is required"), headers
+            )
+        if body.get("media_category") == "tweet_image" and total > MEDIA_MAX_BYTES:
+            detail = f"File size exceeds {MEDIA_MAX_BYTES} bytes."
+            return Response(400, problem(400, "Invalid Request", detail), headers)
+        media_id = str(next(self._ids))
+        self.media[media_id] = {
+            "id": media_id,
+            "total_bytes": total,
+            "parts": {},
+            "segments": 0,
+            "data": None,
+            "alt": None,
+            "processed": self.processing_seconds > 0 or self.processing_fails,
+            "ready_at": 0.0,
+            "fails": self.processing_fails,
+            "expires_at": time.time() + MEDIA_LIFETIME_S,
+        }
+        return Response(200, {"data": self._media_data(self.media[media_id])}, headers)
+
+    def media_append_or_finalize(self, request: Request) -> Response:
+        if (refused := self._refuse(request)) is not None:
+            return refused
+        headers = self._window("POST /2/media/upload")
+        parts = request.path.strip("/").split("/")  # 2, media, upload, :id, append|finalize
+        media = self.media.get(parts[3]) if len(parts) == 5 else None
+        if media is None or parts[4] not in ("append", "finalize"):
+            return Response(400, invalid_media([parts[3] if len(parts) > 3 else ""]), headers)
+        if media["data"] is not None:
+            detail = "This media has already been finalized."
+            return Response(400, problem(400, "Invalid Request", detail), headers)
+        if parts[4] == "append":
+            fields = _multipart(request)
+            index = fields.get("segment_index", (b"", ""))[0].decode()
+            chunk = fields.get("media", (None, ""))[0]
+            if not index.isdigit() or chunk is None or len(chunk) > MEDIA_MAX_BYTES:
+                detail = "segment_index and media (at most 5 MB) are required."
+                return Response(400, problem(400, "Invalid Request", detail), headers)
+            media["parts"][int(index)] = chunk
+            media["segments"] += 1
+            return Response(200, {"data": {"expires_at": int(media["expires_at"])}}, headers)
+        data = b"".join(media["parts"][i] for i in sorted(media["parts"]))
+        if len(data) != media["total_bytes"]:
+            detail = f"Segments total {len(data)} bytes, not the {media['total_bytes']} declared."
+            return Response(400, problem(400, "Invalid Request", detail), headers)
+        media["data"] = data
+        media["ready_at"] = time.monotonic() + self.processing_seconds
+        return Response(200, {"data": self._media_data(media)}, headers)
+
+    def media_status(self, request: Request) -> Response:
+        if (refused := self._refuse(request)) is not None:
+            return refused
+        headers = self._window("GET /2/media/upload")
+        media_id = request.query.get("media_id", [""])[-1]
+        media = self.media.get(media_id)
+        if request.query.get("command", [""])[-1] != "STATUS" or media is None:
+            return Response(400, invalid_media([media_id]), headers)
+        return Response(200, {"data": self._media_data(media)}, headers)
+
+    def media_metadata(self, request: Request) -> Response:
+        if (refused := self._refuse(request)) is not None:
+            return refused
+        headers = self._window("POST /2/media/metadata")
+        try:
+            body = request.json()
+        except ValueError:
+            body = None
+        media_id = str(body.get("id")) if isinstance(body, dict) else ""
+        media = self.media.get(media_id)
+        if media is None or media["data"] is None:
+            return Response(400, invalid_media([media_id]), headers)
+        assert isinstance(body, dict)
+        alt = ((body.get("metadata") or {}).get("alt_text") or {}).get("text")
+        if not isinstance(alt, str) or len(alt) > ALT_TEXT_MAX:
+            detail = f"alt_text.text is required and at most {ALT_TEXT_MAX} characters."
+            return Response(400, problem(400, "Invalid Request", detail), headers)
+        media["alt"] = alt
+        metadata = {"alt_text": {"text": alt}}
+        return Response(200, {"data": {"id": media_id, "associated_metadata": metadata}}, headers)
+
+
+def invalid_media(media_ids: Any) -> dict[str, Any]:
+    """X's 400 body for a post (or call) naming media ids it cannot use."""
+    return {
+        "errors": [{"parameters": {"media.media_ids": media_ids}, "message": INVALID_MEDIA}],
+        "title": "Invalid Request",
+        "detail": "One or more parameters to your request was invalid.",
+        "type": "https://api.twitter.com/2/problems/invalid-request",
+    }
