@@ -41,6 +41,7 @@ from composer.tui.recovery import RecoveryDialog
 from composer.tui.remote import error_text
 from composer.tui.schedule import ScheduleDialog, ScheduleResult
 from composer.tui.services import Services
+from composer.tui.thumbnails import PictureWidget
 from composer.workspace.compose import draft_account, platforms_for
 from composer.workspace.config import Config, ConfigError
 from composer.workspace.drafts import (
@@ -81,9 +82,12 @@ class ComposeScreen(Screen[None]):
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 - Textual's
 
-    def __init__(self, services: Services, draft: Path | None = None) -> None:
+    def __init__(
+        self, services: Services, draft: Path | None = None, pictures: PictureWidget | None = None
+    ) -> None:
         super().__init__()
         self.services = services
+        self.pictures = pictures  # draws thumbnails (None: the terminal cannot, chips only)
         self.draft_path = draft
         self.draft: Draft | None = None  # the last draft that parsed
         self.disk_text: str | None = None  # the file's text as last read or written here
@@ -110,7 +114,7 @@ class ComposeScreen(Screen[None]):
                     show_line_numbers=False,
                     tab_behavior="indent",
                 )
-                yield PreviewPane(id="preview")
+                yield PreviewPane(id="preview", pictures=self.pictures)
         yield Footer()
 
     def on_mount(self) -> None:

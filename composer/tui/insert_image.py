@@ -186,7 +186,9 @@ class InsertImageDialog(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one(Vertical).border_title = "Insert an image"
-        self.query_one("#image-alt", TextArea).cursor_blink = not self.app.is_headless
+        steady = self.app.is_headless  # steady screenshots in tests
+        self.query_one("#image-alt", TextArea).cursor_blink = not steady
+        self.query_one("#image-path", Input).cursor_blink = not steady
 
     @on(Input.Changed, "#image-path")
     def path_changed(self, event: Input.Changed) -> None:
