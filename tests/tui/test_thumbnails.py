@@ -95,3 +95,21 @@ async def test_without_a_picture_widget_cards_show_chips_only(tui_services: Serv
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
         assert not list(app.screen.query(Thumbnails))
+
+
+async def test_a_card_taken_away_takes_its_thumbnails(tui_services: Services) -> None:
+    app = make_app(tui_services, report(tui_services), Pictures())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        screen = app.screen
+        assert isinstance(screen, ComposeScreen)
+        assert len(screen.query(PostCard)) == 2
+        editor = screen.editor
+        body = editor.document.line_count - 1
+        editor.replace("", (9, 0), (body, 0))  # the second paragraph and its image go
+        await settled(pilot)
+        cards = list(screen.query(PostCard))
+        assert len(cards) == 1
+        rows = list(screen.query(Thumbnails))
+        assert rows == [cards[0].thumbnails]
+        assert len(rows[0].children) == 2
