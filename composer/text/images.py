@@ -119,7 +119,7 @@ def image_line(alt: str, path: str) -> str:
     made single spaces, as it reads them) and `path`: brackets, parentheses, quotes and
     backslashes are escaped. ValueError for a path that no image line can hold (empty, a
     line break in it, or spaces around it)."""
-    if not path or "\n" in path or "\r" in path or path != path.strip():
+    if not path or len(path.splitlines()) != 1 or path != path.strip():
         raise ValueError("the path must be a file name on one line, without spaces around it")
     alt = " ".join(alt.split())
     return f"![{_escape(alt, _ALT_SPECIAL)}]({_escape(path, _PATH_SPECIAL)})"

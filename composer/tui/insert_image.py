@@ -44,20 +44,22 @@ class AltLimit:
 def completions(folder: Path, value: str) -> list[str]:
     """What `value` (a path typed relative to `folder`) may be completed to: the folders
     (with their "/") and image files it starts, in name order; hidden ones only when their
-    "." is typed."""
+    "." is typed, and none whose name holds a control character or a line break."""
     head, _, prefix = value.rpartition("/")
     base = folder / Path(head).expanduser() if head else folder
     if value.startswith("/"):
         base = Path(head or "/")
     try:
         entries = list(os.scandir(base))
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL typed in the path
         return []
     found: list[str] = []
     for entry in entries:
         name = entry.name
         if not name.startswith(prefix) or (name.startswith(".") and not prefix.startswith(".")):
             continue
+        if terminal_safe(name) != name or len(name.splitlines()) != 1:
+            continue  # never drawn raw on the terminal, nor made an image line
         try:
             is_dir = entry.is_dir()
         except OSError:

@@ -225,8 +225,8 @@ def test_an_image_line_leaves_one_paragraph_break_in_the_post(between: str) -> N
 @settings(max_examples=300, deadline=None)
 @given(
     alt=st.text(max_size=40),
-    path=st.text(st.characters(exclude_characters="\n\r"), min_size=1, max_size=30).filter(
-        lambda p: p == p.strip()
+    path=st.text(min_size=1, max_size=30).filter(
+        lambda p: p == p.strip() and len(p.splitlines()) == 1
     ),
 )
 def test_an_image_line_reads_back_as_written(alt: str, path: str) -> None:
@@ -253,7 +253,7 @@ def test_odd_alt_texts_and_paths_round_trip(alt: str, path: str) -> None:
     assert (image.alt, image.path) == (" ".join(alt.split()), path)
 
 
-@pytest.mark.parametrize("path", ["", " x.jpg", "x.jpg ", "a\nb.jpg"])
+@pytest.mark.parametrize("path", ["", " x.jpg", "x.jpg ", "a\nb.jpg", "a\u2028b.jpg", "a\rb"])
 def test_a_path_no_image_line_can_hold_is_refused(path: str) -> None:
     with pytest.raises(ValueError, match="one line"):
         image_line("alt", path)

@@ -82,10 +82,12 @@ def test_completion_offers_folders_and_images_only(tmp_path: Path) -> None:
     (draft_folder / "photos" / "b.txt").touch()
     (draft_folder / "photos" / ".hidden.png").touch()
     (draft_folder / "pages.md").touch()
+    (draft_folder / "photos" / "evil\x1b[2J.png").touch()  # a name that would clear the screen
     assert completions(draft_folder, "p") == ["photos/"]
     assert completions(draft_folder, "photos/") == ["photos/a.JPG"]
     assert completions(draft_folder, "photos/.") == ["photos/.hidden.png"]
     assert completions(draft_folder, "nowhere/x") == []
+    assert completions(draft_folder, "pho\x00tos/a") == []
     assert completions(draft_folder, f"{draft_folder}/ph") == [f"{draft_folder}/photos/"]
 
 
