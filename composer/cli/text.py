@@ -59,9 +59,10 @@ def open_composer(
         read_text(str(path))  # a draft with broken front matter opens; binary junk does not
     if config is not None:
         find_config(config)
-    from composer.tui import Services, make_app
+    from composer.tui import Services, make_app, picture_widget
 
-    app = make_app(Services(drafts_dir=drafts_dir, config_path=config, db_url=db), path)
+    pictures = picture_widget()  # asks the terminal, which it cannot once the app runs
+    app = make_app(Services(drafts_dir=drafts_dir, config_path=config, db_url=db), path, pictures)
     app.run()
     if app.return_code:  # a crash: its report is printed, and the exit says so
         raise click.exceptions.Exit(app.return_code)

@@ -18,7 +18,14 @@ import bisect
 import re
 from dataclasses import dataclass
 
-__all__ = ["IMAGE_LINE", "Image", "ImageLines", "alt_text_problem", "find_images"]
+__all__ = [
+    "IMAGE_LINE",
+    "Image",
+    "ImageLines",
+    "alt_text_problem",
+    "find_images",
+    "image_line",
+]
 
 _ESCAPED = r"\\."
 _ALT_PART = rf"(?:[^\[\]\\\n]|{_ESCAPED})"
@@ -39,6 +46,8 @@ _INLINE_IMAGE = re.compile(rf"!\[{_ALT}\]\([^)\n]+\)")
 _FENCE = re.compile(r"^[ ]{0,3}(?P<fence>`{3,}|~{3,})", re.MULTILINE)
 _TITLE = re.compile(r"""\s+(?:"[^"]*"|'[^']*')\s*$""")
 _SHOWN_LINES = 5  # an inline image's warning names this many lines at most
+_ALT_SPECIAL = "\\[]"  # escaped by `image_line`, so the alt text reads back as written
+_PATH_SPECIAL = "\\()<\"'"  # and in the path: these would end it or make a "title"
 _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
@@ -103,6 +112,21 @@ def find_images(text: str, first_line: int = 1) -> ImageLines:
     if "![" in stripped:
         warnings.extend(_inline_warnings(text, sorted(fenced + taken), first_line))
     return ImageLines(stripped, tuple(images), tuple(warnings))
+
+
+def image_line(alt: str, path: str) -> str:
+    """The image line that `find_images` reads back as `alt` (its spaces and line breaks
+    made single spaces, as it reads them) and `path`: brackets, parentheses, quotes and
+    backslashes are escaped. ValueError for a path that no image line can hold (empty, a
+    line break in it, or spaces around it)."""
+    if not path or len(path.splitlines()) != 1 or path != path.strip():
+        raise ValueError("the path must be a file name on one line, without spaces around it")
+    alt = " ".join(alt.split())
+    return f"![{_escape(alt, _ALT_SPECIAL)}]({_escape(path, _PATH_SPECIAL)})"
+
+
+def _escape(text: str, special: str) -> str:
+    return "".join(f"\\{char}" if char in special else char for char in text)
 
 
 def _image(match: re.Match[str], line: int) -> Image:

@@ -4,5 +4,6 @@ when it opens the TUI, so `split` and `count` never pay for Textual."""
 
 from composer.tui.app import ComposerApp, make_app
 from composer.tui.services import Services
+from composer.tui.thumbnails import picture_widget
 
-__all__ = ["ComposerApp", "Services", "make_app"]
+__all__ = ["ComposerApp", "Services", "make_app", "picture_widget"]

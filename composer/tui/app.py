@@ -28,6 +28,7 @@ from composer.tui.history import HistoryScreen
 from composer.tui.queue import QueueScreen
 from composer.tui.remote import error_text, tell
 from composer.tui.services import Services
+from composer.tui.thumbnails import PictureWidget
 
 # Each screen (a Textual mode): its name and the key that opens it.
 MODES = (("compose", "f2"), ("queue", "f3"), ("history", "f4"), ("accounts", "f5"))
@@ -47,10 +48,13 @@ class ComposerApp(App[None]):
         ),
     ]
 
-    def __init__(self, services: Services, draft: Path | None = None) -> None:
+    def __init__(
+        self, services: Services, draft: Path | None = None, pictures: PictureWidget | None = None
+    ) -> None:
         super().__init__()
         self.services = services
         self.draft_path = draft
+        self.pictures = pictures
         self.compose_screen: ComposeScreen | None = None
 
     def on_mount(self) -> None:
@@ -69,7 +73,7 @@ class ComposerApp(App[None]):
             )
 
     def _make_compose_screen(self) -> ComposeScreen:
-        self.compose_screen = ComposeScreen(self.services, self.draft_path)
+        self.compose_screen = ComposeScreen(self.services, self.draft_path, self.pictures)
         return self.compose_screen
 
     async def action_quit(self) -> None:
@@ -116,7 +120,12 @@ class ComposerApp(App[None]):
         self._close_messages_no_wait()
 
 
-def make_app(services: Services | None = None, draft: Path | None = None) -> ComposerApp:
+def make_app(
+    services: Services | None = None,
+    draft: Path | None = None,
+    pictures: PictureWidget | None = None,
+) -> ComposerApp:
     """The TUI over `services` (defaults: ./drafts, ./accounts.toml, the user's database),
-    opened on `draft` when given."""
-    return ComposerApp(services or Services(), draft)
+    opened on `draft` when given, with thumbnails drawn by `pictures` (see
+    `composer.tui.thumbnails.picture_widget`; None: image chips only)."""
+    return ComposerApp(services or Services(), draft, pictures)

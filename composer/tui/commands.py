@@ -15,7 +15,7 @@ Command = tuple[str, str, Callable[[], object]]
 
 
 class ComposerCommands(Provider):
-    """Save, schedule, mentions, hashtags, new draft, and open a draft."""
+    """Save, schedule, mentions, hashtags, insert an image, new draft, and open a draft."""
 
     def commands(self) -> list[Command]:
         from composer.tui.compose import ComposeScreen
@@ -32,6 +32,11 @@ class ComposerCommands(Provider):
                 ),
                 ("Mentions", "Choose who the thread mentions (ctrl+o)", screen.action_mentions),
                 ("Hashtags", "Choose the thread's hashtags (ctrl+g)", screen.action_hashtags),
+                (
+                    "Insert an image",
+                    "A file and its alt text, after this paragraph (ctrl+l)",
+                    screen.action_insert_image,
+                ),
                 ("New draft", "Start a draft with a title (ctrl+n)", screen.action_new_draft),
             ]
             for summary in list_drafts(screen.services.drafts_dir):

@@ -25,20 +25,24 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from composer.text.display import terminal_safe
+from composer.text.platform_facts import FACTS
 from composer.tui.confirm import ConfirmDialog
+from composer.tui.insert_image import AltLimit, InsertImageDialog, image_insert_point
 from composer.tui.newdraft import NewDraftDialog
 from composer.tui.pickers import HashtagsChoice, HashtagsPicker, MentionsChoice, MentionsPicker
 from composer.tui.preview import (
     PlatformPreview,
     Preview,
     PreviewPane,
+    label_of,
     platform_preview,
 )
 from composer.tui.recovery import RecoveryDialog
 from composer.tui.remote import error_text
 from composer.tui.schedule import ScheduleDialog, ScheduleResult
 from composer.tui.services import Services
-from composer.workspace.compose import platforms_for
+from composer.tui.thumbnails import PictureWidget
+from composer.workspace.compose import draft_account, platforms_for
 from composer.workspace.config import Config, ConfigError
 from composer.workspace.drafts import (
     Draft,
@@ -51,6 +55,7 @@ from composer.workspace.drafts import (
     update_front_matter,
     write_atomically,
 )
+from composer.workspace.images import alt_text_required
 from composer.workspace.recovery import (
     describe_changes,
     forget_unsaved,
@@ -72,12 +77,17 @@ class ComposeScreen(Screen[None]):
         Binding("ctrl+o", "mentions", "Mentions", id="compose.mentions"),
         Binding("ctrl+g", "hashtags", "Hashtags", id="compose.hashtags"),
         Binding("ctrl+n", "new_draft", "New", id="compose.new"),
+        # ctrl+l: ctrl+i, ctrl+m and ctrl+h reach us as Tab, Enter and Backspace.
+        Binding("ctrl+l", "insert_image", "Image", id="compose.insert_image"),
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 - Textual's
 
-    def __init__(self, services: Services, draft: Path | None = None) -> None:
+    def __init__(
+        self, services: Services, draft: Path | None = None, pictures: PictureWidget | None = None
+    ) -> None:
         super().__init__()
         self.services = services
+        self.pictures = pictures  # draws thumbnails (None: the terminal cannot, chips only)
         self.draft_path = draft
         self.draft: Draft | None = None  # the last draft that parsed
         self.disk_text: str | None = None  # the file's text as last read or written here
@@ -104,7 +114,7 @@ class ComposeScreen(Screen[None]):
                     show_line_numbers=False,
                     tab_behavior="indent",
                 )
-                yield PreviewPane(id="preview")
+                yield PreviewPane(id="preview", pictures=self.pictures)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -515,3 +525,41 @@ class ComposeScreen(Screen[None]):
         editor.replace(text, (0, 0), editor.document.end, maintain_selection_offset=False)
         row = min(max(row + added_lines, 0), editor.document.line_count - 1)
         editor.move_cursor((row, column))
+
+    def action_insert_image(self) -> None:
+        """Ask for an image file and its alt text; the image line goes on its own line
+        after the cursor's paragraph (an undoable edit, re-split as typing is)."""
+        if self.draft_path is None or self.editor.read_only:
+            self.notify("no draft to put an image in: ctrl+n to start one", severity="warning")
+            return
+        try:  # the text as it is now (the preview's draft may be a keystroke old)
+            draft = parse_draft(self.editor.text, path=self.draft_path)
+        except DraftError:
+            draft = Draft(body="", path=self.draft_path)
+        try:
+            config: Config | None = self.services.config()
+        except ConfigError:
+            config = None  # the preview has said why
+        platforms = platforms_for(draft, config)
+        limits = [
+            AltLimit(label_of(p), FACTS[p].alt_text_limit if p in FACTS else None)
+            for p in platforms
+        ]
+        required = any(alt_text_required(draft, draft_account(draft, p, config)) for p in platforms)
+        self.app.push_screen(
+            InsertImageDialog(self.draft_path.parent, limits, required=required),
+            self.insert_image_line,
+        )
+
+    def insert_image_line(self, line: str | None) -> None:
+        if line is None:
+            return
+        editor = self.editor
+        lines = editor.document.lines
+        row = image_insert_point(lines, editor.cursor_location[0], body_line(editor.text))
+        if row < len(lines):
+            editor.insert(f"{line}\n", (row, 0), maintain_selection_offset=False)
+            editor.move_cursor((row, len(line)))
+        else:  # after a last line without its newline
+            editor.insert(f"\n{line}", editor.document.end, maintain_selection_offset=False)
+            editor.move_cursor(editor.document.end)

@@ -22,6 +22,7 @@ from composer.text.enrich import EnrichError
 from composer.text.entities import extract_entities
 from composer.text.numbering import NumberingError
 from composer.text.platform_facts import FACTS
+from composer.tui.thumbnails import PictureWidget, ThumbnailCache, Thumbnails
 from composer.workspace.compose import (
     compose,
     draft_account,
@@ -175,6 +176,7 @@ class PostCard(Static):
     def __init__(self) -> None:
         super().__init__(markup=False)
         self.key: CardKey | None = None
+        self.thumbnails: Thumbnails | None = None  # the row of pictures under it, if any
 
     def show(self, post: Post, total: int, limit: int, media: tuple[ImageFile, ...] = ()) -> None:
         key = (post.text, post.index, total, post.length, limit, tuple(f.chip for f in media))
@@ -188,7 +190,8 @@ class PostCard(Static):
 
 
 class PreviewPane(Vertical):
-    """A tab per platform over the selected platform's cards."""
+    """A tab per platform over the selected platform's cards, each with its images'
+    thumbnails under it when `pictures` draws them (the terminal can)."""
 
     DEFAULT_CSS: ClassVar[str] = """
     PreviewPane { height: 1fr; }
@@ -199,10 +202,12 @@ class PreviewPane(Vertical):
     PreviewPane #summary { height: auto; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, pictures: PictureWidget | None = None) -> None:
         super().__init__(id=id)
         self.previews: dict[str, PlatformPreview] = {}
         self.error: str | None = None
+        self.pictures = pictures
+        self.thumbnail_cache = ThumbnailCache()
 
     def compose(self) -> ComposeResult:
         yield Tabs(id="platforms")
@@ -252,7 +257,8 @@ class PreviewPane(Vertical):
         posts = thread.posts if thread else []
         existing = list(cards.query_children(PostCard))
         if len(existing) > len(posts):
-            await cards.remove_children(existing[len(posts) :])
+            gone = existing[len(posts) :]
+            await cards.remove_children(gone + [c.thumbnails for c in gone if c.thumbnails])
         elif len(existing) < len(posts):
             added = [PostCard() for _ in range(len(posts) - len(existing))]
             await cards.mount_all(added)
@@ -261,3 +267,17 @@ class PreviewPane(Vertical):
             media = shown.media or tuple(() for _ in posts)
             for card, post, files in zip(existing, posts, media, strict=False):
                 card.show(post, len(posts), thread.limit, files)
+                await self._show_thumbnails(cards, card, files)
+
+    async def _show_thumbnails(
+        self, cards: Vertical, card: PostCard, files: tuple[ImageFile, ...]
+    ) -> None:
+        """The pictures of `card`'s images in the row under it (made when first needed)."""
+        if self.pictures is None:
+            return
+        if card.thumbnails is None:
+            if not files:
+                return
+            card.thumbnails = Thumbnails(self.thumbnail_cache, self.pictures)
+            await cards.mount(card.thumbnails, after=card)
+        card.thumbnails.show(files)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from composer.text import split
 from composer.text.breaks import BreakKind
-from composer.text.images import Image, alt_text_problem, find_images
+from composer.text.images import Image, alt_text_problem, find_images, image_line
 from composer.text.splitting import ImageLineError, SplitError
 from tests.text.checks import assert_valid_thread
 
@@ -217,3 +217,43 @@ def test_an_image_line_leaves_one_paragraph_break_in_the_post(between: str) -> N
     [post] = thread.posts
     assert post.text == "Observers were detained.\n\nThey were released at noon."
     assert [image.alt for image in post.media] == ["Police at the akimat"]
+
+
+# --- writing an image line (the TUI's insert-image dialog) ---------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    alt=st.text(max_size=40),
+    path=st.text(min_size=1, max_size=30).filter(
+        lambda p: p == p.strip() and len(p.splitlines()) == 1
+    ),
+)
+def test_an_image_line_reads_back_as_written(alt: str, path: str) -> None:
+    """Brackets, parentheses, quotes, backslashes and line breaks in the alt text or the
+    path come back as written (the alt text's spaces made single, as the parser reads it)."""
+    line = image_line(alt, path)
+    assert "\n" not in line
+    found = find_images(f"Text before.\n{line}\nText after.\n")
+    assert [image for _, image in found.images] == [Image(" ".join(alt.split()), path, 2)]
+    assert found.text == "Text before.\nText after.\n"
+
+
+@pytest.mark.parametrize(
+    ("alt", "path"),
+    [
+        ("The court's decision [page 2]", "scans/decision (2).jpg"),
+        ("a ] b [ c \\ d", 'photos/a "quoted" name.png'),
+        ("two\nlines", "<angle>.jpg"),
+        ("", "x.jpg"),
+    ],
+)
+def test_odd_alt_texts_and_paths_round_trip(alt: str, path: str) -> None:
+    ((_, image),) = find_images(image_line(alt, path)).images
+    assert (image.alt, image.path) == (" ".join(alt.split()), path)
+
+
+@pytest.mark.parametrize("path", ["", " x.jpg", "x.jpg ", "a\nb.jpg", "a\u2028b.jpg", "a\rb"])
+def test_a_path_no_image_line_can_hold_is_refused(path: str) -> None:
+    with pytest.raises(ValueError, match="one line"):
+        image_line("alt", path)

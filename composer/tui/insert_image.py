@@ -1,0 +1,253 @@
+"""The insert-image dialog: a file beside the draft and its alt text, made an image line.
+
+The path is completed from the draft's folder (folders and image files only), and the line
+under it says whether the file can be read and what it is (read off the UI thread). The alt
+text's length is shown against each of the draft's platforms' limits. The dialog returns
+the image line (`composer.text.images.image_line`, which the draft parser reads back as
+written); the compose screen puts it in the text (`image_insert_point`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Button, Input, Label, Static, TextArea
+
+from composer.media.probe import probe
+from composer.text.display import terminal_safe
+from composer.text.images import image_line
+
+# The file names the completion offers: those of the formats composer.media reads.
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp"})
+
+
+@dataclass(frozen=True, slots=True)
+class AltLimit:
+    """A platform the draft goes to and the alt text it takes (None: no documented limit)."""
+
+    label: str
+    limit: int | None
+
+
+def completions(folder: Path, value: str) -> list[str]:
+    """What `value` (a path typed relative to `folder`) may be completed to: the folders
+    (with their "/") and image files it starts, in name order; hidden ones only when their
+    "." is typed, and none whose name holds a control character or a line break."""
+    head, _, prefix = value.rpartition("/")
+    base = folder / Path(head).expanduser() if head else folder
+    if value.startswith("/"):
+        base = Path(head or "/")
+    try:
+        entries = list(os.scandir(base))
+    except (OSError, ValueError):  # ValueError: a NUL typed in the path
+        return []
+    found: list[str] = []
+    for entry in entries:
+        name = entry.name
+        if not name.startswith(prefix) or (name.startswith(".") and not prefix.startswith(".")):
+            continue
+        if terminal_safe(name) != name or len(name.splitlines()) != 1:
+            continue  # never drawn raw on the terminal, nor made an image line
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            continue
+        start = f"{head}/" if head or value.startswith("/") else ""
+        if is_dir:
+            found.append(f"{start}{name}/")
+        elif Path(name).suffix.lower() in IMAGE_SUFFIXES:
+            found.append(f"{start}{name}")
+    return sorted(found)
+
+
+class ImagePathSuggester(Suggester):
+    """Completes a path relative to the draft's folder (the folder is read in a thread: it
+    may be on a slow disk). Never cached: files come and go while the dialog is open."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.folder = folder
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value:
+            return None
+        found = await asyncio.to_thread(completions, self.folder, value)
+        longer = [name for name in found if len(name) > len(value)]
+        return longer[0] if longer else None
+
+
+class PathInput(Input):
+    """An Input whose Tab takes the completion shown (as → does), else moves on."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "complete", "Complete", show=False, id="insert-image.complete"),
+    ]
+
+    def action_complete(self) -> None:
+        if self._suggestion and self.cursor_at_end and len(self._suggestion) > len(self.value):
+            self.action_cursor_right()
+        else:
+            self.screen.focus_next()
+
+
+def describe_file(folder: Path, value: str) -> Text:
+    """The line under the path: the file's format, size and upright dimensions, or why it
+    cannot be used."""
+    if not value.strip():
+        return Text("a file beside the draft, e.g. photos/akimat.jpg", style="dim")
+    path = folder / Path(value).expanduser()
+    try:
+        info = probe(path)
+        size = path.stat().st_size
+    except (ValueError, OSError) as error:
+        problem = error.strerror if isinstance(error, OSError) else str(error)
+        return Text(f"⚠ {terminal_safe(str(problem))}", style="bold #ffaf00")
+    return Text(f"✓ {info.format} {info.width}x{info.height}, {human_size(size)}", style="#87af87")
+
+
+def human_size(size: int) -> str:
+    if size < 1000:
+        return f"{size} bytes"
+    if size < 1_000_000:
+        return f"{size / 1000:.0f} kB"
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def alt_lengths(alt: str, limits: Sequence[AltLimit]) -> Text:
+    """ "X 78/1000 · Bluesky 78/2000": the alt text's length (as published: its spaces
+    made single) against each platform's limit, in red where it is over."""
+    length = len(" ".join(alt.split()))
+    line = Text()
+    for index, platform in enumerate(limits):
+        if index:
+            line.append(" · ", style="dim")
+        if platform.limit is None:
+            line.append(f"{platform.label} {length}")
+        else:
+            over = length > platform.limit
+            line.append(
+                f"{platform.label} {length}/{platform.limit}",
+                style="bold #ff5f5f" if over else "",
+            )
+    return line
+
+
+class InsertImageDialog(ModalScreen[str | None]):
+    """Dismissed with the image line to insert, or None (Escape, Cancel)."""
+
+    DEFAULT_CSS = """
+    InsertImageDialog { align: center middle; }
+    InsertImageDialog > Vertical {
+        width: 76; max-width: 100%; height: auto; border: thick $primary; padding: 0 1;
+        background: $surface;
+    }
+    InsertImageDialog #image-alt { height: 5; }
+    InsertImageDialog #image-file, InsertImageDialog #alt-lengths { height: auto; }
+    InsertImageDialog #insert-error { color: $error; height: auto; }
+    InsertImageDialog Horizontal { height: auto; align-horizontal: right; }
+    InsertImageDialog Button { margin-left: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="insert-image.cancel"),
+    ]
+
+    def __init__(self, folder: Path, limits: Sequence[AltLimit], *, required: bool) -> None:
+        super().__init__()
+        self.folder = folder
+        self.limits = tuple(limits)
+        self.required = required
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Image file (Tab or → completes, from the draft's folder)")
+            yield PathInput(
+                placeholder="photos/akimat.jpg",
+                suggester=ImagePathSuggester(self.folder),
+                id="image-path",
+            )
+            yield Static(describe_file(self.folder, ""), id="image-file")
+            yield Label("Alt text: what the image shows, for people who cannot see it")
+            yield TextArea(id="image-alt", soft_wrap=True, tab_behavior="focus")
+            yield Static(alt_lengths("", self.limits), id="alt-lengths")
+            yield Static(id="insert-error", markup=False)
+            with Horizontal():
+                yield Button("Insert", variant="primary", id="insert")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one(Vertical).border_title = "Insert an image"
+        steady = self.app.is_headless  # steady screenshots in tests
+        self.query_one("#image-alt", TextArea).cursor_blink = not steady
+        self.query_one("#image-path", Input).cursor_blink = not steady
+
+    @on(Input.Changed, "#image-path")
+    def path_changed(self, event: Input.Changed) -> None:
+        self.query_one("#insert-error", Static).update("")
+        self.show_file(event.value)
+
+    @work(thread=True, exclusive=True, group="insert-image.probe")
+    def show_file(self, value: str) -> None:
+        """Read the file's header in a thread (a network folder may be slow)."""
+        line = describe_file(self.folder, value)
+        self.app.call_from_thread(self.query_one("#image-file", Static).update, line)
+
+    @on(Input.Submitted, "#image-path")
+    def path_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one("#image-alt", TextArea).focus()
+
+    @on(TextArea.Changed, "#image-alt")
+    def alt_changed(self, event: TextArea.Changed) -> None:
+        self.query_one("#insert-error", Static).update("")
+        self.query_one("#alt-lengths", Static).update(
+            alt_lengths(event.text_area.text, self.limits)
+        )
+
+    @on(Button.Pressed, "#insert")
+    def action_insert(self) -> None:
+        path = self.query_one("#image-path", Input).value.strip()
+        alt = self.query_one("#image-alt", TextArea).text
+        error = self.query_one("#insert-error", Static)
+        if not path:
+            error.update("name the image file first")
+            self.query_one("#image-path", Input).focus()
+            return
+        if self.required and not alt.strip():
+            error.update(
+                "describe the image first: its alt text is required "
+                "(alt_text_required = false in the draft allows none)"
+            )
+            self.query_one("#image-alt", TextArea).focus()
+            return
+        try:
+            line = image_line(alt, path)
+        except ValueError as problem:
+            error.update(str(problem))
+            return
+        self.dismiss(line)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def image_insert_point(lines: Sequence[str], row: int, first_body_line: int) -> int:
+    """The line an image line goes before: the one after the paragraph holding the cursor's
+    `row` (the cursor's own line when it is blank), never above the body's first line.
+    `len(lines)` means after the last line."""
+    row = max(row, first_body_line)
+    while row < len(lines) and lines[row].strip():
+        row += 1
+    return row
