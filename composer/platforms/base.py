@@ -15,7 +15,7 @@ outcome with `find_post` before it ever sends again. The error tree tells it wha
         └── Duplicate             X's "duplicate content": find the existing post instead
 
 Messages hold the platform's own words (`reason`), which front ends must escape before
-showing. Every message and reason is redacted (composer.text.redaction: every secret the
+showing. Every message and reason is redacted (composer.redaction: every secret the
 process has read, and the shapes of credentials) and cut to a few hundred characters here,
 when the error is made: no client has to remember to.
 """
@@ -32,7 +32,7 @@ from typing import Any, Protocol, Self
 import httpx
 
 from composer.errors import ComposerError
-from composer.text.redaction import MAX_REASON_CHARS, redact
+from composer.redaction import MAX_REASON_CHARS, redact
 
 # httpx failures that happen before a byte of the request reached the server: whatever the
 # request was, the platform certainly did not act on it.

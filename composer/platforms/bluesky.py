@@ -56,6 +56,7 @@ from composer.platforms.base import (
     reset_after,
     retry_after,
 )
+from composer.redaction import register_secret
 from composer.text.facets import (
     MAX_TID_TIMESTAMP,
     TID_PATTERN,
@@ -65,7 +66,6 @@ from composer.text.facets import (
     to_record_facets,
 )
 from composer.text.platform_facts import FACTS
-from composer.text.redaction import register_secret
 
 __all__ = [
     "POST_COLLECTION",

@@ -41,8 +41,8 @@ from composer.platforms.base import (
     reset_after,
     retry_after,
 )
+from composer.redaction import register_secret
 from composer.text.entities import extract_urls
-from composer.text.redaction import register_secret
 
 __all__ = ["RateLimit", "XAccount", "XClient"]
 
