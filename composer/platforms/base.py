@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, TypedDict, Unpack
 
 import httpx
 
@@ -310,14 +310,29 @@ async def _refuse_plain_http(request: httpx.Request) -> None:
         )
 
 
-class HttpClient:
-    """What the four platform clients share: an httpx client they own (made here with
-    `options`) or borrow (the daemon's, kept open), `async with`, and a repr that names
-    the account's endpoint and never a secret."""
+DEFAULT_TIMEOUT = 30.0
+"""Seconds a request may take, unless a client is given another `timeout`."""
 
-    def __init__(self, http: httpx.AsyncClient | None, **options: Any) -> None:
+
+class HttpOptions(TypedDict, total=False):
+    """How a client reaches its platform: the keyword arguments every client takes."""
+
+    http: httpx.AsyncClient | None  # borrowed (the daemon's, kept open); else made here
+    timeout: float  # for every request, also on a borrowed client
+
+
+class HttpClient:
+    """What the four platform clients share: the account and its API address, an httpx
+    client they own (made here) or borrow (`HttpOptions`), `async with`, and a repr that
+    names the account's endpoint and never a secret."""
+
+    def __init__(self, account: AccountLike, **options: Unpack[HttpOptions]) -> None:
+        http = options.get("http")
+        self._account = account
+        self._base = account.api_url.rstrip("/")
+        self._timeout = options.get("timeout", DEFAULT_TIMEOUT)
         self._owns_http = http is None
-        self._http = http if http is not None else new_http(**options)
+        self._http = http if http is not None else new_http(timeout=self._timeout)
 
     def _described(self) -> str:
         """The repr's arguments: what tells this client apart, never a secret."""
@@ -338,6 +353,58 @@ class HttpClient:
         """Close the httpx client if this client made it; a borrowed one stays open."""
         if self._owns_http:
             await self._http.aclose()
+
+
+def no_answer_kind(error: httpx.TransportError, *, creates: bool) -> type[PlatformError]:
+    """What a request that got no answer became: Unavailable if it never left (`NOT_SENT`:
+    safe to send again); once sent, Unclear if it may have created something (look for it
+    before sending again), else Unavailable."""
+    return Unclear if creates and not isinstance(error, NOT_SENT) else Unavailable
+
+
+def failed_status_kind(status: int, *, creates: bool) -> type[PlatformError] | None:
+    """The error an HTTP status that every platform means alike stands for, or None when
+    the platform's own rules decide (429, 401, 404...): 408, the server gave up waiting
+    for the request, so nothing was done; 503, what a proxy says when it could not reach
+    the platform at all; any other 5xx to a request that creates may come after it acted."""
+    if status == 408 or status == 503 or (status >= 500 and not creates):
+        return Unavailable
+    if status >= 500:
+        return Unclear
+    return None
+
+
+def describe(error: BaseException) -> str:
+    """`Type: message` of a transport error. httpx messages name the host and the socket
+    error, never headers (where secrets are); a URL parameter is the client's to mask."""
+    detail = str(error)
+    return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+
+
+def same_text(stored: object, sent: str) -> bool:
+    """Whether a post found on the platform holds the text sent: exact, except for what a
+    server may normalise on the way in (CRLF, the whitespace around the text)."""
+    if not isinstance(stored, str):
+        return False
+    return stored.replace("\r\n", "\n").strip() == sent.replace("\r\n", "\n").strip()
+
+
+def json_object(response: httpx.Response) -> dict[str, Any]:
+    """The response's JSON object; {} when it holds none (a proxy's page, a list...)."""
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def str_or_none(value: object) -> str | None:
+    """A platform's id or text field as a string: a number becomes one, empty is None."""
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
 
 
 class AccountLike(Protocol):
