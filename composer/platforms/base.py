@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Protocol, Self, TypedDict, Unpack
+from typing import Any, Generic, Protocol, Self, TypedDict, TypeVar, Unpack
 
 import httpx
 
@@ -321,12 +321,15 @@ class HttpOptions(TypedDict, total=False):
     timeout: float  # for every request, also on a borrowed client
 
 
-class HttpClient:
-    """What the four platform clients share: the account and its API address, an httpx
-    client they own (made here) or borrow (`HttpOptions`), `async with`, and a repr that
-    names the account's endpoint and never a secret."""
+_Account = TypeVar("_Account", bound="AccountLike")
 
-    def __init__(self, account: AccountLike, **options: Unpack[HttpOptions]) -> None:
+
+class HttpClient(Generic[_Account]):
+    """What the four platform clients share: the account (of the platform's own kind) and
+    its API address, an httpx client they own (made here) or borrow (`HttpOptions`), `async
+    with`, and a repr that names the account's endpoint and never a secret."""
+
+    def __init__(self, account: _Account, **options: Unpack[HttpOptions]) -> None:
         http = options.get("http")
         self._account = account
         self._base = account.api_url.rstrip("/")
@@ -372,6 +375,16 @@ def failed_status_kind(status: int, *, creates: bool) -> type[PlatformError] | N
     if status >= 500:
         return Unclear
     return None
+
+
+def without_answer(
+    where: str, response: httpx.Response, what: str, *, creates: bool
+) -> PlatformError:
+    """A success status without what it should carry (a proxy's page?): a request that
+    creates may have acted (Unclear: look before sending again); a read did nothing."""
+    kind = Unclear if creates else Unavailable
+    status = response.status_code
+    return kind(f"{where}: HTTP {status} without {what}", status=status)
 
 
 def describe(error: BaseException) -> str:

@@ -56,6 +56,7 @@ from composer.platforms.base import (
     no_answer_kind,
     reset_after,
     retry_after,
+    without_answer,
 )
 from composer.redaction import register_secret
 from composer.text.facets import (
@@ -265,14 +266,12 @@ class _XrpcBody(TypedDict, total=False):
     content_type: str | None
 
 
-class BlueskyClient(HttpClient):
+class BlueskyClient(HttpClient[BlueskyAccount]):
     """One Bluesky account on its PDS (`account.api_url`, e.g. https://bsky.social).
 
     Closing it keeps the session (in the store) for the next run: no deleteSession."""
 
     platform = "bluesky"
-
-    _account: BlueskyAccount
 
     def __init__(
         self,
@@ -612,11 +611,7 @@ class BlueskyClient(HttpClient):
         except ValueError:
             data = None
         if not isinstance(data, dict):
-            kind = Unclear if write else Unavailable
-            raise kind(
-                f"Bluesky: {nsid} answered {response.status_code} without a JSON object",
-                status=response.status_code,
-            )
+            raise without_answer(f"Bluesky {nsid}", response, "a JSON object", creates=write)
         return data
 
     def _error(

@@ -21,7 +21,7 @@ import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Protocol, Unpack
+from typing import Any, Final, Protocol, TypedDict, Unpack
 
 import httpx
 
@@ -48,6 +48,7 @@ from composer.platforms.base import (
     retry_after,
     same_text,
     str_or_none,
+    without_answer,
 )
 
 DEFAULT_MAX_CHARACTERS: Final = 500
@@ -94,12 +95,19 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class MastodonClient(HttpClient):
+class _RequestBody(TypedDict, total=False):
+    """What a request to the Mastodon API carries besides its headers."""
+
+    params: Mapping[str, Any] | None
+    json: Any
+    files: Mapping[str, tuple[str, bytes, str]] | None
+    data: Mapping[str, str] | None
+
+
+class MastodonClient(HttpClient[MastodonAccount]):
     """A PlatformClient for one Mastodon account."""
 
     platform = "mastodon"
-
-    _account: MastodonAccount
 
     def __init__(
         self,
@@ -184,13 +192,7 @@ class MastodonClient(HttpClient):
             files={"file": (name, upload.data, upload.mime)},
             data={"description": upload.alt},
         )
-        data = _json_object(response)
-        media_id = str_or_none(data.get("id")) if data is not None else None
-        if data is None or media_id is None:
-            raise Unclear(
-                f"Mastodon POST /api/v2/media: HTTP {response.status_code} without a media id",
-                status=response.status_code,
-            )
+        data, media_id = _created(response, "/api/v2/media", "a media id")
         waited = 0.0
         while data.get("url") is None and waited < self.media_deadline_seconds:
             await asyncio.sleep(self.media_poll_seconds)
@@ -251,14 +253,7 @@ class MastodonClient(HttpClient):
             raise
         finally:
             self._in_flight.discard(key)
-        data = _json_object(response)
-        status_id = str_or_none(data.get("id")) if data is not None else None
-        if data is None or status_id is None:
-            # 2xx but not a status (a proxy's page?): it may have been created.
-            raise Unclear(
-                f"Mastodon POST /api/v1/statuses: HTTP {response.status_code} without a status",
-                status=response.status_code,
-            )
+        data, status_id = _created(response, "/api/v1/statuses", "a status")
         return PublishedPost(remote_id=status_id, url=str_or_none(data.get("url")))
 
     def _replay_is_safe(self, key: str) -> bool:
@@ -319,10 +314,7 @@ class MastodonClient(HttpClient):
         response = await self._request("GET", path, params=params)
         data = _json_object(response, list_ok=list_ok)
         if data is None:
-            raise Unavailable(
-                f"Mastodon GET {path}: HTTP {response.status_code} without JSON",
-                status=response.status_code,
-            )
+            raise without_answer(f"Mastodon GET {path}", response, "JSON", creates=False)
         return data
 
     async def _request(
@@ -330,25 +322,16 @@ class MastodonClient(HttpClient):
         method: str,
         path: str,
         *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        files: Mapping[str, tuple[str, bytes, str]] | None = None,
-        data: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         replying: bool = False,
+        **body: Unpack[_RequestBody],
     ) -> httpx.Response:
         creates = method == "POST"  # only a POST can leave something behind
         all_headers = {"Authorization": f"Bearer {self._bearer()}", **(headers or {})}
+        url = self._base + path
         try:
             response = await self._http.request(
-                method,
-                self._base + path,
-                params=params,
-                json=json,
-                files=files,
-                data=data,
-                headers=all_headers,
-                timeout=self._timeout,
+                method, url, headers=all_headers, timeout=self._timeout, **body
             )
         except httpx.TransportError as error:
             kind = no_answer_kind(error, creates=creates)
@@ -410,6 +393,15 @@ def _reason(response: httpx.Response) -> str:
             text = f"{text}: {description}"
     text = text or response.reason_phrase or "no reason given"
     return text  # cut to size (and redacted) by PlatformError
+
+
+def _created(response: httpx.Response, path: str, what: str) -> tuple[dict[str, Any], str]:
+    """What a POST created, and its id."""
+    data = _json_object(response)
+    created_id = str_or_none(data.get("id")) if data is not None else None
+    if data is None or created_id is None:
+        raise without_answer(f"Mastodon POST {path}", response, what, creates=True)
+    return data, created_id
 
 
 def _json_object(response: httpx.Response, *, list_ok: bool = False) -> Any:

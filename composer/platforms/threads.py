@@ -60,6 +60,7 @@ from composer.platforms.base import (
     retry_after,
     same_text,
     str_or_none,
+    without_answer,
 )
 
 __all__ = ["RateLimit", "ThreadsAccount", "ThreadsClient"]
@@ -129,12 +130,10 @@ def _install_log_filter() -> None:
         logger.addFilter(_MaskTokens())
 
 
-class ThreadsClient(HttpClient):
+class ThreadsClient(HttpClient[ThreadsAccount]):
     """A PlatformClient for one Threads account. Use `async with` or call `aclose()`."""
 
     platform = "threads"
-
-    _account: ThreadsAccount
 
     def __init__(
         self,
@@ -393,11 +392,7 @@ class ThreadsClient(HttpClient):
         response = await self._request("POST", path, form=dict(form), replying=replying)
         data = json_object(response)
         if not data:
-            # 2xx without JSON (a proxy's page?): the request may have acted.
-            raise Unclear(
-                f"Threads POST {path}: HTTP {response.status_code} without an answer",
-                status=response.status_code,
-            )
+            raise without_answer(f"Threads POST {path}", response, "an answer", creates=True)
         return data
 
     async def _request(

@@ -90,12 +90,10 @@ class TokenStore(Protocol):
     def save(self, tokens: Mapping[str, str] | None) -> None: ...
 
 
-class XClient(HttpClient):
+class XClient(HttpClient[XAccount]):
     """One X account. Use `async with` or call `aclose()`."""
 
     platform = "x"
-
-    _account: XAccount
 
     def __init__(
         self,
