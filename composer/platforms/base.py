@@ -33,6 +33,7 @@ import httpx
 
 from composer.errors import ComposerError
 from composer.redaction import MAX_REASON_CHARS, redact
+from composer.text.platform_facts import FACTS
 
 # httpx failures that happen before a byte of the request reached the server: whatever the
 # request was, the platform certainly did not act on it.
@@ -329,6 +330,8 @@ class HttpClient(Generic[_Account]):
     its API address, an httpx client they own (made here) or borrow (`HttpOptions`), `async
     with`, and a repr that names the account's endpoint and never a secret."""
 
+    platform: str  # each client's class sets it
+
     def __init__(self, account: _Account, **options: Unpack[HttpOptions]) -> None:
         http = options.get("http")
         self._account = account
@@ -336,6 +339,18 @@ class HttpClient(Generic[_Account]):
         self._timeout = options.get("timeout", DEFAULT_TIMEOUT)
         self._owns_http = http is None
         self._http = http if http is not None else new_http(timeout=self._timeout)
+        self._token: Hidden | None = None
+
+    def _access_token(self) -> str:
+        """The account's `access_token`, read once and kept Hidden. One that cannot be read
+        refuses the request; the message names the key, never a value."""
+        if self._token is None:
+            try:
+                self._token = Hidden(self._account.secret("access_token"))
+            except Exception as error:  # ConfigError: its message names no secret value
+                label = FACTS[self.platform].label
+                raise Refused(f"{label}: cannot read the access token: {error}") from None
+        return self._token.value
 
     def _described(self) -> str:
         """The repr's arguments: what tells this client apart, never a secret."""

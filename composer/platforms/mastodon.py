@@ -28,7 +28,6 @@ import httpx
 from composer.platforms.base import (
     AccountInfo,
     AccountLike,
-    Hidden,
     HttpClient,
     HttpOptions,
     ImageLimits,
@@ -102,6 +101,7 @@ class _RequestBody(TypedDict, total=False):
     json: Any
     files: Mapping[str, tuple[str, bytes, str]] | None
     data: Mapping[str, str] | None
+    headers: Mapping[str, str]  # besides the Authorization this client adds
 
 
 class MastodonClient(HttpClient[MastodonAccount]):
@@ -118,7 +118,6 @@ class MastodonClient(HttpClient[MastodonAccount]):
     ) -> None:
         super().__init__(account, **options)
         self._clock = clock or _utcnow  # injectable for tests
-        self._token: Hidden | None = None
         self._account_id: str | None = None
         self._acct: str | None = None
         self._limits: tuple[int, int] | None = None
@@ -318,20 +317,14 @@ class MastodonClient(HttpClient[MastodonAccount]):
         return data
 
     async def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        headers: Mapping[str, str] | None = None,
-        replying: bool = False,
-        **body: Unpack[_RequestBody],
+        self, method: str, path: str, *, replying: bool = False, **body: Unpack[_RequestBody]
     ) -> httpx.Response:
         creates = method == "POST"  # only a POST can leave something behind
-        all_headers = {"Authorization": f"Bearer {self._bearer()}", **(headers or {})}
-        url = self._base + path
+        headers = {"Authorization": f"Bearer {self._access_token()}", **body.get("headers", {})}
+        sent: _RequestBody = {**body, "headers": headers}
         try:
             response = await self._http.request(
-                method, url, headers=all_headers, timeout=self._timeout, **body
+                method, self._base + path, timeout=self._timeout, **sent
             )
         except httpx.TransportError as error:
             kind = no_answer_kind(error, creates=creates)
@@ -351,14 +344,6 @@ class MastodonClient(HttpClient[MastodonAccount]):
             raise ReplyTargetMissing(message, status=status, reason=reason)
         kind = failed_status_kind(status, creates=creates) or Refused
         raise kind(message, status=status, reason=reason)
-
-    def _bearer(self) -> str:
-        if self._token is None:
-            try:
-                self._token = Hidden(self._account.secret("access_token"))
-            except Exception as error:  # ConfigError: its message names no secret value
-                raise Refused(f"Mastodon: cannot read the access token: {error}") from None
-        return self._token.value
 
     def _note_rate_limit(self, headers: httpx.Headers) -> None:
         if "x-ratelimit-limit" not in headers and "x-ratelimit-remaining" not in headers:

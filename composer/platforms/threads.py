@@ -35,14 +35,13 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Protocol, Unpack
+from typing import Any, Final, Protocol, TypedDict, Unpack
 
 import httpx
 
 from composer.platforms.base import (
     AccountInfo,
     AccountLike,
-    Hidden,
     HttpClient,
     HttpOptions,
     PlatformError,
@@ -130,6 +129,13 @@ def _install_log_filter() -> None:
         logger.addFilter(_MaskTokens())
 
 
+class _RequestBody(TypedDict, total=False):
+    """What a request to the Threads API carries: query parameters or a form."""
+
+    params: dict[str, str] | None
+    form: dict[str, str] | None
+
+
 class ThreadsClient(HttpClient[ThreadsAccount]):
     """A PlatformClient for one Threads account. Use `async with` or call `aclose()`."""
 
@@ -147,7 +153,6 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         super().__init__(account, **options)
         self._clock = clock
         self._poll_interval = poll_interval
-        self._token: Hidden | None = None
         self._user_id: str | None = account.user_id or None
         self._username: str | None = None
         self.containers: dict[str, str] = {}
@@ -396,14 +401,10 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         return data
 
     async def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, str] | None = None,
-        form: dict[str, str] | None = None,
-        replying: bool = False,
+        self, method: str, path: str, *, replying: bool = False, **body: Unpack[_RequestBody]
     ) -> httpx.Response:
+        # The token goes in the query of a GET and in the form of a POST, as Meta documents.
+        params, form = body.get("params"), body.get("form")
         token = self._access_token()
         if method == "GET":
             params = {**(params or {}), "access_token": token}
@@ -489,14 +490,6 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         if self.last_rate_limit is not None and self.last_rate_limit.regain_after:
             return self.last_rate_limit.regain_after
         return None
-
-    def _access_token(self) -> str:
-        if self._token is None:
-            try:
-                self._token = Hidden(self._account.secret("access_token"))
-            except Exception as error:  # ConfigError: its message names no secret value
-                raise Refused(f"Threads: cannot read the access token: {error}") from None
-        return self._token.value
 
     def _scrub(self, text: str) -> str:
         if self._token is not None and self._token.value:
