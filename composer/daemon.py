@@ -46,6 +46,7 @@ from composer.publishing import (
     stoppable_sleep,
 )
 from composer.recurring import materialize_due
+from composer.redaction import redact
 from composer.store import (
     LEASE,
     Claimed,
@@ -62,7 +63,6 @@ from composer.store import (
     release,
 )
 from composer.text.display import terminal_safe
-from composer.text.redaction import redact
 from composer.workspace.config import Config
 
 HTTP_TIMEOUT = 30.0
@@ -441,7 +441,7 @@ def serve(db: Database, config: Config, *, interval: float, grace: timedelta) ->
 class JsonLines(logging.Formatter):
     """One JSON object a line: time, level, event, and the event's fields.
 
-    Every string is redacted (composer.text.redaction) and every line is terminal-safe: C1
+    Every string is redacted (composer.redaction) and every line is terminal-safe: C1
     and bidi controls are written as JSON escapes (`\\u009b`), which keep the line valid
     JSON that decodes to the same text, but never reach a terminal raw (`journalctl`,
     `tail -f`). An exception is its type and redacted message, never a traceback.

@@ -60,7 +60,7 @@ def test_a_composer_error_no_command_handles_is_one_safe_line(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     import composer.store
-    from composer.text.redaction import forget_secrets, register_secret
+    from composer.redaction import forget_secrets, register_secret
 
     def raising(*args: object, **kwargs: object) -> None:
         raise error(f"refused near {TOKEN}{OSC52}\nsecond line")

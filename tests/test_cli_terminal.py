@@ -94,7 +94,7 @@ def test_an_unexpected_error_is_one_redacted_line_and_exit_1(
 ) -> None:
     import composer.store
     from composer.cli import main
-    from composer.text.redaction import forget_secrets, register_secret
+    from composer.redaction import forget_secrets, register_secret
 
     register_secret(TOKEN)
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from composer.daemon import JsonLines
-from composer.text.redaction import REDACTED, forget_secrets, register_secret
+from composer.redaction import REDACTED, forget_secrets, register_secret
 
 HOSTILE = "revoked\x1b]52;c;cm0gLXJmIH4=\x07 \x9b31m \u202egnp.exe\x1b]0;pwned\x07\x7f"
 RAW_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")

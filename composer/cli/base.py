@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from composer.redaction import redact
 from composer.text import PLATFORM_NAMES, Thread
 from composer.text.display import terminal_safe
-from composer.text.redaction import redact
 from composer.workspace.compose import (
     NO_OVERRIDES,
     Overrides,

@@ -1,51 +1,82 @@
-"""What every platform client offers the publisher, and the errors it raises.
+"""What every platform client offers the publisher: the data of a post and its answer, the
+`PlatformClient` protocol, and `HttpClient`, the part the four clients share.
 
 The publisher (composer.publishing) sends a thread one post at a time through
 `PlatformClient.create_post`, each replying to the previous one, and resolves an unclear
-outcome with `find_post` before it ever sends again. The error tree tells it what to do:
-
-    PlatformError                 anything a platform or the network did
-    ├── Retryable                 try again after `retry_after` (capped backoff otherwise)
-    │   ├── RateLimited           429, or a quota header at zero
-    │   ├── Unavailable           5xx, or the connection failed BEFORE the request was sent
-    │   ├── ReplyTargetMissing    404 on the post replied to, right after it was created
-    │   └── MediaExpired          the post's uploaded images are no longer usable (X's ids
-    │                             expire after 24 h): upload them again, then retry
-    ├── Unclear                   sent, but no answer (timeout, dropped connection, 5xx after
-    │                             sending): call find_post before anything else
-    └── Refused                   401/403/422 and the like: stop the edition, resumable later
-        └── Duplicate             X's "duplicate content": find the existing post instead
-
-Messages hold the platform's own words (`reason`), which front ends must escape before
-showing. Every message and reason is redacted (composer.text.redaction: every secret the
-process has read, and the shapes of credentials) and cut to a few hundred characters here,
-when the error is made: no client has to remember to.
+outcome with `find_post` before it ever sends again. The errors a client raises, and the
+rules that map HTTP failures onto them, are in composer.platforms.errors (re-exported here,
+so a client imports what it needs from one place).
 """
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from typing import Any, Protocol, Self
+from typing import Any, Generic, Protocol, Self, TypedDict, TypeVar, Unpack
 
 import httpx
 
-from composer.errors import ComposerError
-from composer.text.redaction import MAX_REASON_CHARS, redact
-
-# httpx failures that happen before a byte of the request reached the server: whatever the
-# request was, the platform certainly did not act on it.
-NOT_SENT: tuple[type[httpx.TransportError], ...] = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.UnsupportedProtocol,
-    httpx.LocalProtocolError,
-    httpx.ProxyError,
+from composer.platforms.errors import (
+    MAX_WAIT,
+    NOT_SENT,
+    Duplicate,
+    MediaExpired,
+    PlatformError,
+    RateLimited,
+    Refused,
+    ReplyTargetMissing,
+    Retryable,
+    Unavailable,
+    Unclear,
+    bounded_wait,
+    describe,
+    failed_status_kind,
+    header_count,
+    header_number,
+    no_answer_kind,
+    reset_after,
+    retry_after,
+    without_answer,
 )
+from composer.text.platform_facts import FACTS
+
+__all__ = [  # the errors and rules are composer.platforms.errors', re-exported for clients
+    "MAX_WAIT",
+    "NOT_SENT",
+    "AccountInfo",
+    "AccountLike",
+    "AttachedMedia",
+    "Duplicate",
+    "Hidden",
+    "HttpClient",
+    "HttpOptions",
+    "ImageLimits",
+    "MediaClient",
+    "MediaExpired",
+    "MediaUpload",
+    "PlatformClient",
+    "PlatformError",
+    "PostRequest",
+    "PublishedPost",
+    "RateLimited",
+    "Refused",
+    "ReplyTargetMissing",
+    "Retryable",
+    "Unavailable",
+    "Unclear",
+    "bounded_wait",
+    "describe",
+    "failed_status_kind",
+    "header_count",
+    "header_number",
+    "json_object",
+    "new_http",
+    "no_answer_kind",
+    "reset_after",
+    "retry_after",
+    "same_text",
+    "str_or_none",
+    "without_answer",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,135 +143,6 @@ class AccountInfo:
     max_characters: int | None = None  # the instance's own limit (Mastodon)
     daily_quota: int | None = None  # posts a day, when the platform tells
     remaining_quota: int | None = None
-
-
-class PlatformError(ComposerError):
-    """Anything a platform or the network did to a request."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        reason: str | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(redact(message, limit=2 * MAX_REASON_CHARS))
-        self.status = status
-        # The platform's own words, to be escaped before display.
-        self.reason = None if reason is None else redact(reason, limit=MAX_REASON_CHARS)
-        self.retry_after = bounded_wait(retry_after)  # seconds, when the platform said
-
-
-# --- rate-limit headers: the one place that reads them -----------------------------------
-# Whatever a platform (or a proxy, or an attacker in between) writes in these headers, the
-# publisher gets a finite wait in [0, MAX_WAIT] or None (unreadable: its own backoff then),
-# never nan, inf, a negative wait, an overflow or a traceback.
-
-MAX_WAIT = 24 * 3600.0
-"""Seconds: a longer wait asked for is read as this (the publisher stops long before)."""
-EPOCH_FROM = 1e9
-"""A reset value above this is a Unix time (2001 on); below, seconds to go."""
-MAX_COUNT = 10**9
-"""A count header (a quota, what remains) larger than this is read as this."""
-_DIGITS = re.compile(r"[0-9]{1,40}")
-_NUMBER = re.compile(r"[0-9]{1,40}(?:\.[0-9]{1,40})?")  # ASCII digits only: not `²`, `٣`, nan
-
-
-def bounded_wait(seconds: float | None) -> float | None:
-    """`seconds` in [0, MAX_WAIT]; None for None or nan."""
-    if seconds is None or math.isnan(seconds):
-        return None
-    return min(max(seconds, 0.0), MAX_WAIT)
-
-
-def header_number(value: str | None) -> float | None:
-    """A header's non-negative decimal number, ASCII digits only; None for anything else
-    (`-5`, `nan`, `inf`, `1e9`, `1_000`, `²`, a blank)."""
-    if value is None:
-        return None
-    text = value.strip()
-    return float(text) if _NUMBER.fullmatch(text) else None
-
-
-def header_count(value: str | None) -> int | None:
-    """A count header (a limit, what remains): ASCII digits, at most MAX_COUNT; or None."""
-    text = value.strip() if value is not None else ""
-    return min(int(text), MAX_COUNT) if _DIGITS.fullmatch(text) else None
-
-
-def retry_after(value: str | None, now: float) -> float | None:
-    """Seconds to wait, from a `Retry-After` header (RFC 9110 10.2.3): delta-seconds or an
-    HTTP-date, compared with `now` (Unix time); bounded; None when absent or unreadable."""
-    number = header_number(value)
-    if number is not None:
-        return bounded_wait(number)
-    if not value:
-        return None
-    try:
-        when = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    return _until(when, now)
-
-
-def reset_after(value: str | None, now: float) -> float | None:
-    """Seconds until a rate-limit window resets, from its `*-Reset` header: a Unix time
-    (X, Bluesky), an ISO 8601 time (Mastodon) or, a number too small to be a time, seconds
-    to go; compared with `now` (Unix time); bounded; None when absent or unreadable."""
-    number = header_number(value)
-    if number is not None:
-        # A Unix time, unless too small to be one (2001, or a day before `now` if earlier).
-        is_time = number > min(EPOCH_FROM, now - MAX_WAIT)
-        return bounded_wait(number - now if is_time else number)
-    if not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return _until(when, now)
-
-
-def _until(when: datetime, now: float) -> float | None:
-    aware = when if when.tzinfo is not None else when.replace(tzinfo=UTC)  # HTTP dates are GMT
-    try:
-        return bounded_wait(aware.timestamp() - now)
-    except (OverflowError, OSError, ValueError):  # a year the platform cannot mean
-        return None
-
-
-class Retryable(PlatformError):
-    """Try again later; nothing was created."""
-
-
-class RateLimited(Retryable):
-    """Over a rate limit: wait `retry_after` seconds."""
-
-
-class Unavailable(Retryable):
-    """5xx before acting, or no connection: the request certainly created nothing."""
-
-
-class ReplyTargetMissing(Retryable):
-    """The post replied to is not visible yet (or was deleted)."""
-
-
-class MediaExpired(Retryable):
-    """The platform no longer takes the post's uploaded images (expired or unknown media
-    ids): nothing was created; upload the images again, then send the post."""
-
-
-class Unclear(PlatformError):
-    """The request may or may not have created the post: resolve with find_post first."""
-
-
-class Refused(PlatformError):
-    """Authentication, permission or validation failure: stop, fix, resume."""
-
-
-class Duplicate(Refused):
-    """The platform already has this text (X): look for it with find_post."""
 
 
 class PlatformClient(Protocol):
@@ -317,14 +219,46 @@ async def _refuse_plain_http(request: httpx.Request) -> None:
         )
 
 
-class HttpClient:
-    """What the four platform clients share: an httpx client they own (made here with
-    `options`) or borrow (the daemon's, kept open), `async with`, and a repr that names
-    the account's endpoint and never a secret."""
+DEFAULT_TIMEOUT = 30.0
+"""Seconds a request may take, unless a client is given another `timeout`."""
 
-    def __init__(self, http: httpx.AsyncClient | None, **options: Any) -> None:
+
+class HttpOptions(TypedDict, total=False):
+    """How a client reaches its platform: the keyword arguments every client takes."""
+
+    http: httpx.AsyncClient | None  # borrowed (the daemon's, kept open); else made here
+    timeout: float  # for every request, also on a borrowed client
+
+
+_Account = TypeVar("_Account", bound="AccountLike")
+
+
+class HttpClient(Generic[_Account]):
+    """What the four platform clients share: the account (of the platform's own kind) and
+    its API address, an httpx client they own (made here) or borrow (`HttpOptions`), `async
+    with`, and a repr that names the account's endpoint and never a secret."""
+
+    platform: str  # each client's class sets it
+
+    def __init__(self, account: _Account, **options: Unpack[HttpOptions]) -> None:
+        http = options.get("http")
+        self._account = account
+        self._base = account.api_url.rstrip("/")
+        self._timeout = options.get("timeout", DEFAULT_TIMEOUT)
         self._owns_http = http is None
-        self._http = http if http is not None else new_http(**options)
+        self._http = http if http is not None else new_http(timeout=self._timeout)
+        self._token: Hidden | None = None
+
+    def _access_token(self) -> str:
+        """The account's `access_token`, read once and kept Hidden. One that cannot be read
+        refuses the request; the message names the key, never a value."""
+        if self._token is None:
+            try:
+                self._token = Hidden(self._account.secret("access_token"))
+            except Exception as error:  # ConfigError: its message names no secret value
+                label = FACTS[self.platform].label
+                raise Refused(f"{label}: cannot read the access token: {error}") from None
+        return self._token.value
 
     def _described(self) -> str:
         """The repr's arguments: what tells this client apart, never a secret."""
@@ -345,6 +279,32 @@ class HttpClient:
         """Close the httpx client if this client made it; a borrowed one stays open."""
         if self._owns_http:
             await self._http.aclose()
+
+
+def same_text(stored: object, sent: str) -> bool:
+    """Whether a post found on the platform holds the text sent: exact, except for what a
+    server may normalise on the way in (CRLF, the whitespace around the text)."""
+    if not isinstance(stored, str):
+        return False
+    return stored.replace("\r\n", "\n").strip() == sent.replace("\r\n", "\n").strip()
+
+
+def json_object(response: httpx.Response) -> dict[str, Any]:
+    """The response's JSON object; {} when it holds none (a proxy's page, a list...)."""
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def str_or_none(value: object) -> str | None:
+    """A platform's id or text field as a string: a number becomes one, empty is None."""
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
 
 
 class AccountLike(Protocol):

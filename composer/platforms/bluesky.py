@@ -33,16 +33,16 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, Unpack
 
 import httpx
 
 from composer.platforms.base import (
-    NOT_SENT,
     AccountInfo,
     AccountLike,
     AttachedMedia,
     HttpClient,
+    HttpOptions,
     ImageLimits,
     MediaUpload,
     PlatformClient,
@@ -53,9 +53,12 @@ from composer.platforms.base import (
     Refused,
     Unavailable,
     Unclear,
+    no_answer_kind,
     reset_after,
     retry_after,
+    without_answer,
 )
+from composer.redaction import register_secret
 from composer.text.facets import (
     MAX_TID_TIMESTAMP,
     TID_PATTERN,
@@ -65,7 +68,6 @@ from composer.text.facets import (
     to_record_facets,
 )
 from composer.text.platform_facts import FACTS
-from composer.text.redaction import register_secret
 
 __all__ = [
     "POST_COLLECTION",
@@ -255,7 +257,16 @@ def _images_embed(media: tuple[AttachedMedia, ...]) -> dict[str, Any]:
     }
 
 
-class BlueskyClient(HttpClient):
+class _XrpcBody(TypedDict, total=False):
+    """What an XRPC request carries: query parameters, a JSON body, or raw bytes."""
+
+    params: Mapping[str, str] | None
+    json: Any
+    content: bytes | None
+    content_type: str | None
+
+
+class BlueskyClient(HttpClient[BlueskyAccount]):
     """One Bluesky account on its PDS (`account.api_url`, e.g. https://bsky.social).
 
     Closing it keeps the session (in the store) for the next run: no deleteSession."""
@@ -266,15 +277,11 @@ class BlueskyClient(HttpClient):
         self,
         account: BlueskyAccount,
         *,
-        http: httpx.AsyncClient | None = None,
-        timeout: float = 30.0,
         clock: Callable[[], float] = time.time,
         session_store: SessionStore | None = None,
+        **options: Unpack[HttpOptions],
     ) -> None:
-        self._account = account
-        self._service = account.api_url.rstrip("/")
-        self._timeout = timeout
-        super().__init__(http, timeout=timeout)
+        super().__init__(account, **options)
         self._clock = clock
         self._store: SessionStore = session_store or MemorySessionStore()
         self._session: _Session | None = None
@@ -282,7 +289,7 @@ class BlueskyClient(HttpClient):
         self._dids: dict[str, str | None] = {}
 
     def _described(self) -> str:
-        return f"handle={self._account.handle!r}, service={self._service!r}"
+        return f"handle={self._account.handle!r}, service={self._base!r}"
 
     # --- PlatformClient ---------------------------------------------------------------------
 
@@ -558,18 +565,9 @@ class BlueskyClient(HttpClient):
     # --- HTTP -------------------------------------------------------------------------------
 
     async def _call(
-        self,
-        method: str,
-        nsid: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        json: Any = None,
-        content: bytes | None = None,
-        content_type: str | None = None,
-        write: bool = False,
+        self, method: str, nsid: str, *, write: bool = False, **body: Unpack[_XrpcBody]
     ) -> httpx.Response:
         """An authenticated request, renewing an expired access token once."""
-        body = {"params": params, "json": json, "content": content, "content_type": content_type}
         session = await self._ensure_session()
         response = await self._send(method, nsid, token=session.access_jwt, write=write, **body)
         if not _auth_expired(response):
@@ -585,35 +583,27 @@ class BlueskyClient(HttpClient):
         method: str,
         nsid: str,
         *,
-        params: Mapping[str, str] | None = None,
-        json: Any = None,
-        content: bytes | None = None,
-        content_type: str | None = None,
         token: str | None = None,
         write: bool,
+        **body: Unpack[_XrpcBody],
     ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        if content_type:
+        if content_type := body.get("content_type"):
             headers["Content-Type"] = content_type
         try:
             return await self._http.request(
                 method,
-                f"{self._service}/xrpc/{nsid}",
-                params=params,
-                json=json,
-                content=content,
+                f"{self._base}/xrpc/{nsid}",
+                params=body.get("params"),
+                json=body.get("json"),
+                content=body.get("content"),
                 headers=headers,
                 timeout=self._timeout,
             )
-        except NOT_SENT as error:
-            raise Unavailable(
-                f"Bluesky: cannot connect to {self._service} for {nsid} ({type(error).__name__})"
-            ) from None
-        except httpx.TransportError as error:  # sent, but no clear answer
-            kind = Unclear if write else Unavailable
-            raise kind(
-                f"Bluesky: no answer from {self._service} to {nsid} ({type(error).__name__})"
-            ) from None
+        except httpx.TransportError as error:
+            kind = no_answer_kind(error, creates=write)
+            # The error's type only: the PDS address is named, never the request.
+            raise kind(f"Bluesky {nsid} at {self._base}: {type(error).__name__}") from None
 
     def _json(self, response: httpx.Response, nsid: str, *, write: bool) -> Mapping[str, Any]:
         try:
@@ -621,11 +611,7 @@ class BlueskyClient(HttpClient):
         except ValueError:
             data = None
         if not isinstance(data, dict):
-            kind = Unclear if write else Unavailable
-            raise kind(
-                f"Bluesky: {nsid} answered {response.status_code} without a JSON object",
-                status=response.status_code,
-            )
+            raise without_answer(f"Bluesky {nsid}", response, "a JSON object", creates=write)
         return data
 
     def _error(

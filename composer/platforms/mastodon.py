@@ -22,17 +22,16 @@ import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, TypedDict, Unpack
 
 import httpx
 
 from composer.instances import InstanceFigures, remember
 from composer.platforms.base import (
-    NOT_SENT,
     AccountInfo,
     AccountLike,
-    Hidden,
     HttpClient,
+    HttpOptions,
     ImageLimits,
     MediaUpload,
     PostRequest,
@@ -42,9 +41,15 @@ from composer.platforms.base import (
     ReplyTargetMissing,
     Unavailable,
     Unclear,
+    describe,
+    failed_status_kind,
     header_count,
+    no_answer_kind,
     reset_after,
     retry_after,
+    same_text,
+    str_or_none,
+    without_answer,
 )
 
 DEFAULT_MAX_CHARACTERS: Final = 500
@@ -91,7 +96,17 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class MastodonClient(HttpClient):
+class _RequestBody(TypedDict, total=False):
+    """What a request to the Mastodon API carries besides its headers."""
+
+    params: Mapping[str, Any] | None
+    json: Any
+    files: Mapping[str, tuple[str, bytes, str]] | None
+    data: Mapping[str, str] | None
+    headers: Mapping[str, str]  # besides the Authorization this client adds
+
+
+class MastodonClient(HttpClient[MastodonAccount]):
     """A PlatformClient for one Mastodon account."""
 
     platform = "mastodon"
@@ -100,16 +115,11 @@ class MastodonClient(HttpClient):
         self,
         account: MastodonAccount,
         *,
-        http: httpx.AsyncClient | None = None,
-        timeout: float = 30.0,
         clock: Callable[[], datetime] | None = None,
+        **options: Unpack[HttpOptions],
     ) -> None:
-        # `timeout` configures the client created here; a client passed in keeps its own.
-        self._account = account
-        self._base = account.api_url.rstrip("/")
-        super().__init__(http, base_url=self._base, timeout=timeout)
+        super().__init__(account, **options)
         self._clock = clock or _utcnow  # injectable for tests
-        self._token: Hidden | None = None
         self._account_id: str | None = None
         self._acct: str | None = None
         self._limits: tuple[int, int] | None = None
@@ -153,7 +163,7 @@ class MastodonClient(HttpClient):
                 statuses = _dig(data, "configuration", "statuses")
                 if "max_toot_chars" in data:  # Pleroma / Akkoma
                     statuses = {"max_characters": data["max_toot_chars"], **statuses}
-            self._domain = _str_or_none(data.get("domain") or data.get("uri"))
+            self._domain = str_or_none(data.get("domain") or data.get("uri"))
             media = _dig(data, "configuration", "media_attachments")
             figures = InstanceFigures.from_json({**statuses, **media})
             self._image_limits = ImageLimits(
@@ -192,13 +202,7 @@ class MastodonClient(HttpClient):
             files={"file": (name, upload.data, upload.mime)},
             data={"description": upload.alt},
         )
-        data = _json_object(response)
-        media_id = _str_or_none(data.get("id")) if data is not None else None
-        if data is None or media_id is None:
-            raise Unclear(
-                f"Mastodon POST /api/v2/media: HTTP {response.status_code} without a media id",
-                status=response.status_code,
-            )
+        data, media_id = _created(response, "/api/v2/media", "a media id")
         waited = 0.0
         while data.get("url") is None and waited < self.media_deadline_seconds:
             await asyncio.sleep(self.media_poll_seconds)
@@ -259,15 +263,8 @@ class MastodonClient(HttpClient):
             raise
         finally:
             self._in_flight.discard(key)
-        data = _json_object(response)
-        status_id = _str_or_none(data.get("id")) if data is not None else None
-        if data is None or status_id is None:
-            # 2xx but not a status (a proxy's page?): it may have been created.
-            raise Unclear(
-                f"Mastodon POST /api/v1/statuses: HTTP {response.status_code} without a status",
-                status=response.status_code,
-            )
-        return PublishedPost(remote_id=status_id, url=_str_or_none(data.get("url")))
+        data, status_id = _created(response, "/api/v1/statuses", "a status")
+        return PublishedPost(remote_id=status_id, url=str_or_none(data.get("url")))
 
     def _replay_is_safe(self, key: str) -> bool:
         first = self._first_sent.get(key)
@@ -290,14 +287,14 @@ class MastodonClient(HttpClient):
         for status in statuses:  # newest first
             if not isinstance(status, dict) or status.get("reblog"):
                 continue
-            status_id = _str_or_none(status.get("id"))
-            if status_id is None or _str_or_none(status.get("in_reply_to_id")) != parent:
+            status_id = str_or_none(status.get("id"))
+            if status_id is None or str_or_none(status.get("in_reply_to_id")) != parent:
                 continue
             created = _parse_time(status.get("created_at"))
             if not_before is not None and created is not None and created < not_before:
                 continue  # an older post with the same text (an earlier edition, say)
-            if _same_text(await self._source_text(status_id, status), request.text):
-                return PublishedPost(remote_id=status_id, url=_str_or_none(status.get("url")))
+            if same_text(await self._source_text(status_id, status), request.text):
+                return PublishedPost(remote_id=status_id, url=str_or_none(status.get("url")))
         return None
 
     async def _source_text(self, status_id: str, status: Mapping[str, Any]) -> str | None:
@@ -307,16 +304,16 @@ class MastodonClient(HttpClient):
         if isinstance(text, str):
             return text
         source = await self._get_json(f"/api/v1/statuses/{status_id}/source")
-        return _str_or_none(source.get("text"))
+        return str_or_none(source.get("text"))
 
     async def _credentials(self) -> str:
         """The account id (cached), from verify_credentials."""
         if self._account_id is None:
             data = await self._get_json("/api/v1/accounts/verify_credentials")
-            account_id = _str_or_none(data.get("id"))
+            account_id = str_or_none(data.get("id"))
             if account_id is None:
                 raise Unavailable("Mastodon: verify_credentials returned no account id")
-            self._acct = _str_or_none(data.get("acct")) or _str_or_none(data.get("username"))
+            self._acct = str_or_none(data.get("acct")) or str_or_none(data.get("username"))
             self._account_id = account_id
         return self._account_id
 
@@ -327,42 +324,22 @@ class MastodonClient(HttpClient):
         response = await self._request("GET", path, params=params)
         data = _json_object(response, list_ok=list_ok)
         if data is None:
-            raise Unavailable(
-                f"Mastodon GET {path}: HTTP {response.status_code} without JSON",
-                status=response.status_code,
-            )
+            raise without_answer(f"Mastodon GET {path}", response, "JSON", creates=False)
         return data
 
     async def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        files: Mapping[str, tuple[str, bytes, str]] | None = None,
-        data: Mapping[str, str] | None = None,
-        headers: Mapping[str, str] | None = None,
-        replying: bool = False,
+        self, method: str, path: str, *, replying: bool = False, **body: Unpack[_RequestBody]
     ) -> httpx.Response:
         creates = method == "POST"  # only a POST can leave something behind
-        all_headers = {"Authorization": f"Bearer {self._bearer()}", **(headers or {})}
+        headers = {"Authorization": f"Bearer {self._access_token()}", **body.get("headers", {})}
+        sent: _RequestBody = {**body, "headers": headers}
         try:
             response = await self._http.request(
-                method,
-                self._base + path,
-                params=params,
-                json=json,
-                files=files,
-                data=data,
-                headers=all_headers,
+                method, self._base + path, timeout=self._timeout, **sent
             )
-        except NOT_SENT as error:
-            raise Unavailable(f"Mastodon {method} {path}: {_describe(error)}") from None
         except httpx.TransportError as error:
-            # Timeouts, dropped connections, read errors: the request may have arrived.
-            kind = Unclear if creates else Unavailable
-            raise kind(f"Mastodon {method} {path}: {_describe(error)}") from None
+            kind = no_answer_kind(error, creates=creates)
+            raise kind(f"Mastodon {method} {path}: {describe(error)}") from None
         # `from None` above: httpx errors carry the request, and so the header.
         self._note_rate_limit(response.headers)
         status = response.status_code
@@ -376,22 +353,8 @@ class MastodonClient(HttpClient):
             )
         if status == 404 and replying:
             raise ReplyTargetMissing(message, status=status, reason=reason)
-        if status == 408:  # the server gave up waiting for our request: nothing was done
-            raise Unavailable(message, status=status, reason=reason)
-        if status >= 500:
-            # 503 is what a proxy says when it could not reach Mastodon at all; any other
-            # 5xx to a POST may come after the status was saved.
-            kind = Unclear if creates and status != 503 else Unavailable
-            raise kind(message, status=status, reason=reason)
-        raise Refused(message, status=status, reason=reason)
-
-    def _bearer(self) -> str:
-        if self._token is None:
-            try:
-                self._token = Hidden(self._account.secret("access_token"))
-            except Exception as error:  # ConfigError: its message names no secret value
-                raise Refused(f"Mastodon: cannot read the access token: {error}") from None
-        return self._token.value
+        kind = failed_status_kind(status, creates=creates) or Refused
+        raise kind(message, status=status, reason=reason)
 
     def _note_rate_limit(self, headers: httpx.Headers) -> None:
         if "x-ratelimit-limit" not in headers and "x-ratelimit-remaining" not in headers:
@@ -415,30 +378,26 @@ class MastodonClient(HttpClient):
 
 
 # --- helpers ----------------------------------------------------------------------------
-def _describe(error: httpx.TransportError) -> str:
-    detail = str(error)
-    return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
-
-
-def _same_text(stored: str | None, sent: str) -> bool:
-    # Exact, except for what a server may normalise on the way in: CRLF and the
-    # whitespace around the text.
-    if stored is None:
-        return False
-    return stored.replace("\r\n", "\n").strip() == sent.replace("\r\n", "\n").strip()
-
-
 def _reason(response: httpx.Response) -> str:
     """The server's own words: Mastodon's `{"error": ...}`, else the status phrase."""
     data = _json_object(response)
     text: str | None = None
     if data is not None:
-        text = _str_or_none(data.get("error"))
-        description = _str_or_none(data.get("error_description"))
+        text = str_or_none(data.get("error"))
+        description = str_or_none(data.get("error_description"))
         if text and description:
             text = f"{text}: {description}"
     text = text or response.reason_phrase or "no reason given"
     return text  # cut to size (and redacted) by PlatformError
+
+
+def _created(response: httpx.Response, path: str, what: str) -> tuple[dict[str, Any], str]:
+    """What a POST created, and its id."""
+    data = _json_object(response)
+    created_id = str_or_none(data.get("id")) if data is not None else None
+    if data is None or created_id is None:
+        raise without_answer(f"Mastodon POST {path}", response, what, creates=True)
+    return data, created_id
 
 
 def _json_object(response: httpx.Response, *, list_ok: bool = False) -> Any:
@@ -466,14 +425,6 @@ def _parse_time(value: object) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
-
-
-def _str_or_none(value: object) -> str | None:
-    if isinstance(value, str) and value:
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return None
 
 
 def _positive_int(value: object, default: int) -> int:

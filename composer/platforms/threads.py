@@ -54,17 +54,16 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, TypedDict, Unpack
 
 import httpx
 
 from composer.platforms.base import (
-    NOT_SENT,
     AccountInfo,
     AccountLike,
     AttachedMedia,
-    Hidden,
     HttpClient,
+    HttpOptions,
     ImageLimits,
     MediaUpload,
     PlatformError,
@@ -75,7 +74,14 @@ from composer.platforms.base import (
     ReplyTargetMissing,
     Unavailable,
     Unclear,
+    describe,
+    failed_status_kind,
+    json_object,
+    no_answer_kind,
     retry_after,
+    same_text,
+    str_or_none,
+    without_answer,
 )
 from composer.text.platform_facts import FACTS
 
@@ -153,7 +159,14 @@ def _install_log_filter() -> None:
         logger.addFilter(_MaskTokens())
 
 
-class ThreadsClient(HttpClient):
+class _RequestBody(TypedDict, total=False):
+    """What a request to the Threads API carries: query parameters or a form."""
+
+    params: dict[str, str] | None
+    form: dict[str, str] | None
+
+
+class ThreadsClient(HttpClient[ThreadsAccount]):
     """A PlatformClient for one Threads account. Use `async with` or call `aclose()`."""
 
     platform = "threads"
@@ -163,22 +176,16 @@ class ThreadsClient(HttpClient):
         self,
         account: ThreadsAccount,
         *,
-        http: httpx.AsyncClient | None = None,
-        timeout: float = 30.0,
         clock: Callable[[], float] = time.time,
         poll_interval: float = 1.0,
         media_wait: float = MEDIA_WAIT,
+        **options: Unpack[HttpOptions],
     ) -> None:
-        # `timeout` applies to every request, also on a client passed in.
         _install_log_filter()
-        self._account = account
-        self._base = account.api_url.rstrip("/")
-        super().__init__(http)
-        self._timeout = timeout
+        super().__init__(account, **options)
         self._clock = clock
         self._poll_interval = poll_interval
         self._media_wait = media_wait
-        self._token: Hidden | None = None
         self._user_id: str | None = account.user_id or None
         self._username: str | None = None
         self.containers: dict[str, str] = {}
@@ -196,8 +203,8 @@ class ThreadsClient(HttpClient):
     # --- PlatformClient ---------------------------------------------------------------
     async def verify(self) -> AccountInfo:
         me = await self._get_json("/me", {"fields": "id,username"})
-        user_id = _str_or_none(me.get("id"))
-        username = _str_or_none(me.get("username"))
+        user_id = str_or_none(me.get("id"))
+        username = str_or_none(me.get("username"))
         if user_id is None or username is None:
             raise Unavailable("Threads GET /me: no id or username in the answer")
         configured = self._account.user_id
@@ -326,7 +333,7 @@ class ThreadsClient(HttpClient):
                 status=error.status,
                 reason=error.reason,
             ) from None
-        container = _str_or_none(data.get("id"))
+        container = str_or_none(data.get("id"))
         if container is None:
             raise Unavailable(f"Threads POST /{user_id}/threads: no container id in the answer")
         self.containers[request.idempotency_key] = container
@@ -354,7 +361,7 @@ class ThreadsClient(HttpClient):
                 data = await self._post_json(f"/{user_id}/threads", form)
             except Unclear as error:  # an item container is never published by itself
                 raise Unavailable(f"{error} (an item container; nothing was published)") from None
-            item = _str_or_none(data.get("id"))
+            item = str_or_none(data.get("id"))
             if item is None:
                 raise Unavailable(f"Threads POST /{user_id}/threads: no container id (image)")
             status, message = await self._settled_status(item, media=True)
@@ -380,7 +387,7 @@ class ThreadsClient(HttpClient):
             if status == "PUBLISHED":
                 return await self._published(request, container)
             raise
-        post_id = _str_or_none(data.get("id"))
+        post_id = str_or_none(data.get("id"))
         if post_id is None:
             raise Unclear(
                 f"Threads POST /{user_id}/threads_publish: no post id in the answer; "
@@ -390,10 +397,10 @@ class ThreadsClient(HttpClient):
 
     async def _status(self, container: str) -> tuple[str, str | None]:
         data = await self._get_json(f"/{container}", {"fields": "status,error_message"})
-        status = _str_or_none(data.get("status"))
+        status = str_or_none(data.get("status"))
         if status is None:
             raise Unavailable(f"Threads GET /{container}: no status in the answer")
-        return status.upper(), _str_or_none(data.get("error_message"))
+        return status.upper(), str_or_none(data.get("error_message"))
 
     async def _settled_status(
         self, container: str, *, media: bool = False
@@ -461,7 +468,7 @@ class ThreadsClient(HttpClient):
             data = await self._get_json(f"/{post_id}", {"fields": "permalink"})
         except PlatformError:
             return None
-        return _str_or_none(data.get("permalink"))
+        return str_or_none(data.get("permalink"))
 
     async def _me(self) -> str:
         """The Threads user id: configured, or from `GET /me` (cached)."""
@@ -474,40 +481,32 @@ class ThreadsClient(HttpClient):
     async def _whoami(self) -> str | None:
         """Reads `GET /me`: sets the user id (unless configured) and the username."""
         me = await self._get_json("/me", {"fields": "id,username"})
-        user_id = _str_or_none(me.get("id"))
+        user_id = str_or_none(me.get("id"))
         if user_id is None:
             raise Unavailable("Threads GET /me: no id in the answer")
         self._user_id = self._user_id or user_id
-        self._username = _str_or_none(me.get("username"))
+        self._username = str_or_none(me.get("username"))
         return self._username
 
     # --- HTTP -------------------------------------------------------------------------
     async def _get_json(self, path: str, params: Mapping[str, str]) -> dict[str, Any]:
         response = await self._request("GET", path, params=dict(params))
-        return _json(response)
+        return json_object(response)
 
     async def _post_json(
         self, path: str, form: Mapping[str, str], *, replying: bool = False
     ) -> dict[str, Any]:
         response = await self._request("POST", path, form=dict(form), replying=replying)
-        data = _json(response)
+        data = json_object(response)
         if not data:
-            # 2xx without JSON (a proxy's page?): the request may have acted.
-            raise Unclear(
-                f"Threads POST {path}: HTTP {response.status_code} without an answer",
-                status=response.status_code,
-            )
+            raise without_answer(f"Threads POST {path}", response, "an answer", creates=True)
         return data
 
     async def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, str] | None = None,
-        form: dict[str, str] | None = None,
-        replying: bool = False,
+        self, method: str, path: str, *, replying: bool = False, **body: Unpack[_RequestBody]
     ) -> httpx.Response:
+        # The token goes in the query of a GET and in the form of a POST, as Meta documents.
+        params, form = body.get("params"), body.get("form")
         token = self._access_token()
         if method == "GET":
             params = {**(params or {}), "access_token": token}
@@ -517,15 +516,9 @@ class ThreadsClient(HttpClient):
             response = await self._http.request(
                 method, self._base + path, params=params, data=form, timeout=self._timeout
             )
-        except NOT_SENT as error:
-            raise Unavailable(f"Threads {method} {path}: {self._describe(error)}") from None
         except httpx.TransportError as error:
-            # Timeouts, dropped connections, read errors: a POST may have acted.
-            if method == "POST":
-                raise Unclear(
-                    f"Threads {method} {path}: no answer after sending ({self._describe(error)})"
-                ) from None
-            raise Unavailable(f"Threads {method} {path}: {self._describe(error)}") from None
+            kind = no_answer_kind(error, creates=method == "POST")
+            raise kind(f"Threads {method} {path}: {self._scrub(describe(error))}") from None
         # `from None` above: httpx errors carry the request, and so the token.
         self._note_usage(response.headers)
         if response.is_success:
@@ -553,19 +546,11 @@ class ThreadsClient(HttpClient):
             return Refused(message, status=status, reason=reason)
         if replying and self._reply_missing(status, code, subcode, reason):
             return ReplyTargetMissing(message, status=status, reason=reason)
-        if status == 408:  # the server gave up waiting for our request: nothing was done
-            return Unavailable(message, status=status, reason=reason)
-        if status >= 500:
-            # 503 is what a proxy says when it could not reach the API at all; any other
-            # 5xx to a POST may come after it acted.
-            kind = Unclear if method == "POST" and status != 503 else Unavailable
-            return kind(
-                message,
-                status=status,
-                reason=reason,
-                retry_after=retry_after(response.headers.get("retry-after"), self._clock()),
-            )
-        return Refused(message, status=status, reason=reason)
+        kind = failed_status_kind(status, creates=method == "POST")
+        if kind is None:
+            return Refused(message, status=status, reason=reason)
+        wait = retry_after(response.headers.get("retry-after"), self._clock())
+        return kind(message, status=status, reason=reason, retry_after=wait)
 
     def _reply_missing(
         self, status: int, code: int | None, subcode: int | None, reason: str
@@ -608,27 +593,15 @@ class ThreadsClient(HttpClient):
             return self.last_rate_limit.regain_after
         return None
 
-    def _access_token(self) -> str:
-        if self._token is None:
-            try:
-                self._token = Hidden(self._account.secret("access_token"))
-            except Exception as error:  # ConfigError: its message names no secret value
-                raise Refused(f"Threads: cannot read the access token: {error}") from None
-        return self._token.value
-
     def _scrub(self, text: str) -> str:
         if self._token is not None and self._token.value:
             text = text.replace(self._token.value, "<hidden>")
         return _mask(text)
 
-    def _describe(self, error: httpx.TransportError) -> str:
-        detail = self._scrub(str(error))
-        return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
-
     def _reason(self, error: Mapping[str, Any], response: httpx.Response) -> str:
         """The platform's own words (user message first), never holding the token."""
-        text = _str_or_none(error.get("error_user_msg")) or _str_or_none(error.get("message"))
-        title = _str_or_none(error.get("error_user_title"))
+        text = str_or_none(error.get("error_user_msg")) or str_or_none(error.get("message"))
+        title = str_or_none(error.get("error_user_title"))
         if text and title and title not in text:
             text = f"{title}: {text}"
         return self._scrub(text or response.reason_phrase or "no reason given")
@@ -654,13 +627,13 @@ def _match(
     for post in posts if isinstance(posts, list) else []:  # newest first
         if not isinstance(post, dict):
             continue
-        post_id = _str_or_none(post.get("id"))
-        if post_id is None or not _same_text(post.get("text"), text):
+        post_id = str_or_none(post.get("id"))
+        if post_id is None or not same_text(post.get("text"), text):
             continue
         if username is not None and post.get("username") not in (None, username):
             continue  # someone else's reply with the same words
         replied_to = post.get("replied_to")
-        replied_id = _str_or_none(replied_to.get("id")) if isinstance(replied_to, dict) else None
+        replied_id = str_or_none(replied_to.get("id")) if isinstance(replied_to, dict) else None
         if parent is None and (post.get("is_reply") is True or replied_id is not None):
             continue
         if parent is not None and replied_id is not None and replied_id != parent:
@@ -670,16 +643,8 @@ def _match(
         when = _timestamp(post.get("timestamp"))
         if not_before is not None and when is not None and when < not_before:
             continue  # an older post with the same text (an earlier edition, say)
-        return PublishedPost(remote_id=post_id, url=_str_or_none(post.get("permalink")))
+        return PublishedPost(remote_id=post_id, url=str_or_none(post.get("permalink")))
     return None
-
-
-def _same_text(stored: object, sent: str) -> bool:
-    # Exact, except for what a server may normalise on the way in: CRLF and the
-    # whitespace around the text.
-    if not isinstance(stored, str):
-        return False
-    return stored.replace("\r\n", "\n").strip() == sent.replace("\r\n", "\n").strip()
 
 
 def _timestamp(value: object) -> float | None:
@@ -696,16 +661,8 @@ def _timestamp(value: object) -> float | None:
 
 
 def _graph_error(response: httpx.Response) -> dict[str, Any]:
-    error = _json(response).get("error")
+    error = json_object(response).get("error")
     return error if isinstance(error, dict) else {}
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _dict(value: object) -> dict[str, Any]:
@@ -729,14 +686,6 @@ def _max_percent(entry: Mapping[str, Any]) -> int | None:
 
 def _mask(text: str) -> str:
     return _TOKEN_PARAM.sub(r"\1<hidden>", text)
-
-
-def _str_or_none(value: object) -> str | None:
-    if isinstance(value, str) and value:
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return None
 
 
 def _int(value: object) -> int | None:

@@ -17,7 +17,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, Unpack
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -25,11 +25,11 @@ from oauthlib.oauth1 import SIGNATURE_TYPE_AUTH_HEADER
 from oauthlib.oauth1 import Client as OAuth1Client
 
 from composer.platforms.base import (
-    NOT_SENT,
     AccountInfo,
     AccountLike,
     Duplicate,
     HttpClient,
+    HttpOptions,
     ImageLimits,
     MediaExpired,
     MediaUpload,
@@ -41,14 +41,17 @@ from composer.platforms.base import (
     ReplyTargetMissing,
     Unavailable,
     Unclear,
+    describe,
     header_count,
+    json_object,
+    no_answer_kind,
     reset_after,
     retry_after,
 )
 from composer.platforms.x_media import MediaSession, upload_image
+from composer.redaction import register_secret
 from composer.text.entities import extract_urls
 from composer.text.platform_facts import FACTS
-from composer.text.redaction import register_secret
 
 __all__ = ["RateLimit", "XAccount", "XClient"]
 
@@ -95,7 +98,7 @@ class TokenStore(Protocol):
     def save(self, tokens: Mapping[str, str] | None) -> None: ...
 
 
-class XClient(HttpClient):
+class XClient(HttpClient[XAccount]):
     """One X account. Use `async with` or call `aclose()`."""
 
     platform = "x"
@@ -104,16 +107,12 @@ class XClient(HttpClient):
         self,
         account: XAccount,
         *,
-        http: httpx.AsyncClient | None = None,
-        timeout: float = 30.0,
         clock: Callable[[], float] = time.time,
         on_tokens_refreshed: TokensRefreshed | None = None,
         token_store: TokenStore | None = None,
+        **options: Unpack[HttpOptions],
     ) -> None:
-        self._account = account
-        self._base = account.api_url.rstrip("/")
-        super().__init__(http)
-        self._timeout = timeout
+        super().__init__(account, **options)
         self._clock = clock
         self.on_tokens_refreshed = on_tokens_refreshed
         # OAuth 2.0 tokens after a refresh (this run's or a stored one); until then the
@@ -140,7 +139,7 @@ class XClient(HttpClient):
     # --- the PlatformClient interface -------------------------------------------------------
     async def verify(self) -> AccountInfo:
         response = await self._request("GET", "/2/users/me")
-        data = _json(response).get("data")
+        data = json_object(response).get("data")
         if not isinstance(data, dict) or not data.get("id") or not data.get("username"):
             raise Unavailable("X answered /2/users/me without a user", status=response.status_code)
         self._user_id = str(data["id"])
@@ -162,7 +161,7 @@ class XClient(HttpClient):
         response = await self._request(
             "POST", "/2/tweets", json=body, replying=request.reply_to is not None
         )
-        data = _json(response).get("data")
+        data = json_object(response).get("data")
         if not isinstance(data, dict) or not data.get("id"):
             # A 2xx without an id: the post may well exist, so never resend blindly.
             raise Unclear("X accepted the post but returned no id", status=response.status_code)
@@ -186,7 +185,7 @@ class XClient(HttpClient):
             "tweet.fields": TIMELINE_FIELDS,
         }
         response = await self._request("GET", f"/2/users/{self._user_id}/tweets", params=params)
-        posts = _json(response).get("data") or []  # no "data" key when there are no posts
+        posts = json_object(response).get("data") or []  # no "data" key when there are no posts
         wanted_reply = request.reply_to.remote_id if request.reply_to else None
         exact, loose = _text_keys(request.text)
         fallback: str | None = None
@@ -266,7 +265,6 @@ class XClient(HttpClient):
     ) -> httpx.Response:
         authorization = f"Bearer {token}" if token is not None else self._sign(method, url)
         headers = {"Accept": "application/json", "Authorization": authorization}
-        mutating = method != "GET"
         try:
             return await self._http.request(
                 method,
@@ -277,16 +275,9 @@ class XClient(HttpClient):
                 headers=headers,
                 timeout=self._timeout,
             )
-        except NOT_SENT as error:
-            # Nothing reached X: safe to retry.
-            raise Unavailable(f"cannot reach X at {self._base}: {_describe(error)}") from None
         except httpx.TransportError as error:
-            if mutating:
-                raise Unclear(
-                    f"no answer from X after sending ({_describe(error)}): "
-                    "the post may exist; look for it before sending again"
-                ) from None
-            raise Unavailable(f"no answer from X ({_describe(error)})") from None
+            kind = no_answer_kind(error, creates=method != "GET")
+            raise kind(f"X {method} {url}: {describe(error)}") from None
 
     def _sign(self, method: str, url: str) -> str:
         """An OAuth 1.0a Authorization header for this request."""
@@ -337,8 +328,8 @@ class XClient(HttpClient):
                     timeout=self._timeout,
                 )
             except httpx.TransportError as error:
-                raise Unavailable(f"cannot refresh the X token: {_describe(error)}") from None
-            body = _json(response)
+                raise Unavailable(f"cannot refresh the X token: {describe(error)}") from None
+            body = json_object(response)
             access = body.get("access_token")
             if not response.is_success or not isinstance(access, str) or not access:
                 words = body.get("error_description") or body.get("error") or _reason(body)
@@ -373,7 +364,7 @@ class XClient(HttpClient):
         self, method: str, response: httpx.Response, *, replying: bool, harmless: bool = False
     ) -> PlatformError:
         status = response.status_code
-        body = _json(response)
+        body = json_object(response)
         reason = _reason(body)
         said = f": {reason}" if reason else ""
         if status == 429:
@@ -422,14 +413,6 @@ class XClient(HttpClient):
         if not known:
             return retry_after(headers.get("retry-after"), now)
         return max(known)
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 def _errors(body: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -495,9 +478,3 @@ def _limits(headers: httpx.Headers, prefix: str, now: float) -> RateLimit | None
     if limit is None and remaining is None and wait is None:
         return None
     return RateLimit(limit, remaining, None if wait is None else now + wait)
-
-
-def _describe(error: httpx.TransportError) -> str:
-    # httpx messages name the host and the socket error, never headers (where secrets are).
-    text = str(error)
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__

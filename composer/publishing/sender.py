@@ -21,14 +21,11 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from composer.platforms.base import (
-    AttachedMedia,
+from composer.platforms.base import AttachedMedia, PlatformClient, PostRequest, PublishedPost
+from composer.platforms.errors import (
     Duplicate,
     MediaExpired,
-    PlatformClient,
     PlatformError,
-    PostRequest,
-    PublishedPost,
     RateLimited,
     Refused,
     ReplyTargetMissing,

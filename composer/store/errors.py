@@ -1,10 +1,10 @@
 """The store's one exception; the redaction applied to every error text it keeps lives in
-composer.text.redaction (one place for every layer) and is re-exported here."""
+composer.redaction (one place for every layer) and is re-exported here."""
 
 from __future__ import annotations
 
 from composer.errors import ComposerError
-from composer.text.redaction import MAX_ERROR_CHARS, REDACTED, redact
+from composer.redaction import MAX_ERROR_CHARS, REDACTED, redact
 
 __all__ = ["MAX_ERROR_CHARS", "REDACTED", "DatabaseFailure", "StoreError", "redact"]
 

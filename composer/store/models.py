@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
@@ -100,6 +101,18 @@ def _status_type(enum: type[StrEnum], name: str) -> sa.Enum:
     )
 
 
+def _owned_by(parent_table: str, *, index: bool = True) -> Any:
+    """A required reference to the row this one belongs to: deleting the parent deletes it."""
+    return Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey(f"{parent_table}.id", ondelete="CASCADE"),
+            nullable=False,
+            index=index,
+        )
+    )
+
+
 def idempotency_key(edition_id: int, edition_created_at: datetime, position: int) -> str:
     """The key a post is sent with, the same on every retry of that post.
 
@@ -132,14 +145,7 @@ class Edition(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    thread_id: int = Field(
-        sa_column=sa.Column(
-            sa.Integer,
-            sa.ForeignKey("threads.id", ondelete="CASCADE"),
-            nullable=False,
-            index=True,
-        )
-    )
+    thread_id: int = _owned_by("threads")
     account: str = Field(max_length=200, index=True)
     platform: str = Field(max_length=32)
     status: EditionStatus = Field(
@@ -213,11 +219,7 @@ class PostRecord(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    edition_id: int = Field(
-        sa_column=sa.Column(
-            sa.Integer, sa.ForeignKey("editions.id", ondelete="CASCADE"), nullable=False
-        )
-    )
+    edition_id: int = _owned_by("editions", index=False)  # uq_posts_edition_position indexes it
     position: int = Field(description="1-based index of the post in its thread")
     text: str = Field(sa_type=sa.Text)
     status: PostStatus = Field(
@@ -242,14 +244,7 @@ class PostMedia(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("post_id", "position", name="uq_post_media_position"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    post_id: int = Field(
-        sa_column=sa.Column(
-            sa.Integer,
-            sa.ForeignKey("posts.id", ondelete="CASCADE"),
-            nullable=False,
-            index=True,
-        )
-    )
+    post_id: int = _owned_by("posts")
     position: int = Field(description="1-based order of the image in its post")
     source_path: str = Field(sa_type=sa.Text)
     alt: str = Field(default="", sa_type=sa.Text)
@@ -266,14 +261,7 @@ class Attempt(SQLModel, table=True):
     __tablename__ = "attempts"
 
     id: int | None = Field(default=None, primary_key=True)
-    post_id: int = Field(
-        sa_column=sa.Column(
-            sa.Integer,
-            sa.ForeignKey("posts.id", ondelete="CASCADE"),
-            nullable=False,
-            index=True,
-        )
-    )
+    post_id: int = _owned_by("posts")
     started_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     outcome: AttemptOutcome = Field(sa_type=_status_type(AttemptOutcome, "attempt_outcome"))

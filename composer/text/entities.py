@@ -23,7 +23,7 @@ from composer.text._tlds import COUNTRY_TLDS, GENERIC_TLDS
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING (mypy knows the name), without importing typing
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable, Iterator
 
     import regex
 
@@ -323,18 +323,29 @@ def _mention_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 def extract_mentions_or_lists(text: str) -> list[Entity]:
     """@mentions and @user/list references (kinds "mention" and "list")."""
-    if "@" not in text and "\uff20" not in text:
-        return []
-    mention_or_list, invalid_follower = _mention_patterns()
     entities = []
-    for match in mention_or_list.finditer(text):
-        if invalid_follower.match(text, match.end()):
-            continue
+    for match in _standalone_matches(text, "@\uff20", _mention_patterns):
         start, end = match.end(1), match.end()
         list_slug = match[3] or ""
         kind = "list" if list_slug else "mention"
         entities.append(Entity(kind, start, end, text[start:end], match[2] + list_slug))
     return entities
+
+
+def _standalone_matches(
+    text: str,
+    marks: str,
+    patterns: Callable[[], tuple[re.Pattern[str] | regex.Pattern[str], re.Pattern[str]]],
+) -> Iterator[re.Match[str] | regex.Match[str]]:
+    """The matches of the entity pattern that the invalid follower does not continue (an
+    e-mail address, a longer word, a URL): an entity is one only when it stands alone. A
+    text without any of the `marks` (@, #) is not scanned, nor are the patterns built."""
+    if not any(mark in text for mark in marks):
+        return
+    pattern, invalid_follower = patterns()
+    for match in pattern.finditer(text):
+        if not invalid_follower.match(text, match.end()):
+            yield match
 
 
 def extract_mentions(text: str) -> list[Entity]:
@@ -367,16 +378,10 @@ def _hashtag_patterns() -> tuple[regex.Pattern[str], re.Pattern[str]]:
 
 
 def _scan_hashtags(text: str) -> list[Entity]:
-    if "#" not in text and "\uff03" not in text:
-        return []
-    hashtag, invalid_follower = _hashtag_patterns()
-    entities = []
-    for match in hashtag.finditer(text):
-        if invalid_follower.match(text, match.end()):
-            continue
-        start, end = match.end(1), match.end()
-        entities.append(Entity("hashtag", start, end, text[start:end], match[2]))
-    return entities
+    return [
+        Entity("hashtag", match.end(1), match.end(), text[match.end(1) : match.end()], match[2])
+        for match in _standalone_matches(text, "#\uff03", _hashtag_patterns)
+    ]
 
 
 def extract_hashtags(text: str) -> list[Entity]:

@@ -1,25 +1,22 @@
-"""The one place that removes credentials from text leaving the process: error messages,
-log records, stored reasons, screens.
+"""How credentials are blanked out of text: pure functions, given the secrets to hide.
 
 Two nets, applied together by `redact`:
 
-- the exact values of every secret this process has read (`register_secret`): an accounts
-  file secret when it is read, a token a platform issued or refreshed, and the forms they
-  travel in (URL-encoded, Base64, HTTP Basic `id:secret`). Values of 4 characters or more
-  are registered, so a short token is caught too;
+- the exact values of the secrets given, and the forms they travel in (`secret_forms`:
+  URL-encoded, Base64, HTTP Basic `id:secret`). Values of 4 characters or more count, so a
+  short token is caught too;
 - patterns for what a platform may echo without us knowing the value: Authorization and
   Cookie headers, `Bearer …`, OAuth 1.0a `oauth_token="…"`, `token=…` fields, JWTs.
 
-The registry is process-wide on purpose: a secret read in one layer (workspace) must be
-blanked out of a message written in another (platforms, store, daemon logs). It holds
-strings only; nothing here does I/O.
+Which secrets this process has read is state, so it lives a layer up, in
+`composer.redaction` (the registry every layer's messages pass through); nothing here
+keeps state or does I/O.
 """
 
 from __future__ import annotations
 
 import base64
 import re
-import threading
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
@@ -29,11 +26,7 @@ MAX_ERROR_CHARS = 2000
 MAX_REASON_CHARS = 300
 """What a platform's own words (an error body) keep: enough to read, never a megabyte."""
 MIN_SECRET_CHARS = 4
-"""Shorter values are not registered: blanking every "abc" would hide the message itself."""
-
-_lock = threading.Lock()
-_known: frozenset[str] = frozenset()
-_ordered: tuple[str, ...] = ()  # longest first, so a secret inside another goes last
+"""Shorter values are not hidden: blanking every "abc" would hide the message itself."""
 
 
 def _forms(value: str) -> set[str]:
@@ -48,26 +41,13 @@ def _forms(value: str) -> set[str]:
     }
 
 
-def register_secret(value: str, *, user: str | None = None) -> None:
-    """Blank `value` (and its URL and Base64 forms) out of every text `redact` sees from now
-    on; with `user`, also the HTTP Basic credentials `user:value`."""
+def secret_forms(value: str, *, user: str | None = None) -> frozenset[str]:
+    """`value` as it may travel (plain, URL-encoded, Base64); with `user`, also the HTTP
+    Basic credentials `user:value`. Forms too short to hide safely are left out."""
     forms = _forms(value) if len(value) >= MIN_SECRET_CHARS else set()
     if user is not None and value:
         forms |= _forms(f"{user}:{value}") - {user}
-    forms = {form for form in forms if len(form) >= MIN_SECRET_CHARS}
-    global _known, _ordered
-    with _lock:
-        if forms <= _known:
-            return
-        _known = _known | forms
-        _ordered = tuple(sorted(_known, key=len, reverse=True))
-
-
-def forget_secrets() -> None:
-    """Empty the registry (tests)."""
-    global _known, _ordered
-    with _lock:
-        _known, _ordered = frozenset(), ()
+    return frozenset(form for form in forms if len(form) >= MIN_SECRET_CHARS)
 
 
 _SECRET_NAMES = (
@@ -119,11 +99,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 def redact(text: str, secrets: Iterable[str] = (), *, limit: int = MAX_ERROR_CHARS) -> str:
     """`text` with credentials blanked out, cut to `limit` characters.
 
-    Every registered secret (and any given here) goes first; then the patterns catch what
-    an HTTP error may echo back of credentials this process never read.
+    The `secrets` given go first (longest first, so a secret inside another goes last);
+    then the patterns catch what an HTTP error may echo back of credentials never given.
     """
-    extra = [secret for secret in secrets if len(secret) >= MIN_SECRET_CHARS]
-    for secret in sorted(extra, key=len, reverse=True) + list(_ordered):
+    known = sorted({s for s in secrets if len(s) >= MIN_SECRET_CHARS}, key=len, reverse=True)
+    for secret in known:
         if secret in text:
             text = text.replace(secret, REDACTED)
     text = text[: 4 * limit]  # bounds the work; the rest is cut below anyway

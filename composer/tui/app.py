@@ -19,8 +19,8 @@ from textual.screen import Screen
 from textual.worker import WorkerFailed
 
 from composer.errors import ComposerError
+from composer.redaction import redact
 from composer.text.display import terminal_safe
-from composer.text.redaction import redact
 from composer.tui.accounts import AccountsScreen
 from composer.tui.commands import ComposerCommands
 from composer.tui.compose import ComposeScreen

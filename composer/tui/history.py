@@ -26,7 +26,7 @@ from composer.tui.confirm import ConfirmDialog
 from composer.tui.remote import cell, error_text, plain, tell
 from composer.tui.sending import publish_now
 from composer.tui.services import Services
-from composer.tui.tables import ShownRows, selected_key, titled_table
+from composer.tui.tables import ShownRows, selected_item, titled_table
 
 REFRESH_SECONDS = 2.0
 POST_MARKS = {
@@ -146,13 +146,8 @@ class HistoryScreen(Screen[None]):
             cell(outcome.last_error or "", 80),
         )
 
-    def selected_id(self) -> int | None:
-        key = selected_key(self.query_one("#history-editions", DataTable))
-        return None if key is None else int(key)
-
     def selected(self) -> EditionOutcome | None:
-        edition_id = self.selected_id()
-        return None if edition_id is None else self.outcomes.get(edition_id)
+        return selected_item(self.query_one("#history-editions", DataTable), self.outcomes)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "history-editions":

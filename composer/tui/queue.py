@@ -28,7 +28,7 @@ from composer.tui.move import MoveDialog
 from composer.tui.remote import cell, error_text, plain, tell
 from composer.tui.sending import publish_now
 from composer.tui.services import Services
-from composer.tui.tables import ShownRows, selected_key, titled_table
+from composer.tui.tables import ShownRows, selected_item, selected_number, titled_table
 from composer.workspace.when import format_local
 
 REFRESH_SECONDS = 2.0
@@ -136,20 +136,13 @@ class QueueScreen(Screen[None]):
         )
 
     def selected_id(self) -> int | None:
-        key = selected_key(self.query_one("#queue-table", DataTable))
-        return None if key is None else int(key)
+        return selected_number(self.query_one("#queue-table", DataTable))
 
     def selected(self) -> QueueEntry | None:
-        edition_id = self.selected_id()
-        return None if edition_id is None else self.entries.get(edition_id)
-
-    def selected_rule_id(self) -> int | None:
-        key = selected_key(self.query_one("#rules-table", DataTable))
-        return None if key is None else int(key)
+        return selected_item(self.query_one("#queue-table", DataTable), self.entries)
 
     def selected_rule(self) -> Recurrence | None:
-        rule_id = self.selected_rule_id()
-        return None if rule_id is None else self.rules.get(rule_id)
+        return selected_item(self.query_one("#rules-table", DataTable), self.rules)
 
     def rules_focused(self) -> bool:
         focused = self.focused

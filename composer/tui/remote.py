@@ -17,8 +17,8 @@ from textual.notifications import SeverityLevel
 from textual.widget import Widget
 
 from composer.errors import ComposerError
+from composer.redaction import redact
 from composer.text.display import terminal_safe
-from composer.text.redaction import redact
 
 
 def plain(text: str) -> Content:

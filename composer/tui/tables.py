@@ -8,7 +8,8 @@ there.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
 from textual.widgets import DataTable
 
@@ -29,6 +30,22 @@ def selected_key(table: DataTable[object]) -> str | None:
     if table.row_count == 0:
         return None
     return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+
+def selected_number(table: DataTable[object]) -> int | None:
+    """The row under the cursor as the number its key spells (an edition's or a rule's id),
+    None in an empty table."""
+    key = selected_key(table)
+    return None if key is None else int(key)
+
+
+_Item = TypeVar("_Item")
+
+
+def selected_item(table: DataTable[object], items: Mapping[int, _Item]) -> _Item | None:
+    """What `items` holds for the row under the cursor, each row keyed by its number."""
+    number = selected_number(table)
+    return None if number is None else items.get(number)
 
 
 class ShownRows:

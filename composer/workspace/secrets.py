@@ -6,7 +6,7 @@ What is guaranteed here, whatever the source:
 - a value is checked when read: a control character (or bytes that are not UTF-8 from a
   command) is refused with one line naming the account and key, never the value, so it
   never becomes an HTTP header;
-- every value read is registered with composer.text.redaction, so no message, log record
+- every value read is registered with composer.redaction, so no message, log record
   or stored reason that passes through `redact` can show it;
 - a command runs in its own process group with no shell, and the whole group is ended
   when it times out or when it returns leaving children behind; its output is never shown.
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from composer.errors import ComposerError
-from composer.text.redaction import register_secret
+from composer.redaction import register_secret
 
 COMMAND_TIMEOUT = 10.0
 """Seconds a `*_cmd` secret command may run before it counts as failed."""

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from composer.locations import data_folder, private_data_folder
-from composer.text.redaction import register_secret
+from composer.redaction import register_secret
 from composer.workspace.drafts import write_atomically
 
 __all__ = ["SessionFile", "data_folder"]  # data_folder: for the unsaved copies (recovery)

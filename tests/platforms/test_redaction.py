@@ -19,7 +19,7 @@ import pytest
 from composer.platforms.base import PlatformError, Refused
 from composer.platforms.mastodon import MastodonClient
 from composer.platforms.x import XClient
-from composer.text.redaction import MAX_REASON_CHARS, REDACTED, forget_secrets
+from composer.redaction import MAX_REASON_CHARS, REDACTED, forget_secrets
 from composer.workspace.config import Account, Secret, SecretSource
 
 SHORT_TOKEN = "k3Y9"  # short: no pattern could recognise it, only its registration

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import composer.tui.app as app_module
-from composer.text.redaction import forget_secrets, register_secret
+from composer.redaction import forget_secrets, register_secret
 
 SECRET = "SEKRIT-crash-7f3a9c"
 APP = """
@@ -19,7 +19,7 @@ from pathlib import Path
 import composer.tui.app as module
 from composer.tui.app import ComposerApp
 from composer.tui.services import Services
-from composer.text.redaction import register_secret
+from composer.redaction import register_secret
 
 class Crashing(ComposerApp):
     CSS_PATH = str(Path(module.__file__).parent / "app.tcss")
@@ -71,7 +71,7 @@ from pathlib import Path
 import composer.tui.app as module
 from composer.tui.app import ComposerApp
 from composer.tui.services import Services
-from composer.text.redaction import register_secret
+from composer.redaction import register_secret
 from composer.store import DatabaseFailure
 
 class Failing(ComposerApp):

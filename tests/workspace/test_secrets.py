@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from composer.text.redaction import REDACTED, forget_secrets, redact
+from composer.redaction import REDACTED, forget_secrets, redact
 from composer.workspace.config import Account, ConfigError, load_config
 
 FAKE = "s3cr3t-FAKE-7f1c9e"

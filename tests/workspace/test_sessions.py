@@ -43,7 +43,7 @@ def test_the_data_folder_made_for_a_session_is_private(
 
 
 def test_session_tokens_are_redacted_once_loaded(tmp_path: Path) -> None:
-    from composer.text.redaction import REDACTED, forget_secrets, redact
+    from composer.redaction import REDACTED, forget_secrets, redact
 
     store = SessionFile("ank-x", tmp_path)
     store.save({"access": "ac3ss", "refresh": "r3fresh", "did": "did:plc:abc"})

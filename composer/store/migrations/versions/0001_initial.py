@@ -1,19 +1,14 @@
-"""Initial schema: threads, editions, the post ledger, attempts, and FTS5 over post texts.
-
-Revision ID: 0001
-Revises:
-Create Date: 2026-11-28
-"""
+"""Initial schema: threads, editions, the post ledger, attempts, and FTS5 over post texts."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
+from composer.store.migrations.columns import owned_by, row_id
+
 revision = "0001"
 down_revision: str | None = None
-branch_labels: str | None = None
-depends_on: str | None = None
 
 # Frozen copies of the model enums: later code may add values, this migration must not move.
 EDITION_STATUSES = (
@@ -41,7 +36,7 @@ def _utc() -> sa.DateTime:
 def upgrade() -> None:
     op.create_table(
         "threads",
-        sa.Column("id", sa.Integer(), primary_key=True),
+        row_id(),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("draft_path", sa.Text(), nullable=True),
         sa.Column("body", sa.Text(), nullable=False),
@@ -50,13 +45,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "editions",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column(
-            "thread_id",
-            sa.Integer(),
-            sa.ForeignKey("threads.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        row_id(),
+        owned_by("thread_id", "threads"),
         sa.Column("account", sa.String(length=200), nullable=False),
         sa.Column("platform", sa.String(length=32), nullable=False),
         sa.Column("status", _enum(EDITION_STATUSES, "edition_status"), nullable=False),
@@ -73,13 +63,8 @@ def upgrade() -> None:
     op.create_index("ix_editions_status_scheduled_at", "editions", ["status", "scheduled_at"])
     op.create_table(
         "posts",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column(
-            "edition_id",
-            sa.Integer(),
-            sa.ForeignKey("editions.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        row_id(),
+        owned_by("edition_id", "editions"),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("status", _enum(POST_STATUSES, "post_status"), nullable=False),
@@ -96,13 +81,8 @@ def upgrade() -> None:
     op.create_index("ix_posts_status_sent_at", "posts", ["status", "sent_at"])
     op.create_table(
         "attempts",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column(
-            "post_id",
-            sa.Integer(),
-            sa.ForeignKey("posts.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        row_id(),
+        owned_by("post_id", "posts"),
         sa.Column("started_at", _utc(), nullable=False),
         sa.Column("finished_at", _utc(), nullable=True),
         sa.Column("outcome", _enum(ATTEMPT_OUTCOMES, "attempt_outcome"), nullable=False),

@@ -2,10 +2,6 @@
 
 A publisher killed between "container made" and "published" must find that container again
 to check its status, instead of publishing a second time.
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-28
 """
 
 from __future__ import annotations
@@ -15,8 +11,6 @@ from alembic import op
 
 revision = "0002"
 down_revision: str | None = "0001"
-branch_labels: str | None = None
-depends_on: str | None = None
 
 
 def upgrade() -> None:

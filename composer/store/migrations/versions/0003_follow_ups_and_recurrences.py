@@ -4,10 +4,6 @@ An edition may continue an earlier one (`follows_edition_id`, with the number it
 carries when the numbering continues), and may be one occurrence of a `recurrences` rule; a
 unique index on (recurrence_id, scheduled_at) keeps two daemons from making one occurrence
 twice.
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-28
 """
 
 from __future__ import annotations
@@ -15,18 +11,17 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from composer.store.migrations.columns import row_id
 from composer.store.models import UTCDateTime
 
 revision = "0003"
 down_revision: str | None = "0002"
-branch_labels: str | None = None
-depends_on: str | None = None
 
 
 def upgrade() -> None:
     op.create_table(
         "recurrences",
-        sa.Column("id", sa.Integer(), primary_key=True),
+        row_id(),
         sa.Column("draft_path", sa.Text(), nullable=False),
         sa.Column("account", sa.String(length=200), nullable=False),
         sa.Column("rule", sa.String(length=200), nullable=False),

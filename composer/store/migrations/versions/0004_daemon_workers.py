@@ -2,10 +2,6 @@
 
 `queue`, the queue screen and the schedule dialog read the newest `seen_at` to say when no
 daemon has run for a while (scheduled threads would not be sent).
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-12-03
 """
 
 from __future__ import annotations
@@ -17,8 +13,6 @@ from composer.store.models import UTCDateTime
 
 revision = "0004"
 down_revision: str | None = "0003"
-branch_labels: str | None = None
-depends_on: str | None = None
 
 
 def upgrade() -> None:

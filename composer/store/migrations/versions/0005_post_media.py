@@ -2,10 +2,6 @@
 
 The reference is written before the post is created, so a resumed edition never uploads
 an image again for the same post, and never creates the post without it.
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-12-03
 """
 
 from __future__ import annotations
@@ -13,24 +9,18 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from composer.store.migrations.columns import owned_by, row_id
 from composer.store.models import UTCDateTime
 
 revision = "0005"
 down_revision: str | None = "0004"
-branch_labels: str | None = None
-depends_on: str | None = None
 
 
 def upgrade() -> None:
     op.create_table(
         "post_media",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column(
-            "post_id",
-            sa.Integer(),
-            sa.ForeignKey("posts.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        row_id(),
+        owned_by("post_id", "posts"),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("source_path", sa.Text(), nullable=False),
         sa.Column("alt", sa.Text(), nullable=False),

@@ -1,0 +1,24 @@
+"""Column shapes that several migrations write alike.
+
+Migrations are frozen history: a change here changes what every migration that uses it
+creates, so these shapes never change; a new shape gets a new function.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+
+def row_id() -> sa.Column[int]:
+    """The integer primary key every table but `daemon_workers` has."""
+    return sa.Column("id", sa.Integer(), primary_key=True)
+
+
+def owned_by(column: str, parent_table: str) -> sa.Column[int]:
+    """A required reference to the row this one belongs to; deleting the parent deletes it."""
+    return sa.Column(
+        column,
+        sa.Integer(),
+        sa.ForeignKey(f"{parent_table}.id", ondelete="CASCADE"),
+        nullable=False,
+    )
