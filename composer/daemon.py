@@ -36,8 +36,8 @@ import httpx
 from composer.platforms.base import new_http
 from composer.publishing import (
     Event,
-    Outcome,
     PreflightError,
+    PublishResult,
     Sleep,
     preflight_edition,
     prune_media,
@@ -77,7 +77,7 @@ class Round:
     """What one round did."""
 
     missed: list[int] = field(default_factory=list)
-    outcomes: list[Outcome] = field(default_factory=list)
+    outcomes: list[PublishResult] = field(default_factory=list)
 
 
 class BusyAccounts:
@@ -212,10 +212,10 @@ async def _publish_claimed(
     busy: BusyAccounts,
     on_freed: Callable[[], None] | None,
     sleep: Sleep,
-) -> list[Outcome]:
+) -> list[PublishResult]:
     holder = Holder(worker, lease)
 
-    async def publish(edition_id: int, account: str, http: httpx.AsyncClient) -> Outcome:
+    async def publish(edition_id: int, account: str, http: httpx.AsyncClient) -> PublishResult:
         log.info("publishing", extra={"fields": {"edition": edition_id, "account": account}})
 
         def listener(event: Event) -> None:
@@ -260,8 +260,8 @@ async def _publish_claimed(
     for claim in claimed:
         by_account.setdefault(claim.account, []).append(claim.edition_id)
 
-    async def account_editions(account: str, ids: list[int]) -> list[Outcome]:
-        outcomes: list[Outcome] = []
+    async def account_editions(account: str, ids: list[int]) -> list[PublishResult]:
+        outcomes: list[PublishResult] = []
         try:
             async with new_http(timeout=HTTP_TIMEOUT, verify=tls_context()) as http:
                 for edition_id in ids:
@@ -273,7 +273,9 @@ async def _publish_claimed(
                         # ledger. This account's next editions and the other accounts' go on.
                         fields = {"edition": edition_id, "account": account, "error": str(error)}
                         log.error("edition failed", extra={"fields": fields})
-                        left = Outcome(edition_id, EditionStatus.PUBLISHING, 0, 0, error=str(error))
+                        left = PublishResult(
+                            edition_id, EditionStatus.PUBLISHING, 0, 0, error=str(error)
+                        )
                         outcomes.append(left)
             return outcomes
         finally:

@@ -41,13 +41,13 @@ def test_split_json_has_the_documented_shape() -> None:
 
 
 def test_split_matches_the_python_api() -> None:
-    from composer.workspace.compose import compose
     from composer.workspace.config import load_config
+    from composer.workspace.draft_split import split_draft
     from composer.workspace.drafts import load_draft
 
     draft = load_draft(str(EXAMPLE))
     result = run("split", str(EXAMPLE), "-p", "bluesky", "--json")
-    api = compose(draft, "bluesky", load_config(EXAMPLE_CONFIG))
+    api = split_draft(draft, "bluesky", load_config(EXAMPLE_CONFIG))
     assert [p["text"] for p in json.loads(result.stdout)["posts"]] == [p.text for p in api.posts]
     # The draft's contacts are mapped to Bluesky handles, its terms linked, its tags added.
     published = "\n".join(p.text for p in api.posts)

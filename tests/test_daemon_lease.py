@@ -19,7 +19,7 @@ from sqlmodel import col
 
 from composer.daemon import run_round
 from composer.platforms.mastodon import MastodonClient
-from composer.publishing import Event, Outcome, publish_edition
+from composer.publishing import Event, PublishResult, publish_edition
 from composer.store import (
     Database,
     Edition,
@@ -76,8 +76,8 @@ def claimed_edition(db: Database, clock: Clock, worker: str = "first") -> int:
 
 def publish(
     db: Database, url: str, edition_id: int, holder: Holder, clock: Clock, events: list[Event]
-) -> Outcome:
-    async def main() -> Outcome:
+) -> PublishResult:
+    async def main() -> PublishResult:
         client = MastodonClient(account(url), timeout=5)
         try:
             return await publish_edition(
@@ -174,7 +174,7 @@ def test_a_claim_lost_to_another_daemon_stops_at_once_and_resumes_there(
         events.append(event)
         take_over(event)
 
-    async def main() -> Outcome:
+    async def main() -> PublishResult:
         client = MastodonClient(account(mastodon.url), timeout=5)
         try:
             return await publish_edition(
@@ -285,7 +285,7 @@ def test_a_heartbeat_keeps_the_claim_through_a_request_longer_than_the_lease(
         assert [c.edition_id for c in claim_due(db, now, "first", lease)] == [edition.id]
         stolen: list[int] = []
 
-        async def main() -> Outcome:
+        async def main() -> PublishResult:
             client = MastodonClient(account(slow.url), timeout=10)
 
             async def thief() -> None:

@@ -22,15 +22,15 @@ import click
 from composer.redaction import redact
 from composer.text import PLATFORM_NAMES, Thread
 from composer.text.display import terminal_safe
-from composer.workspace.compose import (
+from composer.workspace.config import Config
+from composer.workspace.draft_split import (
     NO_OVERRIDES,
     Overrides,
-    compose,
     draft_overrides,
     find_config,
     platforms_for,
+    split_draft,
 )
-from composer.workspace.config import Config
 from composer.workspace.drafts import Draft, load_draft, resolve
 from composer.workspace.images import ImageFile, image_files
 
@@ -89,7 +89,7 @@ def current_config() -> Config | None:
 
 
 def split_for(draft: Draft, platform: str, overrides: Overrides = NO_OVERRIDES) -> Thread:
-    return compose(draft, platform, current_config(), overrides)
+    return split_draft(draft, platform, current_config(), overrides)
 
 
 def images_of(draft: Draft, thread: Thread) -> list[tuple[ImageFile, ...]] | None:

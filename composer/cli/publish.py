@@ -27,7 +27,7 @@ from composer.cli.base import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from composer.publishing import EditionPlan, Outcome
+    from composer.publishing import EditionPlan, PublishResult
     from composer.store import Database, EditionBusy, EditionStatus
     from composer.workspace.config import Config
     from composer.workspace.drafts import Draft
@@ -364,7 +364,9 @@ def wait_turn(db: Database, busy: EditionBusy, *, as_json: bool = False) -> Edit
     return status
 
 
-def _interrupted(db: Database, plans: Sequence[EditionPlan], ran: list[Outcome] | None) -> str:
+def _interrupted(
+    db: Database, plans: Sequence[EditionPlan], ran: list[PublishResult] | None
+) -> str:
     """The line Ctrl-C leaves: each account's edition (from the outcomes, or, stopped at
     once, its unfinished edition in the ledger) and how to resume."""
     from composer.cli.interrupt import interrupted_line

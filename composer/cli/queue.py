@@ -25,7 +25,7 @@ from composer.cli.base import (
 from composer.cli.publish import wait_turn
 
 if TYPE_CHECKING:
-    from composer.publishing import Outcome
+    from composer.publishing import PublishResult
     from composer.store import Database, Recurrence
     from composer.workspace.config import Config
 
@@ -193,7 +193,7 @@ def queue_publish_now(edition_id: int, wait: bool) -> None:
         fail("no accounts.toml: publishing needs your accounts")
     holder = Holder.for_this_process("publish-now")
 
-    async def publish_now(db: Database, config: Config) -> Outcome | None:
+    async def publish_now(db: Database, config: Config) -> PublishResult | None:
         # The pre-flight before the edition is touched: a missing secret changes nothing.
         client = await preflight_edition(db, edition_id, config)
         try:

@@ -26,7 +26,7 @@ from composer.text import MODES
 from composer.text import count as count_text
 from composer.text.enrich import MENTION_PLACEMENTS, TAG_PLACEMENTS
 from composer.text.images import find_images
-from composer.workspace.compose import Overrides, find_config
+from composer.workspace.draft_split import Overrides, find_config
 from composer.workspace.drafts import read_text
 from composer.workspace.images import alt_problems, alt_text_required, file_problems
 

@@ -4,7 +4,7 @@
   fit_to_instances, follow_up, check_not_published, refuse_images).
 - `connect`: the one place a platform client is built, with its stored session
   (client_for), and the pre-flight (preflight, preflight_accounts, preflight_edition).
-- `sender`: the ledger loop that sends one edition (publish_edition, Event, Outcome).
+- `sender`: the ledger loop that sends one edition (publish_edition, Event, PublishResult).
 - `uploads`: a post's images, prepared, uploaded and recorded before the post (attach_media).
 - `actions`: publish now and resume, claiming first (run_editions, publish_existing,
   refuse_edition), called by the CLI, the TUI and the daemon; the image cache pruned after
@@ -49,7 +49,7 @@ from composer.publishing.sender import (
     Event,
     Interrupted,
     Listener,
-    Outcome,
+    PublishResult,
     Sleep,
     publish_edition,
     stoppable_sleep,
@@ -70,9 +70,9 @@ __all__ = [
     "FollowUp",
     "Interrupted",
     "Listener",
-    "Outcome",
     "PreflightError",
     "PublishError",
+    "PublishResult",
     "Sleep",
     "already_has",
     "check_not_published",

@@ -20,7 +20,7 @@ from composer.publishing.plans import PUBLISH_AGAIN, EditionPlan, already_has
 from composer.publishing.sender import (
     Event,
     Listener,
-    Outcome,
+    PublishResult,
     Sleep,
     _reason,
     _stopped,
@@ -33,8 +33,8 @@ from composer.store import (
     EditionStatus,
     Holder,
     PostStatus,
+    add_draft_snapshot,
     add_edition,
-    add_thread,
     claim_draft_edition,
     edition_posts,
     off_loop,
@@ -55,7 +55,7 @@ async def run_editions(
     holder: Holder | None = None,
     again: bool = False,
     sleep: Sleep = asyncio.sleep,
-) -> list[Outcome]:
+) -> list[PublishResult]:
     """Publish each plan's edition (resuming an unfinished one), accounts concurrently.
 
     Every account passes the pre-flight first: a PreflightError writes and claims nothing.
@@ -91,7 +91,7 @@ async def run_editions(
     for result in results:
         if isinstance(result, BaseException):
             raise result
-    return [result for result in results if isinstance(result, Outcome)]
+    return [result for result in results if isinstance(result, PublishResult)]
 
 
 def _for_account(listener: AccountListener, plan: EditionPlan) -> Listener:
@@ -107,7 +107,7 @@ async def _publish_one(
     atomic: bool,
     holder: Holder,
     sleep: Sleep,
-) -> Outcome:
+) -> PublishResult:
     """One account's claimed edition published; then its client closed and the claim
     released, whatever happened."""
     name = plan.account.name
@@ -145,7 +145,7 @@ async def _publish_one(
             await off_loop(db, release, db, edition_id, holder.worker)
 
 
-def refuse_edition(db: Database, edition_id: int, reason: str) -> Outcome:
+def refuse_edition(db: Database, edition_id: int, reason: str) -> PublishResult:
     """An edition whose pre-flight failed where no one can be asked (the daemon): stopped
     with the reason, failed (or partial, if a run before sent some), so it is shown in the
     queue and not tried again until someone fixes the account and resumes it."""
@@ -154,7 +154,7 @@ def refuse_edition(db: Database, edition_id: int, reason: str) -> Outcome:
 
 def _snapshot_in(session: Session, plan: EditionPlan) -> int:
     """The draft as it is now, kept with the edition (in the caller's transaction); its id."""
-    thread = add_thread(
+    thread = add_draft_snapshot(
         session,
         title=plan.draft.title,
         body=plan.draft.body,
@@ -227,7 +227,7 @@ async def publish_existing(
     http: httpx.AsyncClient | None = None,
     sleep: Sleep = asyncio.sleep,
     client: PlatformClient | None = None,
-) -> Outcome:
+) -> PublishResult:
     """Publish an edition already in the ledger (a scheduled one, now) to its account, under
     the claim of `holder` (taken with `claims.claim`, or the daemon's `claim_due`), which is
     released when it ends, however it ends. A daemon passes a `sleep` that ends its waits

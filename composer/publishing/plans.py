@@ -36,7 +36,6 @@ from composer.text import SplitError, Thread
 from composer.text.enrich import EnrichError
 from composer.text.numbering import UPDATE_PRESET, NumberingError
 from composer.text.splitting import ImageLineError
-from composer.workspace.compose import NO_OVERRIDES, Overrides, account_overrides, compose
 from composer.workspace.config import (
     DEFAULT_CONFIG_NAME,
     EXAMPLE_CONFIG_NAME,
@@ -44,6 +43,7 @@ from composer.workspace.config import (
     Config,
     ConfigError,
 )
+from composer.workspace.draft_split import NO_OVERRIDES, Overrides, account_overrides, split_draft
 from composer.workspace.drafts import Draft
 from composer.workspace.images import (
     ImageFile,
@@ -191,7 +191,9 @@ def plan_editions(
         try:
             account = config.account(name)
             overrides = follows.overrides if follows is not None else NO_OVERRIDES
-            thread = compose(draft, account.platform, config, account_overrides(account, overrides))
+            thread = split_draft(
+                draft, account.platform, config, account_overrides(account, overrides)
+            )
         except ImageLineError as error:
             raise PublishError(f"{error}{_unknown_instance(account)}") from error
         except (ConfigError, SplitError, NumberingError, EnrichError) as error:
@@ -245,7 +247,7 @@ async def fit_to_instances(plans: Sequence[EditionPlan]) -> list[EditionPlan]:
                     plan.account, replace(plan.overrides, limit=limit), figures
                 )
                 try:
-                    thread = compose(plan.draft, "mastodon", plan.config, overrides)
+                    thread = split_draft(plan.draft, "mastodon", plan.config, overrides)
                 except (SplitError, NumberingError, EnrichError) as error:
                     taken = overrides.images_per_post
                     most = f" and {taken} images" if images and taken else ""

@@ -86,7 +86,7 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 @dataclass(slots=True)
-class Outcome:
+class PublishResult:
     """How an edition ended this time."""
 
     edition_id: int
@@ -142,7 +142,7 @@ async def publish_edition(
     sleep: Sleep = asyncio.sleep,
     atomic: bool = False,
     holder: Holder | None = None,
-) -> Outcome:
+) -> PublishResult:
     """Send the edition's unsent posts in order, each replying to the previous one.
 
     With `atomic`, a platform that can (Bluesky's applyWrites) takes the whole thread in one
@@ -190,7 +190,7 @@ async def _publish(
     sleep: Sleep,
     atomic: bool,
     holder: Holder | None,
-) -> Outcome:
+) -> PublishResult:
     notify = listener or (lambda event: None)
     # The posts and their images, read once (not once a post).
     posts, images = await off_loop(db, edition_ledger, db, edition_id)
@@ -257,7 +257,9 @@ async def _publish(
     await off_loop(db, set_edition_status, db, edition_id, EditionStatus.PUBLISHED)
     final = await off_loop(db, edition_posts, db, edition_id)
     notify(Event("done", total, total))
-    return Outcome(edition_id, EditionStatus.PUBLISHED, total, total, [p.remote_url for p in final])
+    return PublishResult(
+        edition_id, EditionStatus.PUBLISHED, total, total, [p.remote_url for p in final]
+    )
 
 
 async def _send_all_at_once(
@@ -502,23 +504,25 @@ def _holding(
     return sleep_holding
 
 
-def _lost(db: Database, edition_id: int, reason: str, notify: Listener) -> Outcome:
+def _lost(db: Database, edition_id: int, reason: str, notify: Listener) -> PublishResult:
     """The claim went to another daemon, or this one is stopping: leave the edition's
     status (publishing) to whoever resumes it, and say so."""
     posts = edition_posts(db, edition_id)
     sent = sum(p.status is PostStatus.SENT for p in posts)
     notify(Event("stopped", sent, len(posts), detail=reason))
     urls = [p.remote_url for p in posts]
-    return Outcome(edition_id, EditionStatus.PUBLISHING, sent, len(posts), urls, reason)
+    return PublishResult(edition_id, EditionStatus.PUBLISHING, sent, len(posts), urls, reason)
 
 
-def _stopped(db: Database, edition_id: int, reason: str, notify: Listener) -> Outcome:
+def _stopped(db: Database, edition_id: int, reason: str, notify: Listener) -> PublishResult:
     posts = edition_posts(db, edition_id)
     sent = sum(p.status is PostStatus.SENT for p in posts)
     status = EditionStatus.PARTIAL if sent else EditionStatus.FAILED
     set_edition_status(db, edition_id, status, last_error=reason)
     notify(Event("stopped", sent, len(posts), detail=reason))
-    return Outcome(edition_id, status, sent, len(posts), [p.remote_url for p in posts], reason)
+    return PublishResult(
+        edition_id, status, sent, len(posts), [p.remote_url for p in posts], reason
+    )
 
 
 def _published(post: PostRecord) -> PublishedPost:

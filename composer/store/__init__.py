@@ -42,12 +42,13 @@ from composer.store.database import (
 )
 from composer.store.editions import AlreadyHeld, find_edition, held_edition, resumable_edition
 from composer.store.errors import DatabaseFailure, StoreError, redact
+from composer.store.finished import FinishedEdition, PostState, recent_finished
 from composer.store.follow_ups import Continuation, continuation, followable, last_number
 from composer.store.history import (
     ClaimRenewal,
     HistoryHit,
+    add_draft_snapshot,
     add_edition,
-    add_thread,
     create_edition,
     edition_posts,
     mark_post_sending,
@@ -71,16 +72,15 @@ from composer.store.models import (
     STOPPED,
     Attempt,
     AttemptOutcome,
+    DraftSnapshot,
     Edition,
     EditionStatus,
     PostMedia,
     PostRecord,
     PostStatus,
     Recurrence,
-    ThreadRecord,
     idempotency_key,
 )
-from composer.store.outcomes import EditionOutcome, PostState, recent_outcomes
 from composer.store.queue import (
     NewEdition,
     QueueEntry,
@@ -125,10 +125,11 @@ __all__ = [
     "Continuation",
     "Database",
     "DatabaseFailure",
+    "DraftSnapshot",
     "Edition",
     "EditionBusy",
-    "EditionOutcome",
     "EditionStatus",
+    "FinishedEdition",
     "HistoryHit",
     "Holder",
     "NewEdition",
@@ -141,10 +142,9 @@ __all__ = [
     "QueueEntry",
     "Recurrence",
     "StoreError",
-    "ThreadRecord",
     "Worker",
+    "add_draft_snapshot",
     "add_edition",
-    "add_thread",
     "cancel",
     "claim",
     "claim_draft_edition",
@@ -176,7 +176,7 @@ __all__ = [
     "off_loop",
     "open_database",
     "post_media",
-    "recent_outcomes",
+    "recent_finished",
     "record_attempt",
     "record_failed",
     "record_missed",

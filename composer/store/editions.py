@@ -14,10 +14,10 @@ from composer.store.errors import StoreError
 from composer.store.models import (
     HOLDING,
     RESUMABLE,
+    DraftSnapshot,
     Edition,
     EditionStatus,
     PostRecord,
-    ThreadRecord,
 )
 
 
@@ -93,8 +93,8 @@ def editions_of_thread(
     first: what "this account's edition of this thread" means everywhere."""
     return (
         select(Edition)
-        .join(ThreadRecord, col(ThreadRecord.id) == col(Edition.thread_id))
-        .where(col(ThreadRecord.draft_path) == draft_path)
+        .join(DraftSnapshot, col(DraftSnapshot.id) == col(Edition.thread_id))
+        .where(col(DraftSnapshot.draft_path) == draft_path)
         .where(col(Edition.account) == account)
         .where(col(Edition.status).in_(list(statuses)))
         .order_by(col(Edition.created_at).desc(), col(Edition.id).desc())

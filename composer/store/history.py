@@ -22,11 +22,11 @@ from composer.store.models import (
     ENDED,
     Attempt,
     AttemptOutcome,
+    DraftSnapshot,
     Edition,
     EditionStatus,
     PostRecord,
     PostStatus,
-    ThreadRecord,
     UTCDateTime,
     idempotency_key,
     utc_now,
@@ -59,17 +59,17 @@ class HistoryHit:
     post_id: int
 
 
-def add_thread(
+def add_draft_snapshot(
     session: Session,
     *,
     title: str,
     body: str,
     draft_path: str | None = None,
     language: str | None = None,
-) -> ThreadRecord:
+) -> DraftSnapshot:
     """Snapshot a draft's text as it was when it was scheduled or published, inside the
     caller's transaction (the thread gets its id at once)."""
-    thread = ThreadRecord(title=title, body=body, draft_path=draft_path, language=language)
+    thread = DraftSnapshot(title=title, body=body, draft_path=draft_path, language=language)
     session.add(thread)
     session.flush()
     return thread
@@ -141,7 +141,7 @@ def in_own_transaction(
     return run
 
 
-record_thread = in_own_transaction(add_thread)
+record_thread = in_own_transaction(add_draft_snapshot)
 create_edition = in_own_transaction(add_edition)
 
 
@@ -423,7 +423,7 @@ def _ranked_by_fts(words: list[str], account: str | None, limit: int) -> _HitSel
 def _hits_select() -> _HitSelect:
     return (
         sa.select(
-            col(ThreadRecord.title).label("thread_title"),
+            col(DraftSnapshot.title).label("thread_title"),
             col(Edition.account).label("account"),
             col(Edition.platform).label("platform"),
             col(PostRecord.position).label("index"),
@@ -436,11 +436,11 @@ def _hits_select() -> _HitSelect:
         )
         .select_from(PostRecord)
         .join(Edition, col(Edition.id) == col(PostRecord.edition_id))
-        .join(ThreadRecord, col(ThreadRecord.id) == col(Edition.thread_id))
+        .join(DraftSnapshot, col(DraftSnapshot.id) == col(Edition.thread_id))
     )
 
 
-def _id(record: Edition | PostRecord | ThreadRecord) -> int:
+def _id(record: Edition | PostRecord | DraftSnapshot) -> int:
     if record.id is None:
         raise StoreError("record has no id before it is flushed")
     return record.id

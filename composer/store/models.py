@@ -124,7 +124,7 @@ def idempotency_key(edition_id: int, edition_created_at: datetime, position: int
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-class ThreadRecord(SQLModel, table=True):
+class DraftSnapshot(SQLModel, table=True):
     __tablename__ = "threads"
 
     id: int | None = Field(default=None, primary_key=True)

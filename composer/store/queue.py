@@ -21,16 +21,16 @@ from composer.store.claims import dead_holders, may_take
 from composer.store.database import Database, existing
 from composer.store.editions import lock_thread, refuse_held
 from composer.store.errors import StoreError
-from composer.store.history import add_edition, add_thread, create_edition
+from composer.store.history import add_draft_snapshot, add_edition, create_edition
 from composer.store.media import NewMedia
 from composer.store.models import (
     ACTIVE,
     DONE,
+    DraftSnapshot,
     Edition,
     EditionStatus,
     PostRecord,
     Recurrence,
-    ThreadRecord,
     utc_now,
 )
 
@@ -156,7 +156,7 @@ def schedule_new(db: Database, editions: Sequence[NewEdition], *, again: bool) -
             if not again:
                 refuse_held(session, new.draft_path, new.account, new.posts)
         for new in editions:
-            thread = add_thread(
+            thread = add_draft_snapshot(
                 session,
                 title=new.title,
                 body=new.body,
@@ -282,19 +282,19 @@ def _entries_select(account: str | None, free: sa.ColumnElement[bool]) -> _Queue
             col(Edition.status).label("status"),
             col(Edition.scheduled_at).label("scheduled_at"),
             col(Edition.timezone).label("timezone"),
-            col(ThreadRecord.title).label("title"),
+            col(DraftSnapshot.title).label("title"),
             post_count.label("post_count"),
             col(Edition.updated_at).label("updated_at"),
             col(Edition.last_error).label("last_error"),
             col(Edition.follows_edition_id).label("follows_edition_id"),
-            col(ThreadRecord.draft_path).label("draft_path"),
+            col(DraftSnapshot.draft_path).label("draft_path"),
             sa.case(
                 (sa.and_(col(Edition.status) == EditionStatus.PUBLISHING, free), True),
                 else_=False,
             ).label("claim_free"),
         )
         .select_from(Edition)
-        .join(ThreadRecord, col(ThreadRecord.id) == col(Edition.thread_id))
+        .join(DraftSnapshot, col(DraftSnapshot.id) == col(Edition.thread_id))
     )
     if account is not None:
         statement = statement.where(col(Edition.account) == account)

@@ -42,8 +42,8 @@ from composer.tui.remote import error_text
 from composer.tui.schedule import ScheduleDialog, ScheduleResult
 from composer.tui.services import Services
 from composer.tui.thumbnails import PictureWidget
-from composer.workspace.compose import draft_account, platforms_for
 from composer.workspace.config import Config, ConfigError
+from composer.workspace.draft_split import draft_account, platforms_for
 from composer.workspace.drafts import (
     Draft,
     DraftError,

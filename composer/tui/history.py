@@ -15,11 +15,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from composer.store import (
-    EditionOutcome,
+    FinishedEdition,
     HistoryHit,
     PostStatus,
     StoreError,
-    recent_outcomes,
+    recent_finished,
     search,
 )
 from composer.tui.confirm import ConfirmDialog
@@ -41,7 +41,7 @@ def _sent(at: datetime | None) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if at else "-"
 
 
-def _thread(outcome: EditionOutcome, *, long: bool = False) -> str:
+def _thread(outcome: FinishedEdition, *, long: bool = False) -> str:
     """Where the edition sits in its conversation: short, "↳ 12 then 14, 15" (it follows
     edition 12; follow-ups 14 and 15 continue it); long, the same in words."""
     parts: list[str] = []
@@ -70,7 +70,7 @@ class HistoryScreen(Screen[None]):
     def __init__(self, services: Services) -> None:
         super().__init__()
         self.services = services
-        self.outcomes: dict[int, EditionOutcome] = {}
+        self.outcomes: dict[int, FinishedEdition] = {}
         self._shown_hits = ShownRows()
         self._shown_outcomes = ShownRows()
 
@@ -127,14 +127,14 @@ class HistoryScreen(Screen[None]):
         )
 
     def refresh_outcomes(self) -> None:
-        outcomes = recent_outcomes(self.services.database())
+        outcomes = recent_finished(self.services.database())
         self.outcomes = {outcome.edition_id: outcome for outcome in outcomes}
         rows = [(str(outcome.edition_id), self._outcome_row(outcome)) for outcome in outcomes]
         if self._shown_outcomes.show(self.query_one("#history-editions", DataTable), rows):
             self.show_detail()
 
     @staticmethod
-    def _outcome_row(outcome: EditionOutcome) -> tuple[object, ...]:
+    def _outcome_row(outcome: FinishedEdition) -> tuple[object, ...]:
         marks = "".join(POST_MARKS[post.status] for post in outcome.posts)
         return (
             str(outcome.edition_id),
@@ -146,7 +146,7 @@ class HistoryScreen(Screen[None]):
             cell(outcome.last_error or "", 80),
         )
 
-    def selected(self) -> EditionOutcome | None:
+    def selected(self) -> FinishedEdition | None:
         return selected_item(self.query_one("#history-editions", DataTable), self.outcomes)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

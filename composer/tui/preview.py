@@ -1,7 +1,7 @@
 """The live preview: a draft's thread on each of its platforms, as cards.
 
 `build_preview` runs in a worker thread: it parses the draft and splits it with
-`composer.workspace.compose.compose`, the code publishing uses, so what the preview shows is
+`composer.workspace.draft_split.split_draft`, the code publishing uses, so what the preview shows is
 what will be published. `PreviewPane` only shows the result.
 """
 
@@ -23,13 +23,13 @@ from composer.text.entities import extract_entities
 from composer.text.numbering import NumberingError
 from composer.text.platform_facts import FACTS
 from composer.tui.thumbnails import PictureWidget, ThumbnailCache, Thumbnails
-from composer.workspace.compose import (
-    compose,
+from composer.workspace.config import Config, ConfigError
+from composer.workspace.draft_split import (
     draft_account,
     draft_overrides,
     platforms_for,
+    split_draft,
 )
-from composer.workspace.config import Config, ConfigError
 from composer.workspace.drafts import Draft, DraftError, parse_draft
 from composer.workspace.images import (
     ImageFile,
@@ -78,7 +78,7 @@ def platform_preview(draft: Draft, platform: str, config: Config | None) -> Plat
     """`draft` split for `platform` as it would be published (an account's own limit and
     its instance's remembered figures included), or why it cannot be."""
     try:
-        thread = compose(draft, platform, config, draft_overrides(draft, platform, config))
+        thread = split_draft(draft, platform, config, draft_overrides(draft, platform, config))
     except (UnknownPlatformError, NumberingError, SplitError, EnrichError, ConfigError) as error:
         return PlatformPreview(platform, error=str(error))
     if not any(post.media for post in thread.posts):

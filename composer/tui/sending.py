@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.widget import Widget
 
 from composer.platforms.base import PlatformClient
-from composer.publishing import Event, Outcome, preflight_edition, publish_existing
+from composer.publishing import Event, PublishResult, preflight_edition, publish_existing
 from composer.store import Holder, claim, find_edition
 from composer.tui.remote import error_text, tell
 from composer.tui.services import Services
@@ -15,7 +15,7 @@ from composer.workspace.config import ConfigError
 
 async def publish_now(
     widget: Widget, services: Services, edition_id: int, *, resume: bool = False
-) -> Outcome | None:
+) -> PublishResult | None:
     """Send the edition's unsent posts: all of a scheduled one, or with `resume` the rest of
     a partial or failed one. The pre-flight comes first (a missing secret changes nothing),
     then the edition is claimed as every front end claims it, so nothing else sends it

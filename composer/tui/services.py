@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from composer.store import Database, open_database
-from composer.workspace.compose import ConfigChoice, find_config
 from composer.workspace.config import Config
+from composer.workspace.draft_split import ConfigChoice, find_config
 
 
 def _utc_now() -> datetime:

@@ -15,7 +15,7 @@ from PIL import Image
 
 from composer.platforms.base import MediaUpload
 from composer.platforms.bluesky import BlueskyClient
-from composer.publishing import Outcome, publish_edition
+from composer.publishing import PublishResult, publish_edition
 from composer.store import (
     Database,
     EditionStatus,
@@ -89,7 +89,7 @@ def test_a_phone_photo_on_the_real_pds(
     edition_id = edition.id
     Counting.uploads = 0
 
-    async def main() -> Outcome:
+    async def main() -> PublishResult:
         client = Counting(user.account)
         try:
             return await publish_edition(db, edition_id, client, atomic=atomic)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from composer.platforms.bluesky import BlueskyClient
-from composer.publishing import Outcome, publish_edition
+from composer.publishing import PublishResult, publish_edition
 from composer.store import (
     EditionStatus,
     PostStatus,
@@ -36,7 +36,7 @@ def test_publisher_on_the_real_pds(
     assert edition.id is not None
     edition_id = edition.id
 
-    async def main() -> Outcome:
+    async def main() -> PublishResult:
         client = BlueskyClient(user.account)
         try:
             return await publish_edition(db, edition_id, client, language="ru", atomic=atomic)

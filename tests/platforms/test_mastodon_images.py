@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from composer.platforms.mastodon import MastodonClient
-from composer.publishing import Outcome, publish_edition
+from composer.publishing import PublishResult, publish_edition
 from composer.store import (
     Database,
     EditionStatus,
@@ -82,11 +82,11 @@ def edition(db: Database, tmp_path: Path) -> int:
     return made.id
 
 
-def publish(db: Database, url: str, edition_id: int, deadline: float = 10.0) -> Outcome:
+def publish(db: Database, url: str, edition_id: int, deadline: float = 10.0) -> PublishResult:
     async def short_wait(seconds: float) -> None:
         await asyncio.sleep(min(seconds, 0.1))
 
-    async def main() -> Outcome:
+    async def main() -> PublishResult:
         client = MastodonClient(account(url), timeout=5)
         client.media_poll_seconds = 0.05
         client.media_deadline_seconds = deadline

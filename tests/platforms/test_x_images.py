@@ -26,7 +26,7 @@ from composer.platforms.base import (
     Unclear,
 )
 from composer.platforms.x import XClient
-from composer.publishing import Outcome, publish_edition
+from composer.publishing import PublishResult, publish_edition
 from composer.store import (
     Database,
     EditionStatus,
@@ -97,11 +97,11 @@ def edition(db: Database, path: Path, *, on: int = 1) -> int:
     return made.id
 
 
-def publish(db: Database, account: Account, edition_id: int, **media: Any) -> Outcome:
+def publish(db: Database, account: Account, edition_id: int, **media: Any) -> PublishResult:
     async def short_wait(seconds: float) -> None:
         await asyncio.sleep(min(seconds, 0.05))
 
-    async def main() -> Outcome:
+    async def main() -> PublishResult:
         client = XClient(account, timeout=2)
         for name, value in media.items():
             setattr(client.media, name, value)

@@ -17,7 +17,7 @@ from composer.platforms.base import PlatformClient
 from composer.platforms.bluesky import BlueskyClient
 from composer.platforms.mastodon import MastodonClient
 from composer.platforms.x import XClient
-from composer.publishing import Outcome, publish_edition
+from composer.publishing import PublishResult, publish_edition
 from composer.store import (
     Database,
     EditionStatus,
@@ -77,11 +77,11 @@ def edition(
     return made.id
 
 
-def send(db: Database, edition_id: int, make: Any) -> Outcome:
+def send(db: Database, edition_id: int, make: Any) -> PublishResult:
     async def no_wait(seconds: float) -> None:
         pass
 
-    async def main() -> Outcome:
+    async def main() -> PublishResult:
         client: PlatformClient = make()
         try:
             return await publish_edition(db, edition_id, client, sleep=no_wait)

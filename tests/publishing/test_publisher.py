@@ -11,7 +11,7 @@ import pytest
 
 from composer.platforms.base import PostRequest
 from composer.platforms.mastodon import MastodonClient
-from composer.publishing import Event, Outcome, publish_edition
+from composer.publishing import Event, PublishResult, publish_edition
 from composer.store import (
     Database,
     EditionStatus,
@@ -64,13 +64,15 @@ def new_edition(db: Database, texts: list[str] = TEXTS) -> int:
     return edition.id
 
 
-def publish(db: Database, url: str, edition_id: int, events: list[Event] | None = None) -> Outcome:
+def publish(
+    db: Database, url: str, edition_id: int, events: list[Event] | None = None
+) -> PublishResult:
     waits: list[float] = []
 
     async def no_wait(seconds: float) -> None:
         waits.append(seconds)
 
-    async def main() -> Outcome:
+    async def main() -> PublishResult:
         client = MastodonClient(account(url), timeout=0.5)
         try:
             return await publish_edition(

@@ -22,7 +22,7 @@ from composer.platforms.base import (
     Refused,
     Unavailable,
 )
-from composer.publishing import Outcome, publish_edition
+from composer.publishing import PublishResult, publish_edition
 from composer.store import (
     Database,
     EditionStatus,
@@ -116,7 +116,7 @@ def edition_with_images(db: Database, tmp_path: Path, platform: str = "bluesky")
     return edition.id
 
 
-def publish(db: Database, client: object) -> Outcome:
+def publish(db: Database, client: object) -> PublishResult:
     async def no_wait(seconds: float) -> None:
         return None
 

@@ -19,7 +19,7 @@ from composer.store import (
     StoreError,
     edition_posts,
     mark_post_sent,
-    recent_outcomes,
+    recent_finished,
     record_thread,
     set_edition_status,
 )
@@ -36,7 +36,7 @@ from composer.store.claims import (
     release,
 )
 from composer.store.editions import find_edition
-from composer.store.history import add_edition, add_thread
+from composer.store.history import add_draft_snapshot, add_edition
 from composer.store.queue import schedule_edition
 from tests.store.conftest import T0, publish
 
@@ -165,7 +165,7 @@ def new_draft_edition(
     texts: list[str] | None = None,
 ) -> int:
     def create(session: Session) -> Edition:
-        thread = add_thread(session, title="Report", body="a b", draft_path=path)
+        thread = add_draft_snapshot(session, title="Report", body="a b", draft_path=path)
         assert thread.id is not None
         return add_edition(
             session, thread.id, account=account, platform="mastodon", posts=["a", "b"]
@@ -224,7 +224,7 @@ def test_a_thread_finished_by_another_process_after_the_check_is_not_started_aga
     with pytest.raises(AlreadyHeld) as held:
         new_draft_edition(db, Holder("publish"), "/d/report.md", texts=["a", "b"])
     assert held.value.edition.id == first
-    assert len(recent_outcomes(db)) == 1  # nothing written
+    assert len(recent_finished(db)) == 1  # nothing written
     # Other posts are another thread; --again (no texts) publishes it once more.
     other = new_draft_edition(db, Holder("publish"), "/d/report.md", texts=["a", "c"])
     release(db, other, "publish")

@@ -14,9 +14,9 @@ from sqlmodel import func, select
 from composer.store import (
     AlreadyHeld,
     Database,
+    DraftSnapshot,
     Edition,
     EditionStatus,
-    ThreadRecord,
     create_edition,
     open_database,
     record_thread,
@@ -47,7 +47,7 @@ def new(account: str = "ank-x", posts: list[str] = POSTS, draft: str = DRAFT) ->
 def counts(db: Database) -> tuple[int, int]:
     with db.read_session() as session:
         editions = session.exec(select(func.count()).select_from(Edition)).one()
-        threads = session.exec(select(func.count()).select_from(ThreadRecord)).one()
+        threads = session.exec(select(func.count()).select_from(DraftSnapshot)).one()
     return editions, threads
 
 
@@ -175,9 +175,9 @@ def test_racing_schedules_write_each_thread_once(db_path: Path) -> None:
     try:
         with db.read_session() as session:
             per_draft = session.exec(
-                select(ThreadRecord.draft_path, func.count())
-                .join(Edition, Edition.thread_id == ThreadRecord.id)  # type: ignore[arg-type]
-                .group_by(ThreadRecord.draft_path)
+                select(DraftSnapshot.draft_path, func.count())
+                .join(Edition, Edition.thread_id == DraftSnapshot.id)  # type: ignore[arg-type]
+                .group_by(DraftSnapshot.draft_path)
             ).all()
     finally:
         db.close()

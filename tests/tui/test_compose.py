@@ -20,7 +20,7 @@ from composer.tui.newdraft import NewDraftDialog
 from composer.tui.pickers import HashtagsChoice, HashtagsPicker, MentionsChoice, MentionsPicker
 from composer.tui.preview import PostCard, PreviewPane, build_preview
 from composer.tui.schedule import ScheduleDialog, ScheduleResult
-from composer.workspace.compose import compose
+from composer.workspace.draft_split import split_draft
 from composer.workspace.drafts import parse_draft
 from tests.tui.conftest import FIXED_NOW, compose_settled
 
@@ -82,7 +82,7 @@ async def test_typing_re_splits_the_preview(tui_services: Services, size: tuple[
         assert after is not None and after is not before
         assert "Zebra-crossing quagmire appended." in after.posts[-1].text
         # The preview is what publishing would send: the same composition of the same text.
-        expected = compose(parse_draft(editor(app).text), "x", tui_services.config())
+        expected = split_draft(parse_draft(editor(app).text), "x", tui_services.config())
         assert [(p.text, p.length) for p in after.posts] == [
             (p.text, p.length) for p in expected.posts
         ]

@@ -13,7 +13,7 @@ from composer.store import (
     record_thread,
     set_edition_status,
 )
-from composer.store.outcomes import recent_outcomes
+from composer.store.finished import recent_finished
 from composer.store.queue import cancel, schedule_edition
 from tests.store.conftest import T0, publish
 
@@ -36,7 +36,7 @@ def stopped_at_second_post(db: Database) -> int:
 def test_outcomes_list_each_posts_status_newest_first(db: Database) -> None:
     published = publish(db, ["one", "two"], title="Full")
     stopped = stopped_at_second_post(db)
-    outcomes = recent_outcomes(db)
+    outcomes = recent_finished(db)
     assert [o.edition_id for o in outcomes] == [stopped, published]
     partial = outcomes[0]
     assert partial.status is EditionStatus.PARTIAL and partial.resumable
@@ -58,9 +58,9 @@ def test_outcomes_leave_out_scheduled_and_cancelled_editions(db: Database) -> No
     schedule_edition(
         db, thread.id, account="m", platform="mastodon", posts=["x"], at_utc=T0, zone="UTC"
     )
-    assert [o.edition_id for o in recent_outcomes(db)] == [stopped]
-    assert recent_outcomes(db, statuses=(EditionStatus.PUBLISHED,)) == []
-    assert recent_outcomes(db, account="other") == []
+    assert [o.edition_id for o in recent_finished(db)] == [stopped]
+    assert recent_finished(db, statuses=(EditionStatus.PUBLISHED,)) == []
+    assert recent_finished(db, account="other") == []
 
 
 def test_outcomes_name_what_each_follows_and_its_follow_ups_but_not_cancelled_ones(
@@ -80,8 +80,8 @@ def test_outcomes_name_what_each_follows_and_its_follow_ups_but_not_cancelled_on
 
     waiting, dropped = follow_up("Waiting"), follow_up("Dropped")
     cancel(db, dropped)
-    [outcome] = recent_outcomes(db)
+    [outcome] = recent_finished(db)
     assert outcome.edition_id == original and outcome.follows_edition_id is None
     assert outcome.continued_by == (waiting,)
-    [cancelled] = recent_outcomes(db, statuses=[EditionStatus.CANCELLED])
+    [cancelled] = recent_finished(db, statuses=[EditionStatus.CANCELLED])
     assert cancelled.follows_edition_id == original and cancelled.continued_by == ()

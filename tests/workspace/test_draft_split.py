@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from composer.workspace.compose import Overrides, compose, composition, find_config
 from composer.workspace.config import ConfigError, load_config
+from composer.workspace.draft_split import Overrides, find_config, split_draft, split_options
 from composer.workspace.drafts import parse_draft
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -32,9 +32,9 @@ def config():  # type: ignore[no-untyped-def]
     ],
 )
 def test_contacts_become_each_platforms_handles(config, platform: str, expected: list[str]) -> None:  # type: ignore[no-untyped-def]
-    plan = composition(DRAFT, platform, config)
+    plan = split_options(DRAFT, platform, config)
     assert plan.options["mentions"] == expected
-    thread = compose(DRAFT, platform, config)
+    thread = split_draft(DRAFT, platform, config)
     assert thread.posts[0].extras == "\n\n" + " ".join(expected)
 
 
@@ -42,13 +42,13 @@ def test_a_contact_without_a_handle_is_named_with_a_warning(config) -> None:  # 
     contact = config.contact("freedomhouse")
     if contact.handle("mastodon"):
         pytest.skip("the example gives Freedom House a Mastodon handle")
-    thread = compose(DRAFT, "mastodon", config)
+    thread = split_draft(DRAFT, "mastodon", config)
     assert contact.name in thread.posts[0].text
     assert any("has no mastodon handle" in w for w in thread.warnings)
 
 
 def test_terms_and_tags_from_the_accounts_file(config) -> None:  # type: ignore[no-untyped-def]
-    thread = compose(DRAFT, "x", config)
+    thread = split_draft(DRAFT, "x", config)
     published = "\n".join(p.text for p in thread.posts)
     assert published.count("#OSCE") == 1 and published.count("#Kazakhstan") == 1
     assert thread.posts[-1].text.endswith("#Vote2026 #ElectionWatch")
@@ -56,21 +56,21 @@ def test_terms_and_tags_from_the_accounts_file(config) -> None:  # type: ignore[
 
 def test_overrides_win(config) -> None:  # type: ignore[no-untyped-def]
     overrides = Overrides(mentions=("@someone",), mention_placement="last", tags=("Other",))
-    thread = compose(DRAFT, "x", config, overrides)
+    thread = split_draft(DRAFT, "x", config, overrides)
     assert thread.posts[-1].text.endswith("@someone #Other #ElectionWatch")
     assert "@hrw" not in "\n".join(p.text for p in thread.posts)
 
 
 def test_contacts_without_an_accounts_file_are_an_error() -> None:
     with pytest.raises(ConfigError, match="mentions contacts \\(hrw, freedomhouse\\)"):
-        compose(DRAFT, "x", None)
+        split_draft(DRAFT, "x", None)
     # Handles written out need no accounts file.
-    assert compose(parse_draft('+++\nmentions = ["@a"]\n+++\nText.'), "x", None).posts
+    assert split_draft(parse_draft('+++\nmentions = ["@a"]\n+++\nText.'), "x", None).posts
 
 
 def test_unknown_contact_lists_the_known_ones(config) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ConfigError, match=r"unknown contact 'hrv'.*did you mean 'hrw'"):
-        compose(parse_draft('+++\nmentions = ["hrv"]\n+++\nText.'), "x", config)
+        split_draft(parse_draft('+++\nmentions = ["hrv"]\n+++\nText.'), "x", config)
 
 
 def test_find_config(tmp_path: Path) -> None:
@@ -89,10 +89,10 @@ def test_find_config(tmp_path: Path) -> None:
 
 def test_the_drafts_hashtag_terms_choose_which_terms_are_linked(config) -> None:  # type: ignore[no-untyped-def]
     only_osce = parse_draft('+++\nhashtag_terms = ["OSCE"]\n+++\n' + DRAFT.body)
-    published = "\n".join(p.text for p in compose(only_osce, "x", config).posts)
+    published = "\n".join(p.text for p in split_draft(only_osce, "x", config).posts)
     assert "#OSCE" in published and "#Kazakhstan" not in published
     none = parse_draft("+++\nhashtag_terms = []\n+++\n" + DRAFT.body)
-    published = "\n".join(p.text for p in compose(none, "x", config).posts)
+    published = "\n".join(p.text for p in split_draft(none, "x", config).posts)
     assert "#OSCE" not in published and "#Kazakhstan" not in published
 
 
@@ -110,9 +110,9 @@ def test_a_written_out_handle_goes_only_to_its_platform(  # type: ignore[no-unty
 ) -> None:
     """On X, "@amnesty@mastodon.social" would mention the unrelated @amnesty (issue 10)."""
     draft = parse_draft('+++\nmentions = ["@amnesty@mastodon.social"]\n+++\nText.\n')
-    plan = composition(draft, platform, config)
+    plan = split_options(draft, platform, config)
     assert plan.options["mentions"] == expected
-    thread = compose(draft, platform, config)
+    thread = split_draft(draft, platform, config)
     assert "@amnesty" not in "\n".join(p.text for p in thread.posts) or expected
     if warning:
         assert any(warning in w for w in thread.warnings)
@@ -133,14 +133,14 @@ def test_a_written_out_handle_of_a_contact_becomes_its_handle_there(  # type: ig
     config, platform: str, expected: list[str]
 ) -> None:
     draft = parse_draft('+++\nmentions = ["@HRW@mastodon.social", "@osce_odihr"]\n+++\nText.\n')
-    assert composition(draft, platform, config).options["mentions"] == expected
+    assert split_options(draft, platform, config).options["mentions"] == expected
 
 
 def test_the_example_does_not_tag_a_contacts_name(config) -> None:  # type: ignore[no-untyped-def]
     """With the term "Human Rights", the example published "#HumanRights Watch's country
     page" (issue 10)."""
     draft = parse_draft((ROOT / "drafts" / "example.md").read_text(encoding="utf-8"))
-    published = "\n".join(p.text for p in compose(draft, "x", config).posts)
+    published = "\n".join(p.text for p in split_draft(draft, "x", config).posts)
     assert "Human Rights Watch's country page" in published
     assert "#HumanRights Watch" not in published
 
@@ -152,4 +152,4 @@ def test_a_control_character_in_a_mention_override_is_refused(config) -> None:  
     with pytest.raises(
         EnrichError, match=r"^mention 2 holds a control or bidi character \(U\+001B\)"
     ):
-        compose(parse_draft("Text."), "x", config, overrides)
+        split_draft(parse_draft("Text."), "x", config, overrides)

@@ -74,16 +74,16 @@ def find_config(explicit: str | None, folder: Path = Path()) -> ConfigChoice:
 
 
 @dataclass(slots=True)
-class Composition:
+class SplitOptions:
     """split() keyword arguments for one platform, and what the user should be told."""
 
     options: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 
-def composition(
+def split_options(
     draft: Draft, platform: str, config: Config | None, overrides: Overrides = NO_OVERRIDES
-) -> Composition:
+) -> SplitOptions:
     """How `draft` is split for `platform`: the draft's settings, the accounts file's
     defaults, contacts and hashtag rules, and the overrides, in increasing precedence."""
     default_numbering = config.defaults.numbering if config else None
@@ -108,7 +108,7 @@ def composition(
         "images_per_post": overrides.images_per_post,
         "first_line": draft.first_line,
     }
-    return Composition(options, warnings)
+    return SplitOptions(options, warnings)
 
 
 def account_limit(account: Account) -> int | None:
@@ -166,11 +166,11 @@ def draft_overrides(draft: Draft, platform: str, config: Config | None) -> Overr
     return account_overrides(draft_account(draft, platform, config))
 
 
-def compose(
+def split_draft(
     draft: Draft, platform: str, config: Config | None, overrides: Overrides = NO_OVERRIDES
 ) -> Thread:
-    """The thread of `draft` on `platform`, with the composition's warnings added."""
-    plan = composition(draft, platform, config, overrides)
+    """The thread of `draft` on `platform`, with its split options' warnings added."""
+    plan = split_options(draft, platform, config, overrides)
     try:
         thread = split(draft.body, platform, **plan.options)
     except ImageLineError as error:  # named in the draft's file

@@ -12,11 +12,11 @@ from composer.store.database import Database
 from composer.store.models import (
     FINISHED,
     STOPPED,
+    DraftSnapshot,
     Edition,
     EditionStatus,
     PostRecord,
     PostStatus,
-    ThreadRecord,
 )
 
 
@@ -28,7 +28,7 @@ class PostState:
 
 
 @dataclass(frozen=True, slots=True)
-class EditionOutcome:
+class FinishedEdition:
     """One edition with the status of each of its posts."""
 
     edition_id: int
@@ -52,18 +52,18 @@ class EditionOutcome:
         return self.status in STOPPED
 
 
-def recent_outcomes(
+def recent_finished(
     db: Database,
     *,
     statuses: Sequence[EditionStatus] = FINISHED,
     account: str | None = None,
     limit: int = 50,
-) -> list[EditionOutcome]:
+) -> list[FinishedEdition]:
     """The most recently changed editions in `statuses`, newest first, with their posts
     and the follow-ups that continue each."""
     statement = (
-        select(Edition, ThreadRecord.title)
-        .join(ThreadRecord, col(ThreadRecord.id) == col(Edition.thread_id))
+        select(Edition, DraftSnapshot.title)
+        .join(DraftSnapshot, col(DraftSnapshot.id) == col(Edition.thread_id))
         .where(col(Edition.status).in_(statuses))
         .order_by(col(Edition.updated_at).desc(), col(Edition.id).desc())
         .limit(limit)
@@ -95,7 +95,7 @@ def recent_outcomes(
                 if follow_up is not None and followed is not None:
                     continued.setdefault(followed, []).append(follow_up)
     return [
-        EditionOutcome(
+        FinishedEdition(
             edition_id=edition.id,
             account=edition.account,
             platform=edition.platform,
