@@ -51,7 +51,6 @@ from composer.workspace.images import (
     alt_text_required,
     image_files,
     image_problems,
-    instance_alt_limit,
 )
 from composer.workspace.when import format_local
 
@@ -137,10 +136,8 @@ def checked_media(
 
     files = image_files(draft, thread, probe)
     required = alt_text_required(draft, account)
-    alt_limit = instance_alt_limit(figures or account_figures(account))
-    problems = image_problems(
-        draft, account.platform, files, required=required, alt_limit=alt_limit
-    )
+    figures = figures or account_figures(account)
+    problems = image_problems(draft, account.platform, files, required=required, figures=figures)
     if problems:
         raise PublishError(problems[0])
     return tuple(files)

@@ -25,7 +25,6 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from composer.text.display import terminal_safe
-from composer.text.platform_facts import FACTS
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.insert_image import AltLimit, InsertImageDialog, image_insert_point
 from composer.tui.newdraft import NewDraftDialog
@@ -55,7 +54,7 @@ from composer.workspace.drafts import (
     update_front_matter,
     write_atomically,
 )
-from composer.workspace.images import alt_text_required
+from composer.workspace.images import account_figures, alt_text_limit, alt_text_required
 from composer.workspace.recovery import (
     describe_changes,
     forget_unsaved,
@@ -541,8 +540,11 @@ class ComposeScreen(Screen[None]):
         except ConfigError:
             config = None  # the preview has said why
         platforms = platforms_for(draft, config)
+        # The alt text each takes: a Mastodon instance's own limit where it is remembered.
         limits = [
-            AltLimit(label_of(p), FACTS[p].alt_text_limit if p in FACTS else None)
+            AltLimit(
+                label_of(p), alt_text_limit(p, account_figures(draft_account(draft, p, config)))
+            )
             for p in platforms
         ]
         required = any(alt_text_required(draft, draft_account(draft, p, config)) for p in platforms)

@@ -37,7 +37,6 @@ from composer.workspace.images import (
     alt_text_required,
     image_files,
     image_problems,
-    instance_alt_limit,
 )
 
 ENTITY_STYLES = {
@@ -87,9 +86,9 @@ def platform_preview(draft: Draft, platform: str, config: Config | None) -> Plat
     files = image_files(draft, thread, probe)
     account = draft_account(draft, platform, config)
     required = alt_text_required(draft, account)
-    alt_limit = instance_alt_limit(account_figures(account))
+    figures = account_figures(account)
     thread.warnings.extend(
-        image_problems(draft, platform, files, required=required, alt_limit=alt_limit)
+        image_problems(draft, platform, files, required=required, figures=figures)
     )
     return PlatformPreview(platform, thread, media=tuple(files))
 

@@ -28,11 +28,11 @@ __all__ = [
     "Probe",
     "account_figures",
     "alt_problems",
+    "alt_text_limit",
     "alt_text_required",
     "file_problems",
     "image_files",
     "image_problems",
-    "instance_alt_limit",
 ]
 
 
@@ -123,10 +123,13 @@ def account_figures(account: Account | None) -> InstanceFigures | None:
     return remembered(account.api_url)
 
 
-def instance_alt_limit(figures: InstanceFigures | None) -> int | None:
-    """The longest alt text an instance takes (`description_limit`), None where it has not
-    said (the platform's, FACTS)."""
-    return figures.description_limit if figures is not None else None
+def alt_text_limit(platform: str, figures: InstanceFigures | None = None) -> int | None:
+    """The longest alt text `platform` takes: a Mastodon instance's own `description_limit`
+    where its `figures` say, else the platform's (FACTS); None where none is documented.
+    The one rule for the preview, the insert-image dialog and the checks before publishing."""
+    if figures is not None and figures.description_limit is not None:
+        return figures.description_limit
+    return FACTS[platform].alt_text_limit if platform in FACTS else None
 
 
 def file_problems(draft: Draft, files: Sequence[Sequence[ImageFile]]) -> list[str]:
@@ -146,11 +149,12 @@ def alt_problems(
     files: Sequence[Sequence[ImageFile]],
     *,
     required: bool,
-    alt_limit: int | None = None,
+    figures: InstanceFigures | None = None,
 ) -> list[str]:
     """The alt texts that cannot go to `platform`, one line each naming the draft's line:
-    missing (when `required`) or longer than it takes (`alt_limit`, else the platform's)."""
-    limit = alt_limit if alt_limit is not None else FACTS[platform].alt_text_limit
+    missing (when `required`) or longer than it takes (`alt_text_limit`: the instance's
+    `figures`, else the platform's)."""
+    limit = alt_text_limit(platform, figures)
     return [
         f"{draft.name}:{file.image.line}: {reason}"
         for post in files
@@ -165,7 +169,7 @@ def image_problems(
     files: Sequence[Sequence[ImageFile]],
     *,
     required: bool,
-    alt_limit: int | None = None,
+    figures: InstanceFigures | None = None,
 ) -> list[str]:
     """Everything that keeps a thread's images from going to `platform`, in the draft's
     order: `file_problems` and `alt_problems` together."""
@@ -173,7 +177,5 @@ def image_problems(
     for post in files:
         for file in post:
             problems += file_problems(draft, [[file]])
-            problems += alt_problems(
-                draft, platform, [[file]], required=required, alt_limit=alt_limit
-            )
+            problems += alt_problems(draft, platform, [[file]], required=required, figures=figures)
     return problems

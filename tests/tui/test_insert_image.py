@@ -11,6 +11,7 @@ from PIL import Image
 from textual.pilot import Pilot
 from textual.widgets import Input, Static, TextArea
 
+from composer.instances import InstanceFigures, remember
 from composer.text.images import find_images
 from composer.tui import Services, make_app
 from composer.tui.compose import ComposeScreen
@@ -143,6 +144,22 @@ async def test_insert_puts_the_line_after_the_paragraph_and_the_preview_shows_it
         await pilot.press("ctrl+z")
         await pilot.pause()
         assert screen.editor.text == REPORT
+
+
+async def test_a_mastodon_instances_remembered_alt_text_limit_is_shown(
+    tui_services: Services,
+) -> None:
+    """The alt text's length against ank-masto's instance's own `description_limit` (as
+    the preview and the checks before publishing use it), not Mastodon's default 1500."""
+    remember("https://mastodon.social", InstanceFigures(description_limit=420))
+    app = make_app(tui_services, draft(tui_services))
+    async with app.run_test(size=(120, 40)) as pilot:
+        dialog = await open_dialog(pilot)
+        dialog.query_one("#image-alt", TextArea).text = "x" * 421
+        await settle_dialog(pilot)
+        line = shown_text(dialog.query_one("#alt-lengths", Static))
+        assert "Mastodon 421/420" in line
+        assert "X 421/1000" in line and "Bluesky 421/2000" in line  # theirs: FACTS
 
 
 async def test_escape_cancels_with_nothing_changed(tui_services: Services) -> None:
