@@ -3,7 +3,8 @@ checks: `max_media_attachments` (images a post), `description_limit` (alt text
 characters), `image_size_limit` and `image_matrix_limit` (one image's bytes and pixels).
 
 The Mastodon client reads them from /api/v2/instance when it verifies an account or
-publishes (`remember`); the preview and the checks before publishing read them here
+publishes, and `publish` asks an instance never asked before it plans a draft with images
+(`remember`); the preview and the checks before publishing read them here
 (`remembered`), never from the network: a keystroke never waits for an instance. An
 instance not asked yet, or a figure it does not give, is None: the platform's facts apply.
 

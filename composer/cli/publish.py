@@ -100,6 +100,7 @@ def publish(
     from composer.cli.interrupt import REASON as INTERRUPTED
     from composer.publishing import (
         Event,
+        ask_new_instances,
         check_not_published,
         fit_to_instances,
         follow_up,
@@ -119,6 +120,9 @@ def publish(
             continuing = follow_up(
                 db, follows, update=update, account_names=accounts, published=not dry_run
             )
+    # A Mastodon instance never asked is asked first: its own figures, not the defaults,
+    # decide how many images a post takes (with --dry-run too: it reads the instance anyway).
+    asyncio.run(ask_new_instances(chosen, config, accounts, follows=continuing))
     plans = plan_editions(chosen, path, config, accounts, for_real=not dry_run, follows=continuing)
     plans = asyncio.run(fit_to_instances(plans))
     if dry_run:

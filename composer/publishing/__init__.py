@@ -1,7 +1,7 @@
 """Publishing threads: never twice, never half.
 
 - `plans`: the one composition of a draft for its accounts (EditionPlan, plan_editions,
-  fit_to_instances, follow_up, check_not_published, refuse_images).
+  ask_new_instances, fit_to_instances, follow_up, check_not_published, refuse_images).
 - `connect`: the one place a platform client is built, with its stored session
   (client_for), and the pre-flight (preflight, preflight_accounts, preflight_edition).
 - `sender`: the ledger loop that sends one edition (publish_edition, Event, PublishResult).
@@ -33,6 +33,7 @@ from composer.publishing.plans import (
     EditionPlan,
     FollowUp,
     already_has,
+    ask_new_instances,
     check_not_published,
     fit_to_instances,
     follow_up,
@@ -75,6 +76,7 @@ __all__ = [
     "PublishResult",
     "Sleep",
     "already_has",
+    "ask_new_instances",
     "check_not_published",
     "client_for",
     "fit_to_instances",

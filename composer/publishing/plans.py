@@ -11,6 +11,7 @@ so). A recurring rule's occurrences are planned here too, when each comes due.""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -18,7 +19,8 @@ from pathlib import Path
 
 from composer.instances import InstanceFigures
 from composer.platforms.base import PlatformError
-from composer.platforms.clients import image_refusal
+from composer.platforms.clients import UnsupportedPlatform, image_refusal
+from composer.platforms.mastodon import MastodonClient
 from composer.publishing.connect import client_for
 from composer.publishing.errors import PreflightError, PublishError
 from composer.store import (
@@ -34,6 +36,7 @@ from composer.store import (
 )
 from composer.text import SplitError, Thread
 from composer.text.enrich import EnrichError
+from composer.text.images import find_images
 from composer.text.numbering import UPDATE_PRESET, NumberingError
 from composer.text.splitting import ImageLineError
 from composer.workspace.config import (
@@ -176,9 +179,7 @@ def plan_editions(
             f"{EXAMPLE_CONFIG_NAME} holds example accounts: copy it to {DEFAULT_CONFIG_NAME} "
             "and fill in yours to publish (use --dry-run to see what would be sent)"
         )
-    names = list(dict.fromkeys(account_names or draft.accounts))
-    if follows is not None:
-        names = [follows.account]
+    names = _account_names(draft, account_names, follows)
     if not names:
         raise PublishError(
             "no account to publish to: give --account NAME or list accounts in the draft"
@@ -209,15 +210,64 @@ def plan_editions(
     return plans
 
 
+def _account_names(
+    draft: Draft, account_names: Sequence[str], follows: FollowUp | None
+) -> list[str]:
+    """The accounts a draft is planned for: a follow-up's own, else those given, else the
+    draft's."""
+    if follows is not None:
+        return [follows.account]
+    return list(dict.fromkeys(account_names or draft.accounts))
+
+
 def _unknown_instance(account: Account) -> str:
     """What to add to a refusal on the platform's figures where a Mastodon instance's own
-    are not known yet (they may be larger)."""
+    are not known yet (they may be larger), and how to have it asked."""
     if account.platform != "mastodon" or account_figures(account) is not None:
         return ""
     return (
-        f" (Mastodon's default: {account.name}'s own instance is asked when the account "
-        "is verified or published to)"
+        f" (Mastodon's default, until {account.name}'s own instance is reached: "
+        "`publish --dry-run` or the accounts screen (f5) asks it)"
     )
+
+
+async def ask_new_instances(
+    draft: Draft,
+    config: Config | None,
+    account_names: Sequence[str],
+    *,
+    follows: FollowUp | None = None,
+) -> None:
+    """Before `plan_editions`: each Mastodon instance of a draft with images whose figures
+    are not remembered yet is asked for them (`/api/v2/instance` with the account's token,
+    remembered by the client: `composer.instances`), so a first publish checks the images
+    against the instance's own figures, not Mastodon's defaults. An instance that cannot be
+    asked (unreachable, no token) keeps the defaults: the planning's refusal, if any, says so."""
+    if config is None or not find_images(draft.body).images:
+        return
+    accounts = [config.accounts.get(name) for name in _account_names(draft, account_names, follows)]
+    unknown = {
+        account.api_url: account
+        for account in accounts
+        if account is not None
+        and account.platform == "mastodon"
+        and account_figures(account) is None
+    }
+    await asyncio.gather(*(_ask_instance(account) for account in unknown.values()))
+
+
+async def _ask_instance(account: Account) -> None:
+    try:
+        client = client_for(account)
+    except (ConfigError, UnsupportedPlatform, OSError):  # e.g. its token is not set
+        return
+    try:
+        if isinstance(client, MastodonClient):
+            await client.instance_limits()  # remembers the figures
+    except (PlatformError, ConfigError, OSError):
+        pass  # the defaults stand
+    finally:
+        await client.aclose()
 
 
 async def fit_to_instances(plans: Sequence[EditionPlan]) -> list[EditionPlan]:

@@ -205,12 +205,55 @@ def test_too_many_images_in_a_row_is_one_line(workspace: Path, run: Callable[...
     rows = "\n".join(f"![Photo {n}](photos/akimat.jpg)" for n in range(5))
     write(workspace, f"{TEXT}\n{rows}\n")
     result = run("publish", "report", "--account", "fake-masto")
-    refused(
+    refused(  # the instance's own 4 (asked first): no word of a default
         result,
         f"{NAME}:9: 5 images in a row, and a mastodon post takes 4: put text between them "
-        "or leave one out (Mastodon's default: fake-masto's own instance is asked when the "
-        "account is verified or published to)",
+        "or leave one out",
     )
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["publish", "dry-run"])
+def test_a_first_publish_asks_the_instance_and_takes_its_6_images(
+    workspace: Path, mastodon: FakeMastodon, run: Callable[..., Result], dry_run: bool
+) -> None:
+    """Nothing remembered of the instance: `publish` (and --dry-run) asks it before the
+    images are checked, so its 6 images a post are taken, not Mastodon's default 4."""
+    from composer.instances import remembered
+
+    mastodon.max_media_attachments = 6
+    rows = "\n".join(f"![Photo {n}](photos/akimat.jpg)" for n in range(6))
+    write(workspace, f"{TEXT}\n{rows}\n")
+    assert remembered(mastodon.url) is None
+    result = run("publish", "report", "--account", "fake-masto", *(["--dry-run"] * dry_run))
+    assert result.code == 0, result.err
+    assert remembered(mastodon.url) is not None
+    assert remembered(mastodon.url).max_media_attachments == 6  # type: ignore[union-attr]
+    if dry_run:
+        assert "would publish to fake-masto" in result.out and mastodon.statuses == {}
+    else:
+        [status] = mastodon.statuses.values()
+        assert len(status["media_ids"]) == 6
+
+
+def test_an_instance_that_cannot_be_reached_keeps_the_default_4_in_one_line(
+    workspace: Path, run: Callable[..., Result]
+) -> None:
+    config = workspace / "accounts.toml"
+    gone = '[accounts.gone-masto]\nplatform = "mastodon"\ninstance = "http://127.0.0.1:9"\n'
+    config.write_text(
+        config.read_text(encoding="utf-8") + gone + 'access_token_env = "FAKE_MASTODON_TOKEN"\n',
+        encoding="utf-8",
+    )
+    rows = "\n".join(f"![Photo {n}](photos/akimat.jpg)" for n in range(5))
+    write(workspace, f"{TEXT}\n{rows}\n")
+    for dry_run in ([], ["--dry-run"]):
+        result = run("publish", "report", "--account", "gone-masto", *dry_run)
+        refused(
+            result,
+            f"{NAME}:9: 5 images in a row, and a mastodon post takes 4: put text between them "
+            "or leave one out (Mastodon's default, until gone-masto's own instance is "
+            "reached: `publish --dry-run` or the accounts screen (f5) asks it)",
+        )
 
 
 def test_a_recurring_rule_takes_a_draft_with_images(

@@ -79,7 +79,7 @@ def test_an_instance_not_asked_yet_has_mastodons_default_and_says_so(photos: Pat
     with pytest.raises(PublishError) as refused:
         planned(path, config_for(photos))
     assert "a mastodon post takes 4" in str(refused.value)  # FACTS
-    assert "own instance is asked when the account is verified" in str(refused.value)
+    assert "until m's own instance is reached: `publish --dry-run`" in str(refused.value)
     assert planned(draft_with(photos, 4), config_for(photos)) == [4]
 
 
