@@ -235,6 +235,24 @@ def test_a_first_publish_asks_the_instance_and_takes_its_6_images(
         assert len(status["media_ids"]) == 6
 
 
+def test_schedule_never_asks_and_says_how_to_have_the_instance_asked(
+    workspace: Path, mastodon: FakeMastodon, run: Callable[..., Result]
+) -> None:
+    """`schedule` stays off the network: an instance not asked yet has the default 4, and
+    the refusal's way out (`publish --dry-run`) asks it, after which 6 are taken."""
+    mastodon.max_media_attachments = 6
+    rows = "\n".join(f"![Photo {n}](photos/akimat.jpg)" for n in range(6))
+    write(workspace, f"{TEXT}\n{rows}\n")
+    at = ("--at", "2031-01-06 09:00", "--tz", "UTC")
+    result = run("schedule", "report", "--account", "fake-masto", *at)
+    assert result.code == 2 and mastodon.requests == []
+    assert "a mastodon post takes 4" in result.err
+    assert "until fake-masto's own instance is reached: `publish --dry-run`" in result.err
+    assert run("publish", "report", "--account", "fake-masto", "--dry-run").code == 0
+    scheduled = run("schedule", "report", "--account", "fake-masto", *at)
+    assert scheduled.code == 0, scheduled.err
+
+
 def test_an_instance_that_cannot_be_reached_keeps_the_default_4_in_one_line(
     workspace: Path, run: Callable[..., Result]
 ) -> None:
