@@ -113,6 +113,9 @@ def test_media_processed_in_the_background_is_polled_then_attached(
     sent = Image.open(io.BytesIO(media["data"]))
     assert len(media["data"]) <= 150_000 and sent.width * sent.height <= 300_000
     assert dict(sent.getexif()) == {}
+    [upload] = [r for r in fake.requests if r.path == "/api/v2/media"]
+    assert b'filename="image.jpg"' in upload.body  # the draft's file name stays here
+    assert b"turnout.jpg" not in upload.body
     polls = [r for r in fake.requests if r.path.startswith("/api/v1/media/")]
     assert polls  # it waited for the 202's processing
     # Nothing posted before the media was processed: no 422 was needed.
