@@ -245,6 +245,8 @@ async def ask_new_instances(
     asked (unreachable, no token) keeps the defaults: the planning's refusal, if any, says so."""
     if config is None or not find_images(draft.body).images:
         return
+    if config.path is not None and config.path.name == EXAMPLE_CONFIG_NAME:
+        return  # example accounts are nobody's: their instances are never asked
     accounts = [config.accounts.get(name) for name in _account_names(draft, account_names, follows)]
     unknown = {
         account.api_url: account

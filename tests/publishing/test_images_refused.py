@@ -274,6 +274,22 @@ def test_an_instance_that_cannot_be_reached_keeps_the_default_4_in_one_line(
         )
 
 
+def test_an_instance_that_cannot_be_asked_without_its_token_keeps_the_default_4(
+    workspace: Path,
+    mastodon: FakeMastodon,
+    run: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("FAKE_MASTODON_TOKEN")
+    mastodon.max_media_attachments = 6
+    rows = "\n".join(f"![Photo {n}](photos/akimat.jpg)" for n in range(5))
+    write(workspace, f"{TEXT}\n{rows}\n")
+    result = run("publish", "report", "--account", "fake-masto", "--dry-run")
+    assert result.code == 2
+    [line] = result.err.strip().splitlines()
+    assert "a mastodon post takes 4" in line and "until fake-masto's own instance" in line
+
+
 def test_a_recurring_rule_takes_a_draft_with_images(
     workspace: Path, run: Callable[..., Result]
 ) -> None:

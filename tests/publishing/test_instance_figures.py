@@ -9,6 +9,7 @@ import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -184,3 +185,31 @@ def test_an_unwritable_data_folder_does_not_stop_verifying(
 
     assert asyncio.run(verify())
     assert remembered(instance.url) is None
+
+
+def test_only_unknown_instances_of_a_draft_with_images_are_asked_first(
+    photos: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ask_new_instances` (before `publish` plans): a Mastodon instance not remembered, for
+    a draft with images, with the user's accounts; never the example file's accounts."""
+    from composer.publishing import ask_new_instances
+
+    asked: list[str] = []
+
+    async def ask(account: Any) -> None:
+        asked.append(account.name)
+
+    monkeypatch.setattr("composer.publishing.plans._ask_instance", ask)
+    with_images = load_draft(str(draft_with(photos, 1)))
+    config = config_for(photos)
+    asyncio.run(ask_new_instances(with_images, config, ["m"]))
+    assert asked == ["m"]
+    text_only = load_draft(str(draft_with(photos, 0)))
+    asyncio.run(ask_new_instances(text_only, config, ["m"]))
+    assert asked == ["m"]  # no image: the defaults cannot refuse anything
+    remember(INSTANCE, InstanceFigures(max_media_attachments=6))
+    asyncio.run(ask_new_instances(with_images, config, ["m"]))
+    assert asked == ["m"]  # remembered: not asked again before planning
+    example = load_config(Path(__file__).parents[2] / "accounts.example.toml")
+    asyncio.run(ask_new_instances(with_images, example, ["ank-masto"]))
+    assert asked == ["m"]
