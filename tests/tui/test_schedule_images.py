@@ -64,13 +64,22 @@ async def test_an_image_without_alt_text_is_refused_naming_the_line(services: Se
 
 @pytest.mark.anyio
 async def test_a_thread_with_images_is_not_scheduled_without_them(services: Services) -> None:
-    path = with_image(services, "Police detain a protester outside the akimat", "ank-x")
+    """A Threads account without `media_upload_cmd` cannot publish images: refused, never
+    scheduled to go out without them."""
+    assert services.config_path is not None
+    config = Path(services.config_path)
+    threads = '[accounts.ank-threads]\nplatform = "threads"\nuser_id = "1234567890"\n'
+    config.write_text(
+        config.read_text(encoding="utf-8") + threads + 'access_token_env = "THREADS_TOKEN"\n',
+        encoding="utf-8",
+    )
+    path = with_image(services, "Police detain a protester outside the akimat", "ank-threads")
     app = DialogApp(lambda: ScheduleDialog(services, path))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert "report.md:9: images are not published to x yet" in shown(pilot, "#error")
+        assert "report.md:9: images on threads need media_upload_cmd" in shown(pilot, "#error")
     assert app.results == []
 
 
