@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypedDict, Unpack
 
 import httpx
 
+from composer.platforms import errors
 from composer.platforms.base import (
     AccountInfo,
     AccountLike,
@@ -46,17 +47,8 @@ from composer.platforms.base import (
     ImageLimits,
     MediaUpload,
     PlatformClient,
-    PlatformError,
     PostRequest,
     PublishedPost,
-    RateLimited,
-    Refused,
-    Unavailable,
-    Unclear,
-    no_answer_kind,
-    reset_after,
-    retry_after,
-    without_answer,
 )
 from composer.redaction import register_secret
 from composer.text.facets import (
@@ -298,7 +290,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         data = self._json(response, "com.atproto.server.getSession", write=False)
         handle = data.get("handle")
         if not isinstance(handle, str):
-            raise Unavailable("Bluesky: com.atproto.server.getSession gave no handle")
+            raise errors.Unavailable("Bluesky: com.atproto.server.getSession gave no handle")
         return AccountInfo(handle=handle)
 
     async def create_post(self, request: PostRequest) -> PublishedPost:
@@ -312,14 +304,14 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
             data = self._json(response, nsid, write=True)
             uri, cid = data.get("uri"), data.get("cid")
             if not isinstance(uri, str) or not isinstance(cid, str):
-                raise Unclear(f"Bluesky: {nsid} answered without uri and cid", status=200)
+                raise errors.Unclear(f"Bluesky: {nsid} answered without uri and cid", status=200)
             return self._published(uri, cid, rkey)
         if response.status_code >= 500:
             # A second create of an existing rkey fails with a bare 500 (a retry after an
             # unclear outcome): if the record is there with our text, the post went out.
             try:
                 existing = await self._get_record(session, rkey)
-            except PlatformError:
+            except errors.PlatformError:
                 existing = None
             if existing is not None and existing[1].get("text") == request.text:
                 return existing[0]
@@ -339,7 +331,9 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
             raise self._error(response, nsid, write=True)
         blob = self._json(response, nsid, write=True).get("blob")
         if not isinstance(blob, dict) or not isinstance(blob.get("ref"), dict):
-            raise Unclear(f"Bluesky: {nsid} answered without a blob", status=response.status_code)
+            raise errors.Unclear(
+                f"Bluesky: {nsid} answered without a blob", status=response.status_code
+            )
         return jsonlib.dumps(blob, sort_keys=True)
 
     async def find_post(self, request: PostRequest) -> PublishedPost | None:
@@ -413,7 +407,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         if response.status_code >= 500:
             try:
                 first = await self._get_record(session, planned[0][0])
-            except PlatformError:
+            except errors.PlatformError:
                 first = None
             if first is not None and first[1].get("text") == requests[0].text:
                 found = []
@@ -498,7 +492,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         data = self._json(response, nsid, write=False)
         uri, cid, value = data.get("uri"), data.get("cid"), data.get("value")
         if not isinstance(uri, str) or not isinstance(cid, str) or not isinstance(value, dict):
-            raise Unavailable(f"Bluesky: {nsid} answered without uri, cid and value")
+            raise errors.Unavailable(f"Bluesky: {nsid} answered without uri, cid and value")
         return self._published(uri, cid, rkey), value
 
     def _published(self, uri: str, cid: str, rkey: str) -> PublishedPost:
@@ -522,18 +516,18 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         nsid = "com.atproto.server.createSession"
         handle = (self._account.handle or "").removeprefix("@")
         if not handle:
-            raise Refused("Bluesky: the account has no handle to log in with")
+            raise errors.Refused("Bluesky: the account has no handle to log in with")
         try:
             password = self._account.secret("app_password")
         except (ValueError, OSError) as error:  # ConfigError names the source, not the value
-            raise Refused(f"Bluesky: cannot read the app password: {error}") from None
+            raise errors.Refused(f"Bluesky: cannot read the app password: {error}") from None
         body = {"identifier": handle, "password": password}
         response = await self._send("POST", nsid, json=body, write=False)
         if not response.is_success:
             raise self._error(response, nsid, write=False)
         session = _Session.from_json(self._json(response, nsid, write=False))
         if session is None:
-            raise Unavailable(f"Bluesky: {nsid} answered without a session")
+            raise errors.Unavailable(f"Bluesky: {nsid} answered without a session")
         self._store.save(session.to_json())
         return session
 
@@ -551,7 +545,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
                 data.setdefault("handle", stale.handle)
                 session = _Session.from_json(data)
                 if session is None:
-                    raise Unavailable(f"Bluesky: {nsid} answered without tokens")
+                    raise errors.Unavailable(f"Bluesky: {nsid} answered without tokens")
                 self._store.save(session.to_json())
             elif response.status_code in (400, 401):
                 self._session = None
@@ -601,7 +595,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
                 timeout=self._timeout,
             )
         except httpx.TransportError as error:
-            kind = no_answer_kind(error, creates=write)
+            kind = errors.no_answer_kind(error, creates=write)
             # The error's type only: the PDS address is named, never the request.
             raise kind(f"Bluesky {nsid} at {self._base}: {type(error).__name__}") from None
 
@@ -611,7 +605,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         except ValueError:
             data = None
         if not isinstance(data, dict):
-            raise without_answer(f"Bluesky {nsid}", response, "a JSON object", creates=write)
+            raise errors.without_answer(f"Bluesky {nsid}", response, "a JSON object", creates=write)
         return data
 
     def _error(
@@ -621,7 +615,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         *,
         write: bool,
         auth: bool = False,
-    ) -> PlatformError:
+    ) -> errors.PlatformError:
         """The error for a failed response: the server's words (PlatformError redacts them:
         the app password was registered when read, the session's tokens when made)."""
         status = response.status_code
@@ -631,7 +625,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         if status == 429:
             retry_after = self._retry_after(response)
             wait = f"; retry in {retry_after:.0f} s" if retry_after is not None else ""
-            return RateLimited(
+            return errors.RateLimited(
                 f"Bluesky: rate limited on {nsid} ({label}){wait}",
                 status=status,
                 reason=reason,
@@ -640,17 +634,19 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         if 400 <= status < 500:
             what = "refused the credentials for" if auth else "refused"
             detail = f": {reason}" if reason else ""
-            return Refused(f"Bluesky {what} {nsid} ({label}){detail}", status=status, reason=reason)
-        kind = Unclear if write else Unavailable
+            return errors.Refused(
+                f"Bluesky {what} {nsid} ({label}){detail}", status=status, reason=reason
+            )
+        kind = errors.Unclear if write else errors.Unavailable
         detail = f": {reason}" if reason and reason != response.reason_phrase else ""
         return kind(f"Bluesky: {nsid} failed ({label}){detail}", status=status, reason=reason)
 
     def _retry_after(self, response: httpx.Response) -> float | None:
         """Retry-After if given, else RateLimit-Reset (a Unix time on Bluesky's PDS)."""
         now = self._clock()
-        wait = retry_after(response.headers.get("Retry-After"), now)
+        wait = errors.retry_after(response.headers.get("Retry-After"), now)
         if wait is None:
-            wait = reset_after(response.headers.get("RateLimit-Reset"), now)
+            wait = errors.reset_after(response.headers.get("RateLimit-Reset"), now)
         return wait
 
 

@@ -27,6 +27,7 @@ from typing import Any, Final, Protocol, TypedDict, Unpack
 import httpx
 
 from composer.instances import InstanceFigures, remember
+from composer.platforms import errors
 from composer.platforms.base import (
     AccountInfo,
     AccountLike,
@@ -36,20 +37,8 @@ from composer.platforms.base import (
     MediaUpload,
     PostRequest,
     PublishedPost,
-    RateLimited,
-    Refused,
-    ReplyTargetMissing,
-    Unavailable,
-    Unclear,
-    describe,
-    failed_status_kind,
-    header_count,
-    no_answer_kind,
-    reset_after,
-    retry_after,
     same_text,
     str_or_none,
-    without_answer,
 )
 
 DEFAULT_MAX_CHARACTERS: Final = 500
@@ -155,7 +144,7 @@ class MastodonClient(HttpClient[MastodonAccount]):
             try:
                 data = await self._get_json("/api/v2/instance")
                 statuses = _dig(data, "configuration", "statuses")
-            except Refused as error:
+            except errors.Refused as error:
                 if error.status != 404:
                     raise
                 # Older Mastodon and some other servers only have v1.
@@ -225,7 +214,7 @@ class MastodonClient(HttpClient[MastodonAccount]):
             return found
         try:
             return await self._send(request)
-        except (Unclear, Unavailable):
+        except (errors.Unclear, errors.Unavailable):
             return await self._read_back(request)  # no answer again: look once more
 
     # --- posting ----------------------------------------------------------------------
@@ -254,10 +243,10 @@ class MastodonClient(HttpClient[MastodonAccount]):
                 headers={"Idempotency-Key": key},
                 replying=request.reply_to is not None,
             )
-        except Refused as error:
+        except errors.Refused as error:
             if error.status == 422 and _UNPROCESSED in (error.reason or ""):
                 # Its images are still being processed: nothing was created; try again.
-                raise Unavailable(
+                raise errors.Unavailable(
                     str(error), status=422, reason=error.reason, retry_after=2.0
                 ) from None
             raise
@@ -280,7 +269,7 @@ class MastodonClient(HttpClient[MastodonAccount]):
             list_ok=True,
         )
         if not isinstance(statuses, list):
-            raise Unavailable("Mastodon: the statuses list is not a list")
+            raise errors.Unavailable("Mastodon: the statuses list is not a list")
         parent = request.reply_to.remote_id if request.reply_to is not None else None
         first = self._first_sent.get(request.idempotency_key)
         not_before = first - CLOCK_SKEW if first is not None else None
@@ -312,7 +301,7 @@ class MastodonClient(HttpClient[MastodonAccount]):
             data = await self._get_json("/api/v1/accounts/verify_credentials")
             account_id = str_or_none(data.get("id"))
             if account_id is None:
-                raise Unavailable("Mastodon: verify_credentials returned no account id")
+                raise errors.Unavailable("Mastodon: verify_credentials returned no account id")
             self._acct = str_or_none(data.get("acct")) or str_or_none(data.get("username"))
             self._account_id = account_id
         return self._account_id
@@ -324,7 +313,7 @@ class MastodonClient(HttpClient[MastodonAccount]):
         response = await self._request("GET", path, params=params)
         data = _json_object(response, list_ok=list_ok)
         if data is None:
-            raise without_answer(f"Mastodon GET {path}", response, "JSON", creates=False)
+            raise errors.without_answer(f"Mastodon GET {path}", response, "JSON", creates=False)
         return data
 
     async def _request(
@@ -338,8 +327,8 @@ class MastodonClient(HttpClient[MastodonAccount]):
                 method, self._base + path, timeout=self._timeout, **sent
             )
         except httpx.TransportError as error:
-            kind = no_answer_kind(error, creates=creates)
-            raise kind(f"Mastodon {method} {path}: {describe(error)}") from None
+            kind = errors.no_answer_kind(error, creates=creates)
+            raise kind(f"Mastodon {method} {path}: {errors.describe(error)}") from None
         # `from None` above: httpx errors carry the request, and so the header.
         self._note_rate_limit(response.headers)
         status = response.status_code
@@ -348,22 +337,22 @@ class MastodonClient(HttpClient[MastodonAccount]):
         reason = _reason(response)
         message = f"Mastodon {method} {path}: HTTP {status}: {reason}"
         if status == 429:
-            raise RateLimited(
+            raise errors.RateLimited(
                 message, status=status, reason=reason, retry_after=self._retry_after(response)
             )
         if status == 404 and replying:
-            raise ReplyTargetMissing(message, status=status, reason=reason)
-        kind = failed_status_kind(status, creates=creates) or Refused
+            raise errors.ReplyTargetMissing(message, status=status, reason=reason)
+        kind = errors.failed_status_kind(status, creates=creates) or errors.Refused
         raise kind(message, status=status, reason=reason)
 
     def _note_rate_limit(self, headers: httpx.Headers) -> None:
         if "x-ratelimit-limit" not in headers and "x-ratelimit-remaining" not in headers:
             return
         now = self._clock()
-        reset = reset_after(headers.get("x-ratelimit-reset"), now.timestamp())
+        reset = errors.reset_after(headers.get("x-ratelimit-reset"), now.timestamp())
         self.last_rate_limit = RateLimit(
-            limit=header_count(headers.get("x-ratelimit-limit")),
-            remaining=header_count(headers.get("x-ratelimit-remaining")),
+            limit=errors.header_count(headers.get("x-ratelimit-limit")),
+            remaining=errors.header_count(headers.get("x-ratelimit-remaining")),
             reset=None if reset is None else now + timedelta(seconds=reset),
         )
 
@@ -371,9 +360,9 @@ class MastodonClient(HttpClient[MastodonAccount]):
         """Retry-After if given (seconds or a date), else X-RateLimit-Reset (ISO 8601 on
         Mastodon; a Unix time or seconds to go behind some proxies)."""
         now = self._clock().timestamp()
-        wait = retry_after(response.headers.get("retry-after"), now)
+        wait = errors.retry_after(response.headers.get("retry-after"), now)
         if wait is None:
-            wait = reset_after(response.headers.get("x-ratelimit-reset"), now)
+            wait = errors.reset_after(response.headers.get("x-ratelimit-reset"), now)
         return wait
 
 
@@ -396,7 +385,7 @@ def _created(response: httpx.Response, path: str, what: str) -> tuple[dict[str, 
     data = _json_object(response)
     created_id = str_or_none(data.get("id")) if data is not None else None
     if data is None or created_id is None:
-        raise without_answer(f"Mastodon POST {path}", response, what, creates=True)
+        raise errors.without_answer(f"Mastodon POST {path}", response, what, creates=True)
     return data, created_id
 
 

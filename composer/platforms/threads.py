@@ -58,6 +58,7 @@ from typing import Any, Final, Protocol, TypedDict, Unpack
 
 import httpx
 
+from composer.platforms import errors
 from composer.platforms.base import (
     AccountInfo,
     AccountLike,
@@ -66,22 +67,11 @@ from composer.platforms.base import (
     HttpOptions,
     ImageLimits,
     MediaUpload,
-    PlatformError,
     PostRequest,
     PublishedPost,
-    RateLimited,
-    Refused,
-    ReplyTargetMissing,
-    Unavailable,
-    Unclear,
-    describe,
-    failed_status_kind,
     json_object,
-    no_answer_kind,
-    retry_after,
     same_text,
     str_or_none,
-    without_answer,
 )
 from composer.text.platform_facts import FACTS
 
@@ -206,10 +196,10 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         user_id = str_or_none(me.get("id"))
         username = str_or_none(me.get("username"))
         if user_id is None or username is None:
-            raise Unavailable("Threads GET /me: no id or username in the answer")
+            raise errors.Unavailable("Threads GET /me: no id or username in the answer")
         configured = self._account.user_id
         if configured and configured != user_id:
-            raise Refused(
+            raise errors.Refused(
                 f"Threads: the access token belongs to user {user_id} (@{username}), "
                 f"not to the configured user_id {configured}"
             )
@@ -248,7 +238,7 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         try:
             return await asyncio.to_thread(run)
         except Exception as error:  # ConfigError or OSError: one line, never the output
-            raise Refused(f"Threads: {error}") from None
+            raise errors.Refused(f"Threads: {error}") from None
 
     async def publishing_quota(self) -> PublishingQuota | None:
         """Posts and replies used in the last 24 hours; None when Meta will not say."""
@@ -258,7 +248,7 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
                 f"/{user_id}/threads_publishing_limit",
                 {"fields": "quota_usage,config,reply_quota_usage,reply_config"},
             )
-        except Refused:  # an older token without the permission: not worth failing over
+        except errors.Refused:  # an older token without the permission: not worth failing over
             return None
         rows = data.get("data")
         row = rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], dict) else {}
@@ -295,8 +285,8 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         said = f"(container {status}): {message or 'no reason given'}"
         if request.media:  # the platform's word alone (UNKNOWN) would not tell what to do
             said = f"could not take the post's images {said}; {_REACHABLE}"
-            raise Refused(f"Threads {said}", reason=said)
-        raise Refused(f"Threads could not prepare the post {said}", reason=message)
+            raise errors.Refused(f"Threads {said}", reason=said)
+        raise errors.Refused(f"Threads could not prepare the post {said}", reason=message)
 
     async def find_post(self, request: PostRequest) -> PublishedPost | None:
         """The post if Threads has it, else None.
@@ -326,8 +316,8 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
             data = await self._post_json(
                 f"/{user_id}/threads", form, replying=request.reply_to is not None
             )
-        except Unclear as error:
-            raise Unclear(
+        except errors.Unclear as error:
+            raise errors.Unclear(
                 f"{error} (a container may exist, but nothing was published: an unpublished "
                 "container is invisible and expires in 24 hours, so a retry makes a new one)",
                 status=error.status,
@@ -335,7 +325,9 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
             ) from None
         container = str_or_none(data.get("id"))
         if container is None:
-            raise Unavailable(f"Threads POST /{user_id}/threads: no container id in the answer")
+            raise errors.Unavailable(
+                f"Threads POST /{user_id}/threads: no container id in the answer"
+            )
         self.containers[request.idempotency_key] = container
         self._made_at[request.idempotency_key] = made_at
         if self.on_container is not None:
@@ -349,7 +341,7 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
             return {"media_type": "TEXT"}
         facts = FACTS[self.platform].media
         if facts is not None and len(media) > facts.images_per_post:
-            raise Refused(
+            raise errors.Refused(
                 f"Threads takes at most {facts.images_per_post} images a post, not {len(media)}"
             )
         if len(media) == 1:
@@ -359,18 +351,22 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
             form = {**_image_form(image), "is_carousel_item": "true"}
             try:
                 data = await self._post_json(f"/{user_id}/threads", form)
-            except Unclear as error:  # an item container is never published by itself
-                raise Unavailable(f"{error} (an item container; nothing was published)") from None
+            except errors.Unclear as error:  # an item container is never published by itself
+                raise errors.Unavailable(
+                    f"{error} (an item container; nothing was published)"
+                ) from None
             item = str_or_none(data.get("id"))
             if item is None:
-                raise Unavailable(f"Threads POST /{user_id}/threads: no container id (image)")
+                raise errors.Unavailable(
+                    f"Threads POST /{user_id}/threads: no container id (image)"
+                )
             status, message = await self._settled_status(item, media=True)
             if status != "FINISHED":
                 said = (
                     f"could not take image {number} (container {status}): "
                     f"{message or 'no reason given'}; {_REACHABLE}"
                 )
-                raise Refused(f"Threads {said}", reason=said)
+                raise errors.Refused(f"Threads {said}", reason=said)
             children.append(item)
         return {"media_type": "CAROUSEL", "children": ",".join(children)}
 
@@ -378,18 +374,18 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         user_id = await self._me()
         try:
             data = await self._post_json(f"/{user_id}/threads_publish", {"creation_id": container})
-        except Refused as refused:
+        except errors.Refused as refused:
             # Published meanwhile (by an attempt whose answer was lost)? Then find it.
             try:
                 status, _ = await self._status(container)
-            except PlatformError:
+            except errors.PlatformError:
                 raise refused from None
             if status == "PUBLISHED":
                 return await self._published(request, container)
             raise
         post_id = str_or_none(data.get("id"))
         if post_id is None:
-            raise Unclear(
+            raise errors.Unclear(
                 f"Threads POST /{user_id}/threads_publish: no post id in the answer; "
                 "check the container before publishing again"
             )
@@ -399,7 +395,7 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         data = await self._get_json(f"/{container}", {"fields": "status,error_message"})
         status = str_or_none(data.get("status"))
         if status is None:
-            raise Unavailable(f"Threads GET /{container}: no status in the answer")
+            raise errors.Unavailable(f"Threads GET /{container}: no status in the answer")
         return status.upper(), str_or_none(data.get("error_message"))
 
     async def _settled_status(
@@ -423,7 +419,7 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
             await asyncio.sleep(min(wait, left) if media else self._poll_interval)
             wait = min(wait * 2, LONGEST_POLL)
         # Still processing: nothing is published yet, and the container is remembered.
-        raise Unavailable(
+        raise errors.Unavailable(
             f"Threads: container {container} is still IN_PROGRESS; try again later",
             retry_after=self._poll_interval * STATUS_POLLS,
         )
@@ -432,7 +428,7 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         """The post of a PUBLISHED container (Unclear if it cannot be found yet)."""
         found = await self._look_up(request)
         if found is None:
-            raise Unclear(
+            raise errors.Unclear(
                 f"Threads: container {container} is PUBLISHED but its post is not listed yet; "
                 "look again before doing anything else"
             )
@@ -456,7 +452,7 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
             data = await self._get_json(
                 f"/{parent}/replies", {"fields": LIST_FIELDS, "limit": str(LIST_LIMIT)}
             )
-        except Refused:
+        except errors.Refused:
             return None
         # Anyone may reply there: keep to this account's replies.
         username = self._username or await self._whoami()
@@ -466,7 +462,7 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         """The post's web address; None if Meta does not answer (the post exists anyway)."""
         try:
             data = await self._get_json(f"/{post_id}", {"fields": "permalink"})
-        except PlatformError:
+        except errors.PlatformError:
             return None
         return str_or_none(data.get("permalink"))
 
@@ -475,7 +471,7 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         if self._user_id is None:
             await self._whoami()
         if self._user_id is None:  # _whoami sets it or raises
-            raise Unavailable("Threads GET /me: no id in the answer")
+            raise errors.Unavailable("Threads GET /me: no id in the answer")
         return self._user_id
 
     async def _whoami(self) -> str | None:
@@ -483,7 +479,7 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         me = await self._get_json("/me", {"fields": "id,username"})
         user_id = str_or_none(me.get("id"))
         if user_id is None:
-            raise Unavailable("Threads GET /me: no id in the answer")
+            raise errors.Unavailable("Threads GET /me: no id in the answer")
         self._user_id = self._user_id or user_id
         self._username = str_or_none(me.get("username"))
         return self._username
@@ -499,7 +495,7 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         response = await self._request("POST", path, form=dict(form), replying=replying)
         data = json_object(response)
         if not data:
-            raise without_answer(f"Threads POST {path}", response, "an answer", creates=True)
+            raise errors.without_answer(f"Threads POST {path}", response, "an answer", creates=True)
         return data
 
     async def _request(
@@ -517,8 +513,8 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
                 method, self._base + path, params=params, data=form, timeout=self._timeout
             )
         except httpx.TransportError as error:
-            kind = no_answer_kind(error, creates=method == "POST")
-            raise kind(f"Threads {method} {path}: {self._scrub(describe(error))}") from None
+            kind = errors.no_answer_kind(error, creates=method == "POST")
+            raise kind(f"Threads {method} {path}: {self._scrub(errors.describe(error))}") from None
         # `from None` above: httpx errors carry the request, and so the token.
         self._note_usage(response.headers)
         if response.is_success:
@@ -527,7 +523,7 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
 
     def _error(
         self, method: str, path: str, response: httpx.Response, *, replying: bool
-    ) -> PlatformError:
+    ) -> errors.PlatformError:
         status = response.status_code
         error = _graph_error(response)
         code = _int(error.get("code"))
@@ -537,19 +533,19 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         numbers += f"/{subcode}" if subcode is not None else ""
         message = f"Threads {method} {path}: {numbers}: {reason}"
         if status == 429 or code in _RATE_LIMIT_CODES:
-            return RateLimited(
+            return errors.RateLimited(
                 message, status=status, reason=reason, retry_after=self._retry_after(response)
             )
         if status == 401 or code in _TOKEN_CODES:
-            return Refused(message, status=status, reason=reason)
+            return errors.Refused(message, status=status, reason=reason)
         if code in _PERMISSION_CODES or status == 403:
-            return Refused(message, status=status, reason=reason)
+            return errors.Refused(message, status=status, reason=reason)
         if replying and self._reply_missing(status, code, subcode, reason):
-            return ReplyTargetMissing(message, status=status, reason=reason)
-        kind = failed_status_kind(status, creates=method == "POST")
+            return errors.ReplyTargetMissing(message, status=status, reason=reason)
+        kind = errors.failed_status_kind(status, creates=method == "POST")
         if kind is None:
-            return Refused(message, status=status, reason=reason)
-        wait = retry_after(response.headers.get("retry-after"), self._clock())
+            return errors.Refused(message, status=status, reason=reason)
+        wait = errors.retry_after(response.headers.get("retry-after"), self._clock())
         return kind(message, status=status, reason=reason, retry_after=wait)
 
     def _reply_missing(
@@ -586,7 +582,7 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
             self.last_rate_limit = RateLimit(usage=usage, regain_after=regain)
 
     def _retry_after(self, response: httpx.Response) -> float | None:
-        seconds = retry_after(response.headers.get("retry-after"), self._clock())
+        seconds = errors.retry_after(response.headers.get("retry-after"), self._clock())
         if seconds is not None:
             return seconds
         if self.last_rate_limit is not None and self.last_rate_limit.regain_after:

@@ -24,29 +24,17 @@ import httpx
 from oauthlib.oauth1 import SIGNATURE_TYPE_AUTH_HEADER
 from oauthlib.oauth1 import Client as OAuth1Client
 
+from composer.platforms import errors
 from composer.platforms.base import (
     AccountInfo,
     AccountLike,
-    Duplicate,
     HttpClient,
     HttpOptions,
     ImageLimits,
-    MediaExpired,
     MediaUpload,
-    PlatformError,
     PostRequest,
     PublishedPost,
-    RateLimited,
-    Refused,
-    ReplyTargetMissing,
-    Unavailable,
-    Unclear,
-    describe,
-    header_count,
     json_object,
-    no_answer_kind,
-    reset_after,
-    retry_after,
 )
 from composer.platforms.x_media import MediaSession, upload_image
 from composer.redaction import register_secret
@@ -141,7 +129,9 @@ class XClient(HttpClient[XAccount]):
         response = await self._request("GET", "/2/users/me")
         data = json_object(response).get("data")
         if not isinstance(data, dict) or not data.get("id") or not data.get("username"):
-            raise Unavailable("X answered /2/users/me without a user", status=response.status_code)
+            raise errors.Unavailable(
+                "X answered /2/users/me without a user", status=response.status_code
+            )
         self._user_id = str(data["id"])
         self._username = str(data["username"])
         quota = self.last_user_limit
@@ -164,7 +154,9 @@ class XClient(HttpClient[XAccount]):
         data = json_object(response).get("data")
         if not isinstance(data, dict) or not data.get("id"):
             # A 2xx without an id: the post may well exist, so never resend blindly.
-            raise Unclear("X accepted the post but returned no id", status=response.status_code)
+            raise errors.Unclear(
+                "X accepted the post but returned no id", status=response.status_code
+            )
         post_id = str(data["id"])
         return PublishedPost(remote_id=post_id, url=await self._post_url(post_id))
 
@@ -276,8 +268,8 @@ class XClient(HttpClient[XAccount]):
                 timeout=self._timeout,
             )
         except httpx.TransportError as error:
-            kind = no_answer_kind(error, creates=method != "GET")
-            raise kind(f"X {method} {url}: {describe(error)}") from None
+            kind = errors.no_answer_kind(error, creates=method != "GET")
+            raise kind(f"X {method} {url}: {errors.describe(error)}") from None
 
     def _sign(self, method: str, url: str) -> str:
         """An OAuth 1.0a Authorization header for this request."""
@@ -328,12 +320,14 @@ class XClient(HttpClient[XAccount]):
                     timeout=self._timeout,
                 )
             except httpx.TransportError as error:
-                raise Unavailable(f"cannot refresh the X token: {describe(error)}") from None
+                raise errors.Unavailable(
+                    f"cannot refresh the X token: {errors.describe(error)}"
+                ) from None
             body = json_object(response)
             access = body.get("access_token")
             if not response.is_success or not isinstance(access, str) or not access:
                 words = body.get("error_description") or body.get("error") or _reason(body)
-                raise Refused(
+                raise errors.Refused(
                     f"X refused to refresh the OAuth 2.0 token ({response.status_code}): "
                     f"{words or 'no reason given'}; authorise the account again",
                     status=response.status_code,
@@ -362,42 +356,46 @@ class XClient(HttpClient[XAccount]):
 
     def _error(
         self, method: str, response: httpx.Response, *, replying: bool, harmless: bool = False
-    ) -> PlatformError:
+    ) -> errors.PlatformError:
         status = response.status_code
         body = json_object(response)
         reason = _reason(body)
         said = f": {reason}" if reason else ""
         if status == 429:
-            return RateLimited(
+            return errors.RateLimited(
                 f"X rate limit reached (429){said}",
                 status=status,
                 reason=reason,
                 retry_after=self._retry_after(response.headers),
             )
         if replying and (status == 404 or (status in (400, 403) and _reply_missing(body))):
-            return ReplyTargetMissing(
+            return errors.ReplyTargetMissing(
                 f"X cannot see the post replied to ({status}){said}", status=status, reason=reason
             )
         if status == 400 and _names_media_ids(body):
-            return MediaExpired(
+            return errors.MediaExpired(
                 f"X no longer takes this post's images ({status}){said}: uploading them again",
                 status=status,
                 reason=reason,
             )
         if status == 403 and "duplicate content" in (reason or "").lower():
-            return Duplicate(f"X already has this text (403){said}", status=status, reason=reason)
+            return errors.Duplicate(
+                f"X already has this text (403){said}", status=status, reason=reason
+            )
         if 400 <= status < 500:
-            return Refused(f"X refused the request ({status}){said}", status=status, reason=reason)
+            return errors.Refused(
+                f"X refused the request ({status}){said}", status=status, reason=reason
+            )
         if status == 503 or method == "GET" or harmless:
             # 503 is "over capacity": X did nothing. A failed read created nothing either,
             # nor did a failed media upload (an unused media id expires unseen).
-            return Unavailable(
+            return errors.Unavailable(
                 f"X is unavailable ({status}){said}",
                 status=status,
                 reason=reason,
-                retry_after=retry_after(response.headers.get("retry-after"), self._clock()),
+                retry_after=errors.retry_after(response.headers.get("retry-after"), self._clock()),
             )
-        return Unclear(
+        return errors.Unclear(
             f"X failed after the post was sent ({status}){said}: look for it before resending",
             status=status,
             reason=reason,
@@ -406,18 +404,18 @@ class XClient(HttpClient[XAccount]):
     def _retry_after(self, headers: httpx.Headers) -> float | None:
         """The later of the resets that apply (Unix times), else Retry-After."""
         now = self._clock()
-        waits = [reset_after(headers.get("x-rate-limit-reset"), now)]
-        if header_count(headers.get("x-user-limit-24hour-remaining")) == 0:
-            waits.append(reset_after(headers.get("x-user-limit-24hour-reset"), now))
+        waits = [errors.reset_after(headers.get("x-rate-limit-reset"), now)]
+        if errors.header_count(headers.get("x-user-limit-24hour-remaining")) == 0:
+            waits.append(errors.reset_after(headers.get("x-user-limit-24hour-reset"), now))
         known = [wait for wait in waits if wait is not None]
         if not known:
-            return retry_after(headers.get("retry-after"), now)
+            return errors.retry_after(headers.get("retry-after"), now)
         return max(known)
 
 
 def _errors(body: Mapping[str, Any]) -> list[dict[str, Any]]:
-    errors = body.get("errors")
-    return [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
+    listed = body.get("errors")
+    return [e for e in listed if isinstance(e, dict)] if isinstance(listed, list) else []
 
 
 def _reason(body: Mapping[str, Any]) -> str | None:
@@ -472,9 +470,9 @@ def _text_keys(text: str) -> tuple[str, str]:
 
 
 def _limits(headers: httpx.Headers, prefix: str, now: float) -> RateLimit | None:
-    limit = header_count(headers.get(prefix + "limit"))
-    remaining = header_count(headers.get(prefix + "remaining"))
-    wait = reset_after(headers.get(prefix + "reset"), now)
+    limit = errors.header_count(headers.get(prefix + "limit"))
+    remaining = errors.header_count(headers.get(prefix + "remaining"))
+    wait = errors.reset_after(headers.get(prefix + "reset"), now)
     if limit is None and remaining is None and wait is None:
         return None
     return RateLimit(limit, remaining, None if wait is None else now + wait)
