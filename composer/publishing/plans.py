@@ -48,10 +48,8 @@ from composer.workspace.drafts import Draft
 from composer.workspace.images import (
     ImageFile,
     account_figures,
-    alt_text_required,
     image_files,
     image_problems,
-    instance_alt_limit,
 )
 from composer.workspace.when import format_local
 
@@ -136,11 +134,7 @@ def checked_media(
     from composer.media.probe import probe  # Pillow, for drafts with images only
 
     files = image_files(draft, thread, probe)
-    required = alt_text_required(draft, account)
-    alt_limit = instance_alt_limit(figures or account_figures(account))
-    problems = image_problems(
-        draft, account.platform, files, required=required, alt_limit=alt_limit
-    )
+    problems = image_problems(draft, account.platform, account, files, figures)
     if problems:
         raise PublishError(problems[0])
     return tuple(files)

@@ -27,7 +27,6 @@ __all__ = [
     "Measured",
     "Probe",
     "account_figures",
-    "alt_problems",
     "alt_text_required",
     "file_problems",
     "image_files",
@@ -132,48 +131,51 @@ def instance_alt_limit(figures: InstanceFigures | None) -> int | None:
 def file_problems(draft: Draft, files: Sequence[Sequence[ImageFile]]) -> list[str]:
     """The image files that cannot be used (missing, unreadable, not an image), one line
     each naming the draft's line."""
-    return [
-        f"{draft.name}:{file.image.line}: {file.image.path}: {file.problem}"
-        for post in files
-        for file in post
-        if file.problem
-    ]
-
-
-def alt_problems(
-    draft: Draft,
-    platform: str,
-    files: Sequence[Sequence[ImageFile]],
-    *,
-    required: bool,
-    alt_limit: int | None = None,
-) -> list[str]:
-    """The alt texts that cannot go to `platform`, one line each naming the draft's line:
-    missing (when `required`) or longer than it takes (`alt_limit`, else the platform's)."""
-    limit = alt_limit if alt_limit is not None else FACTS[platform].alt_text_limit
-    return [
-        f"{draft.name}:{file.image.line}: {reason}"
-        for post in files
-        for file in post
-        if (reason := alt_text_problem(file.image, platform, limit, required=required))
-    ]
+    return _problem_lines(draft, files, lambda file: [_file_reason(file)])
 
 
 def image_problems(
     draft: Draft,
     platform: str,
+    account: Account | None,
     files: Sequence[Sequence[ImageFile]],
-    *,
-    required: bool,
-    alt_limit: int | None = None,
+    figures: InstanceFigures | None = None,
 ) -> list[str]:
-    """Everything that keeps a thread's images from going to `platform`, in the draft's
-    order: `file_problems` and `alt_problems` together."""
-    problems: list[str] = []
-    for post in files:
-        for file in post:
-            problems += file_problems(draft, [[file]])
-            problems += alt_problems(
-                draft, platform, [[file]], required=required, alt_limit=alt_limit
-            )
-    return problems
+    """Everything that keeps a thread's images from going to `platform` for `account` (None:
+    no account there), one line each naming the draft's line, in the draft's order: the
+    files that cannot be used (`file_problems`), then each alt text missing (when
+    `alt_text_required` says it must be there) or longer than the instance's `figures`
+    take (else those remembered, else the platform's). The one rule publishing refuses by
+    and the preview and `split` warn by."""
+    required = alt_text_required(draft, account)
+    limit = instance_alt_limit(figures or account_figures(account))
+    if limit is None:
+        limit = FACTS[platform].alt_text_limit
+    return _problem_lines(
+        draft,
+        files,
+        lambda file: [
+            _file_reason(file),
+            alt_text_problem(file.image, platform, limit, required=required),
+        ],
+    )
+
+
+def _file_reason(file: ImageFile) -> str:
+    return f"{file.image.path}: {file.problem}" if file.problem else ""
+
+
+def _problem_lines(
+    draft: Draft,
+    files: Sequence[Sequence[ImageFile]],
+    reasons: Callable[[ImageFile], Sequence[str]],
+) -> list[str]:
+    """Each file's reasons (empty ones skipped), one line each naming the draft's line, in
+    the draft's order."""
+    return [
+        f"{draft.name}:{file.image.line}: {reason}"
+        for post in files
+        for file in post
+        for reason in reasons(file)
+        if reason
+    ]
