@@ -24,6 +24,7 @@ from composer.publishing.errors import PreflightError, PublishError
 from composer.store import (
     Database,
     DatabaseFailure,
+    DraftText,
     Edition,
     EditionStatus,
     NewMedia,
@@ -114,6 +115,11 @@ class EditionPlan:
     follows: FollowUp | None = None
     overrides: Overrides = NO_OVERRIDES
     media: tuple[tuple[ImageFile, ...], ...] = ()  # each post's images, checked
+
+    @property
+    def draft_text(self) -> DraftText:
+        """The draft as the edition keeps it (its own snapshot)."""
+        return DraftText(self.draft.title, self.draft.body, self.draft_path, self.draft.language)
 
     def ledger_media(self) -> list[list[NewMedia]]:
         """Each post's images as the ledger keeps them with the edition (absolute paths)."""

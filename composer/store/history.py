@@ -75,6 +75,31 @@ def add_draft_snapshot(
     return thread
 
 
+@dataclass(frozen=True, slots=True)
+class DraftText:
+    """A draft's text as each new edition keeps its own copy of it (a DraftSnapshot's
+    fields)."""
+
+    title: str
+    body: str
+    draft_path: str | None = None
+    language: str | None = None
+
+
+def snapshot_id(session: Session, text: DraftText) -> int:
+    """`text` snapshotted in the caller's transaction for the edition about to be added in
+    it (every new edition has its own snapshot); the snapshot's id for `add_edition`."""
+    thread = add_draft_snapshot(
+        session,
+        title=text.title,
+        body=text.body,
+        draft_path=text.draft_path,
+        language=text.language,
+    )
+    assert thread.id is not None  # flushed by add_draft_snapshot
+    return thread.id
+
+
 def add_edition(
     session: Session,
     thread_id: int,
