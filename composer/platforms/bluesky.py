@@ -37,19 +37,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypedDict, Unpack
 
 import httpx
 
-from composer.platforms import errors
-from composer.platforms.base import (
-    AccountInfo,
-    AccountLike,
-    AttachedMedia,
-    HttpClient,
-    HttpOptions,
-    ImageLimits,
-    MediaUpload,
-    PlatformClient,
-    PostRequest,
-    PublishedPost,
-)
+from composer.platforms import base, errors
 from composer.redaction import register_secret
 from composer.text.facets import (
     MAX_TID_TIMESTAMP,
@@ -77,7 +65,7 @@ _AUTH_EXPIRED_ERRORS = frozenset({"ExpiredToken", "InvalidToken"})
 _SESSION_KEYS = ("did", "handle", "accessJwt", "refreshJwt")
 
 
-class BlueskyAccount(AccountLike, Protocol):
+class BlueskyAccount(base.AccountLike, Protocol):
     """What the Bluesky client needs of an account beyond every client's needs."""
 
     @property
@@ -228,13 +216,13 @@ def record_cid(record: Mapping[str, Any]) -> str:
     return "b" + base64.b32encode(raw).decode("ascii").lower().rstrip("=")
 
 
-def _strong_ref(post: PublishedPost) -> dict[str, str]:
+def _strong_ref(post: base.PublishedPost) -> dict[str, str]:
     if not post.uri or not post.cid:
         raise ValueError(f"a Bluesky reply needs the uri and cid of {post.remote_id!r}")
     return {"uri": post.uri, "cid": post.cid}
 
 
-def _images_embed(media: tuple[AttachedMedia, ...]) -> dict[str, Any]:
+def _images_embed(media: tuple[base.AttachedMedia, ...]) -> dict[str, Any]:
     """`app.bsky.embed.images`: each uploaded blob with its alt text and aspect ratio."""
     return {
         "$type": "app.bsky.embed.images",
@@ -258,7 +246,7 @@ class _XrpcBody(TypedDict, total=False):
     content_type: str | None
 
 
-class BlueskyClient(HttpClient[BlueskyAccount]):
+class BlueskyClient(base.HttpClient[BlueskyAccount]):
     """One Bluesky account on its PDS (`account.api_url`, e.g. https://bsky.social).
 
     Closing it keeps the session (in the store) for the next run: no deleteSession."""
@@ -271,7 +259,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         *,
         clock: Callable[[], float] = time.time,
         session_store: SessionStore | None = None,
-        **options: Unpack[HttpOptions],
+        **options: Unpack[base.HttpOptions],
     ) -> None:
         super().__init__(account, **options)
         self._clock = clock
@@ -285,15 +273,15 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
 
     # --- PlatformClient ---------------------------------------------------------------------
 
-    async def verify(self) -> AccountInfo:
+    async def verify(self) -> base.AccountInfo:
         response = await self._call("GET", "com.atproto.server.getSession")
         data = self._json(response, "com.atproto.server.getSession", write=False)
         handle = data.get("handle")
         if not isinstance(handle, str):
             raise errors.Unavailable("Bluesky: com.atproto.server.getSession gave no handle")
-        return AccountInfo(handle=handle)
+        return base.AccountInfo(handle=handle)
 
-    async def create_post(self, request: PostRequest) -> PublishedPost:
+    async def create_post(self, request: base.PostRequest) -> base.PublishedPost:
         session = await self._ensure_session()
         rkey = self.rkey_for(request)
         record = await self.post_record(request)
@@ -317,10 +305,10 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
                 return existing[0]
         raise self._error(response, nsid, write=True)
 
-    async def image_limits(self) -> ImageLimits:
-        return ImageLimits(FACTS[self.platform].image_max_bytes)
+    async def image_limits(self) -> base.ImageLimits:
+        return base.ImageLimits(FACTS[self.platform].image_max_bytes)
 
-    async def upload_media(self, upload: MediaUpload) -> str:
+    async def upload_media(self, upload: base.MediaUpload) -> str:
         """`com.atproto.repo.uploadBlob`; the blob ref (JSON) a post's embed names. A blob
         no record names is dropped by the PDS after a while: an unclear upload leaves none."""
         nsid = "com.atproto.repo.uploadBlob"
@@ -336,7 +324,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
             )
         return jsonlib.dumps(blob, sort_keys=True)
 
-    async def find_post(self, request: PostRequest) -> PublishedPost | None:
+    async def find_post(self, request: base.PostRequest) -> base.PublishedPost | None:
         """The post at this request's record key (getRecord), whatever its text, or None.
 
         The key is derived from the request's idempotency key, so a record there is this
@@ -346,7 +334,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         found = await self._get_record(session, self.rkey_for(request))
         return None if found is None else found[0]
 
-    async def create_thread(self, requests: list[PostRequest]) -> list[PublishedPost]:
+    async def create_thread(self, requests: list[base.PostRequest]) -> list[base.PublishedPost]:
         """A whole thread in one commit (`com.atproto.repo.applyWrites`): all posts or none.
 
         Record keys are those `create_post` would use, and each record's CID is computed
@@ -364,11 +352,11 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         root_rkey = _derive_rkey(requests[0].idempotency_key, 1, None)
         writes: list[dict[str, Any]] = []
         planned: list[tuple[str, str, str]] = []  # rkey, uri, cid
-        root: PublishedPost | None = None
-        parent: PublishedPost | None = None
+        root: base.PublishedPost | None = None
+        parent: base.PublishedPost | None = None
         for position, request in enumerate(requests, start=1):
             rkey = _derive_rkey(request.idempotency_key, position, root_rkey)
-            placed = PostRequest(
+            placed = base.PostRequest(
                 request.text,
                 position,
                 request.idempotency_key,
@@ -389,7 +377,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
                 }
             )
             planned.append((rkey, uri, cid))
-            parent = PublishedPost(remote_id=uri, uri=uri, cid=cid)
+            parent = base.PublishedPost(remote_id=uri, uri=uri, cid=cid)
             root = root or parent
         nsid = "com.atproto.repo.applyWrites"
         body = {"repo": session.did, "writes": writes}
@@ -422,7 +410,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
 
     # --- Records ----------------------------------------------------------------------------
 
-    def rkey_for(self, request: PostRequest) -> str:
+    def rkey_for(self, request: base.PostRequest) -> str:
         """The record key of this post: the same on every attempt (see the module docstring)."""
         # A follow-up's posts take their place in the whole conversation, after the posts
         # of the editions it continues, so its keys never reuse their timestamps.
@@ -431,7 +419,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         root_rkey = _rkey_of(root.uri) if root is not None else None
         return _derive_rkey(request.idempotency_key, position, root_rkey)
 
-    async def post_record(self, request: PostRequest, *, offset_ms: int = 0) -> dict[str, Any]:
+    async def post_record(self, request: base.PostRequest, *, offset_ms: int = 0) -> dict[str, Any]:
         """The `app.bsky.feed.post` record of a post, mentions resolved to DIDs."""
         created = datetime.fromtimestamp(self._clock() + offset_ms / 1000, tz=UTC)
         record: dict[str, Any] = {
@@ -481,7 +469,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
 
     async def _get_record(
         self, session: _Session, rkey: str
-    ) -> tuple[PublishedPost, Mapping[str, Any]] | None:
+    ) -> tuple[base.PublishedPost, Mapping[str, Any]] | None:
         nsid = "com.atproto.repo.getRecord"
         params = {"repo": session.did, "collection": POST_COLLECTION, "rkey": rkey}
         response = await self._call("GET", nsid, params=params)
@@ -495,11 +483,11 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
             raise errors.Unavailable(f"Bluesky: {nsid} answered without uri, cid and value")
         return self._published(uri, cid, rkey), value
 
-    def _published(self, uri: str, cid: str, rkey: str) -> PublishedPost:
+    def _published(self, uri: str, cid: str, rkey: str) -> base.PublishedPost:
         session = self._session
         handle = session.handle if session is not None else (self._account.handle or "")
         url = f"https://bsky.app/profile/{handle}/post/{rkey}"
-        return PublishedPost(remote_id=uri, url=url, uri=uri, cid=cid)
+        return base.PublishedPost(remote_id=uri, url=url, uri=uri, cid=cid)
 
     # --- Sessions ---------------------------------------------------------------------------
 
@@ -652,5 +640,5 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
 
 if TYPE_CHECKING:
 
-    def _is_platform_client(client: BlueskyClient) -> PlatformClient:
+    def _is_platform_client(client: BlueskyClient) -> base.PlatformClient:
         return client  # mypy checks that BlueskyClient implements the protocol

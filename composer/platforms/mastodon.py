@@ -27,19 +27,7 @@ from typing import Any, Final, Protocol, TypedDict, Unpack
 import httpx
 
 from composer.instances import InstanceFigures, remember
-from composer.platforms import errors
-from composer.platforms.base import (
-    AccountInfo,
-    AccountLike,
-    HttpClient,
-    HttpOptions,
-    ImageLimits,
-    MediaUpload,
-    PostRequest,
-    PublishedPost,
-    same_text,
-    str_or_none,
-)
+from composer.platforms import base, errors
 
 DEFAULT_MAX_CHARACTERS: Final = 500
 DEFAULT_URL_LENGTH: Final = 23
@@ -61,7 +49,7 @@ MEDIA_DEADLINE_SECONDS: Final = 60.0
 _UNPROCESSED = "not finished processing"  # Mastodon's 422 for a status with such media
 
 
-class MastodonAccount(AccountLike, Protocol):
+class MastodonAccount(base.AccountLike, Protocol):
     """What the Mastodon client needs of an account beyond every client's needs."""
 
     @property
@@ -95,7 +83,7 @@ class _RequestBody(TypedDict, total=False):
     headers: Mapping[str, str]  # besides the Authorization this client adds
 
 
-class MastodonClient(HttpClient[MastodonAccount]):
+class MastodonClient(base.HttpClient[MastodonAccount]):
     """A PlatformClient for one Mastodon account."""
 
     platform = "mastodon"
@@ -105,14 +93,14 @@ class MastodonClient(HttpClient[MastodonAccount]):
         account: MastodonAccount,
         *,
         clock: Callable[[], datetime] | None = None,
-        **options: Unpack[HttpOptions],
+        **options: Unpack[base.HttpOptions],
     ) -> None:
         super().__init__(account, **options)
         self._clock = clock or _utcnow  # injectable for tests
         self._account_id: str | None = None
         self._acct: str | None = None
         self._limits: tuple[int, int] | None = None
-        self._image_limits = ImageLimits(DEFAULT_IMAGE_SIZE_LIMIT, DEFAULT_IMAGE_MATRIX_LIMIT)
+        self._image_limits = base.ImageLimits(DEFAULT_IMAGE_SIZE_LIMIT, DEFAULT_IMAGE_MATRIX_LIMIT)
         # The instance's media figures, once read (and remembered for the preview).
         self.instance_figures: InstanceFigures | None = None
         self.media_poll_seconds = MEDIA_POLL_SECONDS
@@ -126,7 +114,7 @@ class MastodonClient(HttpClient[MastodonAccount]):
         return f"api_url={self._base!r}"
 
     # --- PlatformClient ---------------------------------------------------------------
-    async def verify(self) -> AccountInfo:
+    async def verify(self) -> base.AccountInfo:
         await self._credentials()
         max_characters, _ = await self.instance_limits()
         if self._account.max_characters:
@@ -135,7 +123,7 @@ class MastodonClient(HttpClient[MastodonAccount]):
         # A local account's acct is its bare username: add the instance's domain.
         handle = f"@{acct}@{self._domain}" if self._domain and "@" not in acct else f"@{acct}"
         # Mastodon reports no daily quota; its rate limits are in `last_rate_limit`.
-        return AccountInfo(handle=handle, max_characters=max_characters)
+        return base.AccountInfo(handle=handle, max_characters=max_characters)
 
     async def instance_limits(self) -> tuple[int, int]:
         """(max_characters, characters_reserved_per_url) of the instance, cached; its media
@@ -152,10 +140,10 @@ class MastodonClient(HttpClient[MastodonAccount]):
                 statuses = _dig(data, "configuration", "statuses")
                 if "max_toot_chars" in data:  # Pleroma / Akkoma
                     statuses = {"max_characters": data["max_toot_chars"], **statuses}
-            self._domain = str_or_none(data.get("domain") or data.get("uri"))
+            self._domain = base.str_or_none(data.get("domain") or data.get("uri"))
             media = _dig(data, "configuration", "media_attachments")
             figures = InstanceFigures.from_json({**statuses, **media})
-            self._image_limits = ImageLimits(
+            self._image_limits = base.ImageLimits(
                 figures.image_size_limit or DEFAULT_IMAGE_SIZE_LIMIT,
                 figures.image_matrix_limit or DEFAULT_IMAGE_MATRIX_LIMIT,
             )
@@ -170,16 +158,16 @@ class MastodonClient(HttpClient[MastodonAccount]):
                 await asyncio.to_thread(remember, self._base, figures)
         return self._limits
 
-    async def create_post(self, request: PostRequest) -> PublishedPost:
+    async def create_post(self, request: base.PostRequest) -> base.PublishedPost:
         return await self._send(request)
 
-    async def image_limits(self) -> ImageLimits:
+    async def image_limits(self) -> base.ImageLimits:
         """The instance's `image_size_limit` and `image_matrix_limit` (Mastodon's defaults
         when it does not say)."""
         await self.instance_limits()
         return self._image_limits
 
-    async def upload_media(self, upload: MediaUpload) -> str:
+    async def upload_media(self, upload: base.MediaUpload) -> str:
         """`POST /api/v2/media` with the alt text as `description`; a 202 (still being
         processed) is polled with `GET /api/v1/media/:id` until it has a `url`, or until
         the deadline. The file is named by its type alone: the draft's file name stays
@@ -200,7 +188,7 @@ class MastodonClient(HttpClient[MastodonAccount]):
             data = _json_object(polled) or {}  # 206: still processing
         return media_id
 
-    async def find_post(self, request: PostRequest) -> PublishedPost | None:
+    async def find_post(self, request: base.PostRequest) -> base.PublishedPost | None:
         """The post if Mastodon has it, else None.
 
         Reads the account's recent statuses first; if the post is not there and this
@@ -218,7 +206,7 @@ class MastodonClient(HttpClient[MastodonAccount]):
             return await self._read_back(request)  # no answer again: look once more
 
     # --- posting ----------------------------------------------------------------------
-    async def _send(self, request: PostRequest) -> PublishedPost:
+    async def _send(self, request: base.PostRequest) -> base.PublishedPost:
         key = request.idempotency_key
         body: dict[str, Any] = {
             "status": request.text,
@@ -253,7 +241,7 @@ class MastodonClient(HttpClient[MastodonAccount]):
         finally:
             self._in_flight.discard(key)
         data, status_id = _created(response, "/api/v1/statuses", "a status")
-        return PublishedPost(remote_id=status_id, url=str_or_none(data.get("url")))
+        return base.PublishedPost(remote_id=status_id, url=base.str_or_none(data.get("url")))
 
     def _replay_is_safe(self, key: str) -> bool:
         first = self._first_sent.get(key)
@@ -261,7 +249,7 @@ class MastodonClient(HttpClient[MastodonAccount]):
             return False  # sent by another process, or at an unknown time: no guarantee
         return self._clock() - first < REPLAY_WINDOW - REPLAY_MARGIN
 
-    async def _read_back(self, request: PostRequest) -> PublishedPost | None:
+    async def _read_back(self, request: base.PostRequest) -> base.PublishedPost | None:
         account_id = await self._credentials()
         statuses = await self._get_json(
             f"/api/v1/accounts/{account_id}/statuses",
@@ -276,14 +264,16 @@ class MastodonClient(HttpClient[MastodonAccount]):
         for status in statuses:  # newest first
             if not isinstance(status, dict) or status.get("reblog"):
                 continue
-            status_id = str_or_none(status.get("id"))
-            if status_id is None or str_or_none(status.get("in_reply_to_id")) != parent:
+            status_id = base.str_or_none(status.get("id"))
+            if status_id is None or base.str_or_none(status.get("in_reply_to_id")) != parent:
                 continue
             created = _parse_time(status.get("created_at"))
             if not_before is not None and created is not None and created < not_before:
                 continue  # an older post with the same text (an earlier edition, say)
-            if same_text(await self._source_text(status_id, status), request.text):
-                return PublishedPost(remote_id=status_id, url=str_or_none(status.get("url")))
+            if base.same_text(await self._source_text(status_id, status), request.text):
+                return base.PublishedPost(
+                    remote_id=status_id, url=base.str_or_none(status.get("url"))
+                )
         return None
 
     async def _source_text(self, status_id: str, status: Mapping[str, Any]) -> str | None:
@@ -293,16 +283,18 @@ class MastodonClient(HttpClient[MastodonAccount]):
         if isinstance(text, str):
             return text
         source = await self._get_json(f"/api/v1/statuses/{status_id}/source")
-        return str_or_none(source.get("text"))
+        return base.str_or_none(source.get("text"))
 
     async def _credentials(self) -> str:
         """The account id (cached), from verify_credentials."""
         if self._account_id is None:
             data = await self._get_json("/api/v1/accounts/verify_credentials")
-            account_id = str_or_none(data.get("id"))
+            account_id = base.str_or_none(data.get("id"))
             if account_id is None:
                 raise errors.Unavailable("Mastodon: verify_credentials returned no account id")
-            self._acct = str_or_none(data.get("acct")) or str_or_none(data.get("username"))
+            self._acct = base.str_or_none(data.get("acct")) or base.str_or_none(
+                data.get("username")
+            )
             self._account_id = account_id
         return self._account_id
 
@@ -372,8 +364,8 @@ def _reason(response: httpx.Response) -> str:
     data = _json_object(response)
     text: str | None = None
     if data is not None:
-        text = str_or_none(data.get("error"))
-        description = str_or_none(data.get("error_description"))
+        text = base.str_or_none(data.get("error"))
+        description = base.str_or_none(data.get("error_description"))
         if text and description:
             text = f"{text}: {description}"
     text = text or response.reason_phrase or "no reason given"
@@ -383,7 +375,7 @@ def _reason(response: httpx.Response) -> str:
 def _created(response: httpx.Response, path: str, what: str) -> tuple[dict[str, Any], str]:
     """What a POST created, and its id."""
     data = _json_object(response)
-    created_id = str_or_none(data.get("id")) if data is not None else None
+    created_id = base.str_or_none(data.get("id")) if data is not None else None
     if data is None or created_id is None:
         raise errors.without_answer(f"Mastodon POST {path}", response, what, creates=True)
     return data, created_id

@@ -24,18 +24,7 @@ import httpx
 from oauthlib.oauth1 import SIGNATURE_TYPE_AUTH_HEADER
 from oauthlib.oauth1 import Client as OAuth1Client
 
-from composer.platforms import errors
-from composer.platforms.base import (
-    AccountInfo,
-    AccountLike,
-    HttpClient,
-    HttpOptions,
-    ImageLimits,
-    MediaUpload,
-    PostRequest,
-    PublishedPost,
-    json_object,
-)
+from composer.platforms import base, errors
 from composer.platforms.x_media import MediaSession, upload_image
 from composer.redaction import register_secret
 from composer.text.entities import extract_urls
@@ -52,7 +41,7 @@ _REPLY_MISSING_CODE = 385
 _MEDIA_LINK = re.compile(r"\s*https://t\.co/[A-Za-z0-9]+\s*\Z")
 
 
-class XAccount(AccountLike, Protocol):
+class XAccount(base.AccountLike, Protocol):
     """What the X client needs of an account beyond every client's needs."""
 
     @property
@@ -86,7 +75,7 @@ class TokenStore(Protocol):
     def save(self, tokens: Mapping[str, str] | None) -> None: ...
 
 
-class XClient(HttpClient[XAccount]):
+class XClient(base.HttpClient[XAccount]):
     """One X account. Use `async with` or call `aclose()`."""
 
     platform = "x"
@@ -98,7 +87,7 @@ class XClient(HttpClient[XAccount]):
         clock: Callable[[], float] = time.time,
         on_tokens_refreshed: TokensRefreshed | None = None,
         token_store: TokenStore | None = None,
-        **options: Unpack[HttpOptions],
+        **options: Unpack[base.HttpOptions],
     ) -> None:
         super().__init__(account, **options)
         self._clock = clock
@@ -125,9 +114,9 @@ class XClient(HttpClient[XAccount]):
         )
 
     # --- the PlatformClient interface -------------------------------------------------------
-    async def verify(self) -> AccountInfo:
+    async def verify(self) -> base.AccountInfo:
         response = await self._request("GET", "/2/users/me")
-        data = json_object(response).get("data")
+        data = base.json_object(response).get("data")
         if not isinstance(data, dict) or not data.get("id") or not data.get("username"):
             raise errors.Unavailable(
                 "X answered /2/users/me without a user", status=response.status_code
@@ -136,13 +125,13 @@ class XClient(HttpClient[XAccount]):
         self._username = str(data["username"])
         quota = self.last_user_limit
         daily = quota.limit if quota and quota.limit is not None else None
-        return AccountInfo(
+        return base.AccountInfo(
             handle="@" + self._username,
             daily_quota=daily if daily is not None else self._account.daily_post_quota,
             remaining_quota=quota.remaining if quota else None,
         )
 
-    async def create_post(self, request: PostRequest) -> PublishedPost:
+    async def create_post(self, request: base.PostRequest) -> base.PublishedPost:
         body: dict[str, Any] = {"text": request.text}
         if request.reply_to is not None:
             body["reply"] = {"in_reply_to_tweet_id": request.reply_to.remote_id}
@@ -151,25 +140,25 @@ class XClient(HttpClient[XAccount]):
         response = await self._request(
             "POST", "/2/tweets", json=body, replying=request.reply_to is not None
         )
-        data = json_object(response).get("data")
+        data = base.json_object(response).get("data")
         if not isinstance(data, dict) or not data.get("id"):
             # A 2xx without an id: the post may well exist, so never resend blindly.
             raise errors.Unclear(
                 "X accepted the post but returned no id", status=response.status_code
             )
         post_id = str(data["id"])
-        return PublishedPost(remote_id=post_id, url=await self._post_url(post_id))
+        return base.PublishedPost(remote_id=post_id, url=await self._post_url(post_id))
 
-    async def image_limits(self) -> ImageLimits:
+    async def image_limits(self) -> base.ImageLimits:
         """X's own figures (FACTS): 5 MB an image, no pixel limit (X scales images down)."""
         facts = FACTS["x"]
-        return ImageLimits(facts.image_max_bytes, facts.image_max_pixels)
+        return base.ImageLimits(facts.image_max_bytes, facts.image_max_pixels)
 
-    async def upload_media(self, upload: MediaUpload) -> str:
+    async def upload_media(self, upload: base.MediaUpload) -> str:
         """Chunked upload, processing, then the alt text (composer.platforms.x_media)."""
         return await upload_image(self.media, upload)
 
-    async def find_post(self, request: PostRequest) -> PublishedPost | None:
+    async def find_post(self, request: base.PostRequest) -> base.PublishedPost | None:
         if self._user_id is None:
             await self.verify()
         params = {
@@ -177,7 +166,9 @@ class XClient(HttpClient[XAccount]):
             "tweet.fields": TIMELINE_FIELDS,
         }
         response = await self._request("GET", f"/2/users/{self._user_id}/tweets", params=params)
-        posts = json_object(response).get("data") or []  # no "data" key when there are no posts
+        posts = (
+            base.json_object(response).get("data") or []
+        )  # no "data" key when there are no posts
         wanted_reply = request.reply_to.remote_id if request.reply_to else None
         exact, loose = _text_keys(request.text)
         fallback: str | None = None
@@ -191,12 +182,14 @@ class XClient(HttpClient[XAccount]):
                 shown = _MEDIA_LINK.sub("", shown, count=1)
             got_exact, got_loose = _text_keys(shown)
             if got_exact == exact:
-                return PublishedPost(str(post["id"]), url=await self._post_url(str(post["id"])))
+                return base.PublishedPost(
+                    str(post["id"]), url=await self._post_url(str(post["id"]))
+                )
             # X shows links as t.co: match the text around them, after any exact match.
             if fallback is None and got_loose == loose:
                 fallback = str(post["id"])
         if fallback is not None:
-            return PublishedPost(fallback, url=await self._post_url(fallback))
+            return base.PublishedPost(fallback, url=await self._post_url(fallback))
         return None
 
     # --- helpers ------------------------------------------------------------------------------
@@ -323,7 +316,7 @@ class XClient(HttpClient[XAccount]):
                 raise errors.Unavailable(
                     f"cannot refresh the X token: {errors.describe(error)}"
                 ) from None
-            body = json_object(response)
+            body = base.json_object(response)
             access = body.get("access_token")
             if not response.is_success or not isinstance(access, str) or not access:
                 words = body.get("error_description") or body.get("error") or _reason(body)
@@ -358,7 +351,7 @@ class XClient(HttpClient[XAccount]):
         self, method: str, response: httpx.Response, *, replying: bool, harmless: bool = False
     ) -> errors.PlatformError:
         status = response.status_code
-        body = json_object(response)
+        body = base.json_object(response)
         reason = _reason(body)
         said = f": {reason}" if reason else ""
         if status == 429:
