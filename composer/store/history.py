@@ -447,14 +447,14 @@ def _ranked_by_fts(words: list[str], account: str | None, limit: int) -> _HitSel
 
 def _hits_select() -> _HitSelect:
     return (
-        sa.select(
+        sa.select(  # a column's key is its name; labelled where the row's differs
             col(DraftSnapshot.title).label("thread_title"),
-            col(Edition.account).label("account"),
-            col(Edition.platform).label("platform"),
+            col(Edition.account),
+            col(Edition.platform),
             col(PostRecord.position).label("index"),
-            col(PostRecord.text).label("text"),
+            col(PostRecord.text),
             col(PostRecord.remote_url).label("url"),
-            col(PostRecord.sent_at).label("sent_at"),
+            col(PostRecord.sent_at),
             col(Edition.status).label("edition_status"),
             col(Edition.id).label("edition_id"),
             col(PostRecord.id).label("post_id"),

@@ -271,19 +271,19 @@ def _entries_select(account: str | None, free: sa.ColumnElement[bool]) -> _Queue
         .scalar_subquery()
     )
     statement = (
-        sa.select(
+        sa.select(  # a column's key is its name; labelled where the row's differs
             col(Edition.id).label("edition_id"),
-            col(Edition.account).label("account"),
-            col(Edition.platform).label("platform"),
-            col(Edition.status).label("status"),
-            col(Edition.scheduled_at).label("scheduled_at"),
-            col(Edition.timezone).label("timezone"),
-            col(DraftSnapshot.title).label("title"),
+            col(Edition.account),
+            col(Edition.platform),
+            col(Edition.status),
+            col(Edition.scheduled_at),
+            col(Edition.timezone),
+            col(DraftSnapshot.title),
             post_count.label("post_count"),
-            col(Edition.updated_at).label("updated_at"),
-            col(Edition.last_error).label("last_error"),
-            col(Edition.follows_edition_id).label("follows_edition_id"),
-            col(DraftSnapshot.draft_path).label("draft_path"),
+            col(Edition.updated_at),
+            col(Edition.last_error),
+            col(Edition.follows_edition_id),
+            col(DraftSnapshot.draft_path),
             sa.case(
                 (sa.and_(col(Edition.status) == EditionStatus.PUBLISHING, free), True),
                 else_=False,
