@@ -28,7 +28,7 @@ from composer.text.enrich import MENTION_PLACEMENTS, TAG_PLACEMENTS
 from composer.text.images import find_images
 from composer.workspace.draft_split import Overrides, find_config
 from composer.workspace.drafts import read_text
-from composer.workspace.images import alt_problems, alt_text_required, file_problems
+from composer.workspace.images import file_problems, image_problems
 
 
 def compose_or_preview(ctx: click.Context, draft_path: str | None) -> None:
@@ -126,8 +126,8 @@ def split(
         missing = file_problems(draft, media)
         if missing:
             fail(safe(missing[0]))
-        required = alt_text_required(draft)
-        thread.warnings.extend(alt_problems(draft, thread.platform, media, required=required))
+        # No account here: the draft's alt_text_required decides, else alt text is required.
+        thread.warnings.extend(image_problems(draft, thread.platform, None, media))
     if as_json:
         payload: dict[str, Any] = thread.to_dict()
         if media is not None:

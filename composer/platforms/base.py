@@ -4,8 +4,10 @@
 The publisher (composer.publishing) sends a thread one post at a time through
 `PlatformClient.create_post`, each replying to the previous one, and resolves an unclear
 outcome with `find_post` before it ever sends again. The errors a client raises, and the
-rules that map HTTP failures onto them, are in composer.platforms.errors (re-exported here,
-so a client imports what it needs from one place).
+rules that map HTTP failures onto them, are in composer.platforms.errors (re-exported here
+for callers that want one import). A client names both modules as namespaces, `base.X` for
+the contract it implements and `errors.X` for what it raises, so every name says where it
+comes from.
 """
 
 from __future__ import annotations

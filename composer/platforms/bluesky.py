@@ -37,27 +37,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypedDict, Unpack
 
 import httpx
 
-from composer.platforms.base import (
-    AccountInfo,
-    AccountLike,
-    AttachedMedia,
-    HttpClient,
-    HttpOptions,
-    ImageLimits,
-    MediaUpload,
-    PlatformClient,
-    PlatformError,
-    PostRequest,
-    PublishedPost,
-    RateLimited,
-    Refused,
-    Unavailable,
-    Unclear,
-    no_answer_kind,
-    reset_after,
-    retry_after,
-    without_answer,
-)
+from composer.platforms import base, errors
 from composer.redaction import register_secret
 from composer.text.facets import (
     MAX_TID_TIMESTAMP,
@@ -85,7 +65,7 @@ _AUTH_EXPIRED_ERRORS = frozenset({"ExpiredToken", "InvalidToken"})
 _SESSION_KEYS = ("did", "handle", "accessJwt", "refreshJwt")
 
 
-class BlueskyAccount(AccountLike, Protocol):
+class BlueskyAccount(base.AccountLike, Protocol):
     """What the Bluesky client needs of an account beyond every client's needs."""
 
     @property
@@ -236,13 +216,13 @@ def record_cid(record: Mapping[str, Any]) -> str:
     return "b" + base64.b32encode(raw).decode("ascii").lower().rstrip("=")
 
 
-def _strong_ref(post: PublishedPost) -> dict[str, str]:
+def _strong_ref(post: base.PublishedPost) -> dict[str, str]:
     if not post.uri or not post.cid:
         raise ValueError(f"a Bluesky reply needs the uri and cid of {post.remote_id!r}")
     return {"uri": post.uri, "cid": post.cid}
 
 
-def _images_embed(media: tuple[AttachedMedia, ...]) -> dict[str, Any]:
+def _images_embed(media: tuple[base.AttachedMedia, ...]) -> dict[str, Any]:
     """`app.bsky.embed.images`: each uploaded blob with its alt text and aspect ratio."""
     return {
         "$type": "app.bsky.embed.images",
@@ -266,7 +246,7 @@ class _XrpcBody(TypedDict, total=False):
     content_type: str | None
 
 
-class BlueskyClient(HttpClient[BlueskyAccount]):
+class BlueskyClient(base.HttpClient[BlueskyAccount]):
     """One Bluesky account on its PDS (`account.api_url`, e.g. https://bsky.social).
 
     Closing it keeps the session (in the store) for the next run: no deleteSession."""
@@ -279,7 +259,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         *,
         clock: Callable[[], float] = time.time,
         session_store: SessionStore | None = None,
-        **options: Unpack[HttpOptions],
+        **options: Unpack[base.HttpOptions],
     ) -> None:
         super().__init__(account, **options)
         self._clock = clock
@@ -293,15 +273,15 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
 
     # --- PlatformClient ---------------------------------------------------------------------
 
-    async def verify(self) -> AccountInfo:
+    async def verify(self) -> base.AccountInfo:
         response = await self._call("GET", "com.atproto.server.getSession")
         data = self._json(response, "com.atproto.server.getSession", write=False)
         handle = data.get("handle")
         if not isinstance(handle, str):
-            raise Unavailable("Bluesky: com.atproto.server.getSession gave no handle")
-        return AccountInfo(handle=handle)
+            raise errors.Unavailable("Bluesky: com.atproto.server.getSession gave no handle")
+        return base.AccountInfo(handle=handle)
 
-    async def create_post(self, request: PostRequest) -> PublishedPost:
+    async def create_post(self, request: base.PostRequest) -> base.PublishedPost:
         session = await self._ensure_session()
         rkey = self.rkey_for(request)
         record = await self.post_record(request)
@@ -312,23 +292,23 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
             data = self._json(response, nsid, write=True)
             uri, cid = data.get("uri"), data.get("cid")
             if not isinstance(uri, str) or not isinstance(cid, str):
-                raise Unclear(f"Bluesky: {nsid} answered without uri and cid", status=200)
+                raise errors.Unclear(f"Bluesky: {nsid} answered without uri and cid", status=200)
             return self._published(uri, cid, rkey)
         if response.status_code >= 500:
             # A second create of an existing rkey fails with a bare 500 (a retry after an
             # unclear outcome): if the record is there with our text, the post went out.
             try:
                 existing = await self._get_record(session, rkey)
-            except PlatformError:
+            except errors.PlatformError:
                 existing = None
             if existing is not None and existing[1].get("text") == request.text:
                 return existing[0]
         raise self._error(response, nsid, write=True)
 
-    async def image_limits(self) -> ImageLimits:
-        return ImageLimits(FACTS[self.platform].image_max_bytes)
+    async def image_limits(self) -> base.ImageLimits:
+        return base.ImageLimits(FACTS[self.platform].image_max_bytes)
 
-    async def upload_media(self, upload: MediaUpload) -> str:
+    async def upload_media(self, upload: base.MediaUpload) -> str:
         """`com.atproto.repo.uploadBlob`; the blob ref (JSON) a post's embed names. A blob
         no record names is dropped by the PDS after a while: an unclear upload leaves none."""
         nsid = "com.atproto.repo.uploadBlob"
@@ -339,10 +319,12 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
             raise self._error(response, nsid, write=True)
         blob = self._json(response, nsid, write=True).get("blob")
         if not isinstance(blob, dict) or not isinstance(blob.get("ref"), dict):
-            raise Unclear(f"Bluesky: {nsid} answered without a blob", status=response.status_code)
+            raise errors.Unclear(
+                f"Bluesky: {nsid} answered without a blob", status=response.status_code
+            )
         return jsonlib.dumps(blob, sort_keys=True)
 
-    async def find_post(self, request: PostRequest) -> PublishedPost | None:
+    async def find_post(self, request: base.PostRequest) -> base.PublishedPost | None:
         """The post at this request's record key (getRecord), whatever its text, or None.
 
         The key is derived from the request's idempotency key, so a record there is this
@@ -352,7 +334,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         found = await self._get_record(session, self.rkey_for(request))
         return None if found is None else found[0]
 
-    async def create_thread(self, requests: list[PostRequest]) -> list[PublishedPost]:
+    async def create_thread(self, requests: list[base.PostRequest]) -> list[base.PublishedPost]:
         """A whole thread in one commit (`com.atproto.repo.applyWrites`): all posts or none.
 
         Record keys are those `create_post` would use, and each record's CID is computed
@@ -370,11 +352,11 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         root_rkey = _derive_rkey(requests[0].idempotency_key, 1, None)
         writes: list[dict[str, Any]] = []
         planned: list[tuple[str, str, str]] = []  # rkey, uri, cid
-        root: PublishedPost | None = None
-        parent: PublishedPost | None = None
+        root: base.PublishedPost | None = None
+        parent: base.PublishedPost | None = None
         for position, request in enumerate(requests, start=1):
             rkey = _derive_rkey(request.idempotency_key, position, root_rkey)
-            placed = PostRequest(
+            placed = base.PostRequest(
                 request.text,
                 position,
                 request.idempotency_key,
@@ -395,7 +377,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
                 }
             )
             planned.append((rkey, uri, cid))
-            parent = PublishedPost(remote_id=uri, uri=uri, cid=cid)
+            parent = base.PublishedPost(remote_id=uri, uri=uri, cid=cid)
             root = root or parent
         nsid = "com.atproto.repo.applyWrites"
         body = {"repo": session.did, "writes": writes}
@@ -413,7 +395,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         if response.status_code >= 500:
             try:
                 first = await self._get_record(session, planned[0][0])
-            except PlatformError:
+            except errors.PlatformError:
                 first = None
             if first is not None and first[1].get("text") == requests[0].text:
                 found = []
@@ -428,7 +410,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
 
     # --- Records ----------------------------------------------------------------------------
 
-    def rkey_for(self, request: PostRequest) -> str:
+    def rkey_for(self, request: base.PostRequest) -> str:
         """The record key of this post: the same on every attempt (see the module docstring)."""
         # A follow-up's posts take their place in the whole conversation, after the posts
         # of the editions it continues, so its keys never reuse their timestamps.
@@ -437,7 +419,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         root_rkey = _rkey_of(root.uri) if root is not None else None
         return _derive_rkey(request.idempotency_key, position, root_rkey)
 
-    async def post_record(self, request: PostRequest, *, offset_ms: int = 0) -> dict[str, Any]:
+    async def post_record(self, request: base.PostRequest, *, offset_ms: int = 0) -> dict[str, Any]:
         """The `app.bsky.feed.post` record of a post, mentions resolved to DIDs."""
         created = datetime.fromtimestamp(self._clock() + offset_ms / 1000, tz=UTC)
         record: dict[str, Any] = {
@@ -487,7 +469,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
 
     async def _get_record(
         self, session: _Session, rkey: str
-    ) -> tuple[PublishedPost, Mapping[str, Any]] | None:
+    ) -> tuple[base.PublishedPost, Mapping[str, Any]] | None:
         nsid = "com.atproto.repo.getRecord"
         params = {"repo": session.did, "collection": POST_COLLECTION, "rkey": rkey}
         response = await self._call("GET", nsid, params=params)
@@ -498,14 +480,14 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         data = self._json(response, nsid, write=False)
         uri, cid, value = data.get("uri"), data.get("cid"), data.get("value")
         if not isinstance(uri, str) or not isinstance(cid, str) or not isinstance(value, dict):
-            raise Unavailable(f"Bluesky: {nsid} answered without uri, cid and value")
+            raise errors.Unavailable(f"Bluesky: {nsid} answered without uri, cid and value")
         return self._published(uri, cid, rkey), value
 
-    def _published(self, uri: str, cid: str, rkey: str) -> PublishedPost:
+    def _published(self, uri: str, cid: str, rkey: str) -> base.PublishedPost:
         session = self._session
         handle = session.handle if session is not None else (self._account.handle or "")
         url = f"https://bsky.app/profile/{handle}/post/{rkey}"
-        return PublishedPost(remote_id=uri, url=url, uri=uri, cid=cid)
+        return base.PublishedPost(remote_id=uri, url=url, uri=uri, cid=cid)
 
     # --- Sessions ---------------------------------------------------------------------------
 
@@ -522,18 +504,18 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         nsid = "com.atproto.server.createSession"
         handle = (self._account.handle or "").removeprefix("@")
         if not handle:
-            raise Refused("Bluesky: the account has no handle to log in with")
+            raise errors.Refused("Bluesky: the account has no handle to log in with")
         try:
             password = self._account.secret("app_password")
         except (ValueError, OSError) as error:  # ConfigError names the source, not the value
-            raise Refused(f"Bluesky: cannot read the app password: {error}") from None
+            raise errors.Refused(f"Bluesky: cannot read the app password: {error}") from None
         body = {"identifier": handle, "password": password}
         response = await self._send("POST", nsid, json=body, write=False)
         if not response.is_success:
             raise self._error(response, nsid, write=False)
         session = _Session.from_json(self._json(response, nsid, write=False))
         if session is None:
-            raise Unavailable(f"Bluesky: {nsid} answered without a session")
+            raise errors.Unavailable(f"Bluesky: {nsid} answered without a session")
         self._store.save(session.to_json())
         return session
 
@@ -551,7 +533,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
                 data.setdefault("handle", stale.handle)
                 session = _Session.from_json(data)
                 if session is None:
-                    raise Unavailable(f"Bluesky: {nsid} answered without tokens")
+                    raise errors.Unavailable(f"Bluesky: {nsid} answered without tokens")
                 self._store.save(session.to_json())
             elif response.status_code in (400, 401):
                 self._session = None
@@ -601,7 +583,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
                 timeout=self._timeout,
             )
         except httpx.TransportError as error:
-            kind = no_answer_kind(error, creates=write)
+            kind = errors.no_answer_kind(error, creates=write)
             # The error's type only: the PDS address is named, never the request.
             raise kind(f"Bluesky {nsid} at {self._base}: {type(error).__name__}") from None
 
@@ -611,7 +593,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         except ValueError:
             data = None
         if not isinstance(data, dict):
-            raise without_answer(f"Bluesky {nsid}", response, "a JSON object", creates=write)
+            raise errors.without_answer(f"Bluesky {nsid}", response, "a JSON object", creates=write)
         return data
 
     def _error(
@@ -621,7 +603,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         *,
         write: bool,
         auth: bool = False,
-    ) -> PlatformError:
+    ) -> errors.PlatformError:
         """The error for a failed response: the server's words (PlatformError redacts them:
         the app password was registered when read, the session's tokens when made)."""
         status = response.status_code
@@ -631,7 +613,7 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         if status == 429:
             retry_after = self._retry_after(response)
             wait = f"; retry in {retry_after:.0f} s" if retry_after is not None else ""
-            return RateLimited(
+            return errors.RateLimited(
                 f"Bluesky: rate limited on {nsid} ({label}){wait}",
                 status=status,
                 reason=reason,
@@ -640,21 +622,23 @@ class BlueskyClient(HttpClient[BlueskyAccount]):
         if 400 <= status < 500:
             what = "refused the credentials for" if auth else "refused"
             detail = f": {reason}" if reason else ""
-            return Refused(f"Bluesky {what} {nsid} ({label}){detail}", status=status, reason=reason)
-        kind = Unclear if write else Unavailable
+            return errors.Refused(
+                f"Bluesky {what} {nsid} ({label}){detail}", status=status, reason=reason
+            )
+        kind = errors.Unclear if write else errors.Unavailable
         detail = f": {reason}" if reason and reason != response.reason_phrase else ""
         return kind(f"Bluesky: {nsid} failed ({label}){detail}", status=status, reason=reason)
 
     def _retry_after(self, response: httpx.Response) -> float | None:
         """Retry-After if given, else RateLimit-Reset (a Unix time on Bluesky's PDS)."""
         now = self._clock()
-        wait = retry_after(response.headers.get("Retry-After"), now)
+        wait = errors.retry_after(response.headers.get("Retry-After"), now)
         if wait is None:
-            wait = reset_after(response.headers.get("RateLimit-Reset"), now)
+            wait = errors.reset_after(response.headers.get("RateLimit-Reset"), now)
         return wait
 
 
 if TYPE_CHECKING:
 
-    def _is_platform_client(client: BlueskyClient) -> PlatformClient:
+    def _is_platform_client(client: BlueskyClient) -> base.PlatformClient:
         return client  # mypy checks that BlueskyClient implements the protocol

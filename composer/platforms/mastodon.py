@@ -27,30 +27,7 @@ from typing import Any, Final, Protocol, TypedDict, Unpack
 import httpx
 
 from composer.instances import InstanceFigures, remember
-from composer.platforms.base import (
-    AccountInfo,
-    AccountLike,
-    HttpClient,
-    HttpOptions,
-    ImageLimits,
-    MediaUpload,
-    PostRequest,
-    PublishedPost,
-    RateLimited,
-    Refused,
-    ReplyTargetMissing,
-    Unavailable,
-    Unclear,
-    describe,
-    failed_status_kind,
-    header_count,
-    no_answer_kind,
-    reset_after,
-    retry_after,
-    same_text,
-    str_or_none,
-    without_answer,
-)
+from composer.platforms import base, errors
 
 DEFAULT_MAX_CHARACTERS: Final = 500
 DEFAULT_URL_LENGTH: Final = 23
@@ -72,7 +49,7 @@ MEDIA_DEADLINE_SECONDS: Final = 60.0
 _UNPROCESSED = "not finished processing"  # Mastodon's 422 for a status with such media
 
 
-class MastodonAccount(AccountLike, Protocol):
+class MastodonAccount(base.AccountLike, Protocol):
     """What the Mastodon client needs of an account beyond every client's needs."""
 
     @property
@@ -106,7 +83,7 @@ class _RequestBody(TypedDict, total=False):
     headers: Mapping[str, str]  # besides the Authorization this client adds
 
 
-class MastodonClient(HttpClient[MastodonAccount]):
+class MastodonClient(base.HttpClient[MastodonAccount]):
     """A PlatformClient for one Mastodon account."""
 
     platform = "mastodon"
@@ -116,14 +93,14 @@ class MastodonClient(HttpClient[MastodonAccount]):
         account: MastodonAccount,
         *,
         clock: Callable[[], datetime] | None = None,
-        **options: Unpack[HttpOptions],
+        **options: Unpack[base.HttpOptions],
     ) -> None:
         super().__init__(account, **options)
         self._clock = clock or _utcnow  # injectable for tests
         self._account_id: str | None = None
         self._acct: str | None = None
         self._limits: tuple[int, int] | None = None
-        self._image_limits = ImageLimits(DEFAULT_IMAGE_SIZE_LIMIT, DEFAULT_IMAGE_MATRIX_LIMIT)
+        self._image_limits = base.ImageLimits(DEFAULT_IMAGE_SIZE_LIMIT, DEFAULT_IMAGE_MATRIX_LIMIT)
         # The instance's media figures, once read (and remembered for the preview).
         self.instance_figures: InstanceFigures | None = None
         self.media_poll_seconds = MEDIA_POLL_SECONDS
@@ -137,7 +114,7 @@ class MastodonClient(HttpClient[MastodonAccount]):
         return f"api_url={self._base!r}"
 
     # --- PlatformClient ---------------------------------------------------------------
-    async def verify(self) -> AccountInfo:
+    async def verify(self) -> base.AccountInfo:
         await self._credentials()
         max_characters, _ = await self.instance_limits()
         if self._account.max_characters:
@@ -146,7 +123,7 @@ class MastodonClient(HttpClient[MastodonAccount]):
         # A local account's acct is its bare username: add the instance's domain.
         handle = f"@{acct}@{self._domain}" if self._domain and "@" not in acct else f"@{acct}"
         # Mastodon reports no daily quota; its rate limits are in `last_rate_limit`.
-        return AccountInfo(handle=handle, max_characters=max_characters)
+        return base.AccountInfo(handle=handle, max_characters=max_characters)
 
     async def instance_limits(self) -> tuple[int, int]:
         """(max_characters, characters_reserved_per_url) of the instance, cached; its media
@@ -155,7 +132,7 @@ class MastodonClient(HttpClient[MastodonAccount]):
             try:
                 data = await self._get_json("/api/v2/instance")
                 statuses = _dig(data, "configuration", "statuses")
-            except Refused as error:
+            except errors.Refused as error:
                 if error.status != 404:
                     raise
                 # Older Mastodon and some other servers only have v1.
@@ -163,10 +140,10 @@ class MastodonClient(HttpClient[MastodonAccount]):
                 statuses = _dig(data, "configuration", "statuses")
                 if "max_toot_chars" in data:  # Pleroma / Akkoma
                     statuses = {"max_characters": data["max_toot_chars"], **statuses}
-            self._domain = str_or_none(data.get("domain") or data.get("uri"))
+            self._domain = base.str_or_none(data.get("domain") or data.get("uri"))
             media = _dig(data, "configuration", "media_attachments")
             figures = InstanceFigures.from_json({**statuses, **media})
-            self._image_limits = ImageLimits(
+            self._image_limits = base.ImageLimits(
                 figures.image_size_limit or DEFAULT_IMAGE_SIZE_LIMIT,
                 figures.image_matrix_limit or DEFAULT_IMAGE_MATRIX_LIMIT,
             )
@@ -181,16 +158,16 @@ class MastodonClient(HttpClient[MastodonAccount]):
                 await asyncio.to_thread(remember, self._base, figures)
         return self._limits
 
-    async def create_post(self, request: PostRequest) -> PublishedPost:
+    async def create_post(self, request: base.PostRequest) -> base.PublishedPost:
         return await self._send(request)
 
-    async def image_limits(self) -> ImageLimits:
+    async def image_limits(self) -> base.ImageLimits:
         """The instance's `image_size_limit` and `image_matrix_limit` (Mastodon's defaults
         when it does not say)."""
         await self.instance_limits()
         return self._image_limits
 
-    async def upload_media(self, upload: MediaUpload) -> str:
+    async def upload_media(self, upload: base.MediaUpload) -> str:
         """`POST /api/v2/media` with the alt text as `description`; a 202 (still being
         processed) is polled with `GET /api/v1/media/:id` until it has a `url`, or until
         the deadline. The file is named by its type alone: the draft's file name stays
@@ -211,7 +188,7 @@ class MastodonClient(HttpClient[MastodonAccount]):
             data = _json_object(polled) or {}  # 206: still processing
         return media_id
 
-    async def find_post(self, request: PostRequest) -> PublishedPost | None:
+    async def find_post(self, request: base.PostRequest) -> base.PublishedPost | None:
         """The post if Mastodon has it, else None.
 
         Reads the account's recent statuses first; if the post is not there and this
@@ -225,11 +202,11 @@ class MastodonClient(HttpClient[MastodonAccount]):
             return found
         try:
             return await self._send(request)
-        except (Unclear, Unavailable):
+        except (errors.Unclear, errors.Unavailable):
             return await self._read_back(request)  # no answer again: look once more
 
     # --- posting ----------------------------------------------------------------------
-    async def _send(self, request: PostRequest) -> PublishedPost:
+    async def _send(self, request: base.PostRequest) -> base.PublishedPost:
         key = request.idempotency_key
         body: dict[str, Any] = {
             "status": request.text,
@@ -254,17 +231,17 @@ class MastodonClient(HttpClient[MastodonAccount]):
                 headers={"Idempotency-Key": key},
                 replying=request.reply_to is not None,
             )
-        except Refused as error:
+        except errors.Refused as error:
             if error.status == 422 and _UNPROCESSED in (error.reason or ""):
                 # Its images are still being processed: nothing was created; try again.
-                raise Unavailable(
+                raise errors.Unavailable(
                     str(error), status=422, reason=error.reason, retry_after=2.0
                 ) from None
             raise
         finally:
             self._in_flight.discard(key)
         data, status_id = _created(response, "/api/v1/statuses", "a status")
-        return PublishedPost(remote_id=status_id, url=str_or_none(data.get("url")))
+        return base.PublishedPost(remote_id=status_id, url=base.str_or_none(data.get("url")))
 
     def _replay_is_safe(self, key: str) -> bool:
         first = self._first_sent.get(key)
@@ -272,7 +249,7 @@ class MastodonClient(HttpClient[MastodonAccount]):
             return False  # sent by another process, or at an unknown time: no guarantee
         return self._clock() - first < REPLAY_WINDOW - REPLAY_MARGIN
 
-    async def _read_back(self, request: PostRequest) -> PublishedPost | None:
+    async def _read_back(self, request: base.PostRequest) -> base.PublishedPost | None:
         account_id = await self._credentials()
         statuses = await self._get_json(
             f"/api/v1/accounts/{account_id}/statuses",
@@ -280,21 +257,23 @@ class MastodonClient(HttpClient[MastodonAccount]):
             list_ok=True,
         )
         if not isinstance(statuses, list):
-            raise Unavailable("Mastodon: the statuses list is not a list")
+            raise errors.Unavailable("Mastodon: the statuses list is not a list")
         parent = request.reply_to.remote_id if request.reply_to is not None else None
         first = self._first_sent.get(request.idempotency_key)
         not_before = first - CLOCK_SKEW if first is not None else None
         for status in statuses:  # newest first
             if not isinstance(status, dict) or status.get("reblog"):
                 continue
-            status_id = str_or_none(status.get("id"))
-            if status_id is None or str_or_none(status.get("in_reply_to_id")) != parent:
+            status_id = base.str_or_none(status.get("id"))
+            if status_id is None or base.str_or_none(status.get("in_reply_to_id")) != parent:
                 continue
             created = _parse_time(status.get("created_at"))
             if not_before is not None and created is not None and created < not_before:
                 continue  # an older post with the same text (an earlier edition, say)
-            if same_text(await self._source_text(status_id, status), request.text):
-                return PublishedPost(remote_id=status_id, url=str_or_none(status.get("url")))
+            if base.same_text(await self._source_text(status_id, status), request.text):
+                return base.PublishedPost(
+                    remote_id=status_id, url=base.str_or_none(status.get("url"))
+                )
         return None
 
     async def _source_text(self, status_id: str, status: Mapping[str, Any]) -> str | None:
@@ -304,16 +283,18 @@ class MastodonClient(HttpClient[MastodonAccount]):
         if isinstance(text, str):
             return text
         source = await self._get_json(f"/api/v1/statuses/{status_id}/source")
-        return str_or_none(source.get("text"))
+        return base.str_or_none(source.get("text"))
 
     async def _credentials(self) -> str:
         """The account id (cached), from verify_credentials."""
         if self._account_id is None:
             data = await self._get_json("/api/v1/accounts/verify_credentials")
-            account_id = str_or_none(data.get("id"))
+            account_id = base.str_or_none(data.get("id"))
             if account_id is None:
-                raise Unavailable("Mastodon: verify_credentials returned no account id")
-            self._acct = str_or_none(data.get("acct")) or str_or_none(data.get("username"))
+                raise errors.Unavailable("Mastodon: verify_credentials returned no account id")
+            self._acct = base.str_or_none(data.get("acct")) or base.str_or_none(
+                data.get("username")
+            )
             self._account_id = account_id
         return self._account_id
 
@@ -324,7 +305,7 @@ class MastodonClient(HttpClient[MastodonAccount]):
         response = await self._request("GET", path, params=params)
         data = _json_object(response, list_ok=list_ok)
         if data is None:
-            raise without_answer(f"Mastodon GET {path}", response, "JSON", creates=False)
+            raise errors.without_answer(f"Mastodon GET {path}", response, "JSON", creates=False)
         return data
 
     async def _request(
@@ -338,8 +319,8 @@ class MastodonClient(HttpClient[MastodonAccount]):
                 method, self._base + path, timeout=self._timeout, **sent
             )
         except httpx.TransportError as error:
-            kind = no_answer_kind(error, creates=creates)
-            raise kind(f"Mastodon {method} {path}: {describe(error)}") from None
+            kind = errors.no_answer_kind(error, creates=creates)
+            raise kind(f"Mastodon {method} {path}: {errors.describe(error)}") from None
         # `from None` above: httpx errors carry the request, and so the header.
         self._note_rate_limit(response.headers)
         status = response.status_code
@@ -348,22 +329,22 @@ class MastodonClient(HttpClient[MastodonAccount]):
         reason = _reason(response)
         message = f"Mastodon {method} {path}: HTTP {status}: {reason}"
         if status == 429:
-            raise RateLimited(
+            raise errors.RateLimited(
                 message, status=status, reason=reason, retry_after=self._retry_after(response)
             )
         if status == 404 and replying:
-            raise ReplyTargetMissing(message, status=status, reason=reason)
-        kind = failed_status_kind(status, creates=creates) or Refused
+            raise errors.ReplyTargetMissing(message, status=status, reason=reason)
+        kind = errors.failed_status_kind(status, creates=creates) or errors.Refused
         raise kind(message, status=status, reason=reason)
 
     def _note_rate_limit(self, headers: httpx.Headers) -> None:
         if "x-ratelimit-limit" not in headers and "x-ratelimit-remaining" not in headers:
             return
         now = self._clock()
-        reset = reset_after(headers.get("x-ratelimit-reset"), now.timestamp())
+        reset = errors.reset_after(headers.get("x-ratelimit-reset"), now.timestamp())
         self.last_rate_limit = RateLimit(
-            limit=header_count(headers.get("x-ratelimit-limit")),
-            remaining=header_count(headers.get("x-ratelimit-remaining")),
+            limit=errors.header_count(headers.get("x-ratelimit-limit")),
+            remaining=errors.header_count(headers.get("x-ratelimit-remaining")),
             reset=None if reset is None else now + timedelta(seconds=reset),
         )
 
@@ -371,9 +352,9 @@ class MastodonClient(HttpClient[MastodonAccount]):
         """Retry-After if given (seconds or a date), else X-RateLimit-Reset (ISO 8601 on
         Mastodon; a Unix time or seconds to go behind some proxies)."""
         now = self._clock().timestamp()
-        wait = retry_after(response.headers.get("retry-after"), now)
+        wait = errors.retry_after(response.headers.get("retry-after"), now)
         if wait is None:
-            wait = reset_after(response.headers.get("x-ratelimit-reset"), now)
+            wait = errors.reset_after(response.headers.get("x-ratelimit-reset"), now)
         return wait
 
 
@@ -383,8 +364,8 @@ def _reason(response: httpx.Response) -> str:
     data = _json_object(response)
     text: str | None = None
     if data is not None:
-        text = str_or_none(data.get("error"))
-        description = str_or_none(data.get("error_description"))
+        text = base.str_or_none(data.get("error"))
+        description = base.str_or_none(data.get("error_description"))
         if text and description:
             text = f"{text}: {description}"
     text = text or response.reason_phrase or "no reason given"
@@ -394,9 +375,9 @@ def _reason(response: httpx.Response) -> str:
 def _created(response: httpx.Response, path: str, what: str) -> tuple[dict[str, Any], str]:
     """What a POST created, and its id."""
     data = _json_object(response)
-    created_id = str_or_none(data.get("id")) if data is not None else None
+    created_id = base.str_or_none(data.get("id")) if data is not None else None
     if data is None or created_id is None:
-        raise without_answer(f"Mastodon POST {path}", response, what, creates=True)
+        raise errors.without_answer(f"Mastodon POST {path}", response, what, creates=True)
     return data, created_id
 
 

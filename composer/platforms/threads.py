@@ -58,31 +58,7 @@ from typing import Any, Final, Protocol, TypedDict, Unpack
 
 import httpx
 
-from composer.platforms.base import (
-    AccountInfo,
-    AccountLike,
-    AttachedMedia,
-    HttpClient,
-    HttpOptions,
-    ImageLimits,
-    MediaUpload,
-    PlatformError,
-    PostRequest,
-    PublishedPost,
-    RateLimited,
-    Refused,
-    ReplyTargetMissing,
-    Unavailable,
-    Unclear,
-    describe,
-    failed_status_kind,
-    json_object,
-    no_answer_kind,
-    retry_after,
-    same_text,
-    str_or_none,
-    without_answer,
-)
+from composer.platforms import base, errors
 from composer.text.platform_facts import FACTS
 
 __all__ = ["RateLimit", "ThreadsAccount", "ThreadsClient"]
@@ -106,7 +82,7 @@ _REACHABLE = "can anyone open the URL its media_upload_cmd printed?"
 _TOKEN_PARAM = re.compile(r"(access_token=)[^&\s\"'>]+")
 
 
-class ThreadsAccount(AccountLike, Protocol):
+class ThreadsAccount(base.AccountLike, Protocol):
     """What the Threads client needs of an account beyond every client's needs."""
 
     @property
@@ -166,7 +142,7 @@ class _RequestBody(TypedDict, total=False):
     form: dict[str, str] | None
 
 
-class ThreadsClient(HttpClient[ThreadsAccount]):
+class ThreadsClient(base.HttpClient[ThreadsAccount]):
     """A PlatformClient for one Threads account. Use `async with` or call `aclose()`."""
 
     platform = "threads"
@@ -179,7 +155,7 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         clock: Callable[[], float] = time.time,
         poll_interval: float = 1.0,
         media_wait: float = MEDIA_WAIT,
-        **options: Unpack[HttpOptions],
+        **options: Unpack[base.HttpOptions],
     ) -> None:
         _install_log_filter()
         super().__init__(account, **options)
@@ -201,15 +177,15 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         return f"account={self._account.name!r}, api_url={self._base!r}"
 
     # --- PlatformClient ---------------------------------------------------------------
-    async def verify(self) -> AccountInfo:
+    async def verify(self) -> base.AccountInfo:
         me = await self._get_json("/me", {"fields": "id,username"})
-        user_id = str_or_none(me.get("id"))
-        username = str_or_none(me.get("username"))
+        user_id = base.str_or_none(me.get("id"))
+        username = base.str_or_none(me.get("username"))
         if user_id is None or username is None:
-            raise Unavailable("Threads GET /me: no id or username in the answer")
+            raise errors.Unavailable("Threads GET /me: no id or username in the answer")
         configured = self._account.user_id
         if configured and configured != user_id:
-            raise Refused(
+            raise errors.Refused(
                 f"Threads: the access token belongs to user {user_id} (@{username}), "
                 f"not to the configured user_id {configured}"
             )
@@ -218,7 +194,7 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         total = quota.posts_total if quota else None
         used = quota.posts_used if quota else None
         remaining = max(0, total - used) if total is not None and used is not None else None
-        return AccountInfo(
+        return base.AccountInfo(
             handle="@" + username,
             max_characters=500,
             daily_quota=total,
@@ -226,12 +202,12 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         )
 
     # --- MediaClient ----------------------------------------------------------------------
-    async def image_limits(self) -> ImageLimits:
+    async def image_limits(self) -> base.ImageLimits:
         media = FACTS[self.platform].media
         assert media is not None
-        return ImageLimits(media.max_bytes, media.max_pixels)
+        return base.ImageLimits(media.max_bytes, media.max_pixels)
 
-    async def upload_media(self, upload: MediaUpload) -> str:
+    async def upload_media(self, upload: base.MediaUpload) -> str:
         """The image put where Threads can fetch it: the account's `media_upload_cmd` run on a
         private temporary copy of the prepared bytes (named by their hash, so a command that
         names objects after the file names each image apart); the public URL it printed."""
@@ -248,7 +224,7 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         try:
             return await asyncio.to_thread(run)
         except Exception as error:  # ConfigError or OSError: one line, never the output
-            raise Refused(f"Threads: {error}") from None
+            raise errors.Refused(f"Threads: {error}") from None
 
     async def publishing_quota(self) -> PublishingQuota | None:
         """Posts and replies used in the last 24 hours; None when Meta will not say."""
@@ -258,7 +234,7 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
                 f"/{user_id}/threads_publishing_limit",
                 {"fields": "quota_usage,config,reply_quota_usage,reply_config"},
             )
-        except Refused:  # an older token without the permission: not worth failing over
+        except errors.Refused:  # an older token without the permission: not worth failing over
             return None
         rows = data.get("data")
         row = rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], dict) else {}
@@ -272,7 +248,7 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         )
         return self.last_quota
 
-    async def create_post(self, request: PostRequest) -> PublishedPost:
+    async def create_post(self, request: base.PostRequest) -> base.PublishedPost:
         key = request.idempotency_key
         container = self.containers.get(key)
         if container is not None:
@@ -295,10 +271,10 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         said = f"(container {status}): {message or 'no reason given'}"
         if request.media:  # the platform's word alone (UNKNOWN) would not tell what to do
             said = f"could not take the post's images {said}; {_REACHABLE}"
-            raise Refused(f"Threads {said}", reason=said)
-        raise Refused(f"Threads could not prepare the post {said}", reason=message)
+            raise errors.Refused(f"Threads {said}", reason=said)
+        raise errors.Refused(f"Threads could not prepare the post {said}", reason=message)
 
-    async def find_post(self, request: PostRequest) -> PublishedPost | None:
+    async def find_post(self, request: base.PostRequest) -> base.PublishedPost | None:
         """The post if Threads has it, else None.
 
         Only a container this client made (or was given in `containers`) can say: if it is
@@ -316,7 +292,7 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         return await self._published(request, container)
 
     # --- posting ----------------------------------------------------------------------
-    async def _create_container(self, request: PostRequest) -> str:
+    async def _create_container(self, request: base.PostRequest) -> str:
         user_id = await self._me()
         form = {"text": request.text, **await self._media_form(user_id, request.media)}
         if request.reply_to is not None:
@@ -326,30 +302,34 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
             data = await self._post_json(
                 f"/{user_id}/threads", form, replying=request.reply_to is not None
             )
-        except Unclear as error:
-            raise Unclear(
+        except errors.Unclear as error:
+            raise errors.Unclear(
                 f"{error} (a container may exist, but nothing was published: an unpublished "
                 "container is invisible and expires in 24 hours, so a retry makes a new one)",
                 status=error.status,
                 reason=error.reason,
             ) from None
-        container = str_or_none(data.get("id"))
+        container = base.str_or_none(data.get("id"))
         if container is None:
-            raise Unavailable(f"Threads POST /{user_id}/threads: no container id in the answer")
+            raise errors.Unavailable(
+                f"Threads POST /{user_id}/threads: no container id in the answer"
+            )
         self.containers[request.idempotency_key] = container
         self._made_at[request.idempotency_key] = made_at
         if self.on_container is not None:
             self.on_container(request.idempotency_key, container)  # persisted before publishing
         return container
 
-    async def _media_form(self, user_id: str, media: tuple[AttachedMedia, ...]) -> dict[str, str]:
+    async def _media_form(
+        self, user_id: str, media: tuple[base.AttachedMedia, ...]
+    ) -> dict[str, str]:
         """The container's media: none (TEXT), one IMAGE, or a CAROUSEL of item containers
         made (and processed) here first."""
         if not media:
             return {"media_type": "TEXT"}
         facts = FACTS[self.platform].media
         if facts is not None and len(media) > facts.images_per_post:
-            raise Refused(
+            raise errors.Refused(
                 f"Threads takes at most {facts.images_per_post} images a post, not {len(media)}"
             )
         if len(media) == 1:
@@ -359,48 +339,52 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
             form = {**_image_form(image), "is_carousel_item": "true"}
             try:
                 data = await self._post_json(f"/{user_id}/threads", form)
-            except Unclear as error:  # an item container is never published by itself
-                raise Unavailable(f"{error} (an item container; nothing was published)") from None
-            item = str_or_none(data.get("id"))
+            except errors.Unclear as error:  # an item container is never published by itself
+                raise errors.Unavailable(
+                    f"{error} (an item container; nothing was published)"
+                ) from None
+            item = base.str_or_none(data.get("id"))
             if item is None:
-                raise Unavailable(f"Threads POST /{user_id}/threads: no container id (image)")
+                raise errors.Unavailable(
+                    f"Threads POST /{user_id}/threads: no container id (image)"
+                )
             status, message = await self._settled_status(item, media=True)
             if status != "FINISHED":
                 said = (
                     f"could not take image {number} (container {status}): "
                     f"{message or 'no reason given'}; {_REACHABLE}"
                 )
-                raise Refused(f"Threads {said}", reason=said)
+                raise errors.Refused(f"Threads {said}", reason=said)
             children.append(item)
         return {"media_type": "CAROUSEL", "children": ",".join(children)}
 
-    async def _publish(self, request: PostRequest, container: str) -> PublishedPost:
+    async def _publish(self, request: base.PostRequest, container: str) -> base.PublishedPost:
         user_id = await self._me()
         try:
             data = await self._post_json(f"/{user_id}/threads_publish", {"creation_id": container})
-        except Refused as refused:
+        except errors.Refused as refused:
             # Published meanwhile (by an attempt whose answer was lost)? Then find it.
             try:
                 status, _ = await self._status(container)
-            except PlatformError:
+            except errors.PlatformError:
                 raise refused from None
             if status == "PUBLISHED":
                 return await self._published(request, container)
             raise
-        post_id = str_or_none(data.get("id"))
+        post_id = base.str_or_none(data.get("id"))
         if post_id is None:
-            raise Unclear(
+            raise errors.Unclear(
                 f"Threads POST /{user_id}/threads_publish: no post id in the answer; "
                 "check the container before publishing again"
             )
-        return PublishedPost(remote_id=post_id, url=await self._permalink(post_id))
+        return base.PublishedPost(remote_id=post_id, url=await self._permalink(post_id))
 
     async def _status(self, container: str) -> tuple[str, str | None]:
         data = await self._get_json(f"/{container}", {"fields": "status,error_message"})
-        status = str_or_none(data.get("status"))
+        status = base.str_or_none(data.get("status"))
         if status is None:
-            raise Unavailable(f"Threads GET /{container}: no status in the answer")
-        return status.upper(), str_or_none(data.get("error_message"))
+            raise errors.Unavailable(f"Threads GET /{container}: no status in the answer")
+        return status.upper(), base.str_or_none(data.get("error_message"))
 
     async def _settled_status(
         self, container: str, *, media: bool = False
@@ -423,22 +407,22 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
             await asyncio.sleep(min(wait, left) if media else self._poll_interval)
             wait = min(wait * 2, LONGEST_POLL)
         # Still processing: nothing is published yet, and the container is remembered.
-        raise Unavailable(
+        raise errors.Unavailable(
             f"Threads: container {container} is still IN_PROGRESS; try again later",
             retry_after=self._poll_interval * STATUS_POLLS,
         )
 
-    async def _published(self, request: PostRequest, container: str) -> PublishedPost:
+    async def _published(self, request: base.PostRequest, container: str) -> base.PublishedPost:
         """The post of a PUBLISHED container (Unclear if it cannot be found yet)."""
         found = await self._look_up(request)
         if found is None:
-            raise Unclear(
+            raise errors.Unclear(
                 f"Threads: container {container} is PUBLISHED but its post is not listed yet; "
                 "look again before doing anything else"
             )
         return found
 
-    async def _look_up(self, request: PostRequest) -> PublishedPost | None:
+    async def _look_up(self, request: base.PostRequest) -> base.PublishedPost | None:
         """The account's post with this text (and reply target), made after the container."""
         user_id = await self._me()
         parent = request.reply_to.remote_id if request.reply_to is not None else None
@@ -456,7 +440,7 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
             data = await self._get_json(
                 f"/{parent}/replies", {"fields": LIST_FIELDS, "limit": str(LIST_LIMIT)}
             )
-        except Refused:
+        except errors.Refused:
             return None
         # Anyone may reply there: keep to this account's replies.
         username = self._username or await self._whoami()
@@ -466,40 +450,40 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         """The post's web address; None if Meta does not answer (the post exists anyway)."""
         try:
             data = await self._get_json(f"/{post_id}", {"fields": "permalink"})
-        except PlatformError:
+        except errors.PlatformError:
             return None
-        return str_or_none(data.get("permalink"))
+        return base.str_or_none(data.get("permalink"))
 
     async def _me(self) -> str:
         """The Threads user id: configured, or from `GET /me` (cached)."""
         if self._user_id is None:
             await self._whoami()
         if self._user_id is None:  # _whoami sets it or raises
-            raise Unavailable("Threads GET /me: no id in the answer")
+            raise errors.Unavailable("Threads GET /me: no id in the answer")
         return self._user_id
 
     async def _whoami(self) -> str | None:
         """Reads `GET /me`: sets the user id (unless configured) and the username."""
         me = await self._get_json("/me", {"fields": "id,username"})
-        user_id = str_or_none(me.get("id"))
+        user_id = base.str_or_none(me.get("id"))
         if user_id is None:
-            raise Unavailable("Threads GET /me: no id in the answer")
+            raise errors.Unavailable("Threads GET /me: no id in the answer")
         self._user_id = self._user_id or user_id
-        self._username = str_or_none(me.get("username"))
+        self._username = base.str_or_none(me.get("username"))
         return self._username
 
     # --- HTTP -------------------------------------------------------------------------
     async def _get_json(self, path: str, params: Mapping[str, str]) -> dict[str, Any]:
         response = await self._request("GET", path, params=dict(params))
-        return json_object(response)
+        return base.json_object(response)
 
     async def _post_json(
         self, path: str, form: Mapping[str, str], *, replying: bool = False
     ) -> dict[str, Any]:
         response = await self._request("POST", path, form=dict(form), replying=replying)
-        data = json_object(response)
+        data = base.json_object(response)
         if not data:
-            raise without_answer(f"Threads POST {path}", response, "an answer", creates=True)
+            raise errors.without_answer(f"Threads POST {path}", response, "an answer", creates=True)
         return data
 
     async def _request(
@@ -517,8 +501,8 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
                 method, self._base + path, params=params, data=form, timeout=self._timeout
             )
         except httpx.TransportError as error:
-            kind = no_answer_kind(error, creates=method == "POST")
-            raise kind(f"Threads {method} {path}: {self._scrub(describe(error))}") from None
+            kind = errors.no_answer_kind(error, creates=method == "POST")
+            raise kind(f"Threads {method} {path}: {self._scrub(errors.describe(error))}") from None
         # `from None` above: httpx errors carry the request, and so the token.
         self._note_usage(response.headers)
         if response.is_success:
@@ -527,7 +511,7 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
 
     def _error(
         self, method: str, path: str, response: httpx.Response, *, replying: bool
-    ) -> PlatformError:
+    ) -> errors.PlatformError:
         status = response.status_code
         error = _graph_error(response)
         code = _int(error.get("code"))
@@ -537,19 +521,19 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
         numbers += f"/{subcode}" if subcode is not None else ""
         message = f"Threads {method} {path}: {numbers}: {reason}"
         if status == 429 or code in _RATE_LIMIT_CODES:
-            return RateLimited(
+            return errors.RateLimited(
                 message, status=status, reason=reason, retry_after=self._retry_after(response)
             )
         if status == 401 or code in _TOKEN_CODES:
-            return Refused(message, status=status, reason=reason)
+            return errors.Refused(message, status=status, reason=reason)
         if code in _PERMISSION_CODES or status == 403:
-            return Refused(message, status=status, reason=reason)
+            return errors.Refused(message, status=status, reason=reason)
         if replying and self._reply_missing(status, code, subcode, reason):
-            return ReplyTargetMissing(message, status=status, reason=reason)
-        kind = failed_status_kind(status, creates=method == "POST")
+            return errors.ReplyTargetMissing(message, status=status, reason=reason)
+        kind = errors.failed_status_kind(status, creates=method == "POST")
         if kind is None:
-            return Refused(message, status=status, reason=reason)
-        wait = retry_after(response.headers.get("retry-after"), self._clock())
+            return errors.Refused(message, status=status, reason=reason)
+        wait = errors.retry_after(response.headers.get("retry-after"), self._clock())
         return kind(message, status=status, reason=reason, retry_after=wait)
 
     def _reply_missing(
@@ -586,7 +570,7 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
             self.last_rate_limit = RateLimit(usage=usage, regain_after=regain)
 
     def _retry_after(self, response: httpx.Response) -> float | None:
-        seconds = retry_after(response.headers.get("retry-after"), self._clock())
+        seconds = errors.retry_after(response.headers.get("retry-after"), self._clock())
         if seconds is not None:
             return seconds
         if self.last_rate_limit is not None and self.last_rate_limit.regain_after:
@@ -600,15 +584,17 @@ class ThreadsClient(HttpClient[ThreadsAccount]):
 
     def _reason(self, error: Mapping[str, Any], response: httpx.Response) -> str:
         """The platform's own words (user message first), never holding the token."""
-        text = str_or_none(error.get("error_user_msg")) or str_or_none(error.get("message"))
-        title = str_or_none(error.get("error_user_title"))
+        text = base.str_or_none(error.get("error_user_msg")) or base.str_or_none(
+            error.get("message")
+        )
+        title = base.str_or_none(error.get("error_user_title"))
         if text and title and title not in text:
             text = f"{title}: {text}"
         return self._scrub(text or response.reason_phrase or "no reason given")
 
 
 # --- helpers ----------------------------------------------------------------------------
-def _image_form(image: AttachedMedia) -> dict[str, str]:
+def _image_form(image: base.AttachedMedia) -> dict[str, str]:
     """An IMAGE container's fields: the URL recorded as the image's reference, its alt text."""
     form = {"media_type": "IMAGE", "image_url": image.ref}
     if image.alt:
@@ -623,17 +609,19 @@ def _match(
     not_before: float | None,
     *,
     username: str | None,
-) -> PublishedPost | None:
+) -> base.PublishedPost | None:
     for post in posts if isinstance(posts, list) else []:  # newest first
         if not isinstance(post, dict):
             continue
-        post_id = str_or_none(post.get("id"))
-        if post_id is None or not same_text(post.get("text"), text):
+        post_id = base.str_or_none(post.get("id"))
+        if post_id is None or not base.same_text(post.get("text"), text):
             continue
         if username is not None and post.get("username") not in (None, username):
             continue  # someone else's reply with the same words
         replied_to = post.get("replied_to")
-        replied_id = str_or_none(replied_to.get("id")) if isinstance(replied_to, dict) else None
+        replied_id = (
+            base.str_or_none(replied_to.get("id")) if isinstance(replied_to, dict) else None
+        )
         if parent is None and (post.get("is_reply") is True or replied_id is not None):
             continue
         if parent is not None and replied_id is not None and replied_id != parent:
@@ -643,7 +631,7 @@ def _match(
         when = _timestamp(post.get("timestamp"))
         if not_before is not None and when is not None and when < not_before:
             continue  # an older post with the same text (an earlier edition, say)
-        return PublishedPost(remote_id=post_id, url=str_or_none(post.get("permalink")))
+        return base.PublishedPost(remote_id=post_id, url=base.str_or_none(post.get("permalink")))
     return None
 
 
@@ -661,7 +649,7 @@ def _timestamp(value: object) -> float | None:
 
 
 def _graph_error(response: httpx.Response) -> dict[str, Any]:
-    error = json_object(response).get("error")
+    error = base.json_object(response).get("error")
     return error if isinstance(error, dict) else {}
 
 

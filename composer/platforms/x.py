@@ -24,30 +24,7 @@ import httpx
 from oauthlib.oauth1 import SIGNATURE_TYPE_AUTH_HEADER
 from oauthlib.oauth1 import Client as OAuth1Client
 
-from composer.platforms.base import (
-    AccountInfo,
-    AccountLike,
-    Duplicate,
-    HttpClient,
-    HttpOptions,
-    ImageLimits,
-    MediaExpired,
-    MediaUpload,
-    PlatformError,
-    PostRequest,
-    PublishedPost,
-    RateLimited,
-    Refused,
-    ReplyTargetMissing,
-    Unavailable,
-    Unclear,
-    describe,
-    header_count,
-    json_object,
-    no_answer_kind,
-    reset_after,
-    retry_after,
-)
+from composer.platforms import base, errors
 from composer.platforms.x_media import MediaSession, upload_image
 from composer.redaction import register_secret
 from composer.text.entities import extract_urls
@@ -64,7 +41,7 @@ _REPLY_MISSING_CODE = 385
 _MEDIA_LINK = re.compile(r"\s*https://t\.co/[A-Za-z0-9]+\s*\Z")
 
 
-class XAccount(AccountLike, Protocol):
+class XAccount(base.AccountLike, Protocol):
     """What the X client needs of an account beyond every client's needs."""
 
     @property
@@ -98,7 +75,7 @@ class TokenStore(Protocol):
     def save(self, tokens: Mapping[str, str] | None) -> None: ...
 
 
-class XClient(HttpClient[XAccount]):
+class XClient(base.HttpClient[XAccount]):
     """One X account. Use `async with` or call `aclose()`."""
 
     platform = "x"
@@ -110,7 +87,7 @@ class XClient(HttpClient[XAccount]):
         clock: Callable[[], float] = time.time,
         on_tokens_refreshed: TokensRefreshed | None = None,
         token_store: TokenStore | None = None,
-        **options: Unpack[HttpOptions],
+        **options: Unpack[base.HttpOptions],
     ) -> None:
         super().__init__(account, **options)
         self._clock = clock
@@ -137,22 +114,24 @@ class XClient(HttpClient[XAccount]):
         )
 
     # --- the PlatformClient interface -------------------------------------------------------
-    async def verify(self) -> AccountInfo:
+    async def verify(self) -> base.AccountInfo:
         response = await self._request("GET", "/2/users/me")
-        data = json_object(response).get("data")
+        data = base.json_object(response).get("data")
         if not isinstance(data, dict) or not data.get("id") or not data.get("username"):
-            raise Unavailable("X answered /2/users/me without a user", status=response.status_code)
+            raise errors.Unavailable(
+                "X answered /2/users/me without a user", status=response.status_code
+            )
         self._user_id = str(data["id"])
         self._username = str(data["username"])
         quota = self.last_user_limit
         daily = quota.limit if quota and quota.limit is not None else None
-        return AccountInfo(
+        return base.AccountInfo(
             handle="@" + self._username,
             daily_quota=daily if daily is not None else self._account.daily_post_quota,
             remaining_quota=quota.remaining if quota else None,
         )
 
-    async def create_post(self, request: PostRequest) -> PublishedPost:
+    async def create_post(self, request: base.PostRequest) -> base.PublishedPost:
         body: dict[str, Any] = {"text": request.text}
         if request.reply_to is not None:
             body["reply"] = {"in_reply_to_tweet_id": request.reply_to.remote_id}
@@ -161,23 +140,25 @@ class XClient(HttpClient[XAccount]):
         response = await self._request(
             "POST", "/2/tweets", json=body, replying=request.reply_to is not None
         )
-        data = json_object(response).get("data")
+        data = base.json_object(response).get("data")
         if not isinstance(data, dict) or not data.get("id"):
             # A 2xx without an id: the post may well exist, so never resend blindly.
-            raise Unclear("X accepted the post but returned no id", status=response.status_code)
+            raise errors.Unclear(
+                "X accepted the post but returned no id", status=response.status_code
+            )
         post_id = str(data["id"])
-        return PublishedPost(remote_id=post_id, url=await self._post_url(post_id))
+        return base.PublishedPost(remote_id=post_id, url=await self._post_url(post_id))
 
-    async def image_limits(self) -> ImageLimits:
+    async def image_limits(self) -> base.ImageLimits:
         """X's own figures (FACTS): 5 MB an image, no pixel limit (X scales images down)."""
         facts = FACTS["x"]
-        return ImageLimits(facts.image_max_bytes, facts.image_max_pixels)
+        return base.ImageLimits(facts.image_max_bytes, facts.image_max_pixels)
 
-    async def upload_media(self, upload: MediaUpload) -> str:
+    async def upload_media(self, upload: base.MediaUpload) -> str:
         """Chunked upload, processing, then the alt text (composer.platforms.x_media)."""
         return await upload_image(self.media, upload)
 
-    async def find_post(self, request: PostRequest) -> PublishedPost | None:
+    async def find_post(self, request: base.PostRequest) -> base.PublishedPost | None:
         if self._user_id is None:
             await self.verify()
         params = {
@@ -185,7 +166,9 @@ class XClient(HttpClient[XAccount]):
             "tweet.fields": TIMELINE_FIELDS,
         }
         response = await self._request("GET", f"/2/users/{self._user_id}/tweets", params=params)
-        posts = json_object(response).get("data") or []  # no "data" key when there are no posts
+        posts = (
+            base.json_object(response).get("data") or []
+        )  # no "data" key when there are no posts
         wanted_reply = request.reply_to.remote_id if request.reply_to else None
         exact, loose = _text_keys(request.text)
         fallback: str | None = None
@@ -199,12 +182,14 @@ class XClient(HttpClient[XAccount]):
                 shown = _MEDIA_LINK.sub("", shown, count=1)
             got_exact, got_loose = _text_keys(shown)
             if got_exact == exact:
-                return PublishedPost(str(post["id"]), url=await self._post_url(str(post["id"])))
+                return base.PublishedPost(
+                    str(post["id"]), url=await self._post_url(str(post["id"]))
+                )
             # X shows links as t.co: match the text around them, after any exact match.
             if fallback is None and got_loose == loose:
                 fallback = str(post["id"])
         if fallback is not None:
-            return PublishedPost(fallback, url=await self._post_url(fallback))
+            return base.PublishedPost(fallback, url=await self._post_url(fallback))
         return None
 
     # --- helpers ------------------------------------------------------------------------------
@@ -276,8 +261,8 @@ class XClient(HttpClient[XAccount]):
                 timeout=self._timeout,
             )
         except httpx.TransportError as error:
-            kind = no_answer_kind(error, creates=method != "GET")
-            raise kind(f"X {method} {url}: {describe(error)}") from None
+            kind = errors.no_answer_kind(error, creates=method != "GET")
+            raise kind(f"X {method} {url}: {errors.describe(error)}") from None
 
     def _sign(self, method: str, url: str) -> str:
         """An OAuth 1.0a Authorization header for this request."""
@@ -328,12 +313,14 @@ class XClient(HttpClient[XAccount]):
                     timeout=self._timeout,
                 )
             except httpx.TransportError as error:
-                raise Unavailable(f"cannot refresh the X token: {describe(error)}") from None
-            body = json_object(response)
+                raise errors.Unavailable(
+                    f"cannot refresh the X token: {errors.describe(error)}"
+                ) from None
+            body = base.json_object(response)
             access = body.get("access_token")
             if not response.is_success or not isinstance(access, str) or not access:
                 words = body.get("error_description") or body.get("error") or _reason(body)
-                raise Refused(
+                raise errors.Refused(
                     f"X refused to refresh the OAuth 2.0 token ({response.status_code}): "
                     f"{words or 'no reason given'}; authorise the account again",
                     status=response.status_code,
@@ -362,42 +349,46 @@ class XClient(HttpClient[XAccount]):
 
     def _error(
         self, method: str, response: httpx.Response, *, replying: bool, harmless: bool = False
-    ) -> PlatformError:
+    ) -> errors.PlatformError:
         status = response.status_code
-        body = json_object(response)
+        body = base.json_object(response)
         reason = _reason(body)
         said = f": {reason}" if reason else ""
         if status == 429:
-            return RateLimited(
+            return errors.RateLimited(
                 f"X rate limit reached (429){said}",
                 status=status,
                 reason=reason,
                 retry_after=self._retry_after(response.headers),
             )
         if replying and (status == 404 or (status in (400, 403) and _reply_missing(body))):
-            return ReplyTargetMissing(
+            return errors.ReplyTargetMissing(
                 f"X cannot see the post replied to ({status}){said}", status=status, reason=reason
             )
         if status == 400 and _names_media_ids(body):
-            return MediaExpired(
+            return errors.MediaExpired(
                 f"X no longer takes this post's images ({status}){said}: uploading them again",
                 status=status,
                 reason=reason,
             )
         if status == 403 and "duplicate content" in (reason or "").lower():
-            return Duplicate(f"X already has this text (403){said}", status=status, reason=reason)
+            return errors.Duplicate(
+                f"X already has this text (403){said}", status=status, reason=reason
+            )
         if 400 <= status < 500:
-            return Refused(f"X refused the request ({status}){said}", status=status, reason=reason)
+            return errors.Refused(
+                f"X refused the request ({status}){said}", status=status, reason=reason
+            )
         if status == 503 or method == "GET" or harmless:
             # 503 is "over capacity": X did nothing. A failed read created nothing either,
             # nor did a failed media upload (an unused media id expires unseen).
-            return Unavailable(
+            return errors.Unavailable(
                 f"X is unavailable ({status}){said}",
                 status=status,
                 reason=reason,
-                retry_after=retry_after(response.headers.get("retry-after"), self._clock()),
+                retry_after=errors.retry_after(response.headers.get("retry-after"), self._clock()),
             )
-        return Unclear(
+        return errors.Unclear(
             f"X failed after the post was sent ({status}){said}: look for it before resending",
             status=status,
             reason=reason,
@@ -406,18 +397,18 @@ class XClient(HttpClient[XAccount]):
     def _retry_after(self, headers: httpx.Headers) -> float | None:
         """The later of the resets that apply (Unix times), else Retry-After."""
         now = self._clock()
-        waits = [reset_after(headers.get("x-rate-limit-reset"), now)]
-        if header_count(headers.get("x-user-limit-24hour-remaining")) == 0:
-            waits.append(reset_after(headers.get("x-user-limit-24hour-reset"), now))
+        waits = [errors.reset_after(headers.get("x-rate-limit-reset"), now)]
+        if errors.header_count(headers.get("x-user-limit-24hour-remaining")) == 0:
+            waits.append(errors.reset_after(headers.get("x-user-limit-24hour-reset"), now))
         known = [wait for wait in waits if wait is not None]
         if not known:
-            return retry_after(headers.get("retry-after"), now)
+            return errors.retry_after(headers.get("retry-after"), now)
         return max(known)
 
 
 def _errors(body: Mapping[str, Any]) -> list[dict[str, Any]]:
-    errors = body.get("errors")
-    return [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
+    listed = body.get("errors")
+    return [e for e in listed if isinstance(e, dict)] if isinstance(listed, list) else []
 
 
 def _reason(body: Mapping[str, Any]) -> str | None:
@@ -472,9 +463,9 @@ def _text_keys(text: str) -> tuple[str, str]:
 
 
 def _limits(headers: httpx.Headers, prefix: str, now: float) -> RateLimit | None:
-    limit = header_count(headers.get(prefix + "limit"))
-    remaining = header_count(headers.get(prefix + "remaining"))
-    wait = reset_after(headers.get(prefix + "reset"), now)
+    limit = errors.header_count(headers.get(prefix + "limit"))
+    remaining = errors.header_count(headers.get(prefix + "remaining"))
+    wait = errors.reset_after(headers.get(prefix + "reset"), now)
     if limit is None and remaining is None and wait is None:
         return None
     return RateLimit(limit, remaining, None if wait is None else now + wait)

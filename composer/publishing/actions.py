@@ -33,12 +33,12 @@ from composer.store import (
     EditionStatus,
     Holder,
     PostStatus,
-    add_draft_snapshot,
     add_edition,
     claim_draft_edition,
     edition_posts,
     off_loop,
     release,
+    snapshot_id,
 )
 from composer.workspace.config import Config
 
@@ -152,19 +152,6 @@ def refuse_edition(db: Database, edition_id: int, reason: str) -> PublishResult:
     return _stopped(db, edition_id, f"not published: {reason}", lambda event: None)
 
 
-def _snapshot_in(session: Session, plan: EditionPlan) -> int:
-    """The draft as it is now, kept with the edition (in the caller's transaction); its id."""
-    thread = add_draft_snapshot(
-        session,
-        title=plan.draft.title,
-        body=plan.draft.body,
-        draft_path=plan.draft_path,
-        language=plan.draft.language,
-    )
-    assert thread.id is not None
-    return thread.id
-
-
 def _edition_for(
     db: Database, plan: EditionPlan, holder: Holder, notify: Listener, *, again: bool
 ) -> int:
@@ -177,7 +164,7 @@ def _edition_for(
     def create(session: Session) -> Edition:
         return add_edition(
             session,
-            _snapshot_in(session, plan),
+            snapshot_id(session, plan.draft_text),
             account=plan.account.name,
             platform=plan.account.platform,
             posts=texts,

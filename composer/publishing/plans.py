@@ -26,6 +26,7 @@ from composer.publishing.errors import PreflightError, PublishError
 from composer.store import (
     Database,
     DatabaseFailure,
+    DraftText,
     Edition,
     EditionStatus,
     NewMedia,
@@ -51,7 +52,6 @@ from composer.workspace.drafts import Draft
 from composer.workspace.images import (
     ImageFile,
     account_figures,
-    alt_text_required,
     image_files,
     image_problems,
 )
@@ -119,6 +119,11 @@ class EditionPlan:
     overrides: Overrides = NO_OVERRIDES
     media: tuple[tuple[ImageFile, ...], ...] = ()  # each post's images, checked
 
+    @property
+    def draft_text(self) -> DraftText:
+        """The draft as the edition keeps it (its own snapshot)."""
+        return DraftText(self.draft.title, self.draft.body, self.draft_path, self.draft.language)
+
     def ledger_media(self) -> list[list[NewMedia]]:
         """Each post's images as the ledger keeps them with the edition (absolute paths)."""
         return [
@@ -138,9 +143,7 @@ def checked_media(
     from composer.media.probe import probe  # Pillow, for drafts with images only
 
     files = image_files(draft, thread, probe)
-    required = alt_text_required(draft, account)
-    figures = figures or account_figures(account)
-    problems = image_problems(draft, account.platform, files, required=required, figures=figures)
+    problems = image_problems(draft, account.platform, account, files, figures)
     if problems:
         raise PublishError(problems[0])
     return tuple(files)

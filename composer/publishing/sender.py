@@ -21,17 +21,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from composer.platforms import errors
 from composer.platforms.base import AttachedMedia, PlatformClient, PostRequest, PublishedPost
-from composer.platforms.errors import (
-    Duplicate,
-    MediaExpired,
-    PlatformError,
-    RateLimited,
-    Refused,
-    ReplyTargetMissing,
-    Retryable,
-    Unclear,
-)
 from composer.publishing.uploads import UploadStopped, attach_media, recorded_media
 from composer.store import (
     AttemptOutcome,
@@ -292,11 +283,15 @@ async def _send_all_at_once(
         started = _now()
         try:
             published = await create_thread(requests)
-        except Refused as error:
+        except errors.Refused as error:
             _log(db, _id(posts[0]), started, AttemptOutcome.ERROR, error)
             raise _Stop(f"the thread: {_reason(error)}") from None
-        except (Unclear, Retryable) as error:
-            outcome = AttemptOutcome.UNCLEAR if isinstance(error, Unclear) else AttemptOutcome.ERROR
+        except (errors.Unclear, errors.Retryable) as error:
+            outcome = (
+                AttemptOutcome.UNCLEAR
+                if isinstance(error, errors.Unclear)
+                else AttemptOutcome.ERROR
+            )
             _log(db, _id(posts[0]), started, outcome, error)
             delay = _delay(error, attempt)
             if delay > LONGEST_WAIT:
@@ -342,23 +337,23 @@ async def _send(
         started = _now()
         try:
             published = await client.create_post(request)
-        except Unclear as error:
+        except errors.Unclear as error:
             _log(db, post_id, started, AttemptOutcome.UNCLEAR, error)
             found = await _resolve(db, client, post_id, request, total, notify, sleep)
             if found is not None:
                 return found
             delay = _backoff(attempt)
-        except Duplicate as error:
+        except errors.Duplicate as error:
             _log(db, post_id, started, AttemptOutcome.ERROR, error)
             found = await _resolve(db, client, post_id, request, total, notify, sleep)
             if found is not None:
                 return found
             raise _Stop(f"post {request.index}: {_reason(error)}") from None
-        except Refused as error:
+        except errors.Refused as error:
             _log(db, post_id, started, AttemptOutcome.ERROR, error)
             set_post_status(db, post_id, PostStatus.FAILED)
             raise _Stop(f"post {request.index}: {_reason(error)}") from None
-        except MediaExpired as error:
+        except errors.MediaExpired as error:
             # The recorded uploads are no longer usable (X's expire): upload anew, once.
             _log(db, post_id, started, AttemptOutcome.ERROR, error)
             set_post_status(db, post_id, PostStatus.PENDING)  # certainly not created
@@ -368,7 +363,7 @@ async def _send(
             fresh = await _media(db, client, images, request.index, sleep, again=True)
             request = replace(request, media=fresh)
             delay = 0.0
-        except Retryable as error:
+        except errors.Retryable as error:
             _log(db, post_id, started, AttemptOutcome.ERROR, error)
             set_post_status(db, post_id, PostStatus.PENDING)  # certainly not created
             delay = _delay(error, attempt)
@@ -376,9 +371,9 @@ async def _send(
                 raise _Stop(
                     f"post {request.index}: {_reason(error)}; try again in {delay / 60:.0f} minutes"
                 ) from None
-            if isinstance(error, ReplyTargetMissing) and attempt >= 4:
+            if isinstance(error, errors.ReplyTargetMissing) and attempt >= 4:
                 raise _Stop(f"post {request.index}: {_reason(error)}") from None
-        except PlatformError as error:  # pragma: no cover - every error is one of the above
+        except errors.PlatformError as error:  # pragma: no cover - every error is one of the above
             _log(db, post_id, started, AttemptOutcome.ERROR, error)
             raise _Stop(f"post {request.index}: {_reason(error)}") from None
         else:
@@ -407,14 +402,14 @@ async def _resolve(
         started = _now()
         try:
             found = await client.find_post(request)
-        except Retryable as error:
+        except errors.Retryable as error:
             _log(db, post_id, started, AttemptOutcome.ERROR, error)
             delay = _delay(error, attempt)
             if delay > LONGEST_WAIT:
                 break
             await sleep(delay)
             continue
-        except PlatformError as error:
+        except errors.PlatformError as error:
             _log(db, post_id, started, AttemptOutcome.ERROR, error)
             break
         if found is None:
@@ -530,10 +525,10 @@ def _published(post: PostRecord) -> PublishedPost:
     return PublishedPost(post.remote_id, post.remote_url, post.remote_uri, post.remote_cid)
 
 
-def _delay(error: PlatformError, attempt: int) -> float:
+def _delay(error: errors.PlatformError, attempt: int) -> float:
     if error.retry_after is not None:
         return max(error.retry_after, 0.0)
-    if isinstance(error, RateLimited):
+    if isinstance(error, errors.RateLimited):
         return BACKOFF_CAP  # a 429 without a reset: wait a minute
     return _backoff(attempt)
 
@@ -543,7 +538,7 @@ def _backoff(attempt: int) -> float:
     return base * (0.5 + random.random() / 2)  # jitter, so accounts do not retry in step
 
 
-def _reason(error: PlatformError) -> str:
+def _reason(error: errors.PlatformError) -> str:
     return error.reason or str(error)
 
 
@@ -552,7 +547,7 @@ def _log(
     post_id: int,
     started: datetime,
     outcome: AttemptOutcome,
-    error: PlatformError | None,
+    error: errors.PlatformError | None,
 ) -> None:
     record_attempt(
         db,

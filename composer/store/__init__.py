@@ -46,6 +46,7 @@ from composer.store.finished import FinishedEdition, PostState, recent_finished
 from composer.store.follow_ups import Continuation, continuation, followable, last_number
 from composer.store.history import (
     ClaimRenewal,
+    DraftText,
     HistoryHit,
     add_draft_snapshot,
     add_edition,
@@ -59,6 +60,7 @@ from composer.store.history import (
     search,
     set_edition_status,
     set_post_status,
+    snapshot_id,
 )
 from composer.store.media import NewMedia, edition_ledger, mark_media_uploaded, post_media
 from composer.store.models import (
@@ -126,6 +128,7 @@ __all__ = [
     "Database",
     "DatabaseFailure",
     "DraftSnapshot",
+    "DraftText",
     "Edition",
     "EditionBusy",
     "EditionStatus",
@@ -194,6 +197,7 @@ __all__ = [
     "set_edition_status",
     "set_last_error",
     "set_post_status",
+    "snapshot_id",
     "stop_recurrence",
     "upcoming",
     "upgrade",

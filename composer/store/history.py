@@ -75,6 +75,31 @@ def add_draft_snapshot(
     return thread
 
 
+@dataclass(frozen=True, slots=True)
+class DraftText:
+    """A draft's text as each new edition keeps its own copy of it (a DraftSnapshot's
+    fields)."""
+
+    title: str
+    body: str
+    draft_path: str | None = None
+    language: str | None = None
+
+
+def snapshot_id(session: Session, text: DraftText) -> int:
+    """`text` snapshotted in the caller's transaction for the edition about to be added in
+    it (every new edition has its own snapshot); the snapshot's id for `add_edition`."""
+    thread = add_draft_snapshot(
+        session,
+        title=text.title,
+        body=text.body,
+        draft_path=text.draft_path,
+        language=text.language,
+    )
+    assert thread.id is not None  # flushed by add_draft_snapshot
+    return thread.id
+
+
 def add_edition(
     session: Session,
     thread_id: int,
@@ -422,14 +447,14 @@ def _ranked_by_fts(words: list[str], account: str | None, limit: int) -> _HitSel
 
 def _hits_select() -> _HitSelect:
     return (
-        sa.select(
+        sa.select(  # a column's key is its name; labelled where the row's differs
             col(DraftSnapshot.title).label("thread_title"),
-            col(Edition.account).label("account"),
-            col(Edition.platform).label("platform"),
+            col(Edition.account),
+            col(Edition.platform),
             col(PostRecord.position).label("index"),
-            col(PostRecord.text).label("text"),
+            col(PostRecord.text),
             col(PostRecord.remote_url).label("url"),
-            col(PostRecord.sent_at).label("sent_at"),
+            col(PostRecord.sent_at),
             col(Edition.status).label("edition_status"),
             col(Edition.id).label("edition_id"),
             col(PostRecord.id).label("post_id"),

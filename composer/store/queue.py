@@ -21,7 +21,7 @@ from composer.store.claims import dead_holders, may_take
 from composer.store.database import Database, existing
 from composer.store.editions import lock_thread, refuse_held
 from composer.store.errors import StoreError
-from composer.store.history import add_draft_snapshot, add_edition, create_edition
+from composer.store.history import DraftText, add_edition, create_edition, snapshot_id
 from composer.store.media import NewMedia
 from composer.store.models import (
     ACTIVE,
@@ -140,6 +140,10 @@ class NewEdition:
     numbering_start: int | None = None
     media: Sequence[Sequence[NewMedia]] = ()  # each post's images, when it has any
 
+    @property
+    def draft_text(self) -> DraftText:
+        return DraftText(self.title, self.body, self.draft_path, self.language)
+
 
 def schedule_new(db: Database, editions: Sequence[NewEdition], *, again: bool) -> list[Edition]:
     """Each edition written as scheduled, with its own snapshot of the draft, all or none in
@@ -156,18 +160,10 @@ def schedule_new(db: Database, editions: Sequence[NewEdition], *, again: bool) -
             if not again:
                 refuse_held(session, new.draft_path, new.account, new.posts)
         for new in editions:
-            thread = add_draft_snapshot(
-                session,
-                title=new.title,
-                body=new.body,
-                draft_path=new.draft_path,
-                language=new.language,
-            )
-            assert thread.id is not None
             made.append(
                 add_edition(
                     session,
-                    thread.id,
+                    snapshot_id(session, new.draft_text),
                     account=new.account,
                     platform=new.platform,
                     posts=new.posts,
@@ -275,19 +271,19 @@ def _entries_select(account: str | None, free: sa.ColumnElement[bool]) -> _Queue
         .scalar_subquery()
     )
     statement = (
-        sa.select(
+        sa.select(  # a column's key is its name; labelled where the row's differs
             col(Edition.id).label("edition_id"),
-            col(Edition.account).label("account"),
-            col(Edition.platform).label("platform"),
-            col(Edition.status).label("status"),
-            col(Edition.scheduled_at).label("scheduled_at"),
-            col(Edition.timezone).label("timezone"),
-            col(DraftSnapshot.title).label("title"),
+            col(Edition.account),
+            col(Edition.platform),
+            col(Edition.status),
+            col(Edition.scheduled_at),
+            col(Edition.timezone),
+            col(DraftSnapshot.title),
             post_count.label("post_count"),
-            col(Edition.updated_at).label("updated_at"),
-            col(Edition.last_error).label("last_error"),
-            col(Edition.follows_edition_id).label("follows_edition_id"),
-            col(DraftSnapshot.draft_path).label("draft_path"),
+            col(Edition.updated_at),
+            col(Edition.last_error),
+            col(Edition.follows_edition_id),
+            col(DraftSnapshot.draft_path),
             sa.case(
                 (sa.and_(col(Edition.status) == EditionStatus.PUBLISHING, free), True),
                 else_=False,

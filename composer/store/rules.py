@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from composer.store.database import Database, existing
 from composer.store.errors import StoreError, redact
-from composer.store.history import add_draft_snapshot, add_edition
+from composer.store.history import DraftText, add_edition, snapshot_id
 from composer.store.media import NewMedia
 from composer.store.models import EditionStatus, Recurrence, utc_now
 
@@ -246,17 +246,10 @@ def _advance(session: Session, occurrence: Occurrence, error: str | None) -> boo
 def _edition(
     session: Session, occurrence: Occurrence, snapshot: _Snapshot, at: datetime, reason: str | None
 ) -> int:
-    thread = add_draft_snapshot(
-        session,
-        title=snapshot.title,
-        body=snapshot.body,
-        draft_path=occurrence.draft_path,
-        language=snapshot.language,
-    )
-    assert thread.id is not None  # flushed by add_draft_snapshot
+    text = DraftText(snapshot.title, snapshot.body, occurrence.draft_path, snapshot.language)
     edition = add_edition(
         session,
-        thread.id,
+        snapshot_id(session, text),
         account=occurrence.account,
         platform=occurrence.platform,
         posts=snapshot.posts,

@@ -18,26 +18,14 @@ class ComposerCommands(Provider):
     """Save, schedule, mentions, hashtags, insert an image, new draft, and open a draft."""
 
     def commands(self) -> list[Command]:
-        from composer.tui.compose import ComposeScreen
+        from composer.tui.compose import COMPOSE_KEYS, ComposeScreen
 
         found: list[Command] = []
         screen = self.screen
         if isinstance(screen, ComposeScreen):
             found += [
-                ("Save the draft", "Write it to its file now (ctrl+s)", screen.action_save),
-                (
-                    "Schedule the draft",
-                    "Choose accounts and a time (ctrl+t)",
-                    screen.action_schedule,
-                ),
-                ("Mentions", "Choose who the thread mentions (ctrl+o)", screen.action_mentions),
-                ("Hashtags", "Choose the thread's hashtags (ctrl+g)", screen.action_hashtags),
-                (
-                    "Insert an image",
-                    "A file and its alt text, after this paragraph (ctrl+l)",
-                    screen.action_insert_image,
-                ),
-                ("New draft", "Start a draft with a title (ctrl+n)", screen.action_new_draft),
+                (k.command, f"{k.help} ({k.key})", getattr(screen, f"action_{k.action}"))
+                for k in COMPOSE_KEYS
             ]
             for summary in list_drafts(screen.services.drafts_dir):
                 name = terminal_safe(summary.name)

@@ -10,6 +10,7 @@ the user chooses to (RecoveryDialog), never autosaved before that.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -67,17 +68,45 @@ AUTOSAVE_DELAY = 1.0  # seconds of quiet typing before the file is saved
 DISK_CHECK_INTERVAL = 2.0  # how often the file is compared with what was read or written
 
 
+@dataclass(frozen=True, slots=True)
+class ComposeKey:
+    """One of the compose screen's actions, declared once: its key, the action it runs
+    (`ComposeScreen.action_<action>`) and its footer label, and what the command palette
+    shows for it (tui/commands.py). The binding's id is `compose.<action>` unless given."""
+
+    key: str
+    action: str
+    label: str
+    command: str
+    help: str
+    binding_id: str = ""
+
+
+COMPOSE_KEYS = (
+    ComposeKey("ctrl+s", "save", "Save", "Save the draft", "Write it to its file now"),
+    ComposeKey(
+        "ctrl+t", "schedule", "Schedule", "Schedule the draft", "Choose accounts and a time"
+    ),
+    ComposeKey("ctrl+o", "mentions", "Mentions", "Mentions", "Choose who the thread mentions"),
+    ComposeKey("ctrl+g", "hashtags", "Hashtags", "Hashtags", "Choose the thread's hashtags"),
+    ComposeKey("ctrl+n", "new_draft", "New", "New draft", "Start a draft with a title", "new"),
+    # ctrl+l: ctrl+i, ctrl+m and ctrl+h reach us as Tab, Enter and Backspace.
+    ComposeKey(
+        "ctrl+l",
+        "insert_image",
+        "Image",
+        "Insert an image",
+        "A file and its alt text, after this paragraph",
+    ),
+)
+
+
 class ComposeScreen(Screen[None]):
     """Write a draft and see its thread on each platform as you type."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="compose.save"),
-        Binding("ctrl+t", "schedule", "Schedule", id="compose.schedule"),
-        Binding("ctrl+o", "mentions", "Mentions", id="compose.mentions"),
-        Binding("ctrl+g", "hashtags", "Hashtags", id="compose.hashtags"),
-        Binding("ctrl+n", "new_draft", "New", id="compose.new"),
-        # ctrl+l: ctrl+i, ctrl+m and ctrl+h reach us as Tab, Enter and Backspace.
-        Binding("ctrl+l", "insert_image", "Image", id="compose.insert_image"),
+        Binding(k.key, k.action, k.label, id=f"compose.{k.binding_id or k.action}")
+        for k in COMPOSE_KEYS
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 - Textual's
 

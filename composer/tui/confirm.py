@@ -8,22 +8,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from composer.text.display import terminal_safe
+from composer.tui.dialog import Dialog
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(Dialog[bool]):
     """Dismissed with True only when the user presses the confirm button; Escape is no.
     `question` is plain text, shown as it is; name the accounts and the thread in it."""
 
     DEFAULT_CSS = """
-    ConfirmDialog { align: center middle; }
-    ConfirmDialog > Vertical {
-        width: 64; max-width: 100%; height: auto; border: thick $warning; padding: 1 2;
-        background: $surface;
-    }
+    ConfirmDialog > Vertical { width: 64; border: thick $warning; }
     ConfirmDialog Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
     ConfirmDialog Button { margin-left: 1; }
     """

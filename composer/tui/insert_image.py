@@ -21,13 +21,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from composer.media.probe import probe
 from composer.text.display import terminal_safe
 from composer.text.images import image_line
+from composer.tui.dialog import Dialog
 
 # The file names the completion offers: those of the formats composer.media reads.
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp"})
@@ -144,15 +144,11 @@ def alt_lengths(alt: str, limits: Sequence[AltLimit]) -> Text:
     return line
 
 
-class InsertImageDialog(ModalScreen[str | None]):
+class InsertImageDialog(Dialog[str | None]):
     """Dismissed with the image line to insert, or None (Escape, Cancel)."""
 
     DEFAULT_CSS = """
-    InsertImageDialog { align: center middle; }
-    InsertImageDialog > Vertical {
-        width: 76; max-width: 100%; height: auto; border: thick $primary; padding: 0 1;
-        background: $surface;
-    }
+    InsertImageDialog > Vertical { width: 76; padding: 0 1; }
     InsertImageDialog #image-alt { height: 5; }
     InsertImageDialog #image-file, InsertImageDialog #alt-lengths { height: auto; }
     InsertImageDialog #insert-error { color: $error; height: auto; }

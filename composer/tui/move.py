@@ -7,25 +7,21 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from composer.scheduling import ScheduledEdition, ScheduleError, move_edition
 from composer.store import StoreError
+from composer.tui.dialog import Dialog
 from composer.tui.remote import error_text, plain
 from composer.tui.services import Services
 
 
-class MoveDialog(ModalScreen[ScheduledEdition | None]):
+class MoveDialog(Dialog[ScheduledEdition | None]):
     """Moves the edition itself; dismissed with the new time, or None when cancelled.
     A time that cannot be used is explained under the input and nothing changes."""
 
     DEFAULT_CSS = """
-    MoveDialog { align: center middle; }
-    MoveDialog > Vertical {
-        width: 70; max-width: 100%; height: auto; border: thick $primary; padding: 1 2;
-        background: $surface;
-    }
+    MoveDialog > Vertical { width: 70; }
     MoveDialog #move-error { color: $error; height: auto; }
     MoveDialog Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
     MoveDialog Button { margin-left: 1; }

@@ -7,19 +7,16 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from composer.tui.dialog import Dialog
 
-class NewDraftDialog(ModalScreen[str | None]):
+
+class NewDraftDialog(Dialog[str | None]):
     """Dismissed with the title typed (Enter), or None (Escape or an empty title)."""
 
     DEFAULT_CSS = """
-    NewDraftDialog { align: center middle; }
-    NewDraftDialog > Vertical {
-        width: 64; max-width: 100%; height: auto; border: thick $primary; padding: 1 2;
-        background: $surface;
-    }
+    NewDraftDialog > Vertical { width: 64; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="new-draft.cancel"),

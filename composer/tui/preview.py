@@ -33,8 +33,6 @@ from composer.workspace.draft_split import (
 from composer.workspace.drafts import Draft, DraftError, parse_draft
 from composer.workspace.images import (
     ImageFile,
-    account_figures,
-    alt_text_required,
     image_files,
     image_problems,
 )
@@ -85,11 +83,7 @@ def platform_preview(draft: Draft, platform: str, config: Config | None) -> Plat
     # Each image's file and alt text, checked as publishing checks them: warnings here.
     files = image_files(draft, thread, probe)
     account = draft_account(draft, platform, config)
-    required = alt_text_required(draft, account)
-    figures = account_figures(account)
-    thread.warnings.extend(
-        image_problems(draft, platform, files, required=required, figures=figures)
-    )
+    thread.warnings.extend(image_problems(draft, platform, account, files))
     return PlatformPreview(platform, thread, media=tuple(files))
 
 

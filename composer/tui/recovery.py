@@ -13,22 +13,18 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from composer.text.display import terminal_safe
+from composer.tui.dialog import Dialog
 
 
-class RecoveryDialog(ModalScreen[bool]):
+class RecoveryDialog(Dialog[bool]):
     """Dismissed with True for Restore and False for Discard; there is no third way out
     (Escape does nothing), so the kept copy is never lost or restored by accident."""
 
     DEFAULT_CSS = """
-    RecoveryDialog { align: center middle; }
-    RecoveryDialog > Vertical {
-        width: 76; max-width: 100%; height: auto; max-height: 100%; border: thick $warning;
-        padding: 1 2; background: $surface;
-    }
+    RecoveryDialog > Vertical { width: 76; max-height: 100%; border: thick $warning; }
     RecoveryDialog #changes { margin-top: 1; color: $text-muted; }
     RecoveryDialog Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
     RecoveryDialog Button { margin-left: 1; }

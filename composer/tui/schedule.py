@@ -26,7 +26,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Static
 
 from composer.publishing import (
@@ -55,6 +54,7 @@ from composer.scheduling import (
 from composer.store import StoreError, find_edition
 from composer.text.splitting import Post
 from composer.tui.confirm import ConfirmDialog
+from composer.tui.dialog import Dialog
 from composer.tui.notes import Note, shown
 from composer.tui.remote import error_text
 from composer.tui.services import Services
@@ -93,15 +93,11 @@ def next_quarter_hour(now: datetime, zone: str) -> str:
     return local.strftime("%Y-%m-%d %H:%M")
 
 
-class ScheduleDialog(ModalScreen[ScheduleResult | None]):
+class ScheduleDialog(Dialog[ScheduleResult | None]):
     """Schedule a draft for its accounts, or publish it now. Escape cancels."""
 
     DEFAULT_CSS = """
-    ScheduleDialog { align: center middle; }
-    ScheduleDialog > VerticalScroll {
-        width: 100; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; padding: 0 1; background: $surface;
-    }
+    ScheduleDialog > VerticalScroll { width: 100; max-height: 100%; padding: 0 1; }
     ScheduleDialog #title { text-style: bold; margin-bottom: 1; }
     ScheduleDialog SelectionList { height: auto; max-height: 8; }
     ScheduleDialog .row { height: auto; }

@@ -27,7 +27,6 @@ __all__ = [
     "Measured",
     "Probe",
     "account_figures",
-    "alt_problems",
     "alt_text_limit",
     "alt_text_required",
     "file_problems",
@@ -135,47 +134,49 @@ def alt_text_limit(platform: str, figures: InstanceFigures | None = None) -> int
 def file_problems(draft: Draft, files: Sequence[Sequence[ImageFile]]) -> list[str]:
     """The image files that cannot be used (missing, unreadable, not an image), one line
     each naming the draft's line."""
-    return [
-        f"{draft.name}:{file.image.line}: {file.image.path}: {file.problem}"
-        for post in files
-        for file in post
-        if file.problem
-    ]
-
-
-def alt_problems(
-    draft: Draft,
-    platform: str,
-    files: Sequence[Sequence[ImageFile]],
-    *,
-    required: bool,
-    figures: InstanceFigures | None = None,
-) -> list[str]:
-    """The alt texts that cannot go to `platform`, one line each naming the draft's line:
-    missing (when `required`) or longer than it takes (`alt_text_limit`: the instance's
-    `figures`, else the platform's)."""
-    limit = alt_text_limit(platform, figures)
-    return [
-        f"{draft.name}:{file.image.line}: {reason}"
-        for post in files
-        for file in post
-        if (reason := alt_text_problem(file.image, platform, limit, required=required))
-    ]
+    return _problem_lines(draft, files, lambda file: [_file_reason(file)])
 
 
 def image_problems(
     draft: Draft,
     platform: str,
+    account: Account | None,
     files: Sequence[Sequence[ImageFile]],
-    *,
-    required: bool,
     figures: InstanceFigures | None = None,
 ) -> list[str]:
-    """Everything that keeps a thread's images from going to `platform`, in the draft's
-    order: `file_problems` and `alt_problems` together."""
-    problems: list[str] = []
-    for post in files:
-        for file in post:
-            problems += file_problems(draft, [[file]])
-            problems += alt_problems(draft, platform, [[file]], required=required, figures=figures)
-    return problems
+    """Everything that keeps a thread's images from going to `platform` for `account` (None:
+    no account there), one line each naming the draft's line, in the draft's order: the
+    files that cannot be used (`file_problems`), then each alt text missing (when
+    `alt_text_required` says it must be there) or longer than the instance's `figures`
+    take (else those remembered, else the platform's). The one rule publishing refuses by
+    and the preview and `split` warn by."""
+    required = alt_text_required(draft, account)
+    limit = alt_text_limit(platform, figures or account_figures(account))
+    return _problem_lines(
+        draft,
+        files,
+        lambda file: [
+            _file_reason(file),
+            alt_text_problem(file.image, platform, limit, required=required),
+        ],
+    )
+
+
+def _file_reason(file: ImageFile) -> str:
+    return f"{file.image.path}: {file.problem}" if file.problem else ""
+
+
+def _problem_lines(
+    draft: Draft,
+    files: Sequence[Sequence[ImageFile]],
+    reasons: Callable[[ImageFile], Sequence[str]],
+) -> list[str]:
+    """Each file's reasons (empty ones skipped), one line each naming the draft's line, in
+    the draft's order."""
+    return [
+        f"{draft.name}:{file.image.line}: {reason}"
+        for post in files
+        for file in post
+        for reason in reasons(file)
+        if reason
+    ]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static, TextArea
 
@@ -505,3 +506,13 @@ def test_the_preview_uses_the_accounts_own_limit_as_publishing_does() -> None:
     assert plan.thread.limit == 1000
     assert shown.thread.limit == plan.thread.limit
     assert [p.text for p in shown.thread.posts] == [p.text for p in plan.thread.posts]
+
+
+def test_each_compose_key_is_one_binding_and_one_palette_command_that_runs_an_action() -> None:
+    from composer.tui.compose import COMPOSE_KEYS, ComposeScreen
+
+    bound = [(b.key, b.action) for b in ComposeScreen.BINDINGS if isinstance(b, Binding)]
+    assert bound == [(k.key, k.action) for k in COMPOSE_KEYS]
+    assert len({k.key for k in COMPOSE_KEYS}) == len(COMPOSE_KEYS)
+    for k in COMPOSE_KEYS:
+        assert callable(getattr(ComposeScreen, f"action_{k.action}", None)), k.action

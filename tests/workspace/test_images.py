@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from composer.text import split
+from composer.workspace.accounts import Account
 from composer.workspace.config import ConfigError, parse_config
 from composer.workspace.drafts import DraftError, parse_draft
 from composer.workspace.images import alt_text_required, image_files, image_problems
@@ -83,12 +84,13 @@ def test_paths_are_relative_to_the_draft_folder_and_each_file_is_read_once(
         "[image: a.jpg 40x30, alt 7 chars]",
         "[image: gone.jpg: no such file, no alt text]",
     ]
-    assert image_problems(draft, "x", files, required=True) == [
+    assert image_problems(draft, "x", None, files) == [
         "r.md:5: gone.jpg: no such file",
         "r.md:5: gone.jpg has no alt text: describe the image between the brackets, "
         "![like this](...), or set alt_text_required = false",
     ]
-    assert image_problems(draft, "x", files, required=False) == ["r.md:5: gone.jpg: no such file"]
+    loose = Account("a", "x", alt_text_required=False)
+    assert image_problems(draft, "x", loose, files) == ["r.md:5: gone.jpg: no such file"]
 
 
 def test_an_image_line_is_not_a_draft_s_title() -> None:

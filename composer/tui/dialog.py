@@ -1,0 +1,23 @@
+"""`Dialog`: the frame every dialog of the TUI shares. It sits in the middle of the screen
+over what it was opened from; its box (a Vertical or VerticalScroll, its one child) is as
+tall as its content, never wider than the terminal, with a thick border in the primary
+colour on the surface colour. A dialog sets its own width, and its border or padding where
+they differ (a warning colour for one that asks before something cannot be undone)."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from textual.screen import ModalScreen
+
+ResultType = TypeVar("ResultType")
+
+
+class Dialog(ModalScreen[ResultType]):
+    DEFAULT_CSS = """
+    Dialog { align: center middle; }
+    Dialog > Vertical, Dialog > VerticalScroll {
+        max-width: 100%; height: auto; border: thick $primary; padding: 1 2;
+        background: $surface;
+    }
+    """
