@@ -23,12 +23,20 @@ from composer.text.platform_facts import (
     X_OAUTH2_SECRETS,
 )
 from composer.workspace.accounts import Account
+from composer.workspace.notify_config import check_notify
 from composer.workspace.secrets import Secret, SecretSource
 from composer.workspace.toml_lines import TableChecker, line_of, suggest
 
 __all__ = ["SLOT", "AccountChecker"]
 
-_COMMON_KEYS = ("platform", "handle", "base_url", "slots", "alt_text_required")  # any platform
+_COMMON_KEYS = (
+    "platform",
+    "handle",
+    "base_url",
+    "slots",
+    "alt_text_required",
+    "notify",  # [accounts.NAME.notify]: composer.workspace.notify_config
+)  # any platform
 
 _DAY = r"(?:mon|tue|wed|thu|fri|sat|sun)"
 # A queue slot: days (a range, a list, "daily" or "weekdays") and a local time.
@@ -131,6 +139,11 @@ class AccountChecker(TableChecker):
                     "alt_text_required",
                 )
             settings["alt_text_required"] = required
+        if "notify" in values:
+            notify_where = (*where, "notify")
+            settings["notify"] = check_notify(
+                self, notify_where, self.table(notify_where, values["notify"])
+            )
         for key, kind in FACTS[platform].settings.items():
             if key not in values:
                 continue

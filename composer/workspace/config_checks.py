@@ -20,11 +20,12 @@ from composer.text.numbering import Numbering, NumberingError
 from composer.text.platform_facts import CONTACT_PLATFORMS
 from composer.workspace.account_checks import AccountChecker
 from composer.workspace.accounts import Config, Contact, Defaults, Hashtags
+from composer.workspace.notify_config import check_notify
 from composer.workspace.toml_lines import suggest
 
 __all__ = ["check_config"]
 
-_TOP_KEYS = ("accounts", "contacts", "hashtags", "defaults")
+_TOP_KEYS = ("accounts", "contacts", "hashtags", "defaults", "notify")
 _CONTACT_KEYS = ("name", *CONTACT_PLATFORMS)
 _HASHTAG_KEYS = ("terms", "always")
 _DEFAULT_KEYS = ("timezone", "numbering", "mode")
@@ -62,6 +63,11 @@ class _Loader(AccountChecker):
             },
             hashtags=self.hashtags(self.table(("hashtags",), data.get("hashtags", {}))),
             defaults=self.defaults(self.table(("defaults",), data.get("defaults", {}))),
+            notify=(
+                check_notify(self, ("notify",), self.table(("notify",), data["notify"]))
+                if "notify" in data
+                else None
+            ),
         )
 
     def contact(self, key: str, values: dict[str, Any]) -> Contact:
