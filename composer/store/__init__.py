@@ -11,7 +11,8 @@ those below it (no cycles):
 - history: the ledger (threads, editions, posts, attempts) and the history search
 - follow_ups, editions: where a follow-up attaches; the one "already has it" rule
 - claims: who publishes an edition right now (leases with a heartbeat)
-- queue, rules, daemons, outcomes: the queue, recurring rules, running daemons, and
+- queue, rules, daemons, notifications, outcomes: the queue, recurring rules, running
+  daemons, the events a person is told about, and
   how finished editions ended
 """
 
@@ -75,11 +76,25 @@ from composer.store.models import (
     DraftSnapshot,
     Edition,
     EditionStatus,
+    Notification,
     PostMedia,
     PostRecord,
     PostStatus,
     Recurrence,
     idempotency_key,
+)
+from composer.store.notifications import (
+    EditionEvent,
+    EditionFacts,
+    Pending,
+    SentPost,
+    edition_events,
+    edition_facts,
+    last_event,
+    mark_delivered,
+    mark_undelivered,
+    record_event,
+    take_due,
 )
 from composer.store.queue import (
     NewEdition,
@@ -128,19 +143,24 @@ __all__ = [
     "DraftSnapshot",
     "Edition",
     "EditionBusy",
+    "EditionEvent",
+    "EditionFacts",
     "EditionStatus",
     "FinishedEdition",
     "HistoryHit",
     "Holder",
     "NewEdition",
     "NewMedia",
+    "Notification",
     "Occurrence",
+    "Pending",
     "PostMedia",
     "PostRecord",
     "PostState",
     "PostStatus",
     "QueueEntry",
     "Recurrence",
+    "SentPost",
     "StoreError",
     "Worker",
     "add_draft_snapshot",
@@ -156,6 +176,8 @@ __all__ = [
     "daemon_started",
     "default_database_path",
     "due_recurrences",
+    "edition_events",
+    "edition_facts",
     "edition_ledger",
     "edition_posts",
     "find_edition",
@@ -164,13 +186,16 @@ __all__ = [
     "held_edition",
     "idempotency_key",
     "last_daemon_seen",
+    "last_event",
     "last_number",
     "live_holder",
+    "mark_delivered",
     "mark_due_now",
     "mark_media_uploaded",
     "mark_missed",
     "mark_post_sending",
     "mark_post_sent",
+    "mark_undelivered",
     "move",
     "next_due",
     "off_loop",
@@ -178,6 +203,7 @@ __all__ = [
     "post_media",
     "recent_finished",
     "record_attempt",
+    "record_event",
     "record_failed",
     "record_missed",
     "record_occurrence",
@@ -195,6 +221,7 @@ __all__ = [
     "set_last_error",
     "set_post_status",
     "stop_recurrence",
+    "take_due",
     "upcoming",
     "upgrade",
     "waiting_for_a_daemon",
