@@ -21,6 +21,7 @@ from sqlmodel import col
 from composer.store.database import Database
 from composer.store.errors import redact
 from composer.store.models import (
+    ACTIVE,
     DraftSnapshot,
     Edition,
     EditionStatus,
@@ -41,7 +42,6 @@ _ENDED_EVENTS = {
     EditionStatus.MISSED: "missed",
     EditionStatus.PUBLISHED: "published",
 }
-_WAITING = (EditionStatus.SCHEDULED, EditionStatus.PUBLISHING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +92,7 @@ def edition_events(
     since `since`, and editions still waiting more than `late_after` past their time."""
     ended = sa.and_(col(Edition.status).in_(list(_ENDED_EVENTS)), col(Edition.updated_at) >= since)
     late = sa.and_(
-        col(Edition.status).in_(_WAITING),
+        col(Edition.status).in_(ACTIVE),
         col(Edition.scheduled_at).is_not(None),
         col(Edition.scheduled_at) <= now - late_after,
     )
