@@ -95,6 +95,7 @@ from composer.store.notifications import (
     mark_undelivered,
     record_event,
     take_due,
+    target_key,
 )
 from composer.store.queue import (
     NewEdition,
@@ -222,6 +223,7 @@ __all__ = [
     "set_post_status",
     "stop_recurrence",
     "take_due",
+    "target_key",
     "upcoming",
     "upgrade",
     "waiting_for_a_daemon",

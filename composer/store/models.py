@@ -298,3 +298,6 @@ class Notification(SQLModel, table=True):
     attempts: int = Field(default=0)
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str | None = Field(default=None, sa_type=sa.Text)  # redacted
+    # The targets that took it (short hashes of their URLs, space-separated): a retry goes
+    # to the others only, so a target that works never gets the message twice.
+    delivered_to: str = Field(default="", sa_type=sa.Text)

@@ -10,6 +10,7 @@ makes recording idempotent across processes; delivery is taken by moving
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -83,6 +84,7 @@ class Pending:
     event: str
     detail: str | None
     attempts: int
+    delivered_to: frozenset[str]  # the targets that took it already (see `target_key`)
 
 
 def edition_events(
@@ -170,7 +172,16 @@ def take_due(db: Database, now: datetime, hold: timedelta) -> list[Pending]:
                 .values(next_attempt_at=now + hold)
             )
             if won.rowcount == 1 and row.id is not None:
-                taken.append(Pending(row.id, row.edition_id, row.event, row.detail, row.attempts))
+                taken.append(
+                    Pending(
+                        row.id,
+                        row.edition_id,
+                        row.event,
+                        row.detail,
+                        row.attempts,
+                        frozenset(row.delivered_to.split()),
+                    )
+                )
     return taken
 
 
@@ -183,8 +194,20 @@ def mark_delivered(db: Database, notification_id: int, now: datetime) -> None:
         )
 
 
-def mark_undelivered(db: Database, notification_id: int, now: datetime, error: str) -> int:
-    """A delivery attempt failed: retried later with backoff. The attempts made so far."""
+def target_key(url: str) -> str:
+    """How the ledger names a target that took a notification: a short hash, not the URL."""
+    return hashlib.sha256(url.encode()).hexdigest()[:12]
+
+
+def mark_undelivered(
+    db: Database,
+    notification_id: int,
+    now: datetime,
+    error: str,
+    delivered_to: frozenset[str] = frozenset(),
+) -> int:
+    """A delivery attempt failed (for some targets: those in `delivered_to` took it):
+    retried later with backoff. The attempts made so far."""
     with db.session() as session:
         attempts: int = (
             session.execute(
@@ -196,7 +219,12 @@ def mark_undelivered(db: Database, notification_id: int, now: datetime, error: s
         session.execute(
             sa.update(Notification)
             .where(col(Notification.id) == notification_id)
-            .values(attempts=attempts, next_attempt_at=now + delay, last_error=redact(error))
+            .values(
+                attempts=attempts,
+                next_attempt_at=now + delay,
+                last_error=redact(error),
+                delivered_to=" ".join(sorted(delivered_to)),
+            )
         )
     return attempts
 

@@ -21,7 +21,7 @@ import os
 import re
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NoReturn, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -73,6 +73,7 @@ class NotifySettings:
     command: str | None = None
     command_timeout: float = 10.0
     urls_where: str = ""  # "accounts.toml:13: notify: urls_env": where the URLs are given
+    _read: list[list[NotifyUrl]] = field(default_factory=list)  # the URLs, once read
 
     @property
     def has_urls(self) -> bool:
@@ -81,7 +82,12 @@ class NotifySettings:
     def urls(self) -> list[NotifyUrl]:
         """The URLs, read from the file, the variable or the command; each registered for
         redaction. ConfigError (one line naming the file, line and key) when the variable is
-        unset, the command fails or a URL is malformed."""
+        unset, the command fails or a URL is malformed. Read once (a command runs once)."""
+        if not self._read:
+            self._read.append(self._urls())
+        return list(self._read[0])
+
+    def _urls(self) -> list[NotifyUrl]:
         if self.inline is not None:
             texts, label = list(self.inline), self.urls_where
         elif self.env is not None:

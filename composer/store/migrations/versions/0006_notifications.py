@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("delivered_at", UTCDateTime(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("delivered_to", sa.Text(), nullable=False),
     )
     op.create_index(
         "uq_notifications_edition_event", "notifications", ["edition_id", "event"], unique=True
