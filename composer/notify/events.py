@@ -106,7 +106,7 @@ def deliver_due(db: Database, config: Config, now: datetime, *, sender: Send = s
         else:
             mark_delivered(db, pending.id, now)
             done.delivered.append(pending.id)
-            fields = {"notification": pending.id, "event": pending.event, "targets": len(left)}
+            fields = {"notification": pending.id, "notice": pending.event, "targets": len(left)}
             log.info("notified", extra={"fields": {**fields, "edition": pending.edition_id}})
     return done
 
@@ -124,7 +124,7 @@ def _failed(
     fields = {
         "notification": pending.id,
         "edition": pending.edition_id,
-        "event": pending.event,
+        "notice": pending.event,
         "attempts": attempts,
         "error": error,
     }
