@@ -74,6 +74,12 @@ class BlackHole:
     def url(self) -> str:
         return f"json://127.0.0.1:{self.sock.getsockname()[1]}/hook/{HOOK_TOKEN}"
 
+    def wait_accepted(self, timeout: float = 10) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.accepted and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert self.accepted, "nothing connected to the black hole"
+
     @contextmanager
     def running(self) -> Iterator[BlackHole]:
         def accept() -> None:
