@@ -11,7 +11,7 @@ import re
 import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from composer.text.platform_facts import (
@@ -23,7 +23,9 @@ from composer.text.platform_facts import (
     X_OAUTH2_SECRETS,
 )
 from composer.workspace.accounts import Account
-from composer.workspace.notify_config import check_notify
+
+if TYPE_CHECKING:
+    from composer.workspace.notify_config import NotifySettings
 from composer.workspace.secrets import Secret, SecretSource
 from composer.workspace.toml_lines import TableChecker, line_of, suggest
 
@@ -140,10 +142,7 @@ class AccountChecker(TableChecker):
                 )
             settings["alt_text_required"] = required
         if "notify" in values:
-            notify_where = (*where, "notify")
-            settings["notify"] = check_notify(
-                self, notify_where, self.table(notify_where, values["notify"])
-            )
+            settings["notify"] = self.notify((*where, "notify"), values["notify"])
         for key, kind in FACTS[platform].settings.items():
             if key not in values:
                 continue
@@ -199,6 +198,13 @@ class AccountChecker(TableChecker):
             command_timeout=self.command_timeout,
             **settings,
         )
+
+    def notify(self, where: Sequence[str], value: Any) -> NotifySettings:
+        """A [notify] table (composer.workspace.notify_config, imported only for a file
+        that has one: `split` starts without it)."""
+        from composer.workspace.notify_config import check_notify
+
+        return check_notify(self, where, self.table(where, value))
 
     def account_handle(self, where: Sequence[str], platform: str, handle: str) -> str:
         if platform == "bluesky":

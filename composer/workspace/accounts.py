@@ -8,11 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from composer.text.platform_facts import DEFAULT_URLS, FACTS, PLATFORM_NAMES
 from composer.workspace.media_upload import run_media_upload
-from composer.workspace.notify_config import NotifySettings
 from composer.workspace.secrets import (
     COMMAND_TIMEOUT,
     ConfigError,
@@ -21,6 +20,9 @@ from composer.workspace.secrets import (
     resolve,
 )
 from composer.workspace.toml_lines import quote_key, suggest
+
+if TYPE_CHECKING:  # imported only by a file with a [notify] table: `split` starts fast
+    from composer.workspace.notify_config import NotifySettings
 
 __all__ = [
     "DEFAULT_CONFIG_NAME",

@@ -20,7 +20,6 @@ from composer.text.numbering import Numbering, NumberingError
 from composer.text.platform_facts import CONTACT_PLATFORMS
 from composer.workspace.account_checks import AccountChecker
 from composer.workspace.accounts import Config, Contact, Defaults, Hashtags
-from composer.workspace.notify_config import check_notify
 from composer.workspace.toml_lines import suggest
 
 __all__ = ["check_config"]
@@ -63,11 +62,7 @@ class _Loader(AccountChecker):
             },
             hashtags=self.hashtags(self.table(("hashtags",), data.get("hashtags", {}))),
             defaults=self.defaults(self.table(("defaults",), data.get("defaults", {}))),
-            notify=(
-                check_notify(self, ("notify",), self.table(("notify",), data["notify"]))
-                if "notify" in data
-                else None
-            ),
+            notify=self.notify(("notify",), data["notify"]) if "notify" in data else None,
         )
 
     def contact(self, key: str, values: dict[str, Any]) -> Contact:
