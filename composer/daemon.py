@@ -204,7 +204,8 @@ async def run_round(
     await prune_media(daily=True)  # a daemon that publishes nothing still prunes, once a day
     # Last, after every due edition was published: a slow or unreachable notification
     # target holds up only this round's end, in a thread (never a post, nor the next round).
-    await asyncio.to_thread(notify_round, db, config, datetime.now(UTC))
+    if config.all_notify():
+        await asyncio.to_thread(notify_round, db, config, datetime.now(UTC))
     return result
 
 
