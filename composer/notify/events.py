@@ -25,6 +25,7 @@ from composer.store import (
     Pending,
     edition_events,
     edition_facts,
+    forget_old,
     mark_delivered,
     mark_undelivered,
     record_event,
@@ -138,5 +139,6 @@ def notify_round(db: Database, config: Config, now: datetime, *, sender: Send = 
             return
         record_events(db, config, now)
         deliver_due(db, config, now, sender=sender)
+        forget_old(db, now)
     except Exception as error:  # the database away, say: the next round tries again
         log.error("notifications", extra={"fields": {"error": str(error)}})

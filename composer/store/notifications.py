@@ -35,6 +35,7 @@ from composer.store.queue import resume_command
 MAX_ATTEMPTS = 8  # then it is given up (logged); ~4 hours of backoff in all
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(hours=1)
+FORGET_AFTER = timedelta(days=90)  # rows older than this go (long past LOOK_BACK: never resent)
 
 # The event an edition that ended in each status is notified as.
 _ENDED_EVENTS = {
@@ -265,3 +266,12 @@ def edition_facts(db: Database, edition_id: int) -> EditionFacts | None:
         sent=sent,
         resume=resume_command(snapshot.draft_path, edition.account, edition.follows_edition_id),
     )
+
+
+def forget_old(db: Database, now: datetime) -> None:
+    """Drop notifications recorded more than `FORGET_AFTER` ago (delivered or given up:
+    their editions ended long before any look-back, so they are not recorded again)."""
+    with db.session() as session:
+        session.execute(
+            sa.delete(Notification).where(col(Notification.created_at) < now - FORGET_AFTER)
+        )

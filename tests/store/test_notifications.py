@@ -11,6 +11,7 @@ from composer.store import (
     EditionStatus,
     edition_events,
     edition_facts,
+    forget_old,
     mark_delivered,
     mark_undelivered,
     open_database,
@@ -87,3 +88,12 @@ def test_failed_delivery_is_retried_with_backoff_then_given_up(db: Database) -> 
         assert take_due(db, at + FIRST_RETRY - timedelta(seconds=1), timedelta(minutes=5)) == []
         at += timedelta(hours=2)
     assert take_due(db, at + DAY, timedelta(minutes=5)) == []  # given up
+
+
+def test_old_notifications_are_forgotten(db: Database) -> None:
+    edition = publish(db, ["one"])
+    record_event(db, edition, "published", NOW)
+    forget_old(db, NOW + timedelta(days=89))
+    assert not record_event(db, edition, "published", NOW)  # still there
+    forget_old(db, NOW + timedelta(days=91))
+    assert record_event(db, edition, "published", NOW)  # gone: recorded anew
