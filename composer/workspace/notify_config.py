@@ -156,6 +156,11 @@ class NotifySettings:
 
     __str__ = __repr__
 
+    def summary(self) -> str:
+        """One line for a screen: which events, and where the URLs come from (never them)."""
+        events = ", ".join(e for e in EVENTS if e in (self.events or DEFAULT_EVENTS))
+        return f"notifications on {events} ({self.urls_where or 'URLs of [notify]'})"
+
     def wants(self, event: str) -> bool:
         return self.has_urls and event in (
             self.events if self.events is not None else DEFAULT_EVENTS
