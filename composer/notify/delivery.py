@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -56,7 +57,10 @@ _load_lock = threading.Lock()
 def _apprise() -> ModuleType:
     with _load_lock:
         if not _loaded:
-            import apprise
+            with warnings.catch_warnings():  # its pgp module imports imghdr (3.13 drops it)
+                warnings.simplefilter("ignore", DeprecationWarning)
+                import apprise
+                import apprise.utils.pgp  # imported by a plugin later, outside this filter
 
             log = logging.getLogger("apprise")
             log.propagate = False  # never to the root logger (stderr): records may hold a URL
