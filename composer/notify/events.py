@@ -137,8 +137,8 @@ def notify_round(db: Database, config: Config, now: datetime, *, sender: Send = 
     try:
         if not config.all_notify():
             return
-        record_events(db, config, now)
+        if record_events(db, config, now):
+            forget_old(db, now)  # now and then: when something new was recorded
         deliver_due(db, config, now, sender=sender)
-        forget_old(db, now)
     except Exception as error:  # the database away, say: the next round tries again
         log.error("notifications", extra={"fields": {"error": str(error)}})

@@ -160,9 +160,13 @@ def take_due(db: Database, now: datetime, hold: timedelta) -> list[Pending]:
         col(Notification.next_attempt_at) <= now,
         col(Notification.attempts) < MAX_ATTEMPTS,
     )
+    with db.read_session() as session:  # most rounds find none: no write lock for them
+        rows = session.execute(due.order_by(col(Notification.id))).scalars().all()
     taken: list[Pending] = []
+    if not rows:
+        return taken
     with db.session() as session:
-        for row in session.execute(due.order_by(col(Notification.id))).scalars().all():
+        for row in rows:
             won = session.connection().execute(
                 sa.update(Notification)
                 .where(
