@@ -11,7 +11,8 @@ it knows and at least every `interval` seconds (to notice schedules changed by o
 processes), on an APScheduler 3 scheduler, until SIGTERM or SIGINT, finishing the rounds in
 flight. Rounds overlap (an account waiting out a rate limit holds up no other account), but
 never on one account: `BusyAccounts`. Each round ends by pruning the cache of prepared
-images if it was not pruned in the last day (`composer.media.cache`).
+images if it was not pruned in the last day (`composer.media.cache`), then recording the
+events a person is to be told about and delivering the notifications due (`composer.notify`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from typing import Any
 
 import httpx
 
+from composer.notify import notify_round
 from composer.platforms.base import new_http
 from composer.publishing import (
     Event,
@@ -200,6 +202,10 @@ async def run_round(
         for claim in claimed:  # idempotent: each account is freed as its editions end
             busy.release(claim.account)
     await prune_media(daily=True)  # a daemon that publishes nothing still prunes, once a day
+    # Last, after every due edition was published: a slow or unreachable notification
+    # target holds up only this round's end, in a thread (never a post, nor the next round).
+    if config.all_notify():
+        await asyncio.to_thread(notify_round, db, config, datetime.now(UTC))
     return result
 
 

@@ -6,7 +6,8 @@
 - `drafts`: `draft new|list|show|edit`;
 - `publish`: `publish` and `schedule` (incl. `--every`);
 - `queue`: `queue` and its subcommands (incl. `publish-now`, `rules`, `stop`);
-- `history`, `daemon`: the commands of those names.
+- `history`, `daemon`: the commands of those names;
+- `notify`: `check` and `notify test` (failure notifications).
 
 Only argument parsing and printing live here; each decision is in the layer below. `split`
 and `count` must start fast, so importing this package imports click and the pure text
@@ -21,7 +22,7 @@ from typing import Any
 
 import click
 
-from composer.cli import daemon, drafts, history, publish, queue, text
+from composer.cli import daemon, drafts, history, notify, publish, queue, text
 from composer.cli.base import (
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
@@ -90,6 +91,8 @@ for command in (
     queue.queue,
     history.history,
     daemon.daemon,
+    notify.check,
+    notify.notify,
 ):
     cli.add_command(command)
 

@@ -27,12 +27,14 @@ def daemon(once: bool, grace: str, interval: float) -> None:
     """Publish scheduled editions on time; structured logs (JSON lines) on standard error."""
 
     from composer.daemon import configure_logging, run_once, serve
+    from composer.notify import check_config
     from composer.workspace.when import parse_duration
 
     grace_span = parse_duration(grace)
     config = current_config()
     if config is None:
         fail("no accounts.toml: the daemon publishes to your accounts")
+    check_config(config)  # a bad notification URL: one line, exit 2, before anything
     configure_logging()
     with database() as db:
         if once:

@@ -270,3 +270,34 @@ class Attempt(SQLModel, table=True):
 
 
 metadata = SQLModel.metadata
+
+
+class Notification(SQLModel, table=True):
+    """One event a person is told about (`composer.notify`): recorded once per edition and
+    event (the unique index: two daemons record it once), delivered by whichever process
+    takes it first (`next_attempt_at` moved on as it takes it), retried with backoff.
+    `edition_id` is None for an event about no edition (`check`: no daemon seen)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        sa.Index("uq_notifications_edition_event", "edition_id", "event", unique=True),
+        sa.Index("ix_notifications_pending", "delivered_at", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("editions.id", ondelete="CASCADE"), nullable=True
+        ),
+    )
+    event: str = Field(max_length=16)
+    detail: str | None = Field(default=None, sa_type=sa.Text)  # redacted; for edition-less events
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    next_attempt_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    attempts: int = Field(default=0)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, sa_type=sa.Text)  # redacted
+    # The targets that took it (short hashes of their URLs, space-separated): a retry goes
+    # to the others only, so a target that works never gets the message twice.
+    delivered_to: str = Field(default="", sa_type=sa.Text)

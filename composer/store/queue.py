@@ -78,11 +78,7 @@ class QueueEntry:
         again); None for any other."""
         if not self.interrupted:
             return None
-        draft = self.draft_path or "DRAFT"  # an edition made without a draft file (the API)
-        words = ["thread-composer", "publish", draft, "--account", self.account]
-        if self.follows_edition_id is not None:
-            words += ["--follows", str(self.follows_edition_id)]
-        return shlex.join(words)
+        return resume_command(self.draft_path, self.account, self.follows_edition_id)
 
     def overdue(self, now: datetime) -> bool:
         """Scheduled and past its time: no daemon has taken it (or one holds it for the
@@ -92,6 +88,15 @@ class QueueEntry:
             and self.scheduled_at is not None
             and self.scheduled_at < now
         )
+
+
+def resume_command(draft_path: str | None, account: str, follows_edition_id: int | None) -> str:
+    """The command that resumes an edition from the ledger (`publish` claims it again)."""
+    draft = draft_path or "DRAFT"  # an edition made without a draft file (the API)
+    words = ["thread-composer", "publish", draft, "--account", account]
+    if follows_edition_id is not None:
+        words += ["--follows", str(follows_edition_id)]
+    return shlex.join(words)
 
 
 def schedule_edition(

@@ -94,7 +94,8 @@ class AccountsScreen(Screen[None]):
                     "add your accounts"
                 )
             else:
-                notice.update(plain(choice.notice or f"Accounts file: {config.name}"))
+                told = f"; {config.notify.summary()}" if config.notify else ""
+                notice.update(plain(choice.notice or f"Accounts file: {config.name}{told}"))
         self.problems = {name: None for name in self.accounts}
         self.verifications = {}
         self.show_table()
@@ -159,6 +160,8 @@ class AccountsScreen(Screen[None]):
             return
         account = self.accounts[name]
         lines = [f"{name}: {account.platform} at {account.api_url}"]
+        if account.notify is not None:  # [accounts.NAME.notify]
+            lines.append(account.notify.summary())
         lines += self.problems.get(name) or []
         verification = self.verifications.get(name)
         if verification is not None and verification.error:

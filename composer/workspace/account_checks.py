@@ -11,7 +11,7 @@ import re
 import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from composer.text.platform_facts import (
@@ -23,12 +23,22 @@ from composer.text.platform_facts import (
     X_OAUTH2_SECRETS,
 )
 from composer.workspace.accounts import Account
+
+if TYPE_CHECKING:
+    from composer.workspace.notify_config import NotifySettings
 from composer.workspace.secrets import Secret, SecretSource
 from composer.workspace.toml_lines import TableChecker, line_of, suggest
 
 __all__ = ["SLOT", "AccountChecker"]
 
-_COMMON_KEYS = ("platform", "handle", "base_url", "slots", "alt_text_required")  # any platform
+_COMMON_KEYS = (
+    "platform",
+    "handle",
+    "base_url",
+    "slots",
+    "alt_text_required",
+    "notify",  # [accounts.NAME.notify]: composer.workspace.notify_config
+)  # any platform
 
 _DAY = r"(?:mon|tue|wed|thu|fri|sat|sun)"
 # A queue slot: days (a range, a list, "daily" or "weekdays") and a local time.
@@ -131,6 +141,8 @@ class AccountChecker(TableChecker):
                     "alt_text_required",
                 )
             settings["alt_text_required"] = required
+        if "notify" in values:
+            settings["notify"] = self.notify((*where, "notify"), values["notify"])
         for key, kind in FACTS[platform].settings.items():
             if key not in values:
                 continue
@@ -186,6 +198,13 @@ class AccountChecker(TableChecker):
             command_timeout=self.command_timeout,
             **settings,
         )
+
+    def notify(self, where: Sequence[str], value: Any) -> NotifySettings:
+        """A [notify] table (composer.workspace.notify_config, imported only for a file
+        that has one: `split` starts without it)."""
+        from composer.workspace.notify_config import check_notify
+
+        return check_notify(self, where, self.table(where, value))
 
     def account_handle(self, where: Sequence[str], platform: str, handle: str) -> str:
         if platform == "bluesky":

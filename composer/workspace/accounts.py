@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from composer.text.platform_facts import DEFAULT_URLS, FACTS, PLATFORM_NAMES
 from composer.workspace.media_upload import run_media_upload
@@ -20,6 +20,9 @@ from composer.workspace.secrets import (
     resolve,
 )
 from composer.workspace.toml_lines import quote_key, suggest
+
+if TYPE_CHECKING:  # imported only by a file with a [notify] table: `split` starts fast
+    from composer.workspace.notify_config import NotifySettings
 
 __all__ = [
     "DEFAULT_CONFIG_NAME",
@@ -54,6 +57,7 @@ class Account:
     slots: tuple[str, ...] = ()  # posting times for schedule --next-slot: "Mon-Fri 09:00"
     language: str | None = None  # mastodon
     alt_text_required: bool | None = None  # images need alt text unless False (a draft wins)
+    notify: NotifySettings | None = None  # [accounts.NAME.notify], over the file's [notify]
     secret_sources: Mapping[str, SecretSource] = field(default_factory=dict)
     source: str = DEFAULT_CONFIG_NAME
     line: int = 1
@@ -179,6 +183,22 @@ class Config:
     contacts: Mapping[str, Contact] = field(default_factory=dict)
     hashtags: Hashtags = field(default_factory=Hashtags)
     defaults: Defaults = field(default_factory=Defaults)
+    notify: NotifySettings | None = None  # [notify]
+
+    def notify_for(self, account: str) -> NotifySettings | None:
+        """Where `account`'s notifications go: its own [accounts.NAME.notify] completed by
+        the file's [notify]; None when neither gives URLs (or the account is unknown)."""
+        own = self.accounts[account].notify if account in self.accounts else None
+        settings = own.merged(self.notify) if own is not None else self.notify
+        return settings if settings is not None and settings.has_urls else None
+
+    def all_notify(self) -> list[NotifySettings]:
+        """Every distinct table that gives notification URLs: the file's, the accounts'."""
+        found = [self.notify] if self.notify is not None and self.notify.has_urls else []
+        for account in self.accounts.values():
+            if account.notify is not None and account.notify.has_urls:
+                found.append(account.notify)
+        return found
 
     @property
     def name(self) -> str:

@@ -24,7 +24,7 @@ from composer.workspace.toml_lines import suggest
 
 __all__ = ["check_config"]
 
-_TOP_KEYS = ("accounts", "contacts", "hashtags", "defaults")
+_TOP_KEYS = ("accounts", "contacts", "hashtags", "defaults", "notify")
 _CONTACT_KEYS = ("name", *CONTACT_PLATFORMS)
 _HASHTAG_KEYS = ("terms", "always")
 _DEFAULT_KEYS = ("timezone", "numbering", "mode")
@@ -62,6 +62,7 @@ class _Loader(AccountChecker):
             },
             hashtags=self.hashtags(self.table(("hashtags",), data.get("hashtags", {}))),
             defaults=self.defaults(self.table(("defaults",), data.get("defaults", {}))),
+            notify=self.notify(("notify",), data["notify"]) if "notify" in data else None,
         )
 
     def contact(self, key: str, values: dict[str, Any]) -> Contact:

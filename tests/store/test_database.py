@@ -26,7 +26,7 @@ TABLES = {
     "post_media",
     "alembic_version",
 }
-HEAD = "0005"
+HEAD = "0006"
 
 
 def test_migrates_an_empty_file_to_head(db_path: Path) -> None:

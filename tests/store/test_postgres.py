@@ -183,3 +183,21 @@ def test_racing_schedules_write_each_thread_once(pg: Database) -> None:
         thread.join()
     assert sorted(made) == list(range(drafts))
     assert len(upcoming(pg)) == drafts
+
+
+def test_a_notification_is_recorded_and_taken_once(pg: Database) -> None:
+    from composer.store import record_event, set_edition_status, take_due
+
+    thread = record_thread(pg, title="T", body="one")
+    assert thread.id is not None
+    edition = create_edition(pg, thread.id, account="a", platform="x", posts=["one"])
+    assert edition.id is not None
+    set_edition_status(pg, edition.id, EditionStatus.FAILED, last_error="HTTP 401")
+    assert record_event(pg, edition.id, "failed", NOW)
+    assert not record_event(pg, edition.id, "failed", NOW)  # the unique (edition, event)
+    other = open_database(URL)
+    try:
+        first = take_due(pg, NOW, timedelta(minutes=5))
+        assert len(first) == 1 and take_due(other, NOW, timedelta(minutes=5)) == []
+    finally:
+        other.close()

@@ -286,3 +286,23 @@ client_secret_env = "{X_ENV}_O2S"
 
         asyncio.run(scenario())
     assert x.refreshes == 2
+
+
+def test_configured_notifications_are_named_never_their_urls(tmp_path: Path) -> None:
+    extra = (
+        '\n[notify]\nurls_env = "HOOKS"\n'
+        '\n[accounts.masto.notify]\nevents = ["failed", "published"]\n'
+    )
+    accounts_file(tmp_path, "https://example.org", extra)
+
+    async def scenario() -> None:
+        app = ScreenApp(services(tmp_path), AccountsScreen)
+        async with app.run_test(size=(120, 24)) as pilot:
+            await settled(pilot)
+            notice = text(app, "accounts-notice")
+            assert "notifications on failed, missed, stopped, retrying" in notice
+            assert "urls_env" in notice
+            detail = text(app, "accounts-detail")
+            assert "notifications on failed, published (URLs of [notify])" in detail
+
+    asyncio.run(scenario())
