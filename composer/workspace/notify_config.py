@@ -17,7 +17,6 @@ because importing Apprise at every start would slow `split` down.
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 from collections.abc import Mapping, Sequence
@@ -26,7 +25,7 @@ from typing import Any, NoReturn, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from composer.redaction import register_secret
-from composer.workspace.secrets import ConfigError, command_output
+from composer.workspace.secrets import ConfigError, command_output, env_value
 from composer.workspace.toml_lines import dotted, line_of, suggest
 
 __all__ = [
@@ -92,13 +91,7 @@ class NotifySettings:
             texts, label = list(self.inline), self.urls_where
         elif self.env is not None:
             label = self.urls_where
-            value = os.environ.get(self.env, "")
-            if not value.strip():
-                state = "is empty" if self.env in os.environ else "is not set"
-                raise ConfigError(
-                    f"{label}: environment variable {self.env} {state}; "
-                    f"export {self.env}=... (notification URLs) before running thread-composer"
-                )
+            value = env_value(self.env, label, "notification URLs")
             texts = _SEPARATORS.split(value.strip())
         elif self.command is not None:
             label = self.urls_where

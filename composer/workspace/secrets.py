@@ -97,13 +97,7 @@ def resolve(source: SecretSource, where: str, timeout: float) -> Secret:
         assert source.inline is not None
         value = source.inline.reveal()
     elif source.kind == "env":
-        value = os.environ.get(source.reference, "")
-        if not value.strip():
-            state = "is empty" if source.reference in os.environ else "is not set"
-            raise ConfigError(
-                f"{label}: environment variable {source.reference} {state}; "
-                f"export {source.reference}=... before running thread-composer"
-            )
+        value = env_value(source.reference, label)
     else:
         value = _from_command(source.reference, label, timeout)
     value = value.strip()
@@ -114,6 +108,21 @@ def resolve(source: SecretSource, where: str, timeout: float) -> Secret:
         )
     register_secret(value)
     return Secret(value)
+
+
+def env_value(name: str, label: str, what: str = "") -> str:
+    """The value of the environment variable `name`; ConfigError naming `label` and saying
+    whether it is unset or empty (blank counts as empty), with the export to run. `what`
+    (e.g. "notification URLs") says in the hint what the variable should hold."""
+    value = os.environ.get(name, "")
+    if not value.strip():
+        state = "is empty" if name in os.environ else "is not set"
+        holds = f" ({what})" if what else ""
+        raise ConfigError(
+            f"{label}: environment variable {name} {state}; "
+            f"export {name}=...{holds} before running thread-composer"
+        )
+    return value
 
 
 def _from_command(command: str, label: str, timeout: float) -> str:
