@@ -122,16 +122,8 @@ class AccountChecker(TableChecker):
         if base_url is not None:
             settings["base_url"] = self.url(where, "base_url", base_url)
         if "slots" in values:
-            slots = self.string_list(where, values, "slots")
-            for slot in slots:
-                if not SLOT.fullmatch(slot.strip()):
-                    self.fail(
-                        where,
-                        f"bad slot {slot!r}: write days and a time, like 'Mon-Fri 09:00', "
-                        "'Sat,Sun 11:30' or 'daily 17:00'",
-                        "slots",
-                    )
-            settings["slots"] = tuple(slot.strip() for slot in slots)
+            slots = self.string_list(where, values, "slots", _slot_problem)
+            settings["slots"] = tuple(slots)
         if "alt_text_required" in values:
             required = values["alt_text_required"]
             if not isinstance(required, bool):
@@ -350,6 +342,15 @@ class AccountChecker(TableChecker):
                     for key in missing
                 ),
             )
+
+
+def _slot_problem(slot: str) -> str | None:
+    if SLOT.fullmatch(slot):
+        return None
+    return (
+        f"bad slot {slot!r}: write days and a time, like 'Mon-Fri 09:00', "
+        "'Sat,Sun 11:30' or 'daily 17:00'"
+    )
 
 
 def _platform_hint(value: object) -> str:

@@ -85,17 +85,8 @@ class _Loader(AccountChecker):
         where = ("hashtags",)
         self.check_keys(where, values, _HASHTAG_KEYS)
         terms = self.string_list(where, values, "terms")
-        always: list[str] = []
-        for tag in self.string_list(where, values, "always"):
-            bare = tag.removeprefix("#")
-            if not re.fullmatch(r"\w+", bare) or bare.isdigit():
-                self.fail(
-                    where,
-                    f"always: bad hashtag {tag!r}: letters, digits and _ only, not all digits",
-                    "always",
-                )
-            always.append(bare)
-        return Hashtags(tuple(terms), tuple(always))
+        always = self.string_list(where, values, "always", _hashtag_problem)
+        return Hashtags(tuple(terms), tuple(tag.removeprefix("#") for tag in always))
 
     def defaults(self, values: dict[str, Any]) -> Defaults:
         where = ("defaults",)
@@ -124,3 +115,10 @@ class _Loader(AccountChecker):
                 "mode",
             )
         return Defaults(timezone, numbering, mode)
+
+
+def _hashtag_problem(tag: str) -> str | None:
+    bare = tag.removeprefix("#")
+    if re.fullmatch(r"\w+", bare) and not bare.isdigit():
+        return None
+    return f"always: bad hashtag {tag!r}: letters, digits and _ only, not all digits"

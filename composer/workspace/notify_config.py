@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -220,7 +220,11 @@ class _Checker(Protocol):
         self, table: Sequence[str], values: Mapping[str, Any], known: Sequence[str]
     ) -> None: ...
     def string_list(
-        self, where: Sequence[str], values: Mapping[str, Any], key: str
+        self,
+        where: Sequence[str],
+        values: Mapping[str, Any],
+        key: str,
+        problem: Callable[[str], str | None] | None = None,
     ) -> list[str]: ...
     def check_private(self, where: Sequence[str], secret: str) -> None: ...
     def command(self, where: Sequence[str], key: str, value: str) -> str: ...
@@ -269,14 +273,12 @@ def check_notify(
             checker.fail(where, "urls_cmd must be a command", "urls_cmd")
         settings["command"] = checker.command(where, "urls_cmd", command.strip())
     if "events" in values:
-        events = checker.string_list(where, values, "events")
-        for event in events:
-            if event not in EVENTS:
-                checker.fail(
-                    where,
-                    f"unknown event {event!r}{suggest(event, EVENTS)}: "
-                    f"choose from {', '.join(EVENTS)}",
-                    "events",
-                )
+        events = checker.string_list(where, values, "events", _event_problem)
         settings["events"] = frozenset(events)
     return NotifySettings(where=table_where, command_timeout=checker.command_timeout, **settings)
+
+
+def _event_problem(event: str) -> str | None:
+    if event in EVENTS:
+        return None
+    return f"unknown event {event!r}{suggest(event, EVENTS)}: choose from {', '.join(EVENTS)}"

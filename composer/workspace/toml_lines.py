@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -188,7 +188,15 @@ class TableChecker:
 
     # -- the file
 
-    def string_list(self, where: Sequence[str], values: Mapping[str, Any], key: str) -> list[str]:
+    def string_list(
+        self,
+        where: Sequence[str],
+        values: Mapping[str, Any],
+        key: str,
+        problem: Callable[[str], str | None] | None = None,
+    ) -> list[str]:
+        """The stripped strings of the list `key` (none listed twice); `problem` says what is
+        wrong with one item (None when nothing is), and the first such item fails the check."""
         value = values.get(key, [])
         if not isinstance(value, list):
             self.fail(where, f"{key} must be a list of strings, not {value!r}", key)
@@ -202,4 +210,8 @@ class TableChecker:
                 self.fail(where, f"{key}: {item!r} is listed twice", key)
             seen.add(folded)
             items.append(item.strip())
+        for item in items:
+            message = problem(item) if problem is not None else None
+            if message is not None:
+                self.fail(where, message, key)
         return items
