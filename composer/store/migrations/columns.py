@@ -16,9 +16,18 @@ def row_id() -> sa.Column[int]:
 
 def owned_by(column: str, parent_table: str) -> sa.Column[int]:
     """A required reference to the row this one belongs to; deleting the parent deletes it."""
+    return _cascading_reference(column, parent_table, nullable=False)
+
+
+def optionally_owned_by(column: str, parent_table: str) -> sa.Column[int]:
+    """`owned_by` for a row that may belong to no parent row (the reference may be NULL)."""
+    return _cascading_reference(column, parent_table, nullable=True)
+
+
+def _cascading_reference(column: str, parent_table: str, *, nullable: bool) -> sa.Column[int]:
     return sa.Column(
         column,
         sa.Integer(),
         sa.ForeignKey(f"{parent_table}.id", ondelete="CASCADE"),
-        nullable=False,
+        nullable=nullable,
     )

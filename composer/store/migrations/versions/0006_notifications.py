@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from composer.store.migrations.columns import row_id
+from composer.store.migrations.columns import optionally_owned_by, row_id
 from composer.store.models import UTCDateTime
 
 revision = "0006"
@@ -18,12 +18,7 @@ def upgrade() -> None:
     op.create_table(
         "notifications",
         row_id(),
-        sa.Column(
-            "edition_id",
-            sa.Integer(),
-            sa.ForeignKey("editions.id", ondelete="CASCADE"),
-            nullable=True,
-        ),
+        optionally_owned_by("edition_id", "editions"),
         sa.Column("event", sa.String(length=16), nullable=False),
         sa.Column("detail", sa.Text(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
