@@ -101,6 +101,15 @@ def editions_of_thread(
     )
 
 
+def posts_in_thread_order(edition_id: int) -> SelectOfScalar[PostRecord]:
+    """The posts of one edition, first post first."""
+    return (
+        select(PostRecord)
+        .where(PostRecord.edition_id == edition_id)
+        .order_by(col(PostRecord.position))
+    )
+
+
 def resumable_edition(db: Database, draft_path: str, account: str) -> Edition | None:
     """The newest edition of this draft on this account that was started and not finished."""
     with db.read_session() as session:

@@ -13,9 +13,10 @@ from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, SQLModel, col
 
 from composer.store.database import Database, existing
+from composer.store.editions import posts_in_thread_order
 from composer.store.errors import StoreError, redact
 from composer.store.media import NewMedia, add_post_media
 from composer.store.models import (
@@ -173,12 +174,7 @@ create_edition = in_own_transaction(add_edition)
 def edition_posts(db: Database, edition_id: int) -> list[PostRecord]:
     """The ledger of one edition, in thread order."""
     with db.read_session() as session:
-        statement = (
-            select(PostRecord)
-            .where(PostRecord.edition_id == edition_id)
-            .order_by(col(PostRecord.position))
-        )
-        return list(session.exec(statement))
+        return list(session.exec(posts_in_thread_order(edition_id)))
 
 
 def set_post_status(db: Database, post_id: int, status: PostStatus) -> PostRecord:

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from composer.store.database import Database
+from composer.store.editions import posts_in_thread_order
 from composer.store.errors import StoreError
 from composer.store.models import PostMedia, PostRecord, utc_now
 
@@ -62,12 +63,7 @@ def edition_ledger(
     """An edition's posts in thread order, and their images by post id, in one read: what
     the publisher starts from (an edition's images are not read again once a post)."""
     with db.read_session() as session:
-        posts = session.exec(
-            select(PostRecord)
-            .where(PostRecord.edition_id == edition_id)
-            .order_by(col(PostRecord.position))
-        )
-        found = list(posts)
+        found = list(session.exec(posts_in_thread_order(edition_id)))
         rows = session.exec(
             select(PostMedia)
             .join(PostRecord, col(PostRecord.id) == col(PostMedia.post_id))

@@ -11,7 +11,6 @@ makes recording idempotent across processes; delivery is taken by moving
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from composer.store.database import Database
+from composer.store.editions import posts_in_thread_order
 from composer.store.errors import redact
 from composer.store.models import (
     ACTIVE,
@@ -27,7 +27,6 @@ from composer.store.models import (
     Edition,
     EditionStatus,
     Notification,
-    PostRecord,
     PostStatus,
 )
 from composer.store.queue import resume_command
@@ -245,15 +244,7 @@ def edition_facts(db: Database, edition_id: int) -> EditionFacts | None:
         if row is None:
             return None
         edition, snapshot = row
-        posts: Sequence[PostRecord] = (
-            session.execute(
-                sa.select(PostRecord)
-                .where(col(PostRecord.edition_id) == edition_id)
-                .order_by(col(PostRecord.position))
-            )
-            .scalars()
-            .all()
-        )
+        posts = list(session.exec(posts_in_thread_order(edition_id)))
     sent = tuple(
         SentPost(post.position, post.remote_url) for post in posts if post.status is PostStatus.SENT
     )
