@@ -25,7 +25,7 @@ from oauthlib.oauth1 import SIGNATURE_TYPE_AUTH_HEADER
 from oauthlib.oauth1 import Client as OAuth1Client
 
 from composer.platforms import base, errors
-from composer.platforms.x_media import MediaSession, upload_image
+from composer.platforms.x_media import MediaSession, RequestParts, upload_image
 from composer.redaction import register_secret
 from composer.text.entities import extract_urls
 from composer.text.platform_facts import FACTS
@@ -207,23 +207,28 @@ class XClient(base.HttpClient[XAccount]):
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | None = None,
-        json: Any = None,
-        files: Mapping[str, tuple[str, bytes, str]] | None = None,
-        data: Mapping[str, str] | None = None,
         replying: bool = False,
         harmless: bool = False,
+        **parts: Unpack[RequestParts],
     ) -> httpx.Response:
         """One signed request; `harmless` for one that publishes nothing (a media upload),
         whose 5xx answer is Unavailable, never Unclear."""
         # The exact URL is both sent and signed, so query parameters are covered by OAuth 1.0a.
         url = self._base + path
+        params = parts.get("params")
         if params:
             url += "?" + urlencode(params, quote_via=quote)
         refreshed = False
         while True:
             token = self._current_access_token()
-            response = await self._send(method, url, json=json, files=files, data=data, token=token)
+            response = await self._send(
+                method,
+                url,
+                json=parts.get("json"),
+                files=parts.get("files"),
+                data=parts.get("data"),
+                token=token,
+            )
             self._note_limits(response.headers)
             if (
                 response.status_code == 401

@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 
 import httpx
 
@@ -44,19 +44,20 @@ PROCESSING_DEADLINE_S = 60.0
 _WAITING = ("pending", "in_progress")
 
 
+class RequestParts(TypedDict, total=False):
+    """What a signed X request sends besides its method and path (each part optional)."""
+
+    params: Mapping[str, str]  # the query
+    json: Any
+    files: Mapping[str, tuple[str, bytes, str]]
+    data: Mapping[str, str]
+
+
 class Requester(Protocol):
     """The X client's signed request (composer.platforms.x.XClient._request)."""
 
     def __call__(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        json: Any = None,
-        files: Mapping[str, tuple[str, bytes, str]] | None = None,
-        data: Mapping[str, str] | None = None,
-        harmless: bool = False,
+        self, method: str, path: str, *, harmless: bool = False, **parts: Unpack[RequestParts]
     ) -> Awaitable[httpx.Response]: ...
 
 
