@@ -37,6 +37,7 @@ from sqlmodel import col
 import tests.fakes.server as fake_server
 from composer.daemon import run_round
 from composer.store import (
+    DraftText,
     Edition,
     EditionStatus,
     PostRecord,
@@ -113,7 +114,7 @@ def setup(stack: ExitStack, folder: Path, load: Load) -> tuple[Any, Any, datetim
             f"{title}, part {p} of {POSTS}: what the monitors saw at the polling station."
             for p in range(1, POSTS + 1)
         ]
-        thread = record_thread(db, title=title, body="\n\n".join(texts))
+        thread = record_thread(db, DraftText(title=title, body="\n\n".join(texts)))
         assert thread.id is not None
         at = start + MINUTE * (number / load.editions)
         schedule_edition(

@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from composer.store import open_database, record_thread, schedule_edition
+from composer.store import DraftText, open_database, record_thread, schedule_edition
 from tests.fakes.mastodon import FakeMastodon
 
 SPACING = 0.37  # seconds between editions: out of step with any whole-second interval
@@ -66,7 +66,7 @@ def main() -> None:
             for number in range(count):
                 at = first + timedelta(seconds=SPACING * number)
                 text = f"Edition {number}: what the monitors saw at the polling station."
-                thread = record_thread(db, title=f"E{number}", body=text)
+                thread = record_thread(db, DraftText(title=f"E{number}", body=text))
                 assert thread.id is not None
                 schedule_edition(
                     db, thread.id, account="m", platform="mastodon", posts=[text],

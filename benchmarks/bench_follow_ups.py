@@ -15,14 +15,21 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from composer.store import Database, claim_due, open_database, record_thread, schedule_edition
+from composer.store import (
+    Database,
+    DraftText,
+    claim_due,
+    open_database,
+    record_thread,
+    schedule_edition,
+)
 from composer.store.follow_ups import fail_stranded
 
 NOW = datetime(2030, 1, 10, 4, 0, tzinfo=UTC)
 
 
 def fill(db: Database, count: int, *, follow_ups: bool) -> None:
-    thread = record_thread(db, title="T", body="Body.")
+    thread = record_thread(db, DraftText(title="T", body="Body."))
     assert thread.id is not None
     parents = count // 2 if follow_ups else count
     ids: list[int] = []

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from benchmarks.timing import best_time, human
 from composer.store import (
+    DraftText,
     EditionStatus,
     create_edition,
     edition_posts,
@@ -42,14 +43,14 @@ def build(path: Path, scheduled: int, published: int) -> None:
     db = open_database(str(path))
     try:
         for n in range(scheduled):
-            thread = record_thread(db, title=f"Scheduled report {n}", body="x")
+            thread = record_thread(db, DraftText(title=f"Scheduled report {n}", body="x"))
             assert thread.id is not None
             schedule_edition(
                 db, thread.id, account=f"acct-{n % 20}", platform="mastodon", posts=POSTS,
                 at_utc=NOW + timedelta(minutes=n), zone="Asia/Almaty",
             )  # fmt: skip
         for n in range(published):
-            thread = record_thread(db, title=f"Published report {n}", body="x")
+            thread = record_thread(db, DraftText(title=f"Published report {n}", body="x"))
             assert thread.id is not None
             edition = create_edition(
                 db, thread.id, account=f"acct-{n % 20}", platform="mastodon", posts=POSTS

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from composer.store import Database, record_thread
+from composer.store import Database, DraftText, record_thread
 from composer.store.queue import schedule_edition
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,7 +128,7 @@ def scheduled_edition(
     follows: int | None = None,
 ) -> int:
     """An edition of `posts` scheduled for `at` on `account`, as `schedule` leaves it; its id."""
-    thread = record_thread(db, title=title, body="\n\n".join(posts))
+    thread = record_thread(db, DraftText(title=title, body="\n\n".join(posts)))
     assert thread.id is not None
     edition = schedule_edition(
         db,

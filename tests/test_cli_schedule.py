@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from composer.store import DraftText
 from tests.fakes.mastodon import FakeMastodon
 from tests.helpers import TomlValue, composer, mastodon_account, write_accounts, x_account
 
@@ -249,7 +250,7 @@ def test_overdue_editions_and_no_daemon_are_said(workspace: Path) -> None:
     scheduled = run(workspace, "schedule", "report", "--account", "ank-x", "--in", "1d")
     assert scheduled.returncode == 0 and scheduled.stderr == f"note: {NO_DAEMON_YET}\n"
     with open_database(str(workspace / "h.sqlite3")) as db:
-        thread = record_thread(db, title="Late", body="b")
+        thread = record_thread(db, DraftText(title="Late", body="b"))
         assert thread.id is not None
         late = schedule_edition(
             db,

@@ -37,6 +37,7 @@ import pytest
 import sqlalchemy as sa
 
 from composer.store import (
+    DraftText,
     EditionStatus,
     PostStatus,
     edition_posts,
@@ -119,7 +120,7 @@ class Workspace:
         texts = [
             f"{title}, part {n} of {posts}: what the monitors saw." for n in range(1, 1 + posts)
         ]
-        thread = record_thread(self.db, title=title, body="\n\n".join(texts))
+        thread = record_thread(self.db, DraftText(title=title, body="\n\n".join(texts)))
         assert thread.id is not None
         edition = schedule_edition(
             self.db,

@@ -22,6 +22,7 @@ from composer.platforms.mastodon import MastodonClient
 from composer.publishing import Event, PublishResult, publish_edition
 from composer.store import (
     Database,
+    DraftText,
     Edition,
     EditionStatus,
     PostStatus,
@@ -63,7 +64,7 @@ def mastodon() -> Iterator[FakeMastodon]:
 
 def claimed_edition(db: Database, clock: Clock, worker: str = "first") -> int:
     """An edition of TEXTS, due now, claimed by `worker` under a one-minute lease."""
-    thread = record_thread(db, title="Report", body="\n\n".join(TEXTS))
+    thread = record_thread(db, DraftText(title="Report", body="\n\n".join(TEXTS)))
     assert thread.id is not None
     edition = schedule_edition(
         db, thread.id, account="ank-masto", platform="mastodon", posts=TEXTS,
@@ -236,7 +237,7 @@ def test_a_round_whose_claim_is_taken_over_leaves_the_edition_to_the_new_holder(
         name="accounts.toml",
     )
     now = datetime.now(UTC)
-    thread = record_thread(db, title="Report", body="\n\n".join(TEXTS))
+    thread = record_thread(db, DraftText(title="Report", body="\n\n".join(TEXTS)))
     assert thread.id is not None
     edition = schedule_edition(
         db, thread.id, account="ank-masto", platform="mastodon", posts=TEXTS,
@@ -274,7 +275,7 @@ def test_a_heartbeat_keeps_the_claim_through_a_request_longer_than_the_lease(
     slow.write_delay = 3.0
     with slow.running():
         now = datetime.now(UTC)
-        thread = record_thread(db, title="Report", body="\n\n".join(TEXTS[:2]))
+        thread = record_thread(db, DraftText(title="Report", body="\n\n".join(TEXTS[:2])))
         assert thread.id is not None
         edition = schedule_edition(
             db, thread.id, account="ank-masto", platform="mastodon", posts=TEXTS[:2],

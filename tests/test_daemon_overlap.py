@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from composer.store import EditionStatus, edition_posts, open_database, record_thread
+from composer.store import DraftText, EditionStatus, edition_posts, open_database, record_thread
 from composer.store.editions import find_edition
 from composer.store.queue import schedule_edition
 from tests.fakes.mastodon import FakeMastodon
@@ -72,7 +72,7 @@ def test_an_accounts_rate_limit_wait_does_not_delay_another_accounts_edition(
 
         def schedule(name: str, account: str, at: datetime) -> None:
             texts[name] = [f"Edition {name}, part {n} of 3." for n in (1, 2, 3)]
-            thread = record_thread(db, title=name, body="\n\n".join(texts[name]))
+            thread = record_thread(db, DraftText(title=name, body="\n\n".join(texts[name])))
             assert thread.id is not None
             edition = schedule_edition(
                 db, thread.id, account=account, platform="mastodon", posts=texts[name],

@@ -10,7 +10,14 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from composer.store import EditionStatus, PostStatus, edition_posts, open_database, record_thread
+from composer.store import (
+    DraftText,
+    EditionStatus,
+    PostStatus,
+    edition_posts,
+    open_database,
+    record_thread,
+)
 from composer.store.editions import find_edition
 from composer.store.queue import schedule_edition
 from tests.fakes.mastodon import FakeMastodon
@@ -40,7 +47,7 @@ def test_sigterm_during_a_rate_limit_wait_stops_now_and_the_next_daemon_resumes(
         write_accounts(tmp_path, {"m": mastodon_account(fake.url, "TOK")})
         db = open_database(str(tmp_path / "h.sqlite3"))
         try:
-            thread = record_thread(db, title="Statement", body="\n\n".join(TEXTS))
+            thread = record_thread(db, DraftText(title="Statement", body="\n\n".join(TEXTS)))
             assert thread.id is not None
             edition = schedule_edition(
                 db, thread.id, account="m", platform="mastodon", posts=TEXTS,

@@ -60,22 +60,6 @@ class HistoryHit:
     post_id: int
 
 
-def add_draft_snapshot(
-    session: Session,
-    *,
-    title: str,
-    body: str,
-    draft_path: str | None = None,
-    language: str | None = None,
-) -> DraftSnapshot:
-    """Snapshot a draft's text as it was when it was scheduled or published, inside the
-    caller's transaction (the thread gets its id at once)."""
-    thread = DraftSnapshot(title=title, body=body, draft_path=draft_path, language=language)
-    session.add(thread)
-    session.flush()
-    return thread
-
-
 @dataclass(frozen=True, slots=True)
 class DraftText:
     """A draft's text as each new edition keeps its own copy of it (a DraftSnapshot's
@@ -87,18 +71,23 @@ class DraftText:
     language: str | None = None
 
 
+def add_draft_snapshot(session: Session, text: DraftText) -> DraftSnapshot:
+    """Snapshot a draft's text as it was when it was scheduled or published, inside the
+    caller's transaction (the snapshot gets its id at once)."""
+    snapshot = DraftSnapshot(
+        title=text.title, body=text.body, draft_path=text.draft_path, language=text.language
+    )
+    session.add(snapshot)
+    session.flush()
+    return snapshot
+
+
 def snapshot_id(session: Session, text: DraftText) -> int:
     """`text` snapshotted in the caller's transaction for the edition about to be added in
     it (every new edition has its own snapshot); the snapshot's id for `add_edition`."""
-    thread = add_draft_snapshot(
-        session,
-        title=text.title,
-        body=text.body,
-        draft_path=text.draft_path,
-        language=text.language,
-    )
-    assert thread.id is not None  # flushed by add_draft_snapshot
-    return thread.id
+    snapshot = add_draft_snapshot(session, text)
+    assert snapshot.id is not None  # flushed by add_draft_snapshot
+    return snapshot.id
 
 
 def add_edition(

@@ -18,6 +18,7 @@ from composer.platforms.bluesky import BlueskyClient
 from composer.publishing import PublishResult, publish_edition
 from composer.store import (
     Database,
+    DraftText,
     EditionStatus,
     NewMedia,
     create_edition,
@@ -75,7 +76,7 @@ def test_a_phone_photo_on_the_real_pds(
     photo = phone_photo(tmp_path / "akimat.jpg")
     db: Database = open_database(str(tmp_path / "h.sqlite3"))
     texts = ["1/2 Observers at the akimat.", "2/2 The police arrived at noon."]
-    thread = record_thread(db, title="T", body="\n".join(texts))
+    thread = record_thread(db, DraftText(title="T", body="\n".join(texts)))
     assert thread.id is not None
     edition = create_edition(
         db,

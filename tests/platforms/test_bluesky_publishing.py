@@ -11,6 +11,7 @@ import pytest
 from composer.platforms.bluesky import BlueskyClient
 from composer.publishing import PublishResult, publish_edition
 from composer.store import (
+    DraftText,
     EditionStatus,
     PostStatus,
     create_edition,
@@ -30,7 +31,7 @@ def test_publisher_on_the_real_pds(
 ) -> None:
     user = make_account()
     db = open_database(str(tmp_path / "h.sqlite3"))
-    thread = record_thread(db, title="T", body="\n".join(TEXTS))
+    thread = record_thread(db, DraftText(title="T", body="\n".join(TEXTS)))
     assert thread.id is not None
     edition = create_edition(db, thread.id, account="b", platform="bluesky", posts=TEXTS)
     assert edition.id is not None

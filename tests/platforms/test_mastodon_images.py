@@ -15,6 +15,7 @@ from composer.platforms.mastodon import MastodonClient
 from composer.publishing import PublishResult, publish_edition
 from composer.store import (
     Database,
+    DraftText,
     EditionStatus,
     NewMedia,
     create_edition,
@@ -68,7 +69,7 @@ def edition(db: Database, tmp_path: Path) -> int:
     exif = Image.Exif()
     exif.get_ifd(0x8825)[2] = (43.0, 15.0, 0.0)  # GPS
     image.save(path, "JPEG", quality=95, exif=exif.tobytes())
-    thread = record_thread(db, title="T", body="b")
+    thread = record_thread(db, DraftText(title="T", body="b"))
     assert thread.id is not None
     made = create_edition(
         db,

@@ -29,6 +29,7 @@ from composer.platforms.x import XClient
 from composer.publishing import PublishResult, publish_edition
 from composer.store import (
     Database,
+    DraftText,
     EditionStatus,
     NewMedia,
     create_edition,
@@ -88,7 +89,7 @@ def photo(tmp_path: Path, size: tuple[int, int] = (900, 600)) -> Path:
 
 
 def edition(db: Database, path: Path, *, on: int = 1) -> int:
-    thread = record_thread(db, title="T", body="b")
+    thread = record_thread(db, DraftText(title="T", body="b"))
     assert thread.id is not None
     media: list[list[NewMedia]] = [[], []]
     media[on].append(NewMedia(str(path), ALT))

@@ -20,6 +20,7 @@ from composer.platforms.x import XClient
 from composer.publishing import PublishResult, publish_edition
 from composer.store import (
     Database,
+    DraftText,
     EditionStatus,
     PostStatus,
     create_edition,
@@ -62,7 +63,7 @@ def edition(
     account_name: str = "ank-masto",
     platform: str = "mastodon",
 ) -> int:
-    thread = record_thread(db, title="Report", body="\n\n".join(texts))
+    thread = record_thread(db, DraftText(title="Report", body="\n\n".join(texts)))
     assert thread.id is not None
     made = create_edition(
         db,
@@ -235,7 +236,7 @@ def test_on_bluesky_the_root_is_the_original_thread(
 
 # --- the daemon -----------------------------------------------------------------------------
 def scheduled(db: Database, texts: list[str], at: datetime, **follow: Any) -> int:
-    thread = record_thread(db, title="Report", body="\n\n".join(texts))
+    thread = record_thread(db, DraftText(title="Report", body="\n\n".join(texts)))
     assert thread.id is not None
     made = schedule_edition(
         db, thread.id, account="m", platform="mastodon", posts=texts, at_utc=at, zone="UTC",

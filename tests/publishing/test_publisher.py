@@ -14,6 +14,7 @@ from composer.platforms.mastodon import MastodonClient
 from composer.publishing import Event, PublishResult, publish_edition
 from composer.store import (
     Database,
+    DraftText,
     EditionStatus,
     PostStatus,
     create_edition,
@@ -57,7 +58,7 @@ def account(url: str) -> Account:
 
 
 def new_edition(db: Database, texts: list[str] = TEXTS) -> int:
-    thread = record_thread(db, title="Report", body="\n\n".join(texts))
+    thread = record_thread(db, DraftText(title="Report", body="\n\n".join(texts)))
     assert thread.id is not None
     edition = create_edition(db, thread.id, account="ank-masto", platform="mastodon", posts=texts)
     assert edition.id is not None

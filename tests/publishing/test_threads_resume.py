@@ -12,6 +12,7 @@ from composer.platforms.threads import ThreadsClient
 from composer.publishing import Event, publish_edition
 from composer.store import (
     Database,
+    DraftText,
     PostStatus,
     create_edition,
     edition_posts,
@@ -57,7 +58,7 @@ def test_container_survives_a_crash(
     db: Database, fake: FakeThreads, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
-    thread = record_thread(db, title="T", body="\n".join(TEXTS))
+    thread = record_thread(db, DraftText(title="T", body="\n".join(TEXTS)))
     assert thread.id is not None
     edition = create_edition(db, thread.id, account="t", platform="threads", posts=TEXTS)
     assert edition.id is not None

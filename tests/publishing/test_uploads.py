@@ -25,6 +25,7 @@ from composer.platforms.base import (
 from composer.publishing import PublishResult, publish_edition
 from composer.store import (
     Database,
+    DraftText,
     EditionStatus,
     NewMedia,
     PostStatus,
@@ -102,7 +103,7 @@ class MediaFake:
 
 def edition_with_images(db: Database, tmp_path: Path, platform: str = "bluesky") -> int:
     a, b = photo(tmp_path / "a.jpg"), photo(tmp_path / "b.jpg", (300, 200))
-    thread = record_thread(db, title="Report", body="b")
+    thread = record_thread(db, DraftText(title="Report", body="b"))
     assert thread.id is not None
     edition = create_edition(
         db,

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from composer.store import (
     Database,
+    DraftText,
     EditionStatus,
     create_edition,
     edition_posts,
@@ -26,7 +27,7 @@ def publish(
     sent_at: datetime = T0,
 ) -> int:
     """A thread published in full, as the publisher will leave it; returns the edition id."""
-    thread = record_thread(db, title=title, body="\n\n".join(posts))
+    thread = record_thread(db, DraftText(title=title, body="\n\n".join(posts)))
     assert thread.id is not None
     edition = create_edition(db, thread.id, account=account, platform=platform, posts=posts)
     assert edition.id is not None

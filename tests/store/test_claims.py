@@ -14,6 +14,7 @@ from sqlmodel import Session
 from composer.store import (
     AlreadyHeld,
     Database,
+    DraftText,
     Edition,
     EditionStatus,
     StoreError,
@@ -42,7 +43,7 @@ from tests.store.conftest import T0, publish
 
 
 def scheduled(db: Database, at: datetime = T0 + timedelta(days=1)) -> int:
-    thread = record_thread(db, title="Now", body="x")
+    thread = record_thread(db, DraftText(title="Now", body="x"))
     assert thread.id is not None
     edition = schedule_edition(
         db, thread.id, account="m", platform="mastodon", posts=["x", "y"], at_utc=at, zone="UTC"
@@ -165,7 +166,7 @@ def new_draft_edition(
     texts: list[str] | None = None,
 ) -> int:
     def create(session: Session) -> Edition:
-        thread = add_draft_snapshot(session, title="Report", body="a b", draft_path=path)
+        thread = add_draft_snapshot(session, DraftText(title="Report", body="a b", draft_path=path))
         assert thread.id is not None
         return add_edition(
             session, thread.id, account=account, platform="mastodon", posts=["a", "b"]

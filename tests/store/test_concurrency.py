@@ -33,7 +33,7 @@ WRITER = textwrap.dedent(
     sys.stdin.readline()  # start together
     started = time.time()
     for e in range(editions):
-        thread = record_thread(db, title=f"{name} {e}", body="body")
+        thread = record_thread(db, DraftText(title=f"{name} {e}", body="body"))
         posts = [f"{name} edition {e} post {i}" for i in range(1, per_edition + 1)]
         edition = create_edition(db, thread.id, account=name, platform="x", posts=posts)
         for post in edition_posts(db, edition.id):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from composer.store import StoreError, open_database
+from composer.store import DraftText, StoreError, open_database
 from composer.store.database import database_url
 from composer.store.migrations import include_name
 from composer.store.models import metadata
@@ -60,7 +60,7 @@ def test_a_database_from_the_first_version_is_upgraded_with_its_data(db_path: Pa
     engine.dispose()
     db = open_database(str(db_path))
     try:
-        thread = record_thread(db, title="After", body="x")
+        thread = record_thread(db, DraftText(title="After", body="x"))
         assert thread.id == 2
         edition = create_edition(db, thread.id, account="a", platform="x", posts=["Zhanaozen vote"])
         assert edition.id is not None
@@ -234,7 +234,7 @@ def test_the_default_database_is_private_and_lives_in_composer_data_dir(
         db = open_database(None)
         from composer.store import record_thread
 
-        record_thread(db, title="t", body="b")  # writes the -wal too
+        record_thread(db, DraftText(title="t", body="b"))  # writes the -wal too
         assert db.location == str(data / "history.sqlite3")
         assert (data.stat().st_mode & 0o777) == 0o700
         for name in ("history.sqlite3", "history.sqlite3-wal", "history.sqlite3-shm"):

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from composer.store import (
     Database,
+    DraftText,
     EditionStatus,
     PostStatus,
     edition_posts,
@@ -19,7 +20,7 @@ from tests.store.conftest import T0, publish
 
 
 def stopped_at_second_post(db: Database) -> int:
-    thread = record_thread(db, title="Stopped", body="a b c")
+    thread = record_thread(db, DraftText(title="Stopped", body="a b c"))
     assert thread.id is not None
     edition = schedule_edition(
         db, thread.id, account="m", platform="mastodon", posts=["a", "b", "c"], at_utc=T0,
@@ -53,7 +54,7 @@ def test_outcomes_list_each_posts_status_newest_first(db: Database) -> None:
 
 def test_outcomes_leave_out_scheduled_and_cancelled_editions(db: Database) -> None:
     stopped = stopped_at_second_post(db)
-    thread = record_thread(db, title="Later", body="x")
+    thread = record_thread(db, DraftText(title="Later", body="x"))
     assert thread.id is not None
     schedule_edition(
         db, thread.id, account="m", platform="mastodon", posts=["x"], at_utc=T0, zone="UTC"
@@ -69,7 +70,7 @@ def test_outcomes_name_what_each_follows_and_its_follow_ups_but_not_cancelled_on
     original = publish(db, ["one", "two"], title="Original")
 
     def follow_up(title: str) -> int:
-        thread = record_thread(db, title=title, body="x")
+        thread = record_thread(db, DraftText(title=title, body="x"))
         assert thread.id is not None
         edition = schedule_edition(
             db, thread.id, account="m", platform="mastodon", posts=["x"],

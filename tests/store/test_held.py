@@ -15,6 +15,7 @@ from composer.store import (
     AlreadyHeld,
     Database,
     DraftSnapshot,
+    DraftText,
     Edition,
     EditionStatus,
     create_edition,
@@ -84,7 +85,7 @@ def test_one_held_account_refuses_the_lot(db: Database) -> None:
     ],
 )
 def test_which_editions_hold_the_thread(db: Database, status: EditionStatus, held: bool) -> None:
-    thread = record_thread(db, title="Report", body="b", draft_path=DRAFT)
+    thread = record_thread(db, DraftText(title="Report", body="b", draft_path=DRAFT))
     assert thread.id is not None
     edition = create_edition(db, thread.id, account="ank-x", platform="x", posts=POSTS)
     assert edition.id is not None

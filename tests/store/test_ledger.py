@@ -11,6 +11,7 @@ from composer.store import (
     Attempt,
     AttemptOutcome,
     Database,
+    DraftText,
     Edition,
     EditionStatus,
     PostStatus,
@@ -30,7 +31,9 @@ POSTS = ["1/3 First post.", "2/3 Second post.", "3/3 Last post."]
 
 
 def new_edition(db: Database, **kwargs: object) -> int:
-    thread = record_thread(db, title="OSCE statement", body="First. Second. Last.", language="en")
+    thread = record_thread(
+        db, DraftText(title="OSCE statement", body="First. Second. Last.", language="en")
+    )
     assert thread.id is not None
     edition = create_edition(
         db, thread.id, account="ank-masto", platform="mastodon", posts=POSTS, **kwargs
@@ -143,7 +146,7 @@ def test_edition_status_and_redacted_error(db: Database) -> None:
 
 
 def test_an_edition_needs_posts(db: Database) -> None:
-    thread = record_thread(db, title="t", body="b")
+    thread = record_thread(db, DraftText(title="t", body="b"))
     assert thread.id is not None
     with pytest.raises(StoreError):
         create_edition(db, thread.id, account="a", platform="x", posts=[])

@@ -8,6 +8,7 @@ import pytest
 
 from composer.store import (
     Database,
+    DraftText,
     NewEdition,
     NewMedia,
     StoreError,
@@ -25,7 +26,7 @@ def _ids(db: Database, edition_id: int) -> list[int]:
 
 
 def test_an_edition_keeps_each_posts_images_in_order(db: Database) -> None:
-    thread = record_thread(db, title="Report", body="b")
+    thread = record_thread(db, DraftText(title="Report", body="b"))
     assert thread.id is not None
     media = [
         [NewMedia("/d/akimat.jpg", "Police detain a protester"), NewMedia("/d/b.png", "Chart")],
@@ -48,7 +49,7 @@ def test_an_edition_keeps_each_posts_images_in_order(db: Database) -> None:
 
 
 def test_an_upload_is_recorded_with_its_hash_and_size(db: Database) -> None:
-    thread = record_thread(db, title="Report", body="b")
+    thread = record_thread(db, DraftText(title="Report", body="b"))
     assert thread.id is not None
     edition = create_edition(
         db,
@@ -78,7 +79,7 @@ def test_an_upload_is_recorded_with_its_hash_and_size(db: Database) -> None:
 
 
 def test_media_for_another_number_of_posts_is_refused_and_nothing_written(db: Database) -> None:
-    thread = record_thread(db, title="Report", body="b")
+    thread = record_thread(db, DraftText(title="Report", body="b"))
     assert thread.id is not None
     with pytest.raises(StoreError):
         create_edition(

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from composer.store import (
     Database,
+    DraftText,
     EditionStatus,
     StoreError,
     create_edition,
@@ -52,7 +53,7 @@ def pg() -> Iterator[Database]:
 def test_migrates_and_keeps_the_ledger(pg: Database) -> None:
     assert pg.engine.dialect.name == "postgresql" and not pg.has_fts
     assert "***" in pg.location or "@" not in pg.location  # no password shown
-    thread = record_thread(pg, title="Выборы", body="b")
+    thread = record_thread(pg, DraftText(title="Выборы", body="b"))
     assert thread.id is not None
     edition = create_edition(
         pg, thread.id, account="a", platform="x", posts=["Наблюдатели ЦИК", "Two"]
@@ -67,7 +68,7 @@ def test_migrates_and_keeps_the_ledger(pg: Database) -> None:
 
 
 def test_queue_changes_only_scheduled_editions(pg: Database) -> None:
-    thread = record_thread(pg, title="T", body="b")
+    thread = record_thread(pg, DraftText(title="T", body="b"))
     assert thread.id is not None
     edition = schedule_edition(
         pg, thread.id, account="a", platform="x", posts=["x"], at_utc=NOW, zone="UTC"
@@ -91,7 +92,7 @@ print(json.dumps([c.edition_id for c in claim_due(db, now, sys.argv[3], timedelt
 
 
 def test_two_processes_never_claim_the_same_edition(pg: Database) -> None:
-    thread = record_thread(pg, title="T", body="b")
+    thread = record_thread(pg, DraftText(title="T", body="b"))
     assert thread.id is not None
     ids = []
     for n in range(60):
@@ -188,7 +189,7 @@ def test_racing_schedules_write_each_thread_once(pg: Database) -> None:
 def test_a_notification_is_recorded_and_taken_once(pg: Database) -> None:
     from composer.store import record_event, set_edition_status, take_due
 
-    thread = record_thread(pg, title="T", body="one")
+    thread = record_thread(pg, DraftText(title="T", body="one"))
     assert thread.id is not None
     edition = create_edition(pg, thread.id, account="a", platform="x", posts=["one"])
     assert edition.id is not None

@@ -9,6 +9,7 @@ import pytest
 
 from composer.store import (
     Database,
+    DraftText,
     Edition,
     EditionStatus,
     StoreError,
@@ -41,7 +42,7 @@ def scheduled(
     posts: list[str] = POSTS,
     zone: str = "Asia/Almaty",
 ) -> int:
-    thread = record_thread(db, title=title, body=" ".join(posts))
+    thread = record_thread(db, DraftText(title=title, body=" ".join(posts)))
     assert thread.id is not None
     edition = schedule_edition(
         db, thread.id, account=account, platform=platform, posts=posts, at_utc=at, zone=zone

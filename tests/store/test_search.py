@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from composer.store import Database, HistoryHit, create_edition, record_thread, search
+from composer.store import Database, DraftText, HistoryHit, create_edition, record_thread, search
 from composer.store.history import fts_query, query_words
 from tests.store.conftest import T0, publish
 
@@ -38,7 +38,7 @@ def history(db: Database) -> Database:
         sent_at=T0 + timedelta(days=2),
     )
     # Never sent: must not show up in history.
-    thread = record_thread(db, title="Draft", body="elections draft")
+    thread = record_thread(db, DraftText(title="Draft", body="elections draft"))
     assert thread.id is not None
     create_edition(db, thread.id, account="ank-x", platform="x", posts=["Unsent elections post"])
     return db

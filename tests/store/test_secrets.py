@@ -10,6 +10,7 @@ import pytest
 from composer.store import (
     AttemptOutcome,
     Database,
+    DraftText,
     EditionStatus,
     create_edition,
     edition_posts,
@@ -94,7 +95,7 @@ def http_401_echo(token: str, password: str) -> str:
 
 def run_failed_edition(db: Database, account: str) -> None:
     """The ledger calls a publisher makes for a 401: it knows the account name only."""
-    thread = record_thread(db, title="OSCE statement", body="one two")
+    thread = record_thread(db, DraftText(title="OSCE statement", body="one two"))
     assert thread.id is not None
     edition = create_edition(db, thread.id, account=account, platform="mastodon", posts=["one"])
     assert edition.id is not None
@@ -127,7 +128,7 @@ def test_secrets_never_reach_the_database_files(
 
 def test_the_checker_does_find_a_stored_secret(db_path: Path) -> None:
     db = open_database(str(db_path))
-    record_thread(db, title=FAKE_TOKEN, body="a title is not redacted")
+    record_thread(db, DraftText(title=FAKE_TOKEN, body="a title is not redacted"))
     with pytest.raises(AssertionError, match="secret"):
         assert_no_secrets(db_path, [FAKE_TOKEN])
     db.close()

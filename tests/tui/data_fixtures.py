@@ -14,6 +14,7 @@ from textual.screen import Screen
 from composer.recurring import create_rules
 from composer.store import (
     Database,
+    DraftText,
     EditionStatus,
     create_edition,
     edition_posts,
@@ -96,7 +97,7 @@ def published(
 ) -> int:
     """An edition whose first `sent` posts went out (all by default); a stopped one keeps
     `error` as its reason; a follow-up names the edition it `follows`."""
-    thread = record_thread(db, title=title, body="\n\n".join(posts))
+    thread = record_thread(db, DraftText(title=title, body="\n\n".join(posts)))
     assert thread.id is not None
     edition = create_edition(
         db, thread.id, account=account, platform="mastodon", posts=posts, follows_edition_id=follows

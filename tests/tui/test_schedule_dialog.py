@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, SelectionList, Static
 
 from composer.store import (
+    DraftText,
     EditionStatus,
     QueueEntry,
     Recurrence,
@@ -81,7 +82,7 @@ def published_edition(services: Services, texts: list[str], status: str = "publi
     """An edition of ank-masto written to the ledger as the publisher leaves it."""
     assert services.db_url is not None
     with open_database(services.db_url) as db:
-        thread = record_thread(db, title="Earlier report", body="\n\n".join(texts))
+        thread = record_thread(db, DraftText(title="Earlier report", body="\n\n".join(texts)))
         assert thread.id is not None
         made = create_edition(
             db,
@@ -619,7 +620,7 @@ async def test_an_edition_that_cannot_be_followed_is_refused_inline(
 async def test_an_edition_of_another_account_is_refused_inline(services: Services) -> None:
     assert services.db_url is not None
     with open_database(services.db_url) as db:
-        thread = record_thread(db, title="On X", body="Hi.")
+        thread = record_thread(db, DraftText(title="On X", body="Hi."))
         assert thread.id is not None
         on_x = create_edition(
             db,
@@ -664,7 +665,7 @@ async def test_a_follow_up_before_its_scheduled_parent_is_refused_inline(
 ) -> None:
     assert services.db_url is not None
     with open_database(services.db_url) as db:
-        thread = record_thread(db, title="Later", body="One.")
+        thread = record_thread(db, DraftText(title="Later", body="One."))
         assert thread.id is not None
         parent = create_edition(
             db,
