@@ -24,7 +24,7 @@ WRITER = textwrap.dedent(
 
     from composer.store import (
         AttemptOutcome, create_edition, edition_posts, mark_post_sent, open_database,
-        record_attempt, record_thread,
+        record_attempt, record_thread, DraftText,
     )
 
     path, name, editions, per_edition = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
