@@ -19,18 +19,14 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, NoReturn, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from composer.redaction import register_secret
 from composer.workspace.secrets import ConfigError, command_output, env_value
 from composer.workspace.toml_lines import dotted, line_of, suggest
-
-if TYPE_CHECKING:
-    # Only a type: account_checks imports this module when a file has a [notify] table.
-    from composer.workspace.account_checks import AccountChecker
 
 __all__ = [
     "DEFAULT_EVENTS",
@@ -209,8 +205,33 @@ def masked(url: str) -> str:
     return f"{scheme}://{user}{shown}{rest}"
 
 
+class _Checker(Protocol):
+    """What `check_notify` uses of `composer.workspace.account_checks.AccountChecker`."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def lines(self) -> Mapping[tuple[str, ...], int]: ...
+    @property
+    def command_timeout(self) -> float: ...
+
+    def fail(self, table: Sequence[str], message: str, key: str | None = None) -> NoReturn: ...
+    def check_keys(
+        self, table: Sequence[str], values: Mapping[str, Any], known: Sequence[str]
+    ) -> None: ...
+    def string_list(
+        self,
+        where: Sequence[str],
+        values: Mapping[str, Any],
+        key: str,
+        problem: Callable[[str], str | None] | None = None,
+    ) -> list[str]: ...
+    def check_private(self, where: Sequence[str], secret: str) -> None: ...
+    def command(self, where: Sequence[str], key: str, value: str) -> str: ...
+
+
 def check_notify(
-    checker: AccountChecker, where: Sequence[str], values: Mapping[str, Any]
+    checker: _Checker, where: Sequence[str], values: Mapping[str, Any]
 ) -> NotifySettings:
     """A `[notify]` table, checked: its keys, URLs (their form) and events."""
     checker.check_keys(where, values, NOTIFY_KEYS)
