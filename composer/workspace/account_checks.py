@@ -6,11 +6,8 @@ secrets comes from (never echoing a secret's value).
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
-import shlex
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -26,8 +23,9 @@ from composer.workspace.accounts import Account
 
 if TYPE_CHECKING:
     from composer.workspace.notify_config import NotifySettings
-from composer.workspace.secrets import Secret, SecretSource
-from composer.workspace.toml_lines import TableChecker, line_of, suggest
+from composer.workspace.file_checks import SecretsFileChecker
+from composer.workspace.secrets import SecretSource
+from composer.workspace.toml_lines import line_of, suggest
 
 __all__ = ["SLOT", "AccountChecker"]
 
@@ -46,9 +44,7 @@ SLOT = re.compile(
     rf"(?i:(?:daily|weekdays|weekends|{_DAY}(?:-{_DAY})?(?:,{_DAY}(?:-{_DAY})?)*))"
     r"\s+(?:[01]\d|2[0-3]):[0-5]\d"
 )
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _account_keys(platform: str) -> list[str]:
@@ -85,14 +81,8 @@ def _check_url(value: str) -> str | None:
     return value.rstrip("/")
 
 
-class AccountChecker(TableChecker):
+class AccountChecker(SecretsFileChecker):
     """The checks of an account table; `account()` turns one into an `Account`."""
-
-    def __init__(self, text: str, name: str, path: Path | None, command_timeout: float) -> None:
-        super().__init__(text, name)
-        self.path = path
-        self.command_timeout = command_timeout
-        self._mode: int | None = None  # the file's permission bits, read once if needed
 
     def account(self, name: str, values: dict[str, Any]) -> Account:
         where = ("accounts", name)
@@ -234,67 +224,6 @@ class AccountChecker(TableChecker):
             shown = value if "@" not in value else "<URL with credentials>"
             self.fail(where, f"{key} {shown!r}: {reason}", key)
         return checked
-
-    def command(self, where: Sequence[str], key: str, value: str) -> str:
-        """A command line (run without a shell): it must parse and name a program."""
-        try:
-            argv = shlex.split(value)
-        except ValueError as error:
-            self.fail(where, f"{key}: cannot parse the command ({error})", key)
-        if not argv or _CONTROL.search(value):
-            self.fail(where, f"{key} must be a command line of printable text", key)
-        return value
-
-    def secret_source(
-        self, where: Sequence[str], values: Mapping[str, Any], secret: str
-    ) -> SecretSource | None:
-        given = [key for key in (f"{secret}_env", f"{secret}_cmd", secret) if key in values]
-        if not given:
-            return None
-        if len(given) > 1:
-            self.fail(where, f"give {secret!r} once, not as {' and '.join(given)}", given[1])
-        key = given[0]
-        value = values[key]
-        line = line_of(self.lines, (*where, key))
-        if not isinstance(value, str) or not value.strip():
-            # Never echo a secret's value, even a malformed one.
-            self.fail(where, f"{key} must be a non-empty string", key)
-        if key == secret:
-            self.check_private(where, secret)
-            return SecretSource(secret, "inline", "", line, Secret(value))
-        if key.endswith("_env"):
-            if not _ENV_NAME.fullmatch(value.strip()):
-                self.fail(where, f"{key} must name an environment variable, not {value!r}", key)
-            return SecretSource(secret, "env", value.strip(), line)
-        try:
-            argv = shlex.split(value)
-        except ValueError as error:
-            self.fail(where, f"{key}: cannot parse the command ({error})", key)
-        if not argv:
-            self.fail(where, f"{key} must be a command", key)
-        return SecretSource(secret, "cmd", value.strip(), line)
-
-    def check_private(self, where: Sequence[str], secret: str) -> None:
-        if os.name != "posix":
-            return
-        if self.path is None:
-            self.fail(
-                where,
-                f"inline secret {secret!r} is accepted only from a file readable by its owner "
-                f'alone; use {secret}_env = "VAR" or {secret}_cmd = "..."',
-                secret,
-            )
-        if self._mode is None:
-            self._mode = self.path.stat().st_mode & 0o777
-        if self._mode & 0o077:
-            self.fail(
-                where,
-                f"inline secret {secret!r} in a file that others can read "
-                f"(mode {self._mode:04o}): run `chmod 600 {self.name}`, or give it as "
-                f'{secret}_env = "VAR" (an environment variable) or {secret}_cmd = "..." '
-                "(a command that prints it, e.g. a password manager)",
-                secret,
-            )
 
     def check_x_auth(
         self, where: Sequence[str], sources: Mapping[str, SecretSource], client_id: str | None

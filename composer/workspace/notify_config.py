@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NoReturn, Protocol
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from composer.redaction import register_secret
+from composer.workspace.file_checks import SecretsFileChecker
 from composer.workspace.secrets import ConfigError, command_output, env_value
 from composer.workspace.toml_lines import dotted, line_of, suggest
 
@@ -42,7 +43,6 @@ DEFAULT_EVENTS = frozenset(EVENTS) - {"published"}
 NOTIFY_KEYS = ("urls", "urls_env", "urls_cmd", "events")
 
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SEPARATORS = re.compile(r"[\s,]+")
 _SECRET_PART = 6  # path and query parts this long or longer are treated as tokens
 
@@ -205,33 +205,8 @@ def masked(url: str) -> str:
     return f"{scheme}://{user}{shown}{rest}"
 
 
-class _Checker(Protocol):
-    """What `check_notify` uses of `composer.workspace.account_checks.AccountChecker`."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def lines(self) -> Mapping[tuple[str, ...], int]: ...
-    @property
-    def command_timeout(self) -> float: ...
-
-    def fail(self, table: Sequence[str], message: str, key: str | None = None) -> NoReturn: ...
-    def check_keys(
-        self, table: Sequence[str], values: Mapping[str, Any], known: Sequence[str]
-    ) -> None: ...
-    def string_list(
-        self,
-        where: Sequence[str],
-        values: Mapping[str, Any],
-        key: str,
-        problem: Callable[[str], str | None] | None = None,
-    ) -> list[str]: ...
-    def check_private(self, where: Sequence[str], secret: str) -> None: ...
-    def command(self, where: Sequence[str], key: str, value: str) -> str: ...
-
-
 def check_notify(
-    checker: _Checker, where: Sequence[str], values: Mapping[str, Any]
+    checker: SecretsFileChecker, where: Sequence[str], values: Mapping[str, Any]
 ) -> NotifySettings:
     """A `[notify]` table, checked: its keys, URLs (their form) and events."""
     checker.check_keys(where, values, NOTIFY_KEYS)
@@ -261,12 +236,7 @@ def check_notify(
                 )
         settings["inline"] = tuple(url.strip() for url in urls)
     if "urls_env" in values:
-        name = values["urls_env"]
-        if not isinstance(name, str) or not _ENV_NAME.fullmatch(name.strip()):
-            checker.fail(
-                where, f"urls_env must name an environment variable, not {name!r}", "urls_env"
-            )
-        settings["env"] = name.strip()
+        settings["env"] = checker.env_name(where, "urls_env", values["urls_env"])
     if "urls_cmd" in values:
         command = values["urls_cmd"]
         if not isinstance(command, str) or not command.strip():
