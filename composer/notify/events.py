@@ -61,7 +61,7 @@ def record_events(db: Database, config: Config, now: datetime) -> list[tuple[int
         settings = config.notify_for(found.account)
         if settings is None or not settings.wants(found.event):
             continue
-        if record_event(db, found.edition_id, found.event, now):
+        if record_event(db, found, now):
             recorded.append((found.edition_id, found.event))
     return recorded
 

@@ -16,7 +16,7 @@ from composer.store import (
     EditionStatus,
     last_daemon_seen,
     last_event,
-    record_event,
+    record_notice,
     upcoming,
 )
 from composer.workspace.config import Config
@@ -70,5 +70,5 @@ def notify_problems(db: Database, config: Config, now: datetime, found: list[Pro
         told = last_event(db, SILENT)
         seen = last_daemon_seen(db)
         if told is None or (seen is not None and told < seen):
-            record_event(db, None, SILENT, now, detail=silent.text)
+            record_notice(db, SILENT, now, silent.text)
     deliver_due(db, config, now)

@@ -15,7 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from composer.redaction import redact
-from composer.store import EditionFacts
+from composer.store import EditionFacts, EditionStatus
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _MARKUP = re.compile(r"<[^>\n]{0,200}>|[*`]")  # HTML tags; Markdown emphasis and code
@@ -69,6 +69,8 @@ def edition_message(event: str, facts: EditionFacts, now: datetime) -> Message:
             "Nothing was posted; schedule it again if it is still wanted.",
         ]
     elif event == "stopped":
+        if not reason and facts.status is EditionStatus.PUBLISHING:
+            reason = "the process publishing it stopped (killed, crashed or interrupted)"
         lines = [
             f"{what} stopped after {sent} of {facts.total} posts: {reason or 'no reason given'}.",
             *_posts(facts),

@@ -97,6 +97,7 @@ from composer.store.notifications import (
     mark_delivered,
     mark_undelivered,
     record_event,
+    record_notice,
     take_due,
     target_key,
 )
@@ -212,6 +213,7 @@ __all__ = [
     "record_event",
     "record_failed",
     "record_missed",
+    "record_notice",
     "record_occurrence",
     "record_thread",
     "recurrences",

@@ -273,14 +273,15 @@ metadata = SQLModel.metadata
 
 
 class Notification(SQLModel, table=True):
-    """One event a person is told about (`composer.notify`): recorded once per edition and
-    event (the unique index: two daemons record it once), delivered by whichever process
-    takes it first (`next_attempt_at` moved on as it takes it), retried with backoff.
-    `edition_id` is None for an event about no edition (`check`: no daemon seen)."""
+    """One event a person is told about (`composer.notify`): recorded once per edition,
+    event and occurrence (the unique index: two daemons record it once; `occurred_at` tells
+    a second failure after a resume from the first), delivered by whichever process takes it
+    first (`next_attempt_at` moved on as it takes it), retried with backoff. `edition_id` is
+    None for an event about no edition (`check`: no daemon seen)."""
 
     __tablename__ = "notifications"
     __table_args__ = (
-        sa.Index("uq_notifications_edition_event", "edition_id", "event", unique=True),
+        sa.Index("uq_notifications_occurrence", "edition_id", "event", "occurred_at", unique=True),
         sa.Index("ix_notifications_pending", "delivered_at", "next_attempt_at"),
     )
 
@@ -292,6 +293,9 @@ class Notification(SQLModel, table=True):
         ),
     )
     event: str = Field(max_length=16)
+    # When the edition came to this event: the time it ended (its updated_at then), or its
+    # scheduled time for "retrying". None for edition-less events.
+    occurred_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     detail: str | None = Field(default=None, sa_type=sa.Text)  # redacted; for edition-less events
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     next_attempt_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

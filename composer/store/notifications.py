@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
+from composer.store.claims import dead_holders, may_take
 from composer.store.database import Database
 from composer.store.editions import posts_in_thread_order
 from composer.store.errors import redact
@@ -50,6 +51,7 @@ class EditionEvent:
     edition_id: int
     account: str
     event: str
+    occurred_at: datetime  # which occurrence: see Notification.occurred_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,45 +93,81 @@ def edition_events(
     db: Database, now: datetime, *, since: datetime, late_after: timedelta
 ) -> list[EditionEvent]:
     """Events not recorded yet: editions that ended (failed, stopped, missed, published)
-    since `since`, and editions still waiting more than `late_after` past their time."""
+    since `since`; editions still waiting more than `late_after` past their time
+    ("retrying"); and editions a `publish` left half-sent more than `late_after` ago, which
+    no daemon resumes ("stopped": its process was killed, crashed or stopped by Ctrl-C).
+    An edition that ends again after a resume is a new occurrence, notified again."""
     ended = sa.and_(col(Edition.status).in_(list(_ENDED_EVENTS)), col(Edition.updated_at) >= since)
     late = sa.and_(
         col(Edition.status).in_(ACTIVE),
         col(Edition.scheduled_at).is_not(None),
         col(Edition.scheduled_at) <= now - late_after,
     )
-    statement = sa.select(col(Edition.id), col(Edition.account), col(Edition.status)).where(
-        sa.or_(ended, late)
-    )
     events: list[EditionEvent] = []
     with db.read_session() as session:
+        left = sa.and_(
+            col(Edition.status) == EditionStatus.PUBLISHING,
+            col(Edition.scheduled_at).is_(None),
+            col(Edition.updated_at) <= now - late_after,
+            col(Edition.updated_at) >= since,
+            may_take(now, dead_holders(session, now)),  # publishing, and nobody holds it
+        )
+        statement = sa.select(
+            col(Edition.id),
+            col(Edition.account),
+            col(Edition.status),
+            col(Edition.scheduled_at),
+            col(Edition.updated_at),
+        ).where(sa.or_(ended, late, left))
         rows = session.execute(statement).all()
-        done = {
-            (edition_id, event)
-            for edition_id, event in session.execute(
-                sa.select(col(Notification.edition_id), col(Notification.event)).where(
-                    col(Notification.edition_id).in_([row[0] for row in rows])
-                )
-            )
-        }
-    for edition_id, account, status in rows:
-        event = _ENDED_EVENTS.get(status, "retrying")
-        if (edition_id, event) not in done:
-            events.append(EditionEvent(edition_id, account, event))
+        done = set(
+            session.execute(
+                sa.select(
+                    col(Notification.edition_id),
+                    col(Notification.event),
+                    col(Notification.occurred_at),
+                ).where(col(Notification.edition_id).in_([row[0] for row in rows]))
+            ).tuples()
+        )
+    for edition_id, account, status, scheduled_at, updated_at in rows:
+        if status in _ENDED_EVENTS:
+            event, occurred_at = _ENDED_EVENTS[status], updated_at
+        elif scheduled_at is None:
+            event, occurred_at = "stopped", updated_at
+        else:
+            event, occurred_at = "retrying", scheduled_at
+        if (edition_id, event, occurred_at) not in done:
+            events.append(EditionEvent(edition_id, account, event, occurred_at))
     return events
 
 
-def record_event(
-    db: Database, edition_id: int | None, event: str, now: datetime, detail: str | None = None
+def record_event(db: Database, found: EditionEvent, now: datetime) -> bool:
+    """Record that an edition came to an event (once per occurrence: False if it was
+    recorded already, by this process or another)."""
+    return _record(db, found.edition_id, found.event, now, occurred_at=found.occurred_at)
+
+
+def record_notice(db: Database, event: str, now: datetime, detail: str) -> None:
+    """Record an event about no edition (`check`: no daemon seen)."""
+    _record(db, None, event, now, detail=detail)
+
+
+def _record(
+    db: Database,
+    edition_id: int | None,
+    event: str,
+    now: datetime,
+    *,
+    occurred_at: datetime | None = None,
+    detail: str | None = None,
 ) -> bool:
-    """Record that `event` happened to the edition (once: False if it was recorded already,
-    by this process or another)."""
     try:
         with db.session() as session:
             session.add(
                 Notification(
                     edition_id=edition_id,
                     event=event,
+                    occurred_at=occurred_at,
                     detail=None if detail is None else redact(detail),
                     created_at=now,
                     next_attempt_at=now,

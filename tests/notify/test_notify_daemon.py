@@ -4,6 +4,7 @@ secret; two daemons notify once; `check` and `notify test`."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ from composer.store import (
     Database,
     Edition,
     EditionStatus,
+    Worker,
     claim_due,
     edition_posts,
     mark_post_sent,
@@ -214,3 +216,74 @@ def test_bad_notify_config_is_one_line_exit_2(tmp_path: Path) -> None:
     assert (
         result.returncode == 2 and "accounts.toml:3: notify: unknown event 'sent'" in result.stderr
     )
+
+
+def test_a_refusal_after_a_resume_is_notified_again(tmp_path: Path) -> None:
+    """Each failure is told: the token is still revoked when the person runs the resume
+    command the first message gave, so the second refusal is a second message (and a third
+    daemon round sends nothing more)."""
+    fake = FakeMastodon(token="another-token")  # revoked: 401 every time
+    with fake.running(), Webhook().running() as hook:
+        cwd = workspace(tmp_path, fake.url)
+        (cwd / "report.md").write_text(
+            f'+++\ntitle = "{TITLE}"\naccounts = ["m"]\n+++\nOne.\n\nTwo.\n', encoding="utf-8"
+        )
+        outputs: list[str] = []
+        for round_ in (1, 2):
+            published = run(cwd, hook.url, "publish", "report.md", "--account", "m")
+            assert published.returncode != 0, published.stdout
+            daemon = run(cwd, hook.url, "daemon", "--once")
+            outputs += [published.stdout + published.stderr, daemon.stderr]
+            hook.wait_for(round_, timeout=10)
+        outputs.append(run(cwd, hook.url, "daemon", "--once").stderr)
+        hook.wait_for(3, timeout=2)  # a third one would come now
+        assert [b["title"] for b in hook.bodies] == [f"thread-composer: FAILED: {TITLE} (m)"] * 2
+        resume = f"thread-composer publish {cwd / 'report.md'} --account m"
+        assert resume in hook.bodies[1]["message"]
+        assert fake.statuses == {}
+        no_secret_anywhere(cwd, hook, *outputs)
+
+
+def half_sent_by_a_killed_publish(db: Database, left_ago: timedelta) -> int:
+    """What `publish` SIGKILLed after its first post leaves: publishing, unscheduled (so no
+    daemon resumes it), claimed by a process that is gone, post 1 sent, `left_ago` ago."""
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a pid that has just ended
+    holder = dataclasses.replace(Worker.this_process("publish"), pid=gone.pid)
+    edition_id = half_sent_by_a_dead_daemon(db, datetime.now(UTC))
+    with db.session() as session:
+        session.execute(
+            sa.update(Edition)
+            .where(Edition.id == edition_id)  # type: ignore[arg-type]
+            .values(
+                scheduled_at=None,
+                claimed_by=str(holder),
+                claimed_until=datetime.now(UTC) + timedelta(minutes=20),  # the lease runs on
+                updated_at=datetime.now(UTC) - left_ago,
+            )
+        )
+    return edition_id
+
+
+def test_a_half_sent_edition_left_by_a_killed_publish_is_notified_once(tmp_path: Path) -> None:
+    """No daemon resumes what `publish` started, so nobody would hear of it: a daemon's round
+    tells once it has been left LATE_AFTER (a person who re-runs at once is not bothered)."""
+    with Webhook().running() as hook:
+        cwd = workspace(tmp_path, "http://127.0.0.1:9")
+        run(cwd, hook.url, "queue")
+        db = open_database(str(cwd / "h.sqlite3"))
+        try:
+            recent = half_sent_by_a_killed_publish(db, timedelta(minutes=2))
+            left = half_sent_by_a_killed_publish(db, timedelta(minutes=15))
+        finally:
+            db.close()
+        rounds = [run(cwd, hook.url, "daemon", "--once") for _ in range(2)]
+        hook.wait_for(2, timeout=3)
+        assert [b["title"] for b in hook.bodies] == [f"thread-composer: STOPPED: {TITLE} (m)"]
+        message = hook.bodies[0]["message"]
+        assert "stopped after 1 of 2 posts: the process publishing it stopped" in message
+        assert "1. https://example.org/@m/1" in message
+        assert "resume it with: thread-composer publish DRAFT --account m" in message
+        logs = [json.loads(x) for r in rounds for x in r.stderr.splitlines() if x.startswith("{")]
+        notified = {e["edition"] for e in logs if e["event"] == "notified"}
+        assert notified == {left} and recent not in notified

@@ -26,7 +26,7 @@ TABLES = {
     "post_media",
     "alembic_version",
 }
-HEAD = "0006"
+HEAD = "0007"
 
 
 def test_migrates_an_empty_file_to_head(db_path: Path) -> None:
@@ -269,3 +269,47 @@ def test_a_new_database_file_at_a_given_path_is_private(db_path: Path) -> None:
     finally:
         os.umask(old_umask)
     assert (db_path.stat().st_mode & 0o777) == 0o600
+
+
+def test_a_database_at_0006_does_not_tell_again_what_it_told(db_path: Path) -> None:
+    """0006 -> 0007 keys notifications by occurrence; the rows already there get the
+    occurrence they were about, so an upgrade re-sends nothing."""
+    from datetime import UTC, datetime, timedelta
+
+    from composer.store import edition_events
+    from composer.store.database import upgrade
+
+    engine = sa.create_engine(f"sqlite:///{db_path}")
+    upgrade(engine, revision="0006")
+    ended = "2026-12-01 08:00:00"
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO threads (id, title, body, created_at) "
+                "VALUES (1, 'Report', 'B', '2026-11-28 00:00:00')"
+            )
+        )
+        for edition_id, status in ((7, "failed"), (8, "partial")):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO editions (id, thread_id, account, platform, status, "
+                    "scheduled_at, timezone, created_at, updated_at) VALUES (:id, 1, 'ank-x', "
+                    "'x', :status, '2026-12-01 07:00:00', 'UTC', '2026-11-28 00:00:00', :ended)"
+                ),
+                {"id": edition_id, "status": status, "ended": ended},
+            )
+        connection.execute(  # edition 7's failure was told; edition 8's stop was not yet
+            sa.text(
+                "INSERT INTO notifications (edition_id, event, created_at, next_attempt_at, "
+                "attempts, delivered_at, delivered_to) VALUES (7, 'failed', :at, :at, 1, :at, '')"
+            ),
+            {"at": ended},
+        )
+    engine.dispose()
+    db = open_database(str(db_path))
+    try:
+        now = datetime(2026, 12, 1, 9, tzinfo=UTC)
+        found = edition_events(db, now, since=now - timedelta(days=1), late_after=timedelta(0))
+        assert [(e.edition_id, e.event) for e in found] == [(8, "stopped")]
+    finally:
+        db.close()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from composer.store import (
     Database,
+    EditionEvent,
     EditionStatus,
     edition_events,
     edition_facts,
@@ -26,18 +27,25 @@ NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 
 
+def happened(edition_id: int, event: str = "published") -> EditionEvent:
+    return EditionEvent(edition_id, "ank-x", event, NOW)
+
+
 def test_events_found_once_and_recorded_once(db: Database) -> None:
     published = publish(db, ["one", "two"], title="Report")
     stopped = publish(db, ["a", "b"], title="Half")
     set_edition_status(db, stopped, EditionStatus.PARTIAL, last_error="HTTP 503")
     now = datetime.now(UTC)
-    events = {
-        (e.edition_id, e.event)
+    found = {
+        e.edition_id: e
         for e in edition_events(db, now, since=now - DAY, late_after=timedelta(minutes=10))
     }
-    assert events == {(published, "published"), (stopped, "stopped")}
-    assert record_event(db, stopped, "stopped", now)
-    assert not record_event(db, stopped, "stopped", now)  # a second daemon: not again
+    assert {(e.edition_id, e.event) for e in found.values()} == {
+        (published, "published"),
+        (stopped, "stopped"),
+    }
+    assert record_event(db, found[stopped], now)
+    assert not record_event(db, found[stopped], now)  # a second daemon: not again
     events = {
         (e.edition_id, e.event)
         for e in edition_events(db, now, since=now - DAY, late_after=timedelta(minutes=10))
@@ -54,7 +62,7 @@ def test_events_found_once_and_recorded_once(db: Database) -> None:
 
 def test_two_processes_take_a_notification_once(db_path: object, db: Database) -> None:
     edition = publish(db, ["one"])
-    assert record_event(db, edition, "published", NOW)
+    assert record_event(db, happened(edition), NOW)
     other = open_database(str(db_path))
     taken: list[int] = []
     barrier = threading.Barrier(2)
@@ -79,7 +87,7 @@ def test_two_processes_take_a_notification_once(db_path: object, db: Database) -
 
 def test_failed_delivery_is_retried_with_backoff_then_given_up(db: Database) -> None:
     edition = publish(db, ["one"])
-    record_event(db, edition, "published", NOW)
+    record_event(db, happened(edition), NOW)
     at = NOW
     for attempt in range(1, MAX_ATTEMPTS + 1):
         (pending,) = take_due(db, at, timedelta(minutes=5))
@@ -92,8 +100,27 @@ def test_failed_delivery_is_retried_with_backoff_then_given_up(db: Database) -> 
 
 def test_old_notifications_are_forgotten(db: Database) -> None:
     edition = publish(db, ["one"])
-    record_event(db, edition, "published", NOW)
+    record_event(db, happened(edition), NOW)
     forget_old(db, NOW + timedelta(days=89))
-    assert not record_event(db, edition, "published", NOW)  # still there
+    assert not record_event(db, happened(edition), NOW)  # still there
     forget_old(db, NOW + timedelta(days=91))
-    assert record_event(db, edition, "published", NOW)  # gone: recorded anew
+    assert record_event(db, happened(edition), NOW)  # gone: recorded anew
+
+
+def test_an_edition_that_stops_again_after_a_resume_is_a_new_event(db: Database) -> None:
+    edition = publish(db, ["a", "b"])
+    set_edition_status(db, edition, EditionStatus.PARTIAL, last_error="HTTP 503")
+
+    def events() -> list[EditionEvent]:
+        now = datetime.now(UTC)
+        return edition_events(db, now, since=now - DAY, late_after=timedelta(minutes=10))
+
+    (first,) = events()
+    assert record_event(db, first, NOW)
+    assert events() == []
+    set_edition_status(db, edition, EditionStatus.PUBLISHING)  # resumed ...
+    set_edition_status(db, edition, EditionStatus.PARTIAL, last_error="HTTP 503")  # ... stopped
+    (second,) = events()
+    assert (second.event, second.edition_id) == ("stopped", edition)
+    assert second.occurred_at > first.occurred_at
+    assert record_event(db, second, NOW) and events() == []

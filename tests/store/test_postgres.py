@@ -187,15 +187,16 @@ def test_racing_schedules_write_each_thread_once(pg: Database) -> None:
 
 
 def test_a_notification_is_recorded_and_taken_once(pg: Database) -> None:
-    from composer.store import record_event, set_edition_status, take_due
+    from composer.store import EditionEvent, record_event, set_edition_status, take_due
 
     thread = record_thread(pg, DraftText(title="T", body="one"))
     assert thread.id is not None
     edition = create_edition(pg, thread.id, account="a", platform="x", posts=["one"])
     assert edition.id is not None
     set_edition_status(pg, edition.id, EditionStatus.FAILED, last_error="HTTP 401")
-    assert record_event(pg, edition.id, "failed", NOW)
-    assert not record_event(pg, edition.id, "failed", NOW)  # the unique (edition, event)
+    failed = EditionEvent(edition.id, "a", "failed", NOW)
+    assert record_event(pg, failed, NOW)
+    assert not record_event(pg, failed, NOW)  # the unique (edition, event, occurrence)
     other = open_database(URL)
     try:
         first = take_due(pg, NOW, timedelta(minutes=5))
