@@ -59,23 +59,13 @@ def notify() -> None:
 @notify.command("test")
 def notify_test() -> None:
     """Send a test message to every configured notification URL; one line each."""
-    from composer.notify import check_urls, send, trial_message
+    from composer.notify import send_trial
 
-    config = current_config()
-    tables = config.all_notify() if config is not None else []
-    if not tables:
-        fail("no [notify] table with urls in the accounts file; see README, Notifications")
-    seen: set[str] = set()
-    failed = False
-    for settings in tables:
-        urls = [url for url in settings.urls() if url.url not in seen]
-        seen.update(url.url for url in urls)
-        check_urls(urls)
-        for result in send(urls, trial_message()):
-            if result.ok:
-                click.echo(f"ok      {result.shown}")
-            else:
-                failed = True
-                click.echo(f"FAILED  {result.shown}: {result.error}")
-    if failed:
+    results = send_trial(current_config())
+    for result in results:
+        if result.ok:
+            click.echo(f"ok      {result.shown}")
+        else:
+            click.echo(f"FAILED  {result.shown}: {result.error}")
+    if not all(result.ok for result in results):
         raise SystemExit(1)

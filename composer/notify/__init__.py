@@ -11,7 +11,7 @@ go out (failed, missed, stopped, late) or, if asked, when it did.
 Configuration is the accounts file's [notify] tables (`composer.workspace.notify_config`).
 """
 
-from composer.notify.delivery import TargetResult, check_config, check_urls, send
+from composer.notify.delivery import TargetResult, check_config, check_urls, send, send_trial
 from composer.notify.events import LATE_AFTER, deliver_due, notify_round, record_events
 from composer.notify.messages import Message, edition_message, trial_message
 
@@ -26,5 +26,6 @@ __all__ = [
     "notify_round",
     "record_events",
     "send",
+    "send_trial",
     "trial_message",
 ]

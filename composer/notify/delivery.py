@@ -131,3 +131,21 @@ def send(
         results.get(index, TargetResult(url, False, f"no answer within {timeout:g} s"))
         for index, url in enumerate(urls)
     ]
+
+
+def send_trial(config: Config | None) -> list[TargetResult]:
+    """`notify test`: a test message to every configured URL (each once, however many
+    tables name it); ConfigError when none is configured or one is not Apprise's."""
+    from composer.notify.messages import trial_message
+
+    tables = config.all_notify() if config is not None else []
+    if not tables:
+        raise ConfigError(
+            "no [notify] table with urls in the accounts file; see README, Notifications"
+        )
+    urls: dict[str, NotifyUrl] = {}
+    for settings in tables:
+        for url in settings.urls():
+            urls.setdefault(url.url, url)
+    check_urls(list(urls.values()))
+    return send(list(urls.values()), trial_message())

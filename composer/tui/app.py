@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from rich.traceback import Traceback
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -32,6 +33,7 @@ from composer.tui.thumbnails import PictureWidget
 
 # Each screen (a Textual mode): its name and the key that opens it.
 MODES = (("compose", "f2"), ("queue", "f3"), ("history", "f4"), ("accounts", "f5"))
+TRIAL = "Test notification"  # the title of what the palette's `notify test` says
 
 
 class ComposerApp(App[None]):
@@ -71,6 +73,36 @@ class ComposerApp(App[None]):
             yield SystemCommand(
                 f"Go to {mode}", f"The {mode} screen ({key})", partial(self.switch_mode, mode)
             )
+        yield SystemCommand(
+            "Send a test notification",
+            "To every URL of the accounts file's [notify] tables, as `notify test` does",
+            self.send_test_notification,
+        )
+
+    @work(thread=True, exclusive=True, group="notify-test")
+    def send_test_notification(self) -> None:
+        """`notify test` from the palette: one line per target (masked), off the UI thread
+        (a target may take its whole timeout to answer)."""
+        from composer.notify import send_trial
+
+        self.call_from_thread(tell, self, "Sending a test notification...", timeout=3)
+        try:
+            results = send_trial(self.services.config())
+        except ComposerError as error:
+            self.call_from_thread(
+                tell, self, error_text(error), title=TRIAL, severity="error", timeout=10
+            )
+            return
+        lines = [f"ok: {r.shown}" if r.ok else f"FAILED: {r.shown}: {r.error}" for r in results]
+        failed = not all(r.ok for r in results)
+        self.call_from_thread(
+            tell,
+            self,
+            "\n".join(lines),
+            title=TRIAL,
+            severity="error" if failed else "information",
+            timeout=15,
+        )
 
     def _make_compose_screen(self) -> ComposeScreen:
         self.compose_screen = ComposeScreen(self.services, self.draft_path, self.pictures)
