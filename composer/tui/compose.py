@@ -136,11 +136,9 @@ class ComposeScreen(Screen[None]):
         with Horizontal(id="compose-body"):
             yield OptionList(id="drafts")
             with Vertical(id="work"):
+                # Tab moves focus, as everywhere else: a report never needs an indent.
                 yield TextArea(
-                    id="editor",
-                    soft_wrap=True,
-                    show_line_numbers=False,
-                    tab_behavior="indent",
+                    id="editor", soft_wrap=True, show_line_numbers=True, tab_behavior="focus"
                 )
                 yield PreviewPane(id="preview", pictures=self.pictures)
         yield Footer()
@@ -393,6 +391,38 @@ class ComposeScreen(Screen[None]):
         if complete:
             self.shown = generation
             self._previewed_text = text
+        self.show_cursor_place()
+
+    @on(TextArea.SelectionChanged, "#editor")
+    def cursor_moved(self) -> None:
+        self.show_cursor_place()
+
+    @on(PreviewPane.PlatformShown)
+    def platform_shown(self) -> None:
+        self.show_cursor_place()
+
+    def show_cursor_place(self) -> None:
+        """`Ln 12, Col 4 · post 7/15 · 241/280` under the editor, for the preview's platform,
+        and that post's card highlighted and scrolled into view."""
+        editor = self.editor
+        row, column = editor.cursor_location
+        place = f"Ln {row + 1}, Col {column + 1}"
+        pane = self.query_one(PreviewPane)
+        draft = self.draft
+        post = None
+        # Only for the text the preview was made of: a post's offsets are of that text.
+        if draft is not None and not pane.error and self.preview_current:
+            body_row = draft.first_line - 1
+            offset = len(editor.get_text_range((body_row, 0), (row, column)))
+            in_body = row >= body_row
+            post = pane.post_at(draft.body, offset) if in_body else None
+            total = pane.post_count
+            if not in_body:
+                place += " · front matter"
+            elif post is not None:
+                place += f" · post {post.index}/{total} · {post.length}/{pane.limit}"
+        pane.highlight(post.index if post is not None else None)
+        editor.border_subtitle = place
 
     def autosave(self) -> None:
         if not self.saved:

@@ -13,6 +13,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Static, Tab, Tabs
 
 from composer.media.probe import probe
@@ -22,6 +23,7 @@ from composer.text.enrich import EnrichError
 from composer.text.entities import extract_entities
 from composer.text.numbering import NumberingError
 from composer.text.platform_facts import FACTS
+from composer.tui.cursor import PostLocator
 from composer.tui.thumbnails import PictureWidget, ThumbnailCache, Thumbnails
 from composer.workspace.config import Config, ConfigError
 from composer.workspace.draft_split import (
@@ -164,6 +166,8 @@ class PostCard(Static):
         border-subtitle-align: right; padding: 0 1; height: auto;
     }
     PostCard.-over { border: round $error; }
+    PostCard.-current { border: heavy $accent; }
+    PostCard.-current.-over { border: heavy $error; }
     """
 
     def __init__(self) -> None:
@@ -195,12 +199,52 @@ class PreviewPane(Vertical):
     PreviewPane #summary { height: auto; }
     """
 
+    class PlatformShown(Message):
+        """Another platform's cards are shown (the post the cursor is in may differ)."""
+
     def __init__(self, *, id: str | None = None, pictures: PictureWidget | None = None) -> None:
         super().__init__(id=id)
         self.previews: dict[str, PlatformPreview] = {}
         self.error: str | None = None
         self.pictures = pictures
         self.thumbnail_cache = ThumbnailCache()
+        self._locator: PostLocator | None = None  # of the shown thread, made when first asked
+        self._highlighted: int | None = None  # the post number of the highlighted card
+
+    @property
+    def shown_thread(self) -> Thread | None:
+        shown = self.previews.get(self.platform or "")
+        return shown.thread if shown else None
+
+    @property
+    def post_count(self) -> int:
+        thread = self.shown_thread
+        return len(thread.posts) if thread else 0
+
+    @property
+    def limit(self) -> int:
+        thread = self.shown_thread
+        return thread.limit if thread else 0
+
+    def post_at(self, body: str, offset: int) -> Post | None:
+        """The shown thread's post at `offset` of the draft's body (None: no thread)."""
+        thread = self.shown_thread
+        if thread is None:
+            return None
+        if self._locator is None or self._locator.thread is not thread:
+            self._locator = PostLocator.of(thread, body)
+        return self._locator.post_at(offset)
+
+    def highlight(self, number: int | None) -> None:
+        """Mark the card of post `number` (the one the cursor is in) and bring it into view."""
+        if number == self._highlighted:
+            return
+        self._highlighted = number
+        for card in self.query(PostCard):
+            current = card.key is not None and card.key[1] == number
+            card.set_class(current, "-current")
+            if current:
+                card.scroll_visible(animate=False)
 
     def compose(self) -> ComposeResult:
         yield Tabs(id="platforms")
@@ -238,6 +282,8 @@ class PreviewPane(Vertical):
     async def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         event.stop()
         await self._show_cards()
+        self._highlighted = None
+        self.post_message(self.PlatformShown())
 
     async def _show_cards(self) -> None:
         """Show the active platform's posts, updating only the cards whose post changed (so
