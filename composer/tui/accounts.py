@@ -52,7 +52,7 @@ class AccountsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("v", "verify", "Verify", id="accounts.verify"),
         Binding("a", "verify_all", "Verify all", id="accounts.verify_all"),
-        Binding("r", "reload", "Reload file", id="accounts.reload"),
+        Binding("r", "reload", "Reload", id="accounts.reload"),
     ]
 
     def __init__(self, services: Services) -> None:
@@ -68,7 +68,7 @@ class AccountsScreen(Screen[None]):
         yield Static("", id="accounts-notice")
         yield DataTable[object](id="accounts-table", cursor_type="row")
         yield Static("", id="accounts-detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "Accounts"

@@ -26,6 +26,7 @@ from composer.tui.accounts import AccountsScreen
 from composer.tui.commands import ComposerCommands
 from composer.tui.compose import ComposeScreen
 from composer.tui.history import HistoryScreen
+from composer.tui.keys import KeysScreen, key_groups
 from composer.tui.queue import QueueScreen
 from composer.tui.remote import error_text, tell
 from composer.tui.services import Services
@@ -33,6 +34,7 @@ from composer.tui.thumbnails import PictureWidget
 
 # Each screen (a Textual mode): its name and the key that opens it.
 MODES = (("compose", "f2"), ("queue", "f3"), ("history", "f4"), ("accounts", "f5"))
+SCREENS = Binding.Group("Screens", compact=True)
 TRIAL = "Test notification"  # the title of what the palette's `notify test` says
 
 
@@ -44,8 +46,17 @@ class ComposerApp(App[None]):
     COMMANDS = App.COMMANDS | {ComposerCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("f1", "show_keys", "Keys", id="keys"),
+        # `?` only where it is not typed: a text field takes it first.
+        Binding("question_mark", "show_keys", "Keys", id="keys.question", show=False),
         *(
-            Binding(key, f"switch_mode('{mode}')", mode.capitalize(), id=f"mode.{mode}")
+            Binding(
+                key,
+                f"switch_mode('{mode}')",
+                mode.capitalize(),
+                id=f"mode.{mode}",
+                group=SCREENS,  # one "f2 f3 f4 f5 Screens" in the footer: 80 columns fit
+            )
             for mode, key in MODES
         ),
     ]
@@ -103,6 +114,10 @@ class ComposerApp(App[None]):
             severity="error" if failed else "information",
             timeout=15,
         )
+
+    def action_show_keys(self) -> None:
+        if not isinstance(self.screen, KeysScreen):
+            self.push_screen(KeysScreen(key_groups(self.screen.active_bindings)))
 
     def _make_compose_screen(self) -> ComposeScreen:
         self.compose_screen = ComposeScreen(self.services, self.draft_path, self.pictures)

@@ -19,6 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, OptionList, TextArea
@@ -80,16 +81,26 @@ class ComposeKey:
     command: str
     help: str
     binding_id: str = ""
+    in_footer: bool = True  # the others are in F1's list and the palette (80 columns fit)
 
 
 COMPOSE_KEYS = (
-    ComposeKey("ctrl+s", "save", "Save", "Save the draft", "Write it to its file now"),
+    # Saving is automatic a second after typing stops: ctrl+s is for now, not in the footer.
+    ComposeKey(
+        "ctrl+s", "save", "Save", "Save the draft", "Write it to its file now", in_footer=False
+    ),
     ComposeKey(
         "ctrl+t", "schedule", "Schedule", "Schedule the draft", "Choose accounts and a time"
     ),
-    ComposeKey("ctrl+o", "mentions", "Mentions", "Mentions", "Choose who the thread mentions"),
-    ComposeKey("ctrl+g", "hashtags", "Hashtags", "Hashtags", "Choose the thread's hashtags"),
-    ComposeKey("ctrl+n", "new_draft", "New", "New draft", "Start a draft with a title", "new"),
+    ComposeKey(
+        "ctrl+o", "mentions", "Mentions", "Mentions", "Choose who the thread mentions", "", False
+    ),
+    ComposeKey(
+        "ctrl+g", "hashtags", "Hashtags", "Hashtags", "Choose the thread's hashtags", "", False
+    ),
+    ComposeKey(
+        "ctrl+n", "new_draft", "New", "New draft", "Start a draft with a title", "new", False
+    ),
     # ctrl+l: ctrl+i, ctrl+m and ctrl+h reach us as Tab, Enter and Backspace.
     ComposeKey(
         "ctrl+l",
@@ -97,6 +108,7 @@ COMPOSE_KEYS = (
         "Image",
         "Insert an image",
         "A file and its alt text, after this paragraph",
+        in_footer=False,
     ),
 )
 
@@ -105,7 +117,9 @@ class ComposeScreen(Screen[None]):
     """Write a draft and see its thread on each platform as you type."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(k.key, k.action, k.label, id=f"compose.{k.binding_id or k.action}")
+        Binding(
+            k.key, k.action, k.label, show=k.in_footer, id=f"compose.{k.binding_id or k.action}"
+        )
         for k in COMPOSE_KEYS
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 - Textual's
@@ -141,7 +155,7 @@ class ComposeScreen(Screen[None]):
                     id="editor", soft_wrap=True, show_line_numbers=True, tab_behavior="focus"
                 )
                 yield PreviewPane(id="preview", pictures=self.pictures)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         editor = self.query_one("#editor", TextArea)
@@ -387,7 +401,10 @@ class ComposeScreen(Screen[None]):
             return  # the text changed since: a newer preview is on its way
         if preview.draft is not None:
             self.draft = preview.draft
-        await self.query_one(PreviewPane).show(preview)
+        try:
+            await self.query_one(PreviewPane).show(preview)
+        except NoMatches:
+            return  # the app is closing (quit while a split was on its way): nothing to show
         if complete:
             self.shown = generation
             self._previewed_text = text

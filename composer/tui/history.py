@@ -82,7 +82,7 @@ class HistoryScreen(Screen[None]):
         yield titled_table("history-posts", "Published posts")
         yield titled_table("history-editions", "Editions (ctrl+r resumes one that stopped)")
         yield Static("", id="history-detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "History"

@@ -50,9 +50,9 @@ class QueueScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "cancel_edition", "Cancel", id="queue.cancel"),
         Binding("m", "move_edition", "Move", id="queue.move"),
-        Binding("p", "publish_now", "Publish now", id="queue.publish_now"),
+        Binding("p", "publish_now", "Publish", id="queue.publish_now"),
         Binding("s", "stop_rule", "Stop rule", id="queue.stop_rule"),
-        Binding("a", "toggle_done", "Show done", id="queue.toggle_done"),
+        Binding("a", "toggle_done", "Done", id="queue.toggle_done"),
         Binding("r", "refresh", "Refresh", id="queue.refresh"),
     ]
 
@@ -71,7 +71,7 @@ class QueueScreen(Screen[None]):
         yield titled_table("queue-table", "Editions", zebra_stripes=True)
         yield titled_table("rules-table", "Recurring rules (tab here, s stops one)")
         yield Static("", id="queue-detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#queue-table", DataTable)
