@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from composer.cli.base import safe
+from composer.text.display import plural
 
 if TYPE_CHECKING:
     from composer.store import Database
@@ -84,9 +85,9 @@ def interrupted_line(db: Database, editions: Sequence[tuple[str, int | None]], r
         posts = edition_posts(db, edition_id)
         sent = sum(p.status is PostStatus.SENT for p in posts)
         if find_edition(db, edition_id).status is EditionStatus.PUBLISHED:
-            parts.append(f"{name}: all {len(posts)} posts sent (edition {edition_id})")
+            parts.append(f"{name}: all {plural(len(posts), 'post')} sent (edition {edition_id})")
             continue
-        state = f"{sent} of {len(posts)} posts sent"
+        state = f"{sent} of {plural(len(posts), 'post')} sent"
         in_flight = [p.position for p in posts if p.status is PostStatus.SENDING]
         if in_flight:
             unconfirmed = True

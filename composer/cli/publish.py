@@ -23,6 +23,7 @@ from composer.cli.base import (
     safe,
     say_daemon_note,
 )
+from composer.text.display import plural
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -224,7 +225,8 @@ def publish(
     for plan, result in zip(plans, results, strict=True):
         if not as_json and result.finished:
             click.echo(
-                f"{plan.account.name}: published {result.total} posts (edition {result.edition_id})"
+                f"{plan.account.name}: published {plural(result.total, 'post')} "
+                f"(edition {result.edition_id})"
             )
     if not all(r.finished for r in results):
         raise click.ClickException(
@@ -303,7 +305,8 @@ def schedule(
         return
     after = f"  follows {follows}" if follows is not None else ""
     for e in editions:
-        click.echo(f"{e.id}  {e.account}  {format_local(e.at_utc, e.zone)}  {e.posts} posts{after}")
+        when = format_local(e.at_utc, e.zone)
+        click.echo(f"{e.id}  {e.account}  {when}  {plural(e.posts, 'post')}{after}")
 
 
 def _schedule_every(

@@ -23,6 +23,7 @@ from composer.cli.base import (
     store_input,
 )
 from composer.cli.publish import wait_turn
+from composer.text.display import plural
 
 if TYPE_CHECKING:
     from composer.publishing import PublishResult
@@ -226,6 +227,6 @@ def queue_publish_now(edition_id: int, wait: bool) -> None:
         return
     if not outcome.finished:
         raise click.ClickException(f"edition {edition_id} stopped: {outcome.error}")
-    click.echo(f"published edition {edition_id}: {outcome.total} posts")
+    click.echo(f"published edition {edition_id}: {plural(outcome.total, 'post')}")
     for url in outcome.urls:
         click.echo(f"  {safe(url or '')}")

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from composer.redaction import redact
 from composer.store import EditionFacts, EditionStatus
+from composer.text.display import plural
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _MARKUP = re.compile(r"<[^>\n]{0,200}>|[*`]")  # HTML tags; Markdown emphasis and code
@@ -72,22 +73,23 @@ def edition_message(event: str, facts: EditionFacts, now: datetime) -> Message:
         if not reason and facts.status is EditionStatus.PUBLISHING:
             reason = "the process publishing it stopped (killed, crashed or interrupted)"
         lines = [
-            f"{what} stopped after {sent} of {facts.total} posts: {reason or 'no reason given'}.",
+            f"{what} stopped after {sent} of {plural(facts.total, 'post')}: "
+            f"{reason or 'no reason given'}.",
             *_posts(facts),
             f"The rest is kept; resume it with: {facts.resume}",
         ]
     elif event == "retrying":
         late = int((now - facts.scheduled_at).total_seconds() // 60) if facts.scheduled_at else 0
         lines = [
-            f"{what} is {late} minutes past its time and not published yet "
-            f"({sent} of {facts.total} posts out"
+            f"{what} is {plural(late, 'minute')} past its time and not published yet "
+            f"({sent} of {plural(facts.total, 'post')} out"
             + (f"; last error: {reason}" if reason else "")
             + ").",
             "A daemon keeps trying (rate limits, errors); nothing is needed unless it "
             "should have gone out by now.",
         ]
     else:  # published
-        lines = [f"{what} was published ({facts.total} posts).", *_posts(facts)]
+        lines = [f"{what} was published ({plural(facts.total, 'post')}).", *_posts(facts)]
     label = {
         "failed": "FAILED",
         "missed": "MISSED",

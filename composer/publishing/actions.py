@@ -40,6 +40,7 @@ from composer.store import (
     release,
     snapshot_id,
 )
+from composer.text.display import plural
 from composer.workspace.config import Config
 
 AccountListener = Callable[[str, Event], None]
@@ -125,7 +126,7 @@ async def _publish_one(
                     "warning",
                     0,
                     needed,
-                    detail=f"{needed} posts will use most of the {remaining} left today",
+                    detail=f"{plural(needed, 'post')} will use most of the {remaining} left today",
                 )
             )
         return await publish_edition(

@@ -47,6 +47,7 @@ from composer.store import (
     set_edition_status,
     set_post_status,
 )
+from composer.text.display import plural
 
 MAX_ATTEMPTS = 8  # per post, before the edition stops (resumable)
 BACKOFF_START = 1.0  # seconds, doubled per attempt, with jitter
@@ -369,7 +370,8 @@ async def _send(
             delay = _delay(error, attempt)
             if delay > LONGEST_WAIT:
                 raise _Stop(
-                    f"post {request.index}: {_reason(error)}; try again in {delay / 60:.0f} minutes"
+                    f"post {request.index}: {_reason(error)}; "
+                    f"try again in {plural(round(delay / 60), 'minute')}"
                 ) from None
             if isinstance(error, errors.ReplyTargetMissing) and attempt >= 4:
                 raise _Stop(f"post {request.index}: {_reason(error)}") from None

@@ -26,6 +26,7 @@ from typing import Any, Literal
 from composer.errors import ComposerError
 from composer.text.breaks import BreakKind, Token, tokenize
 from composer.text.counting import Measure, Platform, normalize, platform
+from composer.text.display import plural
 from composer.text.enrich import Extras, MentionPlacement, TagPlacement, as_tag, link_terms
 from composer.text.graphemes import graphemes
 from composer.text.images import Image, find_images
@@ -369,10 +370,13 @@ class _Splitter:
                     best = plans[count]
             if len(best.ends) > fewest:
                 return best, (
-                    f"{len(best.ends)} posts ({len(best.ends) - fewest} more than the minimum "
-                    f"of {fewest}) for {best.clean:.0%} clean cuts"
+                    f"{plural(len(best.ends), 'post')} ({len(best.ends) - fewest} more than "
+                    f"the minimum of {fewest}) for {best.clean:.0%} clean cuts"
                 )
-        return best, f"{len(best.ends)} posts, the minimum, with {best.clean:.0%} clean cuts"
+        return (
+            best,
+            f"{plural(len(best.ends), 'post')}, the minimum, with {best.clean:.0%} clean cuts",
+        )
 
     # --- the DP ---------------------------------------------------------------------------
     def _capacities(

@@ -22,6 +22,7 @@ from composer.store import (
     recent_finished,
     search,
 )
+from composer.text.display import plural
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.remote import cell, error_text, plain, tell
 from composer.tui.sending import publish_now
@@ -114,7 +115,7 @@ class HistoryScreen(Screen[None]):
         if not hits:
             table.border_subtitle = "nothing found" if query.strip() else "nothing published yet"
         else:
-            table.border_subtitle = f"{len(hits)} posts"
+            table.border_subtitle = plural(len(hits), "post")
 
     @staticmethod
     def _hit_row(hit: HistoryHit) -> tuple[object, ...]:

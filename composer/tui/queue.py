@@ -23,6 +23,7 @@ import composer.store as store
 from composer.recurring import next_times
 from composer.scheduling import ScheduledEdition, daemon_note
 from composer.store import EditionStatus, QueueEntry, Recurrence, StoreError, find_edition
+from composer.text.display import plural
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.move import MoveDialog
 from composer.tui.remote import cell, error_text, plain, tell
@@ -276,8 +277,8 @@ class QueueScreen(Screen[None]):
         if entry is None:
             return
         question = (
-            f'Publish edition {entry.edition_id} "{entry.title}" ({entry.post_count} posts) '
-            f"on {entry.account} now?"
+            f'Publish edition {entry.edition_id} "{entry.title}" '
+            f"({plural(entry.post_count, 'post')}) on {entry.account} now?"
         )
         if not await self.app.push_screen_wait(ConfirmDialog(question, "Publish now")):
             return

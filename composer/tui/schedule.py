@@ -52,6 +52,7 @@ from composer.scheduling import (
     when_given,
 )
 from composer.store import StoreError, find_edition
+from composer.text.display import plural
 from composer.text.splitting import Post
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.dialog import Dialog
@@ -464,7 +465,8 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
             self._error(error_text(error))
             return
         lines = [
-            f"{e.account}: {format_local(e.at_utc, e.zone)}, {e.posts} posts (edition {e.id})"
+            f"{e.account}: {format_local(e.at_utc, e.zone)}, {plural(e.posts, 'post')} "
+            f"(edition {e.id})"
             for e in editions
         ]
         self.dismiss(ScheduleResult(editions=editions, message="scheduled " + "; ".join(lines)))
@@ -516,7 +518,7 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
         )
         message = (
             f"scheduled {edition.account}: {format_local(edition.at_utc, edition.zone)}, "
-            f"{edition.posts} posts (edition {edition.id}), following edition {follows}"
+            f"{plural(edition.posts, 'post')} (edition {edition.id}), following edition {follows}"
         )
         self.dismiss(ScheduleResult(editions=[edition], message=message))
 
@@ -539,7 +541,7 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
             self._error(error_text(error))
             return
         title = self._draft.title if self._draft else self.draft_path.name
-        each = ", ".join(f"{p.account.name} ({len(p.thread.posts)} posts)" for p in plans)
+        each = ", ".join(f"{p.account.name} ({plural(len(p.thread.posts), 'post')})" for p in plans)
         after = f", continuing edition {plans[0].follows.edition_id}" if plans[0].follows else ""
         question = f"Publish {title!r} now to {each}{after}? This cannot be taken back."
         if not await self.app.push_screen_wait(ConfirmDialog(question, "Publish now")):
@@ -561,7 +563,7 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
             if result.finished:
                 after = f", following edition {plan.follows.edition_id}" if plan.follows else ""
                 lines.append(
-                    f"{plan.account.name}: published {result.total} posts "
+                    f"{plan.account.name}: published {plural(result.total, 'post')} "
                     f"(edition {result.edition_id}){after}"
                 )
                 lines.extend(f"  {url}" for url in result.urls if url)

@@ -8,6 +8,7 @@ from textual.widget import Widget
 from composer.platforms.base import PlatformClient
 from composer.publishing import Event, PublishResult, preflight_edition, publish_existing
 from composer.store import Holder, claim, find_edition
+from composer.text.display import plural
 from composer.tui.remote import error_text, tell
 from composer.tui.services import Services
 from composer.workspace.config import ConfigError
@@ -53,7 +54,7 @@ async def publish_now(
         tell(widget, error_text(error), title="Not published", severity="error")
         return None
     if outcome.finished:
-        tell(widget, f"{name}: edition {edition_id} published, {outcome.total} posts")
+        tell(widget, f"{name}: edition {edition_id} published, {plural(outcome.total, 'post')}")
     else:
         tell(
             widget,

@@ -64,3 +64,13 @@ def test_every_event_has_words() -> None:
     assert (
         "60 minutes past its time" in edition_message("retrying", facts(), AT.replace(hour=4)).body
     )
+
+
+def test_one_post_is_one_post() -> None:
+    one = facts(total=1, sent=(SentPost(1, "https://x.com/a/status/1"),))
+    assert "was published (1 post)." in edition_message("published", one, AT).body
+    late = edition_message("retrying", facts(total=1, sent=()), AT.replace(minute=1))
+    assert "is 1 minute past its time" in late.body and "(0 of 1 post out" in late.body
+    assert (
+        "stopped after 0 of 1 post:" in edition_message("stopped", facts(total=1, sent=()), AT).body
+    )
