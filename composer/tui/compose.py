@@ -26,7 +26,7 @@ from textual.widgets import Footer, Header, OptionList, TextArea
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from composer.text.display import terminal_safe
+from composer.text.display import plural, terminal_safe
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.insert_image import AltLimit, InsertImageDialog, image_insert_point
 from composer.tui.newdraft import NewDraftDialog
@@ -110,17 +110,43 @@ COMPOSE_KEYS = (
         "A file and its alt text, after this paragraph",
         in_footer=False,
     ),
+    ComposeKey(
+        "ctrl+b",
+        "copy_post",
+        "Copy post",
+        "Copy the post",
+        "The post the cursor is in, as the platform on screen gets it, to the clipboard",
+        in_footer=False,
+    ),
+    ComposeKey(
+        "f9",
+        "copy_thread",
+        "Copy thread",
+        "Copy the thread",
+        "Every post for the platform on screen, one after another, to the clipboard",
+        in_footer=False,
+    ),
 )
+# The preview's platform tabs, from the editor too: one "Platform" group in the footer.
+PLATFORM_KEYS = Binding.Group("Platform", compact=True)
 
 
 class ComposeScreen(Screen[None]):
     """Write a draft and see its thread on each platform as you type."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            k.key, k.action, k.label, show=k.in_footer, id=f"compose.{k.binding_id or k.action}"
-        )
-        for k in COMPOSE_KEYS
+        *(
+            Binding(
+                k.key,
+                k.action,
+                k.label,
+                show=k.in_footer,
+                id=f"compose.{k.binding_id or k.action}",
+            )
+            for k in COMPOSE_KEYS
+        ),
+        Binding("alt+left", "platform(-1)", "Previous platform", group=PLATFORM_KEYS),
+        Binding("alt+right", "platform(1)", "Next platform", group=PLATFORM_KEYS),
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 - Textual's
 
@@ -409,6 +435,27 @@ class ComposeScreen(Screen[None]):
             self.shown = generation
             self._previewed_text = text
         self.show_cursor_place()
+
+    def action_platform(self, step: int) -> None:
+        self.query_one(PreviewPane).step_platform(step)
+
+    def action_copy_post(self) -> None:
+        pane = self.query_one(PreviewPane)
+        post = pane.current_post
+        if post is None:
+            self.notify("No post here to copy", severity="warning")
+            return
+        self.app.copy_to_clipboard(post.text)
+        self.notify(f"Copied post {post.index}/{pane.post_count} for {pane.platform_label}")
+
+    def action_copy_thread(self) -> None:
+        pane = self.query_one(PreviewPane)
+        thread = pane.shown_thread
+        if thread is None or not thread.posts:
+            self.notify("No thread to copy", severity="warning")
+            return
+        self.app.copy_to_clipboard("\n\n".join(post.text for post in thread.posts))
+        self.notify(f"Copied the thread for {pane.platform_label} ({plural(len(thread), 'post')})")
 
     @on(TextArea.SelectionChanged, "#editor")
     def cursor_moved(self) -> None:

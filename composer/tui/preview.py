@@ -235,6 +235,25 @@ class PreviewPane(Vertical):
             self._locator = PostLocator.of(thread, body)
         return self._locator.post_at(offset)
 
+    @property
+    def current_post(self) -> Post | None:
+        """The post whose card is highlighted (the cursor's)."""
+        thread = self.shown_thread
+        if thread is None or self._highlighted is None:
+            return None
+        return next((p for p in thread.posts if p.index == self._highlighted), None)
+
+    @property
+    def platform_label(self) -> str:
+        return label_of(self.platform or "")
+
+    def step_platform(self, step: int) -> None:
+        """Show the next (or previous) platform's tab, round the end."""
+        tabs = self.query_one(Tabs)
+        names = [tab.id for tab in tabs.query(Tab) if tab.id]
+        if tabs.active in names:
+            tabs.active = names[(names.index(tabs.active) + step) % len(names)]
+
     def highlight(self, number: int | None) -> None:
         """Mark the card of post `number` (the one the cursor is in) and bring it into view."""
         if number == self._highlighted:

@@ -102,3 +102,32 @@ def test_the_locator_finds_every_post_of_the_example(tui_services: Services) -> 
             at = draft.body.index(middle, max(0, post.start - 40))
             found = locator.post_at(at)
             assert found is not None and found.index == post.index, (platform, post.index)
+
+
+async def test_copy_the_post_or_the_thread_and_switch_platforms_by_key(
+    tui_services: Services,
+) -> None:
+    app = make_app(tui_services, example(tui_services))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await compose_settled(pilot)
+        area, pane = editor(app), previews(app)
+        thread = pane.shown_thread
+        assert thread is not None
+        second = thread.posts[1]
+        at = area.text.index(second.body.replace("#", "")[20:50])
+        area.move_cursor(location(area.text, at))
+        await wait_until(pilot, lambda: f"post 2/{len(thread.posts)}" in str(area.border_subtitle))
+        await pilot.press("ctrl+b")
+        assert app.clipboard == second.text  # numbering and all, as published
+        await pilot.press("f9")
+        assert app.clipboard == "\n\n".join(p.text for p in thread.posts)
+
+        first_tab = pane.platform
+        await pilot.press("alt+right")
+        await wait_until(pilot, lambda: pane.platform != first_tab)
+        other = pane.shown_thread
+        assert other is not None and other is not thread
+        await wait_until(pilot, lambda: f"/{len(other.posts)} · " in str(area.border_subtitle))
+        await pilot.press("alt+left")
+        await wait_until(pilot, lambda: pane.platform == first_tab)
+        assert app.focused is area  # the keys work while typing
