@@ -203,6 +203,42 @@ def _friendly(parts: list[str]) -> str:
     raise ValueError("not a known form")
 
 
+def describe_rule(cron: str) -> str:
+    """A stored rule as a person would type it: "Mon-Fri 09:00", "daily 17:30",
+    "monthly last 18:00"; a cron expression no friendly form writes stays as it is."""
+    fields = cron.split(" ")
+    if len(fields) != 5 or not (fields[0].isdigit() and fields[1].isdigit()):
+        return cron
+    minute, hour, day, month, weekday = fields
+    clock = f"{int(hour):02d}:{int(minute):02d}"
+    if month != "*":
+        return cron
+    if weekday == "*" and day == "*":
+        return f"daily {clock}"
+    if weekday == "*" and (day == "last" or day.isdigit()):
+        return f"monthly {day} {clock}"
+    names = weekday.split(",")
+    if day != "*" or not set(names) <= set(_WEEKDAY_NAMES):
+        return cron
+    return f"{_day_ranges(sorted(_WEEKDAY_NAMES.index(n) for n in set(names)))} {clock}"
+
+
+def _day_ranges(days: list[int]) -> str:
+    """Mon..Sun numbers (sorted) as "Mon-Fri", "Mon,Wed,Fri" or "Sat-Sun"."""
+    runs: list[list[int]] = []
+    for day in days:
+        if runs and runs[-1][-1] == day - 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    if len(runs) > 1 and runs[0][0] == 0 and runs[-1][-1] == 6:  # Fri-Mon: round the week
+        runs = [runs[-1] + runs[0], *runs[1:-1]]
+    name = [n.capitalize() for n in _WEEKDAY_NAMES]
+    return ",".join(
+        name[run[0]] if len(run) == 1 else f"{name[run[0]]}-{name[run[-1]]}" for run in runs
+    )
+
+
 def _clock(text: str) -> tuple[int, int]:
     match = _CLOCK.fullmatch(text)
     if not match or int(match[1]) > 23 or int(match[2]) > 59:

@@ -50,7 +50,7 @@ def test_schedule_every_creates_a_rule_per_account_with_its_next_times(workspace
     # `queue --json` keeps its list of editions: a rule is not an edition.
     assert json.loads(run(workspace, "queue", "--json").stdout) == []
     human = run(workspace, "queue").stdout
-    assert "every '0 9 * * mon'" in human and "Asia/Almaty (+05)" in human
+    assert "every 'Mon 09:00'" in human and "Asia/Almaty (+05)" in human  # as a person types it
 
 
 def test_schedule_every_in_a_zone_prints_the_rule_and_dst_notes(workspace: Path) -> None:
@@ -59,7 +59,7 @@ def test_schedule_every_in_a_zone_prints_the_rule_and_dst_notes(workspace: Path)
         "--tz", "Europe/Berlin",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "every '30 2 * * *' in Europe/Berlin" in result.stdout
+    assert "every 'daily 02:30' in Europe/Berlin" in result.stdout
     assert result.stdout.count("02:30 Europe/Berlin") == 3
     assert "does not exist in Europe/Berlin" in result.stderr  # the March night, said ahead
     assert "happens twice in Europe/Berlin" in result.stderr

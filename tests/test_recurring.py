@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import col, select
 
 import composer.store as store
@@ -20,6 +22,7 @@ from composer.daemon import run_round
 from composer.recurring import (
     RuleError,
     create_rules,
+    describe_rule,
     materialize_due,
     parse_rule,
 )
@@ -493,3 +496,36 @@ def test_an_image_gone_or_without_alt_text_fails_that_occurrence_and_the_rule_go
     assert post.id is not None
     [row] = store.post_media(db, post.id)
     assert (row.source_path, row.alt) == (str(photo.resolve()), ALT)
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("daily 09:00", "daily 09:00"),
+        ("Mon-Fri 17:00", "Mon-Fri 17:00"),
+        ("weekdays 17:00", "Mon-Fri 17:00"),
+        ("weekends 10:00", "Sat-Sun 10:00"),
+        ("mon,wed,fri 08:05", "Mon,Wed,Fri 08:05"),
+        ("fri-mon 09:00", "Fri-Mon 09:00"),
+        ("monthly last 18:00", "monthly last 18:00"),
+        ("monthly 1 07:00", "monthly 1 07:00"),
+        ("0 9 * * 1-5", "Mon-Fri 09:00"),
+        ("*/15 9 * * *", "*/15 9 * * *"),
+        ("30 8 1 1 *", "30 8 1 1 *"),
+    ],
+)
+def test_a_rule_is_shown_as_a_person_types_it(typed: str, shown: str) -> None:
+    cron = parse_rule(typed, "UTC").cron
+    assert describe_rule(cron) == shown
+    assert parse_rule(shown, "UTC").cron == cron  # and it means the same
+
+
+@given(
+    days=st.sets(st.integers(0, 6), min_size=1),
+    hour=st.integers(0, 23),
+    minute=st.integers(0, 59),
+)
+def test_any_weekly_rule_reads_back_to_itself(days: set[int], hour: int, minute: int) -> None:
+    names = ",".join(("mon", "tue", "wed", "thu", "fri", "sat", "sun")[d] for d in sorted(days))
+    cron = parse_rule(f"{names} {hour:02d}:{minute:02d}", "UTC").cron
+    assert parse_rule(describe_rule(cron), "UTC").cron == cron

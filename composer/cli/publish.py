@@ -320,7 +320,7 @@ def _schedule_every(
 ) -> None:
     from datetime import UTC, datetime
 
-    from composer.recurring import create_rules
+    from composer.recurring import create_rules, describe_rule
     from composer.workspace.when import format_local
 
     with database() as db:
@@ -342,7 +342,8 @@ def _schedule_every(
         click.echo(json.dumps({"recurrences": rows}))
         return
     for r in rules:
-        click.echo(f"rule {r.id}  {r.account}  every {r.rule.cron!r} in {r.rule.zone}; next:")
+        every = describe_rule(r.rule.cron)
+        click.echo(f"rule {r.id}  {r.account}  every {every!r} in {r.rule.zone}; next:")
         for when in r.next_times:
             click.echo(f"    {format_local(when, r.rule.zone)}")
     for note in rules[0].notes if rules else []:

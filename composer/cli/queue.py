@@ -88,7 +88,7 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
 
 
 def _print_rules(rules: Sequence[Recurrence], *, count: int) -> None:
-    from composer.recurring import next_times
+    from composer.recurring import describe_rule, next_times
     from composer.workspace.when import format_local
 
     for r in rules:
@@ -96,7 +96,8 @@ def _print_rules(rules: Sequence[Recurrence], *, count: int) -> None:
         state = "active" if r.active else "stopped"
         first = format_local(times[0], r.timezone) if times else "-"
         draft_name = Path(r.draft_path).name
-        line = f"{r.id:>5}  {state:<10} {first}  {r.account}  every {r.rule!r}  {safe(draft_name)}"
+        every = describe_rule(r.rule)
+        line = f"{r.id:>5}  {state:<10} {first}  {r.account}  every {every!r}  {safe(draft_name)}"
         click.echo(line + (f"  ({safe(r.last_error)})" if r.last_error else ""))
         for later in times[1:]:
             click.echo(f"{'':>17} then {format_local(later, r.timezone)}")
@@ -108,7 +109,7 @@ def _print_rules(rules: Sequence[Recurrence], *, count: int) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def queue_rules(show_all: bool, account: str | None, as_json: bool) -> None:
     """Recurring rules with their next times (and the last error of each)."""
-    from composer.recurring import next_times
+    from composer.recurring import describe_rule, next_times
     from composer.store import recurrences
 
     with database() as db:
@@ -119,6 +120,7 @@ def queue_rules(show_all: bool, account: str | None, as_json: bool) -> None:
                 "id": r.id,
                 "account": r.account,
                 "rule": r.rule,
+                "every": describe_rule(r.rule),
                 "timezone": r.timezone,
                 "draft": r.draft_path,
                 "active": r.active,

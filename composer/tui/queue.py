@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 import composer.store as store
-from composer.recurring import next_times
+from composer.recurring import describe_rule, next_times
 from composer.scheduling import ScheduledEdition, daemon_note
 from composer.store import EditionStatus, QueueEntry, Recurrence, StoreError, find_edition
 from composer.text.display import plural
@@ -130,7 +130,7 @@ class QueueScreen(Screen[None]):
         return (
             str(rule.id),
             format_local(times[0], rule.timezone) if times else "-",
-            cell(rule.rule),
+            cell(describe_rule(rule.rule)),
             cell(rule.account),
             cell(Path(rule.draft_path).name, 32),
             cell(rule.last_error or "", 80),
@@ -206,7 +206,7 @@ class QueueScreen(Screen[None]):
             return "No recurring rules."
         text = (
             f"rule {rule.id}: {Path(rule.draft_path).name} on {rule.account}, "
-            f"every {rule.rule!r} in {rule.timezone}"
+            f"every {describe_rule(rule.rule)!r} in {rule.timezone}"
         )
         if rule.last_error:  # before the times: the detail is cut at four lines
             text += f"\nlast error: {rule.last_error}"
@@ -293,7 +293,8 @@ class QueueScreen(Screen[None]):
             self.notify("No recurring rule selected", severity="warning")
             return
         question = (
-            f"Stop recurring rule {rule.id} (every {rule.rule!r} in {rule.timezone}) on "
+            f"Stop recurring rule {rule.id} (every {describe_rule(rule.rule)!r} in "
+            f"{rule.timezone}) on "
             f'{rule.account} for draft "{Path(rule.draft_path).name}"? No more editions will '
             "be made; those already made stay in the queue."
         )
