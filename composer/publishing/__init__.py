@@ -39,6 +39,7 @@ from composer.publishing.plans import (
     follow_up,
     plan_editions,
     refuse_images,
+    with_link_cards,
 )
 from composer.publishing.sender import (
     BACKOFF_CAP,
@@ -92,4 +93,5 @@ __all__ = [
     "refuse_images",
     "run_editions",
     "stoppable_sleep",
+    "with_link_cards",
 ]

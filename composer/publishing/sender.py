@@ -35,6 +35,7 @@ from composer.store import (
     PostStatus,
     StoreError,
     continuation,
+    edition_cards,
     edition_ledger,
     edition_posts,
     find_edition,
@@ -47,6 +48,7 @@ from composer.store import (
     set_edition_status,
     set_post_status,
 )
+from composer.text.link_cards import LinkCard
 
 MAX_ATTEMPTS = 8  # per post, before the edition stops (resumable)
 BACKOFF_START = 1.0  # seconds, doubled per attempt, with jitter
@@ -185,6 +187,7 @@ async def _publish(
     notify = listener or (lambda event: None)
     # The posts and their images, read once (not once a post).
     posts, images = await off_loop(db, edition_ledger, db, edition_id)
+    cards = await off_loop(db, edition_cards, db, edition_id)  # as recorded: never fetched again
     total = len(posts)
     try:
         # A follow-up replies to the last post of the edition it follows, in its conversation.
@@ -209,7 +212,7 @@ async def _publish(
     try:
         if atomic and create_thread is not None and root is None:
             await _send_all_at_once(
-                db, client, create_thread, posts, images, language, notify, sleep, holder
+                db, client, create_thread, posts, images, cards, language, notify, sleep, holder
             )
         for post in edition_posts(db, edition_id) if atomic else posts:
             if post.status is PostStatus.SENT:
@@ -224,6 +227,7 @@ async def _publish(
                 root=root,
                 language=language,
                 offset=offset,
+                card=cards.get(_id(post)),
             )
             published = await _send(
                 db,
@@ -259,6 +263,7 @@ async def _send_all_at_once(
     create_thread: Callable[[list[PostRequest]], Awaitable[list[PublishedPost]]],
     posts: list[PostRecord],
     images: Mapping[int, Sequence[PostMedia]],
+    cards: Mapping[int, LinkCard],
     language: str | None,
     notify: Listener,
     sleep: Sleep,
@@ -272,6 +277,7 @@ async def _send_all_at_once(
             p.idempotency_key,
             language=language,
             media=await _media(db, client, images.get(_id(p), ()), p.position, sleep),
+            card=cards.get(_id(p)),
         )
         for p in posts
     ]
