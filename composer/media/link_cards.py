@@ -40,7 +40,7 @@ from composer.media.limits import Limits
 from composer.media.pipeline import prepare_data
 from composer.text import Thread
 from composer.text.display import terminal_safe
-from composer.text.link_cards import LinkCard, card_links, card_text, page_meta
+from composer.text.link_cards import TITLE_MAX, LinkCard, card_links, card_text, page_meta
 from composer.text.platform_facts import FACTS
 
 __all__ = [
@@ -59,6 +59,10 @@ MAX_PAGE_BYTES = 1_000_000
 MAX_IMAGE_BYTES = 5_000_000
 MAX_REDIRECTS = 5
 _PARALLEL = 4  # pages fetched at a time
+# A page that could not be read is not asked again for this long by the same process (the
+# preview, then the schedule dialog), so a dead link does not cost its timeout twice.
+FAILURE_MEMORY = 60.0
+_FAILED: dict[str, tuple[float, LinkCardError]] = {}
 CARD_MAX_AGE = 24 * 3600.0  # a cached card older than this is fetched again
 CACHE_VERSION = 1  # bump when what a cached card holds changes
 THUMB_MAX_SIDE = 2000  # pixels: what a card shows, at most
@@ -101,6 +105,28 @@ def fetch_card(
     cached = _cached(store, name, url, now)
     if cached is not None:
         return cached
+    remembered = str(store.path(name))
+    failed = _FAILED.get(remembered)
+    if failed is not None and 0 <= now - failed[0] < FAILURE_MEMORY:
+        raise failed[1]
+    try:
+        card = _fetch(url, thumb_max_bytes, cache, timeout, transport)
+    except LinkCardError as error:
+        _FAILED[remembered] = (now, error)
+        raise
+    _FAILED.pop(remembered, None)
+    with contextlib.suppress(OSError):  # the cache only saves time
+        store.put_bytes(name, _to_json(card, now))
+    return card
+
+
+def _fetch(
+    url: str,
+    thumb_max_bytes: int,
+    cache: Path | None,
+    timeout: float,
+    transport: httpx.BaseTransport | None,
+) -> LinkCard:
     with httpx.Client(
         timeout=timeout,
         follow_redirects=True,
@@ -126,16 +152,13 @@ def fetch_card(
                     Limits(max_bytes=thumb_max_bytes, max_side=THUMB_MAX_SIDE),
                     cache=cache,
                 )
-    card = LinkCard(
+    return LinkCard(
         uri=url,
-        title=meta.title or card_text(urlsplit(final_url).hostname or url, 300),
+        title=meta.title or card_text(urlsplit(final_url).hostname or url, TITLE_MAX),
         description=meta.description or "",
         thumb=thumb.data if thumb is not None else None,
         thumb_mime=thumb.mime if thumb is not None else None,
     )
-    with contextlib.suppress(OSError):  # the cache only saves time
-        store.put_bytes(name, _to_json(card, now))
-    return card
 
 
 @dataclass(frozen=True, slots=True)

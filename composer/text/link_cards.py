@@ -66,6 +66,17 @@ class LinkCard:
         """ "title — domain": one line for the preview, `--dry-run` and `split`."""
         return f"{self.title or self.domain} — {self.domain}"
 
+    def to_dict(self) -> dict[str, object]:
+        """The card in `split --json` and `publish --dry-run --json` (the picture's type and
+        size, not its bytes)."""
+        thumb = {"mime": self.thumb_mime, "bytes": len(self.thumb)} if self.thumb else None
+        return {
+            "uri": self.uri,
+            "title": self.title,
+            "description": self.description,
+            "thumb": thumb,
+        }
+
 
 def first_link(text: str) -> str | None:
     """The full URL of the first link Bluesky's facets find in `text`, or None."""
