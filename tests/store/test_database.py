@@ -24,9 +24,10 @@ TABLES = {
     "recurrences",
     "daemon_workers",
     "post_media",
+    "post_cards",
     "alembic_version",
 }
-HEAD = "0006"
+HEAD = "0007"
 
 
 def test_migrates_an_empty_file_to_head(db_path: Path) -> None:
