@@ -63,7 +63,8 @@ def open_composer(
     from composer.tui import Services, make_app, picture_widget
 
     pictures = picture_widget()  # asks the terminal, which it cannot once the app runs
-    app = make_app(Services(drafts_dir=drafts_dir, config_path=config, db_url=db), path, pictures)
+    services = Services(drafts_dir=drafts_dir, config_path=config, db_url=db, link_cards=True)
+    app = make_app(services, path, pictures)
     app.run()
     if app.return_code:  # a crash: its report is printed, and the exit says so
         raise click.exceptions.Exit(app.return_code)

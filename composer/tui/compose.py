@@ -142,7 +142,9 @@ class ComposeScreen(Screen[None]):
                     show_line_numbers=False,
                     tab_behavior="indent",
                 )
-                yield PreviewPane(id="preview", pictures=self.pictures)
+                yield PreviewPane(
+                    id="preview", pictures=self.pictures, link_cards=self.services.link_cards
+                )
         yield Footer()
 
     def on_mount(self) -> None:
