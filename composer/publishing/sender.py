@@ -7,10 +7,10 @@ to resume: the first post not sent, replying to the last one sent. A post found 
 start, or a request with an unclear outcome, is resolved with the platform (`find_post`)
 before it is ever sent again. A post's images are uploaded and recorded in the ledger
 before the post is marked `sending` (composer.publishing.uploads), so it never goes out
-without them and a resumed run never uploads them again. A post's link card is sent as the
-ledger recorded it when the edition was written: no page is fetched here. Every front end sends an edition
-only under its claim (composer.store.claims), so one process at a time writes its ledger
-and sends its posts.
+without them and a resumed run never uploads them again. A post's link card is sent as
+the ledger recorded it when the edition was written: no page is fetched here. Every front
+end sends an edition only under its claim (composer.store.claims), so one process at a time
+writes its ledger and sends its posts.
 """
 
 from __future__ import annotations

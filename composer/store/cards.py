@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from sqlmodel import Session, col, select
 
 from composer.store.database import Database
-from composer.store.errors import StoreError
+from composer.store.editions import per_post
 from composer.store.models import PostCard, PostRecord
 from composer.text.link_cards import LinkCard
 
@@ -19,18 +19,12 @@ def add_post_cards(
 ) -> None:
     """The card rows of an edition's new posts (`cards[i]` belongs to `posts[i]`, None for
     none), in the caller's transaction."""
-    if not any(cards):
-        return
-    if len(cards) != len(posts):
-        raise StoreError(f"{len(cards)} posts' link cards given for {len(posts)} posts")
-    session.flush()  # the posts' ids
-    for post, card in zip(posts, cards, strict=True):
+    for post_id, card in per_post(session, posts, cards, "link cards"):
         if card is None:
             continue
-        assert post.id is not None
         session.add(
             PostCard(
-                post_id=post.id,
+                post_id=post_id,
                 uri=card.uri,
                 title=card.title,
                 description=card.description,

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from composer.store.database import Database
-from composer.store.editions import posts_in_thread_order
+from composer.store.editions import per_post, posts_in_thread_order
 from composer.store.errors import StoreError
 from composer.store.models import PostMedia, PostRecord, utc_now
 
@@ -35,15 +35,9 @@ def add_post_media(
 ) -> None:
     """The image rows of an edition's new posts (`media[i]` belongs to `posts[i]`), in the
     caller's transaction."""
-    if not any(media):
-        return
-    if len(media) != len(posts):
-        raise StoreError(f"{len(media)} posts' images given for {len(posts)} posts")
-    session.flush()  # the posts' ids
-    for post, images in zip(posts, media, strict=True):
-        assert post.id is not None
+    for post_id, images in per_post(session, posts, media, "images"):
         session.add_all(
-            PostMedia(post_id=post.id, position=i, source_path=image.source_path, alt=image.alt)
+            PostMedia(post_id=post_id, position=i, source_path=image.source_path, alt=image.alt)
             for i, image in enumerate(images, start=1)
         )
 

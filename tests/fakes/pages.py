@@ -9,7 +9,6 @@ Bluesky's facets take for links, where `http://127.0.0.1:port/` is not one) and 
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections import Counter
@@ -17,8 +16,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 from urllib.parse import urlsplit
+
+from tests.fakes.server import serve_on_loopback
 
 
 @dataclass
@@ -52,33 +52,12 @@ class PageServer:
 
     @contextmanager
     def running(self) -> Iterator[PageServer]:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def setup(self) -> None:
-                super().setup()
-                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-            def do_GET(self) -> None:
-                server._answer(self)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        thread.start()
         try:
-            yield self
+            with serve_on_loopback(self._answer) as server:
+                self._server = server
+                yield self
         finally:
             self.stop.set()
-            self._server.shutdown()
-            self._server.server_close()
 
     def _answer(self, handler: BaseHTTPRequestHandler) -> None:
         path = urlsplit(handler.path).path or "/"  # a proxy request names the whole URL
