@@ -37,7 +37,6 @@ from composer.media.limits import JPEG, PNG, Limits, Prepared
 PIPELINE_VERSION = 1
 LOSSLESS = frozenset({"PNG", "GIF", "BMP"})  # kept as PNG when it fits
 MAX_SOURCE_BYTES = 200 * 1024 * 1024
-_TOO_LARGE = f"too large (at most {MAX_SOURCE_BYTES:,} bytes)"
 JPEG_QUALITY = 85
 # Each try that is too large shrinks the sides by sqrt(limit / size) times this margin.
 _SHRINK_MARGIN = 0.9  # a try more costs more time than 10% of the sides is worth
@@ -77,7 +76,7 @@ def prepare_data(
     """An image already read (fetched: a link card's picture) made ready for `limits`, as
     `prepare` makes a file; `name` is what a MediaError names. Raises MediaError."""
     if len(source) > MAX_SOURCE_BYTES:
-        raise MediaError(name, _TOO_LARGE)
+        raise MediaError(name, _too_large())
     return _prepare_source(source, name, [limits], cache)[0]
 
 
@@ -105,17 +104,21 @@ def _digest(limits: Limits) -> str:
     return f"{PIPELINE_VERSION}.{limits.digest()}"
 
 
+def _too_large() -> str:
+    return f"too large (at most {MAX_SOURCE_BYTES:,} bytes)"
+
+
 def _read(path: Path) -> bytes:
     """The file's bytes (`open_regular`), read no further than the limit."""
     descriptor, info = open_regular(path)
     try:
         if info.st_size > MAX_SOURCE_BYTES:
-            raise MediaError(path, _TOO_LARGE)
+            raise MediaError(path, _too_large())
         data = bytearray()
         while chunk := os.read(descriptor, 1 << 20):
             data += chunk
             if len(data) > MAX_SOURCE_BYTES:  # it grew after fstat
-                raise MediaError(path, _TOO_LARGE)
+                raise MediaError(path, _too_large())
     except OSError as error:
         raise MediaError(path, f"cannot be read ({error.strerror or error})") from None
     finally:
