@@ -67,7 +67,7 @@ CARD_MAX_AGE = 24 * 3600.0  # a cached card older than this is fetched again
 CACHE_VERSION = 1  # bump when what a cached card holds changes
 THUMB_MAX_SIDE = 2000  # pixels: what a card shows, at most
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-_USER_AGENT = "thread-composer (link card; +https://github.com/)"
+_USER_AGENT = "thread-composer (link card)"
 # Loopback hosts are reached directly, never through a proxy from the environment.
 _DIRECT: dict[str, httpx.BaseTransport | None] = {
     "all://localhost": None,

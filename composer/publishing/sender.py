@@ -36,7 +36,6 @@ from composer.store import (
     PostStatus,
     StoreError,
     continuation,
-    edition_cards,
     edition_ledger,
     edition_posts,
     find_edition,
@@ -186,9 +185,8 @@ async def _publish(
     holder: Holder | None,
 ) -> PublishResult:
     notify = listener or (lambda event: None)
-    # The posts and their images, read once (not once a post).
-    posts, images = await off_loop(db, edition_ledger, db, edition_id)
-    cards = await off_loop(db, edition_cards, db, edition_id)  # as recorded: never fetched again
+    # The posts, their images and link cards (as recorded: never fetched again), read once.
+    posts, images, cards = await off_loop(db, edition_ledger, db, edition_id)
     total = len(posts)
     try:
         # A follow-up replies to the last post of the edition it follows, in its conversation.

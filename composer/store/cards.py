@@ -37,12 +37,17 @@ def add_post_cards(
 def edition_cards(db: Database, edition_id: int) -> dict[int, LinkCard]:
     """An edition's link cards by post id (posts without one are absent)."""
     with db.read_session() as session:
-        rows = session.exec(
-            select(PostCard)
-            .join(PostRecord, col(PostRecord.id) == col(PostCard.post_id))
-            .where(PostRecord.edition_id == edition_id)
-        )
-        return {
-            row.post_id: LinkCard(row.uri, row.title, row.description, row.thumb, row.thumb_mime)
-            for row in rows
-        }
+        return cards_in(session, edition_id)
+
+
+def cards_in(session: Session, edition_id: int) -> dict[int, LinkCard]:
+    """`edition_cards` in the caller's session (the publisher's one read of the ledger)."""
+    rows = session.exec(
+        select(PostCard)
+        .join(PostRecord, col(PostRecord.id) == col(PostCard.post_id))
+        .where(PostRecord.edition_id == edition_id)
+    )
+    return {
+        row.post_id: LinkCard(row.uri, row.title, row.description, row.thumb, row.thumb_mime)
+        for row in rows
+    }

@@ -16,10 +16,12 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from composer.store.cards import cards_in
 from composer.store.database import Database
 from composer.store.editions import per_post, posts_in_thread_order
 from composer.store.errors import StoreError
 from composer.store.models import PostMedia, PostRecord, utc_now
+from composer.text.link_cards import LinkCard
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +55,9 @@ def post_media(db: Database, post_id: int) -> list[PostMedia]:
 
 def edition_ledger(
     db: Database, edition_id: int
-) -> tuple[list[PostRecord], dict[int, list[PostMedia]]]:
-    """An edition's posts in thread order, and their images by post id, in one read: what
-    the publisher starts from (an edition's images are not read again once a post)."""
+) -> tuple[list[PostRecord], dict[int, list[PostMedia]], dict[int, LinkCard]]:
+    """An edition's posts in thread order, and their images and link cards by post id, in
+    one read: what the publisher starts from (not read again once a post)."""
     with db.read_session() as session:
         found = list(session.exec(posts_in_thread_order(edition_id)))
         rows = session.exec(
@@ -67,7 +69,7 @@ def edition_ledger(
         images: dict[int, list[PostMedia]] = {}
         for row in rows:
             images.setdefault(row.post_id, []).append(row)
-        return found, images
+        return found, images, cards_in(session, edition_id)
 
 
 def mark_media_uploaded(
