@@ -7,6 +7,7 @@ what will be published. `PreviewPane` only shows the result.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -16,7 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static, Tab, Tabs
 
-from composer.media.link_cards import LinkCardError, fetch_card
+from composer.media.link_cards import FAILURE_MEMORY, LinkCardError, fetch_card
 from composer.media.probe import probe
 from composer.text import Post, SplitError, Thread, UnknownPlatformError
 from composer.text.display import terminal_safe
@@ -241,6 +242,7 @@ class PreviewPane(Vertical):
         self.link_cards = link_cards
         self.cards_found: dict[tuple[str, str], LinkCard | LinkCardError] = {}
         self._fetching: set[tuple[str, str]] = set()
+        self._failed_at: dict[tuple[str, str], float] = {}
 
     def compose(self) -> ComposeResult:
         yield Tabs(id="platforms")
@@ -309,7 +311,10 @@ class PreviewPane(Vertical):
             return None
         key = (shown.platform, link)
         found = self.cards_found.get(key)
-        if found is None and key not in self._fetching:
+        # A page that gave no card is asked again once FAILURE_MEMORY has passed (on the
+        # next change of the text): the network may be back.
+        stale = key in self._failed_at and time.monotonic() - self._failed_at[key] > FAILURE_MEMORY
+        if (found is None or stale) and key not in self._fetching:
             self._fetching.add(key)
             self._fetch_card(shown.platform, link)
         return card_line(found)
@@ -329,6 +334,10 @@ class PreviewPane(Vertical):
     def _card_fetched(self, key: tuple[str, str], found: LinkCard | LinkCardError) -> None:
         self.cards_found[key] = found
         self._fetching.discard(key)
+        if isinstance(found, LinkCardError):
+            self._failed_at[key] = time.monotonic()
+        else:
+            self._failed_at.pop(key, None)
         self.call_later(self._show_cards)
 
     async def _show_thumbnails(

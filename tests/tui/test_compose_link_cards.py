@@ -14,6 +14,8 @@ from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+from composer.media import link_cards
+from composer.media.link_cards import FAILURE_MEMORY
 from composer.tui import Services, make_app
 from composer.tui.compose import ComposeScreen
 from composer.tui.preview import PostCard, PreviewPane
@@ -99,3 +101,29 @@ async def test_no_card_when_the_draft_says_so(tui_services: Services, site: Page
         assert len(cards) == 3
         assert not any("🔗" in card or "link card" in card for card in cards)
         assert sum(site.hits.values()) == 0
+
+
+async def test_a_page_that_gave_no_card_is_asked_again_later(
+    tui_services: Services, site: PageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = replace(tui_services, link_cards=True)
+    app = make_app(services, write_report(services))
+    async with app.run_test(size=(120, 40)) as pilot:
+        cards = await cards_settled(pilot)
+        assert "answered 404" in cards[1]
+        site.serve("/gone", Page(b"<title>Back online</title>"))
+        pane = app.screen.query_one(PreviewPane)
+        # As if FAILURE_MEMORY had passed since the page failed (no clock in the test): the
+        # pane's note of it and the fetcher's memory of it are both that old.
+        for key in list(pane._failed_at):
+            pane._failed_at[key] -= FAILURE_MEMORY + 1
+        monkeypatch.setattr(link_cards, "_FAILED", {})
+        await pane._show_cards()  # what the next change of the text does
+        for _ in range(200):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause(0.02)
+            cards = [shown_text(card) for card in pane.query(PostCard)]
+            if "Back online" in cards[1]:
+                break
+        assert "🔗 Back online — osce.example.org" in cards[1]
+        assert site.hits["/gone"] == 2 and site.hits["/report"] == 1
