@@ -31,7 +31,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 import composer.store as store
 from composer.errors import ComposerError
-from composer.publishing import PublishError, plan_editions
+from composer.publishing import PublishError, plan_editions, with_link_cards
 from composer.store import Database, DatabaseFailure, Recurrence, StoreError
 from composer.text import SplitError
 from composer.text.enrich import EnrichError
@@ -473,6 +473,8 @@ def _occurrence(
         # Its images are checked now (file, alt text), as for any edition: a problem fails
         # this occurrence with the reason, and the rule goes on.
         [plan] = plan_editions(draft, Path(recurrence.draft_path), config, [recurrence.account])
+        # Its link cards are fetched now, once: the occurrence sends what was fetched.
+        [plan] = with_link_cards([plan])
     except (
         DraftError,
         OSError,
@@ -499,12 +501,15 @@ def _occurrence(
         language=draft.language,
         posts=[post.text for post in plan.thread.posts],
         media=plan.ledger_media(),
+        cards=plan.cards,
     )
     if edition_id is not None:
         log.info(
             "recurrence",
             extra={"fields": {"rule": recurrence.id, "edition": edition_id, "at": at.isoformat()}},
         )
+        for warning in plan.card_warnings:
+            log.warning("link card", extra={"fields": {"edition": edition_id, "warning": warning}})
     return None if edition_id is None else (edition_id, False)
 
 

@@ -20,6 +20,7 @@ from composer.publishing import (
     already_has,
     follow_up,
     plan_editions,
+    with_link_cards,
 )
 from composer.store import (
     CALLED_OFF,
@@ -67,6 +68,7 @@ class ScheduledEdition:
     at_utc: datetime
     zone: str
     posts: int
+    warnings: tuple[str, ...] = ()  # pages that gave no link card (plain links instead)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,9 +157,12 @@ def schedule_draft(
     # Every account's time first: one without a free slot must not leave the others
     # scheduled (a partial schedule the user did not ask for).
     times = [at_utc or next_free_slot(db, p.account, tz, choice.now) for p in plans]
+    plans = with_link_cards(plans)  # fetched now: the author sees the warnings
     ids = _schedule_editions(db, plans, times, tz, choice)
     return [
-        ScheduledEdition(edition_id, plan.account.name, when, tz, len(plan.thread.posts))
+        ScheduledEdition(
+            edition_id, plan.account.name, when, tz, len(plan.thread.posts), plan.card_warnings
+        )
         for edition_id, plan, when in zip(ids, plans, times, strict=True)
     ]
 
@@ -247,8 +252,11 @@ def schedule_follow_up(
             f"edition {follows} goes out at {format_local(parent_at, tz)}: "
             "schedule its follow-up at that time or later"
         )
+    [plan] = with_link_cards([plan])
     [edition_id] = _schedule_editions(db, [plan], [when], tz, choice)
-    return ScheduledEdition(edition_id, plan.account.name, when, tz, len(plan.thread.posts))
+    return ScheduledEdition(
+        edition_id, plan.account.name, when, tz, len(plan.thread.posts), plan.card_warnings
+    )
 
 
 def _schedule_editions(
@@ -276,6 +284,7 @@ def _schedule_editions(
             follows_edition_id=plan.follows.edition_id if plan.follows else None,
             numbering_start=plan.follows.first_number if plan.follows else None,
             media=plan.ledger_media(),
+            cards=plan.cards,
         )
         for plan, at_utc in zip(plans, times, strict=True)
     ]

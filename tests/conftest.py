@@ -9,6 +9,7 @@ from hypothesis import settings
 
 from composer.store import Database, open_database
 from composer.workspace.drafts import Draft, load_draft
+from tests.fakes.pages import PageServer
 from tests.helpers import ROOT
 from tests.pds import make_account, pds  # noqa: F401 - fixtures: one real PDS per session
 
@@ -56,3 +57,10 @@ def db(db_path: Path) -> Iterator[Database]:
     database = open_database(str(db_path))
     yield database
     database.close()
+
+
+@pytest.fixture
+def pages() -> Iterator[PageServer]:
+    """A loopback web server of pages (for link cards), also answering as an HTTP proxy."""
+    with PageServer().running() as server:
+        yield server

@@ -12,7 +12,7 @@ is opened through `database()`, which imports the store when a command first nee
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -22,6 +22,7 @@ import click
 from composer.redaction import redact
 from composer.text import PLATFORM_NAMES, Thread
 from composer.text.display import terminal_safe
+from composer.text.link_cards import LinkCard
 from composer.workspace.config import Config
 from composer.workspace.draft_split import (
     NO_OVERRIDES,
@@ -124,8 +125,13 @@ def say_daemon_note(db: Database, label: str) -> None:
         click.echo(f"{label}: {note}", err=True)
 
 
-def print_thread(thread: Thread, media: list[tuple[ImageFile, ...]] | None = None) -> None:
-    """The thread's posts under rules with their length, each post's images below it."""
+def print_thread(
+    thread: Thread,
+    media: list[tuple[ImageFile, ...]] | None = None,
+    cards: Sequence[LinkCard | None] = (),
+) -> None:
+    """The thread's posts under rules with their length, each post's images (or link card)
+    below it."""
     total = len(thread.posts)
     header = f"{thread.platform} · {total} post{'s' if total != 1 else ''} · {thread.note}"
     click.echo(click.style(header, bold=True))
@@ -137,6 +143,9 @@ def print_thread(thread: Thread, media: list[tuple[ImageFile, ...]] | None = Non
         click.echo(safe(post.text))
         for file in media[post.index - 1] if media else ():
             click.echo(safe(file.chip))
+        card = cards[post.index - 1] if len(cards) >= post.index else None
+        if card is not None:
+            click.echo(f"🔗 {safe(card.summary)}")
     for warning in thread.warnings:
         click.echo(f"warning: {safe(warning)}", err=True)
 

@@ -107,6 +107,7 @@ def publish(
         follow_up,
         plan_editions,
         run_editions,
+        with_link_cards,
     )
 
     path = resolve_draft(name)
@@ -126,17 +127,11 @@ def publish(
     asyncio.run(ask_new_instances(chosen, config, accounts, follows=continuing))
     plans = plan_editions(chosen, path, config, accounts, for_real=not dry_run, follows=continuing)
     plans = asyncio.run(fit_to_instances(plans))
+    # Each link card is fetched now, once: what is shown is what the ledger keeps and sends.
+    plans = with_link_cards(plans)
     if dry_run:
         if as_json:
-            rows = [
-                {
-                    "account": p.account.name,
-                    **p.thread.to_dict(),
-                    "warnings": p.thread.warnings,
-                    "follows": follows,
-                }
-                for p in plans
-            ]
+            rows = [_dry_run_row(p, follows) for p in plans]
             click.echo(json.dumps({"dry_run": True, "editions": rows}, ensure_ascii=False))
             return
         for number, plan in enumerate(plans):
@@ -144,8 +139,13 @@ def publish(
                 click.echo()
             after = f", continuing edition {follows}" if follows is not None else ""
             click.echo(f"would publish to {plan.account.name}{after}:")
-            print_thread(plan.thread)
+            print_thread(plan.thread, cards=plan.cards)
+            for warning in plan.card_warnings:
+                click.echo(f"warning: {plan.account.name}: {safe(warning)}", err=True)
         return
+    for plan in plans:
+        for warning in plan.card_warnings:
+            click.echo(f"warning: {plan.account.name}: {safe(warning)}", err=True)
 
     # On a terminal, a progress bar per account advances post by post; the lines with each
     # post's URL are printed either way (and are all there is when the output is piped).
@@ -234,6 +234,21 @@ def publish(
         )
 
 
+def _dry_run_row(plan: EditionPlan, follows: int | None) -> dict[str, Any]:
+    """One account's edition in `publish --dry-run --json`: its thread, each post's link
+    card, the warnings."""
+    row: dict[str, Any] = {
+        "account": plan.account.name,
+        **plan.thread.to_dict(),
+        "warnings": [*plan.thread.warnings, *plan.card_warnings],
+        "follows": follows,
+    }
+    for post, card in zip(row["posts"], plan.cards, strict=False):
+        if card is not None:
+            post["link_card"] = card.to_dict()
+    return row
+
+
 @click.command()
 @click.argument("name", metavar="DRAFT")
 @click.option("--account", "accounts", multiple=True, help="Account to post to (repeatable).")
@@ -299,6 +314,9 @@ def schedule(
         else:
             editions = schedule_draft(db, chosen, path, config, accounts, choice)
         say_daemon_note(db, "note")
+    for e in editions:
+        for warning in e.warnings:
+            click.echo(f"warning: {e.account}: {safe(warning)}", err=True)
     if as_json:
         rows = [{"id": e.id, "account": e.account, "at": iso_utc(e.at_utc)} for e in editions]
         click.echo(json.dumps({"editions": rows}))

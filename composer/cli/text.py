@@ -22,12 +22,13 @@ from composer.cli.base import (
     safe,
     split_for,
 )
-from composer.text import MODES
+from composer.text import MODES, Thread
 from composer.text import count as count_text
 from composer.text.enrich import MENTION_PLACEMENTS, TAG_PLACEMENTS
 from composer.text.images import find_images
-from composer.workspace.draft_split import Overrides, find_config
-from composer.workspace.drafts import read_text
+from composer.text.link_cards import LinkCard, card_links
+from composer.workspace.draft_split import Overrides, find_config, link_cards_wanted
+from composer.workspace.drafts import Draft, read_text
 from composer.workspace.images import file_problems, image_problems
 
 
@@ -62,7 +63,8 @@ def open_composer(
     from composer.tui import Services, make_app, picture_widget
 
     pictures = picture_widget()  # asks the terminal, which it cannot once the app runs
-    app = make_app(Services(drafts_dir=drafts_dir, config_path=config, db_url=db), path, pictures)
+    services = Services(drafts_dir=drafts_dir, config_path=config, db_url=db, link_cards=True)
+    app = make_app(services, path, pictures)
     app.run()
     if app.return_code:  # a crash: its report is printed, and the exit says so
         raise click.exceptions.Exit(app.return_code)
@@ -89,6 +91,9 @@ def open_composer(
 @click.option("--mention-placement", type=click.Choice(MENTION_PLACEMENTS), help="Default: first.")
 @click.option("--tag", "tags", multiple=True, help="A hashtag to append (repeatable).")
 @click.option("--tag-placement", type=click.Choice(TAG_PLACEMENTS), help="Default: last.")
+@click.option(
+    "--no-link-card", is_flag=True, help="Bluesky: fetch no page for a link card (offline)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def split(
     source: str,
@@ -101,6 +106,7 @@ def split(
     mention_placement: str | None,
     tags: tuple[str, ...],
     tag_placement: str | None,
+    no_link_card: bool,
     as_json: bool,
 ) -> None:
     """Split a report or draft into numbered posts that fit PLATFORM, with the draft's
@@ -128,16 +134,36 @@ def split(
             fail(safe(missing[0]))
         # No account here: the draft's alt_text_required decides, else alt text is required.
         thread.warnings.extend(image_problems(draft, thread.platform, None, media))
+    cards = () if no_link_card else link_cards_of(draft, thread)
     if as_json:
         payload: dict[str, Any] = thread.to_dict()
         if media is not None:
             for post, files in zip(payload["posts"], media, strict=True):
                 post["media"] = [file.to_dict() for file in files]
+        for post, card in zip(payload["posts"], cards, strict=False):
+            if card is not None:
+                post["link_card"] = card.to_dict()
         payload["note"] = thread.note
         payload["warnings"] = thread.warnings
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    print_thread(thread, media)
+    print_thread(thread, media, cards)
+
+
+def link_cards_of(draft: Draft, thread: Thread) -> tuple[LinkCard | None, ...]:
+    """Each post's link card on a platform that takes one made here (Bluesky), unless the
+    draft says `link_card = false`; a page that gives none adds a warning to the thread.
+    The fetcher (httpx) is imported only when some post has a link to fetch."""
+    if not link_cards_wanted(draft, thread.platform):
+        return ()
+    texts = [post.text for post in thread.posts]
+    if not any(card_links(texts, [bool(post.media) for post in thread.posts])):
+        return ()
+    from composer.media.link_cards import thread_cards
+
+    found = thread_cards(thread, thread.platform)
+    thread.warnings.extend(found.warnings)
+    return found.cards
 
 
 @click.command()

@@ -11,7 +11,7 @@ beside `workspace`: it imports only `locations`, `text` and `errors` of the pack
 from composer.media.cache import MediaCache, default_cache
 from composer.media.errors import MediaError
 from composer.media.limits import JPEG, PNG, Limits, Prepared
-from composer.media.pipeline import prepare, prepare_many
+from composer.media.pipeline import prepare, prepare_data, prepare_many
 
 __all__ = [
     "JPEG",
@@ -22,5 +22,6 @@ __all__ = [
     "Prepared",
     "default_cache",
     "prepare",
+    "prepare_data",
     "prepare_many",
 ]

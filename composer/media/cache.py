@@ -52,19 +52,27 @@ class MediaCache:
 
     def get(self, name: str, limits: Limits) -> Prepared | None:
         """The entry `name` if it is complete and within `limits`, else None."""
-        path = self.path(name)
         try:
-            data = path.read_bytes()
+            data = self.path(name).read_bytes()
         except OSError:
             return None
         found = _complete(data, limits)
         if found is not None:
-            with contextlib.suppress(OSError):  # used now: the last to be pruned
-                os.utime(path)
+            self.touch(name)
         return found
+
+    def touch(self, name: str) -> None:
+        """Mark the entry `name` used now: the last to be pruned."""
+        with contextlib.suppress(OSError):
+            os.utime(self.path(name))
 
     def put(self, name: str, prepared: Prepared) -> None:
         """Store `prepared` as `name` (atomically). Raises OSError when it cannot be written."""
+        self.put_bytes(name, prepared.data)
+
+    def put_bytes(self, name: str, data: bytes) -> None:
+        """Store `data` as the entry `name` (atomically; another kind of entry than an image:
+        a link card). Raises OSError when it cannot be written."""
         # The data folder and this one are private when made here (`locations`).
         self.folder.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.folder.mkdir(exist_ok=True, mode=0o700)
@@ -72,7 +80,7 @@ class MediaCache:
         descriptor, temporary = tempfile.mkstemp(dir=self.folder, prefix=_TEMPORARY)
         try:
             with os.fdopen(descriptor, "wb") as file:
-                file.write(prepared.data)
+                file.write(data)
             os.replace(temporary, self.path(name))
         except BaseException:
             with contextlib.suppress(OSError):

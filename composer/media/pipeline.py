@@ -67,7 +67,22 @@ def prepare_many(
     path: Path, limits: Sequence[Limits], *, cache: Path | None = None
 ) -> list[Prepared]:
     """`path` made ready for several platforms, decoding it at most once. Raises MediaError."""
-    source = _read(path)
+    return _prepare_source(_read(path), path, limits, cache)
+
+
+def prepare_data(
+    source: bytes, name: Path, limits: Limits, *, cache: Path | None = None
+) -> Prepared:
+    """An image already read (fetched: a link card's picture) made ready for `limits`, as
+    `prepare` makes a file; `name` is what a MediaError names. Raises MediaError."""
+    if len(source) > MAX_SOURCE_BYTES:
+        raise MediaError(name, _too_large())
+    return _prepare_source(source, name, [limits], cache)[0]
+
+
+def _prepare_source(
+    source: bytes, path: Path, limits: Sequence[Limits], cache: Path | None
+) -> list[Prepared]:
     source_hash = hashlib.sha256(source).hexdigest()
     store = MediaCache(cache) if cache is not None else default_cache()
     names = [f"{source_hash}-{_digest(each)}" for each in limits]
@@ -89,18 +104,21 @@ def _digest(limits: Limits) -> str:
     return f"{PIPELINE_VERSION}.{limits.digest()}"
 
 
+def _too_large() -> str:
+    return f"too large (at most {MAX_SOURCE_BYTES:,} bytes)"
+
+
 def _read(path: Path) -> bytes:
     """The file's bytes (`open_regular`), read no further than the limit."""
     descriptor, info = open_regular(path)
-    too_large = f"too large (at most {MAX_SOURCE_BYTES:,} bytes)"
     try:
         if info.st_size > MAX_SOURCE_BYTES:
-            raise MediaError(path, too_large)
+            raise MediaError(path, _too_large())
         data = bytearray()
         while chunk := os.read(descriptor, 1 << 20):
             data += chunk
             if len(data) > MAX_SOURCE_BYTES:  # it grew after fstat
-                raise MediaError(path, too_large)
+                raise MediaError(path, _too_large())
     except OSError as error:
         raise MediaError(path, f"cannot be read ({error.strerror or error})") from None
     finally:

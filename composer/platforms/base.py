@@ -39,6 +39,7 @@ from composer.platforms.errors import (
     retry_after,
     without_answer,
 )
+from composer.text.link_cards import LinkCard
 from composer.text.platform_facts import FACTS
 
 __all__ = [  # the errors and rules are composer.platforms.errors', re-exported for clients
@@ -135,6 +136,9 @@ class PostRequest:
     # conversation's post offset + 1 (`root` is then the original thread's first post).
     offset: int = 0
     media: tuple[AttachedMedia, ...] = ()  # uploaded before the post, in order
+    # Its link card, as the ledger recorded it (Bluesky's external embed; a post with media
+    # carries none).
+    card: LinkCard | None = None
 
 
 @dataclass(frozen=True, slots=True)

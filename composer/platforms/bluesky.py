@@ -47,6 +47,7 @@ from composer.text.facets import (
     tid_timestamp,
     to_record_facets,
 )
+from composer.text.link_cards import LinkCard
 from composer.text.platform_facts import FACTS
 
 __all__ = [
@@ -267,6 +268,7 @@ class BlueskyClient(base.HttpClient[BlueskyAccount]):
         self._session: _Session | None = None
         self._lock = asyncio.Lock()
         self._dids: dict[str, str | None] = {}
+        self._thumbs: dict[str, str] = {}  # a link card picture's sha256 -> its blob ref
 
     def _described(self) -> str:
         return f"handle={self._account.handle!r}, service={self._base!r}"
@@ -364,6 +366,7 @@ class BlueskyClient(base.HttpClient[BlueskyAccount]):
                 root=root,
                 language=request.language,
                 media=request.media,
+                card=request.card,
             )
             record = await self.post_record(placed, offset_ms=position - 1)
             uri = f"at://{session.did}/{POST_COLLECTION}/{rkey}"
@@ -445,7 +448,26 @@ class BlueskyClient(base.HttpClient[BlueskyAccount]):
             record["reply"] = {"root": _strong_ref(root), "parent": _strong_ref(request.reply_to)}
         if request.media:
             record["embed"] = _images_embed(request.media)
+        elif request.card is not None:
+            record["embed"] = await self._external_embed(request.card)
         return record
+
+    async def _external_embed(self, card: LinkCard) -> dict[str, Any]:
+        """`app.bsky.embed.external`: the link's card, its picture uploaded as a blob (once
+        per client: a blob is named by its content, so a retry names the same one)."""
+        external: dict[str, Any] = {
+            "uri": card.uri,
+            "title": card.title,
+            "description": card.description,
+        }
+        if card.thumb and card.thumb_mime:
+            key = hashlib.sha256(card.thumb).hexdigest()
+            if key not in self._thumbs:
+                self._thumbs[key] = await self.upload_media(
+                    base.MediaUpload(card.thumb, card.thumb_mime, 0, 0, "")
+                )
+            external["thumb"] = jsonlib.loads(self._thumbs[key])
+        return {"$type": "app.bsky.embed.external", "external": external}
 
     async def resolve_handle(self, handle: str) -> str | None:
         """The DID of a handle, or None when it does not resolve (cached)."""

@@ -1,7 +1,8 @@
 """Publishing threads: never twice, never half.
 
 - `plans`: the one composition of a draft for its accounts (EditionPlan, plan_editions,
-  ask_new_instances, fit_to_instances, follow_up, check_not_published, refuse_images).
+  ask_new_instances, fit_to_instances, follow_up, check_not_published, refuse_images,
+  with_link_cards: each post's Bluesky link card, fetched before the edition is written).
 - `connect`: the one place a platform client is built, with its stored session
   (client_for), and the pre-flight (preflight, preflight_accounts, preflight_edition).
 - `sender`: the ledger loop that sends one edition (publish_edition, Event, PublishResult).
@@ -39,6 +40,7 @@ from composer.publishing.plans import (
     follow_up,
     plan_editions,
     refuse_images,
+    with_link_cards,
 )
 from composer.publishing.sender import (
     BACKOFF_CAP,
@@ -92,4 +94,5 @@ __all__ = [
     "refuse_images",
     "run_editions",
     "stoppable_sleep",
+    "with_link_cards",
 ]

@@ -173,6 +173,7 @@ def _edition_for(
             follows_edition_id=follows.edition_id if follows else None,
             numbering_start=follows.first_number if follows else None,
             media=plan.ledger_media(),
+            cards=plan.cards,
         )
 
     try:

@@ -38,6 +38,7 @@ from composer.store import (
 from composer.text import SplitError, Thread
 from composer.text.enrich import EnrichError
 from composer.text.images import find_images
+from composer.text.link_cards import LinkCard
 from composer.text.numbering import UPDATE_PRESET, NumberingError
 from composer.text.splitting import ImageLineError
 from composer.workspace.config import (
@@ -47,7 +48,13 @@ from composer.workspace.config import (
     Config,
     ConfigError,
 )
-from composer.workspace.draft_split import NO_OVERRIDES, Overrides, account_overrides, split_draft
+from composer.workspace.draft_split import (
+    NO_OVERRIDES,
+    Overrides,
+    account_overrides,
+    link_cards_wanted,
+    split_draft,
+)
 from composer.workspace.drafts import Draft
 from composer.workspace.images import (
     ImageFile,
@@ -118,6 +125,9 @@ class EditionPlan:
     follows: FollowUp | None = None
     overrides: Overrides = NO_OVERRIDES
     media: tuple[tuple[ImageFile, ...], ...] = ()  # each post's images, checked
+    # Each post's link card (`with_link_cards`; empty until then), and the pages that gave none.
+    cards: tuple[LinkCard | None, ...] = ()
+    card_warnings: tuple[str, ...] = ()
 
     @property
     def draft_text(self) -> DraftText:
@@ -130,6 +140,24 @@ class EditionPlan:
             [NewMedia(str(file.path.resolve()), file.image.alt) for file in files]
             for files in self.media
         ]
+
+
+def with_link_cards(
+    plans: Sequence[EditionPlan], *, cache: Path | None = None
+) -> list[EditionPlan]:
+    """Each plan with its posts' link cards, fetched now (Bluesky; unless the draft, else
+    the account, says `link_card = false`): a post's first link, unless it carries images.
+    A page that cannot be read is a warning in `card_warnings`, and a plain link, never a
+    refusal. Blocking (network): async callers run it in a thread."""
+    from composer.media.link_cards import thread_cards  # httpx: only when publishing
+
+    done: list[EditionPlan] = []
+    for plan in plans:
+        if link_cards_wanted(plan.draft, plan.account.platform, plan.account):
+            found = thread_cards(plan.thread, plan.account.platform, cache=cache)
+            plan = replace(plan, cards=found.cards, card_warnings=found.warnings)
+        done.append(plan)
+    return done
 
 
 def checked_media(

@@ -7,9 +7,10 @@ to resume: the first post not sent, replying to the last one sent. A post found 
 start, or a request with an unclear outcome, is resolved with the platform (`find_post`)
 before it is ever sent again. A post's images are uploaded and recorded in the ledger
 before the post is marked `sending` (composer.publishing.uploads), so it never goes out
-without them and a resumed run never uploads them again. Every front end sends an edition
-only under its claim (composer.store.claims), so one process at a time writes its ledger
-and sends its posts.
+without them and a resumed run never uploads them again. A post's link card is sent as
+the ledger recorded it when the edition was written: no page is fetched here. Every front
+end sends an edition only under its claim (composer.store.claims), so one process at a time
+writes its ledger and sends its posts.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from composer.store import (
     set_post_status,
 )
 from composer.text.display import plural
+from composer.text.link_cards import LinkCard
 
 MAX_ATTEMPTS = 8  # per post, before the edition stops (resumable)
 BACKOFF_START = 1.0  # seconds, doubled per attempt, with jitter
@@ -184,8 +186,8 @@ async def _publish(
     holder: Holder | None,
 ) -> PublishResult:
     notify = listener or (lambda event: None)
-    # The posts and their images, read once (not once a post).
-    posts, images = await off_loop(db, edition_ledger, db, edition_id)
+    # The posts, their images and link cards (as recorded: never fetched again), read once.
+    posts, images, cards = await off_loop(db, edition_ledger, db, edition_id)
     total = len(posts)
     try:
         # A follow-up replies to the last post of the edition it follows, in its conversation.
@@ -210,7 +212,7 @@ async def _publish(
     try:
         if atomic and create_thread is not None and root is None:
             await _send_all_at_once(
-                db, client, create_thread, posts, images, language, notify, sleep, holder
+                db, client, create_thread, posts, images, cards, language, notify, sleep, holder
             )
         for post in edition_posts(db, edition_id) if atomic else posts:
             if post.status is PostStatus.SENT:
@@ -225,6 +227,7 @@ async def _publish(
                 root=root,
                 language=language,
                 offset=offset,
+                card=cards.get(_id(post)),
             )
             published = await _send(
                 db,
@@ -260,6 +263,7 @@ async def _send_all_at_once(
     create_thread: Callable[[list[PostRequest]], Awaitable[list[PublishedPost]]],
     posts: list[PostRecord],
     images: Mapping[int, Sequence[PostMedia]],
+    cards: Mapping[int, LinkCard],
     language: str | None,
     notify: Listener,
     sleep: Sleep,
@@ -273,6 +277,7 @@ async def _send_all_at_once(
             p.idempotency_key,
             language=language,
             media=await _media(db, client, images.get(_id(p), ()), p.position, sleep),
+            card=cards.get(_id(p)),
         )
         for p in posts
     ]

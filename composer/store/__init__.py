@@ -8,6 +8,7 @@ those below it (no cycles):
 - models: the tables, and the edition-status groups every rule is made of
 - errors, database: StoreError, opening and upgrading a database
 - media: each post's images (written with the edition, marked uploaded before the post)
+- cards: each post's link card (written with the edition, sent as written)
 - history: the ledger (threads, editions, posts, attempts) and the history search
 - follow_ups, editions: where a follow-up attaches; the one "already has it" rule
 - claims: who publishes an edition right now (leases with a heartbeat)
@@ -16,6 +17,7 @@ those below it (no cycles):
   how finished editions ended
 """
 
+from composer.store.cards import edition_cards
 from composer.store.claims import (
     HEARTBEAT,
     LEASE,
@@ -79,6 +81,7 @@ from composer.store.models import (
     Edition,
     EditionStatus,
     Notification,
+    PostCard,
     PostMedia,
     PostRecord,
     PostStatus,
@@ -160,6 +163,7 @@ __all__ = [
     "Notification",
     "Occurrence",
     "Pending",
+    "PostCard",
     "PostMedia",
     "PostRecord",
     "PostState",
@@ -182,6 +186,7 @@ __all__ = [
     "daemon_started",
     "default_database_path",
     "due_recurrences",
+    "edition_cards",
     "edition_events",
     "edition_facts",
     "edition_ledger",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -127,3 +128,24 @@ def find_edition(db: Database, edition_id: int) -> Edition:
     """The edition with this id; StoreError if there is none."""
     with db.read_session() as session:
         return existing(session, Edition, edition_id, "edition")
+
+
+_Value = TypeVar("_Value")
+
+
+def per_post(
+    session: Session, posts: Sequence[PostRecord], values: Sequence[_Value], what: str
+) -> list[tuple[int, _Value]]:
+    """Each of an edition's new `posts` with its value (`values[i]` belongs to `posts[i]`;
+    `what` names them in the error), the posts' ids flushed; [] when no value holds
+    anything (no row to write)."""
+    if not any(values):
+        return []
+    if len(values) != len(posts):
+        raise StoreError(f"{len(values)} posts' {what} given for {len(posts)} posts")
+    session.flush()  # the posts' ids
+    paired = []
+    for post, value in zip(posts, values, strict=True):
+        assert post.id is not None
+        paired.append((post.id, value))
+    return paired

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel, col
 
+from composer.store.cards import add_post_cards
 from composer.store.database import Database, existing
 from composer.store.editions import posts_in_thread_order
 from composer.store.errors import StoreError, redact
@@ -32,6 +33,7 @@ from composer.store.models import (
     idempotency_key,
     utc_now,
 )
+from composer.text.link_cards import LinkCard
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -105,6 +107,7 @@ def add_edition(
     recurrence_id: int | None = None,
     last_error: str | None = None,
     media: Sequence[Sequence[NewMedia]] = (),
+    cards: Sequence[LinkCard | None] = (),
 ) -> Edition:
     """An edition with one pending ledger row per post, inside the caller's transaction,
     before any send. A follow-up names the edition it continues (and the number of its first
@@ -139,6 +142,7 @@ def add_edition(
     ]
     session.add_all(rows)
     add_post_media(session, rows, media)
+    add_post_cards(session, rows, cards)
     return edition
 
 

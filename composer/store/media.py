@@ -16,10 +16,12 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from composer.store.cards import cards_in
 from composer.store.database import Database
-from composer.store.editions import posts_in_thread_order
+from composer.store.editions import per_post, posts_in_thread_order
 from composer.store.errors import StoreError
 from composer.store.models import PostMedia, PostRecord, utc_now
+from composer.text.link_cards import LinkCard
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,15 +37,9 @@ def add_post_media(
 ) -> None:
     """The image rows of an edition's new posts (`media[i]` belongs to `posts[i]`), in the
     caller's transaction."""
-    if not any(media):
-        return
-    if len(media) != len(posts):
-        raise StoreError(f"{len(media)} posts' images given for {len(posts)} posts")
-    session.flush()  # the posts' ids
-    for post, images in zip(posts, media, strict=True):
-        assert post.id is not None
+    for post_id, images in per_post(session, posts, media, "images"):
         session.add_all(
-            PostMedia(post_id=post.id, position=i, source_path=image.source_path, alt=image.alt)
+            PostMedia(post_id=post_id, position=i, source_path=image.source_path, alt=image.alt)
             for i, image in enumerate(images, start=1)
         )
 
@@ -59,9 +55,9 @@ def post_media(db: Database, post_id: int) -> list[PostMedia]:
 
 def edition_ledger(
     db: Database, edition_id: int
-) -> tuple[list[PostRecord], dict[int, list[PostMedia]]]:
-    """An edition's posts in thread order, and their images by post id, in one read: what
-    the publisher starts from (an edition's images are not read again once a post)."""
+) -> tuple[list[PostRecord], dict[int, list[PostMedia]], dict[int, LinkCard]]:
+    """An edition's posts in thread order, and their images and link cards by post id, in
+    one read: what the publisher starts from (not read again once a post)."""
     with db.read_session() as session:
         found = list(session.exec(posts_in_thread_order(edition_id)))
         rows = session.exec(
@@ -73,7 +69,7 @@ def edition_ledger(
         images: dict[int, list[PostMedia]] = {}
         for row in rows:
             images.setdefault(row.post_id, []).append(row)
-        return found, images
+        return found, images, cards_in(session, edition_id)
 
 
 def mark_media_uploaded(

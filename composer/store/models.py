@@ -257,6 +257,23 @@ class PostMedia(SQLModel, table=True):
     uploaded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class PostCard(SQLModel, table=True):
+    """A post's link card (Bluesky's external embed), written with the edition: the link,
+    the page's title and description and its picture as fetched then, so a resumed or
+    scheduled post sends the card the author saw, never a page fetched again."""
+
+    __tablename__ = "post_cards"
+    __table_args__ = (sa.UniqueConstraint("post_id", name="uq_post_cards_post"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = _owned_by("posts", index=False)  # uq_post_cards_post indexes it
+    uri: str = Field(sa_type=sa.Text)
+    title: str = Field(sa_type=sa.Text)
+    description: str = Field(sa_type=sa.Text)
+    thumb: bytes | None = Field(default=None, sa_type=sa.LargeBinary)  # within the blob limit
+    thumb_mime: str | None = Field(default=None, max_length=32)
+
+
 class Attempt(SQLModel, table=True):
     __tablename__ = "attempts"
 

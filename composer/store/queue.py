@@ -33,6 +33,7 @@ from composer.store.models import (
     Recurrence,
     utc_now,
 )
+from composer.text.link_cards import LinkCard
 
 DONE_LIMIT = 20
 
@@ -144,6 +145,7 @@ class NewEdition:
     follows_edition_id: int | None = None
     numbering_start: int | None = None
     media: Sequence[Sequence[NewMedia]] = ()  # each post's images, when it has any
+    cards: Sequence[LinkCard | None] = ()  # each post's link card, when it has any
 
     @property
     def draft_text(self) -> DraftText:
@@ -178,6 +180,7 @@ def schedule_new(db: Database, editions: Sequence[NewEdition], *, again: bool) -
                     follows_edition_id=new.follows_edition_id,
                     numbering_start=new.numbering_start,
                     media=new.media,
+                    cards=new.cards,
                 )
             )
     return made

@@ -22,6 +22,7 @@ from composer.store.errors import StoreError, redact
 from composer.store.history import DraftText, add_edition, snapshot_id
 from composer.store.media import NewMedia
 from composer.store.models import EditionStatus, Recurrence, utc_now
+from composer.text.link_cards import LinkCard
 
 
 def create_recurrence(
@@ -140,12 +141,13 @@ def record_occurrence(
     language: str | None,
     posts: Sequence[str],
     media: Sequence[Sequence[NewMedia]] = (),
+    cards: Sequence[LinkCard | None] = (),
 ) -> int | None:
     """The occurrence as a scheduled edition with its ledger (each post's images too), the
     rule moved on; None when another process made this occurrence first."""
     if not posts:
         raise StoreError("an edition needs at least one post")
-    snapshot = _Snapshot(title, body, language, posts, EditionStatus.SCHEDULED, media)
+    snapshot = _Snapshot(title, body, language, posts, EditionStatus.SCHEDULED, media, cards)
     made = _occurrences(db, occurrence, snapshot, [occurrence.expected], [None], rule_error=None)
     return None if made is None else made[0]
 
@@ -196,6 +198,7 @@ class _Snapshot:
     posts: Sequence[str]
     status: EditionStatus
     media: Sequence[Sequence[NewMedia]] = ()  # each post's images
+    cards: Sequence[LinkCard | None] = ()  # each post's link card
 
 
 def _occurrences(
@@ -259,6 +262,7 @@ def _edition(
         recurrence_id=occurrence.recurrence_id,
         last_error=reason,
         media=snapshot.media,
+        cards=snapshot.cards,
     )
     assert edition.id is not None  # flushed by add_edition
     return edition.id

@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 # How a plain (non-secret) account setting is checked.
-SettingKind = Literal["str", "url", "int", "visibility", "language", "command"]
+SettingKind = Literal["str", "url", "int", "bool", "visibility", "language", "command"]
 
 VISIBILITIES = ("public", "unlisted", "private")  # Mastodon's, for posts 2..n
 X_OAUTH1_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
@@ -117,6 +117,9 @@ class PlatformFacts:
     # The setting that, when given, is the account's API address instead of default_url
     # (a Mastodon instance, a Bluesky PDS); it defaults to default_url where there is one.
     url_setting: str | None = None
+    # A link card's picture is uploaded within this many bytes (Bluesky's external embed);
+    # None where the platform builds its own cards from the link (X, Mastodon, Threads).
+    link_card_thumb_max_bytes: int | None = None
 
     @property
     def images_per_post(self) -> int:
@@ -207,11 +210,12 @@ FACTS: Mapping[str, PlatformFacts] = {
         handle=HandleRule(
             re.compile("@" + DOMAIN), "@handle.domain, e.g. @hrw.org or @name.bsky.social"
         ),
-        settings={"service": "url"},
+        settings={"service": "url", "link_card": "bool"},
         secrets=("app_password",),
         required_settings=("handle",),
         required_secrets=("app_password",),
         url_setting="service",
+        link_card_thumb_max_bytes=1_000_000,  # app.bsky.embed.external's thumb blob limit
     ),
     "threads": PlatformFacts(
         "threads",

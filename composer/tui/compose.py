@@ -180,7 +180,9 @@ class ComposeScreen(Screen[None]):
                 yield TextArea(
                     id="editor", soft_wrap=True, show_line_numbers=True, tab_behavior="focus"
                 )
-                yield PreviewPane(id="preview", pictures=self.pictures)
+                yield PreviewPane(
+                    id="preview", pictures=self.pictures, link_cards=self.services.link_cards
+                )
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

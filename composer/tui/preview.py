@@ -7,20 +7,24 @@ what will be published. `PreviewPane` only shows the result.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static, Tab, Tabs
 
+from composer.media.link_cards import FAILURE_MEMORY, LinkCardError, fetch_card
 from composer.media.probe import probe
 from composer.text import Post, SplitError, Thread, UnknownPlatformError
 from composer.text.display import terminal_safe
 from composer.text.enrich import EnrichError
 from composer.text.entities import extract_entities
+from composer.text.link_cards import LinkCard, card_links
 from composer.text.numbering import NumberingError
 from composer.text.platform_facts import FACTS
 from composer.tui.cursor import PostLocator
@@ -29,6 +33,7 @@ from composer.workspace.config import Config, ConfigError
 from composer.workspace.draft_split import (
     draft_account,
     draft_overrides,
+    link_cards_wanted,
     platforms_for,
     split_draft,
 )
@@ -56,6 +61,7 @@ class PlatformPreview:
     thread: Thread | None = None
     error: str | None = None
     media: tuple[tuple[ImageFile, ...], ...] = ()  # each post's images (empty: none)
+    links: tuple[str | None, ...] = ()  # each post's link to show a card for (empty: none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +86,17 @@ def platform_preview(draft: Draft, platform: str, config: Config | None) -> Plat
         thread = split_draft(draft, platform, config, draft_overrides(draft, platform, config))
     except (UnknownPlatformError, NumberingError, SplitError, EnrichError, ConfigError) as error:
         return PlatformPreview(platform, error=str(error))
+    account = draft_account(draft, platform, config)
+    links: tuple[str | None, ...] = ()
+    if link_cards_wanted(draft, platform, account):
+        texts = [post.text for post in thread.posts]
+        links = tuple(card_links(texts, [bool(post.media) for post in thread.posts]))
     if not any(post.media for post in thread.posts):
-        return PlatformPreview(platform, thread)
+        return PlatformPreview(platform, thread, links=links)
     # Each image's file and alt text, checked as publishing checks them: warnings here.
     files = image_files(draft, thread, probe)
-    account = draft_account(draft, platform, config)
     thread.warnings.extend(image_problems(draft, platform, account, files))
-    return PlatformPreview(platform, thread, media=tuple(files))
+    return PlatformPreview(platform, thread, media=tuple(files), links=links)
 
 
 def build_preview(text: str, name: str, config: Config | None) -> Preview:
@@ -131,7 +141,7 @@ def summary_of(preview: PlatformPreview) -> Text:
     return lines
 
 
-CardKey = tuple[str, int, int, int, int, tuple[str, ...]]
+CardKey = tuple[str, int, int, int, int, tuple[str, ...], str]
 
 
 ALT_START = 40  # characters of an image's alt text shown after its chip
@@ -175,15 +185,35 @@ class PostCard(Static):
         self.key: CardKey | None = None
         self.thumbnails: Thumbnails | None = None  # the row of pictures under it, if any
 
-    def show(self, post: Post, total: int, limit: int, media: tuple[ImageFile, ...] = ()) -> None:
-        key = (post.text, post.index, total, post.length, limit, tuple(f.chip for f in media))
+    def show(
+        self,
+        post: Post,
+        total: int,
+        limit: int,
+        media: tuple[ImageFile, ...] = (),
+        link_card: Text | None = None,
+    ) -> None:
+        chips_shown = tuple(f.chip for f in media)
+        card_shown = link_card.plain if link_card is not None else ""
+        key = (post.text, post.index, total, post.length, limit, chips_shown, card_shown)
         if key == self.key:
             return  # unchanged: Textual keeps its rendering
         self.key = key
         self.border_title = f"{post.index}/{total}"
         self.border_subtitle = f"{post.length}/{limit}"
         self.set_class(post.length > limit, "-over")
-        self.update(highlighted(post.text) + chips(media) if media else highlighted(post.text))
+        shown = highlighted(post.text) + chips(media) if media else highlighted(post.text)
+        self.update(shown + link_card if link_card is not None else shown)
+
+
+def card_line(found: LinkCard | LinkCardError | None) -> Text:
+    """The line under a post with a link card: "🔗 title — domain", the warning of a page
+    that gave none, or that it is being fetched (remote text made terminal-safe)."""
+    if found is None:
+        return Text("\n🔗 fetching the link's card…", style="dim")
+    if isinstance(found, LinkCardError):
+        return Text(f"\n⚠ {terminal_safe(str(found))}: a plain link", style="bold #ffaf00")
+    return Text(f"\n🔗 {terminal_safe(found.summary)}", style="#87afd7")
 
 
 class PreviewPane(Vertical):
@@ -202,7 +232,13 @@ class PreviewPane(Vertical):
     class PlatformShown(Message):
         """Another platform's cards are shown (the post the cursor is in may differ)."""
 
-    def __init__(self, *, id: str | None = None, pictures: PictureWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        id: str | None = None,
+        pictures: PictureWidget | None = None,
+        link_cards: bool = False,
+    ) -> None:
         super().__init__(id=id)
         self.previews: dict[str, PlatformPreview] = {}
         self.error: str | None = None
@@ -210,6 +246,12 @@ class PreviewPane(Vertical):
         self.thumbnail_cache = ThumbnailCache()
         self._locator: PostLocator | None = None  # of the shown thread, made when first asked
         self._highlighted: int | None = None  # the post number of the highlighted card
+        # Link cards are fetched (`link_cards`) in worker threads, each page once a session
+        # (then from the media cache): a link's card or why it has none.
+        self.link_cards = link_cards
+        self.cards_found: dict[tuple[str, str], LinkCard | LinkCardError] = {}
+        self._fetching: set[tuple[str, str]] = set()
+        self._failed_at: dict[tuple[str, str], float] = {}
 
     @property
     def shown_thread(self) -> Thread | None:
@@ -323,9 +365,45 @@ class PreviewPane(Vertical):
             existing += added
         if thread is not None and shown is not None:
             media = shown.media or tuple(() for _ in posts)
-            for card, post, files in zip(existing, posts, media, strict=False):
-                card.show(post, len(posts), thread.limit, files)
+            links = shown.links or tuple(None for _ in posts)
+            for card, post, files, link in zip(existing, posts, media, links, strict=False):
+                card.show(post, len(posts), thread.limit, files, self._card_line(shown, link))
                 await self._show_thumbnails(cards, card, files)
+
+    def _card_line(self, shown: PlatformPreview, link: str | None) -> Text | None:
+        """The card line of a post with `link` (fetching it, once, if it is not known yet)."""
+        if link is None or not self.link_cards:
+            return None
+        key = (shown.platform, link)
+        found = self.cards_found.get(key)
+        # A page that gave no card is asked again once FAILURE_MEMORY has passed (on the
+        # next change of the text): the network may be back.
+        stale = key in self._failed_at and time.monotonic() - self._failed_at[key] > FAILURE_MEMORY
+        if (found is None or stale) and key not in self._fetching:
+            self._fetching.add(key)
+            self._fetch_card(shown.platform, link)
+        return card_line(found)
+
+    @work(thread=True, group="link-cards")
+    def _fetch_card(self, platform: str, link: str) -> None:
+        """A link's card fetched off the UI thread (`fetch_card`: capped, timed out, cached),
+        then shown."""
+        limit = FACTS[platform].link_card_thumb_max_bytes or 0
+        found: LinkCard | LinkCardError
+        try:
+            found = fetch_card(link, limit)
+        except LinkCardError as error:
+            found = error
+        self.app.call_from_thread(self._card_fetched, (platform, link), found)
+
+    def _card_fetched(self, key: tuple[str, str], found: LinkCard | LinkCardError) -> None:
+        self.cards_found[key] = found
+        self._fetching.discard(key)
+        if isinstance(found, LinkCardError):
+            self._failed_at[key] = time.monotonic()
+        else:
+            self._failed_at.pop(key, None)
+        self.call_later(self._show_cards)
 
     async def _show_thumbnails(
         self, cards: Vertical, card: PostCard, files: tuple[ImageFile, ...]

@@ -17,6 +17,7 @@ collects the input and shows their answers.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,6 +38,7 @@ from composer.publishing import (
     follow_up,
     plan_editions,
     run_editions,
+    with_link_cards,
 )
 from composer.recurring import CreatedRule, RuleError, create_rules, parse_rule, rule_zone
 from composer.scheduling import (
@@ -469,7 +471,9 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
             f"(edition {e.id})"
             for e in editions
         ]
-        self.dismiss(ScheduleResult(editions=editions, message="scheduled " + "; ".join(lines)))
+        warnings = "".join(f"\nwarning: {e.account}: {w}" for e in editions for w in e.warnings)
+        message = "scheduled " + "; ".join(lines) + warnings
+        self.dismiss(ScheduleResult(editions=editions, message=message))
 
     def _choice(self, next_slot: bool) -> ScheduleChoice:
         """The time, zone and "Again" as the dialog shows them."""
@@ -533,6 +537,7 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
         self._set_busy(True)
         try:
             plans = await fit_to_instances(plans)
+            plans = await asyncio.to_thread(with_link_cards, plans)  # the pages: off the UI
             db = self.services.database()
             if not self._again():
                 check_not_published(db, plans, again_hint=PUBLISH_AGAIN)
@@ -544,6 +549,8 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
         each = ", ".join(f"{p.account.name} ({plural(len(p.thread.posts), 'post')})" for p in plans)
         after = f", continuing edition {plans[0].follows.edition_id}" if plans[0].follows else ""
         question = f"Publish {title!r} now to {each}{after}? This cannot be taken back."
+        warnings = [f"{p.account.name}: {w}" for p in plans for w in p.card_warnings]
+        question += "".join(f"\n⚠ {w}" for w in warnings)
         if not await self.app.push_screen_wait(ConfirmDialog(question, "Publish now")):
             self._set_busy(False)
             return

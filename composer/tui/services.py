@@ -31,6 +31,7 @@ class Services:
     workdir: Path = Path()  # where ./accounts.toml is looked for
     data_dir: Path | None = None  # None: COMPOSER_DATA_DIR, else the user data folder
     now: Callable[[], datetime] = _utc_now
+    link_cards: bool = False  # the preview fetches Bluesky link cards (the app run by the CLI)
     _config_choice: ConfigChoice | None = field(default=None, init=False, repr=False)
     _database: Database | None = field(default=None, init=False, repr=False)
 

@@ -135,6 +135,10 @@ class AccountChecker(SecretsFileChecker):
                 if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                     self.fail(where, f"{key} must be a positive integer, not {value!r}", key)
                 settings[key] = value
+            elif kind == "bool":
+                if not isinstance(value, bool):
+                    self.fail(where, f"{key} must be true or false, not {value!r}", key)
+                settings[key] = value
             elif kind == "visibility":
                 if value not in VISIBILITIES:
                     self.fail(

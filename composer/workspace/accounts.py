@@ -57,6 +57,7 @@ class Account:
     slots: tuple[str, ...] = ()  # posting times for schedule --next-slot: "Mon-Fri 09:00"
     language: str | None = None  # mastodon
     alt_text_required: bool | None = None  # images need alt text unless False (a draft wins)
+    link_card: bool | None = None  # bluesky: a post's first link gets a card unless False
     notify: NotifySettings | None = None  # [accounts.NAME.notify], over the file's [notify]
     secret_sources: Mapping[str, SecretSource] = field(default_factory=dict)
     source: str = DEFAULT_CONFIG_NAME

@@ -14,7 +14,7 @@ from composer.instances import InstanceFigures
 from composer.text import Thread, split
 from composer.text.controls import code_point, first_control
 from composer.text.enrich import EnrichError
-from composer.text.platform_facts import PREVIEW_PLATFORMS, handle_platforms
+from composer.text.platform_facts import FACTS, PREVIEW_PLATFORMS, handle_platforms
 from composer.text.splitting import ImageLineError
 from composer.workspace.config import (
     DEFAULT_CONFIG_NAME,
@@ -116,6 +116,17 @@ def account_limit(account: Account) -> int | None:
     `max_characters` (its instance's own limit); None (the platform's) elsewhere. The one
     rule for publishing (plan_editions) and the preview."""
     return account.max_characters if account.platform == "mastodon" else None
+
+
+def link_cards_wanted(draft: Draft, platform: str, account: Account | None = None) -> bool:
+    """Whether posts with a link get a card made here on `platform` (Bluesky's external
+    embed; other platforms build their own): the draft's `link_card` when it says, else the
+    account's, else yes. The one rule for publishing (plans), `split` and the preview."""
+    if FACTS[platform].link_card_thumb_max_bytes is None:
+        return False
+    if draft.link_card is not None:
+        return draft.link_card
+    return account is None or account.link_card is not False
 
 
 def platforms_for(draft: Draft, config: Config | None) -> list[str]:

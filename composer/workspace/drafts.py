@@ -57,6 +57,7 @@ KNOWN_KEYS = frozenset(
         "language",
         "mode",
         "alt_text_required",
+        "link_card",
     }
 )
 _TYPES: dict[str, type | tuple[type, ...]] = {
@@ -75,6 +76,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "language": str,
     "mode": str,
     "alt_text_required": bool,
+    "link_card": bool,
 }
 
 
@@ -114,6 +116,12 @@ class Draft:
     def alt_text_required(self) -> bool | None:
         """Whether images need alt text to be published; None: the draft does not say."""
         value = self.meta.get("alt_text_required")
+        return value if isinstance(value, bool) else None
+
+    @property
+    def link_card(self) -> bool | None:
+        """Whether a Bluesky post's first link gets a card; None: the draft does not say."""
+        value = self.meta.get("link_card")
         return value if isinstance(value, bool) else None
 
     @property

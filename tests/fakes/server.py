@@ -91,6 +91,48 @@ RequestHook = Callable[[Request], None]
 StoreHook = Callable[[dict[str, Any]], None]
 
 
+def _quiet_handler(
+    answer: Callable[[BaseHTTPRequestHandler], None],
+) -> type[BaseHTTPRequestHandler]:
+    class RequestHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet in tests
+            pass
+
+        def setup(self) -> None:
+            super().setup()
+            # Headers and body go out in two writes: without this, Nagle's algorithm and
+            # delayed ACKs add 40 ms to every request.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+        def _handle(self) -> None:
+            answer(self)
+
+        do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+    return RequestHandler
+
+
+@contextmanager
+def serve_on_loopback(
+    answer: Callable[[BaseHTTPRequestHandler], None],
+) -> Iterator[ThreadingHTTPServer]:
+    """An HTTP/1.1 server on 127.0.0.1 (a port the OS chooses) in a thread, each request
+    handed to `answer`; shut down on leaving."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _quiet_handler(answer))
+    server.daemon_threads = True
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 class FakePlatform:
     """Subclasses register routes with `route(method, path_prefix, handler)`."""
 
@@ -132,36 +174,9 @@ class FakePlatform:
 
     @contextmanager
     def running(self) -> Iterator[FakePlatform]:
-        fake = self
-
-        class RequestHandler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:  # quiet in tests
-                pass
-
-            def setup(self) -> None:
-                super().setup()
-                # Headers and body go out in two writes: without this, Nagle's algorithm and
-                # delayed ACKs add 40 ms to every request.
-                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-            def _handle(self) -> None:
-                fake._dispatch(self)
-
-            do_GET = do_POST = do_PUT = do_DELETE = _handle
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), RequestHandler)
-        self._server.daemon_threads = True
-        thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        thread.start()
-        try:
+        with serve_on_loopback(self._dispatch) as server:
+            self._server = server
             yield self
-        finally:
-            self._server.shutdown()
-            self._server.server_close()
 
     # --- serving ------------------------------------------------------------------------
     def _dispatch(self, handler: BaseHTTPRequestHandler) -> None:

@@ -24,9 +24,10 @@ TABLES = {
     "recurrences",
     "daemon_workers",
     "post_media",
+    "post_cards",
     "alembic_version",
 }
-HEAD = "0007"
+HEAD = "0008"
 
 
 def test_migrates_an_empty_file_to_head(db_path: Path) -> None:

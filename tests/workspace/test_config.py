@@ -385,6 +385,20 @@ BAD = [
         2,
         ("always: bad hashtag '#Election Watch'",),
     ),
+    Bad(
+        "link_card not a boolean",
+        '[accounts.b]\nplatform = "bluesky"\nhandle = "@me.bsky.social"\n'
+        'app_password_env = "P"\nlink_card = "no"\n',
+        5,
+        ("accounts.b: link_card must be true or false, not 'no'",),
+    ),
+    Bad(
+        "link_card on mastodon",
+        '[accounts.m]\nplatform = "mastodon"\ninstance = "https://mastodon.social"\n'
+        'access_token_env = "T"\nlink_card = false\n',
+        5,
+        ("accounts.m:", "link_card", "bluesky"),
+    ),
     Bad("accounts not a table", "accounts = 3\n", 1, ("'accounts' must be a table",)),
     Bad(
         "account not a table",
@@ -528,7 +542,7 @@ def test_every_platform_and_optional_key(tmp_path: Path) -> None:
         + 'max_characters = 1000\nreply_visibility = "unlisted"\nlanguage = "ru"\n'
         + 'handle = "@me@mastodon.social"\n'
         + '[accounts.b]\nplatform = "bluesky"\nhandle = "@me.bsky.social"\napp_password_env = "P"\n'
-        + 'service = "http://localhost:2583"\n'
+        + 'service = "http://localhost:2583"\nlink_card = false\n'
         + '[accounts.t]\nplatform = "threads"\nuser_id = 12345\naccess_token_env = "T"\n'
         + '[accounts.li]\nplatform = "linkedin"\nhandle = "Almaty Rights Monitor"\n'
     )
@@ -540,7 +554,7 @@ def test_every_platform_and_optional_key(tmp_path: Path) -> None:
     assert (m.max_characters, m.reply_visibility, m.language) == (1000, "unlisted", "ru")
     assert config.account("ank-x").reply_visibility == "public"
     b = config.account("b")
-    assert (b.handle, b.api_url) == ("me.bsky.social", "http://localhost:2583")
+    assert (b.handle, b.api_url, b.link_card) == ("me.bsky.social", "http://localhost:2583", False)
     assert config.account("t").user_id == "12345"
     assert config.account("li").platform == "linkedin"
 
