@@ -47,7 +47,13 @@ from composer.workspace.config import (
     Config,
     ConfigError,
 )
-from composer.workspace.draft_split import NO_OVERRIDES, Overrides, account_overrides, split_draft
+from composer.workspace.draft_split import (
+    NO_OVERRIDES,
+    Overrides,
+    account_overrides,
+    one_post_length,
+    split_draft,
+)
 from composer.workspace.drafts import Draft
 from composer.workspace.images import (
     ImageFile,
@@ -163,6 +169,28 @@ def refuse_images(plans: Sequence[EditionPlan]) -> None:
             )
 
 
+def refuse_overlong(plans: Sequence[EditionPlan]) -> None:
+    """A report longer than one LinkedIn post, for an account that does not continue it in
+    comments (`overflow = "refuse"`, the default), is refused with its length and the limit:
+    never cut into posts LinkedIn cannot chain, nor scheduled to be."""
+    for plan in plans:
+        account = plan.account
+        if account.platform != "linkedin" or account.overflow == "comments":
+            continue
+        if len(plan.thread.posts) > 1:
+            length = one_post_length(
+                plan.draft,
+                account.platform,
+                plan.config,
+                account_overrides(account, plan.overrides),
+            )
+            raise PublishError(
+                f"{account.name}: the report is {length:,} characters and a LinkedIn post takes "
+                f'{plan.thread.limit:,}: shorten it, or set overflow = "comments" on the '
+                "account to continue it in comments"
+            )
+
+
 def plan_editions(
     draft: Draft,
     path: Path,
@@ -210,6 +238,7 @@ def plan_editions(
             )
         )
     refuse_images(plans)
+    refuse_overlong(plans)
     return plans
 
 

@@ -14,7 +14,11 @@ from composer.instances import InstanceFigures
 from composer.text import Thread, split
 from composer.text.controls import code_point, first_control
 from composer.text.enrich import EnrichError
-from composer.text.platform_facts import PREVIEW_PLATFORMS, handle_platforms
+from composer.text.platform_facts import (
+    LINKEDIN_COMMENT_LIMIT,
+    PREVIEW_PLATFORMS,
+    handle_platforms,
+)
 from composer.text.splitting import ImageLineError
 from composer.workspace.config import (
     DEFAULT_CONFIG_NAME,
@@ -42,6 +46,9 @@ class Overrides:
     tag_placement: str | None = None
     first_number: int | None = None  # a follow-up continuing a thread's numbering
     images_per_post: int | None = None  # a Mastodon instance's own (else the platform's)
+    # The limit of every part of a text longer than one post, where it differs from the
+    # post's (a LinkedIn report continued in comments: LINKEDIN_COMMENT_LIMIT).
+    parts_limit: int | None = None
 
 
 NO_OVERRIDES = Overrides()
@@ -153,10 +160,12 @@ def account_overrides(
         return overrides
     figures = figures or account_figures(account)
     most = figures.max_media_attachments if figures is not None else None
+    comments = account.platform == "linkedin" and account.overflow == "comments"
     return replace(
         overrides,
         limit=account_limit(account) or overrides.limit,
         images_per_post=most or overrides.images_per_post,
+        parts_limit=LINKEDIN_COMMENT_LIMIT if comments else overrides.parts_limit,
     )
 
 
@@ -173,10 +182,26 @@ def split_draft(
     plan = split_options(draft, platform, config, overrides)
     try:
         thread = split(draft.body, platform, **plan.options)
+        if overrides.parts_limit is not None and len(thread.posts) > 1:
+            # Longer than one post: every part within the parts' own limit.
+            thread = split(draft.body, platform, **{**plan.options, "limit": overrides.parts_limit})
     except ImageLineError as error:  # named in the draft's file
         raise ImageLineError(error.line, error.reason, draft.name) from None
     thread.warnings[:0] = plan.warnings
     return thread
+
+
+def one_post_length(
+    draft: Draft, platform: str, config: Config | None, overrides: Overrides = NO_OVERRIDES
+) -> int:
+    """The length of `draft` on `platform` as ONE post (mentions and tags placed), however
+    long: what a platform that takes one post (LinkedIn) is told it is."""
+    plan = split_options(draft, platform, config, overrides)
+    thread = split(draft.body, platform, **{**plan.options, "limit": ONE_POST_CEILING})
+    return sum(post.length for post in thread.posts)
+
+
+ONE_POST_CEILING = 10**9
 
 
 def _hashtag_terms(draft: Draft, config: Config | None) -> tuple[str, ...]:
