@@ -51,7 +51,7 @@ from composer.workspace.draft_split import (
     NO_OVERRIDES,
     Overrides,
     account_overrides,
-    one_post_length,
+    one_post_refusal,
     split_draft,
 )
 from composer.workspace.drafts import Draft
@@ -170,25 +170,18 @@ def refuse_images(plans: Sequence[EditionPlan]) -> None:
 
 
 def refuse_overlong(plans: Sequence[EditionPlan]) -> None:
-    """A report longer than one LinkedIn post, for an account that does not continue it in
-    comments (`overflow = "refuse"`, the default), is refused with its length and the limit:
-    never cut into posts LinkedIn cannot chain, nor scheduled to be."""
+    """A report longer than one post on a platform whose thread is one post (LinkedIn), for
+    an account that does not continue it in comments (`overflow = "refuse"`, the default),
+    is refused with its length and the limit (`one_post_refusal`): never cut into posts the
+    platform cannot chain, nor scheduled to be."""
     for plan in plans:
         account = plan.account
-        if account.platform != "linkedin" or account.overflow == "comments":
-            continue
-        if len(plan.thread.posts) > 1:
-            length = one_post_length(
-                plan.draft,
-                account.platform,
-                plan.config,
-                account_overrides(account, plan.overrides),
-            )
-            raise PublishError(
-                f"{account.name}: the report is {length:,} characters and a LinkedIn post takes "
-                f'{plan.thread.limit:,}: shorten it, or set overflow = "comments" on the '
-                "account to continue it in comments"
-            )
+        overrides = account_overrides(account, plan.overrides)
+        refusal = one_post_refusal(
+            plan.draft, account.platform, plan.config, overrides, plan.thread
+        )
+        if refusal is not None:
+            raise PublishError(f"{account.name}: {refusal}")
 
 
 def plan_editions(

@@ -128,6 +128,9 @@ class PlatformFacts:
     # The setting that, when given, is the account's API address instead of default_url
     # (a Mastodon instance, a Bluesky PDS); it defaults to default_url where there is one.
     url_setting: str | None = None
+    # A thread is ONE post (LinkedIn has no replies): a longer text is refused with its
+    # length, unless the account continues it (Overrides.parts_limit: LinkedIn's comments).
+    one_post: bool = False
 
     @property
     def images_per_post(self) -> int:
@@ -257,6 +260,7 @@ FACTS: Mapping[str, PlatformFacts] = {
         secrets=("access_token",),
         required_settings=("author",),
         required_secrets=("access_token",),
+        one_post=True,
     ),
 }
 

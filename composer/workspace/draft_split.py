@@ -15,6 +15,7 @@ from composer.text import Thread, split
 from composer.text.controls import code_point, first_control
 from composer.text.enrich import EnrichError
 from composer.text.platform_facts import (
+    FACTS,
     LINKEDIN_COMMENT_LIMIT,
     PREVIEW_PLATFORMS,
     handle_platforms,
@@ -188,7 +189,26 @@ def split_draft(
     except ImageLineError as error:  # named in the draft's file
         raise ImageLineError(error.line, error.reason, draft.name) from None
     thread.warnings[:0] = plan.warnings
+    refusal = one_post_refusal(draft, platform, config, overrides, thread)
+    if refusal is not None:  # the preview says it; publishing and scheduling refuse it
+        thread.warnings.append(refusal)
     return thread
+
+
+def one_post_refusal(
+    draft: Draft, platform: str, config: Config | None, overrides: Overrides, thread: Thread
+) -> str | None:
+    """Why `thread` cannot be published on a platform whose thread is one post (LinkedIn)
+    when its account does not continue it (`overflow = "refuse"`): its length as one post
+    and the limit; None when it can. The one rule for the preview and publishing."""
+    facts = FACTS[platform]
+    if not facts.one_post or overrides.parts_limit is not None or len(thread.posts) < 2:
+        return None
+    length = one_post_length(draft, platform, config, overrides)
+    return (
+        f"the report is {length:,} characters and a {facts.label} post takes {thread.limit:,}: "
+        'shorten it, or set overflow = "comments" on the account to continue it in comments'
+    )
 
 
 def one_post_length(
