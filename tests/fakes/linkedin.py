@@ -26,6 +26,9 @@ format and the versioning pages of learn.microsoft.com/linkedin.
   {text}}: 404 for a post that does not exist, 422 over MAX_COMMENT; 201 with the comment
   (`$URN`, `commentUrn`, `id`, `actor`, `object`, `message`, `created`) in the body.
   `GET` the same path lists them (oldest first; 403 when `can_read` is False).
+- A slow write (`write_delay`, tests/fakes/server.py `Later`): a post or comment is checked,
+  then stored `write_delay` seconds later; LinkedIn has no idempotency key, so a copy sent
+  meanwhile is stored too (what the publisher's settle time before a read-back is for).
 - `GET /v2/userinfo` (OpenID): `{"sub", "name"}` of the member whose token it is.
 - Errors are `{"status", "serviceErrorCode", "code", "message"}`; the injected RATE_LIMIT
   fault is 429 `TOO_MANY_REQUESTS` without Retry-After (LinkedIn documents none).
@@ -39,7 +42,7 @@ import time
 from typing import Any
 from urllib.parse import unquote
 
-from tests.fakes.server import FakePlatform, Request, Response
+from tests.fakes.server import FakePlatform, Later, Request, Response
 
 TOKEN = "fake-linkedin-token"
 AUTHOR = "urn:li:organization:2414183"
@@ -122,7 +125,7 @@ class FakeLinkedIn(FakePlatform):
 
     # --- checks every request passes ----------------------------------------------------
     def _api(self, handler: Any) -> Any:
-        def checked(request: Request) -> Response:
+        def checked(request: Request) -> Response | Later:
             if request.headers.get("authorization") != f"Bearer {self.token}":
                 return error(
                     401, "Invalid access token", code="INVALID_ACCESS_TOKEN", service=65600
@@ -162,7 +165,7 @@ class FakeLinkedIn(FakePlatform):
         return f"urn:li:{kind}:{next(self._ids)}"
 
     # --- posts --------------------------------------------------------------------------
-    def create_post(self, request: Request) -> Response:
+    def create_post(self, request: Request) -> Response | Later:
         body = request.json()
         if body.get("author") != self.author:
             return error(
@@ -182,21 +185,25 @@ class FakeLinkedIn(FakePlatform):
                 f"maximum length {MAX_POST}",
                 service=100,
             )
-        urn = self._urn("share")
-        post = {
-            "id": urn,
-            "author": self.author,
-            "commentary": commentary,
-            "shown": shown(commentary),
-            "visibility": body.get("visibility"),
-            "distribution": body.get("distribution"),
-            "lifecycleState": "PUBLISHED",
-            "createdAt": int(time.time() * 1000),
-        }
-        self.posts[urn] = post
-        self.comments[urn] = []
-        self.notify_stored(post)
-        return Response(201, b"", {"x-restli-id": urn})
+
+        def store() -> Response:
+            urn = self._urn("share")
+            post = {
+                "id": urn,
+                "author": self.author,
+                "commentary": commentary,
+                "shown": shown(commentary),
+                "visibility": body.get("visibility"),
+                "distribution": body.get("distribution"),
+                "lifecycleState": "PUBLISHED",
+                "createdAt": int(time.time() * 1000),
+            }
+            self.posts[urn] = post
+            self.comments[urn] = []
+            self.notify_stored(post)
+            return Response(201, b"", {"x-restli-id": urn})
+
+        return Later(self.write_delay, store) if self.write_delay else store()
 
     def find_posts(self, request: Request) -> Response:
         if not self.can_read:
@@ -220,7 +227,7 @@ class FakeLinkedIn(FakePlatform):
         match = _COMMENTS.match(request.path)
         return unquote(match.group(1)) if match else None
 
-    def create_comment(self, request: Request) -> Response:
+    def create_comment(self, request: Request) -> Response | Later:
         target = self._post_of(request)
         if target is None or target not in self.posts:
             return error(404, f"Post {target} not found", code="NOT_FOUND")
@@ -242,21 +249,25 @@ class FakeLinkedIn(FakePlatform):
                 f"maximum length {MAX_COMMENT}",
                 service=100,
             )
-        number = next(self._ids)
-        urn = f"urn:li:comment:({target},{number})"
-        comment = {
-            "$URN": urn,
-            "commentUrn": urn,
-            "id": str(number),
-            "actor": self.author,
-            "object": target,
-            "message": {"text": text},
-            "shown": shown(text),
-            "created": {"actor": self.author, "time": int(time.time() * 1000)},
-        }
-        self.comments[target].append(comment)
-        self.notify_stored(comment)
-        return Response(201, {k: v for k, v in comment.items() if k != "shown"})
+
+        def store() -> Response:
+            number = next(self._ids)
+            urn = f"urn:li:comment:({target},{number})"
+            comment = {
+                "$URN": urn,
+                "commentUrn": urn,
+                "id": str(number),
+                "actor": self.author,
+                "object": target,
+                "message": {"text": text},
+                "shown": shown(text),
+                "created": {"actor": self.author, "time": int(time.time() * 1000)},
+            }
+            self.comments[target].append(comment)
+            self.notify_stored(comment)
+            return Response(201, {k: v for k, v in comment.items() if k != "shown"})
+
+        return Later(self.write_delay, store) if self.write_delay else store()
 
     def list_comments(self, request: Request) -> Response:
         target = self._post_of(request)
