@@ -193,19 +193,9 @@ class LinkedInClient(base.HttpClient[LinkedInAccount]):
             "LinkedIn-Version": self._version,
             "X-Restli-Protocol-Version": "2.0.0",
         }
-        try:
-            response = await self._http.request(
-                method,
-                self._base + path,
-                params=params,
-                json=json,
-                headers=headers,
-                timeout=self._timeout,
-            )
-        except httpx.TransportError as error:
-            kind = errors.no_answer_kind(error, creates=creates)
-            raise kind(f"LinkedIn {method} {path}: {errors.describe(error)}") from None
-        # `from None` above: httpx errors carry the request, and so the header.
+        response = await self._exchange(
+            method, path, creates=creates, params=params, json=json, headers=headers
+        )
         if response.is_success:
             return response
         raise self._error(method, path, response, replying=replying)

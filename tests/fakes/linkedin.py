@@ -96,6 +96,16 @@ def utf16(text: str) -> int:
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
+def text_refused(text: object, field: str, limit: int) -> Response | None:
+    """LinkedIn's 422 for a text field that is missing, empty, or longer than `limit`."""
+    if not isinstance(text, str) or not text:
+        return error(422, f"ERROR :: {field} :: is required", service=100)
+    if utf16(text) > limit:
+        said = f"ERROR :: {field} :: length {utf16(text)} exceeds maximum length {limit}"
+        return error(422, said, service=100)
+    return None
+
+
 class FakeLinkedIn(FakePlatform):
     def __init__(
         self, *, token: str = TOKEN, author: str = AUTHOR, name: str = "Almaty Rights Monitor"
@@ -176,15 +186,10 @@ class FakeLinkedIn(FakePlatform):
                 service=100,
             )
         commentary = body.get("commentary")
-        if not isinstance(commentary, str) or body.get("lifecycleState") != "PUBLISHED":
-            return error(422, "ERROR :: /commentary :: is required", service=100)
-        if utf16(commentary) > MAX_POST:
-            return error(
-                422,
-                f"ERROR :: /commentary :: length {utf16(commentary)} exceeds "
-                f"maximum length {MAX_POST}",
-                service=100,
-            )
+        if body.get("lifecycleState") != "PUBLISHED":
+            return error(422, "ERROR :: /lifecycleState :: is required", service=100)
+        if (refused := text_refused(commentary, "/commentary", MAX_POST)) is not None:
+            return refused
 
         def store() -> Response:
             urn = self._urn("share")
@@ -240,15 +245,8 @@ class FakeLinkedIn(FakePlatform):
                 service=100,
             )
         text = (body.get("message") or {}).get("text")
-        if not isinstance(text, str) or not text:
-            return error(422, "ERROR :: /message/text :: is required", service=100)
-        if utf16(text) > MAX_COMMENT:
-            return error(
-                422,
-                f"ERROR :: /message/text :: length {utf16(text)} exceeds "
-                f"maximum length {MAX_COMMENT}",
-                service=100,
-            )
+        if (refused := text_refused(text, "/message/text", MAX_COMMENT)) is not None:
+            return refused
 
         def store() -> Response:
             number = next(self._ids)
