@@ -77,8 +77,8 @@ class FollowUp:
     def overrides(self) -> Overrides:
         # No hook post: a continuation's first post shows that it is one.
         if self.first_number is None:
-            return Overrides(numbering=UPDATE_PRESET, hook=False)
-        return Overrides(first_number=self.first_number, hook=False)
+            return Overrides(numbering=UPDATE_PRESET, hook=False, continues=True)
+        return Overrides(first_number=self.first_number, hook=False, continues=True)
 
 
 def follow_up(

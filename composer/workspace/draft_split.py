@@ -50,6 +50,8 @@ class Overrides:
     # The limit of every part of a text longer than one post, where it differs from the
     # post's (a LinkedIn report continued in comments: LINKEDIN_COMMENT_LIMIT).
     parts_limit: int | None = None
+    # A follow-up: its posts continue another thread (on LinkedIn, all of them comments).
+    continues: bool = False
 
 
 NO_OVERRIDES = Overrides()
@@ -161,10 +163,13 @@ def account_overrides(
         return overrides
     figures = figures or account_figures(account)
     most = figures.max_media_attachments if figures is not None else None
-    comments = account.platform == "linkedin" and account.overflow == "comments"
+    linkedin = account.platform == "linkedin"
+    comments = linkedin and account.overflow == "comments"
+    # A LinkedIn follow-up is comments on the thread's post, every part of it.
+    limit = LINKEDIN_COMMENT_LIMIT if linkedin and overrides.continues else account_limit(account)
     return replace(
         overrides,
-        limit=account_limit(account) or overrides.limit,
+        limit=limit or overrides.limit,
         images_per_post=most or overrides.images_per_post,
         parts_limit=LINKEDIN_COMMENT_LIMIT if comments else overrides.parts_limit,
     )
@@ -202,7 +207,8 @@ def one_post_refusal(
     when its account does not continue it (`overflow = "refuse"`): its length as one post
     and the limit; None when it can. The one rule for the preview and publishing."""
     facts = FACTS[platform]
-    if not facts.one_post or overrides.parts_limit is not None or len(thread.posts) < 2:
+    continued = overrides.parts_limit is not None or overrides.continues
+    if not facts.one_post or continued or len(thread.posts) < 2:
         return None
     length = one_post_length(draft, platform, config, overrides)
     return (

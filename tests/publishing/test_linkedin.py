@@ -151,3 +151,20 @@ def test_the_daemon_publishes_a_scheduled_linkedin_edition(
     result = run(workspace, "daemon", "--once")
     assert result.returncode == 0, result.stderr
     assert fake.thread() == texts
+
+
+def test_a_follow_up_is_comments_on_the_post_each_within_a_comments_limit(
+    workspace: Path, fake: FakeLinkedIn
+) -> None:
+    first = run(workspace, "publish", "short", "--account", "li", "--json")
+    assert first.returncode == 0, first.stderr
+    [post] = fake.posts
+    update = "Update: the commission (CEC) published the protocols late. " * 30  # 1,829 sent
+    (workspace / "drafts" / "update.md").write_text(update, encoding="utf-8")
+    follow = run(workspace, "publish", "update", "--follows", "1")
+    assert follow.returncode == 0, follow.stderr
+    comments = [c["message"]["text"] for c in fake.comments[post]]
+    assert len(fake.posts) == 1 and len(comments) == 2
+    assert all(len(text) <= 1250 for text in comments)  # a comment's limit, not a post's
+    # Numbered on from the post (1 of 1): the conversation's posts 2 and 3.
+    assert [c["shown"][:4] for c in fake.comments[post]] == ["2/3 ", "3/3 "]
