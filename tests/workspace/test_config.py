@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from composer.text.platform_facts import FACTS
 from composer.workspace.config import (
     Account,
     Config,
@@ -464,9 +465,9 @@ def test_example_file_loads_without_any_environment(monkeypatch: pytest.MonkeyPa
     for name in list(os.environ):
         monkeypatch.delenv(name)
     config = load_config(EXAMPLE)
-    assert {"ank-x", "ank-masto", "ank-bsky", "ank-threads"} <= set(config.accounts)
+    assert {"ank-x", "ank-masto", "ank-bsky", "ank-threads", "ank-linkedin"} <= set(config.accounts)
     assert {"hrw", "freedomhouse"} <= set(config.contacts)
-    assert {a.platform for a in config.accounts.values()} == {"x", "mastodon", "bluesky", "threads"}
+    assert {a.platform for a in config.accounts.values()} == set(FACTS)
     assert config.account("ank-x").x_auth == "oauth1"
     assert config.account("ank-x-oauth2").x_auth == "oauth2"
     assert config.account("ank-bsky").service == "https://bsky.social"
