@@ -24,6 +24,7 @@ from composer.platforms.linkedin import LinkedInClient
 from composer.workspace.config import Account, parse_config
 from tests.fakes.linkedin import AUTHOR, FakeLinkedIn
 from tests.fakes.server import Fault
+from tests.helpers import accounts_toml, linkedin_account
 
 T = TypeVar("T")
 
@@ -50,15 +51,9 @@ def fake(server: FakeLinkedIn) -> FakeLinkedIn:
     return server
 
 
-def make_account(base_url: str, author: str = AUTHOR, extra: str = "") -> Account:
-    text = f"""
-[accounts.ank-li]
-platform = "linkedin"
-base_url = "{base_url}"
-author = "{author}"
-access_token_env = "{TOKEN_ENV}"
-{extra}
-"""
+def make_account(base_url: str, author: str = AUTHOR, **keys: str) -> Account:
+    table = linkedin_account(author, TOKEN_ENV, base_url=base_url, **keys)
+    text = accounts_toml({"ank-li": table})
     return parse_config(text, name="accounts.toml", path=None).account("ank-li")
 
 
@@ -185,7 +180,7 @@ def test_rate_limit_bad_token_retired_version_and_missing_post(
 
     with pytest.raises(ReplyTargetMissing):
         run_client(account, comment)
-    retired = make_account(fake.url, extra='api_version = "202301"')
+    retired = make_account(fake.url, api_version="202301")
     with pytest.raises(Refused, match="set api_version") as version:
         run_client(retired, post)
     assert version.value.status == 426

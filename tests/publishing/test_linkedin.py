@@ -21,7 +21,7 @@ from composer.store import open_database
 from composer.store.queue import mark_due_now
 from tests.fakes.linkedin import AUTHOR, FakeLinkedIn
 from tests.fakes.server import Fault
-from tests.helpers import composer, write_accounts
+from tests.helpers import composer, linkedin_account, write_accounts
 
 TOKEN = "li-SECRET-5e4d3c"
 SHORT = "The count in Almaty (district 4) was slow; observers @ODIHR were let in.\n"
@@ -44,12 +44,7 @@ def workspace(tmp_path: Path, fake: FakeLinkedIn) -> Path:
     (tmp_path / "drafts").mkdir()
     (tmp_path / "drafts" / "report.md").write_text(REPORT, encoding="utf-8")
     (tmp_path / "drafts" / "short.md").write_text(SHORT, encoding="utf-8")
-    account = {
-        "platform": "linkedin",
-        "base_url": fake.url,
-        "author": AUTHOR,
-        "access_token_env": "LI_TOKEN",
-    }
+    account = linkedin_account(AUTHOR, "LI_TOKEN", base_url=fake.url)
     write_accounts(tmp_path, {"li": account, "li-more": {**account, "overflow": "comments"}})
     return tmp_path
 

@@ -23,6 +23,7 @@ from composer.tui.preview import PostCard, PreviewPane, build_preview
 from composer.tui.schedule import ScheduleDialog, ScheduleResult
 from composer.workspace.draft_split import split_draft
 from composer.workspace.drafts import parse_draft
+from tests.helpers import accounts_toml, linkedin_account
 from tests.tui.conftest import FIXED_NOW, compose_settled
 
 pytestmark = pytest.mark.anyio
@@ -524,12 +525,8 @@ def test_the_preview_of_a_linkedin_account_splits_and_refuses_as_publishing_does
     from composer.publishing import PublishError, plan_editions
     from composer.workspace.config import parse_config
 
-    account = 'platform = "linkedin"\nauthor = "urn:li:person:a1"\naccess_token_env = "L"\n'
-    config = parse_config(
-        f'[accounts.li]\n{account}[accounts.li-more]\n{account}overflow = "comments"\n',
-        name="accounts.toml",
-        path=None,
-    )
+    accounts = {"li": linkedin_account(), "li-more": linkedin_account(overflow="comments")}
+    config = parse_config(accounts_toml(accounts), name="accounts.toml", path=None)
     body = "The count (in Almaty) was slow. " * 120  # about 4,100 characters as sent
     for name in ("li", "li-more"):
         text = f'+++\ntitle = "Long"\naccounts = ["{name}"]\n+++\n\n{body}\n'

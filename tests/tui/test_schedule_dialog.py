@@ -30,6 +30,7 @@ from composer.tui.confirm import ConfirmDialog
 from composer.tui.schedule import ScheduleDialog, ScheduleResult
 from composer.tui.services import Services
 from tests.fakes.mastodon import FakeMastodon
+from tests.helpers import accounts_toml, linkedin_account
 from tests.tui.dialog_fixtures import (
     MASTODON_TOKEN,
     ROOT,
@@ -890,11 +891,8 @@ async def test_an_unexpected_error_while_publishing_is_shown_not_a_crash(
 
 @pytest.mark.anyio
 async def test_a_report_longer_than_a_linkedin_post_is_refused_inline(tmp_path: Path) -> None:
-    linkedin = (
-        '\n[accounts.ank-li]\nplatform = "linkedin"\nauthor = "urn:li:organization:2414183"\n'
-        'access_token_env = "LI_TOKEN"\n'
-    )
-    services = workspace(tmp_path, accounts_file() + linkedin)
+    linkedin = accounts_toml({"ank-li": linkedin_account()})
+    services = workspace(tmp_path, accounts_file() + "\n" + linkedin)
     report = "The count in Almaty was slow and observers were kept away. " * 60
     (services.drafts_dir / "report.md").write_text(report, encoding="utf-8")
     app = dialog_app(services)

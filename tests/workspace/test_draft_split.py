@@ -10,6 +10,7 @@ import pytest
 from composer.workspace.config import ConfigError, load_config
 from composer.workspace.draft_split import Overrides, find_config, split_draft, split_options
 from composer.workspace.drafts import parse_draft
+from tests.helpers import accounts_toml, linkedin_account
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLE_CONFIG = ROOT / "accounts.example.toml"
@@ -155,17 +156,9 @@ def test_a_control_character_in_a_mention_override_is_refused(config) -> None:  
         split_draft(parse_draft("Text."), "x", config, overrides)
 
 
-LINKEDIN = """
-[accounts.li]
-platform = "linkedin"
-author = "urn:li:organization:2414183"
-access_token_env = "LI"
-[accounts.li-more]
-platform = "linkedin"
-author = "urn:li:organization:2414183"
-access_token_env = "LI"
-overflow = "comments"
-"""
+LINKEDIN = accounts_toml(
+    {"li": linkedin_account(), "li-more": linkedin_account(overflow="comments")}
+)
 
 
 def linkedin_thread(body: str, account: str):  # type: ignore[no-untyped-def]
