@@ -39,7 +39,9 @@ __all__ = ["API_VERSION", "LinkedInAccount", "LinkedInClient"]
 API_VERSION: Final = "202610"
 """The LinkedIn-Version sent when the account names none (YYYYMM; LinkedIn keeps each
 version at least a year: set `api_version` to move on)."""
-READ_BACK: Final = 20  # posts or comments read back when looking for one
+READ_BACK: Final = 20  # posts read back when looking for one (newest first)
+COMMENTS_PAGE: Final = 100  # comments read a page when looking for one
+COMMENTS_READ: Final = 1000  # comments read at most (a thread is far shorter)
 CLOCK_SKEW: Final = 300.0  # seconds a read-back accepts before the first attempt
 POST_URL: Final = "https://www.linkedin.com/feed/update/{urn}/"
 _NO_READ = (
@@ -75,6 +77,7 @@ class LinkedInClient(base.HttpClient[LinkedInAccount]):
         self._author = account.author or ""
         self._version = account.api_version or API_VERSION
         self._first_sent: dict[str, float] = {}  # idempotency key -> first attempt (Unix)
+        self.comments_page = COMMENTS_PAGE
 
     def _described(self) -> str:
         return f"account={self._account.name!r}, author={self._author!r}, api_url={self._base!r}"
@@ -149,23 +152,35 @@ class LinkedInClient(base.HttpClient[LinkedInAccount]):
         try:
             if post is None:
                 return _match_post(await self._latest_posts(READ_BACK), request.text, not_before)
-            data = await self._get_json(_comments_path(post.remote_id), {"count": str(READ_BACK)})
+            return await self._find_comment(post, request.text)
         except errors.Refused as error:
             if error.status == 403:
                 said = _NO_READ.format(index=request.index)
                 raise errors.Refused(said, status=403, reason=error.reason) from None
             raise
-        for comment in _elements(data):
-            actor = comment.get("actor")
-            text = _dig(comment, "message").get("text")
-            if actor not in (None, self._author) or not _same(text, request.text):
-                continue
-            urn = _comment_urn(comment)
-            if urn:
-                return base.PublishedPost(remote_id=urn, url=post.url)
-        return None
 
     # --- reading ----------------------------------------------------------------------
+    async def _find_comment(self, post: base.PublishedPost, text: str) -> base.PublishedPost | None:
+        """The author's comment with `text` on `post`, reading every page of its comments
+        (in whatever order LinkedIn lists them) up to COMMENTS_READ; Unavailable past that."""
+        path = _comments_path(post.remote_id)
+        for start in range(0, COMMENTS_READ, self.comments_page):
+            page = {"start": str(start), "count": str(self.comments_page)}
+            comments = _elements(await self._get_json(path, page))
+            for comment in comments:
+                actor = comment.get("actor")
+                if actor in (None, self._author) and _same(
+                    _dig(comment, "message").get("text"), text
+                ):
+                    urn = _comment_urn(comment)
+                    if urn:
+                        return base.PublishedPost(remote_id=urn, url=post.url)
+            if len(comments) < self.comments_page:
+                return None
+        raise errors.Unavailable(
+            f"LinkedIn: more than {COMMENTS_READ} comments on {post.remote_id}"
+        )
+
     async def _latest_posts(self, count: int) -> list[dict[str, Any]]:
         params = {"q": "author", "author": self._author, "count": str(count), "sortBy": "CREATED"}
         return _elements(await self._get_json("/rest/posts", params))

@@ -25,7 +25,8 @@ format and the versioning pages of learn.microsoft.com/linkedin.
 - `POST /rest/socialActions/{post URN, URL-encoded}/comments` {actor, object, message:
   {text}}: 404 for a post that does not exist, 422 over MAX_COMMENT; 201 with the comment
   (`$URN`, `commentUrn`, `id`, `actor`, `object`, `message`, `created`) in the body.
-  `GET` the same path lists them (oldest first; 403 when `can_read` is False).
+  `GET` the same path lists them, oldest first, a page at a time (`start`, `count`: 10 by
+  default), with `paging` {start, count, total}; 403 when `can_read` is False.
 - A slow write (`write_delay`, tests/fakes/server.py `Later`): a post or comment is checked,
   then stored `write_delay` seconds later; LinkedIn has no idempotency key, so a copy sent
   meanwhile is stored too (what the publisher's settle time before a read-back is for).
@@ -275,8 +276,11 @@ class FakeLinkedIn(FakePlatform):
             return error(
                 403, "Not enough permissions to access comments", code="ACCESS_DENIED", service=100
             )
-        listed = [{k: v for k, v in c.items() if k != "shown"} for c in self.comments[target]]
-        return Response(200, {"elements": listed})
+        query = {k: v[-1] for k, v in request.query.items()}
+        start, count = int(query.get("start", "0")), int(query.get("count", "10"))
+        every = [{k: v for k, v in c.items() if k != "shown"} for c in self.comments[target]]
+        paging = {"start": start, "count": count, "total": len(every)}
+        return Response(200, {"elements": every[start : start + count], "paging": paging})
 
     # --- members ------------------------------------------------------------------------
     def userinfo(self, request: Request) -> Response:

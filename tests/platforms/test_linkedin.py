@@ -210,3 +210,26 @@ def test_the_token_never_shows(account: Account) -> None:
     client = LinkedInClient(account)
     assert TOKEN not in repr(client)
     asyncio.run(client.aclose())
+
+
+@pytest.mark.parametrize("page", [2, None])
+def test_a_lost_comment_past_the_first_page_of_comments_is_found(
+    fake: FakeLinkedIn, account: Account, page: int | None
+) -> None:
+    last_index = 25  # more comments than one of LinkedIn's default pages (10) or 20
+
+    async def job(client: LinkedInClient) -> PublishedPost | None:
+        client.comments_page = page or client.comments_page
+        root = await client.create_post(request(f"1/{last_index} The post."))
+        for index in range(2, last_index):
+            await client.create_post(request(f"{index}/{last_index} On.", index, root=root))
+        fake.inject("POST", "/rest/socialActions/", Fault.DROP_AFTER)
+        last = request(f"{last_index}/{last_index} The last comment.", last_index, root=root)
+        with pytest.raises(Unclear):
+            await client.create_post(last)
+        return await client.find_post(last)
+
+    found = run_client(account, job)
+    [comments] = fake.comments.values()
+    assert found is not None and found.remote_id == comments[-1]["$URN"]
+    assert len(comments) == last_index - 1  # found, not sent again
