@@ -95,14 +95,27 @@ def x_account(
     return {"platform": "x", **secrets, **keys}
 
 
-def write_accounts(folder: Path, accounts: Mapping[str, Mapping[str, TomlValue]]) -> Path:
-    """`accounts.toml` in `folder`, a table per account (name: its keys); its path."""
+def linkedin_account(
+    author: str = "urn:li:organization:2414183", token_env: str = "LI_TOKEN", **keys: TomlValue
+) -> dict[str, TomlValue]:
+    """An account table for `write_accounts`: a LinkedIn page (or member, by `author`) whose
+    token is in `token_env`."""
+    return {"platform": "linkedin", "author": author, "access_token_env": token_env, **keys}
+
+
+def accounts_toml(accounts: Mapping[str, Mapping[str, TomlValue]]) -> str:
+    """The text of an accounts file with a table per account (name: its keys)."""
     lines: list[str] = []
     for name, table in accounts.items():
         lines.append(f"[accounts.{name}]")
         lines.extend(f"{key} = {_toml(value)}" for key, value in table.items())
+    return "\n".join(lines) + "\n"
+
+
+def write_accounts(folder: Path, accounts: Mapping[str, Mapping[str, TomlValue]]) -> Path:
+    """`accounts.toml` in `folder`, a table per account (name: its keys); its path."""
     path = folder / "accounts.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text(accounts_toml(accounts), encoding="utf-8")
     return path
 
 

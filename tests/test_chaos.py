@@ -44,6 +44,7 @@ from tests.publishing.test_crash import (
     SECRETS,
     Target,
     bluesky_target,
+    linkedin_target,
     mastodon_target,
     threads_target,
     x_target,
@@ -73,6 +74,7 @@ TARGETS: dict[str, Callable[[ExitStack, pytest.FixtureRequest], Target]] = {
     "x": lambda stack, _: x_target(stack),
     "mastodon": lambda stack, _: mastodon_target(stack),
     "threads": lambda stack, _: threads_target(stack),
+    "linkedin": lambda stack, _: linkedin_target(stack),
     "bluesky": real_pds,
 }
 
@@ -82,7 +84,7 @@ def warm_byte_code() -> None:
     warm = (
         "import composer.cli, composer.daemon, composer.publishing, composer.platforms.x, "
         "composer.platforms.mastodon, composer.platforms.threads, composer.platforms.bluesky, "
-        "apscheduler.schedulers.blocking"
+        "composer.platforms.linkedin, apscheduler.schedulers.blocking"
     )
     subprocess.run([sys.executable, "-c", warm], env=os.environ, check=True, timeout=120)
 

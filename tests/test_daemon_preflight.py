@@ -43,6 +43,8 @@ access_token_secret_env = "DAEMON_PREFLIGHT_TOKEN"
 
 [accounts.li]
 platform = "linkedin"
+author = "urn:li:organization:2414183"
+access_token_cmd = "false"
 
 [accounts.also-good]
 platform = "mastodon"
@@ -86,7 +88,7 @@ def test_broken_accounts_fail_their_editions_once_and_the_others_publish(
     broken = {
         due(db, "unset", "x", now): "DAEMON_PREFLIGHT_UNSET is not set",
         due(db, "failing-cmd", "x", now): "command 'false' failed",
-        due(db, "li", "linkedin", now): "publishing to linkedin is not supported",
+        due(db, "li", "linkedin", now): "command 'false' failed",
         due(db, "gone", "mastodon", now): "unknown account 'gone'",
         due(db, "good", "x", now): "was written for x, but account good is a mastodon account",
     }

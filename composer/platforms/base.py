@@ -266,6 +266,22 @@ class HttpClient(Generic[_Account]):
                 raise Refused(f"{label}: cannot read the access token: {error}") from None
         return self._token.value
 
+    async def _exchange(
+        self, method: str, path: str, *, creates: bool, **request: Any
+    ) -> httpx.Response:
+        """One request to `path` under the API address (httpx `request` keywords), with the
+        client's timeout; a request without an answer is `no_answer_kind`'s error, named by
+        platform, method and path (`from None`: httpx errors carry the request, and so its
+        headers and their secrets)."""
+        try:
+            return await self._http.request(
+                method, self._base + path, timeout=self._timeout, **request
+            )
+        except httpx.TransportError as error:
+            kind = no_answer_kind(error, creates=creates)
+            label = FACTS[self.platform].label
+            raise kind(f"{label} {method} {path}: {describe(error)}") from None
+
     def _described(self) -> str:
         """The repr's arguments: what tells this client apart, never a secret."""
         return ""

@@ -28,9 +28,10 @@ CLIENTS: Mapping[str, tuple[str, str]] = {
     "mastodon": ("composer.platforms.mastodon", "MastodonClient"),
     "bluesky": ("composer.platforms.bluesky", "BlueskyClient"),
     "threads": ("composer.platforms.threads", "ThreadsClient"),
+    "linkedin": ("composer.platforms.linkedin", "LinkedInClient"),
 }
-"""Platform name -> (module, class) of its client; a platform missing here (LinkedIn) can be
-previewed but not published to."""
+"""Platform name -> (module, class) of its client; a platform missing here could be
+previewed but not published to (UnsupportedPlatform)."""
 
 
 class UnsupportedPlatform(ComposerError, ValueError):
@@ -48,7 +49,7 @@ def client_class(platform: str) -> Callable[..., PlatformClient]:
 
 def make_client(account: Any, **options: Any) -> PlatformClient:
     """A client for `account` (an accounts-file Account), by its platform;
-    UnsupportedPlatform for a platform without one (LinkedIn)."""
+    UnsupportedPlatform for a platform without one."""
     return client_class(account.platform)(account, **options)
 
 

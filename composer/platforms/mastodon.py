@@ -314,14 +314,7 @@ class MastodonClient(base.HttpClient[MastodonAccount]):
         creates = method == "POST"  # only a POST can leave something behind
         headers = {"Authorization": f"Bearer {self._access_token()}", **body.get("headers", {})}
         sent: _RequestBody = {**body, "headers": headers}
-        try:
-            response = await self._http.request(
-                method, self._base + path, timeout=self._timeout, **sent
-            )
-        except httpx.TransportError as error:
-            kind = errors.no_answer_kind(error, creates=creates)
-            raise kind(f"Mastodon {method} {path}: {errors.describe(error)}") from None
-        # `from None` above: httpx errors carry the request, and so the header.
+        response = await self._exchange(method, path, creates=creates, **sent)
         self._note_rate_limit(response.headers)
         status = response.status_code
         if status < 300:

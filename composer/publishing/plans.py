@@ -53,6 +53,7 @@ from composer.workspace.draft_split import (
     Overrides,
     account_overrides,
     link_cards_wanted,
+    one_post_refusal,
     split_draft,
 )
 from composer.workspace.drafts import Draft
@@ -78,8 +79,8 @@ class FollowUp:
     def overrides(self) -> Overrides:
         # No hook post: a continuation's first post shows that it is one.
         if self.first_number is None:
-            return Overrides(numbering=UPDATE_PRESET, hook=False)
-        return Overrides(first_number=self.first_number, hook=False)
+            return Overrides(numbering=UPDATE_PRESET, hook=False, continues=True)
+        return Overrides(first_number=self.first_number, hook=False, continues=True)
 
 
 def follow_up(
@@ -191,6 +192,21 @@ def refuse_images(plans: Sequence[EditionPlan]) -> None:
             )
 
 
+def refuse_overlong(plans: Sequence[EditionPlan]) -> None:
+    """A report longer than one post on a platform whose thread is one post (LinkedIn), for
+    an account that does not continue it in comments (`overflow = "refuse"`, the default),
+    is refused with its length and the limit (`one_post_refusal`): never cut into posts the
+    platform cannot chain, nor scheduled to be."""
+    for plan in plans:
+        account = plan.account
+        overrides = account_overrides(account, plan.overrides)
+        refusal = one_post_refusal(
+            plan.draft, account.platform, plan.config, overrides, plan.thread
+        )
+        if refusal is not None:
+            raise PublishError(f"{account.name}: {refusal}")
+
+
 def plan_editions(
     draft: Draft,
     path: Path,
@@ -238,6 +254,7 @@ def plan_editions(
             )
         )
     refuse_images(plans)
+    refuse_overlong(plans)
     return plans
 
 

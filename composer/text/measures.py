@@ -136,15 +136,50 @@ def link_count(text: str) -> int:
     return len(extract_urls(text))
 
 
-# --- LinkedIn: UTF-16 code units, the conservative reading of "3000 characters".
+# --- LinkedIn: UTF-16 code units of the text as sent, the conservative reading of "3000
+# characters". The Posts API takes commentary (and the Comments API a comment's text) in
+# LinkedIn's "little" text format, where reserved characters must be backslash-escaped or
+# the post is cut short at the first one (docs/PLATFORMS.md, LinkedIn); the escapes are
+# counted too. `little_escape` is the one place that escapes.
+LITTLE_RESERVED = frozenset("\\|{}@[]()<>#*_~")
+_HASHTAG_START = re.compile(r"#\w", re.UNICODE)
+
+
+def _little_escaped(text: str) -> list[bool]:
+    """Which characters of `text` are escaped: the reserved ones, except a `#` that starts
+    a hashtag (kept one) and anything inside an http(s) link (kept clickable)."""
+    escaped = [ch in LITTLE_RESERVED for ch in text]
+    if not any(escaped):
+        return escaped
+    for index, ch in enumerate(text):
+        if ch == "#" and _HASHTAG_START.match(text, index):
+            escaped[index] = False
+    for url in extract_urls(text, without_protocol=False):
+        escaped[url.start : url.end] = [False] * (url.end - url.start)
+    return escaped
+
+
+def little_escape(text: str) -> str:
+    """`text` as LinkedIn's little format takes it as plain text (hashtags and links kept)."""
+    marks = _little_escaped(text)
+    return "".join("\\" + ch if mark else ch for ch, mark in zip(text, marks, strict=True))
+
+
+def little_unescape(text: str) -> str:
+    """The plain text of little-format `text` (what LinkedIn shows): escapes removed."""
+    return re.sub(r"\\(.)", r"\1", text, flags=re.DOTALL)
+
+
 def utf16_weights(text: str) -> list[int]:
-    if text.isascii():
-        return [1] * len(text)
-    return [2 if ord(ch) > 0xFFFF else 1 for ch in text]
+    astral = not text.isascii()
+    units = [2 if astral and ord(ch) > 0xFFFF else 1 for ch in text]
+    for index, mark in enumerate(_little_escaped(text)):
+        units[index] += mark
+    return units
 
 
 def utf16_count(text: str) -> int:
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+    return len(little_escape(text).encode("utf-16-le", "surrogatepass")) // 2
 
 
 def x_count(text: str) -> int:

@@ -41,6 +41,9 @@ __all__ = [
     "DEFAULT_URLS",
     "DOMAIN",
     "FACTS",
+    "LINKEDIN_AUTHOR",
+    "LINKEDIN_COMMENT_LIMIT",
+    "OVERFLOWS",
     "PLATFORM_NAMES",
     "PREVIEW_PLATFORMS",
     "VISIBILITIES",
@@ -55,9 +58,17 @@ __all__ = [
 ]
 
 # How a plain (non-secret) account setting is checked.
-SettingKind = Literal["str", "url", "int", "bool", "visibility", "language", "command"]
+SettingKind = Literal[
+    "str", "url", "int", "bool", "visibility", "language", "command", "urn", "overflow", "version"
+]
 
 VISIBILITIES = ("public", "unlisted", "private")  # Mastodon's, for posts 2..n
+OVERFLOWS = ("refuse", "comments")  # LinkedIn: what a report longer than one post does
+LINKEDIN_COMMENT_LIMIT = 1250
+"""Characters of one LinkedIn comment (docs/PLATFORMS.md, LinkedIn): with `overflow =
+"comments"` a report is split at this limit, its first part the post, the rest comments."""
+LINKEDIN_AUTHOR = re.compile(r"urn:li:(?:person|organization):[A-Za-z0-9_-]{1,64}")
+"""A LinkedIn account's `author`: a member's (person) or a page's (organization) URN."""
 X_OAUTH1_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
 X_OAUTH2_SECRETS = ("oauth2_access_token", "oauth2_refresh_token", "client_secret")
 
@@ -120,6 +131,9 @@ class PlatformFacts:
     # A link card's picture is uploaded within this many bytes (Bluesky's external embed);
     # None where the platform builds its own cards from the link (X, Mastodon, Threads).
     link_card_thumb_max_bytes: int | None = None
+    # A thread is ONE post (LinkedIn has no replies): a longer text is refused with its
+    # length, unless the account continues it (Overrides.parts_limit: LinkedIn's comments).
+    one_post: bool = False
 
     @property
     def images_per_post(self) -> int:
@@ -239,12 +253,18 @@ FACTS: Mapping[str, PlatformFacts] = {
     "linkedin": PlatformFacts(
         "linkedin",
         label="LinkedIn",
-        # UTF-16 code units: the conservative reading of "3000 characters".
+        # UTF-16 code units of the text as sent (little-format escapes included): the
+        # conservative reading of "3000 characters". One post; a longer report is refused,
+        # or continued in comments (`overflow`, LINKEDIN_COMMENT_LIMIT).
         measure=Measure("characters", 3000, utf16_count, utf16_weights),
         default_url="https://api.linkedin.com",
         handle=None,
-        settings={},
-        secrets=(),
+        # author: urn:li:person:ID or urn:li:organization:ID; api_version: LinkedIn-Version.
+        settings={"author": "urn", "overflow": "overflow", "api_version": "version"},
+        secrets=("access_token",),
+        required_settings=("author",),
+        required_secrets=("access_token",),
+        one_post=True,
     ),
 }
 

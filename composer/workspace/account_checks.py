@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from composer.text.platform_facts import (
     DOMAIN,
     FACTS,
+    LINKEDIN_AUTHOR,
+    OVERFLOWS,
     PLATFORM_NAMES,
     VISIBILITIES,
     X_OAUTH1_KEYS,
@@ -45,6 +47,7 @@ SLOT = re.compile(
     r"\s+(?:[01]\d|2[0-3]):[0-5]\d"
 )
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
+_VERSION = re.compile(r"20[2-9][0-9](?:0[1-9]|1[0-2])")  # LinkedIn-Version: YYYYMM
 
 
 def _account_keys(platform: str) -> list[str]:
@@ -151,6 +154,27 @@ class AccountChecker(SecretsFileChecker):
                 if not isinstance(value, str) or not _LANGUAGE.fullmatch(value):
                     self.fail(where, f"{key} must be an ISO 639 code like 'en', not {value!r}", key)
                 settings[key] = value
+            elif kind == "urn":
+                if not isinstance(value, str) or not LINKEDIN_AUTHOR.fullmatch(value):
+                    self.fail(
+                        where,
+                        f"{key} must be urn:li:person:ID or urn:li:organization:ID, not {value!r}",
+                        key,
+                    )
+                settings[key] = value
+            elif kind == "overflow":
+                if value not in OVERFLOWS:
+                    self.fail(
+                        where, f"{key} must be one of {', '.join(OVERFLOWS)}, not {value!r}", key
+                    )
+                settings[key] = value
+            elif kind == "version":
+                text = (
+                    str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+                )
+                if not isinstance(text, str) or not _VERSION.fullmatch(text):
+                    self.fail(where, f'{key} must be a month like "202611", not {value!r}', key)
+                settings[key] = text
             elif kind == "command":
                 settings[key] = self.command(where, key, self.string(where, values, key) or "")
             elif key == "user_id" and isinstance(value, int) and not isinstance(value, bool):

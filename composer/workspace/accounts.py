@@ -56,6 +56,9 @@ class Account:
     reply_visibility: str = "public"  # mastodon: visibility of posts 2..n
     slots: tuple[str, ...] = ()  # posting times for schedule --next-slot: "Mon-Fri 09:00"
     language: str | None = None  # mastodon
+    author: str | None = None  # linkedin: urn:li:person:ID or urn:li:organization:ID
+    overflow: str = "refuse"  # linkedin: a report longer than one post: refuse | comments
+    api_version: str | None = None  # linkedin: the LinkedIn-Version header (YYYYMM)
     alt_text_required: bool | None = None  # images need alt text unless False (a draft wins)
     link_card: bool | None = None  # bluesky: a post's first link gets a card unless False
     notify: NotifySettings | None = None  # [accounts.NAME.notify], over the file's [notify]

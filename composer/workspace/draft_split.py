@@ -14,7 +14,12 @@ from composer.instances import InstanceFigures
 from composer.text import Thread, split
 from composer.text.controls import code_point, first_control
 from composer.text.enrich import EnrichError
-from composer.text.platform_facts import FACTS, PREVIEW_PLATFORMS, handle_platforms
+from composer.text.platform_facts import (
+    FACTS,
+    LINKEDIN_COMMENT_LIMIT,
+    PREVIEW_PLATFORMS,
+    handle_platforms,
+)
 from composer.text.splitting import ImageLineError
 from composer.workspace.config import (
     DEFAULT_CONFIG_NAME,
@@ -42,6 +47,11 @@ class Overrides:
     tag_placement: str | None = None
     first_number: int | None = None  # a follow-up continuing a thread's numbering
     images_per_post: int | None = None  # a Mastodon instance's own (else the platform's)
+    # The limit of every part of a text longer than one post, where it differs from the
+    # post's (a LinkedIn report continued in comments: LINKEDIN_COMMENT_LIMIT).
+    parts_limit: int | None = None
+    # A follow-up: its posts continue another thread (on LinkedIn, all of them comments).
+    continues: bool = False
 
 
 NO_OVERRIDES = Overrides()
@@ -164,10 +174,15 @@ def account_overrides(
         return overrides
     figures = figures or account_figures(account)
     most = figures.max_media_attachments if figures is not None else None
+    linkedin = account.platform == "linkedin"
+    comments = linkedin and account.overflow == "comments"
+    # A LinkedIn follow-up is comments on the thread's post, every part of it.
+    limit = LINKEDIN_COMMENT_LIMIT if linkedin and overrides.continues else account_limit(account)
     return replace(
         overrides,
-        limit=account_limit(account) or overrides.limit,
+        limit=limit or overrides.limit,
         images_per_post=most or overrides.images_per_post,
+        parts_limit=LINKEDIN_COMMENT_LIMIT if comments else overrides.parts_limit,
     )
 
 
@@ -184,10 +199,46 @@ def split_draft(
     plan = split_options(draft, platform, config, overrides)
     try:
         thread = split(draft.body, platform, **plan.options)
+        if overrides.parts_limit is not None and len(thread.posts) > 1:
+            # Longer than one post: every part within the parts' own limit.
+            thread = split(draft.body, platform, **{**plan.options, "limit": overrides.parts_limit})
     except ImageLineError as error:  # named in the draft's file
         raise ImageLineError(error.line, error.reason, draft.name) from None
     thread.warnings[:0] = plan.warnings
+    refusal = one_post_refusal(draft, platform, config, overrides, thread)
+    if refusal is not None:  # the preview says it; publishing and scheduling refuse it
+        thread.warnings.append(refusal)
     return thread
+
+
+def one_post_refusal(
+    draft: Draft, platform: str, config: Config | None, overrides: Overrides, thread: Thread
+) -> str | None:
+    """Why `thread` cannot be published on a platform whose thread is one post (LinkedIn)
+    when its account does not continue it (`overflow = "refuse"`): its length as one post
+    and the limit; None when it can. The one rule for the preview and publishing."""
+    facts = FACTS[platform]
+    continued = overrides.parts_limit is not None or overrides.continues
+    if not facts.one_post or continued or len(thread.posts) < 2:
+        return None
+    length = one_post_length(draft, platform, config, overrides)
+    return (
+        f"the report is {length:,} characters and a {facts.label} post takes {thread.limit:,}: "
+        'shorten it, or set overflow = "comments" on the account to continue it in comments'
+    )
+
+
+def one_post_length(
+    draft: Draft, platform: str, config: Config | None, overrides: Overrides = NO_OVERRIDES
+) -> int:
+    """The length of `draft` on `platform` as ONE post (mentions and tags placed), however
+    long: what a platform that takes one post (LinkedIn) is told it is."""
+    plan = split_options(draft, platform, config, overrides)
+    thread = split(draft.body, platform, **{**plan.options, "limit": ONE_POST_CEILING})
+    return sum(post.length for post in thread.posts)
+
+
+ONE_POST_CEILING = 10**9
 
 
 def _hashtag_terms(draft: Draft, config: Config | None) -> tuple[str, ...]:

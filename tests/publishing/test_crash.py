@@ -46,6 +46,8 @@ from composer.publishing import plan_editions
 from composer.store import Edition, PostRecord, PostStatus, edition_posts, open_database
 from composer.workspace.config import load_config
 from composer.workspace.drafts import load_draft
+from tests.fakes.linkedin import AUTHOR as LINKEDIN_AUTHOR
+from tests.fakes.linkedin import FakeLinkedIn
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.server import FakePlatform, Hangup, Request, Response
 from tests.fakes.threads import FakeThreads
@@ -64,6 +66,7 @@ SECRETS = {
     "X_ACCESS_TOKEN_SECRET": "ats-crash-secret",
     "CRASH_MASTODON_TOKEN": "masto-crash-token",
     "CRASH_THREADS_TOKEN": "threads-crash-token",
+    "CRASH_LINKEDIN_TOKEN": "linkedin-crash-token",
 }
 THREADS_USER = "17841400000000077"
 
@@ -108,9 +111,9 @@ DRAFT = (
 
 KILL_AFTER = (1, 4, 7, 10)
 SEEDS = (1, 2)
-PLATFORMS = ("x", "mastodon", "threads", "bluesky")
+PLATFORMS = ("x", "mastodon", "threads", "bluesky", "linkedin")
 # Requests a clean 10-post run surely makes (verify + posts), to pick a random one from.
-FEWEST_REQUESTS = {"x": 11, "mastodon": 12, "threads": 40, "bluesky": 12}
+FEWEST_REQUESTS = {"x": 11, "mastodon": 12, "threads": 40, "bluesky": 12, "linkedin": 11}
 BLUESKY_KILL_DELAYS = (0.0, 0.35)  # seconds after the first post is marked sending
 
 
@@ -193,6 +196,31 @@ access_token_env = "CRASH_THREADS_TOKEN"
             return [Posted(p["id"], p["text"], p["reply_to_id"]) for p in fake.thread()]
 
     return Target("threads", config, fake, posted)
+
+
+def linkedin_target(stack: ExitStack) -> Target:
+    fake = FakeLinkedIn(token=SECRETS["CRASH_LINKEDIN_TOKEN"])
+    stack.enter_context(fake.running())
+    config = f"""
+platform = "linkedin"
+base_url = "{fake.url}"
+author = "{LINKEDIN_AUTHOR}"
+access_token_env = "CRASH_LINKEDIN_TOKEN"
+overflow = "comments"
+"""
+
+    def posted() -> list[Posted]:
+        """The post, then its comments in the order LinkedIn shows them (each "replying" to
+        the one before it, so that the chain is that order), as members see their text."""
+        found: list[Posted] = []
+        with fake.lock:
+            for urn, post in fake.posts.items():
+                found.append(Posted(urn, post["shown"], None))
+                for comment in fake.comments[urn]:
+                    found.append(Posted(comment["$URN"], comment["shown"], found[-1].id))
+        return found
+
+    return Target("linkedin", config, fake, posted)
 
 
 class PdsProxy(FakePlatform):
@@ -302,7 +330,8 @@ def publisher_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     env["PYTHONPYCACHEPREFIX"] = str(tmp_path_factory.mktemp("pycache"))
     warm = (
         "import composer.cli, composer.publishing, composer.store, composer.platforms.x, "
-        "composer.platforms.mastodon, composer.platforms.threads, composer.platforms.bluesky"
+        "composer.platforms.mastodon, composer.platforms.threads, composer.platforms.bluesky, "
+        "composer.platforms.linkedin"
     )
     subprocess.run([sys.executable, "-c", warm], env=env, cwd=ROOT, check=True, timeout=120)
     return env
@@ -432,6 +461,8 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
             yield mastodon_target(stack)
         elif case.platform == "threads":
             yield threads_target(stack)
+        elif case.platform == "linkedin":
+            yield linkedin_target(stack)
         else:
             pds_url: str = request.getfixturevalue("pds")
             new_account: Callable[[], PdsAccount] = request.getfixturevalue("make_account")

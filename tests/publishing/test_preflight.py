@@ -41,16 +41,19 @@ consumer_secret_cmd = "false"
 access_token_env = "X_ACCESS_TOKEN"
 access_token_secret_env = "X_ACCESS_TOKEN_SECRET"
 """,
-    # A platform thread-composer previews for but cannot publish to.
-    "linkedin": """
+    # A LinkedIn account whose token's environment variable is not set.
+    "linkedin-env-unset": """
 [accounts.broken]
 platform = "linkedin"
+author = "urn:li:organization:2414183"
+access_token_env = "PREFLIGHT_UNSET_VARIABLE"
+overflow = "comments"
 """,
 }
 CAUSES = {
     "x-env-unset": "PREFLIGHT_UNSET_VARIABLE is not set",
     "x-cmd-fails": "command 'false' failed",
-    "linkedin": "publishing to linkedin is not supported",
+    "linkedin-env-unset": "PREFLIGHT_UNSET_VARIABLE is not set",
 }
 
 

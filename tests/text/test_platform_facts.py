@@ -55,7 +55,7 @@ def test_media_facts_per_platform() -> None:
     assert FACTS["threads"].media == MediaFacts(
         10, alt_text_limit=None, carousel=True, max_bytes=8 * 1024 * 1024
     )
-    assert FACTS["linkedin"].media is None  # nothing is published there
+    assert FACTS["linkedin"].media is None  # no images are published there
 
 
 def test_drafts_that_name_no_platform_are_previewed_on_x_mastodon_and_bluesky() -> None:

@@ -23,6 +23,7 @@ from composer.tui.preview import PostCard, PreviewPane, build_preview
 from composer.tui.schedule import ScheduleDialog, ScheduleResult
 from composer.workspace.draft_split import split_draft
 from composer.workspace.drafts import parse_draft
+from tests.helpers import accounts_toml, linkedin_account
 from tests.tui.conftest import FIXED_NOW, compose_settled
 
 pytestmark = pytest.mark.anyio
@@ -516,3 +517,28 @@ def test_each_compose_key_is_one_binding_and_one_palette_command_that_runs_an_ac
     assert len({k.key for k in COMPOSE_KEYS}) == len(COMPOSE_KEYS)
     for k in COMPOSE_KEYS:
         assert callable(getattr(ComposeScreen, f"action_{k.action}", None)), k.action
+
+
+def test_the_preview_of_a_linkedin_account_splits_and_refuses_as_publishing_does() -> None:
+    """A LinkedIn account that continues a long report in comments is previewed in parts of
+    a comment's limit, as published; one that does not shows publishing's refusal."""
+    from composer.publishing import PublishError, plan_editions
+    from composer.workspace.config import parse_config
+
+    accounts = {"li": linkedin_account(), "li-more": linkedin_account(overflow="comments")}
+    config = parse_config(accounts_toml(accounts), name="accounts.toml", path=None)
+    body = "The count (in Almaty) was slow. " * 120  # about 4,100 characters as sent
+    for name in ("li", "li-more"):
+        text = f'+++\ntitle = "Long"\naccounts = ["{name}"]\n+++\n\n{body}\n'
+        [shown] = build_preview(text, "long.md", config).platforms
+        assert shown.thread is not None
+        draft = parse_draft(text, "long.md")
+        if name == "li":
+            refusals = [w for w in shown.thread.warnings if "LinkedIn post takes 3,000" in w]
+            with pytest.raises(PublishError) as refused:
+                plan_editions(draft, Path("long.md"), config, [name])
+            assert refusals == [str(refused.value).removeprefix("li: ")]
+            continue
+        [plan] = plan_editions(draft, Path("long.md"), config, [name])
+        assert shown.thread.limit == plan.thread.limit == 1250
+        assert [p.text for p in shown.thread.posts] == [p.text for p in plan.thread.posts]

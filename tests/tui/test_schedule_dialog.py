@@ -30,6 +30,7 @@ from composer.tui.confirm import ConfirmDialog
 from composer.tui.schedule import ScheduleDialog, ScheduleResult
 from composer.tui.services import Services
 from tests.fakes.mastodon import FakeMastodon
+from tests.helpers import accounts_toml, linkedin_account
 from tests.tui.dialog_fixtures import (
     MASTODON_TOKEN,
     ROOT,
@@ -886,3 +887,22 @@ async def test_an_unexpected_error_while_publishing_is_shown_not_a_crash(
         error = text(pilot, "#error")
         assert "could not parse x-ratelimit-reset" in error and "abcdefgh12345678" not in error
         assert app.is_running and not app.screen.query_one("#publish", Button).disabled
+
+
+@pytest.mark.anyio
+async def test_a_report_longer_than_a_linkedin_post_is_refused_inline(tmp_path: Path) -> None:
+    linkedin = accounts_toml({"ank-li": linkedin_account()})
+    services = workspace(tmp_path, accounts_file() + "\n" + linkedin)
+    report = "The count in Almaty was slow and observers were kept away. " * 60
+    (services.drafts_dir / "report.md").write_text(report, encoding="utf-8")
+    app = dialog_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await choose_accounts(pilot, "ank-li")
+        await type_in(pilot, "#when", "2027-01-15 09:30")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        refusal = text(pilot, "#error")
+        # 59 x 60 characters less the last space, and "\n\n#ElectionWatch" (16) added.
+        assert "ank-li: the report is 3,555 characters and a LinkedIn post takes 3,000" in refusal
+    assert app.results == [] and queued(services) == []
+    services.close()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from composer.text.platform_facts import FACTS
 from composer.workspace.config import (
     Account,
     Config,
@@ -144,10 +145,36 @@ BAD = [
         ("unknown key 'instance'", "mastodon accounts"),
     ),
     Bad(
-        "publishing keys on a linkedin account",
+        "a linkedin account without its author",
         '[accounts.li]\nplatform = "linkedin"\naccess_token_env = "LI"\n',
+        1,
+        ("missing key 'author' for a linkedin account",),
+    ),
+    Bad(
+        "a linkedin author that is not a member's or a page's URN",
+        '[accounts.li]\nplatform = "linkedin"\nauthor = "Almaty Monitor"\naccess_token_env = "L"\n',
         3,
-        ("unknown key 'access_token_env'",),
+        ("author must be urn:li:person:ID or urn:li:organization:ID", "'Almaty Monitor'"),
+    ),
+    Bad(
+        "a linkedin overflow that is not refuse or comments",
+        '[accounts.li]\nplatform = "linkedin"\nauthor = "urn:li:person:a1"\n'
+        'access_token_env = "L"\noverflow = "thread"\n',
+        5,
+        ("overflow must be one of refuse, comments, not 'thread'",),
+    ),
+    Bad(
+        "a linkedin api_version that is not a month",
+        '[accounts.li]\nplatform = "linkedin"\nauthor = "urn:li:person:a1"\n'
+        'access_token_env = "L"\napi_version = "2026-10"\n',
+        5,
+        ("api_version must be a month like",),
+    ),
+    Bad(
+        "a linkedin account without its token",
+        '[accounts.li]\nplatform = "linkedin"\nauthor = "urn:li:organization:1"\n',
+        1,
+        ("missing secret",),
     ),
     Bad(
         "http base_url on a non-loopback host",
@@ -452,9 +479,9 @@ def test_example_file_loads_without_any_environment(monkeypatch: pytest.MonkeyPa
     for name in list(os.environ):
         monkeypatch.delenv(name)
     config = load_config(EXAMPLE)
-    assert {"ank-x", "ank-masto", "ank-bsky", "ank-threads"} <= set(config.accounts)
+    assert {"ank-x", "ank-masto", "ank-bsky", "ank-threads", "ank-linkedin"} <= set(config.accounts)
     assert {"hrw", "freedomhouse"} <= set(config.contacts)
-    assert {a.platform for a in config.accounts.values()} == {"x", "mastodon", "bluesky", "threads"}
+    assert {a.platform for a in config.accounts.values()} == set(FACTS)
     assert config.account("ank-x").x_auth == "oauth1"
     assert config.account("ank-x-oauth2").x_auth == "oauth2"
     assert config.account("ank-bsky").service == "https://bsky.social"
@@ -545,6 +572,9 @@ def test_every_platform_and_optional_key(tmp_path: Path) -> None:
         + 'service = "http://localhost:2583"\nlink_card = false\n'
         + '[accounts.t]\nplatform = "threads"\nuser_id = 12345\naccess_token_env = "T"\n'
         + '[accounts.li]\nplatform = "linkedin"\nhandle = "Almaty Rights Monitor"\n'
+        + 'author = "urn:li:organization:2414183"\naccess_token_env = "L"\n'
+        + '[accounts.li2]\nplatform = "linkedin"\nauthor = "urn:li:person:Dk968RHxiO"\n'
+        + 'access_token_cmd = "pass show li"\noverflow = "comments"\napi_version = 202610\n'
     )
     config = load_config(write(tmp_path, text))
     assert config.account("ank-x").daily_post_quota == 17
@@ -556,7 +586,18 @@ def test_every_platform_and_optional_key(tmp_path: Path) -> None:
     b = config.account("b")
     assert (b.handle, b.api_url, b.link_card) == ("me.bsky.social", "http://localhost:2583", False)
     assert config.account("t").user_id == "12345"
-    assert config.account("li").platform == "linkedin"
+    li, li2 = config.account("li"), config.account("li2")
+    assert (li.platform, li.author, li.overflow, li.api_version) == (
+        "linkedin",
+        "urn:li:organization:2414183",
+        "refuse",
+        None,
+    )
+    assert (li2.author, li2.overflow, li2.api_version) == (
+        "urn:li:person:Dk968RHxiO",
+        "comments",
+        "202610",
+    )
 
 
 def test_empty_file_is_a_valid_config(tmp_path: Path) -> None:

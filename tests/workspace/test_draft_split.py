@@ -10,6 +10,7 @@ import pytest
 from composer.workspace.config import ConfigError, load_config
 from composer.workspace.draft_split import Overrides, find_config, split_draft, split_options
 from composer.workspace.drafts import parse_draft
+from tests.helpers import accounts_toml, linkedin_account
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLE_CONFIG = ROOT / "accounts.example.toml"
@@ -153,3 +154,36 @@ def test_a_control_character_in_a_mention_override_is_refused(config) -> None:  
         EnrichError, match=r"^mention 2 holds a control or bidi character \(U\+001B\)"
     ):
         split_draft(parse_draft("Text."), "x", config, overrides)
+
+
+LINKEDIN = accounts_toml(
+    {"li": linkedin_account(), "li-more": linkedin_account(overflow="comments")}
+)
+
+
+def linkedin_thread(body: str, account: str):  # type: ignore[no-untyped-def]
+    from composer.workspace.config import parse_config
+    from composer.workspace.draft_split import account_overrides
+
+    config = parse_config(LINKEDIN, name="accounts.toml", path=None)
+    overrides = account_overrides(config.account(account))
+    return split_draft(parse_draft(body), "linkedin", config, overrides)
+
+
+def test_a_linkedin_report_longer_than_a_post_is_shown_as_refused() -> None:
+    body = "The count in Almaty (district 4) was slow. " * 80
+    refused = linkedin_thread(body, "li")
+    [warning] = [w for w in refused.warnings if "LinkedIn post takes" in w]
+    # 43 x 80 characters less the last space, and the 2 x 80 escapes of "(" and ")" sent.
+    assert warning.startswith("the report is 3,599 characters and a LinkedIn post takes 3,000")
+    continued = linkedin_thread(body, "li-more")
+    assert not any("LinkedIn post takes" in w for w in continued.warnings)
+    assert len(continued.posts) == 3 and all(p.length <= 1250 for p in continued.posts)
+
+
+def test_a_linkedin_report_that_fits_one_post_is_one_post_even_with_comments() -> None:
+    body = "The count in Almaty was slow. " * 80  # 2,400 characters: more than a comment
+    for account in ("li", "li-more"):
+        thread = linkedin_thread(body, account)
+        assert [p.text for p in thread.posts] == [body.strip()]
+        assert thread.warnings == []
