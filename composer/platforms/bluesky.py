@@ -58,6 +58,9 @@ __all__ = [
 ]
 
 POST_COLLECTION = "app.bsky.feed.post"
+# Records a thread's first post may have beside it, under its own record key: who may reply
+# (threadgate) and who may quote it (postgate). Deleting the root deletes them too.
+GATE_COLLECTIONS = ("app.bsky.feed.threadgate", "app.bsky.feed.postgate")
 RKEY_EPOCH_US = 1_672_531_200_000_000  # 2023-01-01T00:00:00Z
 RKEY_SPAN_US = 1 << 45  # about 407 days
 MAX_WRITES = 200  # com.atproto.repo.applyWrites
@@ -333,6 +336,23 @@ class BlueskyClient(base.HttpClient[BlueskyAccount]):
         session = await self._ensure_session()
         found = await self._get_record(session, self.rkey_for(request))
         return None if found is None else found[0]
+
+    async def delete_post(self, post: base.PublishedPost, *, root: bool = False) -> bool:
+        """`com.atproto.repo.deleteRecord` of the post (and, for a conversation's first post,
+        of its threadgate and postgate, at the same record key). Deleting a record that is
+        not there succeeds on atproto, so a post deleted already is simply deleted again:
+        always True."""
+        session = await self._ensure_session()
+        rkey = (post.uri or post.remote_id).rstrip("/").rsplit("/", 1)[-1]
+        collections = (*GATE_COLLECTIONS, POST_COLLECTION) if root else (POST_COLLECTION,)
+        nsid = "com.atproto.repo.deleteRecord"
+        for collection in collections:
+            body = {"repo": session.did, "collection": collection, "rkey": rkey}
+            # A repeated delete is harmless: no answer is Unavailable (retried), not Unclear.
+            response = await self._call("POST", nsid, json=body, write=False)
+            if not response.is_success:
+                raise self._error(response, nsid, write=False)
+        return True
 
     async def create_thread(self, requests: list[base.PostRequest]) -> list[base.PublishedPost]:
         """A whole thread in one commit (`com.atproto.repo.applyWrites`): all posts or none.

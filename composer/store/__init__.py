@@ -26,6 +26,8 @@ from composer.store.claims import (
     Worker,
     claim,
     claim_draft_edition,
+    check_retractable,
+    claim_retraction,
     claim_due,
     live_holder,
     mark_missed,
@@ -44,7 +46,13 @@ from composer.store.database import (
 from composer.store.editions import AlreadyHeld, find_edition, held_edition, resumable_edition
 from composer.store.errors import DatabaseFailure, StoreError, redact
 from composer.store.finished import FinishedEdition, PostState, recent_finished
-from composer.store.follow_ups import Continuation, continuation, followable, last_number
+from composer.store.follow_ups import (
+    Continuation,
+    continuation,
+    follow_ups_of,
+    followable,
+    last_number,
+)
 from composer.store.history import (
     ClaimRenewal,
     DraftText,
@@ -53,6 +61,7 @@ from composer.store.history import (
     add_edition,
     create_edition,
     edition_posts,
+    mark_post_retracted,
     mark_post_sending,
     mark_post_sent,
     record_attempt,
@@ -72,7 +81,10 @@ from composer.store.models import (
     FINISHED,
     HOLDING,
     RESUMABLE,
+    RETRACTABLE,
     STOPPED,
+    WENT_OUT,
+    WITHDRAWN,
     Attempt,
     AttemptOutcome,
     DraftSnapshot,
@@ -134,7 +146,10 @@ __all__ = [
     "HOLDING",
     "LEASE",
     "RESUMABLE",
+    "RETRACTABLE",
     "STOPPED",
+    "WENT_OUT",
+    "WITHDRAWN",
     "AlreadyHeld",
     "Attempt",
     "AttemptOutcome",
@@ -173,6 +188,8 @@ __all__ = [
     "cancel",
     "claim",
     "claim_draft_edition",
+    "check_retractable",
+    "claim_retraction",
     "claim_due",
     "continuation",
     "create_edition",
@@ -187,6 +204,7 @@ __all__ = [
     "edition_posts",
     "find_edition",
     "find_recurrence",
+    "follow_ups_of",
     "followable",
     "forget_old",
     "held_edition",
@@ -199,6 +217,7 @@ __all__ = [
     "mark_due_now",
     "mark_media_uploaded",
     "mark_missed",
+    "mark_post_retracted",
     "mark_post_sending",
     "mark_post_sent",
     "mark_undelivered",

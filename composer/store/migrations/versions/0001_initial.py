@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from composer.store.migrations import POSTS_FTS_TRIGGERS
 from composer.store.migrations.columns import owned_by, row_id
 
 revision = "0001"
@@ -101,20 +102,8 @@ def _create_posts_fts() -> None:
         "text, content='posts', content_rowid='id', "
         "tokenize='unicode61 remove_diacritics 2')"
     )
-    op.execute(
-        "CREATE TRIGGER posts_fts_after_insert AFTER INSERT ON posts BEGIN "
-        "INSERT INTO posts_fts(rowid, text) VALUES (new.id, new.text); END"
-    )
-    op.execute(
-        "CREATE TRIGGER posts_fts_after_delete AFTER DELETE ON posts BEGIN "
-        "INSERT INTO posts_fts(posts_fts, rowid, text) VALUES ('delete', old.id, old.text); END"
-    )
-    # Only a change of text touches the index; status updates (the common case) do not.
-    op.execute(
-        "CREATE TRIGGER posts_fts_after_update AFTER UPDATE OF text ON posts BEGIN "
-        "INSERT INTO posts_fts(posts_fts, rowid, text) VALUES ('delete', old.id, old.text); "
-        "INSERT INTO posts_fts(rowid, text) VALUES (new.id, new.text); END"
-    )
+    for trigger in POSTS_FTS_TRIGGERS:
+        op.execute(trigger)
 
 
 def downgrade() -> None:
