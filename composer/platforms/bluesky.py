@@ -338,21 +338,22 @@ class BlueskyClient(base.HttpClient[BlueskyAccount]):
         return None if found is None else found[0]
 
     async def delete_post(self, post: base.PublishedPost, *, root: bool = False) -> bool:
-        """`com.atproto.repo.deleteRecord` of the post (and, for a conversation's first post,
-        of its threadgate and postgate, at the same record key). Deleting a record that is
-        not there succeeds on atproto, so a post deleted already is simply deleted again:
-        always True."""
+        """`com.atproto.repo.deleteRecord` of the post, and for a conversation's first post of
+        its threadgate and postgate too (same record key; deleting a record that is not
+        there succeeds on atproto). The post is read first (getRecord): one the PDS no longer
+        has is not deleted again, and answers False."""
         session = await self._ensure_session()
         rkey = (post.uri or post.remote_id).rstrip("/").rsplit("/", 1)[-1]
-        collections = (*GATE_COLLECTIONS, POST_COLLECTION) if root else (POST_COLLECTION,)
-        nsid = "com.atproto.repo.deleteRecord"
-        for collection in collections:
+        there = await self._get_record(session, rkey) is not None
+        gates = GATE_COLLECTIONS if root else ()
+        for collection in (*gates, POST_COLLECTION) if there else gates:
+            nsid = "com.atproto.repo.deleteRecord"
             body = {"repo": session.did, "collection": collection, "rkey": rkey}
             # A repeated delete is harmless: no answer is Unavailable (retried), not Unclear.
             response = await self._call("POST", nsid, json=body, write=False)
             if not response.is_success:
                 raise self._error(response, nsid, write=False)
-        return True
+        return there
 
     async def create_thread(self, requests: list[base.PostRequest]) -> list[base.PublishedPost]:
         """A whole thread in one commit (`com.atproto.repo.applyWrites`): all posts or none.

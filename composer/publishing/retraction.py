@@ -36,12 +36,88 @@ from composer.store import (
     Holder,
     PostRecord,
     PostStatus,
+    StoreError,
+    check_retractable,
     edition_posts,
     find_edition,
+    follow_ups_of,
     mark_post_retracted,
     off_loop,
     set_edition_status,
 )
+from composer.text.platform_facts import FACTS
+
+
+@dataclass(frozen=True, slots=True)
+class RetractTarget:
+    """One edition a retraction takes back."""
+
+    edition_id: int
+    account: str
+    platform: str
+    up: int  # its posts still up (sent, not retracted yet)
+
+
+@dataclass(frozen=True, slots=True)
+class RetractPlan:
+    """What `retract` would take back, asked about before anything is deleted: the
+    editions in the order they are taken back (a follow-up before what it follows), and
+    the follow-ups with posts up that it leaves (without `with_follow_ups`)."""
+
+    targets: tuple[RetractTarget, ...]
+    follow_ups_left: tuple[int, ...] = ()
+
+    @property
+    def posts(self) -> int:
+        return sum(target.up for target in self.targets)
+
+    def question(self) -> str:
+        """The confirmation, naming each account and platform and the number of posts."""
+        parts = [
+            f"{target.up} post{'s' if target.up != 1 else ''} of edition {target.edition_id} "
+            f"from {target.account} ({FACTS[target.platform].label})"
+            if target.platform in FACTS
+            else f"{target.up} posts of edition {target.edition_id} from {target.account}"
+            for target in self.targets
+            if target.up
+        ]
+        return f"Delete {' and '.join(parts)}? This cannot be undone."
+
+    def note(self) -> str | None:
+        """A warning about follow-ups left up, replying to posts about to go."""
+        if not self.follow_ups_left:
+            return None
+        ids = ", ".join(str(edition_id) for edition_id in self.follow_ups_left)
+        return (
+            f"edition(s) {ids} continue this thread and stay up (add --with-follow-ups "
+            "to take them back too)"
+        )
+
+
+def retract_plan(db: Database, edition_id: int, *, with_follow_ups: bool) -> RetractPlan:
+    """The editions a retraction of `edition_id` takes back (none: retracted already).
+    StoreError (one line) for an edition that does not exist, was never published, or is
+    cancelled, missed, or being published."""
+    ids: list[int] = []
+    left: list[int] = []
+    for follow_up in follow_ups_of(db, edition_id):
+        assert follow_up.id is not None
+        try:
+            takes = check_retractable(db, follow_up.id)
+        except StoreError:  # scheduled, cancelled, never sent: nothing of it is up
+            continue
+        if takes and with_follow_ups:
+            ids.append(follow_up.id)
+        elif takes:
+            left.append(follow_up.id)
+    if check_retractable(db, edition_id):
+        ids.append(edition_id)
+    targets = []
+    for target in ids:
+        edition = find_edition(db, target)
+        up = sum(post.status is PostStatus.SENT for post in edition_posts(db, target))
+        targets.append(RetractTarget(target, edition.account, edition.platform, up))
+    return RetractPlan(tuple(targets), tuple(left))
 
 
 @dataclass(slots=True)
@@ -55,6 +131,7 @@ class RetractResult:
     total: int  # posts of it that went out
     deleted: int = 0  # deleted by this run (a post found gone counts as deleted)
     error: str | None = None
+    still_up: tuple[str, ...] = ()  # the links of its posts still up, when it stopped
 
     @property
     def finished(self) -> bool:
@@ -108,7 +185,9 @@ async def retract_edition(
         beat.cancel()
     await off_loop(db, set_edition_status, db, edition_id, EditionStatus.RETRACTED)
     notify(Event("done", total, total))
-    return RetractResult(edition_id, edition.account, EditionStatus.RETRACTED, total, total, deleted)
+    return RetractResult(
+        edition_id, edition.account, EditionStatus.RETRACTED, total, total, deleted
+    )
 
 
 async def _delete(
@@ -128,8 +207,7 @@ async def _delete(
             delay = _delay(error, attempt)
             if delay > LONGEST_WAIT:
                 raise _Stop(
-                    f"post {post.position}: {_reason(error)}; try again in "
-                    f"{delay / 60:.0f} minutes"
+                    f"post {post.position}: {_reason(error)}; try again in {delay / 60:.0f} minutes"
                 ) from None
         except errors.PlatformError as error:  # Refused: 401/403, the platform's reason
             raise _Stop(f"post {post.position}: {_reason(error)}") from None
@@ -159,5 +237,6 @@ async def _ended(
     retracted = sum(post.status is PostStatus.RETRACTED for post in posts)
     total = sum(post.status in WENT_OUT for post in posts)
     notify(Event("stopped", retracted, total, detail=reason))
+    up = tuple(p.remote_url or p.remote_id or "" for p in posts if p.status is PostStatus.SENT)
     status = EditionStatus.RETRACTING
-    return RetractResult(edition_id, account, status, retracted, total, deleted, reason)
+    return RetractResult(edition_id, account, status, retracted, total, deleted, reason, up)

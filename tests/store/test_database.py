@@ -35,9 +35,7 @@ def _head() -> str:
     from alembic.script import ScriptDirectory
 
     config = Config()
-    config.set_main_option(
-        "script_location", str(resources.files("composer.store") / "migrations")
-    )
+    config.set_main_option("script_location", str(resources.files("composer.store") / "migrations"))
     head = ScriptDirectory.from_config(config).get_current_head()
     assert head is not None
     return head

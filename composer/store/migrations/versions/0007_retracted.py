@@ -6,8 +6,9 @@ alters them in place. SQLite can only copy a table to change its CHECK, and copy
 the old table: with foreign keys on (and they cannot be turned off inside the migration's
 transaction), dropping `editions` and `posts` deletes the rows that belong to them
 (posts, attempts, images, notifications: ON DELETE CASCADE). So on SQLite those rows are
-kept aside in temporary tables (and deleted) first and put back after, with the FTS triggers that the
-copy of `posts` dropped, and the FTS index rebuilt. One transaction: all or nothing.
+kept aside in temporary tables (and deleted) first and put back after, with the FTS
+triggers that the copy of `posts` dropped, and the FTS index rebuilt. One transaction:
+all or nothing.
 """
 
 from __future__ import annotations
