@@ -33,6 +33,7 @@ from composer.store.editions import editions_of_thread, lock_thread, refuse_held
 from composer.store.errors import StoreError
 from composer.store.follow_ups import fail_stranded, ready_to_publish
 from composer.store.models import (
+    HELD,
     RESUMABLE,
     RETRACTABLE,
     STOPPED,
@@ -194,8 +195,6 @@ class Holder:
                 continue
 
 
-# A claim is held on an edition being published, or being retracted (`claim_retraction`).
-HELD = (EditionStatus.PUBLISHING, EditionStatus.RETRACTING)
 _RENEW = (
     sa.update(Edition)
     .where(

@@ -75,6 +75,8 @@ WITHDRAWN = (EditionStatus.RETRACTING, EditionStatus.RETRACTED)
 # What `retract` may take back: every edition that may have sent a post (whether it did,
 # its ledger says: the posts `SENT`), and one whose retraction stopped midway.
 RETRACTABLE = (EditionStatus.PUBLISHED, *STOPPED, EditionStatus.RETRACTING)
+# What a claim is held on: an edition being published, or being retracted.
+HELD = (EditionStatus.PUBLISHING, EditionStatus.RETRACTING)
 # Editions that went out, or started to: what the history screen lists.
 FINISHED = (EditionStatus.PUBLISHED, *STOPPED, *WITHDRAWN)
 # Added to `queue` by `include_done`: finished one way or another.
