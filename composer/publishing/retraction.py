@@ -17,16 +17,17 @@ from dataclasses import dataclass
 from composer.platforms import errors
 from composer.platforms.base import PlatformClient
 from composer.publishing.sender import (
-    LONGEST_WAIT,
     MAX_ATTEMPTS,
     Event,
     Interrupted,
     Listener,
     Sleep,
-    _delay,
+    _delay_or_stop,
     _holding,
     _published,
     _reason,
+    _Stop,
+    _wait_or_give_up,
 )
 from composer.store import (
     WENT_OUT,
@@ -138,10 +139,6 @@ class RetractResult:
         return self.status is EditionStatus.RETRACTED
 
 
-class _Stop(Exception):
-    """The retraction stops here, resumable; the message says why."""
-
-
 async def retract_edition(
     db: Database,
     edition_id: int,
@@ -204,17 +201,10 @@ async def _delete(
             await client.delete_post(_published(post), root=root)
             return
         except (errors.Retryable, errors.Unclear) as error:  # deleting again is harmless
-            delay = _delay(error, attempt)
-            if delay > LONGEST_WAIT:
-                raise _Stop(
-                    f"post {post.position}: {_reason(error)}; try again in {delay / 60:.0f} minutes"
-                ) from None
+            delay = _delay_or_stop(error, attempt, post.position)
         except errors.PlatformError as error:  # Refused: 401/403, the platform's reason
             raise _Stop(f"post {post.position}: {_reason(error)}") from None
-        if attempt < MAX_ATTEMPTS:
-            notify(Event("waiting", post.position, total, delay=delay))
-            await sleep(delay)
-    raise _Stop(f"post {post.position}: gave up after {MAX_ATTEMPTS} attempts")
+        await _wait_or_give_up(attempt, delay, post.position, total, notify, sleep)
 
 
 async def _ended(

@@ -9,6 +9,7 @@ from textual.widget import Widget
 from composer.platforms.base import PlatformClient
 from composer.publishing import (
     Event,
+    Listener,
     PublishResult,
     RetractPlan,
     RetractResult,
@@ -46,16 +47,9 @@ async def publish_now(
         tell(widget, error_text(error), title="Not published", severity="error")
         return None
 
-    def progress(event: Event) -> None:
-        if event.kind == "sent":
-            tell(widget, f"{name}: post {event.index}/{event.total} sent", timeout=3)
-        elif event.kind == "waiting":
-            detail = event.detail or ""
-            tell(widget, f"{name}: waiting {event.delay or 0:.0f} s ({detail})", timeout=3)
-
     try:
         outcome = await publish_existing(
-            db, edition_id, config, progress, holder=holder, client=client
+            db, edition_id, config, _progress(widget, name, "sent"), holder=holder, client=client
         )
     except Exception as error:  # a client's error included: a notification, not a crash
         # The claim is released: a daemon resumes a scheduled edition from its ledger.
@@ -82,14 +76,8 @@ async def retract_now(
     the pre-flight and is claimed before anything is deleted; progress and the outcome as
     notifications (the posts still up named when it stops)."""
     holder = Holder.for_this_process("tui")
-
-    def progress(event: Event) -> None:
-        if event.kind == "retracted":
-            tell(widget, f"post {event.index} of {event.total} deleted", timeout=3)
-        elif event.kind == "waiting":
-            detail = event.detail or ""
-            tell(widget, f"waiting {event.delay or 0:.0f} s ({detail})", timeout=3)
-
+    name = ", ".join(dict.fromkeys(target.account for target in plan.targets))
+    progress = _progress(widget, name, "retracted")
     try:
         config = services.config()
         if config is None:
@@ -112,3 +100,16 @@ async def retract_now(
                 timeout=10,
             )
     return results
+
+
+def _progress(widget: Widget, name: str, done: str) -> Listener:
+    """Progress as short notifications: each post `done` ("sent", "retracted"), each wait."""
+
+    def progress(event: Event) -> None:
+        if event.kind == done:
+            tell(widget, f"{name}: post {event.index}/{event.total} {done}", timeout=3)
+        elif event.kind == "waiting":
+            detail = event.detail or ""
+            tell(widget, f"{name}: waiting {event.delay or 0:.0f} s ({detail})", timeout=3)
+
+    return progress

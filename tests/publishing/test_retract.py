@@ -62,8 +62,13 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
 
 @pytest.fixture
 def published(target: Target, tmp_path: Path, publisher_env: dict[str, str]) -> Publisher:
-    """The workspace's 10-post thread published (edition 1) by `publish`."""
-    workspace = write_workspace(tmp_path, target)
+    return publish(target, tmp_path, publisher_env)
+
+
+def publish(target: Target, folder: Path, publisher_env: dict[str, str]) -> Publisher:
+    """The workspace's 10-post thread published (edition 1) by `publish`; the publisher,
+    to run more commands in that workspace."""
+    workspace = write_workspace(folder, target)
     env = {
         **publisher_env,
         **target.env,
@@ -147,10 +152,8 @@ def test_a_refusal_stops_with_the_reason_and_the_links_left_up(
     posts still up, exit 1, the edition retracting; once allowed, the same command ends it."""
     with ExitStack() as stack:
         target = threads_target(stack)
-        workspace = write_workspace(tmp_path, target)
-        env = {**publisher_env, "COMPOSER_DB": str(workspace / "history.sqlite3")}
-        publisher = Publisher(workspace, env)
-        assert publisher.run().returncode == 0
+        publisher = publish(target, tmp_path, publisher_env)
+        workspace = publisher.workspace
         fake = target.hooks
         fake.may_delete = False  # type: ignore[attr-defined]
         refused = publisher.run(command=RETRACT)
@@ -182,15 +185,12 @@ def test_without_a_terminal_and_without_yes_it_refuses(
 ) -> None:
     with ExitStack() as stack:
         target = mastodon_target(stack)
-        workspace = write_workspace(tmp_path, target)
-        env = {**publisher_env, "COMPOSER_DB": str(workspace / "history.sqlite3")}
-        publisher = Publisher(workspace, env)
-        assert publisher.run().returncode == 0
+        publisher = publish(target, tmp_path, publisher_env)
         requests = len(target.hooks.requests)
         run = subprocess.run(
             [sys.executable, "-m", "composer", "retract", "1"],
-            cwd=workspace,
-            env=env,
+            cwd=publisher.workspace,
+            env=publisher.env,
             capture_output=True,
             text=True,
             stdin=subprocess.DEVNULL,

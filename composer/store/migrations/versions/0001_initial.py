@@ -6,28 +6,22 @@ import sqlalchemy as sa
 from alembic import op
 
 from composer.store.migrations import POSTS_FTS_TRIGGERS
-from composer.store.migrations.columns import owned_by, row_id
+from composer.store.migrations.columns import (
+    EDITION_STATUSES_0001,
+    POST_STATUSES_0001,
+    owned_by,
+    row_id,
+    status_enum,
+)
 
 revision = "0001"
 down_revision: str | None = None
 
 # Frozen copies of the model enums: later code may add values, this migration must not move.
-EDITION_STATUSES = (
-    "draft",
-    "scheduled",
-    "publishing",
-    "published",
-    "partial",
-    "failed",
-    "cancelled",
-    "missed",
-)
-POST_STATUSES = ("pending", "sending", "sent", "failed")
+EDITION_STATUSES = EDITION_STATUSES_0001
+POST_STATUSES = POST_STATUSES_0001
 ATTEMPT_OUTCOMES = ("ok", "error", "unclear")
-
-
-def _enum(values: tuple[str, ...], name: str) -> sa.Enum:
-    return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=16)
+_enum = status_enum
 
 
 def _utc() -> sa.DateTime:

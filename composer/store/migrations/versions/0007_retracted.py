@@ -17,31 +17,23 @@ import sqlalchemy as sa
 from alembic import op
 
 from composer.store.migrations import FTS_TABLE, POSTS_FTS_TRIGGERS
+from composer.store.migrations.columns import (
+    EDITION_STATUSES_0001,
+    POST_STATUSES_0001,
+    status_enum,
+)
 from composer.store.models import UTCDateTime
 
 revision = "0007"
 down_revision: str | None = "0006"
 
-# Frozen copies of the model enums (0001's, and what this revision adds).
-EDITION_STATUSES = (
-    "draft",
-    "scheduled",
-    "publishing",
-    "published",
-    "partial",
-    "failed",
-    "cancelled",
-    "missed",
-)
-POST_STATUSES = ("pending", "sending", "sent", "failed")
+# Frozen: 0001's statuses, and what this revision adds.
+EDITION_STATUSES = EDITION_STATUSES_0001
+POST_STATUSES = POST_STATUSES_0001
 NEW_EDITION_STATUSES = (*EDITION_STATUSES, "retracting", "retracted")
 NEW_POST_STATUSES = (*POST_STATUSES, "retracted")
 # Rows owned (ON DELETE CASCADE) by editions and posts, parents first.
 OWNED = ("posts", "attempts", "post_media", "notifications")
-
-
-def _enum(values: tuple[str, ...], name: str) -> sa.Enum:
-    return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=16)
 
 
 def upgrade() -> None:
@@ -64,24 +56,22 @@ def _change(editions: tuple[str, ...], posts: tuple[str, ...], *, add_column: bo
     old_posts = POST_STATUSES if add_column else NEW_POST_STATUSES
     sqlite = op.get_bind().dialect.name == "sqlite"
     kept = _keep_aside() if sqlite else []
-    with op.batch_alter_table("editions", recreate="auto") as batch:
-        batch.alter_column(
-            "status",
-            existing_type=_enum(old_editions, "edition_status"),
-            type_=_enum(editions, "edition_status"),
-            existing_nullable=False,
-        )
-    with op.batch_alter_table("posts", recreate="auto") as batch:
-        batch.alter_column(
-            "status",
-            existing_type=_enum(old_posts, "post_status"),
-            type_=_enum(posts, "post_status"),
-            existing_nullable=False,
-        )
-        if add_column:
-            batch.add_column(sa.Column("retracted_at", UTCDateTime(), nullable=True))
-        else:
-            batch.drop_column("retracted_at")
+    changes = (
+        ("editions", "edition_status", old_editions, editions),
+        ("posts", "post_status", old_posts, posts),
+    )
+    for table, name, before, after in changes:
+        with op.batch_alter_table(table, recreate="auto") as batch:
+            batch.alter_column(
+                "status",
+                existing_type=status_enum(before, name),
+                type_=status_enum(after, name),
+                existing_nullable=False,
+            )
+            if table == "posts" and add_column:
+                batch.add_column(sa.Column("retracted_at", UTCDateTime(), nullable=True))
+            elif table == "posts":
+                batch.drop_column("retracted_at")
     if sqlite:
         _put_back(kept)
 
