@@ -9,10 +9,12 @@ The platforms and the publisher subprocess are those of tests/publishing/test_cr
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -20,14 +22,18 @@ import pytest
 from sqlmodel import select
 
 from composer.store import (
+    Database,
     Edition,
     EditionStatus,
     PostRecord,
     PostStatus,
+    cancel,
     edition_posts,
     open_database,
+    set_edition_status,
 )
 from tests.fakes.server import Hangup
+from tests.helpers import composer, scheduled_edition
 from tests.pds import PdsAccount
 from tests.publishing.test_crash import (
     ACCOUNT,
@@ -200,3 +206,52 @@ def test_without_a_terminal_and_without_yes_it_refuses(
         assert "add --yes" in run.stderr and run.stderr.count("\n") == 1
         assert len(target.hooks.requests) == requests
         assert len(target.posted()) == POSTS
+
+
+def test_ctrl_c_stops_after_the_deletion_in_flight_and_the_same_command_goes_on(
+    tmp_path: Path, publisher_env: dict[str, str]
+) -> None:
+    with ExitStack() as stack:
+        target = mastodon_target(stack)
+        publisher = publish(target, tmp_path, publisher_env)
+
+        def interrupt(post_id: str) -> None:
+            target.hooks.on_delete = None
+            assert publisher.process is not None
+            publisher.process.send_signal(signal.SIGINT)
+
+        target.hooks.on_delete = interrupt
+        stopped = publisher.run(command=RETRACT)
+        assert stopped.returncode == 130, stopped.stderr
+        assert "interrupted: 1 of 10 posts retracted; run the same command again" in (
+            stopped.stderr
+        )
+        assert len(target.posted()) == POSTS - 1
+        assert edition_status(publisher.workspace) is EditionStatus.RETRACTING
+        done = publisher.run(command=RETRACT)
+        assert done.returncode == 0, done.stderr
+        assert target.posted() == []
+
+
+@pytest.mark.parametrize(
+    ("case", "words"),
+    [
+        ("unknown", "no edition 1"),
+        ("scheduled", "edition 1 is scheduled"),
+        ("cancelled", "edition 1 is cancelled"),
+        ("never sent", "edition 1 was never published: no post of it was sent"),
+    ],
+)
+def test_what_cannot_be_retracted_is_one_line_and_exit_2(
+    db: Database, db_path: Path, case: str, words: str
+) -> None:
+    if case != "unknown":
+        at = datetime.now(UTC) + timedelta(days=1)
+        edition = scheduled_edition(db, at)
+        if case == "cancelled":
+            cancel(db, edition)
+        elif case == "never sent":
+            set_edition_status(db, edition, EditionStatus.FAILED, last_error="refused")
+    run = composer("retract", "1", "--yes", db=db_path)
+    assert run.returncode == 2, run.stderr
+    assert words in run.stderr and run.stderr.count("\n") == 1
