@@ -206,7 +206,12 @@ class XClient(base.HttpClient[XAccount]):
         data = base.json_object(response).get("data")
         if isinstance(data, dict) and data.get("deleted") is True:
             return True
-        found = base.json_object(await self._request("GET", path))
+        try:
+            found = base.json_object(await self._request("GET", path))
+        except errors.Refused as error:
+            if error.status == 404:
+                return False
+            raise
         if not found.get("data") and any(
             str(e.get("type", "")).endswith("/resource-not-found") for e in _errors(found)
         ):

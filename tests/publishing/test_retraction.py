@@ -239,3 +239,20 @@ def test_what_cannot_be_taken_back_is_one_line(db: Database) -> None:
         retract_plan(db, scheduled.id, with_follow_ups=False)
     with pytest.raises(StoreError, match="no edition 999"):
         retract_plan(db, 999, with_follow_ups=False)
+
+
+def test_check_reports_no_problem_for_a_retracted_edition(
+    db: Database, mastodon: FakeMastodon, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from composer.notify.health import problems
+    from composer.store import daemon_started, upcoming
+
+    config = config_for(tmp_path, monkeypatch, mastodon=mastodon.url)
+    edition_id = published(db, config, "m")
+    [result] = take_back(db, config, edition_id, [])
+    assert result.finished
+    now = datetime.now(UTC)
+    daemon_started(db, "h:1", host="h", pid=1, now=now)
+    assert problems(db, now, max_silence=timedelta(hours=1)) == []
+    [entry] = upcoming(db, include_done=True, now=now)  # `queue --all` shows it as it is
+    assert entry.status is EditionStatus.RETRACTED and entry.resume_command() is None
