@@ -62,15 +62,14 @@ def retract(edition_id: int, yes: bool, with_follow_ups: bool, as_json: bool) ->
         with store_input():  # taken meanwhile by another process
             work = take_back(db, plan, config, holder=holder, sleep=ctrl_c.sleep)
             results = asyncio.run(ctrl_c.run(work))
-    stopped = results is None or (ctrl_c.stopping.is_set() and not results[-1].finished)
-    if stopped:
-        done = sum(result.retracted for result in results or [])
-        click.echo(
-            f"interrupted: {done} of {plan.posts} posts retracted; run the same command again "
-            "to go on",
-            err=True,
-        )
-        sys.exit(EXIT_INTERRUPTED)
+        if results is None or (ctrl_c.stopping.is_set() and not results[-1].finished):
+            still = retract_plan(db, edition_id, with_follow_ups=with_follow_ups).posts
+            click.echo(
+                f"interrupted: {plan.posts - still} of {plan.posts} posts retracted; run the "
+                "same command again to go on",
+                err=True,
+            )
+            sys.exit(EXIT_INTERRUPTED)
     assert results is not None
     _print(results, as_json)
     last = results[-1]

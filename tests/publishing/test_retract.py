@@ -9,6 +9,9 @@ The platforms and the publisher subprocess are those of tests/publishing/test_cr
 from __future__ import annotations
 
 import json
+import os
+import pty
+import select
 import signal
 import subprocess
 import sys
@@ -19,7 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlmodel import select
+import sqlmodel
 
 from composer.store import (
     Database,
@@ -182,7 +185,7 @@ def ledger(workspace: Path) -> list[PostRecord]:
 
 def edition_status(workspace: Path) -> EditionStatus:
     with open_database(str(workspace / "history.sqlite3")) as db, db.read_session() as session:
-        (edition,) = session.exec(select(Edition))
+        (edition,) = session.exec(sqlmodel.select(Edition))
         return edition.status
 
 
@@ -255,3 +258,54 @@ def test_what_cannot_be_retracted_is_one_line_and_exit_2(
     run = composer("retract", "1", "--yes", db=db_path)
     assert run.returncode == 2, run.stderr
     assert words in run.stderr and run.stderr.count("\n") == 1
+
+
+def answer_on_a_terminal(publisher: Publisher, answer: bytes) -> tuple[int, str]:
+    """`retract 1` on a terminal (a pty): waits for its question, types `answer`; the exit
+    code and everything it showed."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "composer", "retract", "1"],
+        cwd=publisher.workspace,
+        env=publisher.env,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        close_fds=True,
+    )
+    os.close(follower)
+    seen = b""
+    try:
+        while b"[y/N]" not in seen and process.poll() is None:
+            if select.select([leader], [], [], 0.5)[0]:
+                seen += os.read(leader, 65536)
+        os.write(leader, answer + b"\n")
+        while process.poll() is None or select.select([leader], [], [], 0.1)[0]:
+            if select.select([leader], [], [], 0.5)[0]:
+                try:
+                    seen += os.read(leader, 65536)
+                except OSError:  # the terminal closed with the process
+                    break
+        return process.wait(timeout=60), seen.decode("utf-8", "replace")
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(leader)
+
+
+def test_on_a_terminal_it_asks_naming_the_account_platform_and_posts(
+    tmp_path: Path, publisher_env: dict[str, str]
+) -> None:
+    with ExitStack() as stack:
+        target = mastodon_target(stack)
+        publisher = publish(target, tmp_path, publisher_env)
+        code, shown = answer_on_a_terminal(publisher, b"n")
+        assert code == 0, shown
+        assert f"Delete 10 posts of edition 1 from {ACCOUNT} (Mastodon)?" in shown
+        assert "nothing retracted" in shown
+        assert len(target.posted()) == POSTS and target.hooks.deleted == []
+        code, shown = answer_on_a_terminal(publisher, b"y")
+        assert code == 0, shown
+        assert target.posted() == []
+        plain = publisher.run(command=("history",))
+        assert plain.stdout.count("(retracted)") == POSTS
