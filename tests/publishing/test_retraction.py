@@ -256,3 +256,22 @@ def test_check_reports_no_problem_for_a_retracted_edition(
     assert problems(db, now, max_silence=timedelta(hours=1)) == []
     [entry] = upcoming(db, include_done=True, now=now)  # `queue --all` shows it as it is
     assert entry.status is EditionStatus.RETRACTED and entry.resume_command() is None
+
+
+def test_check_reports_a_retraction_that_stopped_with_posts_still_up(
+    db: Database, mastodon: FakeMastodon, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from composer.notify.health import problems
+    from composer.store import daemon_started
+
+    config = config_for(tmp_path, monkeypatch, mastodon=mastodon.url)
+    edition_id = published(db, config, "m")
+    mastodon.token = "revoked"
+    [result] = take_back(db, config, edition_id, [])
+    assert not result.finished
+    now = datetime.now(UTC)
+    daemon_started(db, "h:1", host="h", pid=1, now=now)
+    [problem] = problems(db, now, max_silence=timedelta(hours=1))
+    assert problem.kind == "interrupted" and problem.edition_id == edition_id
+    assert "retraction stopped with posts still up" in problem.text
+    assert problem.text.endswith(f"resume: thread-composer retract {edition_id}")
