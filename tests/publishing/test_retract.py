@@ -74,6 +74,16 @@ def published(target: Target, tmp_path: Path, publisher_env: dict[str, str]) -> 
     return publish(target, tmp_path, publisher_env)
 
 
+@pytest.fixture
+def on_mastodon(
+    tmp_path: Path, publisher_env: dict[str, str]
+) -> Iterator[tuple[Target, Publisher]]:
+    """A Mastodon with the thread published on it, and the publisher of its workspace."""
+    with ExitStack() as stack:
+        target = mastodon_target(stack)
+        yield target, publish(target, tmp_path, publisher_env)
+
+
 def publish(target: Target, folder: Path, publisher_env: dict[str, str]) -> Publisher:
     """The workspace's 10-post thread published (edition 1) by `publish`; the publisher,
     to run more commands in that workspace."""
@@ -190,50 +200,44 @@ def edition_status(workspace: Path) -> EditionStatus:
 
 
 def test_without_a_terminal_and_without_yes_it_refuses(
-    tmp_path: Path, publisher_env: dict[str, str]
+    on_mastodon: tuple[Target, Publisher],
 ) -> None:
-    with ExitStack() as stack:
-        target = mastodon_target(stack)
-        publisher = publish(target, tmp_path, publisher_env)
-        requests = len(target.hooks.requests)
-        run = subprocess.run(
-            [sys.executable, "-m", "composer", "retract", "1"],
-            cwd=publisher.workspace,
-            env=publisher.env,
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            timeout=60,
-        )
-        assert run.returncode == 2
-        assert "add --yes" in run.stderr and run.stderr.count("\n") == 1
-        assert len(target.hooks.requests) == requests
-        assert len(target.posted()) == POSTS
+    target, publisher = on_mastodon
+    requests = len(target.hooks.requests)
+    run = subprocess.run(
+        [sys.executable, "-m", "composer", "retract", "1"],
+        cwd=publisher.workspace,
+        env=publisher.env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert run.returncode == 2
+    assert "add --yes" in run.stderr and run.stderr.count("\n") == 1
+    assert len(target.hooks.requests) == requests
+    assert len(target.posted()) == POSTS
 
 
 def test_ctrl_c_stops_after_the_deletion_in_flight_and_the_same_command_goes_on(
-    tmp_path: Path, publisher_env: dict[str, str]
+    on_mastodon: tuple[Target, Publisher],
 ) -> None:
-    with ExitStack() as stack:
-        target = mastodon_target(stack)
-        publisher = publish(target, tmp_path, publisher_env)
+    target, publisher = on_mastodon
 
-        def interrupt(post_id: str) -> None:
-            target.hooks.on_delete = None
-            assert publisher.process is not None
-            publisher.process.send_signal(signal.SIGINT)
+    def interrupt(post_id: str) -> None:
+        target.hooks.on_delete = None
+        assert publisher.process is not None
+        publisher.process.send_signal(signal.SIGINT)
 
-        target.hooks.on_delete = interrupt
-        stopped = publisher.run(command=RETRACT)
-        assert stopped.returncode == 130, stopped.stderr
-        assert "interrupted: 1 of 10 posts retracted; run the same command again" in (
-            stopped.stderr
-        )
-        assert len(target.posted()) == POSTS - 1
-        assert edition_status(publisher.workspace) is EditionStatus.RETRACTING
-        done = publisher.run(command=RETRACT)
-        assert done.returncode == 0, done.stderr
-        assert target.posted() == []
+    target.hooks.on_delete = interrupt
+    stopped = publisher.run(command=RETRACT)
+    assert stopped.returncode == 130, stopped.stderr
+    assert "interrupted: 1 of 10 posts retracted; run the same command again" in stopped.stderr
+    assert len(target.posted()) == POSTS - 1
+    assert edition_status(publisher.workspace) is EditionStatus.RETRACTING
+    done = publisher.run(command=RETRACT)
+    assert done.returncode == 0, done.stderr
+    assert target.posted() == []
 
 
 @pytest.mark.parametrize(
@@ -294,18 +298,16 @@ def answer_on_a_terminal(publisher: Publisher, answer: bytes) -> tuple[int, str]
 
 
 def test_on_a_terminal_it_asks_naming_the_account_platform_and_posts(
-    tmp_path: Path, publisher_env: dict[str, str]
+    on_mastodon: tuple[Target, Publisher],
 ) -> None:
-    with ExitStack() as stack:
-        target = mastodon_target(stack)
-        publisher = publish(target, tmp_path, publisher_env)
-        code, shown = answer_on_a_terminal(publisher, b"n")
-        assert code == 0, shown
-        assert f"Delete 10 posts of edition 1 from {ACCOUNT} (Mastodon)?" in shown
-        assert "nothing retracted" in shown
-        assert len(target.posted()) == POSTS and target.hooks.deleted == []
-        code, shown = answer_on_a_terminal(publisher, b"y")
-        assert code == 0, shown
-        assert target.posted() == []
-        plain = publisher.run(command=("history",))
-        assert plain.stdout.count("(retracted)") == POSTS
+    target, publisher = on_mastodon
+    code, shown = answer_on_a_terminal(publisher, b"n")
+    assert code == 0, shown
+    assert f"Delete 10 posts of edition 1 from {ACCOUNT} (Mastodon)?" in shown
+    assert "nothing retracted" in shown
+    assert len(target.posted()) == POSTS and target.hooks.deleted == []
+    code, shown = answer_on_a_terminal(publisher, b"y")
+    assert code == 0, shown
+    assert target.posted() == []
+    plain = publisher.run(command=("history",))
+    assert plain.stdout.count("(retracted)") == POSTS
