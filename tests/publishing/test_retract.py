@@ -204,15 +204,7 @@ def test_without_a_terminal_and_without_yes_it_refuses(
 ) -> None:
     target, publisher = on_mastodon
     requests = len(target.hooks.requests)
-    run = subprocess.run(
-        [sys.executable, "-m", "composer", "retract", "1"],
-        cwd=publisher.workspace,
-        env=publisher.env,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-    )
+    run = publisher.run(command=("retract", "1"))  # its output is a pipe: no terminal
     assert run.returncode == 2
     assert "add --yes" in run.stderr and run.stderr.count("\n") == 1
     assert len(target.hooks.requests) == requests
