@@ -32,8 +32,9 @@ EDITION_STATUSES = EDITION_STATUSES_0001
 POST_STATUSES = POST_STATUSES_0001
 NEW_EDITION_STATUSES = (*EDITION_STATUSES, "retracting", "retracted")
 NEW_POST_STATUSES = (*POST_STATUSES, "retracted")
-# Rows owned (ON DELETE CASCADE) by editions and posts, parents first.
-OWNED = ("posts", "attempts", "post_media", "notifications")
+# The tables copied, parents first; the rows of every table that refers to an edition
+# (found by `_owned`) are kept aside while they are copied.
+COPIED = ("editions", "posts")
 
 
 def upgrade() -> None:
@@ -79,16 +80,36 @@ def _change(editions: tuple[str, ...], posts: tuple[str, ...], *, add_column: bo
 def _keep_aside() -> list[tuple[str, list[str]]]:
     """Each owned table's rows copied to a temporary table; (table, its columns)."""
     bind = op.get_bind()
+    owned = _owned()
     kept: list[tuple[str, list[str]]] = []
-    for table in OWNED:
+    for table in owned:
         columns = [column["name"] for column in sa.inspect(bind).get_columns(table)]
         op.execute(f"CREATE TEMP TABLE kept_{table} AS SELECT * FROM {table}")
         kept.append((table, columns))
     # Emptied here, children first, so that no DROP TABLE of the copies cascades (SQLite
     # refuses a DROP whose cascade writes to the FTS index: "database table is locked").
-    for table in reversed(OWNED):
+    for table in reversed(owned):
         op.execute(f"DELETE FROM {table}")
     return kept
+
+
+def _owned() -> list[str]:
+    """The tables whose rows refer to an edition, directly or through another such table
+    (posts, attempts, post_media, notifications, and whatever a revision before this one
+    added), each after the tables it refers to."""
+    inspector = sa.inspect(op.get_bind())
+    names = inspector.get_table_names()
+    tables = [t for t in names if t not in (COPIED[0], "alembic_version")]
+    refers = {t: {key["referred_table"] for key in inspector.get_foreign_keys(t)} for t in tables}
+    owned: list[str] = []
+    reached = {COPIED[0]}
+    while grown := [t for t in tables if t not in reached and refers[t] & reached]:
+        waiting = set(tables) - reached
+        ready = [t for t in grown if not (refers[t] - {t}) & waiting - {t}]
+        for table in ready or grown:  # none ready: a cycle; take them as they come
+            owned.append(table)
+            reached.add(table)
+    return owned
 
 
 def _put_back(kept: list[tuple[str, list[str]]]) -> None:
