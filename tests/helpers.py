@@ -155,3 +155,45 @@ def scheduled_edition(
     )
     assert edition.id is not None
     return edition.id
+
+
+def upgraded_from_before_retracting(url: str) -> Database:
+    """A database made at revision 0006 (before `retracted`) with a row in every table that
+    belongs to an edition, then opened (migrated to head): each row is checked to be there
+    still, and the new statuses to be taken (and an unknown one refused). Opened; close it."""
+    import pytest
+    import sqlalchemy as sa
+
+    from composer.store import EditionStatus, PostStatus, edition_posts, find_edition
+    from composer.store import open_database as open_db
+    from composer.store.database import upgrade
+
+    engine = sa.create_engine(url)
+    upgrade(engine, revision="0006")
+    rows = (
+        "INSERT INTO threads (id, title, body, created_at) VALUES (1, 'T', 'B', '2026-11-28')",
+        "INSERT INTO editions (id, thread_id, account, platform, status, created_at, updated_at)"
+        " VALUES (1, 1, 'a', 'x', 'published', '2026-11-28', '2026-11-28')",
+        "INSERT INTO posts (id, edition_id, position, text, status, idempotency_key, remote_id,"
+        " sent_at, created_at) VALUES (1, 1, 1, 'Zhanaozen vote', 'sent', 'k1', 'r1',"
+        " '2026-11-28', '2026-11-28')",
+        "INSERT INTO attempts (post_id, started_at, outcome) VALUES (1, '2026-11-28', 'ok')",
+        "INSERT INTO post_media (post_id, position, source_path, alt) VALUES (1, 1, 'a.png', 'A')",
+        "INSERT INTO notifications (edition_id, event, created_at, next_attempt_at, attempts,"
+        " delivered_to) VALUES (1, 'published', '2026-11-28', '2026-11-28', 0, '')",
+    )
+    with engine.begin() as connection:
+        for row in rows:
+            connection.execute(sa.text(row))
+    engine.dispose()
+    db = open_db(url)
+    with db.engine.begin() as connection:
+        for table in ("editions", "posts", "attempts", "post_media", "notifications"):
+            assert connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar() == 1
+        connection.execute(sa.text("UPDATE editions SET status = 'retracted'"))
+        connection.execute(sa.text("UPDATE posts SET status = 'retracted'"))
+    assert find_edition(db, 1).status is EditionStatus.RETRACTED
+    assert [post.status for post in edition_posts(db, 1)] == [PostStatus.RETRACTED]
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE posts SET status = 'gone'"))
+    return db

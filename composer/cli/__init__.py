@@ -6,7 +6,7 @@
 - `drafts`: `draft new|list|show|edit`;
 - `publish`: `publish` and `schedule` (incl. `--every`);
 - `queue`: `queue` and its subcommands (incl. `publish-now`, `rules`, `stop`);
-- `history`, `daemon`: the commands of those names;
+- `history`, `retract`, `daemon`: the commands of those names;
 - `notify`: `check` and `notify test` (failure notifications).
 
 Only argument parsing and printing live here; each decision is in the layer below. `split`
@@ -22,7 +22,7 @@ from typing import Any
 
 import click
 
-from composer.cli import daemon, drafts, history, notify, publish, queue, text
+from composer.cli import daemon, drafts, history, notify, publish, queue, retract, text
 from composer.cli.base import (
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
@@ -90,6 +90,7 @@ for command in (
     publish.schedule,
     queue.queue,
     history.history,
+    retract.retract,
     daemon.daemon,
     notify.check,
     notify.notify,

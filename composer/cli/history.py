@@ -31,6 +31,8 @@ def history(query: str | None, account: str | None, limit: int, as_json: bool) -
                 "url": h.url,
                 "sent_at": h.sent_at.isoformat() if h.sent_at else None,
                 "edition": h.edition_id,
+                "status": h.status.value,
+                "retracted_at": h.retracted_at.isoformat() if h.retracted_at else None,
             }
             for h in hits
         ]
@@ -41,5 +43,6 @@ def history(query: str | None, account: str | None, limit: int, as_json: bool) -
     for hit in hits:
         when = hit.sent_at.astimezone().strftime("%Y-%m-%d %H:%M") if hit.sent_at else "?"
         text = " ".join(hit.text.split())
-        click.echo(f"{when}  {hit.account} #{hit.index}  {safe(hit.url or '')}")
+        gone = "  (retracted)" if hit.retracted else ""
+        click.echo(f"{when}  {safe(hit.account)} #{hit.index}  {safe(hit.url or '')}{gone}")
         click.echo(f"    {safe(text[:200])}{'…' if len(text) > 200 else ''}")

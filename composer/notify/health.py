@@ -1,7 +1,8 @@
 """What `thread-composer check` reports: the problems a person must know of, for cron or a
 monitoring system. No daemon seen within the allowed silence (the one way a team learns
 that none runs at all), editions overdue or left half-sent by a process that stopped, and
-editions that failed, stopped or were missed lately.
+editions that failed, stopped or were missed lately, and retractions that stopped with
+posts still up.
 """
 
 from __future__ import annotations
@@ -54,6 +55,12 @@ def problems(db: Database, now: datetime, *, max_silence: timedelta) -> list[Pro
         elif entry.status is EditionStatus.PUBLISHING and entry.claim_free:
             resume = entry.resume_command() or "a daemon resumes it"
             text = f"{about}: left half-sent by a process that stopped; resume: {resume}"
+            found.append(Problem("interrupted", entry.edition_id, text))
+        elif entry.status is EditionStatus.RETRACTING and entry.claim_free:
+            text = (
+                f"{about}: its retraction stopped with posts still up{reason}; resume: "
+                f"thread-composer retract {entry.edition_id}"
+            )
             found.append(Problem("interrupted", entry.edition_id, text))
         elif entry.status in _ENDED and now - entry.updated_at <= LOOK_BACK:
             kind = _ENDED[entry.status]

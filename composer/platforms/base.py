@@ -168,6 +168,13 @@ class PlatformClient(Protocol):
         """After an unclear outcome: the post if the platform has it, else None."""
         ...
 
+    async def delete_post(self, post: PublishedPost, *, root: bool = False) -> bool:
+        """Delete one of the account's posts (`retract`): True once deleted now, False when
+        the platform no longer has it (deleted already: it counts as retracted). `root`: the
+        first post of its conversation (Bluesky deletes its threadgate and postgate too).
+        RateLimited: try again later; Refused: stop, with the platform's reason."""
+        ...
+
     async def aclose(self) -> None:
         """Release connections (and end a session where there is one)."""
         ...

@@ -59,6 +59,9 @@ __all__ = [
 ]
 
 POST_COLLECTION = "app.bsky.feed.post"
+# Records a thread's first post may have beside it, under its own record key: who may reply
+# (threadgate) and who may quote it (postgate). Deleting the root deletes them too.
+GATE_COLLECTIONS = ("app.bsky.feed.threadgate", "app.bsky.feed.postgate")
 RKEY_EPOCH_US = 1_672_531_200_000_000  # 2023-01-01T00:00:00Z
 RKEY_SPAN_US = 1 << 45  # about 407 days
 MAX_WRITES = 200  # com.atproto.repo.applyWrites
@@ -335,6 +338,24 @@ class BlueskyClient(base.HttpClient[BlueskyAccount]):
         session = await self._ensure_session()
         found = await self._get_record(session, self.rkey_for(request))
         return None if found is None else found[0]
+
+    async def delete_post(self, post: base.PublishedPost, *, root: bool = False) -> bool:
+        """`com.atproto.repo.deleteRecord` of the post, and for a conversation's first post of
+        its threadgate and postgate too (same record key; deleting a record that is not
+        there succeeds on atproto). The post is read first (getRecord): one the PDS no longer
+        has is not deleted again, and answers False."""
+        session = await self._ensure_session()
+        rkey = (post.uri or post.remote_id).rstrip("/").rsplit("/", 1)[-1]
+        there = await self._get_record(session, rkey) is not None
+        gates = GATE_COLLECTIONS if root else ()
+        for collection in (*gates, POST_COLLECTION) if there else gates:
+            nsid = "com.atproto.repo.deleteRecord"
+            body = {"repo": session.did, "collection": collection, "rkey": rkey}
+            # A repeated delete is harmless: no answer is Unavailable (retried), not Unclear.
+            response = await self._call("POST", nsid, json=body, write=False)
+            if not response.is_success:
+                raise self._error(response, nsid, write=False)
+        return there
 
     async def create_thread(self, requests: list[base.PostRequest]) -> list[base.PublishedPost]:
         """A whole thread in one commit (`com.atproto.repo.applyWrites`): all posts or none.

@@ -13,7 +13,8 @@ ever sends again. The error tree tells it what to do:
     ├── Unclear                   sent, but no answer (timeout, dropped connection, 5xx after
     │                             sending): call find_post before anything else
     └── Refused                   401/403/422 and the like: stop the edition, resumable later
-        └── Duplicate             X's "duplicate content": find the existing post instead
+        ├── Duplicate             X's "duplicate content": find the existing post instead
+        └── Gone                  the platform has no such post (a retraction: deleted already)
 
 Messages hold the platform's own words (`reason`), which front ends must escape before
 showing. Every message and reason is redacted (composer.redaction: every secret the
@@ -177,6 +178,10 @@ class Refused(PlatformError):
 
 class Duplicate(Refused):
     """The platform already has this text (X): look for it with find_post."""
+
+
+class Gone(Refused):
+    """The platform has no such post: deleted already (what `delete_post` answers False for)."""
 
 
 def no_answer_kind(error: httpx.TransportError, *, creates: bool) -> type[PlatformError]:

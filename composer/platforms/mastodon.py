@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol, TypedDict, Unpack
+from urllib.parse import quote
 
 import httpx
 
@@ -204,6 +205,17 @@ class MastodonClient(base.HttpClient[MastodonAccount]):
             return await self._send(request)
         except (errors.Unclear, errors.Unavailable):
             return await self._read_back(request)  # no answer again: look once more
+
+    async def delete_post(self, post: base.PublishedPost, *, root: bool = False) -> bool:
+        """`DELETE /api/v1/statuses/:id`: Mastodon answers the deleted status; 404 (`Record
+        not found`) when it has no such status (deleted already)."""
+        try:
+            await self._request("DELETE", f"/api/v1/statuses/{quote(post.remote_id, safe='')}")
+        except errors.Refused as error:
+            if error.status == 404:
+                return False
+            raise
+        return True
 
     # --- posting ----------------------------------------------------------------------
     async def _send(self, request: base.PostRequest) -> base.PublishedPost:

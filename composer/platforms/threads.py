@@ -55,6 +55,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Protocol, TypedDict, Unpack
+from urllib.parse import quote
 
 import httpx
 
@@ -291,6 +292,19 @@ class ThreadsClient(base.HttpClient[ThreadsAccount]):
             return None
         return await self._published(request, container)
 
+    async def delete_post(self, post: base.PublishedPost, *, root: bool = False) -> bool:
+        """`DELETE /{threads-media-id}` (permission `threads_delete`; 100 deletes a day per
+        account), answered `{"success": true, "deleted_id": ...}`; a post Meta does not have
+        (404, or error subcode 33 "does not exist") is gone already."""
+        path = f"/{quote(post.remote_id, safe='')}"
+        try:
+            response = await self._request("DELETE", path)
+        except errors.Gone:
+            return False
+        if base.json_object(response).get("success") is False:
+            raise errors.Refused(f"Threads did not delete post {post.remote_id}", status=200)
+        return True
+
     # --- posting ----------------------------------------------------------------------
     async def _create_container(self, request: base.PostRequest) -> str:
         user_id = await self._me()
@@ -489,10 +503,11 @@ class ThreadsClient(base.HttpClient[ThreadsAccount]):
     async def _request(
         self, method: str, path: str, *, replying: bool = False, **body: Unpack[_RequestBody]
     ) -> httpx.Response:
-        # The token goes in the query of a GET and in the form of a POST, as Meta documents.
+        # The token goes in the query of a GET (and a DELETE) and in the form of a POST, as
+        # Meta documents.
         params, form = body.get("params"), body.get("form")
         token = self._access_token()
-        if method == "GET":
+        if method in ("GET", "DELETE"):  # no body: in the query, as Meta's examples do
             params = {**(params or {}), "access_token": token}
         else:
             form = {**(form or {}), "access_token": token}
@@ -528,6 +543,8 @@ class ThreadsClient(base.HttpClient[ThreadsAccount]):
             return errors.Refused(message, status=status, reason=reason)
         if code in _PERMISSION_CODES or status == 403:
             return errors.Refused(message, status=status, reason=reason)
+        if method == "DELETE" and (status == 404 or subcode == _MISSING_OBJECT_SUBCODE):
+            return errors.Gone(message, status=status, reason=reason)
         if replying and self._reply_missing(status, code, subcode, reason):
             return errors.ReplyTargetMissing(message, status=status, reason=reason)
         kind = errors.failed_status_kind(status, creates=method == "POST")

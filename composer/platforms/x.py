@@ -192,6 +192,36 @@ class XClient(base.HttpClient[XAccount]):
             return base.PublishedPost(fallback, url=await self._post_url(fallback))
         return None
 
+    async def delete_post(self, post: base.PublishedPost, *, root: bool = False) -> bool:
+        """`DELETE /2/tweets/:id`, answered `{"data": {"deleted": true}}`; 404 when X has no
+        such post. `deleted: false` is checked with `GET /2/tweets/:id`: a post X reports
+        not found (`resource-not-found`) is gone; one it still has is Refused."""
+        path = f"/2/tweets/{quote(post.remote_id, safe='')}"
+        try:
+            response = await self._request("DELETE", path, harmless=True)
+        except errors.Refused as error:
+            if error.status == 404:
+                return False
+            raise
+        data = base.json_object(response).get("data")
+        if isinstance(data, dict) and data.get("deleted") is True:
+            return True
+        try:
+            found = base.json_object(await self._request("GET", path))
+        except errors.Refused as error:
+            if error.status == 404:
+                return False
+            raise
+        if not found.get("data") and any(
+            str(e.get("type", "")).endswith("/resource-not-found") for e in _errors(found)
+        ):
+            return False
+        raise errors.Refused(
+            f"X did not delete post {post.remote_id} ({_reason(found) or 'it still has it'})",
+            status=response.status_code,
+            reason=_reason(found),
+        )
+
     # --- helpers ------------------------------------------------------------------------------
     async def _post_url(self, post_id: str) -> str:
         if self._username is None:

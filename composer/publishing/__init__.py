@@ -7,9 +7,11 @@
   (client_for), and the pre-flight (preflight, preflight_accounts, preflight_edition).
 - `sender`: the ledger loop that sends one edition (publish_edition, Event, PublishResult).
 - `uploads`: a post's images, prepared, uploaded and recorded before the post (attach_media).
+- `retraction`: taking an edition back, its sent posts deleted last first, each written to
+  the ledger (retract_plan, RetractPlan, retract_edition, RetractResult).
 - `actions`: publish now and resume, claiming first (run_editions, publish_existing,
-  refuse_edition), called by the CLI, the TUI and the daemon; the image cache pruned after
-  (prune_media).
+  refuse_edition), and retract, called by the CLI, the TUI and the daemon; the image cache
+  pruned after (prune_media).
 
 The names callers use are re-exported here.
 """
@@ -20,6 +22,7 @@ from composer.publishing.actions import (
     prune_media,
     publish_existing,
     refuse_edition,
+    retract,
     run_editions,
 )
 from composer.publishing.connect import (
@@ -41,6 +44,13 @@ from composer.publishing.plans import (
     plan_editions,
     refuse_images,
     with_link_cards,
+)
+from composer.publishing.retraction import (
+    RetractPlan,
+    RetractResult,
+    RetractTarget,
+    retract_edition,
+    retract_plan,
 )
 from composer.publishing.sender import (
     BACKOFF_CAP,
@@ -76,6 +86,9 @@ __all__ = [
     "PreflightError",
     "PublishError",
     "PublishResult",
+    "RetractPlan",
+    "RetractResult",
+    "RetractTarget",
     "Sleep",
     "already_has",
     "ask_new_instances",
@@ -92,6 +105,9 @@ __all__ = [
     "publish_existing",
     "refuse_edition",
     "refuse_images",
+    "retract",
+    "retract_edition",
+    "retract_plan",
     "run_editions",
     "stoppable_sleep",
     "with_link_cards",

@@ -1,7 +1,8 @@
 """Publishing now and resuming, one function each, for the CLI, the TUI and the daemon:
 every account passes the pre-flight, then every edition is claimed, before anything is
 sent (run_editions for a draft's plans, publish_existing for an edition in the ledger,
-refuse_edition for one whose pre-flight failed where no one can be asked)."""
+refuse_edition for one whose pre-flight failed where no one can be asked); and taking
+editions back (retract), claimed the same way."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from composer.platforms.base import PlatformClient, PlatformError
 from composer.publishing.connect import preflight_accounts, preflight_edition
 from composer.publishing.errors import PublishError
 from composer.publishing.plans import PUBLISH_AGAIN, EditionPlan, already_has
+from composer.publishing.retraction import RetractPlan, RetractResult, retract_edition
 from composer.publishing.sender import (
     Event,
     Listener,
@@ -35,6 +37,7 @@ from composer.store import (
     PostStatus,
     add_edition,
     claim_draft_edition,
+    claim_retraction,
     edition_posts,
     off_loop,
     release,
@@ -240,6 +243,48 @@ async def publish_existing(
     finally:
         await off_loop(db, release, db, edition_id, holder.worker)
         await prune_media(daily=True)
+
+
+# --- taking editions back (retract, the history screen) -----------------------------------
+
+
+async def retract(
+    db: Database,
+    plan: RetractPlan,
+    config: Config,
+    listener: Listener | None = None,
+    *,
+    holder: Holder,
+    sleep: Sleep = asyncio.sleep,
+    http: httpx.AsyncClient | None = None,
+) -> list[RetractResult]:
+    """Take back every edition of `plan` (`retract_plan`, asked about first), in its order:
+    each passes the pre-flight, is claimed for `holder` (`claim_retraction`: EditionBusy
+    when another live process holds it, and nothing is deleted), then its sent posts are
+    deleted last first, every deletion written to the ledger (`retract_edition`); the claim
+    is released however it ends. It stops at the first edition that does not finish (the
+    same call resumes it); PreflightError or StoreError before anything is deleted."""
+    results: list[RetractResult] = []
+    for target in plan.targets:
+        client = await preflight_edition(db, target.edition_id, config, http)
+        try:
+            try:
+                await off_loop(db, claim_retraction, db, target.edition_id, holder)
+            except BaseException:
+                await client.aclose()
+                raise
+            try:
+                result = await retract_edition(
+                    db, target.edition_id, client, holder=holder, listener=listener, sleep=sleep
+                )
+            finally:
+                await client.aclose()
+        finally:
+            await off_loop(db, release, db, target.edition_id, holder.worker)
+        results.append(result)
+        if not result.finished:
+            break
+    return results
 
 
 async def prune_media(*, daily: bool = False) -> None:

@@ -372,12 +372,7 @@ async def _send(
         except errors.Retryable as error:
             _log(db, post_id, started, AttemptOutcome.ERROR, error)
             set_post_status(db, post_id, PostStatus.PENDING)  # certainly not created
-            delay = _delay(error, attempt)
-            if delay > LONGEST_WAIT:
-                raise _Stop(
-                    f"post {request.index}: {_reason(error)}; "
-                    f"try again in {plural(round(delay / 60), 'minute')}"
-                ) from None
+            delay = _delay_or_stop(error, attempt, request.index)
             if isinstance(error, errors.ReplyTargetMissing) and attempt >= 4:
                 raise _Stop(f"post {request.index}: {_reason(error)}") from None
         except errors.PlatformError as error:  # pragma: no cover - every error is one of the above
@@ -386,10 +381,8 @@ async def _send(
         else:
             # The attempt's log and the post's remote id: one transaction.
             return await _commit(db, post_id, published, attempt_started=started)
-        if attempt < MAX_ATTEMPTS:
-            notify(Event("waiting", request.index, total, delay=delay))
-            await sleep(delay)
-    raise _Stop(f"post {request.index}: gave up after {MAX_ATTEMPTS} attempts")
+        await _wait_or_give_up(attempt, delay, request.index, total, notify, sleep)
+    raise AssertionError("unreachable: the last attempt gives up")  # pragma: no cover
 
 
 async def _resolve(
@@ -530,6 +523,28 @@ def _stopped(db: Database, edition_id: int, reason: str, notify: Listener) -> Pu
 def _published(post: PostRecord) -> PublishedPost:
     assert post.remote_id is not None, "a sent post has its remote id"
     return PublishedPost(post.remote_id, post.remote_url, post.remote_uri, post.remote_cid)
+
+
+def _delay_or_stop(error: errors.PlatformError, attempt: int, index: int) -> float:
+    """How long to wait before attempt `attempt + 1` at post `index`; _Stop when the
+    platform asks for longer than LONGEST_WAIT."""
+    delay = _delay(error, attempt)
+    if delay > LONGEST_WAIT:
+        raise _Stop(
+            f"post {index}: {_reason(error)}; try again in {plural(round(delay / 60), 'minute')}"
+        ) from None
+    return delay
+
+
+async def _wait_or_give_up(
+    attempt: int, delay: float, index: int, total: int, notify: Listener, sleep: Sleep
+) -> None:
+    """After a failed attempt at post `index`: wait `delay` for the next one, saying so, or
+    stop (_Stop) when it was the last."""
+    if attempt >= MAX_ATTEMPTS:
+        raise _Stop(f"post {index}: gave up after {MAX_ATTEMPTS} attempts")
+    notify(Event("waiting", index, total, delay=delay))
+    await sleep(delay)
 
 
 def _delay(error: errors.PlatformError, attempt: int) -> float:

@@ -26,16 +26,21 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
-from composer.store.database import Database, off_loop
+from composer.store.database import Database, existing, off_loop
 from composer.store.editions import editions_of_thread, lock_thread, refuse_held
 from composer.store.errors import StoreError
 from composer.store.follow_ups import fail_stranded, ready_to_publish
 from composer.store.models import (
+    HELD,
     RESUMABLE,
+    RETRACTABLE,
     STOPPED,
+    WENT_OUT,
     Edition,
     EditionStatus,
+    PostRecord,
     Recurrence,
     UTCDateTime,
     utc_now,
@@ -62,14 +67,14 @@ class ClaimLost(StoreError):
 class EditionBusy(StoreError):
     """Another live process is publishing the edition: the one line a front end shows."""
 
-    def __init__(self, edition_id: int, holder: str | None) -> None:
+    def __init__(self, edition_id: int, holder: str | None, *, doing: str = "published") -> None:
         self.edition_id = edition_id
         self.holder = holder
         worker = Worker.parse(holder)
         who = terminal_safe(worker.describe() if worker else (holder or "another process"))
         since = f" since {worker.since.astimezone():%H:%M:%S}" if worker else ""
         super().__init__(
-            f"edition {edition_id} is being published by {who}{since}; it will resume if that stops"
+            f"edition {edition_id} is being {doing} by {who}{since}; it will resume if that stops"
         )
 
 
@@ -195,7 +200,7 @@ _RENEW = (
     .where(
         col(Edition.id) == sa.bindparam("edition"),
         col(Edition.claimed_by) == sa.bindparam("worker"),
-        col(Edition.status) == EditionStatus.PUBLISHING,
+        col(Edition.status).in_(HELD),
     )
     .values(claimed_until=sa.bindparam("until", type_=UTCDateTime()))
 )
@@ -286,11 +291,16 @@ def may_take(
     return sa.or_(scheduled, publishing)
 
 
-def dead_holders(connection: Connection | Session, now: datetime) -> list[str]:
-    """The holders of live-looking claims that are surely gone (see Worker.is_dead)."""
+def dead_holders(
+    connection: Connection | Session,
+    now: datetime,
+    status: EditionStatus = EditionStatus.PUBLISHING,
+) -> list[str]:
+    """The holders of live-looking claims on editions in `status` that are surely gone
+    (see Worker.is_dead)."""
     holders = connection.execute(
         sa.select(col(Edition.claimed_by))
-        .where(col(Edition.status) == EditionStatus.PUBLISHING)
+        .where(col(Edition.status) == status)
         .where(col(Edition.claimed_until) >= now)
         .distinct()
     ).scalars()
@@ -352,6 +362,92 @@ def claim(
             f"edition {edition_id} is {edition.status.value}, not {wanted}: "
             f"only a {wanted} edition can be {verb}"
         )
+
+
+def claim_retraction(
+    db: Database, edition_id: int, holder: Holder, *, now: datetime | None = None
+) -> Edition:
+    """Take one edition for `holder` to take it back (`retracting`): a published, partial
+    or failed one, or one whose retraction stopped (nobody live holds it), and only if a post
+    of it went out. One conditional UPDATE, as every claim: a daemon never publishes it
+    meanwhile (it takes no `retracting` edition), and no second front end retracts it.
+    EditionBusy when another live process holds it; StoreError naming why it cannot be
+    taken back. Release it with `release` once done."""
+    now = now or holder.clock()
+    a_post_went_out = (
+        sa.select(col(PostRecord.id))
+        .where(col(PostRecord.edition_id) == col(Edition.id))
+        .where(col(PostRecord.status).in_(WENT_OUT))
+        .exists()
+    )
+    with db.session() as session:
+        connection = session.connection()
+        dead = dead_holders(connection, now, EditionStatus.RETRACTING)
+        free = sa.or_(
+            col(Edition.claimed_by).is_(None),
+            col(Edition.claimed_until).is_(None),
+            col(Edition.claimed_until) < now,
+            col(Edition.claimed_by).in_(dead) if dead else sa.false(),
+        )
+        rule = sa.and_(
+            col(Edition.status).in_(RETRACTABLE),
+            sa.or_(col(Edition.status) != EditionStatus.RETRACTING, free),
+            a_post_went_out,
+        )
+        changed = connection.execute(
+            sa.update(Edition)
+            .where(col(Edition.id) == edition_id, rule)
+            .values(
+                status=EditionStatus.RETRACTING,
+                claimed_by=holder.worker,
+                claimed_until=now + holder.lease,
+                updated_at=utc_now(),
+            )
+        ).rowcount
+        edition = existing(session, Edition, edition_id, "edition", fresh=True)
+        if changed == 1:
+            return edition
+        if edition.status in HELD:
+            doing = "retracted" if edition.status is EditionStatus.RETRACTING else "published"
+            raise EditionBusy(edition_id, edition.claimed_by, doing=doing)
+        went_out = session.exec(_went_out(edition_id)).first() is not None
+        raise StoreError(_not_retractable(edition, went_out) or f"edition {edition_id}: retracted")
+
+
+def check_retractable(db: Database, edition_id: int) -> bool:
+    """Before anything is read or claimed: True when the edition has posts to take back (or
+    a retraction to finish), False when it was retracted already (nothing to do);
+    StoreError (one line) when there is no such edition or it cannot be taken back."""
+    with db.read_session() as session:
+        edition = existing(session, Edition, edition_id, "edition")
+        if edition.status is EditionStatus.RETRACTED:
+            return False
+        went_out = session.exec(_went_out(edition_id)).first() is not None
+    if edition.status is EditionStatus.PUBLISHING:
+        raise EditionBusy(edition_id, edition.claimed_by)
+    reason = _not_retractable(edition, went_out)
+    if reason is not None:
+        raise StoreError(reason)
+    return True
+
+
+def _went_out(edition_id: int) -> SelectOfScalar[int] | SelectOfScalar[None]:
+    return (
+        select(PostRecord.id)
+        .where(col(PostRecord.edition_id) == edition_id, col(PostRecord.status).in_(WENT_OUT))
+        .limit(1)
+    )
+
+
+def _not_retractable(edition: Edition, went_out: bool) -> str | None:
+    if edition.status not in RETRACTABLE and edition.status is not EditionStatus.RETRACTED:
+        return (
+            f"edition {edition.id} is {edition.status.value}: only an edition that was "
+            "published (or partly) can be retracted"
+        )
+    if not went_out:
+        return f"edition {edition.id} was never published: no post of it was sent"
+    return None
 
 
 def claim_draft_edition(

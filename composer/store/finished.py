@@ -11,7 +11,9 @@ from sqlmodel import col, select
 from composer.store.database import Database
 from composer.store.models import (
     FINISHED,
+    RETRACTABLE,
     STOPPED,
+    WENT_OUT,
     DraftSnapshot,
     Edition,
     EditionStatus,
@@ -48,8 +50,18 @@ class FinishedEdition:
         return sum(post.status is PostStatus.SENT for post in self.posts)
 
     @property
+    def retracted(self) -> int:
+        return sum(post.status is PostStatus.RETRACTED for post in self.posts)
+
+    @property
     def resumable(self) -> bool:
         return self.status in STOPPED
+
+    @property
+    def retractable(self) -> bool:
+        """Whether `retract` has something to take back (or a retraction to finish)."""
+        went_out = any(post.status in WENT_OUT for post in self.posts)
+        return self.status in RETRACTABLE and went_out
 
 
 def recent_finished(

@@ -52,6 +52,28 @@ def chain(db: Database, edition_id: int) -> list[Edition]:
     return editions
 
 
+def follow_ups_of(db: Database, edition_id: int) -> list[Edition]:
+    """Every edition that continues this one, directly or through another, newest link of
+    the conversation first (a follow-up before the edition it follows)."""
+    found: list[Edition] = []
+    frontier = [edition_id]
+    seen = {edition_id}
+    with db.read_session() as session:
+        while frontier and len(found) <= MAX_DEPTH:
+            children = list(
+                session.exec(
+                    select(Edition)
+                    .where(col(Edition.follows_edition_id).in_(frontier))
+                    .order_by(col(Edition.id))
+                )
+            )
+            children = [child for child in children if child.id not in seen]
+            seen.update(child.id for child in children if child.id is not None)
+            found += children
+            frontier = [child.id for child in children if child.id is not None]
+    return found[::-1]
+
+
 def last_number(db: Database, edition_id: int) -> int:
     """The number the last post of this edition carries (or would carry): a follow-up that
     continues it starts at this plus one. An update-marked edition continues nobody's

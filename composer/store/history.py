@@ -22,6 +22,7 @@ from composer.store.errors import StoreError, redact
 from composer.store.media import NewMedia, add_post_media
 from composer.store.models import (
     ENDED,
+    WENT_OUT,
     Attempt,
     AttemptOutcome,
     DraftSnapshot,
@@ -60,6 +61,12 @@ class HistoryHit:
     edition_status: EditionStatus
     edition_id: int
     post_id: int
+    status: PostStatus = PostStatus.SENT  # or RETRACTED: taken back since
+    retracted_at: datetime | None = None
+
+    @property
+    def retracted(self) -> bool:
+        return self.status is PostStatus.RETRACTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,11 +179,11 @@ def edition_posts(db: Database, edition_id: int) -> list[PostRecord]:
 
 def set_post_status(db: Database, post_id: int, status: PostStatus) -> PostRecord:
     """Mark a post sending (before its request) or failed; `mark_post_sent` records success."""
-    if status is PostStatus.SENT:
-        raise StoreError("use mark_post_sent to record a sent post with its remote id")
+    if status in WENT_OUT:
+        raise StoreError("use mark_post_sent (or mark_post_retracted) for a post that went out")
     with db.session() as session:
         post = _post(session, post_id)
-        if post.status is PostStatus.SENT:
+        if post.status in WENT_OUT:
             raise StoreError(f"post {post_id} was already sent; the ledger keeps it sent")
         post.status = status
         _touch_edition(session, post.edition_id)
@@ -197,16 +204,17 @@ _TOUCH_EDITION = (
     .where(_editions.c.id == sa.bindparam("edition"))
     .values(updated_at=sa.bindparam("now", type_=UTCDateTime()))
 )
+_WENT_OUT = [status.value for status in WENT_OUT]
 _MARK_SENDING = (
     sa.update(_posts)
-    .where(_posts.c.id == sa.bindparam("post"), _posts.c.status != PostStatus.SENT.value)
+    .where(_posts.c.id == sa.bindparam("post"), _posts.c.status.not_in(_WENT_OUT))
     .values(status=PostStatus.SENDING.value)
 )
 _MARK_SENT = (
     sa.update(_posts)
     .where(
         _posts.c.id == sa.bindparam("post"),
-        _posts.c.status != PostStatus.SENT.value,
+        _posts.c.status.not_in(_WENT_OUT),
         sa.or_(
             _posts.c.position == 1,
             sa.select(_previous.c.id)
@@ -314,6 +322,32 @@ def _refuse_unsent(connection: Connection, post_id: int, remote_id: str) -> None
     )
 
 
+_MARK_RETRACTED = (
+    sa.update(_posts)
+    .where(_posts.c.id == sa.bindparam("post"), _posts.c.status == PostStatus.SENT.value)
+    .values(
+        status=PostStatus.RETRACTED.value,
+        retracted_at=sa.bindparam("now", type_=UTCDateTime()),
+    )
+)
+
+
+def mark_post_retracted(db: Database, post_id: int, *, holder: ClaimRenewal) -> bool:
+    """Record that a sent post is gone from its platform (deleted by `retract`, or found
+    gone), renewing `holder`'s claim in the same transaction (ClaimLost: nothing written).
+    The ledger keeps the post's text, remote id and link. False when it was not a sent
+    post (retracted already)."""
+    now = utc_now()
+    with db.engine.begin() as connection:
+        edition = connection.execute(_EDITION_OF_POST, {"post": post_id}).scalar_one_or_none()
+        if edition is None:
+            raise StoreError(f"no post {post_id}")
+        holder.renew_on(connection, edition)
+        changed = connection.execute(_MARK_RETRACTED, {"post": post_id, "now": now}).rowcount
+        connection.execute(_TOUCH_EDITION, {"edition": edition, "now": now})
+    return changed == 1
+
+
 def remember_container(db: Database, post_id: int, container: str) -> None:
     """Keep the container a platform made for a post, before the post is published from it."""
     with db.session() as session:
@@ -366,7 +400,8 @@ def set_edition_status(
 def search(
     db: Database, query: str | None, *, account: str | None = None, limit: int = 50
 ) -> list[HistoryHit]:
-    """Sent posts whose text holds every word of `query`, best match first, then newest.
+    """Sent posts (retracted ones too, marked so) whose text holds every word of `query`,
+    best match first, then newest.
 
     Without a query (or a blank one), the most recent sent posts. Any user text is safe:
     each word is quoted, so FTS syntax in it (quotes, `*`, NEAR, `-`) is just text.
@@ -403,7 +438,7 @@ _HitSelect = sa.Select[*tuple[Any, ...]]
 
 
 def _sent_posts(account: str | None) -> _HitSelect:
-    statement = _hits_select().where(col(PostRecord.status) == PostStatus.SENT)
+    statement = _hits_select().where(col(PostRecord.status).in_(WENT_OUT))
     if account is not None:
         statement = statement.where(col(Edition.account) == account)
     return statement
@@ -418,7 +453,7 @@ def _ranked_by_fts(words: list[str], account: str | None, limit: int) -> _HitSel
         sa.select(col(PostRecord.id).label("post_id"), score, col(PostRecord.sent_at))
         .select_from(PostRecord)
         .join(_fts, _fts.c.rowid == PostRecord.id)
-        .where(fts.op("MATCH")(fts_query(words)), col(PostRecord.status) == PostStatus.SENT)
+        .where(fts.op("MATCH")(fts_query(words)), col(PostRecord.status).in_(WENT_OUT))
         .order_by(score, col(PostRecord.sent_at).desc(), col(PostRecord.id).desc())
         .limit(limit)
     )
@@ -447,6 +482,8 @@ def _hits_select() -> _HitSelect:
             col(Edition.status).label("edition_status"),
             col(Edition.id).label("edition_id"),
             col(PostRecord.id).label("post_id"),
+            col(PostRecord.status),
+            col(PostRecord.retracted_at),
         )
         .select_from(PostRecord)
         .join(Edition, col(Edition.id) == col(PostRecord.edition_id))

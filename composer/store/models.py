@@ -52,6 +52,9 @@ class EditionStatus(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     MISSED = "missed"
+    # Taken back (`retract`): its sent posts are being deleted on the platform, or were.
+    RETRACTING = "retracting"
+    RETRACTED = "retracted"
 
 
 # The groups of edition statuses the store's rules are made of, each written here once.
@@ -67,12 +70,19 @@ ACTIVE = (EditionStatus.SCHEDULED, EditionStatus.PUBLISHING)
 # Called off before anything was sent: cancelled, or its time passed unpublished. Its
 # posting slot is free again.
 CALLED_OFF = (EditionStatus.CANCELLED, EditionStatus.MISSED)
+# Taken back, or being taken back (a retraction stopped midway resumes from the ledger).
+WITHDRAWN = (EditionStatus.RETRACTING, EditionStatus.RETRACTED)
+# What `retract` may take back: every edition that may have sent a post (whether it did,
+# its ledger says: the posts `SENT`), and one whose retraction stopped midway.
+RETRACTABLE = (EditionStatus.PUBLISHED, *STOPPED, EditionStatus.RETRACTING)
+# What a claim is held on: an edition being published, or being retracted.
+HELD = (EditionStatus.PUBLISHING, EditionStatus.RETRACTING)
 # Editions that went out, or started to: what the history screen lists.
-FINISHED = (EditionStatus.PUBLISHED, *STOPPED)
+FINISHED = (EditionStatus.PUBLISHED, *STOPPED, *WITHDRAWN)
 # Added to `queue` by `include_done`: finished one way or another.
 DONE = (*FINISHED, *CALLED_OFF)
 # A followed edition that ended this way will never be published: its follow-ups fail.
-ENDED = (EditionStatus.FAILED, *CALLED_OFF)
+ENDED = (EditionStatus.FAILED, *CALLED_OFF, *WITHDRAWN)
 
 
 class PostStatus(StrEnum):
@@ -80,6 +90,14 @@ class PostStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    # Sent, then deleted on the platform by `retract` (or found gone there); the ledger
+    # keeps its text, remote id and link.
+    RETRACTED = "retracted"
+
+
+# The posts that went out: sent, and maybe taken back since. The one "was it sent" rule for
+# the ledger (never sent twice), the history (what was published) and `retract`.
+WENT_OUT = (PostStatus.SENT, PostStatus.RETRACTED)
 
 
 class AttemptOutcome(StrEnum):
@@ -233,6 +251,7 @@ class PostRecord(SQLModel, table=True):
     # A container made before publishing (Threads), so a resumed run can check its status.
     remote_container: str | None = Field(default=None, sa_type=sa.Text)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    retracted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 

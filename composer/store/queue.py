@@ -54,7 +54,9 @@ class QueueEntry:
     last_error: str | None  # already redacted
     follows_edition_id: int | None = None  # the edition a follow-up continues
     draft_path: str | None = None  # the draft it was made from (None: added without one)
-    claim_free: bool = False  # publishing, and nobody live holds it (claims.may_take)
+    # Publishing (or retracting), and nobody live holds it (claims.may_take): left so by a
+    # process that stopped.
+    claim_free: bool = False
 
     @property
     def interrupted(self) -> bool:
@@ -200,7 +202,21 @@ def upcoming(
     holds a publishing one is decided as of `now`."""
     now = now or utc_now()
     with db.read_session() as session:
-        free = may_take(now, dead_holders(session, now))
+        publishing = sa.and_(
+            col(Edition.status) == EditionStatus.PUBLISHING,
+            may_take(now, dead_holders(session, now)),
+        )
+        retracting = sa.and_(
+            col(Edition.status) == EditionStatus.RETRACTING,
+            sa.or_(
+                col(Edition.claimed_by).is_(None),
+                col(Edition.claimed_until) < now,
+                col(Edition.claimed_by).in_(
+                    dead_holders(session, now, EditionStatus.RETRACTING) or [""]
+                ),
+            ),
+        )
+        free = sa.or_(publishing, retracting)
         active = _entries_select(account, free).where(col(Edition.status).in_(ACTIVE))
         active = active.order_by(
             col(Edition.scheduled_at).is_(None), col(Edition.scheduled_at), col(Edition.id)
@@ -293,7 +309,7 @@ def _entries_select(account: str | None, free: sa.ColumnElement[bool]) -> _Queue
             col(Edition.follows_edition_id),
             col(DraftSnapshot.draft_path),
             sa.case(
-                (sa.and_(col(Edition.status) == EditionStatus.PUBLISHING, free), True),
+                (free, True),
                 else_=False,
             ).label("claim_free"),
         )

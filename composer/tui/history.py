@@ -1,7 +1,8 @@
 """The history screen: what was published, searchable, and the editions that stopped midway
-with their reason and a Resume action (the ledger resumes at the first unsent post). Each
-edition says which edition it follows and which follow-ups continue it (a thread and its
-updates)."""
+with their reason and a Resume action (the ledger resumes at the first unsent post), and a
+Retract action that takes an edition back (its posts deleted on the platform, last first;
+the record stays). Each edition says which edition it follows and which follow-ups continue
+it (a thread and its updates)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from composer.publishing import retract_plan
 from composer.store import (
     FinishedEdition,
     HistoryHit,
@@ -25,7 +27,7 @@ from composer.store import (
 from composer.text.display import plural
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.remote import cell, error_text, plain, tell
-from composer.tui.sending import publish_now
+from composer.tui.sending import publish_now, retract_now
 from composer.tui.services import Services
 from composer.tui.tables import ShownRows, selected_item, titled_table
 
@@ -35,6 +37,7 @@ POST_MARKS = {
     PostStatus.SENDING: "…",
     PostStatus.FAILED: "✗",
     PostStatus.PENDING: "·",
+    PostStatus.RETRACTED: "⌫",
 }
 
 
@@ -66,6 +69,7 @@ class HistoryScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+f", "focus_search", "Search", id="history.search"),
         Binding("ctrl+r", "resume", "Resume", id="history.resume"),
+        Binding("ctrl+t", "retract", "Retract", id="history.retract"),
     ]
 
     def __init__(self, services: Services) -> None:
@@ -81,7 +85,9 @@ class HistoryScreen(Screen[None]):
             placeholder="Search published posts (every word must match)", id="history-search"
         )
         yield titled_table("history-posts", "Published posts")
-        yield titled_table("history-editions", "Editions (ctrl+r resumes one that stopped)")
+        yield titled_table(
+            "history-editions", "Editions (ctrl+r resumes one that stopped, ctrl+t retracts)"
+        )
         yield Static("", id="history-detail")
         yield Footer(compact=True)
 
@@ -120,7 +126,7 @@ class HistoryScreen(Screen[None]):
     @staticmethod
     def _hit_row(hit: HistoryHit) -> tuple[object, ...]:
         return (
-            _sent(hit.sent_at),
+            _sent(hit.sent_at) + (" (retracted)" if hit.retracted else ""),
             cell(hit.account),
             str(hit.index),
             cell(hit.url or "-"),
@@ -141,7 +147,7 @@ class HistoryScreen(Screen[None]):
             str(outcome.edition_id),
             outcome.status.value,
             cell(outcome.account),
-            f"{outcome.sent}/{len(outcome.posts)} {marks}",
+            f"{outcome.sent + outcome.retracted}/{len(outcome.posts)} {marks}",
             _thread(outcome),
             cell(outcome.title, 40),
             cell(outcome.last_error or "", 80),
@@ -204,4 +210,29 @@ class HistoryScreen(Screen[None]):
         if not await self.app.push_screen_wait(ConfirmDialog(question, "Resume")):
             return
         await publish_now(self, self.services, outcome.edition_id, resume=True)
+        self.refresh_all()
+
+    @work(group="history-retract")  # not exclusive: a second one must not stop the first
+    async def action_retract(self) -> None:
+        outcome = self.selected()
+        if outcome is None:
+            self.notify("No edition selected", severity="warning")
+            return
+        if not outcome.retractable:
+            tell(
+                self,
+                f"Edition {outcome.edition_id} is {outcome.status.value}: only an edition that "
+                "went out (or partly) can be retracted",
+                severity="warning",
+            )
+            return
+        try:
+            plan = retract_plan(self.services.database(), outcome.edition_id, with_follow_ups=False)
+        except StoreError as error:
+            tell(self, error_text(error), title="Not retracted", severity="error")
+            return
+        question = plan.question() + (f" Note: {plan.note()}." if plan.note() else "")
+        if plan.posts and not await self.app.push_screen_wait(ConfirmDialog(question, "Retract")):
+            return
+        await retract_now(self, self.services, plan)
         self.refresh_all()

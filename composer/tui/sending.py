@@ -1,12 +1,22 @@
-"""Publishing one edition from a screen: the checks before anything changes, progress as
-notifications, and the claim that keeps a running daemon away from it."""
+"""Publishing one edition from a screen, or taking one back: the checks before anything
+changes, progress as notifications, and the claim that keeps a running daemon (and any
+other front end) away from it."""
 
 from __future__ import annotations
 
 from textual.widget import Widget
 
 from composer.platforms.base import PlatformClient
-from composer.publishing import Event, PublishResult, preflight_edition, publish_existing
+from composer.publishing import (
+    Event,
+    Listener,
+    PublishResult,
+    RetractPlan,
+    RetractResult,
+    preflight_edition,
+    publish_existing,
+    retract,
+)
 from composer.store import Holder, claim, find_edition
 from composer.text.display import plural
 from composer.tui.remote import error_text, tell
@@ -38,16 +48,9 @@ async def publish_now(
         tell(widget, error_text(error), title="Not published", severity="error")
         return None
 
-    def progress(event: Event) -> None:
-        if event.kind == "sent":
-            tell(widget, f"{name}: post {event.index}/{event.total} sent", timeout=3)
-        elif event.kind == "waiting":
-            detail = event.detail or ""
-            tell(widget, f"{name}: waiting {event.delay or 0:.0f} s ({detail})", timeout=3)
-
     try:
         outcome = await publish_existing(
-            db, edition_id, config, progress, holder=holder, client=client
+            db, edition_id, config, _progress(widget, name, "sent"), holder=holder, client=client
         )
     except Exception as error:  # a client's error included: a notification, not a crash
         # The claim is released: a daemon resumes a scheduled edition from its ledger.
@@ -65,3 +68,49 @@ async def publish_now(
             timeout=10,
         )
     return outcome
+
+
+async def retract_now(
+    widget: Widget, services: Services, plan: RetractPlan
+) -> list[RetractResult] | None:
+    """Take back the editions of `plan` (asked about first), as `retract` does: each passes
+    the pre-flight and is claimed before anything is deleted; progress and the outcome as
+    notifications (the posts still up named when it stops)."""
+    holder = Holder.for_this_process("tui")
+    name = ", ".join(dict.fromkeys(target.account for target in plan.targets))
+    progress = _progress(widget, name, "retracted")
+    try:
+        config = services.config()
+        if config is None:
+            raise ConfigError("no accounts.toml: retracting needs your accounts")
+        results = await retract(services.database(), plan, config, progress, holder=holder)
+    except Exception as error:  # a secret's command, busy, the database: not a crash
+        tell(widget, error_text(error), title="Not retracted", severity="error")
+        return None
+    for result in results:
+        if result.finished:
+            tell(widget, f"{result.account}: edition {result.edition_id} retracted")
+        else:
+            up = f"; still up: {' '.join(result.still_up)}" if result.still_up else ""
+            tell(
+                widget,
+                f"{result.account}: edition {result.edition_id} stopped after {result.retracted}"
+                f" of {result.total} posts retracted: {result.error or 'no reason given'}{up}",
+                title="Stopped",
+                severity="error",
+                timeout=10,
+            )
+    return results
+
+
+def _progress(widget: Widget, name: str, done: str) -> Listener:
+    """Progress as short notifications: each post `done` ("sent", "retracted"), each wait."""
+
+    def progress(event: Event) -> None:
+        if event.kind == done:
+            tell(widget, f"{name}: post {event.index}/{event.total} {done}", timeout=3)
+        elif event.kind == "waiting":
+            detail = event.detail or ""
+            tell(widget, f"{name}: waiting {event.delay or 0:.0f} s ({detail})", timeout=3)
+
+    return progress

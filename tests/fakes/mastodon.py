@@ -19,6 +19,8 @@
   `max_media_attachments` is 422 ("Cannot attach more than N files"); one whose
   `media_ids` include unprocessed media is 422 ("Cannot attach files that have not finished
   processing. Try again in a moment!"); an unknown id is 422 too.
+- `DELETE /api/v1/statuses/:id` answers the deleted status with its source `text`; an
+  unknown id is 404 `{"error": "Record not found"}` (`deleted` lists what was deleted).
 - Every answer of a route carries `X-RateLimit-Limit/-Remaining/-Reset` (Reset ISO 8601,
   the end of the current 5-minute window); the injected 429 has them and no Retry-After.
 
@@ -69,6 +71,7 @@ class FakeMastodon(FakePlatform):
         self.route("GET", "/api/v2/instance", self._api(self.instance))
         self.route("POST", "/api/v1/statuses", self._api(self.create_status))
         self.route("GET", "/api/v1/statuses/", self._api(self.get_status))
+        self.route("DELETE", "/api/v1/statuses/", self._api(self.delete_status))
         self.route("GET", "/api/v1/accounts/", self._api(self.account_statuses))
         self.route("POST", "/api/v2/media", self._api(self.upload_media))
         self.route("GET", "/api/v1/media/", self._api(self.get_media))
@@ -91,6 +94,7 @@ class FakeMastodon(FakePlatform):
             self.description_limit = 1500
             self.idempotency: dict[tuple[str, str], tuple[str, datetime]] = {}
             self.requests.clear()
+            self.deleted.clear()
             self._faults.clear()
             self._window: int | None = None
             self._used = 0
@@ -282,6 +286,16 @@ class FakeMastodon(FakePlatform):
             source = {"id": status["id"], "text": status["text"], "spoiler_text": ""}
             return Response(200, {**source, "spoiler_text": status["spoiler_text"]})
         return Response(200, self._render(status))
+
+    def delete_status(self, request: Request) -> Response:
+        """`DELETE /api/v1/statuses/:id`: the deleted status, with its source `text` (to
+        redraft it), as Mastodon answers; 404 `Record not found` for one it does not have."""
+        status_id = request.path.removeprefix("/api/v1/statuses/")
+        status = self.statuses.pop(status_id, None)
+        if status is None:
+            return Response(404, {"error": "Record not found"})
+        self.notify_deleted(status_id)
+        return Response(200, {**self._render(status), "text": status["text"]})
 
     def account_statuses(self, request: Request) -> Response:
         parts = request.path.removeprefix("/api/v1/accounts/").split("/")

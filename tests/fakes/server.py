@@ -9,10 +9,11 @@ route and consumed by the next matching request:
     fake.inject("POST", "/api/v1/statuses", Fault.STALL)          # no answer; nothing stored
     fake.inject("POST", "/api/v1/statuses", Fault.DROP_AFTER)     # stored, then connection cut
 
-Two optional hooks let a test act at exact moments (both run on the server's thread):
+Optional hooks let a test act at exact moments (all run on the server's thread):
 
     fake.on_request = lambda request: ...  # as each request arrives, before it is handled
     fake.on_store = lambda post: ...       # right after a post is stored, before the answer
+    fake.on_delete = lambda post_id: ...   # right after a post is deleted, before the answer
 
 A hook may raise `Hangup`: the connection is then closed without an answer (what a client
 killed at that moment would never have read anyway).
@@ -89,6 +90,7 @@ class Later:
 Handler = Callable[[Request], "Response | Later"]
 RequestHook = Callable[[Request], None]
 StoreHook = Callable[[dict[str, Any]], None]
+DeleteHook = Callable[[str], None]
 
 
 def _quiet_handler(
@@ -147,6 +149,8 @@ class FakePlatform:
         self._server: ThreadingHTTPServer | None = None
         self.on_request: RequestHook | None = None
         self.on_store: StoreHook | None = None
+        self.on_delete: DeleteHook | None = None
+        self.deleted: list[str] = []  # the ids of the posts deleted, in order
 
     # --- set-up -------------------------------------------------------------------------
     def route(self, method: str, path_prefix: str, handler: Handler) -> None:
@@ -165,6 +169,14 @@ class FakePlatform:
         hook = self.on_store
         if hook is not None:
             hook(post)
+
+    def notify_deleted(self, post_id: str) -> None:
+        """Subclasses call this right after deleting a post, before answering (may raise
+        Hangup): it is recorded in `deleted` first."""
+        self.deleted.append(post_id)
+        hook = self.on_delete
+        if hook is not None:
+            hook(post_id)
 
     @property
     def url(self) -> str:

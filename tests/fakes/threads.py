@@ -31,6 +31,9 @@
   `GET /me`, `GET /{user-id}/threads` (newest first, `limit`; replies included unless
   `replies_in_threads` is False, as Meta does not say),
   `GET /{post-id}/replies`, `GET /{user-id}/threads_publishing_limit`.
+- `DELETE /{post-id}` deletes a post: `{"success": true, "deleted_id": ...}`; one it does
+  not have is "does not exist" (code 100/33); `may_delete = False` (a token without the
+  threads_delete permission) is Graph's code 10, HTTP 403. `deleted` lists what went.
 - Every answer carries `X-App-Usage`; the injected RATE_LIMIT fault is HTTP 429 with
   Graph's code 4 ("Application request limit reached") and no Retry-After.
 
@@ -111,6 +114,7 @@ class FakeThreads(FakePlatform):
         self.route("POST", f"{base}/threads", self._api(self.create_container))
         self.route("POST", f"{base}/threads_publish", self._api(self.publish))
         self.route("GET", f"{VERSION}/", self._api(self.get_object))
+        self.route("DELETE", f"{VERSION}/", self._api(self.delete_object))
         self.reset()
 
     def reset(self) -> None:
@@ -128,6 +132,8 @@ class FakeThreads(FakePlatform):
             self.containers: dict[str, dict[str, Any]] = {}
             self.posts: dict[str, dict[str, Any]] = {}
             self.requests.clear()
+            self.deleted.clear()
+            self.may_delete = True  # whether the token has the threads_delete permission
             self._faults.clear()
             self._ids = itertools.count(18_000_000_000_000_001)
             self.publish_calls = 0
@@ -357,6 +363,19 @@ class FakeThreads(FakePlatform):
         container["post_id"] = post_id
         self.notify_stored(self.posts[post_id])
         return Response(200, {"id": post_id})
+
+    def delete_object(self, request: Request, params: dict[str, str]) -> Response:
+        """`DELETE /{threads-media-id}` (https://developers.facebook.com/docs/threads/posts/
+        delete-posts): `{"success": true, "deleted_id": ...}`; without the threads_delete
+        permission Graph's code 10; a post it does not have, "does not exist" (100/33)."""
+        post_id = request.path.removeprefix(f"{VERSION}/").strip("/")
+        if not self.may_delete:
+            words = "(#10) Application does not have permission for this action"
+            return Response(403, graph_error(words, code=10))
+        if self.posts.pop(post_id, None) is None:
+            return Response(400, missing_object(post_id))
+        self.notify_deleted(post_id)
+        return Response(200, {"success": True, "deleted_id": post_id})
 
     def get_object(self, request: Request, params: dict[str, str]) -> Response:
         parts = request.path.removeprefix(f"{VERSION}/").strip("/").split("/")

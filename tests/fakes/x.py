@@ -4,6 +4,7 @@
     with fake.running():
         ...  # account base_url = fake.url
     fake.tweets  # id -> {"id", "text", "in_reply_to", "author", "created_at"}
+    fake.deleted  # the ids `DELETE /2/tweets/:id` deleted, in order (404 for an unknown one)
 
 OAuth 1.0a requests are verified by recomputing the HMAC-SHA1 signature from the
 Authorization header, the method, the URL and the query (a JSON body is not signed);
@@ -54,6 +55,7 @@ WINDOW_LIMITS = {
     "GET /2/users/me": 75,
     "GET /2/users/tweets": 50,
     "POST /2/tweets": 100,
+    "DELETE /2/tweets": 50,  # X: 50 requests per 15 minutes per user
     "POST /2/media/upload": 500,
     "GET /2/media/upload": 500,
     "POST /2/media/metadata": 500,
@@ -112,6 +114,7 @@ class FakeX(FakePlatform):
         self.route("GET", "/2/users/me", self.users_me)
         self.route("GET", "/2/users/", self.user_tweets)
         self.route("POST", "/2/tweets", self.create_tweet)
+        self.route("DELETE", "/2/tweets/", self.delete_tweet)
         self.route("POST", "/2/oauth2/token", self.token)
         self.media: dict[str, dict[str, Any]] = {}
         self.processing_seconds = 0.0
@@ -196,6 +199,8 @@ class FakeX(FakePlatform):
             return f"{request.method} /2/media/{name}"
         if request.method == "POST":
             return "POST /2/tweets"
+        if request.method == "DELETE":
+            return "DELETE /2/tweets"
         return "GET /2/users/me" if request.path == "/2/users/me" else "GET /2/users/tweets"
 
     def _window(self, key: str) -> dict[str, str]:
@@ -285,6 +290,21 @@ class FakeX(FakePlatform):
             meta.update(newest_id=data[0]["id"], oldest_id=data[-1]["id"])
             return Response(200, {"data": data, "meta": meta}, headers)
         return Response(200, {"meta": meta}, headers)  # X leaves out "data" when empty
+
+    def delete_tweet(self, request: Request) -> Response:
+        """`DELETE /2/tweets/:id`: `{"data": {"deleted": true}}`; a post X does not have is
+        404 with a `resource-not-found` problem."""
+        if (refused := self._refuse(request)) is not None:
+            return refused
+        headers = self._window("DELETE /2/tweets")
+        tweet_id = request.path.removeprefix("/2/tweets/")
+        if self.tweets.pop(tweet_id, None) is None:
+            detail = f"Could not find tweet with id: [{tweet_id}]."
+            body = problem(404, "Not Found Error", detail)
+            body["type"] = "https://api.twitter.com/2/problems/resource-not-found"
+            return Response(404, body, headers)
+        self.notify_deleted(tweet_id)
+        return Response(200, {"data": {"deleted": True}}, headers)
 
     def create_tweet(self, request: Request) -> Response | Later:
         if (refused := self._refuse(request)) is not None:

@@ -32,7 +32,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -224,7 +224,8 @@ overflow = "comments"
 
 
 class PdsProxy(FakePlatform):
-    """Forwards every request to the PDS; `on_store` runs when a createRecord succeeded."""
+    """Forwards every request to the PDS; `on_store` runs when a createRecord succeeded,
+    `on_delete` when a deleteRecord of a post did."""
 
     def __init__(self, upstream: str) -> None:
         super().__init__()
@@ -251,6 +252,10 @@ class PdsProxy(FakePlatform):
         }
         if request.path == "/xrpc/com.atproto.repo.createRecord" and answer.is_success:
             self.notify_stored(answer.json())
+        deleted = request.path == "/xrpc/com.atproto.repo.deleteRecord" and answer.is_success
+        record = request.json() if deleted else {}
+        if record.get("collection") == "app.bsky.feed.post":
+            self.notify_deleted(f"at://{record['repo']}/{record['collection']}/{record['rkey']}")
         return Response(answer.status_code, answer.content, kept)
 
 
@@ -362,10 +367,13 @@ class Publisher:
         on_start: Callable[[subprocess.Popen[str]], None] | None = None,
         *,
         draft: str = "report",
+        command: Sequence[str] | None = None,
     ) -> Run:
+        """`publish DRAFT --account crash`, or another `command` (its arguments)."""
         started = time.monotonic()
+        args = command if command is not None else ("publish", draft, "--account", ACCOUNT)
         process = subprocess.Popen(
-            [sys.executable, "-m", "composer", "publish", draft, "--account", ACCOUNT],
+            [sys.executable, "-m", "composer", *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -30,6 +30,7 @@ from composer.store import (
 )
 from composer.store.claims import claim_due
 from composer.store.queue import cancel, schedule_edition, upcoming
+from tests.helpers import upgraded_from_before_retracting
 
 URL = os.environ.get("COMPOSER_TEST_POSTGRES")
 NOW = datetime(2030, 1, 10, 4, 0, tzinfo=UTC)
@@ -203,3 +204,15 @@ def test_a_notification_is_recorded_and_taken_once(pg: Database) -> None:
         assert len(first) == 1 and take_due(other, NOW, timedelta(minutes=5)) == []
     finally:
         other.close()
+
+
+def test_a_database_from_before_retracting_keeps_its_rows(pg: Database) -> None:
+    """The revision adding `retracted` changes the CHECKs in place on PostgreSQL, and keeps
+    every row."""
+    assert URL is not None
+    pg.close()
+    engine = sa.create_engine(URL)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    upgraded_from_before_retracting(URL).close()

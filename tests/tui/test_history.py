@@ -277,3 +277,56 @@ def test_a_refresh_keeps_the_cursor_on_the_post_it_was_on(tmp_path: Path) -> Non
             assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key == reading
 
     asyncio.run(scenario())
+
+
+def test_retract_asks_naming_the_account_then_takes_the_thread_back(
+    tmp_path: Path, fake: FakeMastodon, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ctrl+t on a published edition: the question names the account, the platform and the
+    number of posts; Escape sends nothing; Retract deletes each post (last first) in a
+    worker, and the table then shows it retracted, the posts kept in the history."""
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    config = accounts_file(tmp_path, fake.url)
+    posts = ["1/3 First.", "2/3 Second.", "3/3 Third."]
+    db = open_database(str(tmp_path / "history.sqlite3"))
+    try:
+        edition = scheduled(db, NOW, title="Take back", posts=posts)
+        holder = Holder.for_this_process("publish-now")
+        claim(db, edition, holder)
+        outcome = asyncio.run(publish_existing(db, edition, load_config(config), holder=holder))
+        assert outcome.finished
+        ids = [post.remote_id for post in edition_posts(db, edition)]
+    finally:
+        db.close()
+    svc = services(tmp_path, config)
+
+    async def scenario() -> None:
+        app = ScreenApp(svc, HistoryScreen)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            app.screen.query_one("#history-editions", DataTable).focus()
+            await pilot.press("ctrl+t")
+            await pilot.pause()
+            question = str(app.screen.query_one("#question", Static).render())
+            assert "Delete 3 posts of edition 1 from masto (Mastodon)?" in question
+            await pilot.press("escape")
+            await app.workers.wait_for_complete()
+            assert len(fake.statuses) == 3 and fake.deleted == []
+            await pilot.press("ctrl+t")
+            await pilot.pause()
+            await pilot.click("#confirm")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            [row] = rows(app, "history-editions")
+            assert row[1] == "retracted" and row[3] == "3/3 ⌫⌫⌫"
+            hits = rows(app, "history-posts")
+            assert len(hits) == 3 and all("(retracted)" in hit[0] for hit in hits)
+
+    asyncio.run(scenario())
+    assert fake.statuses == {} and fake.deleted == ids[::-1]
+    db = open_database(str(tmp_path / "history.sqlite3"))
+    try:
+        assert find_edition(db, edition).status is EditionStatus.RETRACTED
+        assert [p.text for p in edition_posts(db, edition)] == posts
+    finally:
+        db.close()

@@ -6,6 +6,18 @@ from collections.abc import MutableMapping
 from typing import Literal
 
 FTS_TABLE = "posts_fts"
+# The triggers that keep posts_fts equal to posts (made by 0001; made again by a migration
+# that copies the posts table, as dropping a table drops its triggers). Only a change of
+# text touches the index; status updates (the common case) do not.
+POSTS_FTS_TRIGGERS = (
+    "CREATE TRIGGER posts_fts_after_insert AFTER INSERT ON posts BEGIN "
+    "INSERT INTO posts_fts(rowid, text) VALUES (new.id, new.text); END",
+    "CREATE TRIGGER posts_fts_after_delete AFTER DELETE ON posts BEGIN "
+    "INSERT INTO posts_fts(posts_fts, rowid, text) VALUES ('delete', old.id, old.text); END",
+    "CREATE TRIGGER posts_fts_after_update AFTER UPDATE OF text ON posts BEGIN "
+    "INSERT INTO posts_fts(posts_fts, rowid, text) VALUES ('delete', old.id, old.text); "
+    "INSERT INTO posts_fts(rowid, text) VALUES (new.id, new.text); END",
+)
 
 NameType = Literal[
     "schema",

@@ -31,3 +31,22 @@ def _cascading_reference(column: str, parent_table: str, *, nullable: bool) -> s
         sa.ForeignKey(f"{parent_table}.id", ondelete="CASCADE"),
         nullable=nullable,
     )
+
+
+# The statuses as 0001 created them (frozen: later revisions add to copies of these).
+EDITION_STATUSES_0001 = (
+    "draft",
+    "scheduled",
+    "publishing",
+    "published",
+    "partial",
+    "failed",
+    "cancelled",
+    "missed",
+)
+POST_STATUSES_0001 = ("pending", "sending", "sent", "failed")
+
+
+def status_enum(values: tuple[str, ...], name: str) -> sa.Enum:
+    """A status column's type: a short string with a CHECK naming `values` (named `name`)."""
+    return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=16)

@@ -5,28 +5,23 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from composer.store.migrations.columns import owned_by, row_id
+from composer.store.migrations import POSTS_FTS_TRIGGERS
+from composer.store.migrations.columns import (
+    EDITION_STATUSES_0001,
+    POST_STATUSES_0001,
+    owned_by,
+    row_id,
+    status_enum,
+)
 
 revision = "0001"
 down_revision: str | None = None
 
 # Frozen copies of the model enums: later code may add values, this migration must not move.
-EDITION_STATUSES = (
-    "draft",
-    "scheduled",
-    "publishing",
-    "published",
-    "partial",
-    "failed",
-    "cancelled",
-    "missed",
-)
-POST_STATUSES = ("pending", "sending", "sent", "failed")
+EDITION_STATUSES = EDITION_STATUSES_0001
+POST_STATUSES = POST_STATUSES_0001
 ATTEMPT_OUTCOMES = ("ok", "error", "unclear")
-
-
-def _enum(values: tuple[str, ...], name: str) -> sa.Enum:
-    return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=16)
+_enum = status_enum
 
 
 def _utc() -> sa.DateTime:
@@ -101,20 +96,8 @@ def _create_posts_fts() -> None:
         "text, content='posts', content_rowid='id', "
         "tokenize='unicode61 remove_diacritics 2')"
     )
-    op.execute(
-        "CREATE TRIGGER posts_fts_after_insert AFTER INSERT ON posts BEGIN "
-        "INSERT INTO posts_fts(rowid, text) VALUES (new.id, new.text); END"
-    )
-    op.execute(
-        "CREATE TRIGGER posts_fts_after_delete AFTER DELETE ON posts BEGIN "
-        "INSERT INTO posts_fts(posts_fts, rowid, text) VALUES ('delete', old.id, old.text); END"
-    )
-    # Only a change of text touches the index; status updates (the common case) do not.
-    op.execute(
-        "CREATE TRIGGER posts_fts_after_update AFTER UPDATE OF text ON posts BEGIN "
-        "INSERT INTO posts_fts(posts_fts, rowid, text) VALUES ('delete', old.id, old.text); "
-        "INSERT INTO posts_fts(rowid, text) VALUES (new.id, new.text); END"
-    )
+    for trigger in POSTS_FTS_TRIGGERS:
+        op.execute(trigger)
 
 
 def downgrade() -> None:
