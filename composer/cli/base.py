@@ -22,6 +22,8 @@ import click
 from composer.redaction import redact
 from composer.text import PLATFORM_NAMES, Thread
 from composer.text.display import terminal_safe
+from composer.text.options import PostOptions, check_option
+from composer.text.platform_facts import REPLIES, VISIBILITIES
 from composer.workspace.config import Config
 from composer.workspace.draft_split import (
     NO_OVERRIDES,
@@ -139,6 +141,67 @@ def print_thread(thread: Thread, media: list[tuple[ImageFile, ...]] | None = Non
             click.echo(safe(file.chip))
     for warning in thread.warnings:
         click.echo(f"warning: {safe(warning)}", err=True)
+
+
+_OPTIONS_META = "post_options"
+
+
+def post_option_flags(command: Any) -> Any:
+    """--language, --visibility, --reply-visibility, --content-warning (--cw), --replies
+    and --quotes, the same on `split`, `publish` and `schedule`: over the draft's
+    (`cli_post_options` collects them)."""
+
+    def keep(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is not None and param.name:
+            ctx.meta.setdefault(_OPTIONS_META, {})[param.name] = value
+        return value
+
+    flags: list[tuple[tuple[str, ...], dict[str, Any]]] = [
+        (("--language",), {"metavar": "CODE", "help": "Language of the posts: en, ru, kk..."}),
+        (
+            ("--visibility",),
+            {"type": click.Choice(VISIBILITIES), "help": "Mastodon: the first post's."},
+        ),
+        (
+            ("--reply-visibility",),
+            {"type": click.Choice(VISIBILITIES), "help": "Mastodon: the later posts'."},
+        ),
+        (
+            ("--content-warning", "--cw"),
+            {"metavar": "TEXT", "help": "Mastodon: a content warning on every post."},
+        ),
+        (("--replies",), {"type": click.Choice(REPLIES), "help": "Who may reply."}),
+        (
+            ("--quotes",),
+            {
+                "type": click.Choice(("true", "false", "none")),
+                "help": "Bluesky: false (not the first post) or none (no post) to quote.",
+            },
+        ),
+    ]
+    for names, settings in reversed(flags):
+        command = click.option(*names, callback=keep, expose_value=False, default=None, **settings)(
+            command
+        )
+    return command
+
+
+def cli_post_options() -> PostOptions:
+    """The publishing options given on this command line (`post_option_flags`); bad input
+    (exit 2) for a value no platform takes."""
+    given = dict(click.get_current_context().meta.get(_OPTIONS_META, {}))
+    if "quotes" in given:
+        given["quotes"] = {"true": True, "false": False}.get(given["quotes"], "none")
+    for key, value in given.items():
+        problem = check_option(key, value)
+        if problem is not None:
+            fail(problem)
+    return PostOptions.from_mapping(given)
+
+
+def options_line(shown: dict[str, str]) -> str:
+    """The publishing options a thread is sent with, on one line (terminal-safe)."""
+    return "options: " + safe(", ".join(f"{key}={value!r}" for key, value in shown.items()))
 
 
 def follows_options(command: Any) -> Any:

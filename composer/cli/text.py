@@ -12,10 +12,14 @@ import click
 
 from composer.cli.base import (
     MAX_POST_LIMIT,
+    cli_post_options,
+    current_config,
     fail,
     images_of,
     load_source,
+    options_line,
     platform_option,
+    post_option_flags,
     previews,
     print_thread,
     resolve_in,
@@ -26,7 +30,8 @@ from composer.text import MODES
 from composer.text import count as count_text
 from composer.text.enrich import MENTION_PLACEMENTS, TAG_PLACEMENTS
 from composer.text.images import find_images
-from composer.workspace.draft_split import Overrides, find_config
+from composer.text.options import NO_OPTIONS
+from composer.workspace.draft_split import Overrides, draft_account, find_config, post_options
 from composer.workspace.drafts import read_text
 from composer.workspace.images import file_problems, image_problems
 
@@ -89,6 +94,7 @@ def open_composer(
 @click.option("--mention-placement", type=click.Choice(MENTION_PLACEMENTS), help="Default: first.")
 @click.option("--tag", "tags", multiple=True, help="A hashtag to append (repeatable).")
 @click.option("--tag-placement", type=click.Choice(TAG_PLACEMENTS), help="Default: last.")
+@post_option_flags
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def split(
     source: str,
@@ -106,6 +112,8 @@ def split(
     """Split a report or draft into numbered posts that fit PLATFORM, with the draft's
     mentions and hashtags."""
     draft = load_source(source)
+    platform = platform.lower()
+    account = draft_account(draft, platform, current_config())
     overrides = Overrides(
         numbering=numbering,
         limit=limit,
@@ -115,8 +123,11 @@ def split(
         mention_placement=mention_placement,
         tags=tags or None,
         tag_placement=tag_placement,
+        options=cli_post_options(),
+        account_options=account.post_options if account is not None else NO_OPTIONS,
     )
-    thread = split_for(draft, platform.lower(), overrides)
+    thread = split_for(draft, platform, overrides)
+    shown = post_options(draft, platform, overrides).shown()
     if not thread.posts:
         fail(f"{source}: nothing to split")
     media = images_of(draft, thread)
@@ -135,9 +146,12 @@ def split(
                 post["media"] = [file.to_dict() for file in files]
         payload["note"] = thread.note
         payload["warnings"] = thread.warnings
+        payload["options"] = shown
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     print_thread(thread, media)
+    if shown:
+        click.echo(options_line(shown))
 
 
 @click.command()

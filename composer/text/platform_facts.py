@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from composer.text.graphemes import grapheme_count, grapheme_weights
@@ -43,21 +43,24 @@ __all__ = [
     "FACTS",
     "PLATFORM_NAMES",
     "PREVIEW_PLATFORMS",
+    "REPLIES",
     "VISIBILITIES",
     "X_OAUTH1_KEYS",
     "X_OAUTH2_SECRETS",
     "HandleRule",
     "MediaFacts",
     "PlatformFacts",
+    "PostOptionFacts",
     "SettingKind",
     "handle_platforms",
     "is_handle",
 ]
 
 # How a plain (non-secret) account setting is checked.
-SettingKind = Literal["str", "url", "int", "visibility", "language", "command"]
+SettingKind = Literal["str", "url", "int", "visibility", "language", "command", "replies", "quotes"]
 
-VISIBILITIES = ("public", "unlisted", "private")  # Mastodon's, for posts 2..n
+VISIBILITIES = ("public", "unlisted", "private")  # Mastodon's (`visibility`, `reply_visibility`)
+REPLIES = ("everyone", "mentioned", "following", "nobody")  # who may reply (`replies`)
 X_OAUTH1_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
 X_OAUTH2_SECRETS = ("oauth2_access_token", "oauth2_refresh_token", "client_secret")
 
@@ -98,6 +101,19 @@ class MediaFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class PostOptionFacts:
+    """Which of a draft's publishing options (`composer.text.options.PostOptions`) a
+    platform uses, and its own value for each `replies` value it has (sources:
+    docs/PLATFORMS.md, "Post options"). A `replies` value it lacks is sent as its `closest`
+    safe one (fewer people may reply, never more), with a warning; "everyone" is the
+    platform's default, for which nothing is sent."""
+
+    takes: frozenset[str] = frozenset()
+    replies: Mapping[str, str] = field(default_factory=dict)
+    closest: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class PlatformFacts:
     """One platform's facts. `handle` is None where contacts cannot be mentioned by handle,
     `media` None where thread-composer posts no images."""
@@ -117,6 +133,7 @@ class PlatformFacts:
     # The setting that, when given, is the account's API address instead of default_url
     # (a Mastodon instance, a Bluesky PDS); it defaults to default_url where there is one.
     url_setting: str | None = None
+    post_options: PostOptionFacts = PostOptionFacts()
 
     @property
     def images_per_post(self) -> int:
@@ -158,7 +175,13 @@ FACTS: Mapping[str, PlatformFacts] = {
         previewed_by_default=True,
         default_url="https://api.x.com",
         handle=HandleRule(re.compile(r"@[A-Za-z0-9_]{1,15}"), "@user: 1-15 letters, digits or _"),
-        settings={"daily_post_quota": "int", "client_id": "str"},
+        settings={"daily_post_quota": "int", "client_id": "str", "replies": "replies"},
+        # POST /2/tweets `reply_settings` (no value: everyone); no "nobody".
+        post_options=PostOptionFacts(
+            frozenset({"replies"}),
+            replies={"everyone": "", "following": "following", "mentioned": "mentionedUsers"},
+            closest={"nobody": "mentioned"},
+        ),
         # One of two schemes, checked as a whole by the accounts file (check_x_auth).
         secrets=X_OAUTH1_KEYS + X_OAUTH2_SECRETS,
     ),
@@ -184,9 +207,14 @@ FACTS: Mapping[str, PlatformFacts] = {
         settings={
             "instance": "url",
             "max_characters": "int",
+            "visibility": "visibility",
             "reply_visibility": "visibility",
             "language": "language",
         },
+        # POST /api/v1/statuses `visibility`, `spoiler_text`, `language`.
+        post_options=PostOptionFacts(
+            frozenset({"language", "visibility", "reply_visibility", "content_warning"})
+        ),
         secrets=("access_token",),
         required_settings=("instance",),
         required_secrets=("access_token",),
@@ -207,7 +235,23 @@ FACTS: Mapping[str, PlatformFacts] = {
         handle=HandleRule(
             re.compile("@" + DOMAIN), "@handle.domain, e.g. @hrw.org or @name.bsky.social"
         ),
-        settings={"service": "url"},
+        settings={
+            "service": "url",
+            "language": "language",
+            "replies": "replies",
+            "quotes": "quotes",
+        },
+        # Post records' `langs`; an app.bsky.feed.threadgate on the root (its allow rules;
+        # none: nobody) and app.bsky.feed.postgate with a disableRule.
+        post_options=PostOptionFacts(
+            frozenset({"language", "replies", "quotes"}),
+            replies={
+                "everyone": "",
+                "mentioned": "app.bsky.feed.threadgate#mentionRule",
+                "following": "app.bsky.feed.threadgate#followingRule",
+                "nobody": "nobody",
+            },
+        ),
         secrets=("app_password",),
         required_settings=("handle",),
         required_secrets=("app_password",),
@@ -227,7 +271,17 @@ FACTS: Mapping[str, PlatformFacts] = {
             re.compile(r"@[A-Za-z0-9._]{1,30}"), "@user: 1-30 letters, digits, . or _"
         ),
         # media_upload_cmd: uploads an image and prints its public URL (image posts need one).
-        settings={"user_id": "str", "media_upload_cmd": "command"},
+        settings={"user_id": "str", "media_upload_cmd": "command", "replies": "replies"},
+        # A media container's `reply_control`; no "nobody".
+        post_options=PostOptionFacts(
+            frozenset({"replies"}),
+            replies={
+                "everyone": "everyone",
+                "following": "accounts_you_follow",
+                "mentioned": "mentioned_only",
+            },
+            closest={"nobody": "mentioned"},
+        ),
         secrets=("access_token",),
         required_settings=("user_id",),
         required_secrets=("access_token",),

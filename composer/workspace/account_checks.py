@@ -11,11 +11,11 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from composer.text.options import check_option
 from composer.text.platform_facts import (
     DOMAIN,
     FACTS,
     PLATFORM_NAMES,
-    VISIBILITIES,
     X_OAUTH1_KEYS,
     X_OAUTH2_SECRETS,
 )
@@ -44,7 +44,6 @@ SLOT = re.compile(
     rf"(?i:(?:daily|weekdays|weekends|{_DAY}(?:-{_DAY})?(?:,{_DAY}(?:-{_DAY})?)*))"
     r"\s+(?:[01]\d|2[0-3]):[0-5]\d"
 )
-_LANGUAGE = re.compile(r"[a-z]{2,3}")
 
 
 def _account_keys(platform: str) -> list[str]:
@@ -135,17 +134,10 @@ class AccountChecker(SecretsFileChecker):
                 if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                     self.fail(where, f"{key} must be a positive integer, not {value!r}", key)
                 settings[key] = value
-            elif kind == "visibility":
-                if value not in VISIBILITIES:
-                    self.fail(
-                        where,
-                        f"{key} must be one of {', '.join(VISIBILITIES)}, not {value!r}",
-                        key,
-                    )
-                settings[key] = value
-            elif kind == "language":
-                if not isinstance(value, str) or not _LANGUAGE.fullmatch(value):
-                    self.fail(where, f"{key} must be an ISO 639 code like 'en', not {value!r}", key)
+            elif kind in ("visibility", "language", "replies", "quotes"):
+                problem = check_option(key, value)
+                if problem is not None:
+                    self.fail(where, problem, key)
                 settings[key] = value
             elif kind == "command":
                 settings[key] = self.command(where, key, self.string(where, values, key) or "")

@@ -36,6 +36,7 @@ import tomlkit.exceptions
 from composer.errors import ComposerError
 from composer.text.controls import code_point, first_control
 from composer.text.images import find_images
+from composer.text.options import OPTION_KEYS, PostOptions, check_option
 from composer.workspace.toml_lines import toml_problem
 
 FENCE = "+++"
@@ -57,6 +58,7 @@ KNOWN_KEYS = frozenset(
         "language",
         "mode",
         "alt_text_required",
+        *OPTION_KEYS,
     }
 )
 _TYPES: dict[str, type | tuple[type, ...]] = {
@@ -72,7 +74,6 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "hashtags": list,
     "hashtag_placement": str,
     "hashtag_terms": list,
-    "language": str,
     "mode": str,
     "alt_text_required": bool,
 }
@@ -175,6 +176,12 @@ class Draft:
         value = self.meta.get("language")
         return value if isinstance(value, str) else None
 
+    @property
+    def post_options(self) -> PostOptions:
+        """The publishing options the draft sets (`language`, `visibility`, `replies`...);
+        those it does not are its account's (composer.text.options)."""
+        return PostOptions.from_mapping(self.meta)
+
     def _strings(self, key: str) -> list[str]:
         value = self.meta.get(key, [])
         return [str(item) for item in value] if isinstance(value, list) else []
@@ -273,6 +280,18 @@ def parse_draft(text: str, name: str = "<draft>", path: Path | None = None) -> D
         if key in meta and not all(isinstance(item, str) for item in meta[key]):
             line_no = _line_of_key(lines, key, closing)
             raise DraftError(f"{name}:{line_no}: {key} must be a list of strings")
+    for key in OPTION_KEYS:
+        problem = check_option(key, meta[key]) if key in meta else None
+        if problem is not None:
+            line_no = _line_of_key(lines, key, closing)
+            raise DraftError(f"{name}:{line_no}: {problem}")
+    warning = meta.get("content_warning")
+    if isinstance(warning, str) and (index := first_control(warning)) is not None:
+        line_no = _line_of_key(lines, "content_warning", closing)
+        raise DraftError(
+            f"{name}:{line_no}: content_warning holds a control character "
+            f"({code_point(warning[index])}): remove it"
+        )
     for key in _TOKENS:
         values = meta.get(key, [])
         for value in values if isinstance(values, list) else [values]:
