@@ -281,10 +281,10 @@ def parse_draft(text: str, name: str = "<draft>", path: Path | None = None) -> D
             line_no = _line_of_key(lines, key, closing)
             raise DraftError(f"{name}:{line_no}: {key} must be a list of strings")
     for key in OPTION_KEYS:
-        problem = check_option(key, meta[key]) if key in meta else None
-        if problem is not None:
+        refusal = check_option(key, meta[key]) if key in meta else None
+        if refusal is not None:
             line_no = _line_of_key(lines, key, closing)
-            raise DraftError(f"{name}:{line_no}: {problem}")
+            raise DraftError(f"{name}:{line_no}: {refusal}")
     warning = meta.get("content_warning")
     if isinstance(warning, str) and (index := first_control(warning)) is not None:
         line_no = _line_of_key(lines, "content_warning", closing)
