@@ -26,8 +26,8 @@ from composer.store import (
     AlreadyHeld,
     Database,
     DatabaseFailure,
+    DraftEdition,
     EditionStatus,
-    NewEdition,
     StoreError,
     find_edition,
     last_daemon_seen,
@@ -263,20 +263,7 @@ def _schedule_editions(
     account that already has the thread refuses the lot with one ScheduleError naming the
     edition (checked in the transaction that writes them, so two runs cannot both write)."""
     new = [
-        NewEdition(
-            title=plan.draft.title,
-            body=plan.draft.body,
-            draft_path=plan.draft_path,
-            language=plan.draft.language,
-            account=plan.account.name,
-            platform=plan.account.platform,
-            posts=[post.text for post in plan.thread.posts],
-            at_utc=at_utc,
-            zone=zone,
-            follows_edition_id=plan.follows.edition_id if plan.follows else None,
-            numbering_start=plan.follows.first_number if plan.follows else None,
-            media=plan.ledger_media(),
-        )
+        DraftEdition(plan.draft_text, plan.new_edition(scheduled_at=at_utc, timezone=zone))
         for plan, at_utc in zip(plans, times, strict=True)
     ]
     try:

@@ -31,6 +31,7 @@ __all__ = [
     "PostOptions",
     "Resolved",
     "check_option",
+    "platform_replies",
     "resolve_options",
 ]
 
@@ -213,6 +214,16 @@ def resolve_options(platform: str, *layers: PostOptions) -> Resolved:
         if key not in own.takes and value is not None and value != getattr(DEFAULTS, key):
             warnings.append(f"{facts.label} has no {_NAMES[key]}: {key} is not used there")
     return Resolved(platform, chosen, tuple(warnings))
+
+
+def platform_replies(platform: str, options: PostOptions) -> str:
+    """The platform's own value for who may reply (`PostOptionFacts.replies`), "" for its
+    default (everyone), for which nothing is sent. `options` are resolved: a value the
+    platform lacks was replaced by its closest (`resolve_options`)."""
+    replies = options.replies or "everyone"
+    if replies == "everyone":
+        return ""
+    return FACTS[platform].post_options.replies[replies]
 
 
 _REPLIES_SAID = {

@@ -19,6 +19,7 @@ from composer.store import (
     open_database,
     record_thread,
 )
+from composer.text.options import PostOptions
 
 from .test_bluesky import MakeAccount, list_posts
 
@@ -40,7 +41,7 @@ def test_publisher_on_the_real_pds(
     async def main() -> PublishResult:
         client = BlueskyClient(user.account)
         try:
-            return await publish_edition(db, edition_id, client, language="ru", atomic=atomic)
+            return await publish_edition(db, edition_id, client, atomic=atomic)
         finally:
             await client.aclose()
 
@@ -59,5 +60,67 @@ def test_publisher_on_the_real_pds(
         # Run again: nothing left to send, nothing sent twice.
         asyncio.run(main())
         assert len(asyncio.run(list_posts(pds, user.did))) == len(TEXTS)
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("atomic", [False, True], ids=["post-by-post", "atomic"])
+@pytest.mark.parametrize(
+    ("replies", "quotes", "allow"),
+    [
+        ("mentioned", "not_first", [{"$type": "app.bsky.feed.threadgate#mentionRule"}]),
+        ("following", "nobody", [{"$type": "app.bsky.feed.threadgate#followingRule"}]),
+        ("nobody", "everyone", []),
+    ],
+)
+def test_the_recorded_options_reach_the_pds(
+    pds: str,
+    make_account: MakeAccount,
+    tmp_path: Path,
+    atomic: bool,
+    replies: str,
+    quotes: str,
+    allow: list[dict[str, str]],
+) -> None:
+    """The edition's recorded options on the real PDS: every post's `langs`, a threadgate
+    under the root's record key with its allow rules, and postgates with a disableRule on
+    the root (quotes = false) or on every post (quotes = "none")."""
+    user = make_account()
+    db = open_database(str(tmp_path / "h.sqlite3"))
+    texts = TEXTS[:3]
+    thread = record_thread(db, DraftText(title="T", body="\n".join(texts)))
+    assert thread.id is not None
+    options = PostOptions(language="kk", replies=replies, quotes=quotes)
+    edition = create_edition(
+        db, thread.id, account="b", platform="bluesky", posts=texts, options=options
+    )
+    assert edition.id is not None
+    edition_id = edition.id
+
+    async def main() -> PublishResult:
+        client = BlueskyClient(user.account)
+        try:
+            return await publish_edition(db, edition_id, client, atomic=atomic)
+        finally:
+            await client.aclose()
+
+    try:
+        assert asyncio.run(main()).status is EditionStatus.PUBLISHED
+        posts = asyncio.run(list_posts(pds, user.did))
+        assert [r["value"]["langs"] for r in posts] == [["kk"]] * len(texts)
+        rkeys = [r["uri"].rsplit("/", 1)[1] for r in posts]
+        gates = asyncio.run(list_posts(pds, user.did, "app.bsky.feed.threadgate"))
+        assert [(g["uri"].rsplit("/", 1)[1], g["value"]["post"]) for g in gates] == [
+            (rkeys[0], posts[0]["uri"])
+        ]
+        assert gates[0]["value"]["allow"] == allow
+        postgates = asyncio.run(list_posts(pds, user.did, "app.bsky.feed.postgate"))
+        gated = {"everyone": 0, "not_first": 1, "nobody": len(texts)}[quotes]
+        assert [g["uri"].rsplit("/", 1)[1] for g in postgates] == rkeys[:gated]
+        for gate, post in zip(postgates, posts, strict=False):
+            assert gate["value"]["post"] == post["uri"]
+            assert gate["value"]["embeddingRules"] == [
+                {"$type": "app.bsky.feed.postgate#disableRule"}
+            ]
     finally:
         db.close()

@@ -26,6 +26,7 @@ from composer.platforms.base import (
     Unclear,
 )
 from composer.platforms.mastodon import MastodonClient
+from composer.text.options import PostOptions
 from composer.workspace.config import Account, Secret, SecretSource
 from tests.fakes.mastodon import REPLY_NOT_FOUND, FakeMastodon
 from tests.fakes.server import Fault
@@ -127,7 +128,8 @@ def test_a_ten_post_thread_is_a_reply_chain(fake: FakeMastodon) -> None:
 
 
 def test_the_request_language_beats_the_account_default(fake: FakeMastodon) -> None:
-    with_client(fake.url, lambda c: c.create_post(post("Сайлау", language="ru")), language="en")
+    request = post("Сайлау", options=PostOptions(language="ru"))
+    with_client(fake.url, lambda c: c.create_post(request), language="en")
     assert fake.thread()[0]["language"] == "ru"
 
 
