@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from composer.store import Database, DraftText, record_thread
+from composer.store import Database, DraftEdition, DraftText, NewEdition, record_thread
 from composer.store.queue import schedule_edition
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,3 +142,19 @@ def scheduled_edition(
     )
     assert edition.id is not None
     return edition.id
+
+
+def draft_edition(
+    draft_path: str,
+    posts: Sequence[str],
+    at: datetime,
+    *,
+    account: str = "a",
+    platform: str = "x",
+    zone: str = "UTC",
+    **fields: Any,
+) -> DraftEdition:
+    """One account's edition of the draft at `draft_path`, to schedule for `at` (a
+    snapshot titled "T"); `fields` are NewEdition's (media, options...)."""
+    edition = NewEdition(account, platform, list(posts), scheduled_at=at, timezone=zone, **fields)
+    return DraftEdition(DraftText("T", "b", draft_path), edition)

@@ -297,16 +297,16 @@ def test_a_stale_materializer_makes_nothing(db: Database, tmp_path: Path) -> Non
         zone="UTC",
         draft_path=str(draft),
     )
-    snapshot = dict(title="t", body="b", language=None, posts=["one"])
-    made = store.record_occurrence(db, occurrence, **snapshot)
+    snapshot = (store.DraftText("t", "b"), store.NewEdition("m", "mastodon", ["one"]))
+    made = store.record_occurrence(db, occurrence, *snapshot)
     assert made is not None
     # A second daemon read the rule before the first one moved it on.
-    assert store.record_occurrence(db, occurrence, **snapshot) is None
+    assert store.record_occurrence(db, occurrence, *snapshot) is None
     with db.session() as session:  # next_at put back by hand: the unique index still holds
         session.connection().execute(
             sa.update(Recurrence).where(col(Recurrence.id) == rule_id).values(next_at=first)
         )
-    assert store.record_occurrence(db, occurrence, **snapshot) is None
+    assert store.record_occurrence(db, occurrence, *snapshot) is None
     assert len(editions_of(db, rule_id)) == 1
 
 

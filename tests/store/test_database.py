@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from importlib import resources
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from composer.store import DraftText, StoreError, open_database
 from composer.store.database import database_url
@@ -26,7 +28,7 @@ TABLES = {
     "post_media",
     "alembic_version",
 }
-HEAD = "0006"
+HEAD = ScriptDirectory(str(resources.files("composer.store") / "migrations")).get_current_head()
 
 
 def test_migrates_an_empty_file_to_head(db_path: Path) -> None:
@@ -124,6 +126,50 @@ def test_a_database_at_0003_gets_the_daemon_table_and_keeps_its_schedule(
         db.close()
     with sqlite3.connect(db_path) as raw:
         assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD,)]
+
+
+def test_editions_from_before_options_upgrade_to_none_and_new_ones_keep_theirs(
+    db_path: Path,
+) -> None:
+    """0006 -> head adds editions.options: an edition made before it has none (it is sent
+    with the platforms' defaults); a new one keeps what it was given, exactly."""
+    from composer.store import create_edition, edition_options, find_edition, record_thread
+    from composer.store.database import upgrade
+    from composer.text.options import NO_OPTIONS, PostOptions
+
+    engine = sa.create_engine(f"sqlite:///{db_path}")
+    upgrade(engine, revision="0006")
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO threads (id, title, body, created_at) "
+                "VALUES (1, 'Report', 'B', '2026-11-28 00:00:00')"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO editions (id, thread_id, account, platform, status, scheduled_at, "
+                "timezone, created_at, updated_at) VALUES (7, 1, 'ank-m', 'mastodon', "
+                "'scheduled', '2030-01-01 09:00:00', 'UTC', '2026-11-28 00:00:00', "
+                "'2026-11-28 00:00:00')"
+            )
+        )
+    engine.dispose()
+    db = open_database(str(db_path))
+    try:
+        assert edition_options(find_edition(db, 7)) == NO_OPTIONS
+        options = PostOptions(
+            language="kk", visibility="unlisted", content_warning="Задержания", replies="nobody"
+        )
+        thread = record_thread(db, DraftText(title="After", body="x"))
+        assert thread.id is not None
+        made = create_edition(
+            db, thread.id, account="a", platform="mastodon", posts=["x"], options=options
+        )
+        assert made.id is not None
+        assert edition_options(find_edition(db, made.id)) == options
+    finally:
+        db.close()
 
 
 def test_migrated_schema_matches_the_models(db_path: Path) -> None:
