@@ -33,6 +33,7 @@ from composer.store import (
     last_daemon_seen,
     schedule_new,
 )
+from composer.text.options import NO_OPTIONS, PostOptions
 from composer.workspace.config import Account, Config
 from composer.workspace.drafts import Draft
 from composer.workspace.when import (
@@ -84,6 +85,7 @@ class ScheduleChoice:
     zone: str | None = None
     again: bool = False
     again_hint: str = SCHEDULE_AGAIN
+    options: PostOptions = NO_OPTIONS  # publishing options chosen over the draft's
 
 
 def draft_schedule(draft: Draft) -> str | None:
@@ -149,7 +151,7 @@ def schedule_draft(
     tz = draft_zone(draft, config, choice.zone)
     at_utc = when_given(draft, path, tz, choice)
     try:
-        plans = plan_editions(draft, path, config, accounts, for_real=False)
+        plans = plan_editions(draft, path, config, accounts, for_real=False, options=choice.options)
     except PublishError as error:
         raise ScheduleError(str(error)) from error
     # Every account's time first: one without a free slot must not leave the others
@@ -235,7 +237,9 @@ def schedule_follow_up(
     given = when_given(draft, path, tz, choice)
     try:
         plan_follow = follow_up(db, follows, update=update, account_names=accounts)
-        [plan] = plan_editions(draft, path, config, (), for_real=False, follows=plan_follow)
+        [plan] = plan_editions(
+            draft, path, config, (), for_real=False, follows=plan_follow, options=choice.options
+        )
     except PublishError as error:
         raise ScheduleError(str(error)) from error
     when = given or next_free_slot(db, plan.account, tz, choice.now)

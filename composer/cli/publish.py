@@ -12,12 +12,15 @@ import click
 
 from composer.cli.base import (
     check_follows,
+    cli_post_options,
     current_config,
     database,
     fail,
     follows_options,
     iso_utc,
     load_source,
+    options_line,
+    post_option_flags,
     print_thread,
     resolve_draft,
     safe,
@@ -79,6 +82,7 @@ class _ProgressBars:
     "--atomic", is_flag=True, help="Bluesky: the whole thread in one commit, all posts or none."
 )
 @follows_options
+@post_option_flags
 @click.option(
     "--wait", is_flag=True, help="If another process is publishing it, wait, then resume."
 )
@@ -123,7 +127,15 @@ def publish(
     # A Mastodon instance never asked is asked first: its own figures, not the defaults,
     # decide how many images a post takes (with --dry-run too: it reads the instance anyway).
     asyncio.run(ask_new_instances(chosen, config, accounts, follows=continuing))
-    plans = plan_editions(chosen, path, config, accounts, for_real=not dry_run, follows=continuing)
+    plans = plan_editions(
+        chosen,
+        path,
+        config,
+        accounts,
+        for_real=not dry_run,
+        follows=continuing,
+        options=cli_post_options(),
+    )
     plans = asyncio.run(fit_to_instances(plans))
     if dry_run:
         if as_json:
@@ -133,6 +145,7 @@ def publish(
                     **p.thread.to_dict(),
                     "warnings": p.thread.warnings,
                     "follows": follows,
+                    "options": p.shown_options,
                 }
                 for p in plans
             ]
@@ -144,6 +157,8 @@ def publish(
             after = f", continuing edition {follows}" if follows is not None else ""
             click.echo(f"would publish to {plan.account.name}{after}:")
             print_thread(plan.thread)
+            if plan.shown_options:
+                click.echo(options_line(plan.shown_options))
         return
 
     # On a terminal, a progress bar per account advances post by post; the lines with each
@@ -242,6 +257,7 @@ def publish(
 @click.option("--every", metavar="RULE", help="Recurring: 'Mon 09:00', 'daily 09:00', cron...")
 @click.option("--again", is_flag=True, help="Schedule a thread an account already has.")
 @follows_options
+@post_option_flags
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def schedule(
     name: str,
@@ -283,11 +299,19 @@ def schedule(
             'schedule = "YYYY-MM-DD HH:MM"'
         )
     config = current_config()
+    options = cli_post_options()
     if every is not None:
+        if options.given():
+            fail(
+                "--every composes each occurrence from the draft when it comes due: set "
+                "language, visibility, replies... in the draft's front matter instead"
+            )
         _schedule_every(chosen, path, config, accounts, every, zone, as_json)
         return
     with database() as db:
-        choice = ScheduleChoice(datetime.now(UTC), at, delay, next_slot, zone, again)
+        choice = ScheduleChoice(
+            datetime.now(UTC), at, delay, next_slot, zone, again, options=options
+        )
         if follows is not None:
             editions = [
                 schedule_follow_up(
