@@ -12,6 +12,7 @@ import json
 import logging
 import socket
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import httpx
@@ -28,6 +29,7 @@ from composer.platforms.base import (
     Unclear,
 )
 from composer.platforms.threads import ThreadsClient
+from composer.text.options import PostOptions
 from composer.workspace.config import Account, parse_config
 from tests.fakes.server import Fault
 from tests.fakes.threads import (
@@ -522,3 +524,29 @@ def test_graph_errors_map_onto_the_error_tree(
     if headers:
         assert error.retry_after == 7.0
     assert_no_token(error)
+
+
+# --- who may reply ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("replies", "sent"),
+    [
+        ("everyone", "everyone"),
+        ("following", "accounts_you_follow"),
+        ("mentioned", "mentioned_only"),
+    ],
+)
+def test_reply_control_goes_on_every_post(
+    fake: FakeThreads, account: Account, replies: str, sent: str
+) -> None:
+    options = PostOptions(replies=replies)
+
+    async def thread(client: ThreadsClient) -> list[PublishedPost]:
+        first = await client.create_post(replace(post("One/2"), options=options))
+        second = await client.create_post(replace(post("Two/2", 2, first), options=options))
+        return [first, second]
+
+    published = with_client(account, thread)
+    assert [fake.posts[p.remote_id]["reply_control"] for p in published] == [sent, sent]
+    containers = [r.form() for r in fake.requests if r.path.endswith("/threads")]
+    # Everyone is Threads' default: nothing is sent for it.
+    assert all(("reply_control" in form) == (replies != "everyone") for form in containers)
