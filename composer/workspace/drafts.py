@@ -81,7 +81,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
 
 # Keys whose strings are single tokens (handles, tags, a language code): no control or bidi
 # character at all.
-_TOKENS = ("mentions", "hashtags", "hashtag_terms", "language")
+_TOKENS = ("mentions", "hashtags", "hashtag_terms")  # and the options': parse_draft
 _CHOICES: dict[str, tuple[str, ...]] = {
     "mention_placement": ("first", "spread", "last"),
     "hashtag_placement": ("first", "last"),
@@ -281,17 +281,20 @@ def parse_draft(text: str, name: str = "<draft>", path: Path | None = None) -> D
             line_no = _line_of_key(lines, key, closing)
             raise DraftError(f"{name}:{line_no}: {key} must be a list of strings")
     for key in OPTION_KEYS:
-        refusal = check_option(key, meta[key]) if key in meta else None
+        value = meta.get(key)
+        # A language is a token (no control or bidi character); a content warning is text.
+        token = key != "content_warning"
+        index = first_control(value, token=token) if isinstance(value, str) else None
+        if isinstance(value, str) and index is not None:
+            line_no = _line_of_key(lines, key, closing)
+            kind = "a control or bidi character" if token else "a control character"
+            raise DraftError(
+                f"{name}:{line_no}: {key} holds {kind} ({code_point(value[index])}): remove it"
+            )
+        refusal = check_option(key, value) if key in meta else None
         if refusal is not None:
             line_no = _line_of_key(lines, key, closing)
             raise DraftError(f"{name}:{line_no}: {refusal}")
-    warning = meta.get("content_warning")
-    if isinstance(warning, str) and (index := first_control(warning)) is not None:
-        line_no = _line_of_key(lines, "content_warning", closing)
-        raise DraftError(
-            f"{name}:{line_no}: content_warning holds a control character "
-            f"({code_point(warning[index])}): remove it"
-        )
     for key in _TOKENS:
         values = meta.get(key, [])
         for value in values if isinstance(values, list) else [values]:
