@@ -185,11 +185,13 @@ class Resolved:
     options: PostOptions
     warnings: tuple[str, ...] = ()
 
-    def shown(self) -> dict[str, str]:
+    def shown(self, *, defaults: bool = True) -> dict[str, str]:
         """The options the platform uses, by key, as `split --json` and `--dry-run` show
-        them (a language not given is left out)."""
+        them (a language not given is left out; without `defaults`, those that are the
+        platform's default too)."""
         takes = FACTS[self.platform].post_options.takes
-        return {k: v for k, v in self.options.given().items() if k in takes}
+        usual = DEFAULTS.given() if not defaults else {}
+        return {k: v for k, v in self.options.given().items() if k in takes and usual.get(k) != v}
 
 
 def resolve_options(platform: str, *layers: PostOptions) -> Resolved:
