@@ -299,7 +299,7 @@ class ThreadsClient(base.HttpClient[ThreadsAccount]):
         if request.reply_to is not None:
             form["reply_to_id"] = request.reply_to.remote_id
         replies = platform_replies(self.platform, request.options)
-        if replies:  # on every post of the thread: each one may be replied to
+        if replies and request.reply_to is None:  # the thread's first post (its root)
             form["reply_control"] = replies
         made_at = self._clock()
         try:

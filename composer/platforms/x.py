@@ -139,7 +139,7 @@ class XClient(base.HttpClient[XAccount]):
         if request.media:
             body["media"] = {"media_ids": [image.ref for image in request.media]}
         replies = platform_replies(self.platform, request.options)
-        if replies:  # on every post of the thread: each one may be replied to
+        if replies and request.reply_to is None:  # the thread's first post, as X's apps do
             body["reply_settings"] = replies
         response = await self._request(
             "POST", "/2/tweets", json=body, replying=request.reply_to is not None

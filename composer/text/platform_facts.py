@@ -104,7 +104,7 @@ class MediaFacts:
 class PostOptionFacts:
     """Which of a draft's publishing options (`composer.text.options.PostOptions`) a
     platform uses, and its own value for each `replies` value it has (sources:
-    docs/PLATFORMS.md, "Post options"). A `replies` value it lacks is sent as its `closest`
+    docs/PLATFORMS.md, "Per-network settings"). A `replies` value it lacks is sent as its `closest`
     safe one (fewer people may reply, never more), with a warning; "everyone" is the
     platform's default, for which nothing is sent."""
 

@@ -535,7 +535,7 @@ def test_graph_errors_map_onto_the_error_tree(
         ("mentioned", "mentioned_only"),
     ],
 )
-def test_reply_control_goes_on_every_post(
+def test_reply_control_goes_on_the_first_post(
     fake: FakeThreads, account: Account, replies: str, sent: str
 ) -> None:
     options = PostOptions(replies=replies)
@@ -546,7 +546,7 @@ def test_reply_control_goes_on_every_post(
         return [first, second]
 
     published = with_client(account, thread)
-    assert [fake.posts[p.remote_id]["reply_control"] for p in published] == [sent, sent]
+    assert [fake.posts[p.remote_id]["reply_control"] for p in published] == [sent, "everyone"]
     containers = [r.form() for r in fake.requests if r.path.endswith("/threads")]
-    # Everyone is Threads' default: nothing is sent for it.
-    assert all(("reply_control" in form) == (replies != "everyone") for form in containers)
+    # Everyone is Threads' default: nothing is sent for it, nor on a reply.
+    assert [("reply_control" in form) for form in containers] == [replies != "everyone", False]

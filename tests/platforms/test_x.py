@@ -480,7 +480,7 @@ def test_rotated_oauth2_tokens_are_kept_for_the_next_run(
     ("replies", "sent"),
     [("everyone", None), ("following", "following"), ("mentioned", "mentionedUsers")],
 )
-def test_reply_settings_go_on_every_post(
+def test_reply_settings_go_on_the_first_post(
     fake: FakeX, account: Account, replies: str, sent: str | None
 ) -> None:
     options = PostOptions(replies=replies)
@@ -491,7 +491,8 @@ def test_reply_settings_go_on_every_post(
         return [first, second]
 
     published = with_client(account, thread)
-    assert [fake.tweets[p.remote_id].get("reply_settings") for p in published] == [sent, sent]
+    # On the thread's first post only: a reply is never refused for carrying it.
+    assert [fake.tweets[p.remote_id].get("reply_settings") for p in published] == [sent, None]
 
 
 def test_the_strict_fake_refuses_a_reply_setting_x_lacks(fake: FakeX, account: Account) -> None:
