@@ -7,12 +7,15 @@ import os
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from composer.platforms.base import PlatformClient, PostRequest, PublishedPost
 from composer.store import Database, DraftEdition, DraftText, NewEdition, record_thread
 from composer.store.queue import schedule_edition
+from composer.text.options import PostOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -158,3 +161,18 @@ def draft_edition(
     snapshot titled "T"); `fields` are NewEdition's (media, options...)."""
     edition = NewEdition(account, platform, list(posts), scheduled_at=at, timezone=zone, **fields)
     return DraftEdition(DraftText("T", "b", draft_path), edition)
+
+
+async def send_thread(
+    client: PlatformClient, requests: Sequence[PostRequest], options: PostOptions
+) -> list[PublishedPost]:
+    """`requests` sent by `client` as one thread (each replying to the one before, the
+    first its root), all with the edition's `options`."""
+    sent: list[PublishedPost] = []
+    for request in requests:
+        previous = sent[-1] if sent else None
+        placed = replace(
+            request, reply_to=previous, root=sent[0] if sent else None, options=options
+        )
+        sent.append(await client.create_post(placed))
+    return sent

@@ -12,7 +12,6 @@ import json
 import logging
 import socket
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import replace
 from typing import Any, TypeVar
 
 import httpx
@@ -41,6 +40,7 @@ from tests.fakes.threads import (
     VERSION,
     FakeThreads,
 )
+from tests.helpers import send_thread
 
 T = TypeVar("T")
 
@@ -538,14 +538,9 @@ def test_graph_errors_map_onto_the_error_tree(
 def test_reply_control_goes_on_the_first_post(
     fake: FakeThreads, account: Account, replies: str, sent: str
 ) -> None:
+    requests = [post("One/2"), post("Two/2", 2)]
     options = PostOptions(replies=replies)
-
-    async def thread(client: ThreadsClient) -> list[PublishedPost]:
-        first = await client.create_post(replace(post("One/2"), options=options))
-        second = await client.create_post(replace(post("Two/2", 2, first), options=options))
-        return [first, second]
-
-    published = with_client(account, thread)
+    published = with_client(account, lambda client: send_thread(client, requests, options))
     assert [fake.posts[p.remote_id]["reply_control"] for p in published] == [sent, "everyone"]
     containers = [r.form() for r in fake.requests if r.path.endswith("/threads")]
     # Everyone is Threads' default: nothing is sent for it, nor on a reply.

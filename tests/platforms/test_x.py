@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import replace
 from typing import Any, TypeVar
 
 import httpx
@@ -27,6 +26,7 @@ from composer.text.options import PostOptions
 from composer.workspace.config import Account, parse_config
 from tests.fakes.server import Fault
 from tests.fakes.x import DUPLICATE_DETAIL, FakeX
+from tests.helpers import send_thread
 
 T = TypeVar("T")
 
@@ -483,14 +483,9 @@ def test_rotated_oauth2_tokens_are_kept_for_the_next_run(
 def test_reply_settings_go_on_the_first_post(
     fake: FakeX, account: Account, replies: str, sent: str | None
 ) -> None:
+    requests = [post("One/2"), post("Two/2", 2)]
     options = PostOptions(replies=replies)
-
-    async def thread(client: XClient) -> list[PublishedPost]:
-        first = await client.create_post(replace(post("One/2"), options=options))
-        second = await client.create_post(replace(post("Two/2", 2, first), options=options))
-        return [first, second]
-
-    published = with_client(account, thread)
+    published = with_client(account, lambda client: send_thread(client, requests, options))
     # On the thread's first post only: a reply is never refused for carrying it.
     assert [fake.tweets[p.remote_id].get("reply_settings") for p in published] == [sent, None]
 

@@ -76,19 +76,15 @@ def test_a_database_from_the_first_version_is_upgraded_with_its_data(db_path: Pa
         db.close()
 
 
-def test_a_database_at_0003_gets_the_daemon_table_and_keeps_its_schedule(
-    db_path: Path,
-) -> None:
-    """0003 -> 0004 adds daemon_workers; the scheduled editions and rules stay as they were."""
-    from datetime import UTC, datetime
-
-    from composer.scheduling import daemon_note
-    from composer.store.daemons import daemon_started, last_daemon_seen
+def at_revision_with_edition_7(
+    db_path: Path, revision: str, account: str, platform: str
+) -> sa.Engine:
+    """A database migrated to `revision` only, holding one scheduled edition (id 7) of a
+    thread "Report" on `account`, as that version wrote it."""
     from composer.store.database import upgrade
-    from composer.store.queue import upcoming
 
     engine = sa.create_engine(f"sqlite:///{db_path}")
-    upgrade(engine, revision="0003")
+    upgrade(engine, revision=revision)
     with engine.begin() as connection:
         connection.execute(
             sa.text(
@@ -99,10 +95,27 @@ def test_a_database_at_0003_gets_the_daemon_table_and_keeps_its_schedule(
         connection.execute(
             sa.text(
                 "INSERT INTO editions (id, thread_id, account, platform, status, scheduled_at, "
-                "timezone, created_at, updated_at) VALUES (7, 1, 'ank-x', 'x', 'scheduled', "
-                "'2030-01-01 09:00:00', 'UTC', '2026-11-28 00:00:00', '2026-11-28 00:00:00')"
-            )
+                "timezone, created_at, updated_at) VALUES (7, 1, :account, :platform, "
+                "'scheduled', '2030-01-01 09:00:00', 'UTC', '2026-11-28 00:00:00', "
+                "'2026-11-28 00:00:00')"
+            ),
+            {"account": account, "platform": platform},
         )
+    return engine
+
+
+def test_a_database_at_0003_gets_the_daemon_table_and_keeps_its_schedule(
+    db_path: Path,
+) -> None:
+    """0003 -> 0004 adds daemon_workers; the scheduled editions and rules stay as they were."""
+    from datetime import UTC, datetime
+
+    from composer.scheduling import daemon_note
+    from composer.store.daemons import daemon_started, last_daemon_seen
+    from composer.store.queue import upcoming
+
+    engine = at_revision_with_edition_7(db_path, "0003", "ank-x", "x")
+    with engine.begin() as connection:
         connection.execute(
             sa.text(
                 "INSERT INTO recurrences (draft_path, account, rule, timezone, next_at, active, "
@@ -134,27 +147,9 @@ def test_editions_from_before_options_upgrade_to_none_and_new_ones_keep_theirs(
     """0006 -> head adds editions.options: an edition made before it has none (it is sent
     with the platforms' defaults); a new one keeps what it was given, exactly."""
     from composer.store import create_edition, edition_options, find_edition, record_thread
-    from composer.store.database import upgrade
     from composer.text.options import NO_OPTIONS, PostOptions
 
-    engine = sa.create_engine(f"sqlite:///{db_path}")
-    upgrade(engine, revision="0006")
-    with engine.begin() as connection:
-        connection.execute(
-            sa.text(
-                "INSERT INTO threads (id, title, body, created_at) "
-                "VALUES (1, 'Report', 'B', '2026-11-28 00:00:00')"
-            )
-        )
-        connection.execute(
-            sa.text(
-                "INSERT INTO editions (id, thread_id, account, platform, status, scheduled_at, "
-                "timezone, created_at, updated_at) VALUES (7, 1, 'ank-m', 'mastodon', "
-                "'scheduled', '2030-01-01 09:00:00', 'UTC', '2026-11-28 00:00:00', "
-                "'2026-11-28 00:00:00')"
-            )
-        )
-    engine.dispose()
+    at_revision_with_edition_7(db_path, "0006", "ank-m", "mastodon").dispose()
     db = open_database(str(db_path))
     try:
         assert edition_options(find_edition(db, 7)) == NO_OPTIONS
