@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from composer.tui.pickers import HashtagsChoice, HashtagsPicker, MentionsChoice,
 from composer.tui.preview import PostCard, PreviewPane, build_preview
 from composer.tui.schedule import ScheduleDialog, ScheduleResult
 from composer.workspace.draft_split import split_draft
-from composer.workspace.drafts import parse_draft
+from composer.workspace.drafts import parse_draft, update_front_matter
 from tests.tui.conftest import FIXED_NOW, compose_settled
 
 pytestmark = pytest.mark.anyio
@@ -326,6 +327,29 @@ async def test_schedule_pushes_the_dialog_and_reports_the_result(
         await pilot.pause()
         messages = [n.message for n in app._notifications]
         assert "scheduled: ank-x at 2026-11-30 08:00 UTC (#7)" in messages
+
+
+async def test_settings_chosen_in_the_schedule_dialog_are_written_to_the_draft(
+    tui_services: Services,
+) -> None:
+    """The dialog's settings go into the draft's front matter; the rest of it, comments
+    and spacing included, stays as it was."""
+    path = example(tui_services)
+    before = path.read_text()
+    app = make_app(tui_services, path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        await pilot.press("ctrl+t")
+        dialog = app.screen
+        assert isinstance(dialog, ScheduleDialog)
+        changes = {"replies": "nobody", "quotes": False}
+        dialog.dismiss(ScheduleResult(message="scheduled", front_matter=changes))
+        await pilot.pause()
+        text = screen_of(app).editor.text
+    assert parse_draft(text).post_options == replace(
+        parse_draft(before).post_options, replies="nobody", quotes="not_first"
+    )
+    assert update_front_matter(before, changes) == text
 
 
 async def test_opens_on_the_newest_draft_without_a_path(tui_services: Services) -> None:
