@@ -206,6 +206,26 @@ def test_each_occurrence_is_its_own_edition_composed_when_due(db: Database, tmp_
     assert store.find_recurrence(db, rule_id).next_at == second + timedelta(days=7)
 
 
+def test_each_occurrence_records_the_draft_s_settings_as_they_are_then(
+    db: Database, tmp_path: Path
+) -> None:
+    draft, config = write_workspace(tmp_path)
+    rule_id = make_rule(db, draft, config)
+    first = store.find_recurrence(db, rule_id).next_at
+    assert first is not None
+    draft.write_text(
+        '+++\ntitle = "Weekly"\ncontent_warning = "Arrests"\nvisibility = "unlisted"\n+++\n'
+        + "First week. " * 5,
+        encoding="utf-8",
+    )
+    materialize_due(db, config, now=first, grace=GRACE)
+    write_draft(draft, "Second week. " * 5)  # the settings taken out
+    materialize_due(db, config, now=first + timedelta(days=7), grace=GRACE)
+    one, two = (store.edition_options(e) for e in editions_of(db, rule_id))
+    assert (one.content_warning, one.visibility) == ("Arrests", "unlisted")
+    assert (two.content_warning, two.visibility) == (None, "public")
+
+
 def test_downtime_records_missed_occurrences_up_to_a_cap(
     db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
