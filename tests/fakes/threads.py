@@ -36,6 +36,8 @@
 
 Error bodies are Graph's `{"error": {"message", "type", "code", "error_subcode",
 "fbtrace_id"}}`.
+A container's `reply_control` (REPLY_CONTROLS; another value is 400) is kept on the post
+it publishes (absent: "everyone").
 """
 
 from __future__ import annotations

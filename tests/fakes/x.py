@@ -23,6 +23,8 @@ until then (`GET /2/media/upload?command=STATUS&media_id=`; `processing_fails` m
 expires 24 h after its upload, or at once with `expire_media(id)`; `POST /2/tweets` naming
 a media id unknown, unfinished, unprocessed or expired is 400 with X's error body.
 `fake.media[id]` holds `data` (the bytes assembled), `alt`, `segments` (their count).
+`reply_settings` on `POST /2/tweets` is kept on the tweet; a value X lacks (REPLY_SETTINGS)
+is 400.
 """
 
 from __future__ import annotations
