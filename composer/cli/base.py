@@ -31,6 +31,7 @@ from composer.workspace.draft_split import (
     draft_overrides,
     find_config,
     platforms_for,
+    post_options,
     split_draft,
 )
 from composer.workspace.drafts import Draft, load_draft, resolve
@@ -112,6 +113,13 @@ def previews(draft: Draft) -> list[Thread]:
         split_for(draft, name, draft_overrides(draft, name, config))
         for name in platforms_for(draft, config)
     ]
+
+
+def preview_options(draft: Draft, platform: str) -> dict[str, str]:
+    """The settings the draft's thread on `platform` is sent with, as previewed (its
+    account's defaults under the draft's), those that are not the platform's default."""
+    overrides = draft_overrides(draft, platform, current_config())
+    return post_options(draft, platform, overrides).shown(defaults=False)
 
 
 def say_daemon_note(db: Database, label: str) -> None:

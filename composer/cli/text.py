@@ -20,6 +20,7 @@ from composer.cli.base import (
     options_line,
     platform_option,
     post_option_flags,
+    preview_options,
     previews,
     print_thread,
     resolve_in,
@@ -52,6 +53,9 @@ def compose_or_preview(ctx: click.Context, draft_path: str | None) -> None:
         if number:
             click.echo()
         print_thread(thread, images_of(draft, thread))
+        shown = preview_options(draft, thread.platform)
+        if shown:
+            click.echo(options_line(shown))
 
 
 def open_composer(
