@@ -38,7 +38,6 @@ from composer.store import (
     edition_ledger,
     edition_options,
     edition_posts,
-    find_edition,
     mark_post_sending,
     mark_post_sent,
     off_loop,
@@ -186,8 +185,8 @@ async def _publish(
 ) -> PublishResult:
     notify = listener or (lambda event: None)
     # The posts and their images, read once (not once a post), and the options recorded.
-    posts, images = await off_loop(db, edition_ledger, db, edition_id)
-    edition = await off_loop(db, find_edition, db, edition_id)
+    ledger = await off_loop(db, edition_ledger, db, edition_id)
+    posts, images, edition = ledger.posts, ledger.images, ledger.edition
     options = edition_options(edition)
     total = len(posts)
     try:

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from composer.store.database import Database
 from composer.store.editions import posts_in_thread_order
 from composer.store.errors import StoreError
-from composer.store.models import PostMedia, PostRecord, utc_now
+from composer.store.models import Edition, PostMedia, PostRecord, utc_now
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +57,23 @@ def post_media(db: Database, post_id: int) -> list[PostMedia]:
         return list(session.exec(statement))
 
 
-def edition_ledger(
-    db: Database, edition_id: int
-) -> tuple[list[PostRecord], dict[int, list[PostMedia]]]:
-    """An edition's posts in thread order, and their images by post id, in one read: what
-    the publisher starts from (an edition's images are not read again once a post)."""
+@dataclass(frozen=True, slots=True)
+class EditionLedger:
+    """What the publisher starts from, read at once: the edition (its status, options and
+    last write), its posts in thread order, and their images by post id."""
+
+    edition: Edition
+    posts: list[PostRecord]
+    images: dict[int, list[PostMedia]]
+
+
+def edition_ledger(db: Database, edition_id: int) -> EditionLedger:
+    """An edition, its posts and their images in one read (an edition's images are not read
+    again once a post)."""
     with db.read_session() as session:
+        edition = session.get(Edition, edition_id)
+        if edition is None:
+            raise StoreError(f"no edition {edition_id}")
         found = list(session.exec(posts_in_thread_order(edition_id)))
         rows = session.exec(
             select(PostMedia)
@@ -73,7 +84,7 @@ def edition_ledger(
         images: dict[int, list[PostMedia]] = {}
         for row in rows:
             images.setdefault(row.post_id, []).append(row)
-        return found, images
+        return EditionLedger(edition, found, images)
 
 
 def mark_media_uploaded(
