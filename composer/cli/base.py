@@ -22,7 +22,7 @@ import click
 from composer.redaction import redact
 from composer.text import PLATFORM_NAMES, Thread
 from composer.text.display import terminal_safe
-from composer.text.options import PostOptions, check_option
+from composer.text.options import QUOTES_TYPED, PostOptions, check_option
 from composer.text.platform_facts import REPLIES, VISIBILITIES
 from composer.workspace.config import Config
 from composer.workspace.draft_split import (
@@ -182,7 +182,7 @@ def post_option_flags(command: Any) -> Any:
         (
             ("--quotes",),
             {
-                "type": click.Choice(("true", "false", "none")),
+                "type": click.Choice(tuple(QUOTES_TYPED)),
                 "help": "Bluesky: false (not the first post) or none (no post) to quote.",
             },
         ),
@@ -199,7 +199,7 @@ def cli_post_options() -> PostOptions:
     (exit 2) for a value no platform takes."""
     given = dict(click.get_current_context().meta.get(_OPTIONS_META, {}))
     if "quotes" in given:
-        given["quotes"] = {"true": True, "false": False}.get(given["quotes"], "none")
+        given["quotes"] = QUOTES_TYPED[given["quotes"]]
     for key, value in given.items():
         problem = check_option(key, value)
         if problem is not None:

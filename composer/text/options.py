@@ -121,13 +121,17 @@ OPTION_KEYS: tuple[str, ...] = tuple(item.name for item in fields(PostOptions))
 """The front-matter keys (and accounts-file keys) of the options."""
 
 
+# `quotes` as the front matter writes it (true | false | "none"), as typed on the command
+# line or chosen in the TUI ("true" | "false" | "none"), and as QUOTES names it.
+QUOTES_TYPED: dict[str, object] = {"true": True, "false": False, "none": "none"}
+_QUOTES_NAMED = (("everyone", True), ("not_first", False), ("nobody", "none"))
+
+
 def _quotes(value: object) -> str:
-    if value is True:
-        return "everyone"
-    if value is False:
-        return "not_first"
-    if value == "none":
-        return "nobody"
+    """A front-matter `quotes` value as QUOTES names it (True is not 1 here)."""
+    for name, written in _QUOTES_NAMED:
+        if type(value) is type(written) and value == written:
+            return name
     return str(value)
 
 
@@ -173,7 +177,7 @@ def checked(options: PostOptions) -> PostOptions:
 
 
 def _front_matter_quotes(value: str) -> object:
-    return {"everyone": True, "not_first": False, "nobody": "none"}.get(value, value)
+    return next((written for name, written in _QUOTES_NAMED if name == value), value)
 
 
 @dataclass(frozen=True, slots=True)

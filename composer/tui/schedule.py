@@ -56,7 +56,7 @@ from composer.scheduling import (
     when_given,
 )
 from composer.store import StoreError, find_edition
-from composer.text.options import check_option
+from composer.text.options import QUOTES_TYPED, check_option
 from composer.text.platform_facts import REPLIES, VISIBILITIES
 from composer.text.splitting import Post
 from composer.tui.confirm import ConfirmDialog
@@ -104,7 +104,6 @@ _SETTINGS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
     ("quotes", "quotes", "Quotes", _QUOTES),
 )
 _SETTING_IDS = {widget: key for key, widget, _, _ in _SETTINGS}
-_QUOTE_VALUES: dict[str, object] = {"true": True, "false": False, "none": "none"}
 
 
 def next_quarter_hour(now: datetime, zone: str) -> str:
@@ -251,7 +250,7 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
             if choices:
                 value = self.query_one(f"#{widget}", Select).value
                 given = None if value is Select.NULL else str(value)
-                chosen[key] = _QUOTE_VALUES.get(given or "", given) if key == "quotes" else given
+                chosen[key] = QUOTES_TYPED.get(given or "", given) if key == "quotes" else given
             else:
                 chosen[key] = self.query_one(f"#{widget}", Input).value.strip() or None
             problem = check_option(key, chosen[key]) if chosen[key] is not None else None
