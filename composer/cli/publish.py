@@ -145,7 +145,7 @@ def publish(
                     **p.thread.to_dict(),
                     "warnings": p.thread.warnings,
                     "follows": follows,
-                    "options": p.shown_options,
+                    "options": p.shown_options(),
                 }
                 for p in plans
             ]
@@ -157,8 +157,9 @@ def publish(
             after = f", continuing edition {follows}" if follows is not None else ""
             click.echo(f"would publish to {plan.account.name}{after}:")
             print_thread(plan.thread)
-            if plan.shown_options:
-                click.echo(options_line(plan.shown_options))
+            own = plan.shown_options(defaults=False)
+            if own:
+                click.echo(options_line(own))
         return
 
     # On a terminal, a progress bar per account advances post by post; the lines with each

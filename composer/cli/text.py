@@ -131,7 +131,7 @@ def split(
         account_options=account.post_options if account is not None else NO_OPTIONS,
     )
     thread = split_for(draft, platform, overrides)
-    shown = post_options(draft, platform, overrides).shown()
+    resolved = post_options(draft, platform, overrides)
     if not thread.posts:
         fail(f"{source}: nothing to split")
     media = images_of(draft, thread)
@@ -150,10 +150,11 @@ def split(
                 post["media"] = [file.to_dict() for file in files]
         payload["note"] = thread.note
         payload["warnings"] = thread.warnings
-        payload["options"] = shown
+        payload["options"] = resolved.shown()
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     print_thread(thread, media)
+    shown = resolved.shown(defaults=False)  # what is not the platform's default
     if shown:
         click.echo(options_line(shown))
 

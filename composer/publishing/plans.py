@@ -150,10 +150,10 @@ class EditionPlan:
             **when,
         )
 
-    @property
-    def shown_options(self) -> dict[str, str]:
-        """The options the platform uses, as `--dry-run` and the schedule dialog show them."""
-        return Resolved(self.account.platform, self.options).shown()
+    def shown_options(self, *, defaults: bool = True) -> dict[str, str]:
+        """The options the platform uses, as `--dry-run` shows them (without `defaults`,
+        those that are not the platform's default)."""
+        return Resolved(self.account.platform, self.options).shown(defaults=defaults)
 
     def ledger_media(self) -> list[list[NewMedia]]:
         """Each post's images as the ledger keeps them with the edition (absolute paths)."""
