@@ -161,6 +161,15 @@ def make_rule(db: Database, draft: Path, config: Config, every: str = "Mon 09:00
     return created.id
 
 
+def a_weekly_rule(db: Database, tmp_path: Path) -> tuple[Path, Config, int, datetime]:
+    """The workspace's draft and accounts, a "Mon 09:00" rule on it, and its first time."""
+    draft, config = write_workspace(tmp_path)
+    rule_id = make_rule(db, draft, config)
+    first = store.find_recurrence(db, rule_id).next_at
+    assert first is not None
+    return draft, config, rule_id, first
+
+
 def editions_of(db: Database, rule_id: int) -> list[Edition]:
     with db.read_session() as session:
         return list(
@@ -209,10 +218,7 @@ def test_each_occurrence_is_its_own_edition_composed_when_due(db: Database, tmp_
 def test_each_occurrence_records_the_draft_s_settings_as_they_are_then(
     db: Database, tmp_path: Path
 ) -> None:
-    draft, config = write_workspace(tmp_path)
-    rule_id = make_rule(db, draft, config)
-    first = store.find_recurrence(db, rule_id).next_at
-    assert first is not None
+    draft, config, rule_id, first = a_weekly_rule(db, tmp_path)
     draft.write_text(
         '+++\ntitle = "Weekly"\ncontent_warning = "Arrests"\nvisibility = "unlisted"\n+++\n'
         + "First week. " * 5,
@@ -274,10 +280,7 @@ def test_a_frequent_rule_after_a_long_downtime_is_capped_not_walked_forever(
 def test_a_broken_draft_fails_one_occurrence_and_the_rule_goes_on(
     db: Database, tmp_path: Path
 ) -> None:
-    draft, config = write_workspace(tmp_path)
-    rule_id = make_rule(db, draft, config)
-    first = store.find_recurrence(db, rule_id).next_at
-    assert first is not None
+    draft, config, rule_id, first = a_weekly_rule(db, tmp_path)
     draft.write_text("+++\ntitle = \n+++\nbody\n", encoding="utf-8")  # front matter broken
     done = materialize_due(db, config, now=first, grace=GRACE)
     assert len(done.failed) == 1 and done.scheduled == []
@@ -303,10 +306,7 @@ def test_a_broken_draft_fails_one_occurrence_and_the_rule_goes_on(
 def test_a_stale_materializer_makes_nothing(db: Database, tmp_path: Path) -> None:
     """The two guards, each on its own: the conditional UPDATE on the old next_at, and the
     unique index on (rule, time) when next_at was put back to an occurrence already made."""
-    draft, config = write_workspace(tmp_path)
-    rule_id = make_rule(db, draft, config)
-    first = store.find_recurrence(db, rule_id).next_at
-    assert first is not None
+    draft, config, rule_id, first = a_weekly_rule(db, tmp_path)
     following = first + timedelta(days=7)
     occurrence = store.Occurrence(
         rule_id,
