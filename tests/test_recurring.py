@@ -306,7 +306,7 @@ def test_a_broken_draft_fails_one_occurrence_and_the_rule_goes_on(
 def test_a_stale_materializer_makes_nothing(db: Database, tmp_path: Path) -> None:
     """The two guards, each on its own: the conditional UPDATE on the old next_at, and the
     unique index on (rule, time) when next_at was put back to an occurrence already made."""
-    draft, config, rule_id, first = a_weekly_rule(db, tmp_path)
+    draft, _, rule_id, first = a_weekly_rule(db, tmp_path)
     following = first + timedelta(days=7)
     occurrence = store.Occurrence(
         rule_id,
