@@ -28,6 +28,7 @@ from composer.workspace.draft_split import (
     draft_account,
     draft_overrides,
     platforms_for,
+    post_options,
     split_draft,
 )
 from composer.workspace.drafts import Draft, DraftError, parse_draft
@@ -54,6 +55,8 @@ class PlatformPreview:
     thread: Thread | None = None
     error: str | None = None
     media: tuple[tuple[ImageFile, ...], ...] = ()  # each post's images (empty: none)
+    # The per-network settings it is sent with, those not the platform's default.
+    settings: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,17 +77,19 @@ def label_of(platform: str) -> str:
 def platform_preview(draft: Draft, platform: str, config: Config | None) -> PlatformPreview:
     """`draft` split for `platform` as it would be published (an account's own limit and
     its instance's remembered figures included), or why it cannot be."""
+    overrides = draft_overrides(draft, platform, config)
     try:
-        thread = split_draft(draft, platform, config, draft_overrides(draft, platform, config))
+        thread = split_draft(draft, platform, config, overrides)
     except (UnknownPlatformError, NumberingError, SplitError, EnrichError, ConfigError) as error:
         return PlatformPreview(platform, error=str(error))
+    settings = tuple(post_options(draft, platform, overrides).shown(defaults=False).items())
     if not any(post.media for post in thread.posts):
-        return PlatformPreview(platform, thread)
+        return PlatformPreview(platform, thread, settings=settings)
     # Each image's file and alt text, checked as publishing checks them: warnings here.
     files = image_files(draft, thread, probe)
     account = draft_account(draft, platform, config)
     thread.warnings.extend(image_problems(draft, platform, account, files))
-    return PlatformPreview(platform, thread, media=tuple(files))
+    return PlatformPreview(platform, thread, media=tuple(files), settings=settings)
 
 
 def build_preview(text: str, name: str, config: Config | None) -> Preview:
@@ -124,6 +129,9 @@ def summary_of(preview: PlatformPreview) -> Text:
     lines.stylize("bold")
     if thread.note:
         lines.append("\n" + terminal_safe(thread.note), style="dim")
+    if preview.settings:
+        sent = ", ".join(f"{key} {value}" for key, value in preview.settings)
+        lines.append("\nsent with " + terminal_safe(sent), style="dim")
     for warning in thread.warnings:
         lines.append(f"\n⚠ {terminal_safe(warning)}", style="bold #ffaf00")
     return lines

@@ -532,6 +532,31 @@ def test_the_preview_uses_the_accounts_own_limit_as_publishing_does() -> None:
     assert [p.text for p in shown.thread.posts] == [p.text for p in plan.thread.posts]
 
 
+def test_the_preview_says_what_each_platform_is_sent_with_as_publishing_plans_it() -> None:
+    from composer.publishing import plan_editions
+    from composer.tui.preview import summary_of
+    from composer.workspace.config import parse_config
+
+    config = parse_config(
+        '[accounts.masto]\nplatform = "mastodon"\ninstance = "https://example.social"\n'
+        'access_token_env = "PREVIEW_OPTIONS_TOKEN"\nreply_visibility = "unlisted"\n',
+        name="accounts.toml",
+        path=None,
+    )
+    text = (
+        '+++\ntitle = "CW"\naccounts = ["masto"]\nplatforms = ["x"]\n'
+        'content_warning = "Detentions"\nreplies = "nobody"\n+++\n\nThe report.\n'
+    )
+    masto, x = build_preview(text, "cw.md", config).platforms
+    said = summary_of(masto).plain
+    assert "sent with reply_visibility unlisted, content_warning Detentions" in said
+    assert "Mastodon has no control of who may reply" in said
+    assert 'X has no replies = "nobody": using "mentioned"' in summary_of(x).plain
+    [plan] = plan_editions(parse_draft(text, "cw.md"), Path("cw.md"), config, ["masto"])
+    assert dict(masto.settings) == plan.shown_options(defaults=False)
+    assert masto.thread is not None and masto.thread.limit == plan.thread.limit == 490
+
+
 def test_each_compose_key_is_one_binding_and_one_palette_command_that_runs_an_action() -> None:
     from composer.tui.compose import COMPOSE_KEYS, ComposeScreen
 
