@@ -496,12 +496,8 @@ def _occurrence(
     edition_id = store.record_occurrence(
         db,
         _occurrence_of(recurrence, at, following, plan.account.name, plan.account.platform),
-        title=draft.title,
-        body=draft.body,
-        language=draft.language,
-        posts=[post.text for post in plan.thread.posts],
-        media=plan.ledger_media(),
-        cards=plan.cards,
+        plan.draft_text,
+        plan.new_edition(),
     )
     if edition_id is not None:
         log.info(

@@ -27,13 +27,14 @@ from composer.store import (
     AlreadyHeld,
     Database,
     DatabaseFailure,
+    DraftEdition,
     EditionStatus,
-    NewEdition,
     StoreError,
     find_edition,
     last_daemon_seen,
     schedule_new,
 )
+from composer.text.options import NO_OPTIONS, PostOptions
 from composer.workspace.config import Account, Config
 from composer.workspace.drafts import Draft
 from composer.workspace.when import (
@@ -86,6 +87,7 @@ class ScheduleChoice:
     zone: str | None = None
     again: bool = False
     again_hint: str = SCHEDULE_AGAIN
+    options: PostOptions = NO_OPTIONS  # publishing options chosen over the draft's
 
 
 def draft_schedule(draft: Draft) -> str | None:
@@ -151,7 +153,7 @@ def schedule_draft(
     tz = draft_zone(draft, config, choice.zone)
     at_utc = when_given(draft, path, tz, choice)
     try:
-        plans = plan_editions(draft, path, config, accounts, for_real=False)
+        plans = plan_editions(draft, path, config, accounts, for_real=False, options=choice.options)
     except PublishError as error:
         raise ScheduleError(str(error)) from error
     # Every account's time first: one without a free slot must not leave the others
@@ -240,7 +242,9 @@ def schedule_follow_up(
     given = when_given(draft, path, tz, choice)
     try:
         plan_follow = follow_up(db, follows, update=update, account_names=accounts)
-        [plan] = plan_editions(draft, path, config, (), for_real=False, follows=plan_follow)
+        [plan] = plan_editions(
+            draft, path, config, (), for_real=False, follows=plan_follow, options=choice.options
+        )
     except PublishError as error:
         raise ScheduleError(str(error)) from error
     when = given or next_free_slot(db, plan.account, tz, choice.now)
@@ -271,21 +275,7 @@ def _schedule_editions(
     account that already has the thread refuses the lot with one ScheduleError naming the
     edition (checked in the transaction that writes them, so two runs cannot both write)."""
     new = [
-        NewEdition(
-            title=plan.draft.title,
-            body=plan.draft.body,
-            draft_path=plan.draft_path,
-            language=plan.draft.language,
-            account=plan.account.name,
-            platform=plan.account.platform,
-            posts=[post.text for post in plan.thread.posts],
-            at_utc=at_utc,
-            zone=zone,
-            follows_edition_id=plan.follows.edition_id if plan.follows else None,
-            numbering_start=plan.follows.first_number if plan.follows else None,
-            media=plan.ledger_media(),
-            cards=plan.cards,
-        )
+        DraftEdition(plan.draft_text, plan.new_edition(scheduled_at=at_utc, timezone=zone))
         for plan, at_utc in zip(plans, times, strict=True)
     ]
     try:

@@ -7,12 +7,15 @@ import os
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from composer.store import Database, DraftText, record_thread
+from composer.platforms.base import PlatformClient, PostRequest, PublishedPost
+from composer.store import Database, DraftEdition, DraftText, NewEdition, record_thread
 from composer.store.queue import schedule_edition
+from composer.text.options import PostOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -197,3 +200,34 @@ def upgraded_from_before_retracting(url: str) -> Database:
     with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
         connection.execute(sa.text("UPDATE posts SET status = 'gone'"))
     return db
+
+
+def draft_edition(
+    draft_path: str,
+    posts: Sequence[str],
+    at: datetime,
+    *,
+    account: str = "a",
+    platform: str = "x",
+    zone: str = "UTC",
+    **fields: Any,
+) -> DraftEdition:
+    """One account's edition of the draft at `draft_path`, to schedule for `at` (a
+    snapshot titled "T"); `fields` are NewEdition's (media, options...)."""
+    edition = NewEdition(account, platform, list(posts), scheduled_at=at, timezone=zone, **fields)
+    return DraftEdition(DraftText("T", "b", draft_path), edition)
+
+
+async def send_thread(
+    client: PlatformClient, requests: Sequence[PostRequest], options: PostOptions
+) -> list[PublishedPost]:
+    """`requests` sent by `client` as one thread (each replying to the one before, the
+    first its root), all with the edition's `options`."""
+    sent: list[PublishedPost] = []
+    for request in requests:
+        previous = sent[-1] if sent else None
+        placed = replace(
+            request, reply_to=previous, root=sent[0] if sent else None, options=options
+        )
+        sent.append(await client.create_post(placed))
+    return sent

@@ -164,6 +164,15 @@ def make_rule(db: Database, draft: Path, config: Config, every: str = "Mon 09:00
     return created.id
 
 
+def a_weekly_rule(db: Database, tmp_path: Path) -> tuple[Path, Config, int, datetime]:
+    """The workspace's draft and accounts, a "Mon 09:00" rule on it, and its first time."""
+    draft, config = write_workspace(tmp_path)
+    rule_id = make_rule(db, draft, config)
+    first = store.find_recurrence(db, rule_id).next_at
+    assert first is not None
+    return draft, config, rule_id, first
+
+
 def editions_of(db: Database, rule_id: int) -> list[Edition]:
     with db.read_session() as session:
         return list(
@@ -207,6 +216,23 @@ def test_each_occurrence_is_its_own_edition_composed_when_due(db: Database, tmp_
     assert one.timezone == "Europe/Berlin" and one.account == "m" and one.platform == "mastodon"
     assert "First week." in texts(db, one)[0] and "Second week" in texts(db, two)[0]
     assert store.find_recurrence(db, rule_id).next_at == second + timedelta(days=7)
+
+
+def test_each_occurrence_records_the_draft_s_settings_as_they_are_then(
+    db: Database, tmp_path: Path
+) -> None:
+    draft, config, rule_id, first = a_weekly_rule(db, tmp_path)
+    draft.write_text(
+        '+++\ntitle = "Weekly"\ncontent_warning = "Arrests"\nvisibility = "unlisted"\n+++\n'
+        + "First week. " * 5,
+        encoding="utf-8",
+    )
+    materialize_due(db, config, now=first, grace=GRACE)
+    write_draft(draft, "Second week. " * 5)  # the settings taken out
+    materialize_due(db, config, now=first + timedelta(days=7), grace=GRACE)
+    one, two = (store.edition_options(e) for e in editions_of(db, rule_id))
+    assert (one.content_warning, one.visibility) == ("Arrests", "unlisted")
+    assert (two.content_warning, two.visibility) == (None, "public")
 
 
 def test_downtime_records_missed_occurrences_up_to_a_cap(
@@ -257,10 +283,7 @@ def test_a_frequent_rule_after_a_long_downtime_is_capped_not_walked_forever(
 def test_a_broken_draft_fails_one_occurrence_and_the_rule_goes_on(
     db: Database, tmp_path: Path
 ) -> None:
-    draft, config = write_workspace(tmp_path)
-    rule_id = make_rule(db, draft, config)
-    first = store.find_recurrence(db, rule_id).next_at
-    assert first is not None
+    draft, config, rule_id, first = a_weekly_rule(db, tmp_path)
     draft.write_text("+++\ntitle = \n+++\nbody\n", encoding="utf-8")  # front matter broken
     done = materialize_due(db, config, now=first, grace=GRACE)
     assert len(done.failed) == 1 and done.scheduled == []
@@ -286,10 +309,7 @@ def test_a_broken_draft_fails_one_occurrence_and_the_rule_goes_on(
 def test_a_stale_materializer_makes_nothing(db: Database, tmp_path: Path) -> None:
     """The two guards, each on its own: the conditional UPDATE on the old next_at, and the
     unique index on (rule, time) when next_at was put back to an occurrence already made."""
-    draft, config = write_workspace(tmp_path)
-    rule_id = make_rule(db, draft, config)
-    first = store.find_recurrence(db, rule_id).next_at
-    assert first is not None
+    draft, _, rule_id, first = a_weekly_rule(db, tmp_path)
     following = first + timedelta(days=7)
     occurrence = store.Occurrence(
         rule_id,
@@ -300,16 +320,16 @@ def test_a_stale_materializer_makes_nothing(db: Database, tmp_path: Path) -> Non
         zone="UTC",
         draft_path=str(draft),
     )
-    snapshot = dict(title="t", body="b", language=None, posts=["one"])
-    made = store.record_occurrence(db, occurrence, **snapshot)
+    snapshot = (store.DraftText("t", "b"), store.NewEdition("m", "mastodon", ["one"]))
+    made = store.record_occurrence(db, occurrence, *snapshot)
     assert made is not None
     # A second daemon read the rule before the first one moved it on.
-    assert store.record_occurrence(db, occurrence, **snapshot) is None
+    assert store.record_occurrence(db, occurrence, *snapshot) is None
     with db.session() as session:  # next_at put back by hand: the unique index still holds
         session.connection().execute(
             sa.update(Recurrence).where(col(Recurrence.id) == rule_id).values(next_at=first)
         )
-    assert store.record_occurrence(db, occurrence, **snapshot) is None
+    assert store.record_occurrence(db, occurrence, *snapshot) is None
     assert len(editions_of(db, rule_id)) == 1
 
 

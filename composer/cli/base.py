@@ -23,6 +23,8 @@ from composer.redaction import redact
 from composer.text import PLATFORM_NAMES, Thread
 from composer.text.display import terminal_safe
 from composer.text.link_cards import LinkCard
+from composer.text.options import QUOTES_TYPED, PostOptions, check_option
+from composer.text.platform_facts import REPLIES, VISIBILITIES
 from composer.workspace.config import Config
 from composer.workspace.draft_split import (
     NO_OVERRIDES,
@@ -30,6 +32,7 @@ from composer.workspace.draft_split import (
     draft_overrides,
     find_config,
     platforms_for,
+    post_options,
     split_draft,
 )
 from composer.workspace.drafts import Draft, load_draft, resolve
@@ -113,6 +116,13 @@ def previews(draft: Draft) -> list[Thread]:
     ]
 
 
+def preview_options(draft: Draft, platform: str) -> dict[str, str]:
+    """The settings the draft's thread on `platform` is sent with, as previewed (its
+    account's defaults under the draft's), those that are not the platform's default."""
+    overrides = draft_overrides(draft, platform, current_config())
+    return post_options(draft, platform, overrides).shown(defaults=False)
+
+
 def say_daemon_note(db: Database, label: str) -> None:
     """What `daemon_note` says when something waits for a daemon that has not been seen
     lately, as one line on stderr ("note" after scheduling, "warning" in `queue`)."""
@@ -148,6 +158,67 @@ def print_thread(
             click.echo(f"🔗 {safe(card.summary)}")
     for warning in thread.warnings:
         click.echo(f"warning: {safe(warning)}", err=True)
+
+
+_OPTIONS_META = "post_options"
+
+
+def post_option_flags(command: Any) -> Any:
+    """--language, --visibility, --reply-visibility, --content-warning (--cw), --replies
+    and --quotes, the same on `split`, `publish` and `schedule`: over the draft's
+    (`cli_post_options` collects them)."""
+
+    def keep(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is not None and param.name:
+            ctx.meta.setdefault(_OPTIONS_META, {})[param.name] = value
+        return value
+
+    flags: list[tuple[tuple[str, ...], dict[str, Any]]] = [
+        (("--language",), {"metavar": "CODE", "help": "Language of the posts: en, ru, kk..."}),
+        (
+            ("--visibility",),
+            {"type": click.Choice(VISIBILITIES), "help": "Mastodon: the first post's."},
+        ),
+        (
+            ("--reply-visibility",),
+            {"type": click.Choice(VISIBILITIES), "help": "Mastodon: the later posts'."},
+        ),
+        (
+            ("--content-warning", "--cw"),
+            {"metavar": "TEXT", "help": "Mastodon: a content warning on every post."},
+        ),
+        (("--replies",), {"type": click.Choice(REPLIES), "help": "Who may reply."}),
+        (
+            ("--quotes",),
+            {
+                "type": click.Choice(tuple(QUOTES_TYPED)),
+                "help": "Bluesky: false (not the first post) or none (no post) to quote.",
+            },
+        ),
+    ]
+    for names, settings in reversed(flags):
+        command = click.option(*names, callback=keep, expose_value=False, default=None, **settings)(
+            command
+        )
+    return command
+
+
+def cli_post_options() -> PostOptions:
+    """The publishing options given on this command line (`post_option_flags`); bad input
+    (exit 2) for a value no platform takes."""
+    given = dict(click.get_current_context().meta.get(_OPTIONS_META, {}))
+    if "quotes" in given:
+        given["quotes"] = QUOTES_TYPED[given["quotes"]]
+    for key, value in given.items():
+        problem = check_option(key, value)
+        if problem is not None:
+            fail(problem)
+    return PostOptions.from_mapping(given)
+
+
+def options_line(shown: dict[str, str]) -> str:
+    """The publishing options a thread is sent with, on one line (terminal-safe)."""
+    return "options: " + safe(", ".join(f"{key}={value!r}" for key, value in shown.items()))
 
 
 def follows_options(command: Any) -> Any:

@@ -12,12 +12,15 @@ import click
 
 from composer.cli.base import (
     check_follows,
+    cli_post_options,
     current_config,
     database,
     fail,
     follows_options,
     iso_utc,
     load_source,
+    options_line,
+    post_option_flags,
     print_thread,
     resolve_draft,
     safe,
@@ -80,6 +83,7 @@ class _ProgressBars:
     "--atomic", is_flag=True, help="Bluesky: the whole thread in one commit, all posts or none."
 )
 @follows_options
+@post_option_flags
 @click.option(
     "--wait", is_flag=True, help="If another process is publishing it, wait, then resume."
 )
@@ -125,7 +129,15 @@ def publish(
     # A Mastodon instance never asked is asked first: its own figures, not the defaults,
     # decide how many images a post takes (with --dry-run too: it reads the instance anyway).
     asyncio.run(ask_new_instances(chosen, config, accounts, follows=continuing))
-    plans = plan_editions(chosen, path, config, accounts, for_real=not dry_run, follows=continuing)
+    plans = plan_editions(
+        chosen,
+        path,
+        config,
+        accounts,
+        for_real=not dry_run,
+        follows=continuing,
+        options=cli_post_options(),
+    )
     plans = asyncio.run(fit_to_instances(plans))
     # Each link card is fetched now, once: what is shown is what the ledger keeps and sends.
     plans = with_link_cards(plans)
@@ -142,6 +154,9 @@ def publish(
             print_thread(plan.thread, cards=plan.cards)
             for warning in plan.card_warnings:
                 click.echo(f"warning: {plan.account.name}: {safe(warning)}", err=True)
+            own = plan.shown_options(defaults=False)
+            if own:
+                click.echo(options_line(own))
         return
     for plan in plans:
         for warning in plan.card_warnings:
@@ -242,6 +257,7 @@ def _dry_run_row(plan: EditionPlan, follows: int | None) -> dict[str, Any]:
         **plan.thread.to_dict(),
         "warnings": [*plan.thread.warnings, *plan.card_warnings],
         "follows": follows,
+        "options": plan.shown_options(),
     }
     for post, card in zip(row["posts"], plan.cards, strict=False):
         if card is not None:
@@ -259,6 +275,7 @@ def _dry_run_row(plan: EditionPlan, follows: int | None) -> dict[str, Any]:
 @click.option("--every", metavar="RULE", help="Recurring: 'Mon 09:00', 'daily 09:00', cron...")
 @click.option("--again", is_flag=True, help="Schedule a thread an account already has.")
 @follows_options
+@post_option_flags
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def schedule(
     name: str,
@@ -300,11 +317,19 @@ def schedule(
             'schedule = "YYYY-MM-DD HH:MM"'
         )
     config = current_config()
+    options = cli_post_options()
     if every is not None:
+        if options.given():
+            fail(
+                "--every composes each occurrence from the draft when it comes due: set "
+                "language, visibility, replies... in the draft's front matter instead"
+            )
         _schedule_every(chosen, path, config, accounts, every, zone, as_json)
         return
     with database() as db:
-        choice = ScheduleChoice(datetime.now(UTC), at, delay, next_slot, zone, again)
+        choice = ScheduleChoice(
+            datetime.now(UTC), at, delay, next_slot, zone, again, options=options
+        )
         if follows is not None:
             editions = [
                 schedule_follow_up(

@@ -12,10 +12,15 @@ import click
 
 from composer.cli.base import (
     MAX_POST_LIMIT,
+    cli_post_options,
+    current_config,
     fail,
     images_of,
     load_source,
+    options_line,
     platform_option,
+    post_option_flags,
+    preview_options,
     previews,
     print_thread,
     resolve_in,
@@ -27,7 +32,14 @@ from composer.text import count as count_text
 from composer.text.enrich import MENTION_PLACEMENTS, TAG_PLACEMENTS
 from composer.text.images import find_images
 from composer.text.link_cards import LinkCard, card_links
-from composer.workspace.draft_split import Overrides, find_config, link_cards_wanted
+from composer.text.options import NO_OPTIONS
+from composer.workspace.draft_split import (
+    Overrides,
+    draft_account,
+    find_config,
+    link_cards_wanted,
+    post_options,
+)
 from composer.workspace.drafts import Draft, read_text
 from composer.workspace.images import file_problems, image_problems
 
@@ -48,6 +60,9 @@ def compose_or_preview(ctx: click.Context, draft_path: str | None) -> None:
         if number:
             click.echo()
         print_thread(thread, images_of(draft, thread))
+        shown = preview_options(draft, thread.platform)
+        if shown:
+            click.echo(options_line(shown))
 
 
 def open_composer(
@@ -94,6 +109,7 @@ def open_composer(
 @click.option(
     "--no-link-card", is_flag=True, help="Bluesky: fetch no page for a link card (offline)."
 )
+@post_option_flags
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def split(
     source: str,
@@ -112,6 +128,8 @@ def split(
     """Split a report or draft into numbered posts that fit PLATFORM, with the draft's
     mentions and hashtags."""
     draft = load_source(source)
+    platform = platform.lower()
+    account = draft_account(draft, platform, current_config())
     overrides = Overrides(
         numbering=numbering,
         limit=limit,
@@ -121,8 +139,11 @@ def split(
         mention_placement=mention_placement,
         tags=tags or None,
         tag_placement=tag_placement,
+        options=cli_post_options(),
+        account_options=account.post_options if account is not None else NO_OPTIONS,
     )
-    thread = split_for(draft, platform.lower(), overrides)
+    thread = split_for(draft, platform, overrides)
+    resolved = post_options(draft, platform, overrides)
     if not thread.posts:
         fail(f"{source}: nothing to split")
     media = images_of(draft, thread)
@@ -145,9 +166,13 @@ def split(
                 post["link_card"] = card.to_dict()
         payload["note"] = thread.note
         payload["warnings"] = thread.warnings
+        payload["options"] = resolved.shown()
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     print_thread(thread, media, cards)
+    shown = resolved.shown(defaults=False)  # what is not the platform's default
+    if shown:
+        click.echo(options_line(shown))
 
 
 def link_cards_of(draft: Draft, thread: Thread) -> tuple[LinkCard | None, ...]:

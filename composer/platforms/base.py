@@ -40,6 +40,7 @@ from composer.platforms.errors import (
     without_answer,
 )
 from composer.text.link_cards import LinkCard
+from composer.text.options import NO_OPTIONS, PostOptions
 from composer.text.platform_facts import FACTS
 
 __all__ = [  # the errors and rules are composer.platforms.errors', re-exported for clients
@@ -131,7 +132,9 @@ class PostRequest:
     idempotency_key: str  # the same for every attempt at this post of this edition
     reply_to: PublishedPost | None = None  # the previous post (None for the first)
     root: PublishedPost | None = None  # the first post of the thread (None for the first)
-    language: str | None = None  # ISO 639-1, e.g. "en", "ru", "kk"
+    # The edition's publishing options (language, visibility, content warning, who may
+    # reply or quote), as recorded with it: the same on every post and every attempt.
+    options: PostOptions = NO_OPTIONS
     # Posts of the conversation before this edition's first: a follow-up's post 1 is the
     # conversation's post offset + 1 (`root` is then the original thread's first post).
     offset: int = 0

@@ -290,15 +290,31 @@ class BlueskyClient(base.HttpClient[BlueskyAccount]):
         session = await self._ensure_session()
         rkey = self.rkey_for(request)
         record = await self.post_record(request)
-        nsid = "com.atproto.repo.createRecord"
-        body = {"repo": session.did, "collection": POST_COLLECTION, "rkey": rkey, "record": record}
+        uri = f"at://{session.did}/{POST_COLLECTION}/{rkey}"
+        gates = gate_writes(request, uri, rkey, record["createdAt"])
+        if gates:
+            # The post and its gates in one commit: never a post without them.
+            nsid = "com.atproto.repo.applyWrites"
+            post = {"$type": f"{nsid}#create", "collection": POST_COLLECTION, "rkey": rkey}
+            body: dict[str, Any] = {
+                "repo": session.did,
+                "writes": [{**post, "value": record}, *gates],
+            }
+        else:
+            nsid = "com.atproto.repo.createRecord"
+            body = {"repo": session.did, "collection": POST_COLLECTION, "rkey": rkey}
+            body["record"] = record
         response = await self._call("POST", nsid, json=body, write=True)
         if response.is_success:
             data = self._json(response, nsid, write=True)
-            uri, cid = data.get("uri"), data.get("cid")
-            if not isinstance(uri, str) or not isinstance(cid, str):
+            if gates:
+                results = data.get("results")
+                data = results[0] if isinstance(results, list) and results else {}
+                data = data if isinstance(data, dict) else {}
+            got_uri, cid = data.get("uri"), data.get("cid")
+            if not isinstance(got_uri, str) or not isinstance(cid, str):
                 raise errors.Unclear(f"Bluesky: {nsid} answered without uri and cid", status=200)
-            return self._published(uri, cid, rkey)
+            return self._published(got_uri, cid, rkey)
         if response.status_code >= 500:
             # A second create of an existing rkey fails with a bare 500 (a retry after an
             # unclear outcome): if the record is there with our text, the post went out.
@@ -374,6 +390,7 @@ class BlueskyClient(base.HttpClient[BlueskyAccount]):
         session = await self._ensure_session()
         root_rkey = _derive_rkey(requests[0].idempotency_key, 1, None)
         writes: list[dict[str, Any]] = []
+        gates: list[dict[str, Any]] = []
         planned: list[tuple[str, str, str]] = []  # rkey, uri, cid
         root: base.PublishedPost | None = None
         parent: base.PublishedPost | None = None
@@ -385,7 +402,7 @@ class BlueskyClient(base.HttpClient[BlueskyAccount]):
                 request.idempotency_key,
                 reply_to=parent,
                 root=root,
-                language=request.language,
+                options=request.options,
                 media=request.media,
                 card=request.card,
             )
@@ -400,11 +417,15 @@ class BlueskyClient(base.HttpClient[BlueskyAccount]):
                     "value": record,
                 }
             )
+            # Each post's results come first: its gates follow at the end of the commit.
+            gates.extend(gate_writes(placed, uri, rkey, record["createdAt"]))
             planned.append((rkey, uri, cid))
             parent = base.PublishedPost(remote_id=uri, uri=uri, cid=cid)
             root = root or parent
+        if len(writes) + len(gates) > MAX_WRITES:
+            raise ValueError(f"applyWrites takes at most {MAX_WRITES} writes")
         nsid = "com.atproto.repo.applyWrites"
-        body = {"repo": session.did, "writes": writes}
+        body = {"repo": session.did, "writes": [*writes, *gates]}
         response = await self._call("POST", nsid, json=body, write=True)
         if response.is_success:
             results = self._json(response, nsid, write=True).get("results")
@@ -452,8 +473,8 @@ class BlueskyClient(base.HttpClient[BlueskyAccount]):
             "createdAt": created.strftime("%Y-%m-%dT%H:%M:%S.")
             + f"{created.microsecond // 1000:03d}Z",
         }
-        if request.language:
-            record["langs"] = [request.language]
+        if request.options.language:
+            record["langs"] = [request.options.language]
         found = facets(request.text)
         dids: dict[str, str] = {}
         for facet in found:
@@ -685,3 +706,36 @@ if TYPE_CHECKING:
 
     def _is_platform_client(client: BlueskyClient) -> base.PlatformClient:
         return client  # mypy checks that BlueskyClient implements the protocol
+
+
+THREADGATE_COLLECTION = "app.bsky.feed.threadgate"
+POSTGATE_COLLECTION = "app.bsky.feed.postgate"
+
+
+def gate_writes(
+    request: base.PostRequest, uri: str, rkey: str, created: str
+) -> list[dict[str, Any]]:
+    """The applyWrites creates of a post's gates, under the post's own record key: on the
+    thread's first post (no reply), a threadgate when not everyone may reply (its allow
+    rules, none for nobody) and a postgate when quotes are off; on a later post, a postgate
+    when no post may be quoted (`quotes = "none"`)."""
+    options = request.options
+    first = request.reply_to is None
+    records: list[tuple[str, dict[str, Any]]] = []
+    replies = options.replies or "everyone"
+    if first and replies != "everyone":
+        rule = FACTS["bluesky"].post_options.replies[replies]
+        allow = [] if replies == "nobody" else [{"$type": rule}]
+        records.append((THREADGATE_COLLECTION, {"post": uri, "allow": allow}))
+    if options.quotes == "nobody" or (first and options.quotes == "not_first"):
+        disable = [{"$type": f"{POSTGATE_COLLECTION}#disableRule"}]
+        records.append((POSTGATE_COLLECTION, {"post": uri, "embeddingRules": disable}))
+    return [
+        {
+            "$type": "com.atproto.repo.applyWrites#create",
+            "collection": collection,
+            "rkey": rkey,
+            "value": {"$type": collection, **value, "createdAt": created},
+        }
+        for collection, value in records
+    ]

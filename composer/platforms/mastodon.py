@@ -53,8 +53,11 @@ _UNPROCESSED = "not finished processing"  # Mastodon's 422 for a status with suc
 class MastodonAccount(base.AccountLike, Protocol):
     """What the Mastodon client needs of an account beyond every client's needs."""
 
+    # The account's defaults, for an edition recorded before options were kept (none).
     @property
-    def reply_visibility(self) -> str: ...
+    def visibility(self) -> str | None: ...
+    @property
+    def reply_visibility(self) -> str | None: ...
     @property
     def language(self) -> str | None: ...
     @property
@@ -220,19 +223,24 @@ class MastodonClient(base.HttpClient[MastodonAccount]):
     # --- posting ----------------------------------------------------------------------
     async def _send(self, request: base.PostRequest) -> base.PublishedPost:
         key = request.idempotency_key
-        body: dict[str, Any] = {
-            "status": request.text,
-            # The thread's head is public; replies take the account's choice ("unlisted"
-            # keeps a long thread from flooding followers' public timelines).
-            "visibility": "public" if request.reply_to is None else self._account.reply_visibility,
-        }
+        options, account = request.options, self._account
+        # The thread's first post takes `visibility`, the later ones `reply_visibility`
+        # ("unlisted" keeps a long thread from flooding followers' public timelines).
+        if request.reply_to is None:
+            visibility = options.visibility or account.visibility
+        else:
+            visibility = options.reply_visibility or account.reply_visibility
+        body: dict[str, Any] = {"status": request.text, "visibility": visibility or "public"}
+        if options.content_warning:
+            body["spoiler_text"] = options.content_warning  # counted in the post's room
         if request.reply_to is not None:
             body["in_reply_to_id"] = request.reply_to.remote_id
         if request.media:
             body["media_ids"] = [image.ref for image in request.media]
-        language = request.language or self._account.language
+        language = options.language or account.language
         if language:
-            body["language"] = language
+            # Mastodon takes an ISO 639 code: a tag's language, without its subtags.
+            body["language"] = language.split("-", 1)[0]
         self._first_sent.setdefault(key, self._clock())
         self._in_flight.add(key)
         try:

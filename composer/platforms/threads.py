@@ -60,6 +60,7 @@ from urllib.parse import quote
 import httpx
 
 from composer.platforms import base, errors
+from composer.text.options import platform_replies
 from composer.text.platform_facts import FACTS
 
 __all__ = ["RateLimit", "ThreadsAccount", "ThreadsClient"]
@@ -311,6 +312,9 @@ class ThreadsClient(base.HttpClient[ThreadsAccount]):
         form = {"text": request.text, **await self._media_form(user_id, request.media)}
         if request.reply_to is not None:
             form["reply_to_id"] = request.reply_to.remote_id
+        replies = platform_replies(self.platform, request.options)
+        if replies and request.reply_to is None:  # the thread's first post (its root)
+            form["reply_control"] = replies
         made_at = self._clock()
         try:
             data = await self._post_json(

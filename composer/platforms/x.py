@@ -28,6 +28,7 @@ from composer.platforms import base, errors
 from composer.platforms.x_media import MediaSession, RequestParts, upload_image
 from composer.redaction import register_secret
 from composer.text.entities import extract_urls
+from composer.text.options import platform_replies
 from composer.text.platform_facts import FACTS
 
 __all__ = ["RateLimit", "XAccount", "XClient"]
@@ -137,6 +138,9 @@ class XClient(base.HttpClient[XAccount]):
             body["reply"] = {"in_reply_to_tweet_id": request.reply_to.remote_id}
         if request.media:
             body["media"] = {"media_ids": [image.ref for image in request.media]}
+        replies = platform_replies(self.platform, request.options)
+        if replies and request.reply_to is None:  # the thread's first post, as X's apps do
+            body["reply_settings"] = replies
         response = await self._request(
             "POST", "/2/tweets", json=body, replying=request.reply_to is not None
         )

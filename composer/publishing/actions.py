@@ -136,7 +136,6 @@ async def _publish_one(
             db,
             edition_id,
             client,
-            language=plan.draft.language,
             listener=notify,
             atomic=atomic,
             holder=holder,
@@ -166,18 +165,8 @@ def _edition_for(
     follows = plan.follows
 
     def create(session: Session) -> Edition:
-        return add_edition(
-            session,
-            snapshot_id(session, plan.draft_text),
-            account=plan.account.name,
-            platform=plan.account.platform,
-            posts=texts,
-            status=EditionStatus.PUBLISHING,
-            follows_edition_id=follows.edition_id if follows else None,
-            numbering_start=follows.first_number if follows else None,
-            media=plan.ledger_media(),
-            cards=plan.cards,
-        )
+        new = plan.new_edition(status=EditionStatus.PUBLISHING)
+        return add_edition(session, snapshot_id(session, plan.draft_text), new)
 
     try:
         edition, created = claim_draft_edition(
@@ -215,7 +204,6 @@ async def publish_existing(
     listener: Listener | None = None,
     *,
     holder: Holder,
-    language: str | None = None,
     http: httpx.AsyncClient | None = None,
     sleep: Sleep = asyncio.sleep,
     client: PlatformClient | None = None,
@@ -233,7 +221,6 @@ async def publish_existing(
                 db,
                 edition_id,
                 client,
-                language=language,
                 listener=listener,
                 holder=holder,
                 sleep=sleep,

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from composer.instances import InstanceFigures
 from composer.platforms.base import PlatformError
@@ -29,8 +30,10 @@ from composer.store import (
     DraftText,
     Edition,
     EditionStatus,
+    NewEdition,
     NewMedia,
     StoreError,
+    edition_options,
     followable,
     held_edition,
     last_number,
@@ -40,6 +43,7 @@ from composer.text.enrich import EnrichError
 from composer.text.images import find_images
 from composer.text.link_cards import LinkCard
 from composer.text.numbering import UPDATE_PRESET, NumberingError
+from composer.text.options import NO_OPTIONS, OptionError, PostOptions, Resolved
 from composer.text.splitting import ImageLineError
 from composer.workspace.config import (
     DEFAULT_CONFIG_NAME,
@@ -54,6 +58,7 @@ from composer.workspace.draft_split import (
     account_overrides,
     link_cards_wanted,
     one_post_refusal,
+    post_options,
     split_draft,
 )
 from composer.workspace.drafts import Draft
@@ -74,13 +79,18 @@ class FollowUp:
     edition_id: int
     account: str
     first_number: int | None
+    options: PostOptions = NO_OPTIONS  # the followed edition's: kept unless the draft says
 
     @property
     def overrides(self) -> Overrides:
         # No hook post: a continuation's first post shows that it is one.
         if self.first_number is None:
-            return Overrides(numbering=UPDATE_PRESET, hook=False, continues=True)
-        return Overrides(first_number=self.first_number, hook=False, continues=True)
+            return Overrides(
+                numbering=UPDATE_PRESET, hook=False, continues=True, inherited=self.options
+            )
+        return Overrides(
+            first_number=self.first_number, hook=False, continues=True, inherited=self.options
+        )
 
 
 def follow_up(
@@ -111,7 +121,7 @@ def follow_up(
             "follow-up instead (it waits for that edition)"
         )
     first = None if update else last_number(db, edition_id) + 1
-    return FollowUp(edition_id, followed.account, first)
+    return FollowUp(edition_id, followed.account, first, edition_options(followed))
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,11 +139,32 @@ class EditionPlan:
     # Each post's link card (`with_link_cards`; empty until then), and the pages that gave none.
     cards: tuple[LinkCard | None, ...] = ()
     card_warnings: tuple[str, ...] = ()
+    options: PostOptions = NO_OPTIONS  # resolved: what the edition is sent with
 
     @property
     def draft_text(self) -> DraftText:
         """The draft as the edition keeps it (its own snapshot)."""
         return DraftText(self.draft.title, self.draft.body, self.draft_path, self.draft.language)
+
+    def new_edition(self, **when: Any) -> NewEdition:
+        """This plan as the ledger is given it (`when`: its status, time and zone)."""
+        follows = self.follows
+        return NewEdition(
+            account=self.account.name,
+            platform=self.account.platform,
+            posts=[post.text for post in self.thread.posts],
+            follows_edition_id=follows.edition_id if follows else None,
+            numbering_start=follows.first_number if follows else None,
+            media=self.ledger_media(),
+            options=self.options,
+            cards=self.cards,
+            **when,
+        )
+
+    def shown_options(self, *, defaults: bool = True) -> dict[str, str]:
+        """The options the platform uses, as `--dry-run` shows them (without `defaults`,
+        those that are not the platform's default)."""
+        return Resolved(self.account.platform, self.options).shown(defaults=defaults)
 
     def ledger_media(self) -> list[list[NewMedia]]:
         """Each post's images as the ledger keeps them with the edition (absolute paths)."""
@@ -215,9 +246,12 @@ def plan_editions(
     *,
     for_real: bool = True,
     follows: FollowUp | None = None,
+    options: PostOptions = NO_OPTIONS,
 ) -> list[EditionPlan]:
-    """Each account's thread, composed exactly as the preview composes it. A follow-up goes
-    to the followed edition's account only, numbered on from it or marked as an update.
+    """Each account's thread, composed exactly as the preview composes it, with its
+    publishing options (`options`: the command line's or the schedule dialog's, over the
+    draft's). A follow-up goes to the followed edition's account only, numbered on from it
+    or marked as an update, with its options unless the draft (or `options`) says.
     Raises PublishError, whatever the reason (accounts, contacts, numbering, limits)."""
     if config is None:
         raise PublishError(f"no {DEFAULT_CONFIG_NAME}: publishing needs your accounts")
@@ -236,12 +270,13 @@ def plan_editions(
         try:
             account = config.account(name)
             overrides = follows.overrides if follows is not None else NO_OVERRIDES
-            thread = split_draft(
-                draft, account.platform, config, account_overrides(account, overrides)
-            )
+            overrides = replace(overrides, options=options)
+            own = account_overrides(account, overrides)
+            thread = split_draft(draft, account.platform, config, own)
+            resolved = post_options(draft, account.platform, own)
         except ImageLineError as error:
             raise PublishError(f"{error}{_unknown_instance(account)}") from error
-        except (ConfigError, SplitError, NumberingError, EnrichError) as error:
+        except (ConfigError, SplitError, NumberingError, EnrichError, OptionError) as error:
             # One error type for every front end: an unknown account, a contact, a
             # numbering or a limit that cannot work is a plan that cannot be made.
             raise PublishError(str(error)) from error
@@ -250,7 +285,15 @@ def plan_editions(
         media = checked_media(draft, account, thread)
         plans.append(
             EditionPlan(
-                account, thread, draft, str(path.resolve()), config, follows, overrides, media
+                account,
+                thread,
+                draft,
+                str(path.resolve()),
+                config,
+                follows,
+                overrides,
+                media,
+                options=resolved.options,
             )
         )
     refuse_images(plans)

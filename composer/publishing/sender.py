@@ -37,8 +37,8 @@ from composer.store import (
     StoreError,
     continuation,
     edition_ledger,
+    edition_options,
     edition_posts,
-    find_edition,
     mark_post_sending,
     mark_post_sent,
     off_loop,
@@ -50,6 +50,7 @@ from composer.store import (
 )
 from composer.text.display import plural
 from composer.text.link_cards import LinkCard
+from composer.text.options import PostOptions
 
 MAX_ATTEMPTS = 8  # per post, before the edition stops (resumable)
 BACKOFF_START = 1.0  # seconds, doubled per attempt, with jitter
@@ -131,7 +132,6 @@ async def publish_edition(
     edition_id: int,
     client: PlatformClient,
     *,
-    language: str | None = None,
     listener: Listener | None = None,
     sleep: Sleep = asyncio.sleep,
     atomic: bool = False,
@@ -147,19 +147,21 @@ async def publish_edition(
     process's `sleep` raises Interrupted (also with no delay, between posts): the post in
     flight is finished, no next one is started.
 
+    Every post is sent with the publishing options recorded with the edition
+    (`edition_options`), so a resume sends what the first run did, whatever the draft says now.
+
     The ledger's writes run in a worker thread, so one account's commit never stalls the
     other accounts' requests; each is still awaited before the next request.
     """
     lost = asyncio.Event()
     if holder is None:
-        return await _publish(db, edition_id, client, language, listener, sleep, atomic, None)
+        return await _publish(db, edition_id, client, listener, sleep, atomic, None)
     beat = asyncio.create_task(holder.heartbeat(db, edition_id, lost))
     try:
         return await _publish(
             db,
             edition_id,
             client,
-            language,
             listener,
             _holding(db, edition_id, holder, lost, sleep),
             atomic,
@@ -179,15 +181,17 @@ async def _publish(
     db: Database,
     edition_id: int,
     client: PlatformClient,
-    language: str | None,
     listener: Listener | None,
     sleep: Sleep,
     atomic: bool,
     holder: Holder | None,
 ) -> PublishResult:
     notify = listener or (lambda event: None)
-    # The posts, their images and link cards (as recorded: never fetched again), read once.
-    posts, images, cards = await off_loop(db, edition_ledger, db, edition_id)
+    # The posts and their images, read once (not once a post), and the options recorded.
+    ledger = await off_loop(db, edition_ledger, db, edition_id)
+    posts, images, edition = ledger.posts, ledger.images, ledger.edition
+    cards = ledger.cards  # as recorded: never fetched again
+    options = edition_options(edition)
     total = len(posts)
     try:
         # A follow-up replies to the last post of the edition it follows, in its conversation.
@@ -198,7 +202,7 @@ async def _publish(
     if any(post.status is PostStatus.SENDING for post in posts):
         # Its request may still be in the platform's hands: let SENDING_SETTLE pass since
         # it was marked (the edition's last ledger write) before asking about it.
-        marked = (await off_loop(db, find_edition, db, edition_id)).updated_at
+        marked = edition.updated_at
         settle = max(settle, SENDING_SETTLE - (_now() - marked).total_seconds())
     _keep_containers(db, client, posts)
     await off_loop(db, set_edition_status, db, edition_id, EditionStatus.PUBLISHING)
@@ -212,7 +216,7 @@ async def _publish(
     try:
         if atomic and create_thread is not None and root is None:
             await _send_all_at_once(
-                db, client, create_thread, posts, images, cards, language, notify, sleep, holder
+                db, client, create_thread, posts, images, cards, options, notify, sleep, holder
             )
         for post in edition_posts(db, edition_id) if atomic else posts:
             if post.status is PostStatus.SENT:
@@ -225,7 +229,7 @@ async def _publish(
                 idempotency_key=post.idempotency_key,
                 reply_to=previous,
                 root=root,
-                language=language,
+                options=options,
                 offset=offset,
                 card=cards.get(_id(post)),
             )
@@ -264,7 +268,7 @@ async def _send_all_at_once(
     posts: list[PostRecord],
     images: Mapping[int, Sequence[PostMedia]],
     cards: Mapping[int, LinkCard],
-    language: str | None,
+    options: PostOptions,
     notify: Listener,
     sleep: Sleep,
     holder: Holder | None = None,
@@ -275,7 +279,7 @@ async def _send_all_at_once(
             p.text,
             p.position,
             p.idempotency_key,
-            language=language,
+            options=options,
             media=await _media(db, client, images.get(_id(p), ()), p.position, sleep),
             card=cards.get(_id(p)),
         )

@@ -35,6 +35,7 @@ from composer.store.models import (
     utc_now,
 )
 from composer.text.link_cards import LinkCard
+from composer.text.options import NO_OPTIONS, PostOptions
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -99,41 +100,49 @@ def snapshot_id(session: Session, text: DraftText) -> int:
     return snapshot.id
 
 
-def add_edition(
-    session: Session,
-    thread_id: int,
-    *,
-    account: str,
-    platform: str,
-    posts: Sequence[str],
-    scheduled_at: datetime | None = None,
-    timezone: str | None = None,
-    status: EditionStatus | None = None,
-    follows_edition_id: int | None = None,
-    numbering_start: int | None = None,
-    recurrence_id: int | None = None,
-    last_error: str | None = None,
-    media: Sequence[Sequence[NewMedia]] = (),
-    cards: Sequence[LinkCard | None] = (),
-) -> Edition:
-    """An edition with one pending ledger row per post, inside the caller's transaction,
-    before any send. A follow-up names the edition it continues (and the number of its first
-    post when the numbering continues), an occurrence its rule."""
+@dataclass(frozen=True, slots=True)
+class NewEdition:
+    """One edition as the ledger is given it: where it goes, its posts (each with its
+    images), when, and the publishing options it is sent with. Adding what an edition
+    keeps is one field here."""
+
+    account: str
+    platform: str
+    posts: Sequence[str]
+    scheduled_at: datetime | None = None
+    timezone: str | None = None
+    status: EditionStatus | None = None
+    # A follow-up names the edition it continues (and the number of its first post when the
+    # numbering continues), an occurrence its rule.
+    follows_edition_id: int | None = None
+    numbering_start: int | None = None
+    recurrence_id: int | None = None
+    last_error: str | None = None
+    media: Sequence[Sequence[NewMedia]] = ()
+    options: PostOptions = NO_OPTIONS
+    cards: Sequence[LinkCard | None] = ()  # each post's link card, when it has any
+
+
+def add_edition(session: Session, thread_id: int, new: NewEdition) -> Edition:
+    """`new`, of the draft snapshot `thread_id`, with one pending ledger row per post,
+    inside the caller's transaction, before any send."""
+    status = new.status
     if status is None:
-        status = EditionStatus.SCHEDULED if scheduled_at else EditionStatus.DRAFT
-    if not posts and status not in ENDED:  # only one that will never be sent may have none
+        status = EditionStatus.SCHEDULED if new.scheduled_at else EditionStatus.DRAFT
+    if not new.posts and status not in ENDED:  # only one that will never be sent may have none
         raise StoreError("an edition needs at least one post")
     edition = Edition(
         thread_id=thread_id,
-        account=account,
-        platform=platform,
+        account=new.account,
+        platform=new.platform,
         status=status,
-        scheduled_at=scheduled_at,
-        timezone=timezone,
-        follows_edition_id=follows_edition_id,
-        numbering_start=numbering_start,
-        recurrence_id=recurrence_id,
-        last_error=None if last_error is None else redact(last_error),
+        scheduled_at=new.scheduled_at,
+        timezone=new.timezone,
+        follows_edition_id=new.follows_edition_id,
+        numbering_start=new.numbering_start,
+        recurrence_id=new.recurrence_id,
+        last_error=None if new.last_error is None else redact(new.last_error),
+        options=new.options.to_json() if new.options.given() else None,
     )
     session.add(edition)
     session.flush()  # the edition id goes into every idempotency key; unique indexes fire
@@ -145,12 +154,18 @@ def add_edition(
             text=text,
             idempotency_key=idempotency_key(edition_id, edition.created_at, position),
         )
-        for position, text in enumerate(posts, start=1)
+        for position, text in enumerate(new.posts, start=1)
     ]
     session.add_all(rows)
-    add_post_media(session, rows, media)
-    add_post_cards(session, rows, cards)
+    add_post_media(session, rows, new.media)
+    add_post_cards(session, rows, new.cards)
     return edition
+
+
+def edition_options(edition: Edition) -> PostOptions:
+    """The publishing options an edition was recorded with (none for one from before
+    options were kept): what it is sent with, on every run."""
+    return PostOptions.from_json(edition.options)
 
 
 def in_own_transaction(
@@ -168,7 +183,12 @@ def in_own_transaction(
 
 
 record_thread = in_own_transaction(add_draft_snapshot)
-create_edition = in_own_transaction(add_edition)
+
+
+def create_edition(db: Database, thread_id: int, /, **fields: Any) -> Edition:
+    """`add_edition` of `NewEdition(**fields)`, in a transaction of its own."""
+    with db.session() as session:
+        return add_edition(session, thread_id, NewEdition(**fields))
 
 
 def edition_posts(db: Database, edition_id: int) -> list[PostRecord]:

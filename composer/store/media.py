@@ -20,7 +20,7 @@ from composer.store.cards import cards_in
 from composer.store.database import Database
 from composer.store.editions import per_post, posts_in_thread_order
 from composer.store.errors import StoreError
-from composer.store.models import PostMedia, PostRecord, utc_now
+from composer.store.models import Edition, PostMedia, PostRecord, utc_now
 from composer.text.link_cards import LinkCard
 
 
@@ -53,12 +53,24 @@ def post_media(db: Database, post_id: int) -> list[PostMedia]:
         return list(session.exec(statement))
 
 
-def edition_ledger(
-    db: Database, edition_id: int
-) -> tuple[list[PostRecord], dict[int, list[PostMedia]], dict[int, LinkCard]]:
-    """An edition's posts in thread order, and their images and link cards by post id, in
-    one read: what the publisher starts from (not read again once a post)."""
+@dataclass(frozen=True, slots=True)
+class EditionLedger:
+    """What the publisher starts from, read at once: the edition (its status, options and
+    last write), its posts in thread order, and their images and link cards by post id."""
+
+    edition: Edition
+    posts: list[PostRecord]
+    images: dict[int, list[PostMedia]]
+    cards: dict[int, LinkCard]  # by post id: the link card each post is sent with
+
+
+def edition_ledger(db: Database, edition_id: int) -> EditionLedger:
+    """An edition, its posts and their images in one read (an edition's images are not read
+    again once a post)."""
     with db.read_session() as session:
+        edition = session.get(Edition, edition_id)
+        if edition is None:
+            raise StoreError(f"no edition {edition_id}")
         found = list(session.exec(posts_in_thread_order(edition_id)))
         rows = session.exec(
             select(PostMedia)
@@ -69,7 +81,7 @@ def edition_ledger(
         images: dict[int, list[PostMedia]] = {}
         for row in rows:
             images.setdefault(row.post_id, []).append(row)
-        return found, images, cards_in(session, edition_id)
+        return EditionLedger(edition, found, images, cards_in(session, edition_id))
 
 
 def mark_media_uploaded(

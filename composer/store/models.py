@@ -192,6 +192,9 @@ class Edition(SQLModel, table=True):
             index=True,
         ),
     )
+    # The publishing options it is sent with (composer.text.options.PostOptions, as JSON;
+    # None: the platforms' defaults), fixed when it is made, so every run sends the same.
+    options: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 

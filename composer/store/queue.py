@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,8 +21,13 @@ from composer.store.claims import dead_holders, may_take
 from composer.store.database import Database, existing
 from composer.store.editions import lock_thread, refuse_held
 from composer.store.errors import StoreError
-from composer.store.history import DraftText, add_edition, create_edition, snapshot_id
-from composer.store.media import NewMedia
+from composer.store.history import (
+    DraftText,
+    NewEdition,
+    add_edition,
+    create_edition,
+    snapshot_id,
+)
 from composer.store.models import (
     ACTIVE,
     DONE,
@@ -33,7 +38,6 @@ from composer.store.models import (
     Recurrence,
     utc_now,
 )
-from composer.text.link_cards import LinkCard
 
 DONE_LIMIT = 20
 
@@ -132,59 +136,37 @@ def schedule_edition(
 
 
 @dataclass(frozen=True, slots=True)
-class NewEdition:
-    """One account's edition of a draft to schedule, with the snapshot of the draft."""
+class DraftEdition:
+    """One account's edition of a draft to write (scheduled: its `scheduled_at` and
+    `timezone` set), with its own snapshot of the draft's text."""
 
-    title: str
-    body: str
-    draft_path: str
-    language: str | None
-    account: str
-    platform: str
-    posts: Sequence[str]
-    at_utc: datetime
-    zone: str
-    follows_edition_id: int | None = None
-    numbering_start: int | None = None
-    media: Sequence[Sequence[NewMedia]] = ()  # each post's images, when it has any
-    cards: Sequence[LinkCard | None] = ()  # each post's link card, when it has any
+    text: DraftText
+    edition: NewEdition
 
     @property
-    def draft_text(self) -> DraftText:
-        return DraftText(self.title, self.body, self.draft_path, self.language)
+    def draft_path(self) -> str:
+        return self.text.draft_path or ""
 
 
-def schedule_new(db: Database, editions: Sequence[NewEdition], *, again: bool) -> list[Edition]:
+def schedule_new(db: Database, editions: Sequence[DraftEdition], *, again: bool) -> list[Edition]:
     """Each edition written as scheduled, with its own snapshot of the draft, all or none in
     one transaction. Unless `again`, an account that already has the thread (`held_edition`)
     is refused with AlreadyHeld: the check and the writes are one transaction under
     `lock_thread`, so two `schedule` runs at once cannot both write it."""
     for new in editions:
-        _require_aware(new.at_utc, "at_utc")
+        if new.edition.scheduled_at is None:
+            raise StoreError("a scheduled edition needs its time")
+        _require_aware(new.edition.scheduled_at, "at_utc")
     made: list[Edition] = []
     with db.session() as session:
         # Locks in one order: two runs for the same accounts cannot wait for each other.
-        for new in sorted(editions, key=lambda e: (e.account, e.draft_path)):
-            lock_thread(session, new.draft_path, new.account)
+        for new in sorted(editions, key=lambda e: (e.edition.account, e.draft_path)):
+            lock_thread(session, new.draft_path, new.edition.account)
             if not again:
-                refuse_held(session, new.draft_path, new.account, new.posts)
+                refuse_held(session, new.draft_path, new.edition.account, new.edition.posts)
         for new in editions:
-            made.append(
-                add_edition(
-                    session,
-                    snapshot_id(session, new.draft_text),
-                    account=new.account,
-                    platform=new.platform,
-                    posts=new.posts,
-                    scheduled_at=new.at_utc,
-                    timezone=new.zone,
-                    status=EditionStatus.SCHEDULED,
-                    follows_edition_id=new.follows_edition_id,
-                    numbering_start=new.numbering_start,
-                    media=new.media,
-                    cards=new.cards,
-                )
-            )
+            edition = replace(new.edition, status=EditionStatus.SCHEDULED)
+            made.append(add_edition(session, snapshot_id(session, new.text), edition))
     return made
 
 

@@ -10,7 +10,7 @@ nothing; the unique index on (recurrence_id, scheduled_at) backs this up.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -19,10 +19,8 @@ from sqlmodel import Session, col, select
 
 from composer.store.database import Database, existing
 from composer.store.errors import StoreError, redact
-from composer.store.history import DraftText, add_edition, snapshot_id
-from composer.store.media import NewMedia
+from composer.store.history import DraftText, NewEdition, add_edition, snapshot_id
 from composer.store.models import EditionStatus, Recurrence, utc_now
-from composer.text.link_cards import LinkCard
 
 
 def create_recurrence(
@@ -133,21 +131,14 @@ class Occurrence:
 
 
 def record_occurrence(
-    db: Database,
-    occurrence: Occurrence,
-    *,
-    title: str,
-    body: str,
-    language: str | None,
-    posts: Sequence[str],
-    media: Sequence[Sequence[NewMedia]] = (),
-    cards: Sequence[LinkCard | None] = (),
+    db: Database, occurrence: Occurrence, text: DraftText, edition: NewEdition
 ) -> int | None:
-    """The occurrence as a scheduled edition with its ledger (each post's images too), the
-    rule moved on; None when another process made this occurrence first."""
-    if not posts:
+    """The occurrence as a scheduled edition with its ledger (each post's images, its
+    options: `edition`, composed from the draft `text` now), the rule moved on; None when
+    another process made this occurrence first."""
+    if not edition.posts:
         raise StoreError("an edition needs at least one post")
-    snapshot = _Snapshot(title, body, language, posts, EditionStatus.SCHEDULED, media, cards)
+    snapshot = _Snapshot(text, replace(edition, status=EditionStatus.SCHEDULED))
     made = _occurrences(db, occurrence, snapshot, [occurrence.expected], [None], rule_error=None)
     return None if made is None else made[0]
 
@@ -155,7 +146,7 @@ def record_occurrence(
 def record_failed(db: Database, occurrence: Occurrence, reason: str) -> int | None:
     """An occurrence whose draft could not be composed: a failed edition with no posts and
     the reason, on the edition and the rule; the rule goes on."""
-    snapshot = _Snapshot(occurrence.name, "", None, (), EditionStatus.FAILED)
+    snapshot = _ended(occurrence, EditionStatus.FAILED)
     made = _occurrences(
         db, occurrence, snapshot, [occurrence.expected], [reason], rule_error=reason
     )
@@ -184,21 +175,23 @@ def record_missed(
     reasons = [reason for _ in times]
     if note and reasons:
         reasons[0] = f"{reason}; {note}"
-    snapshot = _Snapshot(occurrence.name, "", None, (), EditionStatus.MISSED)
+    snapshot = _ended(occurrence, EditionStatus.MISSED)
     return _occurrences(db, occurrence, snapshot, times, reasons, rule_error=note)
 
 
 @dataclass(frozen=True, slots=True)
 class _Snapshot:
-    """What each edition of an occurrence holds: the draft as it was, and its status."""
+    """What each edition of an occurrence holds: the draft as it was, and the edition (its
+    status, posts, images and options; its time and rule are the occurrence's)."""
 
-    title: str
-    body: str
-    language: str | None
-    posts: Sequence[str]
-    status: EditionStatus
-    media: Sequence[Sequence[NewMedia]] = ()  # each post's images
-    cards: Sequence[LinkCard | None] = ()  # each post's link card
+    text: DraftText
+    edition: NewEdition
+
+
+def _ended(occurrence: Occurrence, status: EditionStatus) -> _Snapshot:
+    """An occurrence that will never be sent (failed, missed): no posts, the draft's name."""
+    text = DraftText(occurrence.name, "", occurrence.draft_path)
+    return _Snapshot(text, NewEdition(occurrence.account, occurrence.platform, (), status=status))
 
 
 def _occurrences(
@@ -249,20 +242,14 @@ def _advance(session: Session, occurrence: Occurrence, error: str | None) -> boo
 def _edition(
     session: Session, occurrence: Occurrence, snapshot: _Snapshot, at: datetime, reason: str | None
 ) -> int:
-    text = DraftText(snapshot.title, snapshot.body, occurrence.draft_path, snapshot.language)
-    edition = add_edition(
-        session,
-        snapshot_id(session, text),
-        account=occurrence.account,
-        platform=occurrence.platform,
-        posts=snapshot.posts,
+    text = replace(snapshot.text, draft_path=occurrence.draft_path)
+    new = replace(
+        snapshot.edition,
         scheduled_at=at,
         timezone=occurrence.zone,
-        status=snapshot.status,
         recurrence_id=occurrence.recurrence_id,
         last_error=reason,
-        media=snapshot.media,
-        cards=snapshot.cards,
     )
+    edition = add_edition(session, snapshot_id(session, text), new)
     assert edition.id is not None  # flushed by add_edition
     return edition.id

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from composer.text.graphemes import grapheme_count, grapheme_weights
@@ -46,12 +46,14 @@ __all__ = [
     "OVERFLOWS",
     "PLATFORM_NAMES",
     "PREVIEW_PLATFORMS",
+    "REPLIES",
     "VISIBILITIES",
     "X_OAUTH1_KEYS",
     "X_OAUTH2_SECRETS",
     "HandleRule",
     "MediaFacts",
     "PlatformFacts",
+    "PostOptionFacts",
     "SettingKind",
     "handle_platforms",
     "is_handle",
@@ -59,10 +61,22 @@ __all__ = [
 
 # How a plain (non-secret) account setting is checked.
 SettingKind = Literal[
-    "str", "url", "int", "bool", "visibility", "language", "command", "urn", "overflow", "version"
+    "str",
+    "url",
+    "int",
+    "bool",
+    "visibility",
+    "language",
+    "command",
+    "replies",
+    "quotes",
+    "urn",
+    "overflow",
+    "version",
 ]
 
-VISIBILITIES = ("public", "unlisted", "private")  # Mastodon's, for posts 2..n
+VISIBILITIES = ("public", "unlisted", "private")  # Mastodon's (`visibility`, `reply_visibility`)
+REPLIES = ("everyone", "mentioned", "following", "nobody")  # who may reply (`replies`)
 OVERFLOWS = ("refuse", "comments")  # LinkedIn: what a report longer than one post does
 LINKEDIN_COMMENT_LIMIT = 1250
 """Characters of one LinkedIn comment (docs/PLATFORMS.md, LinkedIn): with `overflow =
@@ -109,6 +123,19 @@ class MediaFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class PostOptionFacts:
+    """Which of a draft's publishing options (`composer.text.options.PostOptions`) a
+    platform uses, and its own value for each `replies` value it has (sources:
+    docs/PLATFORMS.md, "Per-network settings"). A `replies` value it lacks is sent as its `closest`
+    safe one (fewer people may reply, never more), with a warning; "everyone" is the
+    platform's default, for which nothing is sent."""
+
+    takes: frozenset[str] = frozenset()
+    replies: Mapping[str, str] = field(default_factory=dict)
+    closest: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class PlatformFacts:
     """One platform's facts. `handle` is None where contacts cannot be mentioned by handle,
     `media` None where thread-composer posts no images."""
@@ -134,6 +161,7 @@ class PlatformFacts:
     # A thread is ONE post (LinkedIn has no replies): a longer text is refused with its
     # length, unless the account continues it (Overrides.parts_limit: LinkedIn's comments).
     one_post: bool = False
+    post_options: PostOptionFacts = PostOptionFacts()
 
     @property
     def images_per_post(self) -> int:
@@ -175,7 +203,13 @@ FACTS: Mapping[str, PlatformFacts] = {
         previewed_by_default=True,
         default_url="https://api.x.com",
         handle=HandleRule(re.compile(r"@[A-Za-z0-9_]{1,15}"), "@user: 1-15 letters, digits or _"),
-        settings={"daily_post_quota": "int", "client_id": "str"},
+        settings={"daily_post_quota": "int", "client_id": "str", "replies": "replies"},
+        # POST /2/tweets `reply_settings` (no value: everyone); no "nobody".
+        post_options=PostOptionFacts(
+            frozenset({"replies"}),
+            replies={"everyone": "", "following": "following", "mentioned": "mentionedUsers"},
+            closest={"nobody": "mentioned"},
+        ),
         # One of two schemes, checked as a whole by the accounts file (check_x_auth).
         secrets=X_OAUTH1_KEYS + X_OAUTH2_SECRETS,
     ),
@@ -201,9 +235,14 @@ FACTS: Mapping[str, PlatformFacts] = {
         settings={
             "instance": "url",
             "max_characters": "int",
+            "visibility": "visibility",
             "reply_visibility": "visibility",
             "language": "language",
         },
+        # POST /api/v1/statuses `visibility`, `spoiler_text`, `language`.
+        post_options=PostOptionFacts(
+            frozenset({"language", "visibility", "reply_visibility", "content_warning"})
+        ),
         secrets=("access_token",),
         required_settings=("instance",),
         required_secrets=("access_token",),
@@ -224,7 +263,24 @@ FACTS: Mapping[str, PlatformFacts] = {
         handle=HandleRule(
             re.compile("@" + DOMAIN), "@handle.domain, e.g. @hrw.org or @name.bsky.social"
         ),
-        settings={"service": "url", "link_card": "bool"},
+        settings={
+            "service": "url",
+            "link_card": "bool",
+            "language": "language",
+            "replies": "replies",
+            "quotes": "quotes",
+        },
+        # Post records' `langs`; an app.bsky.feed.threadgate on the root (its allow rules;
+        # none: nobody) and app.bsky.feed.postgate with a disableRule.
+        post_options=PostOptionFacts(
+            frozenset({"language", "replies", "quotes"}),
+            replies={
+                "everyone": "",
+                "mentioned": "app.bsky.feed.threadgate#mentionRule",
+                "following": "app.bsky.feed.threadgate#followingRule",
+                "nobody": "nobody",
+            },
+        ),
         secrets=("app_password",),
         required_settings=("handle",),
         required_secrets=("app_password",),
@@ -245,7 +301,17 @@ FACTS: Mapping[str, PlatformFacts] = {
             re.compile(r"@[A-Za-z0-9._]{1,30}"), "@user: 1-30 letters, digits, . or _"
         ),
         # media_upload_cmd: uploads an image and prints its public URL (image posts need one).
-        settings={"user_id": "str", "media_upload_cmd": "command"},
+        settings={"user_id": "str", "media_upload_cmd": "command", "replies": "replies"},
+        # A media container's `reply_control`; no "nobody".
+        post_options=PostOptionFacts(
+            frozenset({"replies"}),
+            replies={
+                "everyone": "everyone",
+                "following": "accounts_you_follow",
+                "mentioned": "mentioned_only",
+            },
+            closest={"nobody": "mentioned"},
+        ),
         secrets=("access_token",),
         required_settings=("user_id",),
         required_secrets=("access_token",),

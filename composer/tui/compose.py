@@ -585,6 +585,8 @@ class ComposeScreen(Screen[None]):
         def scheduled(result: ScheduleResult | None) -> None:
             if result is None:
                 return
+            if result.front_matter:  # the settings chosen there, kept in the draft
+                self.change_front_matter(result.front_matter)
             self.notify(self.describe(result), markup=False)
 
         self.app.push_screen(ScheduleDialog(self.services, self.draft_path), scheduled)

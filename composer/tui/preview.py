@@ -35,6 +35,7 @@ from composer.workspace.draft_split import (
     draft_overrides,
     link_cards_wanted,
     platforms_for,
+    post_options,
     split_draft,
 )
 from composer.workspace.drafts import Draft, DraftError, parse_draft
@@ -62,6 +63,8 @@ class PlatformPreview:
     error: str | None = None
     media: tuple[tuple[ImageFile, ...], ...] = ()  # each post's images (empty: none)
     links: tuple[str | None, ...] = ()  # each post's link to show a card for (empty: none)
+    # The per-network settings it is sent with, those not the platform's default.
+    settings: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +85,9 @@ def label_of(platform: str) -> str:
 def platform_preview(draft: Draft, platform: str, config: Config | None) -> PlatformPreview:
     """`draft` split for `platform` as it would be published (an account's own limit and
     its instance's remembered figures included), or why it cannot be."""
+    overrides = draft_overrides(draft, platform, config)
     try:
-        thread = split_draft(draft, platform, config, draft_overrides(draft, platform, config))
+        thread = split_draft(draft, platform, config, overrides)
     except (UnknownPlatformError, NumberingError, SplitError, EnrichError, ConfigError) as error:
         return PlatformPreview(platform, error=str(error))
     account = draft_account(draft, platform, config)
@@ -91,12 +95,13 @@ def platform_preview(draft: Draft, platform: str, config: Config | None) -> Plat
     if link_cards_wanted(draft, platform, account):
         texts = [post.text for post in thread.posts]
         links = tuple(card_links(texts, [bool(post.media) for post in thread.posts]))
+    settings = tuple(post_options(draft, platform, overrides).shown(defaults=False).items())
     if not any(post.media for post in thread.posts):
-        return PlatformPreview(platform, thread, links=links)
+        return PlatformPreview(platform, thread, links=links, settings=settings)
     # Each image's file and alt text, checked as publishing checks them: warnings here.
     files = image_files(draft, thread, probe)
     thread.warnings.extend(image_problems(draft, platform, account, files))
-    return PlatformPreview(platform, thread, media=tuple(files), links=links)
+    return PlatformPreview(platform, thread, media=tuple(files), links=links, settings=settings)
 
 
 def build_preview(text: str, name: str, config: Config | None) -> Preview:
@@ -136,6 +141,9 @@ def summary_of(preview: PlatformPreview) -> Text:
     lines.stylize("bold")
     if thread.note:
         lines.append("\n" + terminal_safe(thread.note), style="dim")
+    if preview.settings:
+        sent = ", ".join(f"{key} {value}" for key, value in preview.settings)
+        lines.append("\nsent with " + terminal_safe(sent), style="dim")
     for warning in thread.warnings:
         lines.append(f"\n⚠ {terminal_safe(warning)}", style="bold #ffaf00")
     return lines

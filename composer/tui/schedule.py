@@ -3,7 +3,11 @@
 `ScheduleDialog(services, draft_path)` is pushed by the compose screen (ctrl+t). It asks for
 the accounts (the draft's by default), a date and time and a zone (validated exactly as
 `thread-composer schedule` does, through `composer.scheduling`), or "next free slot", or
-"publish now" (after a ConfirmDialog naming the accounts). "Repeat" takes a recurring rule
+"publish now" (after a ConfirmDialog naming the accounts). Its settings rows choose the
+draft's per-network settings (language, visibility, content warning, who may reply or
+quote), the draft's own preselected: the editions are planned with them, the summary shows
+what each account sends, and the compose screen writes the changes to the draft's front
+matter (`ScheduleResult.front_matter`). "Repeat" takes a recurring rule
 instead of a time (`schedule --every`: one rule per account), "Continue" the id of an edition
 the draft continues (`--follows`, with "UPDATE" for `--update`). It does the
 scheduling or publishing itself and is dismissed with a `ScheduleResult`, or None when
@@ -18,7 +22,7 @@ collects the input and shows their answers.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
@@ -27,7 +31,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
 
 from composer.publishing import (
     EditionPlan,
@@ -55,13 +59,16 @@ from composer.scheduling import (
 )
 from composer.store import StoreError, find_edition
 from composer.text.display import plural
+from composer.text.options import QUOTES_TYPED, check_option
+from composer.text.platform_facts import REPLIES, VISIBILITIES
 from composer.text.splitting import Post
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.dialog import Dialog
 from composer.tui.notes import Note, shown
 from composer.tui.remote import error_text
 from composer.tui.services import Services
-from composer.workspace.config import Config, ConfigError
+from composer.workspace.config import Account, Config, ConfigError
+from composer.workspace.draft_split import account_overrides, post_options
 from composer.workspace.drafts import Draft, DraftError, load_draft
 from composer.workspace.when import WhenError, format_local, parse_when, zone_info
 
@@ -83,6 +90,23 @@ class ScheduleResult:
     published_now: bool = False
     message: str = ""
     rules: list[CreatedRule] = field(default_factory=list)
+    # The settings chosen in the dialog that the draft's front matter did not say (None: a
+    # key taken out), for the compose screen to write to the draft.
+    front_matter: dict[str, object] = field(default_factory=dict)
+
+
+# The settings rows: front-matter key, widget id, label, and a Select's choices (value,
+# shown); an Input where there are none. Blank: as the account says, else the platform.
+_QUOTES = (("true", "anyone"), ("false", "not the first post"), ("none", "no post"))
+_SETTINGS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
+    ("language", "language", "Language", ()),
+    ("visibility", "visibility", "Visibility", tuple((v, v) for v in VISIBILITIES)),
+    ("reply_visibility", "reply-visibility", "Later posts", tuple((v, v) for v in VISIBILITIES)),
+    ("content_warning", "content-warning", "Content warning", ()),
+    ("replies", "replies", "Who may reply", tuple((v, v) for v in REPLIES)),
+    ("quotes", "quotes", "Quotes", _QUOTES),
+)
+_SETTING_IDS = {widget: key for key, widget, _, _ in _SETTINGS}
 
 
 def next_quarter_hour(now: datetime, zone: str) -> str:
@@ -109,6 +133,9 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
     ScheduleDialog #zone { width: 1fr; }
     ScheduleDialog #repeat { width: 1fr; }
     ScheduleDialog #follows { width: 14; }
+    ScheduleDialog #language { width: 12; }
+    ScheduleDialog #content-warning { width: 1fr; }
+    ScheduleDialog .row Select { width: 1fr; }
     ScheduleDialog #summary { color: $text-muted; }
     ScheduleDialog #error { color: $error; }
     ScheduleDialog #publish-note, ScheduleDialog #note, ScheduleDialog #daemon {
@@ -145,6 +172,8 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
         self._suggested = next_quarter_hour(services.now(), self._zone)
         # The draft's own `schedule` time, when it has one, is the time offered.
         self._from_draft = draft_schedule(self._draft) if self._draft else None
+        self._base = self._draft  # the draft as its file says, before the settings rows
+        self._changes: dict[str, object] = {}
 
     # --- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -179,6 +208,12 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
                 yield Label("Continue")
                 yield Input(placeholder="edition id", type="integer", id="follows")
                 yield Checkbox("UPDATE", id="update", disabled=True)
+            meta = self._draft.meta if self._draft else {}
+            for row in (_SETTINGS[:3], _SETTINGS[3:]):
+                with Horizontal(classes="row"):
+                    for key, widget, label, choices in row:
+                        yield Label(label)
+                        yield self._setting_widget(key, widget, choices, meta.get(key))
             yield Note(shown("\n".join(self._unknown_accounts())), id="note")
             with Vertical(id="footer"):
                 yield Note(id="daemon")
@@ -190,6 +225,74 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
                     yield Button("Cancel", id="cancel")
                     yield Button("Publish now", id="publish", variant="warning")
                     yield Button("Schedule", id="schedule", variant="primary")
+
+    @staticmethod
+    def _setting_widget(
+        key: str, widget: str, choices: tuple[tuple[str, str], ...], value: object
+    ) -> Input | Select[str]:
+        """A settings row's widget, the draft's value preselected."""
+        if not choices:
+            shown_value = value if isinstance(value, str) else ""
+            hint = "en, ru, kk" if key == "language" else "none"
+            return Input(shown_value, placeholder=hint, id=widget)
+        chosen = str(value).lower() if isinstance(value, bool) else str(value)
+        values = [v for v, _ in choices]
+        return Select(
+            [(text, v) for v, text in choices],
+            value=chosen if chosen in values else Select.NULL,
+            prompt="(account's)",
+            allow_blank=True,
+            id=widget,
+        )
+
+    def _settings(self) -> dict[str, object]:
+        """The settings rows as front-matter values (None: not set); ScheduleError naming
+        the first that no platform takes."""
+        chosen: dict[str, object] = {}
+        for key, widget, label, choices in _SETTINGS:
+            if choices:
+                value = self.query_one(f"#{widget}", Select).value
+                given = None if value is Select.NULL else str(value)
+                chosen[key] = QUOTES_TYPED.get(given or "", given) if key == "quotes" else given
+            else:
+                chosen[key] = self.query_one(f"#{widget}", Input).value.strip() or None
+            problem = check_option(key, chosen[key]) if chosen[key] is not None else None
+            if problem is not None:
+                raise ScheduleError(f"{label}: {problem}")
+        return chosen
+
+    def _apply_settings(self) -> None:
+        """The draft as the settings rows make it (planned with, shown, written back)."""
+        if self._base is None:
+            return
+        self._changes = {}
+        self._draft = self._base
+        chosen = self._settings()
+        meta = dict(self._base.meta)
+        for key, value in chosen.items():
+            if meta.get(key) != value or (key in meta) != (value is not None):
+                self._changes[key] = value
+            if value is None:
+                meta.pop(key, None)
+            else:
+                meta[key] = value
+        self._draft = replace(self._base, meta=meta)
+
+    def _options_lines(self, accounts: list[Account]) -> list[str]:
+        """What each account's editions are sent with, and what its platform lacks."""
+        assert self._draft is not None
+        lines: list[str] = []
+        for account in accounts:
+            resolved = post_options(self._draft, account.platform, account_overrides(account))
+            own = resolved.shown(defaults=False)
+            if own:
+                lines.append(f"{account.name}: " + ", ".join(f"{k}={v}" for k, v in own.items()))
+            lines.extend(f"{account.name}: {warning}" for warning in resolved.warnings)
+        return lines
+
+    def _finish(self, result: ScheduleResult) -> None:
+        """Dismissed with `result` and the settings the draft is to take."""
+        self.dismiss(replace(result, front_matter=dict(self._changes)))
 
     def _unknown_accounts(self) -> list[str]:
         """What the accounts file says of the draft's accounts it does not have."""
@@ -239,8 +342,18 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
 
     @on(Input.Changed)
     @on(Checkbox.Changed)
-    def _changed(self, event: Input.Changed | Checkbox.Changed) -> None:
+    @on(Select.Changed)
+    def _changed(self, event: Input.Changed | Checkbox.Changed | Select.Changed) -> None:
         if self._load_error is None and not self._busy:
+            if event.control.id in _SETTING_IDS:
+                try:
+                    self._apply_settings()
+                except ScheduleError as error:
+                    self._error(error_text(error))
+                    return
+                self._refresh()
+                self._check_publish()
+                return
             if event.control.id == "follows":
                 self._check_the_followed_account()
             self._refresh()
@@ -294,6 +407,7 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
             return self._rule_summary(repeat)
         zone = self._zone_given() or self._zone
         lines: list[str] = []
+        self._settings()  # a setting no platform takes is said first
         if follows is not None:
             plan = self._follow_plan(follows, published=False)
             lines.append(_continues(plan))
@@ -302,6 +416,7 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
             names = self._chosen_accounts()
             assert self._config is not None  # the accounts come from it
             accounts = [self._config.account(name) for name in names]
+            lines.extend(self._options_lines(accounts))
         if next_slot:
             zone_info(zone)
             db = self.services.database()
@@ -473,7 +588,7 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
         ]
         warnings = "".join(f"\nwarning: {e.account}: {w}" for e in editions for w in e.warnings)
         message = "scheduled " + "; ".join(lines) + warnings
-        self.dismiss(ScheduleResult(editions=editions, message=message))
+        self._finish(ScheduleResult(editions=editions, message=message))
 
     def _choice(self, next_slot: bool) -> ScheduleChoice:
         """The time, zone and "Again" as the dialog shows them."""
@@ -506,7 +621,7 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
         ]
         notes = rules[0].notes if rules else []
         message = "made " + "; ".join(lines) + "".join(f"\nnote: {n}" for n in notes)
-        self.dismiss(ScheduleResult(rules=rules, message=message))
+        self._finish(ScheduleResult(rules=rules, message=message))
 
     def _schedule_follow_up(self, follows: int, next_slot: bool) -> None:
         assert self._draft is not None
@@ -524,7 +639,7 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
             f"scheduled {edition.account}: {format_local(edition.at_utc, edition.zone)}, "
             f"{plural(edition.posts, 'post')} (edition {edition.id}), following edition {follows}"
         )
-        self.dismiss(ScheduleResult(editions=[edition], message=message))
+        self._finish(ScheduleResult(editions=[edition], message=message))
 
     @work(exclusive=True, group="publish")
     async def publish_now(self) -> None:
@@ -582,7 +697,7 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
                 + "\n".join(lines)
             )
             return
-        self.dismiss(ScheduleResult(published_now=True, message="\n".join(lines)))
+        self._finish(ScheduleResult(published_now=True, message="\n".join(lines)))
 
     def _on_event(self, account: str, event: Event) -> None:
         """One line per account: "ank-masto: 3/7 sent", and what it waits for or why it

@@ -11,13 +11,13 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from composer.text.options import check_option
 from composer.text.platform_facts import (
     DOMAIN,
     FACTS,
     LINKEDIN_AUTHOR,
     OVERFLOWS,
     PLATFORM_NAMES,
-    VISIBILITIES,
     X_OAUTH1_KEYS,
     X_OAUTH2_SECRETS,
 )
@@ -46,7 +46,6 @@ SLOT = re.compile(
     rf"(?i:(?:daily|weekdays|weekends|{_DAY}(?:-{_DAY})?(?:,{_DAY}(?:-{_DAY})?)*))"
     r"\s+(?:[01]\d|2[0-3]):[0-5]\d"
 )
-_LANGUAGE = re.compile(r"[a-z]{2,3}")
 _VERSION = re.compile(r"20[2-9][0-9](?:0[1-9]|1[0-2])")  # LinkedIn-Version: YYYYMM
 
 
@@ -142,17 +141,10 @@ class AccountChecker(SecretsFileChecker):
                 if not isinstance(value, bool):
                     self.fail(where, f"{key} must be true or false, not {value!r}", key)
                 settings[key] = value
-            elif kind == "visibility":
-                if value not in VISIBILITIES:
-                    self.fail(
-                        where,
-                        f"{key} must be one of {', '.join(VISIBILITIES)}, not {value!r}",
-                        key,
-                    )
-                settings[key] = value
-            elif kind == "language":
-                if not isinstance(value, str) or not _LANGUAGE.fullmatch(value):
-                    self.fail(where, f"{key} must be an ISO 639 code like 'en', not {value!r}", key)
+            elif kind in ("visibility", "language", "replies", "quotes"):
+                problem = check_option(key, value)
+                if problem is not None:
+                    self.fail(where, problem, key)
                 settings[key] = value
             elif kind == "urn":
                 if not isinstance(value, str) or not LINKEDIN_AUTHOR.fullmatch(value):

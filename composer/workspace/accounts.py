@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
+from composer.text.options import PostOptions
 from composer.text.platform_facts import DEFAULT_URLS, FACTS, PLATFORM_NAMES
 from composer.workspace.media_upload import run_media_upload
 from composer.workspace.secrets import (
@@ -53,9 +54,13 @@ class Account:
     client_id: str | None = None  # x, OAuth 2.0
     daily_post_quota: int | None = None  # x
     max_characters: int | None = None  # mastodon override of the instance's limit
-    reply_visibility: str = "public"  # mastodon: visibility of posts 2..n
+    # Publishing options (composer.text.options), the account's defaults under a draft's.
+    visibility: str | None = None  # mastodon: the first post
+    reply_visibility: str | None = None  # mastodon: posts 2..n
     slots: tuple[str, ...] = ()  # posting times for schedule --next-slot: "Mon-Fri 09:00"
-    language: str | None = None  # mastodon
+    language: str | None = None  # mastodon, bluesky
+    replies: str | None = None  # x, bluesky, threads: who may reply
+    quotes: bool | str | None = None  # bluesky: true | false | "none"
     author: str | None = None  # linkedin: urn:li:person:ID or urn:li:organization:ID
     overflow: str = "refuse"  # linkedin: a report longer than one post: refuse | comments
     api_version: str | None = None  # linkedin: the LinkedIn-Version header (YYYYMM)
@@ -79,6 +84,19 @@ class Account:
         if own:
             return str(own)
         return DEFAULT_URLS.get(self.platform, "")
+
+    @property
+    def post_options(self) -> PostOptions:
+        """The publishing options this account sets for its editions (a draft's win)."""
+        return PostOptions.from_mapping(
+            {
+                "visibility": self.visibility,
+                "reply_visibility": self.reply_visibility,
+                "language": self.language,
+                "replies": self.replies,
+                "quotes": self.quotes,
+            }
+        )
 
     @property
     def x_auth(self) -> Literal["oauth1", "oauth2"] | None:

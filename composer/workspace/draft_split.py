@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from composer.instances import InstanceFigures
-from composer.text import Thread, split
+from composer.text import SplitError, Thread, count, split
 from composer.text.controls import code_point, first_control
 from composer.text.enrich import EnrichError
+from composer.text.options import NO_OPTIONS, PostOptions, Resolved, resolve_options
 from composer.text.platform_facts import (
     FACTS,
     LINKEDIN_COMMENT_LIMIT,
@@ -52,6 +53,11 @@ class Overrides:
     parts_limit: int | None = None
     # A follow-up: its posts continue another thread (on LinkedIn, all of them comments).
     continues: bool = False
+    # Publishing options: the command line's (or the TUI's) over the draft's, which are over
+    # a followed edition's (`inherited`), which are over the account's.
+    options: PostOptions = NO_OPTIONS
+    inherited: PostOptions = NO_OPTIONS
+    account_options: PostOptions = NO_OPTIONS
 
 
 NO_OVERRIDES = Overrides()
@@ -89,6 +95,7 @@ class SplitOptions:
 
     options: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    post_options: PostOptions = NO_OPTIONS  # resolved: what the edition is sent with
 
 
 def split_options(
@@ -103,9 +110,11 @@ def split_options(
     tags = overrides.tags if overrides.tags is not None else tuple(draft.hashtags)
     if config:
         tags = (*tags, *config.hashtags.always)
+    resolved = post_options(draft, platform, overrides)
+    warnings.extend(resolved.warnings)
     options: dict[str, Any] = {
         "numbering": _first(overrides.numbering, draft.numbering, default_numbering),
-        "limit": overrides.limit,
+        "limit": post_room(platform, overrides.limit, resolved.options),
         "hook": draft.hook if overrides.hook is None else overrides.hook,
         "mode": _first(overrides.mode, draft.mode, default_mode) or "balanced",
         "mentions": mentions,
@@ -118,7 +127,42 @@ def split_options(
         "images_per_post": overrides.images_per_post,
         "first_line": draft.first_line,
     }
-    return SplitOptions(options, warnings)
+    return SplitOptions(options, warnings, resolved.options)
+
+
+def post_options(draft: Draft, platform: str, overrides: Overrides = NO_OVERRIDES) -> Resolved:
+    """The publishing options of `draft` on `platform` (the one rule for the preview,
+    `split`, `--dry-run`, the schedule dialog and what is recorded and sent): the command
+    line's over the draft's over a followed edition's over the account's, with a warning
+    for each the platform lacks (composer.text.options.resolve_options). OptionError for a
+    value no platform takes."""
+    return resolve_options(
+        platform,
+        overrides.options,
+        draft.post_options,
+        overrides.inherited,
+        overrides.account_options,
+    )
+
+
+def post_room(platform: str, limit: int | None, options: PostOptions) -> int | None:
+    """The room a post's text has: the limit (None: the platform's), less the content
+    warning where the platform counts it in the post (Mastodon counts `spoiler_text` and
+    the text together against its limit)."""
+    warning = options.content_warning
+    if not warning or "content_warning" not in FACTS[platform].post_options.takes:
+        return limit
+    whole = limit or FACTS[platform].measure.limit
+    room = whole - count(warning, platform)
+    if room < MIN_ROOM:
+        raise SplitError(
+            f"the content warning takes {whole - room} of the {whole} characters a post "
+            f"has on {FACTS[platform].label}: shorten it"
+        )
+    return room
+
+
+MIN_ROOM = 50  # characters a post keeps for its text beside a content warning
 
 
 def account_limit(account: Account) -> int | None:
@@ -183,6 +227,7 @@ def account_overrides(
         limit=limit or overrides.limit,
         images_per_post=most or overrides.images_per_post,
         parts_limit=LINKEDIN_COMMENT_LIMIT if comments else overrides.parts_limit,
+        account_options=account.post_options,
     )
 
 

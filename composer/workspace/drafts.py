@@ -36,6 +36,7 @@ import tomlkit.exceptions
 from composer.errors import ComposerError
 from composer.text.controls import code_point, first_control
 from composer.text.images import find_images
+from composer.text.options import OPTION_KEYS, PostOptions, check_option
 from composer.workspace.toml_lines import toml_problem
 
 FENCE = "+++"
@@ -58,6 +59,7 @@ KNOWN_KEYS = frozenset(
         "mode",
         "alt_text_required",
         "link_card",
+        *OPTION_KEYS,
     }
 )
 _TYPES: dict[str, type | tuple[type, ...]] = {
@@ -73,7 +75,6 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "hashtags": list,
     "hashtag_placement": str,
     "hashtag_terms": list,
-    "language": str,
     "mode": str,
     "alt_text_required": bool,
     "link_card": bool,
@@ -82,7 +83,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
 
 # Keys whose strings are single tokens (handles, tags, a language code): no control or bidi
 # character at all.
-_TOKENS = ("mentions", "hashtags", "hashtag_terms", "language")
+_TOKENS = ("mentions", "hashtags", "hashtag_terms")  # and the options': parse_draft
 _CHOICES: dict[str, tuple[str, ...]] = {
     "mention_placement": ("first", "spread", "last"),
     "hashtag_placement": ("first", "last"),
@@ -183,6 +184,12 @@ class Draft:
         value = self.meta.get("language")
         return value if isinstance(value, str) else None
 
+    @property
+    def post_options(self) -> PostOptions:
+        """The publishing options the draft sets (`language`, `visibility`, `replies`...);
+        those it does not are its account's (composer.text.options)."""
+        return PostOptions.from_mapping(self.meta)
+
     def _strings(self, key: str) -> list[str]:
         value = self.meta.get(key, [])
         return [str(item) for item in value] if isinstance(value, list) else []
@@ -281,6 +288,21 @@ def parse_draft(text: str, name: str = "<draft>", path: Path | None = None) -> D
         if key in meta and not all(isinstance(item, str) for item in meta[key]):
             line_no = _line_of_key(lines, key, closing)
             raise DraftError(f"{name}:{line_no}: {key} must be a list of strings")
+    for key in OPTION_KEYS:
+        value = meta.get(key)
+        # A language is a token (no control or bidi character); a content warning is text.
+        token = key != "content_warning"
+        index = first_control(value, token=token) if isinstance(value, str) else None
+        if isinstance(value, str) and index is not None:
+            line_no = _line_of_key(lines, key, closing)
+            kind = "a control or bidi character" if token else "a control character"
+            raise DraftError(
+                f"{name}:{line_no}: {key} holds {kind} ({code_point(value[index])}): remove it"
+            )
+        refusal = check_option(key, value) if key in meta else None
+        if refusal is not None:
+            line_no = _line_of_key(lines, key, closing)
+            raise DraftError(f"{name}:{line_no}: {refusal}")
     for key in _TOKENS:
         values = meta.get(key, [])
         for value in values if isinstance(values, list) else [values]:

@@ -33,6 +33,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import html
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -265,7 +266,8 @@ class FakeMastodon(FakePlatform):
             "spoiler_text": spoiler,
             "in_reply_to_id": str(reply_to) if reply_to is not None else None,
             "visibility": visibility,
-            "language": params.get("language") or None,
+            # Mastodon keeps a language it knows (ISO 639), else falls back to none.
+            "language": _language(params.get("language")),
             "created_at": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
             "url": f"https://{self.domain}/@{self.username}/{status_id}",
             "idempotency_key": key,
@@ -371,3 +373,7 @@ def _multipart(request: Request) -> dict[str, tuple[bytes, str]]:
         if isinstance(name, str):
             fields[name] = (payload, part.get_content_type())
     return fields
+
+
+def _language(value: object) -> str | None:
+    return value if isinstance(value, str) and re.fullmatch(r"[a-z]{2,3}", value) else None

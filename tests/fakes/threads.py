@@ -39,6 +39,8 @@
 
 Error bodies are Graph's `{"error": {"message", "type", "code", "error_subcode",
 "fbtrace_id"}}`.
+A container's `reply_control` (REPLY_CONTROLS; another value is 400) is kept on the post
+it publishes (absent: "everyone").
 """
 
 from __future__ import annotations
@@ -93,6 +95,16 @@ def missing_object(object_id: str) -> dict[str, Any]:
         kind="GraphMethodException",
         subcode=33,
     )
+
+
+# A container's `reply_control`; another value is a 400 (Graph API error code 100).
+REPLY_CONTROLS = (
+    "everyone",
+    "accounts_you_follow",
+    "mentioned_only",
+    "parent_post_author_only",
+    "followers_only",
+)
 
 
 class FakeThreads(FakePlatform):
@@ -271,6 +283,15 @@ class FakeThreads(FakePlatform):
         links = {text[u.start : u.end] for u in extract_urls(text)}
         if len(links) > MAX_LINKS:
             return Response(400, graph_error(TOO_MANY_LINKS, code=100))
+        reply_control = params.get("reply_control")
+        if reply_control is not None and reply_control not in REPLY_CONTROLS:
+            return Response(
+                400,
+                graph_error(
+                    "Param reply_control must be one of {" + ", ".join(REPLY_CONTROLS) + "}",
+                    code=100,
+                ),
+            )
         reply_to = None if item else (params.get("reply_to_id") or None)
         if reply_to is not None and reply_to not in self.posts:
             return Response(400, missing_object(reply_to))
@@ -303,6 +324,7 @@ class FakeThreads(FakePlatform):
             "item": item,
             "images": images,
             "text": text,
+            "reply_control": reply_control or "everyone",
             "reply_to_id": reply_to,
             "status": "IN_PROGRESS" if polls > 0 else "FINISHED",
             "polls_left": polls,
@@ -347,6 +369,7 @@ class FakeThreads(FakePlatform):
             "id": post_id,
             "text": container["text"],
             "reply_to_id": container["reply_to_id"],
+            "reply_control": container["reply_control"],
             "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(now)),
             "created": now,
             "permalink": f"https://www.threads.net/@{self.username}/post/{shortcode}",

@@ -24,6 +24,8 @@ until then (`GET /2/media/upload?command=STATUS&media_id=`; `processing_fails` m
 expires 24 h after its upload, or at once with `expire_media(id)`; `POST /2/tweets` naming
 a media id unknown, unfinished, unprocessed or expired is 400 with X's error body.
 `fake.media[id]` holds `data` (the bytes assembled), `alt`, `segments` (their count).
+`reply_settings` on `POST /2/tweets` is kept on the tweet; a value X lacks (REPLY_SETTINGS)
+is 400.
 """
 
 from __future__ import annotations
@@ -72,6 +74,10 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> dict[str, Any
 
 
 UNAUTHORIZED = problem(401, "Unauthorized", "Unauthorized")
+
+
+# POST /2/tweets `reply_settings` (absent: everyone may reply); any other value is a 400.
+REPLY_SETTINGS = ("following", "mentionedUsers", "subscribers", "verified")
 
 
 class FakeX(FakePlatform):
@@ -330,6 +336,13 @@ class FakeX(FakePlatform):
         media_ids = (body.get("media") or {}).get("media_ids") or []
         if not isinstance(media_ids, list) or any(not self._usable(m) for m in media_ids):
             return Response(400, invalid_media(media_ids), headers)
+        reply_settings = body.get("reply_settings")
+        if reply_settings is not None and reply_settings not in REPLY_SETTINGS:
+            detail = (
+                "One or more parameters to your request was invalid: reply_settings must be one "
+                f"of [{', '.join(REPLY_SETTINGS)}]."
+            )
+            return Response(400, problem(400, "Invalid Request", detail), headers)
         reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id")
         if reply_to is not None and str(reply_to) not in self.tweets:
             status = self.reply_missing_status
@@ -343,7 +356,10 @@ class FakeX(FakePlatform):
             return Response(403, problem(403, "Forbidden", DUPLICATE_DETAIL), headers)
 
         def store() -> Response:
-            return self._store(text, reply_to, headers, [str(m) for m in media_ids])
+            stored = self._store(text, reply_to, headers, [str(m) for m in media_ids])
+            if reply_settings is not None:
+                self.tweets[stored.body["data"]["id"]]["reply_settings"] = reply_settings
+            return stored
 
         # A slow write: a copy arriving meanwhile passes the duplicate check too, and is kept.
         return Later(self.write_delay, store) if self.write_delay else store()

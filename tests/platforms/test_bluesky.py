@@ -22,6 +22,7 @@ from composer.platforms.base import (
 )
 from composer.platforms.bluesky import BlueskyClient, MemorySessionStore, record_cid
 from composer.text.facets import TID_PATTERN, tid_timestamp
+from composer.text.options import PostOptions
 from tests.pds import PdsAccount
 
 T = TypeVar("T")
@@ -56,13 +57,16 @@ def http_client(
     return httpx.AsyncClient(transport=transport, event_hooks={"request": [calls]})
 
 
-async def list_posts(pds: str, did: str) -> list[dict[str, Any]]:
+async def list_posts(
+    pds: str, did: str, collection: str = "app.bsky.feed.post"
+) -> list[dict[str, Any]]:
+    """The records of `collection` in a repository, oldest first."""
     async with httpx.AsyncClient() as http:
         response = await http.get(
             f"{pds}/xrpc/com.atproto.repo.listRecords",
             params={
                 "repo": did,
-                "collection": "app.bsky.feed.post",
+                "collection": collection,
                 "limit": "100",
                 "reverse": "true",
             },
@@ -81,7 +85,7 @@ async def publish_thread(client: BlueskyClient, texts: list[str], name: str) -> 
             key(name, index),
             reply_to=posts[-1] if posts else None,
             root=posts[0] if posts else None,
-            language="ru" if index == 1 else None,
+            options=PostOptions(language="ru" if index == 1 else None),
         )
         posts.append(await client.create_post(request))
     return posts

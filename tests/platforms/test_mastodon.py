@@ -26,6 +26,7 @@ from composer.platforms.base import (
     Unclear,
 )
 from composer.platforms.mastodon import MastodonClient
+from composer.text.options import PostOptions
 from composer.workspace.config import Account, Secret, SecretSource
 from tests.fakes.mastodon import REPLY_NOT_FOUND, FakeMastodon
 from tests.fakes.server import Fault
@@ -127,7 +128,8 @@ def test_a_ten_post_thread_is_a_reply_chain(fake: FakeMastodon) -> None:
 
 
 def test_the_request_language_beats_the_account_default(fake: FakeMastodon) -> None:
-    with_client(fake.url, lambda c: c.create_post(post("Сайлау", language="ru")), language="en")
+    request = post("Сайлау", options=PostOptions(language="ru"))
+    with_client(fake.url, lambda c: c.create_post(request), language="en")
     assert fake.thread()[0]["language"] == "ru"
 
 
@@ -443,3 +445,28 @@ def test_the_token_appears_in_no_error_or_repr(fake: FakeMastodon) -> None:
                 assert TOKEN not in shown
                 assert wrong not in shown
             chain = chain.__cause__ or chain.__context__
+
+
+# --- the edition's options ----------------------------------------------------------------
+def test_options_set_visibility_spoiler_and_language_of_every_post(fake: FakeMastodon) -> None:
+    options = PostOptions(
+        language="pt-BR", visibility="unlisted", reply_visibility="private", content_warning="CW"
+    )
+
+    async def body(client: MastodonClient) -> None:
+        first = await client.create_post(post("Post 1/2", 1, options=options))
+        await client.create_post(post("Post 2/2", 2, first, options=options))
+
+    # The account's defaults are under the edition's options.
+    with_client(fake.url, body, visibility="public", reply_visibility="public", language="en")
+    assert [(s["visibility"], s["spoiler_text"], s["language"]) for s in fake.thread()] == [
+        ("unlisted", "CW", "pt"),  # Mastodon takes an ISO 639 code: the tag's language
+        ("private", "CW", "pt"),
+    ]
+
+
+def test_a_visibility_mastodon_lacks_is_refused_by_it(fake: FakeMastodon) -> None:
+    request = post("Post", options=PostOptions(visibility="everyone"))
+    with pytest.raises(Refused) as refused:
+        with_client(fake.url, lambda c: c.create_post(request))
+    assert refused.value.status == 422 and fake.thread() == []

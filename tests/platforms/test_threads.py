@@ -28,6 +28,7 @@ from composer.platforms.base import (
     Unclear,
 )
 from composer.platforms.threads import ThreadsClient
+from composer.text.options import PostOptions
 from composer.workspace.config import Account, parse_config
 from tests.fakes.server import Fault
 from tests.fakes.threads import (
@@ -39,6 +40,7 @@ from tests.fakes.threads import (
     VERSION,
     FakeThreads,
 )
+from tests.helpers import send_thread
 
 T = TypeVar("T")
 
@@ -522,3 +524,24 @@ def test_graph_errors_map_onto_the_error_tree(
     if headers:
         assert error.retry_after == 7.0
     assert_no_token(error)
+
+
+# --- who may reply ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("replies", "sent"),
+    [
+        ("everyone", "everyone"),
+        ("following", "accounts_you_follow"),
+        ("mentioned", "mentioned_only"),
+    ],
+)
+def test_reply_control_goes_on_the_first_post(
+    fake: FakeThreads, account: Account, replies: str, sent: str
+) -> None:
+    requests = [post("One/2"), post("Two/2", 2)]
+    options = PostOptions(replies=replies)
+    published = with_client(account, lambda client: send_thread(client, requests, options))
+    assert [fake.posts[p.remote_id]["reply_control"] for p in published] == [sent, "everyone"]
+    containers = [r.form() for r in fake.requests if r.path.endswith("/threads")]
+    # Everyone is Threads' default: nothing is sent for it, nor on a reply.
+    assert [("reply_control" in form) for form in containers] == [replies != "everyone", False]

@@ -22,9 +22,11 @@ from composer.platforms.base import (
     Unclear,
 )
 from composer.platforms.x import XClient
+from composer.text.options import PostOptions
 from composer.workspace.config import Account, parse_config
 from tests.fakes.server import Fault
 from tests.fakes.x import DUPLICATE_DETAIL, FakeX
+from tests.helpers import send_thread
 
 T = TypeVar("T")
 
@@ -471,3 +473,34 @@ def test_rotated_oauth2_tokens_are_kept_for_the_next_run(
         run(lambda: once("Second run"))  # with the stored pair: no refresh needed
     assert fake.refreshes == 1
     assert OAUTH2_REFRESH not in store.path.read_text()
+
+
+# --- who may reply ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("replies", "sent"),
+    [("everyone", None), ("following", "following"), ("mentioned", "mentionedUsers")],
+)
+def test_reply_settings_go_on_the_first_post(
+    fake: FakeX, account: Account, replies: str, sent: str | None
+) -> None:
+    requests = [post("One/2"), post("Two/2", 2)]
+    options = PostOptions(replies=replies)
+    published = with_client(account, lambda client: send_thread(client, requests, options))
+    # On the thread's first post only: a reply is never refused for carrying it.
+    assert [fake.tweets[p.remote_id].get("reply_settings") for p in published] == [sent, None]
+
+
+def test_the_strict_fake_refuses_a_reply_setting_x_lacks(fake: FakeX, account: Account) -> None:
+    """X answers 400 to a reply_settings it does not have ("nobody" is not one: the
+    resolution sends "mentionedUsers" instead, `composer.text.options`)."""
+
+    async def send(client: XClient) -> Any:
+        request = client._request(
+            "POST", "/2/tweets", json={"text": "x", "reply_settings": "nobody"}
+        )
+        return await request
+
+    with pytest.raises(Refused) as refused:
+        with_client(account, send)
+    assert refused.value.status == 400 and "reply_settings" in str(refused.value)
+    assert fake.tweets == {}

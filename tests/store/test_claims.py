@@ -37,7 +37,7 @@ from composer.store.claims import (
     release,
 )
 from composer.store.editions import find_edition
-from composer.store.history import add_draft_snapshot, add_edition
+from composer.store.history import NewEdition, add_draft_snapshot, add_edition
 from composer.store.queue import schedule_edition
 from tests.store.conftest import T0, publish
 
@@ -168,9 +168,7 @@ def new_draft_edition(
     def create(session: Session) -> Edition:
         thread = add_draft_snapshot(session, DraftText(title="Report", body="a b", draft_path=path))
         assert thread.id is not None
-        return add_edition(
-            session, thread.id, account=account, platform="mastodon", posts=["a", "b"]
-        )
+        return add_edition(session, thread.id, NewEdition(account, "mastodon", ["a", "b"]))
 
     edition, _ = claim_draft_edition(
         db,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from importlib import resources
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from composer.store import DraftText, StoreError, open_database
 from composer.store.database import database_url
@@ -31,10 +33,8 @@ TABLES = {
 
 
 def _head() -> str:
-    from importlib import resources
 
     from alembic.config import Config
-    from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(resources.files("composer.store") / "migrations"))
@@ -91,19 +91,15 @@ def test_a_database_from_the_first_version_is_upgraded_with_its_data(db_path: Pa
         db.close()
 
 
-def test_a_database_at_0003_gets_the_daemon_table_and_keeps_its_schedule(
-    db_path: Path,
-) -> None:
-    """0003 -> 0004 adds daemon_workers; the scheduled editions and rules stay as they were."""
-    from datetime import UTC, datetime
-
-    from composer.scheduling import daemon_note
-    from composer.store.daemons import daemon_started, last_daemon_seen
+def at_revision_with_edition_7(
+    db_path: Path, revision: str, account: str, platform: str
+) -> sa.Engine:
+    """A database migrated to `revision` only, holding one scheduled edition (id 7) of a
+    thread "Report" on `account`, as that version wrote it."""
     from composer.store.database import upgrade
-    from composer.store.queue import upcoming
 
     engine = sa.create_engine(f"sqlite:///{db_path}")
-    upgrade(engine, revision="0003")
+    upgrade(engine, revision=revision)
     with engine.begin() as connection:
         connection.execute(
             sa.text(
@@ -114,10 +110,27 @@ def test_a_database_at_0003_gets_the_daemon_table_and_keeps_its_schedule(
         connection.execute(
             sa.text(
                 "INSERT INTO editions (id, thread_id, account, platform, status, scheduled_at, "
-                "timezone, created_at, updated_at) VALUES (7, 1, 'ank-x', 'x', 'scheduled', "
-                "'2030-01-01 09:00:00', 'UTC', '2026-11-28 00:00:00', '2026-11-28 00:00:00')"
-            )
+                "timezone, created_at, updated_at) VALUES (7, 1, :account, :platform, "
+                "'scheduled', '2030-01-01 09:00:00', 'UTC', '2026-11-28 00:00:00', "
+                "'2026-11-28 00:00:00')"
+            ),
+            {"account": account, "platform": platform},
         )
+    return engine
+
+
+def test_a_database_at_0003_gets_the_daemon_table_and_keeps_its_schedule(
+    db_path: Path,
+) -> None:
+    """0003 -> 0004 adds daemon_workers; the scheduled editions and rules stay as they were."""
+    from datetime import UTC, datetime
+
+    from composer.scheduling import daemon_note
+    from composer.store.daemons import daemon_started, last_daemon_seen
+    from composer.store.queue import upcoming
+
+    engine = at_revision_with_edition_7(db_path, "0003", "ank-x", "x")
+    with engine.begin() as connection:
         connection.execute(
             sa.text(
                 "INSERT INTO recurrences (draft_path, account, rule, timezone, next_at, active, "
@@ -141,6 +154,32 @@ def test_a_database_at_0003_gets_the_daemon_table_and_keeps_its_schedule(
         db.close()
     with sqlite3.connect(db_path) as raw:
         assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD,)]
+
+
+def test_editions_from_before_options_upgrade_to_none_and_new_ones_keep_theirs(
+    db_path: Path,
+) -> None:
+    """0006 -> head adds editions.options: an edition made before it has none (it is sent
+    with the platforms' defaults); a new one keeps what it was given, exactly."""
+    from composer.store import create_edition, edition_options, find_edition, record_thread
+    from composer.text.options import NO_OPTIONS, PostOptions
+
+    at_revision_with_edition_7(db_path, "0006", "ank-m", "mastodon").dispose()
+    db = open_database(str(db_path))
+    try:
+        assert edition_options(find_edition(db, 7)) == NO_OPTIONS
+        options = PostOptions(
+            language="kk", visibility="unlisted", content_warning="Задержания", replies="nobody"
+        )
+        thread = record_thread(db, DraftText(title="After", body="x"))
+        assert thread.id is not None
+        made = create_edition(
+            db, thread.id, account="a", platform="mastodon", posts=["x"], options=options
+        )
+        assert made.id is not None
+        assert edition_options(find_edition(db, made.id)) == options
+    finally:
+        db.close()
 
 
 def test_migrated_schema_matches_the_models(db_path: Path) -> None:

@@ -14,6 +14,7 @@ from sqlmodel import func, select
 from composer.store import (
     AlreadyHeld,
     Database,
+    DraftEdition,
     DraftSnapshot,
     DraftText,
     Edition,
@@ -24,25 +25,16 @@ from composer.store import (
     set_edition_status,
 )
 from composer.store.editions import held_edition
-from composer.store.queue import NewEdition, cancel, schedule_new
+from composer.store.queue import cancel, schedule_new
+from tests.helpers import draft_edition
 from tests.store.conftest import T0
 
 POSTS = ["1/2 The count was slow.", "2/2 Observers were kept out."]
 DRAFT = "/drafts/report.md"
 
 
-def new(account: str = "ank-x", posts: list[str] = POSTS, draft: str = DRAFT) -> NewEdition:
-    return NewEdition(
-        title="Report",
-        body="body",
-        draft_path=draft,
-        language=None,
-        account=account,
-        platform="x",
-        posts=posts,
-        at_utc=T0 + timedelta(days=1),
-        zone="Asia/Almaty",
-    )
+def new(account: str = "ank-x", posts: list[str] = POSTS, draft: str = DRAFT) -> DraftEdition:
+    return draft_edition(draft, posts, T0 + timedelta(days=1), account=account, zone="Asia/Almaty")
 
 
 def counts(db: Database) -> tuple[int, int]:
@@ -122,7 +114,8 @@ RACER = textwrap.dedent(
     from datetime import UTC, datetime
 
     from composer.store import AlreadyHeld, open_database
-    from composer.store.queue import NewEdition, schedule_new
+    from composer.store import DraftEdition, DraftText, NewEdition
+    from composer.store.queue import schedule_new
 
     path, drafts = sys.argv[1], int(sys.argv[2])
     db = open_database(path)
@@ -130,10 +123,12 @@ RACER = textwrap.dedent(
     sys.stdin.readline()
     made = 0
     for n in range(drafts):
-        edition = NewEdition(
-            title="T", body="b", draft_path=f"/d/{n}.md", language=None, account="ank-x",
-            platform="x", posts=[f"post of draft {n}"], at_utc=datetime(2030, 1, 1, tzinfo=UTC),
-            zone="UTC",
+        edition = DraftEdition(
+            DraftText("T", "b", f"/d/{n}.md"),
+            NewEdition(
+                "ank-x", "x", [f"post of draft {n}"],
+                scheduled_at=datetime(2030, 1, 1, tzinfo=UTC), timezone="UTC",
+            ),
         )
         try:
             schedule_new(db, [edition], again=False)

@@ -9,7 +9,6 @@ import pytest
 from composer.store import (
     Database,
     DraftText,
-    NewEdition,
     NewMedia,
     StoreError,
     create_edition,
@@ -19,6 +18,7 @@ from composer.store import (
     record_thread,
     schedule_new,
 )
+from tests.helpers import draft_edition
 
 
 def _ids(db: Database, edition_id: int) -> list[int]:
@@ -96,16 +96,11 @@ def test_media_for_another_number_of_posts_is_refused_and_nothing_written(db: Da
 
 
 def test_a_scheduled_edition_keeps_its_images(db: Database) -> None:
-    new = NewEdition(
-        title="T",
-        body="b",
-        draft_path="/d/r.md",
-        language=None,
-        account="a",
+    new = draft_edition(
+        "/d/r.md",
+        ["1", "2"],
+        datetime(2030, 1, 1, tzinfo=UTC),
         platform="bluesky",
-        posts=["1", "2"],
-        at_utc=datetime(2030, 1, 1, tzinfo=UTC),
-        zone="UTC",
         media=[[], [NewMedia("/d/a.jpg", "alt")]],
     )
     [edition] = schedule_new(db, [new], again=False)

@@ -30,7 +30,7 @@ from composer.store import (
 )
 from composer.store.claims import claim_due
 from composer.store.queue import cancel, schedule_edition, upcoming
-from tests.helpers import upgraded_from_before_retracting
+from tests.helpers import draft_edition, upgraded_from_before_retracting
 
 URL = os.environ.get("COMPOSER_TEST_POSTGRES")
 NOW = datetime(2030, 1, 10, 4, 0, tzinfo=UTC)
@@ -123,19 +123,9 @@ def test_a_thread_is_scheduled_once_and_a_daemon_is_seen(pg: Database) -> None:
     """The advisory lock and the held-thread rule on PostgreSQL; the heartbeat table."""
     from composer.store import AlreadyHeld
     from composer.store.daemons import daemon_seen, last_daemon_seen
-    from composer.store.queue import NewEdition, schedule_new
+    from composer.store.queue import schedule_new
 
-    new = NewEdition(
-        title="T",
-        body="b",
-        draft_path="/d/report.md",
-        language=None,
-        account="a",
-        platform="x",
-        posts=["One.", "Two."],
-        at_utc=NOW + timedelta(hours=1),
-        zone="UTC",
-    )
+    new = draft_edition("/d/report.md", ["One.", "Two."], NOW + timedelta(hours=1))
     [first] = schedule_new(pg, [new], again=False)
     with pytest.raises(AlreadyHeld) as refused:
         schedule_new(pg, [new], again=False)
@@ -152,7 +142,7 @@ def test_racing_schedules_write_each_thread_once(pg: Database) -> None:
     import threading
 
     from composer.store import AlreadyHeld
-    from composer.store.queue import NewEdition, schedule_new
+    from composer.store.queue import schedule_new
 
     drafts = 30
     start = threading.Barrier(4)
@@ -161,17 +151,7 @@ def test_racing_schedules_write_each_thread_once(pg: Database) -> None:
     def racer() -> None:
         start.wait()
         for n in range(drafts):
-            new = NewEdition(
-                title="T",
-                body="b",
-                draft_path=f"/d/{n}.md",
-                language=None,
-                account="a",
-                platform="x",
-                posts=[f"post of draft {n}"],
-                at_utc=NOW + timedelta(hours=1),
-                zone="UTC",
-            )
+            new = draft_edition(f"/d/{n}.md", [f"post of draft {n}"], NOW + timedelta(hours=1))
             try:
                 schedule_new(pg, [new], again=False)
                 made.append(n)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from composer.tui.pickers import HashtagsChoice, HashtagsPicker, MentionsChoice,
 from composer.tui.preview import PostCard, PreviewPane, build_preview
 from composer.tui.schedule import ScheduleDialog, ScheduleResult
 from composer.workspace.draft_split import split_draft
-from composer.workspace.drafts import parse_draft
+from composer.workspace.drafts import parse_draft, update_front_matter
 from tests.helpers import accounts_toml, linkedin_account
 from tests.tui.conftest import FIXED_NOW, compose_settled
 
@@ -329,6 +330,29 @@ async def test_schedule_pushes_the_dialog_and_reports_the_result(
         assert "scheduled: ank-x at 2026-11-30 08:00 UTC (#7)" in messages
 
 
+async def test_settings_chosen_in_the_schedule_dialog_are_written_to_the_draft(
+    tui_services: Services,
+) -> None:
+    """The dialog's settings go into the draft's front matter; the rest of it, comments
+    and spacing included, stays as it was."""
+    path = example(tui_services)
+    before = path.read_text()
+    app = make_app(tui_services, path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        await pilot.press("ctrl+t")
+        dialog = app.screen
+        assert isinstance(dialog, ScheduleDialog)
+        changes = {"replies": "nobody", "quotes": False}
+        dialog.dismiss(ScheduleResult(message="scheduled", front_matter=changes))
+        await pilot.pause()
+        text = screen_of(app).editor.text
+    assert parse_draft(text).post_options == replace(
+        parse_draft(before).post_options, replies="nobody", quotes="not_first"
+    )
+    assert update_front_matter(before, changes) == text
+
+
 async def test_opens_on_the_newest_draft_without_a_path(tui_services: Services) -> None:
     app = make_app(tui_services)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -507,6 +531,31 @@ def test_the_preview_uses_the_accounts_own_limit_as_publishing_does() -> None:
     assert plan.thread.limit == 1000
     assert shown.thread.limit == plan.thread.limit
     assert [p.text for p in shown.thread.posts] == [p.text for p in plan.thread.posts]
+
+
+def test_the_preview_says_what_each_platform_is_sent_with_as_publishing_plans_it() -> None:
+    from composer.publishing import plan_editions
+    from composer.tui.preview import summary_of
+    from composer.workspace.config import parse_config
+
+    config = parse_config(
+        '[accounts.masto]\nplatform = "mastodon"\ninstance = "https://example.social"\n'
+        'access_token_env = "PREVIEW_OPTIONS_TOKEN"\nreply_visibility = "unlisted"\n',
+        name="accounts.toml",
+        path=None,
+    )
+    text = (
+        '+++\ntitle = "CW"\naccounts = ["masto"]\nplatforms = ["x"]\n'
+        'content_warning = "Detentions"\nreplies = "nobody"\n+++\n\nThe report.\n'
+    )
+    masto, x = build_preview(text, "cw.md", config).platforms
+    said = summary_of(masto).plain
+    assert "sent with reply_visibility unlisted, content_warning Detentions" in said
+    assert "Mastodon has no control of who may reply" in said
+    assert 'X has no replies = "nobody": using "mentioned"' in summary_of(x).plain
+    [plan] = plan_editions(parse_draft(text, "cw.md"), Path("cw.md"), config, ["masto"])
+    assert dict(masto.settings) == plan.shown_options(defaults=False)
+    assert masto.thread is not None and masto.thread.limit == plan.thread.limit == 490
 
 
 def test_each_compose_key_is_one_binding_and_one_palette_command_that_runs_an_action() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Button, Checkbox, Input, SelectionList, Static
+from textual.widgets import Button, Checkbox, Input, Select, SelectionList, Static
 
 from composer.store import (
     DraftText,
@@ -19,6 +19,7 @@ from composer.store import (
     QueueEntry,
     Recurrence,
     create_edition,
+    edition_options,
     edition_posts,
     find_edition,
     open_database,
@@ -26,6 +27,7 @@ from composer.store import (
     recurrences,
     upcoming,
 )
+from composer.text.options import PostOptions
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.schedule import ScheduleDialog, ScheduleResult
 from composer.tui.services import Services
@@ -906,3 +908,46 @@ async def test_a_report_longer_than_a_linkedin_post_is_refused_inline(tmp_path: 
         assert "ank-li: the report is 3,555 characters and a LinkedIn post takes 3,000" in refusal
     assert app.results == [] and queued(services) == []
     services.close()
+
+
+# --- per-network settings --------------------------------------------------------------
+@pytest.mark.anyio
+async def test_the_settings_chosen_are_scheduled_and_handed_back_for_the_draft(
+    services: Services,
+) -> None:
+    """Who may reply, quotes and a content warning chosen in the dialog: the summary says
+    what each account sends and what its platform lacks; the editions are recorded with
+    them; the changes come back for the compose screen to write to the draft."""
+    app = dialog_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await choose_accounts(pilot, "ank-x", "ank-masto")
+        screen = app.screen
+        assert screen.query_one("#replies", Select).value is Select.NULL  # the draft says none
+        screen.query_one("#replies", Select).value = "nobody"
+        screen.query_one("#quotes", Select).value = "false"
+        await type_in(pilot, "#content-warning", "Detentions")
+        summary = text(pilot, "#summary")
+        assert "ank-masto: content_warning=Detentions" in summary
+        assert 'ank-x: X has no replies = "nobody": using "mentioned"' in summary
+        await type_in(pilot, "#language", "Kazakh")
+        assert "Language: language must be a language code" in text(pilot, "#error")
+        await type_in(pilot, "#language", "kk")
+        assert text(pilot, "#error") == ""
+        await type_in(pilot, "#when", "2027-01-15 09:30")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    [result] = app.results
+    assert isinstance(result, ScheduleResult)
+    assert result.front_matter == {
+        "language": "kk",
+        "content_warning": "Detentions",
+        "replies": "nobody",
+        "quotes": False,
+    }
+    assert services.db_url is not None
+    with open_database(services.db_url) as db:
+        options = {e.account: edition_options(find_edition(db, e.id)) for e in result.editions}
+    assert options["ank-x"].replies == "mentioned"  # X's closest to "nobody"
+    assert options["ank-masto"] == PostOptions(
+        "kk", "public", "public", "Detentions", "nobody", "not_first"
+    )

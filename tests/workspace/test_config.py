@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from composer.text.options import PostOptions
 from composer.text.platform_facts import FACTS
 from composer.workspace.config import (
     Account,
@@ -267,10 +268,30 @@ BAD = [
         ("max_characters must be a positive integer",),
     ),
     Bad(
+        "x replies nobody knows",
+        x_account('replies = "friends"\n'),
+        8,
+        ("replies must be one of everyone, mentioned, following, nobody",),
+    ),
+    Bad(
+        "bluesky quotes not a choice",
+        '[accounts.b]\nplatform = "bluesky"\nhandle = "me.bsky.social"\n'
+        'app_password_env = "P"\nquotes = "some"\n',
+        5,
+        ('quotes must be true, false or "none"',),
+    ),
+    Bad(
+        "visibility on bluesky",
+        '[accounts.b]\nplatform = "bluesky"\nhandle = "me.bsky.social"\n'
+        'app_password_env = "P"\nvisibility = "unlisted"\n',
+        5,
+        ("visibility",),
+    ),
+    Bad(
         "mastodon bad language",
         MASTO + 'language = "English"\n',
         5,
-        ("language must be an ISO 639 code",),
+        ("language must be a language code like",),
     ),
     Bad(
         "bluesky without handle",
@@ -562,15 +583,18 @@ def test_accepted_base_urls(tmp_path: Path, url: str) -> None:
 
 def test_every_platform_and_optional_key(tmp_path: Path) -> None:
     text = (
-        x_account("daily_post_quota = 17\n")
+        x_account('daily_post_quota = 17\nreplies = "following"\n')
         + '\n[accounts.x2]\nplatform = "X"\nhandle = "example"\n'
         + 'oauth2_access_token_env = "A"\noauth2_refresh_token_env = "R"\nclient_id = "cid"\n'
         + MASTO.replace("ank-masto", "m")
         + 'max_characters = 1000\nreply_visibility = "unlisted"\nlanguage = "ru"\n'
+        + 'visibility = "private"\n'
         + 'handle = "@me@mastodon.social"\n'
         + '[accounts.b]\nplatform = "bluesky"\nhandle = "@me.bsky.social"\napp_password_env = "P"\n'
-        + 'service = "http://localhost:2583"\nlink_card = false\n'
+        + 'service = "http://localhost:2583"\nlink_card = false\nlanguage = "kk"\n'
+        + 'replies = "nobody"\nquotes = "none"\n'
         + '[accounts.t]\nplatform = "threads"\nuser_id = 12345\naccess_token_env = "T"\n'
+        + 'replies = "mentioned"\n'
         + '[accounts.li]\nplatform = "linkedin"\nhandle = "Almaty Rights Monitor"\n'
         + 'author = "urn:li:organization:2414183"\naccess_token_env = "L"\n'
         + '[accounts.li2]\nplatform = "linkedin"\nauthor = "urn:li:person:Dk968RHxiO"\n'
@@ -582,8 +606,12 @@ def test_every_platform_and_optional_key(tmp_path: Path) -> None:
     assert (x2.platform, x2.handle, x2.client_id, x2.x_auth) == ("x", "@example", "cid", "oauth2")
     m = config.account("m")
     assert (m.max_characters, m.reply_visibility, m.language) == (1000, "unlisted", "ru")
-    assert config.account("ank-x").reply_visibility == "public"
+    assert m.post_options == PostOptions("ru", "private", "unlisted")
+    assert config.account("ank-x").post_options == PostOptions(replies="following")
+    assert config.account("t").post_options == PostOptions(replies="mentioned")
     b = config.account("b")
+    assert b.post_options == PostOptions(language="kk", replies="nobody", quotes="nobody")
+    assert (b.handle, b.api_url) == ("me.bsky.social", "http://localhost:2583")
     assert (b.handle, b.api_url, b.link_card) == ("me.bsky.social", "http://localhost:2583", False)
     assert config.account("t").user_id == "12345"
     li, li2 = config.account("li"), config.account("li2")

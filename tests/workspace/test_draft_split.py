@@ -6,9 +6,21 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from composer.text import SplitError, count
+from composer.text.options import PostOptions
+from composer.text.platform_facts import FACTS
 from composer.workspace.config import ConfigError, load_config
-from composer.workspace.draft_split import Overrides, find_config, split_draft, split_options
+from composer.workspace.draft_split import (
+    MIN_ROOM,
+    Overrides,
+    find_config,
+    post_options,
+    split_draft,
+    split_options,
+)
 from composer.workspace.drafts import parse_draft
 from tests.helpers import accounts_toml, linkedin_account
 
@@ -187,3 +199,63 @@ def test_a_linkedin_report_that_fits_one_post_is_one_post_even_with_comments() -
         thread = linkedin_thread(body, account)
         assert [p.text for p in thread.posts] == [body.strip()]
         assert thread.warnings == []
+
+
+# --- publishing options --------------------------------------------------------------------
+WARNINGS = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")),
+    min_size=1,
+    max_size=60,
+).filter(lambda text: bool(text.strip()))
+WORDS = st.lists(
+    st.sampled_from(
+        ["Задержания", "observers", "https://example.org/a?b=c", "🇰🇿", "No.", "вчера."]
+    ),
+    min_size=20,
+    max_size=200,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(warning=WARNINGS, words=WORDS, limit=st.sampled_from([None, 120, 500]))
+def test_every_mastodon_post_fits_with_its_content_warning(
+    warning: str, words: list[str], limit: int | None
+) -> None:
+    """Mastodon counts spoiler_text and the text together: every post, with the content
+    warning, is within the limit (as the strict fake counts it)."""
+    draft = parse_draft(" ".join(words), "d.md")
+    cw = PostOptions(content_warning=warning)
+    try:
+        thread = split_draft(draft, "mastodon", None, Overrides(limit=limit, options=cw))
+    except SplitError:  # a warning that leaves less than MIN_ROOM: refused, never sent long
+        assert count(warning, "mastodon") > (limit or 500) - MIN_ROOM
+        return
+    for post in thread.posts:
+        assert count(post.text, "mastodon") + count(warning, "mastodon") <= (limit or 500)
+    assert thread.limit == (limit or 500) - count(warning, "mastodon")
+
+
+def test_a_content_warning_takes_no_room_where_it_is_not_sent() -> None:
+    draft = parse_draft('+++\ncontent_warning = "Detentions"\n+++\nText.', "d.md")
+    for platform in ("x", "bluesky", "threads"):
+        assert split_draft(draft, platform, None).limit == FACTS[platform].measure.limit
+    assert split_draft(draft, "mastodon", None).limit == 500 - len("Detentions")
+
+
+def test_options_come_from_flags_then_draft_then_followed_edition_then_account() -> None:
+    draft = parse_draft('+++\nlanguage = "kk"\n+++\nText.', "d.md")
+    overrides = Overrides(
+        options=PostOptions(visibility="private"),
+        inherited=PostOptions(language="ru", visibility="unlisted", replies="following"),
+        account_options=PostOptions(language="en", replies="nobody", reply_visibility="unlisted"),
+    )
+    resolved = post_options(draft, "mastodon", overrides).options
+    assert (resolved.language, resolved.visibility, resolved.reply_visibility) == (
+        "kk",
+        "private",
+        "unlisted",
+    )
+    assert post_options(draft, "bluesky", overrides).options.replies == "following"
+    assert post_options(draft, "bluesky").options == PostOptions(
+        "kk", "public", "public", None, "everyone", "everyone"
+    )

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from composer.text.options import PostOptions
 from composer.workspace.drafts import DraftError, load_draft, parse_draft
 
 
@@ -160,6 +161,15 @@ def test_list_drafts_reports_broken_ones(tmp_path: Path) -> None:
         ('hashtag_placement = "spread"', "hashtag_placement must be one of first, last"),
         ('timezone = "Mars/Olympus"', "unknown time zone 'Mars/Olympus'"),
         ("mentions = [1, 2]", "mentions must be a list of strings"),
+        ('language = "Kazakh"', "language must be a language code like 'en'"),
+        ('language = "en_US"', "language must be a language code like 'en'"),
+        ('visibility = "direct"', "visibility must be one of public, unlisted, private"),
+        ('reply_visibility = "followers"', "reply_visibility must be one of public, unlisted"),
+        ('replies = "friends"', "replies must be one of everyone, mentioned, following, nobody"),
+        ('quotes = "some"', 'quotes must be true, false or "none"'),
+        ('content_warning = ""', "content_warning must not be empty"),
+        ('content_warning = """a\nb"""', "content_warning must be one line"),
+        ("language = 5", "language must be a string"),
     ],
 )
 def test_value_errors_name_the_line(line: str, message: str) -> None:
@@ -369,6 +379,10 @@ def test_body_line_is_below_the_front_matter() -> None:
         ),
         ("plain\r\nthen\x85\n", "d.md:2: the text holds a control character (U+0085)"),
         ("del\x7f", "d.md:1: the text holds a control character (U+007F)"),
+        (
+            '+++\ntitle = "t"\ncontent_warning = "CW\\u001b[2J"\n+++\nx',
+            "d.md:3: content_warning holds a control character (U+001B): remove it",
+        ),
     ],
     ids=[
         "bidi in mention",
@@ -378,6 +392,7 @@ def test_body_line_is_below_the_front_matter() -> None:
         "escape in body",
         "C1 in body",
         "DEL in body",
+        "escape in content warning",
     ],
 )
 def test_control_characters_are_refused_naming_the_line(text: str, message: str) -> None:
@@ -389,3 +404,18 @@ def test_control_characters_are_refused_naming_the_line(text: str, message: str)
 def test_newlines_tabs_and_bidi_marks_in_the_body_are_fine() -> None:
     body = "Line one\r\n\tindented\n\u202bعربي\u202c and \u200fמשהו\n"
     assert parse_draft(body).body == body
+
+
+def test_publishing_options_are_read_from_the_front_matter() -> None:
+    text = (
+        '+++\nlanguage = "zh-Hant"\nvisibility = "unlisted"\nreply_visibility = "private"\n'
+        'content_warning = "Задержания"\nreplies = "mentioned"\nquotes = false\n+++\nx'
+    )
+    draft = parse_draft(text, "d.md")
+    assert draft.unknown_keys == ()
+    assert draft.post_options == PostOptions(
+        "zh-Hant", "unlisted", "private", "Задержания", "mentioned", "not_first"
+    )
+    assert parse_draft('+++\nquotes = "none"\n+++\nx').post_options.quotes == "nobody"
+    assert parse_draft("+++\nquotes = true\n+++\nx").post_options.quotes == "everyone"
+    assert parse_draft("x").post_options == PostOptions()
