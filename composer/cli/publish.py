@@ -107,11 +107,10 @@ def publish(
         Event,
         ask_new_instances,
         check_not_published,
-        fit_to_instances,
         follow_up,
         plan_editions,
+        ready_to_send,
         run_editions,
-        with_link_cards,
     )
 
     path = resolve_draft(name)
@@ -138,9 +137,7 @@ def publish(
         follows=continuing,
         options=cli_post_options(),
     )
-    plans = asyncio.run(fit_to_instances(plans))
-    # Each link card is fetched now, once: what is shown is what the ledger keeps and sends.
-    plans = with_link_cards(plans)
+    plans = asyncio.run(ready_to_send(plans))
     if dry_run:
         if as_json:
             rows = [_dry_run_row(p, follows) for p in plans]

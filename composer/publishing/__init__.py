@@ -42,6 +42,7 @@ from composer.publishing.plans import (
     fit_to_instances,
     follow_up,
     plan_editions,
+    ready_to_send,
     refuse_images,
     with_link_cards,
 )
@@ -103,6 +104,7 @@ __all__ = [
     "prune_media",
     "publish_edition",
     "publish_existing",
+    "ready_to_send",
     "refuse_edition",
     "refuse_images",
     "retract",

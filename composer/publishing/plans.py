@@ -363,6 +363,14 @@ async def _ask_instance(account: Account) -> None:
         await client.aclose()
 
 
+async def ready_to_send(plans: Sequence[EditionPlan]) -> list[EditionPlan]:
+    """What publishing now does between planning and sending, for every front end: each
+    Mastodon thread fitted to its instance, then each link card fetched (off the event
+    loop), once: what is shown and confirmed is what the ledger keeps and sends."""
+    fitted = await fit_to_instances(plans)
+    return await asyncio.to_thread(with_link_cards, fitted)
+
+
 async def fit_to_instances(plans: Sequence[EditionPlan]) -> list[EditionPlan]:
     """Mastodon threads recomposed for the instance's own limit and media figures, read from
     the instance (an account's `max_characters` wins; an instance that cannot be asked keeps

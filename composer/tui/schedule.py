@@ -21,7 +21,6 @@ collects the input and shows their answers.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,11 +37,10 @@ from composer.publishing import (
     Event,
     PublishError,
     check_not_published,
-    fit_to_instances,
     follow_up,
     plan_editions,
+    ready_to_send,
     run_editions,
-    with_link_cards,
 )
 from composer.recurring import CreatedRule, RuleError, create_rules, parse_rule, rule_zone
 from composer.scheduling import (
@@ -105,7 +103,12 @@ _SETTINGS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
     ("content_warning", "content-warning", "Content warning", ()),
     ("replies", "replies", "Who may reply", tuple((v, v) for v in REPLIES)),
     ("quotes", "quotes", "Quotes", _QUOTES),
+    ("link_card", "link-card", "Link cards", (("true", "on"), ("false", "off"))),
 )
+_TYPED: dict[str, dict[str, object]] = {  # a Select's value as the front matter writes it
+    "quotes": QUOTES_TYPED,
+    "link_card": {"true": True, "false": False},
+}
 _SETTING_IDS = {widget: key for key, widget, _, _ in _SETTINGS}
 
 
@@ -209,7 +212,7 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
                 yield Input(placeholder="edition id", type="integer", id="follows")
                 yield Checkbox("UPDATE", id="update", disabled=True)
             meta = self._draft.meta if self._draft else {}
-            for row in (_SETTINGS[:3], _SETTINGS[3:]):
+            for row in (_SETTINGS[:4], _SETTINGS[4:]):
                 with Horizontal(classes="row"):
                     for key, widget, label, choices in row:
                         yield Label(label)
@@ -253,9 +256,11 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
             if choices:
                 value = self.query_one(f"#{widget}", Select).value
                 given = None if value is Select.NULL else str(value)
-                chosen[key] = QUOTES_TYPED.get(given or "", given) if key == "quotes" else given
+                chosen[key] = _TYPED[key].get(given or "", given) if key in _TYPED else given
             else:
                 chosen[key] = self.query_one(f"#{widget}", Input).value.strip() or None
+            if key == "link_card":  # not a post option: Bluesky's card is fetched, not sent
+                continue
             problem = check_option(key, chosen[key]) if chosen[key] is not None else None
             if problem is not None:
                 raise ScheduleError(f"{label}: {problem}")
@@ -651,8 +656,7 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
             return
         self._set_busy(True)
         try:
-            plans = await fit_to_instances(plans)
-            plans = await asyncio.to_thread(with_link_cards, plans)  # the pages: off the UI
+            plans = await ready_to_send(plans)  # the instances and the pages: off the UI
             db = self.services.database()
             if not self._again():
                 check_not_published(db, plans, again_hint=PUBLISH_AGAIN)

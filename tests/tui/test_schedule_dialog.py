@@ -951,3 +951,27 @@ async def test_the_settings_chosen_are_scheduled_and_handed_back_for_the_draft(
     assert options["ank-masto"] == PostOptions(
         "kk", "public", "public", "Detentions", "nobody", "not_first"
     )
+
+
+@pytest.mark.anyio
+async def test_link_cards_have_a_row_preselected_from_the_draft_and_handed_back(
+    services: Services,
+) -> None:
+    """Bluesky's link cards are a setting like the others: the draft's `link_card = false`
+    is shown, turning them on again comes back as the front matter's boolean."""
+    report = services.drafts_dir / "report.md"
+    report.write_text(
+        report.read_text(encoding="utf-8").replace("+++\n", "+++\nlink_card = false\n", 1)
+    )
+    app = dialog_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await choose_accounts(pilot, "ank-x")
+        row = app.screen.query_one("#link-card", Select)
+        assert row.value == "false"
+        row.value = "true"
+        await type_in(pilot, "#when", "2027-01-15 09:30")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    [result] = app.results
+    assert isinstance(result, ScheduleResult)
+    assert result.front_matter == {"link_card": True}
