@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from rich.markup import escape
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -23,7 +23,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, OptionList, TextArea
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.worker import get_current_worker
 
 from composer.text.display import plural, terminal_safe
@@ -131,6 +131,13 @@ COMPOSE_KEYS = (
 PLATFORM_KEYS = Binding.Group("Platform", compact=True)
 
 
+def draft_label(title: str, name: str, broken: bool) -> Text:
+    """A draft's line in the list: its title (else its file name; the list cuts it to one
+    line, app.tcss), after a ⚠ while it cannot be read (first: a cut never hides it)."""
+    label = Text("⚠ ", style="bold") if broken else Text()
+    return label.append(terminal_safe(title.strip() or name))
+
+
 class ComposeScreen(Screen[None]):
     """Write a draft and see its thread on each platform as you type."""
 
@@ -169,6 +176,7 @@ class ComposeScreen(Screen[None]):
         self._keep_failed = False  # said once that the unsaved text cannot be kept
         # The draft whose kept copy awaits the user's Restore or Discard: left alone till then.
         self._recovery_pending: Path | None = None
+        self._listed_label: str | None = None  # the open draft's line in the list, as shown
 
     # --- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -240,11 +248,25 @@ class ComposeScreen(Screen[None]):
         drafts.clear_options()
         summaries = sorted(list_drafts(self.services.drafts_dir), key=lambda s: s.name)
         for summary in summaries:
-            label = escape(terminal_safe(summary.name))
-            if summary.error:
-                label += " [dim](error)[/]"
+            label = draft_label(summary.title, summary.name, bool(summary.error))
             drafts.add_option(Option(label, id=str(summary.path)))
+        self._listed_label = None  # as on disk: the next preview says how the editor has it
         self._highlight_current()
+
+    def relabel_current(self, preview: Preview) -> None:
+        """The open draft's line in the list, as the editor's text now is: its title, and
+        ⚠ only while its front matter is broken (not as it was when listed)."""
+        if self.draft_path is None:
+            return
+        title = preview.draft.title if preview.draft is not None else ""
+        label = draft_label(title, self.draft_path.stem, preview.error is not None)
+        if label.plain == self._listed_label:
+            return
+        try:
+            self.query_one("#drafts", OptionList).replace_option_prompt(str(self.draft_path), label)
+        except OptionDoesNotExist:
+            return  # a new draft not listed yet: the next listing has it
+        self._listed_label = label.plain
 
     def _highlight_current(self) -> None:
         drafts = self.query_one("#drafts", OptionList)
@@ -285,6 +307,7 @@ class ComposeScreen(Screen[None]):
         self.editor.load_text(text)
         # In the body: a first key typed above the +++ line would make the settings text.
         self.editor.move_cursor((body_line(text), 0))
+        self._listed_label = None
         self._highlight_current()
         self.update_status()
         self.request_preview(delay=0)
@@ -433,6 +456,7 @@ class ComposeScreen(Screen[None]):
             await self.query_one(PreviewPane).show(preview)
         except NoMatches:
             return  # the app is closing (quit while a split was on its way): nothing to show
+        self.relabel_current(preview)
         if complete:
             self.shown = generation
             self._previewed_text = text

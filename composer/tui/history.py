@@ -6,6 +6,8 @@ it (a thread and its updates)."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import ClassVar
 
@@ -36,9 +38,22 @@ POST_MARKS = {
     PostStatus.SENT: "✓",
     PostStatus.SENDING: "…",
     PostStatus.FAILED: "✗",
-    PostStatus.PENDING: "·",
+    PostStatus.PENDING: "○",
     PostStatus.RETRACTED: "⌫",
 }
+
+
+def post_summary(statuses: Sequence[PostStatus]) -> str:
+    """A thread's posts in a few characters, however long it is: `✓ 14/15 · ✗ 1` (sent of
+    all, then each other state that has posts); post by post in the detail below."""
+    counts = Counter(statuses)
+    parts = [f"{POST_MARKS[PostStatus.SENT]} {counts[PostStatus.SENT]}/{len(statuses)}"]
+    parts += [
+        f"{mark} {counts[status]}"
+        for status, mark in POST_MARKS.items()
+        if status is not PostStatus.SENT and counts[status]
+    ]
+    return " · ".join(parts)
 
 
 def _sent(at: datetime | None) -> str:
@@ -142,12 +157,11 @@ class HistoryScreen(Screen[None]):
 
     @staticmethod
     def _outcome_row(outcome: FinishedEdition) -> tuple[object, ...]:
-        marks = "".join(POST_MARKS[post.status] for post in outcome.posts)
         return (
             str(outcome.edition_id),
             outcome.status.value,
             cell(outcome.account),
-            f"{outcome.sent + outcome.retracted}/{len(outcome.posts)} {marks}",
+            post_summary([post.status for post in outcome.posts]),
             _thread(outcome),
             cell(outcome.title, 40),
             cell(outcome.last_error or "", 80),
@@ -173,6 +187,9 @@ class HistoryScreen(Screen[None]):
             lines.append(_thread(outcome, long=True))
         if outcome.last_error:
             lines.append(f"stopped: {outcome.last_error}")
+        if outcome.posts:
+            marks = "".join(POST_MARKS[post.status] for post in outcome.posts)
+            lines.append(f"posts: {marks}")
         links = [f"{post.position}: {post.url}" for post in outcome.posts if post.url]
         if links:
             lines.append("  ".join(links))

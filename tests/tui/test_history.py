@@ -94,11 +94,11 @@ def test_newest_posts_and_editions_with_each_posts_status(tmp_path: Path) -> Non
             ]
             assert posts[1][3] == f"https://fake.social/@monitor/{full}02"
             editions = rows(app, "history-editions")
-            assert editions[0][:4] == [str(stopped), "partial", "masto", "1/3 ✓··"]
+            assert editions[0][:4] == [str(stopped), "partial", "masto", "✓ 1/3 · ○ 2"]
             assert editions[0][4] == ""  # no follow-ups
             assert editions[0][5] == "[bold]Not bold[/bold] \\u001b[31mred?"
             assert editions[0][6] == "401 [bold]token revoked[/bold] \\u001b[31m"
-            assert editions[1][:4] == [str(full), "published", "masto", "2/2 ✓✓"]
+            assert editions[1][:4] == [str(full), "published", "masto", "✓ 2/2"]
             shown = detail(app)
             assert "stopped: 401 [bold]token revoked[/bold] \\u001b[31m" in shown
             assert "\x1b" not in shown
@@ -181,7 +181,7 @@ def test_resume_finishes_a_stopped_thread_without_a_duplicate(
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
             [row] = rows(app, "history-editions")
-            assert row[1] == "partial" and row[3] == "1/3 ✓✗·"
+            assert row[1] == "partial" and row[3] == "✓ 1/3 · ✗ 1 · ○ 1"
             assert "access token is invalid" in row[6]
             await pilot.press("ctrl+r")
             await pilot.pause()
@@ -189,7 +189,7 @@ def test_resume_finishes_a_stopped_thread_without_a_duplicate(
             await app.workers.wait_for_complete()
             await pilot.pause()
             [row] = rows(app, "history-editions")
-            assert row[1] == "published" and row[3] == "3/3 ✓✓✓"
+            assert row[1] == "published" and row[3] == "✓ 3/3"
 
     asyncio.run(scenario())
     assert [s["text"] for s in fake.thread()] == posts  # each post once, in one thread
@@ -318,7 +318,7 @@ def test_retract_asks_naming_the_account_then_takes_the_thread_back(
             await app.workers.wait_for_complete()
             await pilot.pause()
             [row] = rows(app, "history-editions")
-            assert row[1] == "retracted" and row[3] == "3/3 ⌫⌫⌫"
+            assert row[1] == "retracted" and row[3] == "✓ 0/3 · ⌫ 3"
             hits = rows(app, "history-posts")
             assert len(hits) == 3 and all("(retracted)" in hit[0] for hit in hits)
 
@@ -330,3 +330,14 @@ def test_retract_asks_naming_the_account_then_takes_the_thread_back(
         assert [p.text for p in edition_posts(db, edition)] == posts
     finally:
         db.close()
+
+
+def test_a_long_threads_posts_are_summed_up_not_spelled_out() -> None:
+    from composer.store import PostStatus
+    from composer.tui.history import post_summary
+
+    statuses = [PostStatus.SENT] * 14 + [PostStatus.FAILED]
+    assert post_summary(statuses) == "✓ 14/15 · ✗ 1"
+    mixed = [PostStatus.SENT, PostStatus.RETRACTED, PostStatus.SENDING, PostStatus.PENDING]
+    assert post_summary(mixed) == "✓ 1/4 · … 1 · ○ 1 · ⌫ 1"
+    assert len(post_summary([PostStatus.SENT] * 120 + [PostStatus.PENDING] * 3)) < 20
