@@ -312,8 +312,10 @@ class PreviewPane(Vertical):
         for card in self.query(PostCard):
             current = card.key is not None and card.key[1] == number
             card.set_class(current, "-current")
-            if current:
-                card.scroll_visible(animate=False)
+            if current and number == 1:  # the top: the summary and the splitter's note too
+                self.call_after_refresh(self.query_one(VerticalScroll).scroll_home, animate=False)
+            elif current:
+                self.call_after_refresh(card.scroll_visible, animate=False)
 
     def compose(self) -> ComposeResult:
         yield Tabs(id="platforms")

@@ -352,7 +352,7 @@ def test_a_rule_made_by_the_cli_appears_with_its_next_time_in_its_zone(
             assert rule_cells(app, rule_id) == [
                 str(rule_id),
                 "2026-12-07 09:00 Europe/Berlin (CET)",
-                "0 9 * * mon",
+                "Mon 09:00",
                 "masto",
                 "weekly.md",
                 "",
