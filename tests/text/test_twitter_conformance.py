@@ -442,7 +442,12 @@ def test_weighted_length_matches_twitter_text_parser(text: str) -> None:
     # When a URL's value is rewritten ("a.com日本.jp/x" becomes "a.com/x"), that Python port
     # replaces every copy of the host in the URL, where twitter-text replaces the first only.
     assume(all(url.value == url.text for url in extract_urls(text)))
-    reference = _twitter_text_parser().parse_tweet(text)
+    parser = _twitter_text_parser()
+    # The port rewrites its own copy of such a URL too: "bit.ly/xвыборыbit.ly/x" (one URL,
+    # the host twice) becomes "bit.ly/xвbit.ly/x" and its length is off by the difference.
+    found = parser.extract_urls_with_indices(text)
+    assume(all(u["url"] == text[u["indices"][0] : u["indices"][1]] for u in found))
+    reference = parser.parse_tweet(text)
     assert x_weighted_length(text) == reference.weightedLength
     assert x_is_valid(text) == reference.valid
 
