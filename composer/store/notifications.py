@@ -120,15 +120,16 @@ def edition_events(
             col(Edition.updated_at),
         ).where(sa.or_(ended, late, left))
         rows = session.execute(statement).all()
-        done = set(
-            session.execute(
+        done = {
+            tuple(row)
+            for row in session.execute(
                 sa.select(
                     col(Notification.edition_id),
                     col(Notification.event),
                     col(Notification.occurred_at),
                 ).where(col(Notification.edition_id).in_([row[0] for row in rows]))
-            ).tuples()
-        )
+            )
+        }
     for edition_id, account, status, scheduled_at, updated_at in rows:
         if status in _ENDED_EVENTS:
             event, occurred_at = _ENDED_EVENTS[status], updated_at

@@ -415,7 +415,7 @@ async def test_undo_back_to_the_saved_text_forgets_the_kept_copy(tui_services: S
                 break
             await pilot.press("ctrl+z")
         assert editor(app).text == original
-        assert not copy.exists()
+        await wait_until(pilot, lambda: not copy.exists())  # the last Changed is handled
         await pilot.pause(1.3)  # past the autosave delay
         await pilot.press("ctrl+q")
     assert path.read_text() == original and not copy.exists()
