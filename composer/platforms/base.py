@@ -290,7 +290,27 @@ class HttpClient(Generic[_Account]):
         except httpx.TransportError as error:
             kind = no_answer_kind(error, creates=creates)
             label = FACTS[self.platform].label
-            raise kind(f"{label} {method} {path}: {describe(error)}") from None
+            raise kind(f"{label} {method} {path}: {self._scrub(describe(error))}") from None
+
+    def _scrub(self, text: str) -> str:
+        """`text` without what this client sends that describe() may show (Threads puts its
+        token in the URL); nothing to take out for a client that sends it in a header."""
+        return text
+
+    def _checked(
+        self, method: str, path: str, response: httpx.Response, *, replying: bool
+    ) -> httpx.Response:
+        """The response when it succeeded, else the platform's error for it."""
+        if response.is_success:
+            return response
+        raise self._status_error(method, path, response, replying=replying)
+
+    def _status_error(
+        self, method: str, path: str, response: httpx.Response, *, replying: bool
+    ) -> PlatformError:
+        """The error a failed response means, in the platform's own words (each client that
+        calls `_checked` says how; `replying`: a 404 may be the reply's missing parent)."""
+        raise NotImplementedError(f"{type(self).__name__} maps no status errors")
 
     def _described(self) -> str:
         """The repr's arguments: what tells this client apart, never a secret."""

@@ -26,7 +26,6 @@ password or token (neither does any repr).
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
 import json as jsonlib
 import time
@@ -38,15 +37,18 @@ from typing import TYPE_CHECKING, Any, Protocol, TypedDict, Unpack
 import httpx
 
 from composer.platforms import base, errors
-from composer.redaction import register_secret
-from composer.text.facets import (
-    MAX_TID_TIMESTAMP,
-    TID_PATTERN,
-    facets,
-    new_tid,
-    tid_timestamp,
-    to_record_facets,
+from composer.platforms.bluesky_records import (
+    POSTGATE_COLLECTION,
+    THREADGATE_COLLECTION,
+    derive_rkey,
+    gate_writes,
+    images_embed,
+    record_cid,
+    rkey_of,
+    strong_ref,
 )
+from composer.redaction import register_secret
+from composer.text.facets import facets, to_record_facets
 from composer.text.link_cards import LinkCard
 from composer.text.platform_facts import FACTS
 
@@ -61,9 +63,7 @@ __all__ = [
 POST_COLLECTION = "app.bsky.feed.post"
 # Records a thread's first post may have beside it, under its own record key: who may reply
 # (threadgate) and who may quote it (postgate). Deleting the root deletes them too.
-GATE_COLLECTIONS = ("app.bsky.feed.threadgate", "app.bsky.feed.postgate")
-RKEY_EPOCH_US = 1_672_531_200_000_000  # 2023-01-01T00:00:00Z
-RKEY_SPAN_US = 1 << 45  # about 407 days
+GATE_COLLECTIONS = (THREADGATE_COLLECTION, POSTGATE_COLLECTION)
 MAX_WRITES = 200  # com.atproto.repo.applyWrites
 _AUTH_EXPIRED_ERRORS = frozenset({"ExpiredToken", "InvalidToken"})
 _SESSION_KEYS = ("did", "handle", "accessJwt", "refreshJwt")
@@ -144,101 +144,6 @@ def _auth_expired(response: httpx.Response) -> bool:
     if response.status_code == 401:
         return True
     return response.status_code == 400 and _xrpc_error(response)[0] in _AUTH_EXPIRED_ERRORS
-
-
-def _rkey_of(uri: str | None) -> str | None:
-    """The record key of an at:// URI, if it is a TID."""
-    if not uri:
-        return None
-    rkey = uri.rstrip("/").rsplit("/", 1)[-1]
-    return rkey if TID_PATTERN.fullmatch(rkey) else None
-
-
-def _derive_rkey(idempotency_key: str, index: int, root_rkey: str | None) -> str:
-    seed = f"thread-composer/bluesky/rkey/{idempotency_key}".encode()
-    number = int.from_bytes(hashlib.sha256(seed).digest()[:8], "big")
-    clock_id = number & 0x3FF
-    if root_rkey is not None and index > 1:
-        timestamp = tid_timestamp(root_rkey) + index - 1
-        if timestamp <= MAX_TID_TIMESTAMP:
-            return new_tid(timestamp, clock_id)
-    return new_tid(RKEY_EPOCH_US + (number >> 10) % RKEY_SPAN_US, clock_id)
-
-
-def _cbor_head(major: int, length: int) -> bytes:
-    if length < 24:
-        return bytes([major << 5 | length])
-    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
-        if length < 1 << (8 * size):
-            return bytes([major << 5 | info]) + length.to_bytes(size, "big")
-    raise ValueError("integer too large for CBOR")
-
-
-def _cid_bytes(cid: str) -> bytes:
-    """The binary form of a base32 CID string ("b..."), as DAG-CBOR links hold it."""
-    if not cid.startswith("b"):
-        raise ValueError(f"not a base32 CID: {cid!r}")
-    text = cid[1:].upper()
-    return base64.b32decode(text + "=" * (-len(text) % 8))
-
-
-def _dag_cbor(value: Any) -> bytes:
-    """DAG-CBOR of a JSON record without bytes or floats (a post record); a `{"$link": cid}`
-    object, as a blob's `ref` is written in JSON, is the CID link it stands for (tag 42)."""
-    if value is None:
-        return b"\xf6"
-    if value is True:
-        return b"\xf5"
-    if value is False:
-        return b"\xf4"
-    if isinstance(value, int):
-        return _cbor_head(0, value) if value >= 0 else _cbor_head(1, -1 - value)
-    if isinstance(value, str):
-        data = value.encode("utf-8")
-        return _cbor_head(3, len(data)) + data
-    if isinstance(value, list | tuple):
-        return _cbor_head(4, len(value)) + b"".join(_dag_cbor(item) for item in value)
-    if isinstance(value, Mapping) and set(value) == {"$link"} and isinstance(value["$link"], str):
-        link = b"\x00" + _cid_bytes(value["$link"])  # multibase identity prefix
-        return b"\xd8\x2a" + _cbor_head(2, len(link)) + link
-    if isinstance(value, Mapping):
-        # DAG-CBOR's canonical order: shorter keys first, then bytewise.
-        keys = sorted(
-            ((str(key).encode("utf-8"), key) for key in value),
-            key=lambda pair: (len(pair[0]), pair[0]),
-        )
-        return _cbor_head(5, len(keys)) + b"".join(
-            _cbor_head(3, len(encoded)) + encoded + _dag_cbor(value[key]) for encoded, key in keys
-        )
-    raise TypeError(f"cannot encode {type(value).__name__} as DAG-CBOR")
-
-
-def record_cid(record: Mapping[str, Any]) -> str:
-    """The CID (v1, dag-cbor, sha2-256, base32) a PDS gives this record."""
-    digest = hashlib.sha256(_dag_cbor(record)).digest()
-    raw = bytes([0x01, 0x71, 0x12, 0x20]) + digest
-    return "b" + base64.b32encode(raw).decode("ascii").lower().rstrip("=")
-
-
-def _strong_ref(post: base.PublishedPost) -> dict[str, str]:
-    if not post.uri or not post.cid:
-        raise ValueError(f"a Bluesky reply needs the uri and cid of {post.remote_id!r}")
-    return {"uri": post.uri, "cid": post.cid}
-
-
-def _images_embed(media: tuple[base.AttachedMedia, ...]) -> dict[str, Any]:
-    """`app.bsky.embed.images`: each uploaded blob with its alt text and aspect ratio."""
-    return {
-        "$type": "app.bsky.embed.images",
-        "images": [
-            {
-                "alt": image.alt,
-                "image": jsonlib.loads(image.ref),
-                "aspectRatio": {"width": image.width, "height": image.height},
-            }
-            for image in media
-        ],
-    }
 
 
 class _XrpcBody(TypedDict, total=False):
@@ -388,14 +293,14 @@ class BlueskyClient(base.HttpClient[BlueskyAccount]):
         if requests[0].reply_to is not None or requests[0].root is not None:
             raise ValueError("create_thread writes a thread from its first post")
         session = await self._ensure_session()
-        root_rkey = _derive_rkey(requests[0].idempotency_key, 1, None)
+        root_rkey = derive_rkey(requests[0].idempotency_key, 1, None)
         writes: list[dict[str, Any]] = []
         gates: list[dict[str, Any]] = []
         planned: list[tuple[str, str, str]] = []  # rkey, uri, cid
         root: base.PublishedPost | None = None
         parent: base.PublishedPost | None = None
         for position, request in enumerate(requests, start=1):
-            rkey = _derive_rkey(request.idempotency_key, position, root_rkey)
+            rkey = derive_rkey(request.idempotency_key, position, root_rkey)
             placed = base.PostRequest(
                 request.text,
                 position,
@@ -461,8 +366,8 @@ class BlueskyClient(base.HttpClient[BlueskyAccount]):
         # of the editions it continues, so its keys never reuse their timestamps.
         position = request.offset + request.index
         root = request.root or (request.reply_to if position == 2 else None)
-        root_rkey = _rkey_of(root.uri) if root is not None else None
-        return _derive_rkey(request.idempotency_key, position, root_rkey)
+        root_rkey = rkey_of(root.uri) if root is not None else None
+        return derive_rkey(request.idempotency_key, position, root_rkey)
 
     async def post_record(self, request: base.PostRequest, *, offset_ms: int = 0) -> dict[str, Any]:
         """The `app.bsky.feed.post` record of a post, mentions resolved to DIDs."""
@@ -487,9 +392,9 @@ class BlueskyClient(base.HttpClient[BlueskyAccount]):
             record["facets"] = record_facets
         if request.reply_to is not None:
             root = request.root or request.reply_to  # post 2 replies to the root itself
-            record["reply"] = {"root": _strong_ref(root), "parent": _strong_ref(request.reply_to)}
+            record["reply"] = {"root": strong_ref(root), "parent": strong_ref(request.reply_to)}
         if request.media:
-            record["embed"] = _images_embed(request.media)
+            record["embed"] = images_embed(request.media)
         elif request.card is not None:
             record["embed"] = await self._external_embed(request.card)
         return record
@@ -706,36 +611,3 @@ if TYPE_CHECKING:
 
     def _is_platform_client(client: BlueskyClient) -> base.PlatformClient:
         return client  # mypy checks that BlueskyClient implements the protocol
-
-
-THREADGATE_COLLECTION = "app.bsky.feed.threadgate"
-POSTGATE_COLLECTION = "app.bsky.feed.postgate"
-
-
-def gate_writes(
-    request: base.PostRequest, uri: str, rkey: str, created: str
-) -> list[dict[str, Any]]:
-    """The applyWrites creates of a post's gates, under the post's own record key: on the
-    thread's first post (no reply), a threadgate when not everyone may reply (its allow
-    rules, none for nobody) and a postgate when quotes are off; on a later post, a postgate
-    when no post may be quoted (`quotes = "none"`)."""
-    options = request.options
-    first = request.reply_to is None
-    records: list[tuple[str, dict[str, Any]]] = []
-    replies = options.replies or "everyone"
-    if first and replies != "everyone":
-        rule = FACTS["bluesky"].post_options.replies[replies]
-        allow = [] if replies == "nobody" else [{"$type": rule}]
-        records.append((THREADGATE_COLLECTION, {"post": uri, "allow": allow}))
-    if options.quotes == "nobody" or (first and options.quotes == "not_first"):
-        disable = [{"$type": f"{POSTGATE_COLLECTION}#disableRule"}]
-        records.append((POSTGATE_COLLECTION, {"post": uri, "embeddingRules": disable}))
-    return [
-        {
-            "$type": "com.atproto.repo.applyWrites#create",
-            "collection": collection,
-            "rkey": rkey,
-            "value": {"$type": collection, **value, "createdAt": created},
-        }
-        for collection, value in records
-    ]

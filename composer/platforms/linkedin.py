@@ -211,11 +211,9 @@ class LinkedInClient(base.HttpClient[LinkedInAccount]):
         response = await self._exchange(
             method, path, creates=creates, params=params, json=json, headers=headers
         )
-        if response.is_success:
-            return response
-        raise self._error(method, path, response, replying=replying)
+        return self._checked(method, path, response, replying=replying)
 
-    def _error(
+    def _status_error(
         self, method: str, path: str, response: httpx.Response, *, replying: bool
     ) -> errors.PlatformError:
         status = response.status_code

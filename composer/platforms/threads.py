@@ -48,7 +48,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import tempfile
 import time
 from collections.abc import Callable, Mapping
@@ -60,6 +59,7 @@ from urllib.parse import quote
 import httpx
 
 from composer.platforms import base, errors
+from composer.redaction import redact
 from composer.text.options import platform_replies
 from composer.text.platform_facts import FACTS
 
@@ -80,8 +80,6 @@ _PERMISSION_CODES: Final = frozenset({10, *range(200, 300)})
 _MISSING_OBJECT_SUBCODE: Final = 33  # "Object with ID ... does not exist"
 
 _REACHABLE = "can anyone open the URL its media_upload_cmd printed?"
-
-_TOKEN_PARAM = re.compile(r"(access_token=)[^&\s\"'>]+")
 
 
 class ThreadsAccount(base.AccountLike, Protocol):
@@ -124,10 +122,10 @@ class _MaskTokens(logging.Filter):
             "access_token=" in str(arg) for arg in record.args
         ):
             record.args = tuple(
-                _mask(str(arg)) if "access_token=" in str(arg) else arg for arg in record.args
+                redact(str(arg)) if "access_token=" in str(arg) else arg for arg in record.args
             )
         if isinstance(record.msg, str) and "access_token=" in record.msg:
-            record.msg = _mask(record.msg)
+            record.msg = redact(record.msg)
         return True
 
 
@@ -515,20 +513,13 @@ class ThreadsClient(base.HttpClient[ThreadsAccount]):
             params = {**(params or {}), "access_token": token}
         else:
             form = {**(form or {}), "access_token": token}
-        try:
-            response = await self._http.request(
-                method, self._base + path, params=params, data=form, timeout=self._timeout
-            )
-        except httpx.TransportError as error:
-            kind = errors.no_answer_kind(error, creates=method == "POST")
-            raise kind(f"Threads {method} {path}: {self._scrub(errors.describe(error))}") from None
-        # `from None` above: httpx errors carry the request, and so the token.
-        self._note_usage(response.headers)
-        if response.is_success:
-            return response
-        raise self._error(method, path, response, replying=replying)
+        response = await self._exchange(
+            method, path, creates=method == "POST", params=params, data=form
+        )
+        self._note_usage(response.headers)  # a refusal's too: it says how long to wait
+        return self._checked(method, path, response, replying=replying)
 
-    def _error(
+    def _status_error(
         self, method: str, path: str, response: httpx.Response, *, replying: bool
     ) -> errors.PlatformError:
         status = response.status_code
@@ -599,9 +590,9 @@ class ThreadsClient(base.HttpClient[ThreadsAccount]):
         return None
 
     def _scrub(self, text: str) -> str:
-        if self._token is not None and self._token.value:
-            text = text.replace(self._token.value, "<hidden>")
-        return _mask(text)
+        # The token travels in the URL: `access_token=…` is one of redact's patterns, and
+        # the value itself is a registered secret once read.
+        return redact(text)
 
     def _reason(self, error: Mapping[str, Any], response: httpx.Response) -> str:
         """The platform's own words (user message first), never holding the token."""
@@ -691,10 +682,6 @@ def _max_percent(entry: Mapping[str, Any]) -> int | None:
     values = [_int(entry.get(k)) for k in ("call_count", "total_time", "total_cputime")]
     known = [v for v in values if v is not None]
     return max(known) if known else None
-
-
-def _mask(text: str) -> str:
-    return _TOKEN_PARAM.sub(r"\1<hidden>", text)
 
 
 def _int(value: object) -> int | None:

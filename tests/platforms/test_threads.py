@@ -466,7 +466,7 @@ def test_the_token_is_never_shown(
     client = with_client(account, scenario)
     assert [type(e) for e in errors] == [Unclear, Refused]
     assert_no_token(client, account, *errors)
-    assert "access_token=<hidden>" in caplog.text  # httpx logs the URL, masked
+    assert "access_token=[REDACTED]" in caplog.text  # httpx logs the URL, masked
     assert TOKEN not in caplog.text
 
 
