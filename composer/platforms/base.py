@@ -12,6 +12,8 @@ comes from.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, Self, TypedDict, TypeVar, Unpack
 
@@ -244,6 +246,7 @@ class HttpOptions(TypedDict, total=False):
 
     http: httpx.AsyncClient | None  # borrowed (the daemon's, kept open); else made here
     timeout: float  # for every request, also on a borrowed client
+    clock: Callable[[], float]  # seconds since the epoch (time.time); tests pin it
 
 
 _Account = TypeVar("_Account", bound="AccountLike")
@@ -261,6 +264,7 @@ class HttpClient(Generic[_Account]):
         self._account = account
         self._base = account.api_url.rstrip("/")
         self._timeout = options.get("timeout", DEFAULT_TIMEOUT)
+        self._clock = options.get("clock", time.time)
         self._owns_http = http is None
         self._http = http if http is not None else new_http(timeout=self._timeout)
         self._token: Hidden | None = None

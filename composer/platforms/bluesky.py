@@ -28,8 +28,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json as jsonlib
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict, Unpack
@@ -166,12 +165,10 @@ class BlueskyClient(base.HttpClient[BlueskyAccount]):
         self,
         account: BlueskyAccount,
         *,
-        clock: Callable[[], float] = time.time,
         session_store: SessionStore | None = None,
         **options: Unpack[base.HttpOptions],
     ) -> None:
         super().__init__(account, **options)
-        self._clock = clock
         self._store: SessionStore = session_store or MemorySessionStore()
         self._session: _Session | None = None
         self._lock = asyncio.Lock()

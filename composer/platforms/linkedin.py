@@ -24,8 +24,7 @@ Authorization header: no message, repr or log line of this module holds it.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Final, Protocol, Unpack
 from urllib.parse import quote
 
@@ -68,12 +67,9 @@ class LinkedInClient(base.HttpClient[LinkedInAccount]):
     def __init__(
         self,
         account: LinkedInAccount,
-        *,
-        clock: Callable[[], float] = time.time,
         **options: Unpack[base.HttpOptions],
     ) -> None:
         super().__init__(account, **options)
-        self._clock = clock
         self._author = account.author or ""
         self._version = account.api_version or API_VERSION
         self._first_sent: dict[str, float] = {}  # idempotency key -> first attempt (Unix)

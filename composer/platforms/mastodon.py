@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol, TypedDict, Unpack
@@ -73,10 +73,6 @@ class RateLimit:
     reset: datetime | None  # aware, UTC
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class _RequestBody(TypedDict, total=False):
     """What a request to the Mastodon API carries besides its headers."""
 
@@ -95,12 +91,9 @@ class MastodonClient(base.HttpClient[MastodonAccount]):
     def __init__(
         self,
         account: MastodonAccount,
-        *,
-        clock: Callable[[], datetime] | None = None,
         **options: Unpack[base.HttpOptions],
     ) -> None:
         super().__init__(account, **options)
-        self._clock = clock or _utcnow  # injectable for tests
         self._account_id: str | None = None
         self._acct: str | None = None
         self._limits: tuple[int, int] | None = None
@@ -241,7 +234,7 @@ class MastodonClient(base.HttpClient[MastodonAccount]):
         if language:
             # Mastodon takes an ISO 639 code: a tag's language, without its subtags.
             body["language"] = language.split("-", 1)[0]
-        self._first_sent.setdefault(key, self._clock())
+        self._first_sent.setdefault(key, self._now())
         self._in_flight.add(key)
         try:
             response = await self._request(
@@ -267,7 +260,7 @@ class MastodonClient(base.HttpClient[MastodonAccount]):
         first = self._first_sent.get(key)
         if first is None or key in self._in_flight:
             return False  # sent by another process, or at an unknown time: no guarantee
-        return self._clock() - first < REPLAY_WINDOW - REPLAY_MARGIN
+        return self._now() - first < REPLAY_WINDOW - REPLAY_MARGIN
 
     async def _read_back(self, request: base.PostRequest) -> base.PublishedPost | None:
         account_id = await self._credentials()
@@ -350,10 +343,13 @@ class MastodonClient(base.HttpClient[MastodonAccount]):
         kind = errors.failed_status_kind(status, creates=creates) or errors.Refused
         raise kind(message, status=status, reason=reason)
 
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self._clock(), UTC)
+
     def _note_rate_limit(self, headers: httpx.Headers) -> None:
         if "x-ratelimit-limit" not in headers and "x-ratelimit-remaining" not in headers:
             return
-        now = self._clock()
+        now = self._now()
         reset = errors.reset_after(headers.get("x-ratelimit-reset"), now.timestamp())
         self.last_rate_limit = RateLimit(
             limit=errors.header_count(headers.get("x-ratelimit-limit")),
@@ -364,7 +360,7 @@ class MastodonClient(base.HttpClient[MastodonAccount]):
     def _retry_after(self, response: httpx.Response) -> float | None:
         """Retry-After if given (seconds or a date), else X-RateLimit-Reset (ISO 8601 on
         Mastodon; a Unix time or seconds to go behind some proxies)."""
-        now = self._clock().timestamp()
+        now = self._clock()
         wait = errors.retry_after(response.headers.get("retry-after"), now)
         if wait is None:
             wait = errors.reset_after(response.headers.get("x-ratelimit-reset"), now)

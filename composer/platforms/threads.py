@@ -152,14 +152,12 @@ class ThreadsClient(base.HttpClient[ThreadsAccount]):
         self,
         account: ThreadsAccount,
         *,
-        clock: Callable[[], float] = time.time,
         poll_interval: float = 1.0,
         media_wait: float = MEDIA_WAIT,
         **options: Unpack[base.HttpOptions],
     ) -> None:
         _install_log_filter()
         super().__init__(account, **options)
-        self._clock = clock
         self._poll_interval = poll_interval
         self._media_wait = media_wait
         self._user_id: str | None = account.user_id or None

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import html
 import re
-import time
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -85,13 +84,11 @@ class XClient(base.HttpClient[XAccount]):
         self,
         account: XAccount,
         *,
-        clock: Callable[[], float] = time.time,
         on_tokens_refreshed: TokensRefreshed | None = None,
         token_store: TokenStore | None = None,
         **options: Unpack[base.HttpOptions],
     ) -> None:
         super().__init__(account, **options)
-        self._clock = clock
         self.on_tokens_refreshed = on_tokens_refreshed
         # OAuth 2.0 tokens after a refresh (this run's or a stored one); until then the
         # account's own are used. X rotates the refresh token: the old one stops working.

@@ -53,13 +53,14 @@ def with_client(
     *,
     token: str = TOKEN,
     timeout: float = 5.0,
-    clock: Callable[[], datetime] | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     **settings: Any,
 ) -> T:
     """Run `body(client)` on a fresh event loop, closing the client afterwards."""
 
     async def main() -> T:
-        client = MastodonClient(make_account(url, token, **settings), timeout=timeout, clock=clock)
+        account = make_account(url, token, **settings)
+        client = MastodonClient(account, timeout=timeout, clock=lambda: clock().timestamp())
         try:
             return await body(client)
         finally:
@@ -400,7 +401,7 @@ def test_retry_after_sources(headers: dict[str, str], seconds: float | None) -> 
     async def main() -> RateLimited:
         async with httpx.AsyncClient(transport=transport) as http:
             account = make_account("https://fake.social")
-            client = MastodonClient(account, http=http, clock=lambda: pinned)
+            client = MastodonClient(account, http=http, clock=pinned.timestamp)
             with pytest.raises(RateLimited) as caught:
                 await client.create_post(post("x"))
             return caught.value
