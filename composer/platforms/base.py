@@ -265,6 +265,9 @@ class HttpClient(Generic[_Account]):
         self._base = account.api_url.rstrip("/")
         self._timeout = options.get("timeout", DEFAULT_TIMEOUT)
         self._clock = options.get("clock", time.time)
+        # Idempotency key -> when this client first sent the post (Unix seconds): a read-back
+        # for an unclear outcome looks no further back (less the clock skew).
+        self._first_sent: dict[str, float] = {}
         self._owns_http = http is None
         self._http = http if http is not None else new_http(timeout=self._timeout)
         self._token: Hidden | None = None

@@ -103,7 +103,6 @@ class MastodonClient(base.HttpClient[MastodonAccount]):
         self.media_poll_seconds = MEDIA_POLL_SECONDS
         self.media_deadline_seconds = MEDIA_DEADLINE_SECONDS
         self._domain: str | None = None
-        self._first_sent: dict[str, datetime] = {}  # idempotency key -> first attempt
         self._in_flight: set[str] = set()
         self.last_rate_limit: RateLimit | None = None
 
@@ -234,7 +233,7 @@ class MastodonClient(base.HttpClient[MastodonAccount]):
         if language:
             # Mastodon takes an ISO 639 code: a tag's language, without its subtags.
             body["language"] = language.split("-", 1)[0]
-        self._first_sent.setdefault(key, self._now())
+        self._first_sent.setdefault(key, self._clock())
         self._in_flight.add(key)
         try:
             response = await self._request(
@@ -260,7 +259,7 @@ class MastodonClient(base.HttpClient[MastodonAccount]):
         first = self._first_sent.get(key)
         if first is None or key in self._in_flight:
             return False  # sent by another process, or at an unknown time: no guarantee
-        return self._now() - first < REPLAY_WINDOW - REPLAY_MARGIN
+        return self._clock() - first < (REPLAY_WINDOW - REPLAY_MARGIN).total_seconds()
 
     async def _read_back(self, request: base.PostRequest) -> base.PublishedPost | None:
         account_id = await self._credentials()
@@ -273,7 +272,7 @@ class MastodonClient(base.HttpClient[MastodonAccount]):
             raise errors.Unavailable("Mastodon: the statuses list is not a list")
         parent = request.reply_to.remote_id if request.reply_to is not None else None
         first = self._first_sent.get(request.idempotency_key)
-        not_before = first - CLOCK_SKEW if first is not None else None
+        not_before = None if first is None else datetime.fromtimestamp(first, UTC) - CLOCK_SKEW
         for status in statuses:  # newest first
             if not isinstance(status, dict) or status.get("reblog"):
                 continue
