@@ -229,7 +229,7 @@ class BlueskyClient(base.HttpClient[BlueskyAccount]):
         raise self._error(response, nsid, write=True)
 
     async def image_limits(self) -> base.ImageLimits:
-        return base.ImageLimits(FACTS[self.platform].image_max_bytes)
+        return base.ImageLimits(FACTS[self.platform].media.max_bytes)
 
     async def upload_media(self, upload: base.MediaUpload) -> str:
         """`com.atproto.repo.uploadBlob`; the blob ref (JSON) a post's embed names. A blob

@@ -342,7 +342,7 @@ class ThreadsClient(base.HttpClient[ThreadsAccount]):
         if not media:
             return {"media_type": "TEXT"}
         facts = FACTS[self.platform].media
-        if facts is not None and len(media) > facts.images_per_post:
+        if len(media) > facts.images_per_post:
             raise errors.Refused(
                 f"Threads takes at most {facts.images_per_post} images a post, not {len(media)}"
             )

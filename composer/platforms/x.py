@@ -152,8 +152,8 @@ class XClient(base.HttpClient[XAccount]):
 
     async def image_limits(self) -> base.ImageLimits:
         """X's own figures (FACTS): 5 MB an image, no pixel limit (X scales images down)."""
-        facts = FACTS["x"]
-        return base.ImageLimits(facts.image_max_bytes, facts.image_max_pixels)
+        media = FACTS["x"].media
+        return base.ImageLimits(media.max_bytes, media.max_pixels)
 
     async def upload_media(self, upload: base.MediaUpload) -> str:
         """Chunked upload, processing, then the alt text (composer.platforms.x_media)."""

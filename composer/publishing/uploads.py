@@ -90,7 +90,7 @@ def recorded_media(rows: Sequence[PostMedia]) -> tuple[AttachedMedia, ...]:
 def _needs_upload(row: PostMedia, platform: str) -> bool:
     if row.remote_ref is None or row.uploaded_at is None:
         return True
-    lifetime = FACTS[platform].media_id_lifetime_s if platform in FACTS else None
+    lifetime = FACTS[platform].media.id_lifetime_s if platform in FACTS else None
     if lifetime is None:
         return False
     # An hour's margin: the post is created a little after the check.
@@ -101,8 +101,8 @@ async def _limits(client: PlatformClient) -> Limits:
     read = getattr(client, "image_limits", None)
     found: ImageLimits | None = await read() if read is not None else None
     if found is None:
-        facts = FACTS[client.platform]
-        found = ImageLimits(facts.image_max_bytes, facts.image_max_pixels)
+        media = FACTS[client.platform].media
+        found = ImageLimits(media.max_bytes, media.max_pixels)
     return Limits(max_bytes=found.max_bytes, max_pixels=found.max_pixels)
 
 

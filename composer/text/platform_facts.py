@@ -122,6 +122,10 @@ class MediaFacts:
     id_lifetime_s: int | None = None
 
 
+# A platform thread-composer posts no images to: none a post, nothing uploaded.
+NO_MEDIA = MediaFacts(images_per_post=0, alt_text_limit=None, max_bytes=0)
+
+
 @dataclass(frozen=True, slots=True)
 class PostOptionFacts:
     """Which of a draft's publishing options (`composer.text.options.PostOptions`) a
@@ -138,7 +142,7 @@ class PostOptionFacts:
 @dataclass(frozen=True, slots=True)
 class PlatformFacts:
     """One platform's facts. `handle` is None where contacts cannot be mentioned by handle,
-    `media` None where thread-composer posts no images."""
+    `media` is NO_MEDIA where thread-composer posts no images."""
 
     name: str
     label: str  # how the platform writes its own name
@@ -148,7 +152,7 @@ class PlatformFacts:
     settings: Mapping[str, SettingKind]
     secrets: tuple[str, ...]
     extra_measures: tuple[Measure, ...] = ()  # further limits (bytes, links)
-    media: MediaFacts | None = None
+    media: MediaFacts = NO_MEDIA
     previewed_by_default: bool = False  # a draft that names no platform is shown on these
     required_settings: tuple[str, ...] = ()
     required_secrets: tuple[str, ...] = ()
@@ -162,31 +166,6 @@ class PlatformFacts:
     # length, unless the account continues it (Overrides.parts_limit: LinkedIn's comments).
     one_post: bool = False
     post_options: PostOptionFacts = PostOptionFacts()
-
-    @property
-    def images_per_post(self) -> int:
-        """How many images one post carries (0 where none are posted)."""
-        return self.media.images_per_post if self.media else 0
-
-    @property
-    def alt_text_limit(self) -> int | None:
-        """The longest alt text, in characters (None: no limit we know of)."""
-        return self.media.alt_text_limit if self.media else None
-
-    @property
-    def image_max_bytes(self) -> int:
-        """One image's upload limit in bytes (a Mastodon instance says its own)."""
-        return self.media.max_bytes if self.media else 0
-
-    @property
-    def image_max_pixels(self) -> int | None:
-        """One image's limit in pixels, width x height (None: none)."""
-        return self.media.max_pixels if self.media else None
-
-    @property
-    def media_id_lifetime_s(self) -> int | None:
-        """How long an uploaded media id stays usable (None: as long as the post may wait)."""
-        return self.media.id_lifetime_s if self.media else None
 
 
 FACTS: Mapping[str, PlatformFacts] = {

@@ -198,7 +198,7 @@ def split(
     if hashtag_terms:
         source, linked = link_terms(source, hashtag_terms, names)  # image lines left alone
     lines = find_images(source, first_line)
-    most = FACTS[rules.name].images_per_post if images_per_post is None else images_per_post
+    most = FACTS[rules.name].media.images_per_post if images_per_post is None else images_per_post
     images = _Images(lines.images, most, rules.name)
     thread = _Splitter(lines.text, rules, scheme, mode, extras, images).run()
     thread.linked_tags.extend(linked)

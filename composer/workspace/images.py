@@ -128,7 +128,7 @@ def alt_text_limit(platform: str, figures: InstanceFigures | None = None) -> int
     The one rule for the preview, the insert-image dialog and the checks before publishing."""
     if figures is not None and figures.description_limit is not None:
         return figures.description_limit
-    return FACTS[platform].alt_text_limit if platform in FACTS else None
+    return FACTS[platform].media.alt_text_limit if platform in FACTS else None
 
 
 def file_problems(draft: Draft, files: Sequence[Sequence[ImageFile]]) -> list[str]:

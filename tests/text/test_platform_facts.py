@@ -10,6 +10,7 @@ from composer.text.platform_facts import (
     CONTACT_PLATFORMS,
     DEFAULT_URLS,
     FACTS,
+    NO_MEDIA,
     PREVIEW_PLATFORMS,
     MediaFacts,
     handle_platforms,
@@ -55,7 +56,7 @@ def test_media_facts_per_platform() -> None:
     assert FACTS["threads"].media == MediaFacts(
         10, alt_text_limit=None, carousel=True, max_bytes=8 * 1024 * 1024
     )
-    assert FACTS["linkedin"].media is None  # no images are published there
+    assert FACTS["linkedin"].media == NO_MEDIA  # no images are published there
 
 
 def test_drafts_that_name_no_platform_are_previewed_on_x_mastodon_and_bluesky() -> None:
