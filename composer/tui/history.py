@@ -7,7 +7,7 @@ it (a thread and its updates)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import ClassVar
 
@@ -170,6 +170,21 @@ class HistoryScreen(Screen[None]):
     def selected(self) -> FinishedEdition | None:
         return selected_item(self.query_one("#history-editions", DataTable), self.outcomes)
 
+    def _selected_if(
+        self, allowed: Callable[[FinishedEdition], bool], rule: str
+    ) -> FinishedEdition | None:
+        """The selected edition when `allowed` says the action may go on; else None, and the
+        user told why (nothing selected, or the `rule` it breaks)."""
+        outcome = self.selected()
+        if outcome is None:
+            self.notify("No edition selected", severity="warning")
+        elif not allowed(outcome):
+            status = outcome.status.value
+            tell(self, f"Edition {outcome.edition_id} is {status}: {rule}", severity="warning")
+        else:
+            return outcome
+        return None
+
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "history-editions":
             self.show_detail()
@@ -207,17 +222,10 @@ class HistoryScreen(Screen[None]):
 
     @work(group="history-resume")  # not exclusive: a second one must not stop the first
     async def action_resume(self) -> None:
-        outcome = self.selected()
+        outcome = self._selected_if(
+            lambda edition: edition.resumable, "only a partial or failed edition can be resumed"
+        )
         if outcome is None:
-            self.notify("No edition selected", severity="warning")
-            return
-        if not outcome.resumable:
-            tell(
-                self,
-                f"Edition {outcome.edition_id} is {outcome.status.value}: only a partial or "
-                "failed edition can be resumed",
-                severity="warning",
-            )
             return
         first_unsent = outcome.sent + 1
         question = (
@@ -231,17 +239,11 @@ class HistoryScreen(Screen[None]):
 
     @work(group="history-retract")  # not exclusive: a second one must not stop the first
     async def action_retract(self) -> None:
-        outcome = self.selected()
+        outcome = self._selected_if(
+            lambda edition: edition.retractable,
+            "only an edition that went out (or partly) can be retracted",
+        )
         if outcome is None:
-            self.notify("No edition selected", severity="warning")
-            return
-        if not outcome.retractable:
-            tell(
-                self,
-                f"Edition {outcome.edition_id} is {outcome.status.value}: only an edition that "
-                "went out (or partly) can be retracted",
-                severity="warning",
-            )
             return
         try:
             plan = retract_plan(self.services.database(), outcome.edition_id, with_follow_ups=False)

@@ -31,7 +31,6 @@ from textual.widgets import (
     Input,
     Label,
     OptionList,
-    RadioButton,
     RadioSet,
     SelectionList,
     Static,
@@ -47,6 +46,7 @@ from composer.text.platform_facts import (
 )
 from composer.tui.notes import Note, shown
 from composer.tui.services import Services
+from composer.tui.toggles import TickList, TickRadio
 from composer.workspace.config import Config, ConfigError, Contact
 
 
@@ -108,7 +108,7 @@ def _placement_and_buttons(placements: Sequence[str], current: str) -> ComposeRe
 def _placement_radios(choices: Sequence[str], current: str, widget_id: str) -> RadioSet:
     return RadioSet(
         *(
-            RadioButton(choice, value=choice == current, id=f"{widget_id}-{choice}")
+            TickRadio(choice, value=choice == current, id=f"{widget_id}-{choice}")
             for choice in choices
         ),
         id=widget_id,
@@ -353,7 +353,7 @@ class HashtagsPicker(_Picker[HashtagsChoice]):
             yield Static("Hashtags", classes="title")
             yield Label("Terms linked at their first occurrence")
             linked = set(self._all_terms if self.terms is None else self.terms)
-            yield SelectionList[str](
+            yield TickList[str](
                 *((shown(term), term, term in linked) for term in self._all_terms), id="terms"
             )
             if not self._all_terms:

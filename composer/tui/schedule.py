@@ -65,6 +65,7 @@ from composer.tui.dialog import Dialog
 from composer.tui.notes import Note, shown
 from composer.tui.remote import error_text
 from composer.tui.services import Services
+from composer.tui.toggles import TickBox, TickList
 from composer.workspace.config import Account, Config, ConfigError
 from composer.workspace.draft_split import account_overrides, post_options
 from composer.workspace.drafts import Draft, DraftError, load_draft
@@ -186,7 +187,7 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
         with VerticalScroll():
             yield Static(f"Schedule [i]{shown(title)}[/i]", id="title")
             yield Label("Accounts")
-            yield SelectionList[str](
+            yield TickList[str](
                 *(
                     (shown(f"{a.name}  ({a.platform})"), a.name, a.name in drafted)
                     for a in accounts
@@ -203,14 +204,14 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
                 yield Label("Zone")
                 yield Input(self._zone, placeholder="IANA zone, e.g. Europe/Berlin", id="zone")
             with Horizontal(classes="row"):
-                yield Checkbox("Next free slot of each account", id="next-slot")
-                yield Checkbox("Again (a second copy)", id="again")
+                yield TickBox("Next free slot of each account", id="next-slot")
+                yield TickBox("Again (a second copy)", id="again")
             with Horizontal(classes="row"):
                 yield Label("Repeat")
                 yield Input(placeholder="Mon 09:00, daily 09:00", id="repeat")
                 yield Label("Continue")
                 yield Input(placeholder="edition id", type="integer", id="follows")
-                yield Checkbox("UPDATE", id="update", disabled=True)
+                yield TickBox("UPDATE", id="update", disabled=True)
             meta = self._draft.meta if self._draft else {}
             for row in (_SETTINGS[:4], _SETTINGS[4:]):
                 with Horizontal(classes="row"):
