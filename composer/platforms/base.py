@@ -36,6 +36,7 @@ from composer.platforms.errors import (
     failed_status_kind,
     header_count,
     header_number,
+    no_answer,
     no_answer_kind,
     reset_after,
     retry_after,
@@ -76,6 +77,7 @@ __all__ = [  # the errors and rules are composer.platforms.errors', re-exported 
     "header_number",
     "json_object",
     "new_http",
+    "no_answer",
     "no_answer_kind",
     "reset_after",
     "retry_after",
@@ -295,9 +297,9 @@ class HttpClient(Generic[_Account]):
                 method, self._base + path, timeout=self._timeout, **request
             )
         except httpx.TransportError as error:
-            kind = no_answer_kind(error, creates=creates)
             label = FACTS[self.platform].label
-            raise kind(f"{label} {method} {path}: {self._scrub(describe(error))}") from None
+            message = f"{label} {method} {path}: {self._scrub(describe(error))}"
+            raise no_answer(error, message, label, creates=creates) from None
 
     def _scrub(self, text: str) -> str:
         """`text` without what this client sends that describe() may show (Threads puts its

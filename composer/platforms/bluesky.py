@@ -549,9 +549,9 @@ class BlueskyClient(base.HttpClient[BlueskyAccount]):
                 timeout=self._timeout,
             )
         except httpx.TransportError as error:
-            kind = errors.no_answer_kind(error, creates=write)
             # The error's type only: the PDS address is named, never the request.
-            raise kind(f"Bluesky {nsid} at {self._base}: {type(error).__name__}") from None
+            message = f"Bluesky {nsid} at {self._base}: {type(error).__name__}"
+            raise errors.no_answer(error, message, "Bluesky", creates=write) from None
 
     def _json(self, response: httpx.Response, nsid: str, *, write: bool) -> Mapping[str, Any]:
         try:

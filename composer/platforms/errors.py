@@ -184,6 +184,47 @@ class Gone(Refused):
     """The platform has no such post: deleted already (what `delete_post` answers False for)."""
 
 
+# What a request without an answer means, in words a person reads (most specific first).
+_NO_ANSWER_WORDS: tuple[tuple[type[httpx.TransportError], str], ...] = (
+    (httpx.ConnectTimeout, "no connection within the time limit"),
+    (httpx.TimeoutException, "no answer within the time limit"),
+    (httpx.ProxyError, "the proxy refused the connection"),
+    (httpx.ConnectError, "no connection (no network, a wrong address, or the server is down)"),
+    (httpx.RemoteProtocolError, "the connection broke off before the answer"),
+)
+
+
+def no_answer(
+    error: httpx.TransportError, message: str, label: str, *, creates: bool
+) -> PlatformError:
+    """The error for a request to platform `label` that got no answer: `no_answer_kind`'s
+    kind, `message` for the log (where, and the transport's own words), and as its reason
+    the plain words a person reads ("could not reach Bluesky: no answer within ...")."""
+    words = next((w for kind, w in _NO_ANSWER_WORDS if isinstance(error, kind)), None)
+    kind = no_answer_kind(error, creates=creates)
+    return kind(message, reason=f"could not reach {label}: {words or 'the connection failed'}")
+
+
+def plain(error: PlatformError) -> str:
+    """What went wrong, in plain words, with the platform's own reason: what a person is
+    told when an edition stops (the message, with methods and endpoints, is for the log)."""
+    reason = error.reason
+    status = error.status
+    if reason is None:
+        return str(error)
+    if status is None:
+        return reason  # no answer: no_answer's words already
+    if status == 401:
+        return f"the login or access token was refused (HTTP 401): {reason}"
+    if status == 403:
+        return f"not allowed (HTTP 403): {reason}"
+    if isinstance(error, RateLimited):
+        return f"too many requests for now (HTTP {status}): {reason}"
+    if status >= 500:
+        return f"the platform's server failed (HTTP {status}): {reason}"
+    return f"{reason} (HTTP {status})"
+
+
 def no_answer_kind(error: httpx.TransportError, *, creates: bool) -> type[PlatformError]:
     """What a request that got no answer became: Unavailable if it never left (`NOT_SENT`:
     safe to send again); once sent, Unclear if it may have created something (look for it

@@ -297,8 +297,8 @@ class XClient(base.HttpClient[XAccount]):
                 timeout=self._timeout,
             )
         except httpx.TransportError as error:
-            kind = errors.no_answer_kind(error, creates=method != "GET")
-            raise kind(f"X {method} {url}: {errors.describe(error)}") from None
+            message = f"X {method} {url}: {errors.describe(error)}"
+            raise errors.no_answer(error, message, "X", creates=method != "GET") from None
 
     def _sign(self, method: str, url: str) -> str:
         """An OAuth 1.0a Authorization header for this request."""

@@ -201,10 +201,10 @@ async def _delete(
             await client.delete_post(_published(post), root=root)
             return
         except (errors.Retryable, errors.Unclear) as error:  # deleting again is harmless
-            delay = _delay_or_stop(error, attempt, post.position)
+            delay, last = _delay_or_stop(error, attempt, post.position), error
         except errors.PlatformError as error:  # Refused: 401/403, the platform's reason
             raise _Stop(f"post {post.position}: {_reason(error)}") from None
-        await _wait_or_give_up(attempt, delay, post.position, total, notify, sleep)
+        await _wait_or_give_up(attempt, delay, post.position, total, last, notify, sleep)
 
 
 async def _ended(

@@ -306,6 +306,7 @@ async def _send_all_at_once(
             delay = _delay(error, attempt)
             if delay > LONGEST_WAIT:
                 raise _Stop(f"the thread: {_reason(error)}") from None
+            _give_up_if_last(attempt, "the thread", error)
             notify(Event("waiting", 1, total, delay=delay))
             await sleep(delay)
             continue
@@ -314,7 +315,7 @@ async def _send_all_at_once(
             await _commit(db, _id(post), result)
             notify(Event("sent", post.position, total, url=result.url))
         return
-    raise _Stop(f"the thread: gave up after {MAX_ATTEMPTS} attempts")
+    raise AssertionError("unreachable: the last attempt gives up")  # pragma: no cover
 
 
 async def _send(
@@ -341,6 +342,7 @@ async def _send(
     # Its images are uploaded and recorded first: the post is never created without them.
     request = replace(request, media=await _media(db, client, images, request.index, sleep))
     uploaded_again = False
+    last: errors.PlatformError | None = None  # said when it gives up
     for attempt in range(1, MAX_ATTEMPTS + 1):
         await off_loop(db, mark_post_sending, db, post_id, holder=holder)
         notify(Event("sending", request.index, total))
@@ -352,7 +354,7 @@ async def _send(
             found = await _resolve(db, client, post_id, request, total, notify, sleep)
             if found is not None:
                 return found
-            delay = _backoff(attempt)
+            delay, last = _backoff(attempt), error
         except errors.Duplicate as error:
             _log(db, post_id, started, AttemptOutcome.ERROR, error)
             found = await _resolve(db, client, post_id, request, total, notify, sleep)
@@ -372,11 +374,11 @@ async def _send(
             uploaded_again = True
             fresh = await _media(db, client, images, request.index, sleep, again=True)
             request = replace(request, media=fresh)
-            delay = 0.0
+            delay, last = 0.0, error
         except errors.Retryable as error:
             _log(db, post_id, started, AttemptOutcome.ERROR, error)
             set_post_status(db, post_id, PostStatus.PENDING)  # certainly not created
-            delay = _delay_or_stop(error, attempt, request.index)
+            delay, last = _delay_or_stop(error, attempt, request.index), error
             if isinstance(error, errors.ReplyTargetMissing) and attempt >= 4:
                 raise _Stop(f"post {request.index}: {_reason(error)}") from None
         except errors.PlatformError as error:  # pragma: no cover - every error is one of the above
@@ -385,7 +387,7 @@ async def _send(
         else:
             # The attempt's log and the post's remote id: one transaction.
             return await _commit(db, post_id, published, attempt_started=started)
-        await _wait_or_give_up(attempt, delay, request.index, total, notify, sleep)
+        await _wait_or_give_up(attempt, delay, request.index, total, last, notify, sleep)
     raise AssertionError("unreachable: the last attempt gives up")  # pragma: no cover
 
 
@@ -541,14 +543,26 @@ def _delay_or_stop(error: errors.PlatformError, attempt: int, index: int) -> flo
 
 
 async def _wait_or_give_up(
-    attempt: int, delay: float, index: int, total: int, notify: Listener, sleep: Sleep
+    attempt: int,
+    delay: float,
+    index: int,
+    total: int,
+    last: errors.PlatformError | None,
+    notify: Listener,
+    sleep: Sleep,
 ) -> None:
-    """After a failed attempt at post `index`: wait `delay` for the next one, saying so, or
-    stop (_Stop) when it was the last."""
-    if attempt >= MAX_ATTEMPTS:
-        raise _Stop(f"post {index}: gave up after {MAX_ATTEMPTS} attempts")
+    """After a failed attempt at post `index` (`last`: its error): wait `delay` for the next
+    one, saying so, or stop (_Stop) when it was the last, saying what failed."""
+    _give_up_if_last(attempt, f"post {index}", last)
     notify(Event("waiting", index, total, delay=delay))
     await sleep(delay)
+
+
+def _give_up_if_last(attempt: int, where: str, last: errors.PlatformError | None) -> None:
+    """Stop (_Stop) after the last attempt at `where`, saying what failed the last time."""
+    if attempt >= MAX_ATTEMPTS:
+        what = f"; the last time: {_reason(last)}" if last is not None else ""
+        raise _Stop(f"{where}: gave up after {MAX_ATTEMPTS} attempts{what}")
 
 
 def _delay(error: errors.PlatformError, attempt: int) -> float:
@@ -565,7 +579,7 @@ def _backoff(attempt: int) -> float:
 
 
 def _reason(error: errors.PlatformError) -> str:
-    return error.reason or str(error)
+    return errors.plain(error)
 
 
 def _log(

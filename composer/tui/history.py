@@ -227,10 +227,11 @@ class HistoryScreen(Screen[None]):
         )
         if outcome is None:
             return
-        first_unsent = outcome.sent + 1
+        total = len(outcome.posts)
         question = (
             f'Resume edition {outcome.edition_id} "{outcome.title}" on {outcome.account}? '
-            f"It continues at post {first_unsent} of {len(outcome.posts)}."
+            f"It continues at post {outcome.sent + 1} of {total}: "
+            f"{plural(total - outcome.sent, 'post')} still to send."
         )
         if not await self.app.push_screen_wait(ConfirmDialog(question, "Resume")):
             return

@@ -168,3 +168,30 @@ def test_crash_after_sending_before_committing_is_resolved(
     outcome = publish(db, mastodon.url, edition_id)
     assert outcome.finished
     assert_chain(mastodon, texts)  # post 1 was found, not sent again
+
+
+def test_giving_up_says_what_failed_the_last_time(db: Database, mastodon: FakeMastodon) -> None:
+    """Not "gave up after 8 attempts" alone: the person is told what kept failing, in plain
+    words, with the platform's status (issue 15)."""
+    edition_id = new_edition(db, TEXTS[:2])
+    mastodon.inject("POST", STATUSES, *[Fault.SERVER_ERROR] * 40)  # a replay takes one too
+    outcome = publish(db, mastodon.url, edition_id)
+    assert outcome.status is EditionStatus.FAILED and outcome.sent == 0
+    assert outcome.error is not None
+    assert outcome.error.startswith("post 1: gave up after 8 attempts; the last time: ")
+    assert "the platform's server failed (HTTP 500)" in outcome.error
+    assert mastodon.statuses == {}
+
+
+def test_an_unreachable_platform_is_said_in_plain_words(db: Database) -> None:
+    """No `ConnectError`, no endpoint: what a person can act on."""
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    edition_id = new_edition(db, TEXTS[:2])
+    outcome = publish(db, url, edition_id)
+    assert outcome.status is EditionStatus.FAILED and outcome.error is not None
+    assert "could not reach Mastodon: no connection" in outcome.error
+    assert "ConnectError" not in outcome.error and "/api/v1" not in outcome.error
