@@ -214,14 +214,15 @@ def plain(error: PlatformError) -> str:
         return str(error)
     if status is None:
         return reason  # no answer: no_answer's words already
+    # The platform's reason first: a narrow column (history) still shows it.
     if status == 401:
-        return f"the login or access token was refused (HTTP 401): {reason}"
+        return f"{reason} (login refused, HTTP 401)"
     if status == 403:
-        return f"not allowed (HTTP 403): {reason}"
+        return f"{reason} (not allowed, HTTP 403)"
     if isinstance(error, RateLimited):
-        return f"too many requests for now (HTTP {status}): {reason}"
+        return f"{reason} (too many requests for now, HTTP {status})"
     if status >= 500:
-        return f"the platform's server failed (HTTP {status}): {reason}"
+        return f"{reason} (the platform's server failed, HTTP {status})"
     return f"{reason} (HTTP {status})"
 
 

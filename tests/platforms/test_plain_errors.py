@@ -18,7 +18,7 @@ from composer.platforms import errors
                 status=401,
                 reason="Invalid identifier or password",
             ),
-            "the login or access token was refused (HTTP 401): Invalid identifier or password",
+            "Invalid identifier or password (login refused, HTTP 401)",
         ),
         (
             errors.Refused(
@@ -26,19 +26,19 @@ from composer.platforms import errors
                 status=403,
                 reason="You are not permitted to perform this action.",
             ),
-            "not allowed (HTTP 403): You are not permitted to perform this action.",
+            "You are not permitted to perform this action. (not allowed, HTTP 403)",
         ),
         (
             errors.RateLimited(
                 "Mastodon POST /api/v1/statuses: 429", status=429, reason="Too many requests"
             ),
-            "too many requests for now (HTTP 429): Too many requests",
+            "Too many requests (too many requests for now, HTTP 429)",
         ),
         (
             errors.Unclear(
                 "Threads POST /me/threads_publish: HTTP 502", status=502, reason="Bad Gateway"
             ),
-            "the platform's server failed (HTTP 502): Bad Gateway",
+            "Bad Gateway (the platform's server failed, HTTP 502)",
         ),
         (
             errors.Refused(

@@ -179,7 +179,7 @@ def test_giving_up_says_what_failed_the_last_time(db: Database, mastodon: FakeMa
     assert outcome.status is EditionStatus.FAILED and outcome.sent == 0
     assert outcome.error is not None
     assert outcome.error.startswith("post 1: gave up after 8 attempts; the last time: ")
-    assert "the platform's server failed (HTTP 500)" in outcome.error
+    assert "(the platform's server failed, HTTP 500)" in outcome.error
     assert mastodon.statuses == {}
 
 

@@ -140,7 +140,8 @@ def test_resume_asks_first_and_escape_sends_nothing(tmp_path: Path) -> None:
             await pilot.press("ctrl+r")
             await pilot.pause()
             question = str(app.screen.query_one("#question", Static).render())
-            assert "on masto?" in question and "continues at post 2 of 3: 2 posts still to send" in question
+            assert "on masto?" in question
+            assert "continues at post 2 of 3: 2 posts still to send" in question
             await pilot.press("escape")
             await app.workers.wait_for_complete()
 
