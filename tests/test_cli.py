@@ -181,7 +181,7 @@ def test_split_does_not_import_heavy_front_ends() -> None:
         f"    main(['split', {str(EXAMPLE)!r}, '-p', 'x', '--json'])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = ('textual', 'sqlmodel', 'sqlalchemy', 'apscheduler', 'httpx')\n"
+        "heavy = ('textual', 'sqlmodel', 'sqlalchemy', 'apscheduler', 'httpx', 'enchant')\n"
         "heavy = [m for m in heavy if m in sys.modules]\n"
         "print('HEAVY', heavy, file=sys.stderr)\n"
     )

@@ -42,6 +42,7 @@ from composer.tui.recovery import RecoveryDialog
 from composer.tui.remote import error_text
 from composer.tui.schedule import ScheduleDialog, ScheduleResult
 from composer.tui.services import Services
+from composer.tui.spell_editor import SpellEditor
 from composer.tui.thumbnails import PictureWidget
 from composer.workspace.config import Config, ConfigError
 from composer.workspace.draft_split import draft_account, platforms_for
@@ -184,10 +185,7 @@ class ComposeScreen(Screen[None]):
         with Horizontal(id="compose-body"):
             yield OptionList(id="drafts")
             with Vertical(id="work"):
-                # Tab moves focus, as everywhere else: a report never needs an indent.
-                yield TextArea(
-                    id="editor", soft_wrap=True, show_line_numbers=True, tab_behavior="focus"
-                )
+                yield SpellEditor(self.services, id="editor")
                 yield PreviewPane(
                     id="preview", pictures=self.pictures, link_cards=self.services.link_cards
                 )

@@ -19,6 +19,7 @@ MORE = 'More: README.md, "The composer (TUI)"; every action is also in the palet
 # What a focused widget's own keys are called (its class name otherwise).
 _WIDGET_GROUPS = {
     "TextArea": "Editor",
+    "SpellEditor": "Editor",
     "Input": "Text field",
     "DataTable": "Table",
     "Tabs": "Platform tabs",

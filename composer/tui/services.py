@@ -32,6 +32,7 @@ class Services:
     data_dir: Path | None = None  # None: COMPOSER_DATA_DIR, else the user data folder
     now: Callable[[], datetime] = _utc_now
     link_cards: bool = False  # the preview fetches Bluesky link cards (the app run by the CLI)
+    spelling: bool = True  # the editor underlines misspellings (the system's dictionaries)
     _config_choice: ConfigChoice | None = field(default=None, init=False, repr=False)
     _database: Database | None = field(default=None, init=False, repr=False)
 

@@ -35,7 +35,8 @@ def fixed_clock() -> datetime:
 @pytest.fixture
 def tui_services(tmp_path: Path) -> Iterator[Services]:
     """Services with tmp drafts (drafts/example.md copied in), a tmp SQLite database, the
-    example accounts file copied to tmp, and the clock stopped at 2026-11-30 08:00 UTC."""
+    example accounts file copied to tmp, the clock stopped at 2026-11-30 08:00 UTC, and
+    spelling off."""
     drafts = tmp_path / "drafts"
     drafts.mkdir()
     shutil.copyfile(ROOT / "drafts" / "example.md", drafts / "example.md")
@@ -48,6 +49,7 @@ def tui_services(tmp_path: Path) -> Iterator[Services]:
         workdir=tmp_path,
         data_dir=tmp_path / "data",
         now=fixed_clock,
+        spelling=False,  # the system's dictionaries vary: tests/tui/test_spelling.py turns it on
     )
     yield services
     services.close()
