@@ -18,7 +18,8 @@ def test_new_list_show(tmp_path: Path) -> None:
     assert [(d["name"], d["title"]) for d in listed] == [("csto-demarche", "CSTO démarche")]
     shown = composer("draft", "show", "csto-demarche", cwd=tmp_path)
     assert shown.returncode == 0 and 'accounts = ["ank-x"]' in shown.stdout
-    assert "posts: x 1, mastodon 1, bluesky 1" in shown.stdout
+    # A new draft holds no placeholder text that could be published.
+    assert "posts: x 0, mastodon 0, bluesky 0" in shown.stdout
 
 
 def test_edit_runs_the_editor_then_checks_the_draft(tmp_path: Path) -> None:

@@ -26,8 +26,9 @@ from textual.widgets import Footer, Header, OptionList, TextArea
 from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.worker import get_current_worker
 
-from composer.text.display import plural, terminal_safe
+from composer.text.display import terminal_safe
 from composer.tui.confirm import ConfirmDialog
+from composer.tui.draft_settings import DraftSettingsDialog
 from composer.tui.insert_image import AltLimit, InsertImageDialog, image_insert_point
 from composer.tui.newdraft import NewDraftDialog
 from composer.tui.pickers import HashtagsChoice, HashtagsPicker, MentionsChoice, MentionsPicker
@@ -92,6 +93,15 @@ COMPOSE_KEYS = (
     ),
     ComposeKey(
         "ctrl+t", "schedule", "Schedule", "Schedule the draft", "Choose accounts and a time"
+    ),
+    # ctrl+f: ctrl+e and f6 are the editor's (end of line, select the line).
+    ComposeKey(
+        "ctrl+f",
+        "draft_settings",
+        "Settings",
+        "Draft settings",
+        "Title, accounts, mentions, tags, numbering, language, visibility... as a form",
+        in_footer=False,
     ),
     ComposeKey(
         "ctrl+o", "mentions", "Mentions", "Mentions", "Choose who the thread mentions", "", False
@@ -464,22 +474,10 @@ class ComposeScreen(Screen[None]):
         self.query_one(PreviewPane).step_platform(step)
 
     def action_copy_post(self) -> None:
-        pane = self.query_one(PreviewPane)
-        post = pane.current_post
-        if post is None:
-            self.notify("No post here to copy", severity="warning")
-            return
-        self.app.copy_to_clipboard(post.text)
-        self.notify(f"Copied post {post.index}/{pane.post_count} for {pane.platform_label}")
+        self.query_one(PreviewPane).copy_post()
 
     def action_copy_thread(self) -> None:
-        pane = self.query_one(PreviewPane)
-        thread = pane.shown_thread
-        if thread is None or not thread.posts:
-            self.notify("No thread to copy", severity="warning")
-            return
-        self.app.copy_to_clipboard("\n\n".join(post.text for post in thread.posts))
-        self.notify(f"Copied the thread for {pane.platform_label} ({plural(len(thread), 'post')})")
+        self.query_one(PreviewPane).copy_thread()
 
     @on(TextArea.SelectionChanged, "#editor")
     def cursor_moved(self) -> None:
@@ -609,22 +607,21 @@ class ComposeScreen(Screen[None]):
                 return
             if result.front_matter:  # the settings chosen there, kept in the draft
                 self.change_front_matter(result.front_matter)
-            self.notify(self.describe(result), markup=False)
+            self.notify(result.said(), markup=False)
 
         self.app.push_screen(ScheduleDialog(self.services, self.draft_path), scheduled)
 
-    @staticmethod
-    def describe(result: ScheduleResult) -> str:
-        if result.message:
-            return result.message
-        if not result.editions:
-            return "nothing scheduled"
-        verb = "published" if result.published_now else "scheduled"
-        lines = [
-            f"{edition.account} at {edition.at_utc:%Y-%m-%d %H:%M} UTC (#{edition.id})"
-            for edition in result.editions
-        ]
-        return f"{verb}: " + "; ".join(lines)
+    def action_draft_settings(self) -> None:
+        if self.draft_path is None or self.editor.read_only:
+            self.notify("no draft: ctrl+n to start one", severity="warning")
+            return
+        try:
+            form = DraftSettingsDialog(self.services, self.editor.text)
+        except DraftError as error:
+            said = terminal_safe(f"fix the front matter first: {error}")
+            self.notify(said, severity="error", markup=False)
+            return
+        self.app.push_screen(form, lambda changes: self.change_front_matter(changes or {}))
 
     def action_mentions(self) -> None:
         draft = self.draft or Draft(body="")

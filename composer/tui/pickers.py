@@ -81,6 +81,14 @@ def parse_tags(text: str) -> tuple[list[str], list[str]]:
     return tags, bad
 
 
+def not_hashtags(bad: Sequence[str]) -> str:
+    """What is said of words typed as tags that are not hashtags ("" for none)."""
+    if not bad:
+        return ""
+    words = ", ".join(repr(word) for word in bad)
+    return f"not a hashtag: {words} (letters, digits and _ only, not all digits)"
+
+
 def _marked(text: str, query: str, style: str = "") -> Content:
     """`text` made terminal-safe, in `style`, with the letters `query` matches reversed."""
     safe = terminal_safe(text)
@@ -373,14 +381,7 @@ class HashtagsPicker(_Picker[HashtagsChoice]):
     @on(Input.Changed, "#tags")
     def _check(self, event: Input.Changed) -> None:
         _, bad = parse_tags(event.value)
-        self._error(self._bad_message(bad))
-
-    @staticmethod
-    def _bad_message(bad: list[str]) -> str:
-        if not bad:
-            return ""
-        words = ", ".join(repr(word) for word in bad)
-        return f"not a hashtag: {words} (letters, digits and _ only, not all digits)"
+        self._error(not_hashtags(bad))
 
     @on(Input.Submitted, "#tags")
     def _submitted(self) -> None:
@@ -389,7 +390,7 @@ class HashtagsPicker(_Picker[HashtagsChoice]):
     def action_ok(self) -> None:
         tags, bad = parse_tags(self.query_one("#tags", Input).value)
         if bad:
-            self._error(self._bad_message(bad))
+            self._error(not_hashtags(bad))
             return
         selected = set(self.query_one("#terms", SelectionList).selected)
         terms = tuple(term for term in self._all_terms if term in selected)

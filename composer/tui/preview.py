@@ -21,7 +21,7 @@ from textual.widgets import Static, Tab, Tabs
 from composer.media.link_cards import FAILURE_MEMORY, LinkCardError, fetch_card
 from composer.media.probe import probe
 from composer.text import Post, SplitError, Thread, UnknownPlatformError
-from composer.text.display import terminal_safe
+from composer.text.display import plural, terminal_safe
 from composer.text.enrich import EnrichError
 from composer.text.entities import extract_entities
 from composer.text.link_cards import LinkCard, card_links
@@ -296,6 +296,24 @@ class PreviewPane(Vertical):
     @property
     def platform_label(self) -> str:
         return label_of(self.platform or "")
+
+    def copy_post(self) -> None:
+        """The cursor's post, as the platform on screen gets it, to the clipboard."""
+        post = self.current_post
+        if post is None:
+            self.notify("No post here to copy", severity="warning")
+            return
+        self.app.copy_to_clipboard(post.text)
+        self.notify(f"Copied post {post.index}/{self.post_count} for {self.platform_label}")
+
+    def copy_thread(self) -> None:
+        """Every post for the platform on screen, one after another, to the clipboard."""
+        thread = self.shown_thread
+        if thread is None or not thread.posts:
+            self.notify("No thread to copy", severity="warning")
+            return
+        self.app.copy_to_clipboard("\n\n".join(post.text for post in thread.posts))
+        self.notify(f"Copied the thread for {self.platform_label} ({plural(len(thread), 'post')})")
 
     def step_platform(self, step: int) -> None:
         """Show the next (or previous) platform's tab, round the end."""

@@ -57,14 +57,20 @@ from composer.scheduling import (
 )
 from composer.store import StoreError, find_edition
 from composer.text.display import plural
-from composer.text.options import QUOTES_TYPED, check_option
-from composer.text.platform_facts import REPLIES, VISIBILITIES
 from composer.text.splitting import Post
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.dialog import Dialog
 from composer.tui.notes import Note, shown
 from composer.tui.remote import error_text
 from composer.tui.services import Services
+from composer.tui.setting_rows import (
+    SETTING_IDS,
+    SETTING_ROWS,
+    account_rows,
+    setting_problem,
+    setting_values,
+    setting_widget,
+)
 from composer.tui.toggles import TickBox, TickList
 from composer.workspace.config import Account, Config, ConfigError
 from composer.workspace.draft_split import account_overrides, post_options
@@ -93,24 +99,18 @@ class ScheduleResult:
     # key taken out), for the compose screen to write to the draft.
     front_matter: dict[str, object] = field(default_factory=dict)
 
-
-# The settings rows: front-matter key, widget id, label, and a Select's choices (value,
-# shown); an Input where there are none. Blank: as the account says, else the platform.
-_QUOTES = (("true", "anyone"), ("false", "not the first post"), ("none", "no post"))
-_SETTINGS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
-    ("language", "language", "Language", ()),
-    ("visibility", "visibility", "Visibility", tuple((v, v) for v in VISIBILITIES)),
-    ("reply_visibility", "reply-visibility", "Later posts", tuple((v, v) for v in VISIBILITIES)),
-    ("content_warning", "content-warning", "Content warning", ()),
-    ("replies", "replies", "Who may reply", tuple((v, v) for v in REPLIES)),
-    ("quotes", "quotes", "Quotes", _QUOTES),
-    ("link_card", "link-card", "Link cards", (("true", "on"), ("false", "off"))),
-)
-_TYPED: dict[str, dict[str, object]] = {  # a Select's value as the front matter writes it
-    "quotes": QUOTES_TYPED,
-    "link_card": {"true": True, "false": False},
-}
-_SETTING_IDS = {widget: key for key, widget, _, _ in _SETTINGS}
+    def said(self) -> str:
+        """What the compose screen tells the user: the message, else each edition."""
+        if self.message:
+            return self.message
+        if not self.editions:
+            return "nothing scheduled"
+        verb = "published" if self.published_now else "scheduled"
+        lines = [
+            f"{edition.account} at {edition.at_utc:%Y-%m-%d %H:%M} UTC (#{edition.id})"
+            for edition in self.editions
+        ]
+        return f"{verb}: " + "; ".join(lines)
 
 
 def next_quarter_hour(now: datetime, zone: str) -> str:
@@ -187,13 +187,7 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
         with VerticalScroll():
             yield Static(f"Schedule [i]{shown(title)}[/i]", id="title")
             yield Label("Accounts")
-            yield TickList[str](
-                *(
-                    (shown(f"{a.name}  ({a.platform})"), a.name, a.name in drafted)
-                    for a in accounts
-                ),
-                id="accounts",
-            )
+            yield TickList[str](*account_rows(accounts, drafted), id="accounts")
             with Horizontal(classes="row"):
                 yield Label("When")
                 yield Input(
@@ -213,11 +207,11 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
                 yield Input(placeholder="edition id", type="integer", id="follows")
                 yield TickBox("UPDATE", id="update", disabled=True)
             meta = self._draft.meta if self._draft else {}
-            for row in (_SETTINGS[:4], _SETTINGS[4:]):
+            for rows in (SETTING_ROWS[:4], SETTING_ROWS[4:]):
                 with Horizontal(classes="row"):
-                    for key, widget, label, choices in row:
-                        yield Label(label)
-                        yield self._setting_widget(key, widget, choices, meta.get(key))
+                    for row in rows:
+                        yield Label(row.label)
+                        yield setting_widget(row, meta.get(row.key))
             yield Note(shown("\n".join(self._unknown_accounts())), id="note")
             with Vertical(id="footer"):
                 yield Note(id="daemon")
@@ -230,41 +224,13 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
                     yield Button("Publish now", id="publish", variant="warning")
                     yield Button("Schedule", id="schedule", variant="primary")
 
-    @staticmethod
-    def _setting_widget(
-        key: str, widget: str, choices: tuple[tuple[str, str], ...], value: object
-    ) -> Input | Select[str]:
-        """A settings row's widget, the draft's value preselected."""
-        if not choices:
-            shown_value = value if isinstance(value, str) else ""
-            hint = "en, ru, kk" if key == "language" else "none"
-            return Input(shown_value, placeholder=hint, id=widget)
-        chosen = str(value).lower() if isinstance(value, bool) else str(value)
-        values = [v for v, _ in choices]
-        return Select(
-            [(text, v) for v, text in choices],
-            value=chosen if chosen in values else Select.NULL,
-            prompt="(account's)",
-            allow_blank=True,
-            id=widget,
-        )
-
     def _settings(self) -> dict[str, object]:
         """The settings rows as front-matter values (None: not set); ScheduleError naming
         the first that no platform takes."""
-        chosen: dict[str, object] = {}
-        for key, widget, label, choices in _SETTINGS:
-            if choices:
-                value = self.query_one(f"#{widget}", Select).value
-                given = None if value is Select.NULL else str(value)
-                chosen[key] = _TYPED[key].get(given or "", given) if key in _TYPED else given
-            else:
-                chosen[key] = self.query_one(f"#{widget}", Input).value.strip() or None
-            if key == "link_card":  # not a post option: Bluesky's card is fetched, not sent
-                continue
-            problem = check_option(key, chosen[key]) if chosen[key] is not None else None
-            if problem is not None:
-                raise ScheduleError(f"{label}: {problem}")
+        chosen = setting_values(self)
+        problem = setting_problem(chosen)
+        if problem is not None:
+            raise ScheduleError(problem)
         return chosen
 
     def _apply_settings(self) -> None:
@@ -351,7 +317,7 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
     @on(Select.Changed)
     def _changed(self, event: Input.Changed | Checkbox.Changed | Select.Changed) -> None:
         if self._load_error is None and not self._busy:
-            if event.control.id in _SETTING_IDS:
+            if event.control.id in SETTING_IDS:
                 try:
                     self._apply_settings()
                 except ScheduleError as error:

@@ -504,7 +504,7 @@ def new_draft(folder: Path, title: str, meta: dict[str, Any] | None = None) -> P
     processes create the same title at the same moment); its path."""
     base = slug(title)
     front: dict[str, Any] = {"title": title, **(meta or {})}
-    body = "Write the report here. Paragraphs are separated by a blank line.\n"
+    body = ""  # no placeholder: text in the body would be published as it stands
     folder.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{base}.", suffix=".tmp")
     try:

@@ -313,6 +313,24 @@ async def test_ctrl_n_creates_and_opens_a_draft(tui_services: Services) -> None:
         assert options.option_count == 2
 
 
+async def test_a_new_draft_is_empty_below_its_settings_and_typing_goes_there(
+    tui_services: Services,
+) -> None:
+    """No placeholder to publish by mistake, and the first key typed is the report's."""
+    app = make_app(tui_services, example(tui_services))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.press(*"Budget", "enter")
+        await compose_settled(pilot)
+        created = tui_services.drafts_dir / "budget.md"
+        assert parse_draft(created.read_text()).body == ""
+        assert editor(app).cursor_location == (3, 0)  # below the closing +++
+        await pilot.press("H", "i", "ctrl+s")
+    draft = parse_draft(created.read_text())
+    assert (draft.meta, draft.body) == ({"title": "Budget"}, "Hi")
+
+
 async def test_schedule_pushes_the_dialog_and_reports_the_result(
     tui_services: Services,
 ) -> None:

@@ -120,6 +120,14 @@ def test_new_draft_never_overwrites(tmp_path: Path) -> None:
     assert load_draft(str(second)).meta == {"title": "Statement"}
 
 
+def test_a_new_draft_has_no_text_that_could_be_published(tmp_path: Path) -> None:
+    from composer.workspace.drafts import new_draft
+
+    path = new_draft(tmp_path, "Statement", {"accounts": ["ank-x"]})
+    assert path.read_text() == '+++\ntitle = "Statement"\naccounts = ["ank-x"]\n+++\n'
+    assert load_draft(str(path)).body == ""
+
+
 def test_atomic_write_leaves_the_old_text_on_failure(tmp_path: Path) -> None:
     from composer.workspace import drafts
 
