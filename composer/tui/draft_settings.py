@@ -131,7 +131,12 @@ class DraftSettingsDialog(Dialog[dict[str, object] | None]):
             with Horizontal(classes="row"):
                 yield Label("Title", classes="lead")
                 title = terminal_safe(meta.get("title") or "")
-                yield Input(title, placeholder=terminal_safe(draft.title), id="title")
+                yield Input(
+                    title,
+                    placeholder=terminal_safe(draft.title),
+                    select_on_focus=False,  # a long title shows its start, not its end
+                    id="title",
+                )
             yield Label("Accounts")
             yield TickList[str](
                 *account_rows(self._accounts, draft.accounts),
@@ -181,7 +186,9 @@ class DraftSettingsDialog(Dialog[dict[str, object] | None]):
     def on_mount(self) -> None:
         self._shown = self._values()
         self._shown_tags = self.query_one("#hashtags", Input).value
-        self.query_one("#title", Input).focus()
+        title = self.query_one("#title", Input)
+        title.cursor_position = 0
+        title.focus()
 
     # --- reading the fields -------------------------------------------------------------
     def _values(self) -> dict[str, object]:
