@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from textual.screen import ModalScreen
+from textual.widgets import Button, Input
 
 ResultType = TypeVar("ResultType")
 
@@ -21,3 +22,26 @@ class Dialog(ModalScreen[ResultType]):
         background: $surface;
     }
     """
+
+
+class FormDialog(Dialog[ResultType]):
+    """A dialog with fields and one action (Save, Move): Enter in a field or any button but
+    the one with id `cancel` runs `action_ok`; Cancel (and Escape, where a subclass binds
+    it) runs `action_cancel`, which closes it with nothing."""
+
+    def action_ok(self) -> None:
+        raise NotImplementedError
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_ok()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "cancel":
+            self.action_cancel()
+        else:
+            self.action_ok()

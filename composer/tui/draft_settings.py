@@ -24,7 +24,7 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from composer.text.display import terminal_safe
 from composer.text.numbering import PRESETS, Numbering, NumberingError
-from composer.tui.dialog import Dialog
+from composer.tui.dialog import FormDialog
 from composer.tui.notes import Note, shown
 from composer.tui.pickers import not_hashtags, parse_tags
 from composer.tui.remote import error_text
@@ -82,7 +82,7 @@ def settings_refusal(text: str, changes: Mapping[str, object]) -> str | None:
     return None
 
 
-class DraftSettingsDialog(Dialog[dict[str, object] | None]):
+class DraftSettingsDialog(FormDialog[dict[str, object] | None]):
     """The draft's settings as fields; Save (ctrl+s) writes those changed, Escape cancels."""
 
     DEFAULT_CSS = """
@@ -102,7 +102,7 @@ class DraftSettingsDialog(Dialog[dict[str, object] | None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="draft-settings.cancel"),
-        Binding("ctrl+s", "save", "Save", id="draft-settings.save"),
+        Binding("ctrl+s", "ok", "Save", id="draft-settings.save"),
     ]
 
     def __init__(self, services: Services, text: str) -> None:
@@ -218,24 +218,10 @@ class DraftSettingsDialog(Dialog[dict[str, object] | None]):
         return settings_refusal(self.text, changes)
 
     # --- actions ------------------------------------------------------------------------
-    def action_save(self) -> None:
+    def action_ok(self) -> None:
         changes = self.changes()
         refusal = self._refusal(changes) if changes else None
         if refusal is not None:
             self.query_one("#error", Note).say(shown(refusal))
             return
         self.dismiss(changes)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()

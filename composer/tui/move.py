@@ -11,12 +11,12 @@ from textual.widgets import Button, Input, Static
 
 from composer.scheduling import ScheduledEdition, ScheduleError, move_edition
 from composer.store import StoreError
-from composer.tui.dialog import Dialog
+from composer.tui.dialog import FormDialog
 from composer.tui.remote import error_text, plain
 from composer.tui.services import Services
 
 
-class MoveDialog(Dialog[ScheduledEdition | None]):
+class MoveDialog(FormDialog[ScheduledEdition | None]):
     """Moves the edition itself; dismissed with the new time, or None when cancelled.
     A time that cannot be used is explained under the input and nothing changes."""
 
@@ -52,18 +52,7 @@ class MoveDialog(Dialog[ScheduledEdition | None]):
     def on_mount(self) -> None:
         self.query_one("#move-at", Input).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.move()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "move":
-            self.move()
-        else:
-            self.dismiss(None)
-
-    def move(self) -> None:
+    def action_ok(self) -> None:
         at = self.query_one("#move-at", Input).value
         try:
             moved = move_edition(
@@ -73,6 +62,3 @@ class MoveDialog(Dialog[ScheduledEdition | None]):
             self.query_one("#move-error", Static).update(plain(error_text(error)))
             return
         self.dismiss(moved)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
