@@ -6,7 +6,7 @@ they differ (a warning colour for one that asks before something cannot be undon
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input
@@ -27,7 +27,10 @@ class Dialog(ModalScreen[ResultType]):
 class FormDialog(Dialog[ResultType]):
     """A dialog with fields and one action (Save, Move): Enter in a field or any button but
     the one with id `cancel` runs `action_ok`; Cancel (and Escape, where a subclass binds
-    it) runs `action_cancel`, which closes it with nothing."""
+    it) runs `action_cancel`, which closes it with nothing. A dialog whose fields mean
+    something else by Enter (a search) sets SUBMIT_ON_ENTER to False."""
+
+    SUBMIT_ON_ENTER: ClassVar[bool] = True
 
     def action_ok(self) -> None:
         raise NotImplementedError
@@ -36,8 +39,9 @@ class FormDialog(Dialog[ResultType]):
         self.dismiss(None)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_ok()
+        if self.SUBMIT_ON_ENTER:
+            event.stop()
+            self.action_ok()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -25,7 +25,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.fuzzy import FuzzySearch, Matcher
-from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
     Input,
@@ -44,6 +43,7 @@ from composer.text.platform_facts import (
     CONTACT_PLATFORMS,
     is_handle,  # the accounts file's own rule for a handle, so both accept the same
 )
+from composer.tui.dialog import FormDialog
 from composer.tui.notes import Note, shown
 from composer.tui.services import Services
 from composer.tui.toggles import TickList, TickRadio
@@ -167,22 +167,11 @@ class ContactList(OptionList):
 _Choice = TypeVar("_Choice", "MentionsChoice", "HashtagsChoice")
 
 
-class _Picker(ModalScreen[_Choice | None]):
+class _Picker(FormDialog[_Choice | None]):
     """What both pickers do alike: OK (`action_ok`, each its own) and Cancel (nothing
-    changes), and one error line."""
+    changes), and one error line. Enter is each field's own (a search, the tags)."""
 
-    def action_ok(self) -> None:
-        raise NotImplementedError
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self.action_ok()
-        else:
-            self.action_cancel()
+    SUBMIT_ON_ENTER = False
 
     def _error(self, message: str) -> None:
         self.query_one("#error", Note).say(shown(message))
