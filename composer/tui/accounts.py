@@ -8,12 +8,13 @@ from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from composer.platforms.base import AccountInfo
 from composer.publishing import client_for
+from composer.tui.keymap import ACCOUNTS_KEYS, bindings
 from composer.tui.remote import cell, error_text, plain
 from composer.tui.services import Services
 from composer.tui.tables import ShownRows, selected_key
@@ -49,11 +50,7 @@ class AccountsScreen(Screen[None]):
     AccountsScreen #accounts-table { height: auto; max-height: 60%; }
     AccountsScreen #accounts-detail { height: 1fr; overflow-y: auto; padding: 0 1; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("v", "verify", "Verify", id="accounts.verify"),
-        Binding("a", "verify_all", "Verify all", id="accounts.verify_all"),
-        Binding("r", "reload", "Reload", id="accounts.reload"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("accounts", ACCOUNTS_KEYS)
 
     def __init__(self, services: Services) -> None:
         super().__init__()

@@ -18,7 +18,8 @@ class ComposerCommands(Provider):
     """Save, schedule, mentions, hashtags, insert an image, new draft, and open a draft."""
 
     def commands(self) -> list[Command]:
-        from composer.tui.compose import COMPOSE_KEYS, ComposeScreen
+        from composer.tui.compose import ComposeScreen
+        from composer.tui.keymap import COMPOSE_KEYS
 
         found: list[Command] = []
         screen = self.screen

@@ -10,7 +10,6 @@ the user chooses to (RecoveryDialog), never autosaved before that.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -30,6 +29,7 @@ from composer.text.display import terminal_safe
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.draft_settings import DraftSettingsDialog
 from composer.tui.insert_image import AltLimit, InsertImageDialog, image_insert_point
+from composer.tui.keymap import COMPOSE_KEYS, PLATFORM_KEYS, bindings
 from composer.tui.newdraft import NewDraftDialog
 from composer.tui.pickers import HashtagsChoice, HashtagsPicker, MentionsChoice, MentionsPicker
 from composer.tui.preview import (
@@ -71,77 +71,6 @@ AUTOSAVE_DELAY = 1.0  # seconds of quiet typing before the file is saved
 DISK_CHECK_INTERVAL = 2.0  # how often the file is compared with what was read or written
 
 
-@dataclass(frozen=True, slots=True)
-class ComposeKey:
-    """One of the compose screen's actions, declared once: its key, the action it runs
-    (`ComposeScreen.action_<action>`) and its footer label, and what the command palette
-    shows for it (tui/commands.py). The binding's id is `compose.<action>` unless given."""
-
-    key: str
-    action: str
-    label: str
-    command: str
-    help: str
-    binding_id: str = ""
-    in_footer: bool = True  # the others are in F1's list and the palette (80 columns fit)
-
-
-COMPOSE_KEYS = (
-    # Saving is automatic a second after typing stops: ctrl+s is for now, not in the footer.
-    ComposeKey(
-        "ctrl+s", "save", "Save", "Save the draft", "Write it to its file now", in_footer=False
-    ),
-    ComposeKey(
-        "ctrl+t", "schedule", "Schedule", "Schedule the draft", "Choose accounts and a time"
-    ),
-    # ctrl+f: ctrl+e and f6 are the editor's (end of line, select the line).
-    ComposeKey(
-        "ctrl+f",
-        "draft_settings",
-        "Settings",
-        "Draft settings",
-        "Title, accounts, mentions, tags, numbering, language, visibility... as a form",
-        in_footer=False,
-    ),
-    ComposeKey(
-        "ctrl+o", "mentions", "Mentions", "Mentions", "Choose who the thread mentions", "", False
-    ),
-    ComposeKey(
-        "ctrl+g", "hashtags", "Hashtags", "Hashtags", "Choose the thread's hashtags", "", False
-    ),
-    ComposeKey(
-        "ctrl+n", "new_draft", "New", "New draft", "Start a draft with a title", "new", False
-    ),
-    # ctrl+l: ctrl+i, ctrl+m and ctrl+h reach us as Tab, Enter and Backspace.
-    ComposeKey(
-        "ctrl+l",
-        "insert_image",
-        "Image",
-        "Insert an image",
-        "A file and its alt text, after this paragraph",
-        in_footer=False,
-    ),
-    ComposeKey(
-        "ctrl+b",
-        "copy_post",
-        "Copy post",
-        "Copy the post",
-        "The post the cursor is in, as the platform on screen gets it, to the clipboard",
-        in_footer=False,
-    ),
-    ComposeKey(
-        "f9",
-        "copy_thread",
-        "Copy thread",
-        "Copy the thread",
-        "Every post for the platform on screen, one after another, to the clipboard",
-        in_footer=False,
-    ),
-)
-# The preview's platform tabs, from the editor too: one "Platform" group in the footer.
-PLATFORM_KEYS = Binding.Group("Platform", compact=True)
-
-
 def draft_label(title: str, name: str, broken: bool) -> Text:
     """A draft's line in the list: its title (else its file name; the list cuts it to one
     line, app.tcss), after a ⚠ while it cannot be read (first: a cut never hides it)."""
@@ -153,16 +82,7 @@ class ComposeScreen(Screen[None]):
     """Write a draft and see its thread on each platform as you type."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(
-            Binding(
-                k.key,
-                k.action,
-                k.label,
-                show=k.in_footer,
-                id=f"compose.{k.binding_id or k.action}",
-            )
-            for k in COMPOSE_KEYS
-        ),
+        *bindings("compose", COMPOSE_KEYS),
         Binding("alt+left", "platform(-1)", "Previous platform", group=PLATFORM_KEYS),
         Binding("alt+right", "platform(1)", "Next platform", group=PLATFORM_KEYS),
     ]

@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
@@ -28,6 +28,7 @@ from composer.store import (
 )
 from composer.text.display import plural
 from composer.tui.confirm import ConfirmDialog
+from composer.tui.keymap import HISTORY_KEYS, bindings
 from composer.tui.remote import cell, error_text, plain, tell
 from composer.tui.sending import publish_now, retract_now
 from composer.tui.services import Services
@@ -81,11 +82,7 @@ class HistoryScreen(Screen[None]):
     HistoryScreen DataTable:focus { border: round $primary; }
     HistoryScreen #history-detail { height: auto; max-height: 5; padding: 0 1; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+f", "focus_search", "Search", id="history.search"),
-        Binding("ctrl+r", "resume", "Resume", id="history.resume"),
-        Binding("ctrl+t", "retract", "Retract", id="history.retract"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("history", HISTORY_KEYS)
 
     def __init__(self, services: Services) -> None:
         super().__init__()

@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
@@ -25,6 +25,7 @@ from composer.scheduling import ScheduledEdition, daemon_note
 from composer.store import EditionStatus, QueueEntry, Recurrence, StoreError, find_edition
 from composer.text.display import plural
 from composer.tui.confirm import ConfirmDialog
+from composer.tui.keymap import QUEUE_KEYS, bindings
 from composer.tui.move import MoveDialog
 from composer.tui.remote import cell, error_text, plain, tell
 from composer.tui.sending import publish_now
@@ -48,14 +49,7 @@ class QueueScreen(Screen[None]):
     QueueScreen #queue-detail { height: auto; max-height: 4; padding: 0 1; }
     QueueScreen #daemon-note { height: auto; padding: 0 1; color: $warning; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "cancel_edition", "Cancel", id="queue.cancel"),
-        Binding("m", "move_edition", "Move", id="queue.move"),
-        Binding("p", "publish_now", "Publish", id="queue.publish_now"),
-        Binding("s", "stop_rule", "Stop rule", id="queue.stop_rule"),
-        Binding("a", "toggle_done", "Done", id="queue.toggle_done"),
-        Binding("r", "refresh", "Refresh", id="queue.refresh"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("queue", QUEUE_KEYS)
 
     def __init__(self, services: Services) -> None:
         super().__init__()

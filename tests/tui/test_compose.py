@@ -577,7 +577,8 @@ def test_the_preview_says_what_each_platform_is_sent_with_as_publishing_plans_it
 
 
 def test_each_compose_key_is_one_binding_and_one_palette_command_that_runs_an_action() -> None:
-    from composer.tui.compose import COMPOSE_KEYS, ComposeScreen
+    from composer.tui.compose import ComposeScreen
+    from composer.tui.keymap import COMPOSE_KEYS
 
     bindings = [b for b in ComposeScreen.BINDINGS if isinstance(b, Binding)]
     bound = [(b.key, b.action) for b in bindings if b.group is None]  # not the platform keys

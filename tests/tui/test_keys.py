@@ -8,7 +8,7 @@ from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
 from composer.tui import Services, make_app
-from composer.tui.compose import COMPOSE_KEYS
+from composer.tui.keymap import COMPOSE_KEYS
 from composer.tui.keys import KeysScreen
 from tests.tui.conftest import compose_settled
 from tests.tui.test_compose import editor, example, wait_until
