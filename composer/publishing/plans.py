@@ -39,12 +39,13 @@ from composer.store import (
     last_number,
 )
 from composer.text import SplitError, Thread
+from composer.text.display import plural
 from composer.text.enrich import EnrichError
 from composer.text.images import find_images
 from composer.text.link_cards import LinkCard
 from composer.text.numbering import UPDATE_PRESET, NumberingError
 from composer.text.options import NO_OPTIONS, OptionError, PostOptions, Resolved
-from composer.text.splitting import ImageLineError
+from composer.text.splitting import ImageLineError, Post
 from composer.workspace.config import (
     DEFAULT_CONFIG_NAME,
     EXAMPLE_CONFIG_NAME,
@@ -145,6 +146,17 @@ class EditionPlan:
     def draft_text(self) -> DraftText:
         """The draft as the edition keeps it (its own snapshot)."""
         return DraftText(self.draft.title, self.draft.body, self.draft_path, self.draft.language)
+
+    def continuation(self) -> str:
+        """ "continues edition 12 on ank-masto: 2 posts, 8/9–9/9", the marks read off the
+        planned posts (the numbering is the splitter's, not worked out here)."""
+        assert self.follows is not None
+        posts = self.thread.posts
+        marks = _mark(posts[0]) if len(posts) == 1 else f"{_mark(posts[0])}–{_mark(posts[-1])}"
+        return (
+            f"continues edition {self.follows.edition_id} on {self.account.name}: "
+            f"{plural(len(posts), 'post')}, {marks}"
+        )
 
     def new_edition(self, **when: Any) -> NewEdition:
         """This plan as the ledger is given it (`when`: its status, time and zone)."""
@@ -437,3 +449,13 @@ def already_has(account: str, edition: Edition) -> str:
     else:
         state = f"{edition.status.value} now"
     return f"{account} already has this thread (edition {edition.id}, {state})"
+
+
+def _mark(post: Post) -> str:
+    """The number or UPDATE mark a post carries: its text without its body and extras."""
+    mark = post.text
+    for part in (post.body, post.extras):
+        if part:
+            mark = mark.replace(part, " ", 1)
+    mark = " ".join(mark.split()).strip(" :")
+    return mark[:20] or post.text[:20]

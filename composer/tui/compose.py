@@ -41,7 +41,8 @@ from composer.tui.preview import (
 )
 from composer.tui.recovery import RecoveryDialog
 from composer.tui.remote import error_text
-from composer.tui.schedule import ScheduleDialog, ScheduleResult
+from composer.tui.schedule import ScheduleDialog
+from composer.tui.scheduled import ScheduleResult
 from composer.tui.services import Services
 from composer.tui.spell_editor import SpellEditor
 from composer.tui.thumbnails import PictureWidget

@@ -21,8 +21,7 @@ collects the input and shows their answers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -32,6 +31,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
 
+from composer.errors import ComposerError
 from composer.publishing import (
     EditionPlan,
     Event,
@@ -42,10 +42,9 @@ from composer.publishing import (
     ready_to_send,
     run_editions,
 )
-from composer.recurring import CreatedRule, RuleError, create_rules, parse_rule, rule_zone
+from composer.recurring import RuleError, create_rules, parse_rule, rule_zone
 from composer.scheduling import (
     ScheduleChoice,
-    ScheduledEdition,
     ScheduleError,
     daemon_note,
     draft_schedule,
@@ -57,11 +56,12 @@ from composer.scheduling import (
 )
 from composer.store import StoreError, find_edition
 from composer.text.display import plural
-from composer.text.splitting import Post
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.dialog import Dialog
 from composer.tui.notes import Note, shown
 from composer.tui.remote import error_text
+from composer.tui.scheduled import ScheduleResult
+from composer.tui.sending import Progress
 from composer.tui.services import Services
 from composer.tui.setting_rows import (
     SETTING_IDS,
@@ -73,9 +73,20 @@ from composer.tui.setting_rows import (
 )
 from composer.tui.toggles import TickBox, TickList
 from composer.workspace.config import Account, Config, ConfigError
-from composer.workspace.draft_split import account_overrides, post_options
+from composer.workspace.draft_split import (
+    account_overrides,
+    post_options,
+    quota_warning,
+    split_draft,
+)
 from composer.workspace.drafts import Draft, DraftError, load_draft
-from composer.workspace.when import WhenError, format_local, parse_when, zone_info
+from composer.workspace.when import (
+    WhenError,
+    format_local,
+    next_quarter_hour,
+    parse_when,
+    zone_info,
+)
 
 _SAID_INLINE = (ScheduleError, WhenError, StoreError, RuleError)
 # What to do when an account already has the thread (the CLI says "use --again ...").
@@ -84,44 +95,6 @@ PUBLISH_AGAIN = "tick Again to publish it once more"
 BOTH_REFUSED = (
     "Repeat makes a recurring rule and Continue a one-off follow-up: fill in only one of them"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class ScheduleResult:
-    """What the dialog did: editions scheduled, rules made (Repeat), or published now (with
-    their URLs)."""
-
-    editions: list[ScheduledEdition] = field(default_factory=list)
-    published_now: bool = False
-    message: str = ""
-    rules: list[CreatedRule] = field(default_factory=list)
-    # The settings chosen in the dialog that the draft's front matter did not say (None: a
-    # key taken out), for the compose screen to write to the draft.
-    front_matter: dict[str, object] = field(default_factory=dict)
-
-    def said(self) -> str:
-        """What the compose screen tells the user: the message, else each edition."""
-        if self.message:
-            return self.message
-        if not self.editions:
-            return "nothing scheduled"
-        verb = "published" if self.published_now else "scheduled"
-        lines = [
-            f"{edition.account} at {edition.at_utc:%Y-%m-%d %H:%M} UTC (#{edition.id})"
-            for edition in self.editions
-        ]
-        return f"{verb}: " + "; ".join(lines)
-
-
-def next_quarter_hour(now: datetime, zone: str) -> str:
-    """The first round quarter-hour after `now`, as wall time in `zone` (UTC if unknown)."""
-    try:
-        tz = zone_info(zone)
-    except WhenError:
-        tz = UTC  # type: ignore[assignment]
-    local = now.astimezone(tz).replace(second=0, microsecond=0)
-    local += timedelta(minutes=15 - local.minute % 15)
-    return local.strftime("%Y-%m-%d %H:%M")
 
 
 class ScheduleDialog(Dialog[ScheduleResult | None]):
@@ -161,12 +134,12 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
         self.draft_path = draft_path
         self._draft: Draft | None = None
         self._config: Config | None = None
+        self._quota_warnings: dict[str, str | None] = {}  # by account: the draft is fixed here
         self._zone = "UTC"
         self._load_error: str | None = None
         self._suggested = ""  # the time offered, until the user types their own
         self._busy = False
-        self._progress: dict[str, str] = {}  # account: its progress line
-        self._sent: dict[str, tuple[int, int]] = {}  # account: posts sent, posts in all
+        self._progress = Progress({})
         try:
             self._draft = load_draft(str(draft_path))
             self._config = services.config()
@@ -260,7 +233,24 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
             if own:
                 lines.append(f"{account.name}: " + ", ".join(f"{k}={v}" for k, v in own.items()))
             lines.extend(f"{account.name}: {warning}" for warning in resolved.warnings)
+            quota = self._quota_warning(account)
+            if quota is not None:
+                lines.append(f"⚠ {account.name}: {quota}")
         return lines
+
+    def _quota_warning(self, account: Account) -> str | None:
+        """The account's daily quota against its thread (`quota_warning`, through the split
+        every front end makes), worked out once per account while the dialog is open."""
+        if account.name not in self._quota_warnings:
+            assert self._draft is not None
+            own = account_overrides(account)
+            try:
+                thread = split_draft(self._draft, account.platform, self._config, own)
+            except ComposerError:  # said when it is scheduled; not a quota
+                self._quota_warnings[account.name] = None
+            else:
+                self._quota_warnings[account.name] = quota_warning(own, len(thread.posts))
+        return self._quota_warnings[account.name]
 
     def _finish(self, result: ScheduleResult) -> None:
         """Dismissed with `result` and the settings the draft is to take."""
@@ -382,7 +372,7 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
         self._settings()  # a setting no platform takes is said first
         if follows is not None:
             plan = self._follow_plan(follows, published=False)
-            lines.append(_continues(plan))
+            lines.append(plan.continuation())
             accounts = [plan.account]
         else:
             names = self._chosen_accounts()
@@ -640,8 +630,7 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
         if not await self.app.push_screen_wait(ConfirmDialog(question, "Publish now")):
             self._set_busy(False)
             return
-        self._sent = {p.account.name: (0, len(p.thread.posts)) for p in plans}
-        self._progress = {name: f"0/{total} sent" for name, (_, total) in self._sent.items()}
+        self._progress = Progress({p.account.name: len(p.thread.posts) for p in plans})
         self._show_progress()
         try:
             results = await run_editions(db, plans, self._on_event, again=self._again())
@@ -671,23 +660,11 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
         self._finish(ScheduleResult(published_now=True, message="\n".join(lines)))
 
     def _on_event(self, account: str, event: Event) -> None:
-        """One line per account: "ank-masto: 3/7 sent", and what it waits for or why it
-        stopped."""
-        sent, total = self._sent[account]
-        if event.kind == "sent":
-            sent, total = event.index, event.total
-            self._sent[account] = (sent, total)
-        note = {
-            "waiting": f", waiting {event.delay or 0:.0f} s",
-            "resolving": f", checking whether the platform has post {event.index}",
-            "stopped": f", stopped: {event.detail or ''}",
-        }.get(event.kind, "")
-        self._progress[account] = f"{sent}/{total} sent{note}"
+        self._progress.note(account, event)
         self._show_progress()
 
     def _show_progress(self) -> None:
-        text = "\n".join(f"{name}: {state}" for name, state in self._progress.items())
-        self.query_one("#progress", Note).say(shown(text))
+        self.query_one("#progress", Note).say(shown(self._progress.text()))
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -696,23 +673,3 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
         self.query_one("#publish", Button).disabled = busy
         if not busy:
             self._check_publish()
-
-
-def _continues(plan: EditionPlan) -> str:
-    """ "continues edition 12 on ank-masto: posts 8/9–9/9", the marks read off the planned
-    posts (the numbering is the splitter's, not worked out here)."""
-    assert plan.follows is not None
-    posts = plan.thread.posts
-    marks = _mark(posts[0]) if len(posts) == 1 else f"{_mark(posts[0])}–{_mark(posts[-1])}"
-    count = f"{len(posts)} post" + ("s" if len(posts) != 1 else "")
-    return f"continues edition {plan.follows.edition_id} on {plan.account.name}: {count}, {marks}"
-
-
-def _mark(post: Post) -> str:
-    """The number or UPDATE mark a post carries: its text without its body and extras."""
-    mark = post.text
-    for part in (post.body, post.extras):
-        if part:
-            mark = mark.replace(part, " ", 1)
-    mark = " ".join(mark.split()).strip(" :")
-    return mark[:20] or post.text[:20]

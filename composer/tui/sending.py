@@ -114,3 +114,27 @@ def _progress(widget: Widget, name: str, done: str) -> Listener:
             tell(widget, f"{name}: waiting {event.delay or 0:.0f} s ({detail})", timeout=3)
 
     return progress
+
+
+class Progress:
+    """Each account's progress while its edition is sent, one line each: "ank-masto: 3/7
+    sent", with what it waits for or why it stopped."""
+
+    def __init__(self, totals: dict[str, int]) -> None:
+        self._sent = {name: (0, total) for name, total in totals.items()}
+        self._lines = {name: f"0/{total} sent" for name, total in totals.items()}
+
+    def note(self, account: str, event: Event) -> None:
+        sent, total = self._sent[account]
+        if event.kind == "sent":
+            sent, total = event.index, event.total
+            self._sent[account] = (sent, total)
+        note = {
+            "waiting": f", waiting {event.delay or 0:.0f} s",
+            "resolving": f", checking whether the platform has post {event.index}",
+            "stopped": f", stopped: {event.detail or ''}",
+        }.get(event.kind, "")
+        self._lines[account] = f"{sent}/{total} sent{note}"
+
+    def text(self) -> str:
+        return "\n".join(f"{name}: {line}" for name, line in self._lines.items())

@@ -13,6 +13,7 @@ from typing import Any
 from composer.instances import InstanceFigures
 from composer.text import SplitError, Thread, count, split
 from composer.text.controls import code_point, first_control
+from composer.text.display import plural
 from composer.text.enrich import EnrichError
 from composer.text.options import NO_OPTIONS, PostOptions, Resolved, resolve_options
 from composer.text.platform_facts import (
@@ -58,6 +59,10 @@ class Overrides:
     options: PostOptions = NO_OPTIONS
     inherited: PostOptions = NO_OPTIONS
     account_options: PostOptions = NO_OPTIONS
+    # The account's name and the posts a day its tier allows (`daily_post_quota`): a thread
+    # longer than that, or using most of it, is warned about (`quota_warning`).
+    account_name: str | None = None
+    daily_post_quota: int | None = None
 
 
 NO_OVERRIDES = Overrides()
@@ -228,6 +233,8 @@ def account_overrides(
         images_per_post=most or overrides.images_per_post,
         parts_limit=LINKEDIN_COMMENT_LIMIT if comments else overrides.parts_limit,
         account_options=account.post_options,
+        account_name=account.name,
+        daily_post_quota=account.daily_post_quota,
     )
 
 
@@ -253,7 +260,30 @@ def split_draft(
     refusal = one_post_refusal(draft, platform, config, overrides, thread)
     if refusal is not None:  # the preview says it; publishing and scheduling refuse it
         thread.warnings.append(refusal)
+    quota = quota_warning(overrides, len(thread.posts))
+    if quota is not None:
+        thread.warnings.append(quota)
     return thread
+
+
+def quota_warning(overrides: Overrides, posts: int) -> str | None:
+    """What happens to a thread of `posts` on an account whose tier allows fewer posts a
+    day (X's free tier: 17), or uses most of them; None when it fits easily. The one rule
+    for the preview, `split`, `publish` and the schedule dialog."""
+    quota, name = overrides.daily_post_quota, overrides.account_name or "the account"
+    if quota is None or posts * 2 <= quota:
+        return None
+    if posts > quota:
+        return (
+            f"{plural(posts, 'post')} and {name} may post {quota} a day (daily_post_quota): "
+            f"the platform will refuse post {quota + 1} on; the edition stops there and can "
+            "be resumed once the day's limit resets. Shorten it, or split it into a thread "
+            "and a follow-up on another day"
+        )
+    return (
+        f"this thread uses {posts} of the {quota} posts a day {name} may post "
+        "(daily_post_quota): other posts that day may be refused"
+    )
 
 
 def one_post_refusal(

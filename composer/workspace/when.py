@@ -351,3 +351,15 @@ def slot_times(
                 if at > after:
                     times.add(at)
     return sorted(times)
+
+
+def next_quarter_hour(now: datetime, zone: str) -> str:
+    """The first round quarter-hour after `now`, as wall time in `zone` (UTC if unknown):
+    the time a new schedule starts from."""
+    try:
+        tz = zone_info(zone)
+    except WhenError:
+        tz = UTC  # type: ignore[assignment]
+    local = now.astimezone(tz).replace(second=0, microsecond=0)
+    local += timedelta(minutes=15 - local.minute % 15)
+    return local.strftime("%Y-%m-%d %H:%M")

@@ -21,7 +21,8 @@ from composer.tui.confirm import ConfirmDialog
 from composer.tui.newdraft import NewDraftDialog
 from composer.tui.pickers import HashtagsChoice, HashtagsPicker, MentionsChoice, MentionsPicker
 from composer.tui.preview import PostCard, PreviewPane, build_preview
-from composer.tui.schedule import ScheduleDialog, ScheduleResult
+from composer.tui.schedule import ScheduleDialog
+from composer.tui.scheduled import ScheduleResult
 from composer.workspace.draft_split import split_draft
 from composer.workspace.drafts import parse_draft, update_front_matter
 from tests.helpers import accounts_toml, linkedin_account

@@ -29,7 +29,8 @@ from composer.store import (
 )
 from composer.text.options import PostOptions
 from composer.tui.confirm import ConfirmDialog
-from composer.tui.schedule import ScheduleDialog, ScheduleResult
+from composer.tui.schedule import ScheduleDialog
+from composer.tui.scheduled import ScheduleResult
 from composer.tui.services import Services
 from tests.fakes.mastodon import FakeMastodon
 from tests.helpers import accounts_toml, linkedin_account
@@ -975,3 +976,21 @@ async def test_link_cards_have_a_row_preselected_from_the_draft_and_handed_back(
     [result] = app.results
     assert isinstance(result, ScheduleResult)
     assert result.front_matter == {"link_card": True}
+
+
+@pytest.mark.anyio
+async def test_a_thread_over_the_accounts_daily_quota_is_warned_about(tmp_path: Path) -> None:
+    """X's free tier allows 17 posts a day: the dialog says what happens to a longer thread
+    before it is scheduled (here a quota of 1 and the draft's posts)."""
+    quota = accounts_file().replace('slots = ["Mon-Fri', 'daily_post_quota = 1\nslots = ["Mon-Fri')
+    services = workspace(tmp_path, quota)
+    try:
+        app = dialog_app(services)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await choose_accounts(pilot, "ank-x", "ank-masto")
+            summary = text(pilot, "#summary")
+            assert "⚠ ank-x:" in summary and "may post 1 a day (daily_post_quota)" in summary
+            assert "the platform will refuse post 2 on" in summary
+            assert "ank-masto: " not in summary.split("⚠ ank-x:")[1]  # no quota there
+    finally:
+        services.close()

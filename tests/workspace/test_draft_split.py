@@ -259,3 +259,46 @@ def test_options_come_from_flags_then_draft_then_followed_edition_then_account()
     assert post_options(draft, "bluesky").options == PostOptions(
         "kk", "public", "public", None, "everyone", "everyone"
     )
+
+
+def x_quota_config(quota: int):  # type: ignore[no-untyped-def]
+    from composer.workspace.config import parse_config
+
+    x = {
+        "platform": "x",
+        "consumer_key_env": "K",
+        "consumer_secret_env": "S",
+        "access_token_env": "T",
+        "access_token_secret_env": "U",
+        "daily_post_quota": quota,
+    }
+    return parse_config(accounts_toml({"ank-x": x}), name="accounts.toml", path=None)
+
+
+@pytest.mark.parametrize(
+    ("quota", "told"),
+    [
+        (3, "and ank-x may post 3 a day (daily_post_quota): the platform will refuse post 4 on"),
+        (8, "this thread uses 5 of the 8 posts a day ank-x may post"),
+        (10, None),  # half of it or less: nothing to say
+    ],
+)
+def test_a_thread_against_the_accounts_daily_quota(quota: int, told: str | None) -> None:
+    """The example accounts file promises it: a thread that would use most of an X tier's
+    posts a day, or more than it allows, is warned about, in the preview as in publishing."""
+    from composer.workspace.draft_split import account_overrides, quota_warning
+
+    config = x_quota_config(quota)
+    draft = parse_draft('+++\naccounts = ["ank-x"]\n+++\n' + "The count was slow. " * 60)
+    own = account_overrides(config.account("ank-x"))
+    thread = split_draft(draft, "x", config, own)
+    assert len(thread.posts) == 5
+    found = [w for w in thread.warnings if "daily_post_quota" in w]
+    assert found == ([] if told is None else [quota_warning(own, 5)])
+    if told is not None:
+        assert told in found[0]
+    # The preview, which splits with the draft's account on X, says the same.
+    from composer.workspace.draft_split import draft_overrides
+
+    preview = split_draft(draft, "x", config, draft_overrides(draft, "x", config))
+    assert [w for w in preview.warnings if "daily_post_quota" in w] == found
