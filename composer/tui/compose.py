@@ -140,8 +140,8 @@ class ComposeScreen(Screen[None]):
         self.set_interval(DISK_CHECK_INTERVAL, self.check_disk)
 
     @property
-    def editor(self) -> TextArea:
-        return self.query_one("#editor", TextArea)
+    def editor(self) -> SpellEditor:
+        return self.query_one("#editor", SpellEditor)
 
     @property
     def preview_current(self) -> bool:
@@ -430,6 +430,25 @@ class ComposeScreen(Screen[None]):
                 place += f" · post {post.index}/{total} · {post.length}/{pane.limit}"
         pane.highlight(post.index if post is not None else None)
         editor.border_subtitle = place
+        self.show_cuts()
+
+    def show_cuts(self) -> None:
+        """Each post's number in the editor's gutter, on the line its text begins (for the
+        preview's platform; none while the preview is not of the editor's text)."""
+        pane = self.query_one(PreviewPane)
+        draft = self.draft
+        if draft is None or pane.error or not self.preview_current:
+            self.editor.show_cuts([])
+            return
+        body = draft.body
+        cuts: list[tuple[int, int, int]] = []
+        first_row, done, row = draft.first_line - 1, 0, 0
+        for offset, number in pane.post_starts(body):
+            row += body.count("\n", done, offset)
+            done = offset
+            column = offset - (body.rfind("\n", 0, offset) + 1)
+            cuts.append((first_row + row, column, number))
+        self.editor.show_cuts(cuts)
 
     def autosave(self) -> None:
         if not self.saved:

@@ -68,6 +68,14 @@ class PostLocator:
         pairs = anchors(body, thread.source)
         return cls(thread, [b for b, _ in pairs], [s for _, s in pairs])
 
+    def starts(self) -> list[tuple[int, int]]:
+        """(body offset, post number) where each post's text begins: the editor's cut marks."""
+        found: list[tuple[int, int]] = []
+        for post in self.thread.posts:
+            at = max(bisect_right(self.source_offsets, post.start) - 1, 0)
+            found.append((self.body_offsets[at] + post.start - self.source_offsets[at], post.index))
+        return found
+
     def post_at(self, body_offset: int) -> Post | None:
         """The post holding this offset of the body (the next one from a gap between posts,
         the last one past the end); None for a thread without posts."""

@@ -278,12 +278,21 @@ class PreviewPane(Vertical):
 
     def post_at(self, body: str, offset: int) -> Post | None:
         """The shown thread's post at `offset` of the draft's body (None: no thread)."""
+        locator = self._located(body)
+        return locator.post_at(offset) if locator is not None else None
+
+    def post_starts(self, body: str) -> list[tuple[int, int]]:
+        """(body offset, post number) where each post of the shown thread begins."""
+        locator = self._located(body)
+        return locator.starts() if locator is not None else []
+
+    def _located(self, body: str) -> PostLocator | None:
         thread = self.shown_thread
         if thread is None:
             return None
         if self._locator is None or self._locator.thread is not thread:
             self._locator = PostLocator.of(thread, body)
-        return self._locator.post_at(offset)
+        return self._locator
 
     @property
     def current_post(self) -> Post | None:

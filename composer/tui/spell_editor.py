@@ -1,5 +1,12 @@
-"""The compose screen's editor: the words its draft's language does not know, underlined.
+"""The compose screen's editor: where the thread is cut, in the gutter, and the words its
+draft's language does not know, underlined.
 
+Cuts. Each post's number stands in the gutter before the line number, on the line where its
+text begins (`show_cuts`, given by the compose screen for the platform in the preview):
+`  7▸ 42  The count in Almaty...`. The gutter keeps that room whether or not there are
+cuts, so the text never moves sideways when they come and go.
+
+Spelling.
 After a pause in typing, a worker checks the whole text (composer.workspace.spelling: the
 draft's `language`, the address book's names left out) and hands back the misspelled words'
 columns per line, kept by the line's text: a line an edit moved keeps its marks, a line
@@ -14,8 +21,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from rich.segment import Segment
 from rich.text import Text
 from textual import work
+from textual.strip import Strip
 from textual.timer import Timer
 from textual.widgets import TextArea
 from textual.worker import get_current_worker
@@ -26,6 +35,8 @@ from composer.workspace.spelling import DEFAULT_LANGUAGE, DraftSpelling, check_d
 
 SPELL_DELAY = 0.3  # seconds of quiet typing before the spelling is checked again
 MISSPELLED = "spell-editor--misspelled"
+CUT = "spell-editor--cut"
+CUT_WIDTH = 4  # the post number and its mark, before the line number: "  7▸", " 12▸"
 
 Marks = dict[str, tuple[tuple[int, int], ...]]  # a line's text -> its misspelled columns
 
@@ -51,9 +62,10 @@ class SpellEditor(TextArea):
     """The draft's editor: wrapped lines, numbered; misspelled words underlined (when
     `services.spelling` is on)."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {*TextArea.COMPONENT_CLASSES, MISSPELLED}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {*TextArea.COMPONENT_CLASSES, MISSPELLED, CUT}
     DEFAULT_CSS = """
     SpellEditor > .spell-editor--misspelled { text-style: underline; }
+    SpellEditor > .spell-editor--cut { color: $accent; text-style: bold; }
     """
 
     def __init__(self, services: Services, **options: Any) -> None:
@@ -64,6 +76,55 @@ class SpellEditor(TextArea):
         self.spelling_language = DEFAULT_LANGUAGE  # the draft's, as last read
         self.spelling_checked: str | None = None  # the text the marks shown are of
         self._spell_timer: Timer | None = None
+        # Where each post begins, (row, column, post number), and by row for drawing.
+        self.cuts: list[tuple[int, int, int]] = []
+        self._cuts_by_row: dict[int, list[tuple[int, int]]] = {}
+
+    @property
+    def gutter_width(self) -> int:
+        width = super().gutter_width
+        return width + CUT_WIDTH if width else 0
+
+    def show_cuts(self, cuts: list[tuple[int, int, int]]) -> None:
+        """Mark where posts begin ((row, column, post number) each; a row, a paragraph, may
+        hold several: the mark goes on the wrapped line holding the column)."""
+        if cuts != self.cuts:
+            self.cuts = cuts
+            self._cuts_by_row = {}
+            for row, column, number in cuts:
+                self._cuts_by_row.setdefault(row, []).append((column, number))
+            self._line_cache.clear()  # TextArea keeps rendered lines; ours changed
+            self.refresh()
+
+    def cut_at(self, row: int, section: int) -> int | None:
+        """The post that begins on wrapped line `section` of document row `row`, if any."""
+        found = self._cuts_by_row.get(row)
+        if not found:
+            return None
+        offsets = self.wrapped_document.get_offsets(row)
+        start = offsets[section - 1] if section else 0
+        end = offsets[section] if section < len(offsets) else None
+        for column, number in found:
+            if start <= column and (end is None or column < end):
+                return number
+        return None
+
+    def _render_line(self, y: int) -> Strip:
+        strip = super()._render_line(y)
+        if not self.cuts or not self.show_line_numbers:
+            return strip
+        try:
+            row, section = self.wrapped_document._offset_to_line_info[y + self.scroll_offset.y]
+        except IndexError:
+            return strip
+        number = self.cut_at(row, section)
+        if number is None:
+            return strip
+        mark = f"{number}▸"[-CUT_WIDTH:].rjust(CUT_WIDTH)
+        style = self.get_component_rich_style(CUT, partial=True)
+        [first, *_] = list(strip) or [Segment(" ")]
+        head = Strip([Segment(mark, (first.style or style) + style)], CUT_WIDTH)
+        return Strip.join([head, strip.crop(CUT_WIDTH, strip.cell_length)])
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         """Check again after a pause in typing (the event goes on up to the screen)."""

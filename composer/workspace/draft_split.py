@@ -275,10 +275,9 @@ def quota_warning(overrides: Overrides, posts: int) -> str | None:
         return None
     if posts > quota:
         return (
-            f"{plural(posts, 'post')} and {name} may post {quota} a day (daily_post_quota): "
-            f"the platform will refuse post {quota + 1} on; the edition stops there and can "
-            "be resumed once the day's limit resets. Shorten it, or split it into a thread "
-            "and a follow-up on another day"
+            f"{plural(posts, 'post')}, but {name} may post {quota} a day (daily_post_quota): "
+            f"post {quota + 1} on will be refused and the edition stop there, to be resumed "
+            "the next day"
         )
     return (
         f"this thread uses {posts} of the {quota} posts a day {name} may post "

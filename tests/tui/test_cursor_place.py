@@ -131,3 +131,38 @@ async def test_copy_the_post_or_the_thread_and_switch_platforms_by_key(
         await pilot.press("alt+left")
         await wait_until(pilot, lambda: pane.platform == first_tab)
         assert app.focused is area  # the keys work while typing
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_gutter_marks_the_line_where_each_post_begins(
+    tui_services: Services, size: tuple[int, int]
+) -> None:
+    """Each post's number before the line number, on the wrapped line where its text begins
+    (a paragraph may hold several posts' beginnings), for the platform on screen."""
+    app = make_app(tui_services, example(tui_services))
+    async with app.run_test(size=size) as pilot:
+        await compose_settled(pilot)
+        area, pane = editor(app), previews(app)
+        thread = pane.shown_thread
+        assert thread is not None and len(thread.posts) > 4
+        cuts = lambda: area.cuts  # type: ignore[attr-defined]  # noqa: E731
+        await wait_until(pilot, lambda: len(cuts()) == len(thread.posts))
+        lines = area.text.split("\n")
+        assert [number for _, _, number in cuts()] == [p.index for p in thread.posts]
+        for row, column, number in cuts():
+            words = thread.posts[number - 1].body.replace("#", "").split()[:3]
+            assert lines[row][column:].replace("#", "").split()[:3] == words, number
+        # Drawn in the gutter on the wrapped line where post 3 begins (inside a paragraph).
+        [(row, column)] = [(r, c) for r, c, n in cuts() if n == 3]
+        area.move_cursor((row, column))
+        area.scroll_cursor_visible(center=True)
+        await pilot.pause()
+        drawn = [area.render_line(y).text for y in range(area.content_size.height)]
+        [mark] = [line for line in drawn if line.startswith("  3▸")]
+        assert lines[row][column:].split()[0] in mark.split("▸", 1)[1]  # wrapped after it
+        # Another platform's cuts follow the tab.
+        tabs = pane.query_one(Tabs)
+        tabs.active = "tab-bluesky"
+        other = pane.previews["bluesky"].thread
+        assert other is not None and len(other.posts) != len(thread.posts)
+        await wait_until(pilot, lambda: len(cuts()) == len(other.posts))

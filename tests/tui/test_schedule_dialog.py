@@ -990,7 +990,7 @@ async def test_a_thread_over_the_accounts_daily_quota_is_warned_about(tmp_path: 
             await choose_accounts(pilot, "ank-x", "ank-masto")
             summary = text(pilot, "#summary")
             assert "⚠ ank-x:" in summary and "may post 1 a day (daily_post_quota)" in summary
-            assert "the platform will refuse post 2 on" in summary
+            assert "post 2 on will be refused" in summary
             assert "ank-masto: " not in summary.split("⚠ ank-x:")[1]  # no quota there
     finally:
         services.close()

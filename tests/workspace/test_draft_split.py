@@ -278,7 +278,7 @@ def x_quota_config(quota: int):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("quota", "told"),
     [
-        (3, "and ank-x may post 3 a day (daily_post_quota): the platform will refuse post 4 on"),
+        (3, "but ank-x may post 3 a day (daily_post_quota): post 4 on will be refused"),
         (8, "this thread uses 5 of the 8 posts a day ank-x may post"),
         (10, None),  # half of it or less: nothing to say
     ],
