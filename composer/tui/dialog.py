@@ -2,7 +2,9 @@
 over what it was opened from; its box (a Vertical or VerticalScroll, its one child) is as
 tall as its content, never wider than the terminal, with a thick border in the primary
 colour on the surface colour. A dialog sets its own width, and its border or padding where
-they differ (a warning colour for one that asks before something cannot be undone)."""
+they differ (a warning colour for one that asks before something cannot be undone). Fields
+go in rows (`.row`), the error line is `#error`, and a long dialog docks its messages and
+buttons at the bottom (`#footer` holding `#buttons`)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,14 @@ class Dialog(ModalScreen[ResultType]):
         max-width: 100%; height: auto; border: thick $primary; padding: 1 2;
         background: $surface;
     }
+    /* A row of labelled fields; the error line. */
+    Dialog .row { height: auto; }
+    Dialog .row Label { padding: 1 1 0 0; width: auto; }
+    Dialog #error { color: $error; }
+    /* Docked: what the dialog says and its buttons stay in view when the fields scroll. */
+    Dialog #footer { dock: bottom; height: auto; }
+    Dialog #buttons { height: auto; align-horizontal: right; }
+    Dialog #buttons Button { margin-left: 1; }
     """
 
 

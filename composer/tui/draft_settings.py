@@ -89,16 +89,10 @@ class DraftSettingsDialog(FormDialog[dict[str, object] | None]):
     DraftSettingsDialog > VerticalScroll { width: 100; max-height: 100%; padding: 0 1; }
     DraftSettingsDialog #heading { text-style: bold; }
     DraftSettingsDialog SelectionList { height: auto; max-height: 8; }
-    DraftSettingsDialog .row { height: auto; }
-    DraftSettingsDialog .row Label { padding: 1 1 0 0; width: auto; }
     DraftSettingsDialog .row Label.lead { width: 16; }
     DraftSettingsDialog .row Input, DraftSettingsDialog .row Select { width: 1fr; }
     DraftSettingsDialog #language { width: 12; }
     DraftSettingsDialog .note { color: $text-muted; }
-    DraftSettingsDialog #error { color: $error; }
-    DraftSettingsDialog #footer { dock: bottom; height: auto; }
-    DraftSettingsDialog #buttons { height: auto; align-horizontal: right; }
-    DraftSettingsDialog #buttons Button { margin-left: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="draft-settings.cancel"),

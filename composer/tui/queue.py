@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -22,7 +23,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 import composer.store as store
 from composer.recurring import describe_rule, next_times
 from composer.scheduling import ScheduledEdition, daemon_note
-from composer.store import EditionStatus, QueueEntry, Recurrence, StoreError, find_edition
+from composer.store import Database, EditionStatus, QueueEntry, Recurrence, StoreError, find_edition
 from composer.text.display import plural
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.keymap import QUEUE_KEYS, bindings
@@ -240,13 +241,9 @@ class QueueScreen(Screen[None]):
             f'Cancel edition {entry.edition_id} "{entry.title}" on {entry.account}? '
             "It will not be published."
         )
-        edition_id = entry.edition_id
-        await self._change_if_confirmed(
-            question,
-            "Cancel edition",
-            lambda: store.cancel(self.services.database(), edition_id),
-            f"Cancelled edition {edition_id}",
-        )
+        cancel = partial(store.cancel, edition_id=entry.edition_id)
+        done = f"Cancelled edition {entry.edition_id}"
+        await self._change_if_confirmed(question, "Cancel edition", cancel, done)
 
     @work(exclusive=True, group="queue-dialog")
     async def action_move_edition(self) -> None:
@@ -292,23 +289,18 @@ class QueueScreen(Screen[None]):
             f'{rule.account} for draft "{Path(rule.draft_path).name}"? No more editions will '
             "be made; those already made stay in the queue."
         )
-        rule_id = rule.id
-        await self._change_if_confirmed(
-            question,
-            "Stop rule",
-            lambda: store.stop_recurrence(self.services.database(), rule_id),
-            f"Stopped rule {rule_id}",
-        )
+        stop = partial(store.stop_recurrence, recurrence_id=rule.id)
+        await self._change_if_confirmed(question, "Stop rule", stop, f"Stopped rule {rule.id}")
 
     async def _change_if_confirmed(
-        self, question: str, button: str, change: Callable[[], object], done: str
+        self, question: str, button: str, change: Callable[[Database], object], done: str
     ) -> None:
         """Ask; on yes, make the change in the store and say how it went; then read the
         tables again (the change, or what another process did meanwhile)."""
         if not await self.app.push_screen_wait(ConfirmDialog(question, button)):
             return
         try:
-            change()
+            change(self.services.database())
         except StoreError as error:
             tell(self, error_text(error), severity="error")
         else:

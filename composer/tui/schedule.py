@@ -54,7 +54,7 @@ from composer.scheduling import (
     schedule_follow_up,
     when_given,
 )
-from composer.store import StoreError, find_edition
+from composer.store import Database, StoreError, find_edition
 from composer.text.display import plural
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.dialog import Dialog
@@ -104,8 +104,6 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
     ScheduleDialog > VerticalScroll { width: 100; max-height: 100%; padding: 0 1; }
     ScheduleDialog #title { text-style: bold; margin-bottom: 1; }
     ScheduleDialog SelectionList { height: auto; max-height: 8; }
-    ScheduleDialog .row { height: auto; }
-    ScheduleDialog .row Label { padding: 1 1 0 0; width: auto; }
     ScheduleDialog #when { width: 1fr; }
     ScheduleDialog #zone { width: 1fr; }
     ScheduleDialog #repeat { width: 1fr; }
@@ -114,14 +112,9 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
     ScheduleDialog #content-warning { width: 1fr; }
     ScheduleDialog .row Select { width: 1fr; }
     ScheduleDialog #summary { color: $text-muted; }
-    ScheduleDialog #error { color: $error; }
     ScheduleDialog #publish-note, ScheduleDialog #note, ScheduleDialog #daemon {
         color: $warning;
     }
-    /* Docked: what the dialog says and its buttons stay in view when the fields scroll. */
-    ScheduleDialog #footer { dock: bottom; height: auto; }
-    ScheduleDialog #buttons { height: auto; align-horizontal: right; }
-    ScheduleDialog #buttons Button { margin-left: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="schedule.cancel"),
@@ -532,14 +525,7 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
             # Every account's time is checked before any is written: schedule_draft writes
             # as it goes, so a later account without slots would leave the first scheduled.
             self._summary(next_slot)
-            editions = schedule_draft(
-                self.services.database(),
-                self._draft,
-                self.draft_path,
-                self._config,
-                accounts,
-                self._choice(next_slot),
-            )
+            editions = schedule_draft(*self._scheduled(), accounts, self._choice(next_slot))
         except _SAID_INLINE as error:
             self._error(error_text(error))
             return
@@ -551,6 +537,11 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
         warnings = "".join(f"\nwarning: {e.account}: {w}" for e in editions for w in e.warnings)
         message = "scheduled " + "; ".join(lines) + warnings
         self._finish(ScheduleResult(editions=editions, message=message))
+
+    def _scheduled(self) -> tuple[Database, Draft, Path, Config | None]:
+        """What every kind of scheduling takes: the history, the draft, its file, accounts."""
+        assert self._draft is not None
+        return self.services.database(), self._draft, self.draft_path, self._config
 
     def _choice(self, next_slot: bool) -> ScheduleChoice:
         """The time, zone and "Again" as the dialog shows them."""
@@ -565,12 +556,8 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
 
     def _make_rules(self, repeat: str) -> None:
         """One rule per checked account (RuleError when it cannot be made: nothing written)."""
-        assert self._draft is not None
         rules = create_rules(
-            self.services.database(),
-            self._draft,
-            self.draft_path,
-            self._config,
+            *self._scheduled(),
             self._chosen_accounts(),
             every=repeat,
             now=self.services.now(),
@@ -586,12 +573,8 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
         self._finish(ScheduleResult(rules=rules, message=message))
 
     def _schedule_follow_up(self, follows: int, next_slot: bool) -> None:
-        assert self._draft is not None
         edition = schedule_follow_up(
-            self.services.database(),
-            self._draft,
-            self.draft_path,
-            self._config,
+            *self._scheduled(),
             follows,
             self._choice(next_slot),
             update=self.query_one("#update", Checkbox).value,
