@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 from rich.segment import Segment
 from rich.text import Text
 from textual import work
+from textual.binding import Binding, BindingType
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.widgets import TextArea
@@ -62,6 +63,14 @@ class SpellEditor(TextArea):
     """The draft's editor: wrapped lines, numbered; misspelled words underlined (when
     `services.spelling` is on)."""
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+home", "cursor_document_start", "Start of the draft", show=False),
+        Binding("ctrl+end", "cursor_document_end", "End of the draft", show=False),
+        Binding(
+            "ctrl+shift+home", "cursor_document_start(True)", "Select to the start", show=False
+        ),
+        Binding("ctrl+shift+end", "cursor_document_end(True)", "Select to the end", show=False),
+    ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {*TextArea.COMPONENT_CLASSES, MISSPELLED, CUT}
     DEFAULT_CSS = """
     SpellEditor > .spell-editor--misspelled { text-style: underline; }
@@ -125,6 +134,28 @@ class SpellEditor(TextArea):
         [first, *_] = list(strip) or [Segment(" ")]
         head = Strip([Segment(mark, (first.style or style) + style)], CUT_WIDTH)
         return Strip.join([head, strip.crop(CUT_WIDTH, strip.cell_length)])
+
+    def action_cursor_document_start(self, select: bool = False) -> None:
+        self.move_cursor((0, 0), select=select)
+
+    def action_cursor_document_end(self, select: bool = False) -> None:
+        self.move_cursor(self.document.end, select=select)
+
+    def action_cursor_line_end(self, select: bool = False) -> None:
+        """End: to the end of the wrapped line, and pressed there, of the paragraph (a
+        paragraph is one line of the file, wrapped over many on screen)."""
+        location = self.get_cursor_line_end_location()
+        if location == self.cursor_location:
+            row = location[0]
+            location = (row, len(self.document[row]))
+        self.move_cursor(location, select=select)
+
+    def action_cursor_line_start(self, select: bool = False) -> None:
+        """Home: to the start of the wrapped line, and pressed there, of the paragraph."""
+        location = self.get_cursor_line_start_location()
+        if location == self.cursor_location:
+            location = (location[0], 0)
+        self.move_cursor(location, select=select)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         """Check again after a pause in typing (the event goes on up to the screen)."""

@@ -166,3 +166,34 @@ async def test_the_gutter_marks_the_line_where_each_post_begins(
         other = pane.previews["bluesky"].thread
         assert other is not None and len(other.posts) != len(thread.posts)
         await wait_until(pilot, lambda: len(cuts()) == len(other.posts))
+
+
+async def test_keys_that_move_through_a_long_draft(tui_services: Services) -> None:
+    """ctrl+end and ctrl+home: the draft's end and start; End: the wrapped line's end, then
+    (pressed again) the paragraph's; Home likewise; ctrl+k: the rest of the line on screen
+    goes."""
+    app = make_app(tui_services, example(tui_services))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compose_settled(pilot)
+        area = editor(app)
+        area.focus()
+        await pilot.press("ctrl+end")
+        assert area.cursor_location == area.document.end
+        await pilot.press("ctrl+home")
+        assert area.cursor_location == (0, 0)
+        row = max(range(area.document.line_count), key=lambda r: len(area.document[r]))
+        paragraph = area.document[row]
+        assert len(paragraph) > 200  # wrapped over several lines at 80 columns
+        area.move_cursor((row, 0))
+        await pilot.press("end")
+        first_end = area.cursor_location
+        assert first_end[0] == row and 0 < first_end[1] < len(paragraph)
+        await pilot.press("end")
+        assert area.cursor_location == (row, len(paragraph))
+        await pilot.press("home")
+        assert area.cursor_location[0] == row and 0 < area.cursor_location[1] < len(paragraph)
+        await pilot.press("home")
+        assert area.cursor_location == (row, 0)
+        area.move_cursor((row, 10))
+        await pilot.press("ctrl+k")
+        assert area.document[row] == paragraph[:10] + paragraph[first_end[1] :]
