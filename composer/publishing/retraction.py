@@ -84,15 +84,13 @@ class RetractPlan:
         ]
         return f"Delete {' and '.join(parts)}? This cannot be undone."
 
-    def note(self) -> str | None:
-        """A warning about follow-ups left up, replying to posts about to go."""
+    def note(self, how: str = "add --with-follow-ups to take them back too") -> str | None:
+        """A warning about follow-ups left up, replying to posts about to go, and `how` to
+        take them back too (the front end's own way)."""
         if not self.follow_ups_left:
             return None
         ids = ", ".join(str(edition_id) for edition_id in self.follow_ups_left)
-        return (
-            f"edition(s) {ids} continue this thread and stay up (add --with-follow-ups "
-            "to take them back too)"
-        )
+        return f"edition(s) {ids} continue this thread and stay up ({how})"
 
 
 def retract_plan(db: Database, edition_id: int, *, with_follow_ups: bool) -> RetractPlan:

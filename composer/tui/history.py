@@ -248,7 +248,8 @@ class HistoryScreen(Screen[None]):
         except StoreError as error:
             tell(self, error_text(error), title="Not retracted", severity="error")
             return
-        question = plan.question() + (f" Note: {plan.note()}." if plan.note() else "")
+        note = plan.note("retract each of them here too to take them back")
+        question = plan.question() + (f" Note: {note}." if note else "")
         if plan.posts and not await self.app.push_screen_wait(ConfirmDialog(question, "Retract")):
             return
         await retract_now(self, self.services, plan)

@@ -100,7 +100,9 @@ class QueueScreen(Screen[None]):
         self.rules = {rule.id: rule for rule in rules if rule.id is not None}
         table = self.query_one("#rules-table", DataTable)
         if self._shown_rules.show(table, [(str(rule.id), self._rule_row(rule)) for rule in rules]):
-            table.border_subtitle = "" if rules else "none: schedule DRAFT --every RULE makes one"
+            table.border_subtitle = (
+                "" if rules else "none: a Repeat in the schedule dialog (ctrl+t) makes one"
+            )
             self.show_detail()
 
     def _row(self, entry: QueueEntry, now: datetime) -> tuple[object, ...]:

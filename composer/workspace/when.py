@@ -98,7 +98,7 @@ def parse_duration(text: str) -> timedelta:
     if seconds > MAX_DURATION.total_seconds():
         raise WhenError(
             f"the duration {text.strip()!r} is longer than {MAX_DURATION.days} days: "
-            "give a date and time with --at instead"
+            "give a date and time instead"
         )
     return timedelta(seconds=seconds)
 
