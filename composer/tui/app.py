@@ -117,7 +117,9 @@ class ComposerApp(App[None]):
 
     def action_show_keys(self) -> None:
         if not isinstance(self.screen, KeysScreen):
-            self.push_screen(KeysScreen(key_groups(self.screen.active_bindings)))
+            screen = self.screen
+            notes = screen.help_notes() if isinstance(screen, ComposeScreen) else []
+            self.push_screen(KeysScreen(key_groups(screen.active_bindings), notes))
 
     def _make_compose_screen(self) -> ComposeScreen:
         self.compose_screen = ComposeScreen(self.services, self.draft_path, self.pictures)

@@ -432,6 +432,11 @@ class ComposeScreen(Screen[None]):
         editor.border_subtitle = place
         self.show_cuts()
 
+    def help_notes(self) -> list[str]:
+        """What F1 adds below the keys: whether the editor checks spelling, and in what."""
+        note = self.editor.spelling_note
+        return [note] if note else []
+
     def show_cuts(self) -> None:
         """Each post's number in the editor's gutter, on the line its text begins (for the
         preview's platform; none while the preview is not of the editor's text)."""

@@ -3,7 +3,7 @@ front, grouped by where it works, made from the bindings themselves so it cannot
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -64,9 +64,11 @@ class KeysScreen(Dialog[None]):
         Binding("escape,f1,q", "close", "Close", id="keys.close"),
     ]
 
-    def __init__(self, groups: list[tuple[str, list[str]]]) -> None:
+    def __init__(self, groups: list[tuple[str, list[str]]], notes: Sequence[str] = ()) -> None:
+        """`notes`: lines about the screen in front (whether spelling is checked...)."""
         super().__init__()
         self.groups = groups
+        self.notes = list(notes)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as box:
@@ -74,6 +76,8 @@ class KeysScreen(Dialog[None]):
             for group, lines in self.groups:
                 yield Static(Text(group), classes="group")
                 yield Static(Text("\n".join(lines)))
+            if self.notes:
+                yield Static(Text("\n".join(self.notes)), classes="group")
             yield Static(Text(MORE), classes="group")
 
     def action_close(self) -> None:

@@ -85,6 +85,7 @@ class SpellEditor(TextArea):
         self.spelling_language = DEFAULT_LANGUAGE  # the draft's, as last read
         self.spelling_checked: str | None = None  # the text the marks shown are of
         self._spell_timer: Timer | None = None
+        self.spelling_note: str | None = None  # for F1: on in which language, or why off
         # Where each post begins, (row, column, post number), and by row for drawing.
         self.cuts: list[tuple[int, int, int]] = []
         self._cuts_by_row: dict[int, list[tuple[int, int]]] = {}
@@ -188,6 +189,7 @@ class SpellEditor(TextArea):
         self.spelling_checked = text
         off = result.off.reason if result.off is not None else None
         self.border_title = Text(off) if off else None
+        self.spelling_note = off or f"spelling: checked in {result.language}"
         if marks or self.marks:
             self.marks = marks
             self._line_cache.clear()  # TextArea keeps rendered lines; ours changed

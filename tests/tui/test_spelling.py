@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from composer.tui import Services, make_app
 from composer.tui.app import ComposerApp
@@ -93,6 +94,10 @@ async def test_without_a_dictionary_the_title_says_spelling_is_off(
         assert str(area.border_title) == "spelling off: no Kazakh dictionary (install hunspell-kk)"
         assert area.marks == {}
         assert not [n for n in app._notifications if n.severity == "error"]
+        await pilot.press("f1")  # and one line in the help
+        help_text = "\n".join(str(s.render()) for s in app.screen.query(Static))
+        assert "spelling off: no Kazakh dictionary (install hunspell-kk)" in help_text
+        await pilot.press("escape")
 
         area.replace('"en"', (11, 11), (11, 15))  # language = "kk" -> "en"
         assert 'language = "en"' in area.text
