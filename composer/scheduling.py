@@ -11,17 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import composer.store as store
 from composer.errors import ComposerError
-from composer.publishing import (
-    EditionPlan,
-    PublishError,
-    already_has,
-    follow_up,
-    plan_editions,
-    with_link_cards,
-)
 from composer.store import (
     CALLED_OFF,
     AlreadyHeld,
@@ -37,6 +30,9 @@ from composer.store import (
 from composer.text.options import NO_OPTIONS, PostOptions
 from composer.workspace.config import Account, Config
 from composer.workspace.drafts import Draft
+
+if TYPE_CHECKING:
+    from composer.publishing import EditionPlan
 from composer.workspace.when import (
     WhenError,
     format_local,
@@ -150,6 +146,10 @@ def schedule_draft(
     free slot. The texts are fixed now, exactly as previewed. An account that already has
     this thread (scheduled, being published or published) refuses the lot, naming the
     edition and ending with `again_hint`, unless `again`."""
+    # Imported here: `queue` and `history` read this module, and publishing (httpx, the
+    # platforms' clients) would double their start-up for nothing.
+    from composer.publishing import PublishError, plan_editions, with_link_cards
+
     tz = draft_zone(draft, config, choice.zone)
     at_utc = when_given(draft, path, tz, choice)
     try:
@@ -238,6 +238,8 @@ def schedule_follow_up(
     on its account (another one named in `accounts` is refused), numbered on from its last
     post or, with `update`, marked "UPDATE". The daemon sends it once `follows` is
     published, not before; it fails, naming it, if that edition never is."""
+    from composer.publishing import PublishError, follow_up, plan_editions, with_link_cards
+
     tz = draft_zone(draft, config, choice.zone)
     given = when_given(draft, path, tz, choice)
     try:
@@ -281,6 +283,8 @@ def _schedule_editions(
     try:
         editions = schedule_new(db, new, again=choice.again)
     except AlreadyHeld as error:
+        from composer.publishing import already_has
+
         held = already_has(error.account, error.edition)
         raise ScheduleError(f"{held}; {choice.again_hint}") from None
     return [edition.id for edition in editions if edition.id is not None]

@@ -12,20 +12,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session, SQLModel
 
 from composer.locations import data_folder, private_data_folder
 from composer.store.errors import DatabaseFailure, StoreError, redact
-from composer.store.migrations import FTS_TABLE
+from composer.store.migrations import FTS_TABLE, HEAD_REVISION
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 DB_FILENAME = "history.sqlite3"
 BUSY_TIMEOUT_MS = 5000
@@ -147,7 +146,8 @@ def open_database(url_or_path: str | None) -> Database:
         if url.database and url.database != ":memory:" and not _is_uri(url):
             _create_private(Path(url.database), location)
     try:
-        upgrade(engine, location=location)
+        if _revision(engine) != HEAD_REVISION:  # new, older, or newer: Alembic decides
+            upgrade(engine, location=location)
         has_fts = engine.dialect.name == "sqlite" and _has_table(engine, FTS_TABLE)
     except DBAPIError as error:
         engine.dispose()
@@ -206,8 +206,26 @@ def _tighten(path: Path) -> None:
             file.chmod(0o600)
 
 
+def _revision(engine: Engine) -> str | None:
+    """The schema revision the database is at, by one query (None: no schema yet, or
+    more than one head: Alembic sorts that out)."""
+    reader = engine.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
+    try:
+        with reader.connect() as connection:
+            rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError):  # no table: a new database
+        return None
+    return str(rows[0][0]) if len(rows) == 1 else None
+
+
 def _has_table(engine: Engine, name: str) -> bool:
     reader = engine.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
+    if engine.dialect.name == "sqlite":  # one query, not the inspector's machinery
+        with reader.connect() as connection:
+            found = connection.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+            ).first()
+        return found is not None
     return name in sa.inspect(reader).get_table_names()
 
 
@@ -239,6 +257,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def _alembic_config(connection: Connection) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resources.files(__package__) / "migrations"))
     config.attributes["connection"] = connection
@@ -247,7 +267,12 @@ def _alembic_config(connection: Connection) -> Config:
 
 def upgrade(engine: Engine, *, location: str | None = None, revision: str = "head") -> None:
     """Migrate the database to the newest schema (or `revision`, for tests of migrations);
-    refuse one written by newer code."""
+    refuse one written by newer code. Alembic is imported here only: most runs find the
+    database at HEAD_REVISION and never need it."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     with engine.begin() as connection:  # on SQLite: BEGIN IMMEDIATE, one migrator at a time
         config = _alembic_config(connection)
         script = ScriptDirectory.from_config(config)

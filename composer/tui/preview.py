@@ -339,10 +339,11 @@ class PreviewPane(Vertical):
         for card in self.query(PostCard):
             current = card.key is not None and card.key[1] == number
             card.set_class(current, "-current")
+            scroll = self.query_one("#cards-scroll", VerticalScroll)
             if current and number == 1:  # the top: the summary and the splitter's note too
-                self.call_after_refresh(self.query_one(VerticalScroll).scroll_home, animate=False)
-            elif current:
-                self.call_after_refresh(card.scroll_visible, animate=False)
+                self.call_after_refresh(scroll.scroll_home, animate=False)
+            elif current:  # at the top, wherever the last one was: the same place each time
+                self.call_after_refresh(scroll.scroll_to_widget, card, animate=False, top=True)
 
     def compose(self) -> ComposeResult:
         yield Tabs(id="platforms")

@@ -215,6 +215,31 @@ def test_reopening_is_a_no_op(db_path: Path) -> None:
     db.close()
 
 
+def test_the_head_revision_known_without_alembic_is_the_scripts_head() -> None:
+    """HEAD_REVISION lets an up-to-date database open without importing Alembic: it must be
+    the newest migration, or a database would skip one."""
+    from composer.store.migrations import HEAD_REVISION
+
+    assert HEAD_REVISION == HEAD
+
+
+def test_an_up_to_date_database_opens_without_alembic(db_path: Path) -> None:
+    """Start-up speed (issue 16): Alembic (and its half-second of imports) only when a
+    migration is due. A new database is migrated; reopened, Alembic is not imported."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from composer.store import open_database; "
+        f"open_database({str(db_path)!r}).close(); print('alembic' in sys.modules)"
+    )
+    run = lambda: subprocess.run(  # noqa: E731
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert run() == "True"  # made: migrated by Alembic
+    assert run() == "False"  # at the head: one query
+
+
 def test_sqlite_pragmas_on_every_connection(db_path: Path) -> None:
     db = open_database(str(db_path))
     with db.read_engine.connect() as first, db.read_engine.connect() as second:
