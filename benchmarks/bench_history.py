@@ -155,13 +155,21 @@ def main() -> None:
         print(f"Built {arguments.posts:,} published posts in {seconds:.1f} s")
         print(f"Database size: {size / 2**20:,.0f} MiB ({size / arguments.posts:.0f} B/post)")
         print()
-        print(f"{'query':<24} {'text':<20} {'account':<10} {'best of 5':>11} {'hits':>5}")
+        print("newest first (the default) and best match first (--rank), best of 5 each:")
+        print(
+            f"{'query':<24} {'text':<20} {'account':<10} {'newest':>10} {'ranked':>10} "
+            f"{'ratio':>6} {'hits':>5}"
+        )
         db = open_database(str(path))
         for label, query, account in QUERIES:
-            per_call = best_time(lambda: search(db, query, account=account), repeat=5, number=1)
+            newest = best_time(lambda: search(db, query, account=account), repeat=5, number=1)
+            ranked = best_time(
+                lambda: search(db, query, account=account, rank=True), repeat=5, number=1
+            )
             hits = len(search(db, query, account=account))
             shown = f"{label:<24} {query or '-':<20} {account or '-':<10}"
-            print(f"{shown} {human(per_call):>11} {hits:>5}")
+            ratio = f"{ranked / newest:.1f}x"
+            print(f"{shown} {human(newest):>10} {human(ranked):>10} {ratio:>6} {hits:>5}")
         db.close()
     finally:
         shutil.rmtree(directory)

@@ -13,13 +13,14 @@ from composer.cli.base import MAX_HISTORY, database, safe
 @click.argument("query", required=False)
 @click.option("--account", help="Only this account's posts.")
 @click.option("--limit", type=click.IntRange(min=1, max=MAX_HISTORY), default=50, show_default=True)
+@click.option("--rank", is_flag=True, help="Best match first, not newest first.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def history(query: str | None, account: str | None, limit: int, as_json: bool) -> None:
-    """Search everything ever published (all words must match), newest first without QUERY."""
+def history(query: str | None, account: str | None, limit: int, rank: bool, as_json: bool) -> None:
+    """Search everything ever published (all words must match), newest first."""
     from composer.store import search
 
     with database() as db:
-        hits = search(db, query, account=account, limit=limit)
+        hits = search(db, query, account=account, limit=limit, rank=rank)
     if as_json:
         rows = [
             {

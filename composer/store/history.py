@@ -418,10 +418,16 @@ def set_edition_status(
 
 
 def search(
-    db: Database, query: str | None, *, account: str | None = None, limit: int = 50
+    db: Database,
+    query: str | None,
+    *,
+    account: str | None = None,
+    limit: int = 50,
+    rank: bool = False,
 ) -> list[HistoryHit]:
     """Sent posts (retracted ones too, marked so) whose text holds every word of `query`,
-    best match first, then newest.
+    newest first (the index walked from its newest post, stopping at `limit`: a common word
+    costs no more than a rare one), or with `rank` best match first (bm25 sees every match).
 
     Without a query (or a blank one), the most recent sent posts. Any user text is safe:
     each word is quoted, so FTS syntax in it (quotes, `*`, NEAR, `-`) is just text.
@@ -433,7 +439,7 @@ def search(
     if words is None:
         statement = _sent_posts(account).order_by(*newest)
     elif db.has_fts:
-        statement = _ranked_by_fts(words, account, limit)
+        statement = (_ranked_by_fts if rank else _newest_by_fts)(words, account, limit)
     else:
         statement = _sent_posts(account).order_by(*newest)
         for word in words:
@@ -462,6 +468,26 @@ def _sent_posts(account: str | None) -> _HitSelect:
     if account is not None:
         statement = statement.where(col(Edition.account) == account)
     return statement
+
+
+def _newest_by_fts(words: list[str], account: str | None, limit: int) -> _HitSelect:
+    # FTS5 walks its rowids (the posts' ids, in the order they were written) backwards and
+    # the query stops after `limit` sent posts: no sort of every match.
+    fts: sa.ColumnClause[Any] = sa.literal_column("posts_fts")
+    newest = (
+        sa.select(_fts.c.rowid.label("post_id"))
+        .select_from(_fts)
+        .join(PostRecord, col(PostRecord.id) == _fts.c.rowid)
+        .where(fts.op("MATCH")(fts_query(words)), col(PostRecord.status).in_(WENT_OUT))
+        .order_by(_fts.c.rowid.desc())
+        .limit(limit)
+    )
+    if account is not None:
+        newest = newest.join(Edition, col(Edition.id) == col(PostRecord.edition_id)).where(
+            col(Edition.account) == account
+        )
+    top = newest.subquery("top")
+    return _hits_select().join(top, top.c.post_id == PostRecord.id).order_by(top.c.post_id.desc())
 
 
 def _ranked_by_fts(words: list[str], account: str | None, limit: int) -> _HitSelect:

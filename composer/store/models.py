@@ -235,8 +235,9 @@ class PostRecord(SQLModel, table=True):
     __tablename__ = "posts"
     __table_args__ = (
         sa.UniqueConstraint("edition_id", "position", name="uq_posts_edition_position"),
-        # History without a query: the newest sent posts.
         sa.Index("ix_posts_status_sent_at", "status", "sent_at"),
+        # History without a query: the newest posts that went out (sent or retracted).
+        sa.Index("ix_posts_sent_at", "sent_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -86,7 +86,21 @@ def test_ranking_prefers_the_better_match_then_newest(db: Database) -> None:
     publish(db, ["rights"], title="old short", sent_at=T0)
     publish(db, ["rights " + "filler " * 30], title="long", sent_at=T0 + timedelta(days=1))
     publish(db, ["rights"], title="new short", sent_at=T0 + timedelta(days=2))
-    assert [hit.thread_title for hit in search(db, "rights")] == ["new short", "old short", "long"]
+    ranked = search(db, "rights", rank=True)
+    assert [hit.thread_title for hit in ranked] == ["new short", "old short", "long"]
+
+
+def test_a_query_lists_the_newest_first_and_stops_at_the_limit(db: Database) -> None:
+    """Newest first by default (issue 16): the index is walked from its newest post, so a
+    word in every post costs no more than a rare one; `limit` of them, newest first."""
+    for day in range(30):
+        filler = "filler " * (day % 7)  # bm25 would order these otherwise
+        publish(
+            db, [f"rights {filler}day {day}"], title=f"day {day}", sent_at=T0 + timedelta(days=day)
+        )
+    hits = search(db, "rights", limit=5)
+    assert [hit.thread_title for hit in hits] == [f"day {day}" for day in (29, 28, 27, 26, 25)]
+    assert [hit.thread_title for hit in search(db, "rights", limit=5, account="nobody")] == []
 
 
 @pytest.mark.parametrize(

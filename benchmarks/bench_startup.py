@@ -1,0 +1,69 @@
+"""Start-up of the commands a person waits for, against `python -c pass` in the same run.
+
+Each command runs as a new process (median of 7), twice: with bytecode cached, as a
+user's Python keeps it (a private pycache folder, filled by a first run), and with nothing
+cached or written, as when `PYTHONDONTWRITEBYTECODE=1` is set in CI and dev shells. The
+ratio to `python -c pass` is what the targets of issue 16 are written in.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = 7
+
+
+def median_run(argv: list[str], env: dict[str, str], cwd: Path) -> float:
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        subprocess.run(argv, env=env, cwd=cwd, capture_output=True, check=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="bench-startup-"))
+    try:
+        (folder / "small.txt").write_text("The count was slow. " * 20, encoding="utf-8")
+        db = f"sqlite:///{folder / 'history.sqlite3'}"
+        python = [sys.executable]
+        commands = {
+            "python -c pass": [*python, "-c", "pass"],
+            "split small.txt --platform x": [
+                *python, "-m", "composer", "split", "small.txt", "--platform", "x"
+            ],
+            "queue (empty database)": [*python, "-m", "composer", "--db", db, "queue"],
+            "history (empty database)": [*python, "-m", "composer", "--db", db, "history"],
+        }  # fmt: skip
+        base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        cached = {**base, "PYTHONPYCACHEPREFIX": str(folder / "pycache")}
+        uncached = {**base, "PYTHONDONTWRITEBYTECODE": "1"}
+        uncached["PYTHONPYCACHEPREFIX"] = str(folder / "empty-pycache")  # read none either
+        for argv in commands.values():  # fill the cache; make the database
+            subprocess.run(argv, env=cached, cwd=folder, capture_output=True, check=True)
+        print(f"{'command':<30} {'cached':>10} {'ratio':>6} {'no bytecode':>12} {'ratio':>6}")
+        rows = {
+            name: (median_run(argv, cached, folder), median_run(argv, uncached, folder))
+            for name, argv in commands.items()
+        }
+        pass_cached, pass_uncached = rows["python -c pass"]
+        for name, (warm, cold) in rows.items():
+            print(
+                f"{name:<30} {warm * 1000:>7.0f} ms {warm / pass_cached:>5.0f}x "
+                f"{cold * 1000:>9.0f} ms {cold / pass_uncached:>5.0f}x"
+            )
+    finally:
+        shutil.rmtree(folder)
+
+
+if __name__ == "__main__":
+    main()
