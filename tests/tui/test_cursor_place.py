@@ -6,17 +6,30 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Tabs
+from textual.pilot import Pilot
+from textual.widgets import Tabs, TextArea
 
-from composer.tui import Services, make_app
+from composer.text import Thread
+from composer.tui import ComposerApp, Services, make_app
 from composer.tui.cursor import PostLocator, anchors
-from composer.tui.preview import PostCard
+from composer.tui.preview import PostCard, PreviewPane
 from composer.workspace.draft_split import split_draft
 from composer.workspace.drafts import parse_draft
 from tests.tui.conftest import compose_settled
 from tests.tui.test_compose import editor, example, previews, screen_of, wait_until
 
 pytestmark = pytest.mark.anyio
+
+
+async def the_example(
+    app: ComposerApp, pilot: Pilot[object]
+) -> tuple[TextArea, PreviewPane, Thread]:
+    """The example draft settled: its editor, the preview, and the thread on screen."""
+    await compose_settled(pilot)
+    area, pane = editor(app), previews(app)
+    thread = pane.shown_thread
+    assert thread is not None and len(thread.posts) > 4
+    return area, pane, thread
 
 
 def location(text: str, index: int) -> tuple[int, int]:
@@ -30,10 +43,7 @@ async def test_the_status_line_names_the_post_under_the_cursor(
 ) -> None:
     app = make_app(tui_services, example(tui_services))
     async with app.run_test(size=size) as pilot:
-        await compose_settled(pilot)
-        area, pane = editor(app), previews(app)
-        thread = pane.shown_thread
-        assert thread is not None and len(thread.posts) > 4
+        area, pane, thread = await the_example(app, pilot)
         third = thread.posts[2]
         words = third.body.replace("#", "")[30:60]  # inside the post, clear of any tag
         at = area.text.index(words)
@@ -141,10 +151,7 @@ async def test_the_gutter_marks_the_line_where_each_post_begins(
     (a paragraph may hold several posts' beginnings), for the platform on screen."""
     app = make_app(tui_services, example(tui_services))
     async with app.run_test(size=size) as pilot:
-        await compose_settled(pilot)
-        area, pane = editor(app), previews(app)
-        thread = pane.shown_thread
-        assert thread is not None and len(thread.posts) > 4
+        area, pane, thread = await the_example(app, pilot)
         cuts = lambda: area.cuts  # type: ignore[attr-defined]  # noqa: E731
         await wait_until(pilot, lambda: len(cuts()) == len(thread.posts))
         lines = area.text.split("\n")
