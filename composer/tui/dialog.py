@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar, TypeVar
 
+from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input
 
@@ -17,6 +18,12 @@ ResultType = TypeVar("ResultType")
 
 
 class Dialog(ModalScreen[ResultType]):
+    """Escape cancels every dialog (`action_cancel`: closed with nothing, unless the dialog
+    says otherwise)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+    ]
     DEFAULT_CSS = """
     Dialog { align: center middle; }
     Dialog > Vertical, Dialog > VerticalScroll {
@@ -33,20 +40,20 @@ class Dialog(ModalScreen[ResultType]):
     Dialog #buttons Button { margin-left: 1; }
     """
 
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
 
 class FormDialog(Dialog[ResultType]):
     """A dialog with fields and one action (Save, Move): Enter in a field or any button but
-    the one with id `cancel` runs `action_ok`; Cancel (and Escape, where a subclass binds
-    it) runs `action_cancel`, which closes it with nothing. A dialog whose fields mean
-    something else by Enter (a search) sets SUBMIT_ON_ENTER to False."""
+    the one with id `cancel` runs `action_ok`; Cancel (and Escape) runs `action_cancel`. A
+    dialog whose fields mean something else by Enter (a search) sets SUBMIT_ON_ENTER to
+    False."""
 
     SUBMIT_ON_ENTER: ClassVar[bool] = True
 
     def action_ok(self) -> None:
         raise NotImplementedError
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if self.SUBMIT_ON_ENTER:

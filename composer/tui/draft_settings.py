@@ -95,7 +95,6 @@ class DraftSettingsDialog(FormDialog[dict[str, object] | None]):
     DraftSettingsDialog .note { color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="draft-settings.cancel"),
         Binding("ctrl+s", "ok", "Save", id="draft-settings.save"),
     ]
 

@@ -155,9 +155,6 @@ class InsertImageDialog(Dialog[str | None]):
     InsertImageDialog Horizontal { height: auto; align-horizontal: right; }
     InsertImageDialog Button { margin-left: 1; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="insert-image.cancel"),
-    ]
 
     def __init__(self, folder: Path, limits: Sequence[AltLimit], *, required: bool) -> None:
         super().__init__()

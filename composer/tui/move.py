@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
@@ -26,9 +23,6 @@ class MoveDialog(FormDialog[ScheduledEdition | None]):
     MoveDialog Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
     MoveDialog Button { margin-left: 1; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="move.cancel"),
-    ]
 
     def __init__(self, services: Services, edition_id: int, description: str, zone: str) -> None:
         super().__init__()

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Label
 
@@ -18,9 +15,6 @@ class NewDraftDialog(Dialog[str | None]):
     DEFAULT_CSS = """
     NewDraftDialog > Vertical { width: 64; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="new-draft.cancel"),
-    ]
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -30,6 +24,3 @@ class NewDraftDialog(Dialog[str | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.dismiss(event.value.strip() or None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

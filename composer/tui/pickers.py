@@ -182,7 +182,6 @@ class MentionsPicker(_Picker[MentionsChoice]):
 
     DEFAULT_CSS = _PICKER_CSS.format(name="MentionsPicker")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="mentions.cancel"),
         Binding("ctrl+s", "ok", "OK", id="mentions.ok"),
     ]
 
@@ -325,7 +324,6 @@ class HashtagsPicker(_Picker[HashtagsChoice]):
 
     DEFAULT_CSS = _PICKER_CSS.format(name="HashtagsPicker")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="hashtags.cancel"),
         Binding("ctrl+s", "ok", "OK", id="hashtags.ok"),
     ]
 

@@ -7,10 +7,7 @@ Discard; until then the editor holds the file's text and the kept copy is left a
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from textual.app import ComposeResult
-from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Static
@@ -29,7 +26,6 @@ class RecoveryDialog(Dialog[bool]):
     RecoveryDialog Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
     RecoveryDialog Button { margin-left: 1; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = []
 
     def __init__(self, name: str, changes: str) -> None:
         super().__init__()
@@ -57,6 +53,11 @@ class RecoveryDialog(Dialog[bool]):
     def on_mount(self) -> None:
         # Restore can be undone (ctrl+z, or by editing); Discard cannot: it has no focus.
         self.query_one("#restore", Button).focus()
+
+    def action_cancel(self) -> None:
+        """Escape decides nothing here: the kept text is restored or discarded (for good)
+        only by its buttons."""
+        self.notify("Restore or Discard the unsaved text", severity="warning")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

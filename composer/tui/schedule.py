@@ -117,7 +117,6 @@ class ScheduleDialog(Dialog[ScheduleResult | None]):
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="schedule.cancel"),
         Binding("ctrl+s", "schedule", "Schedule", id="schedule.schedule"),
     ]
 
