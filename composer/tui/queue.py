@@ -239,10 +239,7 @@ class QueueScreen(Screen[None]):
         entry = self._scheduled("cancelled")
         if entry is None:
             return
-        question = (
-            f'Cancel edition {entry.edition_id} "{entry.title}" on {entry.account}? '
-            "It will not be published."
-        )
+        question = f"Cancel {named(entry)}? It will not be published."
         cancel = partial(store.cancel, edition_id=entry.edition_id)
         done = f"Cancelled edition {entry.edition_id}"
         await self._change_if_confirmed(question, "Cancel edition", cancel, done)
@@ -254,9 +251,7 @@ class QueueScreen(Screen[None]):
             return
         zone = entry.timezone or "UTC"
         when = format_local(entry.scheduled_at, zone) if entry.scheduled_at else "no time"
-        description = (
-            f'Move edition {entry.edition_id} "{entry.title}" on {entry.account} (now {when}) to:'
-        )
+        description = f"Move {named(entry)} (now {when}) to:"
         moved: ScheduledEdition | None = await self.app.push_screen_wait(
             MoveDialog(self.services, entry.edition_id, description, zone)
         )
@@ -269,10 +264,8 @@ class QueueScreen(Screen[None]):
         entry = self._scheduled("published now")
         if entry is None:
             return
-        question = (
-            f'Publish edition {entry.edition_id} "{entry.title}" '
-            f"({plural(entry.post_count, 'post')}) on {entry.account} now?"
-        )
+        posts = plural(entry.post_count, "post")
+        question = f"Publish {named(entry)} ({posts}) now?"
         if not await self.app.push_screen_wait(ConfirmDialog(question, "Publish now")):
             return
         self.refresh_entries()
@@ -308,3 +301,8 @@ class QueueScreen(Screen[None]):
         else:
             self.notify(done)
         self.refresh_entries()
+
+
+def named(entry: QueueEntry) -> str:
+    """An edition as the queue's questions name it: `edition 12 "Title" on ank-masto`."""
+    return f'edition {entry.edition_id} "{entry.title}" on {entry.account}'

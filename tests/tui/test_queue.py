@@ -245,7 +245,7 @@ def test_publish_now_sends_the_thread_once(
             await pilot.press("p")
             await pilot.pause()
             question = str(app.screen.query_one("#question", Static).render())
-            assert "on masto now?" in question
+            assert "on masto (2 posts) now?" in question
             await pilot.click("#confirm")
             await app.workers.wait_for_complete()
             await pilot.pause()
