@@ -19,8 +19,12 @@ def test_compose_screen(snap_compare, tui_services: Services, size: tuple[int, i
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_compose_screen_with_a_front_matter_error(  # type: ignore[no-untyped-def]
-    snap_compare, tui_services: Services, size: tuple[int, int]
+    snap_compare, tui_services: Services, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The broken text is unsaved on screen: an autosave firing on a slow machine first would
+    # show "saved" instead (it failed so in CI).
+    monkeypatch.setattr("composer.tui.compose.AUTOSAVE_DELAY", 3600.0)
+
     async def break_front_matter(pilot: Pilot[object]) -> None:
         await compose_settled(pilot)
         editor = pilot.app.screen.query_one("#editor", TextArea)
