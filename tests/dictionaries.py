@@ -8,27 +8,18 @@ which .ci/run sets after installing them, or CI=true), where it fails instead.
 
 from __future__ import annotations
 
-import os
-
-import pytest
-
 from composer.workspace.spelling import SpellChecker, SpellingOff, spelling_for
+from tests.required import required, unavailable
 
 
 def spelling_required() -> str | None:
     """Why a missing dictionary must fail the tests rather than skip them (CI), or None."""
-    if os.environ.get("COMPOSER_REQUIRE_SPELLING") == "1":
-        return "COMPOSER_REQUIRE_SPELLING=1"
-    if os.environ.get("CI", "").lower() in ("true", "1"):
-        return "CI=true"
-    return None
+    return required("COMPOSER_REQUIRE_SPELLING")
 
 
 def dictionary(language: str) -> SpellChecker:
     """The checker for `language`; skips (or fails, in CI) when the system has none."""
     checker = spelling_for(language)
     if isinstance(checker, SpellingOff):
-        if (required := spelling_required()) is not None:
-            pytest.fail(f"{required} but {checker.reason}", pytrace=False)
-        pytest.skip(checker.reason)
+        unavailable("COMPOSER_REQUIRE_SPELLING", checker.reason)
     return checker

@@ -29,6 +29,7 @@ import httpx
 import pytest
 
 from composer.workspace.config import Account, Secret, SecretSource
+from tests.required import required, unavailable
 
 START_TIMEOUT = 60.0
 
@@ -42,17 +43,11 @@ def peer_folder() -> Path:
 
 def pds_required() -> str | None:
     """Why a missing PDS must fail the tests rather than skip them (CI), or None."""
-    if os.environ.get("COMPOSER_REQUIRE_PDS") == "1":
-        return "COMPOSER_REQUIRE_PDS=1"
-    if os.environ.get("CI", "").lower() in ("true", "1"):
-        return "CI=true"
-    return None
+    return required("COMPOSER_REQUIRE_PDS")
 
 
 def _unavailable(reason: str) -> NoReturn:
-    if (required := pds_required()) is not None:
-        pytest.fail(f"{required} but {reason}", pytrace=False)
-    pytest.skip(reason)
+    unavailable("COMPOSER_REQUIRE_PDS", reason)
 
 
 def _free_port() -> int:
