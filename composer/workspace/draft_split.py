@@ -276,7 +276,7 @@ def quota_warning(overrides: Overrides, posts: int) -> str | None:
     if posts > quota:
         return (
             f"{plural(posts, 'post')}, but {name} may post {quota} a day (daily_post_quota): "
-            f"post {quota + 1} on will be refused and the edition stop there, to be resumed "
+            f"post {quota + 1} on will be refused and the edition will stop there, to be resumed "
             "the next day"
         )
     return (
