@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from importlib import import_module
 from typing import Any
 
 import click
 
-from composer.cli import daemon, drafts, history, notify, publish, queue, retract, text
 from composer.cli.base import (
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
@@ -36,10 +36,40 @@ from composer.errors import ComposerError
 __all__ = ["cli", "main"]
 
 
+# Each command and the module that defines it, in the order `--help` lists them. A command's
+# module is imported when that command runs (or help lists it): `history` does not load
+# what `publish` needs.
+COMMANDS = {
+    "split": "text",
+    "count": "text",
+    "draft": "drafts",
+    "publish": "publish",
+    "schedule": "publish",
+    "queue": "queue",
+    "history": "history",
+    "retract": "retract",
+    "daemon": "daemon",
+    "check": "notify",
+    "notify": "notify",
+}
+
+
 class ComposerGroup(click.Group):
     """A group that also takes a draft path where a command would go: `thread-composer DRAFT`,
     and the one place a `ComposerError` no command handled becomes the CLI's error: its
-    message on one line, exit 2 when the user's input is at fault, else 1."""
+    message on one line, exit 2 when the user's input is at fault, else 1. Its commands are
+    loaded when needed (COMMANDS)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*COMMANDS, *self.commands]  # and any added with add_command
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMANDS.get(cmd_name)
+        if module is None:
+            return super().get_command(ctx, cmd_name)
+        command = getattr(import_module(f"composer.cli.{module}"), cmd_name)
+        assert isinstance(command, click.Command)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -59,7 +89,7 @@ class ComposerGroup(click.Group):
             if arg.startswith("-"):
                 index += 1
                 continue
-            if arg not in self.commands:
+            if arg not in COMMANDS and arg not in self.commands:
                 ctx.meta["draft"] = args.pop(index)
             break
         return super().parse_args(ctx, args)
@@ -79,23 +109,10 @@ def cli(ctx: click.Context, config: str | None, db: str | None, drafts_dir: str)
     """
     ctx.obj = {"config": config, "db": db, "drafts": drafts_dir}
     if ctx.invoked_subcommand is None:
-        text.compose_or_preview(ctx, ctx.meta.get("draft"))
+        from composer.cli.text import compose_or_preview
 
+        compose_or_preview(ctx, ctx.meta.get("draft"))
 
-for command in (
-    text.split,
-    text.count,
-    drafts.draft,
-    publish.publish,
-    publish.schedule,
-    queue.queue,
-    history.history,
-    retract.retract,
-    daemon.daemon,
-    notify.check,
-    notify.notify,
-):
-    cli.add_command(command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

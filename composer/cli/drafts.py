@@ -10,14 +10,8 @@ from typing import Any
 
 import click
 
-from composer.cli.base import (
-    drafts_folder,
-    fail,
-    load_source,
-    previews,
-    resolve_draft,
-    safe,
-)
+from composer.cli.base import fail, safe
+from composer.cli.drafting import drafts_folder, load_source, previews, resolve_draft
 from composer.workspace.drafts import list_drafts, new_draft
 
 

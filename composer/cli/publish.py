@@ -10,21 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from composer.cli.base import (
+from composer.cli.base import current_config, database, fail, iso_utc, safe, say_daemon_note
+from composer.cli.drafting import (
     check_follows,
     cli_post_options,
-    current_config,
-    database,
-    fail,
     follows_options,
-    iso_utc,
     load_source,
     options_line,
     post_option_flags,
     print_thread,
     resolve_draft,
-    safe,
-    say_daemon_note,
 )
 from composer.text.display import plural
 

@@ -10,11 +10,9 @@ from typing import Any
 
 import click
 
-from composer.cli.base import (
-    MAX_POST_LIMIT,
+from composer.cli.base import MAX_POST_LIMIT, current_config, fail, safe
+from composer.cli.drafting import (
     cli_post_options,
-    current_config,
-    fail,
     images_of,
     load_source,
     options_line,
@@ -24,7 +22,6 @@ from composer.cli.base import (
     previews,
     print_thread,
     resolve_in,
-    safe,
     split_for,
 )
 from composer.text import MODES, Thread

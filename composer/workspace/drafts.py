@@ -27,11 +27,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import tomlkit
-import tomlkit.exceptions
 
 from composer.errors import ComposerError
 from composer.text.controls import code_point, first_control
@@ -199,7 +197,7 @@ class Draft:
         all, or made from `meta`) and body."""
         if not self.meta and not self.header:
             return self.body
-        header = self.header if self.header is not None else tomlkit.dumps(self.meta)
+        header = self.header if self.header is not None else _tomlkit().dumps(self.meta)
         if header and not header.endswith("\n"):
             header += "\n"
         return f"{FENCE}\n{header}{FENCE}\n{self.body}"
@@ -352,6 +350,7 @@ def update_front_matter(text: str, changes: Mapping[str, Any]) -> str:
     else:
         newline = "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
         opening, header, rest = FENCE + newline, "", FENCE + newline + text
+    tomlkit = _tomlkit()
     try:
         document = tomlkit.parse(header)
     except RecursionError:
@@ -579,3 +578,12 @@ def list_drafts(folder: Path) -> list[DraftSummary]:
         )
     summaries.sort(key=lambda s: (s.modified, s.name), reverse=True)
     return summaries
+
+
+def _tomlkit() -> ModuleType:
+    # tomlkit (which keeps comments and layout when a draft's front matter is rewritten) is
+    # imported when first needed: `split` and `history` start without it.
+    import tomlkit
+    import tomlkit.exceptions
+
+    return tomlkit
