@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -117,7 +119,7 @@ def test_outside_the_store_only_its_public_face_is_imported() -> None:
 
 def test_edition_status_groups_are_written_once_in_store_models() -> None:
     """A tuple, list or set of EditionStatus members is a group: it belongs in
-    store/models.py, named, so that a rule ("resumable", "done"...) has one definition."""
+    store/statuses.py, named, so that a rule ("resumable", "done"...) has one definition."""
 
     def is_status(node: ast.expr) -> bool:
         return (
@@ -129,9 +131,27 @@ def test_edition_status_groups_are_written_once_in_store_models() -> None:
     written = sorted(
         f"{name}:{node.lineno}"
         for name, tree in _modules().items()
-        if name != "composer.store.models"
+        if name != "composer.store.statuses"
         for node in ast.walk(tree)
         if isinstance(node, (ast.Tuple, ast.List, ast.Set))
         and sum(is_status(element) for element in node.elts) >= 2
     )
-    assert written == [], "name these groups in composer/store/models.py: " + ", ".join(written)
+    assert written == [], "name these groups in composer/store/statuses.py: " + ", ".join(written)
+
+
+@pytest.mark.parametrize("package", ["composer", "composer.text", "composer.store"])
+def test_every_public_name_of_a_lazy_package_loads(package: str) -> None:
+    """composer, composer.text and composer.store load their names when first used (PEP 562):
+    a name listed but mapped to the wrong module would fail only when a command used it."""
+    code = (
+        "import importlib\n"
+        f"package = importlib.import_module({package!r})\n"
+        "missing = [n for n in package.__all__ if getattr(package, n, None) is None]\n"
+        "homes = getattr(package, '_HOMES', None)\n"
+        "unlisted = sorted(set(homes) ^ set(package.__all__)) if homes is not None else []\n"
+        "print('MISSING', missing, 'UNLISTED', unlisted)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "MISSING [] UNLISTED []" in result.stdout, result.stdout + result.stderr

@@ -114,7 +114,6 @@ def cli(ctx: click.Context, config: str | None, db: str | None, drafts_dir: str)
         compose_or_preview(ctx, ctx.meta.get("draft"))
 
 
-
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: one clear line and exit 2 for bad input, never a traceback."""
     try:

@@ -26,7 +26,7 @@ from composer.text.display import terminal_safe
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from composer.store import Database
+    from composer.store import Database, QuickHistory
     from composer.workspace.config import Config
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
@@ -91,6 +91,16 @@ def database() -> Database:
     root = click.get_current_context().find_root()
     with store_input():  # a bad URL, a file that is no database of ours
         return open_database(root.obj["db"])
+
+
+def reading_database() -> Database | QuickHistory:
+    """The database for a command that only reads the history: an up-to-date SQLite file
+    is opened with sqlite3 (no SQLAlchemy to import: `history` starts fast); anything
+    else as `database()` opens it (created, migrated, or refused with its reason)."""
+    from composer.store import open_for_reading
+
+    quick = open_for_reading(click.get_current_context().find_root().obj["db"])
+    return quick if quick is not None else database()
 
 
 @contextmanager

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from composer.cli.base import MAX_HISTORY, database, safe
+from composer.cli.base import MAX_HISTORY, reading_database, safe
 
 
 @click.command()
@@ -19,8 +19,8 @@ def history(query: str | None, account: str | None, limit: int, rank: bool, as_j
     """Search everything ever published (all words must match), newest first."""
     from composer.store import search
 
-    with database() as db:
-        hits = search(db, query, account=account, limit=limit, rank=rank)
+    with reading_database() as source:
+        hits = search(source, query, account=account, limit=limit, rank=rank)
     if as_json:
         rows = [
             {

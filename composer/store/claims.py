@@ -32,17 +32,14 @@ from composer.store.database import Database, existing, off_loop
 from composer.store.editions import editions_of_thread, lock_thread, refuse_held
 from composer.store.errors import StoreError
 from composer.store.follow_ups import fail_stranded, ready_to_publish
-from composer.store.models import (
+from composer.store.models import Edition, PostRecord, Recurrence, UTCDateTime
+from composer.store.statuses import (
     HELD,
     RESUMABLE,
     RETRACTABLE,
     STOPPED,
     WENT_OUT,
-    Edition,
     EditionStatus,
-    PostRecord,
-    Recurrence,
-    UTCDateTime,
     utc_now,
 )
 from composer.text.display import terminal_safe

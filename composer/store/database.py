@@ -19,15 +19,14 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session, SQLModel
 
-from composer.locations import data_folder, private_data_folder
+from composer.locations import private_data_folder
 from composer.store.errors import DatabaseFailure, StoreError, redact
 from composer.store.migrations import FTS_TABLE, HEAD_REVISION
+from composer.store.quick import BUSY_TIMEOUT_MS, default_database_path
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-DB_FILENAME = "history.sqlite3"
-BUSY_TIMEOUT_MS = 5000
 # Execution option read by the "begin" listener: which BEGIN a SQLite transaction uses.
 _BEGIN_OPTION = "composer_sqlite_begin"
 
@@ -107,11 +106,6 @@ async def off_loop(db: Database, call: Callable[_P, _T], *args: _P.args, **kwarg
     executor = _SQLITE_THREAD if db.is_sqlite else None
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(executor, functools.partial(call, *args, **kwargs))
-
-
-def default_database_path() -> Path:
-    """The history file in the data folder (composer.locations: COMPOSER_DATA_DIR moves it)."""
-    return data_folder() / DB_FILENAME
 
 
 def database_url(url_or_path: str | None) -> URL:

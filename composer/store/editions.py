@@ -12,14 +12,8 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from composer.store.database import Database, existing
 from composer.store.errors import StoreError
-from composer.store.models import (
-    HOLDING,
-    RESUMABLE,
-    DraftSnapshot,
-    Edition,
-    EditionStatus,
-    PostRecord,
-)
+from composer.store.models import DraftSnapshot, Edition, PostRecord
+from composer.store.statuses import HOLDING, RESUMABLE, EditionStatus
 
 
 class AlreadyHeld(StoreError):

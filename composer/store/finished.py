@@ -9,15 +9,13 @@ from datetime import datetime
 from sqlmodel import col, select
 
 from composer.store.database import Database
-from composer.store.models import (
+from composer.store.models import DraftSnapshot, Edition, PostRecord
+from composer.store.statuses import (
     FINISHED,
     RETRACTABLE,
     STOPPED,
     WENT_OUT,
-    DraftSnapshot,
-    Edition,
     EditionStatus,
-    PostRecord,
     PostStatus,
 )
 

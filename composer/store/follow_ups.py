@@ -18,7 +18,8 @@ from sqlmodel import col, select
 from composer.store.database import Database
 from composer.store.errors import StoreError
 from composer.store.history import edition_posts
-from composer.store.models import ENDED, Edition, EditionStatus, PostRecord, PostStatus, utc_now
+from composer.store.models import Edition, PostRecord
+from composer.store.statuses import ENDED, EditionStatus, PostStatus, utc_now
 
 MAX_DEPTH = 1000  # a chain longer than this is a loop in the data, not a conversation
 

@@ -21,17 +21,19 @@ from composer.store.editions import posts_in_thread_order
 from composer.store.errors import StoreError, redact
 from composer.store.media import NewMedia, add_post_media
 from composer.store.models import (
-    ENDED,
-    WENT_OUT,
     Attempt,
-    AttemptOutcome,
     DraftSnapshot,
     Edition,
-    EditionStatus,
     PostRecord,
-    PostStatus,
     UTCDateTime,
     idempotency_key,
+)
+from composer.store.statuses import (
+    ENDED,
+    WENT_OUT,
+    AttemptOutcome,
+    EditionStatus,
+    PostStatus,
     utc_now,
 )
 from composer.text.link_cards import LinkCard
@@ -46,28 +48,6 @@ class ClaimRenewal(Protocol):
     below the claims, which read it, so it names no claim type of its own."""
 
     def renew_on(self, connection: Connection, edition_id: int) -> None: ...
-
-
-@dataclass(frozen=True)
-class HistoryHit:
-    """One published post, as the history command and screen show it."""
-
-    thread_title: str
-    account: str
-    platform: str
-    index: int
-    text: str
-    url: str | None
-    sent_at: datetime | None
-    edition_status: EditionStatus
-    edition_id: int
-    post_id: int
-    status: PostStatus = PostStatus.SENT  # or RETRACTED: taken back since
-    retracted_at: datetime | None = None
-
-    @property
-    def retracted(self) -> bool:
-        return self.status is PostStatus.RETRACTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,126 +395,6 @@ def set_edition_status(
         edition.last_error = None if last_error is None else redact(last_error, secrets)
         edition.updated_at = utc_now()
     return edition
-
-
-def search(
-    db: Database,
-    query: str | None,
-    *,
-    account: str | None = None,
-    limit: int = 50,
-    rank: bool = False,
-) -> list[HistoryHit]:
-    """Sent posts (retracted ones too, marked so) whose text holds every word of `query`,
-    newest first (the index walked from its newest post, stopping at `limit`: a common word
-    costs no more than a rare one), or with `rank` best match first (bm25 sees every match).
-
-    Without a query (or a blank one), the most recent sent posts. Any user text is safe:
-    each word is quoted, so FTS syntax in it (quotes, `*`, NEAR, `-`) is just text.
-    """
-    words = query_words(query) if query and query.strip() else None
-    if words == []:
-        return []  # only punctuation: nothing can match
-    newest = (col(PostRecord.sent_at).desc(), col(PostRecord.id).desc())
-    if words is None:
-        statement = _sent_posts(account).order_by(*newest)
-    elif db.has_fts:
-        statement = (_ranked_by_fts if rank else _newest_by_fts)(words, account, limit)
-    else:
-        statement = _sent_posts(account).order_by(*newest)
-        for word in words:
-            statement = statement.where(col(PostRecord.text).icontains(word, autoescape=True))
-    with db.read_session() as session:
-        rows = session.execute(statement.limit(limit)).mappings()
-        return [HistoryHit(**row) for row in rows]
-
-
-def query_words(query: str) -> list[str]:
-    """The words of a user query; a word without letters or digits cannot match and is dropped."""
-    return [word for word in query.split() if any(char.isalnum() for char in word)]
-
-
-def fts_query(words: Iterable[str]) -> str:
-    """An FTS5 query AND-ing `words`, each as a quoted phrase so nothing in it is syntax."""
-    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
-
-
-_fts = sa.table("posts_fts", sa.column("rowid"))
-_HitSelect = sa.Select[*tuple[Any, ...]]
-
-
-def _sent_posts(account: str | None) -> _HitSelect:
-    statement = _hits_select().where(col(PostRecord.status).in_(WENT_OUT))
-    if account is not None:
-        statement = statement.where(col(Edition.account) == account)
-    return statement
-
-
-def _newest_by_fts(words: list[str], account: str | None, limit: int) -> _HitSelect:
-    # FTS5 walks its rowids (the posts' ids, in the order they were written) backwards and
-    # the query stops after `limit` sent posts: no sort of every match.
-    fts: sa.ColumnClause[Any] = sa.literal_column("posts_fts")
-    newest = (
-        sa.select(_fts.c.rowid.label("post_id"))
-        .select_from(_fts)
-        .join(PostRecord, col(PostRecord.id) == _fts.c.rowid)
-        .where(fts.op("MATCH")(fts_query(words)), col(PostRecord.status).in_(WENT_OUT))
-        .order_by(_fts.c.rowid.desc())
-        .limit(limit)
-    )
-    if account is not None:
-        newest = newest.join(Edition, col(Edition.id) == col(PostRecord.edition_id)).where(
-            col(Edition.account) == account
-        )
-    top = newest.subquery("top")
-    return _hits_select().join(top, top.c.post_id == PostRecord.id).order_by(top.c.post_id.desc())
-
-
-def _ranked_by_fts(words: list[str], account: str | None, limit: int) -> _HitSelect:
-    # Rank in a subquery that touches only the index and posts (plus editions to filter
-    # by account), then fetch titles for the few rows kept: bm25 has to see every match.
-    fts: sa.ColumnClause[Any] = sa.literal_column("posts_fts")
-    score = sa.func.bm25(fts).label("score")
-    ranked = (
-        sa.select(col(PostRecord.id).label("post_id"), score, col(PostRecord.sent_at))
-        .select_from(PostRecord)
-        .join(_fts, _fts.c.rowid == PostRecord.id)
-        .where(fts.op("MATCH")(fts_query(words)), col(PostRecord.status).in_(WENT_OUT))
-        .order_by(score, col(PostRecord.sent_at).desc(), col(PostRecord.id).desc())
-        .limit(limit)
-    )
-    if account is not None:
-        ranked = ranked.join(Edition, col(Edition.id) == col(PostRecord.edition_id)).where(
-            col(Edition.account) == account
-        )
-    top = ranked.subquery("top")
-    return (
-        _hits_select()
-        .join(top, top.c.post_id == PostRecord.id)
-        .order_by(top.c.score, top.c.sent_at.desc(), top.c.post_id.desc())
-    )
-
-
-def _hits_select() -> _HitSelect:
-    return (
-        sa.select(  # a column's key is its name; labelled where the row's differs
-            col(DraftSnapshot.title).label("thread_title"),
-            col(Edition.account),
-            col(Edition.platform),
-            col(PostRecord.position).label("index"),
-            col(PostRecord.text),
-            col(PostRecord.remote_url).label("url"),
-            col(PostRecord.sent_at),
-            col(Edition.status).label("edition_status"),
-            col(Edition.id).label("edition_id"),
-            col(PostRecord.id).label("post_id"),
-            col(PostRecord.status),
-            col(PostRecord.retracted_at),
-        )
-        .select_from(PostRecord)
-        .join(Edition, col(Edition.id) == col(PostRecord.edition_id))
-        .join(DraftSnapshot, col(DraftSnapshot.id) == col(Edition.thread_id))
-    )
 
 
 def _id(record: Edition | PostRecord | DraftSnapshot) -> int:

@@ -20,7 +20,8 @@ from composer.store.cards import cards_in
 from composer.store.database import Database
 from composer.store.editions import per_post, posts_in_thread_order
 from composer.store.errors import StoreError
-from composer.store.models import Edition, PostMedia, PostRecord, utc_now
+from composer.store.models import Edition, PostMedia, PostRecord
+from composer.store.statuses import utc_now
 from composer.text.link_cards import LinkCard
 
 

@@ -28,16 +28,8 @@ from composer.store.history import (
     create_edition,
     snapshot_id,
 )
-from composer.store.models import (
-    ACTIVE,
-    DONE,
-    DraftSnapshot,
-    Edition,
-    EditionStatus,
-    PostRecord,
-    Recurrence,
-    utc_now,
-)
+from composer.store.models import DraftSnapshot, Edition, PostRecord, Recurrence
+from composer.store.statuses import ACTIVE, DONE, EditionStatus, utc_now
 
 DONE_LIMIT = 20
 

@@ -20,7 +20,8 @@ from sqlmodel import Session, col, select
 from composer.store.database import Database, existing
 from composer.store.errors import StoreError, redact
 from composer.store.history import DraftText, NewEdition, add_edition, snapshot_id
-from composer.store.models import EditionStatus, Recurrence, utc_now
+from composer.store.models import Recurrence
+from composer.store.statuses import EditionStatus, utc_now
 
 
 def create_recurrence(

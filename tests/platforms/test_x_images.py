@@ -39,7 +39,7 @@ from composer.store import (
     post_media,
     record_thread,
 )
-from composer.store.models import utc_now
+from composer.store.statuses import utc_now
 from composer.workspace.config import Account
 from tests.fakes.server import Fault, Response
 from tests.fakes.x import INVALID_MEDIA, FakeX, invalid_media, problem

@@ -4,12 +4,32 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
-from composer.store import Database, DraftText, HistoryHit, create_edition, record_thread, search
-from composer.store.history import fts_query, query_words
+from composer.store import (
+    Database,
+    DraftText,
+    HistoryHit,
+    create_edition,
+    open_for_reading,
+    record_thread,
+)
+from composer.store import search as search_through
+from composer.store.searching import fts_query, query_words
 from tests.store.conftest import T0, publish
+
+
+def search(db: Database, query: str | None, **options: Any) -> list[HistoryHit]:
+    """The search as the TUI makes it (through the engine) and as `history` makes it (the
+    same file through sqlite3, without SQLAlchemy): both must give the same hits."""
+    through_engine = search_through(db, query, **options)
+    quick = open_for_reading(db.engine.url.database)
+    assert quick is not None, "an up-to-date SQLite file opens without SQLAlchemy"
+    with dataclasses.replace(quick, has_fts=db.has_fts) as through_sqlite3:
+        assert search_through(through_sqlite3, query, **options) == through_engine
+    return through_engine
 
 
 @pytest.fixture

@@ -1,0 +1,178 @@
+"""The history search: every sent post (retracted ones too, marked so), newest first or best
+match first, with or without words to find.
+
+The SQL is written once, as text, and runs either through sqlite3 on a `QuickHistory` (the
+`history` command, which must start without SQLAlchemy) or through the engine of a
+`Database` (the TUI, PostgreSQL, a database to migrate first). Nothing here imports
+SQLAlchemy unless a Database is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from composer.store.quick import QuickHistory
+from composer.store.statuses import WENT_OUT, EditionStatus, PostStatus
+
+if TYPE_CHECKING:
+    from composer.store.database import Database
+
+
+@dataclass(frozen=True)
+class HistoryHit:
+    """One published post, as the history command and screen show it."""
+
+    thread_title: str
+    account: str
+    platform: str
+    index: int
+    text: str
+    url: str | None
+    sent_at: datetime | None
+    edition_status: EditionStatus
+    edition_id: int
+    post_id: int
+    status: PostStatus = PostStatus.SENT  # or RETRACTED: taken back since
+    retracted_at: datetime | None = None
+
+    @property
+    def retracted(self) -> bool:
+        return self.status is PostStatus.RETRACTED
+
+
+def search(
+    source: Database | QuickHistory,
+    query: str | None,
+    *,
+    account: str | None = None,
+    limit: int = 50,
+    rank: bool = False,
+) -> list[HistoryHit]:
+    """Sent posts (retracted ones too, marked so) whose text holds every word of `query`,
+    newest first (the index walked from its newest post, stopping at `limit`: a common word
+    costs no more than a rare one), or with `rank` best match first (bm25 sees every match).
+
+    Without a query (or a blank one), the most recent sent posts. Any user text is safe:
+    each word is quoted, so FTS syntax in it (quotes, `*`, NEAR, `-`) is just text.
+    """
+    words = query_words(query) if query and query.strip() else None
+    if words == []:
+        return []  # only punctuation: nothing can match
+    params: dict[str, object] = {"limit": limit}
+    if account is not None:
+        params["account"] = account
+    if words is None:
+        sql = _newest_sent(account)
+    elif source.has_fts:
+        params["match"] = fts_query(words)
+        sql = _ranked_by_fts(account) if rank else _newest_by_fts(account)
+    else:
+        sql = _newest_sent(account, [f"w{i}" for i in range(len(words))])
+        params.update({f"w{i}": "%" + _escape_like(word) + "%" for i, word in enumerate(words)})
+    return [_hit(row) for row in _rows(source, sql, params)]
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a user query; a word without letters or digits cannot match and is dropped."""
+    return [word for word in query.split() if any(char.isalnum() for char in word)]
+
+
+def fts_query(words: Iterable[str]) -> str:
+    """An FTS5 query AND-ing `words`, each as a quoted phrase so nothing in it is syntax."""
+    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+_WENT_OUT = "(" + ", ".join(f"'{status.value}'" for status in WENT_OUT) + ")"
+_HITS = (
+    "SELECT threads.title AS thread_title, editions.account, editions.platform, "
+    'posts.position AS "index", posts.text, posts.remote_url AS url, posts.sent_at, '
+    "editions.status AS edition_status, "
+    "editions.id AS edition_id, posts.id AS post_id, posts.status, posts.retracted_at "
+    "FROM posts JOIN editions ON editions.id = posts.edition_id "
+    "JOIN threads ON threads.id = editions.thread_id"
+)
+_OF_ACCOUNT = " JOIN editions ON editions.id = posts.edition_id AND editions.account = :account"
+
+
+def _newest_sent(account: str | None, like: Iterable[str] = ()) -> str:
+    # Each word as a LIKE pattern (a database without FTS5: PostgreSQL), lowered on both
+    # sides as the database lowers.
+    where = [f"posts.status IN {_WENT_OUT}"]
+    where += [f"lower(posts.text) LIKE lower(:{name}) ESCAPE '/'" for name in like]
+    if account is not None:
+        where.append("editions.account = :account")
+    order = "ORDER BY posts.sent_at DESC, posts.id DESC LIMIT :limit"
+    return f"{_HITS} WHERE {' AND '.join(where)} {order}"
+
+
+def _newest_by_fts(account: str | None) -> str:
+    # FTS5 walks its rowids (the posts' ids, in the order they were written) backwards and
+    # the query stops after `limit` sent posts: no sort of every match.
+    top = (
+        "SELECT posts_fts.rowid AS post_id FROM posts_fts "
+        "JOIN posts ON posts.id = posts_fts.rowid"
+        + (_OF_ACCOUNT if account is not None else "")
+        + f" WHERE posts_fts MATCH :match AND posts.status IN {_WENT_OUT}"
+        " ORDER BY posts_fts.rowid DESC LIMIT :limit"
+    )
+    return f"{_HITS} JOIN ({top}) AS top ON top.post_id = posts.id ORDER BY top.post_id DESC"
+
+
+def _ranked_by_fts(account: str | None) -> str:
+    # Rank in a subquery that touches only the index and posts (plus editions to filter by
+    # account), then fetch titles for the few rows kept: bm25 has to see every match.
+    top = (
+        "SELECT posts.id AS post_id, bm25(posts_fts) AS score, posts.sent_at AS sent_at "
+        "FROM posts JOIN posts_fts ON posts_fts.rowid = posts.id"
+        + (_OF_ACCOUNT if account is not None else "")
+        + f" WHERE posts_fts MATCH :match AND posts.status IN {_WENT_OUT}"
+        " ORDER BY score, posts.sent_at DESC, posts.id DESC LIMIT :limit"
+    )
+    return (
+        f"{_HITS} JOIN ({top}) AS top ON top.post_id = posts.id "
+        "ORDER BY top.score, top.sent_at DESC, top.post_id DESC"
+    )
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def _rows(
+    source: Database | QuickHistory, sql: str, params: dict[str, object]
+) -> Sequence[Mapping[str, Any]]:
+    if isinstance(source, QuickHistory):
+        return source.rows(sql, params)
+    import sqlalchemy as sa
+
+    with source.read_session() as session:
+        return [dict(row) for row in session.execute(sa.text(sql), params).mappings()]
+
+
+def _hit(row: Mapping[str, Any]) -> HistoryHit:
+    return HistoryHit(
+        thread_title=row["thread_title"],
+        account=row["account"],
+        platform=row["platform"],
+        index=row["index"],
+        text=row["text"],
+        url=row["url"],
+        sent_at=_utc(row["sent_at"]),
+        edition_status=EditionStatus(row["edition_status"]),
+        edition_id=row["edition_id"],
+        post_id=row["post_id"],
+        status=PostStatus(row["status"]),
+        retracted_at=_utc(row["retracted_at"]),
+    )
+
+
+def _utc(value: datetime | str | None) -> datetime | None:
+    """A stored time as an aware UTC datetime: SQLite keeps naive UTC text (models.UTCDateTime),
+    PostgreSQL hands back datetimes."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
