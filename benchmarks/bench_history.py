@@ -146,14 +146,20 @@ def build(path: Path, total_posts: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=1_000_000)
+    parser.add_argument(
+        "--keep", type=Path, metavar="FILE", help="Build the database there once, and reuse it."
+    )
     arguments = parser.parse_args()
     directory = Path(tempfile.mkdtemp(prefix="bench-history-"))
     try:
-        path = directory / "history.sqlite3"
-        seconds = build(path, arguments.posts)
+        path = arguments.keep or directory / "history.sqlite3"
+        if path.exists():
+            print(f"Reusing {path}")
+        else:
+            seconds = build(path, arguments.posts)
+            print(f"Built {arguments.posts:,} published posts in {seconds:.1f} s")
         size = path.stat().st_size
-        print(f"Built {arguments.posts:,} published posts in {seconds:.1f} s")
-        print(f"Database size: {size / 2**20:,.0f} MiB ({size / arguments.posts:.0f} B/post)")
+        print(f"Database size: {size / 2**20:,.0f} MiB")
         print()
         print("newest first (the default) and best match first (--rank), best of 5 each:")
         print(

@@ -65,12 +65,12 @@ def search(
     if account is not None:
         params["account"] = account
     if words is None:
-        sql = _newest_sent(account)
+        sql = _newest_sent(account, by_time=account is None or _common(source, account))
     elif source.has_fts:
         params["match"] = fts_query(words)
         sql = _ranked_by_fts(account) if rank else _newest_by_fts(account)
     else:
-        sql = _newest_sent(account, [f"w{i}" for i in range(len(words))])
+        sql = _newest_sent(account, like=[f"w{i}" for i in range(len(words))])
         params.update({f"w{i}": "%" + _escape_like(word) + "%" for i, word in enumerate(words)})
     return [_hit(row) for row in _rows(source, sql, params)]
 
@@ -97,15 +97,34 @@ _HITS = (
 _OF_ACCOUNT = " JOIN editions ON editions.id = posts.edition_id AND editions.account = :account"
 
 
-def _newest_sent(account: str | None, like: Iterable[str] = ()) -> str:
+def _newest_sent(account: str | None, *, like: Iterable[str] = (), by_time: bool = False) -> str:
     # Each word as a LIKE pattern (a database without FTS5: PostgreSQL), lowered on both
-    # sides as the database lowers.
+    # sides as the database lowers. `by_time`: walk the posts from the newest (the sent_at
+    # index), keeping the account's, instead of sorting all the account's posts; CROSS JOIN
+    # is how SQLite is told to (PostgreSQL plans it as it would the JOIN).
     where = [f"posts.status IN {_WENT_OUT}"]
     where += [f"lower(posts.text) LIKE lower(:{name}) ESCAPE '/'" for name in like]
     if account is not None:
         where.append("editions.account = :account")
     order = "ORDER BY posts.sent_at DESC, posts.id DESC LIMIT :limit"
-    return f"{_HITS} WHERE {' AND '.join(where)} {order}"
+    hits = _HITS.replace("FROM posts JOIN", "FROM posts CROSS JOIN") if by_time else _HITS
+    return f"{hits} WHERE {' AND '.join(where)} {order}"
+
+
+# An account with at least this share of all editions: its newest posts are found sooner by
+# walking all posts from the newest than by sorting all of its own (on 300,000 posts, an
+# account with a sixth of them: 4 ms against 240 ms; one with none: 217 ms against 0.1 ms).
+_COMMON_SHARE = 0.02
+
+
+def _common(source: Database | QuickHistory, account: str) -> bool:
+    counts = _rows(
+        source,
+        "SELECT (SELECT count(*) FROM editions WHERE account = :account) AS mine, "
+        "(SELECT count(*) FROM editions) AS every",
+        {"account": account},
+    )[0]
+    return bool(counts["every"]) and counts["mine"] >= _COMMON_SHARE * counts["every"]
 
 
 def _newest_by_fts(account: str | None) -> str:

@@ -212,3 +212,16 @@ def test_without_fts_search_falls_back_to_like(history: Database) -> None:
     assert search(plain, "ballot competition") == []
     assert search(plain, "100%_") == []
     assert len(search(plain, "бюллетен", account="ank-masto")) == 1
+
+
+def test_an_account_s_newest_posts_are_the_same_walked_by_time_or_sorted(
+    history: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each account here has a third of the editions: its list walks the posts by time.
+    for account in ("ank-x", "ank-bsky", "nobody"):
+        walked = search(history, None, account=account, limit=1)
+        monkeypatch.setattr("composer.store.searching._COMMON_SHARE", 2.0)  # never common
+        sorted_ = search(history, None, account=account, limit=1)
+        monkeypatch.undo()
+        assert walked == sorted_
+        assert [hit.account for hit in walked] == ([account] if account != "nobody" else [])
