@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,6 @@ from composer.store import (
     EditionStatus,
     StoreError,
     find_edition,
-    last_daemon_seen,
     schedule_new,
 )
 from composer.text.options import NO_OPTIONS, PostOptions
@@ -36,20 +35,14 @@ if TYPE_CHECKING:
 from composer.workspace.when import (
     WhenError,
     format_local,
-    humanize,
     parse_duration,
     parse_when,
     resolve_zone,
     slot_times,
 )
 
-# A daemon looks at the schedule every second by default and records it every few seconds;
-# `daemon --once` from a timer every few minutes is seen less often. Longer than this
-# without one, and scheduled threads are said to be going nowhere.
-DAEMON_SILENT_AFTER = timedelta(minutes=10)
 SCHEDULE_AGAIN = "use --again to schedule it once more"
 SCHEDULE_KEY = "schedule"  # the draft's own time, used when none is given
-START_A_DAEMON = "scheduled threads will not be sent; start one with thread-composer daemon"
 
 
 class ScheduleError(ComposerError, ValueError):
@@ -167,20 +160,6 @@ def schedule_draft(
         )
         for edition_id, plan, when in zip(ids, plans, times, strict=True)
     ]
-
-
-def daemon_note(db: Database, now: datetime, *, scheduling: bool = False) -> str | None:
-    """What `queue`, `schedule`, the queue screen and the schedule dialog say when something
-    waits for a daemon (a scheduled edition, an active rule; with `scheduling`, what is being
-    scheduled) and none has been seen lately; None when one has, or when nothing waits."""
-    if not scheduling and not store.waiting_for_a_daemon(db):
-        return None
-    seen = last_daemon_seen(db)
-    if seen is None:
-        return f"no daemon has run yet: {START_A_DAEMON}"
-    if now - seen <= DAEMON_SILENT_AFTER:
-        return None
-    return f"no daemon has run for {humanize(now - seen)}: {START_A_DAEMON}"
 
 
 def next_free_slot(db: Database, account: Account, zone: str, now: datetime) -> datetime:

@@ -117,7 +117,7 @@ def test_outside_the_store_only_its_public_face_is_imported() -> None:
     assert deep == [], "import these from composer.store instead:\n" + "\n".join(deep)
 
 
-def test_edition_status_groups_are_written_once_in_store_models() -> None:
+def test_edition_status_groups_are_written_once_in_store_statuses() -> None:
     """A tuple, list or set of EditionStatus members is a group: it belongs in
     store/statuses.py, named, so that a rule ("resumable", "done"...) has one definition."""
 

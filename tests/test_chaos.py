@@ -36,8 +36,8 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from composer.store import Edition, EditionStatus, PostStatus, edition_posts, open_database
-from composer.store.claims import Worker
 from composer.store.editions import find_edition
+from composer.store.workers import Worker
 from tests.pds import PdsAccount
 from tests.publishing.test_crash import (
     ACCOUNT,

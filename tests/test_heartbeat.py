@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from composer.daemon import Heartbeat, run_round
-from composer.scheduling import daemon_note
+from composer.daemon_note import daemon_note
 from composer.store import (
     Database,
     EditionStatus,

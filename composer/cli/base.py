@@ -73,12 +73,12 @@ def current_config() -> Config | None:
     return config
 
 
-def say_daemon_note(db: Database, label: str) -> None:
+def say_daemon_note(db: Database | QuickHistory, label: str) -> None:
     """What `daemon_note` says when something waits for a daemon that has not been seen
     lately, as one line on stderr ("note" after scheduling, "warning" in `queue`)."""
     from datetime import UTC, datetime
 
-    from composer.scheduling import daemon_note
+    from composer.daemon_note import daemon_note
 
     note = daemon_note(db, datetime.now(UTC))
     if note is not None:

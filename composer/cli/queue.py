@@ -18,11 +18,11 @@ from composer.cli.base import (
     database,
     fail,
     iso_utc,
+    reading_database,
     safe,
     say_daemon_note,
     store_input,
 )
-from composer.cli.publish import wait_turn
 from composer.text.display import plural
 
 if TYPE_CHECKING:
@@ -42,13 +42,14 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
         return
     from datetime import UTC, datetime
 
-    from composer.store import recurrences, upcoming
+    from composer.store import has_active_rules, upcoming
     from composer.workspace.when import format_local
 
     now = datetime.now(UTC)
-    with database() as db:
-        entries = upcoming(db, account=account, include_done=show_all, now=now)
-        say_daemon_note(db, "warning")
+    with reading_database() as source:
+        entries = upcoming(source, account=account, include_done=show_all, now=now)
+        say_daemon_note(source, "warning")
+        any_rules = has_active_rules(source, account=account)
     if as_json:
         rows = [
             {
@@ -69,8 +70,12 @@ def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool
         ]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    with database() as db:
-        rules = recurrences(db, account=account)
+    rules = []
+    if any_rules:  # the rules' next times need the scheduler's code: loaded only for them
+        from composer.store import recurrences
+
+        with database() as db:
+            rules = recurrences(db, account=account)
     if not entries and not rules:
         click.echo("nothing scheduled")
     for e in entries:
@@ -188,6 +193,7 @@ def queue_publish_now(edition_id: int, wait: bool) -> None:
     import asyncio
 
     from composer.cli.interrupt import CtrlC, interrupted_line
+    from composer.cli.publish import wait_turn
     from composer.publishing import preflight_edition, publish_existing
     from composer.store import EditionBusy, EditionStatus, Holder, claim, find_edition
 

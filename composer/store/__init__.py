@@ -31,7 +31,6 @@ if TYPE_CHECKING:
         ClaimLost,
         EditionBusy,
         Holder,
-        Worker,
         check_retractable,
         claim,
         claim_draft_edition,
@@ -43,7 +42,7 @@ if TYPE_CHECKING:
         release,
         renew,
     )
-    from composer.store.daemons import daemon_seen, daemon_started, last_daemon_seen
+    from composer.store.daemons import daemon_seen, daemon_started
     from composer.store.database import (
         Database,
         off_loop,
@@ -109,12 +108,16 @@ if TYPE_CHECKING:
     )
     from composer.store.queue import (
         DraftEdition,
-        QueueEntry,
         cancel,
         mark_due_now,
         move,
         schedule_edition,
         schedule_new,
+    )
+    from composer.store.queue_view import (
+        QueueEntry,
+        has_active_rules,
+        last_daemon_seen,
         upcoming,
         waiting_for_a_daemon,
     )
@@ -148,6 +151,7 @@ if TYPE_CHECKING:
         EditionStatus,
         PostStatus,
     )
+    from composer.store.workers import Worker
 
 # Each name and the module it lives in: a name is loaded when first used (PEP 562), so a
 # command that reads the history (`composer.store.quick`) does not import SQLAlchemy.
@@ -159,7 +163,7 @@ _HOMES = {
     "ClaimLost": "claims",
     "EditionBusy": "claims",
     "Holder": "claims",
-    "Worker": "claims",
+    "Worker": "workers",
     "check_retractable": "claims",
     "claim": "claims",
     "claim_draft_edition": "claims",
@@ -172,7 +176,8 @@ _HOMES = {
     "renew": "claims",
     "daemon_seen": "daemons",
     "daemon_started": "daemons",
-    "last_daemon_seen": "daemons",
+    "last_daemon_seen": "queue_view",
+    "has_active_rules": "queue_view",
     "Database": "database",
     "default_database_path": "quick",
     "open_for_reading": "quick",
@@ -256,14 +261,14 @@ _HOMES = {
     "take_due": "notifications",
     "target_key": "notifications",
     "DraftEdition": "queue",
-    "QueueEntry": "queue",
+    "QueueEntry": "queue_view",
     "cancel": "queue",
     "mark_due_now": "queue",
     "move": "queue",
     "schedule_edition": "queue",
     "schedule_new": "queue",
-    "upcoming": "queue",
-    "waiting_for_a_daemon": "queue",
+    "upcoming": "queue_view",
+    "waiting_for_a_daemon": "queue_view",
     "Occurrence": "rules",
     "create_recurrence": "rules",
     "due_recurrences": "rules",
@@ -352,6 +357,7 @@ __all__ = [
     "follow_ups_of",
     "followable",
     "forget_old",
+    "has_active_rules",
     "held_edition",
     "idempotency_key",
     "last_daemon_seen",

@@ -15,13 +15,9 @@ at once from a holder whose pid is gone (or that ran before a reboot).
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from functools import cache
-from pathlib import Path
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -42,11 +38,11 @@ from composer.store.statuses import (
     EditionStatus,
     utc_now,
 )
+from composer.store.workers import Worker
 from composer.text.display import terminal_safe
 
 LEASE = timedelta(seconds=30)  # a claim not renewed for this long is free to take
 HEARTBEAT = 10.0  # seconds between renewals of a claim, whatever the publisher is doing
-BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,85 +69,6 @@ class EditionBusy(StoreError):
         super().__init__(
             f"edition {edition_id} is being {doing} by {who}{since}; it will resume if that stops"
         )
-
-
-@dataclass(frozen=True, slots=True)
-class Worker:
-    """Who holds a claim, written into it: what kind of front end, on which host, pid and
-    boot, since when. Kept as one text (`claimed_by`): `kind host pid boot since`."""
-
-    kind: str
-    host: str
-    pid: int
-    boot: str
-    since: datetime
-
-    @classmethod
-    def this_process(cls, kind: str) -> Worker:
-        # At most 64 characters (a long FQDN would not fit the claim's 200).
-        host = socket.gethostname().replace(" ", "-")[:64] or "localhost"
-        return cls(kind, host, os.getpid(), _boot_id(), utc_now().replace(microsecond=0))
-
-    def __str__(self) -> str:
-        since = self.since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return f"{self.kind} {self.host} {self.pid} {self.boot} {since}"
-
-    @classmethod
-    def parse(cls, text: str | None) -> Worker | None:
-        """The worker a claim names; None for a name of another form (tests, old claims)."""
-        parts = (text or "").split(" ")
-        if len(parts) != 5 or not parts[2].isdigit():
-            return None
-        try:
-            since = datetime.strptime(parts[4], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-        except ValueError:
-            return None
-        return cls(parts[0], parts[1], int(parts[2]), parts[3], since)
-
-    def describe(self) -> str:
-        return f"{self.kind} on {self.host} (pid {self.pid})"
-
-    def is_dead(self) -> bool:
-        """Surely gone: on this host, and from an earlier boot or with its pid gone. A
-        holder elsewhere (or of unknown boot) is alive until its lease says otherwise."""
-        if self.host != Worker.this_process("").host:
-            return False
-        boot = _boot_id()
-        if boot == self.boot:  # this boot, and the same pid namespace: its pid says
-            return not _pid_alive(self.pid)
-        kernel, theirs = boot.split("/")[0], self.boot.split("/")[0]
-        return "-" not in (kernel, theirs) and kernel != theirs  # it ran before a reboot
-
-
-@cache
-def _boot_id() -> str:
-    """This boot of this machine, and the pid namespace (a container sharing the host's name
-    and kernel has pids of its own): `BOOTID/NAMESPACE`, `-` for what cannot be known."""
-    try:
-        boot = BOOT_ID.read_text(encoding="ascii").strip().replace(" ", "").replace("/", "")
-    except OSError:
-        boot = ""  # not Linux: only the lease tells a dead holder
-    try:
-        namespace = os.readlink("/proc/self/ns/pid").replace(" ", "").replace("/", "")
-    except OSError:
-        namespace = ""
-    return f"{boot or '-'}/{namespace or '-'}"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    except OSError:
-        return True
-    try:  # a zombie (killed, not yet reaped by its parent) is dead too
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
-        return stat.rsplit(")", 1)[-1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,13 +189,7 @@ def may_take(
     scheduled = col(Edition.status) == EditionStatus.SCHEDULED
     if due_by is not None:
         scheduled = sa.and_(scheduled, col(Edition.scheduled_at) <= due_by, ready_to_publish())
-    free = sa.or_(
-        col(Edition.claimed_by).is_(None),
-        col(Edition.claimed_until).is_(None),
-        col(Edition.claimed_until) < now,
-        col(Edition.claimed_by).in_(list(dead)) if dead else sa.false(),
-    )
-    publishing = sa.and_(col(Edition.status) == EditionStatus.PUBLISHING, free)
+    publishing = sa.and_(col(Edition.status) == EditionStatus.PUBLISHING, free_claim(now, dead))
     if due_by is not None:
         # The daemon resumes what was scheduled; an edition `publish` started is resumed by
         # running `publish` again (its user may have stopped it on purpose).
@@ -286,6 +197,18 @@ def may_take(
     if stopped:
         return sa.or_(scheduled, publishing, col(Edition.status).in_(STOPPED))
     return sa.or_(scheduled, publishing)
+
+
+def free_claim(now: datetime, dead: Collection[str]) -> sa.ColumnElement[bool]:
+    """SQL: nobody live holds the edition's claim: none, run out, or held by a `dead`
+    holder. The same rule in Python, for showing it: `workers.claim_is_free` (a test holds
+    the two to agreeing)."""
+    return sa.or_(
+        col(Edition.claimed_by).is_(None),
+        col(Edition.claimed_until).is_(None),
+        col(Edition.claimed_until) < now,
+        col(Edition.claimed_by).in_(list(dead)) if dead else sa.false(),
+    )
 
 
 def dead_holders(
@@ -380,15 +303,9 @@ def claim_retraction(
     with db.session() as session:
         connection = session.connection()
         dead = dead_holders(connection, now, EditionStatus.RETRACTING)
-        free = sa.or_(
-            col(Edition.claimed_by).is_(None),
-            col(Edition.claimed_until).is_(None),
-            col(Edition.claimed_until) < now,
-            col(Edition.claimed_by).in_(dead) if dead else sa.false(),
-        )
         rule = sa.and_(
             col(Edition.status).in_(RETRACTABLE),
-            sa.or_(col(Edition.status) != EditionStatus.RETRACTING, free),
+            sa.or_(col(Edition.status) != EditionStatus.RETRACTING, free_claim(now, dead)),
             a_post_went_out,
         )
         changed = connection.execute(

@@ -2,7 +2,7 @@
 
 A daemon writes its row when it starts and, at most every few seconds, at its rounds (one
 UPDATE); `daemon --once` writes it too. Nothing here decides what "too long ago" is: that
-is `composer.scheduling.daemon_note`.
+is `composer.daemon_note`.
 """
 
 from __future__ import annotations
@@ -42,13 +42,3 @@ def daemon_seen(db: Database, worker: str, *, host: str, pid: int, now: datetime
             session.add(
                 DaemonWorker(worker=worker, host=host, pid=pid, started_at=now, seen_at=now)
             )
-
-
-def last_daemon_seen(db: Database) -> datetime | None:
-    """When any daemon was last seen (aware UTC), or None if none ever ran here."""
-    with db.read_session() as session:
-        # max() keeps the column's type: an aware UTC datetime on SQLite too.
-        seen: datetime | None = session.execute(
-            sa.select(sa.func.max(col(DaemonWorker.seen_at)))
-        ).scalar_one()
-    return seen

@@ -23,7 +23,7 @@ from composer.store.database import Database
 from composer.store.editions import posts_in_thread_order
 from composer.store.errors import redact
 from composer.store.models import DraftSnapshot, Edition, Notification
-from composer.store.queue import resume_command
+from composer.store.queue_view import resume_command
 from composer.store.statuses import ACTIVE, EditionStatus, PostStatus
 
 MAX_ATTEMPTS = 8  # then it is given up (logged); ~4 hours of backoff in all

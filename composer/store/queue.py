@@ -8,16 +8,14 @@ the other is told what the edition's status now is.
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import col
 
-from composer.store.claims import dead_holders, may_take
 from composer.store.database import Database, existing
 from composer.store.editions import lock_thread, refuse_held
 from composer.store.errors import StoreError
@@ -28,74 +26,8 @@ from composer.store.history import (
     create_edition,
     snapshot_id,
 )
-from composer.store.models import DraftSnapshot, Edition, PostRecord, Recurrence
-from composer.store.statuses import ACTIVE, DONE, EditionStatus, utc_now
-
-DONE_LIMIT = 20
-
-
-@dataclass(frozen=True, slots=True)
-class QueueEntry:
-    """One edition as `queue` shows it."""
-
-    edition_id: int
-    account: str
-    platform: str
-    status: EditionStatus
-    scheduled_at: datetime | None  # aware UTC; None for an edition published without a time
-    timezone: str | None
-    title: str
-    post_count: int
-    updated_at: datetime
-    last_error: str | None  # already redacted
-    follows_edition_id: int | None = None  # the edition a follow-up continues
-    draft_path: str | None = None  # the draft it was made from (None: added without one)
-    # Publishing (or retracting), and nobody live holds it (claims.may_take): left so by a
-    # process that stopped.
-    claim_free: bool = False
-
-    @property
-    def interrupted(self) -> bool:
-        """Left publishing by a `publish` (or the TUI's publish now) that stopped: Ctrl-C, a
-        kill, a crash. Nobody is sending it, and no daemon will (a daemon resumes only what
-        was scheduled): running `publish` on its draft and account again resumes it."""
-        return (
-            self.status is EditionStatus.PUBLISHING
-            and self.claim_free
-            and self.scheduled_at is None
-        )
-
-    def state(self, now: datetime) -> str:
-        """The one word `queue` and the queue screen show: "interrupted", "overdue", or the
-        status."""
-        if self.interrupted:
-            return "interrupted"
-        return "overdue" if self.overdue(now) else self.status.value
-
-    def resume_command(self) -> str | None:
-        """For an interrupted edition, the command that resumes it (`publish` claims it
-        again); None for any other."""
-        if not self.interrupted:
-            return None
-        return resume_command(self.draft_path, self.account, self.follows_edition_id)
-
-    def overdue(self, now: datetime) -> bool:
-        """Scheduled and past its time: no daemon has taken it (or one holds it for the
-        edition it follows)."""
-        return (
-            self.status is EditionStatus.SCHEDULED
-            and self.scheduled_at is not None
-            and self.scheduled_at < now
-        )
-
-
-def resume_command(draft_path: str | None, account: str, follows_edition_id: int | None) -> str:
-    """The command that resumes an edition from the ledger (`publish` claims it again)."""
-    draft = draft_path or "DRAFT"  # an edition made without a draft file (the API)
-    words = ["thread-composer", "publish", draft, "--account", account]
-    if follows_edition_id is not None:
-        words += ["--follows", str(follows_edition_id)]
-    return shlex.join(words)
+from composer.store.models import Edition
+from composer.store.statuses import EditionStatus, utc_now
 
 
 def schedule_edition(
@@ -162,63 +94,6 @@ def schedule_new(db: Database, editions: Sequence[DraftEdition], *, again: bool)
     return made
 
 
-def upcoming(
-    db: Database,
-    *,
-    account: str | None = None,
-    include_done: bool = False,
-    done_limit: int = DONE_LIMIT,
-    now: datetime | None = None,
-) -> list[QueueEntry]:
-    """Scheduled (and publishing) editions, soonest first; with `include_done`, followed by
-    the `done_limit` most recently finished ones (published, partial, failed, missed,
-    cancelled), newest first. `account` keeps one account's editions only. Whether nobody
-    holds a publishing one is decided as of `now`."""
-    now = now or utc_now()
-    with db.read_session() as session:
-        publishing = sa.and_(
-            col(Edition.status) == EditionStatus.PUBLISHING,
-            may_take(now, dead_holders(session, now)),
-        )
-        retracting = sa.and_(
-            col(Edition.status) == EditionStatus.RETRACTING,
-            sa.or_(
-                col(Edition.claimed_by).is_(None),
-                col(Edition.claimed_until) < now,
-                col(Edition.claimed_by).in_(
-                    dead_holders(session, now, EditionStatus.RETRACTING) or [""]
-                ),
-            ),
-        )
-        free = sa.or_(publishing, retracting)
-        active = _entries_select(account, free).where(col(Edition.status).in_(ACTIVE))
-        active = active.order_by(
-            col(Edition.scheduled_at).is_(None), col(Edition.scheduled_at), col(Edition.id)
-        )
-        entries = _entries(session, active)
-        if include_done:
-            done = (
-                _entries_select(account, free)
-                .where(col(Edition.status).in_(DONE))
-                .order_by(col(Edition.updated_at).desc(), col(Edition.id).desc())
-                .limit(done_limit)
-            )
-            entries += _entries(session, done)
-    return entries
-
-
-def waiting_for_a_daemon(db: Database) -> bool:
-    """Whether anything is left for a daemon to send: a scheduled edition or an active
-    recurring rule."""
-    editions = sa.select(col(Edition.id)).where(col(Edition.status) == EditionStatus.SCHEDULED)
-    rules = sa.select(col(Recurrence.id)).where(col(Recurrence.active))
-    with db.read_session() as session:
-        return any(
-            session.execute(statement.limit(1)).first() is not None
-            for statement in (editions, rules)
-        )
-
-
 def cancel(db: Database, edition_id: int) -> Edition:
     """Cancel a scheduled edition; any other status is refused with a StoreError naming it."""
     return _change_scheduled(db, edition_id, "cancelled", status=EditionStatus.CANCELLED)
@@ -259,42 +134,3 @@ def _require_aware(value: datetime, name: str) -> None:
 
 
 _QueueSelect = sa.Select[*tuple[Any, ...]]
-
-
-def _entries_select(account: str | None, free: sa.ColumnElement[bool]) -> _QueueSelect:
-    post_count = (
-        sa.select(sa.func.count(col(PostRecord.id)))
-        .where(col(PostRecord.edition_id) == col(Edition.id))
-        .correlate(Edition)
-        .scalar_subquery()
-    )
-    statement = (
-        sa.select(  # a column's key is its name; labelled where the row's differs
-            col(Edition.id).label("edition_id"),
-            col(Edition.account),
-            col(Edition.platform),
-            col(Edition.status),
-            col(Edition.scheduled_at),
-            col(Edition.timezone),
-            col(DraftSnapshot.title),
-            post_count.label("post_count"),
-            col(Edition.updated_at),
-            col(Edition.last_error),
-            col(Edition.follows_edition_id),
-            col(DraftSnapshot.draft_path),
-            sa.case(
-                (free, True),
-                else_=False,
-            ).label("claim_free"),
-        )
-        .select_from(Edition)
-        .join(DraftSnapshot, col(DraftSnapshot.id) == col(Edition.thread_id))
-    )
-    if account is not None:
-        statement = statement.where(col(Edition.account) == account)
-    return statement
-
-
-def _entries(session: Session, statement: _QueueSelect) -> list[QueueEntry]:
-    rows = session.execute(statement).mappings()
-    return [QueueEntry(**{**row, "claim_free": bool(row["claim_free"])}) for row in rows]

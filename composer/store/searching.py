@@ -9,12 +9,13 @@ SQLAlchemy unless a Database is given.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from composer.store.quick import QuickHistory
+from composer.store.reading import in_list, rows, utc
 from composer.store.statuses import WENT_OUT, EditionStatus, PostStatus
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def search(
     else:
         sql = _newest_sent(account, like=[f"w{i}" for i in range(len(words))])
         params.update({f"w{i}": "%" + _escape_like(word) + "%" for i, word in enumerate(words)})
-    return [_hit(row) for row in _rows(source, sql, params)]
+    return [_hit(row) for row in rows(source, sql, params)]
 
 
 def query_words(query: str) -> list[str]:
@@ -85,7 +86,7 @@ def fts_query(words: Iterable[str]) -> str:
     return " ".join('"' + word.replace('"', '""') + '"' for word in words)
 
 
-_WENT_OUT = "(" + ", ".join(f"'{status.value}'" for status in WENT_OUT) + ")"
+_WENT_OUT = in_list(WENT_OUT)
 _HITS = (
     "SELECT threads.title AS thread_title, editions.account, editions.platform, "
     'posts.position AS "index", posts.text, posts.remote_url AS url, posts.sent_at, '
@@ -118,7 +119,7 @@ _COMMON_SHARE = 0.02
 
 
 def _common(source: Database | QuickHistory, account: str) -> bool:
-    counts = _rows(
+    counts = rows(
         source,
         "SELECT (SELECT count(*) FROM editions WHERE account = :account) AS mine, "
         "(SELECT count(*) FROM editions) AS every",
@@ -160,17 +161,6 @@ def _escape_like(word: str) -> str:
     return word.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
-def _rows(
-    source: Database | QuickHistory, sql: str, params: dict[str, object]
-) -> Sequence[Mapping[str, Any]]:
-    if isinstance(source, QuickHistory):
-        return source.rows(sql, params)
-    import sqlalchemy as sa
-
-    with source.read_session() as session:
-        return [dict(row) for row in session.execute(sa.text(sql), params).mappings()]
-
-
 def _hit(row: Mapping[str, Any]) -> HistoryHit:
     return HistoryHit(
         thread_title=row["thread_title"],
@@ -179,19 +169,10 @@ def _hit(row: Mapping[str, Any]) -> HistoryHit:
         index=row["index"],
         text=row["text"],
         url=row["url"],
-        sent_at=_utc(row["sent_at"]),
+        sent_at=utc(row["sent_at"]),
         edition_status=EditionStatus(row["edition_status"]),
         edition_id=row["edition_id"],
         post_id=row["post_id"],
         status=PostStatus(row["status"]),
-        retracted_at=_utc(row["retracted_at"]),
+        retracted_at=utc(row["retracted_at"]),
     )
-
-
-def _utc(value: datetime | str | None) -> datetime | None:
-    """A stored time as an aware UTC datetime: SQLite keeps naive UTC text (models.UTCDateTime),
-    PostgreSQL hands back datetimes."""
-    if value is None:
-        return None
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

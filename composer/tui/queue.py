@@ -21,8 +21,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 import composer.store as store
+from composer.daemon_note import daemon_note
 from composer.recurring import describe_rule, next_times
-from composer.scheduling import ScheduledEdition, daemon_note
+from composer.scheduling import ScheduledEdition
 from composer.store import Database, EditionStatus, QueueEntry, Recurrence, StoreError, find_edition
 from composer.text.display import plural
 from composer.tui.confirm import ConfirmDialog

@@ -31,6 +31,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
 
+from composer.daemon_note import daemon_note
 from composer.errors import ComposerError
 from composer.publishing import (
     EditionPlan,
@@ -46,7 +47,6 @@ from composer.recurring import RuleError, create_rules, parse_rule, rule_zone
 from composer.scheduling import (
     ScheduleChoice,
     ScheduleError,
-    daemon_note,
     draft_schedule,
     draft_zone,
     next_free_slot,

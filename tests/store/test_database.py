@@ -125,9 +125,9 @@ def test_a_database_at_0003_gets_the_daemon_table_and_keeps_its_schedule(
     """0003 -> 0004 adds daemon_workers; the scheduled editions and rules stay as they were."""
     from datetime import UTC, datetime
 
-    from composer.scheduling import daemon_note
-    from composer.store.daemons import daemon_started, last_daemon_seen
-    from composer.store.queue import upcoming
+    from composer.daemon_note import daemon_note
+    from composer.store.daemons import daemon_started
+    from composer.store.queue_view import last_daemon_seen, upcoming
 
     engine = at_revision_with_edition_7(db_path, "0003", "ank-x", "x")
     with engine.begin() as connection:

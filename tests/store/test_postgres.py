@@ -29,7 +29,8 @@ from composer.store import (
     search,
 )
 from composer.store.claims import claim_due
-from composer.store.queue import cancel, schedule_edition, upcoming
+from composer.store.queue import cancel, schedule_edition
+from composer.store.queue_view import upcoming
 from tests.helpers import draft_edition, upgraded_from_before_retracting
 
 URL = os.environ.get("COMPOSER_TEST_POSTGRES")
@@ -122,8 +123,9 @@ def test_two_processes_never_claim_the_same_edition(pg: Database) -> None:
 def test_a_thread_is_scheduled_once_and_a_daemon_is_seen(pg: Database) -> None:
     """The advisory lock and the held-thread rule on PostgreSQL; the heartbeat table."""
     from composer.store import AlreadyHeld
-    from composer.store.daemons import daemon_seen, last_daemon_seen
+    from composer.store.daemons import daemon_seen
     from composer.store.queue import schedule_new
+    from composer.store.queue_view import last_daemon_seen
 
     new = draft_edition("/d/report.md", ["One.", "Two."], NOW + timedelta(hours=1))
     [first] = schedule_new(pg, [new], again=False)

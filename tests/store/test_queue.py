@@ -18,14 +18,8 @@ from composer.store import (
     record_thread,
     set_edition_status,
 )
-from composer.store.queue import (
-    QueueEntry,
-    cancel,
-    mark_due_now,
-    move,
-    schedule_edition,
-    upcoming,
-)
+from composer.store.queue import cancel, mark_due_now, move, schedule_edition
+from composer.store.queue_view import QueueEntry, upcoming
 from tests.store.conftest import T0, publish
 
 ALMATY = timezone(timedelta(hours=5))

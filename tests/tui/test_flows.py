@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from composer.store import EditionStatus, open_database
-from composer.store.queue import upcoming
+from composer.store.queue_view import upcoming
 from composer.tui import make_app
 from composer.tui.compose import ComposeScreen
 from composer.tui.confirm import ConfirmDialog

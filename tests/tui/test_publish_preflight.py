@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import Button
 
 from composer.store import open_database
-from composer.store.queue import upcoming
+from composer.store.queue_view import upcoming
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.schedule import ScheduleDialog
 from composer.tui.services import Services
