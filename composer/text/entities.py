@@ -489,13 +489,23 @@ _EMOJI_RANGES = (
     (0x1F000, 0x1FFFF),
     (0xE0020, 0xE007F),
 )
-# Stretches of characters that may belong to an emoji. stdlib re tests a class with astral
-# ranges range by range, forty times slower than a BMP bitmap, so the whole astral plane stands
-# in for the astral ranges: a stretch may hold other astral characters, which the scan skips.
-_EMOJI_STRETCH = re.compile(
+# Chunks of characters that may belong to an emoji. stdlib re tests a class with astral ranges
+# range by range, forty times slower than a BMP bitmap, so the whole astral plane stands in for
+# the astral ranges: a chunk may hold other astral characters, which the scan skips. An ASCII
+# character (a digit, "#" or "*") is part of an emoji only as a keycap's first character, so
+# it is followed by U+FE0F or U+20E3: a chunk is one character and the emoji characters that
+# follow it, across an ASCII one only if a non-ASCII one follows. So a number is no chunk of
+# its own but one chunk per digit, a string findall returns cheaply, where a stretch of all
+# emoji characters ("2024" or "1👍") would be a match object for the Python loop to skip.
+_NON_ASCII_EMOJI_CHAR = (
     "["
-    + "".join(f"{chr(low)}-{chr(high)}" for low, high in _EMOJI_RANGES if high <= 0xFFFF)
-    + "\U00010000-\U0010ffff]+"
+    + "".join(
+        f"{chr(low)}-{chr(high)}" for low, high in _EMOJI_RANGES if low > 0x7F and high <= 0xFFFF
+    )
+    + "\U00010000-\U0010ffff]"
+)
+_EMOJI_CHUNK = re.compile(
+    f"[{_KEYCAP_BASES}{_NON_ASCII_EMOJI_CHAR[1:]}(?:[{_KEYCAP_BASES}]?{_NON_ASCII_EMOJI_CHAR})*"
 )
 
 
@@ -595,27 +605,42 @@ def _emoji_matches(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _emoji_chunks(text: str, *, shortest: int = 1) -> list[tuple[int, str]]:
+    """``(start, chunk)`` of each chunk of at least ``shortest`` characters (see _EMOJI_CHUNK).
+
+    Every emoji lies within one chunk, and a chunk scanned alone yields the emoji the whole
+    text yields there: a chunk ends before a character that is no emoji character or is an
+    ASCII one not followed by a non-ASCII one, which no emoji holds, and no rule of the
+    grammar tells such a character from the end of the text.
+    """
+    chunks = []
+    for match in _EMOJI_CHUNK.finditer(text):
+        start, end = match.span()
+        if end - start >= shortest:
+            chunks.append((start, text[start:end]))
+    return chunks
+
+
+_emoji_chunk_texts = _EMOJI_CHUNK.findall  # the chunks' texts alone, without match objects
+
+
 def _emoji_spans(text: str) -> list[tuple[int, int]]:
     """Spans of the emoji sequences of two or more code points (the others weigh as characters).
 
-    Emoji lie within stretches of emoji characters, so only the stretches that hold a
-    non-ASCII character are scanned, and each distinct stretch only once.
+    Only the chunks of two or more characters can hold one, and each distinct chunk is
+    scanned only once.
     """
     spans: list[tuple[int, int]] = []
-    for stretch in _EMOJI_STRETCH.finditer(text):
-        chars = stretch[0]
-        if len(chars) < 2 or chars.isascii():
-            continue
-        base = stretch.start()
-        for start, end in _emoji_sequences(chars):
+    for base, chunk in _emoji_chunks(text, shortest=2):
+        for start, end in _emoji_sequences(chunk):
             if end - start > 1:
                 spans.append((base + start, base + end))
     return spans
 
 
 @lru_cache(maxsize=4096)  # the same few emoji recur within a text and across a thread
-def _emoji_sequences(stretch: str) -> tuple[tuple[int, int], ...]:
-    return tuple(_emoji_matches(stretch))
+def _emoji_sequences(chunk: str) -> tuple[tuple[int, int], ...]:
+    return tuple(_emoji_matches(chunk))
 
 
 def extract_emoji(text: str) -> list[Entity]:
@@ -623,12 +648,8 @@ def extract_emoji(text: str) -> list[Entity]:
     found: list[Entity] = []
     if text.isascii():
         return found
-    for stretch in _EMOJI_STRETCH.finditer(text):
-        chars = stretch[0]
-        if chars.isascii():  # digits, "#" and "*" are emoji only in keycaps
-            continue
-        base = stretch.start()
-        for start, end in _emoji_sequences(chars):
-            emoji = chars[start:end]
+    for base, chunk in _emoji_chunks(text):
+        for start, end in _emoji_sequences(chunk):
+            emoji = chunk[start:end]
             found.append(Entity("emoji", base + start, base + end, emoji, emoji))
     return found
