@@ -87,8 +87,17 @@ _HOST_CHAR_OR_DASH = f"[^{re.escape(_PUNCTUATION_CHARS.replace('-', ''))}{_NOT_I
 _HOST_CHAR_OR_DASH_UNDERSCORE = (
     f"[^{re.escape(_PUNCTUATION_CHARS.replace('-', '').replace('_', ''))}{_NOT_IN_HOST}]"
 )
-_SUBDOMAIN = f"(?:(?:{_HOST_CHAR}{_HOST_CHAR_OR_DASH_UNDERSCORE}*)?{_HOST_CHAR}\\.)"
-_DOMAIN_NAME = f"(?:(?:{_HOST_CHAR}{_HOST_CHAR_OR_DASH}*)?{_HOST_CHAR}\\.)"
+
+
+def _optional(pattern: str) -> str:
+    """``(?:pattern)?`` as an alternation with nothing: the same matches tried in the same order,
+    but re runs an optional group through its general repeat, which saves the group marks at
+    each step; the URL regex matches about 15% faster with its optional parts written so."""
+    return f"(?:{pattern}|)"
+
+
+_SUBDOMAIN = f"(?:{_optional(f'{_HOST_CHAR}{_HOST_CHAR_OR_DASH_UNDERSCORE}*')}{_HOST_CHAR}\\.)"
+_DOMAIN_NAME = f"(?:{_optional(f'{_HOST_CHAR}{_HOST_CHAR_OR_DASH}*')}{_HOST_CHAR}\\.)"
 _TLD_END = "(?=[^0-9a-zA-Z@+-]|$)"
 _PUNYCODE_TLD = "[xX][nN]--[0-9a-zA-Z-]+"
 _PATH_CHAR = f"[a-zA-Z{_CYRILLIC}0-9!*';:=+,.$/%#\\[\\]\\-\u2013_~@|&{_LATIN_ACCENTS}]"
@@ -102,8 +111,10 @@ _PATH = (
 )
 _QUERY_CHAR = "[a-zA-Z0-9!?*'@();:&=+$/%#\\[\\]\\-_.,~|]"
 _QUERY_ENDING = "[a-zA-Z0-9\\-_&=#/]"
-_URL_PRECEDING = f"(?:[^A-Za-z0-9@\uff20$#\uff03{_INVALID_CHARS}]|[{_DIRECTIONAL_MARKERS}]|^)"
+# twitter-text also lists the directional markers, which the first class already holds.
+_URL_PRECEDING = f"(?:[^A-Za-z0-9@\uff20$#\uff03{_INVALID_CHARS}]|^)"
 _PROTOCOL = "[hH][tT][tT][pP][sS]?://"
+_QUERY = f"\\?{_QUERY_CHAR}*{_QUERY_ENDING}"
 
 # Every top-level domain follows a dot and starts with a letter; group 1 is an ASCII start.
 _URL_CANDIDATE = re.compile(r"\.(?:([a-zA-Z]+)|[^\W\d_])")
@@ -162,11 +173,11 @@ def _extract_url_pattern() -> re.Pattern[str]:
     host = f"(?:{_SUBDOMAIN}*{_DOMAIN_NAME}{_tld_pattern()})"
     return re.compile(
         f"({_URL_PRECEDING})"  # 1: the preceding character, consumed as in twitter-text
-        f"(({_PROTOCOL})?"  # 2: the URL, 3: its protocol
+        f"({_optional(f'({_PROTOCOL})')}"  # 2: the URL, 3: its protocol
         f"({host})"  # 4: the host
-        "(?::[0-9]+)?"  # port
-        f"(/{_PATH}*)?"  # 5: the path
-        f"(?:\\?{_QUERY_CHAR}*{_QUERY_ENDING})?)"  # query string
+        f"{_optional(':[0-9]+')}"  # port
+        f"{_optional(f'(/{_PATH}*)')}"  # 5: the path
+        f"{_optional(_QUERY)})"  # query string
     )
 
 
@@ -238,14 +249,14 @@ def _scan_urls(text: str, *, without_protocol: bool = True) -> list[tuple[int, i
             search_from = segment_floor = end
             continue
         segment = text[offset:end]
-        for start, stop, url in _urls_in_segment(segment, without_protocol=without_protocol):
+        for start, stop, url in _urls_in_segment(segment, without_protocol):
             urls.append((offset + start, offset + stop, url))
         search_from = segment_floor = end
     return urls
 
 
 @lru_cache(maxsize=4096)  # a thread is counted post by post, so its segments recur
-def _urls_in_segment(segment: str, *, without_protocol: bool) -> tuple[tuple[int, int, str], ...]:
+def _urls_in_segment(segment: str, without_protocol: bool) -> tuple[tuple[int, int, str], ...]:
     """The URLs of one segment, which starts with the preceding space unless it starts the text.
 
     Matching a segment alone is the same as matching it within the text: there "^" could only
@@ -492,11 +503,11 @@ _EMOJI_RANGES = (
 # Chunks of characters that may belong to an emoji. stdlib re tests a class with astral ranges
 # range by range, forty times slower than a BMP bitmap, so the whole astral plane stands in for
 # the astral ranges: a chunk may hold other astral characters, which the scan skips. An ASCII
-# character (a digit, "#" or "*") is part of an emoji only as a keycap's first character, so
-# it is followed by U+FE0F or U+20E3: a chunk is one character and the emoji characters that
-# follow it, across an ASCII one only if a non-ASCII one follows. So a number is no chunk of
-# its own but one chunk per digit, a string findall returns cheaply, where a stretch of all
-# emoji characters ("2024" or "1👍") would be a match object for the Python loop to skip.
+# character (a digit, "#" or "*") is part of an emoji only as a keycap's first character, which
+# U+FE0F or U+20E3 follows; so a chunk is any emoji character and the non-ASCII ones after it,
+# each perhaps after one ASCII character. Mixed text is full of digits: a number is then one
+# single-digit chunk per digit, strings findall returns cheaply, where stretches of all emoji
+# characters ("2024", "1👍") were match objects for a Python loop to skip.
 _NON_ASCII_EMOJI_CHAR = (
     "["
     + "".join(
@@ -506,6 +517,11 @@ _NON_ASCII_EMOJI_CHAR = (
 )
 _EMOJI_CHUNK = re.compile(
     f"[{_KEYCAP_BASES}{_NON_ASCII_EMOJI_CHAR[1:]}(?:[{_KEYCAP_BASES}]?{_NON_ASCII_EMOJI_CHAR})*"
+)
+# The chunks without their first character when it is ASCII, for finditer: a digit alone is no
+# match object then (prose has many), and `_emoji_chunks` adds the keycap's digit back.
+_EMOJI_CHUNK_TAIL = re.compile(
+    f"{_NON_ASCII_EMOJI_CHAR}(?:[{_KEYCAP_BASES}]?{_NON_ASCII_EMOJI_CHAR})*"
 )
 
 
@@ -614,8 +630,10 @@ def _emoji_chunks(text: str, *, shortest: int = 1) -> list[tuple[int, str]]:
     grammar tells such a character from the end of the text.
     """
     chunks = []
-    for match in _EMOJI_CHUNK.finditer(text):
+    for match in _EMOJI_CHUNK_TAIL.finditer(text):
         start, end = match.span()
+        if start and text[start - 1] in _KEYCAP_BASES:
+            start -= 1
         if end - start >= shortest:
             chunks.append((start, text[start:end]))
     return chunks

@@ -86,6 +86,7 @@ def _chunk_weight_change(chunk: str) -> int:
 
 
 _EMOJI_CHAR = re.compile(_NON_ASCII_EMOJI_CHAR)
+_JOINING = re.compile("[\ufe0f\u20e3\U00010000-\U0010ffff]")
 
 
 def _weighted_length_nfc(text: str) -> int:
@@ -95,18 +96,25 @@ def _weighted_length_nfc(text: str) -> int:
         for _, _, url in urls:
             total += X_URL_LENGTH - len(url)
         return total
-    total = len(text) + _heavy_count(text)
-    # A URL that holds an emoji character, or ends just before one (a keycap's digit), may
-    # overlap an emoji sequence: then the units are walked as parseTweet does. Otherwise each
-    # URL and each emoji chunk changes the plain weight on its own, and a chunk's change,
-    # like its emoji, recurs (the walk costs a third of the count of a mixed text).
-    if any(_EMOJI_CHAR.search(text, start, start + len(url) + 1) for start, _, url in urls):
-        for start, end, weight in _weighted_units(text, urls):
-            total += weight - _plain_weight(text[start:end])
-        return total
+    heavy = _LIGHT_RUN.sub("", text)
+    plain = len(text) + len(heavy)
+    change = 0
     for start, _, url in urls:
-        total += X_URL_LENGTH - _plain_weight(text[start : start + len(url)])
-    return total + sum(map(_chunk_weight_change, _emoji_chunk_texts(text)))
+        end = start + len(url)
+        # A URL that holds an emoji character, or ends just before one (a keycap's digit), may
+        # overlap an emoji sequence: then the units are walked in order, as parseTweet does.
+        # Otherwise each URL and each emoji chunk changes the plain weight on its own, and a
+        # chunk's change, like its emoji, recurs (the walk cost a third of a mixed text's count).
+        if _EMOJI_CHAR.search(text, start, end + 1):
+            units = _weighted_units(text, urls)
+            return plain + sum(weight - _plain_weight(text[s:e]) for s, e, weight in units)
+        piece = text[start:end]  # new in each text: a cache would only miss
+        change += X_URL_LENGTH - (len(piece) if piece.isascii() else _plain_weight(piece))
+    # An emoji of two or more code points holds U+200D (light), or U+FE0F, U+20E3 or an astral
+    # character (heavy): without them, as in most prose, the chunks need not be looked for.
+    if "\u200d" in text or _JOINING.search(heavy):
+        change += sum(map(_chunk_weight_change, _emoji_chunk_texts(text)))
+    return plain + change
 
 
 def x_weighted_length(text: str) -> int:

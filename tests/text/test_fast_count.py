@@ -60,6 +60,26 @@ def test_emoji_chunks_find_what_stretches_found(text: str) -> None:
     assert found == x_reference.extract_emoji(text)
 
 
+URL_PIECES = [
+    *"https:// http:// HTTP:// www. example sub-domain a_b .com .co.uk .kz .рф".split(),
+    *".онлайн xn--ls8h".split(),
+    *":8080 /path /wiki/Primer_(film) ( ) ?q=1&x=y ?x #frag . , ! - _ @ / t.co/abc123".split(),
+    *"пример 日本 ELPAÍS é 1 a \u202a \u200e \u061c \u2066 \ufeff".split(),
+    " ",
+    "\n",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(URL_PIECES), max_size=30).map("".join))
+def test_url_regex_matches_as_written(text: str) -> None:
+    written = x_reference.url_pattern_as_written()
+    faster = entities._extract_url_pattern()
+    assert [(m.span(), m.groups()) for m in faster.finditer(text)] == [
+        (m.span(), m.groups()) for m in written.finditer(text)
+    ]
+
+
 def test_an_emoji_inside_or_after_a_url_takes_the_walk() -> None:
     # Both sides of the overlap test: the keycap right after the URL, and one inside its host.
     for text in ("see example.org/#1️⃣ now 👍🏽", "https://👍👍.ws/x 🇰🇿", "a.com/x👍🏽 b"):

@@ -71,3 +71,21 @@ def weighted_length_nfc(text: str) -> int:
     for start, end, weight in weighted_units(text):
         total += weight - _plain_weight(text[start:end])
     return total
+
+
+def url_pattern_as_written() -> re.Pattern[str]:
+    """twitter-text's URL regex with its optional parts as ``(...)?`` and the directional
+    markers listed in the preceding character, as entities wrote it before."""
+    e = entities
+    subdomain = f"(?:(?:{e._HOST_CHAR}{e._HOST_CHAR_OR_DASH_UNDERSCORE}*)?{e._HOST_CHAR}\\.)"
+    domain = f"(?:(?:{e._HOST_CHAR}{e._HOST_CHAR_OR_DASH}*)?{e._HOST_CHAR}\\.)"
+    preceding = f"(?:[^A-Za-z0-9@\uff20$#\uff03{e._INVALID_CHARS}]|[{e._DIRECTIONAL_MARKERS}]|^)"
+    host = f"(?:{subdomain}*{domain}{e._tld_pattern()})"
+    return re.compile(
+        f"({preceding})"
+        f"(({e._PROTOCOL})?"
+        f"({host})"
+        "(?::[0-9]+)?"
+        f"(/{e._PATH}*)?"
+        f"(?:\\?{e._QUERY_CHAR}*{e._QUERY_ENDING})?)"
+    )
