@@ -9,8 +9,8 @@ punycode-encoded label) as the Java and Python ports do. All indices are Python 
 Speed matters because composer.text.xcount counts X posts with these rules for every candidate
 split of a report. So the big URL regex is compiled on first use and only run over the
 whitespace-delimited segments that hold a dot followed by a possible top-level domain, the emoji
-matcher only over the stretches of emoji characters that hold a joiner, and both results are
-cached per segment or stretch, which recur across the posts of a thread.
+matcher only over the chunks of emoji characters (see _EMOJI_CHUNK), and both results are
+cached per segment or chunk, which recur across the posts of a thread.
 """
 
 from __future__ import annotations
