@@ -15,7 +15,13 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from composer.text.entities import _emoji_spans, _scan_urls
+from composer.text.entities import (
+    _NON_ASCII_EMOJI_CHAR,
+    _emoji_chunk_texts,
+    _emoji_sequences,
+    _emoji_spans,
+    _scan_urls,
+)
 
 __all__ = ["X_LIMIT", "X_URL_LENGTH", "x_char_weights", "x_is_valid", "x_weighted_length"]
 
@@ -43,38 +49,72 @@ def _plain_weight(unit: str) -> int:
     return len(unit) if unit.isascii() else len(unit) + _heavy_count(unit)
 
 
-def _weighted_units(text: str) -> list[tuple[int, int, int]]:
+def _weighted_units(
+    text: str, urls: list[tuple[int, int, str]] | None = None
+) -> list[tuple[int, int, int]]:
     """``(start, end, weight)`` of the URLs and multi-code-point emoji that parseTweet counts.
 
     parseTweet walks the text and at each index takes a URL starting there, else an emoji starting
     there, else one character; a unit starting inside one already taken is skipped. A URL spans
-    the length of its extracted value (see entities._scan_urls).
+    the length of its extracted value (see entities._scan_urls). ``urls``: _scan_urls(text).
     """
-    urls = [(start, start + len(url), X_URL_LENGTH) for start, _, url in _scan_urls(text)]
+    if urls is None:
+        urls = _scan_urls(text)
+    url_units = [(start, start + len(url), X_URL_LENGTH) for start, _, url in urls]
     if text.isascii():  # no emoji sequence is ASCII
-        return urls
+        return url_units
     emoji = [(start, end, _EMOJI_WEIGHT) for start, end in _emoji_spans(text)]
-    if not urls or not emoji:
-        return urls or emoji
+    if not url_units or not emoji:
+        return url_units or emoji
     units = []
     taken_until = 0
-    for unit in sorted(urls + emoji, key=lambda unit: unit[0]):  # stable: URLs win ties
+    for unit in sorted(url_units + emoji, key=lambda unit: unit[0]):  # stable: URLs win ties
         if unit[0] >= taken_until:
             units.append(unit)
             taken_until = unit[1]
     return units
 
 
+@lru_cache(maxsize=4096)  # the same few emoji recur within a text and across a thread
+def _chunk_weight_change(chunk: str) -> int:
+    """What counting the chunk's multi-code-point emoji as 2 each changes to its plain weight."""
+    return sum(
+        _EMOJI_WEIGHT - _plain_weight(chunk[start:end])
+        for start, end in _emoji_sequences(chunk)
+        if end - start > 1
+    )
+
+
+_EMOJI_CHAR = re.compile(_NON_ASCII_EMOJI_CHAR)
+_JOINING = re.compile("[\ufe0f\u20e3\U00010000-\U0010ffff]")
+
+
 def _weighted_length_nfc(text: str) -> int:
+    urls = _scan_urls(text)
     if text.isascii():
         total = len(text)
-        for start, end, weight in _weighted_units(text):
-            total += weight - (end - start)
+        for _, _, url in urls:
+            total += X_URL_LENGTH - len(url)
         return total
-    total = len(text) + _heavy_count(text)
-    for start, end, weight in _weighted_units(text):
-        total += weight - _plain_weight(text[start:end])
-    return total
+    heavy = _LIGHT_RUN.sub("", text)
+    plain = len(text) + len(heavy)
+    change = 0
+    for start, _, url in urls:
+        end = start + len(url)
+        # A URL that holds an emoji character, or ends just before one (a keycap's digit), may
+        # overlap an emoji sequence: then the units are walked in order, as parseTweet does.
+        # Otherwise each URL and each emoji chunk changes the plain weight on its own, and a
+        # chunk's change, like its emoji, recurs (the walk cost a third of a mixed text's count).
+        if _EMOJI_CHAR.search(text, start, end + 1):
+            units = _weighted_units(text, urls)
+            return plain + sum(weight - _plain_weight(text[s:e]) for s, e, weight in units)
+        piece = text[start:end]  # new in each text: a cache would only miss
+        change += X_URL_LENGTH - (len(piece) if piece.isascii() else _plain_weight(piece))
+    # An emoji of two or more code points holds U+200D (light), or U+FE0F, U+20E3 or an astral
+    # character (heavy): without them, as in most prose, the chunks need not be looked for.
+    if "\u200d" in text or _JOINING.search(heavy):
+        change += sum(map(_chunk_weight_change, _emoji_chunk_texts(text)))
+    return plain + change
 
 
 def x_weighted_length(text: str) -> int:
