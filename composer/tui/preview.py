@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.css.styles import RulesMap
 from textual.message import Message
 from textual.visual import VisualType, visualize
 from textual.widgets import Static, Tab, Tabs
@@ -222,8 +223,9 @@ class PostCard(Static):
         if not width:  # not laid out yet: its height is not known
             self.update(content)
             return
-        before = self.visual.get_height(self.styles, width)
-        after = visualize(self, content, markup=False).get_height(self.styles, width)
+        rules = cast("RulesMap", self.styles)  # as Textual's own get_content_height passes it
+        before = self.visual.get_height(rules, width)
+        after = visualize(self, content, markup=False).get_height(rules, width)
         self.update(content, layout=after != before)
 
 
