@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.css.styles import RulesMap
 from textual.message import Message
+from textual.visual import VisualType, visualize
 from textual.widgets import Static, Tab, Tabs
 
 from composer.media.link_cards import FAILURE_MEMORY, LinkCardError, fetch_card
@@ -211,7 +213,31 @@ class PostCard(Static):
         self.border_subtitle = f"{post.length}/{limit}"
         self.set_class(post.length > limit, "-over")
         shown = highlighted(post.text) + chips(media) if media else highlighted(post.text)
-        self.update(shown + link_card if link_card is not None else shown)
+        self.update_content(shown + link_card if link_card is not None else shown)
+
+    def update_content(self, content: VisualType) -> None:
+        """Show `content`, laying the screen out again only when the card's height changes:
+        a keystroke mostly changes a post's text within its lines, and a layout of the
+        whole screen (every card) costs more than the repaint of one."""
+        width = self.content_size.width
+        if not width:  # not laid out yet: its height is not known
+            self.update(content)
+            return
+        rules = cast("RulesMap", self.styles)  # as Textual's own get_content_height passes it
+        before = self.visual.get_height(rules, width)
+        after = visualize(self, content, markup=False).get_height(rules, width)
+        self.update(content, layout=after != before)
+
+
+def update_if_changed(widget: Static, content: str | Text) -> None:
+    """`widget` shows `content`, left alone when it already does: each update lays the
+    whole screen out again, and most previews leave the summary and error lines as they were."""
+    old = widget.content
+    same_style = (
+        not isinstance(old, Text) or not isinstance(content, Text) or old.style == content.style
+    )
+    if content != old or not same_style:  # Text's == compares the text and spans alone
+        widget.update(content)
 
 
 def card_line(found: LinkCard | LinkCardError | None) -> Text:
@@ -361,7 +387,7 @@ class PreviewPane(Vertical):
         """Show `preview`; on a draft error, show the error and keep the last good cards."""
         self.error = preview.error
         error_line = self.query_one("#preview-error", Static)
-        error_line.update(f"⚠ {terminal_safe(preview.error)}" if preview.error else "")
+        update_if_changed(error_line, f"⚠ {terminal_safe(preview.error)}" if preview.error else "")
         self.set_class(preview.error is not None, "-error")
         if preview.error is not None:
             return
@@ -390,7 +416,7 @@ class PreviewPane(Vertical):
         shown = self.previews.get(self.platform or "")
         summary = self.query_one("#summary", Static)
         cards = self.query_one("#cards", Vertical)
-        summary.update(summary_of(shown) if shown else "")
+        update_if_changed(summary, summary_of(shown) if shown else Text())
         thread = shown.thread if shown else None
         posts = thread.posts if thread else []
         existing = list(cards.query_children(PostCard))
