@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -80,6 +79,8 @@ def remember(api_url: str, figures: InstanceFigures) -> None:
     every[key] = asdict(figures)
     folder = locations.private_data_folder()
     target = locations.instance_figures_file()
+    import tempfile  # here, not at the top: only a write needs it, and it is slow to import
+
     descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".instances-")
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as file:

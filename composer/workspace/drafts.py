@@ -20,7 +20,6 @@ import errno
 import os
 import re
 import stat
-import tempfile
 import tomllib
 import unicodedata
 from collections.abc import Mapping
@@ -485,6 +484,8 @@ def write_atomically(path: Path, text: str) -> None:
     """Write a file so that a crash leaves either the old or the new text, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    import tempfile  # here: `split` only reads drafts, and tempfile is slow to import
+
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
@@ -505,6 +506,8 @@ def new_draft(folder: Path, title: str, meta: dict[str, Any] | None = None) -> P
     front: dict[str, Any] = {"title": title, **(meta or {})}
     body = ""  # no placeholder: text in the body would be published as it stands
     folder.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{base}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:

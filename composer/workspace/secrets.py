@@ -15,7 +15,6 @@ What is guaranteed here, whatever the source:
 from __future__ import annotations
 
 import contextlib
-import hmac
 import os
 import re
 import selectors
@@ -27,7 +26,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from composer.errors import ComposerError
-from composer.redaction import register_secret
 
 COMMAND_TIMEOUT = 10.0
 """Seconds a `*_cmd` secret command may run before it counts as failed."""
@@ -60,6 +58,8 @@ class Secret:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Secret):
             return NotImplemented
+        import hmac  # here, not at the top: `split` starts without hashlib
+
         return hmac.compare_digest(self._value.encode(), other._value.encode())
 
     def __hash__(self) -> int:
@@ -106,6 +106,8 @@ def resolve(source: SecretSource, where: str, timeout: float) -> Secret:
             f"{where}: the value of {source.config_key} holds a control character; "
             "a secret must be printable text"
         )
+    from composer.redaction import register_secret  # here: `split` starts without its patterns
+
     register_secret(value)
     return Secret(value)
 
