@@ -147,8 +147,8 @@ def test_every_public_name_of_a_lazy_package_loads(package: str) -> None:
         "import importlib\n"
         f"package = importlib.import_module({package!r})\n"
         "missing = [n for n in package.__all__ if getattr(package, n, None) is None]\n"
-        "homes = getattr(package, '_HOMES', None)\n"
-        "unlisted = sorted(set(homes) ^ set(package.__all__)) if homes is not None else []\n"
+        "homes = package._HOMES\n"
+        "unlisted = sorted(set(homes) ^ (set(package.__all__) - {'__version__'}))\n"
         "print('MISSING', missing, 'UNLISTED', unlisted)\n"
     )
     result = subprocess.run(
