@@ -515,27 +515,21 @@ def claim_due(
     skipped = col(Edition.account).not_in(list(skip_accounts)) if skip_accounts else sa.true()
     with db.read_session() as session:
         dead = dead_holders(session, now)
-        candidates = list(
-            session.exec(
-                select(Edition)
-                .where(skipped)
-                .where(may_take(now, dead, due_by=now))
-                .order_by(col(Edition.scheduled_at))
-            )
+    # One conditional UPDATE takes them all, in one transaction: each row is taken only if
+    # the rule holds for it as it is written (a claim per edition, made in one statement:
+    # a transaction each cost more than the round's first posts waited for).
+    statement = (
+        sa.update(Edition)
+        .where(skipped, may_take(now, dead, due_by=now))
+        .values(**_taking(holder, now))
+        .returning(
+            col(Edition.id), col(Edition.account), col(Edition.platform), col(Edition.scheduled_at)
         )
-    claimed: list[Claimed] = []
-    for edition in candidates:
-        assert edition.id is not None
-        with db.session() as session:
-            statement = (
-                sa.update(Edition)
-                .where(col(Edition.id) == edition.id, may_take(now, dead, due_by=now))
-                .values(**_taking(holder, now))
-            )
-            if session.connection().execute(statement).rowcount == 1:
-                claimed.append(
-                    Claimed(edition.id, edition.account, edition.platform, edition.scheduled_at)
-                )
+    )
+    with db.session() as session:
+        rows = session.connection().execute(statement).all()
+    claimed = [Claimed(row.id, row.account, row.platform, row.scheduled_at) for row in rows]
+    claimed.sort(key=lambda claim: (claim.scheduled_at or now, claim.edition_id))
     return claimed
 
 
