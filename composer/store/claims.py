@@ -169,11 +169,17 @@ class Holder:
     def for_this_process(cls, kind: str) -> Holder:
         return cls(str(Worker.this_process(kind)))
 
-    def renew_on(self, connection: Connection, edition_id: int) -> None:
+    def renew_on(
+        self, connection: Connection, edition_id: int, *, touched: datetime | None = None
+    ) -> None:
         """Extend the claim in the caller's transaction, or raise ClaimLost (nothing else is
-        written then: the transaction is rolled back)."""
+        written then: the transaction is rolled back). With `touched`, the same UPDATE sets
+        the edition's updated_at (a ledger write: one statement, not two)."""
         values = {"edition": edition_id, "worker": self.worker, "until": self.clock() + self.lease}
-        if connection.execute(_RENEW, values).rowcount != 1:
+        statement = _RENEW
+        if touched is not None:
+            statement, values["touched"] = _RENEW_TOUCHING, touched
+        if connection.execute(statement, values).rowcount != 1:
             raise ClaimLost(
                 f"edition {edition_id}: another process took it over (the claim of "
                 f"{self.worker} ran out); it resumes there from the ledger"
@@ -204,6 +210,7 @@ _RENEW = (
     )
     .values(claimed_until=sa.bindparam("until", type_=UTCDateTime()))
 )
+_RENEW_TOUCHING = _RENEW.values(updated_at=sa.bindparam("touched", type_=UTCDateTime()))
 
 
 def renew(db: Database, edition_id: int, holder: Holder) -> None:
