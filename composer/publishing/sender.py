@@ -253,12 +253,18 @@ async def _publish(
         return _stopped(db, edition_id, str(stop), notify)
     except (ClaimLost, Interrupted) as left:
         return _lost(db, edition_id, str(left), notify)
-    await off_loop(db, set_edition_status, db, edition_id, EditionStatus.PUBLISHED)
-    final = await off_loop(db, edition_posts, db, edition_id)
+    final = await off_loop(db, _finish, db, edition_id)
     notify(Event("done", total, total))
     return PublishResult(
         edition_id, EditionStatus.PUBLISHED, total, total, [p.remote_url for p in final]
     )
+
+
+def _finish(db: Database, edition_id: int) -> list[PostRecord]:
+    """The edition marked published, and its posts read back: one trip to the ledger's
+    thread, not two (each trip waits for the event loop to let it run)."""
+    set_edition_status(db, edition_id, EditionStatus.PUBLISHED)
+    return edition_posts(db, edition_id)
 
 
 async def _send_all_at_once(
