@@ -76,7 +76,13 @@ from composer.store.history import (
     set_post_status,
     snapshot_id,
 )
-from composer.store.media import NewMedia, edition_ledger, mark_media_uploaded, post_media
+from composer.store.media import (
+    EditionLedger,
+    NewMedia,
+    edition_ledger,
+    mark_media_uploaded,
+    post_media,
+)
 from composer.store.models import (
     ACTIVE,
     CALLED_OFF,
@@ -172,6 +178,7 @@ __all__ = [
     "EditionBusy",
     "EditionEvent",
     "EditionFacts",
+    "EditionLedger",
     "EditionStatus",
     "FinishedEdition",
     "HistoryHit",
