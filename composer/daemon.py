@@ -1,11 +1,11 @@
 """The scheduler daemon: publishes scheduled editions on time, with the database as the truth.
 
 Each round marks editions too late to post as missed, claims the due ones (one conditional
-UPDATE each, so two daemons never take the same edition) and publishes them from the
-ledger under a short lease (claims.LEASE) that a heartbeat renews whatever the edition is
-doing, so an edition that takes longer than the lease is never taken over while it is going
-well, and one whose daemon died is taken over within seconds (claims: the same claim and rule
-as every other front end).
+UPDATE, its rule checked on each row, so two daemons never take the same edition) and
+publishes them from the ledger under a short lease (claims.LEASE) that a heartbeat renews
+whatever the edition is doing, so an edition that takes longer than the lease is never taken
+over while it is going well, and one whose daemon died is taken over within seconds (claims:
+the same claim and rule as every other front end).
 `run_round` is one such round (`daemon --once`); `serve` runs one at the earliest due time
 it knows and at least every `interval` seconds (to notice schedules changed by other
 processes), on an APScheduler 3 scheduler, until SIGTERM or SIGINT, finishing the rounds in

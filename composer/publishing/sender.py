@@ -28,7 +28,9 @@ from composer.publishing.uploads import UploadStopped, attach_media, recorded_me
 from composer.store import (
     AttemptOutcome,
     ClaimLost,
+    Continuation,
     Database,
+    EditionLedger,
     EditionStatus,
     Holder,
     PostMedia,
@@ -188,16 +190,13 @@ async def _publish(
 ) -> PublishResult:
     notify = listener or (lambda event: None)
     # The posts and their images, read once (not once a post), and the options recorded.
-    ledger = await off_loop(db, edition_ledger, db, edition_id)
+    ledger, attached = await off_loop(db, _begin, db, edition_id)
     posts, images, edition = ledger.posts, ledger.images, ledger.edition
     cards = ledger.cards  # as recorded: never fetched again
     options = edition_options(edition)
     total = len(posts)
-    try:
-        # A follow-up replies to the last post of the edition it follows, in its conversation.
-        attached = await off_loop(db, continuation, db, edition_id)
-    except StoreError as error:
-        return _stopped(db, edition_id, f"not published: {error}", notify)
+    if isinstance(attached, StoreError):
+        return _stopped(db, edition_id, f"not published: {attached}", notify)
     settle = UNCLEAR_SETTLE
     if any(post.status is PostStatus.SENDING for post in posts):
         # Its request may still be in the platform's hands: let SENDING_SETTLE pass since
@@ -205,7 +204,6 @@ async def _publish(
         marked = edition.updated_at
         settle = max(settle, SENDING_SETTLE - (_now() - marked).total_seconds())
     _keep_containers(db, client, posts)
-    await off_loop(db, set_edition_status, db, edition_id, EditionStatus.PUBLISHING)
     root = _published(posts[0]) if posts and posts[0].status is PostStatus.SENT else None
     previous: PublishedPost | None = None
     offset = 0
@@ -253,12 +251,31 @@ async def _publish(
         return _stopped(db, edition_id, str(stop), notify)
     except (ClaimLost, Interrupted) as left:
         return _lost(db, edition_id, str(left), notify)
-    await off_loop(db, set_edition_status, db, edition_id, EditionStatus.PUBLISHED)
-    final = await off_loop(db, edition_posts, db, edition_id)
+    final = await off_loop(db, _finish, db, edition_id)
     notify(Event("done", total, total))
     return PublishResult(
         edition_id, EditionStatus.PUBLISHED, total, total, [p.remote_url for p in final]
     )
+
+
+def _begin(db: Database, edition_id: int) -> tuple[EditionLedger, Continuation | StoreError | None]:
+    """The edition's ledger, what it continues (a follow-up replies to the last post of the
+    edition it follows, in its conversation; StoreError when it cannot), and, unless that
+    failed, the edition marked publishing: one trip to the ledger's thread, not three."""
+    ledger = edition_ledger(db, edition_id)
+    try:
+        attached = continuation(db, edition_id)
+    except StoreError as error:
+        return ledger, error
+    set_edition_status(db, edition_id, EditionStatus.PUBLISHING)
+    return ledger, attached
+
+
+def _finish(db: Database, edition_id: int) -> list[PostRecord]:
+    """The edition marked published, and its posts read back: one trip to the ledger's
+    thread, not two (each trip waits for the event loop to let it run)."""
+    set_edition_status(db, edition_id, EditionStatus.PUBLISHED)
+    return edition_posts(db, edition_id)
 
 
 async def _send_all_at_once(

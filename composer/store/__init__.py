@@ -79,7 +79,13 @@ if TYPE_CHECKING:
         set_post_status,
         snapshot_id,
     )
-    from composer.store.media import NewMedia, edition_ledger, mark_media_uploaded, post_media
+    from composer.store.media import (
+        EditionLedger,
+        NewMedia,
+        edition_ledger,
+        mark_media_uploaded,
+        post_media,
+    )
     from composer.store.models import (
         Attempt,
         DraftSnapshot,
@@ -221,6 +227,7 @@ _HOMES = {
     "set_post_status": "history",
     "snapshot_id": "history",
     "NewMedia": "media",
+    "EditionLedger": "media",
     "edition_ledger": "media",
     "mark_media_uploaded": "media",
     "post_media": "media",
@@ -312,6 +319,7 @@ __all__ = [
     "EditionBusy",
     "EditionEvent",
     "EditionFacts",
+    "EditionLedger",
     "EditionStatus",
     "FinishedEdition",
     "HistoryHit",

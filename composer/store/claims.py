@@ -83,11 +83,17 @@ class Holder:
     def for_this_process(cls, kind: str) -> Holder:
         return cls(str(Worker.this_process(kind)))
 
-    def renew_on(self, connection: Connection, edition_id: int) -> None:
+    def renew_on(
+        self, connection: Connection, edition_id: int, *, touched: datetime | None = None
+    ) -> None:
         """Extend the claim in the caller's transaction, or raise ClaimLost (nothing else is
-        written then: the transaction is rolled back)."""
+        written then: the transaction is rolled back). With `touched`, the same UPDATE sets
+        the edition's updated_at (a ledger write: one statement, not two)."""
         values = {"edition": edition_id, "worker": self.worker, "until": self.clock() + self.lease}
-        if connection.execute(_RENEW, values).rowcount != 1:
+        statement = _RENEW
+        if touched is not None:
+            statement, values["touched"] = _RENEW_TOUCHING, touched
+        if connection.execute(statement, values).rowcount != 1:
             raise ClaimLost(
                 f"edition {edition_id}: another process took it over (the claim of "
                 f"{self.worker} ran out); it resumes there from the ledger"
@@ -118,6 +124,7 @@ _RENEW = (
     )
     .values(claimed_until=sa.bindparam("until", type_=UTCDateTime()))
 )
+_RENEW_TOUCHING = _RENEW.values(updated_at=sa.bindparam("touched", type_=UTCDateTime()))
 
 
 def renew(db: Database, edition_id: int, holder: Holder) -> None:
@@ -429,27 +436,21 @@ def claim_due(
     skipped = col(Edition.account).not_in(list(skip_accounts)) if skip_accounts else sa.true()
     with db.read_session() as session:
         dead = dead_holders(session, now)
-        candidates = list(
-            session.exec(
-                select(Edition)
-                .where(skipped)
-                .where(may_take(now, dead, due_by=now))
-                .order_by(col(Edition.scheduled_at))
-            )
+    # One conditional UPDATE takes them all, in one transaction: each row is taken only if
+    # the rule holds for it as it is written (a claim per edition, made in one statement:
+    # a transaction each cost more than the round's first posts waited for).
+    statement = (
+        sa.update(Edition)
+        .where(skipped, may_take(now, dead, due_by=now))
+        .values(**_taking(holder, now))
+        .returning(
+            col(Edition.id), col(Edition.account), col(Edition.platform), col(Edition.scheduled_at)
         )
-    claimed: list[Claimed] = []
-    for edition in candidates:
-        assert edition.id is not None
-        with db.session() as session:
-            statement = (
-                sa.update(Edition)
-                .where(col(Edition.id) == edition.id, may_take(now, dead, due_by=now))
-                .values(**_taking(holder, now))
-            )
-            if session.connection().execute(statement).rowcount == 1:
-                claimed.append(
-                    Claimed(edition.id, edition.account, edition.platform, edition.scheduled_at)
-                )
+    )
+    with db.session() as session:
+        rows = session.connection().execute(statement).all()
+    claimed = [Claimed(row.id, row.account, row.platform, row.scheduled_at) for row in rows]
+    claimed.sort(key=lambda claim: (claim.scheduled_at or now, claim.edition_id))
     return claimed
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import Any, Concatenate, NoReturn, ParamSpec, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -47,7 +47,9 @@ class ClaimRenewal(Protocol):
     """What marking a post sending needs of a claim (claims.Holder is one): the ledger sits
     below the claims, which read it, so it names no claim type of its own."""
 
-    def renew_on(self, connection: Connection, edition_id: int) -> None: ...
+    def renew_on(
+        self, connection: Connection, edition_id: int, *, touched: datetime | None = None
+    ) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +211,7 @@ _MARK_SENDING = (
     sa.update(_posts)
     .where(_posts.c.id == sa.bindparam("post"), _posts.c.status.not_in(_WENT_OUT))
     .values(status=PostStatus.SENDING.value)
+    .returning(_posts.c.edition_id)
 )
 _MARK_SENT = (
     sa.update(_posts)
@@ -251,15 +254,28 @@ def mark_post_sending(db: Database, post_id: int, *, holder: ClaimRenewal | None
     nothing is written if the claim was lost (ClaimLost): only the daemon that holds an
     edition marks its posts sending.
     """
+    now = utc_now()
     with db.engine.begin() as connection:
-        edition = connection.execute(_EDITION_OF_POST, {"post": post_id}).scalar_one_or_none()
+        # Two statements: the post marked (its edition returned), then the claim renewed
+        # and the edition touched in one UPDATE; a lost claim rolls the mark back.
+        edition = connection.execute(_MARK_SENDING, {"post": post_id}).scalar_one_or_none()
         if edition is None:
-            raise StoreError(f"no post {post_id}")
-        if holder is not None:
-            holder.renew_on(connection, edition)
-        if connection.execute(_MARK_SENDING, {"post": post_id}).rowcount != 1:
-            raise StoreError(f"post {post_id} was already sent; the ledger keeps it sent")
-        connection.execute(_TOUCH_EDITION, {"edition": edition, "now": utc_now()})
+            _refuse_sending(connection, post_id, holder)
+        elif holder is not None:
+            holder.renew_on(connection, edition, touched=now)
+        else:
+            connection.execute(_TOUCH_EDITION, {"edition": edition, "now": now})
+
+
+def _refuse_sending(connection: Connection, post_id: int, holder: ClaimRenewal | None) -> NoReturn:
+    """Why _MARK_SENDING changed nothing: no such post, or it went out already; a lost claim
+    (ClaimLost) is said first, as it always was."""
+    edition = connection.execute(_EDITION_OF_POST, {"post": post_id}).scalar_one_or_none()
+    if edition is None:
+        raise StoreError(f"no post {post_id}")
+    if holder is not None:
+        holder.renew_on(connection, edition)
+    raise StoreError(f"post {post_id} was already sent; the ledger keeps it sent")
 
 
 def mark_post_sent(
