@@ -25,6 +25,7 @@ __all__ = [
     "FOOTNOTE_CHOICES",
     "Block",
     "Cleaned",
+    "Footnotes",
     "Line",
     "Page",
     "Removed",
