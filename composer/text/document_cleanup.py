@@ -21,6 +21,8 @@ from itertools import pairwise
 from statistics import median
 from typing import Literal
 
+from composer.text.display import plural
+
 __all__ = [
     "FOOTNOTE_CHOICES",
     "Block",
@@ -94,7 +96,7 @@ class Removed:
 
 
 def _counted(number: int, noun: str) -> str:
-    return "" if not number else f"{number} {noun}{'' if number == 1 else 's'}"
+    return plural(number, noun) if number else ""
 
 
 @dataclass(slots=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from composer.text.document_cleanup import Footnotes, Removed
+from composer.text.options import check_option
 from composer.workspace.document_formats import (
     DocumentError,
     Read,
@@ -69,6 +70,9 @@ def import_document(
     footnotes: Footnotes = "end",
 ) -> Imported:
     """Read a file or fetch a web page (`http://` or `https://`) and make its draft."""
+    refusal = check_option("language", language) if language is not None else None
+    if refusal is not None:
+        raise DocumentError(refusal)
     if re.match(r"(?i)https?://", source):
         html, final_url = _fetch_page(source)
         read = read_html(html, source, final_url)
