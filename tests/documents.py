@@ -224,3 +224,54 @@ def html_body(base: str) -> str:
         "The coalition calls on the commission to publish the results of every station "
         "without delay, as the law requires.\n"
     )
+
+
+# Two pages of two columns each: (left column, right column); "" is a blank line's space.
+COLUMN_PAGES = (
+    (
+        [
+            "The coalition observed the vote in forty",
+            "stations. In most of them the count was",
+            "closed to observers, who were asked to",
+            "leave the room before the boxes were",
+        ],
+        [
+            "opened. The protocols were signed before",
+            "the count was completed.",
+            "",
+            "The coalition calls on the commission to",
+        ],
+    ),
+    (
+        ["publish the protocols of every station", "without delay."],
+        ["It remains ready to meet the commission."],
+    ),
+)
+COLUMNS_BODY = (
+    "The coalition observed the vote in forty stations. In most of them the count was closed "
+    "to observers, who were asked to leave the room before the boxes were opened. The "
+    "protocols were signed before the count was completed.\n\n"
+    "The coalition calls on the commission to publish the protocols of every station without "
+    "delay.\n\n"
+    "It remains ready to meet the commission.\n"
+)
+
+
+def two_column_pdf() -> bytes:
+    """Pages set in two columns, a paragraph going on from the left column to the right one
+    and another from one page to the next, with a running header and page numbers."""
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format="A4")
+    for number, columns in enumerate(COLUMN_PAGES, start=1):
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=9)
+        pdf.text(72, 40, "Coalition statement")
+        pdf.set_font("Helvetica", size=10)
+        for x, column in zip((50, 310), columns, strict=True):
+            for row, text in enumerate(column):
+                if text:
+                    pdf.text(x, 90 + 13 * row, text)
+        pdf.set_font("Helvetica", size=9)
+        pdf.text(290, 810, str(number))
+    return bytes(pdf.output())

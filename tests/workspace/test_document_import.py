@@ -18,6 +18,7 @@ from composer.workspace.document_import import (
 )
 from composer.workspace.drafts import load_draft
 from tests.documents import (
+    COLUMNS_BODY,
     DOCX_BODY,
     ODT_BODY,
     PDF_BODY,
@@ -28,6 +29,7 @@ from tests.documents import (
     statement_docx,
     statement_odt,
     statement_pdf,
+    two_column_pdf,
 )
 from tests.fakes.pages import Page, PageServer
 
@@ -73,6 +75,14 @@ def test_the_imported_pdf_splits_as_cleanly_as_the_text_typed_by_hand(tmp_path: 
     # Pasted, the same statement is cut after "com-" and in the middle of sentences.
     assert _clean_cuts(pasted) < _clean_cuts(imported)
     assert len(split(imported, "x").posts) <= len(split(pasted, "x").posts)
+
+
+def test_two_columns_read_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "columns.pdf"
+    path.write_bytes(two_column_pdf())
+    imported = import_document(str(path))
+    assert imported.body == COLUMNS_BODY
+    assert imported.removed.summary() == "removed 2 running headers, 2 page numbers"
 
 
 def test_docx_heading_list_and_link(tmp_path: Path) -> None:
