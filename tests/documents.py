@@ -121,7 +121,10 @@ DOCX_BODY = (
     "the count closed.\n\n"
     "- Ballots were counted in closed rooms.\n"
     "- Observers were sent out.\n\n"
-    "The coalition calls for a recount.\n"
+    "The coalition calls for a recount.\n\n"
+    "Notes\n\n"
+    "1. Stations 1 to 40 of district 7.\n\n"
+    "2. The annex lists them.\n"
 )
 
 
@@ -152,6 +155,27 @@ def statement_docx(path: Path) -> None:
     document.add_paragraph("Observers were sent out.", style="List Bullet")
     document.add_paragraph("The coalition calls for a recount.")
     document.save(str(path))
+    _add_footnotes(path, ["Stations 1 to 40 of district 7.", "The annex lists them."])
+
+
+def _add_footnotes(path: Path, notes: list[str]) -> None:
+    """A footnotes part, as Word writes it (its separators first), added to the file."""
+    import zipfile
+
+    word = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    separators = (
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
+        '</w:footnote><w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r>'
+        "<w:continuationSeparator/></w:r></w:p></w:footnote>"
+    )
+    bodies = "".join(
+        f'<w:footnote w:id="{n}"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space='
+        f'"preserve"> {note}</w:t></w:r></w:p></w:footnote>'
+        for n, note in enumerate(notes, 1)
+    )
+    xml = f'<?xml version="1.0"?><w:footnotes xmlns:w="{word}">{separators}{bodies}</w:footnotes>'
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("word/footnotes.xml", xml)
 
 
 ODT_BODY = (

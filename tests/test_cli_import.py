@@ -48,7 +48,7 @@ def test_dry_run_prints_the_draft_and_writes_nothing(tmp_path: Path) -> None:
     assert result.stdout == (
         f'+++\ntitle = "Findings"\nlanguage = "en"\nsource = "findings.docx"\n+++\n{DOCX_BODY}'
     )
-    assert result.stderr.strip() == "nothing removed"
+    assert result.stderr.strip() == "moved 2 footnotes to the end"
     assert not (tmp_path / "drafts").exists()
 
 

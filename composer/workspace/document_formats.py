@@ -142,7 +142,7 @@ def _pdf_title(document: Any) -> str | None:
 # --- Word ----------------------------------------------------------------------------------
 
 
-def read_docx(data: bytes, name: str) -> Read:
+def read_docx(data: bytes, name: str, footnotes: Footnotes = "end") -> Read:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
@@ -180,12 +180,36 @@ def read_docx(data: bytes, name: str) -> Read:
             blocks.append(Block(text))
         if not style.startswith("List Number"):
             numbers.clear()
+    notes = _docx_footnotes(data)
+    removed = Removed(footnotes=len(notes), footnotes_dropped=footnotes == "drop")
     properties = document.core_properties
-    return Read(
-        render(blocks),
-        title=(properties.title or "").strip() or _first_heading(blocks),
-        language=(properties.language or "").strip() or None,
-    )
+    title = (properties.title or "").strip() or _first_heading(blocks)
+    if notes and footnotes == "end":
+        blocks += [Block("Notes", "heading"), *(Block(f"{n}. {t}") for n, t in enumerate(notes, 1))]
+    return Read(render(blocks), removed, title, (properties.language or "").strip() or None)
+
+
+def _docx_footnotes(data: bytes) -> list[str]:
+    """The footnotes of a Word file, in order (python-docx does not read them; their
+    markers in the text it leaves out)."""
+    import zipfile
+
+    from docx.oxml.parser import parse_xml  # python-docx's own parser: no entities resolved
+
+    word = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            xml = archive.read("word/footnotes.xml")
+    except (KeyError, zipfile.BadZipFile):
+        return []
+    notes = []
+    for note in parse_xml(xml).iter(f"{word}footnote"):
+        if note.get(f"{word}type") in ("separator", "continuationSeparator"):
+            continue
+        text = " ".join("".join(t.text or "" for t in note.iter(f"{word}t")).split())
+        if text:
+            notes.append(text)
+    return notes
 
 
 def _first_heading(blocks: list[Block]) -> str | None:

@@ -144,7 +144,7 @@ def _read_bytes(data: bytes, name: str, footnotes: Footnotes) -> Read:
     if kind == "pdf":
         return read_pdf(data, name, footnotes)
     if kind == "docx":
-        return read_docx(data, name)
+        return read_docx(data, name, footnotes)
     if kind == "odt":
         return read_odt(data, name, footnotes)
     if kind == "html":

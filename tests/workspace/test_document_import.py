@@ -91,6 +91,9 @@ def test_docx_heading_list_and_link(tmp_path: Path) -> None:
     imported = import_document(str(path))
     assert imported.body == DOCX_BODY
     assert (imported.title, imported.language) == ("Mission findings", "en")
+    dropped = import_document(str(path), footnotes="drop")
+    assert dropped.body == DOCX_BODY.split("\n\nNotes\n")[0] + "\n"
+    assert dropped.removed.summary() == "removed 2 footnotes"
 
 
 def test_odt_in_russian_with_its_footnote(tmp_path: Path) -> None:
