@@ -18,11 +18,13 @@ from composer.store.errors import DatabaseFailure
 from composer.text import NumberingError, SplitError, UnknownPlatformError
 from composer.text.enrich import EnrichError
 from composer.workspace.config import ConfigError, parse_config
+from composer.workspace.document_formats import DocumentError
 from composer.workspace.drafts import DraftError
 from composer.workspace.when import WhenError
 
 VALUE_ERRORS = (
     ConfigError,
+    DocumentError,
     DraftError,
     EnrichError,
     MediaError,

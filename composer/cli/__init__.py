@@ -3,7 +3,7 @@
 - `base`: what every command shares (bad input and exit codes, the accounts file, the
   database, drafts by name, printing a thread terminal-safe);
 - `text`: `split`, `count` and the bare `thread-composer [DRAFT]` (composer or preview);
-- `drafts`: `draft new|list|show|edit`;
+- `drafts`: `draft new|list|show|edit|import`;
 - `publish`: `publish` and `schedule` (incl. `--every`);
 - `queue`: `queue` and its subcommands (incl. `publish-now`, `rules`, `stop`);
 - `history`, `retract`, `daemon`: the commands of those names;

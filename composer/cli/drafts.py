@@ -1,4 +1,4 @@
-"""`draft new|list|show|edit`: the drafts folder by name."""
+"""`draft new|list|show|edit|import`: the drafts folder by name."""
 
 from __future__ import annotations
 
@@ -90,3 +90,39 @@ def draft_edit(name: str) -> None:
         raise click.ClickException(f"the editor {editor!r} exited with {completed.returncode}")
     load_source(str(path))  # report what is wrong with it now, while the author is here
     click.echo(f"saved {path}")
+
+
+@draft.command("import")
+@click.argument("source", metavar="FILE|URL")
+@click.option(
+    "--title", help="The draft's title (default: the document's own, or its first heading)."
+)
+@click.option("--language", help="The draft's language, e.g. en, ru, kk (default: detected).")
+@click.option(
+    "--footnotes",
+    type=click.Choice(["end", "drop"]),
+    default="end",
+    show_default=True,
+    help='Move footnotes to the end under "Notes", or drop them.',
+)
+@click.option("--dry-run", is_flag=True, help="Print the draft instead of writing it.")
+def draft_import(
+    source: str, title: str | None, language: str | None, footnotes: str, dry_run: bool
+) -> None:
+    """Make a draft from a PDF, Word (.docx), OpenDocument (.odt) or HTML file, or a web
+    page: its main text, cleaned of page furniture, and a line saying what was removed."""
+    from composer.workspace.document_import import import_document, write_imported
+
+    imported = import_document(
+        source, title=title, language=language, footnotes="drop" if footnotes == "drop" else "end"
+    )
+    if dry_run:
+        click.echo(safe(imported.text()), nl=False)
+        click.echo(imported.removed.summary(), err=True)
+        return
+    try:
+        path = write_imported(drafts_folder(), imported)
+    except OSError as error:
+        fail(f"cannot write the draft: {error.strerror or error}")
+    click.echo(str(path))
+    click.echo(imported.removed.summary())

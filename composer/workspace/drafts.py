@@ -56,6 +56,7 @@ KNOWN_KEYS = frozenset(
         "mode",
         "alt_text_required",
         "link_card",
+        "source",  # where an imported draft came from (`draft import`)
         *OPTION_KEYS,
     }
 )
@@ -75,6 +76,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "mode": str,
     "alt_text_required": bool,
     "link_card": bool,
+    "source": str,
 }
 
 
@@ -499,12 +501,12 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def new_draft(folder: Path, title: str, meta: dict[str, Any] | None = None) -> Path:
+def new_draft(folder: Path, title: str, meta: dict[str, Any] | None = None, body: str = "") -> Path:
     """Create a draft file for `title` in `folder` (never overwriting one, even when other
-    processes create the same title at the same moment); its path."""
+    processes create the same title at the same moment); its path. No placeholder in the
+    body: text there would be published as it stands."""
     base = slug(title)
     front: dict[str, Any] = {"title": title, **(meta or {})}
-    body = ""  # no placeholder: text in the body would be published as it stands
     folder.mkdir(parents=True, exist_ok=True)
     import tempfile
 

@@ -1,0 +1,241 @@
+"""`draft import`: a PDF, Word, OpenDocument or HTML file, or a web page by its address,
+made into a new draft (front matter `title`, `language`, `source`; the body cleaned by
+`composer.text.document_cleanup`), and what was removed on the way.
+
+Which format a file is comes from its bytes, not its name (a text file renamed .pdf is
+refused as what it is). A web page is fetched here with httpx, with a timeout, a size cap
+and few redirects, and only an HTML answer is taken. Nothing is written on an error.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from composer.text.document_cleanup import Footnotes, Removed
+from composer.text.options import check_option
+from composer.workspace.document_formats import (
+    DocumentError,
+    Read,
+    read_docx,
+    read_html,
+    read_odt,
+    read_pdf,
+)
+from composer.workspace.drafts import Draft, new_draft
+
+__all__ = ["MAX_BYTES", "DocumentError", "Imported", "import_document", "write_imported"]
+
+MAX_BYTES = 20 * 1024 * 1024  # a statement is kilobytes to a few megabytes of PDF
+FETCH_TIMEOUT = 20.0  # seconds, for each step of a web page's fetch
+MAX_REDIRECTS = 5
+# Languages the detector chooses among: the teams' own (en, ru, kk) and their neighbours'.
+DETECTED_LANGUAGES = ("en", "ru", "kk", "uk", "ky", "uz", "tg", "be", "de", "fr", "es", "tr")
+_SURE = 0.8  # below this the detector's guess is left out rather than written
+_ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """A document made into a draft, not yet written."""
+
+    title: str
+    language: str | None
+    source: str
+    body: str
+    removed: Removed
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        meta: dict[str, Any] = {"title": self.title}
+        if self.language:
+            meta["language"] = self.language
+        meta["source"] = self.source
+        return meta
+
+    def text(self) -> str:
+        """The draft file's text: front matter and body."""
+        return Draft(body=self.body, meta=self.meta).text()
+
+
+def import_document(
+    source: str,
+    *,
+    title: str | None = None,
+    language: str | None = None,
+    footnotes: Footnotes = "end",
+) -> Imported:
+    """Read a file or fetch a web page (`http://` or `https://`) and make its draft."""
+    refusal = check_option("language", language) if language is not None else None
+    if refusal is not None:
+        raise DocumentError(refusal)
+    if re.match(r"(?i)https?://", source):
+        html, final_url = _fetch_page(source)
+        read = read_html(html, source, final_url)
+        origin = source
+    else:
+        path = Path(source).expanduser()
+        data = _read_file(path)
+        read = _read_bytes(data, path.name, footnotes)
+        origin = path.name
+    if not read.body.strip():
+        raise DocumentError(f"{source}: no text found in the document")
+    return Imported(
+        title=(title or read.title or _first_line(read.body) or Path(origin).stem).strip(),
+        language=language or _language(read),
+        source=origin,
+        body=read.body,
+        removed=read.removed,
+    )
+
+
+def write_imported(folder: Path, imported: Imported) -> Path:
+    """Write the draft as a new file in the drafts folder (never over another); its path."""
+    meta = {key: value for key, value in imported.meta.items() if key != "title"}
+    return new_draft(folder, imported.title, meta, body=imported.body)
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise DocumentError(f"{path}: not a file")
+        if size > MAX_BYTES:
+            raise DocumentError(
+                f"{path}: {size / 1024 / 1024:.0f} MB is more than a document's "
+                f"{MAX_BYTES // 1024 // 1024} MB"
+            )
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise DocumentError(f"{path}: no such file") from None
+    except OSError as error:
+        raise DocumentError(f"{path}: cannot read it ({error.strerror or error})") from None
+
+
+def detect_format(data: bytes) -> str | None:
+    """ "pdf", "docx", "odt" or "html" from the file's first bytes (and, for the two zip
+    formats, what the zip holds); None for anything else."""
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+                if "word/document.xml" in names:
+                    return "docx"
+                if "mimetype" in names and archive.read("mimetype").strip() == _ODT_MIMETYPE:
+                    return "odt"
+        except (zipfile.BadZipFile, OSError, KeyError):
+            return None
+        return None
+    text = head.decode("utf-8", "ignore").lstrip("\ufeff \t\r\n").lower()
+    if re.match(r"(<!--.*?-->\s*)*<(!doctype html|html|head|body)\b", text, re.DOTALL):
+        return "html"
+    return None
+
+
+def _read_bytes(data: bytes, name: str, footnotes: Footnotes) -> Read:
+    kind = detect_format(data)
+    if kind == "pdf":
+        return read_pdf(data, name, footnotes)
+    if kind == "docx":
+        return read_docx(data, name, footnotes)
+    if kind == "odt":
+        return read_odt(data, name, footnotes)
+    if kind == "html":
+        return read_html(_decode_html(data, None), name)
+    said = Path(name).suffix.lower()
+    detail = f" (its name says {said}, its content does not)" if said else ""
+    raise DocumentError(
+        f"{name}: not a PDF, Word (.docx), OpenDocument (.odt) or HTML file{detail}"
+    )
+
+
+def _fetch_page(url: str) -> tuple[str, str]:
+    """A web page's HTML and its address after redirects; a `DocumentError` for an answer
+    that is not a page, too large, or none."""
+    import httpx
+
+    try:
+        with (
+            httpx.Client(
+                timeout=FETCH_TIMEOUT,
+                follow_redirects=True,
+                max_redirects=MAX_REDIRECTS,
+                headers={"User-Agent": "thread-composer (draft import)"},
+            ) as client,
+            client.stream("GET", url) as response,
+        ):
+            if response.status_code >= 400:
+                raise DocumentError(f"{url}: the server answered {response.status_code}")
+            kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            if kind not in ("text/html", "application/xhtml+xml"):
+                raise DocumentError(
+                    f"{url}: not a web page ({kind or 'no content type'}): "
+                    "download it and import the file"
+                )
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > MAX_BYTES:
+                raise DocumentError(_too_large(url))
+            body = bytearray()
+            for piece in response.iter_bytes():
+                body += piece
+                if len(body) > MAX_BYTES:
+                    raise DocumentError(_too_large(url))
+            return _decode_html(bytes(body), response.charset_encoding), str(response.url)
+    except httpx.TooManyRedirects:
+        raise DocumentError(f"{url}: more than {MAX_REDIRECTS} redirects") from None
+    except httpx.TimeoutException:
+        raise DocumentError(f"{url}: no answer within {FETCH_TIMEOUT:.0f} s") from None
+    except (httpx.HTTPError, httpx.InvalidURL) as error:
+        raise DocumentError(f"{url}: no answer ({error or type(error).__name__})") from None
+
+
+def _too_large(url: str) -> str:
+    return f"{url}: the page is larger than {MAX_BYTES // 1024 // 1024} MB"
+
+
+def _decode_html(data: bytes, charset: str | None) -> str:
+    """HTML's text: in its declared charset (the answer's header, else its meta tag), else
+    UTF-8, else cp1251 (pages from the region that declare nothing)."""
+    declared = charset
+    if declared is None:
+        found = re.search(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_-]+)", data[:4096], re.I)
+        declared = found.group(1).decode("ascii") if found else None
+    for encoding in (declared, "utf-8"):
+        if encoding:
+            try:
+                return data.decode(encoding)
+            except (UnicodeDecodeError, LookupError):
+                continue
+    return data.decode("cp1251", "replace")
+
+
+def _language(read: Read) -> str | None:
+    """The document's declared language, else the detector's if it is sure."""
+    if read.language and re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*", read.language):
+        return read.language
+    return detect_language(read.body)
+
+
+def detect_language(text: str) -> str | None:
+    """The language of `text` among `DETECTED_LANGUAGES`, or None when unsure."""
+    sample = " ".join(text.split())[:20_000]
+    if len(sample) < 40:
+        return None
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(DETECTED_LANGUAGES))
+    language, probability = identifier.classify(sample)
+    return str(language) if probability >= _SURE else None
+
+
+def _first_line(body: str) -> str | None:
+    line = next((line for line in body.splitlines() if line.strip()), "")
+    return line[:80].rsplit(" ", 1)[0] if len(line) > 80 else line or None
