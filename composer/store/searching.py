@@ -69,7 +69,7 @@ def search(
         sql = _newest_sent(account, by_time=account is None or _common(source, account))
     elif source.has_fts:
         params["match"] = fts_query(words)
-        sql = _ranked_by_fts(account) if rank else _newest_by_fts(account)
+        sql = _by_fts(account, rank=rank)
     else:
         sql = _newest_sent(account, like=[f"w{i}" for i in range(len(words))])
         params.update({f"w{i}": "%" + _escape_like(word) + "%" for i, word in enumerate(words)})
@@ -128,33 +128,25 @@ def _common(source: Database | QuickHistory, account: str) -> bool:
     return bool(counts["every"]) and counts["mine"] >= _COMMON_SHARE * counts["every"]
 
 
-def _newest_by_fts(account: str | None) -> str:
-    # FTS5 walks its rowids (the posts' ids, in the order they were written) backwards and
-    # the query stops after `limit` sent posts: no sort of every match.
+def _by_fts(account: str | None, *, rank: bool) -> str:
+    # The matches are chosen in a subquery that touches only the index and posts (plus
+    # editions to filter by account), then titles are fetched for the few rows kept. Newest
+    # first, FTS5 walks its rowids (the posts' ids, in the order they were written)
+    # backwards and stops after `limit` sent posts: no sort of every match. Ranked, bm25 has
+    # to see every match.
+    if rank:
+        chosen = "posts_fts.rowid AS post_id, bm25(posts_fts) AS score, posts.sent_at AS sent_at"
+        order, outer = "score, posts.sent_at DESC, posts.id DESC", "top.score, top.sent_at DESC"
+    else:
+        chosen, order, outer = "posts_fts.rowid AS post_id", "posts_fts.rowid DESC", ""
     top = (
-        "SELECT posts_fts.rowid AS post_id FROM posts_fts "
-        "JOIN posts ON posts.id = posts_fts.rowid"
+        f"SELECT {chosen} FROM posts_fts JOIN posts ON posts.id = posts_fts.rowid"
         + (_OF_ACCOUNT if account is not None else "")
         + f" WHERE posts_fts MATCH :match AND posts.status IN {_WENT_OUT}"
-        " ORDER BY posts_fts.rowid DESC LIMIT :limit"
+        f" ORDER BY {order} LIMIT :limit"
     )
-    return f"{_HITS} JOIN ({top}) AS top ON top.post_id = posts.id ORDER BY top.post_id DESC"
-
-
-def _ranked_by_fts(account: str | None) -> str:
-    # Rank in a subquery that touches only the index and posts (plus editions to filter by
-    # account), then fetch titles for the few rows kept: bm25 has to see every match.
-    top = (
-        "SELECT posts.id AS post_id, bm25(posts_fts) AS score, posts.sent_at AS sent_at "
-        "FROM posts JOIN posts_fts ON posts_fts.rowid = posts.id"
-        + (_OF_ACCOUNT if account is not None else "")
-        + f" WHERE posts_fts MATCH :match AND posts.status IN {_WENT_OUT}"
-        " ORDER BY score, posts.sent_at DESC, posts.id DESC LIMIT :limit"
-    )
-    return (
-        f"{_HITS} JOIN ({top}) AS top ON top.post_id = posts.id "
-        "ORDER BY top.score, top.sent_at DESC, top.post_id DESC"
-    )
+    order_kept = f"{outer}, top.post_id DESC" if outer else "top.post_id DESC"
+    return f"{_HITS} JOIN ({top}) AS top ON top.post_id = posts.id ORDER BY {order_kept}"
 
 
 def _escape_like(word: str) -> str:
