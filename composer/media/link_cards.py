@@ -19,11 +19,9 @@ thumbnail inside), reused for `CARD_MAX_AGE` seconds and pruned with the prepare
 from __future__ import annotations
 
 import base64
-import codecs
 import contextlib
 import hashlib
 import json
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -42,6 +40,7 @@ from composer.text import Thread
 from composer.text.display import terminal_safe
 from composer.text.link_cards import TITLE_MAX, LinkCard, card_links, card_text, page_meta
 from composer.text.platform_facts import FACTS
+from composer.web import WebError, decode_page, fetch, web_client
 
 __all__ = [
     "CARD_MAX_AGE",
@@ -57,7 +56,6 @@ __all__ = [
 TIMEOUT = 5.0  # seconds for the whole page (connecting, redirects, reading), and for its picture
 MAX_PAGE_BYTES = 1_000_000
 MAX_IMAGE_BYTES = 5_000_000
-MAX_REDIRECTS = 5
 _PARALLEL = 4  # pages fetched at a time
 # A page that could not be read is not asked again for this long by the same process (the
 # preview, then the schedule dialog), so a dead link does not cost its timeout twice.
@@ -66,15 +64,7 @@ _FAILED: dict[str, tuple[float, LinkCardError]] = {}
 CARD_MAX_AGE = 24 * 3600.0  # a cached card older than this is fetched again
 CACHE_VERSION = 1  # bump when what a cached card holds changes
 THUMB_MAX_SIDE = 2000  # pixels: what a card shows, at most
-_HTML_TYPES = ("text/html", "application/xhtml+xml")
 _USER_AGENT = "thread-composer (link card)"
-# Loopback hosts are reached directly, never through a proxy from the environment.
-_DIRECT: dict[str, httpx.BaseTransport | None] = {
-    "all://localhost": None,
-    "all://127.0.0.1": None,
-    "all://[::1]": None,
-}
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 
 class LinkCardError(ComposerError):
@@ -127,27 +117,31 @@ def _fetch(
     timeout: float,
     transport: httpx.BaseTransport | None,
 ) -> LinkCard:
-    with httpx.Client(
-        timeout=timeout,
-        follow_redirects=True,
-        max_redirects=MAX_REDIRECTS,
-        headers={"User-Agent": _USER_AGENT, "Accept": "text/html,application/xhtml+xml"},
-        mounts=None if transport is not None else _DIRECT,
-        transport=transport,
-    ) as http:
-        page, final_url, charset = _get(http, url, MAX_PAGE_BYTES, timeout, _HTML_TYPES)
+    with web_client(timeout=timeout, user_agent=_USER_AGENT, transport=transport) as http:
         try:
-            meta = page_meta(_decode(page, charset), final_url)
+            page = fetch(http, url, cap=MAX_PAGE_BYTES, timeout=timeout)
+        except WebError as error:
+            raise LinkCardError(url, error.reason) from None
+        final_url = page.url
+        try:
+            meta = page_meta(decode_page(page.data, page.charset), final_url)
         except Exception as error:  # the parser takes anything; this is a last guard
             raise LinkCardError(
                 url, f"the page could not be read ({type(error).__name__})"
             ) from None
         thumb = None
         if meta.image is not None:
-            with contextlib.suppress(LinkCardError, MediaError):
-                data, _, _ = _get(http, meta.image, MAX_IMAGE_BYTES, timeout, ("image/",))
+            with contextlib.suppress(WebError, MediaError):
+                picture = fetch(
+                    http,
+                    meta.image,
+                    cap=MAX_IMAGE_BYTES,
+                    timeout=timeout,
+                    types=("image/",),
+                    over_cap=f"picture larger than {MAX_IMAGE_BYTES:,} bytes",
+                )
                 thumb = prepare_data(
-                    data,
+                    picture.data,
                     Path(urlsplit(meta.image).path or "image"),
                     Limits(max_bytes=thumb_max_bytes, max_side=THUMB_MAX_SIDE),
                     cache=cache,
@@ -207,62 +201,6 @@ def thread_cards(
 def _entry_name(url: str, thumb_max_bytes: int) -> str:
     digest = hashlib.sha256(f"{CACHE_VERSION}|{thumb_max_bytes}|{url}".encode()).hexdigest()
     return f"card-{digest[:40]}.json"
-
-
-def _get(
-    http: httpx.Client, url: str, cap: int, timeout: float, types: tuple[str, ...]
-) -> tuple[bytes, str, str | None]:
-    """At most `cap` bytes of `url` (a larger picture is refused; a page is cut, its head is
-    at the start), its final address and its charset; within `timeout` seconds in all."""
-    deadline = time.monotonic() + timeout
-    picture = types == ("image/",)
-    try:
-        with http.stream("GET", url) as response:
-            if not response.is_success:
-                raise LinkCardError(url, f"the server answered {response.status_code}")
-            kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-            if not kind.startswith(types):
-                raise LinkCardError(url, f"not a web page ({kind or 'no content type'})")
-            length = response.headers.get("content-length", "")
-            if picture and length.isdigit() and int(length) > cap:
-                raise LinkCardError(url, f"picture larger than {cap:,} bytes")
-            data = bytearray()
-            for chunk in response.iter_bytes():
-                data += chunk
-                if len(data) >= cap:
-                    if picture:
-                        raise LinkCardError(url, f"picture larger than {cap:,} bytes")
-                    del data[cap:]
-                    break
-                if time.monotonic() > deadline:
-                    raise LinkCardError(url, f"no answer within {timeout:g} seconds")
-            return bytes(data), str(response.url), response.charset_encoding
-    except httpx.TimeoutException:
-        raise LinkCardError(url, f"no answer within {timeout:g} seconds") from None
-    except httpx.TooManyRedirects:
-        raise LinkCardError(url, f"more than {MAX_REDIRECTS} redirects") from None
-    except httpx.UnsupportedProtocol:
-        raise LinkCardError(url, "redirected to an address that is not http or https") from None
-    except (httpx.HTTPError, httpx.InvalidURL) as error:
-        raise LinkCardError(url, f"cannot be read ({type(error).__name__})") from None
-
-
-def _decode(page: bytes, charset: str | None) -> str:
-    """The page as text, in the charset its server named, else the one its `<meta>` names,
-    else UTF-8 (a byte that does not decode becomes U+FFFD)."""
-    for name in (charset, _meta_charset(page), "utf-8"):
-        if name:
-            try:
-                codec = codecs.lookup(name)
-            except LookupError:
-                continue
-            return page.decode(codec.name, errors="replace")
-    return page.decode("utf-8", errors="replace")  # pragma: no cover - utf-8 always exists
-
-
-def _meta_charset(page: bytes) -> str | None:
-    found = _META_CHARSET.search(page[:4096])
-    return found.group(1).decode("ascii") if found else None
 
 
 def _to_json(card: LinkCard, now: float) -> bytes:

@@ -3,8 +3,9 @@ made into a new draft (front matter `title`, `language`, `source`; the body clea
 `composer.text.document_cleanup`), and what was removed on the way.
 
 Which format a file is comes from its bytes, not its name (a text file renamed .pdf is
-refused as what it is). A web page is fetched here with httpx, with a timeout, a size cap
-and few redirects, and only an HTML answer is taken. Nothing is written on an error.
+refused as what it is). A web page is fetched through `composer.web` (one deadline, a size
+cap, few redirects, as link cards are), and only an HTML answer is taken. Nothing is
+written on an error.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from composer.text.document_cleanup import Footnotes, Removed
 from composer.text.options import check_option
+from composer.web import decode_page
 from composer.workspace.document_formats import (
     DocumentError,
     Read,
@@ -31,8 +33,7 @@ from composer.workspace.drafts import Draft, new_draft
 __all__ = ["MAX_BYTES", "DocumentError", "Imported", "import_document", "write_imported"]
 
 MAX_BYTES = 20 * 1024 * 1024  # a statement is kilobytes to a few megabytes of PDF
-FETCH_TIMEOUT = 20.0  # seconds, for each step of a web page's fetch
-MAX_REDIRECTS = 5
+FETCH_TIMEOUT = 20.0  # seconds for the whole page
 # Languages the detector chooses among: the teams' own (en, ru, kk) and their neighbours'.
 DETECTED_LANGUAGES = ("en", "ru", "kk", "uk", "ky", "uz", "tg", "be", "de", "fr", "es", "tr")
 _SURE = 0.8  # below this the detector's guess is left out rather than written
@@ -148,7 +149,7 @@ def _read_bytes(data: bytes, name: str, footnotes: Footnotes) -> Read:
     if kind == "odt":
         return read_odt(data, name, footnotes)
     if kind == "html":
-        return read_html(_decode_html(data, None), name)
+        return read_html(decode_page(data, None), name)
     said = Path(name).suffix.lower()
     detail = f" (its name says {said}, its content does not)" if said else ""
     raise DocumentError(
@@ -159,61 +160,21 @@ def _read_bytes(data: bytes, name: str, footnotes: Footnotes) -> Read:
 def _fetch_page(url: str) -> tuple[str, str]:
     """A web page's HTML and its address after redirects; a `DocumentError` for an answer
     that is not a page, too large, or none."""
-    import httpx
+    from composer.web import WebError, fetch, web_client
 
     try:
-        with (
-            httpx.Client(
+        with web_client(timeout=FETCH_TIMEOUT, user_agent="thread-composer (draft import)") as http:
+            page = fetch(
+                http,
+                url,
+                cap=MAX_BYTES,
                 timeout=FETCH_TIMEOUT,
-                follow_redirects=True,
-                max_redirects=MAX_REDIRECTS,
-                headers={"User-Agent": "thread-composer (draft import)"},
-            ) as client,
-            client.stream("GET", url) as response,
-        ):
-            if response.status_code >= 400:
-                raise DocumentError(f"{url}: the server answered {response.status_code}")
-            kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-            if kind not in ("text/html", "application/xhtml+xml"):
-                raise DocumentError(
-                    f"{url}: not a web page ({kind or 'no content type'}): "
-                    "download it and import the file"
-                )
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > MAX_BYTES:
-                raise DocumentError(_too_large(url))
-            body = bytearray()
-            for piece in response.iter_bytes():
-                body += piece
-                if len(body) > MAX_BYTES:
-                    raise DocumentError(_too_large(url))
-            return _decode_html(bytes(body), response.charset_encoding), str(response.url)
-    except httpx.TooManyRedirects:
-        raise DocumentError(f"{url}: more than {MAX_REDIRECTS} redirects") from None
-    except httpx.TimeoutException:
-        raise DocumentError(f"{url}: no answer within {FETCH_TIMEOUT:.0f} s") from None
-    except (httpx.HTTPError, httpx.InvalidURL) as error:
-        raise DocumentError(f"{url}: no answer ({error or type(error).__name__})") from None
-
-
-def _too_large(url: str) -> str:
-    return f"{url}: the page is larger than {MAX_BYTES // 1024 // 1024} MB"
-
-
-def _decode_html(data: bytes, charset: str | None) -> str:
-    """HTML's text: in its declared charset (the answer's header, else its meta tag), else
-    UTF-8, else cp1251 (pages from the region that declare nothing)."""
-    declared = charset
-    if declared is None:
-        found = re.search(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_-]+)", data[:4096], re.I)
-        declared = found.group(1).decode("ascii") if found else None
-    for encoding in (declared, "utf-8"):
-        if encoding:
-            try:
-                return data.decode(encoding)
-            except (UnicodeDecodeError, LookupError):
-                continue
-    return data.decode("cp1251", "replace")
+                over_cap=f"the page is larger than {MAX_BYTES // 1024 // 1024} MB",
+            )
+    except WebError as error:
+        advice = ": download it and import the file" if error.failure == "type" else ""
+        raise DocumentError(f"{error}{advice}") from None
+    return decode_page(page.data, page.charset), page.url
 
 
 def _language(read: Read) -> str | None:
