@@ -3,6 +3,7 @@ file, a scheduled edition. (Fixtures that use them, `db` and `db_path`, are in c
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -231,3 +232,25 @@ async def send_thread(
         )
         sent.append(await client.create_post(placed))
     return sent
+
+
+def loaded_by_command(
+    argv: Sequence[str], modules: Sequence[str]
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """Run `thread-composer ARGV` in a new interpreter; its result and which of `modules`
+    it had imported when it ended (a start-up promise: what a command must not load)."""
+    code = (
+        "import sys\n"
+        "from composer.cli import main\n"
+        "try:\n"
+        f"    main({list(argv)!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print('LOADED', [m for m in {list(modules)!r} if m in sys.modules], file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    loaded = [line for line in result.stderr.splitlines() if line.startswith("LOADED ")]
+    assert loaded, result.stderr
+    return result, ast.literal_eval(loaded[-1].removeprefix("LOADED "))

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from composer import count, split
-from tests.helpers import ROOT, composer
+from tests.helpers import ROOT, composer, loaded_by_command
 
 EXAMPLE = ROOT / "drafts" / "example.md"
 
@@ -174,21 +173,10 @@ def test_draft_path_without_command_previews_each_platform() -> None:
 
 
 def test_split_does_not_import_heavy_front_ends() -> None:
-    code = (
-        "import sys\n"
-        "from composer.cli import main\n"
-        "try:\n"
-        f"    main(['split', {str(EXAMPLE)!r}, '-p', 'x', '--json'])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "heavy = ('textual', 'sqlmodel', 'sqlalchemy', 'apscheduler', 'httpx', 'enchant')\n"
-        "heavy = [m for m in heavy if m in sys.modules]\n"
-        "print('HEAVY', heavy, file=sys.stderr)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
-    )
-    assert "HEAVY []" in result.stderr, result.stderr
+    heavy = ["textual", "sqlmodel", "sqlalchemy", "apscheduler", "httpx", "enchant"]
+    result, loaded = loaded_by_command(["split", str(EXAMPLE), "-p", "x", "--json"], heavy)
+    assert '"posts"' in result.stdout, result.stderr
+    assert loaded == [], result.stderr
 
 
 def test_split_with_mentions_and_tags_from_the_command_line() -> None:

@@ -4,8 +4,6 @@ SQLite file already there and up to date is opened so; anything else goes to ope
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from datetime import UTC, timedelta
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import pytest
 from composer.store import Database, open_for_reading, search
 from composer.store.migrations import HEAD_REVISION
 from composer.store.quick import default_database_path, sqlite_file
+from tests.helpers import loaded_by_command
 from tests.store.conftest import T0, publish
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,18 +94,7 @@ def test_reading_commands_read_an_up_to_date_file_without_sqlalchemy(
 ) -> None:
     publish(db, ["Observers saw ballot stuffing."], title="Report", account="ank-x", sent_at=T0)
     db.close()
-    code = (
-        "import sys\n"
-        "from composer.cli import main\n"
-        "try:\n"
-        f"    main(['--db', {str(db_path)!r}, *{command!r}])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "heavy = ('sqlalchemy', 'sqlmodel', 'alembic', 'composer.text.splitting', 'apscheduler')\n"
-        "print('HEAVY', [m for m in heavy if m in sys.modules], file=sys.stderr)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
-    )
+    heavy = ["sqlalchemy", "sqlmodel", "alembic", "composer.text.splitting", "apscheduler"]
+    result, loaded = loaded_by_command(["--db", str(db_path), *command], heavy)
     assert shown in result.stdout, result.stderr
-    assert "HEAVY []" in result.stderr, result.stderr
+    assert loaded == [], result.stderr
