@@ -14,8 +14,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "thread-composer"
 DATA_DIR_VARIABLE = "COMPOSER_DATA_DIR"
 
@@ -23,7 +21,11 @@ DATA_DIR_VARIABLE = "COMPOSER_DATA_DIR"
 def data_folder() -> Path:
     """The data folder (not created)."""
     override = os.environ.get(DATA_DIR_VARIABLE)
-    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
+    if override:
+        return Path(override)
+    import platformdirs  # here, not above: it loads tempfile and shutil, ~10 ms of `split`
+
+    return Path(platformdirs.user_data_dir(APP_NAME))
 
 
 def private_data_folder() -> Path:

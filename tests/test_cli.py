@@ -179,6 +179,16 @@ def test_split_does_not_import_heavy_front_ends() -> None:
     assert loaded == [], result.stderr
 
 
+def test_split_leaves_out_what_only_other_paths_need() -> None:
+    """Each of these costs `split` milliseconds at start and none is used by it: the data
+    folder (platformdirs loads tempfile and shutil), running a command, reading a page's
+    head, JSON without --json."""
+    rare = ["platformdirs", "tempfile", "subprocess", "html.parser", "json", "composer.instances"]
+    result, loaded = loaded_by_command(["split", str(EXAMPLE), "--platform", "x"], rare)
+    assert "1/" in result.stdout, result.stderr
+    assert loaded == [], result.stderr
+
+
 def test_split_with_mentions_and_tags_from_the_command_line() -> None:
     text = "The observers in Kazakhstan reported pressure on voters. " * 12
     result = run(

@@ -3,7 +3,6 @@ split preview when piped. Imports click and the pure text layer only (these star
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -164,6 +163,8 @@ def split(
         payload["note"] = thread.note
         payload["warnings"] = thread.warnings
         payload["options"] = resolved.shown()
+        import json  # here, as in `count`: only --json needs it
+
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     print_thread(thread, media, cards)
@@ -202,6 +203,8 @@ def count(source: str, platform: str, as_json: bool) -> None:
     rules = rules_for(platform)
     length = count_text(body, platform)
     if as_json:
+        import json
+
         click.echo(
             json.dumps(
                 {

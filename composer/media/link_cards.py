@@ -38,7 +38,8 @@ from composer.media.limits import Limits
 from composer.media.pipeline import prepare_data
 from composer.text import Thread
 from composer.text.display import terminal_safe
-from composer.text.link_cards import TITLE_MAX, LinkCard, card_links, card_text, page_meta
+from composer.text.link_cards import TITLE_MAX, LinkCard, card_links, card_text
+from composer.text.page_head import page_meta
 from composer.text.platform_facts import FACTS
 from composer.web import WebError, decode_page, fetch, web_client
 

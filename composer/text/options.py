@@ -13,7 +13,6 @@ Pure: no I/O.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -86,6 +85,8 @@ class PostOptions:
 
     def to_json(self) -> str:
         """As the ledger keeps them (sorted keys, so equal options are equal text)."""
+        import json  # here, as in from_json: `split` never needs it
+
         return json.dumps(self.given(), sort_keys=True, ensure_ascii=False)
 
     @classmethod
@@ -94,6 +95,8 @@ class PostOptions:
         A key this version does not know is left out (a newer version's)."""
         if not text:
             return NO_OPTIONS
+        import json
+
         data = json.loads(text)
         known = {item.name for item in fields(cls)}
         if not isinstance(data, dict):

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from composer.instances import InstanceFigures
 from composer.text import SplitError, Thread, count, split
 from composer.text.controls import code_point, first_control
 from composer.text.display import plural
@@ -33,6 +32,9 @@ from composer.workspace.config import (
 )
 from composer.workspace.drafts import Draft
 from composer.workspace.images import account_figures
+
+if TYPE_CHECKING:
+    from composer.instances import InstanceFigures
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,14 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from composer.instances import InstanceFigures, remembered
 from composer.text import Thread
 from composer.text.images import Image, alt_text_problem
 from composer.text.platform_facts import FACTS
 from composer.workspace.accounts import Account
 from composer.workspace.drafts import Draft
+
+if TYPE_CHECKING:
+    from composer.instances import InstanceFigures
 
 __all__ = [
     "ImageFile",
@@ -119,6 +121,8 @@ def account_figures(account: Account | None) -> InstanceFigures | None:
     for another platform or an instance not asked yet (the platform's facts apply)."""
     if account is None or account.platform != "mastodon":
         return None
+    from composer.instances import remembered  # here: it loads platformdirs and json
+
     return remembered(account.api_url)
 
 

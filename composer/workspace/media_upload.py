@@ -4,10 +4,10 @@ public (the organisation's bucket, say) and prints its address.
 Threads takes an image only by a public `image_url` that Meta's servers fetch
 (https://developers.facebook.com/docs/threads/posts, "image_url ... must be on a public
 server"), so the image has to be put somewhere first. The command is run as secret commands
-are (composer.workspace.secrets: no shell, its own process group, a timeout, its output read
-strictly and never shown, its standard error discarded) with the prepared file's path (its
-metadata already stripped) as its last argument. What it prints must be exactly one https://
-URL; anything else is refused with one line.
+are (composer.workspace.external_commands: no shell, its own process group, a timeout, its
+output read strictly and never shown, its standard error discarded) with the prepared
+file's path (its metadata already stripped) as its last argument. What it prints must be
+exactly one https:// URL; anything else is refused with one line.
 """
 
 from __future__ import annotations

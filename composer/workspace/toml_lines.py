@@ -7,7 +7,6 @@ own errors into one such line. Nothing here knows what the accounts file holds.
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -140,6 +139,8 @@ def dotted(path: Sequence[str]) -> str:
 
 def suggest(key: str, known: Sequence[str]) -> str:
     """' (did you mean ...?)' for the closest of `known`, or ''."""
+    import difflib  # only when a key is wrong: it costs `split` a few ms to load
+
     close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from composer.text import split
-from composer.text.link_cards import card_links, first_link, page_meta
+from composer.text.link_cards import card_links, first_link
+from composer.text.page_head import page_meta
 
 
 def test_a_post_with_an_image_gets_no_card() -> None:
