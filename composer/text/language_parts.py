@@ -33,13 +33,13 @@ _KAZAKH_ALSO = frozenset("ңөүһіҢӨҮҺІ")  # Kazakh's too, but shared wit
 # where they are, the letters do not decide.
 _OTHER_CYRILLIC = frozenset("їєґўҳҷӣӯђјљњћџѓќѕЇЄҐЎҲҶӢӮЂЈЉЊЋЏЃЌЅ")
 _ENGLISH_WORDS = frozenset(
-    "the of and to in a is for on that with by as are be was were it this from at an or "
+    "the of and to is for on that with by as are be was were it this from at or "
     "has have not its which their all will".split()
 )
 _WORD = re.compile(r"[^\W\d_]+")
 _SURE_SHARE = 0.9  # of the letters in one script, for the text to be in it
 _KAZAKH_SHARE = 0.02  # of the Cyrillic letters: a Russian text naming "Тоқаев" has fewer
-_ENGLISH_SHARE = 0.08  # of the words: English prose has a quarter or more of these
+_ENGLISH_SHARE = 0.1  # of the words: English prose has a quarter or more of these
 _SHORT = 6  # words: a heading or a name, too short for the share of English words to say
 
 

@@ -52,12 +52,10 @@ class FoundImage:
     skipped: str = ""  # why it is left out, when the reader knows already
 
 
-def over_image_cap(size: int) -> str:
-    """Why an image of `size` bytes is left out."""
-    return (
-        f"{size / 1024 / 1024:.1f} MB is more than the {IMAGE_CAP // 1024 // 1024} MB "
-        "any platform takes: left out"
-    )
+def over_image_cap(size: int | None = None) -> str:
+    """Why an image (of `size` bytes) is left out."""
+    said = f"{size / 1024 / 1024:.1f} MB is " if size is not None else ""
+    return f"{said}more than the {IMAGE_CAP // 1024 // 1024} MB any platform takes"
 
 
 @dataclass(slots=True)

@@ -84,7 +84,7 @@ def resolve_images(found: Sequence[FoundImage], document: str, folder: Path | No
             problem, suffix = _problem(data)
             if problem or suffix is None or not isinstance(data, bytes):
                 resolved.lines.append(None)
-                resolved.notes.append(f"image {image.name}: {problem}")
+                resolved.notes.append(f"image {image.name}: {problem}: left out")
                 continue
             path = f"{IMAGES_FOLDER}/{stem}-{hashlib.sha256(data).hexdigest()[:10]}{suffix}"
             if all(saved.path != path for saved in resolved.images):
@@ -122,12 +122,12 @@ def save_images(folder: Path, images: Sequence[ImportedImage]) -> None:
 def _problem(data: bytes | str) -> tuple[str, str | None]:
     """Why an image's bytes (or the reason there are none) are left out, else its suffix."""
     if isinstance(data, str):
-        return data or "no data: left out", None
+        return data or "no data", None
     if len(data) > IMAGE_CAP:
         return over_image_cap(len(data)), None
     suffix = _suffix(data)
     if suffix is None:
-        return "not a JPEG, PNG, GIF, WebP, TIFF or BMP image: left out", None
+        return "not a JPEG, PNG, GIF, WebP, TIFF or BMP image", None
     return "", suffix
 
 
@@ -154,17 +154,19 @@ def _fetch(http: httpx.Client, url: str) -> bytes | str:
             cap=IMAGE_CAP,
             timeout=FETCH_TIMEOUT,
             types=("image/",),
-            over_cap=f"more than the {IMAGE_CAP // 1024 // 1024} MB any platform takes: left out",
+            over_cap=over_image_cap(),
         ).data
     except WebError as error:
-        return f"{error.reason}: left out"
+        if error.failure == "type":  # the reason names a web page, which is not asked for
+            return "not an image " + error.reason[error.reason.find("(") :]
+        return error.reason
 
 
 def _read_beside(src: str, folder: Path | None) -> bytes | str:
     """An image an HTML file names by a path relative to its own folder."""
     parts = urlsplit(src)
     if folder is None or parts.scheme or parts.netloc or not parts.path:
-        return "not an address or a file beside the document: left out"
+        return "not an address or a file beside the document"
     path = folder / unquote(parts.path).lstrip("/")
     try:
         size = path.stat().st_size
@@ -172,4 +174,4 @@ def _read_beside(src: str, folder: Path | None) -> bytes | str:
             return over_image_cap(size)
         return path.read_bytes()
     except OSError as error:
-        return f"cannot read {path.name} ({error.strerror or error}): left out"
+        return f"cannot read {path.name} ({error.strerror or error})"
