@@ -8,47 +8,46 @@ from pathlib import Path
 import pytest
 
 from composer.text import split
-from composer.workspace import document_import
+from composer.text.images import find_images
+from composer.workspace import document_images, document_import
 from composer.workspace.document_import import (
     DocumentError,
     detect_format,
     detect_language,
+    import_by_language,
     import_document,
     write_imported,
 )
 from composer.workspace.drafts import load_draft
-from composer.text.images import find_images
-from composer.workspace import document_images
-from composer.workspace.document_import import import_by_language
 from tests.documents import (
     COLUMNS_BODY,
+    DOCX_BODY,
     EN_TITLE,
     ILLUSTRATED_HTML,
+    ODT_BODY,
+    PDF_BODY,
     RU_TITLE,
+    STATEMENT_HTML,
+    TITLE,
     TWO_LANGUAGE_EN,
     TWO_LANGUAGE_RU,
     UNICODE_FONT,
+    html_body,
     illustrated_docx,
     illustrated_docx_body,
     illustrated_html_body,
     illustrated_odt,
     illustrated_odt_body,
+    image_only_pdf,
     picture,
     saved_name,
-    three_language_body,
-    three_language_html,
-    two_language_pdf,
-    DOCX_BODY,
-    ODT_BODY,
-    PDF_BODY,
-    STATEMENT_HTML,
-    TITLE,
-    html_body,
-    image_only_pdf,
     statement_docx,
     statement_odt,
     statement_pdf,
+    three_language_body,
+    three_language_html,
     two_column_pdf,
+    two_language_pdf,
 )
 from tests.fakes.pages import Page, PageServer
 
@@ -296,12 +295,6 @@ def test_images_left_out_each_with_a_line(
         "image door.png: not a JPEG, PNG, GIF, WebP, TIFF or BMP image: left out",
         "image protocol.png: cannot read protocol.png (No such file or directory): left out",
     )
-
-
-def test_dry_run_writes_no_image(tmp_path: Path) -> None:
-    illustrated_docx(tmp_path / "report.docx")
-    import_document(str(tmp_path / "report.docx"))
-    assert not (tmp_path / "images").exists() and not (tmp_path / "drafts").exists()
 
 
 # --- several languages ---------------------------------------------------------------------
