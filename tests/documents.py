@@ -299,3 +299,215 @@ def two_column_pdf() -> bytes:
         pdf.set_font("Helvetica", size=9)
         pdf.text(290, 810, str(number))
     return bytes(pdf.output())
+
+
+# --- images --------------------------------------------------------------------------------
+
+
+def picture(colour: str = "red", size: tuple[int, int] = (40, 30)) -> bytes:
+    """A small PNG (each colour a different file)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def saved_name(document_stem: str, data: bytes, suffix: str = ".png") -> str:
+    """Where `draft import` saves an image, relative to the drafts folder."""
+    import hashlib
+
+    return f"images/{document_stem}-{hashlib.sha256(data).hexdigest()[:10]}{suffix}"
+
+
+COUNT_ALT = "Observers outside the closed door of the counting room"
+
+
+def illustrated_docx(path: Path) -> None:
+    """A Word file with a heading, a list, a picture with alt text and one without."""
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = "Observed count"
+    document.add_heading("The count", level=1)
+    document.add_paragraph("The count was closed to observers in most of the stations.")
+    document.add_paragraph("Ballots were counted in closed rooms.", style="List Bullet")
+    document.add_paragraph("Observers were sent out.", style="List Bullet")
+    described = document.add_paragraph().add_run().add_picture(io.BytesIO(picture("red")))
+    described._inline.docPr.set("descr", COUNT_ALT)
+    document.add_paragraph("A protocol signed before the count ended:")
+    document.add_paragraph().add_run().add_picture(io.BytesIO(picture("blue")))
+    document.save(str(path))
+
+
+def illustrated_docx_body(stem: str) -> str:
+    return (
+        "The count\n\n"
+        "The count was closed to observers in most of the stations.\n\n"
+        "- Ballots were counted in closed rooms.\n"
+        "- Observers were sent out.\n\n"
+        f"![{COUNT_ALT}]({saved_name(stem, picture('red'))})\n\n"
+        "A protocol signed before the count ended:\n\n"
+        f"![]({saved_name(stem, picture('blue'))})\n"
+    )
+
+
+def illustrated_odt(path: Path) -> None:
+    """An OpenDocument text with a picture described by its frame (svg:desc)."""
+    from odf import draw, svg, text
+    from odf.opendocument import OpenDocumentText
+
+    document = OpenDocumentText()
+    document.text.addElement(text.H(outlinelevel=1, text="Подсчёт голосов"))
+    document.text.addElement(text.P(text="Подсчёт голосов был закрыт для наблюдателей."))
+    href = document.addPictureFromString(picture("green"), "image/png")
+    frame = draw.Frame(width="4cm", height="3cm", anchortype="as-char")
+    frame.addElement(draw.Image(href=href))
+    frame.addElement(svg.Desc(text="Закрытая дверь комнаты подсчёта"))
+    holder = text.P()
+    holder.addElement(frame)
+    document.text.addElement(holder)
+    document.text.addElement(text.P(text="Коалиция требует пересчёта."))
+    document.save(str(path))
+
+
+def illustrated_odt_body(stem: str) -> str:
+    return (
+        "Подсчёт голосов\n\n"
+        "Подсчёт голосов был закрыт для наблюдателей.\n\n"
+        f"![Закрытая дверь комнаты подсчёта]({saved_name(stem, picture('green'))})\n\n"
+        "Коалиция требует пересчёта.\n"
+    )
+
+
+ILLUSTRATED_HTML = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>The count</title></head><body>
+<nav><a href="/">Home</a> <a href="/donate">Donate</a></nav>
+<article>
+<h1>The count</h1>
+<p>The coalition observed the vote in forty stations across the country and found that the
+count was closed to observers in most of them.</p>
+<img src="pics/door.png" alt="The closed door of the counting room">
+<p>The coalition calls on the commission to publish the results of every station without
+delay, as the law requires.</p>
+<img src="pics/protocol.png">
+<p>It remains ready to meet the commission at any time and in any place.</p>
+</article></body></html>
+"""
+
+
+def illustrated_html_body(stem: str) -> str:
+    return (
+        "The count\n\n"
+        "The coalition observed the vote in forty stations across the country and found that "
+        "the count was closed to observers in most of them.\n\n"
+        f"![The closed door of the counting room]({saved_name(stem, picture('red'))})\n\n"
+        "The coalition calls on the commission to publish the results of every station "
+        "without delay, as the law requires.\n\n"
+        f"![]({saved_name(stem, picture('blue'))})\n\n"
+        "It remains ready to meet the commission at any time and in any place.\n"
+    )
+
+
+# --- several languages ---------------------------------------------------------------------
+
+UNICODE_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # Debian's fonts-dejavu-core
+
+EN_TITLE = "Statement on the Parliamentary Elections"
+RU_TITLE = "Заявление о парламентских выборах"
+# (text, size) per page: English on the first, Russian (with a name in Latin letters) on the
+# second.
+TWO_LANGUAGE_PAGES: list[list[tuple[str, float]]] = [
+    [
+        (EN_TITLE, 16),
+        ("", 0),
+        ("The coalition deployed observers to forty polling stations in", 11),
+        ("six regions on election day and followed the count until the", 11),
+        ("morning. In most stations the count was closed to observers.", 11),
+        ("", 0),
+        ("The coalition calls on the commission to publish the protocols.", 11),
+    ],
+    [
+        (RU_TITLE, 16),
+        ("", 0),
+        ("Коалиция направила наблюдателей на сорок избирательных", 11),
+        ("участков в шести регионах и следила за подсчётом голосов", 11),
+        ("до утра. На большинстве участков подсчёт был закрыт.", 11),
+        ("", 0),
+        ("John Smith, Head of Mission", 11),
+        ("", 0),
+        ("Коалиция призывает комиссию опубликовать протоколы.", 11),
+    ],
+]
+TWO_LANGUAGE_EN = (
+    f"{EN_TITLE}\n\n"
+    "The coalition deployed observers to forty polling stations in six regions on election "
+    "day and followed the count until the morning. In most stations the count was closed to "
+    "observers.\n\n"
+    "The coalition calls on the commission to publish the protocols.\n"
+)
+TWO_LANGUAGE_RU = (
+    f"{RU_TITLE}\n\n"
+    "Коалиция направила наблюдателей на сорок избирательных участков в шести регионах и "
+    "следила за подсчётом голосов до утра. На большинстве участков подсчёт был закрыт.\n\n"
+    "John Smith, Head of Mission\n\n"
+    "Коалиция призывает комиссию опубликовать протоколы.\n"
+)
+
+
+def two_language_pdf() -> bytes:
+    """A statement in English on its first page and in Russian on its second."""
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.add_font("DejaVu", fname=str(UNICODE_FONT))
+    for lines in TWO_LANGUAGE_PAGES:
+        pdf.add_page()
+        top = 90.0
+        for text, size in lines:
+            if not text:
+                top += 14
+                continue
+            pdf.set_font("DejaVu", size=size)
+            pdf.text(72, top, text)
+            top += size * 1.3 + 10 if size > 11 else 14
+    return bytes(pdf.output())
+
+
+THREE_LANGUAGE_PARTS = {
+    "en": (
+        "Statement on the elections",
+        "The coalition deployed observers to forty polling stations in six regions and "
+        "followed the count until the morning.",
+        "In most stations the count was closed to observers, who were asked to leave.",
+    ),
+    "ru": (
+        "Заявление о выборах",
+        "Коалиция направила наблюдателей на сорок участков в шести регионах и следила за "
+        "подсчётом голосов до утра.",
+        "На большинстве участков подсчёт был закрыт, наблюдателей просили выйти.",
+    ),
+    "kk": (
+        "Сайлау туралы мәлімдеме",
+        "Коалиция алты өңірдегі қырық сайлау учаскесіне бақылаушылар жіберіп, дауыстарды "
+        "санауды таңертеңге дейін қадағалады.",
+        "Учаскелердің көбінде санау бақылаушыларға жабық болды, оларды шығарып жіберді.",
+    ),
+}
+
+
+def three_language_html() -> str:
+    """A statement in English, Russian and Kazakh, one after the other, in one page."""
+    sections = "".join(
+        f"<h2>{heading}</h2><p>{first}</p><p>{second}</p>"
+        for heading, first, second in THREE_LANGUAGE_PARTS.values()
+    )
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Statement</title></head>'
+        f"<body><article>{sections}</article></body></html>\n"
+    )
+
+
+def three_language_body(language: str) -> str:
+    heading, first, second = THREE_LANGUAGE_PARTS[language]
+    return f"{heading}\n\n{first}\n\n{second}\n"

@@ -9,12 +9,22 @@ import pytest
 from tests.documents import (
     DOCX_BODY,
     PDF_BODY,
+    RU_TITLE,
     STATEMENT_HTML,
     TITLE,
+    TWO_LANGUAGE_RU,
+    UNICODE_FONT,
     html_body,
+    illustrated_docx,
+    illustrated_docx_body,
     image_only_pdf,
+    picture,
+    saved_name,
     statement_docx,
     statement_pdf,
+    three_language_body,
+    three_language_html,
+    two_language_pdf,
 )
 from tests.fakes.pages import Page, PageServer
 from tests.helpers import composer
@@ -121,3 +131,74 @@ def test_bad_web_answers_are_one_line_exit_2(tmp_path: Path, pages: PageServer) 
         assert result.returncode == 2, url
         assert result.stderr.strip() == f"thread-composer: {url}: {message}"
     assert not (tmp_path / "drafts").exists()
+
+
+def test_images_saved_beside_the_draft_with_a_warning(tmp_path: Path) -> None:
+    illustrated_docx(tmp_path / "report.docx")
+    result = composer("draft", "import", "report.docx", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["drafts/observed-count.md", "2 images saved"]
+    assert result.stderr.strip() == (
+        "1 image without alt text (describe each in the draft's ![...] before publishing): "
+        + saved_name("report", picture("blue"))
+    )
+    assert (tmp_path / "drafts" / saved_name("report", picture("red"))).read_bytes() == (
+        picture("red")
+    )
+    # The draft's images are found where its lines say: `split` sees them.
+    shown = composer("split", "drafts/observed-count.md", "-p", "mastodon", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "[image: report-" in shown.stdout and "40x30" in shown.stdout
+
+
+def test_dry_run_saves_no_image(tmp_path: Path) -> None:
+    illustrated_docx(tmp_path / "report.docx")
+    result = composer("draft", "import", "report.docx", "--dry-run", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith(illustrated_docx_body("report"))
+    assert result.stderr.splitlines()[-1] == "2 images to save"
+    assert not (tmp_path / "drafts").exists()
+
+
+@pytest.mark.skipif(not UNICODE_FONT.is_file(), reason=f"a Cyrillic font: {UNICODE_FONT}")
+def test_split_languages_writes_one_draft_per_language(tmp_path: Path) -> None:
+    (tmp_path / "statement.pdf").write_bytes(two_language_pdf())
+    result = composer("draft", "import", "statement.pdf", "--split-languages", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "drafts/statement-on-the-parliamentary-elections.md (en)",
+        "drafts/zayavlenie-o-parlamentskih-vyborah.md (ru)",
+        "nothing removed",
+    ]
+    russian = (tmp_path / "drafts" / "zayavlenie-o-parlamentskih-vyborah.md").read_text("utf-8")
+    assert russian == (
+        f'+++\ntitle = "{RU_TITLE}"\nlanguage = "ru"\nsource = "statement.pdf"\n+++\n'
+        + TWO_LANGUAGE_RU
+    )
+
+
+def test_split_languages_dry_run_shows_each(tmp_path: Path) -> None:
+    (tmp_path / "s.html").write_text(three_language_html(), encoding="utf-8")
+    result = composer("draft", "import", "s.html", "--split-languages", "--dry-run", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    heads = [line for line in result.stdout.splitlines() if line.startswith("--- draft")]
+    assert heads == [
+        "--- draft 1 of 3 (en) ---",
+        "--- draft 2 of 3 (ru) ---",
+        "--- draft 3 of 3 (kk) ---",
+    ]
+    assert three_language_body("kk") in result.stdout
+    assert 'language = "kk"' in result.stdout
+    assert not (tmp_path / "drafts").exists()
+
+
+def test_split_languages_of_a_document_in_one(tmp_path: Path) -> None:
+    (tmp_path / "s.pdf").write_bytes(statement_pdf())
+    result = composer("draft", "import", "s.pdf", "--split-languages", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == [
+        "drafts/statement-on-the-parliamentary-elections.md",
+        "one language found (en): one draft",
+    ]
+    refused = composer("draft", "import", "s.pdf", "--split-languages", "--language", "ru")
+    assert refused.returncode == 2 and "--split-languages" in refused.stderr

@@ -6,7 +6,7 @@ import json
 import os
 import shlex
 import subprocess
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -105,24 +105,56 @@ def draft_edit(name: str) -> None:
     show_default=True,
     help='Move footnotes to the end under "Notes", or drop them.',
 )
+@click.option(
+    "--split-languages",
+    is_flag=True,
+    help="One draft per language of a statement written in several (en, ru, kk...).",
+)
 @click.option("--dry-run", is_flag=True, help="Print the draft instead of writing it.")
 def draft_import(
-    source: str, title: str | None, language: str | None, footnotes: str, dry_run: bool
+    source: str,
+    title: str | None,
+    language: str | None,
+    footnotes: str,
+    split_languages: bool,
+    dry_run: bool,
 ) -> None:
     """Make a draft from a PDF, Word (.docx), OpenDocument (.odt) or HTML file, or a web
-    page: its main text, cleaned of page furniture, and a line saying what was removed."""
-    from composer.workspace.document_import import import_document, write_imported
-
-    imported = import_document(
-        source, title=title, language=language, footnotes="drop" if footnotes == "drop" else "end"
+    page: its main text, cleaned of page furniture, its images saved beside it, and a line
+    saying what was removed."""
+    from composer.workspace.document_import import (
+        import_by_language,
+        import_document,
+        write_imported,
     )
+
+    placement: Literal["end", "drop"] = "drop" if footnotes == "drop" else "end"
+    if split_languages and language is not None:
+        fail("--language and --split-languages go apart: each part's language is its own")
+    if split_languages:
+        drafts = import_by_language(source, title=title, footnotes=placement)
+    else:
+        drafts = [import_document(source, title=title, language=language, footnotes=placement)]
+    for note in drafts[0].notes:
+        click.echo(safe(note), err=True)
+    several = len(drafts) > 1
+    found = f"one language found ({drafts[0].language or 'unknown'}): one draft"
     if dry_run:
-        click.echo(safe(imported.text()), nl=False)
-        click.echo(imported.removed.summary(), err=True)
+        for number, imported in enumerate(drafts, 1):
+            if several:
+                head = f"--- draft {number} of {len(drafts)} ({imported.language}) ---"
+                click.echo(safe(head))
+            click.echo(safe(imported.text()), nl=False)
+        if split_languages and not several:
+            click.echo(found, err=True)
+        click.echo(drafts[0].removed.summary(written=False), err=True)
         return
-    try:
-        path = write_imported(drafts_folder(), imported)
-    except OSError as error:
-        fail(f"cannot write the draft: {error.strerror or error}")
-    click.echo(str(path))
-    click.echo(imported.removed.summary())
+    for imported in drafts:
+        try:
+            path = write_imported(drafts_folder(), imported)
+        except OSError as error:
+            fail(f"cannot write the draft: {error.strerror or error}")
+        click.echo(f"{path} ({imported.language})" if several else str(path))
+    if split_languages and not several:
+        click.echo(found)
+    click.echo(drafts[0].removed.summary())

@@ -37,7 +37,7 @@ __all__ = [
 
 FOOTNOTE_CHOICES = ("end", "drop")
 Footnotes = Literal["end", "drop"]
-BlockKind = Literal["paragraph", "heading", "item"]
+BlockKind = Literal["paragraph", "heading", "item", "image"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,8 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """A paragraph, a heading or a list item ("- " or "1. " already in `text`)."""
+    """A paragraph, a heading, a list item ("- " or "1. " already in `text`) or an image
+    (its image line, `composer.text.images.image_line`)."""
 
     text: str
     kind: BlockKind = "paragraph"
@@ -75,10 +76,12 @@ class Removed:
     hyphenations: int = 0  # words hyphenated at a line end, joined again
     footnotes: int = 0  # footnotes moved to the end, or dropped
     footnotes_dropped: bool = False
+    images: int = 0  # images put in the draft, their files saved beside it
 
-    def summary(self) -> str:
+    def summary(self, *, written: bool = True) -> str:
         """One line: "removed 9 running headers, 9 page numbers; joined 14 hyphenated words;
-        moved 3 footnotes to the end" (or "nothing removed")."""
+        moved 3 footnotes to the end; 2 images saved" (or "nothing removed"); not `written`
+        (a dry run): "2 images to save"."""
         removed = [
             _counted(self.headers, "running header"),
             _counted(self.page_numbers, "page number"),
@@ -92,6 +95,8 @@ class Removed:
             parts.append(f"joined {_counted(self.hyphenations, 'hyphenated word')}")
         if self.footnotes and not self.footnotes_dropped:
             parts.append(f"moved {_counted(self.footnotes, 'footnote')} to the end")
+        if self.images:
+            parts.append(plural(self.images, "image") + (" saved" if written else " to save"))
         return "; ".join(parts) or "nothing removed"
 
 
@@ -104,6 +109,7 @@ class Cleaned:
     text: str
     removed: Removed = field(default_factory=Removed)
     first_heading: str | None = None
+    blocks: tuple[Block, ...] = ()  # `text`'s paragraphs, headings and items
 
 
 # "3", "- 3 -", "– 3 –", "Page 3", "Page 3 of 9", "3/9", "3 of 9", "p. 3", "Стр. 3", "Бет 3".
@@ -145,7 +151,7 @@ def clean_pages(pages: Sequence[Page], footnotes: Footnotes = "end") -> Cleaned:
         blocks.append(Block("Notes", "heading"))
         blocks.extend(Block(_note_text(note)) for note in notes)
     first_heading = next((b.text for b in blocks if b.kind == "heading"), None)
-    return Cleaned(render(blocks), removed, first_heading)
+    return Cleaned(render(blocks), removed, first_heading, tuple(blocks))
 
 
 def render(blocks: Iterable[Block]) -> str:

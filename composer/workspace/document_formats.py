@@ -26,9 +26,11 @@ from composer.text.document_cleanup import (
     Page,
     Removed,
     clean_pages,
-    render,
 )
+from composer.text.platform_facts import FACTS
 
+# An image larger than this no platform takes (Mastodon's 16 MB is the most): left out.
+IMAGE_CAP = max(facts.media.max_bytes for facts in FACTS.values())
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -37,14 +39,39 @@ class DocumentError(ComposerError, ValueError):
     encrypted, without text, or a web address that gives no page; one line for the user."""
 
 
+@dataclass(frozen=True, slots=True)
+class FoundImage:
+    """An image in a document: its alt text (or caption), its name there, and its bytes
+    when the document holds them (Word, OpenDocument), else where it is (`src`: a web
+    address, or a path relative to an HTML file)."""
+
+    alt: str
+    name: str
+    data: bytes | None = None
+    src: str | None = None
+    skipped: str = ""  # why it is left out, when the reader knows already
+
+
+def over_image_cap(size: int | None = None) -> str:
+    """Why an image (of `size` bytes) is left out."""
+    said = f"{size / 1024 / 1024:.1f} MB is " if size is not None else ""
+    return f"{said}more than the {IMAGE_CAP // 1024 // 1024} MB any platform takes"
+
+
 @dataclass(slots=True)
 class Read:
-    """A document's text as a draft's body, with what the document says about itself."""
+    """A document's blocks (an image block's text is its index in `images`), with what the
+    document says about itself."""
 
-    body: str
+    blocks: list[Block]
     removed: Removed = field(default_factory=Removed)
     title: str | None = None  # the document's metadata, else its first heading
     language: str | None = None  # as the document declares it
+    images: list[FoundImage] = field(default_factory=list)
+
+    def add_image(self, image: FoundImage) -> None:
+        self.blocks.append(Block(str(len(self.images)), "image"))
+        self.images.append(image)
 
 
 # --- PDF -----------------------------------------------------------------------------------
@@ -85,7 +112,9 @@ def read_pdf(data: bytes, name: str, footnotes: Footnotes) -> Read:
     if not any(page.lines for page in pages):
         raise DocumentError(f"{name}: the PDF has no text layer (a scan?): run OCR first")
     cleaned = clean_pages(pages, footnotes)
-    return Read(cleaned.text, cleaned.removed, _pdf_title(document) or cleaned.first_heading)
+    return Read(
+        list(cleaned.blocks), cleaned.removed, _pdf_title(document) or cleaned.first_heading
+    )
 
 
 def _pdf_lines(layout: Any) -> Iterator[Line]:
@@ -152,7 +181,8 @@ def read_docx(data: bytes, name: str, footnotes: Footnotes = "end") -> Read:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError) as error:
         raise DocumentError(f"{name}: not a readable Word file ({error})") from None
-    blocks: list[Block] = []
+    read = Read([])
+    blocks = read.blocks
     numbers: dict[str, int] = {}
     for part in document.iter_inner_content():
         if isinstance(part, Table):
@@ -169,6 +199,8 @@ def read_docx(data: bytes, name: str, footnotes: Footnotes = "end") -> Read:
         text = "".join(pieces)
         style = part.style.name if part.style is not None and part.style.name else ""
         numbered = part._p.pPr is not None and part._p.pPr.numPr is not None
+        if style == "Caption" and blocks and blocks[-1].kind == "image":
+            _caption(read, text)
         if style == "Title" or style.startswith("Heading"):
             blocks.append(Block(text, "heading"))
         elif style.startswith("List Number"):
@@ -180,13 +212,39 @@ def read_docx(data: bytes, name: str, footnotes: Footnotes = "end") -> Read:
             blocks.append(Block(text))
         if not style.startswith("List Number"):
             numbers.clear()
+        for image in _docx_images(part, document.part):
+            read.add_image(image)
     notes = _docx_footnotes(data)
-    removed = Removed(footnotes=len(notes), footnotes_dropped=footnotes == "drop")
+    read.removed = Removed(footnotes=len(notes), footnotes_dropped=footnotes == "drop")
     properties = document.core_properties
-    title = (properties.title or "").strip() or _first_heading(blocks)
+    read.title = (properties.title or "").strip() or _first_heading(blocks)
+    read.language = (properties.language or "").strip() or None
     if notes and footnotes == "end":
         blocks += [Block("Notes", "heading"), *(Block(f"{n}. {t}") for n, t in enumerate(notes, 1))]
-    return Read(render(blocks), removed, title, (properties.language or "").strip() or None)
+    return read
+
+
+def _docx_images(paragraph: Any, document_part: Any) -> Iterator[FoundImage]:
+    """A Word paragraph's pictures (inline or anchored), each with its alt text: the
+    drawing's description (`descr` of `wp:docPr`), else its title."""
+    for drawing in paragraph._p.xpath(".//w:drawing"):
+        described = drawing.xpath(".//wp:docPr")
+        alt = ""
+        if described:
+            alt = described[0].get("descr") or described[0].get("title") or ""
+        for embed in drawing.xpath(".//a:blip/@r:embed"):
+            image_part = document_part.related_parts.get(embed)
+            if image_part is not None:
+                name = str(image_part.partname).rsplit("/", 1)[-1]
+                yield FoundImage(" ".join(alt.split()), name, data=image_part.blob)
+
+
+def _caption(read: Read, caption: str) -> None:
+    """A caption under an image without alt text becomes its alt text (it stays text too)."""
+    index = int(read.blocks[-1].text)
+    image = read.images[index]
+    if not image.alt and caption.strip():
+        read.images[index] = FoundImage(" ".join(caption.split()), image.name, image.data)
 
 
 def _docx_footnotes(data: bytes) -> list[str]:
@@ -242,31 +300,34 @@ def read_odt(data: bytes, name: str, footnotes: Footnotes) -> Read:
         document = load(io.BytesIO(data))
     except Exception as error:  # odfpy raises whatever its zip and XML parsing raised
         raise DocumentError(f"{name}: not a readable OpenDocument file ({error})") from None
-    reader = _OdtReader()
+    reader = _OdtReader(data)
     reader.blocks_of(document.text)
-    blocks = reader.blocks
-    removed = Removed(footnotes=len(reader.notes), footnotes_dropped=footnotes == "drop")
+    read = reader.read
+    read.removed = Removed(footnotes=len(reader.notes), footnotes_dropped=footnotes == "drop")
+    read.title = _first_heading(read.blocks)
     if reader.notes and footnotes == "end":
-        blocks = [
-            *blocks,
+        read.blocks += [
             Block("Notes", "heading"),
             *(Block(f"{n}. {note}") for n, note in enumerate(reader.notes, 1)),
         ]
-    title = language = None
     for element in document.meta.getElementsByType(dc.Title):
-        title = " ".join(str(element).split()) or None
+        read.title = " ".join(str(element).split()) or read.title
     for element in document.meta.getElementsByType(dc.Language):
-        language = str(element).strip() or None
-    return Read(render(blocks), removed, title or _first_heading(reader.blocks), language)
+        read.language = str(element).strip() or None
+    return read
 
 
 class _OdtReader:
     """Walks an OpenDocument text body: headings, paragraphs, lists (flattened), tables'
-    rows, sections; links with their address; footnotes collected apart."""
+    rows, sections; links with their address; footnotes collected apart; pictures
+    (`draw:frame` holding a `draw:image`) after the paragraph they are anchored in."""
 
-    def __init__(self) -> None:
-        self.blocks: list[Block] = []
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.read = Read([])
+        self.blocks = self.read.blocks
         self.notes: list[str] = []
+        self.frames: list[FoundImage] = []  # of the paragraph being read
 
     def blocks_of(self, element: Any, in_list: bool = False) -> None:
         for child in element.childNodes:
@@ -283,6 +344,30 @@ class _OdtReader:
                 self.blocks.append(Block("; ".join(c for c in cells if c.strip())))
             elif local in ("section", "table", "table-rows", "table-header-rows", "index-body"):
                 self.blocks_of(child, in_list)
+            for image in self.frames:
+                self.read.add_image(image)
+            self.frames.clear()
+
+    def frame(self, frame: Any) -> None:
+        """A picture's bytes from the file, and its alt text: the frame's description
+        (`svg:desc`), else its title (`svg:title`)."""
+        from odf.namespaces import XLINKNS
+
+        texts = {_local(c): " ".join(str(c).split()) for c in frame.childNodes}
+        alt = texts.get("desc") or texts.get("title") or ""
+        for child in frame.childNodes:
+            if _local(child) == "text-box":  # a captioned picture: its caption is its alt
+                for paragraph in child.childNodes:
+                    before = len(self.frames)
+                    caption = " ".join(self.text_of(paragraph).split())
+                    for index in range(before, len(self.frames)):
+                        found = self.frames[index]
+                        if not found.alt and caption:
+                            self.frames[index] = FoundImage(caption, found.name, found.data)
+            href = child.attributes.get((XLINKNS, "href"), "") if _local(child) == "image" else ""
+            if href:
+                name = href.rsplit("/", 1)[-1]
+                self.frames.append(_zipped_image(self.data, href, alt, name))
 
     def text_of(self, element: Any) -> str:
         from odf.namespaces import TEXTNS, XLINKNS
@@ -304,9 +389,25 @@ class _OdtReader:
                     if _local(body) == "note-body":
                         paragraphs = [self.text_of(p) for p in body.childNodes]
                         self.notes.append(" ".join(" ".join(paragraphs).split()))
+            elif local == "frame":
+                self.frame(child)
             elif local not in ("bookmark", "bookmark-start", "bookmark-end", "soft-page-break"):
                 pieces.append(self.text_of(child))
         return "".join(pieces)
+
+
+def _zipped_image(data: bytes, member: str, alt: str, name: str) -> FoundImage:
+    """An image a document holds in its zip, unread when it is over `IMAGE_CAP`."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            size = archive.getinfo(member).file_size
+            if size > IMAGE_CAP:
+                return FoundImage(alt, name, skipped=over_image_cap(size))
+            return FoundImage(alt, name, data=archive.read(member))
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return FoundImage(alt, name, skipped="not found in the document")
 
 
 def _local(node: Any) -> str | None:
@@ -328,28 +429,35 @@ def read_html(html: str, name: str, url: str | None = None) -> Read:
         include_links=True,
         include_comments=False,
         include_tables=True,
+        include_images=True,
         favor_recall=True,
     )
     if not extracted:
         raise DocumentError(f"{name}: no article text found in the page")
     root = ElementTree.fromstring(extracted)
     main = root.find("main")
-    blocks: list[Block] = []
-    _html_blocks(main if main is not None else root, blocks, url)
-    if not any(block.text.strip() for block in blocks):
+    read = Read([])
+    _html_blocks(main if main is not None else root, read, url)
+    if not any(block.text.strip() for block in read.blocks if block.kind != "image"):
         raise DocumentError(f"{name}: no article text found in the page")
     metadata = trafilatura.extract_metadata(html)
-    title = (metadata.title if metadata is not None else None) or _first_heading(blocks)
+    read.title = (metadata.title if metadata is not None else None) or _first_heading(read.blocks)
     declared = re.search(r"<html[^>]*?\slang=[\"']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)", html)
-    return Read(render(blocks), title=title, language=declared.group(1) if declared else None)
+    read.language = declared.group(1) if declared else None
+    return read
 
 
-def _html_blocks(element: ElementTree.Element, blocks: list[Block], base: str | None) -> None:
+def _html_blocks(element: ElementTree.Element, read: Read, base: str | None) -> None:
+    blocks = read.blocks
     for child in element:
         if child.tag == "head":
             blocks.append(Block(_inline(child, base), "heading"))
         elif child.tag in ("p", "quote", "code"):
             blocks.append(Block(_inline(child, base)))
+            for graphic in child.iter("graphic"):  # an image inside the paragraph: after it
+                _html_image(graphic, read, base)
+        elif child.tag == "graphic":
+            _html_image(child, read, base)
         elif child.tag == "list":
             for item in child:
                 if item.tag == "item":
@@ -359,7 +467,19 @@ def _html_blocks(element: ElementTree.Element, blocks: list[Block], base: str | 
                 cells = [_inline(cell, base) for cell in row]
                 blocks.append(Block("; ".join(c for c in cells if c.strip())))
         elif child.tag in ("div", "section"):
-            _html_blocks(child, blocks, base)
+            _html_blocks(child, read, base)
+
+
+def _html_image(graphic: ElementTree.Element, read: Read, base: str | None) -> None:
+    """An `img` as trafilatura gives it (`graphic`: its address, alt text and title)."""
+    src = (graphic.get("src") or "").strip()
+    if not src:
+        return
+    if base is not None:
+        src = urljoin(base, src)
+    alt = " ".join((graphic.get("alt") or graphic.get("title") or "").split())
+    name = urlsplit(src).path.rstrip("/").rsplit("/", 1)[-1] or "image"
+    read.add_image(FoundImage(alt, name, src=src))
 
 
 def _inline(element: ElementTree.Element, base: str | None) -> str:
@@ -369,7 +489,7 @@ def _inline(element: ElementTree.Element, base: str | None) -> str:
             pieces.append(_link(_inline(child, base), child.get("target"), base))
         elif child.tag == "lb":
             pieces.append(" ")
-        elif child.tag != "list":
+        elif child.tag not in ("list", "graphic"):
             pieces.append(_inline(child, base))
         pieces.append(child.tail or "")
     return " ".join("".join(pieces).split())

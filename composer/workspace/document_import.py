@@ -1,6 +1,8 @@
 """`draft import`: a PDF, Word, OpenDocument or HTML file, or a web page by its address,
 made into a new draft (front matter `title`, `language`, `source`; the body cleaned by
-`composer.text.document_cleanup`), and what was removed on the way.
+`composer.text.document_cleanup`; its images saved beside it, `document_images`), and what
+was removed on the way; or, a statement in several languages, one draft per language
+(`import_by_language`, the parts cut by `composer.text.language_parts`).
 
 Which format a file is comes from its bytes, not its name (a text file renamed .pdf is
 refused as what it is). A web page is fetched through `composer.web` (one deadline, a size
@@ -13,11 +15,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from composer.text.document_cleanup import Footnotes, Removed
+from composer.text.document_cleanup import Block, Footnotes, Removed, render
+from composer.text.language_parts import language_parts, script_language
 from composer.text.options import check_option
 from composer.web import decode_page
 from composer.workspace.document_formats import (
@@ -28,9 +32,18 @@ from composer.workspace.document_formats import (
     read_odt,
     read_pdf,
 )
+from composer.workspace.document_images import ImportedImage, resolve_images, save_images
 from composer.workspace.drafts import Draft, new_draft
 
-__all__ = ["MAX_BYTES", "DocumentError", "Imported", "import_document", "write_imported"]
+__all__ = [
+    "MAX_BYTES",
+    "DocumentError",
+    "Imported",
+    "ImportedImage",
+    "import_by_language",
+    "import_document",
+    "write_imported",
+]
 
 MAX_BYTES = 20 * 1024 * 1024  # a statement is kilobytes to a few megabytes of PDF
 FETCH_TIMEOUT = 20.0  # seconds for the whole page
@@ -49,6 +62,8 @@ class Imported:
     source: str
     body: str
     removed: Removed
+    images: tuple[ImportedImage, ...] = ()  # saved beside the draft by `write_imported`
+    notes: tuple[str, ...] = ()  # images left out, or without alt text: one line each
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -74,6 +89,78 @@ def import_document(
     refusal = check_option("language", language) if language is not None else None
     if refusal is not None:
         raise DocumentError(refusal)
+    return _whole(_read_document(source, footnotes), title, language)
+
+
+def import_by_language(
+    source: str, *, title: str | None = None, footnotes: Footnotes = "end"
+) -> list[Imported]:
+    """One draft per language of a statement written in several (`language_parts`), in
+    the order the languages come; one draft when it has only one. A part's title is its
+    first heading, else the document's title (or `title`) and its language: "... (RU)"."""
+    document = _read_document(source, footnotes)
+    parts = language_parts(document.blocks, _paragraph_language)
+    if len(parts) == 1:
+        return [_whole(document, title)]
+    base = (title or document.read.title or document.stem).strip()
+    drafts = []
+    for part in parts:
+        body = render(part.blocks)
+        tag = f" ({part.language.upper()})" if part.language else ""
+        lines = {block.text for block in part.blocks if block.kind == "image"}
+        drafts.append(
+            Imported(
+                title=f"{title.strip()}{tag}" if title else part.first_heading or base + tag,
+                language=part.language or _language(None, body),
+                source=document.origin,
+                body=body,
+                removed=document.read.removed,
+                images=tuple(i for i in document.images if any(i.path in ln for ln in lines)),
+                notes=tuple(document.notes),
+            )
+        )
+    return drafts
+
+
+def _whole(document: _Document, title: str | None, language: str | None = None) -> Imported:
+    """The document as one draft."""
+    body = render(document.blocks)
+    return Imported(
+        title=(title or document.read.title or _first_line(body) or document.stem).strip(),
+        language=language or _language(document.read.language, body),
+        source=document.origin,
+        body=body,
+        removed=document.read.removed,
+        images=tuple(document.images),
+        notes=tuple(document.notes),
+    )
+
+
+def write_imported(folder: Path, imported: Imported) -> Path:
+    """Write the draft as a new file in the drafts folder (never over another), its images
+    first (in `images/` there); its path."""
+    save_images(folder, imported.images)
+    meta = {key: value for key, value in imported.meta.items() if key != "title"}
+    return new_draft(folder, imported.title, meta, body=imported.body)
+
+
+@dataclass(slots=True)
+class _Document:
+    """A document read, its image blocks made image lines (or left out)."""
+
+    read: Read
+    origin: str  # the file's name, or the address
+    blocks: list[Block]
+    images: list[ImportedImage] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def stem(self) -> str:
+        return Path(self.origin).stem
+
+
+def _read_document(source: str, footnotes: Footnotes) -> _Document:
+    folder: Path | None = None
     if re.match(r"(?i)https?://", source):
         html, final_url = _fetch_page(source)
         read = read_html(html, source, final_url)
@@ -82,22 +169,18 @@ def import_document(
         path = Path(source).expanduser()
         data = _read_file(path)
         read = _read_bytes(data, path.name, footnotes)
-        origin = path.name
-    if not read.body.strip():
+        origin, folder = path.name, path.parent
+    if not any(block.text.strip() for block in read.blocks if block.kind != "image"):
         raise DocumentError(f"{source}: no text found in the document")
-    return Imported(
-        title=(title or read.title or _first_line(read.body) or Path(origin).stem).strip(),
-        language=language or _language(read),
-        source=origin,
-        body=read.body,
-        removed=read.removed,
-    )
-
-
-def write_imported(folder: Path, imported: Imported) -> Path:
-    """Write the draft as a new file in the drafts folder (never over another); its path."""
-    meta = {key: value for key, value in imported.meta.items() if key != "title"}
-    return new_draft(folder, imported.title, meta, body=imported.body)
+    resolved = resolve_images(read.images, origin, folder)
+    blocks: list[Block] = []
+    for block in read.blocks:
+        if block.kind != "image":
+            blocks.append(block)
+        elif (line := resolved.lines[int(block.text)]) is not None:
+            blocks.append(Block(line, "image"))
+    read.removed.images = len(resolved.images)
+    return _Document(read, origin, blocks, resolved.images, resolved.notes)
 
 
 def _read_file(path: Path) -> bytes:
@@ -177,11 +260,17 @@ def _fetch_page(url: str) -> tuple[str, str]:
     return decode_page(page.data, page.charset), page.url
 
 
-def _language(read: Read) -> str | None:
-    """The document's declared language, else the detector's if it is sure."""
-    if read.language and re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*", read.language):
-        return read.language
-    return detect_language(read.body)
+def _language(declared: str | None, body: str) -> str | None:
+    """The document's declared language, else the one its letters say (English, Russian,
+    Kazakh: `script_language`), else the detector's if it is sure."""
+    if declared and re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*", declared):
+        return declared
+    return script_language(body) or detect_language(body)
+
+
+def _paragraph_language(text: str) -> str | None:
+    """A paragraph's language, for cutting a document into its languages' parts."""
+    return script_language(text) or detect_language(text)
 
 
 def detect_language(text: str) -> str | None:
@@ -189,12 +278,19 @@ def detect_language(text: str) -> str | None:
     sample = " ".join(text.split())[:20_000]
     if len(sample) < 40:
         return None
+    language, probability = _identifier().classify(sample)
+    return str(language) if probability >= _SURE else None
+
+
+@cache
+def _identifier() -> Any:
+    """py3langid's model (numpy, 1.25 s to load): loaded once, and only when the letters do
+    not tell the language."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages(list(DETECTED_LANGUAGES))
-    language, probability = identifier.classify(sample)
-    return str(language) if probability >= _SURE else None
+    return identifier
 
 
 def _first_line(body: str) -> str | None:
