@@ -7,7 +7,8 @@
 - `publish`: `publish` and `schedule` (incl. `--every`);
 - `queue`: `queue` and its subcommands (incl. `publish-now`, `rules`, `stop`);
 - `history`, `retract`, `daemon`: the commands of those names;
-- `notify`: `check` and `notify test` (failure notifications).
+- `notify`: `check` and `notify test` (failure notifications);
+- `init`: a working folder to start from (accounts.toml, drafts/).
 
 Only argument parsing and printing live here; each decision is in the layer below. `split`
 and `count` must start fast, so importing this package imports click and the pure text
@@ -43,6 +44,7 @@ __all__ = ["cli", "main"]
 # module is imported when that command runs (or help lists it): `history` does not load
 # what `publish` needs.
 COMMANDS = {
+    "init": "init",
     "split": "text",
     "count": "text",
     "draft": "drafts",
