@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -40,18 +41,30 @@ def run(command: Sequence[str], cwd: Path, env: dict[str, str]) -> str:
     return result.stdout
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The `bin` folder of a new virtual environment with the built wheel installed."""
+def uv_and_env() -> tuple[list[str], dict[str, str]]:
     uv = find_uv()
     if uv is None:
         unavailable("COMPOSER_REQUIRE_WHEEL", "uv is not installed")
-    place = tmp_path_factory.mktemp("wheel")
     # Not this project's environment: uv would take it as the one to use.
     outside = ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")
-    env = {name: value for name, value in os.environ.items() if name not in outside}
-    run([*uv, "build", "--wheel", "--out-dir", str(place / "dist"), str(ROOT)], ROOT, env)
-    (wheel,) = (place / "dist").glob("thread_composer-*.whl")
+    return uv, {name: value for name, value in os.environ.items() if name not in outside}
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel `uv build` makes of this clone."""
+    uv, env = uv_and_env()
+    dist = tmp_path_factory.mktemp("dist")
+    run([*uv, "build", "--wheel", "--out-dir", str(dist), str(ROOT)], ROOT, env)
+    (built,) = dist.glob("thread_composer-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The `bin` folder of a new virtual environment with the built wheel installed."""
+    uv, env = uv_and_env()
+    place = tmp_path_factory.mktemp("wheel")
     pins = place / "pins.txt"
     export = ["export", "--frozen", "--no-dev", "--no-emit-project", "--no-hashes"]
     run([*uv, *export, "--output-file", str(pins)], ROOT, env)
@@ -99,3 +112,19 @@ def test_postgresql_without_the_extra_says_what_to_install(installed: Path, tmp_
     )  # fmt: skip
     assert result.returncode == 2
     assert result.stderr == f"thread-composer: {POSTGRES_DRIVER_MISSING}\n"
+
+
+def test_the_wheel_says_its_license_and_carries_it(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        (metadata,) = [name for name in names if name.endswith(".dist-info/METADATA")]
+        fields = archive.read(metadata).decode("utf-8").split("\n\n", 1)[0].splitlines()
+        (license_file,) = [name for name in names if name.endswith("/licenses/LICENSE")]
+        assert archive.read(license_file) == (ROOT / "LICENSE").read_bytes()
+    assert "License-Expression: MIT" in fields
+    assert "Provides-Extra: postgres" in fields
+    assert any(
+        field.startswith("Classifier: Programming Language :: Python :: 3.11") for field in fields
+    )
+    assert "composer/examples/accounts.example.toml" in names
+    assert "composer/examples/example.md" in names
