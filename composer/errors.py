@@ -9,7 +9,7 @@ branch is the one whose input is at fault (`bad_input`), which a front end tells
 
     ComposerError
     ├── text:       SplitError, NumberingError, EnrichError, UnknownPlatformError
-    ├── workspace:  ConfigError, DraftError, WhenError, DocumentError
+    ├── workspace:  ConfigError, DraftError, WhenError, DocumentError, StarterError
     ├── media:      MediaError
     ├── store:      StoreError (DatabaseFailure, ClaimLost, EditionBusy, AlreadyHeld)
     ├── platforms:  PlatformError (Retryable, Unclear, Refused), UnsupportedPlatform

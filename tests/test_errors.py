@@ -20,6 +20,7 @@ from composer.text.enrich import EnrichError
 from composer.workspace.config import ConfigError, parse_config
 from composer.workspace.document_formats import DocumentError
 from composer.workspace.drafts import DraftError
+from composer.workspace.starter import StarterError
 from composer.workspace.when import WhenError
 
 VALUE_ERRORS = (
@@ -34,6 +35,7 @@ VALUE_ERRORS = (
     RuleError,
     ScheduleError,
     SplitError,
+    StarterError,
     UnknownPlatformError,
     UnsupportedPlatform,
     WhenError,

@@ -7,7 +7,8 @@
 - `publish`: `publish` and `schedule` (incl. `--every`);
 - `queue`: `queue` and its subcommands (incl. `publish-now`, `rules`, `stop`);
 - `history`, `retract`, `daemon`: the commands of those names;
-- `notify`: `check` and `notify test` (failure notifications).
+- `notify`: `check` and `notify test` (failure notifications);
+- `init`: a working folder to start from (accounts.toml, drafts/).
 
 Only argument parsing and printing live here; each decision is in the layer below. `split`
 and `count` must start fast, so importing this package imports click and the pure text
@@ -28,8 +29,11 @@ from composer.cli.base import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    GLOBAL_OPTIONS,
     BadInput,
     error_line,
+    global_options_before_command,
+    with_global_options,
 )
 from composer.errors import ComposerError
 
@@ -40,6 +44,7 @@ __all__ = ["cli", "main"]
 # module is imported when that command runs (or help lists it): `history` does not load
 # what `publish` needs.
 COMMANDS = {
+    "init": "init",
     "split": "text",
     "count": "text",
     "draft": "drafts",
@@ -58,7 +63,7 @@ class ComposerGroup(click.Group):
     """A group that also takes a draft path where a command would go: `thread-composer DRAFT`,
     and the one place a `ComposerError` no command handled becomes the CLI's error: its
     message on one line, exit 2 when the user's input is at fault, else 1. Its commands are
-    loaded when needed (COMMANDS)."""
+    loaded when needed (COMMANDS), each given the global options after its name too."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [*COMMANDS, *self.commands]  # and any added with add_command
@@ -66,10 +71,11 @@ class ComposerGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         module = COMMANDS.get(cmd_name)
         if module is None:
-            return super().get_command(ctx, cmd_name)
+            command = super().get_command(ctx, cmd_name)
+            return None if command is None else with_global_options(command)
         command = getattr(import_module(f"composer.cli.{module}"), cmd_name)
         assert isinstance(command, click.Command)
-        return command
+        return with_global_options(command)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -79,7 +85,7 @@ class ComposerGroup(click.Group):
             raise failure(str(error)) from error
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        takes_value = {"--config", "--db", "--drafts"}
+        takes_value = {option.flag for option in GLOBAL_OPTIONS}
         index = 0
         while index < len(args):
             arg = args[index]
@@ -96,18 +102,17 @@ class ComposerGroup(click.Group):
 
 
 @click.group(cls=ComposerGroup, invoke_without_command=True)
-@click.option("--config", envvar="COMPOSER_CONFIG", metavar="PATH", help="Accounts file.")
-@click.option("--db", envvar="COMPOSER_DB", metavar="URL", help="History database.")
-@click.option("--drafts", "drafts_dir", default="drafts", metavar="DIR", help="Drafts folder.")
+@global_options_before_command
 @click.version_option(package_name="thread-composer")
 @click.pass_context
-def cli(ctx: click.Context, config: str | None, db: str | None, drafts_dir: str) -> None:
+def cli(ctx: click.Context, config: str | None, db: str | None, drafts: str) -> None:
     """Turn long reports into numbered threads for X, Mastodon and Bluesky.
 
     With no command, or a draft path, opens the composer on a terminal; piped, it shows
-    the draft split for each platform.
+    the draft split for each platform. --config, --db and --drafts may also follow the
+    command (given in both places, the one after it wins).
     """
-    ctx.obj = {"config": config, "db": db, "drafts": drafts_dir}
+    ctx.obj = {"config": config, "db": db, "drafts": drafts}
     if ctx.invoked_subcommand is None:
         from composer.cli.text import compose_or_preview
 

@@ -15,9 +15,10 @@ command first needs them.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, NoReturn
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -53,6 +54,72 @@ class FiniteFloatRange(click.FloatRange):
 ROW_ID = click.IntRange(min=1, max=2**63 - 1)
 MAX_HISTORY = 10_000
 MAX_POST_LIMIT = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class GlobalOption:
+    """An option of the whole run (which accounts file, database, drafts folder), taken
+    before the command (`thread-composer --db X history`) and after it (`thread-composer
+    history --db X`): defined once here, the same name, value and help in both places."""
+
+    flag: str
+    key: str  # its name in the root context's `obj`, where every command reads it
+    metavar: str
+    help: str
+    envvar: str | None = None
+    default: str | None = None
+
+
+GLOBAL_OPTIONS = (
+    GlobalOption("--config", "config", "PATH", "Accounts file.", envvar="COMPOSER_CONFIG"),
+    GlobalOption("--db", "db", "URL", "History database.", envvar="COMPOSER_DB"),
+    GlobalOption("--drafts", "drafts", "DIR", "Drafts folder.", default="drafts"),
+)
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def global_options_before_command(function: _F) -> _F:
+    """The global options on the group itself, with their environment variables and
+    defaults: the values every command starts from (`ctx.obj`)."""
+    for option in reversed(GLOBAL_OPTIONS):
+        function = click.option(
+            option.flag,
+            option.key,
+            envvar=option.envvar,
+            default=option.default,
+            metavar=option.metavar,
+            help=option.help,
+        )(function)
+    return function
+
+
+def _given_after_command(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    # The root's callback has set `obj` before a command's options are parsed, so the value
+    # written after the command is the one that stays: after wins over before.
+    if value is not None:
+        ctx.find_root().obj[param.name] = value
+
+
+def with_global_options(command: click.Command) -> click.Command:
+    """`command` and, if it is a group, each of its subcommands, taking the global options
+    after their name too (no environment variable nor default there: only what is written
+    after the command overrides the group's value). Done once per command object."""
+    if not any(param.callback is _given_after_command for param in command.params):
+        command.params.extend(
+            click.Option(
+                [option.flag, option.key],
+                metavar=option.metavar,
+                help=option.help,
+                expose_value=False,
+                callback=_given_after_command,
+            )
+            for option in GLOBAL_OPTIONS
+        )
+    if isinstance(command, click.Group):
+        for subcommand in command.commands.values():
+            with_global_options(subcommand)
+    return command
 
 
 def fail(message: str) -> NoReturn:

@@ -108,6 +108,14 @@ async def off_loop(db: Database, call: Callable[_P, _T], *args: _P.args, **kwarg
     return await loop.run_in_executor(executor, functools.partial(call, *args, **kwargs))
 
 
+_POSTGRES = "postgresql+psycopg"
+POSTGRES_DRIVER_MISSING = (
+    "PostgreSQL needs the driver: pip install 'thread-composer[postgres]' (or pipx inject"
+    " thread-composer 'psycopg[binary]'; a uv tool: uv tool install again with"
+    " --with 'psycopg[binary]')"
+)
+
+
 def database_url(url_or_path: str | None) -> URL:
     """A SQLAlchemy URL for a URL, a SQLite file path, or None (the user data dir)."""
     if url_or_path is None:
@@ -120,10 +128,12 @@ def database_url(url_or_path: str | None) -> URL:
         return URL.create("sqlite", database=str(path))
     if "://" in url_or_path:
         try:
-            return make_url(url_or_path)
+            url = make_url(url_or_path)
         except ArgumentError:
             # The message would echo the URL, password included.
             raise StoreError("the database URL is not a valid SQLAlchemy URL") from None
+        # SQLAlchemy's own default is psycopg2; the `postgres` extra installs psycopg (3).
+        return url.set(drivername=_POSTGRES) if url.drivername == "postgresql" else url
     return URL.create("sqlite", database=str(Path(url_or_path).expanduser().resolve()))
 
 
@@ -133,7 +143,11 @@ def open_database(url_or_path: str | None) -> Database:
     location = _safe_location(url)
     try:
         engine = sa.create_engine(url)
-    except (ArgumentError, ImportError) as error:
+    except ImportError as error:
+        if url.drivername == _POSTGRES:  # installed without the `postgres` extra
+            raise StoreError(POSTGRES_DRIVER_MISSING) from None
+        raise StoreError(f"cannot use database {location}: {type(error).__name__}") from None
+    except ArgumentError as error:
         raise StoreError(f"cannot use database {location}: {type(error).__name__}") from None
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
