@@ -17,7 +17,7 @@ from PIL import Image
 
 from benchmarks.timing import best_time, human
 from composer.media import probe as probing
-from composer.tui.preview import platform_preview
+from composer.tui.preview_work import platform_preview
 from composer.workspace.drafts import parse_draft
 
 PLATFORMS = ("x", "mastodon", "bluesky")

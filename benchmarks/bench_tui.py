@@ -23,7 +23,7 @@ from benchmarks.timing import best_time, human
 from composer.text import split
 from composer.tui import Services, make_app
 from composer.tui.compose import PREVIEW_DELAY, ComposeScreen
-from composer.tui.preview import Preview, build_preview
+from composer.tui.preview_work import Preview, build_preview
 from composer.workspace.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent

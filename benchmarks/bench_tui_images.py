@@ -26,7 +26,8 @@ from benchmarks.bench_preview_images import make
 from benchmarks.timing import human
 from composer.tui import Services, make_app
 from composer.tui.compose import ComposeScreen
-from composer.tui.preview import Preview, PreviewPane
+from composer.tui.preview import PreviewPane
+from composer.tui.preview_work import Preview
 
 FRONT_MATTER = '+++\ntitle = "Precincts"\nplatforms = ["x", "mastodon", "bluesky"]\n+++\n'
 

@@ -139,7 +139,7 @@ def test_edition_status_groups_are_written_once_in_store_statuses() -> None:
     assert written == [], "name these groups in composer/store/statuses.py: " + ", ".join(written)
 
 
-@pytest.mark.parametrize("package", ["composer", "composer.text", "composer.store"])
+@pytest.mark.parametrize("package", ["composer", "composer.text", "composer.store", "composer.tui"])
 def test_every_public_name_of_a_lazy_package_loads(package: str) -> None:
     """composer, composer.text and composer.store load their names when first used (PEP 562):
     a name listed but mapped to the wrong module would fail only when a command used it."""

@@ -10,6 +10,7 @@ the user chooses to (RecoveryDialog), never autosaved before that.
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from pathlib import Path
 from typing import ClassVar
 
@@ -23,7 +24,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, OptionList, TextArea
 from textual.widgets.option_list import Option, OptionDoesNotExist
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from composer.text.display import terminal_safe
 from composer.tui.confirm import ConfirmDialog
@@ -32,11 +33,12 @@ from composer.tui.insert_image import AltLimit, InsertImageDialog, image_insert_
 from composer.tui.keymap import COMPOSE_KEYS, PLATFORM_KEYS, bindings
 from composer.tui.newdraft import NewDraftDialog
 from composer.tui.pickers import HashtagsChoice, HashtagsPicker, MentionsChoice, MentionsPicker
-from composer.tui.preview import (
+from composer.tui.preview import PreviewPane, label_of
+from composer.tui.preview_work import (
+    PROCESS_FROM,
+    ConfigSource,
     PlatformPreview,
     Preview,
-    PreviewPane,
-    label_of,
     platform_preview,
 )
 from composer.tui.recovery import RecoveryDialog
@@ -67,7 +69,9 @@ from composer.workspace.recovery import (
     unsaved_text,
 )
 
-PREVIEW_DELAY = 0.06  # seconds of quiet typing before the preview is re-split
+# Seconds of quiet typing before the preview is re-split while a split is still running (when
+# none is, a keystroke is split at once).
+PREVIEW_DELAY = 0.06
 AUTOSAVE_DELAY = 1.0  # seconds of quiet typing before the file is saved
 DISK_CHECK_INTERVAL = 2.0  # how often the file is compared with what was read or written
 
@@ -102,6 +106,7 @@ class ComposeScreen(Screen[None]):
         self.requested = 0  # generation of the latest text sent to the preview
         self.shown = 0  # generation of the preview on screen
         self._preview_timer: Timer | None = None
+        self._preview_worker: Worker[None] | None = None
         self._previewed_text: str | None = None
         self._config_error_shown = False
         self._save_timer: Timer | None = None
@@ -309,11 +314,13 @@ class ComposeScreen(Screen[None]):
                 self.notify(f"cannot keep unsaved text: {error}", severity="error", markup=False)
 
     def request_preview(self, delay: float = PREVIEW_DELAY) -> None:
-        """Re-split the editor's text after `delay` seconds without typing."""
+        """Re-split the editor's text: at once when no split is running, else after `delay`
+        seconds without typing (a burst of keys makes one split, not one each)."""
         self.requested += 1
         if self._preview_timer is not None:
             self._preview_timer.stop()
-        if delay <= 0:
+        running = self._preview_worker is not None and self._preview_worker.is_running
+        if delay <= 0 or not running:
             self._start_preview()
         else:
             self._preview_timer = self.set_timer(delay, self._start_preview)
@@ -321,8 +328,11 @@ class ComposeScreen(Screen[None]):
     def _start_preview(self) -> None:
         name = self.display_name(self.draft_path) if self.draft_path else "<draft>"
         pane = self.query_one(PreviewPane)
-        self.compute_preview(
-            self.requested, self.editor.text, name, self.draft_path, pane.platform, pane.previews
+        text = self.editor.text
+        if len(text) >= PROCESS_FROM:
+            self.services.split_process.start()  # the next long split goes there
+        self._preview_worker = self.compute_preview(
+            self.requested, text, name, self.draft_path, pane.platform, pane.previews
         )
 
     def config(self) -> Config | None:
@@ -359,10 +369,20 @@ class ComposeScreen(Screen[None]):
         platforms = platforms_for(draft, config)
         order = sorted(platforms, key=lambda platform: platform != active)
         done: dict[str, PlatformPreview] = {}
+        services = self.services
+        source = ConfigSource(services.config_path, services.workdir, services.config_generation)
+        made: Generator[PlatformPreview, None, None]
+        if len(text) >= PROCESS_FROM:
+            made = services.split_process.previews(
+                draft, order, source, lambda platform: platform_preview(draft, platform, config)
+            )
+        else:
+            made = (platform_preview(draft, platform, config) for platform in order)
         for platform in order:
             if worker.is_cancelled:
+                made.close()  # the process's previews not begun are not needed
                 return
-            done[platform] = platform_preview(draft, platform, config)
+            done[platform] = next(made)
             complete = len(done) == len(platforms)
             if complete or set(platforms) <= set(previous):
                 merged = [done.get(p) or previous[p] for p in platforms]

@@ -1,14 +1,14 @@
 """The live preview: a draft's thread on each of its platforms, as cards.
 
-`build_preview` runs in a worker thread: it parses the draft and splits it with
-`composer.workspace.draft_split.split_draft`, the code publishing uses, so what the preview shows is
-what will be published. `PreviewPane` only shows the result.
+What a preview holds and how it is made (`build_preview`, `platform_preview`: the code
+publishing uses, so what the preview shows is what will be published) is in
+`preview_work.py`, which runs in a worker thread or a process of its own. `PreviewPane` only
+shows the result.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from typing import ClassVar, cast
 
 from rich.text import Text
@@ -21,30 +21,16 @@ from textual.visual import VisualType, visualize
 from textual.widgets import Static, Tab, Tabs
 
 from composer.media.link_cards import FAILURE_MEMORY, LinkCardError, fetch_card
-from composer.media.probe import probe
-from composer.text import Post, SplitError, Thread, UnknownPlatformError
+from composer.text import Post, Thread
 from composer.text.display import plural, terminal_safe
-from composer.text.enrich import EnrichError
 from composer.text.entities import extract_entities
-from composer.text.link_cards import LinkCard, card_links
-from composer.text.numbering import NumberingError
+from composer.text.link_cards import LinkCard
 from composer.text.platform_facts import FACTS
 from composer.tui.cursor import PostLocator
+from composer.tui.preview_work import PlatformPreview, Preview
 from composer.tui.thumbnails import PictureWidget, ThumbnailCache, Thumbnails
-from composer.workspace.config import Config, ConfigError
-from composer.workspace.draft_split import (
-    draft_account,
-    draft_overrides,
-    link_cards_wanted,
-    platforms_for,
-    post_options,
-    split_draft,
-)
-from composer.workspace.drafts import Draft, DraftError, parse_draft
 from composer.workspace.images import (
     ImageFile,
-    image_files,
-    image_problems,
 )
 
 ENTITY_STYLES = {
@@ -56,64 +42,10 @@ ENTITY_STYLES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class PlatformPreview:
-    """One platform's thread, or why it cannot be split."""
-
-    platform: str
-    thread: Thread | None = None
-    error: str | None = None
-    media: tuple[tuple[ImageFile, ...], ...] = ()  # each post's images (empty: none)
-    links: tuple[str | None, ...] = ()  # each post's link to show a card for (empty: none)
-    # The per-network settings it is sent with, those not the platform's default.
-    settings: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Preview:
-    """What the text in the editor makes: a draft and its threads, or the draft's error."""
-
-    draft: Draft | None
-    platforms: list[PlatformPreview] = field(default_factory=list)
-    error: str | None = None  # the front matter's error: the last good preview is kept
-
-
 def label_of(platform: str) -> str:
     """How the platform writes its own name (the name itself for one we do not know)."""
     facts = FACTS.get(platform)
     return facts.label if facts else platform
-
-
-def platform_preview(draft: Draft, platform: str, config: Config | None) -> PlatformPreview:
-    """`draft` split for `platform` as it would be published (an account's own limit and
-    its instance's remembered figures included), or why it cannot be."""
-    overrides = draft_overrides(draft, platform, config)
-    try:
-        thread = split_draft(draft, platform, config, overrides)
-    except (UnknownPlatformError, NumberingError, SplitError, EnrichError, ConfigError) as error:
-        return PlatformPreview(platform, error=str(error))
-    account = draft_account(draft, platform, config)
-    links: tuple[str | None, ...] = ()
-    if link_cards_wanted(draft, platform, account):
-        texts = [post.text for post in thread.posts]
-        links = tuple(card_links(texts, [bool(post.media) for post in thread.posts]))
-    settings = tuple(post_options(draft, platform, overrides).shown(defaults=False).items())
-    if not any(post.media for post in thread.posts):
-        return PlatformPreview(platform, thread, links=links, settings=settings)
-    # Each image's file and alt text, checked as publishing checks them: warnings here.
-    files = image_files(draft, thread, probe)
-    thread.warnings.extend(image_problems(draft, platform, account, files))
-    return PlatformPreview(platform, thread, media=tuple(files), links=links, settings=settings)
-
-
-def build_preview(text: str, name: str, config: Config | None) -> Preview:
-    """Parse `text` (the editor's) and split it for each of its platforms."""
-    try:
-        draft = parse_draft(text, name)
-    except DraftError as error:
-        return Preview(None, error=str(error))
-    platforms = platforms_for(draft, config)
-    return Preview(draft, [platform_preview(draft, p, config) for p in platforms])
 
 
 def highlighted(text: str) -> Text:

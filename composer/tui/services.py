@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from composer.store import Database, open_database
+from composer.tui.preview_work import SplitProcess
 from composer.workspace.config import Config
 from composer.workspace.draft_split import ConfigChoice, find_config
 
@@ -33,6 +34,10 @@ class Services:
     now: Callable[[], datetime] = _utc_now
     link_cards: bool = False  # the preview fetches Bluesky link cards (the app run by the CLI)
     spelling: bool = True  # the editor underlines misspellings (the system's dictionaries)
+    # Where long drafts are split; made with the services, before the app takes the terminal.
+    split_process: SplitProcess = field(default_factory=SplitProcess, repr=False)
+    # Counts the reloads of the accounts file: a process splitting long drafts reads it again.
+    config_generation: int = field(default=0, init=False)
     _config_choice: ConfigChoice | None = field(default=None, init=False, repr=False)
     _database: Database | None = field(default=None, init=False, repr=False)
 
@@ -47,6 +52,7 @@ class Services:
 
     def reload_config(self) -> Config | None:
         self._config_choice = None
+        self.config_generation += 1
         return self.config()
 
     def database(self) -> Database:
@@ -56,6 +62,7 @@ class Services:
         return self._database
 
     def close(self) -> None:
+        self.split_process.close()
         if self._database is not None:
             self._database.close()
             self._database = None

@@ -18,7 +18,7 @@ from composer import locations
 from composer.instances import InstanceFigures, remember, remembered
 from composer.publishing import PreflightError, PublishError, fit_to_instances, plan_editions
 from composer.publishing.connect import client_for
-from composer.tui.preview import platform_preview
+from composer.tui.preview_work import platform_preview
 from composer.workspace.config import Config, load_config
 from composer.workspace.drafts import load_draft
 from tests.fakes.mastodon import FakeMastodon

@@ -20,7 +20,8 @@ from composer.tui.compose import ComposeScreen
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.newdraft import NewDraftDialog
 from composer.tui.pickers import HashtagsChoice, HashtagsPicker, MentionsChoice, MentionsPicker
-from composer.tui.preview import PostCard, PreviewPane, build_preview
+from composer.tui.preview import PostCard, PreviewPane
+from composer.tui.preview_work import build_preview
 from composer.tui.schedule import ScheduleDialog
 from composer.tui.scheduled import ScheduleResult
 from composer.workspace.draft_split import split_draft

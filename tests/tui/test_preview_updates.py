@@ -14,7 +14,8 @@ from textual.widgets import Static, Tabs
 from composer.tui import Services, make_app
 from composer.tui.app import ComposerApp
 from composer.tui.compose import ComposeScreen
-from composer.tui.preview import PostCard, PreviewPane, build_preview
+from composer.tui.preview import PostCard, PreviewPane
+from composer.tui.preview_work import build_preview
 from tests.tui.conftest import compose_settled
 
 pytestmark = pytest.mark.anyio
