@@ -7,7 +7,9 @@
 - `publish`: `publish` and `schedule` (incl. `--every`);
 - `queue`: `queue` and its subcommands (incl. `publish-now`, `rules`, `stop`);
 - `history`, `retract`, `daemon`: the commands of those names;
-- `notify`: `check` and `notify test` (failure notifications).
+- `notify`: `check` and `notify test` (failure notifications);
+- `accounts`: `accounts list|verify`;
+- `completion`: the shell completion script, and the callbacks that complete values.
 
 Only argument parsing and printing live here; each decision is in the layer below. `split`
 and `count` must start fast, so importing this package imports click and the pure text
@@ -31,6 +33,7 @@ from composer.cli.base import (
     BadInput,
     error_line,
 )
+from composer.cli.completion import COMPLETE_VAR, complete_files, complete_folders
 from composer.errors import ComposerError
 
 __all__ = ["cli", "main"]
@@ -51,6 +54,8 @@ COMMANDS = {
     "daemon": "daemon",
     "check": "notify",
     "notify": "notify",
+    "accounts": "accounts",
+    "completion": "completion",
 }
 
 
@@ -96,9 +101,28 @@ class ComposerGroup(click.Group):
 
 
 @click.group(cls=ComposerGroup, invoke_without_command=True)
-@click.option("--config", envvar="COMPOSER_CONFIG", metavar="PATH", help="Accounts file.")
-@click.option("--db", envvar="COMPOSER_DB", metavar="URL", help="History database.")
-@click.option("--drafts", "drafts_dir", default="drafts", metavar="DIR", help="Drafts folder.")
+@click.option(
+    "--config",
+    envvar="COMPOSER_CONFIG",
+    metavar="PATH",
+    help="Accounts file.",
+    shell_complete=complete_files,
+)
+@click.option(
+    "--db",
+    envvar="COMPOSER_DB",
+    metavar="URL",
+    help="History database.",
+    shell_complete=complete_files,
+)
+@click.option(
+    "--drafts",
+    "drafts_dir",
+    default="drafts",
+    metavar="DIR",
+    help="Drafts folder.",
+    shell_complete=complete_folders,
+)
 @click.version_option(package_name="thread-composer")
 @click.pass_context
 def cli(ctx: click.Context, config: str | None, db: str | None, drafts_dir: str) -> None:
@@ -119,7 +143,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         # Without standalone mode, click returns the code of an Exit a command raised (the
         # TUI's, when it crashed) instead of raising it: that code is the exit status.
-        code = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        # One completion variable however the program was started (`python -m composer`).
+        code = cli.main(
+            args=list(argv) if argv is not None else None,
+            standalone_mode=False,
+            complete_var=COMPLETE_VAR,
+        )
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.Abort as abort:
