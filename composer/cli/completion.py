@@ -4,8 +4,8 @@
 Each kind of value is completed by one callback here, given to the arguments and options that
 take it (`shell_complete=`): draft names (the drafts folder, as `resolve` reads names), account
 and contact names (the accounts file, its secrets never read), edition and rule ids (the
-history, read-only through sqlite3). A shell waits for every key press: nothing here imports
-SQLAlchemy, Textual or the splitter, and whatever goes wrong (a broken accounts file, a
+history, read-only through sqlite3). A shell waits for every key press: completing imports
+neither SQLAlchemy nor Textual nor httpx, and whatever goes wrong (a broken accounts file, a
 database that is not up to date) completes nothing rather than printing a traceback.
 """
 
@@ -120,19 +120,19 @@ def _editions(statuses: Callable[[], Sequence[str]]) -> Completer:
 
 
 def _scheduled() -> Sequence[str]:
-    from composer.store.statuses import ACTIVE
+    from composer.store import ACTIVE
 
     return ACTIVE
 
 
 def _retractable() -> Sequence[str]:
-    from composer.store.statuses import RETRACTABLE
+    from composer.store import RETRACTABLE
 
     return RETRACTABLE
 
 
 def _followable() -> Sequence[str]:
-    from composer.store.statuses import ENDED, EditionStatus
+    from composer.store import ENDED, EditionStatus
 
     return [status for status in EditionStatus if status not in ENDED]
 
