@@ -14,6 +14,7 @@ from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.server import Fault, Hangup, Request
 from tests.fakes.x import FakeX
 from tests.helpers import composer, mastodon_account, write_accounts, x_account
+from tests.platforms.test_bluesky import MakeAccount
 
 TOKEN = "masto-SECRET-4f3e2d"
 X_KEYS = {"XA": "ck-SECRET-1", "XB": "cs-SECRET-2", "XC": "at-SECRET-3", "XD": "ats-SECRET-4"}
@@ -202,3 +203,27 @@ def test_without_an_accounts_file(tmp_path: Path) -> None:
     code, out, err = run(tmp_path, "accounts", "verify")
     assert code == 2 and out == ""
     assert err.startswith("thread-composer: no accounts.toml") and len(err.splitlines()) == 1
+
+
+def test_bluesky_on_a_real_pds(tmp_path: Path, pds: str, make_account: MakeAccount) -> None:
+    """The PDS's own login: a right app password gives the handle (and a stored session),
+    a wrong one the PDS's reason."""
+    author = make_account()
+    password = author.password
+    bluesky = {"platform": "bluesky", "handle": author.handle, "service": pds}
+    write_accounts(
+        tmp_path,
+        {
+            "bsky": bluesky | {"app_password_env": "BSKY_PASSWORD"},
+            "wrong": bluesky | {"app_password_env": "BSKY_WRONG"},
+        },
+    )
+    code, out, _ = run(
+        tmp_path, "accounts", "verify", BSKY_PASSWORD=password, BSKY_WRONG="wrong-password-1"
+    )
+    assert password not in out
+    lines = out.splitlines()
+    assert code == 1 and lines[0] == f"ok      bsky (bluesky): {author.handle}"
+    assert lines[1].startswith("FAILED  wrong (bluesky): ") and "HTTP 401" in lines[1]
+    code, out, _ = run(tmp_path, "accounts", "verify", "bsky", BSKY_PASSWORD=password)
+    assert code == 0 and out.startswith("ok      bsky (bluesky): ")
