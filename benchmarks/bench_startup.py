@@ -1,4 +1,6 @@
-"""Start-up of the commands a person waits for, against `python -c pass` in the same run.
+"""Start-up of the commands a person waits for, against `python -c pass` in the same run:
+three commands, and three shell completions (a draft name, an account name, an edition id),
+each one press of Tab.
 
 Each command runs as a new process (median of 7), twice: with bytecode cached, as a
 user's Python keeps it (a private pycache folder, filled by a first run), and with nothing
@@ -21,6 +23,24 @@ ROOT = Path(__file__).resolve().parent.parent
 RUNS = 7
 
 
+ACCOUNTS = """
+[accounts.ank-masto]
+platform = "mastodon"
+instance = "https://mastodon.social"
+access_token_env = "MASTODON_TOKEN"
+"""
+
+
+def completing(line: str, shell: str = "bash") -> dict[str, str]:
+    """The environment a shell's completion function sets for `line` (Tab after its end)."""
+    words = [*line.split(), ""]
+    return {
+        "COMP_WORDS": " ".join(words),
+        "COMP_CWORD": str(len(words) - 1),
+        "_THREAD_COMPOSER_COMPLETE": f"{shell}_complete",
+    }
+
+
 def median_run(argv: list[str], env: dict[str, str], cwd: Path) -> float:
     times = []
     for _ in range(RUNS):
@@ -34,26 +54,39 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-startup-"))
     try:
         (folder / "small.txt").write_text("The count was slow. " * 20, encoding="utf-8")
+        (folder / "drafts").mkdir()
+        (folder / "drafts" / "report.md").write_text("A report.\n", encoding="utf-8")
+        (folder / "accounts.toml").write_text(ACCOUNTS, encoding="utf-8")
         db = f"sqlite:///{folder / 'history.sqlite3'}"
         python = [sys.executable]
-        commands = {
-            "python -c pass": [*python, "-c", "pass"],
-            "split small.txt --platform x": [
-                *python, "-m", "composer", "split", "small.txt", "--platform", "x"
-            ],
-            "queue (empty database)": [*python, "-m", "composer", "--db", db, "queue"],
-            "history (empty database)": [*python, "-m", "composer", "--db", db, "history"],
+        composer = [*python, "-m", "composer"]
+        commands: dict[str, tuple[list[str], dict[str, str]]] = {
+            "python -c pass": ([*python, "-c", "pass"], {}),
+            "split small.txt --platform x": (
+                [*composer, "split", "small.txt", "--platform", "x"], {}
+            ),
+            "queue (empty database)": ([*composer, "--db", db, "queue"], {}),
+            "history (empty database)": ([*composer, "--db", db, "history"], {}),
+            "Tab: publish DRAFT": (composer, completing("thread-composer publish")),
+            "Tab: verify ACCOUNT": (composer, completing("thread-composer accounts verify")),
+            "Tab: retract ID (zsh)": (
+                composer, completing(f"thread-composer --db {db} retract", "zsh")
+            ),
         }  # fmt: skip
         base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         cached = {**base, "PYTHONPYCACHEPREFIX": str(folder / "pycache")}
         uncached = {**base, "PYTHONDONTWRITEBYTECODE": "1"}
         uncached["PYTHONPYCACHEPREFIX"] = str(folder / "empty-pycache")  # read none either
-        for argv in commands.values():  # fill the cache; make the database
-            subprocess.run(argv, env=cached, cwd=folder, capture_output=True, check=True)
+        for argv, extra in commands.values():  # fill the cache; make the database
+            env = {**cached, **extra}
+            subprocess.run(argv, env=env, cwd=folder, capture_output=True, check=True)
         print(f"{'command':<30} {'cached':>10} {'ratio':>6} {'no bytecode':>12} {'ratio':>6}")
         rows = {
-            name: (median_run(argv, cached, folder), median_run(argv, uncached, folder))
-            for name, argv in commands.items()
+            name: (
+                median_run(argv, {**cached, **extra}, folder),
+                median_run(argv, {**uncached, **extra}, folder),
+            )
+            for name, (argv, extra) in commands.items()
         }
         pass_cached, pass_uncached = rows["python -c pass"]
         for name, (warm, cold) in rows.items():

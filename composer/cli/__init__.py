@@ -8,6 +8,8 @@
 - `queue`: `queue` and its subcommands (incl. `publish-now`, `rules`, `stop`);
 - `history`, `retract`, `daemon`: the commands of those names;
 - `notify`: `check` and `notify test` (failure notifications);
+- `accounts`: `accounts list|verify`;
+- `completion`: the shell completion script, and the callbacks that complete values;
 - `init`: a working folder to start from (accounts.toml, drafts/).
 
 Only argument parsing and printing live here; each decision is in the layer below. `split`
@@ -35,6 +37,7 @@ from composer.cli.base import (
     global_options_before_command,
     with_global_options,
 )
+from composer.cli.completion import COMPLETE_VAR
 from composer.errors import ComposerError
 
 __all__ = ["cli", "main"]
@@ -56,6 +59,8 @@ COMMANDS = {
     "daemon": "daemon",
     "check": "notify",
     "notify": "notify",
+    "accounts": "accounts",
+    "completion": "completion",
 }
 
 
@@ -124,7 +129,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         # Without standalone mode, click returns the code of an Exit a command raised (the
         # TUI's, when it crashed) instead of raising it: that code is the exit status.
-        code = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        # One completion variable however the program was started (`python -m composer`).
+        code = cli.main(
+            args=list(argv) if argv is not None else None,
+            standalone_mode=False,
+            complete_var=COMPLETE_VAR,
+        )
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.Abort as abort:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
+from composer.cli.completion import Completer, complete_files, complete_folders
 from composer.text.display import terminal_safe
 
 if TYPE_CHECKING:
@@ -68,12 +69,15 @@ class GlobalOption:
     help: str
     envvar: str | None = None
     default: str | None = None
+    shell_complete: Completer | None = None  # what Tab offers for its value
 
 
 GLOBAL_OPTIONS = (
-    GlobalOption("--config", "config", "PATH", "Accounts file.", envvar="COMPOSER_CONFIG"),
-    GlobalOption("--db", "db", "URL", "History database.", envvar="COMPOSER_DB"),
-    GlobalOption("--drafts", "drafts", "DIR", "Drafts folder.", default="drafts"),
+    GlobalOption(
+        "--config", "config", "PATH", "Accounts file.", "COMPOSER_CONFIG", None, complete_files
+    ),
+    GlobalOption("--db", "db", "URL", "History database.", "COMPOSER_DB", None, complete_files),
+    GlobalOption("--drafts", "drafts", "DIR", "Drafts folder.", None, "drafts", complete_folders),
 )
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -90,6 +94,7 @@ def global_options_before_command(function: _F) -> _F:
             default=option.default,
             metavar=option.metavar,
             help=option.help,
+            shell_complete=option.shell_complete,
         )(function)
     return function
 
@@ -111,6 +116,7 @@ def with_global_options(command: click.Command) -> click.Command:
                 [option.flag, option.key],
                 metavar=option.metavar,
                 help=option.help,
+                shell_complete=option.shell_complete,
                 expose_value=False,
                 callback=_given_after_command,
             )

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from composer.cli.base import ROW_ID, current_config, fail, safe
+from composer.cli.completion import complete_followable
 from composer.text import PLATFORM_NAMES, Thread
 from composer.text.link_cards import LinkCard
 from composer.text.options import QUOTES_TYPED, PostOptions, check_option
@@ -163,6 +164,7 @@ def follows_options(command: Any) -> Any:
         "follows",
         type=ROW_ID,
         metavar="EDITION_ID",
+        shell_complete=complete_followable,
         help="Continue this edition's thread: reply to its last post, on its account.",
     )(command)
 

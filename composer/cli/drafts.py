@@ -11,6 +11,7 @@ from typing import Any, Literal
 import click
 
 from composer.cli.base import fail, safe
+from composer.cli.completion import complete_accounts, complete_drafts, complete_files
 from composer.cli.drafting import drafts_folder, load_source, previews, resolve_draft
 from composer.workspace.drafts import list_drafts, new_draft
 
@@ -22,7 +23,13 @@ def draft() -> None:
 
 @draft.command("new")
 @click.argument("title")
-@click.option("--account", "accounts", multiple=True, help="Account to publish to (repeatable).")
+@click.option(
+    "--account",
+    "accounts",
+    multiple=True,
+    help="Account to publish to (repeatable).",
+    shell_complete=complete_accounts,
+)
 def draft_new(title: str, accounts: tuple[str, ...]) -> None:
     """Create a draft titled TITLE and print its path."""
     meta: dict[str, Any] = {"accounts": list(accounts)} if accounts else {}
@@ -61,7 +68,7 @@ def draft_list(as_json: bool) -> None:
 
 
 @draft.command("show")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_drafts)
 def draft_show(name: str) -> None:
     """A draft's settings and text, and how many posts it makes on each platform."""
     path = resolve_draft(name)
@@ -77,7 +84,7 @@ def draft_show(name: str) -> None:
 
 
 @draft.command("edit")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_drafts)
 def draft_edit(name: str) -> None:
     """Open a draft in $VISUAL or $EDITOR, then check it."""
     path = resolve_draft(name)
@@ -93,7 +100,7 @@ def draft_edit(name: str) -> None:
 
 
 @draft.command("import")
-@click.argument("source", metavar="FILE|URL")
+@click.argument("source", metavar="FILE|URL", shell_complete=complete_files)
 @click.option(
     "--title", help="The draft's title (default: the document's own, or its first heading)."
 )

@@ -7,11 +7,12 @@ import json
 import click
 
 from composer.cli.base import MAX_HISTORY, reading_database, safe
+from composer.cli.completion import complete_accounts
 
 
 @click.command()
 @click.argument("query", required=False)
-@click.option("--account", help="Only this account's posts.")
+@click.option("--account", help="Only this account's posts.", shell_complete=complete_accounts)
 @click.option("--limit", type=click.IntRange(min=1, max=MAX_HISTORY), default=50, show_default=True)
 @click.option("--rank", is_flag=True, help="Best match first, not newest first.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")

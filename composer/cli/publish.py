@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from composer.cli.base import current_config, database, fail, iso_utc, safe, say_daemon_note
+from composer.cli.completion import complete_accounts, complete_drafts
 from composer.cli.drafting import (
     check_follows,
     cli_post_options,
@@ -70,8 +71,14 @@ class _ProgressBars:
 
 
 @click.command()
-@click.argument("name", metavar="DRAFT")
-@click.option("--account", "accounts", multiple=True, help="Account to post to (repeatable).")
+@click.argument("name", metavar="DRAFT", shell_complete=complete_drafts)
+@click.option(
+    "--account",
+    "accounts",
+    multiple=True,
+    help="Account to post to (repeatable).",
+    shell_complete=complete_accounts,
+)
 @click.option("--dry-run", is_flag=True, help="Show exactly what would be sent; send nothing.")
 @click.option("--again", is_flag=True, help="Publish a thread an account already has.")
 @click.option(
@@ -258,8 +265,14 @@ def _dry_run_row(plan: EditionPlan, follows: int | None) -> dict[str, Any]:
 
 
 @click.command()
-@click.argument("name", metavar="DRAFT")
-@click.option("--account", "accounts", multiple=True, help="Account to post to (repeatable).")
+@click.argument("name", metavar="DRAFT", shell_complete=complete_drafts)
+@click.option(
+    "--account",
+    "accounts",
+    multiple=True,
+    help="Account to post to (repeatable).",
+    shell_complete=complete_accounts,
+)
 @click.option("--at", "at", metavar="WHEN", help="'YYYY-MM-DD HH:MM' in the zone, or ISO 8601.")
 @click.option("--tz", "zone", metavar="ZONE", help="IANA zone (default: draft, config, system).")
 @click.option("--in", "delay", metavar="DURATION", help="From now: 90s, 15m, 2h, 1h30m, 1d.")

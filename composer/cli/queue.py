@@ -23,6 +23,7 @@ from composer.cli.base import (
     say_daemon_note,
     store_input,
 )
+from composer.cli.completion import complete_accounts, complete_rules, complete_scheduled
 from composer.text.display import plural
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 @click.group(invoke_without_command=True)
 @click.option("--all", "show_all", is_flag=True, help="Also recent published, failed, missed.")
-@click.option("--account", help="Only this account's editions.")
+@click.option("--account", help="Only this account's editions.", shell_complete=complete_accounts)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def queue(ctx: click.Context, show_all: bool, account: str | None, as_json: bool) -> None:
@@ -110,7 +111,7 @@ def _print_rules(rules: Sequence[Recurrence], *, count: int) -> None:
 
 @queue.command("rules")
 @click.option("--all", "show_all", is_flag=True, help="Also stopped rules.")
-@click.option("--account", help="Only this account's rules.")
+@click.option("--account", help="Only this account's rules.", shell_complete=complete_accounts)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def queue_rules(show_all: bool, account: str | None, as_json: bool) -> None:
     """Recurring rules with their next times (and the last error of each)."""
@@ -142,7 +143,7 @@ def queue_rules(show_all: bool, account: str | None, as_json: bool) -> None:
 
 
 @queue.command("stop")
-@click.argument("rule_id", type=ROW_ID, metavar="RULE_ID")
+@click.argument("rule_id", type=ROW_ID, metavar="RULE_ID", shell_complete=complete_rules)
 def queue_stop(rule_id: int) -> None:
     """Stop a recurring rule (editions it already made stay in the queue)."""
     from composer.store import stop_recurrence
@@ -160,7 +161,7 @@ def _queue_change(action: str, edition_id: int, *args: Any) -> None:
 
 
 @queue.command("cancel")
-@click.argument("edition_id", type=ROW_ID, metavar="ID")
+@click.argument("edition_id", type=ROW_ID, metavar="ID", shell_complete=complete_scheduled)
 def queue_cancel(edition_id: int) -> None:
     """Cancel a scheduled edition."""
     _queue_change("cancel", edition_id)
@@ -168,7 +169,7 @@ def queue_cancel(edition_id: int) -> None:
 
 
 @queue.command("move")
-@click.argument("edition_id", type=ROW_ID, metavar="ID")
+@click.argument("edition_id", type=ROW_ID, metavar="ID", shell_complete=complete_scheduled)
 @click.option("--at", "at", required=True, metavar="WHEN")
 @click.option("--tz", "zone", metavar="ZONE", help="Default: the edition's own zone.")
 def queue_move(edition_id: int, at: str, zone: str | None) -> None:
@@ -184,7 +185,7 @@ def queue_move(edition_id: int, at: str, zone: str | None) -> None:
 
 
 @queue.command("publish-now")
-@click.argument("edition_id", type=ROW_ID, metavar="ID")
+@click.argument("edition_id", type=ROW_ID, metavar="ID", shell_complete=complete_scheduled)
 @click.option(
     "--wait", is_flag=True, help="If another process is publishing it, wait, then resume."
 )

@@ -19,13 +19,14 @@ from composer.cli.base import (
     safe,
     store_input,
 )
+from composer.cli.completion import complete_retractable
 
 if TYPE_CHECKING:
     from composer.publishing import RetractResult
 
 
 @click.command()
-@click.argument("edition_id", type=ROW_ID, metavar="ID")
+@click.argument("edition_id", type=ROW_ID, metavar="ID", shell_complete=complete_retractable)
 @click.option("--yes", is_flag=True, help="Do not ask first.")
 @click.option(
     "--with-follow-ups", is_flag=True, help="Also take back the follow-ups that continue it."

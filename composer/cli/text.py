@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from composer.cli.base import MAX_POST_LIMIT, current_config, fail, safe
+from composer.cli.completion import complete_contacts, complete_files
 from composer.cli.drafting import (
     cli_post_options,
     images_of,
@@ -82,7 +83,7 @@ def open_composer(
 
 
 @click.command()
-@click.argument("source", metavar="PATH|-")
+@click.argument("source", metavar="PATH|-", shell_complete=complete_files)
 @platform_option
 @click.option("--numbering", "-n", metavar="FMT", help="{i}/{n} (default), a format or a preset.")
 @click.option(
@@ -97,6 +98,7 @@ def open_composer(
     "mentions",
     multiple=True,
     metavar="NAME|@HANDLE",
+    shell_complete=complete_contacts,
     help="A contact of the accounts file, or a handle (repeatable; replaces the draft's).",
 )
 @click.option("--mention-placement", type=click.Choice(MENTION_PLACEMENTS), help="Default: first.")
@@ -190,7 +192,7 @@ def link_cards_of(draft: Draft, thread: Thread) -> tuple[LinkCard | None, ...]:
 
 
 @click.command()
-@click.argument("source", metavar="PATH|-")
+@click.argument("source", metavar="PATH|-", shell_complete=complete_files)
 @platform_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def count(source: str, platform: str, as_json: bool) -> None:

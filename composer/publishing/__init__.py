@@ -9,6 +9,8 @@
 - `uploads`: a post's images, prepared, uploaded and recorded before the post (attach_media).
 - `retraction`: taking an edition back, its sent posts deleted last first, each written to
   the ledger (retract_plan, RetractPlan, retract_edition, RetractResult).
+- `verification`: asking a platform who an account is, for the accounts screen and
+  `accounts verify` (verify_account, verify_accounts, Verification).
 - `actions`: publish now and resume, claiming first (run_editions, publish_existing,
   refuse_edition), and retract, called by the CLI, the TUI and the daemon; the image cache
   pruned after (prune_media).
@@ -68,6 +70,7 @@ from composer.publishing.sender import (
     publish_edition,
     stoppable_sleep,
 )
+from composer.publishing.verification import Verification, verify_account, verify_accounts
 
 __all__ = [
     "BACKOFF_CAP",
@@ -91,6 +94,7 @@ __all__ = [
     "RetractResult",
     "RetractTarget",
     "Sleep",
+    "Verification",
     "already_has",
     "ask_new_instances",
     "check_not_published",
@@ -112,5 +116,7 @@ __all__ = [
     "retract_plan",
     "run_editions",
     "stoppable_sleep",
+    "verify_account",
+    "verify_accounts",
     "with_link_cards",
 ]

@@ -9,6 +9,7 @@ those below it (no cycles):
 - errors, database: StoreError, opening and upgrading a database
 - media: each post's images (written with the edition, marked uploaded before the post)
 - cards: each post's link card (written with the edition, sent as written)
+- choices: the ids shell completion offers (editions in some statuses, active rules)
 - history: the ledger (threads, editions, posts, attempts) and the history search
 - follow_ups, editions: where a follow-up attaches; the one "already has it" rule
 - claims: who publishes an edition right now (leases with a heartbeat)
@@ -25,6 +26,7 @@ from composer.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from composer.store.cards import edition_cards
+    from composer.store.choices import Choice, edition_choices, rule_choices
     from composer.store.claims import (
         HEARTBEAT,
         LEASE,
@@ -164,6 +166,9 @@ if TYPE_CHECKING:
 # command that reads the history (`composer.store.quick`) does not import SQLAlchemy.
 _HOMES = {
     "edition_cards": "cards",
+    "Choice": "choices",
+    "edition_choices": "choices",
+    "rule_choices": "choices",
     "HEARTBEAT": "claims",
     "LEASE": "claims",
     "Claimed": "claims",
@@ -306,6 +311,7 @@ __all__ = [
     "AlreadyHeld",
     "Attempt",
     "AttemptOutcome",
+    "Choice",
     "ClaimLost",
     "ClaimRenewal",
     "Claimed",
@@ -356,6 +362,7 @@ __all__ = [
     "default_database_path",
     "due_recurrences",
     "edition_cards",
+    "edition_choices",
     "edition_events",
     "edition_facts",
     "edition_ledger",
@@ -401,6 +408,7 @@ __all__ = [
     "remember_container",
     "renew",
     "resumable_edition",
+    "rule_choices",
     "schedule_edition",
     "schedule_new",
     "search",

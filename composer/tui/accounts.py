@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import work
@@ -12,8 +11,7 @@ from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from composer.platforms.base import AccountInfo
-from composer.publishing import client_for
+from composer.publishing import Verification, verify_account
 from composer.tui.keymap import ACCOUNTS_KEYS, bindings
 from composer.tui.remote import cell, error_text, plain
 from composer.tui.services import Services
@@ -21,15 +19,6 @@ from composer.tui.tables import ShownRows, selected_key
 from composer.workspace.config import Account, ConfigError
 
 COLUMNS = ("Account", "Platform", "Handle", "Credentials", "Verified", "Limit", "Quota")
-
-
-@dataclass(frozen=True, slots=True)
-class Verification:
-    """What the last Verify said: the account's info, or why it failed."""
-
-    info: AccountInfo | None = None
-    error: str | None = None
-    running: bool = False
 
 
 def secret_problems(account: Account) -> list[str]:
@@ -57,7 +46,8 @@ class AccountsScreen(Screen[None]):
         self.services = services
         self.accounts: dict[str, Account] = {}
         self.problems: dict[str, list[str] | None] = {}  # None: not checked yet
-        self.verifications: dict[str, Verification] = {}
+        self.verifications: dict[str, Verification] = {}  # what the last Verify said
+        self.verifying: set[str] = set()
         self._shown = ShownRows()
 
     def compose(self) -> ComposeResult:
@@ -95,6 +85,7 @@ class AccountsScreen(Screen[None]):
                 notice.update(plain(choice.notice or f"Accounts file: {config.name}{told}"))
         self.problems = {name: None for name in self.accounts}
         self.verifications = {}
+        self.verifying = set()
         self.show_table()
         self.check_secrets()
 
@@ -121,10 +112,10 @@ class AccountsScreen(Screen[None]):
         verification = self.verifications.get(name)
         verified: object = ""
         limit = quota = "-"
-        if verification is not None:
-            if verification.running:
-                verified = "verifying…"
-            elif verification.info is not None:
+        if name in self.verifying:
+            verified = "verifying…"
+        elif verification is not None:
+            if verification.info is not None:
                 info = verification.info
                 verified = cell(f"✓ {info.handle}", 40)
                 limit = str(info.max_characters) if info.max_characters else "-"
@@ -182,27 +173,17 @@ class AccountsScreen(Screen[None]):
 
     @work(group="accounts-verify")
     async def verify(self, name: str) -> None:
-        account = self.accounts[name]
-        if self.verifications.get(name, Verification()).running:
+        # What verifying decides (the client, its stored session, every failure a reason)
+        # is publishing's, shared with `thread-composer accounts verify`.
+        if name in self.verifying:
             return
-        self.verifications[name] = Verification(running=True)
+        self.verifying.add(name)
+        self.verifications.pop(name, None)
         self.show_table()
-        self.verifications[name] = await self._ask_platform(account)
-        if name in self.accounts:
-            self.show_table()
-
-    @staticmethod
-    async def _ask_platform(account: Account) -> Verification:
-        """A harmless authenticated call; every failure becomes a message, never a crash
-        (an odd header a client cannot parse included). The client is publishing's own, with
-        the account's stored session: a token X rotates while verifying is kept."""
         try:
-            client = client_for(account)
-        except Exception as error:
-            return Verification(error=error_text(error))
-        try:
-            return Verification(info=await client.verify())
-        except Exception as error:
-            return Verification(error=error_text(error))
+            verification = await verify_account(self.accounts[name])
         finally:
-            await client.aclose()
+            self.verifying.discard(name)
+        if name in self.accounts:
+            self.verifications[name] = verification
+            self.show_table()

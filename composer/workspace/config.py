@@ -54,9 +54,22 @@ __all__ = [
     "Hashtags",
     "Secret",
     "SecretSource",
+    "config_path",
     "load_config",
     "parse_config",
 ]
+
+
+def config_path(explicit: str | None, folder: Path = Path()) -> Path | None:
+    """Which accounts file a command reads: the one named, else ./accounts.toml, else the
+    bundled accounts.example.toml; None when there is neither. (Shell completion asks too,
+    so this stays light: it reads nothing.)"""
+    if explicit:
+        return Path(explicit)
+    for name in (DEFAULT_CONFIG_NAME, EXAMPLE_CONFIG_NAME):
+        if (folder / name).exists():
+            return folder / name
+    return None
 
 
 def load_config(path: Path | str, *, command_timeout: float = COMMAND_TIMEOUT) -> Config:

@@ -28,6 +28,7 @@ from composer.workspace.config import (
     Account,
     Config,
     ConfigError,
+    config_path,
     load_config,
 )
 from composer.workspace.drafts import Draft
@@ -81,19 +82,16 @@ class ConfigChoice:
 def find_config(explicit: str | None, folder: Path = Path()) -> ConfigChoice:
     """The accounts file: the one named (it must load), else ./accounts.toml, else the bundled
     accounts.example.toml so that drafts can be composed before any account is set up."""
-    if explicit:
-        return ConfigChoice(load_config(explicit))
-    own = folder / DEFAULT_CONFIG_NAME
-    if own.exists():
-        return ConfigChoice(load_config(own))
-    example = folder / EXAMPLE_CONFIG_NAME
-    if example.exists():
-        return ConfigChoice(
-            load_config(example),
-            f"no {DEFAULT_CONFIG_NAME}: contacts and hashtags come from {EXAMPLE_CONFIG_NAME} "
-            f"(cp {EXAMPLE_CONFIG_NAME} {DEFAULT_CONFIG_NAME} to set up your own)",
-        )
-    return ConfigChoice(None)
+    path = config_path(explicit, folder)
+    if path is None:
+        return ConfigChoice(None)
+    if explicit or path.name != EXAMPLE_CONFIG_NAME:
+        return ConfigChoice(load_config(path))
+    return ConfigChoice(
+        load_config(path),
+        f"no {DEFAULT_CONFIG_NAME}: contacts and hashtags come from {EXAMPLE_CONFIG_NAME} "
+        f"(cp {EXAMPLE_CONFIG_NAME} {DEFAULT_CONFIG_NAME} to set up your own)",
+    )
 
 
 @dataclass(slots=True)

@@ -558,11 +558,12 @@ def resolve(folder: Path, name: str) -> Path:
     raise DraftError(f"no draft {name!r} in {folder}/ (drafts: {known})")
 
 
-def list_drafts(folder: Path) -> list[DraftSummary]:
-    """The drafts in `folder`, newest first; unreadable ones say why."""
-    summaries: list[DraftSummary] = []
+def draft_files(folder: Path) -> list[tuple[Path, os.stat_result]]:
+    """The draft files in `folder` (its `*.md` regular files; a draft's name is the file's
+    stem), unread: what `list_drafts` reads and shell completion offers."""
+    found: list[tuple[Path, os.stat_result]] = []
     if not folder.is_dir():
-        return summaries
+        return found
     for path in folder.glob("*.md"):
         if path.name.startswith("."):
             continue  # editor lock files (".#x.md", often dangling links) and temporaries
@@ -570,8 +571,15 @@ def list_drafts(folder: Path) -> list[DraftSummary]:
             info = path.stat()
         except OSError:
             continue  # a dangling link, or gone since the listing
-        if not stat.S_ISREG(info.st_mode):
-            continue
+        if stat.S_ISREG(info.st_mode):
+            found.append((path, info))
+    return found
+
+
+def list_drafts(folder: Path) -> list[DraftSummary]:
+    """The drafts in `folder`, newest first; unreadable ones say why."""
+    summaries: list[DraftSummary] = []
+    for path, info in draft_files(folder):
         modified = datetime.fromtimestamp(info.st_mtime, UTC)
         try:
             draft = load_draft(str(path))
