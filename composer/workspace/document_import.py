@@ -30,7 +30,14 @@ from composer.workspace.document_formats import (
 )
 from composer.workspace.drafts import Draft, new_draft
 
-__all__ = ["MAX_BYTES", "DocumentError", "Imported", "import_document", "write_imported"]
+__all__ = [
+    "MAX_BYTES",
+    "DocumentError",
+    "Imported",
+    "import_document",
+    "is_web_address",
+    "write_imported",
+]
 
 MAX_BYTES = 20 * 1024 * 1024  # a statement is kilobytes to a few megabytes of PDF
 FETCH_TIMEOUT = 20.0  # seconds for the whole page
@@ -74,7 +81,7 @@ def import_document(
     refusal = check_option("language", language) if language is not None else None
     if refusal is not None:
         raise DocumentError(refusal)
-    if re.match(r"(?i)https?://", source):
+    if is_web_address(source):
         html, final_url = _fetch_page(source)
         read = read_html(html, source, final_url)
         origin = source
@@ -92,6 +99,11 @@ def import_document(
         body=read.body,
         removed=read.removed,
     )
+
+
+def is_web_address(source: str) -> bool:
+    """Whether `source` is fetched (http:// or https://) rather than read as a file."""
+    return re.match(r"(?i)https?://", source) is not None
 
 
 def write_imported(folder: Path, imported: Imported) -> Path:
