@@ -29,6 +29,7 @@ from textual.worker import Worker, get_current_worker
 from composer.text.display import terminal_safe
 from composer.tui.confirm import ConfirmDialog
 from composer.tui.draft_settings import DraftSettingsDialog
+from composer.tui.import_document import ImportDialog
 from composer.tui.insert_image import AltLimit, InsertImageDialog, image_insert_point
 from composer.tui.keymap import COMPOSE_KEYS, PLATFORM_KEYS, bindings
 from composer.tui.newdraft import NewDraftDialog
@@ -55,7 +56,6 @@ from composer.workspace.drafts import (
     DraftError,
     body_line,
     list_drafts,
-    new_draft,
     parse_draft,
     read_draft_file,
     update_front_matter,
@@ -91,7 +91,8 @@ class ComposeScreen(Screen[None]):
         Binding("alt+left", "platform(-1)", "Previous platform", group=PLATFORM_KEYS),
         Binding("alt+right", "platform(1)", "Next platform", group=PLATFORM_KEYS),
     ]
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 - Textual's
+    # app.tcss: -narrow drops the footer's ctrl+p hint, -wide puts the preview beside the editor.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (90, "-medium"), (120, "-wide")]  # noqa: RUF012
 
     def __init__(
         self, services: Services, draft: Path | None = None, pictures: PictureWidget | None = None
@@ -273,18 +274,16 @@ class ComposeScreen(Screen[None]):
         )
 
     def action_new_draft(self) -> None:
-        def created(title: str | None) -> None:
-            if not title:
-                return
-            try:
-                path = new_draft(self.services.drafts_dir, title)
-            except OSError as error:
-                self.notify(f"cannot create the draft: {error}", severity="error", markup=False)
-                return
+        self.app.push_screen(NewDraftDialog(self.services.drafts_dir), self.open_new)
+
+    def action_import_document(self) -> None:
+        self.app.push_screen(ImportDialog(self.services), self.open_new)
+
+    def open_new(self, path: Path | None) -> None:
+        """A draft just written (a new one, an imported one): listed, and opened."""
+        if path is not None:
             self.refresh_drafts()
             self.switch_to(path)
-
-        self.app.push_screen(NewDraftDialog(), created)
 
     # --- typing: preview and autosave --------------------------------------------------------
     @on(TextArea.Changed, "#editor")

@@ -9,27 +9,23 @@ written); the compose screen puts it in the text (`image_insert_point`).
 
 from __future__ import annotations
 
-import asyncio
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from composer.media.probe import probe
 from composer.text.display import terminal_safe
 from composer.text.images import image_line
 from composer.tui.dialog import Dialog
+from composer.tui.path_input import PathInput, PathSuggester
 
-# The file names the completion offers: those of the formats composer.media reads.
+# The files the path completes to: those of the formats composer.media reads.
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp"})
 
 
@@ -39,67 +35,6 @@ class AltLimit:
 
     label: str
     limit: int | None
-
-
-def completions(folder: Path, value: str) -> list[str]:
-    """What `value` (a path typed relative to `folder`) may be completed to: the folders
-    (with their "/") and image files it starts, in name order; hidden ones only when their
-    "." is typed, and none whose name holds a control character or a line break."""
-    head, _, prefix = value.rpartition("/")
-    base = folder / Path(head).expanduser() if head else folder
-    if value.startswith("/"):
-        base = Path(head or "/")
-    try:
-        entries = list(os.scandir(base))
-    except (OSError, ValueError):  # ValueError: a NUL typed in the path
-        return []
-    found: list[str] = []
-    for entry in entries:
-        name = entry.name
-        if not name.startswith(prefix) or (name.startswith(".") and not prefix.startswith(".")):
-            continue
-        if terminal_safe(name) != name or len(name.splitlines()) != 1:
-            continue  # never drawn raw on the terminal, nor made an image line
-        try:
-            is_dir = entry.is_dir()
-        except OSError:
-            continue
-        start = f"{head}/" if head or value.startswith("/") else ""
-        if is_dir:
-            found.append(f"{start}{name}/")
-        elif Path(name).suffix.lower() in IMAGE_SUFFIXES:
-            found.append(f"{start}{name}")
-    return sorted(found)
-
-
-class ImagePathSuggester(Suggester):
-    """Completes a path relative to the draft's folder (the folder is read in a thread: it
-    may be on a slow disk). Never cached: files come and go while the dialog is open."""
-
-    def __init__(self, folder: Path) -> None:
-        super().__init__(use_cache=False, case_sensitive=True)
-        self.folder = folder
-
-    async def get_suggestion(self, value: str) -> str | None:
-        if not value:
-            return None
-        found = await asyncio.to_thread(completions, self.folder, value)
-        longer = [name for name in found if len(name) > len(value)]
-        return longer[0] if longer else None
-
-
-class PathInput(Input):
-    """An Input whose Tab takes the completion shown (as → does), else moves on."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "complete", "Complete", show=False, id="insert-image.complete"),
-    ]
-
-    def action_complete(self) -> None:
-        if self._suggestion and self.cursor_at_end and len(self._suggestion) > len(self.value):
-            self.action_cursor_right()
-        else:
-            self.screen.focus_next()
 
 
 def describe_file(folder: Path, value: str) -> Text:
@@ -167,7 +102,7 @@ class InsertImageDialog(Dialog[str | None]):
             yield Label("Image file (Tab or → completes, from the draft's folder)")
             yield PathInput(
                 placeholder="photos/akimat.jpg",
-                suggester=ImagePathSuggester(self.folder),
+                suggester=PathSuggester(self.folder, IMAGE_SUFFIXES),
                 id="image-path",
             )
             yield Static(describe_file(self.folder, ""), id="image-file")

@@ -77,6 +77,13 @@ COMPOSE_KEYS = (
     ScreenKey(
         "ctrl+n", "new_draft", "New", "New draft", "Start a draft with a title", "new", False
     ),
+    ScreenKey(
+        "ctrl+r",
+        "import_document",
+        "Import",
+        "Import a document",
+        "A PDF, Word, OpenDocument or HTML file, or a web page, made a new draft",
+    ),
     # ctrl+l: ctrl+i, ctrl+m and ctrl+h reach us as Tab, Enter and Backspace.
     ScreenKey(
         "ctrl+l",

@@ -42,6 +42,7 @@ __all__ = [
     "ImportedImage",
     "import_by_language",
     "import_document",
+    "is_web_address",
     "write_imported",
 ]
 
@@ -161,7 +162,7 @@ class _Document:
 
 def _read_document(source: str, footnotes: Footnotes) -> _Document:
     folder: Path | None = None
-    if re.match(r"(?i)https?://", source):
+    if is_web_address(source):
         html, final_url = _fetch_page(source)
         read = read_html(html, source, final_url)
         origin = source
@@ -181,6 +182,11 @@ def _read_document(source: str, footnotes: Footnotes) -> _Document:
             blocks.append(Block(line, "image"))
     read.removed.images = len(resolved.images)
     return _Document(read, origin, blocks, resolved.images, resolved.notes)
+
+
+def is_web_address(source: str) -> bool:
+    """Whether `source` is fetched (http:// or https://) rather than read as a file."""
+    return re.match(r"(?i)https?://", source) is not None
 
 
 def _read_file(path: Path) -> bytes:

@@ -16,12 +16,13 @@ from composer.text.images import find_images
 from composer.tui import Services, make_app
 from composer.tui.compose import ComposeScreen
 from composer.tui.insert_image import (
+    IMAGE_SUFFIXES,
     AltLimit,
     InsertImageDialog,
     alt_lengths,
-    completions,
     image_insert_point,
 )
+from composer.tui.path_input import completions
 from composer.tui.preview import PostCard, PreviewPane
 from composer.workspace.drafts import parse_draft
 from tests.tui.conftest import compose_settled
@@ -84,12 +85,14 @@ def test_completion_offers_folders_and_images_only(tmp_path: Path) -> None:
     (draft_folder / "photos" / ".hidden.png").touch()
     (draft_folder / "pages.md").touch()
     (draft_folder / "photos" / "evil\x1b[2J.png").touch()  # a name that would clear the screen
-    assert completions(draft_folder, "p") == ["photos/"]
-    assert completions(draft_folder, "photos/") == ["photos/a.JPG"]
-    assert completions(draft_folder, "photos/.") == ["photos/.hidden.png"]
-    assert completions(draft_folder, "nowhere/x") == []
-    assert completions(draft_folder, "pho\x00tos/a") == []
-    assert completions(draft_folder, f"{draft_folder}/ph") == [f"{draft_folder}/photos/"]
+    assert completions(draft_folder, "p", IMAGE_SUFFIXES) == ["photos/"]
+    assert completions(draft_folder, "photos/", IMAGE_SUFFIXES) == ["photos/a.JPG"]
+    assert completions(draft_folder, "photos/.", IMAGE_SUFFIXES) == ["photos/.hidden.png"]
+    assert completions(draft_folder, "nowhere/x", IMAGE_SUFFIXES) == []
+    assert completions(draft_folder, "pho\x00tos/a", IMAGE_SUFFIXES) == []
+    assert completions(draft_folder, f"{draft_folder}/ph", IMAGE_SUFFIXES) == [
+        f"{draft_folder}/photos/"
+    ]
 
 
 def test_alt_lengths_against_each_limit_in_red_when_over() -> None:
