@@ -9,6 +9,7 @@ written); the compose screen puts it in the text (`image_insert_point`).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from composer.media.probe import probe
@@ -129,7 +131,13 @@ class InsertImageDialog(Dialog[str | None]):
     def show_file(self, value: str) -> None:
         """Read the file's header in a thread (a network folder may be slow)."""
         line = describe_file(self.folder, value)
-        self.app.call_from_thread(self.query_one("#image-file", Static).update, line)
+        self.app.call_from_thread(self._show_file_line, line)
+
+    def _show_file_line(self, line: Text) -> None:
+        """On the app's thread, and only while the dialog is open: it may have been closed
+        while the file was read."""
+        with contextlib.suppress(NoMatches):
+            self.query_one("#image-file", Static).update(line)
 
     @on(Input.Submitted, "#image-path")
     def path_submitted(self, event: Input.Submitted) -> None:

@@ -150,8 +150,8 @@ def _quiet_process() -> None:
     os.close(null)
 
 
-def _ready() -> bool:
-    return True
+def _ready() -> int:
+    return os.getpid()
 
 
 class SplitProcess:
@@ -163,7 +163,8 @@ class SplitProcess:
 
     def __init__(self) -> None:
         self._executor: ProcessPoolExecutor | None
-        self._started: Future[bool] | None = None
+        self._started: Future[int] | None = None
+        self.made = 0  # previews the process made (a test's and a benchmark's evidence)
         try:
             import multiprocessing
 
@@ -210,7 +211,12 @@ class SplitProcess:
         try:
             for index, platform in enumerate(platforms):
                 try:
-                    yield futures[index].result() if futures else in_thread(platform)
+                    if futures:
+                        made = futures[index].result()
+                        self.made += 1
+                    else:
+                        made = in_thread(platform)
+                    yield made
                 except BrokenProcessPool:
                     self._executor = None
                     futures = []
@@ -218,6 +224,11 @@ class SplitProcess:
         finally:  # the caller stopped early (newer text): the ones not begun are not needed
             for future in futures:
                 future.cancel()
+
+    @property
+    def pid(self) -> int | None:
+        """The process's id, once it is up (to see it in `ps`, or end it in a test)."""
+        return self._started.result() if self.ready and self._started is not None else None
 
     def close(self) -> None:
         if self._executor is not None:
