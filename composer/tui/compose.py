@@ -355,7 +355,7 @@ class ComposeScreen(Screen[None]):
         previous: dict[str, PlatformPreview],
     ) -> None:
         """Split `text` for each platform, the one on screen first (shown at once, the other
-        tabs keeping their previous threads a moment longer). A newer keystroke cancels this
+        tabs keeping their previous threads until all are split). A newer keystroke cancels this
         worker, which then stops before the next platform."""
         worker = get_current_worker()
         config = self.config()
@@ -383,7 +383,10 @@ class ComposeScreen(Screen[None]):
                 return
             done[platform] = next(made)
             complete = len(done) == len(platforms)
-            if complete or set(platforms) <= set(previous):
+            # The tab on screen at once; the hidden tabs' threads with the last one (shown
+            # earlier they would only repaint the same screen).
+            first = platform == order[0] and set(platforms) <= set(previous)
+            if complete or first:
                 merged = [done.get(p) or previous[p] for p in platforms]
                 self.app.call_from_thread(
                     self.show_preview,  # type: ignore[arg-type]
