@@ -1,6 +1,6 @@
-"""thread-composer as a team installs it (issue 18): the wheel built, installed into a fresh
-virtual environment with the locked versions of its dependencies (from uv's cache when they
-are there, else from the package index), then `init`, `split` and `draft new` run in an empty
+"""thread-composer as a team installs it (issue 18): the wheel built, installed with
+`uv tool install` (a tool folder of its own; the locked versions of its dependencies as
+constraints, from uv's cache when they are there, else from the package index), then `init`, `split` and `draft new` run in an empty
 folder, far from this clone. Needs uv (as `uv` or `python3 -m uv`): it skips without it,
 except in CI (or with COMPOSER_REQUIRE_WHEEL=1), where it fails."""
 
@@ -62,19 +62,22 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The `bin` folder of a new virtual environment with the built wheel installed."""
+    """The folder of the `python` and `thread-composer` that `uv tool install WHEEL` made,
+    as a team member installs it (a tool folder and a bin folder of its own, the lock's
+    versions as constraints, from uv's cache when it has them)."""
     uv, env = uv_and_env()
     place = tmp_path_factory.mktemp("wheel")
     pins = place / "pins.txt"
     export = ["export", "--frozen", "--no-dev", "--no-emit-project", "--no-hashes"]
     run([*uv, *export, "--output-file", str(pins)], ROOT, env)
-    run([*uv, "venv", "--python", sys.executable, str(place / "venv")], place, env)
-    python = place / "venv" / "bin" / "python"
-    install = [*uv, "pip", "install", "--python", str(python), "-r", str(pins), str(wheel)]
+    env = {**env, "UV_TOOL_DIR": str(place / "tools"), "UV_TOOL_BIN_DIR": str(place / "bin")}
+    install = [*uv, "tool", "install", "--python", sys.executable, "--constraints", str(pins)]
+    install.append(str(wheel))
     cached = subprocess.run([*install, "--offline"], cwd=place, env=env, capture_output=True)
     if cached.returncode != 0:  # something is not in uv's cache yet: from the index
         run(install, place, env)
-    return python.parent
+    assert (place / "bin" / "thread-composer").exists()
+    return place / "tools" / "thread-composer" / "bin"
 
 
 def test_init_split_and_draft_new_from_the_installed_wheel(installed: Path, tmp_path: Path) -> None:
