@@ -1,8 +1,9 @@
 """thread-composer as a team installs it (issue 18): the wheel built, installed with
 `uv tool install` (a tool folder of its own; the locked versions of its dependencies as
-constraints, from uv's cache when they are there, else from the package index), then `init`, `split` and `draft new` run in an empty
-folder, far from this clone. Needs uv (as `uv` or `python3 -m uv`): it skips without it,
-except in CI (or with COMPOSER_REQUIRE_WHEEL=1), where it fails."""
+constraints, from uv's cache when they are there, else from the package index), then
+`init`, `split` and `draft new` run in an empty folder, far from this clone. Needs uv (as
+`uv` or `python3 -m uv`): it skips without it, except in CI (or with
+COMPOSER_REQUIRE_WHEEL=1), where it fails."""
 
 from __future__ import annotations
 
