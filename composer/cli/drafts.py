@@ -130,14 +130,17 @@ def draft_import(
     page: its main text, cleaned of page furniture, its images saved beside it, and a line
     saying what was removed."""
     from composer.workspace.document_import import (
+        LANGUAGE_PER_PART,
+        draft_heading,
         import_by_language,
         import_document,
+        languages_found,
         write_imported,
     )
 
     placement: Literal["end", "drop"] = "drop" if footnotes == "drop" else "end"
     if split_languages and language is not None:
-        fail("--language and --split-languages go apart: each part's language is its own")
+        fail(f"--language and --split-languages go apart: {LANGUAGE_PER_PART}")
     if split_languages:
         drafts = import_by_language(source, title=title, footnotes=placement)
     else:
@@ -145,12 +148,11 @@ def draft_import(
     for note in drafts[0].notes:
         click.echo(safe(note), err=True)
     several = len(drafts) > 1
-    found = f"one language found ({drafts[0].language or 'unknown'}): one draft"
+    found = languages_found(drafts)
     if dry_run:
         for number, imported in enumerate(drafts, 1):
             if several:
-                head = f"--- draft {number} of {len(drafts)} ({imported.language}) ---"
-                click.echo(safe(head))
+                click.echo(safe(draft_heading(number, imported, len(drafts))))
             click.echo(safe(imported.text()), nl=False)
         if split_languages and not several:
             click.echo(found, err=True)

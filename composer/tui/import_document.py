@@ -1,8 +1,11 @@
 """The import dialog (ctrl+r on the compose screen, or "Import a document" in the palette):
 `draft import` in the TUI. A file (completed from the folder the TUI was started in) or an
-http(s) address, an optional title and language, and whether footnotes are dropped; Enter
-reads it in a worker and shows the draft it makes and what was removed (the dry run), and
-Enter again (or Write) writes it as a new draft, which the compose screen then opens.
+http(s) address, an optional title and language, whether footnotes are dropped and whether
+a statement in several languages makes one draft per language (`--split-languages`: the
+language field is off then, each part's language is its own); Enter reads it in a worker
+and shows the drafts it makes, what was removed and the images' notes (the dry run), and
+Enter again (or Write) writes them as new drafts, the first of which the compose screen
+then opens.
 
 Reading a large PDF or fetching a page may take its whole deadline (`FETCH_TIMEOUT`), so it
 runs off the UI thread; Escape stops waiting for it (its answer, when it comes, is dropped)
@@ -14,6 +17,7 @@ without it. Document text is shown as text, never as markup, control characters 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -32,6 +36,7 @@ from composer.tui.services import Services
 from composer.tui.toggles import TickBox
 
 if TYPE_CHECKING:
+    from composer.text.document_cleanup import Footnotes
     from composer.workspace.document_import import Imported
 
 # The files the path completes to: the formats `draft import` reads.
@@ -49,6 +54,7 @@ class ImportRequest:
     title: str | None
     language: str | None
     drop_footnotes: bool
+    by_language: bool  # one draft per language (`import_by_language`)
 
 
 def shown_preview(text: str) -> str:
@@ -59,6 +65,30 @@ def shown_preview(text: str) -> str:
     return f"{text[:cut]}\n[… {len(text) - cut:,} more characters, written with the rest]"
 
 
+def previewed_text(drafts: Sequence[Imported]) -> str:
+    """The drafts' files as the dialog shows them: one after another, each under a heading
+    when there are several (as the CLI's dry run shows them)."""
+    from composer.workspace.document_import import draft_heading
+
+    if len(drafts) == 1:
+        return drafts[0].text()
+    total = len(drafts)
+    return "\n".join(
+        f"{draft_heading(number, imported, total)}\n{imported.text()}"
+        for number, imported in enumerate(drafts, 1)
+    )
+
+
+def summary_lines(drafts: Sequence[Imported], *, by_language: bool) -> str:
+    """Under the preview: the languages found (one draft per language), what was removed
+    and the images to save, and the images' notes (left out, without alt text)."""
+    from composer.workspace.document_import import languages_found
+
+    first = drafts[0]  # the parts share the document's removals and notes
+    lines = [languages_found(drafts)] if by_language else []
+    return "\n".join([*lines, first.removed.summary(written=False), *first.notes])
+
+
 class ImportDialog(Dialog[Path | None]):
     """Dismissed with the draft written, or None (Escape, Cancel)."""
 
@@ -66,6 +96,7 @@ class ImportDialog(Dialog[Path | None]):
     ImportDialog > Vertical { width: 96; height: 100%; max-height: 40; padding: 0 1; }
     ImportDialog .row Label { padding: 1 1 0 1; }
     ImportDialog #import-source, ImportDialog #import-title { width: 1fr; }
+    ImportDialog #import-by-language { width: auto; }
     ImportDialog #import-language { width: 12; }
     ImportDialog TickBox { margin-left: 1; }
     ImportDialog #import-status { height: auto; color: $text-muted; }
@@ -85,7 +116,7 @@ class ImportDialog(Dialog[Path | None]):
         self.reading = 0  # the read whose answer is awaited (an older one's is dropped)
         self.worker: Worker[None] | None = None  # the read in progress
         self.previewed: ImportRequest | None = None  # what the preview on screen was read for
-        self.imported: Imported | None = None
+        self.drafts: list[Imported] = []  # what the preview on screen makes
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -97,6 +128,7 @@ class ImportDialog(Dialog[Path | None]):
                     suggester=PathSuggester(self.services.workdir, DOCUMENT_SUFFIXES),
                     id="import-source",
                 )
+                yield TickBox("One draft per language", id="import-by-language")
             with Horizontal(classes="row"):
                 yield Label("Title")
                 yield Input(placeholder="from the document", id="import-title")
@@ -132,13 +164,15 @@ class ImportDialog(Dialog[Path | None]):
         web = is_web_address(typed)
         source = typed if web else str(self.services.workdir / Path(typed).expanduser())
         title = self.query_one("#import-title", Input).value.strip()
+        by_language = self.query_one("#import-by-language", Checkbox).value
         language = self.query_one("#import-language", Input).value.strip()
         return ImportRequest(
             source=source,
             web=web,
             title=title or None,
-            language=language or None,
+            language=None if by_language else language or None,
             drop_footnotes=self.query_one("#import-drop-footnotes", Checkbox).value,
+            by_language=by_language,
         )
 
     @on(Input.Changed)
@@ -149,6 +183,20 @@ class ImportDialog(Dialog[Path | None]):
             self.previewed = None
             self.query_one("#import-write", Button).disabled = True
             self.say("changed since the preview: Enter to read it again")
+
+    @on(Checkbox.Changed, "#import-by-language")
+    def by_language_changed(self, event: Checkbox.Changed) -> None:
+        """One draft per language takes each part's language: the field is off meanwhile,
+        as the CLI refuses --language with --split-languages."""
+        from composer.workspace.document_import import LANGUAGE_PER_PART
+
+        field = self.query_one("#import-language", Input)
+        field.disabled = event.value
+        field.tooltip = (
+            f"off with one draft per language: {LANGUAGE_PER_PART}" if event.value else None
+        )
+        if event.value and field.value.strip():
+            self.say(f"the language typed is not used: {LANGUAGE_PER_PART}")
 
     def say(self, line: str, *, error: bool = False) -> None:
         """The status line: what is happening, or (error) why nothing can be written."""
@@ -183,7 +231,7 @@ class ImportDialog(Dialog[Path | None]):
             return
         self.reading += 1
         self.previewed = None
-        self.imported = None
+        self.drafts = []
         self.query_one("#import-write", Button).disabled = True
         doing = "fetching" if request.web else "reading"
         self.say(f"{doing} {request.source}… (Escape stops)")
@@ -192,34 +240,44 @@ class ImportDialog(Dialog[Path | None]):
     @work(thread=True, exclusive=True, group="import-document")
     def read_document(self, reading: int, request: ImportRequest) -> None:
         """The dry run, off the UI thread: a page may take its whole deadline to answer."""
-        from composer.workspace.document_import import import_document
+        from composer.workspace.document_import import import_by_language, import_document
 
+        footnotes: Footnotes = "drop" if request.drop_footnotes else "end"
         try:
-            imported = import_document(
-                request.source,
-                title=request.title,
-                language=request.language,
-                footnotes="drop" if request.drop_footnotes else "end",
-            )
+            if request.by_language:
+                drafts = import_by_language(
+                    request.source, title=request.title, footnotes=footnotes
+                )
+            else:
+                drafts = [
+                    import_document(
+                        request.source,
+                        title=request.title,
+                        language=request.language,
+                        footnotes=footnotes,
+                    )
+                ]
         # A document is any bytes: a reader library's own error is said too, not a crash.
         except Exception as error:
             if not get_current_worker().is_cancelled:
                 self.app.call_from_thread(self.show_failure, reading, error)
             return
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.show_imported, reading, request, imported)
+            self.app.call_from_thread(self.show_imported, reading, request, drafts)
 
-    def show_imported(self, reading: int, request: ImportRequest, imported: Imported) -> None:
+    def show_imported(self, reading: int, request: ImportRequest, drafts: list[Imported]) -> None:
         if reading != self.reading or not self.is_attached:
             return  # stopped, or read again since
         self.worker = None
-        self.imported = imported
+        self.drafts = drafts
         self.previewed = request
-        self.query_one("#import-text", Static).update(plain(shown_preview(imported.text())))
+        self.query_one("#import-text", Static).update(plain(shown_preview(previewed_text(drafts))))
         self.query_one("#import-preview", VerticalScroll).scroll_home(animate=False)
-        self.query_one("#import-removed", Static).update(plain(imported.removed.summary()))
+        summary = summary_lines(drafts, by_language=request.by_language)
+        self.query_one("#import-removed", Static).update(plain(summary))
         self.query_one("#import-write", Button).disabled = False
-        self.say(f"{imported.source}: Enter or Write makes it a new draft")
+        makes = "it a new draft" if len(drafts) == 1 else f"{len(drafts)} new drafts"
+        self.say(f"{drafts[0].source}: Enter or Write makes {makes}")
 
     def show_failure(self, reading: int, error: BaseException) -> None:
         if reading != self.reading or not self.is_attached:
@@ -241,17 +299,25 @@ class ImportDialog(Dialog[Path | None]):
 
     # --- writing -------------------------------------------------------------------------------
     def write(self) -> None:
-        """Write the draft previewed as a new file (never over another) and close."""
+        """Write the drafts previewed as new files (never over another) and close with the
+        first, which the composer opens."""
         from composer.workspace.document_import import write_imported
 
-        if self.imported is None or self.previewed is None:
+        if not self.drafts or self.previewed is None:
             return
         folder = self.services.drafts_dir
-        try:
-            path = write_imported(folder, self.imported)
-        except OSError as error:
-            self.say(f"cannot write the draft: {error.strerror or error}", error=True)
-            return
-        said = f"{folder.name}/{path.name} written from {self.imported.source}"
-        tell(self.app, f"{said}; {self.imported.removed.summary()}", timeout=8)
-        self.dismiss(path)
+        written: list[str] = []
+        for imported in self.drafts:
+            try:
+                written.append(write_imported(folder, imported).name)
+            except OSError as error:
+                # Those written stay; another Write would write them twice.
+                self.previewed = None
+                self.query_one("#import-write", Button).disabled = True
+                kept = f" ({', '.join(written)} written)" if written else ""
+                self.say(f"cannot write the draft: {error.strerror or error}{kept}", error=True)
+                return
+        names = ", ".join(f"{folder.name}/{name}" for name in written)
+        said = f"{names} written from {self.drafts[0].source}"
+        tell(self.app, f"{said}; {self.drafts[0].removed.summary()}", timeout=8)
+        self.dismiss(folder / written[0])

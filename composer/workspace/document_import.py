@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -36,13 +37,16 @@ from composer.workspace.document_images import ImportedImage, resolve_images, sa
 from composer.workspace.drafts import Draft, new_draft
 
 __all__ = [
+    "LANGUAGE_PER_PART",
     "MAX_BYTES",
     "DocumentError",
     "Imported",
     "ImportedImage",
+    "draft_heading",
     "import_by_language",
     "import_document",
     "is_web_address",
+    "languages_found",
     "write_imported",
 ]
 
@@ -52,6 +56,8 @@ FETCH_TIMEOUT = 20.0  # seconds for the whole page
 DETECTED_LANGUAGES = ("en", "ru", "kk", "uk", "ky", "uz", "tg", "be", "de", "fr", "es", "tr")
 _SURE = 0.8  # below this the detector's guess is left out rather than written
 _ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+# Why a language cannot be given with one draft per language (the CLI's flags, the TUI's field).
+LANGUAGE_PER_PART = "each part's language is its own"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +127,20 @@ def import_by_language(
             )
         )
     return drafts
+
+
+def languages_found(drafts: Sequence[Imported]) -> str:
+    """What `import_by_language` found, in one line: "one language found (en): one draft",
+    "2 languages found (en, ru): 2 drafts"."""
+    languages = ", ".join(imported.language or "unknown" for imported in drafts)
+    if len(drafts) == 1:
+        return f"one language found ({languages}): one draft"
+    return f"{len(drafts)} languages found ({languages}): {len(drafts)} drafts"
+
+
+def draft_heading(number: int, imported: Imported, total: int) -> str:
+    """The line before each draft when several are shown one after another (a dry run)."""
+    return f"--- draft {number} of {total} ({imported.language or 'unknown'}) ---"
 
 
 def _whole(document: _Document, title: str | None, language: str | None = None) -> Imported:
