@@ -10,7 +10,6 @@ the user chooses to (RecoveryDialog), never autosaved before that.
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from pathlib import Path
 from typing import ClassVar
 
@@ -36,7 +35,6 @@ from composer.tui.newdraft import NewDraftDialog
 from composer.tui.pickers import HashtagsChoice, HashtagsPicker, MentionsChoice, MentionsPicker
 from composer.tui.preview import PreviewPane, label_of
 from composer.tui.preview_work import (
-    PROCESS_FROM,
     ConfigSource,
     PlatformPreview,
     Preview,
@@ -327,11 +325,8 @@ class ComposeScreen(Screen[None]):
     def _start_preview(self) -> None:
         name = self.display_name(self.draft_path) if self.draft_path else "<draft>"
         pane = self.query_one(PreviewPane)
-        text = self.editor.text
-        if len(text) >= PROCESS_FROM:
-            self.services.split_process.start()  # the next long split goes there
         self._preview_worker = self.compute_preview(
-            self.requested, text, name, self.draft_path, pane.platform, pane.previews
+            self.requested, self.editor.text, name, self.draft_path, pane.platform, pane.previews
         )
 
     def config(self) -> Config | None:
@@ -370,13 +365,9 @@ class ComposeScreen(Screen[None]):
         done: dict[str, PlatformPreview] = {}
         services = self.services
         source = ConfigSource(services.config_path, services.workdir, services.config_generation)
-        made: Generator[PlatformPreview, None, None]
-        if len(text) >= PROCESS_FROM:
-            made = services.split_process.previews(
-                draft, order, source, lambda platform: platform_preview(draft, platform, config)
-            )
-        else:
-            made = (platform_preview(draft, platform, config) for platform in order)
+        made = services.split_process.previews(
+            draft, order, source, lambda platform: platform_preview(draft, platform, config)
+        )
         for platform in order:
             if worker.is_cancelled:
                 made.close()  # the process's previews not begun are not needed

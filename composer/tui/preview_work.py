@@ -197,11 +197,14 @@ class SplitProcess:
         source: ConfigSource,
         in_thread: Callable[[str], PlatformPreview],
     ) -> Generator[PlatformPreview, None, None]:
-        """Each platform's preview, in order: made in the process when it is up (all sent at
-        once, so it goes from one to the next without waiting), else by `in_thread`. A
-        process that died is not used again; its previews are made by `in_thread`."""
+        """Each platform's preview, in order: for a long draft (`PROCESS_FROM`), made in the
+        process when it is up (all sent at once, so it goes from one to the next without
+        waiting); else, and when the process died (it is not used again), by `in_thread`."""
         futures: list[Future[PlatformPreview]] = []
-        if self._executor is not None and self.ready:
+        long = len(draft.body) >= PROCESS_FROM
+        if long:
+            self.start()  # the first long draft starts it; its previews go there once it is up
+        if long and self._executor is not None and self.ready:
             try:
                 futures = [
                     self._executor.submit(_split_in_process, draft, p, source) for p in platforms
