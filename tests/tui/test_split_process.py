@@ -200,7 +200,7 @@ def test_a_process_that_dies_during_a_split_leaves_the_rest_to_the_thread(
         assert time.monotonic() < deadline
         time.sleep(0.05)
     sentence = "The observers counted the ballots twice before noon at every station. "
-    draft = parse_draft(FRONT_MATTER + sentence * 6000, "huge")
+    draft = parse_draft(FRONT_MATTER + sentence * 18000, "huge")
     source = ConfigSource(tui_services.config_path, tui_services.workdir)
     made_here: list[str] = []
 
@@ -211,7 +211,7 @@ def test_a_process_that_dies_during_a_split_leaves_the_rest_to_the_thread(
     previews = process.previews(draft, ["x", "mastodon", "bluesky"], source, in_thread)
     pid = process.pid
     assert pid is not None
-    time.sleep(0.2)  # the first split is under way
+    time.sleep(0.05)  # the first split is under way (it takes seconds)
     os.kill(pid, signal.SIGKILL)
     results = list(previews)
     assert [r.platform for r in results] == ["x", "mastodon", "bluesky"]
