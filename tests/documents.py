@@ -5,6 +5,7 @@ footnote), a Word file, an OpenDocument file and a web page; and what each shoul
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 HEADER = "Coalition for Fair Elections - Joint Statement"
@@ -113,6 +114,16 @@ def image_only_pdf() -> bytes:
     pdf.add_page()
     pdf.image(io.BytesIO(buffer.getvalue()), x=72, y=72, w=400)
     return bytes(pdf.output())
+
+
+# Files the import refuses, each with the start of its one-line reason: (name, its bytes or
+# None for a missing file, the reason). Both the command's and the dialog's tests use them.
+REFUSED_FILES: list[tuple[str, Callable[[], bytes] | None, str]] = [
+    ("locked.pdf", lambda: statement_pdf(password="secret"), "the PDF is encrypted"),
+    ("scan.pdf", image_only_pdf, "has no text layer (a scan?): run OCR first"),
+    ("notes.pdf", lambda: b"Plain text, renamed.\n", "not a PDF, Word (.docx)"),
+    ("missing.pdf", None, "missing.pdf: no such file"),
+]
 
 
 DOCX_BODY = (

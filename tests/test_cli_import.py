@@ -9,6 +9,7 @@ import pytest
 from tests.documents import (
     DOCX_BODY,
     PDF_BODY,
+    REFUSED_FILES,
     RU_TITLE,
     STATEMENT_HTML,
     TITLE,
@@ -17,7 +18,6 @@ from tests.documents import (
     html_body,
     illustrated_docx,
     illustrated_docx_body,
-    image_only_pdf,
     picture,
     saved_name,
     statement_docx,
@@ -90,12 +90,7 @@ def test_import_a_web_page(tmp_path: Path, pages: PageServer) -> None:
 
 @pytest.mark.parametrize(
     ("name", "content", "message"),
-    [
-        ("locked.pdf", lambda: statement_pdf(password="secret"), "the PDF is encrypted"),
-        ("scan.pdf", image_only_pdf, "has no text layer (a scan?): run OCR first"),
-        ("notes.pdf", lambda: b"Plain text, renamed.\n", "not a PDF, Word (.docx)"),
-        ("missing.pdf", None, "missing.pdf: no such file"),
-    ],
+    REFUSED_FILES,
 )
 def test_bad_files_are_one_line_exit_2_nothing_written(
     tmp_path: Path, name: str, content: object, message: str

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from composer.cli.base import ROW_ID, current_config, fail, safe
-from composer.cli.completion import complete_followable
+from composer.cli.completion import complete_accounts, complete_followable
 from composer.text import PLATFORM_NAMES, Thread
 from composer.text.link_cards import LinkCard
 from composer.text.options import QUOTES_TYPED, PostOptions, check_option
@@ -174,6 +174,15 @@ def check_follows(follows: int | None, update: bool) -> None:
     if update and follows is None:
         fail("--update marks a follow-up: give --follows EDITION_ID too")
 
+
+# The accounts `publish` and `schedule` send to.
+accounts_option = click.option(
+    "--account",
+    "accounts",
+    multiple=True,
+    help="Account to post to (repeatable).",
+    shell_complete=complete_accounts,
+)
 
 platform_option = click.option(
     "--platform",

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from composer.cli.base import current_config, database, fail, iso_utc, safe, say_daemon_note
-from composer.cli.completion import complete_accounts, complete_drafts
+from composer.cli.completion import complete_drafts
 from composer.cli.drafting import (
+    accounts_option,
     check_follows,
     cli_post_options,
     follows_options,
@@ -72,13 +73,7 @@ class _ProgressBars:
 
 @click.command()
 @click.argument("name", metavar="DRAFT", shell_complete=complete_drafts)
-@click.option(
-    "--account",
-    "accounts",
-    multiple=True,
-    help="Account to post to (repeatable).",
-    shell_complete=complete_accounts,
-)
+@accounts_option
 @click.option("--dry-run", is_flag=True, help="Show exactly what would be sent; send nothing.")
 @click.option("--again", is_flag=True, help="Publish a thread an account already has.")
 @click.option(
@@ -266,13 +261,7 @@ def _dry_run_row(plan: EditionPlan, follows: int | None) -> dict[str, Any]:
 
 @click.command()
 @click.argument("name", metavar="DRAFT", shell_complete=complete_drafts)
-@click.option(
-    "--account",
-    "accounts",
-    multiple=True,
-    help="Account to post to (repeatable).",
-    shell_complete=complete_accounts,
-)
+@accounts_option
 @click.option("--at", "at", metavar="WHEN", help="'YYYY-MM-DD HH:MM' in the zone, or ISO 8601.")
 @click.option("--tz", "zone", metavar="ZONE", help="IANA zone (default: draft, config, system).")
 @click.option("--in", "delay", metavar="DURATION", help="From now: 90s, 15m, 2h, 1h30m, 1d.")

@@ -28,9 +28,9 @@ from composer.workspace.document_import import Imported, import_document
 from tests.documents import (
     DOCX_BODY,
     PDF_BODY,
+    REFUSED_FILES,
     STATEMENT_HTML,
     TITLE,
-    image_only_pdf,
     statement_docx,
     statement_pdf,
 )
@@ -222,10 +222,7 @@ async def test_options_and_a_change_asks_for_a_new_preview(tui_services: Service
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("locked.pdf", lambda: statement_pdf(password="secret"), "the PDF is encrypted"),
-        ("scan.pdf", image_only_pdf, "has no text layer (a scan?): run OCR first"),
-        ("notes.pdf", lambda: b"Plain text, renamed.\n", "not a PDF, Word (.docx)"),
-        ("missing.pdf", None, "missing.pdf: no such file"),
+        *REFUSED_FILES,
         ("huge.docx", "sparse", "huge.docx: 200 MB is more than a document's 20 MB"),
     ],
 )
