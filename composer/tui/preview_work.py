@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -140,14 +142,24 @@ def _split_in_process(draft: Draft, platform: str, source: ConfigSource) -> Plat
     return platform_preview(draft, platform, _config_of(source))
 
 
-def _quiet_process() -> None:
-    """The process writes nothing on the terminal the app draws on, and leaves ctrl+c (which
-    the app reads as a key anyway) to the app."""
+def _start_process() -> None:
+    """The process writes nothing on the terminal the app draws on, leaves ctrl+c (which the
+    app reads as a key anyway) to the app, and ends when the app does, however it ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)
     os.dup2(null, 2)
     os.close(null)
+    threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True).start()
+
+
+def _end_with(app: int) -> None:
+    """End this process once the app's has gone. An app that exits shuts the process down
+    itself; one killed, or whose terminal closed, cannot, and the process would wait for
+    work for ever: it holds its own queue's pipe open, so it never reads an end of file."""
+    while os.getppid() == app:
+        time.sleep(1)
+    os._exit(0)
 
 
 def _ready() -> int:
@@ -170,7 +182,7 @@ class SplitProcess:
 
             # spawn, not fork: the app has threads, and a forked copy of them is unsafe.
             self._executor = ProcessPoolExecutor(
-                1, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet_process
+                1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_process
             )
         except (OSError, ValueError, ImportError):
             self._executor = None  # no processes here (a sandbox): splits stay in the thread

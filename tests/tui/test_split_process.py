@@ -218,3 +218,37 @@ def test_a_process_that_dies_during_a_split_leaves_the_rest_to_the_thread(
     assert made_here == ["x", "mastodon", "bluesky"]
     assert process.made == 0
     process.close()
+
+
+def test_the_process_ends_when_the_app_is_killed() -> None:
+    """An app killed (SIGKILL, a closed terminal) cannot shut its split process down: the
+    process sees it gone and ends by itself, instead of waiting for work for ever."""
+    code = (
+        "from composer.tui.preview_work import SplitProcess\n"
+        "import time\n"
+        "process = SplitProcess()\n"
+        "process.start()\n"
+        "while not process.ready:\n"
+        "    time.sleep(0.05)\n"
+        "print(process.pid, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    app = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    try:
+        assert app.stdout is not None
+        pid = int(app.stdout.readline())
+        os.kill(pid, 0)  # it runs
+    finally:
+        app.kill()
+        app.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return  # it ended (and was reaped by init)
+        time.sleep(0.1)
+    os.kill(pid, signal.SIGKILL)
+    raise AssertionError("the split process outlived its app")
