@@ -235,10 +235,11 @@ async def send_thread(
 
 
 def loaded_by_command(
-    argv: Sequence[str], modules: Sequence[str]
+    argv: Sequence[str], modules: Sequence[str], cwd: Path = ROOT
 ) -> tuple[subprocess.CompletedProcess[str], list[str]]:
-    """Run `thread-composer ARGV` in a new interpreter; its result and which of `modules`
-    it had imported when it ended (a start-up promise: what a command must not load)."""
+    """Run `thread-composer ARGV` in a new interpreter (in `cwd`); its result and which of
+    `modules` it had imported when it ended (a start-up promise: what a command must not
+    load)."""
     code = (
         "import sys\n"
         "from composer.cli import main\n"
@@ -249,7 +250,7 @@ def loaded_by_command(
         f"print('LOADED', [m for m in {list(modules)!r} if m in sys.modules], file=sys.stderr)\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd, timeout=60
     )
     loaded = [line for line in result.stderr.splitlines() if line.startswith("LOADED ")]
     assert loaded, result.stderr

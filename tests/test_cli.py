@@ -189,6 +189,18 @@ def test_split_leaves_out_what_only_other_paths_need() -> None:
     assert loaded == [], result.stderr
 
 
+def test_split_of_a_draft_without_zone_or_cards_loads_neither(tmp_path: Path) -> None:
+    """Time zones are checked only for a draft or accounts file that names one, and link
+    cards (with Bluesky's facets) only for a platform that takes cards made here."""
+    draft = tmp_path / "plain.md"
+    draft.write_text("The count was slow and the observers were kept away. " * 20)
+    rare = ["zoneinfo", "composer.text.link_cards", "composer.text.facets"]
+    argv = ["split", str(draft), "--platform", "x"]
+    result, loaded = loaded_by_command(argv, rare, cwd=tmp_path)  # no accounts file there
+    assert "1/" in result.stdout, result.stderr
+    assert loaded == [], result.stderr
+
+
 def test_split_with_mentions_and_tags_from_the_command_line() -> None:
     text = "The observers in Kazakhstan reported pressure on voters. " * 12
     result = run(

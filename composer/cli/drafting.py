@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from composer.cli.base import ROW_ID, current_config, fail, safe
 from composer.cli.completion import complete_accounts, complete_followable
 from composer.text import PLATFORM_NAMES, Thread
-from composer.text.link_cards import LinkCard
 from composer.text.options import QUOTES_TYPED, PostOptions, check_option
 from composer.text.platform_facts import REPLIES, VISIBILITIES
 from composer.workspace.draft_split import (
@@ -26,6 +25,9 @@ from composer.workspace.draft_split import (
 )
 from composer.workspace.drafts import Draft, load_draft, resolve
 from composer.workspace.images import ImageFile, image_files
+
+if TYPE_CHECKING:
+    from composer.text.link_cards import LinkCard  # split without cards never loads them
 
 
 def load_source(source: str) -> Draft:

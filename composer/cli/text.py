@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -28,7 +28,6 @@ from composer.text import MODES, Thread
 from composer.text import count as count_text
 from composer.text.enrich import MENTION_PLACEMENTS, TAG_PLACEMENTS
 from composer.text.images import find_images
-from composer.text.link_cards import LinkCard, card_links
 from composer.text.options import NO_OPTIONS
 from composer.workspace.draft_split import (
     Overrides,
@@ -39,6 +38,9 @@ from composer.workspace.draft_split import (
 )
 from composer.workspace.drafts import Draft, read_text
 from composer.workspace.images import file_problems, image_problems
+
+if TYPE_CHECKING:
+    from composer.text.link_cards import LinkCard
 
 
 def compose_or_preview(ctx: click.Context, draft_path: str | None) -> None:
@@ -182,6 +184,8 @@ def link_cards_of(draft: Draft, thread: Thread) -> tuple[LinkCard | None, ...]:
     if not link_cards_wanted(draft, thread.platform):
         return ()
     texts = [post.text for post in thread.posts]
+    from composer.text.link_cards import card_links  # only where cards are made here
+
     if not any(card_links(texts, [bool(post.media) for post in thread.posts])):
         return ()
     from composer.media.link_cards import thread_cards

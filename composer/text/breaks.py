@@ -13,6 +13,7 @@ from functools import cache
 from typing import NamedTuple
 
 from composer.text.entities import extract_entities
+from composer.text.patterns import compile_on_use
 
 
 class BreakKind(IntEnum):
@@ -41,14 +42,14 @@ class Token(NamedTuple):
     after: BreakKind  # kind of the cut before the next token (END for the last)
 
 
-SECTION_MARK = re.compile(r"^[ \t]*---[ \t]*$", re.MULTILINE)
+SECTION_MARK = compile_on_use(r"^[ \t]*---[ \t]*$", re.MULTILINE)
 # Runs of anything but whitespace, joined by no-break spaces (U+00A0, U+2007, U+202F); a
 # no-break space at either end of a run is whitespace like any other.
 _SOLID = r"[^\s]+"
 _NO_BREAK = "[\u00a0\u2007\u202f]+"
-_TOKEN = re.compile(f"{_SOLID}(?:{_NO_BREAK}{_SOLID})*")
-_SENTENCE_END = re.compile(r"(?:[.!?…。！？]|\.\.\.|[!?]{2})[\"'”’»)\]」』）]*$")
-_CLAUSE_END = re.compile(r"[,;:][\"'”’»)\]]*$")
+_TOKEN = compile_on_use(f"{_SOLID}(?:{_NO_BREAK}{_SOLID})*")
+_SENTENCE_END = compile_on_use(r"(?:[.!?…。！？]|\.\.\.|[!?]{2})[\"'”’»)\]」』）]*$")
+_CLAUSE_END = compile_on_use(r"[,;:][\"'”’»)\]]*$")
 _DASHES = frozenset("—–-")
 # Chinese and Japanese are written without spaces: a cut may fall after any ideograph or kana,
 # cleanly after their sentence and clause marks.
@@ -78,14 +79,14 @@ def _has_cjk(text: str) -> bool:
     return bool(text) and max(text) >= _CJK_FIRST and _cjk_patterns()[0].search(text) is not None
 
 
-_ENTITY_HINT = re.compile(r"[.@#$＠＃]")
+_ENTITY_HINT = compile_on_use(r"[.@#$＠＃]")
 _CJK_CLOSERS = "」』）)】"  # a set of characters to strip
 _CJK_SENTENCE_END = frozenset("。！？．!?")
 _CJK_CLAUSE_END = frozenset("、，；：,;:")
 _OPENERS = "\"'“‘«([¿¡"
-_CLOSE_ONLY = re.compile(r"^[)\]}»”’.,;:!?…]+$")
-_DIGIT_GROUP_HEAD = re.compile(r"^[(\"«]?[+-−]?\d{1,3}$")
-_DIGIT_GROUP = re.compile(r"^\d{3}(?:[.,]\d+)?(?:[^\w\s].*)?$")
+_CLOSE_ONLY = compile_on_use(r"^[)\]}»”’.,;:!?…]+$")
+_DIGIT_GROUP_HEAD = compile_on_use(r"^[(\"«]?[+-−]?\d{1,3}$")
+_DIGIT_GROUP = compile_on_use(r"^\d{3}(?:[.,]\d+)?(?:[^\w\s].*)?$")
 
 # Abbreviations that never end a sentence (the next word belongs to them).
 NEVER_FINAL = frozenset(
@@ -104,8 +105,8 @@ SOMETIMES_FINAL = frozenset(
     г. гг. в. вв. т.д. т.п. др. пр. и.т.д. и.т.п.
     """.split()
 )
-_INITIAL = re.compile(r"^[(\"«“]?\w\.$")
-_ABBREV_SHAPE = re.compile(r"^\w(?:\.\w)+\.$")  # e.g. "U.S." "т.е."
+_INITIAL = compile_on_use(r"^[(\"«“]?\w\.$")
+_ABBREV_SHAPE = compile_on_use(r"^\w(?:\.\w)+\.$")  # e.g. "U.S." "т.е."
 
 
 def _starts_capital(word: str) -> bool:

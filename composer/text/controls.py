@@ -8,10 +8,10 @@ no bidi mark, override or isolate either (they make "@hrw" display as something 
 
 from __future__ import annotations
 
-import re
+from composer.text.patterns import compile_on_use
 
-_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_IN_TOKEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_IN_TEXT = compile_on_use(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_IN_TOKEN = compile_on_use(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def first_control(text: str, *, token: bool = False) -> int | None:

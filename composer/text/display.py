@@ -3,10 +3,10 @@ terminal: control characters and bidi overrides shown as escapes, never interpre
 
 from __future__ import annotations
 
-import re
+from composer.text.patterns import compile_on_use
 
 # C0/C1 controls other than newline and tab, and the bidi overrides that can disguise text.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = compile_on_use(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def terminal_safe(text: str) -> str:

@@ -22,6 +22,7 @@ from statistics import median
 from typing import Literal
 
 from composer.text.display import plural
+from composer.text.patterns import compile_on_use
 
 __all__ = [
     "FOOTNOTE_CHOICES",
@@ -113,7 +114,7 @@ class Cleaned:
 
 
 # "3", "- 3 -", "– 3 –", "Page 3", "Page 3 of 9", "3/9", "3 of 9", "p. 3", "Стр. 3", "Бет 3".
-_PAGE_NUMBER = re.compile(
+_PAGE_NUMBER = compile_on_use(
     r"^\s*(?:(?:page|p\.|pg\.|стр\.?|страница|бет)\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?"
     r"\s*(?:(?:of|/|из)\s*\d{1,4})?\s*$",
     re.IGNORECASE,
@@ -122,15 +123,17 @@ _EDGE_LINES = 2  # lines looked at for running headers and footers at each end o
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _FROM_SUPERSCRIPT = str.maketrans(_SUPERSCRIPTS, "0123456789")
 # A footnote's own line: its number (plain, superscript or bracketed) and its text.
-_FOOTNOTE_START = re.compile(rf"^\s*(?:\[(\d{{1,3}})\]|(\d{{1,3}})\.?|([{_SUPERSCRIPTS}]+))\s+\S")
+_FOOTNOTE_START = compile_on_use(
+    rf"^\s*(?:\[(\d{{1,3}})\]|(\d{{1,3}})\.?|([{_SUPERSCRIPTS}]+))\s+\S"
+)
 # A marker after a word or a closing mark: "word¹", "word.²", "word[3]".
-_SUPERSCRIPT_MARKER = re.compile(rf"(?<=[^\s{_SUPERSCRIPTS}])[{_SUPERSCRIPTS}]+")
-_BRACKET_MARKER = re.compile(r"(?<=[\w.,;:!?\"”»)])\[(\d{1,3})\]")
-_ITEM = re.compile(r"^\s*(?:([-–•▪◦○*·])|(\d{1,3}[.)]|[a-z][.)]))\s+(?=\S)")
-_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
-_WORD = re.compile(r"\w+(?:-\w+)*")
-_HYPHENATED_END = re.compile(r"(\w+)[-\u00ad]$")
-_LEADING_WORD = re.compile(r"^(\w+)")
+_SUPERSCRIPT_MARKER = compile_on_use(rf"(?<=[^\s{_SUPERSCRIPTS}])[{_SUPERSCRIPTS}]+")
+_BRACKET_MARKER = compile_on_use(r"(?<=[\w.,;:!?\"”»)])\[(\d{1,3})\]")
+_ITEM = compile_on_use(r"^\s*(?:([-–•▪◦○*·])|(\d{1,3}[.)]|[a-z][.)]))\s+(?=\S)")
+_SENTENCE_END = compile_on_use(r"[.!?…:;][\"'”’»)\]]*$")
+_WORD = compile_on_use(r"\w+(?:-\w+)*")
+_HYPHENATED_END = compile_on_use(r"(\w+)[-\u00ad]$")
+_LEADING_WORD = compile_on_use(r"^(\w+)")
 
 
 def clean_pages(pages: Sequence[Page], footnotes: Footnotes = "end") -> Cleaned:

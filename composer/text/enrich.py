@@ -12,16 +12,17 @@ from composer.errors import ComposerError
 from composer.text.controls import code_point, first_control
 from composer.text.entities import extract_entities
 from composer.text.images import IMAGE_LINE
+from composer.text.patterns import compile_on_use
 
 MentionPlacement = Literal["first", "spread", "last"]
 TagPlacement = Literal["first", "last"]
 MENTION_PLACEMENTS: tuple[MentionPlacement, ...] = ("first", "spread", "last")
 TAG_PLACEMENTS: tuple[TagPlacement, ...] = ("first", "last")
 BLOCK_SEPARATOR = "\n\n"  # a block of mentions or tags sits on its own line at a post's end
-_ADDRESS_LIKE = re.compile(r"(?<!\S)\S*?(?:://|www\.|\w@\w)\S*")  # anchored at word starts
+_ADDRESS_LIKE = compile_on_use(r"(?<!\S)\S*?(?:://|www\.|\w@\w)\S*")  # anchored at word starts
 _SPACE = "[ \t\u00a0]+"  # within a line: a name does not go on across a line break
-_NEXT_WORD = re.compile(_SPACE + r"(\w)")
-_PREVIOUS_WORD = re.compile(r"(\S*\w)" + _SPACE + r"\Z")  # a word not ending a sentence
+_NEXT_WORD = compile_on_use(_SPACE + r"(\w)")
+_PREVIOUS_WORD = compile_on_use(r"(\S*\w)" + _SPACE + r"\Z")  # a word not ending a sentence
 _SENTENCE_END = frozenset(".!?:;\n\"'“”«»()[]—–")
 
 

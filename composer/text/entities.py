@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from composer.text._tlds import COUNTRY_TLDS, GENERIC_TLDS
+from composer.text.patterns import compile_on_use
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING (mypy knows the name), without importing typing
 if TYPE_CHECKING:
@@ -117,13 +118,13 @@ _PROTOCOL = "[hH][tT][tT][pP][sS]?://"
 _QUERY = f"\\?{_QUERY_CHAR}*{_QUERY_ENDING}"
 
 # Every top-level domain follows a dot and starts with a letter; group 1 is an ASCII start.
-_URL_CANDIDATE = re.compile(r"\.(?:([a-zA-Z]+)|[^\W\d_])")
+_URL_CANDIDATE = compile_on_use(r"\.(?:([a-zA-Z]+)|[^\W\d_])")
 _ASCII_TLDS = frozenset(tld for tld in (*GENERIC_TLDS, *COUNTRY_TLDS) if tld.isascii())
 # A URL holds none of twitter-text's spaces, so each segment between them can be matched alone.
-_SPACE = re.compile(f"[{_SPACES}]")
-_NON_SPACE_RUN = re.compile(f"[^{_SPACES}]*")
-_PLAIN_ASCII_HOST = re.compile("[a-zA-Z0-9.-]+")
-_TCO_URL = re.compile(
+_SPACE = compile_on_use(f"[{_SPACES}]")
+_NON_SPACE_RUN = compile_on_use(f"[^{_SPACES}]*")
+_PLAIN_ASCII_HOST = compile_on_use("[a-zA-Z0-9.-]+")
+_TCO_URL = compile_on_use(
     f"{_PROTOCOL}[tT]\\.[cC][oO]/([a-zA-Z0-9]+)(?:\\?{_QUERY_CHAR}*{_QUERY_ENDING})?"
 )
 
@@ -515,12 +516,12 @@ _NON_ASCII_EMOJI_CHAR = (
     )
     + "\U00010000-\U0010ffff]"
 )
-_EMOJI_CHUNK = re.compile(
+_EMOJI_CHUNK = compile_on_use(
     f"[{_KEYCAP_BASES}{_NON_ASCII_EMOJI_CHAR[1:]}(?:[{_KEYCAP_BASES}]?{_NON_ASCII_EMOJI_CHAR})*"
 )
 # The chunks without their first character when it is ASCII, for finditer: a digit alone is no
 # match object then (prose has many), and `_emoji_chunks` adds the keycap's digit back.
-_EMOJI_CHUNK_TAIL = re.compile(
+_EMOJI_CHUNK_TAIL = compile_on_use(
     f"{_NON_ASCII_EMOJI_CHAR}(?:[{_KEYCAP_BASES}]?{_NON_ASCII_EMOJI_CHAR})*"
 )
 
@@ -639,7 +640,9 @@ def _emoji_chunks(text: str, *, shortest: int = 1) -> list[tuple[int, str]]:
     return chunks
 
 
-_emoji_chunk_texts = _EMOJI_CHUNK.findall  # the chunks' texts alone, without match objects
+def _emoji_chunk_texts(text: str) -> list[str]:
+    """The chunks' texts alone, without match objects."""
+    return _EMOJI_CHUNK.findall(text)
 
 
 def _emoji_spans(text: str) -> list[tuple[int, int]]:

@@ -31,6 +31,7 @@ from typing import Literal
 from composer.text._tlds import COUNTRY_TLDS, GENERIC_TLDS
 from composer.text.entities import extract_hashtags, extract_urls
 from composer.text.graphemes import grapheme_count
+from composer.text.patterns import compile_on_use
 
 __all__ = [
     "FACET_TYPES",
@@ -57,7 +58,7 @@ _TLDS = frozenset(tld.lower() for tld in (*GENERIC_TLDS, *COUNTRY_TLDS)) | {"tes
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 # "@" after the start, a space or an opening bracket/quote; then labels joined by dots, the
 # last one starting with a letter; not followed by more handle characters.
-_MENTION = re.compile(
+_MENTION = compile_on_use(
     rf"(?<![^\s(\[{{\"'«“‘„])[@＠]((?:{_LABEL}\.)+[A-Za-z](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?)"
     r"(?![A-Za-z0-9_-]|\.[A-Za-z0-9]|@)"
 )
@@ -170,7 +171,7 @@ def to_record_facets(found: list[Facet], dids: dict[str, str]) -> list[dict[str,
 # --- TIDs ---------------------------------------------------------------------------------------
 
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
-TID_PATTERN = re.compile(r"[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}")
+TID_PATTERN = compile_on_use(r"[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}")
 MAX_TID_TIMESTAMP = (1 << 53) - 1
 MAX_TID_CLOCK_ID = (1 << 10) - 1
 

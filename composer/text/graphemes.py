@@ -13,13 +13,14 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from composer.text._grapheme_data import CONTINUING_RANGES
+from composer.text.patterns import compile_on_use
 
 if TYPE_CHECKING:
     import regex
 
 # Every astral character is treated as a candidate (the local `\\X` pass sorts them out):
 # stdlib `re` tests a class with astral ranges one range at a time, 40 times slower.
-_CONTINUING = re.compile(
+_CONTINUING = compile_on_use(
     "["
     + "".join(
         f"{re.escape(chr(a))}-{re.escape(chr(min(b, 0xFFFF)))}"
@@ -37,7 +38,7 @@ def _cluster() -> regex.Pattern[str]:
     return regex.compile(r"\X")
 
 
-_SPACE = re.compile(r"\s")
+_SPACE = compile_on_use(r"\s")
 
 
 def _continuing_positions(text: str) -> list[int]:

@@ -18,6 +18,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from composer.text.patterns import compile_on_use
+
 __all__ = [
     "IMAGE_LINE",
     "Image",
@@ -39,16 +41,16 @@ _TARGET = (
     rf"<[^>\n]*>(?:[ \t]+{_TITLE_TEXT})?"  # <in angle brackets>
     rf"|(?:[^()\n\\]|{_ESCAPED}|\([^()\n]*\))*"  # written out
 )
-IMAGE_LINE = re.compile(
+IMAGE_LINE = compile_on_use(
     rf"^[ \t]*!\[(?P<alt>{_ALT})\]\((?P<target>{_TARGET})\)[ \t]*$", re.MULTILINE
 )
-_INLINE_IMAGE = re.compile(rf"!\[{_ALT}\]\([^)\n]+\)")
-_FENCE = re.compile(r"^[ ]{0,3}(?P<fence>`{3,}|~{3,})", re.MULTILINE)
-_TITLE = re.compile(r"""\s+(?:"[^"]*"|'[^']*')\s*$""")
+_INLINE_IMAGE = compile_on_use(rf"!\[{_ALT}\]\([^)\n]+\)")
+_FENCE = compile_on_use(r"^[ ]{0,3}(?P<fence>`{3,}|~{3,})", re.MULTILINE)
+_TITLE = compile_on_use(r"""\s+(?:"[^"]*"|'[^']*')\s*$""")
 _SHOWN_LINES = 5  # an inline image's warning names this many lines at most
 _ALT_SPECIAL = "\\[]"  # escaped by `image_line`, so the alt text reads back as written
 _PATH_SPECIAL = "\\()<\"'"  # and in the path: these would end it or make a "title"
-_UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_UNESCAPE = compile_on_use(r"\\([!-/:-@\[-`{-~])")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,11 +15,11 @@ part around it, and the parts of one language are put together: one part per lan
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from composer.text.document_cleanup import Block
+from composer.text.patterns import compile_on_use
 
 __all__ = ["MIN_PART_LETTERS", "LanguagePart", "language_parts", "script_language"]
 
@@ -36,7 +36,7 @@ _ENGLISH_WORDS = frozenset(
     "the of and to is for on that with by as are be was were it this from at or "
     "has have not its which their all will".split()
 )
-_WORD = re.compile(r"[^\W\d_]+")
+_WORD = compile_on_use(r"[^\W\d_]+")
 _SURE_SHARE = 0.9  # of the letters in one script, for the text to be in it
 _KAZAKH_SHARE = 0.02  # of the Cyrillic letters: a Russian text naming "Тоқаев" has fewer
 _ENGLISH_SHARE = 0.1  # of the words: English prose has a quarter or more of these

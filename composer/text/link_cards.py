@@ -12,13 +12,13 @@ says about itself, and the card's plain text. Pure: the fetching is `composer.me
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from composer.text.facets import facets
 from composer.text.graphemes import graphemes
+from composer.text.patterns import compile_on_use
 
 __all__ = [
     "DESCRIPTION_MAX",
@@ -34,8 +34,8 @@ DESCRIPTION_MAX = 1000
 
 # Controls (newlines and tabs too: a card's text is one paragraph) and the bidi overrides
 # and isolates that could make a title display as something else.
-_UNWANTED = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_SPACES = re.compile(r"\s+")
+_UNWANTED = compile_on_use(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SPACES = compile_on_use(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from composer.text.entities import extract_emoji, extract_urls
 from composer.text.graphemes import grapheme_count, grapheme_weights
+from composer.text.patterns import compile_on_use
 from composer.text.xcount import X_URL_LENGTH, x_weighted_length
 
 MASTODON_URL_LENGTH = 23
@@ -63,7 +64,7 @@ def normalize(text: str) -> str:
 
 # --- Mastodon: URLs count 23, "@user@domain" counts as "@user", the rest as graphemes.
 # Mastodon's Account::MENTION_RE (app/models/account.rb); Ruby's [[:word:]] is \w here.
-_MASTODON_MENTION = re.compile(
+_MASTODON_MENTION = compile_on_use(
     r"(?<![=/\w])@(?P<user>[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?P<domain>@\w+(?:[.-]+\w+)*)?",
     re.IGNORECASE,
 )
@@ -142,7 +143,7 @@ def link_count(text: str) -> int:
 # the post is cut short at the first one (docs/PLATFORMS.md, LinkedIn); the escapes are
 # counted too. `little_escape` is the one place that escapes.
 LITTLE_RESERVED = frozenset("\\|{}@[]()<>#*_~")
-_HASHTAG_START = re.compile(r"#\w", re.UNICODE)
+_HASHTAG_START = compile_on_use(r"#\w", re.UNICODE)
 
 
 def _little_escaped(text: str) -> list[bool]:

@@ -13,11 +13,11 @@ Pure: no I/O.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from composer.errors import ComposerError
+from composer.text.patterns import compile_on_use
 from composer.text.platform_facts import FACTS, REPLIES, VISIBILITIES
 
 __all__ = [
@@ -38,7 +38,7 @@ QUOTES = ("everyone", "not_first", "nobody")
 """Who may quote a post: anyone; not the thread's first post (`quotes = false`); no post
 (`quotes = "none"`)."""
 
-LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+LANGUAGE = compile_on_use(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 """A BCP-47 language tag as thread-composer takes it: an ISO 639 code ("en", "kk", "ru"),
 optionally with subtags ("pt-BR", "zh-Hant")."""
 

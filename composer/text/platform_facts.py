@@ -34,6 +34,7 @@ from composer.text.measures import (
     utf16_weights,
     x_count,
 )
+from composer.text.patterns import compile_on_use
 from composer.text.xcount import X_LIMIT, x_char_weights
 
 __all__ = [
@@ -81,7 +82,7 @@ OVERFLOWS = ("refuse", "comments")  # LinkedIn: what a report longer than one po
 LINKEDIN_COMMENT_LIMIT = 1250
 """Characters of one LinkedIn comment (docs/PLATFORMS.md, LinkedIn): with `overflow =
 "comments"` a report is split at this limit, its first part the post, the rest comments."""
-LINKEDIN_AUTHOR = re.compile(r"urn:li:(?:person|organization):[A-Za-z0-9_-]{1,64}")
+LINKEDIN_AUTHOR = compile_on_use(r"urn:li:(?:person|organization):[A-Za-z0-9_-]{1,64}")
 """A LinkedIn account's `author`: a member's (person) or a page's (organization) URN."""
 X_OAUTH1_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
 X_OAUTH2_SECRETS = ("oauth2_access_token", "oauth2_refresh_token", "client_secret")
@@ -181,7 +182,9 @@ FACTS: Mapping[str, PlatformFacts] = {
         ),
         previewed_by_default=True,
         default_url="https://api.x.com",
-        handle=HandleRule(re.compile(r"@[A-Za-z0-9_]{1,15}"), "@user: 1-15 letters, digits or _"),
+        handle=HandleRule(
+            compile_on_use(r"@[A-Za-z0-9_]{1,15}"), "@user: 1-15 letters, digits or _"
+        ),
         settings={"daily_post_quota": "int", "client_id": "str", "replies": "replies"},
         # POST /2/tweets `reply_settings` (no value: everyone); no "nobody".
         post_options=PostOptionFacts(
@@ -208,7 +211,7 @@ FACTS: Mapping[str, PlatformFacts] = {
         previewed_by_default=True,
         default_url=None,  # the account's own instance
         handle=HandleRule(
-            re.compile(r"@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?@" + DOMAIN),
+            compile_on_use(r"@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?@" + DOMAIN),
             "@user@domain, e.g. @hrw@mastodon.social",
         ),
         settings={
@@ -240,7 +243,7 @@ FACTS: Mapping[str, PlatformFacts] = {
         previewed_by_default=True,
         default_url="https://bsky.social",
         handle=HandleRule(
-            re.compile("@" + DOMAIN), "@handle.domain, e.g. @hrw.org or @name.bsky.social"
+            compile_on_use("@" + DOMAIN), "@handle.domain, e.g. @hrw.org or @name.bsky.social"
         ),
         settings={
             "service": "url",
@@ -277,7 +280,7 @@ FACTS: Mapping[str, PlatformFacts] = {
         ),
         default_url="https://graph.threads.net/v1.0",
         handle=HandleRule(
-            re.compile(r"@[A-Za-z0-9._]{1,30}"), "@user: 1-30 letters, digits, . or _"
+            compile_on_use(r"@[A-Za-z0-9._]{1,30}"), "@user: 1-30 letters, digits, . or _"
         ),
         # media_upload_cmd: uploads an image and prints its public URL (image posts need one).
         settings={"user_id": "str", "media_upload_cmd": "command", "replies": "replies"},

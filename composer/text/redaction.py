@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
+from composer.text.patterns import compile_on_use
+
 REDACTED = "[REDACTED]"
 MAX_ERROR_CHARS = 2000
 """What a stored or logged error text keeps at most."""
@@ -55,20 +57,20 @@ _SECRET_NAMES = (
     r"|app[_-]?password|password|passwd|secret|client[_-]?secret|consumer[_-]?secret"
     r"|api[_-]?key|oauth[_-]?token|oauth[_-]?token[_-]?secret|oauth[_-]?signature|session"
 )
-_SECRET_KEY = re.compile(_SECRET_NAMES, re.IGNORECASE)
+_SECRET_KEY = compile_on_use(_SECRET_NAMES, re.IGNORECASE)
 # `access_token_env: environment variable X is not set`: where a secret comes from (the
 # accounts file's keys), not a secret.
-_SOURCE_KEY = re.compile(r"_(?:env|cmd)$", re.IGNORECASE)
+_SOURCE_KEY = compile_on_use(r"_(?:env|cmd)$", re.IGNORECASE)
 # key=value, key: value, "key": "value". The key is matched whole (lookbehind, possessive)
 # and tested separately, so a long run of word characters costs linear time. A line number
 # after a file name (`token:12:`) is not a value, nor a placeholder (`export TOKEN=...`).
-_KEY_VALUE = re.compile(
+_KEY_VALUE = compile_on_use(
     r"""(?<![\w-])([\w-]++)(["']?\s*[:=]\s*["']?)(?!\d+:|\.\.\.(?:\s|$))([^\s"'&,;}]+)"""
 )
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # A whole Authorization / Cookie header value: a quoted string, or the rest of the line.
     (
-        re.compile(
+        compile_on_use(
             r"""(?i)\b((?:proxy-)?authorization|cookie|set-cookie)(["']?\s*[:=]\s*)"""
             r"""("[^"\r\n]*"|'[^'\r\n]*'|[^\r\n]*)"""
         ),
@@ -76,21 +78,21 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     # An OAuth 1.0a header value without its name: every `oauth_…="…"` parameter.
     (
-        re.compile(r"""(?i)\b(oauth)\s+[\w-]+="[^"\r\n]*"(?:\s*,\s*[\w-]+="[^"\r\n]*")*"""),
+        compile_on_use(r"""(?i)\b(oauth)\s+[\w-]+="[^"\r\n]*"(?:\s*,\s*[\w-]+="[^"\r\n]*")*"""),
         rf"\1 {REDACTED}",
     ),
-    (re.compile(r"(?i)\b(bearer|basic|oauth|dpop)\s+[\w.~+/=-]{8,}"), rf"\1 {REDACTED}"),
+    (compile_on_use(r"(?i)\b(bearer|basic|oauth|dpop)\s+[\w.~+/=-]{8,}"), rf"\1 {REDACTED}"),
     # JSON Web Tokens (Bluesky access and refresh JWTs) wherever they appear.
-    (re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]*"), REDACTED),
+    (compile_on_use(r"\beyJ[\w-]+\.[\w-]+\.[\w-]*"), REDACTED),
     # The shape of a Bluesky app password, wherever it appears.
     (
-        re.compile(r"(?i)(?<![\w-])[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}(?![\w-])"),
+        compile_on_use(r"(?i)(?<![\w-])[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}(?![\w-])"),
         REDACTED,
     ),
     # A token quoted in free text ("token abc... revoked"): 32+ token characters mixing
     # letters and digits. URLs survive (no / or . in the run); a CID may not, at no cost.
     (
-        re.compile(r"(?<![\w~+=-])(?=[\w~+=-]*\d)(?=[\w~+=-]*[A-Za-z])[\w~+=-]{32,}+"),
+        compile_on_use(r"(?<![\w~+=-])(?=[\w~+=-]*\d)(?=[\w~+=-]*[A-Za-z])[\w~+=-]{32,}+"),
         REDACTED,
     ),
 )

@@ -19,24 +19,24 @@ word (benchmarks/bench_spelling.py).
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from functools import cache
 
 from composer.text._tlds import COUNTRY_TLDS, GENERIC_TLDS
 from composer.text.images import IMAGE_LINE
+from composer.text.patterns import compile_on_use
 
 __all__ = ["name_words", "spelling_candidates"]
 
 _MARKS = "\u0300-\u036f\u0483-\u0489"  # combining marks (a decomposed й or ё)
 _RUN = rf"[\w{_MARKS}]+"
-_WORD = re.compile(rf"{_RUN}(?:['’]{_RUN})*")
+_WORD = compile_on_use(rf"{_RUN}(?:['’]{_RUN})*")
 # What may start a left-out chunk (a sigil, "://") or a domain (a dot between word
 # characters), each checked in `_left_out`: one character class, which a search skips to fast.
-_MARKER = re.compile("[.:@＠#＃$]")
-_CHUNK_END = re.compile(r"\S*")
-_HOST = re.compile(r"(?P<host>[\w-]+(?:\.[\w-]+)+)(?:/\S*)?")
+_MARKER = compile_on_use("[.:@＠#＃$]")
+_CHUNK_END = compile_on_use(r"\S*")
+_HOST = compile_on_use(r"(?P<host>[\w-]+(?:\.[\w-]+)+)(?:/\S*)?")
 
 
 @cache

@@ -17,7 +17,6 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
-import re
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -31,6 +30,7 @@ from composer.text.enrich import Extras, MentionPlacement, TagPlacement, as_tag,
 from composer.text.graphemes import graphemes
 from composer.text.images import Image, find_images
 from composer.text.numbering import Numbering
+from composer.text.patterns import compile_on_use
 from composer.text.platform_facts import FACTS
 
 Mode = Literal["fewest", "balanced", "cleanest"]
@@ -52,8 +52,8 @@ SHORT_LAST_WEIGHT = 10.0  # a last post under a quarter of its capacity looks li
 EXTRA_POSTS: dict[str, int] = {"fewest": 0, "balanced": 1, "cleanest": 3}
 BALANCED_GAIN = 0.20  # one more post is worth it for 20 points more clean cuts
 INFINITY = float("inf")
-_DIGITS = re.compile(r"[0-9]")
-_NO_BREAK_PARTS = re.compile(r"[^\u00a0\u2007\u202f]+")
+_DIGITS = compile_on_use(r"[0-9]")
+_NO_BREAK_PARTS = compile_on_use(r"[^\u00a0\u2007\u202f]+")
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,6 @@ Unlike the unofficial Python port of twitter-text, line endings are left alone (
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from functools import lru_cache
 
@@ -22,6 +21,7 @@ from composer.text.entities import (
     _emoji_spans,
     _scan_urls,
 )
+from composer.text.patterns import compile_on_use
 
 __all__ = ["X_LIMIT", "X_URL_LENGTH", "x_char_weights", "x_is_valid", "x_weighted_length"]
 
@@ -32,10 +32,10 @@ _EMOJI_WEIGHT = 2
 # The code points that weigh 1 (v3.json "ranges"). A class of BMP characters only compiles to a
 # bitmap, and matching runs of it is a tight loop in re, far faster than searching with it.
 _LIGHT_CHARS = r"\x00-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037"
-_LIGHT_RUN = re.compile(f"[{_LIGHT_CHARS}]+")
-_LIGHT_RUN_OR_NONE = re.compile(f"[{_LIGHT_CHARS}]*")
-_HEAVY_RUN_OR_NONE = re.compile(f"[^{_LIGHT_CHARS}]*")
-_INVALID_CHAR = re.compile("[\ufffe\ufeff\uffff]")
+_LIGHT_RUN = compile_on_use(f"[{_LIGHT_CHARS}]+")
+_LIGHT_RUN_OR_NONE = compile_on_use(f"[{_LIGHT_CHARS}]*")
+_HEAVY_RUN_OR_NONE = compile_on_use(f"[^{_LIGHT_CHARS}]*")
+_INVALID_CHAR = compile_on_use("[\ufffe\ufeff\uffff]")
 
 
 def _heavy_count(text: str) -> int:
@@ -85,8 +85,8 @@ def _chunk_weight_change(chunk: str) -> int:
     )
 
 
-_EMOJI_CHAR = re.compile(_NON_ASCII_EMOJI_CHAR)
-_JOINING = re.compile("[\ufe0f\u20e3\U00010000-\U0010ffff]")
+_EMOJI_CHAR = compile_on_use(_NON_ASCII_EMOJI_CHAR)
+_JOINING = compile_on_use("[\ufe0f\u20e3\U00010000-\U0010ffff]")
 
 
 def _weighted_length_nfc(text: str) -> int:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from composer.text.options import check_option
+from composer.text.patterns import compile_on_use
 from composer.text.platform_facts import (
     DOMAIN,
     FACTS,
@@ -42,11 +43,11 @@ _COMMON_KEYS = (
 
 _DAY = r"(?:mon|tue|wed|thu|fri|sat|sun)"
 # A queue slot: days (a range, a list, "daily" or "weekdays") and a local time.
-SLOT = re.compile(
+SLOT = compile_on_use(
     rf"(?i:(?:daily|weekdays|weekends|{_DAY}(?:-{_DAY})?(?:,{_DAY}(?:-{_DAY})?)*))"
     r"\s+(?:[01]\d|2[0-3]):[0-5]\d"
 )
-_VERSION = re.compile(r"20[2-9][0-9](?:0[1-9]|1[0-2])")  # LinkedIn-Version: YYYYMM
+_VERSION = compile_on_use(r"20[2-9][0-9](?:0[1-9]|1[0-2])")  # LinkedIn-Version: YYYYMM
 
 
 def _account_keys(platform: str) -> list[str]:

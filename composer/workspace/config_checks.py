@@ -13,10 +13,10 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from composer.text import MODES
 from composer.text.numbering import Numbering, NumberingError
+from composer.text.patterns import compile_on_use
 from composer.text.platform_facts import CONTACT_PLATFORMS
 from composer.workspace.account_checks import AccountChecker
 from composer.workspace.accounts import Config, Contact, Defaults, Hashtags
@@ -28,7 +28,7 @@ _TOP_KEYS = ("accounts", "contacts", "hashtags", "defaults", "notify")
 _CONTACT_KEYS = ("name", *CONTACT_PLATFORMS)
 _HASHTAG_KEYS = ("terms", "always")
 _DEFAULT_KEYS = ("timezone", "numbering", "mode")
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNPRINTABLE = compile_on_use(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def check_config(
@@ -93,6 +93,8 @@ class _Loader(AccountChecker):
         self.check_keys(where, values, _DEFAULT_KEYS)
         timezone = self.string(where, values, "timezone")
         if timezone is not None:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # only for a file that sets one
+
             try:
                 ZoneInfo(timezone)
             except (ZoneInfoNotFoundError, ValueError):

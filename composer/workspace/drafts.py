@@ -28,7 +28,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from composer.errors import ComposerError
 from composer.text.controls import code_point, first_control
@@ -275,6 +274,8 @@ def parse_draft(text: str, name: str = "<draft>", path: Path | None = None) -> D
                 f"{name}:{line_no}: {key} must be one of {', '.join(allowed)}, not {meta[key]!r}"
             )
     if "timezone" in meta:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # only for a draft that sets one
+
         try:
             ZoneInfo(meta["timezone"])
         except (ZoneInfoNotFoundError, ValueError):

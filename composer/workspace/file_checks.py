@@ -6,19 +6,19 @@ command lines. `AccountChecker` and the `[notify]` tables' checks both build on 
 from __future__ import annotations
 
 import os
-import re
 import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from composer.text.patterns import compile_on_use
 from composer.workspace.secrets import Secret, SecretSource
 from composer.workspace.toml_lines import TableChecker, line_of
 
 __all__ = ["SecretsFileChecker"]
 
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_ENV_NAME = compile_on_use(r"[A-Za-z_][A-Za-z0-9_]*")
+_CONTROL = compile_on_use(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class SecretsFileChecker(TableChecker):

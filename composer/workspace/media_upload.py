@@ -12,10 +12,10 @@ exactly one https:// URL; anything else is refused with one line.
 
 from __future__ import annotations
 
-import re
 import shlex
 from urllib.parse import urlsplit
 
+from composer.text.patterns import compile_on_use
 from composer.workspace.secrets import ConfigError, command_output
 
 __all__ = ["MAX_URL_CHARS", "MEDIA_UPLOAD_TIMEOUT", "run_media_upload"]
@@ -24,7 +24,7 @@ MEDIA_UPLOAD_TIMEOUT = 120.0
 """Seconds an upload command may run (an 8 MB image over a slow line) before it fails."""
 MAX_URL_CHARS = 2048
 MAX_OUTPUT = 64 * 1024  # bytes it may print (a URL and a newline); more is refused, unread
-_URL = re.compile(r"https://[\x21-\x7e]+")  # printable ASCII, no space: one URL, nothing else
+_URL = compile_on_use(r"https://[\x21-\x7e]+")  # printable ASCII, no space: one URL, nothing else
 
 
 def run_media_upload(command: str, path: str, label: str) -> str:

@@ -15,16 +15,16 @@ What is guaranteed here, whatever the source:
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from typing import Literal
 
 from composer.errors import ComposerError
+from composer.text.patterns import compile_on_use
 
 COMMAND_TIMEOUT = 10.0
 """Seconds a `*_cmd` secret command may run before it counts as failed."""
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = compile_on_use(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class ConfigError(ComposerError, ValueError):

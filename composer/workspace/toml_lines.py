@@ -7,12 +7,12 @@ own errors into one such line. Nothing here knows what the accounts file holds.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from composer.text.patterns import compile_on_use
 from composer.workspace.secrets import ConfigError
 
 __all__ = [
@@ -25,12 +25,12 @@ __all__ = [
     "suggest",
 ]
 
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_TOML_POSITION = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)")
+_BARE_KEY = compile_on_use(r"[A-Za-z0-9_-]+")
+_TOML_POSITION = compile_on_use(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)")
 _KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
 _DOTTED = rf"{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*"
-_HEADER_LINE = re.compile(rf"\s*\[\[?\s*({_DOTTED})\s*\]\]?\s*(?:#.*)?")
-_KEY_LINE = re.compile(rf"\s*({_DOTTED})\s*=")
+_HEADER_LINE = compile_on_use(rf"\s*\[\[?\s*({_DOTTED})\s*\]\]?\s*(?:#.*)?")
+_KEY_LINE = compile_on_use(rf"\s*({_DOTTED})\s*=")
 
 
 @dataclass(frozen=True, slots=True)
