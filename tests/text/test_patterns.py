@@ -27,7 +27,19 @@ def test_compiled_on_first_use_and_answers_as_re_does() -> None:
     assert lazy.flags == eager.flags
 
 
+_MODULE_PATTERN = compile_on_use(r"\d+")
+
+
+def test_a_module_pattern_is_replaced_by_the_compiled_one_where_it_was_defined() -> None:
+    held = _MODULE_PATTERN  # a holder keeps the object, which still answers
+    assert not isinstance(_MODULE_PATTERN, re.Pattern)
+    assert held.findall("14 of 230") == ["14", "230"]
+    assert isinstance(_MODULE_PATTERN, re.Pattern)  # calls now cost what compiled ones do
+    assert held.sub("N", "14 of 230") == "N of N"
+
+
 _COMPILED = """
+import re
 import sys
 import composer.text.entities as entities, composer.text.graphemes as graphemes
 import composer.text.xcount as xcount
@@ -38,7 +50,7 @@ names = [
     (entities, "_EMOJI_CHUNK"), (graphemes, "_CONTINUING"), (xcount, "_EMOJI_CHAR"),
     (xcount, "_HEAVY_RUN_OR_NONE"),
 ]
-print([name for module, name in names if "search" in vars(getattr(module, name))])
+print([name for module, name in names if isinstance(getattr(module, name), re.Pattern)])
 """
 
 
