@@ -2,10 +2,11 @@
 three commands, and three shell completions (a draft name, an account name, an edition id),
 each one press of Tab.
 
-Each command runs as a new process (median of 7), twice: with bytecode cached, as a
-user's Python keeps it (a private pycache folder, filled by a first run), and with nothing
-cached or written, as when `PYTHONDONTWRITEBYTECODE=1` is set in CI and dev shells. The
-ratio to `python -c pass` is what the targets of issue 16 are written in.
+Each command runs as a new process (median of 7, the commands taken in turn), twice: with
+bytecode cached, as a user's Python keeps it (a private pycache folder, filled by a first
+run), and with nothing cached or written, as when `PYTHONDONTWRITEBYTECODE=1` is set in CI
+and dev shells. The ratio to `python -c pass` is what the targets of issue 16 are written
+in.
 """
 
 from __future__ import annotations
@@ -41,13 +42,16 @@ def completing(line: str, shell: str = "bash") -> dict[str, str]:
     }
 
 
-def median_run(argv: list[str], env: dict[str, str], cwd: Path) -> float:
-    times = []
+def median_runs(runs: dict[str, tuple[list[str], dict[str, str]]], cwd: Path) -> dict[str, float]:
+    """The median time of each command, the commands taken in turn RUNS times (so a change
+    in the machine's load falls on every command alike, the baseline included)."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(RUNS):
-        started = time.perf_counter()
-        subprocess.run(argv, env=env, cwd=cwd, capture_output=True, check=True)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        for name, (argv, env) in runs.items():
+            started = time.perf_counter()
+            subprocess.run(argv, env=env, cwd=cwd, capture_output=True, check=True)
+            times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(taken) for name, taken in times.items()}
 
 
 def main() -> None:
@@ -81,18 +85,15 @@ def main() -> None:
             env = {**cached, **extra}
             subprocess.run(argv, env=env, cwd=folder, capture_output=True, check=True)
         print(f"{'command':<30} {'cached':>10} {'ratio':>6} {'no bytecode':>12} {'ratio':>6}")
-        rows = {
-            name: (
-                median_run(argv, {**cached, **extra}, folder),
-                median_run(argv, {**uncached, **extra}, folder),
-            )
-            for name, (argv, extra) in commands.items()
-        }
+        with_cache = {n: (a, {**cached, **e}) for n, (a, e) in commands.items()}
+        without = {n: (a, {**uncached, **e}) for n, (a, e) in commands.items()}
+        warm_times, cold_times = median_runs(with_cache, folder), median_runs(without, folder)
+        rows = {name: (warm_times[name], cold_times[name]) for name in commands}
         pass_cached, pass_uncached = rows["python -c pass"]
         for name, (warm, cold) in rows.items():
             print(
-                f"{name:<30} {warm * 1000:>7.0f} ms {warm / pass_cached:>5.0f}x "
-                f"{cold * 1000:>9.0f} ms {cold / pass_uncached:>5.0f}x"
+                f"{name:<30} {warm * 1000:>7.0f} ms {warm / pass_cached:>5.1f}x "
+                f"{cold * 1000:>9.0f} ms {cold / pass_uncached:>5.1f}x"
             )
     finally:
         shutil.rmtree(folder)
