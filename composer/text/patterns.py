@@ -41,6 +41,8 @@ class _CompiledOnUse(_Compiled):
         # Called only for a name the object lacks: the first use of a pattern's method.
         if name not in _KNOWN:  # a probe (pytest's, copy's, ...) compiles nothing
             raise AttributeError(name)
+        # Every step may be taken twice, by two threads using the pattern first together:
+        # each is idempotent, and nothing is deleted that the other still reads.
         compiled = re.compile(self.pattern, self._flags)
         for method in _FORWARDED:
             setattr(self, method, getattr(compiled, method))
@@ -49,7 +51,6 @@ class _CompiledOnUse(_Compiled):
         for key, value in list(self._namespace.items()):
             if value is self:
                 self._namespace[key] = compiled
-        del self._namespace
         self.__class__ = _Compiled  # type: ignore[assignment]  # no __getattr__ from now on
         return getattr(compiled, name)
 

@@ -7,6 +7,7 @@ import ast
 import re
 import subprocess
 import sys
+import threading
 
 from composer.text.patterns import compile_on_use
 from tests.helpers import ROOT
@@ -68,3 +69,40 @@ def test_english_text_leaves_the_emoji_and_non_latin_patterns_uncompiled() -> No
     assert _compiled_after_splitting(english) == []
     mixed = "Сайлау 🇰🇿 өтті; бақылаушылар 👩🏽‍⚖️ санауды көре алмады. " * 20
     assert _compiled_after_splitting(mixed) != []  # the same check sees them compile
+
+
+def _first_uses_at_once(pattern: re.Pattern[str], threads: int) -> list[object]:
+    """`pattern.findall` called by `threads` threads released together; each one's answer,
+    or the exception it raised."""
+    answers: list[object] = []
+    start = threading.Barrier(threads)
+
+    def use() -> None:
+        start.wait()
+        try:
+            answers.append(pattern.findall("a bc"))
+        except Exception as error:
+            answers.append(error)
+
+    running = [threading.Thread(target=use) for _ in range(threads)]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join()
+    return answers
+
+
+def test_threads_first_using_a_pattern_together_all_get_answers() -> None:
+    """The TUI's preview thread and the app may use a pattern first at the same moment."""
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
+    try:
+        for _ in range(50):
+            namespace: dict[str, object] = {"compile_on_use": compile_on_use}
+            exec("P = compile_on_use(r'\\w+')", namespace)  # a module of its own
+            pattern = namespace["P"]
+            assert not isinstance(pattern, re.Pattern)  # not compiled yet
+            assert _first_uses_at_once(pattern, 8) == [["a", "bc"]] * 8  # type: ignore[arg-type]
+            assert isinstance(namespace["P"], re.Pattern)
+    finally:
+        sys.setswitchinterval(switch)
