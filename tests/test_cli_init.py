@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import stat
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def test_a_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "taken").write_text("a file, not a folder\n")
     result = composer("init", str(tmp_path / "taken" / "newsroom"), cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr.startswith("thread-composer: cannot write ")
+    assert result.stderr.startswith("thread-composer: cannot make ")
     assert len(result.stderr.splitlines()) == 1
 
 
@@ -92,3 +93,46 @@ def without_header(accounts_file: str) -> list[str]:
 def test_the_examples_are_the_repositorys() -> None:
     assert example_text("accounts.example.toml") == EXAMPLE_ACCOUNTS
     assert example_text("example.md") == (ROOT / "drafts" / "example.md").read_text()
+
+
+def _unit_command(stdout: str) -> list[str]:
+    """The unit's ExecStart, split as systemd splits it (quotes, then `%%` and `$$`)."""
+    line = next(line.strip() for line in stdout.splitlines() if "ExecStart=" in line)
+    words = shlex.split(line.removeprefix("ExecStart="))
+    return [word.replace("%%", "%").replace("$$", "$") for word in words]
+
+
+def test_init_puts_files_where_the_options_say_and_the_unit_repeats_them(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "news room"  # a space, and a % systemd would read as a specifier
+    result = composer(
+        "init", str(folder), "--config", "team 100%.toml", "--drafts", "reports",
+        "--db", "history.sqlite3", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    accounts, draft = tmp_path / "team 100%.toml", tmp_path / "reports" / "example.md"
+    assert mode(accounts) == 0o600 and draft.is_file() and folder.is_dir()
+    assert not (folder / "accounts.toml").exists() and not (folder / "drafts").exists()
+    command = _unit_command(result.stdout)
+    assert command[1:] == [
+        "--config", str(accounts), "--db", str(tmp_path / "history.sqlite3"),
+        "--drafts", str(tmp_path / "reports"), "daemon",
+    ]  # fmt: skip
+    assert f"WorkingDirectory={folder}" in result.stdout
+    assert f"in {accounts}, uncomment" in result.stdout
+    # The check the steps tell to run finds that file (no example account is on yet).
+    verify = next(line for line in result.stdout.splitlines() if "accounts verify" in line)
+    words = shlex.split(verify.split("Check it: ", 1)[1])
+    checked = composer(*words[1:], cwd=tmp_path)
+    assert f"no accounts in {accounts}" in checked.stderr, checked
+
+
+def test_a_database_password_is_never_printed_nor_put_in_the_unit(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://team:s3cr%40t@db.example:5432/news"
+    result = composer("init", str(tmp_path), env={"COMPOSER_DB": url}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "s3cr" not in result.stdout + result.stderr
+    command = _unit_command(result.stdout)
+    assert command[command.index("--db") + 1] == "postgresql+psycopg://team@db.example:5432/news"
+    assert "~/.pgpass" in result.stdout

@@ -72,12 +72,16 @@ class GlobalOption:
     shell_complete: Completer | None = None  # what Tab offers for its value
 
 
+DEFAULT_DRAFTS = "drafts"  # the drafts folder, from where a command runs
+
 GLOBAL_OPTIONS = (
     GlobalOption(
         "--config", "config", "PATH", "Accounts file.", "COMPOSER_CONFIG", None, complete_files
     ),
     GlobalOption("--db", "db", "URL", "History database.", "COMPOSER_DB", None, complete_files),
-    GlobalOption("--drafts", "drafts", "DIR", "Drafts folder.", None, "drafts", complete_folders),
+    GlobalOption(
+        "--drafts", "drafts", "DIR", "Drafts folder.", None, DEFAULT_DRAFTS, complete_folders
+    ),
 )
 
 _F = TypeVar("_F", bound=Callable[..., Any])

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from composer.errors import ComposerError
 from composer.workspace.accounts import DEFAULT_CONFIG_NAME, EXAMPLE_CONFIG_NAME
@@ -26,6 +28,7 @@ __all__ = [
     "make_folder",
     "starter_accounts",
     "systemd_unit",
+    "without_password",
 ]
 
 EXAMPLE_DRAFT_NAME = "example.md"
@@ -87,14 +90,20 @@ def starter_accounts(example: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def make_folder(folder: Path) -> Made:
-    """`folder` (made if needed) with `accounts.toml` (mode 0600) and `drafts/example.md`;
-    a file already there is kept, never written over."""
+def make_folder(folder: Path, *, accounts: Path | None = None, drafts: Path | None = None) -> Made:
+    """`folder` (made if needed) with `accounts.toml` (mode 0600) and `drafts/example.md`,
+    or the accounts file and drafts folder given; a file already there is kept, never
+    written over."""
     made = Made()
-    accounts = starter_accounts(example_text(EXAMPLE_CONFIG_NAME))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)  # the daemon's working folder, at least
+    except OSError as error:
+        raise StarterError(f"cannot make {folder}: {error.strerror or error}") from None
+    text = starter_accounts(example_text(EXAMPLE_CONFIG_NAME))
+    drafts = drafts or folder / "drafts"
     files = (
-        (folder / DEFAULT_CONFIG_NAME, accounts, 0o600),  # secrets may be written inline
-        (folder / "drafts" / EXAMPLE_DRAFT_NAME, example_text(EXAMPLE_DRAFT_NAME), 0o666),
+        (accounts or folder / DEFAULT_CONFIG_NAME, text, 0o600),  # secrets may be inline
+        (drafts / EXAMPLE_DRAFT_NAME, example_text(EXAMPLE_DRAFT_NAME), 0o666),
     )
     for path, text, mode in files:
         try:
@@ -118,15 +127,17 @@ def _write_new(path: Path, text: str, mode: int) -> bool:
     return True
 
 
-def systemd_unit(folder: Path, executable: str) -> str:
-    """A systemd user unit running the daemon in `folder` (where accounts.toml is)."""
+def systemd_unit(folder: Path, executable: str, options: Sequence[str] = ()) -> str:
+    """A systemd user unit running the daemon in `folder` (where accounts.toml is), with
+    `options` (the global options `init` was given) before `daemon`."""
+    command = " ".join(_systemd_word(word) for word in (executable, *options, "daemon"))
     return (
         "[Unit]\n"
         "Description=thread-composer: publish scheduled threads\n"
         "\n"
         "[Service]\n"
-        f"WorkingDirectory={folder}\n"
-        f"ExecStart={executable} daemon\n"
+        f"WorkingDirectory={str(folder).replace('%', '%%')}\n"  # taken whole: no quotes
+        f"ExecStart={command}\n"
         "Restart=on-failure\n"
         "KillSignal=SIGTERM\n"
         "TimeoutStopSec=120\n"
@@ -134,3 +145,23 @@ def systemd_unit(folder: Path, executable: str) -> str:
         "[Install]\n"
         "WantedBy=default.target\n"
     )
+
+
+def _systemd_word(word: str) -> str:
+    """One word of a unit's command line as systemd reads it back: `%` and `$` doubled (its
+    specifiers and variables), quoted when it holds a space, a quote or a backslash."""
+    word = word.replace("%", "%%").replace("$", "$$")
+    if re.search(r"[\s\"'\\]", word):
+        return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return word
+
+
+def without_password(url: str) -> tuple[str, bool]:
+    """A database URL as a unit may hold it: its password taken out (PostgreSQL then reads
+    it from ~/.pgpass), and whether there was one."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url, False
+    user = f"{parts.username}@" if parts.username else ""
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{user}{host}")), True
