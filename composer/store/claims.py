@@ -28,7 +28,7 @@ from composer.store.database import Database, existing, off_loop
 from composer.store.editions import editions_of_thread, lock_thread, refuse_held
 from composer.store.errors import StoreError
 from composer.store.follow_ups import fail_stranded, ready_to_publish
-from composer.store.models import Edition, PostRecord, Recurrence, UTCDateTime
+from composer.store.models import Edition, PostRecord, Recurrence, UTCDateTime, is_one_of
 from composer.store.statuses import (
     HELD,
     RESUMABLE,
@@ -120,7 +120,7 @@ _RENEW = (
     .where(
         col(Edition.id) == sa.bindparam("edition"),
         col(Edition.claimed_by) == sa.bindparam("worker"),
-        col(Edition.status).in_(HELD),
+        is_one_of(col(Edition.status), HELD),
     )
     .values(claimed_until=sa.bindparam("until", type_=UTCDateTime()))
 )

@@ -27,6 +27,7 @@ from composer.store.models import (
     PostRecord,
     UTCDateTime,
     idempotency_key,
+    is_one_of,
 )
 from composer.store.statuses import (
     ENDED,
@@ -214,10 +215,9 @@ _TOUCH_EDITION = (
     .where(_editions.c.id == sa.bindparam("edition"))
     .values(updated_at=sa.bindparam("now", type_=UTCDateTime()))
 )
-_WENT_OUT = [status.value for status in WENT_OUT]
 _MARK_SENDING = (
     sa.update(_posts)
-    .where(_posts.c.id == sa.bindparam("post"), _posts.c.status.not_in(_WENT_OUT))
+    .where(_posts.c.id == sa.bindparam("post"), sa.not_(is_one_of(_posts.c.status, WENT_OUT)))
     .values(status=PostStatus.SENDING.value)
     .returning(_posts.c.edition_id)
 )
@@ -225,7 +225,7 @@ _MARK_SENT = (
     sa.update(_posts)
     .where(
         _posts.c.id == sa.bindparam("post"),
-        _posts.c.status.not_in(_WENT_OUT),
+        sa.not_(is_one_of(_posts.c.status, WENT_OUT)),
         sa.or_(
             _posts.c.position == 1,
             sa.select(_previous.c.id)
