@@ -11,6 +11,13 @@ without them and a resumed run never uploads them again. A post's link card is s
 the ledger recorded it when the edition was written: no page is fetched here. Every front
 end sends an edition only under its claim (composer.store.claims), so one process at a time
 writes its ledger and sends its posts.
+
+The hot path (a daemon's round sends thousands of posts a minute, and its CPU, not the
+platforms, sets how long the round takes): a run's start and end are one transaction each
+(`start_publishing`: the ledger, what it continues, marked publishing; `finish_publishing`:
+marked published, the posts read back), and a post costs two (`mark_post_sending`,
+`mark_post_sent`); all are SQLAlchemy Core statements built once, the posts read as frozen
+`LedgerPost`s, with no ORM session on the way.
 """
 
 from __future__ import annotations
