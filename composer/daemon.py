@@ -41,7 +41,7 @@ from composer.publishing import (
     PreflightError,
     PublishResult,
     Sleep,
-    preflight_edition,
+    preflight_claimed,
     prune_media,
     publish_existing,
     refuse_edition,
@@ -221,7 +221,8 @@ async def _publish_claimed(
 ) -> list[PublishResult]:
     holder = Holder(worker, lease)
 
-    async def publish(edition_id: int, account: str, http: httpx.AsyncClient) -> PublishResult:
+    async def publish(claim: Claimed, http: httpx.AsyncClient) -> PublishResult:
+        edition_id, account = claim.edition_id, claim.account
         log.info("publishing", extra={"fields": {"edition": edition_id, "account": account}})
 
         def listener(event: Event) -> None:
@@ -230,7 +231,7 @@ async def _publish_claimed(
                 log.info("sent", extra={"fields": fields})
 
         try:
-            client = await preflight_edition(db, edition_id, config, http)
+            client = await preflight_claimed(claim, config, http)  # not read again
         except PreflightError as error:
             # An account that cannot be published to (a secret unreadable, the account gone):
             # the edition fails with the reason, shown in the queue, and is not claimed again
@@ -262,17 +263,18 @@ async def _publish_claimed(
     # round: one TLS setup and connection instead of one per edition, and a pool of its own
     # (httpcore checks every connection of a pool on each request: one pool for 50 accounts
     # cost more CPU than the requests themselves).
-    by_account: dict[str, list[int]] = {}
+    by_account: dict[str, list[Claimed]] = {}
     for claim in claimed:
-        by_account.setdefault(claim.account, []).append(claim.edition_id)
+        by_account.setdefault(claim.account, []).append(claim)
 
-    async def account_editions(account: str, ids: list[int]) -> list[PublishResult]:
+    async def account_editions(account: str, claims: list[Claimed]) -> list[PublishResult]:
         outcomes: list[PublishResult] = []
         try:
             async with new_http(timeout=HTTP_TIMEOUT, verify=tls_context()) as http:
-                for edition_id in ids:
+                for claim in claims:
+                    edition_id = claim.edition_id
                     try:
-                        outcomes.append(await publish(edition_id, account, http))
+                        outcomes.append(await publish(claim, http))
                     except Exception as error:  # one edition's failure stays its own
                         # The database failing mid-edition, say: logged in one line; the
                         # claim is released and a later round resumes the edition from the
@@ -289,7 +291,7 @@ async def _publish_claimed(
                 await off_loop(db, on_freed)  # came due meanwhile, perhaps: look now
 
     groups = await asyncio.gather(
-        *(account_editions(account, ids) for account, ids in by_account.items())
+        *(account_editions(account, claims) for account, claims in by_account.items())
     )
     return [outcome for group in groups for outcome in group]
 

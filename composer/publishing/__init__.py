@@ -4,7 +4,8 @@
   ask_new_instances, fit_to_instances, follow_up, check_not_published, refuse_images,
   with_link_cards: each post's Bluesky link card, fetched before the edition is written).
 - `connect`: the one place a platform client is built, with its stored session
-  (client_for), and the pre-flight (preflight, preflight_accounts, preflight_edition).
+  (client_for), and the pre-flight (preflight, preflight_accounts, preflight_edition,
+  preflight_claimed).
 - `sender`: the ledger loop that sends one edition (publish_edition, Event, PublishResult).
 - `uploads`: a post's images, prepared, uploaded and recorded before the post (attach_media).
 - `retraction`: taking an edition back, its sent posts deleted last first, each written to
@@ -31,6 +32,7 @@ from composer.publishing.connect import (
     client_for,
     preflight,
     preflight_accounts,
+    preflight_claimed,
     preflight_edition,
 )
 from composer.publishing.errors import PreflightError, PublishError
@@ -104,6 +106,7 @@ __all__ = [
     "plan_editions",
     "preflight",
     "preflight_accounts",
+    "preflight_claimed",
     "preflight_edition",
     "prune_media",
     "publish_edition",

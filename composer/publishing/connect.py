@@ -13,7 +13,7 @@ import httpx
 from composer.platforms.base import PlatformClient
 from composer.platforms.clients import UnsupportedPlatform, make_client
 from composer.publishing.errors import PreflightError
-from composer.store import Database, find_edition, off_loop
+from composer.store import Claimed, Database, find_edition, off_loop
 from composer.workspace.config import Account, Config, ConfigError
 from composer.workspace.sessions import SessionFile
 
@@ -70,13 +70,34 @@ async def preflight_edition(
     on the platform its posts were written for, with every secret readable. StoreError
     for an edition that does not exist."""
     edition = await off_loop(db, find_edition, db, edition_id)
+    return await _preflight_written(edition_id, edition.account, edition.platform, config, http)
+
+
+async def preflight_claimed(
+    claimed: Claimed, config: Config, http: httpx.AsyncClient | None = None
+) -> PlatformClient:
+    """`preflight_edition` of an edition the daemon has claimed: the claim says its account
+    and platform, so the edition is not read again."""
+    return await _preflight_written(
+        claimed.edition_id, claimed.account, claimed.platform, config, http
+    )
+
+
+async def _preflight_written(
+    edition_id: int,
+    account_name: str,
+    platform: str,
+    config: Config,
+    http: httpx.AsyncClient | None,
+) -> PlatformClient:
+    """The pre-flight of edition `edition_id`, written for `platform` on `account_name`."""
     try:
-        account = config.account(edition.account)
+        account = config.account(account_name)
     except ConfigError as error:
         raise PreflightError(f"edition {edition_id}: {error}") from None
-    if account.platform != edition.platform:
+    if account.platform != platform:
         raise PreflightError(
-            f"edition {edition_id} was written for {edition.platform}, but account "
+            f"edition {edition_id} was written for {platform}, but account "
             f"{account.name} is a {account.platform} account now"
         )
     return await preflight(account, http)

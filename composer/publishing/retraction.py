@@ -35,7 +35,7 @@ from composer.store import (
     Database,
     EditionStatus,
     Holder,
-    PostRecord,
+    LedgerPost,
     PostStatus,
     StoreError,
     check_retractable,
@@ -187,7 +187,7 @@ async def retract_edition(
 
 async def _delete(
     client: PlatformClient,
-    post: PostRecord,
+    post: LedgerPost,
     root: bool,
     total: int,
     notify: Listener,

@@ -11,6 +11,13 @@ without them and a resumed run never uploads them again. A post's link card is s
 the ledger recorded it when the edition was written: no page is fetched here. Every front
 end sends an edition only under its claim (composer.store.claims), so one process at a time
 writes its ledger and sends its posts.
+
+The hot path (a daemon's round sends thousands of posts a minute, and its CPU, not the
+platforms, sets how long the round takes): a run's start and end are one transaction each
+(`start_publishing`: the ledger, what it continues, marked publishing; `finish_publishing`:
+marked published, the posts read back), and a post costs two (`mark_post_sending`,
+`mark_post_sent`); all are SQLAlchemy Core statements built once, the posts read as frozen
+`LedgerPost`s, with no ORM session on the way.
 """
 
 from __future__ import annotations
@@ -28,19 +35,16 @@ from composer.publishing.uploads import UploadStopped, attach_media, recorded_me
 from composer.store import (
     AttemptOutcome,
     ClaimLost,
-    Continuation,
     Database,
-    EditionLedger,
     EditionStatus,
     Holder,
+    LedgerPost,
     PostMedia,
-    PostRecord,
     PostStatus,
     StoreError,
-    continuation,
-    edition_ledger,
     edition_options,
     edition_posts,
+    finish_publishing,
     mark_post_sending,
     mark_post_sent,
     off_loop,
@@ -49,6 +53,7 @@ from composer.store import (
     renew,
     set_edition_status,
     set_post_status,
+    start_publishing,
 )
 from composer.text.display import plural
 from composer.text.link_cards import LinkCard
@@ -189,11 +194,13 @@ async def _publish(
     holder: Holder | None,
 ) -> PublishResult:
     notify = listener or (lambda event: None)
-    # The posts and their images, read once (not once a post), and the options recorded.
-    ledger, attached = await off_loop(db, _begin, db, edition_id)
-    posts, images, edition = ledger.posts, ledger.images, ledger.edition
+    # The posts and their images, read once (not once a post), the options recorded, what
+    # it continues, and the edition marked publishing: one transaction.
+    start = await off_loop(db, start_publishing, db, edition_id)
+    ledger, attached = start.ledger, start.attached
+    posts, images = ledger.posts, ledger.images
     cards = ledger.cards  # as recorded: never fetched again
-    options = edition_options(edition)
+    options = edition_options(ledger)
     total = len(posts)
     if isinstance(attached, StoreError):
         return _stopped(db, edition_id, f"not published: {attached}", notify)
@@ -201,7 +208,7 @@ async def _publish(
     if any(post.status is PostStatus.SENDING for post in posts):
         # Its request may still be in the platform's hands: let SENDING_SETTLE pass since
         # it was marked (the edition's last ledger write) before asking about it.
-        marked = edition.updated_at
+        marked = ledger.updated_at
         settle = max(settle, SENDING_SETTLE - (_now() - marked).total_seconds())
     _keep_containers(db, client, posts)
     root = _published(posts[0]) if posts and posts[0].status is PostStatus.SENT else None
@@ -229,7 +236,7 @@ async def _publish(
                 root=root,
                 options=options,
                 offset=offset,
-                card=cards.get(_id(post)),
+                card=cards.get(post.id),
             )
             published = await _send(
                 db,
@@ -241,7 +248,7 @@ async def _publish(
                 sleep,
                 holder,
                 settle,
-                images.get(_id(post), ()),
+                images.get(post.id, ()),
             )
             previous = published
             if root is None:
@@ -251,38 +258,18 @@ async def _publish(
         return _stopped(db, edition_id, str(stop), notify)
     except (ClaimLost, Interrupted) as left:
         return _lost(db, edition_id, str(left), notify)
-    final = await off_loop(db, _finish, db, edition_id)
+    final = await off_loop(db, finish_publishing, db, edition_id)  # marked, read back
     notify(Event("done", total, total))
     return PublishResult(
         edition_id, EditionStatus.PUBLISHED, total, total, [p.remote_url for p in final]
     )
 
 
-def _begin(db: Database, edition_id: int) -> tuple[EditionLedger, Continuation | StoreError | None]:
-    """The edition's ledger, what it continues (a follow-up replies to the last post of the
-    edition it follows, in its conversation; StoreError when it cannot), and, unless that
-    failed, the edition marked publishing: one trip to the ledger's thread, not three."""
-    ledger = edition_ledger(db, edition_id)
-    try:
-        attached = continuation(db, edition_id)
-    except StoreError as error:
-        return ledger, error
-    set_edition_status(db, edition_id, EditionStatus.PUBLISHING)
-    return ledger, attached
-
-
-def _finish(db: Database, edition_id: int) -> list[PostRecord]:
-    """The edition marked published, and its posts read back: one trip to the ledger's
-    thread, not two (each trip waits for the event loop to let it run)."""
-    set_edition_status(db, edition_id, EditionStatus.PUBLISHED)
-    return edition_posts(db, edition_id)
-
-
 async def _send_all_at_once(
     db: Database,
     client: PlatformClient,
     create_thread: Callable[[list[PostRequest]], Awaitable[list[PublishedPost]]],
-    posts: list[PostRecord],
+    posts: list[LedgerPost],
     images: Mapping[int, Sequence[PostMedia]],
     cards: Mapping[int, LinkCard],
     options: PostOptions,
@@ -297,21 +284,21 @@ async def _send_all_at_once(
             p.position,
             p.idempotency_key,
             options=options,
-            media=await _media(db, client, images.get(_id(p), ()), p.position, sleep),
-            card=cards.get(_id(p)),
+            media=await _media(db, client, images.get(p.id, ()), p.position, sleep),
+            card=cards.get(p.id),
         )
         for p in posts
     ]
     total = len(posts)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         for post in posts:
-            mark_post_sending(db, _id(post), holder=holder)
+            mark_post_sending(db, post.id, holder=holder)
         notify(Event("sending", 1, total))
         started = _now()
         try:
             published = await create_thread(requests)
         except errors.Refused as error:
-            _log(db, _id(posts[0]), started, AttemptOutcome.ERROR, error)
+            _log(db, posts[0].id, started, AttemptOutcome.ERROR, error)
             raise _Stop(f"the thread: {_reason(error)}") from None
         except (errors.Unclear, errors.Retryable) as error:
             outcome = (
@@ -319,7 +306,7 @@ async def _send_all_at_once(
                 if isinstance(error, errors.Unclear)
                 else AttemptOutcome.ERROR
             )
-            _log(db, _id(posts[0]), started, outcome, error)
+            _log(db, posts[0].id, started, outcome, error)
             delay = _delay(error, attempt)
             if delay > LONGEST_WAIT:
                 raise _Stop(f"the thread: {_reason(error)}") from None
@@ -327,9 +314,9 @@ async def _send_all_at_once(
             notify(Event("waiting", 1, total, delay=delay))
             await sleep(delay)
             continue
-        _log(db, _id(posts[0]), started, AttemptOutcome.OK, None)
+        _log(db, posts[0].id, started, AttemptOutcome.OK, None)
         for post, result in zip(posts, published, strict=True):
-            await _commit(db, _id(post), result)
+            await _commit(db, post.id, result)
             notify(Event("sent", post.position, total, url=result.url))
         return
     raise AssertionError("unreachable: the last attempt gives up")  # pragma: no cover
@@ -338,7 +325,7 @@ async def _send_all_at_once(
 async def _send(
     db: Database,
     client: PlatformClient,
-    post: PostRecord,
+    post: LedgerPost,
     request: PostRequest,
     total: int,
     notify: Listener,
@@ -348,7 +335,7 @@ async def _send(
     images: Sequence[PostMedia] = (),
 ) -> PublishedPost:
     """Send one post; its `images` (its rows of the ledger) are uploaded first."""
-    post_id = _id(post)
+    post_id = post.id
     if post.status is PostStatus.SENDING:
         # A previous run was stopped mid-request: did the platform take it? (Asked once its
         # request has surely been dealt with: `settle`; a replay carries its images.)
@@ -462,13 +449,13 @@ async def _media(
         raise _Stop(str(stop)) from None
 
 
-def _keep_containers(db: Database, client: PlatformClient, posts: list[PostRecord]) -> None:
+def _keep_containers(db: Database, client: PlatformClient, posts: list[LedgerPost]) -> None:
     """Platforms that publish from a container (Threads) get back the containers the ledger
     kept, and every new one is written to the ledger before it is published from."""
     containers = getattr(client, "containers", None)
     if not isinstance(containers, dict) or not hasattr(client, "on_container"):
         return
-    by_key = {post.idempotency_key: _id(post) for post in posts}
+    by_key = {post.idempotency_key: post.id for post in posts}
     for post in posts:
         if post.remote_container and post.status is not PostStatus.SENT:
             containers[post.idempotency_key] = post.remote_container
@@ -543,7 +530,7 @@ def _stopped(db: Database, edition_id: int, reason: str, notify: Listener) -> Pu
     )
 
 
-def _published(post: PostRecord) -> PublishedPost:
+def _published(post: LedgerPost) -> PublishedPost:
     assert post.remote_id is not None, "a sent post has its remote id"
     return PublishedPost(post.remote_id, post.remote_url, post.remote_uri, post.remote_cid)
 
@@ -614,11 +601,6 @@ def _log(
         http_status=error.status if error else None,
         error=f"{type(error).__name__}: {_reason(error)}" if error else None,
     )
-
-
-def _id(post: PostRecord) -> int:
-    assert post.id is not None
-    return post.id
 
 
 def _now() -> datetime:

@@ -11,7 +11,9 @@ those below it (no cycles):
 - cards: each post's link card (written with the edition, sent as written)
 - choices: the ids shell completion offers (editions in some statuses, active rules)
 - history: the ledger (threads, editions, posts, attempts) and the history search
-- follow_ups, editions: where a follow-up attaches; the one "already has it" rule
+- follow_ups, editions: where a follow-up attaches; the one "already has it" rule; an
+  edition's posts as read (LedgerPost)
+- runs: the start and end of a publisher's run on an edition, one transaction each
 - claims: who publishes an edition right now (leases with a heartbeat)
 - queue, rules, daemons, notifications, outcomes: the queue, recurring rules, running
   daemons, the events a person is told about, and
@@ -52,12 +54,17 @@ if TYPE_CHECKING:
         open_database,
         upgrade,
     )
-    from composer.store.editions import AlreadyHeld, find_edition, held_edition, resumable_edition
+    from composer.store.editions import (
+        AlreadyHeld,
+        LedgerPost,
+        find_edition,
+        held_edition,
+        resumable_edition,
+    )
     from composer.store.errors import DatabaseFailure, StoreError, redact
     from composer.store.finished import FinishedEdition, PostState, recent_finished
     from composer.store.follow_ups import (
         Continuation,
-        continuation,
         follow_ups_of,
         followable,
         last_number,
@@ -84,7 +91,6 @@ if TYPE_CHECKING:
     from composer.store.media import (
         EditionLedger,
         NewMedia,
-        edition_ledger,
         mark_media_uploaded,
         post_media,
     )
@@ -143,6 +149,7 @@ if TYPE_CHECKING:
         set_last_error,
         stop_recurrence,
     )
+    from composer.store.runs import PublishingStart, finish_publishing, start_publishing
     from composer.store.searching import HistoryHit, search
     from composer.store.statuses import (
         ACTIVE,
@@ -199,6 +206,7 @@ _HOMES = {
     "upgrade": "database",
     "AlreadyHeld": "editions",
     "find_edition": "editions",
+    "LedgerPost": "editions",
     "held_edition": "editions",
     "resumable_edition": "editions",
     "DatabaseFailure": "errors",
@@ -208,7 +216,6 @@ _HOMES = {
     "PostState": "finished",
     "recent_finished": "finished",
     "Continuation": "follow_ups",
-    "continuation": "follow_ups",
     "follow_ups_of": "follow_ups",
     "followable": "follow_ups",
     "last_number": "follow_ups",
@@ -233,7 +240,6 @@ _HOMES = {
     "snapshot_id": "history",
     "NewMedia": "media",
     "EditionLedger": "media",
-    "edition_ledger": "media",
     "mark_media_uploaded": "media",
     "post_media": "media",
     "ACTIVE": "statuses",
@@ -287,6 +293,9 @@ _HOMES = {
     "due_recurrences": "rules",
     "find_recurrence": "rules",
     "record_failed": "rules",
+    "PublishingStart": "runs",
+    "finish_publishing": "runs",
+    "start_publishing": "runs",
     "record_missed": "rules",
     "record_occurrence": "rules",
     "recurrences": "rules",
@@ -330,6 +339,7 @@ __all__ = [
     "FinishedEdition",
     "HistoryHit",
     "Holder",
+    "LedgerPost",
     "NewEdition",
     "NewMedia",
     "Notification",
@@ -340,6 +350,7 @@ __all__ = [
     "PostRecord",
     "PostState",
     "PostStatus",
+    "PublishingStart",
     "QueueEntry",
     "QuickHistory",
     "Recurrence",
@@ -354,7 +365,6 @@ __all__ = [
     "claim_draft_edition",
     "claim_due",
     "claim_retraction",
-    "continuation",
     "create_edition",
     "create_recurrence",
     "daemon_seen",
@@ -365,11 +375,11 @@ __all__ = [
     "edition_choices",
     "edition_events",
     "edition_facts",
-    "edition_ledger",
     "edition_options",
     "edition_posts",
     "find_edition",
     "find_recurrence",
+    "finish_publishing",
     "follow_ups_of",
     "followable",
     "forget_old",
@@ -416,6 +426,7 @@ __all__ = [
     "set_last_error",
     "set_post_status",
     "snapshot_id",
+    "start_publishing",
     "stop_recurrence",
     "take_due",
     "target_key",

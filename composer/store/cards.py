@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlmodel import Session, SQLModel
 
 from composer.store.database import Database
 from composer.store.editions import per_post
@@ -36,18 +38,28 @@ def add_post_cards(
 
 def edition_cards(db: Database, edition_id: int) -> dict[int, LinkCard]:
     """An edition's link cards by post id (posts without one are absent)."""
-    with db.read_session() as session:
-        return cards_in(session, edition_id)
+    with db.read_engine.connect() as connection:
+        return cards_in(connection, edition_id)
 
 
-def cards_in(session: Session, edition_id: int) -> dict[int, LinkCard]:
-    """`edition_cards` in the caller's session (the publisher's one read of the ledger)."""
-    rows = session.exec(
-        select(PostCard)
-        .join(PostRecord, col(PostRecord.id) == col(PostCard.post_id))
-        .where(PostRecord.edition_id == edition_id)
+_cards = SQLModel.metadata.tables[PostCard.__tablename__]
+_posts = SQLModel.metadata.tables[PostRecord.__tablename__]
+_EDITION_CARDS = (
+    sa.select(
+        _cards.c.post_id,
+        _cards.c.uri,  # then LinkCard's fields, in its order
+        _cards.c.title,
+        _cards.c.description,
+        _cards.c.thumb,
+        _cards.c.thumb_mime,
     )
-    return {
-        row.post_id: LinkCard(row.uri, row.title, row.description, row.thumb, row.thumb_mime)
-        for row in rows
-    }
+    .join(_posts, _posts.c.id == _cards.c.post_id)
+    .where(_posts.c.edition_id == sa.bindparam("edition"))
+)
+
+
+def cards_in(connection: Connection, edition_id: int) -> dict[int, LinkCard]:
+    """`edition_cards` in the caller's transaction (the publisher's one read of the
+    ledger)."""
+    rows = connection.execute(_EDITION_CARDS, {"edition": edition_id})
+    return {post_id: LinkCard(*card) for post_id, *card in rows}

@@ -28,7 +28,7 @@ from composer.store.database import Database, existing, off_loop
 from composer.store.editions import editions_of_thread, lock_thread, refuse_held
 from composer.store.errors import StoreError
 from composer.store.follow_ups import fail_stranded, ready_to_publish
-from composer.store.models import Edition, PostRecord, Recurrence, UTCDateTime
+from composer.store.models import Edition, PostRecord, Recurrence, UTCDateTime, is_one_of
 from composer.store.statuses import (
     HELD,
     RESUMABLE,
@@ -120,7 +120,7 @@ _RENEW = (
     .where(
         col(Edition.id) == sa.bindparam("edition"),
         col(Edition.claimed_by) == sa.bindparam("worker"),
-        col(Edition.status).in_(HELD),
+        is_one_of(col(Edition.status), HELD),
     )
     .values(claimed_until=sa.bindparam("until", type_=UTCDateTime()))
 )
@@ -471,25 +471,31 @@ def live_holder(db: Database, edition_id: int, now: datetime | None = None) -> s
     return None if free is not None else (edition.claimed_by or "another process")
 
 
+_RELEASE = (
+    sa.update(Edition)
+    .where(
+        col(Edition.id) == sa.bindparam("edition"),
+        col(Edition.claimed_by) == sa.bindparam("worker"),
+    )
+    .values(
+        claimed_by=None,
+        claimed_until=sa.case(
+            (
+                col(Edition.status) == EditionStatus.PUBLISHING,
+                sa.bindparam("now", type_=UTCDateTime()),
+            ),
+            else_=sa.null(),
+        ),
+    )
+)
+
+
 def release(db: Database, edition_id: int, worker: str) -> None:
     """Drop `worker`'s claim (the publisher has set the edition's status). An edition left
     publishing (the daemon is stopping mid-thread) gets a claim that has just expired, so
     the next daemon resumes it at once instead of after the lease."""
-    with db.session() as session:
-        session.connection().execute(
-            sa.update(Edition)
-            .where(col(Edition.id) == edition_id, col(Edition.claimed_by) == worker)
-            .values(
-                claimed_by=None,
-                claimed_until=sa.case(
-                    (
-                        col(Edition.status) == EditionStatus.PUBLISHING,
-                        sa.literal(utc_now(), UTCDateTime()),
-                    ),
-                    else_=sa.null(),
-                ),
-            )
-        )
+    with db.engine.begin() as connection:
+        connection.execute(_RELEASE, {"edition": edition_id, "worker": worker, "now": utc_now()})
 
 
 def _minutes(span: timedelta) -> str:

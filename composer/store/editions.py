@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlalchemy.engine import Connection
+from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from composer.store.database import Database, existing
 from composer.store.errors import StoreError
 from composer.store.models import DraftSnapshot, Edition, PostRecord
-from composer.store.statuses import HOLDING, RESUMABLE, EditionStatus
+from composer.store.statuses import HOLDING, RESUMABLE, EditionStatus, PostStatus
 
 
 class AlreadyHeld(StoreError):
@@ -96,13 +99,42 @@ def editions_of_thread(
     )
 
 
-def posts_in_thread_order(edition_id: int) -> SelectOfScalar[PostRecord]:
-    """The posts of one edition, first post first."""
-    return (
-        select(PostRecord)
-        .where(PostRecord.edition_id == edition_id)
-        .order_by(col(PostRecord.position))
-    )
+@dataclass(frozen=True, slots=True)
+class LedgerPost:
+    """One post of the ledger as it was read: PostRecord's fields, in a frozen copy read
+    through SQLAlchemy Core (no session, no identity map: the publisher reads an edition's
+    posts at each start and end, thousands a minute in a daemon's round). It is written
+    through the ledger's functions (`mark_post_sending`, `mark_post_sent`...), never itself."""
+
+    id: int
+    edition_id: int
+    position: int
+    text: str
+    status: PostStatus
+    idempotency_key: str
+    remote_id: str | None
+    remote_uri: str | None
+    remote_cid: str | None
+    remote_url: str | None
+    remote_container: str | None
+    sent_at: datetime | None
+    retracted_at: datetime | None
+    created_at: datetime
+
+
+_posts = SQLModel.metadata.tables[PostRecord.__tablename__]
+# Built once: the columns in LedgerPost's order, so a row is its fields.
+_POSTS_IN_THREAD_ORDER = (
+    sa.select(*(_posts.c[field.name] for field in fields(LedgerPost)))
+    .where(_posts.c.edition_id == sa.bindparam("edition"))
+    .order_by(_posts.c.position)
+)
+
+
+def posts_in_thread_order(connection: Connection, edition_id: int) -> list[LedgerPost]:
+    """The posts of one edition, first post first, in the caller's transaction."""
+    rows = connection.execute(_POSTS_IN_THREAD_ORDER, {"edition": edition_id})
+    return [LedgerPost(*row) for row in rows]
 
 
 def resumable_edition(db: Database, draft_path: str, account: str) -> Edition | None:

@@ -12,13 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 
 from composer.store.database import Database
+from composer.store.editions import LedgerPost, posts_in_thread_order
 from composer.store.errors import StoreError
 from composer.store.history import edition_posts
-from composer.store.models import Edition, PostRecord
+from composer.store.models import Edition
 from composer.store.statuses import ENDED, EditionStatus, PostStatus, utc_now
 
 MAX_DEPTH = 1000  # a chain longer than this is a loop in the data, not a conversation
@@ -30,26 +32,49 @@ class Continuation:
     many posts the conversation holds before it."""
 
     follows: int  # the followed edition's id
-    reply_to: PostRecord  # its last post, sent
-    root: PostRecord  # the first post of the original edition, sent
+    reply_to: LedgerPost  # its last post, sent
+    root: LedgerPost  # the first post of the original edition, sent
     offset: int  # posts of the conversation before the follow-up's first
 
 
-def chain(db: Database, edition_id: int) -> list[Edition]:
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One edition of a conversation, as the chain reads it."""
+
+    id: int
+    status: EditionStatus
+    follows_edition_id: int | None
+    numbering_start: int | None
+
+
+_editions = SQLModel.metadata.tables[Edition.__tablename__]
+_LINK = sa.select(
+    _editions.c.id,  # Link's fields, in its order
+    _editions.c.status,
+    _editions.c.follows_edition_id,
+    _editions.c.numbering_start,
+).where(_editions.c.id == sa.bindparam("edition"))
+
+
+def chain(db: Database, edition_id: int) -> list[Link]:
     """The edition and every edition it continues, back to the original, in that order."""
-    editions: list[Edition] = []
+    with db.read_engine.connect() as connection:
+        return _chain(connection, edition_id)
+
+
+def _chain(connection: Connection, edition_id: int) -> list[Link]:
+    editions: list[Link] = []
     seen: set[int] = set()
     current: int | None = edition_id
-    with db.read_session() as session:
-        while current is not None:
-            if current in seen or len(editions) > MAX_DEPTH:
-                raise StoreError(f"edition {edition_id} follows itself through {current}")
-            seen.add(current)
-            edition = session.get(Edition, current)
-            if edition is None:
-                raise StoreError(f"no edition {current}")
-            editions.append(edition)
-            current = edition.follows_edition_id
+    while current is not None:
+        if current in seen or len(editions) > MAX_DEPTH:
+            raise StoreError(f"edition {edition_id} follows itself through {current}")
+        seen.add(current)
+        row = connection.execute(_LINK, {"edition": current}).one_or_none()
+        if row is None:
+            raise StoreError(f"no edition {current}")
+        editions.append(Link(*row))
+        current = row.follows_edition_id
     return editions
 
 
@@ -81,7 +106,6 @@ def last_number(db: Database, edition_id: int) -> int:
     numbers, so the count goes on from the numbered edition before it."""
     for edition in chain(db, edition_id):
         if edition.follows_edition_id is None or edition.numbering_start is not None:
-            assert edition.id is not None
             return (edition.numbering_start or 1) + len(edition_posts(db, edition.id)) - 1
     raise StoreError(f"edition {edition_id} has no numbered edition before it")  # pragma: no cover
 
@@ -105,25 +129,25 @@ def followable(db: Database, edition_id: int, account: str | None = None) -> Edi
     return edition
 
 
-def continuation(db: Database, edition_id: int) -> Continuation | None:
-    """Where this edition's first post attaches; None when it follows nothing. StoreError
-    when the edition it follows is not published (yet, or ever)."""
-    editions = chain(db, edition_id)
-    if len(editions) == 1:
+def continuation(connection: Connection, follows: int | None) -> Continuation | None:
+    """Where the first post of an edition that `follows` another attaches, in the caller's
+    transaction; None when it follows nothing (no query). StoreError when the edition it
+    follows is not published (yet, or ever)."""
+    if follows is None:
         return None
-    followed, original = editions[1], editions[-1]
-    for earlier in editions[1:]:
+    editions = _chain(connection, follows)  # the followed edition back to the original
+    followed, original = editions[0], editions[-1]
+    for earlier in editions:
         if earlier.status is not EditionStatus.PUBLISHED:
             raise StoreError(
                 f"it follows edition {earlier.id}, which is {earlier.status.value}, not published"
             )
-    ledgers = [edition_posts(db, e.id) for e in editions[1:] if e.id is not None]
+    ledgers = [posts_in_thread_order(connection, edition.id) for edition in editions]
     last, first = ledgers[0], ledgers[-1]
     if not last or not first or last[-1].status is not PostStatus.SENT:
         raise StoreError(f"it follows edition {followed.id}, whose last post was not sent")
     if first[0].status is not PostStatus.SENT:  # pragma: no cover - published means all sent
         raise StoreError(f"the first post of edition {original.id} was not sent")
-    assert followed.id is not None
     return Continuation(followed.id, last[-1], first[0], sum(len(ledger) for ledger in ledgers))
 
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, SQLModel, col
 
 from composer.store.cards import add_post_cards
 from composer.store.database import Database, existing
-from composer.store.editions import posts_in_thread_order
+from composer.store.editions import LedgerPost, posts_in_thread_order
 from composer.store.errors import StoreError, redact
 from composer.store.media import NewMedia, add_post_media
 from composer.store.models import (
@@ -27,6 +27,7 @@ from composer.store.models import (
     PostRecord,
     UTCDateTime,
     idempotency_key,
+    is_one_of,
 )
 from composer.store.statuses import (
     ENDED,
@@ -144,7 +145,15 @@ def add_edition(session: Session, thread_id: int, new: NewEdition) -> Edition:
     return edition
 
 
-def edition_options(edition: Edition) -> PostOptions:
+class RecordedOptions(Protocol):
+    """An edition as read, with its recorded options (an Edition, the publisher's
+    EditionLedger)."""
+
+    @property
+    def options(self) -> str | None: ...
+
+
+def edition_options(edition: RecordedOptions) -> PostOptions:
     """The publishing options an edition was recorded with (none for one from before
     options were kept): what it is sent with, on every run."""
     return PostOptions.from_json(edition.options)
@@ -173,10 +182,10 @@ def create_edition(db: Database, thread_id: int, /, **fields: Any) -> Edition:
         return add_edition(session, thread_id, NewEdition(**fields))
 
 
-def edition_posts(db: Database, edition_id: int) -> list[PostRecord]:
+def edition_posts(db: Database, edition_id: int) -> list[LedgerPost]:
     """The ledger of one edition, in thread order."""
-    with db.read_session() as session:
-        return list(session.exec(posts_in_thread_order(edition_id)))
+    with db.read_engine.connect() as connection:
+        return posts_in_thread_order(connection, edition_id)
 
 
 def set_post_status(db: Database, post_id: int, status: PostStatus) -> PostRecord:
@@ -206,10 +215,9 @@ _TOUCH_EDITION = (
     .where(_editions.c.id == sa.bindparam("edition"))
     .values(updated_at=sa.bindparam("now", type_=UTCDateTime()))
 )
-_WENT_OUT = [status.value for status in WENT_OUT]
 _MARK_SENDING = (
     sa.update(_posts)
-    .where(_posts.c.id == sa.bindparam("post"), _posts.c.status.not_in(_WENT_OUT))
+    .where(_posts.c.id == sa.bindparam("post"), sa.not_(is_one_of(_posts.c.status, WENT_OUT)))
     .values(status=PostStatus.SENDING.value)
     .returning(_posts.c.edition_id)
 )
@@ -217,7 +225,7 @@ _MARK_SENT = (
     sa.update(_posts)
     .where(
         _posts.c.id == sa.bindparam("post"),
-        _posts.c.status.not_in(_WENT_OUT),
+        sa.not_(is_one_of(_posts.c.status, WENT_OUT)),
         sa.or_(
             _posts.c.position == 1,
             sa.select(_previous.c.id)
@@ -396,6 +404,17 @@ def record_attempt(
     return attempt
 
 
+_SET_EDITION_STATUS = (
+    sa.update(_editions)
+    .where(_editions.c.id == sa.bindparam("edition"))
+    .values(
+        status=sa.bindparam("status"),
+        last_error=sa.bindparam("last_error"),
+        updated_at=sa.bindparam("now", type_=UTCDateTime()),
+    )
+)
+
+
 def set_edition_status(
     db: Database,
     edition_id: int,
@@ -403,14 +422,29 @@ def set_edition_status(
     *,
     last_error: str | None = None,
     secrets: Iterable[str] = (),
-) -> Edition:
+) -> None:
     """Move an edition to `status`, keeping a redacted reason when it stopped on an error."""
-    with db.session() as session:
-        edition = existing(session, Edition, edition_id, "edition")
-        edition.status = status
-        edition.last_error = None if last_error is None else redact(last_error, secrets)
-        edition.updated_at = utc_now()
-    return edition
+    with db.engine.begin() as connection:
+        edition_status_on(connection, edition_id, status, last_error=last_error, secrets=secrets)
+
+
+def edition_status_on(
+    connection: Connection,
+    edition_id: int,
+    status: EditionStatus,
+    *,
+    last_error: str | None = None,
+    secrets: Iterable[str] = (),
+) -> None:
+    """`set_edition_status` in the caller's transaction (one Core statement, built once)."""
+    values = {
+        "edition": edition_id,
+        "status": status,
+        "last_error": None if last_error is None else redact(last_error, secrets),
+        "now": utc_now(),
+    }
+    if connection.execute(_SET_EDITION_STATUS, values).rowcount != 1:
+        raise StoreError(f"no edition {edition_id}")
 
 
 def _id(record: Edition | PostRecord | DraftSnapshot) -> int:

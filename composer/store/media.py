@@ -14,11 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlmodel import Session, SQLModel, col, select
 
 from composer.store.cards import cards_in
 from composer.store.database import Database
-from composer.store.editions import per_post, posts_in_thread_order
+from composer.store.editions import LedgerPost, per_post, posts_in_thread_order
 from composer.store.errors import StoreError
 from composer.store.models import Edition, PostMedia, PostRecord
 from composer.store.statuses import utc_now
@@ -56,33 +58,50 @@ def post_media(db: Database, post_id: int) -> list[PostMedia]:
 
 @dataclass(frozen=True, slots=True)
 class EditionLedger:
-    """What the publisher starts from, read at once: the edition (its status, options and
-    last write), its posts in thread order, and their images and link cards by post id."""
+    """What the publisher starts from, read at once: the edition's recorded options (JSON,
+    for `edition_options`), its last write, what it follows, its posts in thread order, and
+    their images and link cards by post id."""
 
-    edition: Edition
-    posts: list[PostRecord]
+    options: str | None
+    updated_at: datetime
+    follows_edition_id: int | None
+    posts: list[LedgerPost]
     images: dict[int, list[PostMedia]]
     cards: dict[int, LinkCard]  # by post id: the link card each post is sent with
 
 
-def edition_ledger(db: Database, edition_id: int) -> EditionLedger:
-    """An edition, its posts and their images in one read (an edition's images are not read
-    again once a post)."""
-    with db.read_session() as session:
-        edition = session.get(Edition, edition_id)
-        if edition is None:
-            raise StoreError(f"no edition {edition_id}")
-        found = list(session.exec(posts_in_thread_order(edition_id)))
-        rows = session.exec(
-            select(PostMedia)
-            .join(PostRecord, col(PostRecord.id) == col(PostMedia.post_id))
-            .where(PostRecord.edition_id == edition_id)
-            .order_by(col(PostMedia.post_id), col(PostMedia.position))
-        )
-        images: dict[int, list[PostMedia]] = {}
-        for row in rows:
-            images.setdefault(row.post_id, []).append(row)
-        return EditionLedger(edition, found, images, cards_in(session, edition_id))
+_editions = SQLModel.metadata.tables[Edition.__tablename__]
+_posts = SQLModel.metadata.tables[PostRecord.__tablename__]
+_media = SQLModel.metadata.tables[PostMedia.__tablename__]
+_EDITION = sa.select(
+    _editions.c.options, _editions.c.updated_at, _editions.c.follows_edition_id
+).where(_editions.c.id == sa.bindparam("edition"))
+_EDITION_MEDIA = (
+    sa.select(_media)
+    .join(_posts, _posts.c.id == _media.c.post_id)
+    .where(_posts.c.edition_id == sa.bindparam("edition"))
+    .order_by(_media.c.post_id, _media.c.position)
+)
+
+
+def edition_ledger(connection: Connection, edition_id: int) -> EditionLedger:
+    """An edition, its posts and their images in one read, in the caller's transaction (an
+    edition's images are not read again once a post). Core statements built once: no
+    session, no identity map (PostMedia objects only for the images there are)."""
+    edition = connection.execute(_EDITION, {"edition": edition_id}).one_or_none()
+    if edition is None:
+        raise StoreError(f"no edition {edition_id}")
+    images: dict[int, list[PostMedia]] = {}
+    for row in connection.execute(_EDITION_MEDIA, {"edition": edition_id}).mappings():
+        images.setdefault(row["post_id"], []).append(PostMedia(**row))
+    return EditionLedger(
+        edition.options,
+        edition.updated_at,
+        edition.follows_edition_id,
+        posts_in_thread_order(connection, edition_id),
+        images,
+        cards_in(connection, edition_id),
+    )
 
 
 def mark_media_uploaded(

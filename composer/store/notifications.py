@@ -277,7 +277,7 @@ def edition_facts(db: Database, edition_id: int) -> EditionFacts | None:
         if row is None:
             return None
         edition, snapshot = row
-        posts = list(session.exec(posts_in_thread_order(edition_id)))
+        posts = posts_in_thread_order(session.connection(), edition_id)
     sent = tuple(
         SentPost(post.position, post.remote_url) for post in posts if post.status is PostStatus.SENT
     )

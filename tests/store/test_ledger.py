@@ -18,6 +18,7 @@ from composer.store import (
     StoreError,
     create_edition,
     edition_posts,
+    find_edition,
     idempotency_key,
     mark_post_sent,
     record_attempt,
@@ -140,7 +141,8 @@ def test_naive_datetimes_are_refused(db: Database) -> None:
 def test_edition_status_and_redacted_error(db: Database) -> None:
     edition_id = new_edition(db)
     reason = "401 for Authorization: Bearer abcdef123456"
-    edition = set_edition_status(db, edition_id, EditionStatus.FAILED, last_error=reason)
+    set_edition_status(db, edition_id, EditionStatus.FAILED, last_error=reason)
+    edition = find_edition(db, edition_id)
     assert edition.status is EditionStatus.FAILED
     assert edition.last_error == "401 for Authorization: [REDACTED]"
 
