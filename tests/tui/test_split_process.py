@@ -162,16 +162,21 @@ def test_the_process_reads_the_accounts_file_again_when_the_app_does(tmp_path: P
     assert _config_of(ConfigSource(str(config), tmp_path, 2)) is None  # the app says why
 
 
+# A child script's start: a split process up and ready (what an app has once it runs).
+STARTED = (
+    "from composer.tui.preview_work import SplitProcess\n"
+    "import time\n"
+    "process = SplitProcess()\n"
+    "process.start()\n"
+    "while not process.ready:\n"
+    "    time.sleep(0.05)\n"
+)
+
+
 def test_the_process_writes_nothing_on_the_terminal() -> None:
     """Whatever the process prints (a warning from a library, a bug's traceback) would be
     drawn over the app: its output goes nowhere."""
-    code = (
-        "from composer.tui.preview_work import SplitProcess\n"
-        "import time\n"
-        "process = SplitProcess()\n"
-        "process.start()\n"
-        "while not process.ready:\n"
-        "    time.sleep(0.05)\n"
+    code = STARTED + (
         "import os\n"
         "process._executor.submit(print, 'LEAKED-OUT', flush=True).result()\n"
         "process._executor.submit(os.write, 2, b'LEAKED-ERR').result()\n"
@@ -223,16 +228,7 @@ def test_a_process_that_dies_during_a_split_leaves_the_rest_to_the_thread(
 def test_the_process_ends_when_the_app_is_killed() -> None:
     """An app killed (SIGKILL, a closed terminal) cannot shut its split process down: the
     process sees it gone and ends by itself, instead of waiting for work for ever."""
-    code = (
-        "from composer.tui.preview_work import SplitProcess\n"
-        "import time\n"
-        "process = SplitProcess()\n"
-        "process.start()\n"
-        "while not process.ready:\n"
-        "    time.sleep(0.05)\n"
-        "print(process.pid, flush=True)\n"
-        "time.sleep(600)\n"
-    )
+    code = STARTED + "print(process.pid, flush=True)\ntime.sleep(600)\n"
     app = subprocess.Popen(
         [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT
     )
