@@ -39,6 +39,7 @@ from composer.store import (
     claim_draft_edition,
     claim_retraction,
     edition_posts,
+    ledger_step,
     off_loop,
     release,
     snapshot_id,
@@ -145,7 +146,7 @@ async def _publish_one(
         try:
             await client.aclose()
         finally:
-            await off_loop(db, release, db, edition_id, holder.worker)
+            await ledger_step(db, release, edition_id, holder.worker)
 
 
 def refuse_edition(db: Database, edition_id: int, reason: str) -> PublishResult:
@@ -228,7 +229,7 @@ async def publish_existing(
         finally:
             await client.aclose()
     finally:
-        await off_loop(db, release, db, edition_id, holder.worker)
+        await ledger_step(db, release, edition_id, holder.worker)
         await prune_media(daily=True)
 
 

@@ -45,6 +45,7 @@ from composer.store import (
     edition_options,
     edition_posts,
     finish_publishing,
+    ledger_step,
     mark_post_sending,
     mark_post_sent,
     off_loop,
@@ -196,7 +197,7 @@ async def _publish(
     notify = listener or (lambda event: None)
     # The posts and their images, read once (not once a post), the options recorded, what
     # it continues, and the edition marked publishing: one transaction.
-    start = await off_loop(db, start_publishing, db, edition_id)
+    start = await ledger_step(db, start_publishing, edition_id)
     ledger, attached = start.ledger, start.attached
     posts, images = ledger.posts, ledger.images
     cards = ledger.cards  # as recorded: never fetched again
@@ -258,7 +259,7 @@ async def _publish(
         return _stopped(db, edition_id, str(stop), notify)
     except (ClaimLost, Interrupted) as left:
         return _lost(db, edition_id, str(left), notify)
-    final = await off_loop(db, finish_publishing, db, edition_id)  # marked, read back
+    final = await ledger_step(db, finish_publishing, edition_id)  # marked, read back
     notify(Event("done", total, total))
     return PublishResult(
         edition_id, EditionStatus.PUBLISHED, total, total, [p.remote_url for p in final]
@@ -348,7 +349,7 @@ async def _send(
     uploaded_again = False
     last: errors.PlatformError | None = None  # said when it gives up
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        await off_loop(db, mark_post_sending, db, post_id, holder=holder)
+        await ledger_step(db, mark_post_sending, post_id, holder=holder)
         notify(Event("sending", request.index, total))
         started = _now()
         try:
@@ -470,10 +471,9 @@ def _keep_containers(db: Database, client: PlatformClient, posts: list[LedgerPos
 async def _commit(
     db: Database, post_id: int, published: PublishedPost, attempt_started: datetime | None = None
 ) -> PublishedPost:
-    await off_loop(
+    await ledger_step(
         db,
         mark_post_sent,
-        db,
         post_id,
         remote_id=published.remote_id,
         remote_uri=published.uri,

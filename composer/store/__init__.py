@@ -50,6 +50,8 @@ if TYPE_CHECKING:
     from composer.store.daemons import daemon_seen, daemon_started
     from composer.store.database import (
         Database,
+        LockBusy,
+        ledger_step,
         off_loop,
         open_database,
         upgrade,
@@ -202,6 +204,8 @@ _HOMES = {
     "open_for_reading": "quick",
     "QuickHistory": "quick",
     "off_loop": "database",
+    "ledger_step": "database",
+    "LockBusy": "database",
     "open_database": "database",
     "upgrade": "database",
     "AlreadyHeld": "editions",
@@ -340,6 +344,7 @@ __all__ = [
     "HistoryHit",
     "Holder",
     "LedgerPost",
+    "LockBusy",
     "NewEdition",
     "NewMedia",
     "Notification",
@@ -389,6 +394,7 @@ __all__ = [
     "last_daemon_seen",
     "last_event",
     "last_number",
+    "ledger_step",
     "live_holder",
     "mark_delivered",
     "mark_due_now",
