@@ -21,24 +21,18 @@ from composer.store import (
     AttemptOutcome,
     Database,
     DatabaseFailure,
-    DraftText,
     LockBusy,
-    create_edition,
     edition_posts,
     ledger_step,
     open_database,
     record_attempt,
-    record_thread,
 )
 from composer.store import database as database_module
+from tests.helpers import scheduled_edition
 
 
 def a_post(db: Database) -> int:
-    thread = record_thread(db, DraftText(title="Report", body="One.\n\nTwo."))
-    assert thread.id is not None
-    edition = create_edition(db, thread.id, account="ank-x", platform="x", posts=["One.", "Two."])
-    assert edition.id is not None
-    post_id = edition_posts(db, edition.id)[0].id
+    post_id = edition_posts(db, scheduled_edition(db, datetime.now(UTC)))[0].id
     assert post_id is not None
     return post_id
 
