@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from composer.platforms.base import PlatformClient, PostRequest, PublishedPost
-from composer.store import Database, DraftEdition, DraftText, NewEdition, record_thread
+from composer.store import (
+    Database,
+    DraftEdition,
+    DraftText,
+    NewEdition,
+    create_edition,
+    record_thread,
+)
 from composer.store.queue import schedule_edition
 from composer.text.options import PostOptions
 
@@ -157,6 +164,16 @@ def scheduled_edition(
         zone=zone,
         follows_edition_id=follows,
     )
+    assert edition.id is not None
+    return edition.id
+
+
+def recorded_edition(db: Database, posts: Sequence[str], *, title: str = "T", **fields: Any) -> int:
+    """An edition of `posts` written to the ledger with `create_edition` (its `fields`:
+    account, platform, status, media...), its thread recorded first; its id."""
+    thread = record_thread(db, DraftText(title=title, body="\n\n".join(posts)))
+    assert thread.id is not None
+    edition = create_edition(db, thread.id, posts=list(posts), **fields)
     assert edition.id is not None
     return edition.id
 

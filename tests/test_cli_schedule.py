@@ -10,9 +10,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from composer.store import DraftText
 from tests.fakes.mastodon import FakeMastodon
-from tests.helpers import TomlValue, composer, mastodon_account, write_accounts, x_account
+from tests.helpers import (
+    TomlValue,
+    composer,
+    mastodon_account,
+    scheduled_edition,
+    write_accounts,
+    x_account,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -244,27 +250,23 @@ NO_DAEMON_YET = (
 
 
 def test_overdue_editions_and_no_daemon_are_said(workspace: Path) -> None:
-    from composer.store import open_database, record_thread
-    from composer.store.queue import schedule_edition
+    from composer.store import open_database
 
     scheduled = run(workspace, "schedule", "report", "--account", "ank-x", "--in", "1d")
     assert scheduled.returncode == 0 and scheduled.stderr == f"note: {NO_DAEMON_YET}\n"
     with open_database(str(workspace / "h.sqlite3")) as db:
-        thread = record_thread(db, DraftText(title="Late", body="b"))
-        assert thread.id is not None
-        late = schedule_edition(
+        late = scheduled_edition(
             db,
-            thread.id,
+            datetime.now(UTC) - timedelta(hours=2),
             account="ank-x",
             platform="x",
             posts=["Late."],
-            at_utc=datetime.now(UTC) - timedelta(hours=2),
-            zone="UTC",
+            title="Late",
         )
     listed = run(workspace, "queue")
     assert listed.returncode == 0 and listed.stderr == f"warning: {NO_DAEMON_YET}\n"
     [late_line] = [line for line in listed.stdout.splitlines() if "Late" in line]
-    assert late_line.split()[:2] == [str(late.id), "overdue"]
+    assert late_line.split()[:2] == [str(late), "overdue"]
     rows = json.loads(run(workspace, "queue", "--json").stdout)
     assert [(r["title"], r["status"], r["overdue"]) for r in rows] == [
         ("Late", "scheduled", True),

@@ -18,15 +18,13 @@ from composer.platforms.bluesky import BlueskyClient
 from composer.publishing import PublishResult, publish_edition
 from composer.store import (
     Database,
-    DraftText,
     EditionStatus,
     NewMedia,
-    create_edition,
     edition_posts,
     open_database,
     post_media,
-    record_thread,
 )
+from tests.helpers import recorded_edition
 
 from .test_bluesky import MakeAccount, list_posts
 
@@ -76,18 +74,9 @@ def test_a_phone_photo_on_the_real_pds(
     photo = phone_photo(tmp_path / "akimat.jpg")
     db: Database = open_database(str(tmp_path / "h.sqlite3"))
     texts = ["1/2 Observers at the akimat.", "2/2 The police arrived at noon."]
-    thread = record_thread(db, DraftText(title="T", body="\n".join(texts)))
-    assert thread.id is not None
-    edition = create_edition(
-        db,
-        thread.id,
-        account="b",
-        platform="bluesky",
-        posts=texts,
-        media=[[NewMedia(str(photo), ALT)], []],
+    edition_id = recorded_edition(
+        db, texts, account="b", platform="bluesky", media=[[NewMedia(str(photo), ALT)], []]
     )
-    assert edition.id is not None
-    edition_id = edition.id
     Counting.uploads = 0
 
     async def main() -> PublishResult:

@@ -15,17 +15,15 @@ from composer.platforms.mastodon import MastodonClient
 from composer.publishing import PublishResult, publish_edition
 from composer.store import (
     Database,
-    DraftText,
     EditionStatus,
     NewMedia,
-    create_edition,
     edition_posts,
     open_database,
     post_media,
-    record_thread,
 )
 from composer.workspace.config import Account, Secret, SecretSource
 from tests.fakes.mastodon import FakeMastodon
+from tests.helpers import recorded_edition
 
 TOKEN = "tok-mastodon-images-5d1e"
 ALT = "A chart of turnout by district"
@@ -69,18 +67,9 @@ def edition(db: Database, tmp_path: Path) -> int:
     exif = Image.Exif()
     exif.get_ifd(0x8825)[2] = (43.0, 15.0, 0.0)  # GPS
     image.save(path, "JPEG", quality=95, exif=exif.tobytes())
-    thread = record_thread(db, DraftText(title="T", body="b"))
-    assert thread.id is not None
-    made = create_edition(
-        db,
-        thread.id,
-        account="ank-masto",
-        platform="mastodon",
-        posts=TEXTS,
-        media=[[], [NewMedia(str(path), ALT)]],
+    return recorded_edition(
+        db, TEXTS, account="ank-masto", platform="mastodon", media=[[], [NewMedia(str(path), ALT)]]
     )
-    assert made.id is not None
-    return made.id
 
 
 def publish(db: Database, url: str, edition_id: int, deadline: float = 10.0) -> PublishResult:

@@ -18,7 +18,7 @@ from composer.store import (
     record_thread,
     schedule_new,
 )
-from tests.helpers import draft_edition
+from tests.helpers import draft_edition, recorded_edition
 
 
 def _ids(db: Database, edition_id: int) -> list[int]:
@@ -49,24 +49,16 @@ def test_an_edition_keeps_each_posts_images_in_order(db: Database) -> None:
 
 
 def test_an_upload_is_recorded_with_its_hash_and_size(db: Database) -> None:
-    thread = record_thread(db, DraftText(title="Report", body="b"))
-    assert thread.id is not None
-    edition = create_edition(
-        db,
-        thread.id,
-        account="a",
-        platform="mastodon",
-        posts=["1"],
-        media=[[NewMedia("/d/a.jpg", "alt")]],
+    edition_id = recorded_edition(
+        db, ["1"], account="a", platform="mastodon", media=[[NewMedia("/d/a.jpg", "alt")]]
     )
-    assert edition.id is not None
-    [row] = post_media(db, _ids(db, edition.id)[0])
+    [row] = post_media(db, _ids(db, edition_id)[0])
     assert row.id is not None
     when = datetime(2026, 12, 3, 22, 0, tzinfo=UTC)
     mark_media_uploaded(
         db, row.id, remote_ref="1234", sha256="ab" * 32, width=4, height=3, uploaded_at=when
     )
-    [again] = post_media(db, _ids(db, edition.id)[0])
+    [again] = post_media(db, _ids(db, edition_id)[0])
     assert (again.remote_ref, again.sha256, again.width, again.height, again.uploaded_at) == (
         "1234",
         "ab" * 32,

@@ -14,21 +14,19 @@ from sqlmodel import col
 
 from composer.store import (
     Database,
-    DraftText,
     Edition,
     EditionStatus,
     LedgerPost,
     PostStatus,
     StoreError,
-    create_edition,
     edition_posts,
     find_edition,
     finish_publishing,
     mark_post_sending,
     mark_post_sent,
-    record_thread,
     start_publishing,
 )
+from tests.helpers import recorded_edition
 from tests.store.conftest import T0, publish
 from tests.store.test_postgres import pg  # noqa: F401 - the PostgreSQL fixture
 
@@ -42,20 +40,16 @@ def database(request: pytest.FixtureRequest) -> Database:
 
 
 def new_edition(db: Database, **fields: object) -> int:
-    thread = record_thread(db, DraftText(title="Report", body="\n\n".join(POSTS)))
-    assert thread.id is not None
-    edition = create_edition(
+    return recorded_edition(
         db,
-        thread.id,
+        POSTS,
+        title="Report",
         account="ank-x",
         platform="x",
-        posts=POSTS,
         status=EditionStatus.SCHEDULED,
         scheduled_at=T0,
         **fields,
     )
-    assert edition.id is not None
-    return edition.id
 
 
 def last_written(db: Database, edition_id: int, when: object) -> None:

@@ -33,7 +33,7 @@ from composer.tui.schedule import ScheduleDialog
 from composer.tui.scheduled import ScheduleResult
 from composer.tui.services import Services
 from tests.fakes.mastodon import FakeMastodon
-from tests.helpers import accounts_toml, linkedin_account
+from tests.helpers import accounts_toml, linkedin_account, recorded_edition
 from tests.tui.dialog_fixtures import (
     MASTODON_TOKEN,
     ROOT,
@@ -86,18 +86,14 @@ def published_edition(services: Services, texts: list[str], status: str = "publi
     """An edition of ank-masto written to the ledger as the publisher leaves it."""
     assert services.db_url is not None
     with open_database(services.db_url) as db:
-        thread = record_thread(db, DraftText(title="Earlier report", body="\n\n".join(texts)))
-        assert thread.id is not None
-        made = create_edition(
+        return recorded_edition(
             db,
-            thread.id,
+            texts,
+            title="Earlier report",
             account="ank-masto",
             platform="mastodon",
-            posts=texts,
             status=EditionStatus(status),
         )
-        assert made.id is not None
-        return made.id
 
 
 def text(pilot: Pilot[Any], selector: str) -> str:
