@@ -59,6 +59,7 @@ from composer.store import (
     claim_due,
     daemon_seen,
     daemon_started,
+    ledger_step,
     mark_missed,
     next_due,
     off_loop,
@@ -237,7 +238,7 @@ async def _publish_claimed(
             # the edition fails with the reason, shown in the queue, and is not claimed again
             # every round; nothing was sent. A person fixes the account and resumes it.
             outcome = await off_loop(db, refuse_edition, db, edition_id, str(error))
-            await off_loop(db, release, db, edition_id, holder.worker)
+            await ledger_step(db, release, edition_id, holder.worker)
         else:
             outcome = await publish_existing(  # released when it ends, however it ends
                 db, edition_id, config, listener, holder=holder, sleep=sleep, client=client

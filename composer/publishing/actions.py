@@ -268,7 +268,7 @@ async def retract(
             finally:
                 await client.aclose()
         finally:
-            await off_loop(db, release, db, target.edition_id, holder.worker)
+            await ledger_step(db, release, target.edition_id, holder.worker)
         results.append(result)
         if not result.finished:
             break

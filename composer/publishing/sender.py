@@ -48,7 +48,6 @@ from composer.store import (
     ledger_step,
     mark_post_sending,
     mark_post_sent,
-    off_loop,
     record_attempt,
     remember_container,
     renew,
@@ -502,9 +501,9 @@ def _holding(
         while remaining > step:
             await sleep(step)
             remaining -= step
-            await off_loop(db, renew, db, edition_id, holder)
+            await ledger_step(db, renew, edition_id, holder)
         await sleep(remaining)
-        await off_loop(db, renew, db, edition_id, holder)
+        await ledger_step(db, renew, edition_id, holder)
 
     return sleep_holding
 

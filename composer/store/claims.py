@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from composer.store.database import Database, existing, off_loop
+from composer.store.database import Database, existing, ledger_step
 from composer.store.editions import editions_of_thread, lock_thread, refuse_held
 from composer.store.errors import StoreError
 from composer.store.follow_ups import fail_stranded, ready_to_publish
@@ -107,7 +107,7 @@ class Holder:
         while True:
             await asyncio.sleep(step)
             try:
-                await off_loop(db, renew, db, edition_id, self)
+                await ledger_step(db, renew, edition_id, self)
             except ClaimLost:
                 lost.set()
                 return

@@ -170,7 +170,7 @@ async def ledger_step(
     db: Database, call: Callable[Concatenate[Database, _P], _T], *args: _P.args, **kwargs: _P.kwargs
 ) -> _T:
     """`call(db, *args, **kwargs)`, one transaction of the ledger (a post marked sending or
-    sent, an edition's run begun or ended), awaited.
+    sent, an edition's run begun or ended, a claim renewed or released), awaited.
 
     On SQLite it runs on the event loop's own thread when the write lock is free: the
     transaction takes a fraction of a millisecond, less than handing it to a thread and back
