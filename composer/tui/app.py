@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.worker import WorkerFailed
 
 from composer.errors import ComposerError
+from composer.heap import hand_back, set_aside_start_up
 from composer.redaction import redact
 from composer.text.display import terminal_safe
 from composer.tui.accounts import AccountsScreen
@@ -76,6 +77,8 @@ class ComposerApp(App[None]):
         self.add_mode("history", lambda: HistoryScreen(self.services))
         self.add_mode("accounts", lambda: AccountsScreen(self.services))
         self.switch_mode("compose")
+        # Once the first screen is up, what start-up made stays out of full collections.
+        self.call_after_refresh(set_aside_start_up)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's own commands, then one to go to each screen."""
@@ -133,6 +136,7 @@ class ComposerApp(App[None]):
 
     def on_unmount(self) -> None:
         self.services.close()
+        hand_back()
 
     def _handle_exception(self, error: Exception) -> None:
         """A worker stopped by one of the package's own errors (a database that fails, a

@@ -25,6 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from composer.heap import set_aside_start_up
 from composer.media.probe import probe
 from composer.text import SplitError, Thread, UnknownPlatformError
 from composer.text.enrich import EnrichError
@@ -151,6 +152,7 @@ def _start_process() -> None:
     os.dup2(null, 2)
     os.close(null)
     threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True).start()
+    set_aside_start_up()  # the splitter's modules, imported: they live as long as the process
 
 
 def _end_with(app: int) -> None:

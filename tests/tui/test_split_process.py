@@ -173,6 +173,22 @@ STARTED = (
 )
 
 
+def test_the_process_sets_its_start_up_aside(tui_services: Services) -> None:
+    """The splitter's modules, imported when the process starts, are out of the collector's
+    full collections: each one walked them all, 50 ms every second split of a long draft."""
+    import gc
+
+    process = tui_services.split_process
+    process.start()
+    deadline = time.monotonic() + 60
+    while not process.ready:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert process._executor is not None
+    assert process._executor.submit(gc.get_freeze_count).result() > 20_000
+    assert gc.get_freeze_count() == 0  # the app's own process is not touched by it
+
+
 def test_the_process_writes_nothing_on_the_terminal() -> None:
     """Whatever the process prints (a warning from a library, a bug's traceback) would be
     drawn over the app: its output goes nowhere."""
