@@ -173,17 +173,22 @@ STARTED = (
 )
 
 
-def test_the_process_sets_its_start_up_aside(tui_services: Services) -> None:
-    """The splitter's modules, imported when the process starts, are out of the collector's
-    full collections: each one walked them all, 50 ms every second split of a long draft."""
-    import gc
-
-    process = tui_services.split_process
+def started(process: SplitProcess) -> SplitProcess:
+    """`process`, started and up."""
     process.start()
     deadline = time.monotonic() + 60
     while not process.ready:
         assert time.monotonic() < deadline
         time.sleep(0.05)
+    return process
+
+
+def test_the_process_sets_its_start_up_aside(tui_services: Services) -> None:
+    """The splitter's modules, imported when the process starts, are out of the collector's
+    full collections: each one walked them all, 50 ms every second split of a long draft."""
+    import gc
+
+    process = started(tui_services.split_process)
     assert process._executor is not None
     assert process._executor.submit(gc.get_freeze_count).result() > 20_000
     assert gc.get_freeze_count() == 0  # the app's own process is not touched by it
@@ -214,12 +219,7 @@ def test_a_process_that_dies_during_a_split_leaves_the_rest_to_the_thread(
     from composer.tui.preview_work import PlatformPreview
     from composer.workspace.drafts import parse_draft
 
-    process = tui_services.split_process
-    process.start()
-    deadline = time.monotonic() + 60
-    while not process.ready:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    process = started(tui_services.split_process)
     sentence = "The observers counted the ballots twice before noon at every station. "
     draft = parse_draft(FRONT_MATTER + sentence * 18000, "huge")
     source = ConfigSource(tui_services.config_path, tui_services.workdir)
