@@ -185,7 +185,7 @@ def started(process: SplitProcess) -> SplitProcess:
 
 def test_the_process_sets_its_start_up_aside(tui_services: Services) -> None:
     """The splitter's modules, imported when the process starts, are out of the collector's
-    full collections: each one walked them all, 50 ms every second split of a long draft."""
+    full collections: each one walked them all, 50 ms every second preview of a long draft."""
     import gc
 
     process = started(tui_services.split_process)
