@@ -16,8 +16,9 @@ import gc
 
 
 def set_aside_start_up() -> None:
-    """Leave every object alive now out of the collector's full collections. A cycle that is
-    garbage already stays in memory (start-up makes few, once); `hand_back` undoes this."""
+    """Leave every object alive now out of the collector's full collections. A cycle among
+    them that is garbage, or becomes garbage later (a widget of the first screen, removed),
+    stays in memory until `hand_back`: a bounded cost, paid once, for start-up's objects."""
     gc.freeze()
 
 
