@@ -70,6 +70,8 @@ class ComposerApp(App[None]):
         self.draft_path = draft
         self.pictures = pictures
         self.compose_screen: ComposeScreen | None = None
+        self._start_up_set_aside = False
+        self._ended = False
 
     def on_mount(self) -> None:
         self.add_mode("compose", self._make_compose_screen)
@@ -78,7 +80,12 @@ class ComposerApp(App[None]):
         self.add_mode("accounts", lambda: AccountsScreen(self.services))
         self.switch_mode("compose")
         # Once the first screen is up, what start-up made stays out of full collections.
-        self.call_after_refresh(set_aside_start_up)
+        self.call_after_refresh(self._set_start_up_aside)
+
+    def _set_start_up_aside(self) -> None:
+        if not self._ended:  # an app that ended before its first refresh leaves it alone
+            set_aside_start_up()
+            self._start_up_set_aside = True
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's own commands, then one to go to each screen."""
@@ -136,7 +143,9 @@ class ComposerApp(App[None]):
 
     def on_unmount(self) -> None:
         self.services.close()
-        hand_back()
+        self._ended = True
+        if self._start_up_set_aside:
+            hand_back()
 
     def _handle_exception(self, error: Exception) -> None:
         """A worker stopped by one of the package's own errors (a database that fails, a
