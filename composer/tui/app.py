@@ -20,12 +20,12 @@ from textual.screen import Screen
 from textual.worker import WorkerFailed
 
 from composer.errors import ComposerError
-from composer.heap import hand_back, set_aside_start_up
 from composer.redaction import redact
 from composer.text.display import terminal_safe
 from composer.tui.accounts import AccountsScreen
 from composer.tui.commands import ComposerCommands
 from composer.tui.compose import ComposeScreen
+from composer.tui.heap import hand_back, set_aside_start_up
 from composer.tui.history import HistoryScreen
 from composer.tui.keys import KeysScreen, key_groups
 from composer.tui.queue import QueueScreen

@@ -25,12 +25,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from composer.heap import set_aside_start_up
 from composer.media.probe import probe
 from composer.text import SplitError, Thread, UnknownPlatformError
 from composer.text.enrich import EnrichError
 from composer.text.link_cards import card_links
 from composer.text.numbering import NumberingError
+from composer.tui.heap import set_aside_start_up
 from composer.workspace.config import Config, ConfigError
 from composer.workspace.draft_split import (
     draft_account,
