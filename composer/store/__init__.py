@@ -50,7 +50,6 @@ if TYPE_CHECKING:
     from composer.store.daemons import daemon_seen, daemon_started
     from composer.store.database import (
         Database,
-        LockBusy,
         ledger_step,
         off_loop,
         open_database,
@@ -63,7 +62,7 @@ if TYPE_CHECKING:
         held_edition,
         resumable_edition,
     )
-    from composer.store.errors import DatabaseFailure, StoreError, redact
+    from composer.store.errors import DatabaseFailure, LockBusy, StoreError, redact
     from composer.store.finished import FinishedEdition, PostState, recent_finished
     from composer.store.follow_ups import (
         Continuation,
@@ -205,7 +204,7 @@ _HOMES = {
     "QuickHistory": "quick",
     "off_loop": "database",
     "ledger_step": "database",
-    "LockBusy": "database",
+    "LockBusy": "errors",
     "open_database": "database",
     "upgrade": "database",
     "AlreadyHeld": "editions",

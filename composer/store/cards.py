@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel
 
 from composer.store.database import Database
+from composer.store.driver import LedgerConnection
 from composer.store.editions import per_post
 from composer.store.models import PostCard, PostRecord
 from composer.text.link_cards import LinkCard
@@ -58,7 +58,7 @@ _EDITION_CARDS = (
 )
 
 
-def cards_in(connection: Connection, edition_id: int) -> dict[int, LinkCard]:
+def cards_in(connection: LedgerConnection, edition_id: int) -> dict[int, LinkCard]:
     """`edition_cards` in the caller's transaction (the publisher's one read of the
     ledger)."""
     rows = connection.execute(_EDITION_CARDS, {"edition": edition_id})

@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from composer.store.database import Database, existing, ledger_step
+from composer.store.driver import LedgerConnection
 from composer.store.editions import editions_of_thread, lock_thread, refuse_held
 from composer.store.errors import StoreError
 from composer.store.follow_ups import fail_stranded, ready_to_publish
@@ -84,7 +85,7 @@ class Holder:
         return cls(str(Worker.this_process(kind)))
 
     def renew_on(
-        self, connection: Connection, edition_id: int, *, touched: datetime | None = None
+        self, connection: LedgerConnection, edition_id: int, *, touched: datetime | None = None
     ) -> None:
         """Extend the claim in the caller's transaction, or raise ClaimLost (nothing else is
         written then: the transaction is rolled back). With `touched`, the same UPDATE sets
@@ -130,7 +131,7 @@ _RENEW_TOUCHING = _RENEW.values(updated_at=sa.bindparam("touched", type_=UTCDate
 def renew(db: Database, edition_id: int, holder: Holder) -> None:
     """Extend `holder`'s claim on the edition (a heartbeat during a long wait); ClaimLost
     when another daemon took it over."""
-    with db.engine.begin() as connection:
+    with db.transaction() as connection:
         holder.renew_on(connection, edition_id)
 
 
@@ -494,7 +495,7 @@ def release(db: Database, edition_id: int, worker: str) -> None:
     """Drop `worker`'s claim (the publisher has set the edition's status). An edition left
     publishing (the daemon is stopping mid-thread) gets a claim that has just expired, so
     the next daemon resumes it at once instead of after the lease."""
-    with db.engine.begin() as connection:
+    with db.transaction() as connection:
         connection.execute(_RELEASE, {"edition": edition_id, "worker": worker, "now": utc_now()})
 
 

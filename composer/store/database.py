@@ -8,7 +8,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property
 from importlib import resources
@@ -21,7 +21,14 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session, SQLModel
 
 from composer.locations import private_data_folder
-from composer.store.errors import DatabaseFailure, StoreError, redact
+from composer.store.driver import (
+    LedgerConnection,
+    LedgerDriver,
+    failure,
+    is_busy,
+    set_up_connection,
+)
+from composer.store.errors import DatabaseFailure, LockBusy, StoreError, redact
 from composer.store.migrations import FTS_TABLE, HEAD_REVISION
 from composer.store.quick import BUSY_TIMEOUT_MS, default_database_path
 
@@ -43,6 +50,7 @@ class Database:
     engine: Engine
     location: str  # the file path, or the URL with any password hidden: safe to show
     has_fts: bool
+    driver: LedgerDriver | None = None  # `without_waiting`'s: the ledger's hot path
 
     @property
     def is_sqlite(self) -> bool:
@@ -58,6 +66,12 @@ class Database:
         """
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
+
+    def transaction(self) -> AbstractContextManager[LedgerConnection]:
+        """One transaction of the ledger's Core statements built once, committed when the
+        block ends without error: on the SQLite driver where there is one (`driver.py`: the
+        daemon's loop), else on the engine (BEGIN IMMEDIATE on SQLite, as `session`)."""
+        return self.driver.begin() if self.driver is not None else self.engine.begin()
 
     @property
     def read_engine(self) -> Engine:
@@ -82,13 +96,16 @@ class Database:
         _configure_sqlite(engine, busy_timeout_ms=0)
         _busy_fails_at_once(engine)
         _fail_in_one_line(engine, self.location)
-        return replace(self, engine=engine)
+        driver = LedgerDriver(url.database, self.location, engine.dialect)
+        return replace(self, engine=engine, driver=driver)
 
     def close(self) -> None:
         self.engine.dispose()
+        if self.driver is not None:
+            self.driver.close()
         waiting_free = self.__dict__.get("without_waiting")
         if waiting_free is not None:
-            waiting_free.engine.dispose()
+            waiting_free.close()
 
     def __enter__(self) -> Database:
         return self
@@ -155,11 +172,6 @@ def database_url(url_or_path: str | None) -> URL:
     return URL.create("sqlite", database=str(Path(url_or_path).expanduser().resolve()))
 
 
-class LockBusy(Exception):
-    """Another connection holds SQLite's write lock (raised by `Database.without_waiting`
-    alone: every other connection waits for the lock up to the busy timeout)."""
-
-
 # How long `ledger_step` retries on the event loop before it waits in the SQLite thread, and
 # its first and longest pause between tries.
 _ON_LOOP_FOR = 0.25
@@ -203,9 +215,7 @@ def _busy_fails_at_once(engine: Engine) -> None:
     @sa.event.listens_for(engine, "handle_error")
     def on_error(context: sa.engine.ExceptionContext) -> None:
         original = context.original_exception
-        code = getattr(original, "sqlite_errorcode", None) or 0
-        busy = code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-        if busy and isinstance(original, sqlite3.OperationalError):
+        if is_busy(original):
             raise LockBusy(str(original)) from None
 
 
@@ -251,10 +261,7 @@ def _fail_in_one_line(engine: Engine, location: str) -> None:
     def on_error(context: sa.engine.ExceptionContext) -> None:
         error = context.sqlalchemy_exception
         if isinstance(error, sa.exc.OperationalError | sa.exc.InternalError):
-            original = context.original_exception
-            reason = redact(str(original).splitlines()[0] if str(original) else "")
-            detail = reason or type(original).__name__
-            raise DatabaseFailure(f"database {location} failed: {detail}") from None
+            raise failure(location, context.original_exception) from None
 
 
 def _is_uri(url: URL) -> bool:
@@ -318,17 +325,8 @@ def _safe_location(url: URL) -> str:
 def _configure_sqlite(engine: Engine, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
     @sa.event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-        # Let SQLAlchemy, not the driver, decide when a transaction begins (see "begin").
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        try:
-            # The timeout first: switching to WAL itself may have to wait for a lock.
-            cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
-            cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = NORMAL")
-            cursor.execute("PRAGMA foreign_keys = ON")
-        finally:
-            cursor.close()
+        # SQLAlchemy, not the driver, decides when a transaction begins (see "begin").
+        set_up_connection(dbapi_connection, busy_timeout_ms)
 
     @sa.event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:

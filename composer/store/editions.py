@@ -9,11 +9,11 @@ from datetime import datetime
 from typing import TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from composer.store.database import Database, existing
+from composer.store.driver import LedgerConnection
 from composer.store.errors import StoreError
 from composer.store.models import DraftSnapshot, Edition, PostRecord
 from composer.store.statuses import HOLDING, RESUMABLE, EditionStatus, PostStatus
@@ -131,7 +131,7 @@ _POSTS_IN_THREAD_ORDER = (
 )
 
 
-def posts_in_thread_order(connection: Connection, edition_id: int) -> list[LedgerPost]:
+def posts_in_thread_order(connection: LedgerConnection, edition_id: int) -> list[LedgerPost]:
     """The posts of one edition, first post first, in the caller's transaction."""
     rows = connection.execute(_POSTS_IN_THREAD_ORDER, {"edition": edition_id})
     return [LedgerPost(*row) for row in rows]

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 from sqlmodel import SQLModel, col, select
 
 from composer.store.database import Database
+from composer.store.driver import LedgerConnection
 from composer.store.editions import LedgerPost, posts_in_thread_order
 from composer.store.errors import StoreError
 from composer.store.history import edition_posts
@@ -62,7 +62,7 @@ def chain(db: Database, edition_id: int) -> list[Link]:
         return _chain(connection, edition_id)
 
 
-def _chain(connection: Connection, edition_id: int) -> list[Link]:
+def _chain(connection: LedgerConnection, edition_id: int) -> list[Link]:
     editions: list[Link] = []
     seen: set[int] = set()
     current: int | None = edition_id
@@ -129,7 +129,7 @@ def followable(db: Database, edition_id: int, account: str | None = None) -> Edi
     return edition
 
 
-def continuation(connection: Connection, follows: int | None) -> Continuation | None:
+def continuation(connection: LedgerConnection, follows: int | None) -> Continuation | None:
     """Where the first post of an edition that `follows` another attaches, in the caller's
     transaction; None when it follows nothing (no query). StoreError when the edition it
     follows is not published (yet, or ever)."""

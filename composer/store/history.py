@@ -12,11 +12,11 @@ from datetime import datetime
 from typing import Any, Concatenate, NoReturn, ParamSpec, Protocol, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel, col
 
 from composer.store.cards import add_post_cards
 from composer.store.database import Database, existing
+from composer.store.driver import LedgerConnection
 from composer.store.editions import LedgerPost, posts_in_thread_order
 from composer.store.errors import StoreError, redact
 from composer.store.media import NewMedia, add_post_media
@@ -49,7 +49,7 @@ class ClaimRenewal(Protocol):
     below the claims, which read it, so it names no claim type of its own."""
 
     def renew_on(
-        self, connection: Connection, edition_id: int, *, touched: datetime | None = None
+        self, connection: LedgerConnection, edition_id: int, *, touched: datetime | None = None
     ) -> None: ...
 
 
@@ -247,6 +247,9 @@ _MARK_SENT = (
     )
     .returning(_posts.c.edition_id)
 )
+_SENT_OR_NOT = sa.select(
+    _posts.c.edition_id, _posts.c.position, _posts.c.status, _posts.c.remote_id
+).where(_posts.c.id == sa.bindparam("post"))
 _OK_ATTEMPT = sa.insert(_attempts).values(
     post_id=sa.bindparam("post"),
     outcome=AttemptOutcome.OK.value,
@@ -263,7 +266,7 @@ def mark_post_sending(db: Database, post_id: int, *, holder: ClaimRenewal | None
     edition marks its posts sending.
     """
     now = utc_now()
-    with db.engine.begin() as connection:
+    with db.transaction() as connection:
         # Two statements: the post marked (its edition returned), then the claim renewed
         # and the edition touched in one UPDATE; a lost claim rolls the mark back.
         edition = connection.execute(_MARK_SENDING, {"post": post_id}).scalar_one_or_none()
@@ -275,7 +278,9 @@ def mark_post_sending(db: Database, post_id: int, *, holder: ClaimRenewal | None
             connection.execute(_TOUCH_EDITION, {"edition": edition, "now": now})
 
 
-def _refuse_sending(connection: Connection, post_id: int, holder: ClaimRenewal | None) -> NoReturn:
+def _refuse_sending(
+    connection: LedgerConnection, post_id: int, holder: ClaimRenewal | None
+) -> NoReturn:
     """Why _MARK_SENDING changed nothing: no such post, or it went out already; a lost claim
     (ClaimLost) is said first, as it always was."""
     edition = connection.execute(_EDITION_OF_POST, {"post": post_id}).scalar_one_or_none()
@@ -314,7 +319,7 @@ def mark_post_sent(
         "remote_cid": remote_cid,
         "remote_url": remote_url,
     }
-    with db.engine.begin() as connection:
+    with db.transaction() as connection:
         edition = connection.execute(_MARK_SENT, values).scalar_one_or_none()
         if edition is None:
             _refuse_unsent(connection, post_id, remote_id)  # unless a replayed confirmation
@@ -326,14 +331,10 @@ def mark_post_sent(
             )
 
 
-def _refuse_unsent(connection: Connection, post_id: int, remote_id: str) -> None:
+def _refuse_unsent(connection: LedgerConnection, post_id: int, remote_id: str) -> None:
     """Why _MARK_SENT changed nothing, as a StoreError; nothing when the post was already
     sent as this very remote id (a replayed confirmation)."""
-    post = connection.execute(
-        sa.select(
-            _posts.c.edition_id, _posts.c.position, _posts.c.status, _posts.c.remote_id
-        ).where(_posts.c.id == post_id)
-    ).one_or_none()
+    post = connection.execute(_SENT_OR_NOT, {"post": post_id}).one_or_none()
     if post is None:
         raise StoreError(f"no post {post_id}")
     if post.status == PostStatus.SENT.value:
@@ -429,7 +430,7 @@ def set_edition_status(
 
 
 def edition_status_on(
-    connection: Connection,
+    connection: LedgerConnection,
     edition_id: int,
     status: EditionStatus,
     *,

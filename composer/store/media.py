@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel, col, select
 
 from composer.store.cards import cards_in
 from composer.store.database import Database
+from composer.store.driver import LedgerConnection
 from composer.store.editions import LedgerPost, per_post, posts_in_thread_order
 from composer.store.errors import StoreError
 from composer.store.models import Edition, PostMedia, PostRecord
@@ -84,7 +84,7 @@ _EDITION_MEDIA = (
 )
 
 
-def edition_ledger(connection: Connection, edition_id: int) -> EditionLedger:
+def edition_ledger(connection: LedgerConnection, edition_id: int) -> EditionLedger:
     """An edition, its posts and their images in one read, in the caller's transaction (an
     edition's images are not read again once a post). Core statements built once: no
     session, no identity map (PostMedia objects only for the images there are)."""

@@ -32,7 +32,7 @@ class PublishingStart:
 def start_publishing(db: Database, edition_id: int) -> PublishingStart:
     """The edition's ledger and what it continues, and, unless that failed, the edition
     marked publishing: one transaction (StoreError for an edition that does not exist)."""
-    with db.engine.begin() as connection:
+    with db.transaction() as connection:
         ledger = edition_ledger(connection, edition_id)
         try:
             attached = continuation(connection, ledger.follows_edition_id)
@@ -44,6 +44,6 @@ def start_publishing(db: Database, edition_id: int) -> PublishingStart:
 
 def finish_publishing(db: Database, edition_id: int) -> list[LedgerPost]:
     """The edition marked published, and its posts read back: one transaction."""
-    with db.engine.begin() as connection:
+    with db.transaction() as connection:
         edition_status_on(connection, edition_id, EditionStatus.PUBLISHED)
         return posts_in_thread_order(connection, edition_id)
