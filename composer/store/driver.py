@@ -171,7 +171,8 @@ class LedgerDriver:
         self._compiled: dict[Executable, _Compiled] = {}
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._open: list[sqlite3.Connection] = []
+        self._open: list[tuple[threading.Thread, sqlite3.Connection]] = []
+        self._generation = 0  # one more at each `close`: every thread opens anew
 
     def compiled(self, statement: Executable) -> _Compiled:
         known = self._compiled.get(statement)
@@ -211,23 +212,30 @@ class LedgerDriver:
     def close(self) -> None:
         """Close every thread's connection; a thread that uses the driver again opens one."""
         with self._lock:
-            connections, self._open = self._open, []
-        for connection in connections:
+            opened, self._open = self._open, []
+            self._generation += 1
+        for _thread, connection in opened:
             connection.close()
 
     def _connection(self) -> sqlite3.Connection:
-        raw: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if raw is not None and raw in self._open:
-            return raw
+        local = self._local
+        if getattr(local, "generation", None) == self._generation:
+            connection: sqlite3.Connection = local.connection
+            return connection
         try:
-            # Closed by `close`, from whichever thread calls it.
+            # Closed by `close`, or by the thread opening the next one, from their threads.
             raw = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
             set_up_connection(raw, busy_timeout_ms=0)
         except sqlite3.Error as error:
             raise self.translate(error) from None
         with self._lock:
-            self._open.append(raw)
-        self._local.connection = raw
+            # A thread that ended left its connection (a publish run in a worker thread).
+            ended = [pair for pair in self._open if not pair[0].is_alive()]
+            self._open = [pair for pair in self._open if pair[0].is_alive()]
+            self._open.append((threading.current_thread(), raw))
+            local.connection, local.generation = raw, self._generation
+        for _thread, connection in ended:
+            connection.close()
         return raw
 
     def _run(self, raw: sqlite3.Connection, sql: str) -> None:
@@ -242,6 +250,6 @@ class LedgerDriver:
             raw.execute("ROLLBACK")
         except sqlite3.Error:
             with self._lock:
-                if raw in self._open:
-                    self._open.remove(raw)
+                self._open = [pair for pair in self._open if pair[1] is not raw]
+            self._local.generation = None
             raw.close()

@@ -262,14 +262,16 @@ def test_a_broken_constraint_is_sqlalchemys_integrity_error_on_both(db: Database
             connection.execute(history._OK_ATTEMPT, missing)
 
 
-def test_each_thread_writes_on_its_own_connection_and_close_closes_them(db: Database) -> None:
+def test_each_thread_writes_on_its_own_connection_and_ended_ones_are_closed(db: Database) -> None:
     editions = [scheduled_edition(db, T0, account=f"a{n}") for n in range(4)]
     posts = [post.id for edition in editions for post in edition_posts(db, edition)]
     fast = db.without_waiting
     assert fast is not None and fast.driver is not None
     errors: list[BaseException] = []
+    all_alive = threading.Barrier(4)  # each thread has its connection while the others do
 
     def mark(mine: list[int]) -> None:
+        all_alive.wait()
         for post in mine:
             for _ in range(2000):  # the others hold the lock now and then
                 try:
@@ -279,7 +281,8 @@ def test_each_thread_writes_on_its_own_connection_and_close_closes_them(db: Data
                     continue
                 except BaseException as error:
                     errors.append(error)
-                    return
+                    break
+        all_alive.wait()
 
     threads = [threading.Thread(target=mark, args=(posts[n::4],)) for n in range(4)]
     for thread in threads:
@@ -292,12 +295,18 @@ def test_each_thread_writes_on_its_own_connection_and_close_closes_them(db: Data
         for edition in editions
         for post in edition_posts(db, edition)
     )
-    opened = list(fast.driver._open)
-    assert len(opened) == 4  # one connection a thread
-    db.close()
-    for connection in opened:
+    ended = [connection for _thread, connection in fast.driver._open]
+    assert len(ended) == 4  # one connection a thread
+
+    mark_post_sent(fast, posts[0], remote_id="r1", sent_at=T0)  # this thread's first use
+    for connection in ended:  # the ended threads' connections were closed
         with pytest.raises(sqlite3.ProgrammingError):
             connection.execute("SELECT 1")
-    post = posts[0]
-    mark_post_sent(fast, post, remote_id="after-close", sent_at=T0 + timedelta(seconds=1))
-    assert edition_posts(db, editions[0])[0].remote_id == "after-close"
+    [(thread, mine)] = fast.driver._open
+    assert thread is threading.current_thread()
+
+    db.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        mine.execute("SELECT 1")
+    mark_post_sent(fast, posts[1], remote_id="after-close", sent_at=T0 + timedelta(seconds=1))
+    assert edition_posts(db, editions[0])[1].remote_id == "after-close"
