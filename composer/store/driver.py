@@ -225,8 +225,12 @@ class LedgerDriver:
         try:
             # Closed by `close`, or by the thread opening the next one, from their threads.
             raw = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
-            set_up_connection(raw, busy_timeout_ms=0)
         except sqlite3.Error as error:
+            raise self.translate(error) from None
+        try:
+            set_up_connection(raw, busy_timeout_ms=0)  # WAL's switch may find the lock taken
+        except sqlite3.Error as error:
+            raw.close()
             raise self.translate(error) from None
         with self._lock:
             # A thread that ended left its connection (a publish run in a worker thread).

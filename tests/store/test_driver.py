@@ -8,6 +8,7 @@ import dataclasses
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -273,12 +274,16 @@ def test_each_thread_writes_on_its_own_connection_and_ended_ones_are_closed(db: 
     def mark(mine: list[int]) -> None:
         all_alive.wait()
         for post in mine:
-            for _ in range(2000):  # the others hold the lock now and then
+            give_up = time.monotonic() + 10
+            while True:  # the others hold the lock now and then, as ledger_step would wait
                 try:
                     mark_post_sending(fast, post)
                     break
-                except LockBusy:
-                    continue
+                except LockBusy as busy:
+                    if time.monotonic() > give_up:
+                        errors.append(busy)
+                        break
+                    time.sleep(0.001)
                 except BaseException as error:
                     errors.append(error)
                     break
@@ -290,11 +295,8 @@ def test_each_thread_writes_on_its_own_connection_and_ended_ones_are_closed(db: 
     for thread in threads:
         thread.join()
     assert errors == []
-    assert all(
-        post.status is PostStatus.SENDING
-        for edition in editions
-        for post in edition_posts(db, edition)
-    )
+    statuses = {post.status for edition in editions for post in edition_posts(db, edition)}
+    assert statuses == {PostStatus.SENDING}
     ended = [connection for _thread, connection in fast.driver._open]
     assert len(ended) == 4  # one connection a thread
 
@@ -310,3 +312,29 @@ def test_each_thread_writes_on_its_own_connection_and_ended_ones_are_closed(db: 
         mine.execute("SELECT 1")
     mark_post_sent(fast, posts[1], remote_id="after-close", sent_at=T0 + timedelta(seconds=1))
     assert edition_posts(db, editions[0])[1].remote_id == "after-close"
+
+
+def test_a_connection_whose_set_up_fails_is_closed_and_the_next_try_opens_another(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edition = scheduled_edition(db, T0)
+    post = edition_posts(db, edition)[0].id
+    fast = db.without_waiting
+    assert fast is not None
+    set_up, refused = driver_module.set_up_connection, list[sqlite3.Connection]()
+
+    def busy_once(connection: sqlite3.Connection, busy_timeout_ms: int) -> None:
+        if not refused:
+            refused.append(connection)
+            busy = sqlite3.OperationalError("database is locked")
+            busy.sqlite_errorcode = sqlite3.SQLITE_BUSY  # type: ignore[attr-defined]
+            raise busy
+        set_up(connection, busy_timeout_ms)
+
+    monkeypatch.setattr(driver_module, "set_up_connection", busy_once)
+    with pytest.raises(LockBusy):
+        mark_post_sending(fast, post)
+    with pytest.raises(sqlite3.ProgrammingError):  # closed, not left open
+        refused[0].execute("SELECT 1")
+    mark_post_sending(fast, post)
+    assert edition_posts(db, edition)[0].status is PostStatus.SENDING
