@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import ast
 import os
+import sqlite3
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+import sqlalchemy as sa
 
 from composer.platforms.base import PlatformClient, PostRequest, PublishedPost
 from composer.store import (
@@ -272,3 +276,27 @@ def loaded_by_command(
     loaded = [line for line in result.stderr.splitlines() if line.startswith("LOADED ")]
     assert loaded, result.stderr
     return result, ast.literal_eval(loaded[-1].removeprefix("LOADED "))
+
+
+@contextmanager
+def statements(db: Database) -> Iterator[list[str]]:
+    """The SQL statements run on `db`'s engine in the block, by their first word (BEGIN and
+    COMMIT are not statements)."""
+    seen: list[str] = []
+
+    def before(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.startswith("BEGIN"):
+            seen.append(statement.split(None, 1)[0].upper())
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before)
+
+
+def hold_write_lock(db_path: Path) -> sqlite3.Connection:
+    """Another connection (as another process's would be) holding SQLite's write lock."""
+    other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    return other

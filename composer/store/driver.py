@@ -106,9 +106,6 @@ class DriverResult:
     def __iter__(self) -> Iterator[Any]:
         return iter(self._rows)
 
-    def all(self) -> list[Any]:
-        return list(self._rows)
-
     def one_or_none(self) -> Any:
         if len(self._rows) > 1:
             raise sa.exc.MultipleResultsFound(

@@ -5,8 +5,6 @@ statements to mark a post sending under a claim, and one to claim a round's due 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,7 +15,7 @@ from composer.store import Database, EditionStatus, PostStatus, edition_posts, m
 from composer.store.claims import ClaimLost, Holder, claim_due
 from composer.store.history import mark_post_sending
 from tests.fakes.mastodon import FakeMastodon
-from tests.helpers import scheduled_edition
+from tests.helpers import scheduled_edition, statements
 from tests.publishing.test_publisher import TEXTS, TOKEN, assert_chain, new_edition, publish
 
 
@@ -47,22 +45,6 @@ def test_two_transactions_a_post_none_on_the_event_loop(db: Database) -> None:
 
 
 NOW = datetime(2030, 1, 10, 4, 0, tzinfo=UTC)
-
-
-@contextmanager
-def statements(db: Database) -> Iterator[list[str]]:
-    """The SQL statements run on `db` in the block (BEGIN and COMMIT are not statements)."""
-    seen: list[str] = []
-
-    def before(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if not statement.startswith("BEGIN"):
-            seen.append(statement.split(None, 1)[0].upper())
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
 
 
 def test_a_post_marked_sending_under_a_claim_is_two_statements(db: Database) -> None:

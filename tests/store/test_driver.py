@@ -36,7 +36,7 @@ from composer.store import (
     start_publishing,
 )
 from composer.store import driver as driver_module
-from tests.helpers import scheduled_edition
+from tests.helpers import hold_write_lock, scheduled_edition, statements
 
 T0 = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 
@@ -137,27 +137,15 @@ def fresh(tmp_path: Path) -> Iterator[Callable[[str], Database]]:
         db.close()
 
 
-def statements_through(engine: sa.engine.Engine) -> list[str]:
-    """The statements SQLAlchemy runs on `engine` from now on (listened to)."""
-    seen: list[str] = []
-
-    @sa.event.listens_for(engine, "before_cursor_execute")
-    def note(*args: Any) -> None:
-        seen.append(args[2])
-
-    return seen
-
-
 def test_the_driver_writes_and_reads_what_the_engine_does(
     fresh: Callable[[str], Database], tmp_path: Path
 ) -> None:
     by_engine, by_driver = fresh("engine.sqlite3"), fresh("driver.sqlite3")
     fast = by_driver.without_waiting
     assert fast is not None and fast.driver is not None
-    through_engine = statements_through(fast.engine)
-
     engine_story = ledger_story(by_engine, by_engine)
-    driver_story = ledger_story(by_driver, fast)
+    with statements(fast) as through_engine:
+        driver_story = ledger_story(by_driver, fast)
 
     assert driver_story == engine_story
     assert tables(tmp_path / "driver.sqlite3") == tables(tmp_path / "engine.sqlite3")
@@ -198,8 +186,7 @@ def test_a_held_lock_is_lock_busy_and_nothing_is_written(db: Database, db_path: 
     post = edition_posts(db, edition)[0].id
     fast = db.without_waiting
     assert fast is not None
-    other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
-    other.execute("BEGIN IMMEDIATE")
+    other = hold_write_lock(db_path)
     try:
         with pytest.raises(LockBusy):
             mark_post_sending(fast, post)

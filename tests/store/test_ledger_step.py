@@ -6,7 +6,6 @@ is written once, not once a try."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -28,7 +27,7 @@ from composer.store import (
     record_attempt,
 )
 from composer.store import database as database_module
-from tests.helpers import scheduled_edition
+from tests.helpers import hold_write_lock, scheduled_edition
 
 
 def a_post(db: Database) -> int:
@@ -61,13 +60,6 @@ async def with_ticks(work: asyncio.Future[None] | asyncio.Task[None]) -> float:
         longest, last = max(longest, now - last), now
     await work
     return longest
-
-
-def hold_write_lock(db_path: Path) -> sqlite3.Connection:
-    """Another connection (as another process's would be) holding SQLite's write lock."""
-    other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
-    other.execute("BEGIN IMMEDIATE")
-    return other
 
 
 def test_a_free_lock_is_taken_on_the_loop_thread(db: Database) -> None:
