@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, Self, TypedDict, TypeVar, Unpack
+from urllib.request import getproxies
 
 import httpx
 
@@ -42,6 +43,7 @@ from composer.platforms.errors import (
     retry_after,
     without_answer,
 )
+from composer.platforms.transport import ApiTransport
 from composer.text.link_cards import LinkCard
 from composer.text.options import NO_OPTIONS, PostOptions
 from composer.text.platform_facts import FACTS
@@ -226,6 +228,8 @@ def new_http(**options: Any) -> httpx.AsyncClient:
     byte is sent; the accounts file refuses such a URL too)."""
     hooks = options.pop("event_hooks", {})
     hooks = {**hooks, "request": [*hooks.get("request", ()), _refuse_plain_http]}
+    if "transport" not in options and not getproxies():
+        options["transport"] = ApiTransport(verify=options.pop("verify", True))
     return httpx.AsyncClient(
         mounts={pattern: None for pattern in _DIRECT}, event_hooks=hooks, **options
     )
