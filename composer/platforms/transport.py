@@ -28,6 +28,7 @@ import httpx
 KEEP_IDLE = 5.0  # seconds an idle connection is kept (httpx's own default)
 MAX_IDLE = 20  # idle connections kept at most (httpx's own default)
 MAX_OPEN = 100  # requests in flight at once (httpx's max_connections default)
+MAX_HEAD = 100 * 1024  # bytes an answer's status line and headers may take (httpcore's)
 HAPPY_EYEBALLS = 0.25  # seconds before trying an origin's next address (RFC 8305's figure)
 
 _Origin = tuple[bytes, str, int]  # scheme, host, port
@@ -39,7 +40,7 @@ class _Wire(asyncio.Protocol):
     def __init__(self, origin: _Origin, loop: asyncio.AbstractEventLoop) -> None:
         self.origin = origin
         self.loop = loop
-        self.h11 = h11.Connection(h11.CLIENT)
+        self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD)
         self.transport: asyncio.Transport | None = None
         self.ended = False  # the peer closed, the connection was lost, or we closed it
         self.idle_since = 0.0
@@ -197,7 +198,8 @@ class ApiTransport(httpx.AsyncBaseTransport):
         scheme = url.raw_scheme
         if scheme not in (b"http", b"https"):
             raise httpx.UnsupportedProtocol(f"no {url.scheme!r} requests here", request=request)
-        origin: _Origin = (scheme, url.host, url.port or (443 if scheme == b"https" else 80))
+        host = url.raw_host.decode("ascii")  # an international name in its IDNA form
+        origin: _Origin = (scheme, host, url.port or (443 if scheme == b"https" else 80))
         wire = self._idle_wire(origin) or await self._connect(origin, timeouts, request)
         self._busy.add(wire)
         try:
@@ -245,6 +247,9 @@ class ApiTransport(httpx.AsyncBaseTransport):
             wire.close()
             message = str(error) or type(error).__name__
             raise httpx.ConnectError(message, request=request) from None
+        except BaseException:  # cancelled while connecting
+            wire.close()
+            raise
         return wire
 
     async def _send(

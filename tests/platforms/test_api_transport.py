@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import socket
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -84,7 +85,7 @@ async def keep_answering(
 
 @asynccontextmanager
 async def server(
-    handler: Handler, tls: ssl.SSLContext | None = None
+    handler: Handler, tls: ssl.SSLContext | None = None, host: str = "127.0.0.1"
 ) -> AsyncIterator[tuple[str, Seen]]:
     seen = Seen()
 
@@ -98,11 +99,12 @@ async def server(
             seen.ended += 1
             writer.close()
 
-    listening = await asyncio.start_server(connected, "127.0.0.1", 0, ssl=tls)
+    listening = await asyncio.start_server(connected, host, 0, ssl=tls)
     port = listening.sockets[0].getsockname()[1]
     scheme = "https" if tls else "http"
+    name = "localhost" if tls else f"[{host}]" if ":" in host else host
     try:
-        yield f"{scheme}://{'localhost' if tls else '127.0.0.1'}:{port}", seen
+        yield f"{scheme}://{name}:{port}", seen
     finally:
         listening.close()
 
@@ -168,6 +170,22 @@ def test_a_streamed_upload_arrives_whole() -> None:
             response = await http.post(f"{url}/upload", content=body())
             assert response.json() == {"path": "/upload"}
             assert seen.requests[0][1] == b"".join(parts)
+
+    asyncio.run(scenario())
+
+
+def test_an_ipv6_address() -> None:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback on this machine")
+
+    async def scenario() -> None:
+        async with server(keep_answering, host="::1") as (url, seen), client() as http:
+            assert url.startswith("http://[::1]:")
+            assert (await http.get(f"{url}/six")).json() == {"path": "/six"}
+            assert b"\r\nhost: [::1]:" in seen.requests[0][0].lower()
 
     asyncio.run(scenario())
 
@@ -287,6 +305,29 @@ def test_a_garbled_answer_is_a_protocol_error_not_a_crash() -> None:
             with pytest.raises(httpx.RemoteProtocolError) as raised:
                 await http.post(url, json={})
             assert sent_kind(raised.value) is Unclear
+            assert "\x1b" not in str(raised.value)  # shown escaped, as a repr: \\x1b
+
+    asyncio.run(scenario())
+
+
+def test_an_answer_with_large_headers_is_read_as_httpx_would() -> None:
+    """Headers up to 100 KB, as httpcore allows (h11's own default stops at 16 KB)."""
+    policy = "default-src 'self'; " + "; ".join(f"img-src a{n}.example" for n in range(2_000))
+
+    async def large(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, seen: Seen) -> None:
+        await read_request(reader, seen)
+        whole = answer(b'{"id": "7"}', "200 OK", f"content-security-policy: {policy}")
+        writer.write(whole[:30_000])  # in two pieces: the first an unfinished head
+        await writer.drain()
+        await asyncio.sleep(0.05)
+        writer.write(whole[30_000:])
+        await keep_answering(reader, writer, seen)
+
+    async def scenario() -> None:
+        async with server(large) as (url, _), client() as http:
+            response = await http.get(url)
+            assert len(policy) > 40_000 and response.headers["content-security-policy"] == policy
+            assert response.json() == {"id": "7"}
 
     asyncio.run(scenario())
 
