@@ -9,6 +9,7 @@ import itertools
 import random
 import warnings
 from collections.abc import Callable
+from functools import partial
 
 from benchmarks.timing import best_time, human
 from composer import count
@@ -132,11 +133,11 @@ def main() -> None:
     print(f"{'text':<16} {'mastodon':>12} {'bluesky':>12} {'threads':>12}")
     for name, text in texts.items():
         row = [
-            human(best_time(lambda p=p: count(text, p))) for p in ("mastodon", "bluesky", "threads")
+            human(best_time(partial(count, text, p))) for p in ("mastodon", "bluesky", "threads")
         ]
         print(f"{name:<16} {row[0]:>12} {row[1]:>12} {row[2]:>12}")
     row = [
-        human(best_time(each_new(lambda text, p=p: count(text, p), mixed)))
+        human(best_time(each_new(partial(count, platform_name=p), mixed)))
         for p in ("mastodon", "bluesky", "threads")
     ]
     print(f"{'mixed, each new':<16} {row[0]:>12} {row[1]:>12} {row[2]:>12}")

@@ -38,6 +38,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from benchmarks.fake_fleet import fleet
+from benchmarks.timing import arguments
 from composer.daemon import run_round
 from composer.store import (
     DraftText,
@@ -316,7 +317,7 @@ def ratio(run_: dict[str, Any]) -> float:
     """The round's wall time over its critical path (the busiest account's requests, one
     after another)."""
     requests = run_["requests"]
-    return float(run_["wall"]) / (max(requests.values()) * LATENCY)
+    return float(run_["wall"]) / (float(max(requests.values())) * LATENCY)
 
 
 def more_rounds(load: Load, first: dict[str, Any], rounds: int) -> None:
@@ -337,9 +338,8 @@ def more_rounds(load: Load, first: dict[str, Any], rounds: int) -> None:
 
 
 def main() -> None:
-    editions = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000
-    accounts = int(sys.argv[2]) if len(sys.argv) > 2 else 50
-    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    numbers = arguments("A daemon round under load.", editions=1_000, accounts=50, rounds=1)
+    editions, accounts, rounds = numbers.editions, numbers.accounts, numbers.rounds
     print("Daemon round: editions due in the same minute, published concurrently")
     print("  fakes: separate process (one asyncio loop for every account)")
     run(Load(accounts, accounts), trace=False)  # warm-up: imports, first connections

@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks.timing import arguments
 from composer.store import DraftText, open_database, record_thread, schedule_edition
 from tests.fakes.mastodon import FakeMastodon
 
@@ -31,8 +32,8 @@ SPACING = 0.37  # seconds between editions: out of step with any whole-second in
 
 
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 20
-    interval = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
+    numbers = arguments("A running daemon's delay past each due time.", count=20, interval=1.0)
+    count, interval = numbers.count, numbers.interval
     fake = FakeMastodon(token="tok-start", username="start")
     stored: dict[str, datetime] = {}  # text -> when the fake stored it
 
@@ -84,15 +85,15 @@ def main() -> None:
     delays = sorted((stored[t] - at).total_seconds() for t, at in firsts.items() if t in stored)
     early = sum(d < 0 for d in delays)
 
-    def at(q: float) -> float:
+    def quantile(q: float) -> float:
         return delays[min(len(delays) - 1, round(q * (len(delays) - 1)))]
 
     print(f"Start delay of {count} single editions {SPACING} s apart, daemon --interval {interval}")
     print(f"  published             {len(delays)}/{count}; before their time: {early}")
     if delays:
         print(
-            f"  delay (first post stored - scheduled_at)   p50 {at(0.5) * 1e3:7.1f} ms   "
-            f"p95 {at(0.95) * 1e3:7.1f} ms   max {delays[-1] * 1e3:7.1f} ms"
+            f"  delay (first post stored - scheduled_at)   p50 {quantile(0.5) * 1e3:7.1f} ms   "
+            f"p95 {quantile(0.95) * 1e3:7.1f} ms   max {delays[-1] * 1e3:7.1f} ms"
         )
     print(
         f"  polling only (baseline: uniform over the interval)   mean {interval / 2 * 1e3:7.1f} ms"

@@ -9,12 +9,12 @@ uv run python -m benchmarks.bench_follow_ups 5000
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from benchmarks.timing import arguments
 from composer.store import (
     Database,
     DraftText,
@@ -75,7 +75,7 @@ def timed_fail_stranded(count: int) -> float:
 
 
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    count = arguments("Claiming due editions with follow-ups.", count=1000).count
     base, base_claimed = timed_claim(count, follow_ups=False)
     print(f"claim_due, {count} due editions, no follow-ups: {base * 1000:.1f} ms, "
           f"{base_claimed} claimed")  # fmt: skip

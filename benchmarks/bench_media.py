@@ -64,7 +64,7 @@ def main() -> None:
 
         base = best_time(lambda: baseline(photo), repeat=5, number=1)
         base_cpu = cpu_time(lambda: baseline(photo))
-        rows = [
+        rows: list[tuple[str, Callable[[], object]]] = [
             ("3 platforms, cold", lambda: prepare_many(photo, limits, cache=next(fresh))),
             (
                 "3 platforms one by one, cold",

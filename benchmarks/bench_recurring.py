@@ -4,7 +4,8 @@
    against CronTrigger.get_next_fire_time alone, per call.
 2. A round's materialization: N rules due in the same minute (each composed from its draft
    and written with its ledger, the rule moved on in the same transaction) against writing
-   the same N editions the one-off way (`schedule_editions`), on SQLite.
+   the same N editions the one-off way (planned, then written with `schedule_new`, as
+   `thread-composer schedule` does), on SQLite.
 
 uv run python -m benchmarks.bench_recurring          # 200 rules
 uv run python -m benchmarks.bench_recurring 1000
@@ -12,7 +13,6 @@ uv run python -m benchmarks.bench_recurring 1000
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -21,10 +21,10 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from benchmarks.timing import best_time, human
-from composer.publishing import plan_editions, schedule_editions
+from benchmarks.timing import arguments, best_time, human
+from composer.publishing import plan_editions
 from composer.recurring import create_rules, materialize_due, parse_rule
-from composer.store import open_database
+from composer.store import DraftEdition, open_database, schedule_new
 from composer.workspace.config import parse_config
 from composer.workspace.drafts import load_draft
 
@@ -73,7 +73,13 @@ def materialization(rules: int) -> None:
         start = time.perf_counter()
         for name in names:  # composed and written one account at a time, as materialize does
             plans = plan_editions(draft, draft_path, config, [name], for_real=False)
-            schedule_editions(db, plans, due, "Europe/Berlin")
+            new = [
+                DraftEdition(
+                    p.draft_text, p.new_edition(scheduled_at=due, timezone="Europe/Berlin")
+                )
+                for p in plans
+            ]
+            schedule_new(db, new, again=False)
         oneoff = time.perf_counter() - start
         db.close()
     print(
@@ -83,6 +89,6 @@ def materialization(rules: int) -> None:
 
 
 if __name__ == "__main__":
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    count = arguments("Recurring rules: next times and materialization.", count=200).count
     next_times()
     materialization(count)

@@ -90,10 +90,11 @@ async def measure(path: Path) -> None:
 
             def refresh() -> None:
                 if isinstance(screen, QueueScreen):
-                    screen._shown = []  # force the table to be rebuilt, as after a change
+                    screen._shown.forget()  # force the table to be rebuilt, as after a change
                     screen.refresh_entries()
                 elif isinstance(screen, HistoryScreen):
-                    screen._shown_hits, screen._shown_outcomes = [], []
+                    screen._shown_hits.forget()
+                    screen._shown_outcomes.forget()
                     screen.refresh_all()
 
             took = best_time(refresh, repeat=5)
