@@ -25,7 +25,7 @@ from composer.text.display import terminal_safe
 from composer.tui.accounts import AccountsScreen
 from composer.tui.commands import ComposerCommands
 from composer.tui.compose import ComposeScreen
-from composer.tui.heap import hand_back, set_aside_start_up
+from composer.tui.heap import StartUpAside
 from composer.tui.history import HistoryScreen
 from composer.tui.keys import KeysScreen, key_groups
 from composer.tui.queue import QueueScreen
@@ -70,8 +70,7 @@ class ComposerApp(App[None]):
         self.draft_path = draft
         self.pictures = pictures
         self.compose_screen: ComposeScreen | None = None
-        self._start_up_set_aside = False
-        self._ended = False
+        self._start_up = StartUpAside()
 
     def on_mount(self) -> None:
         self.add_mode("compose", self._make_compose_screen)
@@ -80,12 +79,7 @@ class ComposerApp(App[None]):
         self.add_mode("accounts", lambda: AccountsScreen(self.services))
         self.switch_mode("compose")
         # Once the first screen is up, what start-up made stays out of full collections.
-        self.call_after_refresh(self._set_start_up_aside)
-
-    def _set_start_up_aside(self) -> None:
-        if not self._ended:  # an app that ended before its first refresh leaves it alone
-            set_aside_start_up()
-            self._start_up_set_aside = True
+        self.call_after_refresh(self._start_up.set_aside)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's own commands, then one to go to each screen."""
@@ -143,9 +137,7 @@ class ComposerApp(App[None]):
 
     def on_unmount(self) -> None:
         self.services.close()
-        self._ended = True
-        if self._start_up_set_aside:
-            hand_back()
+        self._start_up.end()
 
     def _handle_exception(self, error: Exception) -> None:
         """A worker stopped by one of the package's own errors (a database that fails, a

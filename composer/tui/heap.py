@@ -26,3 +26,22 @@ def hand_back() -> None:
     """Give the set-aside objects back to the collector: for a process that goes on after
     the long-running part (the TUI run in a test, or from a script) and frees what it made."""
     gc.unfreeze()
+
+
+class StartUpAside:
+    """The app's side of it, as one state: waiting for the first screen, set aside, or
+    ended. Ending hands back what was set aside; an app that ended before its first screen
+    was drawn (a test's, a failed start) sets nothing aside afterwards."""
+
+    def __init__(self) -> None:
+        self._state = "waiting"
+
+    def set_aside(self) -> None:
+        if self._state == "waiting":
+            set_aside_start_up()
+            self._state = "aside"
+
+    def end(self) -> None:
+        if self._state == "aside":
+            hand_back()
+        self._state = "ended"
