@@ -225,14 +225,22 @@ _DIRECT = ("all://localhost", "all://127.0.0.1", "all://[::1]")
 def new_http(**options: Any) -> httpx.AsyncClient:
     """Every httpx client the platforms (and the daemon, for them) use: loopback hosts are
     never proxied, and no request goes over plain http to any other host (Refused before a
-    byte is sent; the accounts file refuses such a URL too)."""
+    byte is sent; the accounts file refuses such a URL too). Requests go through
+    composer.platforms.transport, unless a proxy is configured: httpx's own transport,
+    slower, speaks to proxies."""
     hooks = options.pop("event_hooks", {})
     hooks = {**hooks, "request": [*hooks.get("request", ()), _refuse_plain_http]}
-    if "transport" not in options and not getproxies():
+    if "transport" not in options and not _proxy_configured():
         options["transport"] = ApiTransport(verify=options.pop("verify", True))
     return httpx.AsyncClient(
         mounts={pattern: None for pattern in _DIRECT}, event_hooks=hooks, **options
     )
+
+
+def _proxy_configured() -> bool:
+    """Whether httpx would send some request through a proxy: HTTP(S)_PROXY, ALL_PROXY...
+    as httpx reads them (NO_PROXY alone names no proxy)."""
+    return any(scheme != "no" for scheme in getproxies())
 
 
 async def _refuse_plain_http(request: httpx.Request) -> None:

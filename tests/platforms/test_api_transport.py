@@ -17,6 +17,7 @@ import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
@@ -440,6 +441,23 @@ def test_https_with_a_trusted_certificate(authority: trustme.CA) -> None:
     asyncio.run(scenario())
 
 
+def test_ssl_cert_file_is_trusted_as_httpx_trusts_it(
+    authority: trustme.CA, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An organisation's own CA (a TLS-inspecting gateway, say), named by SSL_CERT_FILE."""
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("localhost").configure_cert(served)
+    bundle = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+
+    async def scenario() -> None:
+        async with server(keep_answering, served) as (url, _), client() as http:
+            assert (await http.get(f"{url}/own-ca")).json() == {"path": "/own-ca"}
+
+    asyncio.run(scenario())
+
+
 def test_a_certificate_not_trusted_refuses_the_connection_before_sending(
     authority: trustme.CA,
 ) -> None:
@@ -494,12 +512,15 @@ def test_new_http_sends_through_a_configured_proxy(monkeypatch: pytest.MonkeyPat
     assert connects == [b"CONNECT mastodon.example:443 HTTP/1.1"]
 
 
+@pytest.mark.parametrize("no_proxy", [None, "example.org"])
 def test_new_http_uses_the_fast_transport_without_a_proxy(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, no_proxy: str | None
 ) -> None:
-    for variable in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+    for variable in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
         monkeypatch.delenv(variable, raising=False)
         monkeypatch.delenv(variable.lower(), raising=False)
+    if no_proxy is not None:
+        monkeypatch.setenv("NO_PROXY", no_proxy)  # names no proxy
 
     async def scenario() -> None:
         async with server(keep_answering) as (url, _), new_http(timeout=5.0) as http:
