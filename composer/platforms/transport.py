@@ -2,11 +2,15 @@
 parsed by h11 (the parser httpcore uses), whole answers, a keep-alive pool per client.
 
 Written by hand, on httpx's public transport interface, because httpx's default transport
-(httpcore on anyio) was the daemon's largest cost: about 360 µs of CPU a request, half of
-a busy round, in cancel scopes, socket-attribute lookups and pool checks around each read
-and write. This one does only what the platforms' APIs need, for about a third of that
-(benchmarks/bench_daemon). What it leaves to httpx's own transport: proxies (`new_http`
-uses httpx's own when one is configured), HTTP/2, Unix sockets.
+(httpcore on anyio) was the daemon's largest cost: half of a busy round's CPU, in cancel
+scopes, socket-attribute lookups and pool checks around each read and write. Through this
+one a request through httpx costs about 380 µs of CPU instead of 710 µs (benchmarks/
+bench_daemon: 2.4x to 2.5x the critical path instead of 3.3x to 3.6x). It does only what the
+platforms' APIs need; it leaves to httpx's own transport proxies (`new_http` uses httpx's
+own when one is configured), HTTP/2 and Unix sockets. httpx-aiohttp (aiohttp under httpx)
+was the library to use, but it turns aiohttp's ServerDisconnectedError, a connection that
+dropped after the request went out, into httpx.ConnectTimeout, which reads as "never sent":
+the daemon would send such a post again without looking for it first.
 
 The error kinds keep httpx's meaning, which "never twice" relies on (composer.platforms.
 errors.NOT_SENT): ConnectError, ConnectTimeout and PoolTimeout only while no byte of the
