@@ -90,6 +90,9 @@ class _Wire(asyncio.Protocol):
             self.transport is not None
             and not self.transport.is_closing()  # we closed it, or the peer did (EOF)
             and self.h11.our_state is h11.IDLE
+            # Bytes that came while it was idle (a server's "408 Request Timeout" before it
+            # closes) would be read as the next request's answer: as httpcore, never reuse it.
+            and not self.h11.trailing_data[0]
             and now - self.idle_since < keep_idle
             and self.loop is asyncio.get_running_loop()  # a client used by a later loop
         )

@@ -231,6 +231,30 @@ def test_a_connection_the_server_closed_while_idle_is_replaced_not_failed() -> N
     asyncio.run(scenario())
 
 
+def test_bytes_sent_on_an_idle_connection_are_never_read_as_the_next_answer() -> None:
+    """Some servers send "408 Request Timeout" on a kept connection before closing it. Read
+    as the answer to the next request (a post, say), it would mean "not done, send again"
+    while the server may yet act on that request: the connection is not reused."""
+
+    async def stale(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, seen: Seen) -> None:
+        head = await read_request(reader, seen)
+        assert head is not None
+        writer.write(echo(head))
+        await asyncio.sleep(0.05)
+        writer.write(answer(b'{"error": "timeout"}', "408 Request Timeout"))
+        await keep_answering(reader, writer, seen)  # and keeps it open
+
+    async def scenario() -> None:
+        async with server(stale) as (url, seen), client() as http:
+            assert (await http.get(f"{url}/1")).json() == {"path": "/1"}
+            await asyncio.sleep(0.15)  # the 408 arrives
+            second = await http.post(f"{url}/2", json={"status": "x"})
+            assert second.status_code == 200 and second.json() == {"path": "/2"}
+            assert seen.connections == 2
+
+    asyncio.run(scenario())
+
+
 def test_an_answer_saying_close_is_not_reused() -> None:
     async def closing(
         reader: asyncio.StreamReader, writer: asyncio.StreamWriter, seen: Seen
