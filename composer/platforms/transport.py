@@ -130,7 +130,9 @@ class _Wire(asyncio.Protocol):
 
     def close(self) -> None:
         self.ended = True
-        if self.transport is not None:
+        # A loop that has ended cannot close its transports (asyncio would raise): the
+        # socket is closed when the transport is collected.
+        if self.transport is not None and not self.loop.is_closed():
             self.transport.abort()
 
 

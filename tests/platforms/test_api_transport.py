@@ -14,6 +14,7 @@ import gzip
 import json
 import socket
 import ssl
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -253,6 +254,39 @@ def test_bytes_sent_on_an_idle_connection_are_never_read_as_the_next_answer() ->
             assert seen.connections == 2
 
     asyncio.run(scenario())
+
+
+def test_a_client_used_again_by_a_later_event_loop_opens_a_new_connection() -> None:
+    """A connection kept by a loop that has ended is not used, nor closed through it."""
+    seen = Seen()
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    # Threads, not the test's loops: the server must outlive each of them.
+    def answer_one(connection: socket.socket) -> None:
+        with connection:
+            connection.recv(65_536)
+            connection.sendall(answer(b'{"ok": true}'))
+            connection.recv(65_536)  # until the client closes or drops it
+
+    def serve() -> None:
+        for _ in range(2):
+            connection, _ = listener.accept()
+            seen.connections += 1
+            threading.Thread(target=answer_one, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    http = client()
+
+    async def once() -> int:
+        return (await http.get(f"http://127.0.0.1:{port}/")).status_code
+
+    try:
+        assert asyncio.run(once()) == 200
+        assert asyncio.run(once()) == 200  # the first loop's connection is left alone
+        assert seen.connections == 2
+    finally:
+        listener.close()
 
 
 def test_an_answer_saying_close_is_not_reused() -> None:
