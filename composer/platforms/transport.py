@@ -158,6 +158,30 @@ def _expire(future: asyncio.Future[bool]) -> None:
         future.set_result(False)
 
 
+async def _write_request(wire: _Wire, request: httpx.Request, timeout: float | None) -> None:
+    """The request's head and body, through h11. h11 refusing the request before a byte is
+    written is LocalProtocolError (not sent); after, the request is cut: WriteError."""
+    connection = wire.h11
+    written = False
+    try:
+        head = h11.Request(
+            method=request.method, target=request.url.raw_path, headers=request.headers.raw
+        )
+        pending = [connection.send(head) or b""]
+        async for chunk in request.stream:  # type: ignore[union-attr]  # an async client's
+            if chunk:
+                pending.append(connection.send(h11.Data(data=chunk)) or b"")
+            if len(pending) > 16:  # a large upload: write as it comes
+                written = True
+                await wire.write(b"".join(pending), timeout, request)
+                pending = []
+        pending.append(connection.send(h11.EndOfMessage()) or b"")
+    except h11.LocalProtocolError as error:  # a body longer or shorter than announced
+        kind = httpx.WriteError if written else httpx.LocalProtocolError
+        raise kind(str(error), request=request) from None
+    await wire.write(b"".join(pending), timeout, request)
+
+
 class ApiTransport(httpx.AsyncBaseTransport):
     """HTTP/1.1 to the platforms' APIs. `verify` as httpx takes it (True: httpx's CA bundle,
     or SSL_CERT_FILE / SSL_CERT_DIR; an ssl.SSLContext; False: no check); at most `max_open`
@@ -264,28 +288,16 @@ class ApiTransport(httpx.AsyncBaseTransport):
     async def _send(
         self, wire: _Wire, request: httpx.Request, timeouts: dict[str, Any]
     ) -> httpx.Response:
-        """Write the request, read the whole answer. h11 refusing the request before a byte
-        is written is LocalProtocolError (not sent); after, the request is cut: WriteError."""
+        """Write the request, read the whole answer."""
         write_timeout, read_timeout = timeouts.get("write"), timeouts.get("read")
-        connection = wire.h11
-        written = False
         try:
-            head = h11.Request(
-                method=request.method, target=request.url.raw_path, headers=request.headers.raw
-            )
-            pending = [connection.send(head) or b""]
-            async for chunk in request.stream:  # type: ignore[union-attr]  # an async client's
-                if chunk:
-                    pending.append(connection.send(h11.Data(data=chunk)) or b"")
-                if len(pending) > 16:  # a large upload: write as it comes
-                    written = True
-                    await wire.write(b"".join(pending), write_timeout, request)
-                    pending = []
-            pending.append(connection.send(h11.EndOfMessage()) or b"")
-        except h11.LocalProtocolError as error:  # a body longer or shorter than announced
-            kind = httpx.WriteError if written else httpx.LocalProtocolError
-            raise kind(str(error), request=request) from None
-        await wire.write(b"".join(pending), write_timeout, request)
+            await _write_request(wire, request, write_timeout)
+        except (httpx.WriteError, httpx.WriteTimeout):
+            # A server may answer before it has read the whole request (413 Payload Too
+            # Large) and stop reading or close: that answer, as httpcore gives it, says more
+            # than the broken write.
+            if not wire.h11.trailing_data[0]:
+                raise
 
         event = await wire.next_event(read_timeout, request)
         while isinstance(event, h11.InformationalResponse):  # 100 Continue and the like

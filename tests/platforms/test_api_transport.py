@@ -215,6 +215,33 @@ def test_an_upload_the_server_stops_reading_is_a_write_timeout() -> None:
     asyncio.run(scenario())
 
 
+@pytest.mark.parametrize("then", ["closes", "stops reading"])
+def test_an_answer_given_before_the_upload_ends_is_the_answer(then: str) -> None:
+    """A server that refuses a large upload from its head (413) answers at once, then
+    closes or stops reading: the caller gets that answer, as httpx's own transport gives
+    it, not a broken write."""
+
+    async def early(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, seen: Seen) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(answer(b'{"error": "File is too large"}', "413 Payload Too Large"))
+        await writer.drain()
+        if then == "stops reading":
+            await asyncio.sleep(5)
+
+    async def body() -> AsyncIterator[bytes]:
+        for _ in range(640):  # 40 MB: more than the kernel's buffers on both sides
+            yield b"x" * 65_536
+
+    async def scenario() -> None:
+        async with server(early) as (url, _), client() as http:
+            timeout = httpx.Timeout(5.0, write=0.3)
+            response = await http.post(f"{url}/api/v2/media", content=body(), timeout=timeout)
+            assert response.status_code == 413
+            assert response.json() == {"error": "File is too large"}
+
+    asyncio.run(scenario())
+
+
 def test_a_connection_the_server_closed_while_idle_is_replaced_not_failed() -> None:
     async def once(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, seen: Seen) -> None:
         head = await read_request(reader, seen)
