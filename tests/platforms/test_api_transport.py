@@ -160,6 +160,28 @@ def test_answers_come_back_whole_and_in_order_over_one_kept_connection() -> None
     asyncio.run(scenario())
 
 
+def test_an_answer_ended_by_closing_the_connection_is_read_whole() -> None:
+    """HTTP/1.0 style: no length, the body ends where the connection does."""
+
+    async def old_style(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, seen: Seen
+    ) -> None:
+        await read_request(reader, seen)
+        writer.write(b'HTTP/1.0 200 OK\r\ncontent-type: application/json\r\n\r\n{"id": ')
+        await writer.drain()
+        await asyncio.sleep(0.02)
+        writer.write(b'"9"}')
+        await writer.drain()
+
+    async def scenario() -> None:
+        async with server(old_style) as (url, seen), client() as http:
+            assert (await http.get(url)).json() == {"id": "9"}
+            assert (await http.get(url)).json() == {"id": "9"}
+            assert seen.connections == 2  # never kept
+
+    asyncio.run(scenario())
+
+
 def test_a_streamed_upload_arrives_whole() -> None:
     parts = [bytes([n]) * 40_000 for n in range(40)]  # 1.6 MB, past asyncio's write buffer
 
