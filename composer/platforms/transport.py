@@ -320,7 +320,10 @@ class ApiTransport(httpx.AsyncBaseTransport):
             headers=event.headers.raw_items(),
             stream=httpx.ByteStream(bytes(body)),  # httpx decodes gzip and the like
             request=request,
-            extensions={"http_version": b"HTTP/1.1", "reason_phrase": event.reason},
+            extensions={
+                "http_version": b"HTTP/" + event.http_version,
+                "reason_phrase": event.reason,
+            },
         )
 
     def _keep_or_close(self, wire: _Wire) -> None:

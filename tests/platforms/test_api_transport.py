@@ -175,7 +175,8 @@ def test_an_answer_ended_by_closing_the_connection_is_read_whole() -> None:
 
     async def scenario() -> None:
         async with server(old_style) as (url, seen), client() as http:
-            assert (await http.get(url)).json() == {"id": "9"}
+            first = await http.get(url)
+            assert first.json() == {"id": "9"} and first.http_version == "HTTP/1.0"
             assert (await http.get(url)).json() == {"id": "9"}
             assert seen.connections == 2  # never kept
 
