@@ -18,14 +18,9 @@ import gc
 def set_aside_start_up() -> None:
     """Leave every object alive now out of the collector's full collections. A cycle among
     them that is garbage, or becomes garbage later (a widget of the first screen, removed),
-    stays in memory until `hand_back`: a bounded cost, paid once, for start-up's objects."""
+    stays in memory until `StartUpAside.end` (for good, in the split process): a bounded
+    cost, paid once, for start-up's objects."""
     gc.freeze()
-
-
-def hand_back() -> None:
-    """Give the set-aside objects back to the collector: for a process that goes on after
-    the long-running part (the TUI run in a test, or from a script) and frees what it made."""
-    gc.unfreeze()
 
 
 class StartUpAside:
@@ -42,6 +37,8 @@ class StartUpAside:
             self._state = "aside"
 
     def end(self) -> None:
+        """Give what was set aside back to the collector: the process may go on after the
+        app (the TUI run in a test, or from a script) and free what it made."""
         if self._state == "aside":
-            hand_back()
+            gc.unfreeze()
         self._state = "ended"
